@@ -1,0 +1,28 @@
+"""What every channel's sending side implements, and the outcomes it reports."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class RetryLater(Exception):
+    """Temporary failure (rate limit, network): try again after `after` seconds."""
+
+    def __init__(self, after: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry after {after}s")
+        self.after = after
+
+
+class Blocked(Exception):
+    """The user blocked the bot (Telegram 403): stop sending to them."""
+
+
+class PermanentFailure(Exception):
+    """The message can never be delivered as it is (bad request)."""
+
+
+class Transport(Protocol):
+    channel: str
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        """Send one outbox payload ({"text", "buttons"}) or raise one of the errors above."""

@@ -1,0 +1,78 @@
+"""The console channel: chat with the bot in a terminal, or script it through stdin.
+
+Scriptable when stdin is not a terminal: each input line is one message, replies go to
+stdout with buttons as `[N] Label`, and `#N` or a button's exact label presses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from typing import Any, TextIO
+
+from sqlalchemy import select
+
+from bot.app import HoTro
+from handlers.turn import Incoming
+from messages.i18n import _
+from storage.models import Conversation
+
+CHANNEL = "console"
+
+
+class ConsoleTransport:
+    channel = CHANNEL
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        self.out.write(render(payload) + "\n")
+        self.out.flush()
+
+
+def render(payload: dict[str, Any]) -> str:
+    lines = [payload["text"]]
+    number = 0
+    for row in payload.get("buttons", []):
+        for button in row:
+            number += 1
+            lines.append(f"[{number}] {button['label']}")
+    return "\n".join(lines) + "\n"
+
+
+async def _is_new(app: HoTro, chat_id: str) -> bool:
+    async with app.sessions() as session:
+        stmt = select(Conversation.id).where(Conversation.channel == CHANNEL, Conversation.chat_id == chat_id)
+        return (await session.execute(stmt)).first() is None
+
+
+async def run_console(
+    app: HoTro, user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> None:
+    interactive = stdin.isatty()
+    app.sender.transports[CHANNEL] = ConsoleTransport(stdout)
+
+    async def send(text: str) -> None:
+        incoming = Incoming(CHANNEL, user_id, user_id, uuid.uuid4().hex, text=text)
+        await app.engine.handle(incoming)
+        # Everything queued for this chat, in order: this turn's replies and any earlier notices.
+        await app.sender.deliver(channel=CHANNEL, chat_id=user_id)
+
+    await app.sender.deliver(channel=CHANNEL, chat_id=user_id)
+    if await _is_new(app, user_id):
+        await send("/start")
+    elif interactive:
+        stdout.write(_("(Continuing your previous conversation. Type /menu for the main menu.)") + "\n")
+    while True:
+        if interactive:
+            stdout.write("> ")
+            stdout.flush()
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            break
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        await send(text)

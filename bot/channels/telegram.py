@@ -1,0 +1,146 @@
+"""Telegram through python-telegram-bot v22: update -> Incoming, outbox payload -> sendMessage."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.app import HoTro
+from bot.channels.base import Blocked, PermanentFailure, RetryLater
+from bot.config import Settings
+from handlers.turn import Attachment, Incoming
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+
+
+def make_bot(settings: Settings) -> Bot:
+    if not settings.telegram_token:
+        raise SystemExit("HOTRO_TELEGRAM_TOKEN is not set (see README: connecting a Telegram bot).")
+    return Bot(settings.telegram_token, base_url=settings.telegram_base_url)
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The configured secret, or one derived from the token so every process agrees on it."""
+    if settings.telegram_webhook_secret:
+        return settings.telegram_webhook_secret
+    return hashlib.sha256(f"hotro-webhook:{settings.telegram_token}".encode()).hexdigest()
+
+
+class TelegramTransport:
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        rows = payload.get("buttons") or []
+        markup = (
+            InlineKeyboardMarkup(
+                [[InlineKeyboardButton(b["label"], callback_data=b["action"]) for b in row] for row in rows]
+            )
+            if rows
+            else None
+        )
+        try:
+            await self.bot.send_message(chat_id=int(chat_id), text=payload["text"], reply_markup=markup)
+        except RetryAfter as exc:
+            after = exc.retry_after
+            raise RetryLater(after.total_seconds() if isinstance(after, timedelta) else float(after)) from exc
+        except Forbidden as exc:
+            raise Blocked(str(exc)) from exc
+        except BadRequest as exc:
+            raise PermanentFailure(str(exc)) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise RetryLater(5, str(exc)) from exc
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The parts of a Telegram update the engine understands; None for anything else."""
+    event_id = str(update.update_id)
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        if message is None or query.data is None:
+            return None
+        return Incoming(
+            CHANNEL,
+            str(message.chat.id),
+            str(query.from_user.id),
+            event_id,
+            action=query.data,
+            display_name=query.from_user.first_name,
+        )
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    attachment = None
+    if message.photo:
+        attachment = Attachment("photo", message.photo[-1].file_id)
+    elif message.document is not None:
+        doc = message.document
+        attachment = Attachment("document", doc.file_id, doc.file_name, doc.mime_type)
+    text = message.text or message.caption
+    if text is None and attachment is None:
+        return None
+    return Incoming(
+        CHANNEL,
+        str(message.chat.id),
+        str(message.from_user.id),
+        event_id,
+        text=text,
+        attachment=attachment,
+        display_name=message.from_user.first_name,
+    )
+
+
+class TelegramAdapter:
+    def __init__(self, app: HoTro, bot: Bot) -> None:
+        self.app = app
+        self.bot = bot
+        app.sender.transports[CHANNEL] = TelegramTransport(bot)
+
+    async def process_update(self, update: Update) -> None:
+        """Handle one update; never raises, so one bad update cannot block the others."""
+        try:
+            if update.callback_query is not None:
+                try:
+                    await update.callback_query.answer()
+                except Exception:  # the spinner stops by itself; the turn matters more
+                    log.warning("answerCallbackQuery failed for update %s", update.update_id)
+            incoming = to_incoming(update)
+            if incoming is not None:
+                await self.app.handle(incoming)
+        except Exception:
+            log.exception("update %s could not be processed", update.update_id)
+
+    async def _ptb_callback(self, update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if isinstance(update, Update):
+            await self.process_update(update)
+
+
+async def run_polling(app: HoTro, bot: Bot, stop: asyncio.Event, poll_timeout: int = 10) -> None:
+    """Long polling with PTB's Updater until `stop` is set; the outbox loop runs alongside."""
+    adapter = TelegramAdapter(app, bot)
+    application = ApplicationBuilder().bot(bot).build()
+    application.add_handler(TypeHandler(Update, adapter._ptb_callback))
+    sender_task = asyncio.create_task(app.sender.run(stop=stop))
+    async with application:
+        await bot.delete_webhook()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            timeout=poll_timeout, allowed_updates=["message", "callback_query"]
+        )
+        await stop.wait()
+        await application.updater.stop()
+        await application.stop()
+    await sender_task

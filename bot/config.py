@@ -1,0 +1,82 @@
+"""Deployment settings from environment variables (prefix HOTRO_) and an optional .env.
+
+Nothing is required: the defaults run the console channel on a local SQLite file.
+Everything locality-specific (province, free-worker scheme, hotline, deadlines)
+lives here, not in code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("data")
+
+# The typical occupation list of provincial free-worker decisions (mirrors QĐ 15/2020's list,
+# used again by many provinces in 2021; see policy-facts §6).
+DEFAULT_OCCUPATIONS: list[str] = [
+    "Bán hàng rong, buôn bán nhỏ lẻ không có địa điểm cố định",
+    "Thu gom rác, phế liệu",
+    "Bốc vác, vận chuyển hàng hóa",
+    "Lái xe mô tô 2 bánh chở khách (xe ôm), xích lô",
+    "Bán lẻ vé số lưu động",
+    "Tự làm hoặc làm việc tại hộ kinh doanh ăn uống, lưu trú, du lịch, chăm sóc sức khỏe",
+]
+
+
+class FreeWorkerScheme(BaseModel):
+    """Province-specific free-worker support (NQ 68 khoản 12): each province sets it.
+
+    The default states no amount: the bot then says the amount is set by the province
+    instead of inventing one. Example (Hà Nội, QĐ 3642): mode="lump", amount_vnd=1500000.
+    Example (Long An, QĐ 6652): mode="per_day", amount_vnd=50000.
+    """
+
+    mode: str = Field(default="unset", pattern="^(unset|lump|per_day)$")
+    amount_vnd: int | None = None
+    max_days: int | None = None
+    decision: str | None = None  # e.g. "Quyết định số 1517/QĐ-UBND ngày 30/7/2021"
+    occupations: list[str] = Field(default_factory=lambda: list(DEFAULT_OCCUPATIONS))
+    requires_residence: bool = True
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTRO_", env_file=".env", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str | None = None  # default: sqlite+aiosqlite:///<data_dir>/hotro.db
+
+    telegram_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_webhook_url: str | None = None  # public URL Telegram should call
+    telegram_base_url: str = "https://api.telegram.org/bot"  # tests point this at a loopback fake
+
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+
+    # Locality: GSO province code (2021 units), shown as the deployment's home province.
+    province_code: int = 20  # Lạng Sơn
+    hotline: str | None = None
+    free_worker: FreeWorkerScheme = Field(default_factory=FreeWorkerScheme)
+
+    # Conversation behaviour.
+    conversation_timeout_minutes: int = 30
+
+    # Personal-data protection: Fernet key for ID numbers and bank accounts, and the
+    # key of the keyed hash used for duplicate lookups. Created in data_dir if unset.
+    data_key: str | None = None
+
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'hotro.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

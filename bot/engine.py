@@ -1,0 +1,139 @@
+"""The conversation engine: one transaction per turn, replies through the outbox.
+
+adapter -> Engine.handle(Incoming) -> router/handlers -> storage -> outbox -> sender -> adapter
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from handlers.router import Router
+from handlers.turn import Incoming, Notice, Turn
+from messages.i18n import _
+from storage import outbox
+from storage.conversations import claim_event, lock_conversation, upsert_user
+
+log = logging.getLogger(__name__)
+
+IDLE_STATES = frozenset({"start", "menu"})
+
+
+@dataclass
+class TurnResult:
+    duplicate: bool = False
+    outbox_ids: list[int] = field(default_factory=list)
+    error: bool = False
+
+
+def _button_for_text(text: str, keyboard: list[Any]) -> str | None:
+    """'#2' or a button's exact label presses that button of the last keyboard shown."""
+    flat = [button for row in keyboard for button in row]
+    if not flat:
+        return None
+    typed = unicodedata.normalize("NFC", text).strip()
+    if typed.startswith("#") and typed[1:].isdigit():
+        index = int(typed[1:]) - 1
+        return flat[index]["action"] if 0 <= index < len(flat) else None
+    folded = typed.casefold()
+    for button in flat:
+        if unicodedata.normalize("NFC", button["label"]).casefold() == folded:
+            return button["action"]
+    return None
+
+
+class Engine:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], router: Router, settings: Settings
+    ) -> None:
+        self.sessions = sessions
+        self.router = router
+        self.settings = settings
+
+    async def handle(self, incoming: Incoming) -> TurnResult:
+        """Process one update in one transaction; the caller sends result.outbox_ids after."""
+        now = datetime.now(UTC)
+        async with self.sessions() as session:
+            async with session.begin():
+                if not await claim_event(session, incoming.channel, incoming.event_id, now):
+                    return TurnResult(duplicate=True)
+                user = await upsert_user(
+                    session, incoming.channel, incoming.user_id, incoming.chat_id, incoming.display_name, now
+                )
+                conv = await lock_conversation(session, incoming.channel, incoming.chat_id, now)
+                if incoming.text and not incoming.action:
+                    pressed = _button_for_text(incoming.text, conv.keyboard or [])
+                    if pressed:
+                        incoming = Incoming(**{**incoming.__dict__, "action": pressed, "text": None})
+                turn = Turn(
+                    incoming=incoming,
+                    session=session,
+                    user=user,
+                    settings=self.settings,
+                    now=now,
+                    state=conv.state,
+                    data=dict(conv.data or {}),
+                )
+                error = False
+                try:
+                    # A savepoint: a handler that fails leaves no half-written rows behind.
+                    async with session.begin_nested():
+                        await self._route(turn, idle_since=conv.updated_at)
+                except Exception:
+                    log.exception("handler failed in state %s", conv.state)
+                    error = True
+                    turn = Turn(
+                        incoming=incoming,
+                        session=session,
+                        user=user,
+                        settings=self.settings,
+                        now=now,
+                        state=conv.state,
+                        data=dict(conv.data or {}),
+                    )
+                    turn.say(
+                        _(
+                            "Sorry, something went wrong on our side. Your information so far is kept. "
+                            "Please try again, or type /start to go back to the main menu."
+                        )
+                    )
+                conv.state = turn.state
+                conv.data = turn.data
+                conv.version += 1
+                conv.updated_at = now
+                # The most recent keyboard shown is the one '#N' refers to.
+                shown = [reply.to_payload()["buttons"] for reply in turn.replies if reply.buttons]
+                conv.keyboard = shown[-1] if shown else []
+                rows = [
+                    await outbox.enqueue(session, incoming.channel, incoming.chat_id, reply.to_payload(), now)
+                    for reply in turn.replies
+                ]
+                rows += [await self._enqueue_notice(session, notice, now) for notice in turn.notices]
+                await session.flush()
+                ids = [row.id for row in rows]
+            return TurnResult(outbox_ids=ids, error=error)
+
+    async def _enqueue_notice(self, session: AsyncSession, notice: Notice, now: datetime) -> Any:
+        return await outbox.enqueue(session, notice.channel, notice.chat_id, notice.reply.to_payload(), now)
+
+    async def _route(self, turn: Turn, idle_since: datetime) -> None:
+        timeout = timedelta(minutes=self.settings.conversation_timeout_minutes)
+        expired = turn.state not in IDLE_STATES and turn.now - idle_since > timeout
+        if expired and self.router.command_for(turn.text) is None:
+            spec = self.router.spec_for(turn.state)
+            if spec is not None and spec.resumable and spec.ask is not None:
+                # A half-filled application is never dropped: welcome back and re-ask the step.
+                turn.say(
+                    _("Welcome back! You have an unfinished application; let's continue where you left off.")
+                )
+                await spec.ask(turn)
+                return
+            turn.say(_("Our previous conversation timed out, so we have started again from the main menu."))
+            turn.goto("menu", {})
+        await self.router.dispatch(turn)

@@ -1,0 +1,114 @@
+"""Delivers outbox rows through the channel transports, after the turn has committed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import Blocked, PermanentFailure, RetryLater, Transport
+from storage import outbox
+from storage.models import ChannelUser, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempts: int) -> float:
+    return min(2.0**attempts, 600.0)
+
+
+class OutboxSender:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], transports: dict[str, Transport]) -> None:
+        self.sessions = sessions
+        self.transports = transports
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def deliver(
+        self,
+        ids: Sequence[int] | None = None,
+        *,
+        channel: str | None = None,
+        chat_id: str | None = None,
+        limit: int = 100,
+    ) -> int:
+        """Claim and send due rows (optionally only `ids`); returns how many were claimed."""
+        now = datetime.now(UTC)
+        channels = [channel] if channel else list(self.transports)
+        claimed: list[OutboxMessage] = []
+        async with self.sessions.begin() as session:
+            for name in channels:
+                claimed += await outbox.claim(
+                    session, now, ids=ids, channel=name, chat_id=chat_id, limit=limit
+                )
+        if claimed:
+            await self._send_claimed(claimed)
+        return len(claimed)
+
+    async def _send_claimed(self, rows: list[OutboxMessage]) -> None:
+        sent: list[int] = []
+        retries: list[tuple[int, datetime, str]] = []
+        failed: list[tuple[int, str]] = []
+        blocked: list[OutboxMessage] = []
+        held: dict[tuple[str, str], datetime] = {}
+        for row in rows:
+            key = (row.channel, row.chat_id)
+            if key in held:
+                # Keep a chat's messages in order: nothing overtakes a message waiting for a retry.
+                retries.append((row.id, held[key], "held behind an earlier message"))
+                continue
+            transport = self.transports.get(row.channel)
+            try:
+                if transport is None:
+                    raise RetryLater(60, f"no transport for {row.channel}")
+                await transport.send(row.chat_id, row.payload)
+                sent.append(row.id)
+            except Blocked:
+                blocked.append(row)
+            except PermanentFailure as exc:
+                failed.append((row.id, str(exc)))
+            except Exception as exc:  # RetryLater, or anything unknown: it must not kill the loop
+                if not isinstance(exc, RetryLater):
+                    log.exception("outbox send failed for row %s", row.id)
+                after = exc.after if isinstance(exc, RetryLater) else backoff(row.attempts)
+                if row.attempts >= MAX_ATTEMPTS:
+                    failed.append((row.id, f"gave up: {exc!r}"))
+                    continue
+                held[key] = datetime.now(UTC) + timedelta(seconds=max(after, 0.05))
+                retries.append((row.id, held[key], repr(exc)))
+        async with self.sessions.begin() as session:
+            await outbox.mark_sent(session, sent, datetime.now(UTC))
+            for row_id, when, reason in retries:
+                await outbox.mark_retry(session, [row_id], when, reason)
+            for row_id, reason in failed:
+                await outbox.mark_failed(session, [row_id], reason)
+            for row in blocked:
+                await outbox.mark_failed(session, [row.id], "blocked by user")
+                await session.execute(
+                    update(ChannelUser)
+                    .where(ChannelUser.channel == row.channel, ChannelUser.chat_id == row.chat_id)
+                    .values(status="blocked")
+                )
+
+    async def run(self, poll_interval: float = 1.0, stop: asyncio.Event | None = None) -> None:
+        """Background loop: sends whatever is due (retries, rows left by a crash, notices)."""
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            try:
+                while await self.deliver() and not stop.is_set():
+                    pass
+            except Exception:
+                log.exception("outbox sender loop error")
+            self._wakeup.clear()
+            waiters = [asyncio.ensure_future(self._wakeup.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=poll_interval, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()

@@ -1,0 +1,55 @@
+"""The aiohttp server: Telegram webhook, health check."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from aiohttp import web
+from sqlalchemy import text
+from telegram import Bot, Update
+
+from bot.app import HoTro
+from bot.channels.telegram import TelegramAdapter, webhook_secret
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_PATH = "/telegram/webhook"
+APP_KEY = web.AppKey("hotro", HoTro)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    app = request.app[APP_KEY]
+    try:
+        async with app.db.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: database unreachable")
+        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+def telegram_route(adapter: TelegramAdapter, secret: str) -> web.RouteDef:
+    async def webhook(request: web.Request) -> web.Response:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), adapter.bot)
+        except Exception:
+            log.warning("webhook: unreadable update ignored")
+            return web.Response(status=200)  # a poison update must not be redelivered forever
+        # Handled before answering, so a 200 means the turn is committed (or failed for good).
+        await adapter.process_update(update)
+        return web.Response(status=200)
+
+    return web.post(TELEGRAM_PATH, webhook)
+
+
+def build_web_app(app: HoTro, bot: Bot | None = None) -> web.Application:
+    web_app = web.Application(client_max_size=1024 * 1024)
+    web_app[APP_KEY] = app
+    web_app.add_routes([web.get("/healthz", healthz)])
+    if bot is not None:
+        web_app.add_routes([telegram_route(TelegramAdapter(app, bot), webhook_secret(app.settings))])
+    return web_app

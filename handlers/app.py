@@ -1,0 +1,12 @@
+"""Assembles the router from the feature modules."""
+
+from __future__ import annotations
+
+from handlers import menu
+from handlers.router import Router
+
+
+def build_router() -> Router:
+    router = Router()
+    menu.register(router)
+    return router

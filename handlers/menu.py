@@ -1,0 +1,99 @@
+"""Global commands and the main menu: reachable from any state."""
+
+from __future__ import annotations
+
+from handlers.router import Router
+from handlers.turn import Button, Turn
+from messages.i18n import _
+
+# Main-menu entries as (label msgid, action); features register theirs in order.
+MENU_ENTRIES: list[tuple[str, str]] = []
+
+
+def add_menu_entry(label: str, action: str) -> None:
+    if (label, action) not in MENU_ENTRIES:
+        MENU_ENTRIES.append((label, action))
+
+
+def menu_buttons() -> list[list[Button]]:
+    rows = [[Button(_(label), action)] for label, action in MENU_ENTRIES]
+    rows.append([Button(_("Help"), "help")])
+    return rows
+
+
+def back_to_menu_button() -> list[Button]:
+    return [Button(_("« Main menu"), "menu")]
+
+
+async def show_menu(turn: Turn, intro: str | None = None) -> None:
+    turn.goto("menu", {})
+    turn.say(
+        intro or _("What would you like to do? Choose an option below, or type your question."),
+        menu_buttons(),
+    )
+
+
+async def start(turn: Turn) -> None:
+    name = turn.user.display_name
+    greeting = _("Hello {name}!").format(name=name) if name else _("Hello!")
+    turn.say(
+        greeting
+        + " "
+        + _(
+            "I am HoTro, the assistant for the 2021 COVID-19 support policies "
+            "(Resolution 68/NQ-CP and Decision 23/2021/QĐ-TTg, as amended). "
+            "I can explain the policies, check what you may receive, take your application "
+            "and tell you where it stands."
+        )
+    )
+    await show_menu(turn)
+
+
+async def help_(turn: Turn) -> None:
+    turn.say(
+        _(
+            "How to use HoTro:\n"
+            "• Press a button, or type its number like #1.\n"
+            "• Type a question in your own words, with or without accents.\n"
+            "• /menu: main menu\n"
+            "• /huy: cancel what you are doing\n"
+            "• /start: start again\n"
+            "Your answers are saved as you go, so you can come back later and continue."
+        )
+    )
+    await show_menu(turn)
+
+
+async def cancel(turn: Turn) -> None:
+    if turn.state in ("start", "menu"):
+        await show_menu(turn, _("There is nothing to cancel."))
+        return
+    await show_menu(turn, _("Cancelled. What would you like to do next?"))
+
+
+async def fallback(turn: Turn) -> None:
+    """Anything no state claims: a stale button or a message in the idle state."""
+    if turn.action:
+        await show_menu(turn, _("That button is no longer active. Here is the main menu."))
+    else:
+        await show_menu(turn, _("Sorry, I did not understand. Please choose an option below."))
+
+
+async def menu_state(turn: Turn) -> None:
+    if turn.state == "start":
+        await start(turn)
+        return
+    await fallback(turn)
+
+
+def register(router: Router) -> None:
+    router.command("/start", "/batdau")(start)
+    router.command("/help", "/trogiup")(help_)
+    router.command("/huy", "/cancel", "hủy", "huỷ")(cancel)
+    router.command("/menu", "menu")(show_menu)
+    router.action("menu")(show_menu)
+    router.action("help")(help_)
+    router.action("cancel")(cancel)
+    router.state("start")(menu_state)
+    router.state("menu")(menu_state)
+    router.fallback = fallback

@@ -1,0 +1,127 @@
+"""What a handler sees and produces: channel-independent turn context, replies and buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.config import Settings
+    from storage.models import ChannelUser
+
+# Telegram limits callback_data to 64 bytes; Zalo payloads are larger, so Telegram sets the bound.
+MAX_ACTION_BYTES = 64
+MAX_TEXT_CHARS = 4096
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str  # photo | document
+    file_id: str
+    file_name: str | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One platform update, reduced to what the engine needs."""
+
+    channel: str
+    chat_id: str
+    user_id: str
+    event_id: str
+    text: str | None = None
+    action: str | None = None  # a button payload
+    attachment: Attachment | None = None
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+
+    def __post_init__(self) -> None:
+        if len(self.action.encode()) > MAX_ACTION_BYTES:
+            raise ValueError(f"button action over {MAX_ACTION_BYTES} bytes: {self.action!r}")
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+
+    def to_payload(self) -> dict[str, Any]:
+        if len(self.text) > MAX_TEXT_CHARS:
+            raise ValueError(f"reply over {MAX_TEXT_CHARS} characters")
+        return {
+            "text": self.text,
+            "buttons": [[{"label": b.label, "action": b.action} for b in row] for row in self.buttons],
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Reply:
+        rows = [[Button(b["label"], b["action"]) for b in row] for row in payload.get("buttons", [])]
+        return cls(text=payload["text"], buttons=rows)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message to some other chat (an applicant, an official), sent through the outbox."""
+
+    channel: str
+    chat_id: str
+    reply: Reply
+
+
+@dataclass
+class Turn:
+    """The context of one incoming message. Handlers read it, reply, and set the next state.
+
+    Handlers never commit: the engine commits the whole turn (state, data, replies) at once.
+    """
+
+    incoming: Incoming
+    session: AsyncSession
+    user: ChannelUser
+    settings: Settings
+    now: datetime
+    state: str
+    data: dict[str, Any]
+    replies: list[Reply] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.incoming.text or ""
+
+    @property
+    def action(self) -> str | None:
+        return self.incoming.action
+
+    @property
+    def action_verb(self) -> str | None:
+        return self.incoming.action.split(":", 1)[0] if self.incoming.action else None
+
+    @property
+    def action_arg(self) -> str:
+        if not self.incoming.action or ":" not in self.incoming.action:
+            return ""
+        return self.incoming.action.split(":", 1)[1]
+
+    def say(self, text: str, buttons: list[list[Button]] | None = None) -> None:
+        self.replies.append(Reply(text, buttons or []))
+
+    def notify(
+        self, channel: str, chat_id: str, text: str, buttons: list[list[Button]] | None = None
+    ) -> None:
+        self.notices.append(Notice(channel, chat_id, Reply(text, buttons or [])))
+
+    def goto(self, state: str, data: dict[str, Any] | None = None) -> None:
+        """Move to a state; data replaces the conversation data when given."""
+        self.state = state
+        if data is not None:
+            self.data = data

@@ -1,0 +1,91 @@
+"""Vietnamese text normalisation shared by matching, search and validation.
+
+Citizens type with or without diacritics, in NFC or NFD, with old or new tone
+placement and with chat abbreviations ("ko", "dc"). Display text is kept in NFC;
+matching compares both sides folded to plain ASCII-ish lower case.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Common chat abbreviations (teencode) and their plain forms, on folded text.
+TEENCODE: dict[str, str] = {
+    "ko": "khong",
+    "k": "khong",
+    "kh": "khong",
+    "hk": "khong",
+    "hok": "khong",
+    "hong": "khong",
+    "khg": "khong",
+    "kg": "khong",
+    "dc": "duoc",
+    "dk": "duoc",
+    "j": "gi",
+    "z": "vay",
+    "v": "vay",
+    "ntn": "nhu the nao",
+    "bn": "bao nhieu",
+    "bnh": "bao nhieu",
+    "bh": "bao gio",
+    "mk": "minh",
+    "mn": "moi nguoi",
+    "ng": "nguoi",
+    "vs": "voi",
+    "ck": "chong",
+    "vk": "vo",
+    "tg": "thoi gian",
+    "sdt": "so dien thoai",
+    "hkd": "ho kinh doanh",
+    "ldtd": "lao dong tu do",
+    "nld": "nguoi lao dong",
+    "hdld": "hop dong lao dong",
+    "bhxh": "bao hiem xa hoi",
+    "tk": "tai khoan",
+    "stk": "so tai khoan",
+    "ubnd": "uy ban nhan dan",
+    "qd": "quyet dinh",
+    "nq": "nghi quyet",
+    "r": "roi",
+    "oy": "roi",
+    "uk": "u",
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def nfc(text: str) -> str:
+    """NFC-normalise, drop control and bidi characters, collapse white space."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: 'Hộ kinh doanh' -> 'ho kinh doanh'.
+
+    Decomposition removes tone and vowel marks whatever the tone placement;
+    đ/Đ do not decompose, so they are mapped by hand.
+    """
+    text = unicodedata.normalize("NFD", text.lower())
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return text.replace("đ", "d")
+
+
+def words(text: str, expand_teencode: bool = True) -> list[str]:
+    """Folded word tokens, with chat abbreviations expanded."""
+    tokens = _WORD.findall(fold(nfc(text)))
+    if not expand_teencode:
+        return tokens
+    out: list[str] = []
+    for token in tokens:
+        out.extend(TEENCODE.get(token, token).split())
+    return out
+
+
+def search_key(text: str) -> str:
+    """A single folded, space-joined string for fuzzy comparison."""
+    return " ".join(words(text))

@@ -1,0 +1,111 @@
+"""The outbox: replies and notices written in a turn's transaction and sent after commit.
+
+A sender claims rows (queued -> sending) before sending, so two senders never send the
+same row; a row left 'sending' by a crashed process is reclaimed after a lease, which
+allows at most one repeat per crash and never a loss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage
+from storage.sql import supports_skip_locked
+
+LEASE = timedelta(seconds=60)
+
+
+async def enqueue(
+    session: AsyncSession, channel: str, chat_id: str, payload: dict[str, Any], now: datetime
+) -> OutboxMessage:
+    row = OutboxMessage(
+        channel=channel,
+        chat_id=chat_id,
+        payload=payload,
+        status="queued",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+async def claim(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    ids: Sequence[int] | None = None,
+    channel: str | None = None,
+    chat_id: str | None = None,
+    limit: int = 100,
+) -> list[OutboxMessage]:
+    """Claim due rows (or the given ids) for sending, oldest first."""
+    due = or_(
+        and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - LEASE),
+    )
+    stmt = select(OutboxMessage.id).where(due)
+    if ids is not None:
+        stmt = stmt.where(OutboxMessage.id.in_(list(ids)))
+    if channel is not None:
+        stmt = stmt.where(OutboxMessage.channel == channel)
+    if chat_id is not None:
+        stmt = stmt.where(OutboxMessage.chat_id == chat_id)
+    stmt = stmt.order_by(OutboxMessage.id).limit(limit)
+    if supports_skip_locked(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    claim_ids = list((await session.execute(stmt)).scalars())
+    if not claim_ids:
+        return []
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(claim_ids))
+        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+    )
+    rows = await session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(claim_ids))
+        .order_by(OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.scalars())
+
+
+async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    if ids:
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(list(ids))).values(status="sent", sent_at=now)
+        )
+
+
+async def mark_retry(session: AsyncSession, ids: Sequence[int], when: datetime, error: str) -> None:
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)))
+            .values(status="queued", next_attempt_at=when, claimed_at=None, error=error[:500])
+        )
+
+
+async def mark_failed(session: AsyncSession, ids: Sequence[int], error: str) -> None:
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)))
+            .values(status="failed", error=error[:500])
+        )
+
+
+async def pending_count(session: AsyncSession) -> int:
+    from sqlalchemy import func
+
+    stmt = (
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(["queued", "sending"]))
+    )
+    return int((await session.execute(stmt)).scalar_one())

@@ -1,0 +1,251 @@
+"""A fake Telegram Bot API server on loopback, for the real python-telegram-bot stack.
+
+It serves getMe, getUpdates (long polling on queued updates), setWebhook/deleteWebhook,
+sendMessage, answerCallbackQuery, editMessageReplyMarkup and getFile, and records every call.
+Optional rate limits answer 429 with retry_after; chats listed in `blocked` get 403.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 7000001
+TOKEN = "7000001:TEST-token"
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    text: str
+    buttons: list[list[dict[str, Any]]]
+    at: float
+
+
+@dataclass
+class FakeTelegram:
+    token: str = TOKEN
+    global_rate: float | None = None  # messages per second for the whole bot
+    per_chat_interval: float | None = None  # seconds between messages to one chat
+    blocked: set[int] = field(default_factory=set)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    rejected_429: int = 0
+    rejected_403: int = 0
+
+    def __post_init__(self) -> None:
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._new_update = asyncio.Event()
+        self._window: list[float] = []
+        self._last_per_chat: dict[int, float] = defaultdict(float)
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # ---- building updates -------------------------------------------------
+    def user(self, user_id: int, name: str = "Lan") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "vi"}
+
+    def text_update(self, user_id: int, text: str, update_id: int | None = None) -> dict[str, Any]:
+        return {
+            "update_id": update_id or next(self._update_ids),
+            "message": {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private", "first_name": "Lan"},
+                "from": self.user(user_id),
+                "text": text,
+                **(
+                    {"entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]}
+                    if text.startswith("/")
+                    else {}
+                ),
+            },
+        }
+
+    def photo_update(self, user_id: int, file_id: str = "photo-file-1") -> dict[str, Any]:
+        return {
+            "update_id": next(self._update_ids),
+            "message": {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private"},
+                "from": self.user(user_id),
+                "photo": [{"file_id": file_id, "file_unique_id": file_id + "-u", "width": 90, "height": 90}],
+            },
+        }
+
+    def callback_update(self, user_id: int, data: str) -> dict[str, Any]:
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": f"cq{next(self._message_ids)}",
+                "from": self.user(user_id),
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "text": "…",
+                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "HoTro"},
+                },
+            },
+        }
+
+    def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        self.updates.append(update)
+        self._new_update.set()
+        return update
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [s.text for s in self.sent if s.chat_id == chat_id]
+
+    async def wait_for_messages(self, chat_id: int, count: int, timeout: float = 10) -> list[Sent]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = [s for s in self.sent if s.chat_id == chat_id]
+            if len(got) >= count:
+                return got
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"expected {count} messages to {chat_id}, got {self.texts_to(chat_id)}")
+
+    # ---- server ---------------------------------------------------------------
+    async def start(self) -> FakeTelegram:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        data = await request.post()
+        import json
+
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            text = value if isinstance(value, str) else ""
+            try:
+                out[key] = json.loads(text)
+            except ValueError:
+                out[key] = text
+        return out
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        handler = getattr(self, f"_m_{method.lower()}", None)
+        if handler is None:
+            return web.json_response({"ok": True, "result": True})
+        return await handler(params)
+
+    @staticmethod
+    def ok(result: Any) -> web.Response:
+        return web.json_response({"ok": True, "result": result})
+
+    async def _m_getme(self, params: dict[str, Any]) -> web.Response:
+        return self.ok(
+            {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "HoTro",
+                "username": "HoTroTestBot",
+                "can_join_groups": False,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        )
+
+    async def _m_getupdates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 1.0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates and timeout:
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(), timeout)
+        return self.ok([u for u in self.updates if u["update_id"] >= offset])
+
+    def _limited(self, chat_id: int) -> float | None:
+        now = time.monotonic()
+        if self.global_rate:
+            self._window = [t for t in self._window if now - t < 1.0]
+            if len(self._window) >= self.global_rate:
+                return 1.0
+        if self.per_chat_interval and now - self._last_per_chat[chat_id] < self.per_chat_interval:
+            return self.per_chat_interval
+        self._window.append(now)
+        self._last_per_chat[chat_id] = now
+        return None
+
+    async def _m_sendmessage(self, params: dict[str, Any]) -> web.Response:
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            self.rejected_403 += 1
+            return web.json_response(
+                {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
+                status=403,
+            )
+        retry = self._limited(chat_id)
+        if retry is not None:
+            self.rejected_429 += 1
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": "Too Many Requests: retry later",
+                    "parameters": {"retry_after": max(1, int(retry))},
+                },
+                status=429,
+            )
+        markup = params.get("reply_markup") or {}
+        buttons = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        self.sent.append(Sent(chat_id, params["text"], buttons, time.monotonic()))
+        return self.ok(
+            {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "text": params["text"],
+                "from": {"id": BOT_ID, "is_bot": True, "first_name": "HoTro"},
+            }
+        )
+
+    async def _m_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
+        return self.ok(True)
+
+    async def _m_getfile(self, params: dict[str, Any]) -> web.Response:
+        return self.ok(
+            {
+                "file_id": params["file_id"],
+                "file_unique_id": "u",
+                "file_size": 3,
+                "file_path": f"photos/{params['file_id']}.jpg",
+            }
+        )

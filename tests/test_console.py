@@ -1,0 +1,56 @@
+"""The console channel as a new user runs it: `hotro chat` with a script on stdin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PG_URL
+
+
+def run_chat(tmp_path: Path, lines: list[str], user: str = "citizen-1", db_url: str | None = None) -> str:
+    env = {**os.environ, "HOTRO_DATA_DIR": str(tmp_path / "data")}
+    if db_url:
+        env["HOTRO_DATABASE_URL"] = db_url
+    else:
+        env.pop("HOTRO_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--user-id", user],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+def chat_db(db_url: str) -> str | None:
+    return db_url if PG_URL else None
+
+
+def test_scripted_chat_greets_and_presses_buttons(tmp_path: Path, chat_db: str | None) -> None:
+    out = run_chat(tmp_path, ["#99", "Trợ giúp", "/huy"], db_url=chat_db)
+    assert out.startswith("Xin chào! Tôi là HoTro")
+    assert "[1] " in out
+    assert "Cách dùng HoTro" in out  # the exact label pressed the button
+    assert "Hiện không có việc gì để hủy." in out
+    if not chat_db:
+        assert (tmp_path / "data" / "hotro.db").exists()  # the embedded default: SQLite in data/
+
+
+def test_running_again_continues_the_same_conversation(tmp_path: Path, chat_db: str | None) -> None:
+    first = run_chat(tmp_path, ["/help"], db_url=chat_db)
+    assert "Xin chào" in first
+    second = run_chat(tmp_path, ["/menu"], db_url=chat_db)
+    assert "Xin chào" not in second  # no second greeting: the conversation goes on
+    assert "Bạn muốn làm gì?" in second
+    other = run_chat(tmp_path, [], user="citizen-2", db_url=chat_db)
+    assert "Xin chào" in other

@@ -1,0 +1,203 @@
+"""The engine: dedupe, routing, state, timeouts, errors, outbox delivery."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from bot.app import HoTro
+from bot.channels.base import RetryLater
+from handlers.turn import Button, Incoming, Turn
+from storage.models import ChannelUser, Conversation, OutboxMessage
+from tests.chat import Chat, joined
+
+
+async def conversation(app: HoTro, chat_id: str = "c1") -> Conversation:
+    async with app.sessions() as session:
+        return (
+            await session.execute(select(Conversation).where(Conversation.chat_id == chat_id))
+        ).scalar_one()
+
+
+async def test_start_greets_in_vietnamese_with_menu(app: HoTro) -> None:
+    chat = Chat(app)
+    replies = await chat.say("/start")
+    text = joined(replies)
+    assert "Xin chào" in text
+    assert "HoTro" in text
+    labels = [b["label"] for b in chat.buttons()]
+    assert "Trợ giúp" in labels
+    assert (await conversation(app)).state == "menu"
+
+
+async def test_same_event_delivered_twice_is_handled_once(app: HoTro) -> None:
+    chat = Chat(app)
+    incoming = Incoming("test", "c1", "c1", "dup-1", text="/start")
+    first = await app.handle(incoming)
+    second = await app.handle(incoming)
+    assert not first.duplicate and first.outbox_ids
+    assert second.duplicate and second.outbox_ids == []
+    assert (await conversation(app)).version == 1
+    async with app.sessions() as session:
+        count = len((await session.execute(select(OutboxMessage))).scalars().all())
+    assert count == len(first.outbox_ids)
+    assert len(chat.transport.sent) == len(first.outbox_ids)
+
+
+async def test_concurrent_duplicates_handled_once(app: HoTro) -> None:
+    Chat(app)
+    incoming = Incoming("test", "c1", "c1", "dup-2", text="/start")
+    results = await asyncio.gather(*(app.handle(incoming) for _ in range(4)))
+    assert sum(not r.duplicate for r in results) == 1
+    assert (await conversation(app)).version == 1
+
+
+async def test_concurrent_turns_of_one_chat_are_serialised(app: HoTro) -> None:
+    Chat(app)
+    await asyncio.gather(
+        *(app.handle(Incoming("test", "c1", "c1", f"par-{i}", text="/help")) for i in range(5))
+    )
+    assert (await conversation(app)).version == 5
+
+
+async def test_hash_number_and_exact_label_press_buttons(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    help_index = [b["label"] for b in chat.buttons()].index("Trợ giúp") + 1
+    replies = await chat.say(f"#{help_index}")
+    assert "Cách dùng HoTro" in joined(replies)
+    replies = await chat.say("trợ giúp")
+    assert "Cách dùng HoTro" in joined(replies)
+
+
+async def test_cancel_and_menu_work_from_any_state(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    async with app.sessions.begin() as session:
+        await session.execute(update(Conversation).values(state="somewhere.deep", data={"x": 1}))
+    replies = await chat.say("/huy")
+    assert "Đã hủy" in joined(replies)
+    conv = await conversation(app)
+    assert conv.state == "menu" and conv.data == {}
+
+
+async def test_unexpected_error_apologises_and_keeps_state(app: HoTro) -> None:
+    async def broken(turn: Turn) -> None:
+        turn.data["half"] = "written"
+        raise RuntimeError("boom")
+
+    app.engine.router.state("broken")(broken)
+    chat = Chat(app)
+    await chat.say("/start")
+    async with app.sessions.begin() as session:
+        await session.execute(update(Conversation).values(state="broken", data={"kept": True}))
+    replies = await chat.say("hello")
+    assert "Xin lỗi" in joined(replies)
+    conv = await conversation(app)
+    assert conv.state == "broken" and conv.data == {"kept": True}
+    # The bot keeps running for the next message.
+    assert "Cách dùng HoTro" in joined(await chat.say("/help"))
+
+
+async def test_timed_out_conversation_resets_politely(app: HoTro) -> None:
+    async def browsing(turn: Turn) -> None:
+        turn.say("still browsing")
+
+    app.engine.router.state("browse")(browsing)
+    chat = Chat(app)
+    await chat.say("/start")
+    old = datetime.now(UTC) - timedelta(hours=2)
+    async with app.sessions.begin() as session:
+        await session.execute(update(Conversation).values(state="browse", updated_at=old))
+    replies = await chat.say("anything")
+    assert "hết hạn" in joined(replies)
+    assert (await conversation(app)).state == "menu"
+
+
+async def test_timed_out_form_resumes_where_it_was(app: HoTro) -> None:
+    async def ask(turn: Turn) -> None:
+        turn.say("Số điện thoại của bạn?")
+
+    async def handle(turn: Turn) -> None:
+        turn.data["phone"] = turn.text
+        turn.goto("menu")
+
+    app.engine.router.state("form", ask=ask, resumable=True)(handle)
+    chat = Chat(app)
+    await chat.say("/start")
+    old = datetime.now(UTC) - timedelta(days=3)
+    async with app.sessions.begin() as session:
+        await session.execute(
+            update(Conversation).values(state="form.phone", data={"name": "An"}, updated_at=old)
+        )
+    replies = await chat.say("xin chào")
+    assert "quay lại" in joined(replies) and "Số điện thoại" in joined(replies)
+    conv = await conversation(app)
+    assert conv.state == "form.phone" and conv.data == {"name": "An"}
+    await chat.say("0912345678")
+    assert (await conversation(app)).data == {"name": "An", "phone": "0912345678"}
+
+
+async def test_reply_survives_a_failed_send_and_is_retried(app: HoTro) -> None:
+    chat = Chat(app)
+    chat.transport.fail_next.append(RetryLater(0.01))
+    await chat.say("/start")
+    assert chat.transport.sent == []
+    async with app.sessions() as session:
+        statuses = (await session.execute(select(OutboxMessage.status))).scalars().all()
+    assert statuses and set(statuses) == {"queued"}
+    await asyncio.sleep(0.05)
+    await app.sender.deliver()
+    assert "Xin chào" in chat.all_text()
+
+
+async def test_messages_to_one_chat_keep_their_order_after_a_retry(app: HoTro) -> None:
+    async def two(turn: Turn) -> None:
+        turn.say("một")
+        turn.say("hai")
+
+    app.engine.router.command("/two")(two)
+    chat = Chat(app)
+    chat.transport.fail_next.append(RetryLater(0.01))
+    await chat.say("/two")
+    assert chat.transport.sent == []  # "hai" was held behind "một"
+    await asyncio.sleep(0.05)
+    await app.sender.deliver()
+    assert chat.transport.texts() == ["một", "hai"]
+
+
+async def test_blocked_user_is_marked_and_not_retried(app: HoTro) -> None:
+    chat = Chat(app)
+    chat.transport.blocked.add("c1")
+    await chat.say("/start")
+    async with app.sessions() as session:
+        user = (await session.execute(select(ChannelUser))).scalar_one()
+        statuses = set((await session.execute(select(OutboxMessage.status))).scalars())
+    assert user.status == "blocked"
+    assert statuses == {"failed"}
+    assert await app.sender.deliver() == 0
+
+
+async def test_unsent_rows_from_a_crash_are_reclaimed_after_the_lease(app: HoTro) -> None:
+    chat = Chat(app)
+    async with app.sessions.begin() as session:
+        session.add(
+            OutboxMessage(
+                channel="test",
+                chat_id="c1",
+                payload={"text": "lost?", "buttons": []},
+                status="sending",
+                claimed_at=datetime.now(UTC) - timedelta(minutes=5),
+            )
+        )
+    await app.sender.deliver()
+    assert chat.transport.texts() == ["lost?"]
+
+
+async def test_button_action_over_64_bytes_is_refused() -> None:
+    import pytest
+
+    with pytest.raises(ValueError):
+        Button("x", "a" * 65)

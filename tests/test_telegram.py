@@ -1,0 +1,96 @@
+"""End to end through the real python-telegram-bot stack against a fake Bot API on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp.test_utils import TestClient, TestServer
+from telegram import Bot
+
+from bot.app import HoTro
+from bot.channels.telegram import run_polling, webhook_secret
+from bot.web import TELEGRAM_PATH, build_web_app
+from tests.fakes.telegram_api import TOKEN, FakeTelegram
+
+CITIZEN = 424242
+
+
+def make_bot(fake: FakeTelegram) -> Bot:
+    return Bot(TOKEN, base_url=fake.base_url)
+
+
+@asynccontextmanager
+async def polling(app: HoTro, fake: FakeTelegram) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_polling(app, make_bot(fake), stop, poll_timeout=1))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+
+
+async def test_polling_start_and_button_press(app: HoTro, fake_telegram: FakeTelegram) -> None:
+    fake = fake_telegram
+    async with polling(app, fake):
+        fake.push(fake.text_update(CITIZEN, "/start"))
+        sent = await fake.wait_for_messages(CITIZEN, 2)
+        assert sent[0].text.startswith("Xin chào Lan!")
+        labels = [b["text"] for row in sent[1].buttons for b in row]
+        assert "Trợ giúp" in labels
+        help_button = next(b for row in sent[1].buttons for b in row if b["text"] == "Trợ giúp")
+        fake.push(fake.callback_update(CITIZEN, help_button["callback_data"]))
+        sent = await fake.wait_for_messages(CITIZEN, 3)
+        assert "Cách dùng HoTro" in sent[2].text
+    methods = [m for m, _p in fake.calls]
+    assert "getMe" in methods and "getUpdates" in methods and "deleteWebhook" in methods
+    assert "answerCallbackQuery" in methods
+
+
+@asynccontextmanager
+async def webhook_client(app: HoTro, fake: FakeTelegram) -> AsyncIterator[TestClient]:
+    bot = make_bot(fake)
+    await bot.initialize()
+    client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        yield client
+    finally:
+        await client.close()
+        await bot.shutdown()
+
+
+async def test_webhook_checks_secret_and_handles_a_redelivered_update_once(
+    app: HoTro, fake_telegram: FakeTelegram
+) -> None:
+    fake = fake_telegram
+    secret = webhook_secret(app.settings)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    async with webhook_client(app, fake) as client:
+        update = fake.text_update(CITIZEN, "/start")
+        bad = await client.post(TELEGRAM_PATH, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
+        assert bad.status == 403
+        assert fake.sent == []
+        for _ in range(2):  # Telegram redelivers when it missed our answer
+            response = await client.post(TELEGRAM_PATH, json=update, headers=headers)
+            assert response.status == 200
+        assert len(fake.texts_to(CITIZEN)) == 2  # greeting + menu, once
+        garbage = await client.post(TELEGRAM_PATH, data=b"{not json", headers=headers)
+        assert garbage.status == 200  # a poison update is dropped, not retried forever
+        health = await client.get("/healthz")
+        assert health.status == 200 and (await health.json())["status"] == "ok"
+
+
+async def test_webhook_returns_200_even_when_sending_fails(app: HoTro, fake_telegram: FakeTelegram) -> None:
+    fake = fake_telegram
+    fake.blocked.add(CITIZEN)
+    async with webhook_client(app, fake) as client:
+        response = await client.post(
+            TELEGRAM_PATH,
+            json=fake.text_update(CITIZEN, "/start"),
+            headers={"X-Telegram-Bot-Api-Secret-Token": webhook_secret(app.settings)},
+        )
+        assert response.status == 200
+    assert fake.rejected_403 >= 1
