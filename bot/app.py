@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -11,8 +12,11 @@ from bot.config import Settings
 from bot.engine import Engine, TurnResult
 from bot.sender import OutboxSender
 from handlers.app import build_router
-from handlers.turn import Incoming
+from handlers.turn import Incoming, Services
+from storage.crypto import DataProtector, load_or_create_key
 from storage.db import make_engine, migrate, session_factory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -34,9 +38,26 @@ class HoTro:
         await self.db.dispose()
 
 
+def data_key(settings: Settings) -> str:
+    """The configured key, or the embedded default's key file (created on first run)."""
+    if settings.data_key:
+        return settings.data_key
+    path = settings.data_dir / "hotro.key"
+    existed = path.exists()
+    key = load_or_create_key(path)
+    if not existed:
+        log.warning(
+            "Created the personal-data key at %s. Back it up: without it, stored ID numbers and bank "
+            "accounts cannot be read. In production set HOTRO_DATA_KEY instead.",
+            path.resolve(),
+        )
+    return key
+
+
 async def create_app(settings: Settings, transports: dict[str, Transport] | None = None) -> HoTro:
     db = make_engine(settings.sqlalchemy_url())
     await migrate(db)
     sessions = session_factory(db)
-    engine = Engine(sessions, build_router(), settings)
+    services = Services(protector=DataProtector(data_key(settings)))
+    engine = Engine(sessions, build_router(), settings, services)
     return HoTro(settings, db, sessions, engine, OutboxSender(sessions, dict(transports or {})))

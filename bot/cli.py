@@ -89,9 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotro", description="HoTro citizen-support chatbot")
     sub = parser.add_subparsers(dest="command")
     chat = sub.add_parser("chat", help="chat with the bot in this terminal (default)")
-    chat.add_argument(
-        "--user-id", default="local", help="console user id (same id continues the conversation)"
-    )
+    chat.add_argument("--user-id", default="local", help="console user id (same id continues the conversation)")
     chat.set_defaults(func=cmd_chat)
     sub.add_parser("telegram", help="run the Telegram bot with long polling").set_defaults(func=cmd_telegram)
     serve = sub.add_parser("serve", help="run the web server (Telegram webhook, /healthz)")
@@ -106,9 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command is None:
         args = build_parser().parse_args(["chat", *(argv or [])])
     level = logging.WARNING if args.command == "chat" else logging.INFO
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     asyncio.run(args.func(Settings(), args))
 
 

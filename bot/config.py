@@ -44,9 +44,7 @@ class FreeWorkerScheme(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="HOTRO_", env_file=".env", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="HOTRO_", env_file=".env", env_nested_delimiter="__", extra="ignore")
 
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str | None = None  # default: sqlite+aiosqlite:///<data_dir>/hotro.db

@@ -5,6 +5,7 @@ adapter -> Engine.handle(Incoming) -> router/handlers -> storage -> outbox -> se
 
 from __future__ import annotations
 
+import copy
 import logging
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from handlers.router import Router
-from handlers.turn import Incoming, Notice, Turn
+from handlers.turn import Incoming, Notice, Services, Turn
 from messages.i18n import _
 from storage import outbox
 from storage.conversations import claim_event, lock_conversation, upsert_user
@@ -50,11 +51,12 @@ def _button_for_text(text: str, keyboard: list[Any]) -> str | None:
 
 class Engine:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], router: Router, settings: Settings
+        self, sessions: async_sessionmaker[AsyncSession], router: Router, settings: Settings, services: Services
     ) -> None:
         self.sessions = sessions
         self.router = router
         self.settings = settings
+        self.services = services
 
     async def handle(self, incoming: Incoming) -> TurnResult:
         """Process one update in one transaction; the caller sends result.outbox_ids after."""
@@ -71,15 +73,21 @@ class Engine:
                     pressed = _button_for_text(incoming.text, conv.keyboard or [])
                     if pressed:
                         incoming = Incoming(**{**incoming.__dict__, "action": pressed, "text": None})
-                turn = Turn(
-                    incoming=incoming,
-                    session=session,
-                    user=user,
-                    settings=self.settings,
-                    now=now,
-                    state=conv.state,
-                    data=dict(conv.data or {}),
-                )
+
+                def new_turn() -> Turn:
+                    # A deep copy: a handler that fails half-way must not leave edits in conv.data.
+                    return Turn(
+                        incoming=incoming,
+                        session=session,
+                        user=user,
+                        settings=self.settings,
+                        services=self.services,
+                        now=now,
+                        state=conv.state,
+                        data=copy.deepcopy(conv.data or {}),
+                    )
+
+                turn = new_turn()
                 error = False
                 try:
                     # A savepoint: a handler that fails leaves no half-written rows behind.
@@ -88,15 +96,7 @@ class Engine:
                 except Exception:
                     log.exception("handler failed in state %s", conv.state)
                     error = True
-                    turn = Turn(
-                        incoming=incoming,
-                        session=session,
-                        user=user,
-                        settings=self.settings,
-                        now=now,
-                        state=conv.state,
-                        data=dict(conv.data or {}),
-                    )
+                    turn = new_turn()
                     turn.say(
                         _(
                             "Sorry, something went wrong on our side. Your information so far is kept. "
@@ -129,9 +129,7 @@ class Engine:
             spec = self.router.spec_for(turn.state)
             if spec is not None and spec.resumable and spec.ask is not None:
                 # A half-filled application is never dropped: welcome back and re-ask the step.
-                turn.say(
-                    _("Welcome back! You have an unfinished application; let's continue where you left off.")
-                )
+                turn.say(_("Welcome back! You have an unfinished application; let's continue where you left off."))
                 await spec.ask(turn)
                 return
             turn.say(_("Our previous conversation timed out, so we have started again from the main menu."))

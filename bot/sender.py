@@ -46,9 +46,7 @@ class OutboxSender:
         claimed: list[OutboxMessage] = []
         async with self.sessions.begin() as session:
             for name in channels:
-                claimed += await outbox.claim(
-                    session, now, ids=ids, channel=name, chat_id=chat_id, limit=limit
-                )
+                claimed += await outbox.claim(session, now, ids=ids, channel=name, chat_id=chat_id, limit=limit)
         if claimed:
             await self._send_claimed(claimed)
         return len(claimed)

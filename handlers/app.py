@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from handlers import menu
+from handlers import intake, menu
 from handlers.router import Router
 
 
 def build_router() -> Router:
     router = Router()
     menu.register(router)
+    intake.register(router)
     return router

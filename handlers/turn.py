@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.config import Settings
+    from storage.crypto import DataProtector
     from storage.models import ChannelUser
 
 # Telegram limits callback_data to 64 bytes; Zalo payloads are larger, so Telegram sets the bound.
@@ -77,6 +78,13 @@ class Notice:
     reply: Reply
 
 
+@dataclass(frozen=True)
+class Services:
+    """Long-lived helpers a handler may need, built once at start-up."""
+
+    protector: DataProtector
+
+
 @dataclass
 class Turn:
     """The context of one incoming message. Handlers read it, reply, and set the next state.
@@ -88,6 +96,7 @@ class Turn:
     session: AsyncSession
     user: ChannelUser
     settings: Settings
+    services: Services
     now: datetime
     state: str
     data: dict[str, Any]
@@ -115,9 +124,7 @@ class Turn:
     def say(self, text: str, buttons: list[list[Button]] | None = None) -> None:
         self.replies.append(Reply(text, buttons or []))
 
-    def notify(
-        self, channel: str, chat_id: str, text: str, buttons: list[list[Button]] | None = None
-    ) -> None:
+    def notify(self, channel: str, chat_id: str, text: str, buttons: list[list[Button]] | None = None) -> None:
         self.notices.append(Notice(channel, chat_id, Reply(text, buttons or [])))
 
     def goto(self, state: str, data: dict[str, Any] | None = None) -> None:

@@ -45,9 +45,7 @@ async def upsert_user(
     )
     await session.execute(stmt)
     user = (
-        await session.execute(
-            select(ChannelUser).where(ChannelUser.channel == channel, ChannelUser.user_id == user_id)
-        )
+        await session.execute(select(ChannelUser).where(ChannelUser.channel == channel, ChannelUser.user_id == user_id))
     ).scalar_one()
     user.chat_id = chat_id
     user.last_inbound_at = now

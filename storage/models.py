@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -141,3 +143,96 @@ class Consent(Base):
     notice_version: Mapped[str] = mapped_column(String(16))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column()
+
+
+class Application(Base):
+    """A preliminary support application, as registered by the citizen in the chat.
+
+    ID numbers and bank accounts are stored encrypted, with a keyed hash (blind index) for
+    duplicate lookups; everything else an official needs to review is in plain columns or
+    in `fields` (the form's remaining answers).
+    """
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        # Each person at most once per policy (NQ 68 principle); a withdrawn one does not count.
+        Index(
+            "uq_applications_policy_id_hash",
+            "policy_id",
+            "id_hash",
+            unique=True,
+            postgresql_where=text("status <> 'withdrawn'"),
+            sqlite_where=text("status <> 'withdrawn'"),
+        ),
+        Index("ix_applications_area_status", "province_code", "district_code", "commune_code", "status"),
+        Index("ix_applications_phone_hash", "phone_hash"),
+        Index("ix_applications_bank_hash", "bank_hash"),
+        Index("ix_applications_chat", "channel", "chat_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))  # household_business | free_worker
+    policy_id: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    channel_user_id: Mapped[int] = mapped_column(ForeignKey("channel_users.id"))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
+
+    full_name: Mapped[str] = mapped_column(String(128))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(8))
+    phone: Mapped[str] = mapped_column(String(16))
+    phone_hash: Mapped[str] = mapped_column(String(64))
+    id_kind: Mapped[str] = mapped_column(String(8))  # cccd | cmnd
+    id_number_enc: Mapped[str] = mapped_column(Text)
+    id_hash: Mapped[str] = mapped_column(String(64))
+
+    province_code: Mapped[int] = mapped_column(Integer)
+    district_code: Mapped[int] = mapped_column(Integer)
+    commune_code: Mapped[int] = mapped_column(Integer)
+
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+
+    payment_method: Mapped[str] = mapped_column(String(8))  # cash | bank
+    bank_name: Mapped[str | None] = mapped_column(String(128))
+    bank_account_enc: Mapped[str | None] = mapped_column(Text)
+    bank_hash: Mapped[str | None] = mapped_column(String(64))
+    account_holder: Mapped[str | None] = mapped_column(String(128))
+
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    estimated_amount: Mapped[int | None] = mapped_column(BigInteger)
+    duplicate_note: Mapped[str | None] = mapped_column(Text)  # suspected duplicate, for officials
+
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(Base):
+    """A supporting document sent in the chat (a platform file reference)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # photo | document
+    file_id: Mapped[str] = mapped_column(String(256))
+    file_name: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatusEvent(Base):
+    """The audit trail of an application: every change, who made it and why."""
+
+    __tablename__ = "status_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(96))  # "citizen:<channel>:<user>" or "official:<id>"
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)

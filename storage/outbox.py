@@ -96,16 +96,12 @@ async def mark_retry(session: AsyncSession, ids: Sequence[int], when: datetime, 
 async def mark_failed(session: AsyncSession, ids: Sequence[int], error: str) -> None:
     if ids:
         await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(list(ids)))
-            .values(status="failed", error=error[:500])
+            update(OutboxMessage).where(OutboxMessage.id.in_(list(ids))).values(status="failed", error=error[:500])
         )
 
 
 async def pending_count(session: AsyncSession) -> int:
     from sqlalchemy import func
 
-    stmt = (
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(["queued", "sending"]))
-    )
+    stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(["queued", "sending"]))
     return int((await session.execute(stmt)).scalar_one())

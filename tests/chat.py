@@ -26,9 +26,7 @@ class Chat:
     async def _turn(self, **kwargs: Any) -> list[dict[str, Any]]:
         before = len(self.transport.sent)
         await self.app.handle(
-            Incoming(
-                self.channel, self.chat_id, self.chat_id, f"e{next(_events)}", display_name="Lan", **kwargs
-            )
+            Incoming(self.channel, self.chat_id, self.chat_id, f"e{next(_events)}", display_name="Lan", **kwargs)
         )
         return [p for c, p in self.transport.sent[before:] if c == self.chat_id]
 

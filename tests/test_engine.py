@@ -16,9 +16,7 @@ from tests.chat import Chat, joined
 
 async def conversation(app: HoTro, chat_id: str = "c1") -> Conversation:
     async with app.sessions() as session:
-        return (
-            await session.execute(select(Conversation).where(Conversation.chat_id == chat_id))
-        ).scalar_one()
+        return (await session.execute(select(Conversation).where(Conversation.chat_id == chat_id))).scalar_one()
 
 
 async def test_start_greets_in_vietnamese_with_menu(app: HoTro) -> None:
@@ -56,9 +54,7 @@ async def test_concurrent_duplicates_handled_once(app: HoTro) -> None:
 
 async def test_concurrent_turns_of_one_chat_are_serialised(app: HoTro) -> None:
     Chat(app)
-    await asyncio.gather(
-        *(app.handle(Incoming("test", "c1", "c1", f"par-{i}", text="/help")) for i in range(5))
-    )
+    await asyncio.gather(*(app.handle(Incoming("test", "c1", "c1", f"par-{i}", text="/help")) for i in range(5)))
     assert (await conversation(app)).version == 5
 
 
@@ -129,9 +125,7 @@ async def test_timed_out_form_resumes_where_it_was(app: HoTro) -> None:
     await chat.say("/start")
     old = datetime.now(UTC) - timedelta(days=3)
     async with app.sessions.begin() as session:
-        await session.execute(
-            update(Conversation).values(state="form.phone", data={"name": "An"}, updated_at=old)
-        )
+        await session.execute(update(Conversation).values(state="form.phone", data={"name": "An"}, updated_at=old))
     replies = await chat.say("xin chào")
     assert "quay lại" in joined(replies) and "Số điện thoại" in joined(replies)
     conv = await conversation(app)

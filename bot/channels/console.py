@@ -48,9 +48,7 @@ async def _is_new(app: HoTro, chat_id: str) -> bool:
         return (await session.execute(stmt)).first() is None
 
 
-async def run_console(
-    app: HoTro, user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
-) -> None:
+async def run_console(app: HoTro, user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     interactive = stdin.isatty()
     app.sender.transports[CHANNEL] = ConsoleTransport(stdout)
 

@@ -137,9 +137,7 @@ async def run_polling(app: HoTro, bot: Bot, stop: asyncio.Event, poll_timeout: i
         await bot.delete_webhook()
         await application.start()
         assert application.updater is not None
-        await application.updater.start_polling(
-            timeout=poll_timeout, allowed_updates=["message", "callback_query"]
-        )
+        await application.updater.start_polling(timeout=poll_timeout, allowed_updates=["message", "callback_query"])
         await stop.wait()
         await application.updater.stop()
         await application.stop()

@@ -1,0 +1,340 @@
+"""Vietnam's three-level administrative units (province, district, commune).
+
+Data: ``vietnam-provinces`` 0.6.0 (GSO codes; province codes equal the CCCD
+province codes). Its data was retrieved on 2025-01-04, so it reflects the
+three-level map just before the 2025 reform: a few units differ from 2021
+(Thừa Thiên Huế appears as "Thành phố Huế" with Quận Thuận Hóa / Phú Xuân;
+communes merged in 2023-2024 appear under their new names). The search keeps
+"Thừa Thiên Huế" as an alias so citizens can still type the 2021 name.
+
+The JSON file (2.2 MB) is read once, on first use, into compact indexes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from math import ceil
+from typing import Generic, Literal, TypeVar
+
+from rapidfuzz import fuzz, process
+
+from messages.normalize import fold
+
+Level = Literal["province", "district", "commune"]
+LEVELS: tuple[Level, ...] = ("province", "district", "commune")
+_CHILD: dict[Level, Level] = {"province": "district", "district": "commune"}
+
+# Type prefixes of unit names, longest first ("Thành Phố" also occurs capitalised).
+_TYPE_PREFIXES = ("thành phố", "thị trấn", "thị xã", "tỉnh", "quận", "huyện", "phường", "xã")
+
+# What citizens type before a name, folded, mapped to the folded type word.
+_QUERY_TYPES: dict[str, str] = {
+    "thanh pho": "thanh pho",
+    "tp": "thanh pho",
+    "thi tran": "thi tran",
+    "tt": "thi tran",
+    "thi xa": "thi xa",
+    "tx": "thi xa",
+    "tinh": "tinh",
+    "quan": "quan",
+    "q": "quan",
+    "huyen": "huyen",
+    "h": "huyen",
+    "phuong": "phuong",
+    "p": "phuong",
+    "f": "phuong",  # Saigon shorthand: "F12" for Phường 12
+    "xa": "xa",
+    "x": "xa",
+}
+_SINGLE_LETTER_TYPES = frozenset(k for k in _QUERY_TYPES if len(k) == 1)
+
+# Names people use that the data does not spell out (folded).
+_PROVINCE_ALIASES: dict[int, tuple[str, ...]] = {
+    1: ("hn",),
+    46: ("thua thien hue", "tt hue", "thua thien"),
+    66: ("dac lac",),
+    67: ("dac nong",),
+    77: ("brvt", "vung tau", "ba ria"),
+    79: ("hcm", "tphcm", "tp hcm", "hcmc", "sai gon", "saigon"),
+}
+
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    code: int
+    name: str  # with its type prefix, as in the data: "Xã Nhật Tiến"
+    level: Level
+    parent_code: int | None
+
+    @property
+    def type_name(self) -> str:
+        """ "Xã", "Huyện", "Thành phố"... (empty when the name has no known prefix)."""
+        return _split_type(self.name)[0]
+
+    @property
+    def short_name(self) -> str:
+        """The name without its type prefix: "Nhật Tiến", "1" for Quận 1."""
+        return _split_type(self.name)[1]
+
+    @property
+    def full_name(self) -> str:
+        """ "Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn"."""
+        names = [self.name]
+        unit: Unit | None = self
+        while unit is not None and unit.parent_code is not None:
+            unit = get(_PARENT[unit.level], unit.parent_code)
+            if unit is not None:
+                names.append(unit.name)
+        return ", ".join(names)
+
+
+_PARENT: dict[Level, Level] = {"district": "province", "commune": "district"}
+
+
+def _split_type(name: str) -> tuple[str, str]:
+    lower = name.lower()
+    for prefix in _TYPE_PREFIXES:
+        if lower.startswith(prefix + " "):
+            return name[: len(prefix)], name[len(prefix) + 1 :]
+    return "", name
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(unicodedata.normalize("NFC", text).lower().replace("_", " "))
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    unit: Unit
+    keys: tuple[str, ...]  # folded short name first, then aliases; words joined by one space
+    compact: tuple[str, ...]  # the same without spaces: "huulung", "daklak"
+    type_key: str  # folded type word: "xa", "thi tran"
+    lower: str  # NFC lower-case short name, for preferring exact diacritics
+
+
+@dataclass(slots=True)
+class _Index:
+    units: dict[Level, dict[int, Unit]]
+    children: dict[Level, dict[int, list[Unit]]]  # keyed by the parent's level
+    entries: dict[Level, list[_Entry]]
+
+
+# Names repeat the same few thousand words: folding each word once halves the load time.
+_fold_word = cache(fold)
+
+
+def _entry(unit: Unit) -> _Entry:
+    type_name, short = _split_type(unit.name)
+    tokens = _tokens(short)
+    keys = [" ".join(_fold_word(t) for t in tokens)]
+    if unit.level == "province":
+        keys.extend(_PROVINCE_ALIASES.get(unit.code, ()))
+    return _Entry(
+        unit=unit,
+        keys=tuple(keys),
+        compact=tuple(k.replace(" ", "") for k in keys),
+        type_key=_fold_word(type_name),
+        lower=" ".join(tokens),
+    )
+
+
+@cache
+def _index() -> _Index:
+    from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
+
+    with open(NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as fh:
+        data = json.load(fh)
+    units: dict[Level, dict[int, Unit]] = {level: {} for level in LEVELS}
+    children: dict[Level, dict[int, list[Unit]]] = {"province": {}, "district": {}}
+    for p in data:
+        province = Unit(p["code"], p["name"], "province", None)
+        units["province"][province.code] = province
+        districts = children["province"].setdefault(province.code, [])
+        for d in p["districts"]:
+            district = Unit(d["code"], d["name"], "district", province.code)
+            units["district"][district.code] = district
+            districts.append(district)
+            communes = children["district"].setdefault(district.code, [])
+            for w in d["wards"]:
+                commune = Unit(w["code"], w["name"], "commune", district.code)
+                units["commune"][commune.code] = commune
+                communes.append(commune)
+    entries = {level: [_entry(u) for u in units[level].values()] for level in LEVELS}
+    return _Index(units=units, children=children, entries=entries)
+
+
+def _check_level(level: str) -> Level:
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
+    return level  # type: ignore[return-value]
+
+
+def provinces() -> list[Unit]:
+    """The 63 provinces and centrally-run cities, in GSO code order."""
+    return list(_index().units["province"].values())
+
+
+def districts(province_code: int) -> list[Unit]:
+    return list(_index().children["province"].get(province_code, []))
+
+
+def communes(district_code: int) -> list[Unit]:
+    return list(_index().children["district"].get(district_code, []))
+
+
+def get(level: Level, code: int) -> Unit | None:
+    return _index().units[_check_level(level)].get(code)
+
+
+# --------------------------------------------------------------------------
+# Search
+# --------------------------------------------------------------------------
+
+_EXACT, _PREFIX, _WORD_PREFIX, _SUBSTRING, _FUZZY = range(5)
+_FUZZY_CUTOFF = 80.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    full: str  # folded words of the whole query
+    bare: str  # folded words without a leading type word ("huyen huu lung" -> "huu lung")
+    type_key: str | None  # the type word the citizen typed, if any
+    lower: str  # NFC lower-case bare words, for the diacritics tie-break
+    has_marks: bool
+
+
+def _parse_query(query: str) -> _Query | None:
+    tokens = _tokens(query)
+    # "q1", "p12", "f7": a one-letter type glued to a number
+    if len(tokens) == 1 and (m := re.fullmatch(r"([qpf])(\d+)", tokens[0])):
+        tokens = [m[1], m[2]]
+    folded = [fold(t) for t in tokens]
+    if not folded:
+        return None
+    full = " ".join(folded)
+    bare_from, type_key = 0, None
+    for words in (2, 1):
+        head = " ".join(folded[:words])
+        if len(folded) > words and head in _QUERY_TYPES:
+            bare_from, type_key = words, _QUERY_TYPES[head]
+            break
+    return _Query(
+        full=full,
+        bare=" ".join(folded[bare_from:]),
+        type_key=type_key,
+        lower=" ".join(tokens[bare_from:]),
+        has_marks=any(not t.isascii() for t in tokens),
+    )
+
+
+def _tier(text: str, compact_text: str, entry: _Entry) -> int | None:
+    best: int | None = None
+    for key, compact in zip(entry.keys, entry.compact, strict=True):
+        if text == key or compact_text == compact:
+            return _EXACT
+        if key.startswith(text) or compact.startswith(compact_text):
+            tier = _PREFIX
+        elif (" " + text) in (" " + key):
+            tier = _WORD_PREFIX
+        elif len(compact_text) >= 3 and (text in key or compact_text in compact):
+            tier = _SUBSTRING
+        else:
+            continue
+        best = tier if best is None else min(best, tier)
+    return best
+
+
+def search(level: Level, query: str, parent_code: int | None = None, limit: int = 8) -> list[Unit]:
+    """Units of ``level`` whose name matches ``query``, best first.
+
+    Matches with or without diacritics and with or without the type word
+    ("huu lung", "Hữu Lũng", "huyện Hữu Lũng", "h. hữu lũng", "q1", "tp hcm").
+    Ranking: exact, prefix, word prefix, substring, then fuzzy (typos) matches;
+    within a rank, a matching type word, the exact diacritics typed, then the
+    shorter name come first. ``parent_code`` limits the search to the children
+    of that province (for districts) or district (for communes).
+    """
+    level = _check_level(level)
+    q = _parse_query(query)
+    if q is None or limit <= 0:
+        return []
+    entries = _index().entries[level]
+    if parent_code is not None:
+        entries = [e for e in entries if e.unit.parent_code == parent_code]
+
+    # Read the query both ways: "quan hoa" may be Huyện *Quan Hóa* or Quận *Hòa*...
+    readings = [(q.full, False)]
+    if q.bare != q.full:
+        readings.append((q.bare, True))
+
+    ranked: list[tuple[tuple[int, int, int, float, int, int], Unit]] = []
+    unmatched: list[_Entry] = []
+    for entry in entries:
+        best: tuple[int, int] | None = None
+        for text, stripped in readings:
+            tier = _tier(text, text.replace(" ", ""), entry)
+            if tier is None:
+                continue
+            # A stripped reading whose type word disagrees ("xã" typed, "Thị trấn" found) ranks later.
+            type_penalty = int(stripped and q.type_key != entry.type_key)
+            if best is None or (tier, type_penalty) < best:
+                best = (tier, type_penalty)
+        if best is None:
+            unmatched.append(entry)
+            continue
+        marks_penalty = int(q.has_marks and q.lower not in entry.lower)
+        ranked.append(((*best, marks_penalty, 0.0, len(entry.keys[0]), entry.unit.code), entry.unit))
+
+    # Typo-tolerant matches only when nothing starts with what was typed: otherwise
+    # they would crowd the button list with look-alikes of a name already found.
+    strong = any(rank[0] <= _PREFIX for rank, _unit in ranked)
+    if not strong and len(ranked) < limit and len(q.bare.replace(" ", "")) >= 4 and unmatched:
+        choices = {i: e.keys[0] for i, e in enumerate(unmatched)}
+        for _key, score, i in process.extract(
+            q.bare, choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF, limit=limit
+        ):
+            unit = unmatched[i].unit
+            ranked.append(((_FUZZY, 0, 0, -score, len(unmatched[i].keys[0]), unit.code), unit))
+
+    ranked.sort(key=lambda item: item[0])
+    return [unit for _rank, unit in ranked[:limit]]
+
+
+# --------------------------------------------------------------------------
+# Paging for button lists
+# --------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    page_no: int  # 1-based
+    page_count: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page_no > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page_no < self.page_count
+
+
+def page(items: Sequence[T], page_no: int, per_page: int = 8) -> Page[T]:
+    """One page of ``items`` (1-based ``page_no``, clamped to the valid range)."""
+    if per_page <= 0:
+        raise ValueError("per_page must be positive")
+    page_count = max(1, ceil(len(items) / per_page))
+    page_no = min(max(page_no, 1), page_count)
+    start = (page_no - 1) * per_page
+    return Page(list(items[start : start + per_page]), page_no, page_count, len(items))

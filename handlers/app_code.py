@@ -1,0 +1,97 @@
+"""Application codes given to citizens: short, random, typo-checked.
+
+Form: an optional kind prefix, 7 random characters and 1 check character,
+shown as "HK-7QX4-M9PR" and stored compact ("HK7QX4M9PR").
+
+Alphabet: the 31 characters 2-9 and A-Z without I, L and O, so nothing can be
+misread as 0/O or 1/I/L (those characters are simply not used, which is why
+``normalize`` cannot map them to anything). 31 is prime, which gives a simple
+check with proven guarantees: the code c_1..c_m satisfies
+
+    sum((m - i + 1) * value(c_i) for i in 1..m) == 0  (mod 31)
+
+With distinct non-zero weights (m <= 30) and a prime modulus, every single
+substitution changes the sum by w * d with 0 < w, |d| < 31, and every
+transposition of two characters (adjacent or not) by (w_i - w_j) * d, neither
+of which is 0 mod 31: all are detected (the ISBN-10 construction, mod 31).
+
+Codes are random (``secrets``), not sequential, so they reveal nothing about
+how many applications exist. 31**7 is about 2.75e10: the storage layer must
+still keep codes unique (unique index, retry on the rare collision).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+MODULUS = len(ALPHABET)  # 31, prime
+_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+
+RANDOM_LEN = 7
+BODY_LEN = RANDOM_LEN + 1  # with the check character
+
+# Kind prefixes. Letters must come from ALPHABET (no L: "TD" rather than "LĐ").
+KINDS: dict[str, str] = {
+    "HK": "hộ kinh doanh (household business)",
+    "TD": "lao động tự do (free worker)",
+}
+
+_SEPARATORS = re.compile(r"[\s\-‐‑–—_.·/]+")
+
+
+def _check_char(payload: str) -> str:
+    m = len(payload) + 1
+    total = sum((m - i) * _VALUE[ch] for i, ch in enumerate(payload))
+    return ALPHABET[-total % MODULUS]  # the check character has weight 1
+
+
+def new_code(prefix: str = "") -> str:
+    """A fresh random code in compact form, e.g. "HK7QX4M9PR" (see ``display``)."""
+    prefix = prefix.upper()
+    if prefix and prefix not in KINDS:
+        raise ValueError(f"unknown application kind prefix {prefix!r}; known: {sorted(KINDS)}")
+    payload = prefix + "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LEN))
+    return payload + _check_char(payload)
+
+
+def normalize(code: str) -> str:
+    """Upper case, full-width forms folded, spaces/dashes/dots removed: " hk-7qx4 m9pr" -> "HK7QX4M9PR".
+
+    It does not validate; use ``is_valid``.
+    """
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", code)).upper()
+
+
+def split(code: str) -> tuple[str, str] | None:
+    """(prefix, body) of a valid code, or None."""
+    compact = normalize(code)
+    prefix, body = compact[:-BODY_LEN], compact[-BODY_LEN:]
+    if len(body) != BODY_LEN or (prefix and prefix not in KINDS):
+        return None
+    if any(ch not in _VALUE for ch in compact):
+        return None
+    m = len(compact)
+    if sum((m - i) * _VALUE[ch] for i, ch in enumerate(compact)) % MODULUS:
+        return None
+    return prefix, body
+
+
+def is_valid(code: str) -> bool:
+    return split(code) is not None
+
+
+def kind(code: str) -> str | None:
+    """The kind prefix ("HK", "TD"), "" for none, None for an invalid code."""
+    parts = split(code)
+    return None if parts is None else parts[0]
+
+
+def display(code: str) -> str:
+    """ "HK7QX4M9PR" -> "HK-7QX4-M9PR"; "7QX4M9PR" -> "7QX4-M9PR"."""
+    compact = normalize(code)
+    prefix, body = compact[:-BODY_LEN], compact[-BODY_LEN:]
+    groups = [body[:4], body[4:]]
+    return "-".join([prefix, *groups] if prefix else groups)

@@ -1,0 +1,386 @@
+"""A small form engine for chat intake: one question per turn, validated, with back, skip,
+edit-from-summary and resume.
+
+A form is a list of `Field`s. Answers live in the conversation data (JSON), so a form
+survives restarts and can be resumed days later. The next question is always the first
+applicable field without an answer, which makes back, edit and conditional fields
+(e.g. bank details only when paid by bank) one mechanism.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from handlers import admin_units
+from handlers.turn import Button, Turn
+from handlers.validators import Invalid, Result, Valid
+from messages.i18n import _
+from messages.normalize import fold, nfc
+
+Answers = dict[str, Any]
+Parser = Callable[[str, Answers, Turn], Result[Any]]
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str  # msgid, translated when shown
+    value: str
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str  # msgid: how the field is named in the summary
+    prompt: str  # msgid: the question
+    parse: Parser | None = None  # for typed answers
+    choices: tuple[Choice, ...] | Callable[[Turn], tuple[Choice, ...]] = ()
+    optional: bool = False  # offers "Skip"
+    when: Callable[[Answers], bool] | None = None  # asked only when this holds
+    kind: str = "text"  # text | unit | photo
+    depends_on: tuple[str, ...] = ()  # re-asked when one of these is edited
+    show: Callable[[Any, Answers], str] | None = None  # how the value reads in the summary
+    prompt_args: Callable[[Answers, Turn], dict[str, str]] | None = None
+
+    def applies(self, answers: Answers) -> bool:
+        return self.when is None or self.when(answers)
+
+    def choices_for(self, turn: Turn) -> tuple[Choice, ...]:
+        return self.choices(turn) if callable(self.choices) else self.choices
+
+
+@dataclass
+class Form:
+    name: str  # also the state: 'apply.<name>'
+    title: str  # msgid
+    fields: list[Field]
+    on_submit: Callable[[Turn, Answers], Awaitable[None]]
+    summary_intro: str = field(default="Please check your information:")
+
+    def get(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+    def next_field(self, answers: Answers) -> Field | None:
+        for candidate in self.fields:
+            if candidate.applies(answers) and candidate.key not in answers:
+                return candidate
+        return None
+
+
+# ---- actions (all short: Telegram allows 64 bytes) ------------------------------------
+BACK, SKIP, DONE, CONFIRM, EDIT = "f:back", "f:skip", "f:done", "f:ok", "f:edit"
+
+
+def _nav_row(current: Field, history: list[str]) -> list[Button]:
+    row = []
+    if history:
+        row.append(Button(_("« Back"), BACK))
+    if current.optional:
+        row.append(Button(_("Skip"), SKIP))
+    row.append(Button(_("Cancel"), "cancel"))
+    return row
+
+
+async def ask(turn: Turn, form: Form) -> None:
+    """Ask the current question again (or show the summary when everything is answered)."""
+    answers: Answers = turn.data.setdefault("answers", {})
+    current = form.next_field(answers)
+    if current is None:
+        show_summary(turn, form)
+        return
+    turn.data["step"] = current.key
+    history: list[str] = turn.data.setdefault("history", [])
+    args = current.prompt_args(answers, turn) if current.prompt_args else {}
+    text = _(current.prompt).format(**args)
+    if current.kind == "unit":
+        text, rows = _unit_prompt(turn, current, text)
+    else:
+        rows = [[Button(_(c.label), f"f:c:{i}")] for i, c in enumerate(current.choices_for(turn))]
+    if current.kind == "photo" and answers.get(f"{current.key}_pending"):
+        rows.insert(0, [Button(_("Done"), DONE)])
+    rows.append(_nav_row(current, history))
+    turn.say(text, rows)
+
+
+async def handle(turn: Turn, form: Form) -> None:
+    """Process the citizen's input for the current step."""
+    answers: Answers = turn.data.setdefault("answers", {})
+    history: list[str] = turn.data.setdefault("history", [])
+    step = turn.data.get("step")
+    if step == "summary":
+        await _handle_summary(turn, form)
+        return
+    current = form.next_field(answers)
+    if current is None:
+        show_summary(turn, form)
+        return
+    if step != current.key:  # data changed under us (e.g. an edit); re-ask
+        await ask(turn, form)
+        return
+
+    if turn.action == BACK:
+        _go_back(answers, history)
+        await ask(turn, form)
+        return
+    if turn.action == SKIP and current.optional:
+        answers[current.key] = None
+        _advance(turn, current)
+        await ask(turn, form)
+        return
+
+    if current.kind == "unit":
+        done = _handle_unit(turn, current)
+        if done:
+            _advance(turn, current)
+        await ask(turn, form)
+        return
+    if current.kind == "photo":
+        await _handle_photo(turn, form, current)
+        return
+
+    result: Result[Any]
+    if turn.action and turn.action.startswith("f:c:"):
+        index = int(turn.action[4:]) if turn.action[4:].isdigit() else -1
+        choices = current.choices_for(turn)
+        if not 0 <= index < len(choices):
+            result = Invalid(_("That button is no longer active."), "stale")
+        else:
+            result = Valid(choices[index].value)
+    elif turn.action:
+        result = Invalid(_("That button is no longer active."), "stale")
+    elif current.parse is not None:
+        result = current.parse(turn.text, answers, turn)
+    else:
+        result = Invalid(_("Please choose one of the buttons below."), "choose")
+
+    if isinstance(result, Invalid):
+        turn.say(result.message)
+        await ask(turn, form)
+        return
+    answers[current.key] = result.value
+    _advance(turn, current)
+    await ask(turn, form)
+
+
+def _advance(turn: Turn, answered: Field) -> None:
+    turn.data.setdefault("history", []).append(answered.key)
+
+
+def _go_back(answers: Answers, history: list[str]) -> None:
+    """Forget the most recent answer still held, so it is asked again."""
+    while history:
+        key = history.pop()
+        if key in answers:
+            answers.pop(key, None)
+            answers.pop(f"{key}_pending", None)
+            return
+
+
+# ---- summary, edit, confirm ---------------------------------------------------------
+def display_value(form_field: Field, answers: Answers) -> str:
+    value = answers.get(form_field.key)
+    if value is None:
+        return _("(not given)")
+    if form_field.show is not None:
+        return form_field.show(value, answers)
+    if not callable(form_field.choices):
+        for choice in form_field.choices:
+            if choice.value == value:
+                return _(choice.label)
+    return str(value)
+
+
+def show_summary(turn: Turn, form: Form) -> None:
+    turn.data["step"] = "summary"
+    answers: Answers = turn.data.get("answers", {})
+    lines = [_(form.summary_intro), ""]
+    for form_field in form.fields:
+        if form_field.applies(answers) and form_field.key in answers:
+            lines.append(f"• {_(form_field.label)}: {display_value(form_field, answers)}")
+    lines.append("")
+    lines.append(_("If everything is correct, press “Confirm and submit”."))
+    turn.say(
+        "\n".join(lines),
+        [
+            [Button(_("Confirm and submit"), CONFIRM)],
+            [Button(_("Edit information"), EDIT)],
+            [Button(_("Cancel"), "cancel")],
+        ],
+    )
+
+
+def _edit_buttons(form: Form, answers: Answers) -> list[list[Button]]:
+    rows = [
+        [Button(_(f.label), f"f:e:{f.key}")]
+        for f in form.fields
+        if f.applies(answers) and f.key in answers and not f.key.endswith("_pending")
+    ]
+    rows.append([Button(_("« Back to the summary"), "f:sum")])
+    return rows
+
+
+async def _handle_summary(turn: Turn, form: Form) -> None:
+    answers: Answers = turn.data.setdefault("answers", {})
+    if turn.action == CONFIRM:
+        await form.on_submit(turn, answers)
+        return
+    if turn.action == EDIT:
+        turn.say(_("Which information do you want to change?"), _edit_buttons(form, answers))
+        return
+    if turn.action and turn.action.startswith("f:e:"):
+        key = turn.action[4:]
+        if any(f.key == key for f in form.fields) and key in answers:
+            answers.pop(key, None)
+            answers.pop(f"{key}_pending", None)
+            for dependent in form.fields:
+                if key in dependent.depends_on:
+                    answers.pop(dependent.key, None)
+            await ask(turn, form)
+            return
+    if turn.action == "f:sum" or not turn.action:
+        if not turn.action:
+            turn.say(_("Please use the buttons below to confirm, edit or cancel."))
+        show_summary(turn, form)
+        return
+    turn.say(_("That button is no longer active."))
+    show_summary(turn, form)
+
+
+# ---- photos -------------------------------------------------------------------------
+async def _handle_photo(turn: Turn, form: Form, current: Field) -> None:
+    answers: Answers = turn.data["answers"]
+    pending: list[dict[str, Any]] = answers.setdefault(f"{current.key}_pending", [])
+    attachment = turn.incoming.attachment
+    if attachment is not None:
+        if len(pending) >= 10:
+            turn.say(_("You have already sent 10 files; that is enough. Press “Done”."))
+        else:
+            pending.append({"kind": attachment.kind, "file_id": attachment.file_id, "name": attachment.file_name})
+            turn.say(_("Received. Send another photo, or press “Done”."), [[Button(_("Done"), DONE)]])
+        return
+    if turn.action == DONE and pending:
+        answers[current.key] = list(pending)
+        answers.pop(f"{current.key}_pending", None)
+        _advance(turn, current)
+        await ask(turn, form)
+        return
+    turn.say(_("Please send a photo of the document, or press “Skip”."))
+    await ask(turn, form)
+
+
+# ---- administrative units: province -> district -> commune ---------------------------
+UNIT_LEVELS = ("province", "district", "commune")
+PER_PAGE = 8
+
+
+def _unit_state(turn: Turn, key: str) -> dict[str, Any]:
+    return turn.data.setdefault("unit", {}).setdefault(key, {"level": "province", "page": 1, "picked": {}})
+
+
+def _unit_options(state: dict[str, Any]) -> list[admin_units.Unit]:
+    level = state["level"]
+    picked = state["picked"]
+    if state.get("matches"):
+        return [u for code in state["matches"] if (u := admin_units.get(level, code)) is not None]
+    if level == "province":
+        return admin_units.provinces()
+    if level == "district":
+        return admin_units.districts(picked["province"])
+    return admin_units.communes(picked["district"])
+
+
+def _unit_prompt(turn: Turn, current: Field, question: str) -> tuple[str, list[list[Button]]]:
+    state = _unit_state(turn, current.key)
+    level = state["level"]
+    picked = state["picked"]
+    options = _unit_options(state)
+    if level == "province" and not state.get("matches"):
+        home = admin_units.get("province", turn.settings.province_code)
+        if home is not None:  # the deployment's own province first: most citizens live there
+            options = [home] + [u for u in options if u.code != home.code]
+    page = admin_units.page(options, state["page"], PER_PAGE)
+    ask_for = {
+        "province": _("Type the name of the province or city, or choose below:"),
+        "district": _("Type the name of the district (quận/huyện/thị xã), or choose below:"),
+        "commune": _("Type the name of the commune or ward (xã/phường/thị trấn), or choose below:"),
+    }[level]
+    where = ""
+    if picked:
+        last_level = "district" if "district" in picked else "province"
+        unit = admin_units.get(last_level, picked[last_level])
+        where = "\n" + _("Chosen so far: {place}").format(place=unit.full_name if unit else "")
+    rows = [[Button(u.name, f"f:u:{u.code}")] for u in page.items]
+    nav = []
+    if page.has_prev:
+        nav.append(Button(_("‹ Previous"), f"f:up:{page.page_no - 1}"))
+    if page.has_next:
+        nav.append(Button(_("Next ›"), f"f:up:{page.page_no + 1}"))
+    if nav:
+        rows.append(nav)
+    if level != "province":
+        rows.append([Button(_("↑ Choose again from the province"), "f:ur")])
+    return f"{question}{where}\n{ask_for}", rows
+
+
+def _handle_unit(turn: Turn, current: Field) -> bool:
+    """Returns True once a commune has been chosen (the answer is then stored)."""
+    state = _unit_state(turn, current.key)
+    level = state["level"]
+    chosen: admin_units.Unit | None = None
+    action = turn.action or ""
+    if action == "f:ur":
+        state.update(level="province", page=1, picked={}, matches=[])
+        return False
+    if action.startswith("f:up:"):
+        state["page"] = max(1, int(action[5:])) if action[5:].isdigit() else 1
+        return False
+    if action.startswith("f:u:") and action[4:].isdigit():
+        chosen = admin_units.get(level, int(action[4:]))
+        if chosen is None or not _is_child(state, chosen):
+            turn.say(_("That button is no longer active."))
+            return False
+    elif action:
+        turn.say(_("That button is no longer active."))
+        return False
+    else:
+        parent = state["picked"].get({"district": "province", "commune": "district"}.get(level, ""), None)
+        matches = admin_units.search(level, turn.text, parent_code=parent, limit=PER_PAGE)
+        if not matches:
+            turn.say(
+                _("I could not find “{text}”. Please check the spelling or choose from the list.").format(
+                    text=turn.text[:60]
+                )
+            )
+            state.update(page=1, matches=[])
+            return False
+        if len(matches) == 1 or _exact(matches[0], turn.text):
+            chosen = matches[0]
+        else:
+            state.update(page=1, matches=[u.code for u in matches])
+            turn.say(_("Several places match; please choose one."))
+            return False
+    state["picked"][level] = chosen.code
+    state.update(page=1, matches=[])
+    if level == "commune":
+        turn.data["answers"][current.key] = dict(state["picked"])
+        turn.data["unit"].pop(current.key, None)
+        return True
+    state["level"] = UNIT_LEVELS[UNIT_LEVELS.index(level) + 1]
+    return False
+
+
+def _is_child(state: dict[str, Any], unit: admin_units.Unit) -> bool:
+    picked = state["picked"]
+    parent_level = {"district": "province", "commune": "district"}.get(unit.level)
+    return parent_level is None or unit.parent_code == picked.get(parent_level)
+
+
+def _exact(unit: admin_units.Unit, typed: str) -> bool:
+    text = fold(nfc(typed))
+    return text in (fold(unit.name), fold(unit.short_name))
+
+
+def unit_text(value: dict[str, int], _answers: Answers | None = None) -> str:
+    unit = admin_units.get("commune", value["commune"])
+    return unit.full_name if unit else "?"

@@ -1,0 +1,723 @@
+"""Validation of what citizens type into the application forms.
+
+Every validator is a pure function returning ``Valid(value)`` with the
+normalised value, or ``Invalid(message, code)`` where ``message`` is a polite
+Vietnamese explanation (via gettext, English msgids) that says what is wrong
+and shows an example of what to type, and ``code`` is a stable machine reason
+for tests, retry counting and analytics.
+
+Free text is stored exactly as the citizen meant it (after Unicode clean-up):
+strings that look like SQL, HTML or template injection are harmless data
+because storage uses bound parameters and renderers escape. Spreadsheet
+formula injection ("=cmd|...") is neutralised at export time with
+``spreadsheet_safe`` rather than at input, so the stored value stays true to
+what was typed and every export path applies one rule.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, Literal, TypeAlias, TypeVar
+
+from messages.fmt import day as fmt_day
+from messages.i18n import _
+from messages.normalize import fold
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Valid(Generic[T]):
+    """A successful validation carrying the normalised value."""
+
+    value: T
+
+    @property
+    def ok(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A failed validation: ``message`` is for the citizen, ``code`` for the program."""
+
+    message: str
+    code: str
+
+    @property
+    def ok(self) -> bool:
+        return False
+
+
+Ok = Valid
+Result: TypeAlias = Valid[T] | Invalid
+
+Sex = Literal["male", "female"]
+
+# --------------------------------------------------------------------------
+# Free text
+# --------------------------------------------------------------------------
+
+DEFAULT_MAX_LEN = 500
+
+# Cc (controls), Cf (bidi overrides, zero-width, BOM, soft hyphen, tags),
+# Cs (lone surrogates that break UTF-8 encoding) and Co (private use) are never
+# meaningful in a form answer and can hide or reorder what an official sees.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co"})
+_SPACES = re.compile(r"\s+")
+
+# Leading characters that make Excel/LibreOffice evaluate a cell as a formula
+# (OWASP "CSV injection"), including the full-width forms LibreOffice accepts.
+_FORMULA_START = tuple("=+-@\t\r＝＋－＠")
+
+
+def _strip_invisible(text: str) -> str:
+    out: list[str] = []
+    for ch in text:
+        if ch.isspace():
+            out.append(" ")  # a newline between two words must still separate them
+        elif unicodedata.category(ch) not in _INVISIBLE:
+            out.append(ch)
+    return "".join(out)
+
+
+def clean_text(raw: str, max_len: int = DEFAULT_MAX_LEN) -> Result[str]:
+    """NFC, without control/bidi/zero-width characters, spaces collapsed.
+
+    Rejects empty answers, answers with no letter or digit (emoji-only,
+    symbol-only) and answers longer than ``max_len`` characters.
+    Injection-looking text is kept literally (see the module docstring).
+    """
+    text = unicodedata.normalize("NFC", _strip_invisible(unicodedata.normalize("NFC", raw)))
+    text = _SPACES.sub(" ", text).strip()
+    if not text:
+        return Invalid(_("You have not typed anything. Please type your answer."), "empty")
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
+        return Invalid(
+            _("Please answer with letters or numbers; emoji or symbols on their own cannot be recorded."),
+            "no_content",
+        )
+    if len(text) > max_len:
+        return Invalid(
+            _(
+                "Your answer is too long ({length} characters). Please shorten it to at most "
+                "{max_len} characters."
+            ).format(length=len(text), max_len=max_len),
+            "too_long",
+        )
+    return Valid(text)
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Prefix an apostrophe when a cell value would start a formula.
+
+    For CSV and XLSX exports: "=HYPERLINK(...)" becomes "'=HYPERLINK(...)",
+    which spreadsheets show as text. Values are stored unmodified; only the
+    export applies this.
+    """
+    if value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+# --------------------------------------------------------------------------
+# Names
+# --------------------------------------------------------------------------
+
+_NAME_PUNCT = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "‐": "-", "‑": "-", "–": "-"})
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def _is_latin(word: str) -> bool:
+    return all(
+        not ch.isalpha() or "LATIN" in unicodedata.name(ch, "")
+        for ch in word  # Vietnamese (incl. ethnic-minority names) is written in Latin script
+    )
+
+
+def person_name(raw: str, min_words: int = 2) -> Result[str]:
+    """A full name in Vietnamese letters, title-cased: "nguyễn văn an" -> "Nguyễn Văn An".
+
+    Letters (with diacritics), spaces, apostrophes and hyphens, as in "Ksor H'Bia".
+    Two words are required by default because a legal full name has a family
+    name and a given name; a single word is almost always a given name only.
+    Pass ``min_words=1`` to accept single-word names.
+    """
+    cleaned = clean_text(raw, max_len=100)
+    if isinstance(cleaned, Invalid):
+        return cleaned
+    text = cleaned.value.translate(_NAME_PUNCT)
+    parts = text.split(" ")
+    if not all(_NAME_WORD.fullmatch(p) and _is_latin(p) for p in parts):
+        return Invalid(
+            _(
+                "Please type your name in letters only, without digits or symbols, "
+                "for example: Nguyễn Văn An."
+            ),
+            "name_chars",
+        )
+    if len(parts) < min_words or len(text) < 2:
+        return Invalid(
+            _("Please type your full name (family name and given name), for example: Nguyễn Văn An."),
+            "name_short",
+        )
+    return Valid(_LETTER_RUN.sub(lambda m: m.group()[:1].upper() + m.group()[1:].lower(), text))
+
+
+# --------------------------------------------------------------------------
+# Sex
+# --------------------------------------------------------------------------
+
+_MALE = frozenset({"nam", "nam gioi", "gioi tinh nam", "trai", "con trai", "dan ong", "male", "m", "man"})
+_FEMALE = frozenset(
+    {"nu", "nu gioi", "gioi tinh nu", "gai", "con gai", "dan ba", "phu nu", "female", "f", "woman"}
+)
+
+
+def sex(raw: str) -> Result[Sex]:
+    """Answers like "Nam", "nữ", "nu", "male", "F" -> "male" / "female"."""
+    key = " ".join(re.findall(r"[a-z]+", fold(unicodedata.normalize("NFC", raw))))
+    if key in _MALE:
+        return Valid("male")
+    if key in _FEMALE:
+        return Valid("female")
+    return Invalid(_("Please answer Nam (male) or Nữ (female)."), "sex")
+
+
+_parse_sex = sex  # id_number's ``sex`` parameter shadows the function
+
+
+def _sex_label(value: Sex) -> str:
+    return _("male") if value == "male" else _("female")
+
+
+# --------------------------------------------------------------------------
+# ID numbers (CMND / CCCD)
+# --------------------------------------------------------------------------
+
+# Province codes of Phụ lục I, TT 07/2016/TT-BCA (digits 1-3 of a CCCD); names as
+# in 2016-2025. These are the same numbers as the GSO province codes.
+CCCD_PROVINCES: dict[int, str] = {
+    1: "Hà Nội", 2: "Hà Giang", 4: "Cao Bằng", 6: "Bắc Kạn", 8: "Tuyên Quang", 10: "Lào Cai",
+    11: "Điện Biên", 12: "Lai Châu", 14: "Sơn La", 15: "Yên Bái", 17: "Hòa Bình",
+    19: "Thái Nguyên", 20: "Lạng Sơn", 22: "Quảng Ninh", 24: "Bắc Giang", 25: "Phú Thọ",
+    26: "Vĩnh Phúc", 27: "Bắc Ninh", 30: "Hải Dương", 31: "Hải Phòng", 33: "Hưng Yên",
+    34: "Thái Bình", 35: "Hà Nam", 36: "Nam Định", 37: "Ninh Bình", 38: "Thanh Hóa",
+    40: "Nghệ An", 42: "Hà Tĩnh", 44: "Quảng Bình", 45: "Quảng Trị", 46: "Thừa Thiên Huế",
+    48: "Đà Nẵng", 49: "Quảng Nam", 51: "Quảng Ngãi", 52: "Bình Định", 54: "Phú Yên",
+    56: "Khánh Hòa", 58: "Ninh Thuận", 60: "Bình Thuận", 62: "Kon Tum", 64: "Gia Lai",
+    66: "Đắk Lắk", 67: "Đắk Nông", 68: "Lâm Đồng", 70: "Bình Phước", 72: "Tây Ninh",
+    74: "Bình Dương", 75: "Đồng Nai", 77: "Bà Rịa - Vũng Tàu", 79: "TP. Hồ Chí Minh",
+    80: "Long An", 82: "Tiền Giang", 83: "Bến Tre", 84: "Trà Vinh", 86: "Vĩnh Long",
+    87: "Đồng Tháp", 89: "An Giang", 91: "Kiên Giang", 92: "Cần Thơ", 93: "Hậu Giang",
+    94: "Sóc Trăng", 95: "Bạc Liêu", 96: "Cà Mau",
+}  # fmt: skip
+
+_ID_SEPARATORS = re.compile(r"[\s.\-–—_]+")
+
+
+def _compact(raw: str, separators: re.Pattern[str] = _ID_SEPARATORS) -> str:
+    """NFKC (full-width digits typed through an IME become ASCII), invisible chars and separators removed."""
+    text = _strip_invisible(unicodedata.normalize("NFKC", raw))
+    return separators.sub("", text)
+
+
+def _is_ascii_digits(text: str) -> bool:
+    return bool(re.fullmatch(r"[0-9]+", text))
+
+
+@dataclass(frozen=True, slots=True)
+class IdNumber:
+    kind: Literal["cccd", "cmnd"]
+    digits: str
+    province_code: int | None = None
+    province_name: str | None = None
+    sex: Sex | None = None
+    birth_year: int | None = None
+
+    @property
+    def masked(self) -> str:
+        """For confirmations read back to the citizen: only the last 4 digits shown."""
+        return "*" * (len(self.digits) - 4) + self.digits[-4:]
+
+
+_ID_EXAMPLE = "001085012345"
+
+
+def id_number(
+    raw: str,
+    birth_date: date | None = None,
+    sex: str | None = None,
+    today: date | None = None,
+) -> Result[IdNumber]:
+    """A CCCD (12 digits) or old CMND (9 digits); spaces, dots and dashes are ignored.
+
+    For a CCCD the structure of TT 07/2016 is checked: digits 1-3 a province
+    code, digit 4 sex and century (even = male, odd = female; 0/1 = 1900s,
+    2/3 = 2000s), digits 5-6 the last two digits of the birth year. When the
+    citizen's ``birth_date`` or ``sex`` ("male"/"female"/"nam"/"nữ") is known,
+    it is cross-checked and a mismatch is explained.
+    """
+    digits = _compact(raw)
+    if not digits:
+        return Invalid(_("You have not typed anything. Please type your answer."), "empty")
+    if not _is_ascii_digits(digits):
+        return Invalid(
+            _("An ID number contains digits only, for example: {example}.").format(example=_ID_EXAMPLE),
+            "id_chars",
+        )
+    if len(digits) == 9:
+        return Valid(IdNumber(kind="cmnd", digits=digits))
+    if len(digits) != 12:
+        return Invalid(
+            _(
+                "An ID number has 12 digits (citizen identity card, CCCD) or 9 digits (old ID card, "
+                "CMND); you typed {count} digits. Please check the number on your card, for example: "
+                "{example}."
+            ).format(count=len(digits), example=_ID_EXAMPLE),
+            "id_length",
+        )
+
+    province = int(digits[:3])
+    if province not in CCCD_PROVINCES:
+        return Invalid(
+            _(
+                "The first three digits of a CCCD number are a province code (for example 001 for "
+                "Hà Nội, 079 for TP. Hồ Chí Minh), but {code} is not one. Please check the number "
+                "on your card."
+            ).format(code=digits[:3]),
+            "id_province",
+        )
+    sex_century = int(digits[3])
+    if sex_century > 3:  # 4-9 would mean born in 2100 or later
+        return Invalid(
+            _(
+                "The 4th digit of a CCCD number shows sex and century of birth and must be 0, 1, 2 "
+                "or 3; you typed {digit}. Please check the number on your card."
+            ).format(digit=sex_century),
+            "id_century",
+        )
+    id_year = 1900 + 100 * (sex_century // 2) + int(digits[4:6])
+    id_sex: Sex = "male" if sex_century % 2 == 0 else "female"
+    current_year = (today or date.today()).year
+    if id_year > current_year:
+        return Invalid(
+            _(
+                "This CCCD number shows birth year {year}, which has not come yet. Please check the "
+                "number on your card."
+            ).format(year=id_year),
+            "id_future",
+        )
+    if birth_date is not None and birth_date.year != id_year:
+        return Invalid(
+            _(
+                "Your CCCD number shows birth year {id_year} but you gave {given_year}. Please check "
+                "the ID number or your date of birth."
+            ).format(id_year=id_year, given_year=birth_date.year),
+            "id_birth_year_mismatch",
+        )
+    if sex is not None:
+        given = _parse_sex(sex)
+        if isinstance(given, Invalid):
+            raise ValueError(f"unrecognised sex value: {sex!r}")
+        if given.value != id_sex:
+            return Invalid(
+                _(
+                    "Your CCCD number shows sex {id_sex} but you gave {given_sex}. Please check "
+                    "the ID number or your sex."
+                ).format(id_sex=_sex_label(id_sex), given_sex=_sex_label(given.value)),
+                "id_sex_mismatch",
+            )
+    return Valid(
+        IdNumber(
+            kind="cccd",
+            digits=digits,
+            province_code=province,
+            province_name=CCCD_PROVINCES[province],
+            sex=id_sex,
+            birth_year=id_year,
+        )
+    )
+
+
+# --------------------------------------------------------------------------
+# Mobile phone numbers
+# --------------------------------------------------------------------------
+
+# The 2018 conversion from 11 to 10 digits: only the prefix changed (policy-facts §10).
+OLD_MOBILE_PREFIXES: dict[str, str] = {
+    **{f"016{d}": f"03{d}" for d in "23456789"},  # Viettel 0162-0169 -> 032-039
+    "0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078",  # MobiFone
+    "0123": "083", "0124": "084", "0125": "085", "0127": "081", "0129": "082",  # VinaPhone
+    "0186": "056", "0188": "058",  # Vietnamobile
+    "0199": "059",  # Gmobile
+}  # fmt: skip
+
+_PHONE_SEPARATORS = re.compile(r"[\s.\-–—()/]+")
+_PHONE_EXAMPLE = "0912 345 678"
+
+
+def _group_phone(number: str) -> str:
+    return f"{number[:4]} {number[4:7]} {number[7:]}"
+
+
+def phone(raw: str) -> Result[str]:
+    """A Vietnamese mobile number in any common form, normalised to "0912345678"."""
+    text = _compact(raw, _PHONE_SEPARATORS)
+    if not text:
+        return Invalid(_("You have not typed anything. Please type your answer."), "empty")
+    if not re.fullmatch(r"\+?[0-9]+", text):
+        return Invalid(
+            _("A phone number contains digits only, for example: {example}.").format(example=_PHONE_EXAMPLE),
+            "phone_chars",
+        )
+    international = text.startswith(("+", "00"))
+    text = text.lstrip("+")
+    if text.startswith("00"):
+        text = text[2:]
+    # A national number always starts with 0, so a leading 84 is the country code.
+    if international or (text.startswith("84") and len(text) in (11, 12)):
+        if not text.startswith("84"):
+            return Invalid(
+                _(
+                    "Please give a Vietnamese mobile number: 10 digits starting with 03, 05, 07, 08 "
+                    "or 09, for example: {example}."
+                ).format(example=_PHONE_EXAMPLE),
+                "phone_invalid",
+            )
+        text = text[2:]
+    national = text if text.startswith("0") else "0" + text
+
+    if len(national) == 10 and national[1] in "35789":
+        return Valid(national)
+    if len(national) == 11 and national.startswith("01"):
+        new_prefix = OLD_MOBILE_PREFIXES.get(national[:4])
+        if new_prefix:
+            return Invalid(
+                _(
+                    "Since 2018, 11-digit mobile numbers have changed to 10 digits (only the first "
+                    "digits changed). Your number {old} is probably now {new}. Please check and "
+                    "type your 10-digit number."
+                ).format(old=national, new=_group_phone(new_prefix + national[4:])),
+                "phone_old",
+            )
+        return Invalid(
+            _(
+                "Since 2018, mobile numbers starting with 01 have changed to 10 digits. Please type "
+                "your current 10-digit number, for example: {example}."
+            ).format(example=_PHONE_EXAMPLE),
+            "phone_old",
+        )
+    if national.startswith("02"):
+        return Invalid(
+            _(
+                "This looks like a landline number. Please give a mobile number (10 digits starting "
+                "with 03, 05, 07, 08 or 09), for example: {example}."
+            ).format(example=_PHONE_EXAMPLE),
+            "phone_landline",
+        )
+    return Invalid(
+        _(
+            "A mobile number has 10 digits and starts with 03, 05, 07, 08 or 09, for example: "
+            "{example}. Please check the number you typed."
+        ).format(example=_PHONE_EXAMPLE),
+        "phone_invalid",
+    )
+
+
+# --------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------
+
+_DATE_EXAMPLE = "05/07/2021"
+_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_WORDY = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*(?:nam|,|/|-)?\s*(\d{4}|\d{2}))?")
+_NUMERIC = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})(?:\s*[/.\-\s]\s*(\d{4}|\d{2}))?")
+_COMPACT = re.compile(r"(\d{2})(\d{2})(\d{4})")
+
+
+def _date_parts(text: str) -> tuple[int, int, str | None] | None:
+    """(day, month, year text or None); the order is always day-month-year, except ISO yyyy-mm-dd."""
+    if m := _ISO.fullmatch(text):
+        return int(m[3]), int(m[2]), m[1]
+    for pattern in (_WORDY, _NUMERIC, _COMPACT):
+        if m := pattern.fullmatch(text):
+            return int(m[1]), int(m[2]), m[3]
+    return None
+
+
+def _parse_date(raw: str, default_year: int | None, pivot_year: int) -> Result[date]:
+    text = fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))
+    text = _SPACES.sub(" ", text).strip().rstrip(".")
+    if not text:
+        return Invalid(_("You have not typed anything. Please type your answer."), "empty")
+    parts = _date_parts(text)
+    if parts is None:
+        return Invalid(
+            _("Please type the date as day/month/year, for example: {example}.").format(
+                example=_DATE_EXAMPLE
+            ),
+            "date_format",
+        )
+    day_no, month, year_text = parts
+    if year_text is None:
+        if default_year is None:
+            return Invalid(
+                _("Please include the year, for example: {example}.").format(example=_DATE_EXAMPLE),
+                "date_no_year",
+            )
+        year = default_year
+    elif len(year_text) == 2:
+        # Two-digit years: the latest year not after the pivot ("85" -> 1985, "21" -> 2021).
+        year = 2000 + int(year_text)
+        if year > pivot_year:
+            year -= 100
+    else:
+        year = int(year_text)
+    if not 1900 <= year <= 2100:
+        return Invalid(
+            _(
+                "The year {year} does not look right. Please type the full year, for example: {example}."
+            ).format(year=year, example=_DATE_EXAMPLE),
+            "date_year",
+        )
+    if not 1 <= month <= 12:
+        return Invalid(
+            _(
+                "The month must be from 1 to 12, but you typed {month}. Please type the date as "
+                "day/month/year, for example: {example}."
+            ).format(month=month, example=_DATE_EXAMPLE),
+            "date_month",
+        )
+    days_in_month = calendar.monthrange(year, month)[1]
+    if not 1 <= day_no <= days_in_month:
+        return Invalid(
+            _("The date {date} does not exist: month {month} of {year} has only {days} days.").format(
+                date=f"{day_no:02d}/{month:02d}/{year}", month=month, year=year, days=days_in_month
+            ),
+            "date_day",
+        )
+    return Valid(date(year, month, day_no))
+
+
+def parse_date(
+    raw: str,
+    earliest: date | None = None,
+    latest: date | None = None,
+    default_year: int | None = None,
+) -> Result[date]:
+    """A day-month-year date: "05/07/2021", "5/7/2021", "05-07-2021", "05.07.2021",
+    "05072021", "5/7/21", "ngày 5 tháng 7 năm 2021", ISO "2021-07-05", and "5/7"
+    when ``default_year`` is given. Never read as month/day.
+
+    A two-digit year is the latest such year not after ``latest`` (or
+    ``default_year``, or this year).
+    """
+    pivot = latest.year if latest else default_year or date.today().year
+    result = _parse_date(raw, default_year, pivot)
+    if isinstance(result, Invalid):
+        return result
+    value = result.value
+    if earliest is not None and value < earliest:
+        return Invalid(
+            _("The date must be on or after {earliest}; you typed {value}.").format(
+                earliest=fmt_day(earliest), value=fmt_day(value)
+            ),
+            "date_too_early",
+        )
+    if latest is not None and value > latest:
+        return Invalid(
+            _("The date must be on or before {latest}; you typed {value}.").format(
+                latest=fmt_day(latest), value=fmt_day(value)
+            ),
+            "date_too_late",
+        )
+    return result
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def birth_date(raw: str, today: date, min_age: int = 15, max_age: int = 120) -> Result[date]:
+    """A date of birth giving an age from ``min_age`` to ``max_age`` on ``today``.
+
+    15 is the working age of the Employment Law (Luật Việc làm, khoản 1 Điều 3);
+    pass ``min_age=0`` for children (F0/F1 support).
+    """
+    result = _parse_date(raw, default_year=None, pivot_year=today.year)
+    if isinstance(result, Invalid):
+        return result
+    born = result.value
+    if born > today:
+        return Invalid(
+            _("The date of birth {value} is in the future. Please check it, for example: 15/08/1985.").format(
+                value=fmt_day(born)
+            ),
+            "birth_future",
+        )
+    age = _age(born, today)
+    if age < min_age:
+        return Invalid(
+            _(
+                "The applicant must be at least {min_age} years old; the date of birth {value} "
+                "gives an age of {age}."
+            ).format(min_age=min_age, value=fmt_day(born), age=age),
+            "birth_too_young",
+        )
+    if age > max_age:
+        return Invalid(
+            _(
+                "The date of birth {value} gives an age of {age}, which does not look right. Please "
+                "check the year."
+            ).format(value=fmt_day(born), age=age),
+            "birth_too_old",
+        )
+    return result
+
+
+# --------------------------------------------------------------------------
+# Periods
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: date
+    end: date
+    days: int  # counted inclusively: 01/07 to 15/07 is 15 days
+    days_in_window: int
+
+
+def period(
+    start: date,
+    end: date,
+    window_start: date = date(2021, 5, 1),
+    window_end: date = date(2021, 12, 31),
+    min_days: int = 15,
+) -> Result[Period]:
+    """A stoppage/suspension period: end not before start, start inside the
+    support window, at least ``min_days`` consecutive days counted inclusively.
+
+    Days after ``window_end`` do not count towards ``min_days`` (the policy asks
+    for the stoppage to fall within 01/5/2021-31/12/2021).
+    """
+    if end < start:
+        return Invalid(
+            _("The end date {end} is before the start date {start}. Please check the two dates.").format(
+                end=fmt_day(end), start=fmt_day(start)
+            ),
+            "period_order",
+        )
+    if start < window_start:
+        return Invalid(
+            _("The period must start on or after {window_start}; you gave {start}.").format(
+                window_start=fmt_day(window_start), start=fmt_day(start)
+            ),
+            "period_before_window",
+        )
+    if start > window_end:
+        return Invalid(
+            _("The period must start no later than {window_end}; you gave {start}.").format(
+                window_end=fmt_day(window_end), start=fmt_day(start)
+            ),
+            "period_after_window",
+        )
+    days = (end - start).days + 1
+    if days < min_days:
+        return Invalid(
+            _(
+                "The stoppage must last at least {min_days} consecutive days; you gave {days} days "
+                "(from {start} to {end})."
+            ).format(min_days=min_days, days=days, start=fmt_day(start), end=fmt_day(end)),
+            "period_too_short",
+        )
+    days_in_window = (min(end, window_end) - start).days + 1
+    if days_in_window < min_days:
+        return Invalid(
+            _(
+                "Only days up to {window_end} count: your period has {days} days before then, fewer "
+                "than the required {min_days}."
+            ).format(window_end=fmt_day(window_end), days=days_in_window, min_days=min_days),
+            "period_outside_window",
+        )
+    return Valid(Period(start=start, end=end, days=days, days_in_window=days_in_window))
+
+
+# --------------------------------------------------------------------------
+# Bank accounts and tax codes
+# --------------------------------------------------------------------------
+
+
+def bank_account(raw: str) -> Result[str]:
+    """6-19 digits once spaces, dots and dashes are removed."""
+    digits = _compact(raw)
+    if not digits:
+        return Invalid(_("You have not typed anything. Please type your answer."), "empty")
+    if not _is_ascii_digits(digits):
+        return Invalid(
+            _(
+                "A bank account number contains digits only, for example: 0123 4567 8901. Please "
+                "copy it from your bank card or banking app."
+            ),
+            "account_chars",
+        )
+    if not 6 <= len(digits) <= 19:
+        return Invalid(
+            _(
+                "A bank account number has 6 to 19 digits; you typed {count}. Please copy it from "
+                "your bank card or banking app."
+            ).format(count=len(digits)),
+            "account_length",
+        )
+    return Valid(digits)
+
+
+_MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def _mst_check_ok(ten: str) -> bool:
+    """The 10th digit of an MST is a check digit: 10 - (weighted sum mod 11)."""
+    if ten[2:9] == "0000000":
+        return False
+    total = sum(w * int(d) for w, d in zip(_MST_WEIGHTS, ten, strict=False))
+    return str(10 - total % 11) == ten[9]
+
+
+def tax_code(raw: str, today: date | None = None) -> Result[str]:
+    """A tax code (mã số thuế): 10 digits, 10+3 for a branch ("0101234565-001"),
+    or 12 digits (from 2021 personal tax codes migrate to the CCCD number).
+
+    Output: "0101234565", "0101234565-001" or the 12 digits.
+    """
+    text = _compact(raw, re.compile(r"[\s.]+"))
+    text = re.sub(r"[–—_]", "-", text)
+    if not text:
+        return Invalid(_("You have not typed anything. Please type your answer."), "empty")
+    format_error = Invalid(
+        _(
+            "A tax code has 10 digits, or 10 digits and a 3-digit branch number (for example "
+            "0101234565-001), or 12 digits (your CCCD number). Please check what you typed."
+        ),
+        "tax_format",
+    )
+    if m := re.fullmatch(r"([0-9]{10})(?:-?([0-9]{3}))?", text):
+        main, branch = m[1], m[2]
+        if not _mst_check_ok(main) or branch == "000":
+            return Invalid(
+                _(
+                    "The tax code {code} does not pass its check digit, so a digit is probably "
+                    "mistyped. Please copy it from your tax registration or business licence."
+                ).format(code=text),
+                "tax_check",
+            )
+        return Valid(f"{main}-{branch}" if branch else main)
+    if re.fullmatch(r"[0-9]{12}", text):
+        as_id = id_number(text, today=today)
+        return Valid(text) if isinstance(as_id, Valid) else as_id
+    return format_error

@@ -1,0 +1,95 @@
+"""Applications, their audit trail and consents. Repositories never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Application, Attachment, ChannelUser, Consent, StatusEvent
+
+
+async def record_consent(
+    session: AsyncSession, user: ChannelUser, purpose: str, notice_version: str, now: datetime
+) -> Consent:
+    consent = Consent(channel_user_id=user.id, purpose=purpose, notice_version=notice_version, granted_at=now)
+    session.add(consent)
+    await session.flush()
+    return consent
+
+
+async def find_active_by_id_hash(session: AsyncSession, policy_id: str, id_hash: str) -> Application | None:
+    stmt = select(Application).where(
+        Application.policy_id == policy_id, Application.id_hash == id_hash, Application.status != "withdrawn"
+    )
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
+
+
+async def code_exists(session: AsyncSession, code: str) -> bool:
+    return (await session.execute(select(Application.id).where(Application.code == code))).first() is not None
+
+
+async def possible_duplicates(
+    session: AsyncSession, id_hash: str, phone_hash: str, bank_hash: str | None
+) -> Sequence[Application]:
+    """Applications under another ID number that share this phone or bank account."""
+    matches = [Application.phone_hash == phone_hash]
+    if bank_hash:
+        matches.append(Application.bank_hash == bank_hash)
+    stmt = (
+        select(Application)
+        .where(or_(*matches), Application.id_hash != id_hash, Application.status != "withdrawn")
+        .order_by(Application.id)
+        .limit(20)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def add_application(
+    session: AsyncSession,
+    application: Application,
+    attachments: list[dict[str, Any]],
+    actor: str,
+    now: datetime,
+) -> Application:
+    session.add(application)
+    await session.flush()
+    for item in attachments:
+        session.add(
+            Attachment(
+                application_id=application.id,
+                channel=application.channel,
+                kind=item["kind"],
+                file_id=item["file_id"],
+                file_name=item.get("name"),
+                created_at=now,
+            )
+        )
+    session.add(
+        StatusEvent(
+            application_id=application.id,
+            from_status=None,
+            to_status=application.status,
+            actor=actor,
+            note=None,
+            at=now,
+        )
+    )
+    await session.flush()
+    return application
+
+
+async def for_chat(session: AsyncSession, channel: str, chat_id: str) -> Sequence[Application]:
+    stmt = (
+        select(Application)
+        .where(Application.channel == channel, Application.chat_id == chat_id)
+        .order_by(Application.submitted_at.desc())
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def by_code(session: AsyncSession, code: str) -> Application | None:
+    return (await session.execute(select(Application).where(Application.code == code))).scalar_one_or_none()

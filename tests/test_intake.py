@@ -1,0 +1,244 @@
+"""Self-registration flows end to end through the engine, storage and outbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from bot.app import HoTro
+from handlers import app_code
+from storage.models import Application, Attachment, Consent, Conversation, StatusEvent
+from tests.chat import Chat, joined
+
+HKD_ANSWERS = [
+    "nguyễn văn an",
+    "05/07/1985",
+    "001 085 012 345",
+    "0912.345.678",
+    "Phở Lan",
+    "bán phở",
+]
+
+
+async def start_household(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.press("Đăng ký hỗ trợ")
+    await chat.press("Hộ kinh doanh")
+    assert "Nghị định 13/2023/NĐ-CP" in chat.last_text
+    await chat.press("Tôi đồng ý")
+
+
+async def fill_household(chat: Chat, id_number: str = "001 085 012 345", phone: str = "0912.345.678") -> None:
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", id_number, phone, "Phở Lan", "bán phở"]:
+        await chat.say(answer)
+    await chat.press("Bỏ qua")  # no tax code at hand
+    for answer in [
+        "lang son",
+        "huu lung",
+        "nhat tien",
+        "thôn Đồng Lâm",
+        "01/08/2021",
+        "20/08/2021",
+        "Thông báo số 15/TB-UBND ngày 31/7/2021 của UBND huyện Hữu Lũng",
+    ]:
+        await chat.say(answer)
+
+
+async def applications(app: HoTro) -> list[Application]:
+    async with app.sessions() as session:
+        return list((await session.execute(select(Application).order_by(Application.id))).scalars())
+
+
+async def test_household_business_application_end_to_end(app: HoTro) -> None:
+    chat = Chat(app)
+    await fill_household(chat)
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Bỏ qua")
+    summary = chat.last_text
+    assert "Nguyễn Văn An" in summary and "********2345" in summary
+    assert "Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn" in summary
+    assert "01/08/2021" in summary and "20/08/2021" in summary
+    replies = await chat.press("Xác nhận")
+    text_out = joined(replies)
+    assert "Mã hồ sơ" in text_out and "3.000.000\xa0₫" in text_out
+    [application] = await applications(app)
+    assert app_code.is_valid(application.code)
+    assert app_code.display(application.code) in text_out
+    assert application.status == "submitted" and application.policy_id == "household_business"
+    assert application.commune_code and application.payment_method == "cash"
+    assert application.estimated_amount == 3_000_000
+    assert app.engine.services.protector.decrypt(application.id_number_enc, context="id_number") == "001085012345"
+    async with app.sessions() as session:
+        events = (await session.execute(select(StatusEvent))).scalars().all()
+        consent = (await session.execute(select(Consent))).scalar_one()
+    assert [(e.from_status, e.to_status) for e in events] == [(None, "submitted")]
+    assert application.consent_id == consent.id and consent.notice_version
+
+
+async def test_free_worker_with_bank_other_occupation_and_other_address(app: HoTro) -> None:
+    app.settings.free_worker.mode = "lump"
+    app.settings.free_worker.amount_vnd = 1_500_000
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Đăng ký hỗ trợ")
+    await chat.press("Lao động tự do")
+    await chat.press("Tôi đồng ý")
+    await chat.say("trần thị bình")
+    await chat.say("2/3/1990")
+    await chat.press("Nữ")
+    replies = await chat.say("001090012345")  # digit 4 = 0: a man born in the 1900s
+    assert "nam" in joined(replies).lower()  # the mismatch is explained
+    await chat.say("001190012345")
+    await chat.say("+84 912 345 679")
+    for answer in ["ha noi", "hoan kiem", "hang bac", "số 5 Hàng Bạc"]:
+        await chat.say(answer)
+    await chat.press("Không")
+    for answer in ["lạng sơn", "Thành phố Lạng Sơn", "Hoàng Văn Thụ", "12 Trần Đăng Ninh"]:
+        await chat.say(answer)
+    await chat.press("Nghề khác")
+    await chat.say("phụ hồ")
+    await chat.say("công trình ở phường Hoàng Văn Thụ")
+    await chat.say("15/07/2021")
+    await chat.say("30/08/2021")
+    await chat.press("Chuyển khoản")
+    await chat.say("Agribank")
+    await chat.say("1234 5678 9012")
+    await chat.say("TRAN THI BINH")
+    await chat.press("Bỏ qua")
+    assert "1.500.000" not in chat.last_text  # the summary shows answers only
+    replies = await chat.press("Xác nhận")
+    assert "1.500.000\xa0₫" in joined(replies)
+    [application] = await applications(app)
+    assert application.policy_id == "free_worker" and application.sex == "female"
+    assert application.fields["occupation_other"] == "phụ hồ"
+    assert application.bank_hash and application.payment_method == "bank"
+    protector = app.engine.services.protector
+    assert protector.decrypt(application.bank_account_enc or "", context="bank_account") == "123456789012"
+    # Handled by the commune where the citizen lives now, not the permanent residence.
+    from handlers import admin_units
+
+    commune = admin_units.get("commune", application.commune_code)
+    assert commune is not None and "Hoàng Văn Thụ" in commune.name
+
+
+async def test_invalid_answers_are_explained_and_asked_again(app: HoTro) -> None:
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    await chat.say("😀😀")
+    assert "Họ và tên" in chat.all_text() or "họ tên" in chat.all_text().lower()
+    await chat.say("Lê Văn Cường")
+    await chat.say("31/02/1980")
+    assert "31/02" in chat.transport.texts()[-2] or "không có" in chat.transport.texts()[-2]
+    await chat.say("01/02/1980")
+    await chat.say("12345")
+    await chat.say("001080012345")
+    await chat.say("0123 456 789")  # an old 11-digit style prefix
+    await chat.say("0987654321")
+    async with app.sessions() as session:
+        conv = (await session.execute(select(Conversation))).scalar_one()
+    assert conv.data["answers"]["phone"] == "0987654321"
+    assert conv.data["answers"]["id_number"] == "001080012345"
+
+
+async def test_suspension_shorter_than_15_days_is_refused(app: HoTro) -> None:
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Bán hàng rong")
+    for answer in ["Phạm Thị Dung", "01/01/1970", "001170012345", "0912345678"]:
+        await chat.say(answer)
+    await chat.press("Bỏ qua")
+    await chat.say("bán rau")
+    for answer in ["lang son", "huu lung", "nhat tien", "chợ Hữu Lũng", "30/04/2021"]:
+        await chat.say(answer)
+    assert "01/05/2021" in chat.transport.texts()[-2]  # before the window
+    await chat.say("01/08/2021")
+    replies = await chat.say("14/08/2021")
+    assert "15" in joined(replies) and "14" in joined(replies)
+    await chat.say("15/08/2021")
+    assert "văn bản" in chat.last_text.lower()
+
+
+async def test_back_edit_and_cancel(app: HoTro) -> None:
+    chat = Chat(app)
+    await fill_household(chat)
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Quay lại")  # back to the payment question
+    assert "nhận tiền" in chat.last_text.lower()
+    await chat.press("Chuyển khoản")
+    await chat.say("Vietcombank")
+    await chat.say("0011223344")
+    await chat.say("Nguyen Van An")
+    await chat.press("Bỏ qua")
+    assert "Vietcombank" in chat.last_text
+    await chat.press("Sửa thông tin")
+    await chat.press("Số điện thoại")
+    await chat.say("0987 000 111")
+    assert "0987000111" in chat.last_text and "Xác nhận" in next(b["label"] for b in chat.buttons())
+    # Editing the start of the period asks for its end again (it depends on it).
+    await chat.press("Sửa thông tin")
+    await chat.press("Ngừng kinh doanh từ ngày")
+    await chat.say("02/08/2021")
+    assert "Đến ngày nào" in chat.last_text
+    await chat.say("30/08/2021")
+    assert "02/08/2021" in chat.last_text and "30/08/2021" in chat.last_text
+    replies = await chat.say("/huy")
+    assert "Đã hủy" in joined(replies)
+    assert await applications(app) == []
+
+
+async def test_same_id_number_cannot_apply_twice_and_shared_phone_is_flagged(app: HoTro) -> None:
+    first = Chat(app, "c1")
+    await fill_household(first)
+    await first.press("Nhận tiền mặt")
+    await first.press("Bỏ qua")
+    await first.press("Xác nhận")
+    [existing] = await applications(app)
+
+    again = Chat(app, "c2")
+    await fill_household(again)
+    await again.press("Nhận tiền mặt")
+    await again.press("Bỏ qua")
+    replies = await again.press("Xác nhận")
+    assert app_code.display(existing.code) in joined(replies)
+    assert len(await applications(app)) == 1
+
+    other = Chat(app, "c3")  # another ID number, same phone: allowed but flagged for officials
+    await fill_household(other, id_number="001085099999")
+    await other.press("Nhận tiền mặt")
+    await other.press("Bỏ qua")
+    await other.press("Xác nhận")
+    flagged = (await applications(app))[-1]
+    assert flagged.duplicate_note and app_code.display(existing.code) in flagged.duplicate_note
+
+
+async def test_photo_of_documents_is_stored_with_the_application(app: HoTro) -> None:
+    chat = Chat(app)
+    await fill_household(chat)
+    await chat.press("Nhận tiền mặt")
+    await chat.attach("tg-photo-1")
+    await chat.attach("tg-doc-2", kind="document")
+    await chat.press("Xong")
+    assert "2 tệp" in chat.last_text
+    await chat.press("Xác nhận")
+    async with app.sessions() as session:
+        files = (await session.execute(select(Attachment.file_id))).scalars().all()
+    assert sorted(files) == ["tg-doc-2", "tg-photo-1"]
+
+
+async def test_id_numbers_and_bank_accounts_are_not_stored_in_clear(app: HoTro, tmp_path: Path) -> None:
+    chat = Chat(app)
+    await fill_household(chat)
+    await chat.press("Chuyển khoản")
+    await chat.say("BIDV")
+    await chat.say("9988776655")
+    await chat.say("Nguyen Van An")
+    await chat.press("Bỏ qua")
+    await chat.press("Xác nhận")
+    async with app.sessions() as session:
+        rows = (await session.execute(text("SELECT * FROM applications"))).all()
+    dump = repr(rows)
+    assert "001085012345" not in dump and "9988776655" not in dump
