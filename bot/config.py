@@ -7,6 +7,7 @@ lives here, not in code.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,6 +62,9 @@ class Settings(BaseSettings):
     province_code: int = 20  # Lạng Sơn
     hotline: str | None = None
     free_worker: FreeWorkerScheme = Field(default_factory=FreeWorkerScheme)
+
+    # The date eligibility advice treats as today (deadlines such as 31/01/2022); default: the real date.
+    as_of_date: date | None = None
 
     # Conversation behaviour.
     conversation_timeout_minutes: int = 30

@@ -33,20 +33,25 @@ class TurnResult:
     error: bool = False
 
 
+def _label_key(text: str) -> str:
+    """Letters and digits only, case-folded, diacritics kept: '📝 Đăng ký hỗ trợ' ~ 'đăng ký hỗ trợ'."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+
+
 def _button_for_text(text: str, keyboard: list[Any]) -> str | None:
-    """'#2' or a button's exact label presses that button of the last keyboard shown."""
+    """'#2' or a button's label (emoji and punctuation aside) presses that button of the last keyboard."""
     flat = [button for row in keyboard for button in row]
     if not flat:
         return None
-    typed = unicodedata.normalize("NFC", text).strip()
+    typed = text.strip()
     if typed.startswith("#") and typed[1:].isdigit():
         index = int(typed[1:]) - 1
         return flat[index]["action"] if 0 <= index < len(flat) else None
-    folded = typed.casefold()
-    for button in flat:
-        if unicodedata.normalize("NFC", button["label"]).casefold() == folded:
-            return button["action"]
-    return None
+    key = _label_key(typed)
+    if not key:
+        return None
+    return next((button["action"] for button in flat if _label_key(button["label"]) == key), None)
 
 
 class Engine:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from handlers import intake, menu
+from handlers import eligibility, intake, menu
 from handlers.router import Router
 
 
 def build_router() -> Router:
     router = Router()
     menu.register(router)
+    eligibility.register(router)
     intake.register(router)
     return router

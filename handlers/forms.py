@@ -57,6 +57,7 @@ class Form:
     fields: list[Field]
     on_submit: Callable[[Turn, Answers], Awaitable[None]]
     summary_intro: str = field(default="Please check your information:")
+    review: bool = True  # False: call on_submit as soon as the last question is answered
 
     def get(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)
@@ -87,7 +88,10 @@ async def ask(turn: Turn, form: Form) -> None:
     answers: Answers = turn.data.setdefault("answers", {})
     current = form.next_field(answers)
     if current is None:
-        show_summary(turn, form)
+        if form.review:
+            show_summary(turn, form)
+        else:
+            await form.on_submit(turn, answers)
         return
     turn.data["step"] = current.key
     history: list[str] = turn.data.setdefault("history", [])

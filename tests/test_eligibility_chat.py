@@ -1,0 +1,75 @@
+"""The eligibility questionnaire as a citizen runs it in the chat."""
+
+from __future__ import annotations
+
+from bot.app import HoTro
+from tests.chat import Chat, joined
+
+
+async def start(chat: Chat) -> None:
+    await chat.say("/start")
+    await chat.press("Tôi được hỗ trợ gì")
+
+
+async def test_household_business_suspended_20_days_gets_3_million_and_can_apply(app: HoTro) -> None:
+    chat = Chat(app)
+    await start(chat)
+    await chat.press("Hộ kinh doanh")
+    await chat.say("01/08/2021")
+    await chat.say("20/08/2021")
+    await chat.press("Có")  # because of COVID-19 measures
+    await chat.press("Có")  # registered
+    await chat.press("Không")  # not F0/F1 ("Không" = neither)
+    replies = await chat.press("Không")  # no earlier one-time cash
+    text = joined(replies)
+    assert "Hỗ trợ hộ kinh doanh" in text and "3.000.000\xa0₫" in text
+    assert "Đăng ký ngay" in chat.buttons()[0]["label"]
+    assert chat.buttons()[0]["action"] == "apply:hkd"
+    await chat.press("Đăng ký ngay")
+    assert "Nghị định 13/2023/NĐ-CP" in chat.last_text  # straight into the application flow
+
+
+async def test_employee_suspended_14_days_is_told_why_not(app: HoTro) -> None:
+    chat = Chat(app)
+    await start(chat)
+    await chat.press("Người lao động có đóng BHXH")
+    await chat.press("Tạm hoãn hợp đồng")
+    await chat.say("01/07/2021")
+    await chat.say("14/07/2021")
+    await chat.press("Có")
+    await chat.press("Không")  # not pregnant
+    await chat.press("0")
+    await chat.press("Không")
+    text = joined(await chat.press("Không"))
+    assert "15 ngày" in text and "14" in text
+    assert "1.855.000" not in text
+
+
+async def test_f1_child_gets_meal_money_and_child_supplement(app: HoTro) -> None:
+    chat = Chat(app)
+    await start(chat)
+    await chat.press("Không thuộc nhóm nào")
+    await chat.press("Cách ly y tế (F1)")
+    await chat.say("10/05/2021")
+    replies = await chat.say("mười bốn")
+    assert "chữ số" in joined(replies)  # asked again, politely
+    await chat.say("14")
+    await chat.press("Có")  # a child under 16
+    text = joined(await chat.press("Không"))
+    assert "1.120.000\xa0₫" in text  # 14 days × 80.000 ₫
+    assert "1.000.000\xa0₫" in text
+    assert "2.120.000\xa0₫" in text  # the confirmed total
+
+
+async def test_free_worker_amount_comes_from_the_province_setting(app: HoTro) -> None:
+    chat = Chat(app)
+    await start(chat)
+    await chat.press("Lao động tự do")
+    await chat.say("15/07/2021")
+    await chat.press("Bỏ qua")
+    await chat.press("Có")
+    await chat.press("Có")
+    await chat.press("Không")
+    text = joined(await chat.press("Không"))
+    assert "mức do địa phương quy định" in text  # the default names no amount
+    assert any(b["action"] == "apply:ldtd" for b in chat.buttons())

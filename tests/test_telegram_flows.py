@@ -1,0 +1,96 @@
+"""Citizens' journeys through the real PTB stack (webhook) and the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+from telegram import Bot
+
+from bot.app import HoTro
+from bot.channels.telegram import webhook_secret
+from bot.web import build_web_app
+from storage.models import Application, Attachment
+from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.tg_driver import TelegramUser
+
+
+@pytest.fixture
+async def client(app: HoTro, fake_telegram: FakeTelegram) -> AsyncIterator[TestClient]:
+    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    await bot.initialize()
+    test_client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
+    await test_client.start_server()
+    yield test_client
+    await test_client.close()
+    await bot.shutdown()
+
+
+def user(client: TestClient, fake: FakeTelegram, app: HoTro, user_id: int) -> TelegramUser:
+    return TelegramUser(client, fake, webhook_secret(app.settings), user_id)
+
+
+async def test_household_business_application_through_telegram(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    lan = user(client, fake_telegram, app, 5001)
+    await lan.say("/start")
+    await lan.press("Đăng ký hỗ trợ")
+    await lan.press("Hộ kinh doanh")
+    await lan.press("Tôi đồng ý")
+    await lan.press("Bán hàng rong")
+    for text in ["Vũ Thị Lan", "3/4/1975", "001175012345", "0912345678"]:
+        await lan.say(text)
+    await lan.press("Bỏ qua")
+    await lan.say("bán bánh mì")
+    await lan.say("lạng sơn")
+    await lan.press("Huyện Hữu Lũng")
+    await lan.say("Nhật Tiến")
+    for text in ["chợ Hữu Lũng", "5/8/2021", "25/8/2021", "Chỉ thị 16"]:
+        await lan.say(text)
+    await lan.press("Nhận tiền mặt")
+    await lan.photo("AgACAgIAAx-photo-1")
+    await lan.press("Xong")
+    assert "Vũ Thị Lan" in lan.last_text and "1 tệp" in lan.last_text
+    sent = await lan.press("Xác nhận")
+    assert "Mã hồ sơ" in sent[0].text
+    async with app.sessions() as session:
+        application = (await session.execute(select(Application))).scalar_one()
+        files = (await session.execute(select(Attachment.file_id))).scalars().all()
+    assert application.channel == "telegram" and application.chat_id == "5001"
+    assert files == ["AgACAgIAAx-photo-1"]
+    assert "answerCallbackQuery" in [m for m, _p in fake_telegram.calls]
+
+
+async def test_free_worker_application_through_telegram(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    minh = user(client, fake_telegram, app, 5002)
+    await minh.say("/start")
+    await minh.press("Đăng ký hỗ trợ")
+    await minh.press("Lao động tự do")
+    await minh.press("Tôi đồng ý")
+    await minh.say("Đinh Văn Minh")
+    await minh.say("20/10/1992")
+    await minh.press("Nam")
+    await minh.say("020092001234")
+    await minh.say("0388 123 456")
+    await minh.press("Tỉnh Lạng Sơn")
+    await minh.say("huu lung")
+    await minh.say("nhat tien")
+    await minh.say("thôn Đồng Lâm")
+    await minh.press("Có")
+    await minh.press("Bốc vác")
+    await minh.say("chợ đầu mối Hữu Lũng")
+    await minh.say("20/07/2021")
+    await minh.say("20/08/2021")
+    await minh.press("Nhận tiền mặt")
+    await minh.press("Bỏ qua")
+    sent = await minh.press("Xác nhận")
+    assert "Mã hồ sơ" in sent[0].text
+    async with app.sessions() as session:
+        application = (await session.execute(select(Application))).scalar_one()
+    assert application.policy_id == "free_worker" and application.sex == "male"
+    assert application.fields["occupation"].startswith("Bốc vác")

@@ -1,0 +1,46 @@
+"""Drive a conversation through the Telegram webhook of `hotro serve` and the fake Bot API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from bot.web import TELEGRAM_PATH
+from tests.fakes.telegram_api import FakeTelegram, Sent
+
+
+class TelegramUser:
+    def __init__(self, client: TestClient, fake: FakeTelegram, secret: str, user_id: int) -> None:
+        self.client = client
+        self.fake = fake
+        self.headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+        self.user_id = user_id
+
+    async def _post(self, update: dict[str, Any]) -> list[Sent]:
+        before = len(self.fake.texts_to(self.user_id))
+        response = await self.client.post(TELEGRAM_PATH, json=update, headers=self.headers)
+        assert response.status == 200
+        return [s for s in self.fake.sent if s.chat_id == self.user_id][before:]
+
+    async def say(self, text: str) -> list[Sent]:
+        return await self._post(self.fake.text_update(self.user_id, text))
+
+    async def photo(self, file_id: str) -> list[Sent]:
+        return await self._post(self.fake.photo_update(self.user_id, file_id))
+
+    def buttons(self) -> list[dict[str, Any]]:
+        for sent in reversed(self.fake.sent):
+            if sent.chat_id == self.user_id and sent.buttons:
+                return [b for row in sent.buttons for b in row]
+        return []
+
+    async def press(self, label_part: str) -> list[Sent]:
+        for button in self.buttons():
+            if label_part.casefold() in button["text"].casefold():
+                return await self._post(self.fake.callback_update(self.user_id, button["callback_data"]))
+        raise AssertionError(f"no button {label_part!r} in {[b['text'] for b in self.buttons()]}")
+
+    @property
+    def last_text(self) -> str:
+        return self.fake.texts_to(self.user_id)[-1]
