@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -50,10 +51,8 @@ def send_until(proc: subprocess.Popen[str], lines: queue.Queue[str], text: str, 
     deadline = time.monotonic() + 30
     while expect not in seen:
         assert time.monotonic() < deadline, f"waited for {expect!r}, got {seen!r}"
-        try:
+        with contextlib.suppress(queue.Empty):
             seen += lines.get(timeout=0.5)
-        except queue.Empty:
-            pass
     return seen
 
 
