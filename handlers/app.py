@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from handlers import eligibility, intake, menu
+from handlers import eligibility, intake, menu, policies
 from handlers.router import Router
 
 
 def build_router() -> Router:
     router = Router()
     menu.register(router)
+    policies.register(router)
     eligibility.register(router)
     intake.register(router)
     return router

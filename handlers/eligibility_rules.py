@@ -367,18 +367,16 @@ def _duration_line(d: _Draft, period: _Period) -> None:
             period.days,
         ).format(days=period.days, start=day(period.start), end=day(period.end))
     else:
-        text = ngettext(
-            "Duration: {days} consecutive day.", "Duration: {days} consecutive days.", period.days
-        ).format(days=period.days)
+        text = ngettext("Duration: {days} consecutive day.", "Duration: {days} consecutive days.", period.days).format(
+            days=period.days
+        )
     d.line(text)
 
 
 def _check_window(d: _Draft, period: _Period, first: date, last: date) -> Reason | None:
     if period.start is None:
         d.line(
-            _("Condition: it must have started between {first} and {last}.").format(
-                first=day(first), last=day(last)
-            ),
+            _("Condition: it must have started between {first} and {last}.").format(first=day(first), last=day(last)),
             hedge=True,
         )
         return None
@@ -422,9 +420,7 @@ def _too_short(d: _Draft, minimum: int, days: int) -> Reason:
 
 
 def _min_days_condition(d: _Draft, minimum: int) -> None:
-    d.line(
-        _("Condition to confirm: at least {minimum} consecutive days.").format(minimum=minimum), hedge=True
-    )
+    d.line(_("Condition to confirm: at least {minimum} consecutive days.").format(minimum=minimum), hedge=True)
 
 
 def _deadline_step(text: str, today: date) -> str:
@@ -469,9 +465,9 @@ def _suspension(ep: Episode, profile: Profile, today: date) -> Outcome:
     short, long = vnd(SUSPENSION_SHORT_VND), vnd(SUSPENSION_LONG_VND)
     if period.days is None:
         d.line(
-            _(
-                "Amount: {short} for {minimum} consecutive days to under 1 month, {long} for 1 month or more."
-            ).format(short=short, long=long, minimum=MIN_SUSPENSION_DAYS),
+            _("Amount: {short} for {minimum} consecutive days to under 1 month, {long} for 1 month or more.").format(
+                short=short, long=long, minimum=MIN_SUSPENSION_DAYS
+            ),
             hedge=True,
         )
         return d.done(None, next_step)
@@ -488,9 +484,9 @@ def _suspension(ep: Episode, profile: Profile, today: date) -> Outcome:
     if period.start is None and period.days == DAYS_SURELY_A_MONTH - 1:
         # 30 days is a full month for some start dates only: ask for the dates.
         d.line(
-            _(
-                "If the period covers a full calendar month the amount is {amount}: give the exact dates."
-            ).format(amount=long)
+            _("If the period covers a full calendar month the amount is {amount}: give the exact dates.").format(
+                amount=long
+            )
         )
     return d.done(SUSPENSION_SHORT_VND, next_step)
 
@@ -709,9 +705,7 @@ def _free_worker(ep: Episode, profile: Profile, scheme: FreeWorkerScheme, today:
         else:
             counted = period.days if cap is None else min(period.days, cap)
             amount = counted * rate
-            d.line(
-                _("{days} days × {rate} = {amount}.").format(days=counted, rate=vnd(rate), amount=vnd(amount))
-            )
+            d.line(_("{days} days × {rate} = {amount}.").format(days=counted, rate=vnd(rate), amount=vnd(amount)))
             if counted < period.days:
                 d.line(_("The province pays at most {cap} days.").format(cap=cap))
     else:
@@ -825,9 +819,7 @@ def _covid(profile: Profile, today: date) -> tuple[Outcome | None, _Part | Reaso
         child = _Part(
             amount=CHILD_F0F1_VND,
             confirmed=True,
-            lines=[
-                _("Child under 16 who is F0 or F1: {amount}, paid once.").format(amount=vnd(CHILD_F0F1_VND))
-            ],
+            lines=[_("Child under 16 who is F0 or F1: {amount}, paid once.").format(amount=vnd(CHILD_F0F1_VND))],
             next_step=_("Filed together with the F0/F1 meal support dossier."),
             hedged=period.start is None,
         )
@@ -848,9 +840,7 @@ def _worker_supplement(profile: Profile) -> _Part:
                 profile.children_under_6,
             ).format(count=profile.children_under_6, amount=vnd(CHILD_SUPPLEMENT_VND))
         )
-    lines.append(
-        _("Expected amount, to be confirmed by the local authority (theo hướng dẫn của địa phương).")
-    )
+    lines.append(_("Expected amount, to be confirmed by the local authority (theo hướng dẫn của địa phương)."))
     return _Part(
         amount=count * CHILD_SUPPLEMENT_VND,
         confirmed=False,
@@ -882,9 +872,7 @@ def _rank(e: Entitlement) -> tuple[bool, int, bool, int]:
     return (e.amount_vnd is not None, e.amount_vnd or 0, not e.hedged, -CLAUSE[PolicyId(e.policy_id)])
 
 
-def evaluate(
-    profile: Profile, scheme: FreeWorkerScheme | None = None, today: date | None = None
-) -> Assessment:
+def evaluate(profile: Profile, scheme: FreeWorkerScheme | None = None, today: date | None = None) -> Assessment:
     """What `profile` may receive, and which considered policies it may not (see module doc)."""
     scheme = scheme or FreeWorkerScheme()
     today = today or today_local()
@@ -898,8 +886,7 @@ def evaluate(
         pid = PolicyId(outcome.policy_id)
         current = best.get(pid)
         if current is None or (
-            isinstance(outcome, Entitlement)
-            and (isinstance(current, Reason) or _rank(outcome) > _rank(current))
+            isinstance(outcome, Entitlement) and (isinstance(current, Reason) or _rank(outcome) > _rank(current))
         ):
             best[pid] = outcome
 
@@ -944,8 +931,7 @@ def evaluate(
                 continue
             if e.amount_vnd is None:
                 text = _(
-                    "Only one one-time cash support can be received; {chosen} is kept because this "
-                    "amount is not known."
+                    "Only one one-time cash support can be received; {chosen} is kept because this amount is not known."
                 )
             else:
                 text = _("Only one one-time cash support can be received; the higher one is kept: {chosen}.")

@@ -192,6 +192,7 @@ HKD_CATEGORIES = (
     Choice(N_("Street vendor, snack seller or itinerant trader"), "street_vendor"),
     Choice(N_("Mobile or seasonal business"), "mobile_seasonal"),
     Choice(N_("Low-income service not required to register"), "low_income_service"),
+    Choice(N_("Farming, forestry, fishery or salt-making household"), "agri"),
 )
 
 

@@ -79,13 +79,6 @@ async def fallback(turn: Turn) -> None:
         await show_menu(turn, _("Sorry, I did not understand. Please choose an option below."))
 
 
-async def menu_state(turn: Turn) -> None:
-    if turn.state == "start":
-        await start(turn)
-        return
-    await fallback(turn)
-
-
 def register(router: Router) -> None:
     router.command("/start", "/batdau")(start)
     router.command("/help", "/trogiup")(help_)
@@ -94,6 +87,4 @@ def register(router: Router) -> None:
     router.action("menu")(show_menu)
     router.action("help")(help_)
     router.action("cancel")(cancel)
-    router.state("start")(menu_state)
-    router.state("menu")(menu_state)
     router.fallback = fallback

@@ -104,8 +104,7 @@ def clean_text(raw: str, max_len: int = DEFAULT_MAX_LEN) -> Result[str]:
     if len(text) > max_len:
         return Invalid(
             _(
-                "Your answer is too long ({length} characters). Please shorten it to at most "
-                "{max_len} characters."
+                "Your answer is too long ({length} characters). Please shorten it to at most {max_len} characters."
             ).format(length=len(text), max_len=max_len),
             "too_long",
         )
@@ -155,10 +154,7 @@ def person_name(raw: str, min_words: int = 2) -> Result[str]:
     parts = text.split(" ")
     if not all(_NAME_WORD.fullmatch(p) and _is_latin(p) for p in parts):
         return Invalid(
-            _(
-                "Please type your name in letters only, without digits or symbols, "
-                "for example: Nguyễn Văn An."
-            ),
+            _("Please type your name in letters only, without digits or symbols, for example: Nguyễn Văn An."),
             "name_chars",
         )
     if len(parts) < min_words or len(text) < 2:
@@ -174,9 +170,7 @@ def person_name(raw: str, min_words: int = 2) -> Result[str]:
 # --------------------------------------------------------------------------
 
 _MALE = frozenset({"nam", "nam gioi", "gioi tinh nam", "trai", "con trai", "dan ong", "male", "m", "man"})
-_FEMALE = frozenset(
-    {"nu", "nu gioi", "gioi tinh nu", "gai", "con gai", "dan ba", "phu nu", "female", "f", "woman"}
-)
+_FEMALE = frozenset({"nu", "nu gioi", "gioi tinh nu", "gai", "con gai", "dan ba", "phu nu", "female", "f", "woman"})
 
 
 def sex(raw: str) -> Result[Sex]:
@@ -459,9 +453,7 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int) -> Result[d
     parts = _date_parts(text)
     if parts is None:
         return Invalid(
-            _("Please type the date as day/month/year, for example: {example}.").format(
-                example=_DATE_EXAMPLE
-            ),
+            _("Please type the date as day/month/year, for example: {example}.").format(example=_DATE_EXAMPLE),
             "date_format",
         )
     day_no, month, year_text = parts
@@ -481,9 +473,9 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int) -> Result[d
         year = int(year_text)
     if not 1900 <= year <= 2100:
         return Invalid(
-            _(
-                "The year {year} does not look right. Please type the full year, for example: {example}."
-            ).format(year=year, example=_DATE_EXAMPLE),
+            _("The year {year} does not look right. Please type the full year, for example: {example}.").format(
+                year=year, example=_DATE_EXAMPLE
+            ),
             "date_year",
         )
     if not 1 <= month <= 12:
@@ -565,16 +557,14 @@ def birth_date(raw: str, today: date, min_age: int = 15, max_age: int = 120) -> 
     if age < min_age:
         return Invalid(
             _(
-                "The applicant must be at least {min_age} years old; the date of birth {value} "
-                "gives an age of {age}."
+                "The applicant must be at least {min_age} years old; the date of birth {value} gives an age of {age}."
             ).format(min_age=min_age, value=fmt_day(born), age=age),
             "birth_too_young",
         )
     if age > max_age:
         return Invalid(
             _(
-                "The date of birth {value} gives an age of {age}, which does not look right. Please "
-                "check the year."
+                "The date of birth {value} gives an age of {age}, which does not look right. Please check the year."
             ).format(value=fmt_day(born), age=age),
             "birth_too_old",
         )

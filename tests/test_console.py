@@ -37,10 +37,10 @@ def chat_db(db_url: str) -> str | None:
 
 
 def test_scripted_chat_greets_and_presses_buttons(tmp_path: Path, chat_db: str | None) -> None:
-    out = run_chat(tmp_path, ["#99", "Trợ giúp", "/huy"], db_url=chat_db)
+    out = run_chat(tmp_path, ["Trợ giúp", "#4", "/huy"], db_url=chat_db)
     assert out.startswith("Xin chào! Tôi là HoTro")
-    assert "[1] " in out
-    assert "Cách dùng HoTro" in out  # the exact label pressed the button
+    assert "[4] Trợ giúp" in out
+    assert out.count("Cách dùng HoTro") == 2  # pressed by its label, then by its number
     assert "Hiện không có việc gì để hủy." in out
     if not chat_db:
         assert (tmp_path / "data" / "hotro.db").exists()  # the embedded default: SQLite in data/

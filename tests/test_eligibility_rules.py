@@ -154,9 +154,7 @@ def test_suspension_without_end_counts_until_today() -> None:
     e = run(employee(SUSP, d(1, 11)), today=d(1, 12)).get(PolicyId.SUSPENSION)
     assert e is not None and e.amount_vnd == LONG and e.hedged
     # 20/11 -> 01/12 is 12 days so far: not (yet) enough.
-    assert (
-        code_of(run(employee(SUSP, d(20, 11)), today=d(1, 12)), PolicyId.SUSPENSION) == ReasonCode.TOO_SHORT
-    )
+    assert code_of(run(employee(SUSP, d(20, 11)), today=d(1, 12)), PolicyId.SUSPENSION) == ReasonCode.TOO_SHORT
 
 
 def test_suspension_unknown_duration_has_no_amount() -> None:
@@ -353,9 +351,7 @@ def test_elderly_or_severe_disability_supplement(status: CovidStatus, days: int)
     ],
 )
 def test_arts_employee(start: date, end: date, expected: int | ReasonCode) -> None:
-    p = Profile(
-        group=Group.ARTS_EMPLOYEE, situation_start=start, situation_end=end, due_to_covid_measures=True
-    )
+    p = Profile(group=Group.ARTS_EMPLOYEE, situation_start=start, situation_end=end, due_to_covid_measures=True)
     check(run(p), PolicyId.ARTS_TOUR_GUIDE, expected)
 
 
@@ -431,9 +427,7 @@ def test_household_business(profile: Profile, expected: int | ReasonCode) -> Non
 
 
 def test_household_nq126_category_unknown_is_hedged() -> None:
-    e = run(household(d(1, 8), d(31, 8), has_registration_or_nq126_category=None)).get(
-        PolicyId.HOUSEHOLD_BUSINESS
-    )
+    e = run(household(d(1, 8), d(31, 8), has_registration_or_nq126_category=None)).get(PolicyId.HOUSEHOLD_BUSINESS)
     assert e is not None and e.amount_vnd == 3_000_000 and e.hedged
 
 
@@ -499,9 +493,7 @@ def test_free_worker_decision_is_cited() -> None:
         ({"in_listed_occupation": False}, True, ReasonCode.MISSING_CONDITION),
     ],
 )
-def test_free_worker_province_criteria(
-    kw: dict[str, object], requires_residence: bool, expected: object
-) -> None:
+def test_free_worker_province_criteria(kw: dict[str, object], requires_residence: bool, expected: object) -> None:
     scheme = FreeWorkerScheme(mode="lump", amount_vnd=1_500_000, requires_residence=requires_residence)
     check(run(free_worker(**kw), scheme), PolicyId.FREE_WORKER, expected)  # type: ignore[arg-type]
 
@@ -567,9 +559,7 @@ def test_one_regime_keeps_the_highest(
 
 
 def test_same_policy_twice_keeps_the_better_episode() -> None:
-    p = employee(
-        SUSP, d(1, 7), d(10, 7), other_episodes=(Episode(Group.EMPLOYEE_SI, SUSP, d(1, 9), d(30, 9)),)
-    )
+    p = employee(SUSP, d(1, 7), d(10, 7), other_episodes=(Episode(Group.EMPLOYEE_SI, SUSP, d(1, 9), d(30, 9)),))
     a = run(p)
     assert amount_of(a, PolicyId.SUSPENSION) == LONG
     assert a.reason(PolicyId.SUSPENSION) is None
@@ -584,9 +574,7 @@ def test_household_support_stacks_with_a_worker_regime() -> None:
 
 
 def test_supplements_stack_on_the_kept_regime() -> None:
-    p = employee(
-        SUSP, d(1, 7), d(31, 7), children_under_6=1, covid_status=F1, covid_start=d(1, 6), covid_days=14
-    )
+    p = employee(SUSP, d(1, 7), d(31, 7), children_under_6=1, covid_status=F1, covid_start=d(1, 6), covid_days=14)
     a = run(p)
     assert {e.policy_id for e in a.entitlements} == {PolicyId.SUSPENSION, PolicyId.CHILDREN, PolicyId.F0_F1}
     assert a.total_confirmed_vnd == LONG + 14 * 80_000

@@ -101,9 +101,7 @@ CASES: list[tuple[Callable[..., Any], str, dict[str, Any], Any]] = [
         v.id_number,
         "079-305-000-111",  # TP.HCM, female born 2005
         {},
-        cccd(
-            "079305000111", province_code=79, province_name="TP. Hồ Chí Minh", sex="female", birth_year=2005
-        ),
+        cccd("079305000111", province_code=79, province_name="TP. Hồ Chí Minh", sex="female", birth_year=2005),
     ),
     (v.id_number, "１２３４５６７８９", {}, v.IdNumber(kind="cmnd", digits="123456789")),  # full-width
     (v.id_number, "123 456 789", {}, v.IdNumber(kind="cmnd", digits="123456789")),
@@ -194,9 +192,7 @@ CASES: list[tuple[Callable[..., Any], str, dict[str, Any], Any]] = [
     CASES,
     ids=[f"{fn.__name__}-{i}" for i, (fn, *_rest) in enumerate(CASES)],
 )
-def test_validator_table(
-    validator: Callable[..., Any], raw: str, kwargs: dict[str, Any], expected: Any
-) -> None:
+def test_validator_table(validator: Callable[..., Any], raw: str, kwargs: dict[str, Any], expected: Any) -> None:
     result = validator(raw, **kwargs)
     if isinstance(expected, Bad):
         assert isinstance(result, Invalid), f"{raw!r} should be rejected, got {result!r}"
