@@ -6,6 +6,7 @@ adapter -> Engine.handle(Incoming) -> router/handlers -> storage -> outbox -> se
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,12 +19,14 @@ from bot.config import Settings
 from handlers.router import Router
 from handlers.turn import Incoming, Notice, Services, Turn
 from messages.i18n import _
+from messages.normalize import nfc
 from storage import outbox
 from storage.conversations import claim_event, lock_conversation, upsert_user
 
 log = logging.getLogger(__name__)
 
 IDLE_STATES = frozenset({"start", "menu"})
+MAX_INPUT_CHARS = 4096  # longer messages are cut: no answer needs more, and it bounds the work per turn
 
 
 @dataclass
@@ -54,6 +57,17 @@ def _button_for_text(text: str, keyboard: list[Any]) -> str | None:
     return next((button["action"] for button in flat if _label_key(button["label"]) == key), None)
 
 
+def _normalised(incoming: Incoming, keyboard: list[Any]) -> Incoming:
+    """NFC text without control characters, bounded in length; a typed label becomes a button press."""
+    if incoming.text is None or incoming.action:
+        return incoming
+    text = nfc(incoming.text)[:MAX_INPUT_CHARS]
+    pressed = _button_for_text(text, keyboard)
+    if pressed:
+        return dataclasses.replace(incoming, action=pressed, text=None)
+    return dataclasses.replace(incoming, text=text)
+
+
 class Engine:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], router: Router, settings: Settings, services: Services
@@ -74,10 +88,7 @@ class Engine:
                     session, incoming.channel, incoming.user_id, incoming.chat_id, incoming.display_name, now
                 )
                 conv = await lock_conversation(session, incoming.channel, incoming.chat_id, now)
-                if incoming.text and not incoming.action:
-                    pressed = _button_for_text(incoming.text, conv.keyboard or [])
-                    if pressed:
-                        incoming = Incoming(**{**incoming.__dict__, "action": pressed, "text": None})
+                incoming = _normalised(incoming, conv.keyboard or [])
 
                 def new_turn() -> Turn:
                     # A deep copy: a handler that fails half-way must not leave edits in conv.data.

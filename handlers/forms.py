@@ -16,7 +16,7 @@ from typing import Any
 from handlers import admin_units
 from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
-from messages.i18n import _
+from messages.i18n import N_, _
 from messages.normalize import fold, nfc
 
 Answers = dict[str, Any]
@@ -56,7 +56,7 @@ class Form:
     title: str  # msgid
     fields: list[Field]
     on_submit: Callable[[Turn, Answers], Awaitable[None]]
-    summary_intro: str = field(default="Please check your information:")
+    summary_intro: str = field(default=N_("Please check your information:"))
     review: bool = True  # False: call on_submit as soon as the last question is answered
 
     def get(self, key: str) -> Field:

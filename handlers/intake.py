@@ -524,7 +524,9 @@ async def submit(turn: Turn, answers: Answers) -> None:
         fields={k: answers[k] for k in extra_keys if k not in skip and k in answers},
         estimated_amount=estimated_amount(kind, answers, turn),
         duplicate_note=(
-            "same phone or bank account as " + ", ".join(app_code.display(a.code) for a in suspects)
+            _("Same phone number or bank account as {codes}").format(
+                codes=", ".join(app_code.display(a.code) for a in suspects)
+            )
             if suspects
             else None
         ),

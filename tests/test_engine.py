@@ -195,3 +195,22 @@ async def test_button_action_over_64_bytes_is_refused() -> None:
 
     with pytest.raises(ValueError):
         Button("x", "a" * 65)
+
+
+async def test_text_is_normalised_before_handlers_see_it(app: HoTro) -> None:
+    import unicodedata
+
+    seen: list[str] = []
+
+    async def record(turn: Turn) -> None:
+        seen.append(turn.text)
+
+    app.engine.router.state("probe")(record)
+    chat = Chat(app)
+    await chat.say("/start")
+    async with app.sessions.begin() as session:
+        await session.execute(update(Conversation).values(state="probe"))
+    await chat.say(unicodedata.normalize("NFD", "Hộ kinh\x00 doanh\u202e") + "x" * 10_000)
+    assert seen[0].startswith("Hộ kinh doanh") and unicodedata.is_normalized("NFC", seen[0])
+    assert "\x00" not in seen[0] and "\u202e" not in seen[0]
+    assert len(seen[0]) == 4096
