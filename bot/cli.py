@@ -9,8 +9,11 @@ import logging
 import signal
 import sys
 
+from bot import officials_cli
 from bot.app import create_app
 from bot.config import Settings
+
+EXTENSIONS = [officials_cli]  # modules that add their own subcommands
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -96,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    for module in EXTENSIONS:
+        module.add_commands(sub)
     return parser
 
 

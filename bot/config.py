@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # The date eligibility advice treats as today (deadlines such as 31/01/2022); default: the real date.
     as_of_date: date | None = None
 
+    # Officials' daily progress report, local time (the seeds ask for it before 15:00).
+    daily_report_time: str = Field(default="14:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
     # Conversation behaviour.
     conversation_timeout_minutes: int = 30
 

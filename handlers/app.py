@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import eligibility, intake, menu, policies
+from handlers import eligibility, intake, menu, officials, policies, status
 from handlers.router import Router
 
 
@@ -12,4 +12,6 @@ def build_router() -> Router:
     policies.register(router)
     eligibility.register(router)
     intake.register(router)
+    status.register(router)
+    officials.register(router)
     return router

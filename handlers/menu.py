@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.router import Router
 from handlers.turn import Button, Turn
 from messages.i18n import _
+from storage.officials import get_official
 
 # Main-menu entries as (label msgid, action); features register theirs in order.
 MENU_ENTRIES: list[tuple[str, str]] = []
@@ -27,10 +28,10 @@ def back_to_menu_button() -> list[Button]:
 
 async def show_menu(turn: Turn, intro: str | None = None) -> None:
     turn.goto("menu", {})
-    turn.say(
-        intro or _("What would you like to do? Choose an option below, or type your question."),
-        menu_buttons(),
-    )
+    rows = menu_buttons()
+    if await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id) is not None:
+        rows.insert(0, [Button(_("Officials: applications in my area"), "of")])
+    turn.say(intro or _("What would you like to do? Choose an option below, or type your question."), rows)
 
 
 async def start(turn: Turn) -> None:

@@ -206,6 +206,14 @@ class Application(Base):
     estimated_amount: Mapped[int | None] = mapped_column(BigInteger)
     duplicate_note: Mapped[str | None] = mapped_column(Text)  # suspected duplicate, for officials
 
+    # Review and decision (issue 5 lifecycle).
+    status_changed_at: Mapped[datetime | None] = mapped_column()
+    info_request: Mapped[str | None] = mapped_column(Text)  # the official's open question
+    decision_number: Mapped[str | None] = mapped_column(String(64))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    approved_amount: Mapped[int | None] = mapped_column(BigInteger)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -236,3 +244,72 @@ class StatusEvent(Base):
     actor: Mapped[str] = mapped_column(String(96))  # "citizen:<channel>:<user>" or "official:<id>"
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Official(Base):
+    """A commune, district or province official (or an admin), scoped to an area.
+
+    area_code is the GSO code of the commune, district or province the role covers; admins
+    have none and see everything.
+    """
+
+    __tablename__ = "officials"
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # commune | district | province | admin
+    area_code: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Payment(Base):
+    """Money paid out for an application."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(8))  # cash | bank
+    reference: Mapped[str | None] = mapped_column(String(128))
+    recorded_by: Mapped[str] = mapped_column(String(96))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditLog(Base):
+    """Views and exports of personal data (changes are in status_events)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(96))
+    action: Mapped[str] = mapped_column(String(32))  # view | export | import | lookup
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LookupAttempt(Base):
+    """Failed status look-ups by code + ID digits, per chat, to stop guessing."""
+
+    __tablename__ = "lookup_attempts"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobRun(Base):
+    """The last run of a scheduled job, so that several processes run it once a day."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_run_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -94,3 +94,54 @@ async def test_free_worker_application_through_telegram(
         application = (await session.execute(select(Application))).scalar_one()
     assert application.policy_id == "free_worker" and application.sex == "male"
     assert application.fields["occupation"].startswith("Bốc vác")
+
+
+async def test_full_journey_apply_review_approve_pay_through_telegram(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    from storage.officials import add_official
+
+    async with app.sessions.begin() as session:
+        await add_official(session, "telegram", "7001", "commune", 6418, "Cán bộ LĐTBXH xã Nhật Tiến")
+    citizen = user(client, fake_telegram, app, 5003)
+    official = user(client, fake_telegram, app, 7001)
+    await citizen.say("/start")
+    await citizen.press("Đăng ký hỗ trợ")
+    await citizen.press("Hộ kinh doanh")
+    await citizen.press("Tôi đồng ý")
+    await citizen.press("Có đăng ký kinh doanh")
+    for text in ["Lý Văn Hùng", "01/01/1980", "020080012345", "0912000111", "Tạp hóa Hùng", "tạp hóa"]:
+        await citizen.say(text)
+    await citizen.press("Bỏ qua")
+    for text in ["lạng sơn", "hữu lũng", "nhật tiến", "thôn Đồng Lâm", "1/8/2021", "31/8/2021", "Chỉ thị 16"]:
+        await citizen.say(text)
+    await citizen.press("Nhận tiền mặt")
+    await citizen.press("Bỏ qua")
+    await citizen.press("Xác nhận")
+    async with app.sessions() as session:
+        application = (await session.execute(select(Application))).scalar_one()
+
+    await official.say("/start")
+    await official.press("Cán bộ")
+    await official.press("Đã nộp (1)")
+    await official.press("Lý Văn Hùng")
+    await official.press("Chuyển UBND huyện")
+    await official.press("Xác nhận")
+    assert "chuyển lên UBND huyện" in citizen.last_text
+    await official.press("Đã chuyển UBND huyện (1)")
+    await official.press("Lý Văn Hùng")
+    await official.press("Ghi nhận phê duyệt")
+    await official.say("567/QĐ-UBND")
+    await official.say("20/09/2021")
+    await official.press("Xác nhận")
+    assert "567/QĐ-UBND" in citizen.last_text  # notified through Telegram
+    await official.press("Đã phê duyệt (1)")
+    await official.press("Lý Văn Hùng")
+    await official.press("Ghi nhận đã chi trả")
+    await official.press("Bỏ qua")
+    await official.press("Xác nhận")
+    assert "đã được chi trả" in citizen.last_text and "3.000.000" in citizen.last_text
+    sent = await citizen.press("Hồ sơ của tôi")
+    assert "Trạng thái: Đã chi trả" in sent[0].text
+    async with app.sessions() as session:
+        assert (await session.get(Application, application.id)).status == "paid"

@@ -1,0 +1,66 @@
+"""`hotro officials add|list|remove`: who may review applications, and for which area."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import update
+
+from bot.config import Settings
+from handlers import admin_units
+from storage.db import make_engine, migrate, session_factory
+from storage.models import Official
+from storage.officials import ROLES, add_official, all_officials
+
+LEVEL = {"commune": "commune", "district": "district", "province": "province"}
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> None:
+    db = make_engine(settings.sqlalchemy_url())
+    await migrate(db)
+    sessions = session_factory(db)
+    try:
+        async with sessions.begin() as session:
+            if args.action == "add":
+                unit = admin_units.get(LEVEL[args.role], args.area) if args.role != "admin" and args.area else None  # type: ignore[arg-type]
+                if args.role != "admin" and unit is None:
+                    raise SystemExit(f"--area must be the GSO code of a {args.role} (see README)")
+                official = await add_official(session, args.channel, args.user_id, args.role, args.area, args.name)
+                print(f"official {official.id}: {describe(official)}")
+            elif args.action == "remove":
+                result = await session.execute(
+                    update(Official)
+                    .where(Official.channel == args.channel, Official.user_id == args.user_id)
+                    .values(active=False)
+                )
+                print("removed" if result.rowcount else "no such official")  # type: ignore[attr-defined]
+            else:
+                for official in await all_officials(session):
+                    print(f"{official.id}\t{'active' if official.active else 'removed'}\t{describe(official)}")
+    finally:
+        await db.dispose()
+
+
+def describe(official: Official) -> str:
+    area = "all areas"
+    if official.role != "admin" and official.area_code is not None:
+        unit = admin_units.get(LEVEL[official.role], official.area_code)  # type: ignore[arg-type]
+        area = unit.full_name if unit else str(official.area_code)
+    name = f" ({official.name})" if official.name else ""
+    return f"{official.channel}:{official.user_id}{name} {official.role} – {area}"
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("officials", help="manage officials (add, list, remove)")
+    parser.set_defaults(func=run)
+    actions = parser.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="register or update an official")
+    add.add_argument("--channel", required=True, choices=["telegram", "zalo", "console"])
+    add.add_argument("--user-id", required=True)
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--area", type=int, help="GSO code of the commune/district/province (not for admin)")
+    add.add_argument("--name")
+    remove = actions.add_parser("remove", help="deactivate an official")
+    remove.add_argument("--channel", required=True)
+    remove.add_argument("--user-id", required=True)
+    actions.add_parser("list", help="list officials")

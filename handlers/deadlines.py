@@ -1,0 +1,59 @@
+"""Deadlines from the seeds: the commune reviews within 3 working days; payment within 7 days of approval.
+
+Working days skip weekends and Vietnamese public holidays (the `holidays` package).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+from messages import fmt
+from storage.models import Application
+
+REVIEW_WORKING_DAYS = 3
+PAYMENT_DAYS = 7
+
+
+@lru_cache(maxsize=16)
+def _holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("VN", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days after `start` (the day it was received does not count)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def review_due(application: Application) -> date:
+    return add_working_days(fmt.local(application.submitted_at).date(), REVIEW_WORKING_DAYS)
+
+
+def payment_due(application: Application) -> date | None:
+    approved_on = application.decision_date
+    if approved_on is None and application.status_changed_at is not None:
+        approved_on = fmt.local(application.status_changed_at).date()
+    return approved_on + timedelta(days=PAYMENT_DAYS) if approved_on else None
+
+
+def overdue(application: Application, today: date) -> str | None:
+    """'review' or 'payment' when the application is past its deadline, else None."""
+    if application.status in ("submitted", "under_review") and today > review_due(application):
+        return "review"
+    if application.status == "approved":
+        due = payment_due(application)
+        if due is not None and today > due:
+            return "payment"
+    return None

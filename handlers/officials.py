@@ -1,0 +1,422 @@
+"""The officials' side in the chat: list applications in their area, open one, move it on.
+
+Every query is limited to the official's area (storage.officials.scope), every view is audited,
+and every change goes through handlers.lifecycle with a confirmation step.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from handlers import admin_units, app_code, deadlines, forms, lifecycle
+from handlers.forms import Answers, Choice, Field, Form
+from handlers.menu import show_menu
+from handlers.router import Router
+from handlers.turn import Button, Turn
+from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
+from messages import fmt
+from messages.i18n import N_, _
+from storage.crypto import DecryptionError
+from storage.models import Application, Attachment, AuditLog, Official, Payment
+from storage.officials import covers, get_official, scope
+
+PER_PAGE = 8
+ACTION_LABELS = {
+    "under_review": N_("Start review"),
+    "needs_info": N_("Ask for information"),
+    "forwarded": N_("Forward to the district"),
+    "approved": N_("Record approval"),
+    "rejected": N_("Reject"),
+    "paid": N_("Record payment"),
+}
+
+
+def actor(official: Official) -> str:
+    return f"official:{official.id}"
+
+
+async def _official(turn: Turn) -> Official | None:
+    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
+    if official is None:
+        await show_menu(turn, _("This function is only for registered officials."))
+    return official
+
+
+async def _application(turn: Turn, official: Official, app_id: str | int) -> Application | None:
+    application = await turn.session.get(Application, int(app_id)) if str(app_id).isdigit() else None
+    if application is None or not covers(official, application):
+        # The same answer for "missing" and "not yours": nothing leaks about other areas.
+        await home(turn, _("That application does not exist or is outside your area."))
+        return None
+    return application
+
+
+# ---- home and lists -------------------------------------------------------------------------
+async def home(turn: Turn, intro: str | None = None) -> None:
+    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
+    if official is None:
+        await show_menu(turn, _("This function is only for registered officials."))
+        return
+    turn.goto("menu", {})
+    counts = dict(
+        (
+            await turn.session.execute(
+                select(Application.status, func.count()).where(scope(official)).group_by(Application.status)
+            )
+        ).all()
+    )
+    rows = [
+        [Button(f"{lifecycle.status_label(status)} ({counts.get(status, 0)})", f"of:l:{status}")]
+        for status in lifecycle.STATUSES
+        if counts.get(status)
+    ]
+    rows.append([Button(_("Overdue"), "of:l:overdue"), Button(_("Today's report"), "report")])
+    rows.append([Button(_("« Main menu"), "menu")])
+    text = _("Applications in your area: {total}. Choose a list:").format(total=sum(counts.values()))
+    turn.say(f"{intro}\n\n{text}" if intro else text, rows)
+
+
+async def list_applications(turn: Turn, official: Official, which: str, page_no: int) -> None:
+    stmt = select(Application).where(scope(official))
+    today = fmt.today_local(turn.now)
+    if which == "overdue":
+        candidates = (
+            await turn.session.execute(stmt.where(Application.status.in_(["submitted", "under_review", "approved"])))
+        ).scalars()
+        items = [a for a in candidates if deadlines.overdue(a, today)]
+        items.sort(key=lambda a: a.submitted_at)
+    elif which in lifecycle.STATUS_LABELS:
+        items = list(
+            (
+                await turn.session.execute(stmt.where(Application.status == which).order_by(Application.submitted_at))
+            ).scalars()
+        )
+    else:
+        await home(turn)
+        return
+    page = admin_units.page(items, page_no, PER_PAGE)
+    title = _("Overdue") if which == "overdue" else lifecycle.status_label(which)
+    rows = [[Button(_row_label(a, today), f"of:o:{a.id}")] for a in page.items]
+    nav = []
+    if page.has_prev:
+        nav.append(Button(_("‹ Previous"), f"of:l:{which}:{page.page_no - 1}"))
+    if page.has_next:
+        nav.append(Button(_("Next ›"), f"of:l:{which}:{page.page_no + 1}"))
+    if nav:
+        rows.append(nav)
+    rows.append([Button(_("« Officials' menu"), "of")])
+    turn.say(
+        _("{title}: {count} application(s), page {page}/{pages}.").format(
+            title=title, count=page.total, page=page.page_no, pages=page.page_count
+        ),
+        rows,
+    )
+
+
+def _row_label(application: Application, today: date) -> str:
+    flag = "⚠️ " if deadlines.overdue(application, today) else ""
+    return f"{flag}{app_code.display(application.code)} – {application.full_name}"[:60]
+
+
+# ---- one application ------------------------------------------------------------------------
+async def show_application(turn: Turn, official: Official, application: Application) -> None:
+    protector = turn.services.protector
+    try:
+        id_number = protector.decrypt(application.id_number_enc, context="id_number")
+        account = (
+            protector.decrypt(application.bank_account_enc, context="bank_account")
+            if application.bank_account_enc
+            else None
+        )
+    except DecryptionError:
+        id_number, account = "?", "?"
+    commune = admin_units.get("commune", application.commune_code)
+    fields: dict[str, Any] = application.fields or {}
+    lines = [
+        f"{app_code.display(application.code)} – {lifecycle.status_label(application.status)}",
+        _("Name: {name}").format(name=application.full_name),
+        _("Date of birth: {date}").format(date=fmt.day(application.birth_date) if application.birth_date else "–"),
+        _("ID number: {number}").format(number=id_number),
+        _("Phone: {phone}").format(phone=application.phone),
+        _("Area: {place}").format(place=commune.full_name if commune else application.commune_code),
+    ]
+    for key in (
+        "address",
+        "current_address",
+        "home_address",
+        "business_name",
+        "business_line",
+        "tax_code",
+        "occupation",
+        "occupation_other",
+        "workplace",
+        "order",
+    ):
+        if fields.get(key):
+            lines.append(f"• {fields[key]}")
+    if application.period_start and application.period_end:
+        lines.append(
+            _("Period: {start} – {end}").format(
+                start=fmt.day(application.period_start), end=fmt.day(application.period_end)
+            )
+        )
+    if application.payment_method == "bank":
+        lines.append(
+            _("Bank: {bank}, account {account}, holder {holder}").format(
+                bank=application.bank_name, account=account, holder=application.account_holder
+            )
+        )
+    else:
+        lines.append(_("Payment: cash at the commune"))
+    if application.estimated_amount:
+        lines.append(_("Requested amount: {amount}").format(amount=fmt.vnd(application.estimated_amount)))
+    files = (
+        await turn.session.execute(
+            select(func.count()).select_from(Attachment).where(Attachment.application_id == application.id)
+        )
+    ).scalar_one()
+    if files:
+        lines.append(_("Documents sent: {n}").format(n=files))
+    if application.duplicate_note:
+        lines.append("⚠️ " + application.duplicate_note)
+    if application.info_request:
+        lines.append(_("Open question: “{question}”").format(question=application.info_request))
+    if application.decision_number and application.decision_date:
+        lines.append(
+            _("Decision: {number} of {date}").format(
+                number=application.decision_number, date=fmt.day(application.decision_date)
+            )
+        )
+    paid = (
+        await turn.session.execute(
+            select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.application_id == application.id)
+        )
+    ).scalar_one()
+    if paid:
+        lines.append(_("Paid: {amount}").format(amount=fmt.vnd(paid)))
+    late = deadlines.overdue(application, fmt.today_local(turn.now))
+    if late == "review":
+        lines.append("⚠️ " + _("Review overdue (due {date})").format(date=fmt.day(deadlines.review_due(application))))
+    elif late == "payment":
+        due = deadlines.payment_due(application)
+        lines.append("⚠️ " + _("Payment overdue (due {date})").format(date=fmt.day(due) if due else "–"))
+    turn.session.add(AuditLog(actor=actor(official), action="view", application_id=application.id, at=turn.now))
+    rows = [
+        [Button(_(label), f"of:t:{application.id}:{target}")]
+        for target, label in ACTION_LABELS.items()
+        if lifecycle.can_move(application, target)
+    ]
+    rows.append([Button(_("« Officials' menu"), "of")])
+    turn.goto("menu", {})
+    turn.say("\n".join(lines), rows)
+
+
+# ---- changes: a small form per target, then a summary to confirm -------------------------------
+def _note(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    return clean_text(text, max_len=1000)
+
+
+def _short(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    return clean_text(text, max_len=64)
+
+
+def _day(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
+    if text.strip().casefold() in {"hôm nay", "hom nay", "today"}:
+        return Valid(fmt.today_local(turn.now).isoformat())
+    result = parse_date(text, latest=fmt.today_local(turn.now))
+    return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
+
+
+def _amount(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not digits or not 0 < int(digits) <= 1_000_000_000 or any(c.isalpha() for c in text.replace("đ", "")):
+        return Invalid(_("Please type the amount in đồng, e.g. 3.000.000."), "amount")
+    return Valid(int(digits))
+
+
+def _show_day(value: str, _answers: Answers) -> str:
+    return fmt.day(date.fromisoformat(value))
+
+
+def _show_amount(value: int, _answers: Answers) -> str:
+    return fmt.vnd(value)
+
+
+CHANGE_FIELDS: dict[str, list[Field]] = {
+    "under_review": [],
+    "forwarded": [],
+    "needs_info": [
+        Field("note", N_("Question to the citizen"), N_("What should the citizen add or clarify?"), parse=_note)
+    ],
+    "rejected": [
+        Field("note", N_("Reason"), N_("Why is the application rejected? The citizen will read this."), parse=_note)
+    ],
+    "approved": [
+        Field(
+            "decision_number",
+            N_("Decision number"),
+            N_("Number of the approval decision (e.g. 1234/QĐ-UBND)."),
+            parse=_short,
+        ),
+        Field(
+            "decision_date",
+            N_("Decision date"),
+            N_("Date of the decision (dd/mm/yyyy), or “hôm nay”."),
+            parse=_day,
+            show=_show_day,
+        ),
+        Field(
+            "amount",
+            N_("Approved amount"),
+            N_("Approved amount in đồng (e.g. 3.000.000)."),
+            parse=_amount,
+            show=_show_amount,
+        ),
+    ],
+    "paid": [
+        Field(
+            "amount", N_("Amount paid"), N_("Amount paid in đồng (e.g. 3.000.000)."), parse=_amount, show=_show_amount
+        ),
+        Field(
+            "paid_on", N_("Payment date"), N_("Date of payment (dd/mm/yyyy), or “hôm nay”."), parse=_day, show=_show_day
+        ),
+        Field(
+            "method",
+            N_("Method"),
+            N_("How was it paid?"),
+            choices=(Choice(N_("Cash at the commune"), "cash"), Choice(N_("Bank transfer"), "bank")),
+        ),
+        Field("reference", N_("Reference"), N_("Receipt or transfer reference, if any."), parse=_short, optional=True),
+    ],
+}
+
+
+async def apply_change(turn: Turn, answers: Answers) -> None:
+    official = await _official(turn)
+    if official is None:
+        return
+    target = turn.data["target"]
+    application = await _application(turn, official, turn.data["app_id"])
+    if application is None:
+        return
+    if not lifecycle.can_move(application, target):  # someone else moved it meanwhile
+        await home(
+            turn,
+            _("The application is now “{status}”; nothing was changed.").format(
+                status=lifecycle.status_label(application.status)
+            ),
+        )
+        return
+    payment = None
+    if target == "paid":
+        payment = lifecycle.PaymentInfo(
+            answers["amount"], date.fromisoformat(answers["paid_on"]), answers["method"], answers.get("reference")
+        )
+    notice = await lifecycle.transition(
+        turn.session,
+        application,
+        target,
+        actor=actor(official),
+        now=turn.now,
+        note=answers.get("note"),
+        decision_number=answers.get("decision_number"),
+        decision_date=date.fromisoformat(answers["decision_date"]) if answers.get("decision_date") else None,
+        amount=answers.get("amount") if target == "approved" else None,
+        payment=payment,
+    )
+    if notice is not None:
+        turn.notices.append(notice)
+    await home(
+        turn,
+        _("Application {code} is now “{status}”. The citizen has been notified.").format(
+            code=app_code.display(application.code), status=lifecycle.status_label(target)
+        ),
+    )
+
+
+FORMS = {
+    target: Form(
+        f"of.{target}", ACTION_LABELS[target], fields, apply_change, summary_intro=N_("Please confirm this change:")
+    )
+    for target, fields in CHANGE_FIELDS.items()
+}
+
+
+def _prefill(target: str, application: Application, turn: Turn) -> dict[str, Any]:
+    """Sensible defaults the official can still edit from the summary."""
+    if target == "paid":
+        return {
+            "amount": application.approved_amount or application.estimated_amount,
+            "paid_on": fmt.today_local(turn.now).isoformat(),
+            "method": application.payment_method,
+        }
+    if target == "approved" and application.estimated_amount:
+        return {"amount": application.estimated_amount}
+    return {}
+
+
+async def start_change(turn: Turn, official: Official, application: Application, target: str) -> None:
+    if target not in FORMS or not lifecycle.can_move(application, target):
+        await show_application(turn, official, application)
+        return
+    answers = {k: v for k, v in _prefill(target, application, turn).items() if v is not None}
+    turn.goto(f"of.{target}", {"app_id": application.id, "target": target, "answers": answers, "history": []})
+    turn.say(
+        _("Application {code}: {action}.").format(
+            code=app_code.display(application.code), action=_(ACTION_LABELS[target]).lower()
+        )
+    )
+    await forms.ask(turn, FORMS[target])
+
+
+# ---- routing ---------------------------------------------------------------------------------
+async def on_action(turn: Turn) -> None:
+    """'of' home, 'of:l:<status>[:<page>]' list, 'of:o:<id>' open, 'of:t:<id>:<target>' change."""
+    official = await _official(turn)
+    if official is None:
+        return
+    parts = turn.action_arg.split(":") if turn.action_arg else []
+    if not parts:
+        await home(turn)
+    elif parts[0] == "l" and len(parts) >= 2:
+        page_no = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
+        await list_applications(turn, official, parts[1], page_no)
+    elif parts[0] in ("o", "t") and len(parts) >= 2:
+        application = await _application(turn, official, parts[1])
+        if application is None:
+            return
+        if parts[0] == "o":
+            await show_application(turn, official, application)
+        else:
+            await start_change(turn, official, application, parts[2] if len(parts) > 2 else "")
+    else:
+        await home(turn)
+
+
+async def change_state(turn: Turn) -> None:
+    form = FORMS.get(turn.state.removeprefix("of."))
+    if form is None or await _official(turn) is None:
+        await show_menu(turn)
+        return
+    await forms.handle(turn, form)
+
+
+async def change_ask(turn: Turn) -> None:
+    form = FORMS.get(turn.state.removeprefix("of."))
+    if form is None:
+        await show_menu(turn)
+        return
+    await forms.ask(turn, form)
+
+
+async def officials_command(turn: Turn) -> None:
+    await home(turn)
+
+
+def register(router: Router) -> None:
+    router.command("/canbo", "/officials")(officials_command)
+    router.action("of")(on_action)
+    router.state("of", ask=change_ask)(change_state)

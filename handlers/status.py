@@ -1,0 +1,258 @@
+"""The citizen's side of an application after submitting: status, look-up by code, answers, withdrawal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import app_code, lifecycle
+from handlers.menu import add_menu_entry, back_to_menu_button, show_menu
+from handlers.router import Router
+from handlers.turn import Button, Turn
+from handlers.validators import clean_text
+from messages import fmt
+from messages.i18n import N_, _
+from storage import applications as repo
+from storage.crypto import DecryptionError
+from storage.models import Application, Attachment, AuditLog, LookupAttempt, Payment
+from storage.officials import officials_for
+from storage.sql import insert_ignore
+
+KIND_LABELS = {"household_business": N_("Household business"), "free_worker": N_("Free worker")}
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(hours=1)
+
+
+def actor(turn: Turn) -> str:
+    return f"citizen:{turn.incoming.channel}:{turn.incoming.user_id}"
+
+
+async def describe(session: AsyncSession, application: Application) -> str:
+    """What a citizen sees about one application."""
+    lines = [
+        _("Application {code} – {kind}").format(
+            code=app_code.display(application.code), kind=_(KIND_LABELS.get(application.kind, application.kind))
+        ),
+        _("Status: {status}").format(status=lifecycle.status_label(application.status)),
+        _("Submitted: {date}").format(date=fmt.day(application.submitted_at)),
+    ]
+    if application.status_changed_at and application.status != "submitted":
+        lines.append(_("Last change: {date}").format(date=fmt.day(application.status_changed_at)))
+    if application.status == "needs_info" and application.info_request:
+        lines.append(_("Requested information: “{question}”").format(question=application.info_request))
+    if application.decision_number and application.decision_date:
+        lines.append(
+            _("Decision: {number} of {date}").format(
+                number=application.decision_number, date=fmt.day(application.decision_date)
+            )
+        )
+    if application.approved_amount and application.status in ("approved", "paid"):
+        lines.append(_("Approved amount: {amount}").format(amount=fmt.vnd(application.approved_amount)))
+    payments = (await session.execute(select(Payment).where(Payment.application_id == application.id))).scalars()
+    for payment in payments:
+        lines.append(
+            _("Paid {amount} on {date} ({method})").format(
+                amount=fmt.vnd(payment.amount),
+                date=fmt.day(payment.paid_on),
+                method=_(lifecycle.METHOD_LABELS.get(payment.method, payment.method)),
+            )
+        )
+    if application.status == "rejected" and application.rejection_reason:
+        lines.append(_("Reason: {reason}").format(reason=application.rejection_reason))
+    return "\n".join(lines)
+
+
+def _buttons(application: Application) -> list[Button]:
+    buttons = []
+    if application.status == "needs_info":
+        buttons.append(
+            Button(_("Reply {code}").format(code=app_code.display(application.code)), f"ans:{application.code}")
+        )
+    if lifecycle.can_move(application, "withdrawn"):
+        buttons.append(
+            Button(_("Withdraw {code}").format(code=app_code.display(application.code)), f"wd:{application.code}")
+        )
+    return buttons
+
+
+async def my_applications(turn: Turn) -> None:
+    turn.goto("menu", {})
+    mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
+    lookup = [Button(_("Look up by application code"), "lookup")]
+    if not mine:
+        turn.say(_("You have no applications from this chat yet."), [lookup, back_to_menu_button()])
+        return
+    # Every button goes on the last message: "#N" in the console and Zalo numbers refer to it.
+    rows: list[list[Button]] = []
+    for application in mine[:5]:
+        turn.say(await describe(turn.session, application))
+        rows += [[b] for b in _buttons(application)]
+    if len(mine) > 5:
+        turn.say(_("Only your 5 most recent applications are shown."))
+    turn.say(_("What next?"), [*rows, lookup, back_to_menu_button()])
+
+
+# ---- look-up by code and the last 4 ID digits, rate-limited per chat ------------------------
+async def start_lookup(turn: Turn) -> None:
+    turn.goto("lookup.code", {})
+    turn.say(_("Type the application code (e.g. HK-7QX4-M9PR)."), [back_to_menu_button()])
+
+
+async def _failures(turn: Turn) -> LookupAttempt:
+    key = {"channel": turn.incoming.channel, "chat_id": turn.incoming.chat_id}
+    await turn.session.execute(
+        insert_ignore(
+            turn.session, LookupAttempt, {**key, "failures": 0, "window_start": turn.now}, ["channel", "chat_id"]
+        )
+    )
+    stmt = select(LookupAttempt).filter_by(**key).with_for_update()
+    attempt = (await turn.session.execute(stmt)).scalar_one()
+    if turn.now - attempt.window_start > FAILURE_WINDOW:
+        attempt.failures, attempt.window_start = 0, turn.now
+    return attempt
+
+
+async def lookup_state(turn: Turn) -> None:
+    attempt = await _failures(turn)
+    if attempt.failures >= MAX_FAILURES:
+        wait = attempt.window_start + FAILURE_WINDOW - turn.now
+        minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        await show_menu(
+            turn, _("Too many wrong attempts. Please try again in {minutes} minutes.").format(minutes=minutes)
+        )
+        return
+    if turn.state == "lookup.code":
+        if not app_code.is_valid(turn.text):
+            turn.say(
+                _("“{text}” is not a valid application code: please check each character (e.g. HK-7QX4-M9PR).").format(
+                    text=turn.text[:30]
+                ),
+                [back_to_menu_button()],
+            )
+            return
+        turn.goto("lookup.id", {"code": app_code.normalize(turn.text)})
+        turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
+        return
+    digits = "".join(ch for ch in turn.text if ch.isdigit())
+    application = await repo.by_code(turn.session, turn.data.get("code", ""))
+    if len(digits) != 4 or application is None or not _id_ends_with(turn, application, digits):
+        attempt.failures += 1
+        left = MAX_FAILURES - attempt.failures
+        turn.goto("lookup.code", {})
+        turn.say(
+            _(
+                "The code or the last 4 digits do not match any application. Attempts left: {left}. "
+                "Type the application code again."
+            ).format(left=left),
+            [back_to_menu_button()],
+        )
+        return
+    turn.session.add(AuditLog(actor=actor(turn), action="lookup", application_id=application.id, at=turn.now))
+    turn.goto("menu", {})
+    turn.say(await describe(turn.session, application), [back_to_menu_button()])
+
+
+def _id_ends_with(turn: Turn, application: Application, digits: str) -> bool:
+    try:
+        return turn.services.protector.decrypt(application.id_number_enc, context="id_number").endswith(digits)
+    except DecryptionError:
+        return False
+
+
+# ---- withdrawal ------------------------------------------------------------------------------
+async def _own(turn: Turn, code: str) -> Application | None:
+    application = await repo.by_code(turn.session, code)
+    if application is None or (application.channel, application.chat_id) != (
+        turn.incoming.channel,
+        turn.incoming.chat_id,
+    ):
+        return None
+    return application
+
+
+async def withdraw(turn: Turn) -> None:
+    application = await _own(turn, turn.action_arg)
+    if application is None or not lifecycle.can_move(application, "withdrawn"):
+        await show_menu(turn, _("This application can no longer be withdrawn."))
+        return
+    code = app_code.display(application.code)
+    turn.say(
+        _("Do you really want to withdraw application {code}? It will no longer be considered.").format(code=code),
+        [[Button(_("Yes, withdraw it"), f"wdy:{application.code}")], [Button(_("No, keep it"), "status")]],
+    )
+
+
+async def withdraw_confirmed(turn: Turn) -> None:
+    application = await _own(turn, turn.action_arg)
+    if application is None or not lifecycle.can_move(application, "withdrawn"):
+        await show_menu(turn, _("This application can no longer be withdrawn."))
+        return
+    await lifecycle.transition(
+        turn.session, application, "withdrawn", actor=actor(turn), now=turn.now, note="withdrawn by the citizen"
+    )
+    await show_menu(turn, _("Application {code} has been withdrawn.").format(code=app_code.display(application.code)))
+
+
+# ---- answering an official's question ----------------------------------------------------------
+async def start_answer(turn: Turn) -> None:
+    application = await _own(turn, turn.action_arg)
+    if application is None or application.status != "needs_info":
+        await show_menu(turn, _("This application is not waiting for information from you."))
+        return
+    turn.goto("answer", {"code": application.code})
+    turn.say(
+        _("The question was: “{question}”\nType your answer, or send a photo of the document.").format(
+            question=application.info_request
+        ),
+        [[Button(_("Cancel"), "cancel")]],
+    )
+
+
+async def answer_state(turn: Turn) -> None:
+    application = await _own(turn, turn.data.get("code", ""))
+    if application is None or application.status != "needs_info":
+        await show_menu(turn, _("This application is not waiting for information from you."))
+        return
+    attachment = turn.incoming.attachment
+    if attachment is not None:
+        turn.session.add(
+            Attachment(
+                application_id=application.id,
+                channel=application.channel,
+                kind=attachment.kind,
+                file_id=attachment.file_id,
+                file_name=attachment.file_name,
+                created_at=turn.now,
+            )
+        )
+        note = _("The citizen sent a document.")
+    else:
+        cleaned = clean_text(turn.text, max_len=1000)
+        if not cleaned.ok:
+            turn.say(cleaned.message)  # type: ignore[union-attr]
+            return
+        note = cleaned.value  # type: ignore[union-attr]
+    await lifecycle.transition(turn.session, application, "under_review", actor=actor(turn), now=turn.now, note=note)
+    code = app_code.display(application.code)
+    for official in await officials_for(turn.session, application):
+        turn.notify(
+            official.channel,
+            official.user_id,
+            _("Application {code}: the citizen answered your question:\n“{answer}”").format(code=code, answer=note),
+            [[Button(_("Open the application"), f"of:o:{application.id}")]],
+        )
+    await show_menu(turn, _("Thank you. Your answer has been added to application {code}.").format(code=code))
+
+
+def register(router: Router) -> None:
+    add_menu_entry(N_("My applications"), "status")
+    router.command("/hoso", "/trangthai")(my_applications)
+    router.action("status")(my_applications)
+    router.action("lookup")(start_lookup)
+    router.action("wd")(withdraw)
+    router.action("wdy")(withdraw_confirmed)
+    router.action("ans")(start_answer)
+    router.state("lookup")(lookup_state)
+    router.state("answer")(answer_state)

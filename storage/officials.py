@@ -1,0 +1,76 @@
+"""Officials and the area each may see: commune, district, province, or everything (admin)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Application, Official
+
+ROLES = ("commune", "district", "province", "admin")
+_AREA_COLUMN = {
+    "commune": Application.commune_code,
+    "district": Application.district_code,
+    "province": Application.province_code,
+}
+
+
+async def get_official(session: AsyncSession, channel: str, user_id: str) -> Official | None:
+    stmt = select(Official).where(Official.channel == channel, Official.user_id == user_id, Official.active)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def scope(official: Official) -> ColumnElement[bool]:
+    """SQL condition: the applications this official may see."""
+    if official.role == "admin":
+        return true()
+    return _AREA_COLUMN[official.role] == official.area_code
+
+
+def covers(official: Official, application: Application) -> bool:
+    if official.role == "admin":
+        return True
+    area = {
+        "commune": application.commune_code,
+        "district": application.district_code,
+        "province": application.province_code,
+    }[official.role]
+    return area == official.area_code
+
+
+async def officials_for(session: AsyncSession, application: Application) -> Sequence[Official]:
+    """Every active official whose area covers the application (for notices)."""
+    stmt = select(Official).where(
+        Official.active,
+        or_(
+            Official.role == "admin",
+            (Official.role == "commune") & (Official.area_code == application.commune_code),
+            (Official.role == "district") & (Official.area_code == application.district_code),
+            (Official.role == "province") & (Official.area_code == application.province_code),
+        ),
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def add_official(
+    session: AsyncSession, channel: str, user_id: str, role: str, area_code: int | None, name: str | None
+) -> Official:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    if role != "admin" and area_code is None:
+        raise ValueError("an area code is required for commune, district and province officials")
+    existing = (
+        await session.execute(select(Official).where(Official.channel == channel, Official.user_id == user_id))
+    ).scalar_one_or_none()
+    if existing is None:
+        existing = Official(channel=channel, user_id=user_id)
+        session.add(existing)
+    existing.role, existing.area_code, existing.name, existing.active = role, area_code, name, True
+    await session.flush()
+    return existing
+
+
+async def all_officials(session: AsyncSession) -> Sequence[Official]:
+    return (await session.execute(select(Official).order_by(Official.id))).scalars().all()

@@ -1,0 +1,164 @@
+"""Status checks, the officials' review in the chat, notifications and access control."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import HoTro
+from handlers import app_code
+from storage.models import Application, AuditLog, Payment, StatusEvent
+from storage.officials import add_official
+from tests.chat import Chat, joined
+from tests.test_intake import fill_household
+
+NHAT_TIEN, HUU_LUNG, LANG_SON = 6418, 186, 20  # Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn (GSO codes)
+
+
+async def submit_household(app: HoTro, chat: Chat, id_number: str = "001 085 012 345") -> Application:
+    await fill_household(chat, id_number=id_number)
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Bỏ qua")
+    await chat.press("Xác nhận")
+    async with app.sessions() as session:
+        return (await session.execute(select(Application).order_by(Application.id.desc()))).scalars().first()
+
+
+async def register_official(app: HoTro, user: str, role: str, area: int | None) -> None:
+    async with app.sessions.begin() as session:
+        await add_official(session, "test", user, role, area, None)
+
+
+async def reload(app: HoTro, application: Application) -> Application:
+    async with app.sessions() as session:
+        return await session.get(Application, application.id)
+
+
+async def test_full_review_journey_with_notifications(app: HoTro) -> None:
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    assert application.commune_code == NHAT_TIEN and application.district_code == HUU_LUNG
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.say("/canbo")
+    assert "Số hồ sơ trên địa bàn: 1" in official.last_text
+    await official.press("Đã nộp (1)")
+    await official.press(app_code.display(application.code))
+    details = official.last_text
+    assert "001085012345" in details and "Xã Nhật Tiến" in details  # officials see the full ID to verify it
+
+    await official.press("Bắt đầu xem xét")
+    await official.press("Xác nhận")
+    assert "đang được UBND xã xem xét" in citizen.last_text
+
+    await official.tap(f"of:o:{application.id}")
+    await official.press("Yêu cầu bổ sung")
+    await official.say("Vui lòng gửi ảnh thông báo tạm ngừng kinh doanh")
+    await official.press("Xác nhận")
+    assert "Vui lòng gửi ảnh thông báo" in citizen.last_text
+    await citizen.press("Trả lời")
+    await citizen.attach("photo-of-notice")
+    assert "đã được bổ sung" in citizen.last_text
+    assert "đã trả lời" in official.last_text  # the official is told
+
+    await official.tap(f"of:o:{application.id}")
+    await official.press("Chuyển UBND huyện")
+    await official.press("Xác nhận")
+    assert "chuyển lên UBND huyện" in citizen.last_text
+
+    await official.tap(f"of:o:{application.id}")
+    await official.press("Ghi nhận phê duyệt")
+    await official.say("1234/QĐ-UBND")
+    await official.say("25/09/2021")
+    assert "3.000.000" in official.last_text  # the requested amount is prefilled
+    await official.press("Xác nhận")
+    assert "1234/QĐ-UBND" in citizen.last_text and "3.000.000\xa0₫" in citizen.last_text
+
+    await official.tap(f"of:o:{application.id}")
+    await official.press("Ghi nhận đã chi trả")
+    await official.press("Bỏ qua")  # no receipt number
+    await official.press("Xác nhận")
+    assert "đã được chi trả: 3.000.000\xa0₫" in citizen.last_text
+
+    replies = await citizen.press("Hồ sơ của tôi")
+    text = joined(replies)
+    assert "Trạng thái: Đã chi trả" in text and "Đã chi trả 3.000.000\xa0₫" in text
+    async with app.sessions() as session:
+        events = (await session.execute(select(StatusEvent.to_status).order_by(StatusEvent.id))).scalars().all()
+        payments = (await session.execute(select(Payment))).scalars().all()
+        views = (await session.execute(select(AuditLog).where(AuditLog.action == "view"))).scalars().all()
+    assert events == ["submitted", "under_review", "needs_info", "under_review", "forwarded", "approved", "paid"]
+    assert [p.amount for p in payments] == [3_000_000]
+    assert len(views) >= 5
+
+
+async def test_officials_cannot_see_or_change_another_area(app: HoTro) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    await register_official(app, "other", "commune", 6382)  # Xã Nhất Tiến: a different commune
+    await register_official(app, "district", "district", HUU_LUNG)
+    other = Chat(app, "other")
+    await other.say("/canbo")
+    assert "Số hồ sơ trên địa bàn: 0" in other.last_text
+    await other.tap(f"of:o:{application.id}")
+    assert "không thuộc địa bàn" in other.last_text and "001085012345" not in other.all_text()
+    await other.tap(f"of:t:{application.id}:rejected")
+    assert "không thuộc địa bàn" in other.last_text
+    assert (await reload(app, application)).status == "submitted"
+    district = Chat(app, "district")
+    await district.tap(f"of:o:{application.id}")
+    assert "001085012345" in district.last_text  # the district covers the commune
+    citizen_probe = Chat(app, "nobody")
+    await citizen_probe.tap(f"of:o:{application.id}")
+    assert "chỉ dành cho cán bộ" in citizen_probe.last_text
+
+
+async def test_a_change_that_is_no_longer_allowed_is_refused(app: HoTro) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap(f"of:t:{application.id}:paid")  # not approved yet: no such button, nothing happens
+    assert (await reload(app, application)).status == "submitted"
+    await official.tap(f"of:t:{application.id}:rejected")
+    await official.say("Không thuộc diện tạm ngừng theo yêu cầu của cơ quan nhà nước")
+    other = Chat(app, "xa2")
+    await register_official(app, "xa2", "commune", NHAT_TIEN)
+    await other.tap(f"of:t:{application.id}:under_review")
+    await other.press("Xác nhận")
+    await official.press("Xác nhận")  # the application moved meanwhile: still allowed (under_review -> rejected)
+    assert (await reload(app, application)).status == "rejected"
+    assert "không được duyệt" in Chat(app, "citizen").last_text
+
+
+async def test_status_by_code_and_last_digits_is_rate_limited(app: HoTro) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    stranger = Chat(app, "stranger")
+    await stranger.say("/start")
+    await stranger.press("Hồ sơ của tôi")
+    assert "chưa có hồ sơ" in stranger.last_text
+    await stranger.press("Tra cứu bằng mã")
+    await stranger.say("HK-AAAA-AAAA")
+    assert "không phải là mã hồ sơ hợp lệ" in stranger.last_text
+    await stranger.say(app_code.display(application.code).lower())
+    await stranger.say("2345")
+    assert "Trạng thái: Đã nộp" in stranger.last_text
+    for _attempt in range(5):
+        await stranger.tap("lookup")
+        await stranger.say(application.code)
+        await stranger.say("9999")
+    assert "Số lần thử còn lại: 0" in stranger.last_text
+    await stranger.tap("lookup")
+    await stranger.say(application.code)
+    assert "sai quá nhiều lần" in stranger.last_text
+    await stranger.say("2345")  # even the right digits are refused now
+    assert "Trạng thái" not in stranger.last_text
+
+
+async def test_citizen_withdraws_and_can_apply_again(app: HoTro) -> None:
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    await citizen.press("Hồ sơ của tôi")
+    await citizen.press("Rút hồ sơ")
+    await citizen.press("Có, rút hồ sơ")
+    assert "Đã rút hồ sơ" in citizen.last_text
+    assert (await reload(app, application)).status == "withdrawn"
+    again = await submit_household(app, citizen)  # a withdrawn application does not block a new one
+    assert again.id != application.id and again.status == "submitted"
