@@ -31,6 +31,9 @@ class HoTro:
         """One turn, then send its replies straight away (the sender loop retries leftovers)."""
         result = await self.engine.handle(incoming)
         if result.outbox_ids:
+            # This chat first, oldest first (notices released from 'held' go before the new replies),
+            # then this turn's notices to other chats.
+            await self.sender.deliver(channel=incoming.channel, chat_id=incoming.chat_id)
             await self.sender.deliver(result.outbox_ids)
         return result
 

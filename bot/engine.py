@@ -88,6 +88,7 @@ class Engine:
                     session, incoming.channel, incoming.user_id, incoming.chat_id, incoming.display_name, now
                 )
                 conv = await lock_conversation(session, incoming.channel, incoming.chat_id, now)
+                await outbox.release_held(session, incoming.channel, incoming.chat_id, now)
                 incoming = _normalised(incoming, conv.keyboard or [])
 
                 def new_turn() -> Turn:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import Blocked, PermanentFailure, RetryLater, Transport
+from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater, Transport
 from storage import outbox
 from storage.models import ChannelUser, OutboxMessage
 
@@ -56,9 +56,14 @@ class OutboxSender:
         retries: list[tuple[int, datetime, str]] = []
         failed: list[tuple[int, str]] = []
         blocked: list[OutboxMessage] = []
+        waiting: list[int] = []
+        waiting_chats: set[tuple[str, str]] = set()
         held: dict[tuple[str, str], datetime] = {}
         for row in rows:
             key = (row.channel, row.chat_id)
+            if key in waiting_chats:
+                waiting.append(row.id)
+                continue
             if key in held:
                 # Keep a chat's messages in order: nothing overtakes a message waiting for a retry.
                 retries.append((row.id, held[key], "held behind an earlier message"))
@@ -71,6 +76,9 @@ class OutboxSender:
                 sent.append(row.id)
             except Blocked:
                 blocked.append(row)
+            except Held:
+                waiting.append(row.id)
+                waiting_chats.add(key)
             except PermanentFailure as exc:
                 failed.append((row.id, str(exc)))
             except Exception as exc:  # RetryLater, or anything unknown: it must not kill the loop
@@ -88,6 +96,7 @@ class OutboxSender:
                 await outbox.mark_retry(session, [row_id], when, reason)
             for row_id, reason in failed:
                 await outbox.mark_failed(session, [row_id], reason)
+            await outbox.mark_held(session, waiting, "outside the reply window")
             for row in blocked:
                 await outbox.mark_failed(session, [row.id], "blocked by user")
                 await session.execute(

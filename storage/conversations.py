@@ -49,6 +49,7 @@ async def upsert_user(
     ).scalar_one()
     user.chat_id = chat_id
     user.last_inbound_at = now
+    user.window_replies = 0
     if display_name:
         user.display_name = display_name[:128]
     if user.status == "blocked":  # they wrote to us, so they unblocked the bot

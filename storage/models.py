@@ -80,6 +80,8 @@ class ChannelUser(Base):
     area_code: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_inbound_at: Mapped[datetime | None] = mapped_column()
+    # Replies sent since the user last wrote (Zalo allows a few free replies per 48-hour window).
+    window_replies: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Conversation(Base):
@@ -122,7 +124,8 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # queued -> sending (claimed by a sender) -> sent | failed; retry goes back to queued
+    # queued -> sending (claimed by a sender) -> sent | failed; retry goes back to queued;
+    # held waits until the user writes again (outside Zalo's reply window)
     status: Mapped[str] = mapped_column(String(12), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -312,4 +315,16 @@ class JobRun(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_run_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KeyValue(Base):
+    """Small shared state that must survive restarts and be updated under a lock
+    (e.g. a channel's single-use refresh token)."""
+
+    __tablename__ = "kv_store"
+
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

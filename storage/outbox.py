@@ -100,6 +100,24 @@ async def mark_failed(session: AsyncSession, ids: Sequence[int], error: str) -> 
         )
 
 
+async def mark_held(session: AsyncSession, ids: Sequence[int], reason: str) -> None:
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)))
+            .values(status="held", claimed_at=None, error=reason[:500])
+        )
+
+
+async def release_held(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> None:
+    """The user wrote again: what waited for them may be sent now."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.status == "held")
+        .values(status="queued", next_attempt_at=now)
+    )
+
+
 async def pending_count(session: AsyncSession) -> int:
     from sqlalchemy import func
 

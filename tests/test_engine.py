@@ -214,3 +214,18 @@ async def test_text_is_normalised_before_handlers_see_it(app: HoTro) -> None:
     assert seen[0].startswith("Hộ kinh doanh") and unicodedata.is_normalized("NFC", seen[0])
     assert "\x00" not in seen[0] and "\u202e" not in seen[0]
     assert len(seen[0]) == 4096
+
+
+async def test_held_messages_wait_for_the_user_and_go_first(app: HoTro) -> None:
+    from bot.channels.base import Held
+
+    chat = Chat(app)
+    chat.transport.fail_next.append(Held())
+    await chat.say("/help")
+    async with app.sessions() as session:
+        statuses = set((await session.execute(select(OutboxMessage.status))).scalars())
+    assert statuses == {"held"}
+    assert await app.sender.deliver() == 0  # nothing is due until the user writes
+    await chat.say("/menu")
+    texts = chat.transport.texts()
+    assert "Cách dùng HoTro" in texts[0] and texts[-1].startswith("Bạn muốn làm gì")

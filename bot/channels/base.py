@@ -17,6 +17,11 @@ class Blocked(Exception):
     """The user blocked the bot (Telegram 403): stop sending to them."""
 
 
+class Held(Exception):
+    """The platform accepts no message to this user now (e.g. outside Zalo's reply window):
+    keep it, and send it once the user writes again."""
+
+
 class PermanentFailure(Exception):
     """The message can never be delivered as it is (bad request)."""
 
