@@ -55,6 +55,19 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None  # public URL Telegram should call
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point this at a loopback fake
 
+    # Zalo Official Account (see README: connecting a Zalo OA).
+    zalo_app_id: str | None = None
+    zalo_app_secret: str | None = None  # used to refresh the access token
+    zalo_oa_secret_key: str | None = None  # signs webhook events (X-ZEvent-Signature)
+    zalo_access_token: str | None = None  # initial tokens; refreshed ones are kept in the database
+    zalo_refresh_token: str | None = None
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+
+    # Announcements: stay under Telegram's ~30 messages/s per bot, 1/s per chat.
+    broadcast_rate_per_second: float = 25.0
+    broadcast_chat_interval_seconds: float = 1.0
+
     web_host: str = "127.0.0.1"
     web_port: int = 8080
 
