@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.channels.base import Transport
 from bot.config import Settings
 from bot.engine import Engine, TurnResult
+from bot.metrics import Metrics
 from bot.sender import OutboxSender
 from handlers.app import build_router
 from handlers.turn import Incoming, Services
@@ -26,15 +28,27 @@ class HoTro:
     sessions: async_sessionmaker[AsyncSession]
     engine: Engine
     sender: OutboxSender
+    metrics: Metrics
 
     async def handle(self, incoming: Incoming) -> TurnResult:
         """One turn, then send its replies straight away (the sender loop retries leftovers)."""
-        result = await self.engine.handle(incoming)
-        if result.outbox_ids:
-            # This chat first, oldest first (notices released from 'held' go before the new replies),
-            # then this turn's notices to other chats.
-            await self.sender.deliver(channel=incoming.channel, chat_id=incoming.chat_id)
-            await self.sender.deliver(result.outbox_ids)
+        started = time.perf_counter()
+        try:
+            result = await self.engine.handle(incoming)
+            if result.outbox_ids:
+                # This chat first, oldest first (notices released from 'held' go before the new replies),
+                # then this turn's notices to other chats.
+                await self.sender.deliver(channel=incoming.channel, chat_id=incoming.chat_id)
+                await self.sender.deliver(result.outbox_ids)
+        except Exception:
+            self.metrics.updates.labels(incoming.channel, "error").inc()
+            self.metrics.errors.labels("turn").inc()
+            raise
+        outcome = "duplicate" if result.duplicate else "error" if result.error else "ok"
+        self.metrics.updates.labels(incoming.channel, outcome).inc()
+        if result.error:
+            self.metrics.errors.labels("handler").inc()
+        self.metrics.turn_seconds.labels(incoming.channel).observe(time.perf_counter() - started)
         return result
 
     async def close(self) -> None:
@@ -63,4 +77,6 @@ async def create_app(settings: Settings, transports: dict[str, Transport] | None
     sessions = session_factory(db)
     services = Services(protector=DataProtector(data_key(settings)))
     engine = Engine(sessions, build_router(), settings, services)
-    return HoTro(settings, db, sessions, engine, OutboxSender(sessions, dict(transports or {})))
+    metrics = Metrics()
+    sender = OutboxSender(sessions, dict(transports or {}), metrics)
+    return HoTro(settings, db, sessions, engine, sender, metrics)

@@ -7,11 +7,11 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 
 from bot import officials_cli
 from bot.app import create_app
 from bot.config import Settings
+from bot.logs import configure as configure_logging
 
 EXTENSIONS = [officials_cli]  # modules that add their own subcommands
 
@@ -108,9 +108,9 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command is None:
         args = build_parser().parse_args(["chat", *(argv or [])])
-    level = logging.WARNING if args.command == "chat" else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    asyncio.run(args.func(Settings(), args))
+    settings = Settings()
+    configure_logging(logging.WARNING if args.command == "chat" else logging.INFO, settings.log_json)
+    asyncio.run(args.func(settings, args))
 
 
 if __name__ == "__main__":

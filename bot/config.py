@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # Officials' daily progress report, local time (the seeds ask for it before 15:00).
     daily_report_time: str = Field(default="14:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
+    # JSON log lines (for servers and log collectors); plain text otherwise.
+    log_json: bool = False
+
     # Conversation behaviour.
     conversation_timeout_minutes: int = 30
 

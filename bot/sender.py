@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater, Transport
+from bot.metrics import Metrics
 from storage import outbox
 from storage.models import ChannelUser, OutboxMessage
 
@@ -24,9 +25,15 @@ def backoff(attempts: int) -> float:
 
 
 class OutboxSender:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], transports: dict[str, Transport]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        transports: dict[str, Transport],
+        metrics: Metrics | None = None,
+    ) -> None:
         self.sessions = sessions
         self.transports = transports
+        self.metrics = metrics
         self._wakeup = asyncio.Event()
 
     def wake(self) -> None:
@@ -90,6 +97,7 @@ class OutboxSender:
                     continue
                 held[key] = datetime.now(UTC) + timedelta(seconds=max(after, 0.05))
                 retries.append((row.id, held[key], repr(exc)))
+        self._count(rows, sent, retries, failed, blocked, waiting)
         async with self.sessions.begin() as session:
             await outbox.mark_sent(session, sent, datetime.now(UTC))
             for row_id, when, reason in retries:
@@ -104,6 +112,25 @@ class OutboxSender:
                     .where(ChannelUser.channel == row.channel, ChannelUser.chat_id == row.chat_id)
                     .values(status="blocked")
                 )
+
+    def _count(
+        self,
+        rows: list[OutboxMessage],
+        sent: list[int],
+        retries: list[tuple[int, datetime, str]],
+        failed: list[tuple[int, str]],
+        blocked: list[OutboxMessage],
+        waiting: list[int],
+    ) -> None:
+        if self.metrics is None:
+            return
+        outcome = {row_id: "sent" for row_id in sent}
+        outcome.update({row_id: "retry" for row_id, _when, _reason in retries})
+        outcome.update({row_id: "failed" for row_id, _reason in failed})
+        outcome.update({row.id: "blocked" for row in blocked})
+        outcome.update({row_id: "held" for row_id in waiting})
+        for row in rows:
+            self.metrics.sent.labels(row.channel, outcome.get(row.id, "unknown")).inc()
 
     async def run(self, poll_interval: float = 1.0, stop: asyncio.Event | None = None) -> None:
         """Background loop: sends whatever is due (retries, rows left by a crash, notices)."""

@@ -6,11 +6,13 @@ import hmac
 import logging
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from telegram import Bot, Update
 
 from bot.app import HoTro
 from bot.channels.telegram import TelegramAdapter, webhook_secret
+from storage import outbox
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,13 @@ async def healthz(request: web.Request) -> web.Response:
         log.exception("health check: database unreachable")
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    app = request.app[APP_KEY]
+    async with app.sessions() as session:
+        app.metrics.outbox_depth.set(await outbox.pending_count(session))
+    return web.Response(body=app.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def telegram_route(adapter: TelegramAdapter, secret: str) -> web.RouteDef:
@@ -49,7 +58,7 @@ def telegram_route(adapter: TelegramAdapter, secret: str) -> web.RouteDef:
 def build_web_app(app: HoTro, bot: Bot | None = None) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
     web_app[APP_KEY] = app
-    web_app.add_routes([web.get("/healthz", healthz)])
+    web_app.add_routes([web.get("/healthz", healthz), web.get("/metrics", metrics)])
     if bot is not None:
         web_app.add_routes([telegram_route(TelegramAdapter(app, bot), webhook_secret(app.settings))])
     return web_app

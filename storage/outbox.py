@@ -121,5 +121,7 @@ async def release_held(session: AsyncSession, channel: str, chat_id: str, now: d
 async def pending_count(session: AsyncSession) -> int:
     from sqlalchemy import func
 
-    stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(["queued", "sending"]))
+    stmt = (
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(["queued", "sending", "held"]))
+    )
     return int((await session.execute(stmt)).scalar_one())

@@ -81,6 +81,11 @@ async def test_webhook_checks_secret_and_handles_a_redelivered_update_once(
         assert garbage.status == 200  # a poison update is dropped, not retried forever
         health = await client.get("/healthz")
         assert health.status == 200 and (await health.json())["status"] == "ok"
+        metrics = await (await client.get("/metrics")).text()
+        assert 'hotro_updates_total{channel="telegram",outcome="ok"} 1.0' in metrics
+        assert 'hotro_updates_total{channel="telegram",outcome="duplicate"} 1.0' in metrics
+        assert 'hotro_messages_sent_total{channel="telegram",outcome="sent"} 2.0' in metrics
+        assert "hotro_turn_seconds_bucket" in metrics and "hotro_outbox_depth 0.0" in metrics
 
 
 async def test_webhook_returns_200_even_when_sending_fails(app: HoTro, fake_telegram: FakeTelegram) -> None:
