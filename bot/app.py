@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -50,6 +51,10 @@ class HoTro:
             self.metrics.errors.labels("handler").inc()
         self.metrics.turn_seconds.labels(incoming.channel).observe(time.perf_counter() - started)
         return result
+
+    def start_workers(self, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+        """The background loops every serving process runs; they share the work through the database."""
+        return [asyncio.create_task(self.sender.run(stop=stop))]
 
     async def close(self) -> None:
         await self.db.dispose()

@@ -56,24 +56,29 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     app = await create_app(settings)
     stop = asyncio.Event()
     _stop_on_signals(stop)
-    runner = web.AppRunner(build_web_app(app, bot))
+    if bot is not None:
+        await bot.initialize()
+    runner = web.AppRunner(build_web_app(app, bot), shutdown_timeout=30)
     await runner.setup()
-    site = web.TCPSite(runner, settings.web_host, args.port or settings.web_port)
-    await site.start()
+    port = args.port or settings.web_port
+    await web.TCPSite(runner, settings.web_host, port).start()
     if bot is not None and settings.telegram_webhook_url:
-        async with bot:
-            await bot.set_webhook(
-                settings.telegram_webhook_url.rstrip("/") + TELEGRAM_PATH,
-                secret_token=webhook_secret(settings),
-                allowed_updates=["message", "callback_query"],
-            )
-    logging.getLogger("hotro").info("serving on %s:%s", settings.web_host, args.port or settings.web_port)
-    sender = asyncio.create_task(app.sender.run(stop=stop))
+        await bot.set_webhook(
+            settings.telegram_webhook_url.rstrip("/") + TELEGRAM_PATH,
+            secret_token=webhook_secret(settings),
+            allowed_updates=["message", "callback_query"],
+        )
+    logging.getLogger("hotro").info("serving on %s:%s", settings.web_host, port)
+    workers = app.start_workers(stop)
     try:
         await stop.wait()
     finally:
-        await sender
+        # Graceful: stop taking requests and let those in flight finish, then stop the workers.
         await runner.cleanup()
+        stop.set()
+        await asyncio.gather(*workers, return_exceptions=True)
+        if bot is not None:
+            await bot.shutdown()
         await app.close()
 
 

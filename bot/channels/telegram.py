@@ -132,7 +132,7 @@ async def run_polling(app: HoTro, bot: Bot, stop: asyncio.Event, poll_timeout: i
     adapter = TelegramAdapter(app, bot)
     application = ApplicationBuilder().bot(bot).build()
     application.add_handler(TypeHandler(Update, adapter._ptb_callback))
-    sender_task = asyncio.create_task(app.sender.run(stop=stop))
+    workers = app.start_workers(stop)
     async with application:
         await bot.delete_webhook()
         await application.start()
@@ -141,4 +141,4 @@ async def run_polling(app: HoTro, bot: Bot, stop: asyncio.Event, poll_timeout: i
         await stop.wait()
         await application.updater.stop()
         await application.stop()
-    await sender_task
+    await asyncio.gather(*workers, return_exceptions=True)
