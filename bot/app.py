@@ -54,7 +54,9 @@ class HoTro:
 
     def start_workers(self, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         """The background loops every serving process runs; they share the work through the database."""
-        return [asyncio.create_task(self.sender.run(stop=stop))]
+        from bot.reports import run_scheduler  # bot.reports imports this module
+
+        return [asyncio.create_task(self.sender.run(stop=stop)), asyncio.create_task(run_scheduler(self, stop))]
 
     async def close(self) -> None:
         await self.db.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import eligibility, intake, menu, officials, policies, status
+from handlers import eligibility, intake, menu, officials, policies, report, status
 from handlers.router import Router
 
 
@@ -14,4 +14,5 @@ def build_router() -> Router:
     intake.register(router)
     status.register(router)
     officials.register(router)
+    report.register(router)
     return router

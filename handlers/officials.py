@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from handlers import admin_units, app_code, deadlines, forms, lifecycle
+from handlers import admin_units, app_code, deadlines, forms, lifecycle, report
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
@@ -73,7 +73,7 @@ async def home(turn: Turn, intro: str | None = None) -> None:
         for status in lifecycle.STATUSES
         if counts.get(status)
     ]
-    rows.append([Button(_("Overdue"), "of:l:overdue"), Button(_("Today's report"), "report")])
+    rows.append([Button(_("Overdue"), "of:l:overdue"), Button(_(report.REPORT_LABEL), report.REPORT_ACTION)])
     rows.append([Button(_("« Main menu"), "menu")])
     text = _("Applications in your area: {total}. Choose a list:").format(total=sum(counts.values()))
     turn.say(f"{intro}\n\n{text}" if intro else text, rows)

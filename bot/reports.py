@@ -1,0 +1,171 @@
+"""The daily progress report: pushed to every official once a day, and `hotro report` to a file.
+
+Several bot processes may run the scheduler. The day is claimed in job_runs with a conditional
+UPDATE, in the same transaction that writes the reports to the outbox: exactly one process's
+UPDATE changes the row, and a crash before the commit leaves the day unclaimed and nothing queued,
+so the next check (in any process) sends it. Nothing is lost and nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import HoTro
+from bot.config import Settings
+from handlers import admin_units
+from handlers.report import REPORT_ACTION, area_name, render_report
+from handlers.turn import Button, Reply
+from messages import fmt
+from messages.i18n import _
+from storage import outbox
+from storage.db import make_engine, migrate, session_factory
+from storage.models import ChannelUser, JobRun, Official
+from storage.officials import scope
+from storage.reports import area_report
+from storage.sql import insert_ignore
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "daily_report"
+CHECK_INTERVAL = 30.0  # seconds between clock checks
+DEFAULT_REPORT_TIME = "14:30"  # the seeds ask for the report before 15:00
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def report_time(settings: Settings) -> time:
+    hours, minutes = getattr(settings, "daily_report_time", DEFAULT_REPORT_TIME).split(":")
+    return time(int(hours), int(minutes))
+
+
+async def _claim_day(session: AsyncSession, today: date, now: datetime) -> bool:
+    """True when this transaction took `today` for the daily report (no other process has)."""
+    await session.execute(insert_ignore(session, JobRun, {"name": JOB_NAME, "updated_at": now}, ["name"]))
+    # On PostgreSQL a concurrent UPDATE waits for our row lock, then re-checks the WHERE and finds the day taken.
+    result = await session.execute(
+        update(JobRun)
+        .where(JobRun.name == JOB_NAME, or_(JobRun.last_run_on.is_(None), JobRun.last_run_on < today))
+        .values(last_run_on=today, updated_at=now)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def _day_done(session: AsyncSession, today: date) -> bool:
+    last = (await session.execute(select(JobRun.last_run_on).where(JobRun.name == JOB_NAME))).scalar_one_or_none()
+    return last is not None and last >= today
+
+
+async def send_daily_reports(app: HoTro, today: date, now: datetime) -> int:
+    """Queue each active official's area report once for `today`; returns how many were queued (0 if done)."""
+    async with app.sessions() as session:
+        if await _day_done(session, today):
+            return 0
+    async with app.sessions.begin() as session:
+        if not await _claim_day(session, today, now):
+            return 0
+        # The reports are computed inside the claim's transaction, so the figures queued and the claim commit
+        # together. On PostgreSQL this holds only the job_runs row (other schedulers wait, chats do not).
+        rows = await session.execute(
+            select(Official, ChannelUser.chat_id, ChannelUser.status)
+            .outerjoin(
+                ChannelUser, and_(ChannelUser.channel == Official.channel, ChannelUser.user_id == Official.user_id)
+            )
+            .where(Official.active)
+            .order_by(Official.id)
+        )
+        texts: dict[tuple[str, int | None], str] = {}  # officials of the same area share one computation
+        queued = 0
+        for official, chat_id, user_status in rows.all():
+            if user_status == "blocked":
+                continue  # the official blocked the bot: sending would only fail
+            key = (official.role, official.area_code)
+            if key not in texts:
+                data = await area_report(session, scope(official), today, now)
+                texts[key] = render_report(data, area_name(official), today)
+            reply = Reply(texts[key], [[Button(_("🔄 Refresh"), REPORT_ACTION)]])
+            # A private chat's id is the user's id; the channel user row knows it once the official has written.
+            await outbox.enqueue(session, official.channel, chat_id or official.user_id, reply.to_payload(), now)
+            queued += 1
+    app.sender.wake()
+    log.info("daily report for %s queued for %d officials", today, queued)
+    return queued
+
+
+async def run_scheduler(
+    app: HoTro,
+    stop: asyncio.Event,
+    clock: Callable[[], datetime] = _utcnow,
+    interval: float = CHECK_INTERVAL,
+) -> None:
+    """Background task: sends the daily report once the local time passes settings.daily_report_time.
+
+    A process started after that time sends the day's report at once if no process has yet.
+    """
+    at = report_time(app.settings)
+    done: date | None = None  # remembered so that the database is not asked every 30 s once sent
+    while not stop.is_set():
+        now = clock()
+        local = fmt.local(now)
+        if local.time() >= at and done != local.date():
+            try:
+                await send_daily_reports(app, local.date(), now)
+                done = local.date()
+            except Exception:  # a database hiccup must not end the loop; the next check retries
+                log.exception("daily report failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+async def write_report(settings: Settings, args: argparse.Namespace) -> None:
+    """`hotro report`: one area's report (default: all areas) written to a UTF-8 text file."""
+    db = make_engine(settings.sqlalchemy_url())
+    await migrate(db)
+    sessions = session_factory(db)
+    now = datetime.now(UTC)
+    today = args.date or fmt.today_local(now)
+    try:
+        async with sessions() as session:
+            if args.official_id is not None:
+                official = await session.get(Official, args.official_id)
+                if official is None:
+                    raise SystemExit(f"no official with id {args.official_id} (see `hotro officials list`)")
+            elif args.area_role is not None:
+                if args.area is None or admin_units.get(args.area_role, args.area) is None:
+                    raise SystemExit(f"--area must be the GSO code of a {args.area_role}")
+                official = Official(role=args.area_role, area_code=args.area)  # transient: only names the area
+            elif args.area is not None:
+                raise SystemExit("--area needs --area-role (commune, district or province)")
+            else:
+                official = Official(role="admin", area_code=None)
+            data = await area_report(session, scope(official), today, now)
+            text = render_report(data, area_name(official), today)
+    finally:
+        await db.dispose()
+    path = Path(args.out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n", encoding="utf-8")
+    print(f"Report for {today.isoformat()} written to {path.resolve()}")
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("report", help="write the progress report of an area to a text file")
+    parser.set_defaults(func=write_report)
+    area = parser.add_mutually_exclusive_group()
+    area.add_argument("--official-id", type=int, help="the area of this official (see `hotro officials list`)")
+    area.add_argument("--area-role", choices=["commune", "district", "province"], help="the level of --area")
+    parser.add_argument("--area", type=int, help="GSO code of the commune/district/province (with --area-role)")
+    parser.add_argument(
+        "--date", type=date.fromisoformat, help="the report's day, YYYY-MM-DD (default: today, Vietnam time)"
+    )
+    parser.add_argument("--out", required=True, help="the text file to write (UTF-8)")
