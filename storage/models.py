@@ -328,3 +328,55 @@ class KeyValue(Base):
     value: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Broadcast(Base):
+    """An official's announcement to many citizens (issue 6), sent at the platform's rate.
+
+    draft (previewed, not confirmed) -> queued (recipients expanded) -> sending -> done; cancelled
+    stops what is not yet sent. The counts are filled in when it ends; progress before that is
+    counted from the deliveries.
+    """
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_status", "status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)  # as the official typed it
+    message: Mapped[str | None] = mapped_column(Text)  # what citizens get: header, text, opt-out footer
+    # {"type": "all"} | {"type": "area", "level": ..., "code": ...} | {"type": "kind", "kind": ...}
+    # | {"type": "status", "status": ...}
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    sent_count: Mapped[int] = mapped_column(Integer, default=0)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime | None] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()  # done or cancelled
+
+
+class Delivery(Base):
+    """One recipient of a broadcast: queued -> sending (claimed) -> sent | failed | blocked | cancelled;
+    a retry goes back to queued with a later next_attempt_at."""
+
+    __tablename__ = "broadcast_deliveries"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "channel", "chat_id"),
+        Index("ix_broadcast_deliveries_due", "status", "channel", "next_attempt_at", "id"),
+        Index("ix_broadcast_deliveries_progress", "broadcast_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ class FakeTelegram:
     global_rate: float | None = None  # messages per second for the whole bot
     per_chat_interval: float | None = None  # seconds between messages to one chat
     blocked: set[int] = field(default_factory=set)
+    retry_after: int | None = None  # every 429's retry_after (default: 1 s, or the per-chat interval)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
@@ -109,6 +110,10 @@ class FakeTelegram:
         self.updates.append(update)
         self._new_update.set()
         return update
+
+    def deliveries(self, text_part: str = "") -> Counter[int]:
+        """How many accepted messages (containing text_part) each chat got: duplicates show as counts > 1."""
+        return Counter(s.chat_id for s in self.sent if text_part in s.text)
 
     def texts_to(self, chat_id: int) -> list[str]:
         return [s.text for s in self.sent if s.chat_id == chat_id]
@@ -218,7 +223,7 @@ class FakeTelegram:
                     "ok": False,
                     "error_code": 429,
                     "description": "Too Many Requests: retry later",
-                    "parameters": {"retry_after": max(1, int(retry))},
+                    "parameters": {"retry_after": self.retry_after or max(1, int(retry))},
                 },
                 status=429,
             )
