@@ -12,6 +12,7 @@ from telegram import Bot, Update
 
 from bot.app import HoTro
 from bot.channels.telegram import TelegramAdapter, webhook_secret
+from bot.channels.zalo import setup_zalo, zalo_configured
 from storage import outbox
 
 log = logging.getLogger(__name__)
@@ -61,4 +62,6 @@ def build_web_app(app: HoTro, bot: Bot | None = None) -> web.Application:
     web_app.add_routes([web.get("/healthz", healthz), web.get("/metrics", metrics)])
     if bot is not None:
         web_app.add_routes([telegram_route(TelegramAdapter(app, bot), webhook_secret(app.settings))])
+    if zalo_configured(app.settings):
+        setup_zalo(web_app, app)  # POST /zalo/webhook and the "zalo" transport
     return web_app
