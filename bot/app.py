@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -30,17 +31,19 @@ class HoTro:
     engine: Engine
     sender: OutboxSender
     metrics: Metrics
+    turn_slots: asyncio.Semaphore
 
     async def handle(self, incoming: Incoming) -> TurnResult:
         """One turn, then send its replies straight away (the sender loop retries leftovers)."""
         started = time.perf_counter()
         try:
-            result = await self.engine.handle(incoming)
-            if result.outbox_ids:
-                # This chat first, oldest first (notices released from 'held' go before the new replies),
-                # then this turn's notices to other chats.
+            async with self.turn_slots:
+                result = await self.engine.handle(incoming)
+            if result.backlog:  # older messages first, in order, then this turn's replies
                 await self.sender.deliver(channel=incoming.channel, chat_id=incoming.chat_id)
-                await self.sender.deliver(result.outbox_ids)
+            await self.sender.send_claimed(result.claimed)
+            if result.notice_ids:
+                await self.sender.deliver(result.notice_ids)
         except Exception:
             self.metrics.updates.labels(incoming.channel, "error").inc()
             self.metrics.errors.labels("turn").inc()
@@ -85,5 +88,7 @@ async def create_app(settings: Settings, transports: dict[str, Transport] | None
     services = Services(protector=DataProtector(data_key(settings)))
     engine = Engine(sessions, build_router(), settings, services)
     metrics = Metrics()
-    sender = OutboxSender(sessions, dict(transports or {}), metrics)
-    return HoTro(settings, db, sessions, engine, sender, metrics)
+    sender = OutboxSender(
+        sessions, dict(transports or {}), metrics, lease=timedelta(seconds=settings.outbox_lease_seconds)
+    )
+    return HoTro(settings, db, sessions, engine, sender, metrics, asyncio.Semaphore(settings.max_concurrent_turns))

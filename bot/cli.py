@@ -58,7 +58,7 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     _stop_on_signals(stop)
     if bot is not None:
         await bot.initialize()
-    runner = web.AppRunner(build_web_app(app, bot), shutdown_timeout=30)
+    runner = web.AppRunner(build_web_app(app, bot), shutdown_timeout=30, access_log=None)
     await runner.setup()
     port = args.port or settings.web_port
     await web.TCPSite(runner, settings.web_host, port).start()

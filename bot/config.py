@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     # JSON log lines (for servers and log collectors); plain text otherwise.
     log_json: bool = False
 
+    # A reply claimed by a process that died is sent again after this lease (at most one repeat).
+    outbox_lease_seconds: float = 60.0
+    # Turns processed at once per process; more wait their turn instead of exhausting the DB pool.
+    max_concurrent_turns: int = 16
+
     # Conversation behaviour.
     conversation_timeout_minutes: int = 30
 

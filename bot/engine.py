@@ -22,6 +22,7 @@ from messages.i18n import _
 from messages.normalize import nfc
 from storage import outbox
 from storage.conversations import claim_event, lock_conversation, upsert_user
+from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,15 @@ MAX_INPUT_CHARS = 4096  # longer messages are cut: no answer needs more, and it 
 @dataclass
 class TurnResult:
     duplicate: bool = False
-    outbox_ids: list[int] = field(default_factory=list)
     error: bool = False
+    # This chat's replies, already claimed for sending when nothing older waits for the chat.
+    claimed: list[OutboxMessage] = field(default_factory=list)
+    backlog: bool = False  # older messages wait for this chat: send everything due, in order
+    notice_ids: list[int] = field(default_factory=list)  # messages to other chats
+
+    @property
+    def outbox_ids(self) -> list[int]:
+        return [row.id for row in self.claimed] + self.notice_ids
 
 
 def _label_key(text: str) -> str:
@@ -88,7 +96,7 @@ class Engine:
                     session, incoming.channel, incoming.user_id, incoming.chat_id, incoming.display_name, now
                 )
                 conv = await lock_conversation(session, incoming.channel, incoming.chat_id, now)
-                await outbox.release_held(session, incoming.channel, incoming.chat_id, now)
+                backlog = await outbox.chat_backlog(session, incoming.channel, incoming.chat_id, now)
                 incoming = _normalised(incoming, conv.keyboard or [])
 
                 def new_turn() -> Turn:
@@ -127,16 +135,24 @@ class Engine:
                 # The most recent keyboard shown is the one '#N' refers to.
                 shown = [reply.to_payload()["buttons"] for reply in turn.replies if reply.buttons]
                 conv.keyboard = shown[-1] if shown else []
-                rows = [
-                    await outbox.enqueue(session, incoming.channel, incoming.chat_id, reply.to_payload(), now)
+                # With nothing older waiting, the replies are written already claimed: sent right after
+                # commit with no claim transaction. Otherwise they queue behind the older ones.
+                replies = [
+                    await outbox.enqueue(
+                        session, incoming.channel, incoming.chat_id, reply.to_payload(), now, claimed=not backlog
+                    )
                     for reply in turn.replies
                 ]
-                rows += [await self._enqueue_notice(session, notice, now) for notice in turn.notices]
+                notices = [await self._enqueue_notice(session, notice, now) for notice in turn.notices]
                 await session.flush()
-                ids = [row.id for row in rows]
-            return TurnResult(outbox_ids=ids, error=error)
+            return TurnResult(
+                error=error,
+                claimed=[] if backlog else replies,
+                backlog=backlog and bool(replies),
+                notice_ids=[row.id for row in notices],
+            )
 
-    async def _enqueue_notice(self, session: AsyncSession, notice: Notice, now: datetime) -> Any:
+    async def _enqueue_notice(self, session: AsyncSession, notice: Notice, now: datetime) -> OutboxMessage:
         return await outbox.enqueue(session, notice.channel, notice.chat_id, notice.reply.to_payload(), now)
 
     async def _route(self, turn: Turn, idle_since: datetime) -> None:

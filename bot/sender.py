@@ -30,10 +30,12 @@ class OutboxSender:
         sessions: async_sessionmaker[AsyncSession],
         transports: dict[str, Transport],
         metrics: Metrics | None = None,
+        lease: timedelta = outbox.LEASE,
     ) -> None:
         self.sessions = sessions
         self.transports = transports
         self.metrics = metrics
+        self.lease = lease
         self._wakeup = asyncio.Event()
 
     def wake(self) -> None:
@@ -53,10 +55,17 @@ class OutboxSender:
         claimed: list[OutboxMessage] = []
         async with self.sessions.begin() as session:
             for name in channels:
-                claimed += await outbox.claim(session, now, ids=ids, channel=name, chat_id=chat_id, limit=limit)
+                claimed += await outbox.claim(
+                    session, now, ids=ids, channel=name, chat_id=chat_id, limit=limit, lease=self.lease
+                )
         if claimed:
             await self._send_claimed(claimed)
         return len(claimed)
+
+    async def send_claimed(self, rows: list[OutboxMessage]) -> None:
+        """Send rows the caller already claimed (a turn's own replies), then record the outcome."""
+        if rows:
+            await self._send_claimed(rows)
 
     async def _send_claimed(self, rows: list[OutboxMessage]) -> None:
         sent: list[int] = []

@@ -49,9 +49,10 @@ def telegram_route(adapter: TelegramAdapter, secret: str) -> web.RouteDef:
         except Exception:
             log.warning("webhook: unreadable update ignored")
             return web.Response(status=200)  # a poison update must not be redelivered forever
-        # Handled before answering, so a 200 means the turn is committed (or failed for good).
-        await adapter.process_update(update)
-        return web.Response(status=200)
+        # Handled before answering, so a 200 means the turn is committed (or failed for good);
+        # 503 when the database was unavailable, so that Telegram delivers the update again.
+        processed = await adapter.process_update(update)
+        return web.Response(status=200 if processed else 503)
 
     return web.post(TELEGRAM_PATH, webhook)
 

@@ -29,24 +29,27 @@ async def claim_event(session: AsyncSession, channel: str, event_id: str, now: d
 async def upsert_user(
     session: AsyncSession, channel: str, user_id: str, chat_id: str, display_name: str | None, now: datetime
 ) -> ChannelUser:
-    stmt = insert_ignore(
-        session,
-        ChannelUser,
-        {
-            "channel": channel,
-            "user_id": user_id,
-            "chat_id": chat_id,
-            "display_name": display_name,
-            "language": "vi",
-            "status": "active",
-            "created_at": now,
-        },
-        ["channel", "user_id"],
-    )
-    await session.execute(stmt)
-    user = (
-        await session.execute(select(ChannelUser).where(ChannelUser.channel == channel, ChannelUser.user_id == user_id))
-    ).scalar_one()
+    # Look up first: the user almost always exists, and that saves a round trip per turn.
+    find = select(ChannelUser).where(ChannelUser.channel == channel, ChannelUser.user_id == user_id)
+    user = (await session.execute(find)).scalar_one_or_none()
+    if user is None:
+        await session.execute(
+            insert_ignore(
+                session,
+                ChannelUser,
+                {
+                    "channel": channel,
+                    "user_id": user_id,
+                    "chat_id": chat_id,
+                    "display_name": display_name,
+                    "language": "vi",
+                    "status": "active",
+                    "created_at": now,
+                },
+                ["channel", "user_id"],
+            )
+        )
+        user = (await session.execute(find)).scalar_one()
     user.chat_id = chat_id
     user.last_inbound_at = now
     user.window_replies = 0
@@ -60,6 +63,15 @@ async def upsert_user(
 async def lock_conversation(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> Conversation:
     """Load the chat's conversation row, creating it, under a row lock (FOR UPDATE on PostgreSQL;
     SQLite's BEGIN IMMEDIATE already holds the database write lock)."""
+    find = (
+        select(Conversation)
+        .where(Conversation.channel == channel, Conversation.chat_id == chat_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    conversation = (await session.execute(find)).scalar_one_or_none()
+    if conversation is not None:
+        return conversation
     await session.execute(
         insert_ignore(
             session,
@@ -76,13 +88,7 @@ async def lock_conversation(session: AsyncSession, channel: str, chat_id: str, n
             ["channel", "chat_id"],
         )
     )
-    stmt = (
-        select(Conversation)
-        .where(Conversation.channel == channel, Conversation.chat_id == chat_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(stmt)).scalar_one()
+    return (await session.execute(find)).scalar_one()
 
 
 async def find_user_by_chat(session: AsyncSession, channel: str, chat_id: str) -> ChannelUser | None:

@@ -21,19 +21,39 @@ LEASE = timedelta(seconds=60)
 
 
 async def enqueue(
-    session: AsyncSession, channel: str, chat_id: str, payload: dict[str, Any], now: datetime
+    session: AsyncSession, channel: str, chat_id: str, payload: dict[str, Any], now: datetime, claimed: bool = False
 ) -> OutboxMessage:
+    """Queue a message; `claimed` writes it already claimed by the caller, who sends it after commit
+    (if the caller dies first, the lease hands it to another sender)."""
     row = OutboxMessage(
         channel=channel,
         chat_id=chat_id,
         payload=payload,
-        status="queued",
-        attempts=0,
+        status="sending" if claimed else "queued",
+        attempts=1 if claimed else 0,
         next_attempt_at=now,
+        claimed_at=now if claimed else None,
         created_at=now,
     )
     session.add(row)
     return row
+
+
+async def chat_backlog(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> bool:
+    """True when messages for this chat are still waiting; held ones are released, since the user wrote."""
+    stmt = (
+        select(OutboxMessage.status)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status.in_(["queued", "sending", "held"]),
+        )
+        .distinct()
+    )
+    statuses = set((await session.execute(stmt)).scalars())
+    if "held" in statuses:
+        await release_held(session, channel, chat_id, now)
+    return bool(statuses)
 
 
 async def claim(
@@ -44,11 +64,12 @@ async def claim(
     channel: str | None = None,
     chat_id: str | None = None,
     limit: int = 100,
+    lease: timedelta = LEASE,
 ) -> list[OutboxMessage]:
     """Claim due rows (or the given ids) for sending, oldest first."""
     due = or_(
         and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - LEASE),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease),
     )
     stmt = select(OutboxMessage.id).where(due)
     if ids is not None:

@@ -99,3 +99,24 @@ async def test_webhook_returns_200_even_when_sending_fails(app: HoTro, fake_tele
         )
         assert response.status == 200
     assert fake.rejected_403 >= 1
+
+
+async def test_webhook_asks_for_redelivery_while_the_database_is_down(
+    app: HoTro, fake_telegram: FakeTelegram
+) -> None:
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    fake = fake_telegram
+    headers = {"X-Telegram-Bot-Api-Secret-Token": webhook_secret(app.settings)}
+    update = fake.text_update(CITIZEN, "/start")
+    working = app.engine.sessions
+    broken = create_async_engine("sqlite+aiosqlite:////nonexistent-dir/hotro.db")
+    async with webhook_client(app, fake) as client:
+        app.engine.sessions = async_sessionmaker(broken)  # a real connection failure, not a mock
+        response = await client.post(TELEGRAM_PATH, json=update, headers=headers)
+        assert response.status == 503 and fake.sent == []
+        app.engine.sessions = working  # the database is back; Telegram redelivers the same update
+        response = await client.post(TELEGRAM_PATH, json=update, headers=headers)
+        assert response.status == 200
+        assert fake.texts_to(CITIZEN)[0].startswith("Xin chào")
+    await broken.dispose()

@@ -9,25 +9,33 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from sqlalchemy import select
 
 from bot.app import HoTro
+from bot.channels.base import Held
 from handlers.turn import Incoming
 from messages.i18n import _
+from storage import outbox
 from storage.models import Conversation
 
 CHANNEL = "console"
 
 
 class ConsoleTransport:
+    """Prints to this terminal's user; messages for other console users wait until they chat."""
+
     channel = CHANNEL
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, chat_id: str) -> None:
         self.out = out
+        self.chat_id = chat_id
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
+        if chat_id != self.chat_id:
+            raise Held(f"console user {chat_id} is not here")
         self.out.write(render(payload) + "\n")
         self.out.flush()
 
@@ -50,14 +58,14 @@ async def _is_new(app: HoTro, chat_id: str) -> bool:
 
 async def run_console(app: HoTro, user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     interactive = stdin.isatty()
-    app.sender.transports[CHANNEL] = ConsoleTransport(stdout)
+    app.sender.transports[CHANNEL] = ConsoleTransport(stdout, user_id)
 
     async def send(text: str) -> None:
-        incoming = Incoming(CHANNEL, user_id, user_id, uuid.uuid4().hex, text=text)
-        await app.engine.handle(incoming)
-        # Everything queued for this chat, in order: this turn's replies and any earlier notices.
-        await app.sender.deliver(channel=CHANNEL, chat_id=user_id)
+        await app.handle(Incoming(CHANNEL, user_id, user_id, uuid.uuid4().hex, text=text))
 
+    # Notices that arrived while this user was away (e.g. a status change) come first.
+    async with app.sessions.begin() as session:
+        await outbox.release_held(session, CHANNEL, user_id, datetime.now(UTC))
     await app.sender.deliver(channel=CHANNEL, chat_id=user_id)
     if await _is_new(app, user_id):
         await send("/start")

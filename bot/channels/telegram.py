@@ -8,6 +8,8 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
@@ -20,6 +22,8 @@ from handlers.turn import Attachment, Incoming
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+# Infrastructure failures worth a redelivery; anything else is a bad update and is dropped.
+TEMPORARY_ERRORS = (DBAPIError, SQLAlchemyTimeoutError, ConnectionError, TimeoutError)
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -108,8 +112,12 @@ class TelegramAdapter:
         self.bot = bot
         app.sender.transports[CHANNEL] = TelegramTransport(bot)
 
-    async def process_update(self, update: Update) -> None:
-        """Handle one update; never raises, so one bad update cannot block the others."""
+    async def process_update(self, update: Update) -> bool:
+        """Handle one update; never raises, so one bad update cannot block the others.
+
+        Returns False when the database was unavailable, so the webhook can ask Telegram to
+        deliver the update again (a committed turn is deduplicated on the retry).
+        """
         try:
             if update.callback_query is not None:
                 try:
@@ -119,8 +127,12 @@ class TelegramAdapter:
             incoming = to_incoming(update)
             if incoming is not None:
                 await self.app.handle(incoming)
+        except TEMPORARY_ERRORS:
+            log.exception("update %s: database unavailable, asking for redelivery", update.update_id)
+            return False
         except Exception:
             log.exception("update %s could not be processed", update.update_id)
+        return True
 
     async def _ptb_callback(self, update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if isinstance(update, Update):
