@@ -57,9 +57,14 @@ class HoTro:
 
     def start_workers(self, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         """The background loops every serving process runs; they share the work through the database."""
-        from bot.reports import run_scheduler  # bot.reports imports this module
+        from bot.broadcaster import run_broadcasts  # these modules import this one
+        from bot.reports import run_scheduler
 
-        return [asyncio.create_task(self.sender.run(stop=stop)), asyncio.create_task(run_scheduler(self, stop))]
+        return [
+            asyncio.create_task(self.sender.run(stop=stop)),
+            asyncio.create_task(run_scheduler(self, stop)),
+            asyncio.create_task(run_broadcasts(self, stop)),
+        ]
 
     async def close(self) -> None:
         await self.db.dispose()

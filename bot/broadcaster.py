@@ -380,13 +380,9 @@ async def run_broadcasts(
     starts for each channel that has a transport in app.sender.transports (checked every poll, as
     adapters register theirs late).
     """
-    rate = rate or float(getattr(app.settings, "broadcast_rate_per_second", 25.0))
-    lease = lease or float(getattr(app.settings, "broadcast_lease_seconds", LEASE_SECONDS))
-    chat_interval = (
-        chat_interval
-        if chat_interval is not None
-        else float(getattr(app.settings, "broadcast_chat_interval_seconds", 1.0))
-    )
+    rate = rate or app.settings.broadcast_rate_per_second
+    lease = lease or app.settings.broadcast_lease_seconds
+    chat_interval = chat_interval if chat_interval is not None else app.settings.broadcast_chat_interval_seconds
     writes = Writes(app.sessions, single_writer=app.db.dialect.name == "sqlite")
     workers: dict[str, asyncio.Task[None]] = {}
     while not stop.is_set():

@@ -8,12 +8,12 @@ import contextlib
 import logging
 import signal
 
-from bot import exchange, officials_cli, reports
+from bot import broadcaster, exchange, officials_cli, reports
 from bot.app import create_app
 from bot.config import Settings
 from bot.logs import configure as configure_logging
 
-EXTENSIONS = [officials_cli, reports, exchange]  # modules that add their own subcommands
+EXTENSIONS = [officials_cli, reports, exchange, broadcaster]  # modules that add their own subcommands
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

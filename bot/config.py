@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     # Announcements: stay under Telegram's ~30 messages/s per bot, 1/s per chat.
     broadcast_rate_per_second: float = 25.0
     broadcast_chat_interval_seconds: float = 1.0
+    broadcast_lease_seconds: float = 60.0
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080

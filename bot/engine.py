@@ -69,7 +69,7 @@ def _normalised(incoming: Incoming, keyboard: list[Any]) -> Incoming:
     """NFC text without control characters, bounded in length; a typed label becomes a button press."""
     if incoming.text is None or incoming.action:
         return incoming
-    text = nfc(incoming.text)[:MAX_INPUT_CHARS]
+    text = nfc(incoming.text, keep_lines=True)[:MAX_INPUT_CHARS]
     pressed = _button_for_text(text, keyboard)
     if pressed:
         return dataclasses.replace(incoming, action=pressed, text=None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import eligibility, intake, menu, officials, policies, report, status
+from handlers import broadcast, eligibility, intake, menu, officials, policies, report, status
 from handlers.router import Router
 
 
@@ -15,4 +15,5 @@ def build_router() -> Router:
     status.register(router)
     officials.register(router)
     report.register(router)
+    broadcast.register(router)
     return router

@@ -74,6 +74,7 @@ async def home(turn: Turn, intro: str | None = None) -> None:
         if counts.get(status)
     ]
     rows.append([Button(_("Overdue"), "of:l:overdue"), Button(_(report.REPORT_LABEL), report.REPORT_ACTION)])
+    rows.append([Button(_("📢 Announcements"), "bc")])
     rows.append([Button(_("« Main menu"), "menu")])
     text = _("Applications in your area: {total}. Choose a list:").format(total=sum(counts.values()))
     turn.say(f"{intro}\n\n{text}" if intro else text, rows)

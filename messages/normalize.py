@@ -54,14 +54,18 @@ TEENCODE: dict[str, str] = {
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _SPACES = re.compile(r"\s+")
+_LINE_SPACES = re.compile(r"[^\S\n]+")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def nfc(text: str) -> str:
-    """NFC-normalise, drop control and bidi characters, collapse white space."""
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+def nfc(text: str, keep_lines: bool = False) -> str:
+    """NFC-normalise, drop control and bidi characters, collapse white space
+    (within each line only, when `keep_lines`: an announcement keeps its paragraphs)."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    if not keep_lines:
+        return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
+    lines = [_LINE_SPACES.sub(" ", _CONTROL.sub("", line)).strip() for line in text.split("\n")]
+    return "\n".join(lines).strip()
 
 
 def fold(text: str) -> str:

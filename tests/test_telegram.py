@@ -101,9 +101,7 @@ async def test_webhook_returns_200_even_when_sending_fails(app: HoTro, fake_tele
     assert fake.rejected_403 >= 1
 
 
-async def test_webhook_asks_for_redelivery_while_the_database_is_down(
-    app: HoTro, fake_telegram: FakeTelegram
-) -> None:
+async def test_webhook_asks_for_redelivery_while_the_database_is_down(app: HoTro, fake_telegram: FakeTelegram) -> None:
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
     fake = fake_telegram

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import warnings
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import HoTro
 from bot.channels.base import Blocked, PermanentFailure, RetryLater
@@ -57,7 +59,9 @@ class TelegramTransport:
         try:
             await self.bot.send_message(chat_id=int(chat_id), text=payload["text"], reply_markup=markup)
         except RetryAfter as exc:
-            after = exc.retry_after
+            with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                after = exc.retry_after
             raise RetryLater(after.total_seconds() if isinstance(after, timedelta) else float(after)) from exc
         except Forbidden as exc:
             raise Blocked(str(exc)) from exc
