@@ -67,7 +67,7 @@ from storage.crypto import DataProtector  # noqa: E402
 from storage.db import make_engine, migrate, session_factory  # noqa: E402
 from storage.models import Application, Base, ChannelUser, KeyValue, Official  # noqa: E402
 from storage.officials import scope  # noqa: E402
-from storage.reports import _payment_overdue, _review_overdue, area_report  # noqa: E402  (the report's cutoffs)
+from storage.reports import area_report, payment_overdue, review_overdue  # noqa: E402  (the report's cutoffs)
 
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_storage"
 SQLITE_PATH = Path(tempfile.gettempdir()) / "hotro-bench" / "storage.db"
@@ -643,7 +643,7 @@ class Bench:
             # be used, also by the generic plan PostgreSQL switches to for a prepared statement run 5+ times.
             literal = bindparam("candidates", list(OVERDUE_CANDIDATES), expanding=True, literal_execute=True)
             candidates = Application.status.in_(literal)
-            wanted = and_(candidates, or_(_review_overdue(TODAY), _payment_overdue(TODAY)))
+            wanted = and_(candidates, or_(review_overdue(TODAY), payment_overdue(TODAY)))
         else:
             wanted = Application.status == which
         where = and_(area.condition, wanted)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from handlers import admin_units, app_code, deadlines, forms, lifecycle, report
 from handlers.forms import Answers, Choice, Field, Form
@@ -22,6 +22,7 @@ from messages.i18n import N_, _
 from storage.crypto import DecryptionError
 from storage.models import Application, Attachment, AuditLog, Official, Payment
 from storage.officials import covers, get_official, scope
+from storage.reports import payment_overdue, review_overdue
 
 PER_PAGE = 8
 ACTION_LABELS = {
@@ -81,37 +82,41 @@ async def home(turn: Turn, intro: str | None = None) -> None:
 
 
 async def list_applications(turn: Turn, official: Official, which: str, page_no: int) -> None:
-    stmt = select(Application).where(scope(official))
+    """One page of a list, paged in SQL: an area can hold hundreds of thousands of applications."""
     today = fmt.today_local(turn.now)
     if which == "overdue":
-        candidates = (
-            await turn.session.execute(stmt.where(Application.status.in_(["submitted", "under_review", "approved"])))
-        ).scalars()
-        items = [a for a in candidates if deadlines.overdue(a, today)]
-        items.sort(key=lambda a: a.submitted_at)
+        condition = or_(review_overdue(today), payment_overdue(today))
     elif which in lifecycle.STATUS_LABELS:
-        items = list(
-            (
-                await turn.session.execute(stmt.where(Application.status == which).order_by(Application.submitted_at))
-            ).scalars()
-        )
+        condition = Application.status == which
     else:
         await home(turn)
         return
-    page = admin_units.page(items, page_no, PER_PAGE)
+    where = and_(scope(official), condition)
+    total = (await turn.session.execute(select(func.count()).select_from(Application).where(where))).scalar_one()
+    page_count = max(1, -(-total // PER_PAGE))
+    page_no = min(max(page_no, 1), page_count)
+    items = (
+        await turn.session.execute(
+            select(Application)
+            .where(where)
+            .order_by(Application.submitted_at, Application.id)
+            .offset((page_no - 1) * PER_PAGE)
+            .limit(PER_PAGE)
+        )
+    ).scalars()
     title = _("Overdue") if which == "overdue" else lifecycle.status_label(which)
-    rows = [[Button(_row_label(a, today), f"of:o:{a.id}")] for a in page.items]
+    rows = [[Button(_row_label(a, today), f"of:o:{a.id}")] for a in items]
     nav = []
-    if page.has_prev:
-        nav.append(Button(_("‹ Previous"), f"of:l:{which}:{page.page_no - 1}"))
-    if page.has_next:
-        nav.append(Button(_("Next ›"), f"of:l:{which}:{page.page_no + 1}"))
+    if page_no > 1:
+        nav.append(Button(_("‹ Previous"), f"of:l:{which}:{page_no - 1}"))
+    if page_no < page_count:
+        nav.append(Button(_("Next ›"), f"of:l:{which}:{page_no + 1}"))
     if nav:
         rows.append(nav)
     rows.append([Button(_("« Officials' menu"), "of")])
     turn.say(
         _("{title}: {count} application(s), page {page}/{pages}.").format(
-            title=title, count=page.total, page=page.page_no, pages=page.page_count
+            title=title, count=total, page=page_no, pages=page_count
         ),
         rows,
     )

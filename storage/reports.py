@@ -72,12 +72,12 @@ def last_review_overdue_day(today: date) -> date:
     return day
 
 
-def _review_overdue(today: date) -> ColumnElement[bool]:
+def review_overdue(today: date) -> ColumnElement[bool]:
     cutoff = local_midnight(last_review_overdue_day(today) + timedelta(days=1))
     return and_(Application.status.in_(REVIEW_STATUSES), Application.submitted_at < cutoff)
 
 
-def _payment_overdue(today: date) -> ColumnElement[bool]:
+def payment_overdue(today: date) -> ColumnElement[bool]:
     # deadlines.payment_due: approval day + 7 (the decision date, else the day of the status change),
     # overdue when today is after it, i.e. approved before today - 7.
     last_ok = today - timedelta(days=PAYMENT_DAYS)
@@ -98,7 +98,7 @@ async def area_report(session: AsyncSession, condition: ColumnElement[bool], tod
     """The report for the applications matching `condition` (storage.officials.scope(), or true())."""
     data = ReportData(today=today, now=now, counts=dict.fromkeys(STATUSES, 0))
     start, end = local_midnight(today), local_midnight(today + timedelta(days=1))
-    review_overdue, payment_overdue = _review_overdue(today), _payment_overdue(today)
+    review_late, payment_late = review_overdue(today), payment_overdue(today)
 
     undated = Application.decision_date.is_(None)
     by_status = (
@@ -107,9 +107,9 @@ async def area_report(session: AsyncSession, condition: ColumnElement[bool], tod
             func.count(),
             _count(and_(Application.submitted_at >= start, Application.submitted_at < end)),
             func.coalesce(func.sum(Application.approved_amount), 0),
-            _count(review_overdue),
-            _count(payment_overdue),
-            _count(and_(payment_overdue, undated)),
+            _count(review_late),
+            _count(payment_late),
+            _count(and_(payment_late, undated)),
         )
         .where(condition)
         .group_by(Application.status)
@@ -149,16 +149,16 @@ async def area_report(session: AsyncSession, condition: ColumnElement[bool], tod
     items: list[OverdueItem] = []
     if data.overdue_review:
         # Review deadlines grow with the submission time: the oldest submissions are the most overdue.
-        for code, submitted_at in await _oldest(session, condition, review_overdue, Application.submitted_at):
+        for code, submitted_at in await _oldest(session, condition, review_late, Application.submitted_at):
             due = add_working_days(fmt.local(submitted_at).date(), REVIEW_WORKING_DAYS)
             items.append(OverdueItem(code, "review", due, submitted_at))
     if data.overdue_payment > late_undated:
-        dated = and_(payment_overdue, Application.decision_date.is_not(None))
+        dated = and_(payment_late, Application.decision_date.is_not(None))
         for code, day in await _oldest(session, condition, dated, Application.decision_date):
             items.append(OverdueItem(code, "payment", day + timedelta(days=PAYMENT_DAYS), local_midnight(day)))
     if late_undated:
         # An approval without a decision date (imported data) counts from the day of the status change.
-        undated_late = and_(payment_overdue, undated)
+        undated_late = and_(payment_late, undated)
         for code, changed_at in await _oldest(session, condition, undated_late, Application.status_changed_at):
             due = fmt.local(changed_at).date() + timedelta(days=PAYMENT_DAYS)
             items.append(OverdueItem(code, "payment", due, changed_at))

@@ -162,3 +162,27 @@ async def test_citizen_withdraws_and_can_apply_again(app: HoTro) -> None:
     assert (await reload(app, application)).status == "withdrawn"
     again = await submit_household(app, citizen)  # a withdrawn application does not block a new one
     assert again.id != application.id and again.status == "submitted"
+
+
+async def test_overdue_list_is_paged_in_the_database(app: HoTro) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    late = await submit_household(app, Chat(app, "citizen-1"))
+    fresh = await submit_household(app, Chat(app, "citizen-2"), id_number="001085099999")
+    async with app.sessions.begin() as session:  # submitted three weeks ago: past 3 working days
+        await session.execute(
+            update(Application)
+            .where(Application.id == late.id)
+            .values(submitted_at=late.submitted_at - timedelta(days=21))
+        )
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap("of:l:overdue")
+    assert "Quá hạn: 1 hồ sơ, trang 1/1" in official.last_text
+    labels = [b["label"] for b in official.buttons()]
+    assert any(app_code.display(late.code) in label and label.startswith("⚠️") for label in labels)
+    assert not any(app_code.display(fresh.code) in label for label in labels)
+    await official.tap("of:l:submitted")
+    assert "Đã nộp: 2 hồ sơ" in official.last_text
