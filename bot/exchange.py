@@ -36,6 +36,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -383,17 +384,24 @@ def _write_sheet(ws: Worksheet, sheet: _Sheet, lines: list[str]) -> None:
         ws.column_dimensions[get_column_letter(col_no)].width = column.width
     ws.row_dimensions[HEADER_ROW].height = 45
 
+    # Styling each cell through openpyxl's descriptors hashes style objects per cell (about 1.5 ms a row);
+    # one styled prototype per column and a copy of its style array per cell is ~10x faster.
+    prototypes = []
+    for col_no, column in enumerate(COLUMNS, start=1):
+        proto = ws.cell(row=DATA_SHEET_ROW, column=col_no)
+        proto.border = _BORDER
+        proto.alignment = Alignment(vertical="top", wrap_text=column.key in ("address", "business", "note"))
+        if column.number_format:
+            proto.number_format = column.number_format
+        if column.district:
+            proto.fill = _DISTRICT_FILL
+        prototypes.append(proto._style)
     row_no = HEADER_ROW
     for row_no, data in enumerate(sheet.rows, start=DATA_SHEET_ROW):
         for col_no, column in enumerate(COLUMNS, start=1):
             value = data.get(column.key)
             cell = ws.cell(row=row_no, column=col_no, value=_text(value) if isinstance(value, str) else value)
-            cell.border = _BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=column.key in ("address", "business", "note"))
-            if column.number_format:
-                cell.number_format = column.number_format
-            if column.district:
-                cell.fill = _DISTRICT_FILL
+            cell._style = copy(prototypes[col_no - 1])
     last_data = row_no
 
     total_row = last_data + 1
