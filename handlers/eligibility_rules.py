@@ -491,29 +491,33 @@ def _suspension(ep: Episode, profile: Profile, today: date) -> Outcome:
     return d.done(SUSPENSION_SHORT_VND, next_step)
 
 
-def _work_stoppage(ep: Episode, profile: Profile, today: date) -> Outcome:
-    """Khoản 5: isolation or lockdown of 14 days or more; 1.000.000 ₫."""
-    d = _Draft(PolicyId.WORK_STOPPAGE)
-    if ep.group is not Group.EMPLOYEE_SI:
-        return _not_insured(d.policy_id)
+def _fixed_after_min_days(
+    d: _Draft, ep: Episode, profile: Profile, today: date, min_days: int, amount: int, step: str
+) -> Outcome:
+    """A one-off amount once the situation lasted `min_days` inside the window (khoản 5, khoản 9 arts)."""
     period = _resolve(ep.start, ep.end, ep.days, WINDOW_END, today)
     _duration_line(d, period)
     if reason := _check_window(d, period, WINDOW_START, WINDOW_END) or _check_covid(d, profile):
         return reason
     if period.days is None:
-        _min_days_condition(d, MIN_ISOLATION_DAYS)
-    elif period.days < MIN_ISOLATION_DAYS:
-        return _too_short(d, MIN_ISOLATION_DAYS, period.days)
-    d.line(_("One-off support: {amount}.").format(amount=vnd(WORK_STOPPAGE_VND)))
-    next_step = _deadline_step(
-        _(
-            "Ask your employer to list you on Form 06 (Mẫu số 06) for the social insurance office to "
-            "confirm, then to file the dossier with the district People's Committee where it is "
-            "located. Deadline: {deadline}."
-        ),
-        today,
+        _min_days_condition(d, min_days)
+    elif period.days < min_days:
+        return _too_short(d, min_days, period.days)
+    d.line(_("One-off support: {amount}.").format(amount=vnd(amount)))
+    return d.done(amount, _deadline_step(step, today))
+
+
+def _work_stoppage(ep: Episode, profile: Profile, today: date) -> Outcome:
+    """Khoản 5: isolation or lockdown of 14 days or more; 1.000.000 ₫."""
+    d = _Draft(PolicyId.WORK_STOPPAGE)
+    if ep.group is not Group.EMPLOYEE_SI:
+        return _not_insured(d.policy_id)
+    step = _(
+        "Ask your employer to list you on Form 06 (Mẫu số 06) for the social insurance office to "
+        "confirm, then to file the dossier with the district People's Committee where it is "
+        "located. Deadline: {deadline}."
     )
-    return d.done(WORK_STOPPAGE_VND, next_step)
+    return _fixed_after_min_days(d, ep, profile, today, MIN_ISOLATION_DAYS, WORK_STOPPAGE_VND, step)
 
 
 def _termination(ep: Episode, profile: Profile, today: date) -> Outcome:
@@ -555,24 +559,12 @@ def _termination(ep: Episode, profile: Profile, today: date) -> Outcome:
 
 def _arts(ep: Episode, profile: Profile, today: date) -> Outcome:
     """Khoản 9 (arts): public performing-arts employee suspended 15 days or more; 3.710.000 ₫."""
-    d = _Draft(PolicyId.ARTS_TOUR_GUIDE)
-    period = _resolve(ep.start, ep.end, ep.days, WINDOW_END, today)
-    _duration_line(d, period)
-    if reason := _check_window(d, period, WINDOW_START, WINDOW_END) or _check_covid(d, profile):
-        return reason
-    if period.days is None:
-        _min_days_condition(d, MIN_ARTS_DAYS)
-    elif period.days < MIN_ARTS_DAYS:
-        return _too_short(d, MIN_ARTS_DAYS, period.days)
-    d.line(_("One-off support: {amount}.").format(amount=vnd(ARTS_TOUR_GUIDE_VND)))
-    next_step = _deadline_step(
-        _(
-            "Your performing-arts unit lists the eligible staff and sends the list to the provincial "
-            "Department of Culture, Sports and Tourism where it has its head office. Deadline: {deadline}."
-        ),
-        today,
+    step = _(
+        "Your performing-arts unit lists the eligible staff and sends the list to the provincial "
+        "Department of Culture, Sports and Tourism where it has its head office. Deadline: {deadline}."
     )
-    return d.done(ARTS_TOUR_GUIDE_VND, next_step)
+    d = _Draft(PolicyId.ARTS_TOUR_GUIDE)
+    return _fixed_after_min_days(d, ep, profile, today, MIN_ARTS_DAYS, ARTS_TOUR_GUIDE_VND, step)
 
 
 def _tour_guide(ep: Episode, profile: Profile, today: date) -> Outcome:
