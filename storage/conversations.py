@@ -5,13 +5,16 @@ Repositories never commit: the engine commits once per turn.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelUser, Conversation, ProcessedEvent
 from storage.sql import insert_ignore
+
+INBOUND_PRECISION = timedelta(minutes=1)
 
 
 async def claim_event(session: AsyncSession, channel: str, event_id: str, now: datetime) -> bool:
@@ -50,13 +53,18 @@ async def upsert_user(
             )
         )
         user = (await session.execute(find)).scalar_one()
-    user.chat_id = chat_id
-    user.last_inbound_at = now
-    user.window_replies = 0
+    # Assign only what changed: an unchanged row costs no UPDATE (most turns). last_inbound_at
+    # (Zalo's 48-hour window) is kept to the minute, which is precise enough for a 48-hour window.
+    changes: dict[str, Any] = {"chat_id": chat_id, "window_replies": 0}
     if display_name:
-        user.display_name = display_name[:128]
+        changes["display_name"] = display_name[:128]
     if user.status == "blocked":  # they wrote to us, so they unblocked the bot
-        user.status = "active"
+        changes["status"] = "active"
+    if user.last_inbound_at is None or now - user.last_inbound_at >= INBOUND_PRECISION:
+        changes["last_inbound_at"] = now
+    for name, value in changes.items():
+        if getattr(user, name) != value:
+            setattr(user, name, value)
     return user
 
 
