@@ -86,7 +86,7 @@ class Engine:
         self.services = services
 
     async def handle(self, incoming: Incoming) -> TurnResult:
-        """Process one update in one transaction; the caller sends result.outbox_ids after."""
+        """Process one update in one transaction; the caller then sends what the result lists."""
         now = datetime.now(UTC)
         async with self.sessions() as session:
             async with session.begin():
@@ -148,7 +148,7 @@ class Engine:
             return TurnResult(
                 error=error,
                 claimed=[] if backlog else replies,
-                backlog=backlog and bool(replies),
+                backlog=backlog,
                 notice_ids=[row.id for row in notices],
             )
 
