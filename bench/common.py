@@ -36,6 +36,7 @@ import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
 from tests.fakes.telegram_api import TOKEN, FakeTelegram  # noqa: E402
+from tests.journeys import household_application  # noqa: E402
 
 SECRET = "bench-webhook-secret"
 DATA_KEY = "bench-data-key-" + "x" * 40  # >= 32 characters, as HOTRO_DATA_KEY requires
@@ -47,37 +48,8 @@ CHAT_BASE = 20_000_000  # citizen i chats as CHAT_BASE + i
 
 # ---- the citizen's script -------------------------------------------------------------------
 def household_steps(i: int) -> list[tuple[str, str]]:
-    """tests/test_multiprocess.py's household-business application for citizen i, then a status check.
-
-    The CCCD is unique per citizen and valid: province 001, digit 4 = 0 (man born 19xx),
-    digits 5-6 = the birth year, then i. The phone is unique too, so no duplicate flags.
-    """
-    yy = 60 + i % 40
-    return [
-        ("text", "/start"),
-        ("tap", "apply"),
-        ("tap", "apply:hkd"),
-        ("tap", "consent:yes"),
-        ("tap", "f:c:0"),
-        ("text", "Đào Văn Bình"),
-        ("text", f"02/02/19{yy}"),
-        ("text", f"0010{yy}{i:06d}"),
-        ("text", f"09{i:08d}"),
-        ("text", "Quán Bình"),
-        ("text", "cơm bình dân"),
-        ("tap", "f:skip"),
-        ("text", "lạng sơn"),
-        ("text", "hữu lũng"),
-        ("text", "nhật tiến"),
-        ("text", "thôn Đồng Lâm"),
-        ("text", "01/08/2021"),
-        ("text", "31/08/2021"),
-        ("text", "Chỉ thị 16"),
-        ("tap", "f:c:0"),
-        ("tap", "f:skip"),
-        ("tap", "f:ok"),
-        ("tap", "status"),
-    ]
+    """The tests' household-business application for citizen i (tests/journeys.py), then a status check."""
+    return [*household_application(i), ("tap", "status")]
 
 
 STEPS_PER_CITIZEN = len(household_steps(0))

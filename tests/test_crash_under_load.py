@@ -36,6 +36,7 @@ from bot.web import TELEGRAM_PATH
 from storage.models import Application, Conversation, OutboxMessage, ProcessedEvent
 from tests.conftest import PG_URL
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.journeys import household_application
 
 LEASE_SECONDS = 3  # longer than the slowed sends, so a live sender's claim never expires under it
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (HOTRO_TEST_DATABASE_URL)")
@@ -51,32 +52,7 @@ CODE = re.compile(r"Mã hồ sơ: ([0-9A-Z]+-[0-9A-Z]{4}-[0-9A-Z]{4})")
 
 
 def steps(i: int) -> list[tuple[str, str]]:
-    """tests/test_multiprocess.py's application, with a valid CCCD and phone of citizen i's own."""
-    yy = 60 + i
-    return [
-        ("text", "/start"),
-        ("tap", "apply"),
-        ("tap", "apply:hkd"),
-        ("tap", "consent:yes"),
-        ("tap", "f:c:0"),
-        ("text", "Đào Văn Bình"),
-        ("text", f"02/02/19{yy}"),
-        ("text", f"0010{yy}{i:06d}"),
-        ("text", f"09{i:08d}"),
-        ("text", "Quán Bình"),
-        ("text", "cơm bình dân"),
-        ("tap", "f:skip"),
-        ("text", "lạng sơn"),
-        ("text", "hữu lũng"),
-        ("text", "nhật tiến"),
-        ("text", "thôn Đồng Lâm"),
-        ("text", "01/08/2021"),
-        ("text", "31/08/2021"),
-        ("text", "Chỉ thị 16"),
-        ("tap", "f:c:0"),
-        ("tap", "f:skip"),
-        ("tap", "f:ok"),
-    ]
+    return household_application(i)
 
 
 def free_port() -> int:

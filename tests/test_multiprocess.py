@@ -24,6 +24,7 @@ from bot.web import TELEGRAM_PATH
 from storage.models import Application, Conversation, ProcessedEvent
 from tests.conftest import PG_URL
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.journeys import household_application
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="several processes need PostgreSQL (HOTRO_TEST_DATABASE_URL)")
 
@@ -93,30 +94,7 @@ async def post(session: aiohttp.ClientSession, port: int, update: dict) -> int:
 
 
 async def test_one_conversation_across_two_processes(db_url: str, fake: FakeTelegram, servers: list[int]) -> None:
-    steps: list[tuple[str, str]] = [
-        ("text", "/start"),
-        ("tap", "apply"),
-        ("tap", "apply:hkd"),
-        ("tap", "consent:yes"),
-        ("tap", "f:c:0"),
-        ("text", "Đào Văn Bình"),
-        ("text", "02/02/1982"),
-        ("text", "001082012345"),
-        ("text", "0912345678"),
-        ("text", "Quán Bình"),
-        ("text", "cơm bình dân"),
-        ("tap", "f:skip"),
-        ("text", "lạng sơn"),
-        ("text", "hữu lũng"),
-        ("text", "nhật tiến"),
-        ("text", "thôn Đồng Lâm"),
-        ("text", "01/08/2021"),
-        ("text", "31/08/2021"),
-        ("text", "Chỉ thị 16"),
-        ("tap", "f:c:0"),
-        ("tap", "f:skip"),
-        ("tap", "f:ok"),
-    ]
+    steps = household_application()
     async with aiohttp.ClientSession() as session:
         for index, (kind, value) in enumerate(steps):
             update = fake.text_update(CITIZEN, value) if kind == "text" else fake.callback_update(CITIZEN, value)
