@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 60.0
 MAX_ATTEMPTS = 10
 BATCH_SECONDS = 2.0  # claim about this many seconds of sending at a time: small next to the lease
 CHUNK_SECONDS = 0.5  # slots reserved on the shared schedule per database round trip

@@ -327,7 +327,7 @@ def _duration(count: int, rate: float) -> str:
     )
 
 
-FORM = Form("bc.compose", N_("Announcement"), FIELDS, preview, review=False)
+FORM = Form(FIELDS, preview, review=False)
 
 
 async def start(turn: Turn, official: Official, intro: str | None = None) -> None:

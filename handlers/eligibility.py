@@ -306,7 +306,7 @@ async def show_result(turn: Turn, answers: Answers) -> None:
     turn.say(texts[-1], rows)
 
 
-FORM = Form("elig", N_("Eligibility check"), QUESTIONS, show_result, review=False)
+FORM = Form(QUESTIONS, show_result, review=False)
 
 
 async def start(turn: Turn) -> None:

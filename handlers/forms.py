@@ -52,15 +52,10 @@ class Field:
 
 @dataclass
 class Form:
-    name: str  # also the state: 'apply.<name>'
-    title: str  # msgid
     fields: list[Field]
     on_submit: Callable[[Turn, Answers], Awaitable[None]]
     summary_intro: str = field(default=N_("Please check your information:"))
     review: bool = True  # False: call on_submit as soon as the last question is answered
-
-    def get(self, key: str) -> Field:
-        return next(f for f in self.fields if f.key == key)
 
     def next_field(self, answers: Answers) -> Field | None:
         for candidate in self.fields:

@@ -587,8 +587,8 @@ def _confirmation(kind: str, application: Application) -> str:
 
 
 FORMS: dict[str, Form] = {
-    "hkd": Form("hkd", N_("Household business application"), HOUSEHOLD_FIELDS, submit),
-    "ldtd": Form("ldtd", N_("Free worker application"), FREE_WORKER_FIELDS, submit),
+    "hkd": Form(HOUSEHOLD_FIELDS, submit),
+    "ldtd": Form(FREE_WORKER_FIELDS, submit),
 }
 
 

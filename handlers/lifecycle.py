@@ -29,7 +29,6 @@ STATUS_LABELS: dict[str, str] = {
     "withdrawn": N_("Withdrawn"),
 }
 STATUSES = tuple(STATUS_LABELS)
-OPEN = frozenset({"submitted", "under_review", "needs_info", "forwarded"})
 TRANSITIONS: dict[str, frozenset[str]] = {
     "submitted": frozenset({"under_review", "needs_info", "forwarded", "rejected", "withdrawn"}),
     "under_review": frozenset({"needs_info", "forwarded", "approved", "rejected", "withdrawn"}),

@@ -344,9 +344,7 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
 
 
 FORMS = {
-    target: Form(
-        f"of.{target}", ACTION_LABELS[target], fields, apply_change, summary_intro=N_("Please confirm this change:")
-    )
+    target: Form(fields, apply_change, summary_intro=N_("Please confirm this change:"))
     for target, fields in CHANGE_FIELDS.items()
 }
 

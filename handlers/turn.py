@@ -63,11 +63,6 @@ class Reply:
             "buttons": [[{"label": b.label, "action": b.action} for b in row] for row in self.buttons],
         }
 
-    @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> Reply:
-        rows = [[Button(b["label"], b["action"]) for b in row] for row in payload.get("buttons", [])]
-        return cls(text=payload["text"], buttons=rows)
-
 
 @dataclass(frozen=True)
 class Notice:

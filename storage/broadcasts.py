@@ -37,7 +37,6 @@ from storage.sql import insert_ignore, supports_skip_locked
 
 LEVELS = ("province", "district", "commune")
 KINDS = ("household_business", "free_worker")
-AUDIENCE_TYPES = ("all", "area", "kind", "status")
 ACTIVE = ("queued", "sending")  # a broadcast (or delivery) that still has work to do
 # Channels that cannot receive a message the user did not ask for right now (the console only
 # prints while someone is at the terminal).

@@ -97,8 +97,3 @@ async def lock_conversation(session: AsyncSession, channel: str, chat_id: str, n
         )
     )
     return (await session.execute(find)).scalar_one()
-
-
-async def find_user_by_chat(session: AsyncSession, channel: str, chat_id: str) -> ChannelUser | None:
-    stmt = select(ChannelUser).where(ChannelUser.channel == channel, ChannelUser.chat_id == chat_id)
-    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
