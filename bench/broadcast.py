@@ -42,10 +42,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 from telegram import Bot  # noqa: E402
 
+from bench.common import reset_postgres  # noqa: E402
 from bot.app import HoTro, create_app  # noqa: E402
 from bot.broadcaster import run_broadcasts  # noqa: E402
 from bot.channels.telegram import TelegramTransport  # noqa: E402
@@ -117,11 +117,7 @@ def start_worker(
 
 async def fresh_database(url: str) -> None:
     if url.startswith("postgresql"):
-        engine = create_async_engine(url)
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
+        await reset_postgres(url)
 
 
 async def seed(app: HoTro, recipients: int, label: str) -> int:

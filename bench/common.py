@@ -67,6 +67,40 @@ class Updates:
         return self._fake.callback_update(chat_id, value)
 
 
+# ---- databases --------------------------------------------------------------------------------
+async def ensure_pg_database(url: str) -> None:
+    """CREATE DATABASE for a benchmark if it does not exist yet (through the maintenance database)."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    conn = await asyncpg.connect(
+        host=target.host, port=target.port, user=target.username, password=target.password, database="postgres"
+    )
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", target.database):
+            await conn.execute(f'CREATE DATABASE "{target.database}"')
+    finally:
+        await conn.close()
+
+
+async def reset_postgres(url: str) -> str:
+    """An empty public schema in the benchmark's own database (created if missing); returns the server version."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    await ensure_pg_database(url)
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+            version = (await conn.execute(text("SHOW server_version"))).scalar_one()
+    finally:
+        await engine.dispose()
+    return f"PostgreSQL {str(version).split()[0]}"
+
+
 # ---- processes --------------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as sock:
@@ -250,10 +284,19 @@ async def serve_fake_api(port: int) -> None:
 
 # ---- the echo bot (the ceiling) ---------------------------------------------------------------
 async def serve_echo(port: int, base_url: str) -> None:
-    """A bare PTB webhook bot: parse the update, answer callbacks, send one message back."""
-    from telegram import Bot, Update
+    """A bare PTB webhook bot: parse the update, answer callbacks, send one message back.
 
-    bot = Bot(TOKEN, base_url=base_url)
+    It calls the Bot API as `hotro serve` does (bot/channels/telegram.py): the same connection pool,
+    with the calls beyond it waiting on a semaphore. So the two differ only
+    in the work between receiving an update and answering it."""
+    from telegram import Bot, Update
+    from telegram.request import HTTPXRequest
+
+    from bot.config import Settings
+
+    pool = Settings().telegram_connection_pool
+    bot = Bot(TOKEN, base_url=base_url, request=HTTPXRequest(connection_pool_size=pool))
+    calls = asyncio.Semaphore(pool)
     await bot.initialize()
 
     async def webhook(request: web.Request) -> web.Response:
@@ -262,10 +305,13 @@ async def serve_echo(port: int, base_url: str) -> None:
             return web.Response(status=403)
         update = Update.de_json(await request.json(), bot)
         if update.callback_query is not None and update.callback_query.message is not None:
-            await bot.answer_callback_query(update.callback_query.id)
-            await bot.send_message(update.callback_query.message.chat.id, update.callback_query.data or "?")
+            async with calls:
+                await bot.answer_callback_query(update.callback_query.id)
+            async with calls:
+                await bot.send_message(update.callback_query.message.chat.id, update.callback_query.data or "?")
         elif update.message is not None:
-            await bot.send_message(update.message.chat.id, update.message.text or "?")
+            async with calls:
+                await bot.send_message(update.message.chat.id, update.message.text or "?")
         return web.Response(status=200)
 
     app = web.Application()

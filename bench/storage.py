@@ -58,6 +58,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, text  
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
 
 import handlers.officials as official_handlers  # noqa: E402
+from bench.common import ensure_pg_database  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.exchange import export_applications  # noqa: E402
 from handlers import admin_units, app_code  # noqa: E402
@@ -754,22 +755,6 @@ def progress(message: str) -> None:
 
 
 # ---- the data set -------------------------------------------------------------------------------
-async def ensure_pg_database(url: str) -> None:
-    """CREATE DATABASE for the benchmark if it does not exist yet (through the maintenance database)."""
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    conn = await asyncpg.connect(
-        host=target.host, port=target.port, user=target.username, password=target.password, database="postgres"
-    )
-    try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", target.database):
-            await conn.execute(f'CREATE DATABASE "{target.database}"')
-    finally:
-        await conn.close()
-
-
 async def read_marker(engine: AsyncEngine) -> dict[str, Any] | None:
     try:
         async with session_factory(engine)() as session:

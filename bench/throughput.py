@@ -15,6 +15,7 @@ Options:
     --echo-latency      also run the latency phase on the echo bot (about a minute more)
     --no-latency        capacity phases only
     --keep DIR          keep the logs and the SQLite file in DIR
+    --pool N            Bot API connections of both servers (default: HOTRO_TELEGRAM_CONNECTION_POOL or 32)
 
 Every citizen runs the full household-business application of tests/test_multiprocess.py (with its own
 valid CCCD and phone) and then presses "status": 23 webhook updates. Each target is a separate server
@@ -58,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bench.common import (  # noqa: E402
@@ -74,12 +75,14 @@ from bench.common import (  # noqa: E402
     log_size,
     machine_cpu,
     process_cpu,
+    reset_postgres,
     spawn_echo,
     spawn_fake_api,
     spawn_hotro,
     stop,
     wait_for_port,
 )
+from bot.config import Settings  # noqa: E402
 from storage.models import Application, OutboxMessage  # noqa: E402
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_tp"
@@ -278,19 +281,6 @@ async def check_hotro(phase: Phase, db_url: str, fake: FakeApiClient) -> None:
 
 
 # ---- targets --------------------------------------------------------------------------------------
-async def reset_postgres(url: str) -> str:
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        async with engine.connect() as conn:
-            version = (await conn.execute(text("SHOW server_version"))).scalar_one()
-    finally:
-        await engine.dispose()
-    return f"PostgreSQL {str(version).split()[0]}"
-
-
 async def bench_target(
     name: str,
     db_url: str | None,
@@ -420,7 +410,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--echo-latency", action="store_true")
     parser.add_argument("--no-latency", action="store_true")
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--pool", type=int, default=None, help="Bot API connections of echo and HoTro alike")
     args = parser.parse_args()
+    if args.pool is not None:  # both servers read it from the environment they inherit
+        os.environ["HOTRO_TELEGRAM_CONNECTION_POOL"] = str(args.pool)
     args.citizens = args.citizens or (20 if args.quick else 200)
     args.seconds = args.seconds or (20.0 if args.quick else 45.0)
     lo, hi = (float(x) for x in (args.think or ("0.5,1.5" if args.quick else "1,3")).split(","))
@@ -458,6 +451,7 @@ async def main() -> None:
         f"machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; "
         f"busy before start: {idle_load:.0f}% {'(OTHER LOAD: figures are pessimistic)' if idle_load > 10 else ''}",
         "processes: load generator (this one), fake Bot API, the server under test; all on 127.0.0.1",
+        f"Bot API connections per server (echo and HoTro alike): {Settings().telegram_connection_pool}",
     ]
     try:
         await wait_for_port(fake_port, fake_proc)

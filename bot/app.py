@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ class HoTro:
         started = time.perf_counter()
         try:
             async with self.turn_slots:
-                result = await self.engine.handle(incoming)
+                sent = self.sender.unmarked(incoming.channel, incoming.chat_id)
+                result = await self.engine.handle(incoming, sent_unmarked=sent)
             if result.backlog:  # older messages first, in order, then this turn's replies
                 await self.sender.deliver(channel=incoming.channel, chat_id=incoming.chat_id)
             await self.sender.send_claimed(result.claimed)
@@ -67,7 +69,25 @@ class HoTro:
         ]
 
     async def close(self) -> None:
+        await self.sender.close()
         await self.db.dispose()
+
+
+def settle_heap(settings: Settings) -> None:
+    """Load what handlers load on first use, then move every object alive into the permanent generation.
+
+    Otherwise the occasional full garbage collection walks the address and policy indexes (~150,000
+    objects, tens of milliseconds) in the middle of some citizen's turn: the latency tail of a server.
+    """
+    from handlers import admin_units, policy_search
+    from messages.i18n import translations
+    from messages.policies import load_policies
+
+    translations()
+    admin_units.provinces()
+    policy_search.search("hỗ trợ", load_policies(settings.free_worker))
+    gc.collect()
+    gc.freeze()
 
 
 def data_key(settings: Settings) -> str:

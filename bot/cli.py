@@ -9,7 +9,7 @@ import logging
 import signal
 
 from bot import broadcaster, exchange, officials_cli, reports
-from bot.app import create_app
+from bot.app import create_app, settle_heap
 from bot.config import Settings
 from bot.logs import configure as configure_logging
 
@@ -38,6 +38,7 @@ async def cmd_telegram(settings: Settings, args: argparse.Namespace) -> None:
 
     bot = make_bot(settings)
     app = await create_app(settings)
+    settle_heap(settings)
     stop = asyncio.Event()
     _stop_on_signals(stop)
     try:
@@ -54,6 +55,7 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     bot = make_bot(settings) if settings.telegram_token else None
     app = await create_app(settings)
+    settle_heap(settings)
     stop = asyncio.Event()
     _stop_on_signals(stop)
     if bot is not None:

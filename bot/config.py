@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_webhook_url: str | None = None  # public URL Telegram should call
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point this at a loopback fake
+    # Connections to the Bot API kept open for sending. PTB's default of 1 queues every reply of every
+    # concurrent turn behind one connection (and httpcore rescans that queue on each request).
+    telegram_connection_pool: int = 32
 
     # Zalo Official Account (see README: connecting a Zalo OA).
     zalo_app_id: str | None = None

@@ -5,10 +5,10 @@ adapter -> Engine.handle(Incoming) -> router/handlers -> storage -> outbox -> se
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import logging
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,17 +17,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from handlers.router import Router
-from handlers.turn import Incoming, Notice, Services, Turn
+from handlers.turn import Incoming, Services, Turn
 from messages.i18n import _
 from messages.normalize import nfc
 from storage import outbox
-from storage.conversations import claim_event, lock_conversation, upsert_user
+from storage.conversations import claim_event, open_turn, save_conversation
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 IDLE_STATES = frozenset({"start", "menu"})
 MAX_INPUT_CHARS = 4096  # longer messages are cut: no answer needs more, and it bounds the work per turn
+
+
+class _HandlerFailed(Exception):
+    """A handler raised: the turn's transaction is rolled back and the turn apologises instead."""
 
 
 @dataclass
@@ -85,49 +89,59 @@ class Engine:
         self.settings = settings
         self.services = services
 
-    async def handle(self, incoming: Incoming) -> TurnResult:
-        """Process one update in one transaction; the caller then sends what the result lists."""
+    async def handle(self, incoming: Incoming, sent_unmarked: Collection[int] = ()) -> TurnResult:
+        """Process one update in one transaction; the caller then sends what the result lists.
+
+        A handler that fails rolls the whole turn back (nothing half-written stays); the turn is then
+        done again in a new transaction that only apologises and keeps the state.
+        """
         now = datetime.now(UTC)
+        try:
+            return await self._turn(incoming, now, sent_unmarked, failed=False)
+        except _HandlerFailed:
+            return await self._turn(incoming, now, sent_unmarked, failed=True)
+
+    async def _turn(
+        self, incoming: Incoming, now: datetime, sent_unmarked: Collection[int], *, failed: bool
+    ) -> TurnResult:
         async with self.sessions() as session:
             async with session.begin():
                 if not await claim_event(session, incoming.channel, incoming.event_id, now):
                     return TurnResult(duplicate=True)
-                user = await upsert_user(
-                    session, incoming.channel, incoming.user_id, incoming.chat_id, incoming.display_name, now
+                start = await open_turn(
+                    session,
+                    incoming.channel,
+                    incoming.user_id,
+                    incoming.chat_id,
+                    incoming.display_name,
+                    now,
+                    sent_unmarked,
                 )
-                conv = await lock_conversation(session, incoming.channel, incoming.chat_id, now)
-                backlog = await outbox.chat_backlog(session, incoming.channel, incoming.chat_id, now)
-                incoming = _normalised(incoming, conv.keyboard or [])
-
-                def new_turn() -> Turn:
-                    # A deep copy: a handler that fails half-way must not leave edits in conv.data.
-                    return Turn(
-                        incoming=incoming,
-                        session=session,
-                        user=user,
-                        settings=self.settings,
-                        services=self.services,
-                        now=now,
-                        state=conv.state,
-                        data=copy.deepcopy(conv.data or {}),
-                    )
-
-                turn = new_turn()
-                error = False
-                try:
-                    # A savepoint: a handler that fails leaves no half-written rows behind.
-                    async with session.begin_nested():
-                        await self._route(turn, idle_since=conv.updated_at)
-                except Exception:
-                    log.exception("handler failed in state %s", conv.state)
-                    error = True
-                    turn = new_turn()
+                conv = start.conversation
+                incoming = _normalised(incoming, conv.keyboard)
+                turn = Turn(
+                    incoming=incoming,
+                    session=session,
+                    user=start.user,
+                    settings=self.settings,
+                    services=self.services,
+                    now=now,
+                    state=conv.state,
+                    data=conv.data,
+                )
+                if failed:
                     turn.say(
                         _(
                             "Sorry, something went wrong on our side. Your information so far is kept. "
                             "Please try again, or type /start to go back to the main menu."
                         )
                     )
+                else:
+                    try:
+                        await self._route(turn, idle_since=conv.updated_at)
+                    except Exception as exc:
+                        log.exception("handler failed in state %s", conv.state)
+                        raise _HandlerFailed from exc  # leaves the transaction: everything rolls back
                 conv.state = turn.state
                 conv.data = turn.data
                 conv.version += 1
@@ -135,25 +149,23 @@ class Engine:
                 # The most recent keyboard shown is the one '#N' refers to.
                 shown = [reply.to_payload()["buttons"] for reply in turn.replies if reply.buttons]
                 conv.keyboard = shown[-1] if shown else []
+                await save_conversation(session, conv)
                 # With nothing older waiting, the replies are written already claimed: sent right after
                 # commit with no claim transaction. Otherwise they queue behind the older ones.
-                replies = [
-                    await outbox.enqueue(
-                        session, incoming.channel, incoming.chat_id, reply.to_payload(), now, claimed=not backlog
-                    )
-                    for reply in turn.replies
-                ]
-                notices = [await self._enqueue_notice(session, notice, now) for notice in turn.notices]
-                await session.flush()
+                claimed = not start.backlog
+                rows = await outbox.enqueue_many(
+                    session,
+                    [(incoming.channel, incoming.chat_id, reply.to_payload(), claimed) for reply in turn.replies]
+                    + [(n.channel, n.chat_id, n.reply.to_payload(), False) for n in turn.notices],
+                    now,
+                )
+            replies = rows[: len(turn.replies)]
             return TurnResult(
-                error=error,
-                claimed=[] if backlog else replies,
-                backlog=backlog,
-                notice_ids=[row.id for row in notices],
+                error=failed,
+                claimed=replies if claimed else [],
+                backlog=start.backlog,
+                notice_ids=[row.id for row in rows[len(turn.replies) :]],
             )
-
-    async def _enqueue_notice(self, session: AsyncSession, notice: Notice, now: datetime) -> OutboxMessage:
-        return await outbox.enqueue(session, notice.channel, notice.chat_id, notice.reply.to_payload(), now)
 
     async def _route(self, turn: Turn, idle_since: datetime) -> None:
         timeout = timedelta(minutes=self.settings.conversation_timeout_minutes)

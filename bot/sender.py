@@ -18,6 +18,8 @@ from storage.models import ChannelUser, OutboxMessage
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+MARK_DELAY = 0.05  # seconds a turn reply's 'sent' mark may wait, to share one UPDATE with others
+MARK_BATCH = 200  # marks that are written at once, without waiting
 
 
 def backoff(attempts: int) -> float:
@@ -37,6 +39,12 @@ class OutboxSender:
         self.metrics = metrics
         self.lease = lease
         self._wakeup = asyncio.Event()
+        # Turn replies sent but not yet marked 'sent', by chat. Marking them costs a transaction; batched,
+        # one UPDATE serves many turns. A crash before the mark leaves them 'sending', and the lease sends
+        # them again: the same at-most-one-repeat-per-crash as a crash between sending and marking.
+        self._unmarked: dict[tuple[str, str], list[int]] = {}
+        self._mark_timer: asyncio.TimerHandle | None = None
+        self._mark_tasks: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -63,11 +71,68 @@ class OutboxSender:
         return len(claimed)
 
     async def send_claimed(self, rows: list[OutboxMessage]) -> None:
-        """Send rows the caller already claimed (a turn's own replies), then record the outcome."""
+        """Send rows the caller already claimed (a turn's own replies), then record the outcome;
+        'sent' marks are batched (see `unmarked`)."""
         if rows:
-            await self._send_claimed(rows)
+            await self._send_claimed(rows, batch_marks=True)
 
-    async def _send_claimed(self, rows: list[OutboxMessage]) -> None:
+    def unmarked(self, channel: str, chat_id: str) -> list[int]:
+        """This chat's rows that were sent but whose 'sent' mark is still waiting for its batch."""
+        return self._unmarked.get((channel, chat_id), [])
+
+    async def flush_marks(self) -> None:
+        """Write every waiting 'sent' mark now (shutdown, tests, or a full batch)."""
+        if self._mark_timer is not None:
+            self._mark_timer.cancel()
+            self._mark_timer = None
+        # The ids stay listed until the UPDATE commits, so a turn meanwhile still sees them as sent.
+        batch = {key: list(chat_ids) for key, chat_ids in self._unmarked.items()}
+        ids = [row_id for chat_ids in batch.values() for row_id in chat_ids]
+        if not ids:
+            return
+        try:
+            async with self.sessions.begin() as session:
+                await outbox.mark_sent(session, ids, datetime.now(UTC))
+        except Exception:
+            log.exception("could not mark %d sent messages; retrying", len(ids))
+            self._schedule_marks(delay=1.0)
+            return
+        for key, chat_ids in batch.items():
+            done = set(chat_ids)
+            left = [row_id for row_id in self._unmarked.get(key, []) if row_id not in done]
+            if left:
+                self._unmarked[key] = left
+            else:
+                self._unmarked.pop(key, None)
+
+    async def close(self) -> None:
+        """Let a batch being written finish, then write what is left (graceful shutdown)."""
+        await asyncio.gather(*self._mark_tasks, return_exceptions=True)
+        await self.flush_marks()
+
+    def _defer_marks(self, rows: list[OutboxMessage], sent: list[int]) -> None:
+        done = set(sent)
+        for row in rows:
+            if row.id in done:
+                self._unmarked.setdefault((row.channel, row.chat_id), []).append(row.id)
+        if sum(len(ids) for ids in self._unmarked.values()) >= MARK_BATCH:
+            self._schedule_marks(delay=0)
+        elif self._mark_timer is None:
+            self._schedule_marks(delay=MARK_DELAY)
+
+    def _schedule_marks(self, delay: float) -> None:
+        if self._mark_timer is not None:
+            self._mark_timer.cancel()
+
+        def start() -> None:
+            self._mark_timer = None
+            task = asyncio.get_running_loop().create_task(self.flush_marks())
+            self._mark_tasks.add(task)  # a reference, so the task is not collected mid-flight
+            task.add_done_callback(self._mark_tasks.discard)
+
+        self._mark_timer = asyncio.get_running_loop().call_later(delay, start)
+
+    async def _send_claimed(self, rows: list[OutboxMessage], batch_marks: bool = False) -> None:
         sent: list[int] = []
         retries: list[tuple[int, datetime, str]] = []
         failed: list[tuple[int, str]] = []
@@ -107,6 +172,11 @@ class OutboxSender:
                 held[key] = datetime.now(UTC) + timedelta(seconds=max(after, 0.05))
                 retries.append((row.id, held[key], repr(exc)))
         self._count(rows, sent, retries, failed, blocked, waiting)
+        if batch_marks:
+            self._defer_marks(rows, sent)
+            if not (retries or failed or blocked or waiting):
+                return
+            sent = []
         async with self.sessions.begin() as session:
             await outbox.mark_sent(session, sent, datetime.now(UTC))
             for row_id, when, reason in retries:

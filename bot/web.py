@@ -34,6 +34,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     app = request.app[APP_KEY]
+    await app.sender.flush_marks()  # sent replies whose mark waits for its batch are not waiting messages
     async with app.sessions() as session:
         app.metrics.outbox_depth.set(await outbox.pending_count(session))
     return web.Response(body=app.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -1,58 +1,140 @@
 """Per-turn storage: event claims, channel users and the locked conversation row.
 
-Repositories never commit: the engine commits once per turn.
+Repositories never commit: the engine commits once per turn. A turn's storage work is three
+statements in the common case (a returning user): claim the event, open the turn (user, locked
+conversation and waiting-message flags in one SELECT), and write the conversation back.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, bindparam, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
-from storage.models import ChannelUser, Conversation, ProcessedEvent
+from storage import outbox
+from storage.models import ChannelUser, Conversation, OutboxMessage, ProcessedEvent
 from storage.sql import insert_ignore
 
 INBOUND_PRECISION = timedelta(minutes=1)
+CONVERSATIONS = Conversation.__table__
+
+
+# The statements every turn runs are built once: building one costs about as much as running it.
+@functools.cache
+def _claim_statement(dialect: str) -> Insert:
+    module = postgresql if dialect == "postgresql" else sqlite
+    table = ProcessedEvent.__table__
+    return (
+        module.insert(table).on_conflict_do_nothing(index_elements=["channel", "event_id"]).returning(table.c.event_id)
+    )
 
 
 async def claim_event(session: AsyncSession, channel: str, event_id: str, now: datetime) -> bool:
     """True if this event is new. A concurrent claimer of the same id waits on the unique key
     and then sees the conflict, so each event is handled once across processes."""
-    stmt = insert_ignore(
-        session,
-        ProcessedEvent,
-        {"channel": channel, "event_id": event_id, "processed_at": now},
-        ["channel", "event_id"],
-    ).returning(ProcessedEvent.event_id)
-    return (await session.execute(stmt)).first() is not None
+    stmt = _claim_statement(session.get_bind().dialect.name)
+    params = {"channel": channel, "event_id": event_id, "processed_at": now}
+    return (await session.execute(stmt, params)).first() is not None
 
 
-async def upsert_user(
-    session: AsyncSession, channel: str, user_id: str, chat_id: str, display_name: str | None, now: datetime
-) -> ChannelUser:
-    # Look up first: the user almost always exists, and that saves a round trip per turn.
-    find = select(ChannelUser).where(ChannelUser.channel == channel, ChannelUser.user_id == user_id)
-    user = (await session.execute(find)).scalar_one_or_none()
-    if user is None:
-        await session.execute(
-            insert_ignore(
-                session,
-                ChannelUser,
-                {
-                    "channel": channel,
-                    "user_id": user_id,
-                    "chat_id": chat_id,
-                    "display_name": display_name,
-                    "language": "vi",
-                    "status": "active",
-                    "created_at": now,
-                },
-                ["channel", "user_id"],
-            )
+@functools.cache
+def _open_statement() -> Select[Any]:
+    channel, chat_id = bindparam("channel"), bindparam("chat_id")
+    waiting = and_(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
+    pending = select(OutboxMessage.id).where(
+        waiting,
+        OutboxMessage.status.in_(["queued", "sending"]),
+        OutboxMessage.id.not_in(bindparam("unmarked", expanding=True)),
+    )
+    held = select(OutboxMessage.id).where(waiting, OutboxMessage.status == "held")
+    c = CONVERSATIONS.c
+    return (
+        select(
+            ChannelUser,
+            c.id,
+            c.state,
+            c.data,
+            c.keyboard,
+            c.version,
+            c.updated_at,
+            exists(pending).label("pending"),
+            exists(held).label("held"),
         )
-        user = (await session.execute(find)).scalar_one()
+        .select_from(CONVERSATIONS)
+        .join(ChannelUser, and_(ChannelUser.channel == c.channel, ChannelUser.user_id == bindparam("user_id")))
+        .where(c.channel == channel, c.chat_id == chat_id)
+        .with_for_update(of=CONVERSATIONS)
+    )
+
+
+@dataclass
+class ConversationRow:
+    """The locked conversation as plain data; the engine writes it back with one UPDATE."""
+
+    id: int
+    state: str
+    data: dict[str, Any]
+    keyboard: list[Any]
+    version: int
+    updated_at: datetime
+
+
+@dataclass
+class TurnStart:
+    user: ChannelUser
+    conversation: ConversationRow
+    backlog: bool  # older messages still wait for this chat: the turn's replies queue behind them
+
+
+async def open_turn(
+    session: AsyncSession,
+    channel: str,
+    user_id: str,
+    chat_id: str,
+    display_name: str | None,
+    now: datetime,
+    sent_unmarked: Collection[int] = (),
+) -> TurnStart:
+    """The user, the chat's conversation under a row lock (FOR UPDATE on PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already holds the write lock) and whether messages wait, creating what is
+    missing. `sent_unmarked` are this chat's rows already sent whose 'sent' mark is still batched."""
+    stmt = _open_statement()
+    params = {"channel": channel, "user_id": user_id, "chat_id": chat_id, "unmarked": list(sent_unmarked)}
+    row = (await session.execute(stmt, params)).first()
+    if row is None:  # a new user or chat: create them, then the same SELECT
+        await _create_missing(session, channel, user_id, chat_id, display_name, now)
+        row = (await session.execute(stmt, params)).one()
+    user = row[0]
+    _refresh_user(user, chat_id, display_name, now)
+    if row.held:  # the user wrote, so what waited for them may be sent now
+        await outbox.release_held(session, channel, chat_id, now)
+    conversation = ConversationRow(row.id, row.state, row.data or {}, row.keyboard or [], row.version, row.updated_at)
+    return TurnStart(user, conversation, backlog=bool(row.pending or row.held))
+
+
+SAVE = update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("conversation_id"))
+
+
+async def save_conversation(session: AsyncSession, conversation: ConversationRow) -> None:
+    values = {
+        "conversation_id": conversation.id,
+        "state": conversation.state,
+        "data": conversation.data,
+        "keyboard": conversation.keyboard,
+        "version": conversation.version,
+        "updated_at": conversation.updated_at,
+    }
+    await session.execute(SAVE, values)
+
+
+def _refresh_user(user: ChannelUser, chat_id: str, display_name: str | None, now: datetime) -> None:
     # Assign only what changed: an unchanged row costs no UPDATE (most turns). last_inbound_at
     # (Zalo's 48-hour window) is kept to the minute, which is precise enough for a 48-hour window.
     changes: dict[str, Any] = {"chat_id": chat_id, "window_replies": 0}
@@ -65,21 +147,27 @@ async def upsert_user(
     for name, value in changes.items():
         if getattr(user, name) != value:
             setattr(user, name, value)
-    return user
 
 
-async def lock_conversation(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> Conversation:
-    """Load the chat's conversation row, creating it, under a row lock (FOR UPDATE on PostgreSQL;
-    SQLite's BEGIN IMMEDIATE already holds the database write lock)."""
-    find = (
-        select(Conversation)
-        .where(Conversation.channel == channel, Conversation.chat_id == chat_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+async def _create_missing(
+    session: AsyncSession, channel: str, user_id: str, chat_id: str, display_name: str | None, now: datetime
+) -> None:
+    await session.execute(
+        insert_ignore(
+            session,
+            ChannelUser,
+            {
+                "channel": channel,
+                "user_id": user_id,
+                "chat_id": chat_id,
+                "display_name": display_name[:128] if display_name else None,
+                "language": "vi",
+                "status": "active",
+                "created_at": now,
+            },
+            ["channel", "user_id"],
+        )
     )
-    conversation = (await session.execute(find)).scalar_one_or_none()
-    if conversation is not None:
-        return conversation
     await session.execute(
         insert_ignore(
             session,
@@ -96,4 +184,3 @@ async def lock_conversation(session: AsyncSession, channel: str, chat_id: str, n
             ["channel", "chat_id"],
         )
     )
-    return (await session.execute(find)).scalar_one()

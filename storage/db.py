@@ -29,7 +29,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping: it costs a round trip per turn. A connection dropped by a server restart fails its
+    # turn, SQLAlchemy then discards the whole pool, and the webhook answers 503 so the update comes again.
+    kwargs.setdefault("pool_pre_ping", False)
     return create_async_engine(url, **kwargs)
 
 

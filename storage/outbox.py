@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
 from storage.sql import supports_skip_locked
 
 LEASE = timedelta(seconds=60)
+OUTBOX = OutboxMessage.__table__
 
 
 async def enqueue(
@@ -39,21 +40,30 @@ async def enqueue(
     return row
 
 
-async def chat_backlog(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> bool:
-    """True when messages for this chat are still waiting; held ones are released, since the user wrote."""
-    stmt = (
-        select(OutboxMessage.status)
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.chat_id == chat_id,
-            OutboxMessage.status.in_(["queued", "sending", "held"]),
-        )
-        .distinct()
-    )
-    statuses = set((await session.execute(stmt)).scalars())
-    if "held" in statuses:
-        await release_held(session, channel, chat_id, now)
-    return bool(statuses)
+async def enqueue_many(
+    session: AsyncSession, messages: Sequence[tuple[str, str, dict[str, Any], bool]], now: datetime
+) -> list[OutboxMessage]:
+    """Queue (channel, chat_id, payload, claimed) messages with one INSERT, as `enqueue` does one.
+
+    Returns detached rows carrying their ids, for the sender; the session does not track them."""
+    if not messages:
+        return []
+    values = [
+        {
+            "channel": channel,
+            "chat_id": chat_id,
+            "payload": payload,
+            "status": "sending" if claimed else "queued",
+            "attempts": 1 if claimed else 0,
+            "next_attempt_at": now,
+            "claimed_at": now if claimed else None,
+            "created_at": now,
+        }
+        for channel, chat_id, payload, claimed in messages
+    ]
+    stmt = insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True)
+    ids = (await session.execute(stmt, values)).scalars().all()
+    return [OutboxMessage(id=row_id, **row) for row_id, row in zip(ids, values, strict=True)]
 
 
 async def claim(

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
-from bot.app import HoTro
+from bot.app import HoTro, settle_heap
 from bot.channels.base import RetryLater
+from bot.config import Settings
 from handlers.turn import Button, Incoming, Turn
-from storage.models import ChannelUser, Conversation, OutboxMessage
+from storage import outbox
+from storage.models import AuditLog, ChannelUser, Conversation, OutboxMessage
 from tests.chat import Chat, joined
 
 
@@ -95,6 +99,61 @@ async def test_unexpected_error_apologises_and_keeps_state(app: HoTro) -> None:
     assert conv.state == "broken" and conv.data == {"kept": True}
     # The bot keeps running for the next message.
     assert "Cách dùng HoTro" in joined(await chat.say("/help"))
+
+
+async def test_a_failed_handler_writes_nothing_and_its_update_counts_as_handled(app: HoTro) -> None:
+    async def half_done(turn: Turn) -> None:
+        turn.session.add(AuditLog(actor="test", action="view", at=turn.now))
+        await turn.session.flush()  # the row reaches the database before the failure
+        turn.notify("test", "someone-else", "a notice that must not go out")
+        raise RuntimeError("boom")
+
+    app.engine.router.command("/half")(half_done)
+    chat = Chat(app)
+    incoming = Incoming("test", "c1", "c1", "half-1", text="/half")
+    result = await app.handle(incoming)
+    assert result.error and not result.notice_ids
+    assert "Xin lỗi" in chat.all_text()
+    async with app.sessions() as session:
+        assert (await session.execute(select(AuditLog))).first() is None
+        chats = set((await session.execute(select(OutboxMessage.chat_id))).scalars())
+    assert chats == {"c1"}
+    assert (await app.handle(incoming)).duplicate  # the redelivered update is not apologised for twice
+
+
+async def test_sent_marks_are_batched_without_delaying_the_next_reply(app: HoTro) -> None:
+    chat = Chat(app)
+    first = await app.handle(Incoming("test", "c1", "c1", "m-1", text="/start"))
+    sent_ids = [row.id for row in first.claimed]
+    assert sent_ids and app.sender.unmarked("test", "c1") == sent_ids
+    # Sent but not yet marked: the chat's next reply must not queue behind them.
+    second = await app.handle(Incoming("test", "c1", "c1", "m-2", text="/help"))
+    assert not second.backlog and second.claimed
+    assert len(chat.transport.sent) == len(first.claimed) + len(second.claimed)
+    await asyncio.sleep(0.3)  # the batch is written by itself shortly after
+    assert app.sender.unmarked("test", "c1") == []
+    async with app.sessions() as session:
+        assert set((await session.execute(select(OutboxMessage.status))).scalars()) == {"sent"}
+
+
+async def test_sent_marks_are_kept_when_writing_them_fails(app: HoTro, monkeypatch: pytest.MonkeyPatch) -> None:
+    Chat(app)
+    await app.handle(Incoming("test", "c1", "c1", "f-1", text="/start"))
+    waiting = app.sender.unmarked("test", "c1")
+    real_mark_sent = outbox.mark_sent
+
+    async def unavailable(*args: object) -> None:
+        raise ConnectionError("database unavailable")
+
+    monkeypatch.setattr(outbox, "mark_sent", unavailable)
+    await app.sender.flush_marks()
+    assert app.sender.unmarked("test", "c1") == waiting
+    monkeypatch.setattr(outbox, "mark_sent", real_mark_sent)
+    await app.sender.flush_marks()
+    assert app.sender.unmarked("test", "c1") == []
+    async with app.sessions() as session:
+        statuses = (await session.execute(select(OutboxMessage.status))).scalars().all()
+    assert statuses and set(statuses) == {"sent"}
 
 
 async def test_timed_out_conversation_resets_politely(app: HoTro) -> None:
@@ -229,3 +288,12 @@ async def test_held_messages_wait_for_the_user_and_go_first(app: HoTro) -> None:
     await chat.say("/menu")
     texts = chat.transport.texts()
     assert "Cách dùng HoTro" in texts[0] and texts[-1].startswith("Bạn muốn làm gì")
+
+
+def test_settle_heap_freezes_what_handlers_load_lazily() -> None:
+    settle_heap(Settings())
+    try:
+        # The address and policy indexes alone are over 100,000 objects; a full collection skips them now.
+        assert gc.get_freeze_count() > 100_000
+    finally:
+        gc.unfreeze()

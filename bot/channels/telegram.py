@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import HoTro
@@ -31,7 +32,8 @@ TEMPORARY_ERRORS = (DBAPIError, SQLAlchemyTimeoutError, ConnectionError, Timeout
 def make_bot(settings: Settings) -> Bot:
     if not settings.telegram_token:
         raise SystemExit("HOTRO_TELEGRAM_TOKEN is not set (see README: connecting a Telegram bot).")
-    return Bot(settings.telegram_token, base_url=settings.telegram_base_url)
+    request = HTTPXRequest(connection_pool_size=settings.telegram_connection_pool)
+    return Bot(settings.telegram_token, base_url=settings.telegram_base_url, request=request)
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -44,8 +46,11 @@ def webhook_secret(settings: Settings) -> str:
 class TelegramTransport:
     channel = CHANNEL
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, max_calls: int = 32) -> None:
         self.bot = bot
+        # Bot API calls beyond the connection pool wait here rather than in httpcore's queue, which is
+        # rescanned on every request and release and so costs CPU in proportion to its length.
+        self.calls = asyncio.Semaphore(max_calls)
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
         rows = payload.get("buttons") or []
@@ -57,7 +62,8 @@ class TelegramTransport:
             else None
         )
         try:
-            await self.bot.send_message(chat_id=int(chat_id), text=payload["text"], reply_markup=markup)
+            async with self.calls:
+                await self.bot.send_message(chat_id=int(chat_id), text=payload["text"], reply_markup=markup)
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -114,7 +120,8 @@ class TelegramAdapter:
     def __init__(self, app: HoTro, bot: Bot) -> None:
         self.app = app
         self.bot = bot
-        app.sender.transports[CHANNEL] = TelegramTransport(bot)
+        self.transport = TelegramTransport(bot, app.settings.telegram_connection_pool)
+        app.sender.transports[CHANNEL] = self.transport
 
     async def process_update(self, update: Update) -> bool:
         """Handle one update; never raises, so one bad update cannot block the others.
@@ -125,7 +132,8 @@ class TelegramAdapter:
         try:
             if update.callback_query is not None:
                 try:
-                    await update.callback_query.answer()
+                    async with self.transport.calls:
+                        await update.callback_query.answer()
                 except Exception:  # the spinner stops by itself; the turn matters more
                     log.warning("answerCallbackQuery failed for update %s", update.update_id)
             incoming = to_incoming(update)
