@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import io
 import json
 import re
+import time
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 from babel.messages.extract import extract_from_file
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -142,6 +145,53 @@ def fill(ws: Worksheet, row: int, **values: Any) -> None:
         ws.cell(row=row, column=column(key), value=value)
 
 
+def assert_form_layout(ws: Worksheet, rows: int) -> None:
+    """What the write-only writer must set explicitly, as load_workbook reads it back."""
+    last_col = get_column_letter(len(exchange.COLUMNS))
+    header, top = exchange.HEADER_ROW, exchange.DATA_SHEET_ROW
+    last_data = header + rows
+    total_row = last_data + 1
+    # Title lines merged across the form, with their fonts; the district note left-aligned and wrapped.
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {f"A{n}:{last_col}{n}" for n in range(1, 6)} <= merged
+    assert f"A{total_row}:{get_column_letter(column('amount') - 1)}{total_row}" in merged
+    assert ws["A1"].font.b and ws["A1"].font.sz == 14 and ws["A1"].alignment.horizontal == "center"
+    assert ws["A3"].font.i and ws["A5"].alignment.horizontal == "left" and ws["A5"].alignment.wrap_text
+    assert ws.row_dimensions[5].height == 32 and ws.row_dimensions[header].height == 45
+    # Header: bold, bordered, the district's columns in yellow.
+    heading, district = ws.cell(row=header, column=1), ws.cell(row=header, column=column("result"))
+    assert heading.alignment.wrap_text and heading.border.left.style == "thin"
+    assert heading.fill.fgColor.rgb == "00D9E1F2" and district.fill.fgColor.rgb == "00FFF2CC"
+    assert ws.column_dimensions["A"].width == 5 and ws.column_dimensions[last_col].width == 32
+    # Data cells: the column's border, alignment and number format, also on empty cells.
+    for key, number_format in (("birth_date", "dd/mm/yyyy"), ("days", "0"), ("amount", "#,##0"), ("name", "General")):
+        assert ws.cell(row=top, column=column(key)).number_format == number_format, key
+    for key in ("decision_date", "paid_on"):
+        assert ws.cell(row=last_data, column=column(key)).number_format == "dd/mm/yyyy", key
+    empty_result = ws.cell(row=last_data, column=column("result"))
+    assert empty_result.fill.fgColor.rgb == "00FFF2CC" and empty_result.border.bottom.style == "thin"
+    assert ws.cell(row=top, column=column("address")).alignment.wrap_text
+    assert ws.cell(row=top, column=column("name")).alignment.vertical == "top"
+    assert not ws.cell(row=top, column=column("name")).alignment.wrap_text
+    # Totals and signatures.
+    assert ws.cell(row=total_row, column=1).font.b and ws.cell(row=total_row, column=column("amount")).font.b
+    assert all(ws.cell(row=total_row, column=n).border.top.style == "thin" for n in range(1, len(exchange.COLUMNS) + 1))
+    signer, hint = ws.cell(row=total_row + 2, column=3), ws.cell(row=total_row + 3, column=9)
+    assert signer.value == "NGƯỜI LẬP BIỂU" and signer.font.b
+    assert hint.value == "(Ký tên, đóng dấu)" and hint.font.i
+    # The result list, the frozen panes, the filter and the print settings.
+    [choices] = ws.data_validations.dataValidation
+    result_col = get_column_letter(column("result"))
+    assert (choices.type, choices.formula1, choices.errorStyle) == ("list", '"Phê duyệt,Từ chối,Đã chi trả"', "warning")
+    assert choices.allow_blank and str(choices.sqref) == f"{result_col}{top}:{result_col}{max(last_data, top) + 200}"
+    assert ws.freeze_panes == f"D{top}"
+    assert ws.auto_filter.ref == f"A{header}:{last_col}{last_data}"
+    assert ws.print_title_rows == f"${header}:${header}"
+    setup = ws.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
 # --------------------------------------------------------------------------
 # Export
 # --------------------------------------------------------------------------
@@ -238,6 +288,8 @@ async def test_export_a_communes_household_list(app: HoTro, tmp_path: Path) -> N
     total = ws.cell(row=total_row, column=column("amount"))
     assert total.value == 6_000_000 and total.number_format == "#,##0"
 
+    assert_form_layout(ws, rows=2)
+
     async with app.sessions() as session:
         [audit] = (await session.execute(select(AuditLog))).scalars().all()
     assert audit.action == "export" and audit.actor == "official:1"
@@ -281,6 +333,35 @@ async def test_export_without_kind_has_a_sheet_per_kind_and_district_sees_both_c
     assert workers.cell(row=exchange.DATA_SHEET_ROW, column=column("business")).value == "phụ hồ"
     assert workers.cell(row=exchange.DATA_SHEET_ROW, column=column("address")).value.startswith("số 5, Xã Nhật Tiến")
     assert workers.cell(row=exchange.DATA_SHEET_ROW + 1, column=column("amount")).value == 0
+
+
+async def test_export_builds_the_file_off_the_event_loop(
+    app: HoTro, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    protector = protector_of(app)
+    async with app.sessions.begin() as session:
+        await add_application(session, protector, id_number="020085000001")
+    build = exchange._xlsx_bytes
+
+    def slow_build(pages: Any) -> bytes:
+        time.sleep(0.3)  # stands in for the seconds a 100,000-row list takes
+        return build(pages)
+
+    monkeypatch.setattr(exchange, "_xlsx_bytes", slow_build)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    try:
+        assert await export(app, tmp_path / "x.xlsx") == 1
+    finally:
+        task.cancel()
+    assert ticks >= 10  # the loop kept running while the file was built
 
 
 async def test_export_rejects_an_unknown_area(app: HoTro, tmp_path: Path) -> None:
@@ -327,7 +408,9 @@ async def test_import_round_trip_applies_decisions_payments_and_notices(app: HoT
     out = tmp_path / "gui-huyen.xlsx"
     assert await export(app, out) == 5
     wb = load_workbook(out)
+    assert wb.sheetnames == ["Hộ kinh doanh", "Lao động tự do"]  # the second one empty
     ws = wb["Hộ kinh doanh"]
+    assert_form_layout(ws, rows=5)
     # The earlier approval is filled in already.
     assert ws.cell(row=row_of(ws, d.code), column=column("result")).value == "Phê duyệt"
     assert ws.cell(row=row_of(ws, d.code), column=column("decision_number")).value == "900/QĐ-UBND"
