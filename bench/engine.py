@@ -8,7 +8,8 @@ Each citizen runs the benchmark's script (bench/common.py household_steps: the h
 application, then "status") through HoTro.handle with a transport that only records, one citizen after
 another, so the figures are the cost of a turn with nothing else running: engine, handlers, storage,
 outbox and the after-commit bookkeeping. Printed: updates, CPU ms per update (process time), SQL
-statements per update (counted with a before_cursor_execute listener), and wall time.
+statements per update (counted with a before_cursor_execute listener), wall time per update and the
+slowest updates (p99 and max: one at a time, so a long one is a stall, not a queue).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class RecordingTransport:
         self.sent += 1
 
 
-async def run_citizens(app: HoTro, first: int, count: int) -> int:
+async def run_citizens(app: HoTro, first: int, count: int, walls: list[float] | None = None) -> int:
     updates = 0
     for i in range(first, first + count):
         chat = str(7_000_000 + i)
@@ -62,7 +63,10 @@ async def run_citizens(app: HoTro, first: int, count: int) -> int:
                 action=value if kind == "tap" else None,
                 display_name="Bình",
             )
+            started = time.perf_counter()
             await app.handle(incoming)
+            if walls is not None:
+                walls.append(time.perf_counter() - started)
     return updates
 
 
@@ -88,7 +92,8 @@ async def main(args: argparse.Namespace) -> None:
         cpu, wall = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
-        updates = await run_citizens(app, args.warm_up, args.citizens)
+        walls: list[float] = []
+        updates = await run_citizens(app, args.warm_up, args.citizens, walls)
         if profiler:
             profiler.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -98,6 +103,8 @@ async def main(args: argparse.Namespace) -> None:
     print(f"messages sent      {transport.sent}")
     print(f"CPU per update     {cpu / updates * 1000:.2f} ms")
     print(f"wall per update    {wall / updates * 1000:.2f} ms")
+    walls.sort()
+    print(f"slowest updates    p99 {walls[int(len(walls) * 0.99)] * 1000:.1f} ms, max {walls[-1] * 1000:.1f} ms")
     print(f"SQL per update     {statements / updates:.2f} statements")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)

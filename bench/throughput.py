@@ -15,7 +15,7 @@ Options:
     --echo-latency      also run the latency phase on the echo bot (about a minute more)
     --no-latency        capacity phases only
     --keep DIR          keep the logs and the SQLite file in DIR
-    --pool N            Bot API connections of both servers (default: HOTRO_TELEGRAM_CONNECTION_POOL or 32)
+    --pool N            Bot API connections of both servers (default: HOTRO_TELEGRAM_CONNECTION_POOL or 8)
 
 Every citizen runs the full household-business application of tests/test_multiprocess.py (with its own
 valid CCCD and phone) and then presses "status": 23 webhook updates. Each target is a separate server

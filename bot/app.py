@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sys
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -106,8 +107,17 @@ def data_key(settings: Settings) -> str:
     return key
 
 
+# aiosqlite runs each statement in its own thread, which must then win the GIL back from the event loop.
+# At the default 5 ms switch interval a busy loop holds it that long per statement, and the one SQLite
+# connection stays locked meanwhile: measured, 10 ms of CPU per update and a p99 of 1.8 s at 84 updates/s,
+# against 5.4 ms and 125 ms with 0.5 ms.
+SQLITE_SWITCH_INTERVAL = 0.0005
+
+
 async def create_app(settings: Settings, transports: dict[str, Transport] | None = None) -> HoTro:
     db = make_engine(settings.sqlalchemy_url())
+    if db.dialect.name == "sqlite":
+        sys.setswitchinterval(SQLITE_SWITCH_INTERVAL)
     await migrate(db)
     sessions = session_factory(db)
     services = Services(protector=DataProtector(data_key(settings)))

@@ -45,14 +45,12 @@ async def claim_event(session: AsyncSession, channel: str, event_id: str, now: d
 
 
 @functools.cache
-def _open_statement() -> Select[Any]:
+def _open_statement(with_unmarked: bool) -> Select[Any]:
     channel, chat_id = bindparam("channel"), bindparam("chat_id")
     waiting = and_(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
-    pending = select(OutboxMessage.id).where(
-        waiting,
-        OutboxMessage.status.in_(["queued", "sending"]),
-        OutboxMessage.id.not_in(bindparam("unmarked", expanding=True)),
-    )
+    pending = select(OutboxMessage.id).where(waiting, OutboxMessage.status.in_(["queued", "sending"]))
+    if with_unmarked:  # a variant, since an expanding IN is re-rendered on every execution
+        pending = pending.where(OutboxMessage.id.not_in(bindparam("unmarked", expanding=True)))
     held = select(OutboxMessage.id).where(waiting, OutboxMessage.status == "held")
     c = CONVERSATIONS.c
     return (
@@ -105,8 +103,10 @@ async def open_turn(
     """The user, the chat's conversation under a row lock (FOR UPDATE on PostgreSQL; SQLite's
     BEGIN IMMEDIATE already holds the write lock) and whether messages wait, creating what is
     missing. `sent_unmarked` are this chat's rows already sent whose 'sent' mark is still batched."""
-    stmt = _open_statement()
-    params = {"channel": channel, "user_id": user_id, "chat_id": chat_id, "unmarked": list(sent_unmarked)}
+    stmt = _open_statement(bool(sent_unmarked))
+    params: dict[str, Any] = {"channel": channel, "user_id": user_id, "chat_id": chat_id}
+    if sent_unmarked:
+        params["unmarked"] = list(sent_unmarked)
     row = (await session.execute(stmt, params)).first()
     if row is None:  # a new user or chat: create them, then the same SELECT
         await _create_missing(session, channel, user_id, chat_id, display_name, now)

@@ -19,7 +19,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import HoTro
 from bot.channels.base import Blocked, PermanentFailure, RetryLater
-from bot.config import Settings
+from bot.config import TELEGRAM_CONNECTIONS, Settings
 from handlers.turn import Attachment, Incoming
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def webhook_secret(settings: Settings) -> str:
 class TelegramTransport:
     channel = CHANNEL
 
-    def __init__(self, bot: Bot, max_calls: int = 32) -> None:
+    def __init__(self, bot: Bot, max_calls: int = TELEGRAM_CONNECTIONS) -> None:
         self.bot = bot
         # Bot API calls beyond the connection pool wait here rather than in httpcore's queue, which is
         # rescanned on every request and release and so costs CPU in proportion to its length.
