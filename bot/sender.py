@@ -7,13 +7,13 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater, Transport
 from bot.metrics import Metrics
 from storage import outbox
-from storage.models import ChannelUser, OutboxMessage
+from storage.conversations import mark_blocked
+from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -186,11 +186,7 @@ class OutboxSender:
             await outbox.mark_held(session, waiting, "outside the reply window")
             for row in blocked:
                 await outbox.mark_failed(session, [row.id], "blocked by user")
-                await session.execute(
-                    update(ChannelUser)
-                    .where(ChannelUser.channel == row.channel, ChannelUser.chat_id == row.chat_id)
-                    .values(status="blocked")
-                )
+                await mark_blocked(session, row.channel, row.chat_id)
 
     def _count(
         self,

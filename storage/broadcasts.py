@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.conversations import mark_blocked
 from storage.models import Application, Broadcast, ChannelUser, Delivery, KeyValue, Official, UTCDateTime
 from storage.officials import scope
 from storage.sql import insert_ignore, supports_skip_locked
@@ -379,11 +380,7 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> int:
         result = await session.execute(update(Delivery).where(_held(outcome)).values(**values))
         done += result.rowcount  # type: ignore[attr-defined]
         if outcome.status == "blocked" and result.rowcount:  # type: ignore[attr-defined]
-            await session.execute(
-                update(ChannelUser)
-                .where(ChannelUser.channel == outcome.channel, ChannelUser.chat_id == outcome.chat_id)
-                .values(status="blocked")
-            )
+            await mark_blocked(session, outcome.channel, outcome.chat_id)
     return done
 
 

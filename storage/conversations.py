@@ -119,7 +119,7 @@ async def open_turn(
     return TurnStart(user, conversation, backlog=bool(row.pending or row.held))
 
 
-SAVE = update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("conversation_id"))
+_SAVE = update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("conversation_id"))
 
 
 async def save_conversation(session: AsyncSession, conversation: ConversationRow) -> None:
@@ -131,7 +131,17 @@ async def save_conversation(session: AsyncSession, conversation: ConversationRow
         "version": conversation.version,
         "updated_at": conversation.updated_at,
     }
-    await session.execute(SAVE, values)
+    await session.execute(_SAVE, values)
+
+
+async def mark_blocked(session: AsyncSession, channel: str, chat_id: str) -> None:
+    """The platform refused a message: the user blocked the bot. One who had opted out of announcements
+    stays opted out (they become active again only by /batthongbao, not by unblocking and writing)."""
+    await session.execute(
+        update(ChannelUser)
+        .where(ChannelUser.channel == channel, ChannelUser.chat_id == chat_id, ChannelUser.status != "stopped")
+        .values(status="blocked")
+    )
 
 
 def _refresh_user(user: ChannelUser, chat_id: str, display_name: str | None, now: datetime) -> None:

@@ -347,6 +347,12 @@ async def test_citizens_opt_out_and_back_in(bc_app: HoTro) -> None:
     assert await chats_of(app, province, Audience("all")) == set()
     await lan.say("Hỗ trợ hộ kinh doanh")  # writing again does not subscribe them again
     assert await status() == "stopped"
+    # Blocking the bot and coming back later does not subscribe them again either.
+    lan.transport.blocked.add("lan")
+    await lan.say("Xin chào")
+    lan.transport.blocked.discard("lan")
+    await lan.say("Hỗ trợ hộ kinh doanh")
+    assert await status() == "stopped"
     reply = joined(await lan.say("/batthongbao"))
     assert "nhận lại thông báo" in reply and "/tatthongbao" in reply
     assert await status() == "active"
