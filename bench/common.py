@@ -286,9 +286,9 @@ async def serve_fake_api(port: int) -> None:
 async def serve_echo(port: int, base_url: str) -> None:
     """A bare PTB webhook bot: parse the update, answer callbacks, send one message back.
 
-    It calls the Bot API as `hotro serve` does (bot/channels/telegram.py): the same connection pool,
-    with the calls beyond it waiting on a semaphore. So the two differ only
-    in the work between receiving an update and answering it."""
+    It calls the Bot API as `hotro serve` does (bot/channels/telegram.py): the same connection pool, with
+    the calls beyond it waiting on a semaphore. So the two differ only in the work between receiving an
+    update and answering it."""
     from telegram import Bot, Update
     from telegram.request import HTTPXRequest
 

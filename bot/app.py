@@ -108,9 +108,9 @@ def data_key(settings: Settings) -> str:
 
 
 # aiosqlite runs each statement in its own thread, which must then win the GIL back from the event loop.
-# At the default 5 ms switch interval a busy loop holds it that long per statement, and the one SQLite
-# connection stays locked meanwhile: measured, 10 ms of CPU per update and a p99 of 1.8 s at 84 updates/s,
-# against 5.4 ms and 125 ms with 0.5 ms.
+# At the default 5 ms switch interval a busy loop keeps it that long per statement, and the one SQLite
+# connection stays locked meanwhile. In one pair of bench/throughput.py runs: 10.1 ms of CPU per update and
+# a p99 of 1.8 s at 84 updates/s with 5 ms, 5.4 ms and 125 ms with 0.5 ms (SQLite runs vary a lot).
 SQLITE_SWITCH_INTERVAL = 0.0005
 
 
