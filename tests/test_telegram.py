@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 
 from aiohttp.test_utils import TestClient, TestServer
 from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from bot.app import HoTro
-from bot.channels.telegram import run_polling, webhook_secret
+from bot.channels.telegram import TelegramTransport, run_polling, webhook_secret
 from bot.web import TELEGRAM_PATH, build_web_app
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 
@@ -47,6 +48,21 @@ async def test_polling_start_and_button_press(app: HoTro, fake_telegram: FakeTel
     methods = [m for m, _p in fake.calls]
     assert "getMe" in methods and "getUpdates" in methods and "deleteWebhook" in methods
     assert "answerCallbackQuery" in methods
+
+
+async def test_bot_api_calls_beyond_the_pool_wait_their_turn(fake_telegram: FakeTelegram) -> None:
+    fake = fake_telegram
+    fake.delay = 0.05
+    bot = Bot(TOKEN, base_url=fake.base_url, request=HTTPXRequest(connection_pool_size=16))
+    await bot.initialize()
+    transport = TelegramTransport(bot, max_calls=3)
+    try:
+        payload = {"text": "Thông báo", "buttons": []}
+        await asyncio.gather(*(transport.send(str(CITIZEN + n), payload) for n in range(12)))
+    finally:
+        await bot.shutdown()
+    assert len(fake.sent) == 12
+    assert fake.max_in_flight == 3
 
 
 @asynccontextmanager

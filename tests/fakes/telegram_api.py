@@ -41,6 +41,8 @@ class FakeTelegram:
     updates: list[dict[str, Any]] = field(default_factory=list)
     rejected_429: int = 0
     rejected_403: int = 0
+    delay: float = 0.0  # seconds every call takes, to see how many a client has in flight
+    max_in_flight: int = 0
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -50,6 +52,7 @@ class FakeTelegram:
         self._last_per_chat: dict[int, float] = defaultdict(float)
         self.runner: web.AppRunner | None = None
         self.port = 0
+        self._in_flight = 0
 
     @property
     def base_url(self) -> str:
@@ -163,6 +166,11 @@ class FakeTelegram:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append((method, params))
+        if self.delay:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            await asyncio.sleep(self.delay)
+            self._in_flight -= 1
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return web.json_response({"ok": True, "result": True})
