@@ -1,7 +1,7 @@
 """Throughput and latency of HoTro's Telegram webhook, with a bare python-telegram-bot echo bot as the ceiling.
 
 Usage:
-    .venv/bin/python bench/throughput.py                 # 200 citizens, SQLite and PostgreSQL (about 5 minutes)
+    .venv/bin/python bench/throughput.py                 # 200 citizens, SQLite and PostgreSQL (about 6 minutes)
     .venv/bin/python bench/throughput.py --quick         # 20 citizens, think 0.5-1.5 s, 20 s boxes (about 2 minutes)
     .venv/bin/python bench/throughput.py --citizens 100 --think 1,3 --db sqlite
 Options:
@@ -12,7 +12,7 @@ Options:
     --db LIST           comma-separated: sqlite, postgres (default both)
     --pg-url URL        PostgreSQL database to use; its public schema is DROPPED and recreated
                         (default postgresql+asyncpg://postgres@127.0.0.1:5432/bench_tp)
-    --echo-latency      also run the latency phase on the echo bot (about a minute more)
+    --no-echo-latency   skip the echo bot's latency phase (about a minute)
     --no-latency        capacity phases only
     --keep DIR          keep the logs and the SQLite file in DIR
     --pool N            Bot API connections of both servers (default: HOTRO_TELEGRAM_CONNECTION_POOL or 8)
@@ -407,7 +407,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--echo-latency", action="store_true")
+    parser.add_argument("--no-echo-latency", dest="echo_latency", action="store_false")
     parser.add_argument("--no-latency", action="store_true")
     parser.add_argument("--keep", type=Path, default=None)
     parser.add_argument("--pool", type=int, default=None, help="Bot API connections of echo and HoTro alike")
