@@ -4,10 +4,10 @@ NQ 68/NQ-CP and QĐ 23/2021/QĐ-TTg, as amended by NQ 126/NQ-CP and QĐ 33/2021/
 `evaluate(profile)` turns the answers of a short questionnaire (`Profile`) into an
 `Assessment`: the support a citizen may receive (`Entitlement`, with the amount, how it
 was computed and where to apply) and the policies considered but not available
-(`Reason`). No I/O and no channel code: the chat handlers and the web form both call it.
+(`Reason`). No I/O and no channel code: the chat handlers call it, and tests call it directly.
 
-Facts come from /work/shared/policy-facts.md. Figures it marks UNCONFIRMED are never
-presented as fact: they carry `confirmed_amount=False` / `hedged=True` and stay out of
+Facts come from the project's policy-facts sheet (amounts, conditions, sources). Figures it marks
+UNCONFIRMED are never presented as fact: they carry `confirmed_amount=False` / `hedged=True` and stay out of
 `total_confirmed_vnd`.
 
 Interpretation choices (the legal texts themselves were not available):
