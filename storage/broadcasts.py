@@ -28,13 +28,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.conversations import mark_blocked
 from storage.models import Application, Broadcast, ChannelUser, Delivery, KeyValue, Official, UTCDateTime
 from storage.officials import scope
-from storage.sql import insert_ignore, supports_skip_locked
+from storage.sql import conflict_insert, dialect_of, insert_ignore, supports_skip_locked
 
 LEVELS = ("province", "district", "commune")
 KINDS = ("household_business", "free_worker")
@@ -179,9 +178,8 @@ async def queue(session: AsyncSession, broadcast: Broadcast, official: Official,
         literal(0, Integer()),
         literal(now, UTCDateTime()),
     ).where(sub.c.chat_id.is_not(None))  # a WHERE keeps SQLite's INSERT … SELECT … ON CONFLICT unambiguous
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     await session.execute(
-        dialect.insert(Delivery)
+        conflict_insert(dialect_of(session), Delivery)
         .from_select(["broadcast_id", "channel", "chat_id", "status", "attempts", "next_attempt_at"], rows)
         .on_conflict_do_nothing(index_elements=["broadcast_id", "channel", "chat_id"])
     )

@@ -14,13 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, exists, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from storage import outbox
 from storage.models import ChannelUser, Conversation, OutboxMessage, ProcessedEvent
-from storage.sql import insert_ignore
+from storage.sql import conflict_insert, dialect_of, insert_ignore
 
 INBOUND_PRECISION = timedelta(minutes=1)
 CONVERSATIONS = Conversation.__table__
@@ -29,17 +28,15 @@ CONVERSATIONS = Conversation.__table__
 # The statements every turn runs are built once: building one costs about as much as running it.
 @functools.cache
 def _claim_statement(dialect: str) -> Insert:
-    module = postgresql if dialect == "postgresql" else sqlite
     table = ProcessedEvent.__table__
-    return (
-        module.insert(table).on_conflict_do_nothing(index_elements=["channel", "event_id"]).returning(table.c.event_id)
-    )
+    claim = conflict_insert(dialect, table).on_conflict_do_nothing(index_elements=["channel", "event_id"])
+    return claim.returning(table.c.event_id)
 
 
 async def claim_event(session: AsyncSession, channel: str, event_id: str, now: datetime) -> bool:
     """True if this event is new. A concurrent claimer of the same id waits on the unique key
     and then sees the conflict, so each event is handled once across processes."""
-    stmt = _claim_statement(session.get_bind().dialect.name)
+    stmt = _claim_statement(dialect_of(session))
     params = {"channel": channel, "event_id": event_id, "processed_at": now}
     return (await session.execute(stmt, params)).first() is not None
 

@@ -32,7 +32,6 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
@@ -40,7 +39,7 @@ from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater
 from handlers.turn import MAX_ACTION_BYTES, Incoming
 from messages.i18n import _
 from storage.models import ChannelUser, KeyValue
-from storage.sql import insert_ignore
+from storage.sql import conflict_insert, dialect_of, insert_ignore
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +300,7 @@ def _seed(refresh_token: str) -> str:
 
 
 def _is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+    return dialect_of(session) == "postgresql"
 
 
 async def _locked_tokens_row(session: AsyncSession) -> KeyValue | None:
@@ -314,8 +313,7 @@ async def _locked_tokens_row(session: AsyncSession) -> KeyValue | None:
 
 async def _put_kv(session: AsyncSession, key: str, value: str, now: datetime) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE, bumping the version."""
-    module = postgresql if _is_postgres(session) else sqlite
-    stmt = module.insert(KeyValue).values(key=key, value=value, version=1, updated_at=now)
+    stmt = conflict_insert(dialect_of(session), KeyValue).values(key=key, value=value, version=1, updated_at=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=["key"], set_={"value": value, "version": KeyValue.version + 1, "updated_at": now}
     )
