@@ -20,7 +20,6 @@ import hmac
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -102,12 +101,6 @@ async def reset_postgres(url: str) -> str:
 
 
 # ---- processes --------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
     """Until the process accepts connections; fails fast if it died."""
     deadline = time.monotonic() + timeout

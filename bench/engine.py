@@ -33,19 +33,10 @@ from bench.common import household_steps, reset_postgres  # noqa: E402
 from bot.app import HoTro, create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from handlers.turn import Incoming  # noqa: E402
+from tests.recording import RecordingTransport  # noqa: E402
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_engine"
 BENCH_KEY = "a" * 43  # 32 bytes, url-safe base64 without padding
-
-
-class RecordingTransport:
-    channel = "telegram"
-
-    def __init__(self) -> None:
-        self.sent = 0
-
-    async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
-        self.sent += 1
 
 
 async def run_citizens(app: HoTro, first: int, count: int, walls: list[float] | None = None) -> int:
@@ -77,7 +68,7 @@ async def main(args: argparse.Namespace) -> None:
             settings = Settings(data_dir=Path(tmp), database_url=args.pg_url, data_key=BENCH_KEY)
         else:
             settings = Settings(data_dir=Path(tmp), data_key=BENCH_KEY)
-        transport = RecordingTransport()
+        transport = RecordingTransport("telegram")
         app = await create_app(settings, {"telegram": transport})
         statements = 0
 
@@ -100,7 +91,7 @@ async def main(args: argparse.Namespace) -> None:
         await app.close()
     print(f"database           {args.db}")
     print(f"updates            {updates} ({args.citizens} citizens x {updates // args.citizens})")
-    print(f"messages sent      {transport.sent}")
+    print(f"messages sent      {len(transport.sent)}")
     print(f"CPU per update     {cpu / updates * 1000:.2f} ms")
     print(f"wall per update    {wall / updates * 1000:.2f} ms")
     walls.sort()

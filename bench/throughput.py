@@ -69,7 +69,6 @@ from bench.common import (  # noqa: E402
     WEBHOOK_PATH,
     FakeApiClient,
     Updates,
-    free_port,
     household_steps,
     log_problems,
     log_size,
@@ -84,6 +83,7 @@ from bench.common import (  # noqa: E402
 )
 from bot.config import Settings  # noqa: E402
 from storage.models import Application, OutboxMessage  # noqa: E402
+from tests.net import free_port  # noqa: E402
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_tp"
 CONFIRM_STEP = next(n for n, (_kind, value) in enumerate(household_steps(0)) if value == "f:ok") + 1

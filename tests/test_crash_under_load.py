@@ -17,7 +17,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,6 +36,7 @@ from storage.models import Application, Conversation, OutboxMessage, ProcessedEv
 from tests.conftest import PG_URL
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.journeys import household_application
+from tests.net import free_port
 
 LEASE_SECONDS = 3  # longer than the slowed sends, so a live sender's claim never expires under it
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (HOTRO_TEST_DATABASE_URL)")
@@ -53,12 +53,6 @@ CODE = re.compile(r"Mã hồ sơ: ([0-9A-Z]+-[0-9A-Z]{4}-[0-9A-Z]{4})")
 
 def steps(i: int) -> list[tuple[str, str]]:
     return household_application(i)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Server:
@@ -120,13 +114,6 @@ class Server:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def db(db_url: str) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(db_url)
     yield engine
@@ -169,8 +156,9 @@ async def citizen(
 
 
 async def test_kill_9_under_load_loses_nothing(
-    db_url: str, db: AsyncEngine, fake: FakeTelegram, tmp_path: Path
+    db_url: str, db: AsyncEngine, fake_telegram: FakeTelegram, tmp_path: Path
 ) -> None:
+    fake = fake_telegram
     delay = [0.0]
     slow_sends(fake, delay)
     server = Server(db_url, fake, tmp_path)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from storage.models import Application, Conversation, ProcessedEvent
 from tests.conftest import PG_URL
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.journeys import household_application
+from tests.net import free_port
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="several processes need PostgreSQL (HOTRO_TEST_DATABASE_URL)")
 
@@ -32,27 +32,14 @@ SECRET = "multi-process-secret"
 CITIZEN = 8100
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = await FakeTelegram().start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def servers(db_url: str, fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[list[int]]:
+async def servers(db_url: str, fake_telegram: FakeTelegram, tmp_path: Path) -> AsyncIterator[list[int]]:
     ports = [free_port(), free_port()]
     env = {
         **os.environ,
         "HOTRO_DATABASE_URL": db_url,
         "HOTRO_TELEGRAM_TOKEN": TOKEN,
-        "HOTRO_TELEGRAM_BASE_URL": fake.base_url,
+        "HOTRO_TELEGRAM_BASE_URL": fake_telegram.base_url,
         "HOTRO_TELEGRAM_WEBHOOK_SECRET": SECRET,
         "HOTRO_DATA_DIR": str(tmp_path),
         "HOTRO_DATA_KEY": "k" * 44,
@@ -93,7 +80,10 @@ async def post(session: aiohttp.ClientSession, port: int, update: dict) -> int:
         return response.status
 
 
-async def test_one_conversation_across_two_processes(db_url: str, fake: FakeTelegram, servers: list[int]) -> None:
+async def test_one_conversation_across_two_processes(
+    db_url: str, fake_telegram: FakeTelegram, servers: list[int]
+) -> None:
+    fake = fake_telegram
     steps = household_application()
     async with aiohttp.ClientSession() as session:
         for index, (kind, value) in enumerate(steps):
