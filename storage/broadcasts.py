@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.conversations import mark_blocked
 from storage.models import Application, Broadcast, ChannelUser, Delivery, KeyValue, Official, UTCDateTime
 from storage.officials import scope
-from storage.sql import conflict_insert, dialect_of, insert_ignore, supports_skip_locked
+from storage.sql import claim_rows, conflict_insert, dialect_of, insert_ignore, supports_skip_locked
 
 LEVELS = ("province", "district", "commune")
 KINDS = ("household_business", "free_worker")
@@ -276,26 +276,11 @@ async def claim(session: AsyncSession, channel: str, now: datetime, limit: int) 
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
-    if supports_skip_locked(session):
-        stmt = stmt.with_for_update(skip_locked=True)
-    ids = list((await session.execute(stmt)).scalars())
-    if not ids:
+    rows: list[Delivery] = await claim_rows(
+        session, Delivery, stmt, now, order_by=(Delivery.next_attempt_at, Delivery.id)
+    )
+    if not rows:
         return []
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids))
-        .values(status="sending", claimed_at=now, attempts=Delivery.attempts + 1)
-    )
-    rows = list(
-        (
-            await session.execute(
-                select(Delivery)
-                .where(Delivery.id.in_(ids))
-                .order_by(Delivery.next_attempt_at, Delivery.id)
-                .execution_options(populate_existing=True)
-            )
-        ).scalars()
-    )
     await session.execute(
         update(Broadcast)
         .where(Broadcast.id.in_({row.broadcast_id for row in rows}), Broadcast.status == "queued")

@@ -15,7 +15,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
-from storage.sql import supports_skip_locked
+from storage.sql import claim_rows
 
 LEASE = timedelta(seconds=60)
 OUTBOX = OutboxMessage.__table__
@@ -89,23 +89,7 @@ async def claim(
     if chat_id is not None:
         stmt = stmt.where(OutboxMessage.chat_id == chat_id)
     stmt = stmt.order_by(OutboxMessage.id).limit(limit)
-    if supports_skip_locked(session):
-        stmt = stmt.with_for_update(skip_locked=True)
-    claim_ids = list((await session.execute(stmt)).scalars())
-    if not claim_ids:
-        return []
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(claim_ids))
-        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-    )
-    rows = await session.execute(
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(claim_ids))
-        .order_by(OutboxMessage.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows.scalars())
+    return await claim_rows(session, OutboxMessage, stmt, now, order_by=(OutboxMessage.id,))
 
 
 async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -25,3 +27,21 @@ def insert_ignore(session: AsyncSession, model: Any, values: dict[str, Any], key
 
 def supports_skip_locked(session: AsyncSession) -> bool:
     return dialect_of(session) == "postgresql"
+
+
+async def claim_rows(session: AsyncSession, model: Any, ids: Select[Any], now: datetime, order_by: Any) -> list[Any]:
+    """Claim the rows whose ids `ids` selects (SKIP LOCKED on PostgreSQL, so claimers never wait on each
+    other): mark them 'sending' with one more attempt and return them in `order_by` order.
+    The outbox and the announcement deliveries share this lease protocol."""
+    if supports_skip_locked(session):
+        ids = ids.with_for_update(skip_locked=True)
+    claimed = list((await session.execute(ids)).scalars())
+    if not claimed:
+        return []
+    await session.execute(
+        update(model).where(model.id.in_(claimed)).values(status="sending", claimed_at=now, attempts=model.attempts + 1)
+    )
+    rows = await session.execute(
+        select(model).where(model.id.in_(claimed)).order_by(*order_by).execution_options(populate_existing=True)
+    )
+    return list(rows.scalars())
