@@ -124,16 +124,7 @@ async def lookup_state(turn: Turn) -> None:
         )
         return
     if turn.state == "lookup.code":
-        if not app_code.is_valid(turn.text):
-            turn.say(
-                _("“{text}” is not a valid application code: please check each character (e.g. HK-7QX4-M9PR).").format(
-                    text=turn.text[:30]
-                ),
-                [back_to_menu_button()],
-            )
-            return
-        turn.goto("lookup.id", {"code": app_code.normalize(turn.text)})
-        turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
+        take_code(turn, turn.text)
         return
     digits = "".join(ch for ch in turn.text if ch.isdigit())
     application = await repo.by_code(turn.session, turn.data.get("code", ""))
@@ -152,6 +143,21 @@ async def lookup_state(turn: Turn) -> None:
     turn.session.add(AuditLog(actor=actor(turn), action="lookup", application_id=application.id, at=turn.now))
     turn.goto("menu", {})
     turn.say(await describe(turn.session, application), [back_to_menu_button()])
+
+
+def take_code(turn: Turn, code: str) -> None:
+    """The look-up's code step, also for a code typed or pasted outside it (in a question)."""
+    if not app_code.is_valid(code):
+        turn.goto("lookup.code", {})
+        turn.say(
+            _("“{text}” is not a valid application code: please check each character (e.g. HK-7QX4-M9PR).").format(
+                text=code[:30]
+            ),
+            [back_to_menu_button()],
+        )
+        return
+    turn.goto("lookup.id", {"code": app_code.normalize(code)})
+    turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
 
 
 def _id_ends_with(turn: Turn, application: Application, digits: str) -> bool:

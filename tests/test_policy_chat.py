@@ -42,8 +42,16 @@ async def test_an_unclear_question_offers_the_closest_topics(app: HoTro) -> None
     assert "Có phải bạn muốn hỏi" in text
     options = [b["action"] for b in chat.buttons() if b["action"].startswith("pol:")]
     assert "pol:f0_f1" in options and 1 <= len(options) <= 3
-    for vague in ("hỗ trợ", "qwerty zxcv"):
-        assert "chưa tìm thấy" in joined(await chat.say(vague))
+    # The choices come first, so "#1" is the best guess, and the citizen is invited to rephrase.
+    buttons = chat.buttons()
+    assert (
+        buttons[0]["action"] not in ("pol", "menu")
+        and 2 <= buttons.index({"label": "Danh sách chính sách", "action": "pol"}) <= 3
+    )
+    assert "viết lại câu hỏi" in text
+    text = joined(await chat.say("hỗ trợ"))
+    assert "Có phải bạn muốn hỏi" in text and chat.buttons()[0]["action"] != "pol"
+    assert "chưa tìm thấy" in joined(await chat.say("qwerty zxcv"))
 
 
 async def test_first_message_can_be_a_question(app: HoTro) -> None:

@@ -1,0 +1,240 @@
+"""Answer a citizen's free-text message: understand it, then answer it or route it to its flow.
+
+Order: an application code in the message goes to the look-up; otherwise the classifier
+gives the topic and kind. Conversation intents go to the existing handlers (status,
+look-up, application menu); a policy question is answered by the rules when the message
+holds the deciding facts, else by the policy's section for that kind; a general question
+by the knowledge base. When unsure: 2-3 choices and an invitation to rephrase.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from handlers import intake, status
+from handlers.menu import menu_buttons, show_menu
+from handlers.policies import policy_buttons, policy_page, section_page
+from handlers.questions import classify, verdict
+from handlers.questions.facts import Facts, extract
+from handlers.questions.knowledge import by_id, entry, province_scheme
+from handlers.turn import Button, Turn
+from messages import fmt
+from messages.i18n import N_, _
+from messages.policies import Policy, load_policies
+
+# What each kind of question asks of a policy page.
+_SECTION_FOR_KIND = {
+    "amount": "amount",
+    "eligibility": "conditions",
+    "conditions": "conditions",
+    "documents": "documents",
+    "where_how": "where",
+    "deadline": "where",
+    "timing": "where",
+    "who_decides": "where",
+}
+# A policy question of these kinds is first looked up in the knowledge base's general topic.
+_KIND_TOPIC = {"deadline": "deadline", "timing": "procedure", "who_decides": "approval"}
+TOPIC_LABELS = {
+    "deadline": N_("Deadlines for applications"),
+    "procedure": N_("Steps and processing times"),
+    "payment_timing": N_("When the money is paid"),
+    "approval": N_("Who approves"),
+    "legal_documents": N_("The legal documents"),
+    "package": N_("The support package as a whole"),
+    "id_documents": N_("ID cards (CCCD/CMND)"),
+    "nq116": N_("Support from the unemployment insurance fund (NQ 116)"),
+    "register": N_("Apply for support"),
+    "app_status": N_("My applications"),
+    "contact": N_("Contact the commune"),
+}
+# Intents that are never offered as a guess.
+_NOT_OFFERED = frozenset({"greeting", "thanks", "app_code"})
+# Below this the message is not about anything we know ("qwerty"): say so instead of guessing.
+NOTHING_SCORE = -0.6
+_CODE = re.compile(r"(?<![0-9A-Za-z])(?:(?:HK|TD)[\s\-.]?)?[0-9A-Za-z]{4}[\s\-.]?[0-9A-Za-z]{4}(?![0-9A-Za-z])", re.I)
+
+
+def code_in(text: str) -> str | None:
+    """An application code typed or pasted in the message ("mã HK-7QX4-M9PR"), valid or mistyped."""
+    for m in _CODE.finditer(text):
+        candidate = m.group(0)
+        compact = re.sub(r"[\s\-.]", "", candidate)
+        # A code mixes letters and digits; "hokinhdoanh" or a phone number is not one.
+        if any(c.isdigit() for c in compact) and sum(c.isalpha() for c in compact) >= 2:
+            return candidate
+    return None
+
+
+def _policies(turn: Turn) -> dict[str, Policy]:
+    return {p.id: p for p in load_policies(turn.settings.free_worker)}
+
+
+def _today(turn: Turn) -> date:
+    return turn.settings.as_of_date or fmt.today_local(turn.now)
+
+
+async def answer(turn: Turn) -> None:
+    """Free text in the menu (or as a first message)."""
+    text = turn.text
+    code = code_in(text)
+    if code is not None:
+        status.take_code(turn, code)
+        return
+    facts = extract(text)
+    prediction = classify.predict(text, facts)
+    if not prediction.confident:
+        await unsure(turn, prediction)
+        return
+    await answer_topic(turn, prediction.topic, prediction.kind, facts)
+
+
+async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts) -> None:
+    if topic == "greeting":
+        if not turn.replies:  # a first message already got the greeting
+            await show_menu(turn, _("Hello! How can I help? Type your question, or choose below."))
+        return
+    if topic == "thanks":
+        await show_menu(turn, _("You are welcome! Type another question whenever you need, or choose below."))
+        return
+    if topic == "app_status":
+        await status.my_applications(turn)
+        return
+    if topic == "app_code":
+        await status.start_lookup(turn)
+        return
+    if topic == "register":
+        await intake.choose_kind(turn)
+        return
+    if topic == "contact":
+        contact(turn)
+        return
+    policies = _policies(turn)
+    if topic in policies:
+        policy_answer(turn, policies[topic], kind, facts)
+        return
+    found = entry(topic, kind)
+    if found is None:
+        await unsure(turn, None)
+        return
+    turn.goto("menu", {})
+    turn.say(found.text, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+
+
+def contact(turn: Turn) -> None:
+    turn.goto("menu", {})
+    hotline = turn.settings.hotline
+    if hotline:
+        text = _(
+            "To talk to an official, call the hotline {hotline}, or come to the reception desk (bộ phận "
+            "tiếp nhận và trả kết quả) of your commune People's Committee during office hours."
+        ).format(hotline=hotline)
+    else:
+        text = _(
+            "To talk to an official, come to the reception desk (bộ phận tiếp nhận và trả kết quả) of your "
+            "commune People's Committee during office hours; the commune can also tell you its phone number."
+        )
+    turn.say(text, [[Button(_("« Main menu"), "menu")]])
+
+
+def _rules_buttons(policy: Policy, decided: bool) -> list[list[Button]]:
+    rows = policy_buttons(policy)
+    if not decided or policy.intake is None:
+        rows.insert(0, [Button(_("Check with the full questionnaire"), "elig")])
+    return rows
+
+
+def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) -> None:
+    turn.goto("menu", {})
+    text = turn.text
+    yes_no = kind == "eligibility" or verdict.is_yes_no(text)
+    decisive = facts.days is not None or facts.ranges or facts.covid is not None or facts.social_insurance is False
+    scheme, label = turn.settings.free_worker, None
+    if policy.id == "free_worker" and facts.province is not None and facts.province != turn.settings.province_code:
+        found = province_scheme(facts.province)
+        label = found.text
+        if found.scheme is not None:
+            scheme = found.scheme
+        elif kind not in ("documents", "where_how"):
+            # A province without a known scheme: its own People's Committee decides.
+            turn.say(label, _rules_buttons(policy, False))
+            return
+    if yes_no or (decisive and kind in ("amount", "eligibility", None, "conditions", "info")):
+        computed = verdict.compute(policy.id, text, facts, scheme, _today(turn), label)
+        if computed is not None:
+            body = computed.text
+            if not computed.decided:
+                body += "\n\n" + section_page(policy, "conditions")
+            turn.say(body, _rules_buttons(policy, computed.decided))
+            return
+    section = _SECTION_FOR_KIND.get(kind or "")
+    general = _KIND_TOPIC.get(kind or "")
+    found = entry(general, kind, policy.id) if general else None
+    if found is not None:
+        body = found.text
+    elif section:
+        body = section_page(policy, section)
+    else:
+        body = policy_page(policy)
+    if label and policy.id == "free_worker":
+        body = label + "\n\n" + body
+    if yes_no:
+        body = _("Maybe, if the conditions below are met.") + "\n\n" + body
+    turn.say(body, policy_buttons(policy, section))
+
+
+def _choice(topic: str, policies: dict[str, Policy]) -> Button | None:
+    if topic in policies:
+        return Button(policies[topic].title, f"pol:{topic}")
+    if topic in TOPIC_LABELS:
+        return Button(_(TOPIC_LABELS[topic]), f"q:{topic}")
+    return None
+
+
+async def unsure(turn: Turn, prediction: classify.Prediction | None) -> None:
+    """2-3 likely topics first (so #1 is the best guess), then a line inviting the citizen to rephrase."""
+    turn.goto("menu", {})
+    policies = _policies(turn)
+    if prediction is None or prediction.score < NOTHING_SCORE:
+        turn.say(
+            _("Sorry, I could not find a policy matching your question. Try other words, or choose below.")
+            + "\n"
+            + _("For example: “quán ăn đóng cửa 20 ngày có được hỗ trợ không”."),
+            [[Button(_("All policies"), "pol")], *menu_buttons()],
+        )
+        return
+    choices = []
+    for topic, _score in prediction.ranked:
+        if topic in _NOT_OFFERED:
+            continue
+        button = _choice(topic, policies)
+        if button is not None:
+            choices.append([button])
+        if len(choices) == 3:
+            break
+    turn.say(
+        _("I am not sure I understood your question. Did you mean one of these?")
+        + "\n"
+        + _("Or write the question again in other words, e.g. with your situation and the number of days."),
+        [*choices, [Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]],
+    )
+
+
+async def chosen_topic(turn: Turn) -> None:
+    """A 'q:<topic>' button from the unsure reply: answer that topic as a general question."""
+    topic = turn.action_arg
+    if topic in _NOT_OFFERED or not (topic in TOPIC_LABELS or topic in _policies(turn)):
+        await show_menu(turn, _("That button is no longer active. Here is the main menu."))
+        return
+    await answer_topic(turn, topic, None, Facts())
+
+
+async def knowledge_entry(turn: Turn) -> None:
+    """A 'kb:<entry id>' button: show one knowledge entry."""
+    found = by_id(turn.action_arg)
+    if found is None:
+        await show_menu(turn, _("That button is no longer active. Here is the main menu."))
+        return
+    turn.goto("menu", {})
+    turn.say(found.text, [[Button(_("« Main menu"), "menu")]])

@@ -1,0 +1,243 @@
+"""Answers computed by the rules engine from the facts in a question.
+
+One rules engine for the questionnaire and free text: the facts become an
+eligibility_rules.Profile, `evaluate` decides, and this module only words the result:
+the verdict first ("Có." / "Không." / "Có thể, nếu …"), the amount, the rule that
+decided in one line, and what is still missing. A figure that is not confirmed
+(`confirmed_amount=False`) is never stated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.config import FreeWorkerScheme
+from handlers.eligibility_rules import (
+    MIN_ARTS_DAYS,
+    MIN_HOUSEHOLD_DAYS,
+    MIN_ISOLATION_DAYS,
+    MIN_SUSPENSION_DAYS,
+    Assessment,
+    CovidStatus,
+    EmployeeSituation,
+    Entitlement,
+    Group,
+    PolicyId,
+    Profile,
+    Reason,
+    evaluate,
+    policy_title,
+)
+from handlers.questions.facts import Covid, Facts, Who, folded
+from messages.fmt import vnd
+from messages.i18n import _
+
+# Topics the rules engine can decide from facts in a message.
+RULE_TOPICS = frozenset(
+    {
+        PolicyId.HOUSEHOLD_BUSINESS,
+        PolicyId.SUSPENSION,
+        PolicyId.WORK_STOPPAGE,
+        PolicyId.TERMINATION,
+        PolicyId.F0_F1,
+        PolicyId.CHILDREN,
+        PolicyId.ARTS_TOUR_GUIDE,
+        PolicyId.FREE_WORKER,
+    }
+)
+_MIN_DAYS = {
+    PolicyId.HOUSEHOLD_BUSINESS: MIN_HOUSEHOLD_DAYS,
+    PolicyId.SUSPENSION: MIN_SUSPENSION_DAYS,
+    PolicyId.WORK_STOPPAGE: MIN_ISOLATION_DAYS,
+    PolicyId.ARTS_TOUR_GUIDE: MIN_ARTS_DAYS,
+}
+_SITUATIONS = {
+    PolicyId.SUSPENSION: EmployeeSituation.SUSPENSION_OR_UNPAID_LEAVE,
+    PolicyId.WORK_STOPPAGE: EmployeeSituation.WORK_STOPPAGE,
+    PolicyId.TERMINATION: EmployeeSituation.TERMINATED_NO_UI_BENEFIT,
+}
+# An authority's order or a COVID measure named in the message ("xã bắt đóng cửa", "phong tỏa").
+_COVID_CAUSE = re.compile(
+    r"\b(bat|buoc|yeu cau|lenh|phai) (dong cua|nghi|dung|tam dung|ngung)|phong toa|gian cach|chi thi (15|16)"
+    r"|cach ly|theo (yeu cau|lenh|quyet dinh)|vi dich|do dich|vi covid|do covid|chong dich"
+)
+_PREGNANT = re.compile(r"mang thai|co bau|dang bau|co thai")
+_CHILD_WORDS = re.compile(r"\b(tre em|tre|con|chau|be|dua nho)\b")
+_YES_NO = re.compile(
+    r"\b(co|duoc|phai|dung|du)\b[^,.;?!]*\b(khong|chua|hong|hem|ko)\b|\bduoc (khong|ko|hong)\b|\bco phai\b"
+    r"|\b(khong|ko|chua)\s*(a|ak|ha|nhi|vay|nhe|the|ban|ad)?\s*[?]*\s*$"
+)
+
+
+def is_yes_no(text: str) -> bool:
+    """'… có được hỗ trợ không', '… được không ạ', '… đủ điều kiện chưa'."""
+    return bool(_YES_NO.search(folded(text)))
+
+
+@dataclass
+class Computed:
+    """A rules-decided answer: the text the citizen sees and what to offer next."""
+
+    text: str
+    decided: bool  # False: a deciding fact is missing ("Có thể, nếu …")
+    policy_id: str
+    missing: list[str] = field(default_factory=list)
+
+
+def _period(facts: Facts) -> tuple[date | None, date | None, int | None]:
+    for r in facts.ranges:
+        return r.start, r.end, None if r.end else facts.durations[0].days if facts.durations else None
+    days = facts.days
+    if days is not None and facts.months is not None and facts.months >= 1:
+        days = max(days, 31)  # "1 tháng" is a full month (the rules read 31 days as surely one)
+    return None, None, days
+
+
+def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]] | None:
+    """The questionnaire's Profile for what the message says, and the deciding facts it lacks."""
+    pid = PolicyId(topic)
+    start, end, days = _period(facts)
+    has_period = start is not None or days is not None
+    cause = True if _COVID_CAUSE.search(folded(text)) else None
+    missing: list[str] = []
+    kwargs: dict = {"due_to_covid_measures": cause}
+    if pid is PolicyId.HOUSEHOLD_BUSINESS:
+        kwargs.update(group=Group.HOUSEHOLD_BUSINESS, situation_start=start, situation_end=end, days_suspended=days)
+        if not has_period:
+            missing.append(_("how many consecutive days the business had to stop"))
+    elif pid in _SITUATIONS:
+        group = Group.NONE if facts.social_insurance is False else Group.EMPLOYEE_SI
+        kwargs.update(
+            group=group,
+            employee_situation=_SITUATIONS[pid],
+            pregnant=bool(_PREGNANT.search(folded(text))),
+            children_under_6=sum(1 for a in facts.ages if a.years < 6 and a.who in ("con", "be", "chau")),
+        )
+        if pid is PolicyId.TERMINATION:
+            kwargs.update(situation_start=start)
+        else:
+            kwargs.update(situation_start=start, situation_end=end, days_suspended=days)
+            if not has_period and group is Group.EMPLOYEE_SI:
+                missing.append(_("how many consecutive days it lasted"))
+    elif pid is PolicyId.ARTS_TOUR_GUIDE:
+        if facts.who is Who.TOUR_GUIDE:
+            kwargs.update(group=Group.TOUR_GUIDE)
+            missing.append(_("whether you hold a valid tour guide card with a contract or an association membership"))
+        else:
+            kwargs.update(group=Group.ARTS_EMPLOYEE, situation_start=start, situation_end=end, days_suspended=days)
+            if not has_period:
+                missing.append(_("how many consecutive days the performances were suspended"))
+    elif pid is PolicyId.FREE_WORKER:
+        kwargs.update(group=Group.FREE_WORKER, situation_start=start, situation_end=end, days_suspended=days)
+    elif pid in (PolicyId.F0_F1, PolicyId.CHILDREN):
+        child = facts.child_under_16 or (pid is PolicyId.CHILDREN and bool(_CHILD_WORDS.search(folded(text))))
+        if facts.ages and not facts.child_under_16:
+            child = False
+        status = {Covid.F0: CovidStatus.F0, Covid.F1: CovidStatus.F1, None: CovidStatus.NONE}[facts.covid]
+        if status is CovidStatus.NONE:
+            if pid is PolicyId.CHILDREN and not child:
+                return None  # the pregnancy / under-6 supplement: the policy page says it best
+            missing.append(_("whether the person was treated (F0) or isolated (F1)"))
+            return Profile(), missing
+        covid_days = facts.days
+        if covid_days is None:
+            missing.append(_("how many days of treatment or isolation"))
+        kwargs = {
+            "covid_status": status,
+            "covid_start": start,
+            "covid_days": covid_days if start is None else None,
+            "is_child_under_16": child,
+            "is_elderly_or_severe_disability": facts.elderly and not child,
+        }
+        if start is not None and end is not None:
+            kwargs["covid_days"] = (end - start).days + 1
+            kwargs["covid_start"] = start
+    else:
+        return None
+    try:
+        return Profile(**kwargs), missing
+    except ValueError:
+        return None
+
+
+def _rule_line(pid: PolicyId, days: int | None) -> str | None:
+    minimum = _MIN_DAYS.get(pid)
+    if minimum is None or days is None:
+        return None
+    return _("Rule: {days} consecutive days, at least {minimum} are required.").format(days=days, minimum=minimum)
+
+
+def _amount_text(e: Entitlement) -> str:
+    if e.amount_vnd is None:
+        return _("amount set by the local authority")
+    if not e.confirmed_amount:
+        return _("amount not confirmed yet, ask the receiving office")
+    return vnd(e.amount_vnd)
+
+
+def _entitlement_lines(e: Entitlement) -> list[str]:
+    lines = [f"{policy_title(e.policy_id)}: {_amount_text(e)}."]
+    lines += [f"– {line}" for line in e.breakdown]
+    return lines
+
+
+def compute(
+    topic: str, text: str, facts: Facts, scheme: FreeWorkerScheme, today: date, scheme_label: str | None = None
+) -> Computed | None:
+    """The rules' answer to a question about `topic`, or None when the rules cannot help."""
+    if topic not in RULE_TOPICS:
+        return None
+    built = profile_for(topic, text, facts)
+    if built is None:
+        return None
+    profile, missing = built
+    pid = PolicyId(topic)
+    assessment = evaluate(profile, scheme, today=today)
+    return _word(pid, profile, assessment, missing, scheme_label)
+
+
+def _main_outcome(pid: PolicyId, assessment: Assessment) -> Entitlement | Reason | None:
+    if pid in (PolicyId.F0_F1, PolicyId.CHILDREN):
+        return assessment.get(PolicyId.F0_F1) or assessment.get(PolicyId.CHILDREN) or assessment.reason(PolicyId.F0_F1)
+    return assessment.get(pid) or assessment.reason(pid) or next(iter(assessment.ineligible), None)
+
+
+def _word(
+    pid: PolicyId, profile: Profile, assessment: Assessment, missing: list[str], scheme_label: str | None
+) -> Computed:
+    outcome = _main_outcome(pid, assessment)
+    lines: list[str] = []
+    days = profile.days_suspended
+    if isinstance(outcome, Reason):
+        lines.append(_("No.") + " " + f"{policy_title(outcome.policy_id)}: {outcome.text}")
+        if outcome.code == "too_short" and (rule := _rule_line(PolicyId(outcome.policy_id), days)):
+            lines.append(rule)
+        return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id)
+    if outcome is None or missing or outcome.amount_vnd is None:
+        head = _("Maybe, if the conditions below are met.")
+        if missing:
+            head += " " + _("To answer for sure I need to know: {facts}.").format(facts="; ".join(missing))
+        lines.append(head)
+        if scheme_label:
+            lines.append(scheme_label)
+        for e in assessment.entitlements:
+            lines += _entitlement_lines(e)
+        return Computed("\n".join(lines), decided=False, policy_id=pid, missing=missing)
+    lines.append(_("Yes.") + " " + f"{policy_title(outcome.policy_id)}: {_amount_text(outcome)}.")
+    if scheme_label:
+        lines.append(scheme_label)
+    if rule := _rule_line(pid, days):
+        lines.append(rule)
+    if pid in _SITUATIONS and profile.group is Group.EMPLOYEE_SI:
+        lines.append(_("Condition: a labour contract with compulsory social insurance."))
+    lines += [f"– {line}" for line in outcome.breakdown]
+    for e in assessment.entitlements:
+        if e is not outcome:
+            lines += _entitlement_lines(e)
+    confirmed = [e for e in assessment.entitlements if e.confirmed_amount]
+    if len(confirmed) > 1:
+        lines.append(_("Total: {amount}.").format(amount=vnd(assessment.total_confirmed_vnd)))
+    lines.append("➜ " + outcome.next_step)
+    return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id)
