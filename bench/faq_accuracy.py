@@ -45,8 +45,8 @@ def load_questions(path: Path = QUESTIONS) -> list[Question]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# batch:"):
             batch = int(line.split(":")[1].split(".")[0])
-        if not line.strip() or line.startswith("#"):
-            continue
+        if not line.strip() or line.startswith("#") or line.count("\t") != 1:
+            continue  # 5-column rows are the new format (issue 12), not measured here yet
         question, policy_id = line.split("\t")
         if question.startswith(NFD_PREFIX):
             question = unicodedata.normalize("NFD", question[len(NFD_PREFIX) :])
