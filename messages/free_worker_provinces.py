@@ -24,7 +24,7 @@ from typing import Any
 
 from vietnam_provinces.enums import ProvinceEnum
 
-from messages.knowledge import KNOWLEDGE_DIR, MAX_ANSWER, PROVINCES_FILE, render_placeholders
+from messages.knowledge import KNOWLEDGE_DIR, MAX_ANSWER, PROVINCES_FILE, KnowledgeError, render_placeholders
 from messages.normalize import nfc
 
 PROVINCES_PATH: Path = KNOWLEDGE_DIR / PROVINCES_FILE
@@ -61,8 +61,8 @@ _TEXTS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ProvinceSchemeError(ValueError):
-    """The provinces file is missing, malformed or inconsistent."""
+class ProvinceSchemeError(KnowledgeError):
+    """The provinces file is missing, malformed or inconsistent (a KnowledgeError)."""
 
 
 @dataclass(frozen=True)
