@@ -15,6 +15,7 @@ from datetime import date
 from handlers import intake, status
 from handlers.menu import menu_buttons, show_menu
 from handlers.policies import policy_buttons, policy_page, section_page
+from handlers.policy_search import detect_section
 from handlers.questions import classify, verdict
 from handlers.questions.facts import Facts, extract
 from handlers.questions.knowledge import by_id, entry, province_scheme
@@ -114,7 +115,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts) -
     if topic in policies:
         policy_answer(turn, policies[topic], kind, facts)
         return
-    found = entry(topic, kind)
+    found = entry(topic, kind, hotline=turn.settings.hotline)
     if found is None:
         await unsure(turn, None)
         return
@@ -145,22 +146,42 @@ def _rules_buttons(policy: Policy, decided: bool) -> list[list[Button]]:
     return rows
 
 
+# Kinds whose answer is a procedure, not a verdict: the rules are not asked even with facts.
+_PROCEDURAL = frozenset({"documents", "where_how", "deadline", "timing", "who_decides"})
+# What today's matcher's section cues say, as a kind (they are precise on these words).
+_CUE_KINDS = {"amount": "amount", "documents": "documents"}
+
+
+def question_kind(text: str, predicted: str | None) -> str | None:
+    """The classifier's kind, corrected by explicit cues: 'bao nhiêu' asks an amount, 'mẫu nào' a form."""
+    cue = _CUE_KINDS.get(detect_section(text) or "")
+    if cue is not None and predicted not in ("deadline", "timing", "who_decides"):
+        return cue
+    if predicted not in _PROCEDURAL and verdict.is_yes_no(text):
+        return "eligibility"
+    return predicted
+
+
 def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) -> None:
     turn.goto("menu", {})
     text = turn.text
-    yes_no = kind == "eligibility" or verdict.is_yes_no(text)
-    decisive = facts.days is not None or facts.ranges or facts.covid is not None or facts.social_insurance is False
+    kind = question_kind(text, kind)
+    yes_no = verdict.is_yes_no(text)
+    decisive = bool(
+        facts.days is not None or facts.ranges or facts.dates or facts.covid or facts.social_insurance is False
+    )
     scheme, label = turn.settings.free_worker, None
     if policy.id == "free_worker" and facts.province is not None and facts.province != turn.settings.province_code:
         found = province_scheme(facts.province)
-        label = found.text
-        if found.scheme is not None:
-            scheme = found.scheme
-        elif kind not in ("documents", "where_how"):
-            # A province without a known scheme: its own People's Committee decides.
-            turn.say(label, _rules_buttons(policy, False))
+        if found.scheme is None and kind not in ("documents", "where_how"):
+            # No amount to compute with: the province's text (or "UBND tỉnh quy định") is the answer.
+            body = found.text
+            if yes_no:
+                body = _("Maybe, if the conditions below are met.") + "\n" + body
+            turn.say(body, _rules_buttons(policy, False))
             return
-    if yes_no or (decisive and kind in ("amount", "eligibility", None, "conditions", "info")):
+        scheme, label = found.scheme or scheme, found.text
+    if kind == "eligibility" or (decisive and kind not in _PROCEDURAL):
         computed = verdict.compute(policy.id, text, facts, scheme, _today(turn), label)
         if computed is not None:
             body = computed.text
@@ -168,20 +189,29 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
                 body += "\n\n" + section_page(policy, "conditions")
             turn.say(body, _rules_buttons(policy, computed.decided))
             return
-    section = _SECTION_FOR_KIND.get(kind or "")
+    turn.say(_policy_text(turn, policy, kind, label, yes_no), policy_buttons(policy, _SECTION_FOR_KIND.get(kind or "")))
+
+
+def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None, yes_no: bool) -> str:
+    """The policy's own texts for the kind asked: its section(s), a knowledge entry, and its summary."""
+    parts: list[str] = []
     general = _KIND_TOPIC.get(kind or "")
-    found = entry(general, kind, policy.id) if general else None
+    found = entry(general, kind, policy.id, turn.settings.hotline) if general else None
     if found is not None:
-        body = found.text
-    elif section:
-        body = section_page(policy, section)
-    else:
-        body = policy_page(policy)
-    if label and policy.id == "free_worker":
-        body = label + "\n\n" + body
+        parts.append(found.text)
+    elif kind in ("documents", "where_how"):
+        # Who files, on which form, where: the two sections answer it together, the one asked first.
+        first, second = ("documents", "where") if kind == "documents" else ("where", "documents")
+        parts += [section_page(policy, first), policy.sections[second]]
+    elif kind in _SECTION_FOR_KIND:
+        parts.append(section_page(policy, _SECTION_FOR_KIND[kind]))
+    if not parts or kind not in ("amount", "conditions", "eligibility"):
+        parts.append(policy_page(policy) if not parts else policy.summary)
+    if label:
+        parts.insert(0, label)
     if yes_no:
-        body = _("Maybe, if the conditions below are met.") + "\n\n" + body
-    turn.say(body, policy_buttons(policy, section))
+        parts.insert(0, _("Maybe, if the conditions below are met."))
+    return "\n\n".join(parts)
 
 
 def _choice(topic: str, policies: dict[str, Policy]) -> Button | None:
@@ -232,7 +262,7 @@ async def chosen_topic(turn: Turn) -> None:
 
 async def knowledge_entry(turn: Turn) -> None:
     """A 'kb:<entry id>' button: show one knowledge entry."""
-    found = by_id(turn.action_arg)
+    found = by_id(turn.action_arg, turn.settings.hotline)
     if found is None:
         await show_menu(turn, _("That button is no longer active. Here is the main menu."))
         return

@@ -70,6 +70,9 @@ class Facts:
     who: Who | None = None
     social_insurance: bool | None = None
     province: int | None = None  # vietnam-provinces (GSO / CCCD) province code
+    dates: tuple[date, ...] = ()  # single dates outside ranges ("nghỉ việc ngày 15/4", "tháng 1/2022")
+    elderly_or_disabled: bool = False  # "người già", "khuyết tật nặng" (QĐ 33's +1.000.000 ₫ group)
+    adult: bool = False  # "người lớn": not a child, whatever else is said
 
     @property
     def days(self) -> int | None:
@@ -85,12 +88,12 @@ class Facts:
 
     @property
     def child_under_16(self) -> bool:
-        return any(a.years < 16 for a in self.ages)
+        return not self.adult and any(a.years < 16 for a in self.ages)
 
     @property
     def elderly(self) -> bool:
         # Người cao tuổi: from 60 (Luật Người cao tuổi 2009, Điều 2).
-        return any(a.years >= 60 for a in self.ages)
+        return self.elderly_or_disabled or any(a.years >= 60 for a in self.ages)
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -241,6 +244,27 @@ def date_ranges(text: str) -> tuple[DateRange, ...]:
     return tuple(out)
 
 
+_MONTH_OF_YEAR = re.compile(r"\bthang\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
+
+
+def single_dates(text: str) -> tuple[date, ...]:
+    """Dates not part of a range: 'nghỉ việc ngày 15/4/2021', 'tháng 1/2022' (its first day)."""
+    key = folded(text)
+    ranged = [m.span() for rx in (_RANGE, _SHORT_RANGE, _FROM) for m in rx.finditer(key)]
+    out: list[date] = []
+    for m in _MONTH_OF_YEAR.finditer(key):
+        month, year = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12:
+            out.append(date(year, month, 1))
+    months = [m.span() for m in _MONTH_OF_YEAR.finditer(key)]
+    for m in _ANY_DATE.finditer(key):
+        if any(a <= m.start() < b for a, b in ranged + months):
+            continue
+        if (found := _mk(*m.groups())) is not None:
+            out.append(found)
+    return tuple(out)
+
+
 def _without_dates(key: str) -> str:
     """Folded text with dates and month names removed, so "tháng 9" is not read as 9 months."""
     key = _ANY_DATE.sub(" ", key)
@@ -265,8 +289,10 @@ def ages(text: str) -> tuple[Age, ...]:
         if number is None or number[0] != int(number[0]) or not 0 < number[0] <= 120:
             continue
         first = number[1]
-        who = tokens[first - 1] if first >= 1 and tokens[first - 1] in _AGE_WHO else None
-        out.append(Age(who, int(number[0])))
+        before = tokens[first - 1] if first >= 1 else None
+        who = before if before in _AGE_WHO else None
+        # "dưới 16 tuổi" speaks of someone younger than 16.
+        out.append(Age(who, int(number[0]) - 1 if before == "duoi" else int(number[0])))
     return tuple(out)
 
 
@@ -398,8 +424,18 @@ def province(text: str) -> int | None:
     return None
 
 
+_ELDERLY = re.compile(
+    r"nguoi gia|gia roi|gia yeu|cao tuoi|ong ba gia|khuyet tat (dac biet )?nang|tan tat nang|nguoi khuyet tat"
+)
+_ADULT = re.compile(r"nguoi lon|nguoi truong thanh")
+
+
 def extract(text: str) -> Facts:
+    key = folded(text)
     return Facts(
+        dates=single_dates(text),
+        elderly_or_disabled=bool(_ELDERLY.search(key)),
+        adult=bool(_ADULT.search(key)),
         durations=durations(text),
         ranges=date_ranges(text),
         ages=ages(text),

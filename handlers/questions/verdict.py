@@ -15,6 +15,7 @@ from datetime import date
 
 from bot.config import FreeWorkerScheme
 from handlers.eligibility_rules import (
+    CHILD_F0F1_VND,
     MIN_ARTS_DAYS,
     MIN_HOUSEHOLD_DAYS,
     MIN_ISOLATION_DAYS,
@@ -27,6 +28,7 @@ from handlers.eligibility_rules import (
     PolicyId,
     Profile,
     Reason,
+    ReasonCode,
     evaluate,
     policy_title,
 )
@@ -64,7 +66,10 @@ _COVID_CAUSE = re.compile(
     r"|cach ly|theo (yeu cau|lenh|quyet dinh)|vi dich|do dich|vi covid|do covid|chong dich"
 )
 _PREGNANT = re.compile(r"mang thai|co bau|dang bau|co thai")
-_CHILD_WORDS = re.compile(r"\b(tre em|tre|con|chau|be|dua nho)\b")
+_CHILD_WORDS = re.compile(
+    r"\b(tre em|tre so sinh|tre nho|con (toi|em|minh|nha|cua|trai|gai|be)|chau (toi|em|minh|nha|be)"
+    r"|be (nha|con|gai|trai)|dua nho|hoc sinh|tre)\b|\bbe \d"
+)
 _YES_NO = re.compile(
     r"\b(co|duoc|phai|dung|du)\b[^,.;?!]*\b(khong|chua|hong|hem|ko)\b|\bduoc (khong|ko|hong)\b|\bco phai\b"
     r"|\b(khong|ko|chua)\s*(a|ak|ha|nhi|vay|nhe|the|ban|ad)?\s*[?]*\s*$"
@@ -116,7 +121,7 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
             children_under_6=sum(1 for a in facts.ages if a.years < 6 and a.who in ("con", "be", "chau")),
         )
         if pid is PolicyId.TERMINATION:
-            kwargs.update(situation_start=start)
+            kwargs.update(situation_start=start or (facts.dates[0] if facts.dates else None))
         else:
             kwargs.update(situation_start=start, situation_end=end, days_suspended=days)
             if not has_period and group is Group.EMPLOYEE_SI:
@@ -132,8 +137,8 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
     elif pid is PolicyId.FREE_WORKER:
         kwargs.update(group=Group.FREE_WORKER, situation_start=start, situation_end=end, days_suspended=days)
     elif pid in (PolicyId.F0_F1, PolicyId.CHILDREN):
-        child = facts.child_under_16 or (pid is PolicyId.CHILDREN and bool(_CHILD_WORDS.search(folded(text))))
-        if facts.ages and not facts.child_under_16:
+        child = facts.child_under_16 or bool(_CHILD_WORDS.search(folded(text)))
+        if facts.adult or (facts.ages and not facts.child_under_16):
             child = False
         status = {Covid.F0: CovidStatus.F0, Covid.F1: CovidStatus.F1, None: CovidStatus.NONE}[facts.covid]
         if status is CovidStatus.NONE:
@@ -141,9 +146,7 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
                 return None  # the pregnancy / under-6 supplement: the policy page says it best
             missing.append(_("whether the person was treated (F0) or isolated (F1)"))
             return Profile(), missing
-        covid_days = facts.days
-        if covid_days is None:
-            missing.append(_("how many days of treatment or isolation"))
+        covid_days = facts.days  # None: only the amount depends on it, not the verdict
         kwargs = {
             "covid_status": status,
             "covid_start": start,
@@ -171,7 +174,9 @@ def _rule_line(pid: PolicyId, days: int | None) -> str | None:
 
 def _amount_text(e: Entitlement) -> str:
     if e.amount_vnd is None:
-        return _("amount set by the local authority")
+        if e.policy_id == PolicyId.FREE_WORKER:
+            return _("amount set by the local authority")
+        return _("the amount depends on the number of days")
     if not e.confirmed_amount:
         return _("amount not confirmed yet, ask the receiving office")
     return vnd(e.amount_vnd)
@@ -193,29 +198,39 @@ def compute(
     if built is None:
         return None
     profile, missing = built
-    pid = PolicyId(topic)
     assessment = evaluate(profile, scheme, today=today)
-    return _word(pid, profile, assessment, missing, scheme_label)
+    return _word(PolicyId(topic), profile, assessment, missing, scheme_label)
 
 
-def _main_outcome(pid: PolicyId, assessment: Assessment) -> Entitlement | Reason | None:
-    if pid in (PolicyId.F0_F1, PolicyId.CHILDREN):
-        return assessment.get(PolicyId.F0_F1) or assessment.get(PolicyId.CHILDREN) or assessment.reason(PolicyId.F0_F1)
+def _main_outcome(pid: PolicyId, profile: Profile, assessment: Assessment) -> Entitlement | Reason | None:
+    if pid is PolicyId.CHILDREN:
+        found = assessment.get(PolicyId.CHILDREN) or assessment.reason(PolicyId.CHILDREN)
+        if found is None and profile.covid_status is not CovidStatus.NONE and not profile.is_child_under_16:
+            text = _("The extra {amount} is for children under 16 who are F0 or F1.").format(amount=vnd(CHILD_F0F1_VND))
+            return Reason(PolicyId.CHILDREN, ReasonCode.NOT_COVERED, text)
+        return found or assessment.get(PolicyId.F0_F1)
+    if pid is PolicyId.F0_F1:
+        return assessment.get(PolicyId.F0_F1) or assessment.reason(PolicyId.F0_F1)
     return assessment.get(pid) or assessment.reason(pid) or next(iter(assessment.ineligible), None)
 
 
 def _word(
     pid: PolicyId, profile: Profile, assessment: Assessment, missing: list[str], scheme_label: str | None
 ) -> Computed:
-    outcome = _main_outcome(pid, assessment)
+    outcome = _main_outcome(pid, profile, assessment)
     lines: list[str] = []
     days = profile.days_suspended
+    others = [e for e in assessment.entitlements if e is not outcome]
     if isinstance(outcome, Reason):
         lines.append(_("No.") + " " + f"{policy_title(outcome.policy_id)}: {outcome.text}")
-        if outcome.code == "too_short" and (rule := _rule_line(PolicyId(outcome.policy_id), days)):
+        if outcome.code == ReasonCode.TOO_SHORT and (rule := _rule_line(PolicyId(outcome.policy_id), days)):
             lines.append(rule)
+        for e in others:
+            lines += _entitlement_lines(e)
         return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id)
-    if outcome is None or missing or outcome.amount_vnd is None:
+    # F0/F1 without the days: eligible all the same, only the amount waits for the days.
+    per_day = pid in (PolicyId.F0_F1, PolicyId.CHILDREN)
+    if outcome is None or missing or (outcome.amount_vnd is None and not per_day):
         head = _("Maybe, if the conditions below are met.")
         if missing:
             head += " " + _("To answer for sure I need to know: {facts}.").format(facts="; ".join(missing))
@@ -233,9 +248,8 @@ def _word(
     if pid in _SITUATIONS and profile.group is Group.EMPLOYEE_SI:
         lines.append(_("Condition: a labour contract with compulsory social insurance."))
     lines += [f"– {line}" for line in outcome.breakdown]
-    for e in assessment.entitlements:
-        if e is not outcome:
-            lines += _entitlement_lines(e)
+    for e in others:
+        lines += _entitlement_lines(e)
     confirmed = [e for e in assessment.entitlements if e.confirmed_amount]
     if len(confirmed) > 1:
         lines.append(_("Total: {amount}.").format(amount=vnd(assessment.total_confirmed_vnd)))
