@@ -9,6 +9,7 @@ by the knowledge base. When unsure: 2-3 choices and an invitation to rephrase.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
@@ -22,6 +23,7 @@ from handlers.questions.knowledge import by_id, entry, province_scheme
 from handlers.turn import Button, Turn
 from messages import fmt
 from messages.i18n import N_, _
+from messages.normalize import fold, nfc, search_key
 from messages.policies import Policy, load_policies
 
 # What each kind of question asks of a policy page.
@@ -57,6 +59,23 @@ NOTHING_SCORE = -0.6
 _CODE = re.compile(r"(?<![0-9A-Za-z])(?:(?:HK|TD)[\s\-.]?)?[0-9A-Za-z]{4}[\s\-.]?[0-9A-Za-z]{4}(?![0-9A-Za-z])", re.I)
 
 
+_GREETING = re.compile(
+    r"^(hi|hello|helo|hey|alo+|xin chao|chao|kinh chao|chao buoi (sang|trua|chieu|toi))"
+    r"( (ban|em|anh|chi|ad|admin|bot|ho tro|hotro|moi nguoi|ca nha|a|nhe|nha|oi))*$"
+)
+_THANKS = re.compile(r"^(ok |vang |da |dạ )?(cam on|cám ơn|thank|thanks|thank you|tks|thks|ty)\b.{0,25}$")
+
+
+def chat_intent(text: str) -> str | None:
+    """A bare greeting or thanks ("hi", "chào bạn", "cảm ơn nhiều"): too short for the classifier."""
+    key = search_key(text)
+    if _GREETING.match(key):
+        return "greeting"
+    if _THANKS.match(key):
+        return "thanks"
+    return None
+
+
 def code_in(text: str) -> str | None:
     """An application code typed or pasted in the message ("mã HK-7QX4-M9PR"), valid or mistyped."""
     for m in _CODE.finditer(text):
@@ -82,6 +101,9 @@ async def answer(turn: Turn) -> None:
     code = code_in(text)
     if code is not None:
         status.take_code(turn, code)
+        return
+    if (intent := chat_intent(text)) is not None:
+        await answer_topic(turn, intent, "chat", Facts())
         return
     facts = extract(text)
     prediction = classify.predict(text, facts)
@@ -152,8 +174,20 @@ _PROCEDURAL = frozenset({"documents", "where_how", "deadline", "timing", "who_de
 _CUE_KINDS = {"amount": "amount", "documents": "documents"}
 
 
+_DOCUMENT_CUE = re.compile(r"\bmau (so|nao|gi)\b|\bgiay to\b|\bho so (gi|gom|can)\b|\bcan (giay|nhung gi)\b|\bai lap\b")
+_WHERE_CUE = re.compile(r"\b(o|tai) dau\b|\bnop (o|tai|cho)\b|\bnoi nop\b|\bai (nop|lam ho so)\b")
+_PAYMENT_CUE = re.compile(
+    r"\b(nhan|co|ve|chi tra|phat|chuyen) (duoc )?(tien|tra)\b|\bkhi nao (duoc )?nhan\b|\bchi tra\b"
+)
+
+
 def question_kind(text: str, predicted: str | None) -> str | None:
     """The classifier's kind, corrected by explicit cues: 'bao nhiêu' asks an amount, 'mẫu nào' a form."""
+    key = search_key(text)
+    if _DOCUMENT_CUE.search(key):
+        return "documents"
+    if _WHERE_CUE.search(key) and predicted not in ("deadline", "timing", "who_decides"):
+        return "where_how"
     cue = _CUE_KINDS.get(detect_section(text) or "")
     if cue is not None and predicted not in ("deadline", "timing", "who_decides"):
         return cue
@@ -181,7 +215,7 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
             turn.say(body, _rules_buttons(policy, False))
             return
         scheme, label = found.scheme or scheme, found.text
-    if kind == "eligibility" or (decisive and kind not in _PROCEDURAL):
+    if kind == "eligibility" or (yes_no and kind == "amount") or (decisive and kind not in _PROCEDURAL):
         computed = verdict.compute(policy.id, text, facts, scheme, _today(turn), label)
         if computed is not None:
             body = computed.text
@@ -196,6 +230,8 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     """The policy's own texts for the kind asked: its section(s), a knowledge entry, and its summary."""
     parts: list[str] = []
     general = _KIND_TOPIC.get(kind or "")
+    if kind == "timing" and _PAYMENT_CUE.search(search_key(turn.text)):
+        general = "payment_timing"
     found = entry(general, kind, policy.id, turn.settings.hotline) if general else None
     if found is not None:
         parts.append(found.text)
@@ -209,9 +245,42 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
         parts.append(policy_page(policy) if not parts else policy.summary)
     if label:
         parts.insert(0, label)
+    if _TIMES.search(search_key(turn.text)):
+        parts.insert(0, _("Each person receives each support only once (NQ 68/NQ-CP)."))
+    body = "\n\n".join(parts)
     if yes_no:
-        parts.insert(0, _("Maybe, if the conditions below are met."))
-    return "\n\n".join(parts)
+        body = confirmation(turn.text, body) + "\n\n" + body
+    return body
+
+
+_TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
+_NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|co|bat buoc)"
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?) ?%")
+_THRESHOLD = re.compile(r"(\d+(?:[.,]\d+)?)% tro len")
+_STOP_TEXT = "co duoc khong a vay nhi the phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao"
+_STOP = frozenset(_STOP_TEXT.split(" "))
+
+
+def confirmation(question: str, body: str) -> str:
+    """The verdict for a yes/no question the rules do not decide, read off the answer's own text.
+
+    'Không.' when the text negates what is asked ('không cần tài sản bảo đảm') or a percentage asked
+    is under the text's threshold; 'Có.' when the text states what is asked (its words or figures);
+    otherwise 'Có thể, nếu …'.
+    """
+    q, b = search_key(question), search_key(body)
+    asked = [float(x.replace(",", ".")) for x in _PERCENT.findall(fold(nfc(question)))]
+    floors = [float(x.replace(",", ".")) for x in _THRESHOLD.findall(fold(nfc(body)))]
+    if asked and floors:
+        return _("No.") if min(asked) < min(floors) else _("Yes.")
+    words = [w for w in q.split() if w not in _STOP and len(w) > 1]
+    pairs = [f"{a} {c}" for a, c in itertools.pairwise(words)]
+    for pair in pairs:
+        if re.search(rf"\b{_NEGATED} (\w+ ){{0,2}}{re.escape(pair)}\b", b):
+            return _("No.")
+    if pairs and sum(p in b for p in pairs) >= max(1, round(0.5 * len(pairs))):
+        return _("Yes.")
+    return _("Maybe, if the conditions below are met.")
 
 
 def _choice(topic: str, policies: dict[str, Policy]) -> Button | None:

@@ -65,7 +65,16 @@ _COVID_CAUSE = re.compile(
     r"\b(bat|buoc|yeu cau|lenh|phai) (dong cua|nghi|dung|tam dung|ngung)|phong toa|gian cach|chi thi (15|16)"
     r"|cach ly|theo (yeu cau|lenh|quyet dinh)|vi dich|do dich|vi covid|do covid|chong dich"
 )
+_NOT_COVID = re.compile(
+    r"\btu xin nghi|\btu nghi viec|khong (bi )?(dong cua|phong toa|cach ly)|khong (lien quan|do|vi) (dich|covid)"
+)
+_CARD_EXPIRED = re.compile(r"\bthe\b.{0,30}\b(het han|qua han|het hieu luc)|\bkhong co the\b")
+_CARD_VALID = re.compile(r"\bthe\b.{0,30}\b(con han|con hieu luc)|\bco the (huong dan vien|hdv)\b")
+_NO_CONTRACT = re.compile(r"\bkhong (ky |co )?hop dong")
+_NO_ASSOCIATION = re.compile(r"\bkhong (vao|tham gia|la hoi vien|co) (hoi|chi hoi)|\bkhong (vao|la thanh vien|co) hoi")
+_CONTRACT_OR_ASSOCIATION = re.compile(r"\bco hop dong|\bhoi vien\b|\bvao hoi\b|\bthanh vien (cua )?hoi\b")
 _PREGNANT = re.compile(r"mang thai|co bau|dang bau|co thai")
+_ASKS_CHILD_EXTRA = re.compile(r"\btre em\b|\bnhu tre\b")
 _CHILD_WORDS = re.compile(
     r"\b(tre em|tre so sinh|tre nho|con (toi|em|minh|nha|cua|trai|gai|be)|chau (toi|em|minh|nha|be)"
     r"|be (nha|con|gai|trai)|dua nho|hoc sinh|tre)\b|\bbe \d"
@@ -105,7 +114,7 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
     pid = PolicyId(topic)
     start, end, days = _period(facts)
     has_period = start is not None or days is not None
-    cause = True if _COVID_CAUSE.search(folded(text)) else None
+    cause = False if _NOT_COVID.search(folded(text)) else True if _COVID_CAUSE.search(folded(text)) else None
     missing: list[str] = []
     kwargs: dict = {"due_to_covid_measures": cause}
     if pid is PolicyId.HOUSEHOLD_BUSINESS:
@@ -128,8 +137,16 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
                 missing.append(_("how many consecutive days it lasted"))
     elif pid is PolicyId.ARTS_TOUR_GUIDE:
         if facts.who is Who.TOUR_GUIDE:
-            kwargs.update(group=Group.TOUR_GUIDE)
-            missing.append(_("whether you hold a valid tour guide card with a contract or an association membership"))
+            key = folded(text)
+            card = False if _CARD_EXPIRED.search(key) else True if _CARD_VALID.search(key) else None
+            tie = False if _NO_CONTRACT.search(key) and _NO_ASSOCIATION.search(key) else None
+            if tie is None and _CONTRACT_OR_ASSOCIATION.search(key):
+                tie = True
+            kwargs.update(group=Group.TOUR_GUIDE, has_tour_guide_card=card, tour_guide_contract_or_association=tie)
+            if card is None or (card and tie is None):
+                missing.append(
+                    _("whether you hold a valid tour guide card with a contract or an association membership")
+                )
         else:
             kwargs.update(group=Group.ARTS_EMPLOYEE, situation_start=start, situation_end=end, days_suspended=days)
             if not has_period:
@@ -194,6 +211,8 @@ def compute(
     """The rules' answer to a question about `topic`, or None when the rules cannot help."""
     if topic not in RULE_TOPICS:
         return None
+    if topic == PolicyId.F0_F1 and (facts.adult or facts.ages) and _ASKS_CHILD_EXTRA.search(folded(text)):
+        topic = PolicyId.CHILDREN  # "người lớn có được thêm 1 triệu như trẻ em không"
     built = profile_for(topic, text, facts)
     if built is None:
         return None
@@ -203,6 +222,8 @@ def compute(
 
 
 def _main_outcome(pid: PolicyId, profile: Profile, assessment: Assessment) -> Entitlement | Reason | None:
+    if pid is PolicyId.CHILDREN and profile.is_elderly_or_severe_disability:
+        pid = PolicyId.F0_F1  # the elderly's +1.000.000 ₫ is part of the F0/F1 support
     if pid is PolicyId.CHILDREN:
         found = assessment.get(PolicyId.CHILDREN) or assessment.reason(PolicyId.CHILDREN)
         if found is None and profile.covid_status is not CovidStatus.NONE and not profile.is_child_under_16:
