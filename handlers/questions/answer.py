@@ -17,7 +17,7 @@ from handlers import intake, status
 from handlers.menu import menu_buttons, show_menu
 from handlers.policies import policy_buttons, policy_page, section_page
 from handlers.policy_search import detect_section
-from handlers.questions import classify, verdict
+from handlers.questions import classify, passages, verdict
 from handlers.questions.facts import Facts, extract
 from handlers.questions.knowledge import by_id, entry, province_scheme
 from handlers.turn import Button, Turn
@@ -113,6 +113,13 @@ async def answer(turn: Turn) -> None:
     await answer_topic(turn, prediction.topic, prediction.kind, facts)
 
 
+def understood_topic(text: str) -> str:
+    """The topic `answer` acts on (an application code and a bare greeting are found by rule)."""
+    if code_in(text) is not None:
+        return "app_code"
+    return chat_intent(text) or classify.predict(text, extract(text)).topic
+
+
 async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts) -> None:
     if topic == "greeting":
         if not turn.replies:  # a first message already got the greeting
@@ -142,7 +149,14 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts) -
         await unsure(turn, None)
         return
     turn.goto("menu", {})
-    turn.say(found.text, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+    body = found.text
+    if extra := passages.supporting(turn.text, None, body):
+        body += "\n\n" + extra
+    if _TIMES.search(search_key(turn.text)):
+        body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body
+    if verdict.is_yes_no(turn.text):
+        body = confirmation(turn.text, body) + "\n\n" + body
+    turn.say(body, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
 
 
 def contact(turn: Turn) -> None:
@@ -219,6 +233,10 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
         computed = verdict.compute(policy.id, text, facts, scheme, _today(turn), label)
         if computed is not None:
             body = computed.text
+            if yes_no and _AGAIN.search(search_key(text)):
+                # "có được hỗ trợ 2 lần không": no, whatever the rules give for the period.
+                once = _("Each person receives each support only once (NQ 68/NQ-CP).")
+                body = _("No.") + " " + once + "\n\n" + body.split(" ", 1)[1]
             if not computed.decided:
                 body += "\n\n" + section_page(policy, "conditions")
             turn.say(body, _rules_buttons(policy, computed.decided))
@@ -243,6 +261,8 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
         parts.append(section_page(policy, _SECTION_FOR_KIND[kind]))
     if not parts or kind not in ("amount", "conditions", "eligibility"):
         parts.append(policy_page(policy) if not parts else policy.summary)
+    if extra := passages.supporting(turn.text, policy.id, "\n".join(parts)):
+        parts.append(extra)
     if label:
         parts.insert(0, label)
     if _TIMES.search(search_key(turn.text)):
@@ -254,6 +274,7 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
 
 
 _TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
+_AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
 _NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|co|bat buoc)"
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?) ?%")
 _THRESHOLD = re.compile(r"(\d+(?:[.,]\d+)?)% tro len")
