@@ -111,6 +111,14 @@ async def answer(turn: Turn) -> None:
         await unsure(turn, prediction)
         return
     await answer_topic(turn, prediction.topic, prediction.kind, facts)
+    if prediction.close and turn.replies:
+        # A near call: the runners-up go under the answer's own buttons.
+        policies = _policies(turn)
+        offered = {b.action for row in turn.replies[-1].buttons for b in row}
+        for topic, _score in prediction.ranked[1:3]:
+            button = _choice(topic, policies) if topic not in _NOT_OFFERED else None
+            if button is not None and button.action not in offered:
+                turn.replies[-1].buttons.append([button])
 
 
 def understood_topic(text: str) -> str:

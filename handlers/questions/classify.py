@@ -82,7 +82,9 @@ KINDS: tuple[str, ...] = (
 # How much today's matcher's policy score (0..1) adds to the SVM's decision value.
 MATCHER_WEIGHT = 0.8
 # Unsure: the best topic's margin over the runner-up, and its floor, on the combined score.
-MIN_MARGIN = 0.15
+MIN_MARGIN = 0.05
+# Under this margin the best guess is answered, and the runners-up are offered as well.
+CLOSE_MARGIN = 0.15
 MIN_SCORE = -0.4
 _TYPO_CUTOFF = 82.0
 # What the facts in the message add to the policy they point at: a stated situation is context
@@ -119,6 +121,7 @@ class Prediction:
     score: float
     ranked: tuple[tuple[str, float], ...]  # all topics, best first
     confident: bool
+    close: bool = False  # answered, but the runners-up are near: offer them too
 
     @property
     def alternatives(self) -> list[str]:
@@ -218,7 +221,8 @@ class Classifier:
         ranked = tuple(sorted(scores.items(), key=lambda kv: -kv[1]))
         (best, top), (_second, runner) = ranked[0], ranked[1]
         confident = top >= MIN_SCORE and top - runner >= MIN_MARGIN
-        return Prediction(topic=best, kind=self.kind(text), score=top, ranked=ranked, confident=confident)
+        close = top - runner < CLOSE_MARGIN
+        return Prediction(best, self.kind(text), top, ranked, confident, close)
 
 
 _lock = threading.Lock()
