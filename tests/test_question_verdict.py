@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from bot.config import FreeWorkerScheme
-from handlers.questions import verdict
+from handlers.questions import id_facts, verdict
+from handlers.questions.answer import confirmation
 from handlers.questions.facts import extract
 from messages.normalize import fold
 
@@ -102,3 +103,34 @@ def test_yes_no_questions(text: str, expected: bool) -> None:
 
 def test_topics_the_rules_cannot_decide() -> None:
     assert verdict.compute("wage_loan", "vay trả lương 20 ngày", extract("vay"), FreeWorkerScheme(), TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("cccd số thứ 4 là 1 là nam hay nữ", "Chữ số thứ 4 là 1: giới tính nữ, sinh trong khoảng năm 1900 – 1999."),
+        ("chữ số thứ tư là 2 thì sao", "Chữ số thứ 4 là 2: giới tính nam, sinh trong khoảng năm 2000 – 2099."),
+        ("mã 020 trên cccd là tỉnh nào", "Mã 020 ở 3 chữ số đầu là Tỉnh Lạng Sơn (nơi đăng ký khai sinh)."),
+    ],
+)
+def test_cccd_digits_are_explained(question: str, expected: str) -> None:
+    assert id_facts.explain(question) == [expected]
+
+
+@pytest.mark.parametrize("question", ["cccd có mấy số", "mã 003 là tỉnh nào", "số thứ 4 là 7"])
+def test_no_cccd_explanation_without_a_known_digit(question: str) -> None:
+    assert id_facts.explain(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "body", "expected"),
+    [
+        ("vay trả lương có cần tài sản bảo đảm không", "Lãi suất 0%, không cần tài sản bảo đảm.", "Không."),
+        ("cty giảm 5% lao động có được tạm dừng không", "Số lao động giảm từ 10% trở lên.", "Không."),
+        ("cty giảm 12% lao động có được tạm dừng không", "Số lao động giảm từ 10% trở lên.", "Có."),
+        ("được giảm đóng trong 12 tháng đúng không", "Đóng 0% trong 12 tháng, từ 01/7/2021.", "Có."),
+        ("có được nộp qua bưu điện không", "Nộp trực tiếp tại xã.", "Có thể, nếu đáp ứng các điều kiện dưới đây."),
+    ],
+)
+def test_confirmation_is_read_off_the_answer(question: str, body: str, expected: str) -> None:
+    assert confirmation(question, body) == expected

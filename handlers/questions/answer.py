@@ -17,7 +17,7 @@ from handlers import intake, status
 from handlers.menu import menu_buttons, show_menu
 from handlers.policies import policy_buttons, policy_page, section_page
 from handlers.policy_search import detect_section
-from handlers.questions import classify, passages, verdict
+from handlers.questions import classify, id_facts, passages, verdict
 from handlers.questions.facts import Facts, extract
 from handlers.questions.knowledge import by_id, entry, province_scheme
 from handlers.turn import Button, Turn
@@ -158,6 +158,8 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts) -
         return
     turn.goto("menu", {})
     body = found.text
+    if topic == "id_documents" and (lines := id_facts.explain(turn.text)):
+        body = "\n".join(lines) + "\n\n" + body
     if extra := passages.supporting(turn.text, None, body):
         body += "\n\n" + extra
     if _TIMES.search(search_key(turn.text)):
