@@ -236,3 +236,13 @@ def q(spec: str) -> Question:
 )
 def test_answer_matches(spec: str, reply: str, expected: bool) -> None:
     assert answer_matches(q(spec), reply) is expected
+
+
+def test_answer_matches_a_reply_in_several_messages() -> None:
+    question = q("^co ; 3.000.000|3 trieu ; ubnd cap xa")
+    assert answer_matches(question, ["Hỗ trợ hộ kinh doanh", "Có. 3.000.000 ₫/hộ.", "Nộp tại UBND cấp xã."])
+    assert answer_matches(question, ("Có. 3.000.000 ₫/hộ.", "Nộp tại UBND cấp xã."))
+    # the verdict must open a message, and every fact must be somewhere
+    assert not answer_matches(question, ["Hỗ trợ hộ kinh doanh: có. 3.000.000 ₫/hộ.", "Nộp tại UBND cấp xã."])
+    assert not answer_matches(question, ["Có. 3.000.000 ₫/hộ."])
+    assert not answer_matches(question, [])
