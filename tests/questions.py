@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,11 +180,21 @@ def _occurs(alternative: str, reply: str, at_start: bool) -> bool:
     return re.search(pattern, reply) is not None
 
 
-def answer_matches(question: Question, reply_text: str) -> bool:
-    """Does the reply the citizen sees hold every fact the question requires?"""
-    reply = folded(reply_text)
-    start = _LEADING_NOISE.sub("", reply)
+def answer_matches(question: Question, reply: str | Sequence[str]) -> bool:
+    """Does the reply the citizen sees hold every fact the question requires?
+
+    `reply` is the reply's text, or the texts of the chat messages it is made of: then an item
+    with "^" must open one of the messages, and the other items may be in any of them. Measure
+    each question in a chat that has already been welcomed (say "/start" first and drop those
+    messages): the first-contact welcome says "Xin chào" whatever the question was.
+    """
+    messages = [reply] if isinstance(reply, str) else list(reply)
+    starts = [_LEADING_NOISE.sub("", folded(m)) for m in messages]
+    text = "\n".join(folded(m) for m in messages)
     return all(
-        any(_occurs(alt, start if req.at_start else reply, req.at_start) for alt in req.alternatives)
+        any(
+            any(_occurs(alt, start, True) for start in starts) if req.at_start else _occurs(alt, text, False)
+            for alt in req.alternatives
+        )
         for req in question.must_contain
     )
