@@ -94,6 +94,10 @@ class ProvinceScheme:
         }
         if self.occupations:
             fields["occupations"] = list(self.occupations)
+        # The template's residence line only where the province's conditions ask for residence.
+        fields["requires_residence"] = any(
+            word in c.lower() for c in self.conditions for word in ("cư trú", "thường trú", "tạm trú")
+        )
         return fields
 
 
@@ -251,6 +255,16 @@ def _render(scheme: ProvinceScheme, texts: Mapping[str, str]) -> str:
 def render_scheme(scheme: ProvinceScheme) -> str:
     """The citizen-facing answer: the province's source first, then amount, conditions, occupations."""
     return _render(scheme, _load()[1])
+
+
+def render_for_province(province_code: int, name: str | None = None) -> str:
+    """The answer for a citizen who named a province: its scheme, or "set by UBND tỉnh".
+
+    A deployment whose own scheme is configured (Settings.free_worker, mode not "unset") should
+    answer for its home province from that scheme instead: the operator keeps it current.
+    """
+    scheme = scheme_for(province_code)
+    return render_scheme(scheme) if scheme is not None else render_unknown(name)
 
 
 def render_unknown(name: str | None = None) -> str:

@@ -22,7 +22,13 @@ from bot.config import FreeWorkerScheme
 from handlers.app import build_router
 from messages.catalog import PO, read
 from messages.fmt import vnd
-from messages.free_worker_provinces import province_schemes, render_scheme, render_unknown, scheme_for
+from messages.free_worker_provinces import (
+    province_schemes,
+    render_for_province,
+    render_scheme,
+    render_unknown,
+    scheme_for,
+)
 from messages.knowledge import (
     KINDS,
     TOPICS,
@@ -315,6 +321,13 @@ def test_unknown_province_is_set_by_the_province() -> None:
     text = render_unknown("tỉnh Bắc Kạn")
     assert "tỉnh Bắc Kạn" in text and "do UBND tỉnh quy định" in text and "₫" not in text
     assert "do UBND tỉnh" in render_unknown()
+    assert render_for_province(6, "tỉnh Bắc Kạn") == text
+    assert render_for_province(1) == render_scheme(scheme_for(1))  # type: ignore[arg-type]
+
+
+def test_scheme_fields_residence_line_follows_the_conditions() -> None:
+    assert scheme_for(1).scheme_fields()["requires_residence"] is True  # type: ignore[union-attr]
+    assert scheme_for(92).scheme_fields()["requires_residence"] is False  # type: ignore[union-attr]
 
 
 # ---- malformed files ------------------------------------------------------------------------------
