@@ -89,19 +89,19 @@ async def _app(directory: Path, legacy_path: bool) -> HoTro:
     return app
 
 
-async def _ask(app: HoTro, transport: RecordingTransport, chat: str, text: str) -> tuple[str, float]:
-    """The reply text the citizen sees to `text`, and the turn's wall time."""
+async def _ask(app: HoTro, transport: RecordingTransport, chat: str, text: str) -> tuple[list[str], float]:
+    """The messages the citizen sees in reply to `text`, and the turn's wall time."""
     await app.handle(Incoming("bench", chat, chat, f"{chat}-start", text="/start", display_name="An"))
     before = len(transport.sent)
     started = time.perf_counter()
     await app.handle(Incoming("bench", chat, chat, f"{chat}-q", text=text, display_name="An"))
     elapsed = time.perf_counter() - started
-    # As the console shows a reply: its text, then its buttons numbered.
-    reply = "\n".join(
+    # Each message as the console shows it: its text, then its buttons numbered.
+    reply = [
         "\n".join([p["text"], *(f"{n}. {b['label']}" for n, b in enumerate((b for r in p["buttons"] for b in r), 1))])
         for c, p in transport.sent[before:]
         if c == chat
-    )
+    ]
     return reply, elapsed
 
 
@@ -116,9 +116,9 @@ def _predicted_topic_old(text: str) -> str | None:
 
 async def run(
     questions: Sequence[Any], legacy_path: bool, topic_of: Callable[[str], str | None]
-) -> tuple[dict[str, Tally], list[tuple[Any, str, str | None]]]:
+) -> tuple[dict[str, Tally], list[tuple[Any, list[str], str | None]]]:
     tallies = {"dev": Tally(), "heldout": Tally(), "dev12": Tally()}
-    misses: list[tuple[Any, str, str | None]] = []
+    misses: list[tuple[Any, list[str], str | None]] = []
     with tempfile.TemporaryDirectory() as tmp:
         app = await _app(Path(tmp), legacy_path)
         transport = app.sender.transports["bench"]
@@ -135,7 +135,7 @@ async def run(
                     tally.latencies.append(elapsed)
                     tally.answered += ok
                     tally.topic += topic == q.topic
-                    tally.unsure += any(mark in reply for mark in UNSURE_MARKS)
+                    tally.unsure += any(mark in message for mark in UNSURE_MARKS for message in reply)
                 if not ok and q.split == "dev":
                     misses.append((q, reply, topic))
                 transport.sent.clear()
@@ -178,7 +178,7 @@ async def main_async(show_misses: int) -> None:
     if show_misses:
         print(f"\ndev misses ({len(new_misses)}), first {show_misses}:")
         for q, reply, topic in new_misses[:show_misses]:
-            first = reply.replace("\n", " / ")[:200]
+            first = " // ".join(reply).replace("\n", " / ")[:200]
             want = " ; ".join(("^" if r.at_start else "") + " | ".join(r.alternatives) for r in q.must_contain)
             print(f"- [{q.topic}/{q.kind} -> {topic}] {q.text}\n    want: {want}\n    got:  {first}")
 

@@ -18,7 +18,7 @@ from handlers.menu import menu_buttons, show_menu
 from handlers.policies import policy_buttons, policy_page, section_page
 from handlers.policy_search import detect_section
 from handlers.questions import classify, id_facts, passages, verdict
-from handlers.questions.facts import Facts, extract
+from handlers.questions.facts import Facts, date_ranges, extract, single_dates
 from handlers.questions.knowledge import by_id, entry, province_scheme
 from handlers.turn import Button, Turn
 from messages import fmt
@@ -61,7 +61,7 @@ _CODE = re.compile(r"(?<![0-9A-Za-z])(?:(?:HK|TD)[\s\-.]?)?[0-9A-Za-z]{4}[\s\-.]
 
 _GREETING = re.compile(
     r"^(hi|hello|helo|hey|alo+|xin chao|chao|kinh chao|chao buoi (sang|trua|chieu|toi))"
-    r"( (ban|em|anh|chi|ad|admin|bot|ho tro|hotro|moi nguoi|ca nha|a|nhe|nha|oi))*$"
+    r"( (ban|em|anh|chi|ad|admin|bot|ho tro|hotro|moi nguoi|ca nha|a|nhe|nha|oi|quy|co quan|vi|cac|can bo|xa))*$"
 )
 _THANKS = re.compile(r"^(ok |vang |da |dạ )?(cam on|cám ơn|thank|thanks|thank you|tks|thks|ty)\b.{0,25}$")
 
@@ -200,6 +200,7 @@ _CUE_KINDS = {"amount": "amount", "documents": "documents"}
 
 _DOCUMENT_CUE = re.compile(r"\bmau (so|nao|gi)\b|\bgiay to\b|\bho so (gi|gom|can)\b|\bcan (giay|nhung gi)\b|\bai lap\b")
 _WHERE_CUE = re.compile(r"\b(o|tai) dau\b|\bnop (o|tai|cho)\b|\bnoi nop\b|\bai (nop|lam ho so)\b")
+_WHEN = re.compile(r"\b(bao lau|khi nao|bao gio|may ngay|luc nao)\b")
 _PAYMENT_CUE = re.compile(
     r"\b(nhan|co|ve|chi tra|phat|chuyen) (duoc )?(tien|tra)\b|\bkhi nao (duoc )?nhan\b|\bchi tra\b"
 )
@@ -210,6 +211,8 @@ def question_kind(text: str, predicted: str | None) -> str | None:
     key = search_key(text)
     if _DOCUMENT_CUE.search(key):
         return "documents"
+    if _PAYMENT_CUE.search(key) and _WHEN.search(key):
+        return "timing"
     if _WHERE_CUE.search(key) and predicted not in ("deadline", "timing", "who_decides"):
         return "where_how"
     cue = _CUE_KINDS.get(detect_section(text) or "")
@@ -269,6 +272,8 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
         parts += [section_page(policy, first), policy.sections[second]]
     elif kind in _SECTION_FOR_KIND:
         parts.append(section_page(policy, _SECTION_FOR_KIND[kind]))
+    elif kind == "info":
+        parts += [policy_page(policy), policy.sections["conditions"]]
     if not parts or kind not in ("amount", "conditions", "eligibility"):
         parts.append(policy_page(policy) if not parts else policy.summary)
     if extra := passages.supporting(turn.text, policy.id, "\n".join(parts)):
@@ -283,6 +288,8 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     return body
 
 
+_LATE = re.compile(r"\b(kip|con (nop|nhan|duoc)|tre han|qua han|het han|muon)\b")
+DEADLINE_YEAR_FROM = 2022  # the filing deadlines are in 2022 (31/01/2022); windows end in 2021
 _TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
 _AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
 _NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|co|bat buoc)"
@@ -300,6 +307,10 @@ def confirmation(question: str, body: str) -> str:
     otherwise 'Có thể, nếu …'.
     """
     q, b = search_key(question), search_key(body)
+    asked_dates = [*single_dates(question), *(r.start for r in date_ranges(question))]
+    deadlines = [d for d in single_dates(body) if d.year >= DEADLINE_YEAR_FROM]
+    if asked_dates and deadlines and _LATE.search(q):
+        return _("No.") if min(asked_dates) > max(deadlines) else _("Yes.")
     asked = [float(x.replace(",", ".")) for x in _PERCENT.findall(fold(nfc(question)))]
     floors = [float(x.replace(",", ".")) for x in _THRESHOLD.findall(fold(nfc(body)))]
     if asked and floors:

@@ -20,6 +20,8 @@ from handlers.eligibility_rules import (
     MIN_HOUSEHOLD_DAYS,
     MIN_ISOLATION_DAYS,
     MIN_SUSPENSION_DAYS,
+    WINDOW_END,
+    WINDOW_START,
     Assessment,
     CovidStatus,
     EmployeeSituation,
@@ -74,11 +76,16 @@ _NO_CONTRACT = re.compile(r"\bkhong (ky |co )?hop dong")
 _NO_ASSOCIATION = re.compile(r"\bkhong (vao|tham gia|la hoi vien|co) (hoi|chi hoi)|\bkhong (vao|la thanh vien|co) hoi")
 _CONTRACT_OR_ASSOCIATION = re.compile(r"\bco hop dong|\bhoi vien\b|\bvao hoi\b|\bthanh vien (cua )?hoi\b")
 _PREGNANT = re.compile(r"mang thai|co bau|dang bau|co thai")
-_ASKS_CHILD_EXTRA = re.compile(r"\btre em\b|\bnhu tre\b")
+_ASKS_CHILD_EXTRA = re.compile(
+    r"\btre em\b|\bnhu tre\b|\b1 trieu\b|1\.000\.000|\bkhoan\b.*\b(nua|them)\b|\bthem\b.*\btien\b"
+)
 _CHILD_WORDS = re.compile(
     r"\b(tre em|tre so sinh|tre nho|con (toi|em|minh|nha|cua|trai|gai|be)|chau (toi|em|minh|nha|be)"
     r"|be (nha|con|gai|trai)|dua nho|hoc sinh|tre)\b|\bbe \d"
 )
+# "có được 3 triệu" asks yes or no even without "không"; "có được bao nhiêu / gì" does not.
+_CO_DUOC = re.compile(r"\bco (duoc|phai)\b")
+_NOT_YES_NO = re.compile(r"\b(bao nhieu|may|gi|nhung gi|the nao|nhu the nao|o dau|khi nao|bao lau|ra sao)\b")
 _YES_NO = re.compile(
     r"\b(co|duoc|phai|dung|du)\b[^,.;?!]*\b(khong|chua|hong|hem|ko)\b|\bduoc (khong|ko|hong)\b|\bco phai\b"
     r"|\b(khong|ko|chua)\s*(a|ak|ha|nhi|vay|nhe|the|ban|ad)?\s*[?]*\s*$"
@@ -87,7 +94,11 @@ _YES_NO = re.compile(
 
 def is_yes_no(text: str) -> bool:
     """'… có được hỗ trợ không', '… được không ạ', '… đủ điều kiện chưa'."""
-    return bool(_YES_NO.search(folded(text)))
+    key = folded(text)
+    if _YES_NO.search(key):
+        return True
+    m = _CO_DUOC.search(key)
+    return m is not None and not _NOT_YES_NO.search(key[m.end() :])
 
 
 @dataclass
@@ -113,6 +124,9 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
     """The questionnaire's Profile for what the message says, and the deciding facts it lacks."""
     pid = PolicyId(topic)
     start, end, days = _period(facts)
+    outside = [d for d in facts.dates if not WINDOW_START <= d <= WINDOW_END]
+    if start is None and days is None and outside:
+        start = outside[0]  # "nghỉ việc ngày 15/4/2021": before the window, so the rules refuse
     has_period = start is not None or days is not None
     cause = False if _NOT_COVID.search(folded(text)) else True if _COVID_CAUSE.search(folded(text)) else None
     missing: list[str] = []
@@ -211,7 +225,12 @@ def compute(
     """The rules' answer to a question about `topic`, or None when the rules cannot help."""
     if topic not in RULE_TOPICS:
         return None
-    if topic == PolicyId.F0_F1 and (facts.adult or facts.ages) and _ASKS_CHILD_EXTRA.search(folded(text)):
+    if (
+        topic == PolicyId.F0_F1
+        and (facts.adult or facts.ages)
+        and not facts.elderly
+        and _ASKS_CHILD_EXTRA.search(folded(text))
+    ):
         topic = PolicyId.CHILDREN  # "người lớn có được thêm 1 triệu như trẻ em không"
     built = profile_for(topic, text, facts)
     if built is None:
@@ -227,7 +246,10 @@ def _main_outcome(pid: PolicyId, profile: Profile, assessment: Assessment) -> En
     if pid is PolicyId.CHILDREN:
         found = assessment.get(PolicyId.CHILDREN) or assessment.reason(PolicyId.CHILDREN)
         if found is None and profile.covid_status is not CovidStatus.NONE and not profile.is_child_under_16:
-            text = _("The extra {amount} is for children under 16 who are F0 or F1.").format(amount=vnd(CHILD_F0F1_VND))
+            text = _(
+                "The extra {amount} is for children under 16 who are F0 or F1, and for the elderly and people "
+                "with a severe disability (QĐ 33/2021/QĐ-TTg)."
+            ).format(amount=vnd(CHILD_F0F1_VND))
             return Reason(PolicyId.CHILDREN, ReasonCode.NOT_COVERED, text)
         return found or assessment.get(PolicyId.F0_F1)
     if pid is PolicyId.F0_F1:
