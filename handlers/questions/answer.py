@@ -252,6 +252,12 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
                 body = _("No.") + " " + once + "\n\n" + body.split(" ", 1)[1]
             if not computed.decided:
                 body += "\n\n" + section_page(policy, "conditions")
+            key = search_key(text)
+            if _WHERE_CUE.search(key) or _DOCUMENT_CUE.search(key):
+                # "… có được không, nộp ở đâu": the second question gets its section too.
+                body += "\n\n" + section_page(policy, "where")
+            elif extra := passages.supporting(text, policy.id, body):
+                body += "\n\n" + extra
             turn.say(body, _rules_buttons(policy, computed.decided))
             return
     turn.say(_policy_text(turn, policy, kind, label, yes_no), policy_buttons(policy, _SECTION_FOR_KIND.get(kind or "")))

@@ -161,6 +161,8 @@ def training_examples() -> list[Example]:
 # --- text -----------------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"\d+")
+# Shorthand messages.normalize leaves alone (its "dk" is "được"; here "kd" is only "kinh doanh").
+_SHORTHAND = {"kd": "kinh doanh", "dky": "dang ky", "dki": "dang ky", "hs": "ho so", "cccd": "can cuoc cong dan"}
 
 
 class _Folder:
@@ -179,7 +181,7 @@ class _Folder:
         return hit[0] if hit else word
 
     def __call__(self, text: str) -> str:
-        words = [self._repair(w) for w in search_key(text).split()]
+        words = [self._repair(w) for w in " ".join(_SHORTHAND.get(w, w) for w in search_key(text).split()).split()]
         # Numbers say little about the topic ("18 ngày" vs "20 ngày"); amounts and form numbers are kept.
         return " ".join(w if len(w) > 2 or not _NUMBER.fullmatch(w) else "0" for w in words)
 
