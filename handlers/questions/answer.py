@@ -326,7 +326,7 @@ def confirmation(question: str, body: str) -> str:
     for pair in pairs:
         if re.search(rf"\b{_NEGATED} (\w+ ){{0,2}}{re.escape(pair)}\b", b):
             return _("No.")
-    if pairs and sum(p in b for p in pairs) >= max(1, round(0.5 * len(pairs))):
+    if pairs and sum(p in b for p in pairs) >= max(1, round(0.4 * len(pairs))):
         return _("Yes.")
     return _("Maybe, if the conditions below are met.")
 
