@@ -110,7 +110,7 @@ async def answer(turn: Turn) -> None:
     if not prediction.confident:
         await unsure(turn, prediction)
         return
-    await answer_topic(turn, prediction.topic, prediction.kind, facts)
+    await answer_topic(turn, prediction.topic, prediction.kind, facts, _policy_named(prediction))
     if prediction.close and turn.replies:
         # A near call: the runners-up go under the answer's own buttons.
         policies = _policies(turn)
@@ -121,6 +121,19 @@ async def answer(turn: Turn) -> None:
                 turn.replies[-1].buttons.append([button])
 
 
+# A policy this close to the top topic is taken as named in a general question.
+POLICY_HINT_GAP = 0.8
+
+
+def _policy_named(prediction: classify.Prediction) -> str | None:
+    if prediction.topic in classify.POLICY_TOPICS:
+        return None
+    for topic, score in prediction.ranked[1:]:
+        if topic in classify.POLICY_TOPICS:
+            return topic if prediction.score - score <= POLICY_HINT_GAP else None
+    return None
+
+
 def understood_topic(text: str) -> str:
     """The topic `answer` acts on (an application code and a bare greeting are found by rule)."""
     if code_in(text) is not None:
@@ -128,7 +141,9 @@ def understood_topic(text: str) -> str:
     return chat_intent(text) or classify.predict(text, extract(text)).topic
 
 
-async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts) -> None:
+async def answer_topic(
+    turn: Turn, topic: str, kind: str | None, facts: Facts, policy_hint: str | None = None
+) -> None:
     if topic == "greeting":
         if not turn.replies:  # a first message already got the greeting
             await show_menu(turn, _("Hello! How can I help? Type your question, or choose below."))
@@ -152,12 +167,16 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts) -
     if topic in policies:
         policy_answer(turn, policies[topic], kind, facts)
         return
-    found = entry(topic, kind, hotline=turn.settings.hotline)
+    # "hạn nộp hồ sơ hộ kinh doanh": the general topic, narrowed to the policy the message names.
+    narrowed = entry(topic, kind, policy_hint, turn.settings.hotline) if policy_hint else None
+    found = entry(topic, kind, hotline=turn.settings.hotline) or narrowed
     if found is None:
         await unsure(turn, None)
         return
     turn.goto("menu", {})
     body = found.text
+    if narrowed is not None and narrowed.id != found.id:
+        body = narrowed.text + "\n\n" + body
     if topic == "id_documents" and (lines := id_facts.explain(turn.text)):
         body = "\n".join(lines) + "\n\n" + body
     if extra := passages.supporting(turn.text, None, body):
