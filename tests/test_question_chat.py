@@ -92,3 +92,24 @@ async def test_status_question_and_pasted_code_use_the_status_flows(app: HoTro) 
     assert "4 số cuối" in text
     text = joined(await other.say("000000"[-4:]))  # the last 4 digits of the application's CCCD
     assert app_code.display(code) in text
+
+
+async def test_free_worker_question_naming_a_province_gets_that_provinces_scheme(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("tôi chạy xe ôm ở Hà Nội mất việc thì được hỗ trợ bao nhiêu"))
+    assert "3642/QĐ-UBND" in text and "1.500.000\xa0₫" in text  # labelled as Hà Nội's decision
+    text = joined(await chat.say("lao động tự do ở Điện Biên được bao nhiêu"))
+    assert "UBND tỉnh quy định" in text and "Điện Biên" in text
+
+
+async def test_the_deployments_own_scheme_stays_the_default(app: HoTro) -> None:
+    from bot.config import FreeWorkerScheme
+
+    app.settings.free_worker = FreeWorkerScheme(mode="lump", amount_vnd=1_200_000, decision="QĐ 1517/QĐ-UBND")
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("lao động tự do mất việc có được hỗ trợ không"))
+    assert text.startswith("Có.") and "1.200.000\xa0₫" in text
+    text = joined(await chat.say("phụ hồ ở Lạng Sơn mất việc được bao nhiêu"))  # the home province
+    assert "1.200.000\xa0₫" in text
