@@ -141,9 +141,7 @@ def understood_topic(text: str) -> str:
     return chat_intent(text) or classify.predict(text, extract(text)).topic
 
 
-async def answer_topic(
-    turn: Turn, topic: str, kind: str | None, facts: Facts, policy_hint: str | None = None
-) -> None:
+async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, policy_hint: str | None = None) -> None:
     if topic == "greeting":
         if not turn.replies:  # a first message already got the greeting
             await show_menu(turn, _("Hello! How can I help? Type your question, or choose below."))
