@@ -299,8 +299,8 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
         parts.append(section_page(policy, _SECTION_FOR_KIND[kind]))
     elif kind == "info":
         parts += [policy_page(policy), policy.sections["conditions"]]
-    if not parts or kind not in ("amount", "conditions", "eligibility"):
-        parts.append(policy_page(policy) if not parts else policy.summary)
+    # The summary states the main condition and the amount: every answer about a policy carries it.
+    parts.append(policy_page(policy) if not parts else policy.summary)
     if extra := passages.supporting(turn.text, policy.id, "\n".join(parts)):
         parts.append(extra)
     if label:
