@@ -317,7 +317,9 @@ _LATE = re.compile(r"\b(kip|con (nop|nhan|duoc)|tre han|qua han|het han|muon)\b"
 DEADLINE_YEAR_FROM = 2022  # the filing deadlines are in 2022 (31/01/2022); windows end in 2021
 _TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
 _AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
-_NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|co|bat buoc)"
+# "không cần tài sản bảo đảm" negates "phải thế chấp không"; "không có hợp đồng" only describes.
+_NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|bat buoc)"
+_SYNONYMS = {"the chap": "tai san", "bao dam": "tai san", "mien": "0%", "mien phi": "0%"}
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?) ?%")
 _THRESHOLD = re.compile(r"(\d+(?:[.,]\d+)?)% tro len")
 _STOP_TEXT = "co duoc khong a vay nhi the phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao"
@@ -342,7 +344,7 @@ def confirmation(question: str, body: str) -> str:
         return _("No.") if min(asked) < min(floors) else _("Yes.")
     words = [w for w in q.split() if w not in _STOP and len(w) > 1]
     pairs = [f"{a} {c}" for a, c in itertools.pairwise(words)]
-    for pair in pairs:
+    for pair in pairs + [_SYNONYMS[p] for p in pairs if p in _SYNONYMS]:
         if re.search(rf"\b{_NEGATED} (\w+ ){{0,2}}{re.escape(pair)}\b", b):
             return _("No.")
     if pairs and sum(p in b for p in pairs) >= max(1, round(0.4 * len(pairs))):

@@ -71,7 +71,7 @@ _NOT_COVID = re.compile(
     r"\btu xin nghi|\btu nghi viec|khong (bi )?(dong cua|phong toa|cach ly)|khong (lien quan|do|vi) (dich|covid)"
 )
 _CARD_EXPIRED = re.compile(r"\bthe\b.{0,30}\b(het han|qua han|het hieu luc)|\bkhong co the\b")
-_CARD_VALID = re.compile(r"\bthe\b.{0,30}\b(con han|con hieu luc)|\bco the (huong dan vien|hdv)\b")
+_CARD_VALID = re.compile(r"\bthe\b.{0,30}\b(con han|con hieu luc)|\bco the (huong dan vien|hdv|nhung|con han)\b")
 _NO_CONTRACT = re.compile(r"\bkhong (ky |co )?hop dong")
 _NO_ASSOCIATION = re.compile(r"\bkhong (vao|tham gia|la hoi vien|co) (hoi|chi hoi)|\bkhong (vao|la thanh vien|co) hoi")
 _CONTRACT_OR_ASSOCIATION = re.compile(r"\bco hop dong|\bhoi vien\b|\bvao hoi\b|\bthanh vien (cua )?hoi\b")
@@ -156,6 +156,8 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
             tie = False if _NO_CONTRACT.search(key) and _NO_ASSOCIATION.search(key) else None
             if tie is None and _CONTRACT_OR_ASSOCIATION.search(key):
                 tie = True
+            if tie is False and card is None:
+                card = True  # a card without a contract or an association is refused, so is no card
             kwargs.update(group=Group.TOUR_GUIDE, has_tour_guide_card=card, tour_guide_contract_or_association=tie)
             if card is None or (card and tie is None):
                 missing.append(
