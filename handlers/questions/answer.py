@@ -299,6 +299,12 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
         parts.append(section_page(policy, _SECTION_FOR_KIND[kind]))
     elif kind == "info":
         parts += [policy_page(policy), policy.sections["conditions"]]
+    # A second question in the same message ("được bao nhiêu, nộp ở đâu") gets its section too.
+    key = search_key(turn.text)
+    shown = "\n".join(parts)
+    for cue, section in ((_WHERE_CUE, "where"), (_DOCUMENT_CUE, "documents")):
+        if cue.search(key) and policy.sections[section] not in shown:
+            parts.append(section_page(policy, section))
     # The summary states the main condition and the amount: every answer about a policy carries it.
     parts.append(policy_page(policy) if not parts else policy.summary)
     if extra := passages.supporting(turn.text, policy.id, "\n".join(parts)):
