@@ -81,7 +81,7 @@ def settle_heap(settings: Settings) -> None:
     objects, tens of milliseconds) in the middle of some citizen's turn: the latency tail of a server.
     """
     from handlers import admin_units, policy_search
-    from handlers.questions import classify
+    from handlers.questions import classify, passages
     from messages.i18n import translations
     from messages.policies import load_policies
 
@@ -89,6 +89,7 @@ def settle_heap(settings: Settings) -> None:
     admin_units.provinces()
     policy_search.search("hỗ trợ", load_policies(settings.free_worker))
     classify.classifier()  # the question classifier trains at start-up, not in a citizen's turn
+    passages.supporting("hỗ trợ", None, "")
     gc.collect()
     gc.freeze()
 
