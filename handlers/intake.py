@@ -45,7 +45,7 @@ def name_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
 
 
 def birth_field(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
-    result = validators.birth_date(text, today=_today(turn))
+    result = validators.birth_date(text, today=_today(turn), age_on=WINDOW_END)  # of age during the support
     return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
 
 
