@@ -92,6 +92,8 @@ async def ask(turn: Turn, form: Form) -> None:
     history: list[str] = turn.data.setdefault("history", [])
     args = current.prompt_args(answers, turn) if current.prompt_args else {}
     text = _(current.prompt).format(**args)
+    # A typed answer that may be a bare number (a date, an ID): '3' is then not a press of button 3.
+    turn.takes_text = current.kind == "text" and current.parse is not None and not current.choices_for(turn)
     if current.kind == "unit":
         text, rows = _unit_prompt(turn, current, text)
     else:

@@ -97,6 +97,7 @@ async def my_applications(turn: Turn) -> None:
 # ---- look-up by code and the last 4 ID digits, rate-limited per chat ------------------------
 async def start_lookup(turn: Turn) -> None:
     turn.goto("lookup.code", {})
+    turn.takes_text = True
     turn.say(_("Type the application code (e.g. HK-7QX4-M9PR)."), [back_to_menu_button()])
 
 
@@ -115,6 +116,7 @@ async def _failures(turn: Turn) -> LookupAttempt:
 
 
 async def lookup_state(turn: Turn) -> None:
+    turn.takes_text = True  # a code or 4 digits, never a button number
     attempt = await _failures(turn)
     if attempt.failures >= MAX_FAILURES:
         wait = attempt.window_start + FAILURE_WINDOW - turn.now
@@ -133,6 +135,7 @@ async def lookup_state(turn: Turn) -> None:
             )
             return
         turn.goto("lookup.id", {"code": app_code.normalize(turn.text)})
+        turn.takes_text = True
         turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
         return
     digits = "".join(ch for ch in turn.text if ch.isdigit())
@@ -202,6 +205,7 @@ async def start_answer(turn: Turn) -> None:
         await show_menu(turn, _("This application is not waiting for information from you."))
         return
     turn.goto("answer", {"code": application.code})
+    turn.takes_text = True
     turn.say(
         _("The question was: “{question}”\nType your answer, or send a photo of the document.").format(
             question=application.info_request
@@ -231,6 +235,7 @@ async def answer_state(turn: Turn) -> None:
     else:
         cleaned = clean_text(turn.text, max_len=1000)
         if not cleaned.ok:
+            turn.takes_text = True
             turn.say(cleaned.message)  # type: ignore[union-attr]
             return
         note = cleaned.value  # type: ignore[union-attr]
