@@ -56,6 +56,11 @@ class Form:
     on_submit: Callable[[Turn, Answers], Awaitable[None]]
     summary_intro: str = field(default=N_("Please check your information:"))
     review: bool = True  # False: call on_submit as soon as the last question is answered
+    # The summary's wording: a citizen submits an application, an official records a change.
+    confirm_label: str = N_("Confirm and submit")
+    confirm_hint: str = N_("If everything is correct, press “Confirm and submit”.")
+    edit_label: str = N_("Edit information")
+    summary_header: Callable[[Turn], list[str]] | None = None  # lines after the intro (what is confirmed)
 
     def next_field(self, answers: Answers) -> Field | None:
         for candidate in self.fields:
@@ -195,20 +200,21 @@ def display_value(form_field: Field, answers: Answers) -> str:
 def show_summary(turn: Turn, form: Form) -> None:
     turn.data["step"] = "summary"
     answers: Answers = turn.data.get("answers", {})
-    lines = [_(form.summary_intro), ""]
-    for form_field in form.fields:
-        if form_field.applies(answers) and form_field.key in answers:
-            lines.append(f"• {_(form_field.label)}: {display_value(form_field, answers)}")
+    lines = [_(form.summary_intro)]
+    if form.summary_header is not None:
+        lines += form.summary_header(turn)
+    shown = [f for f in form.fields if f.applies(answers) and f.key in answers]
+    if shown:
+        lines.append("")
+    for form_field in shown:
+        lines.append(f"• {_(form_field.label)}: {display_value(form_field, answers)}")
     lines.append("")
-    lines.append(_("If everything is correct, press “Confirm and submit”."))
-    turn.say(
-        "\n".join(lines),
-        [
-            [Button(_("Confirm and submit"), CONFIRM)],
-            [Button(_("Edit information"), EDIT)],
-            [Button(_("Cancel"), "cancel")],
-        ],
-    )
+    lines.append(_(form.confirm_hint))
+    rows = [[Button(_(form.confirm_label), CONFIRM)]]
+    if shown:  # nothing to edit: no button leading to an empty list
+        rows.append([Button(_(form.edit_label), EDIT)])
+    rows.append([Button(_("Cancel"), "cancel")])
+    turn.say("\n".join(lines), rows)
 
 
 def _edit_buttons(form: Form, answers: Answers) -> list[list[Button]]:
