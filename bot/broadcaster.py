@@ -432,7 +432,7 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
                     return
                 raise SystemExit(_("Announcement #{id} is no longer being sent.").format(id=args.cancel))
             if args.official_id is None or args.audience is None or args.text is None:
-                raise SystemExit("give --official-id, --audience and --text (or --status, or --cancel ID)")
+                raise SystemExit(_("Give --official-id, --audience and --text (or --status, or --cancel ID)."))
             official = await session.get(Official, args.official_id)
             if official is None or not official.active:
                 raise SystemExit(_("There is no active official with id {id}.").format(id=args.official_id))
@@ -446,6 +446,7 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
                 raise SystemExit(parsed.message)
             text = parsed.value
             count = await store.count_recipients(session, official, audience)
+            unreachable = await chat.unreachable_note(session, official, audience)
             print(chat.render_message(text, official))
             print("———")
             print(
@@ -453,6 +454,8 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
                     n=fmt.number(count), audience=chat.describe(audience, official)
                 )
             )
+            if unreachable:
+                print(unreachable)
             if not args.yes:
                 print(_("Nothing was sent. Add --yes to send it."))
                 return

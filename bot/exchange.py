@@ -237,6 +237,8 @@ def check_area(role: str, area: int | None) -> None:
     if role not in ROLES:
         raise ExchangeError(_("Unknown role {role}.").format(role=role))
     if role == "admin":
+        if area is not None:  # an administrator's list is every area: an area given with it would be ignored
+            raise ExchangeError(_("--area-role admin covers every area: leave out --area, or give another role."))
         return
     if area is None:
         raise ExchangeError(_("--area is required unless --area-role is admin."))
@@ -953,6 +955,15 @@ def _plan(d: _Decision, application: Application) -> tuple[list[_Step], list[str
             ).format(code=code, recorded=application.decision_number, given=d.decision_number)
         ]
 
+    submitted_on = fmt.today_local(application.submitted_at) if application.submitted_at else None
+    if d.decision_date is not None and submitted_on is not None and d.decision_date < submitted_on:
+        # A decision cannot approve an application that did not exist yet: a typo in the date.
+        return [], [
+            _(
+                "Application {code}: the decision date {decided} is before the application was submitted ({submitted})."
+            ).format(code=code, decided=fmt.day(d.decision_date), submitted=fmt.day(submitted_on))
+        ]
+
     def approval() -> _Step:
         approving = d.result == "approved"  # on a paid row, the amount and note belong to the payment
         return _Step(
@@ -1177,7 +1188,14 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> None:
             role, area = args.area_role, args.area
             actor = args.actor or f"cli:{getpass.getuser()}"
         out = Path(args.out)
-        file_format = args.format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
+        suffix = out.suffix.lower().lstrip(".")
+        if suffix not in FORMATS or (args.format and args.format != suffix):
+            raise ExchangeError(
+                _("The list can only be written as .xlsx or .csv, and the file name must end the same: {path}.").format(
+                    path=out.name
+                )
+            )
+        file_format = suffix
         count = await export_applications(
             sessions,
             DataProtector(data_key(settings)),

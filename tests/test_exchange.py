@@ -54,7 +54,7 @@ async def add_application(
     kind: str = "household_business",
     commune: int = NHAT_TIEN,
     status: str = "forwarded",
-    submitted: datetime = NOW - timedelta(days=30),
+    submitted: datetime = NOW - timedelta(days=50),  # before every decision date the tests use
     fields: dict[str, Any] | None = None,
     bank_account: str | None = None,
     amount: int | None = 3_000_000,
