@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 from telegram import Bot
@@ -15,13 +16,19 @@ from telegram import Bot
 from bot.app import HoTro
 from bot.channels.console import ConsoleTransport, run_console
 from bot.channels.telegram import webhook_secret
+from bot.channels.zalo import ACTION_MARKER, ZaloChannel, setup_zalo
+from bot.channels.zalo import CHANNEL as ZALO
 from bot.web import build_web_app
 from storage.models import Application, Conversation
 from tests.chat import Chat, joined
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.zalo_api import FakeZalo
 from tests.test_console import run_chat
+from tests.test_exchange import add_application, protector_of
 from tests.test_intake import start_household
 from tests.test_review import NHAT_TIEN, register_official, submit_household
+from tests.test_zalo import ZaloUser, zalo_config
+from tests.test_zalo import joined as zalo_joined
 from tests.tg_driver import TelegramUser
 
 INVALID = "không hợp lệ"
@@ -267,3 +274,48 @@ def test_returning_console_user_sees_the_pending_question(tmp_path: Path) -> Non
 def test_console_answers_a_message_of_only_spaces(tmp_path: Path) -> None:
     out = run_chat(tmp_path, ["   "])
     assert "Bạn chưa nhập nội dung" in out
+
+
+@pytest.fixture
+async def zalo_fake() -> AsyncIterator[FakeZalo]:
+    fake = await FakeZalo().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def zalo_server(app: HoTro, zalo_fake: FakeZalo) -> AsyncIterator[tuple[TestClient, ZaloChannel]]:
+    web_app = web.Application()
+    channel = setup_zalo(web_app, app, zalo_config(zalo_fake))
+    test_client = TestClient(TestServer(web_app, host="127.0.0.1"))
+    await test_client.start_server()
+    yield test_client, channel
+    await test_client.close()
+
+
+# ---- Zalo: the notice's buttons are what '#1' presses, and forged payloads are refused -----------
+async def test_zalo_hash_one_presses_the_reply_button_of_an_information_request(
+    app: HoTro, zalo_fake: FakeZalo, zalo_server: tuple[TestClient, ZaloChannel]
+) -> None:
+    lan = ZaloUser(zalo_server, zalo_fake, "5550777")
+    await lan.say("/start")
+    async with app.sessions.begin() as session:
+        application = await add_application(session, protector_of(app), id_number="020085000001", status="submitted")
+        application.channel, application.chat_id = ZALO, "5550777"
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap(f"of:t:{application.id}:needs_info")
+    await official.say("Vui lòng gửi ảnh thông báo tạm ngừng kinh doanh")
+    await official.press("Xác nhận")
+    await app.sender.deliver(channel=ZALO)
+    assert "Vui lòng gửi ảnh" in lan.last_text
+    assert "Nội dung cần bổ sung" in zalo_joined(await lan.say("#1"))
+
+
+async def test_zalo_refuses_a_forged_payload(
+    app: HoTro, zalo_fake: FakeZalo, zalo_server: tuple[TestClient, ZaloChannel]
+) -> None:
+    lan = ZaloUser(zalo_server, zalo_fake, "5550778")
+    await lan.say("/start")
+    text = zalo_joined(await lan.say(ACTION_MARKER + "of:o:99999999999999999999"))
+    assert INVALID in text and APOLOGY not in text
