@@ -67,15 +67,16 @@ def _button_for_text(text: str, keyboard: list[Any], takes_text: bool = False) -
     if not flat:
         return None
     typed = text.strip()
-    number = _button_number(typed[1:]) if typed.startswith("#") else None
-    if number is None and not takes_text:
-        number = _button_number(typed)
-    if number is not None:
+    if typed.startswith("#") and (number := _button_number(typed[1:])) is not None:
         return flat[number - 1]["action"] if 1 <= number <= len(flat) else None
     key = _label_key(typed)
     if not key:
         return None
-    return next((button["action"] for button in flat if _label_key(button["label"]) == key), None)
+    # A label first: '1' on the buttons '0', '1', '2', '3+' (how many children?) means the label 1.
+    labelled = next((button["action"] for button in flat if _label_key(button["label"]) == key), None)
+    if labelled is not None or takes_text or (number := _button_number(typed)) is None:
+        return labelled
+    return flat[number - 1]["action"] if 1 <= number <= len(flat) else None
 
 
 def _normalised(incoming: Incoming, keyboard: list[Any], takes_text: bool) -> Incoming:

@@ -319,3 +319,15 @@ async def test_zalo_refuses_a_forged_payload(
     await lan.say("/start")
     text = zalo_joined(await lan.say(ACTION_MARKER + "of:o:99999999999999999999"))
     assert INVALID in text and APOLOGY not in text
+
+
+def test_a_bare_number_that_is_also_a_label_presses_that_label() -> None:
+    from bot.engine import _button_for_text
+
+    children = [[{"label": label, "action": f"f:c:{i}"}] for i, label in enumerate(("0", "1", "2", "3+"))]
+    assert _button_for_text("1", children) == "f:c:1"  # one child, not the first button ("0")
+    assert _button_for_text("#1", children) == "f:c:0"  # '#N' is always the N-th button
+    assert _button_for_text("1", children, takes_text=True) == "f:c:1"  # a label typed is still the label
+    menu = [[{"label": "Trợ giúp", "action": "help"}], [{"label": "Menu", "action": "menu"}]]
+    assert _button_for_text("2", menu) == "menu" and _button_for_text("2", menu, takes_text=True) is None
+    assert _button_for_text("#²", menu) is None and _button_for_text("#①", menu) is None
