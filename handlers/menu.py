@@ -103,10 +103,11 @@ async def fallback(turn: Turn) -> None:
 
 def _again(router: Router) -> Handler:
     async def again(turn: Turn) -> None:
-        """'resume': ask the pending question again, of the current step or of the paused form."""
+        """'resume': ask the pending question again, of the paused form or else of the current step."""
         spec = router.spec_for(turn.state)
-        if turn.state not in ("start", "menu") and spec is not None and spec.ask is not None:
-            await spec.ask(turn)
+        ask = spec.ask if spec is not None and turn.state not in ("start", "menu") else None
+        if ask is not None and (turn.paused is None or "answers" in turn.data):
+            await ask(turn)
             return
         if turn.resume():
             spec = router.spec_for(turn.state)
@@ -140,5 +141,6 @@ def register(router: Router) -> None:
     router.action("help")(help_)
     router.action("cancel")(cancel)
     router.action("resume")(_again(router))
+    router.form_handlers |= {cancel, router.actions["resume"]}
     router.fallback = fallback
     router.refuse = _refuse(router)

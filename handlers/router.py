@@ -25,8 +25,8 @@ class Router:
         self.states: dict[str, StateSpec] = {}
         self.fallback: Handler | None = None
         self.refuse: Handler | None = None  # a payload no action accepts (forged, malformed, unknown)
-        # Global commands and actions that act on the form being filled in, instead of leaving it.
-        self.form_actions: set[str] = {"cancel", "resume"}
+        # Global handlers that act on the form being filled in (cancel, resume) instead of leaving it.
+        self.form_handlers: set[Handler] = set()
 
     def command(self, *names: str) -> Callable[[Handler], Handler]:
         """Register a global command; names are matched on NFC-normalised, lower-cased text."""
@@ -82,18 +82,18 @@ class Router:
             return actions.unpack(payload) is not None
         return verb in self.actions and actions.plausible(payload)
 
-    def _pause_form(self, turn: Turn, name: str) -> None:
+    def _pause_form(self, turn: Turn, handler: Handler) -> None:
         """A global command or action in the middle of a form keeps the answers: the form is paused
         (the main menu then offers to continue it) rather than thrown away."""
         spec = self.spec_for(turn.state)
-        if spec is not None and spec.resumable and "answers" in turn.data and name not in self.form_actions:
+        if spec is not None and spec.resumable and "answers" in turn.data and handler not in self.form_handlers:
             turn.pause()
 
     async def dispatch(self, turn: Turn) -> None:
         if turn.incoming.text:
             command = self.command_for(turn.incoming.text)
             if command is not None:
-                self._pause_form(turn, "cancel" if command is self.commands.get("/huy") else "")
+                self._pause_form(turn, command)
                 await command(turn)
                 return
         verb = turn.action_verb
@@ -102,7 +102,7 @@ class Router:
                 await self.refuse(turn)
             return
         if verb is not None and verb in self.actions:
-            self._pause_form(turn, verb)
+            self._pause_form(turn, self.actions[verb])
             await self.actions[verb](turn)
             return
         spec = self.spec_for(turn.state)

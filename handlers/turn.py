@@ -144,7 +144,8 @@ class Turn:
 
     def pause(self) -> None:
         """Put the current form aside (answers kept) and continue from the main menu."""
-        self.data = {PAUSED: {"state": self.state, "data": self.data}}
+        form = {k: v for k, v in self.data.items() if k != PAUSED}  # one paused form: this one
+        self.data = {PAUSED: {"state": self.state, "data": form}}
         self.state = "menu"
 
     def resume(self) -> bool:

@@ -331,3 +331,13 @@ def test_a_bare_number_that_is_also_a_label_presses_that_label() -> None:
     menu = [[{"label": "Trợ giúp", "action": "help"}], [{"label": "Menu", "action": "menu"}]]
     assert _button_for_text("2", menu) == "menu" and _button_for_text("2", menu, takes_text=True) is None
     assert _button_for_text("#²", menu) is None and _button_for_text("#①", menu) is None
+
+
+async def test_applying_again_offers_the_paused_form_first(app: HoTro) -> None:
+    chat = Chat(app)
+    await _half_filled(chat)
+    await chat.say("/menu")
+    await chat.press("Đăng ký hỗ trợ")
+    assert RESUME in chat.buttons()[0]["label"]
+    await chat.press(RESUME)
+    assert BIRTH_QUESTION in chat.last_text
