@@ -475,21 +475,23 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "broadcast",
-        help="send an announcement to citizens, list announcements (--status) or stop one (--cancel ID)",
-        description=(
+        help=_("send an announcement to citizens, list announcements (--status) or stop one (--cancel ID)"),
+        description=_(
             "Without --yes, prints the message and the number of recipients and sends nothing. "
             "The running bot (hotro serve / hotro telegram) delivers queued announcements."
         ),
     )
-    parser.add_argument("--official-id", type=int, help="the official sending it (see `hotro officials list`)")
+    parser.add_argument("--official-id", type=int, help=_("the official sending it (see `hotro officials list`)"))
     parser.add_argument(
         "--audience",
-        help="all | area:<province|district|commune>:<GSO code> | kind:<household_business|free_worker> | "
-        "status:<application status>",
+        help=_(
+            "all | area:<province|district|commune>:<GSO code> | kind:<household_business|free_worker> | "
+            "status:<application status>"
+        ),
     )
-    parser.add_argument("--text", help="the announcement (at most 3500 characters)")
-    parser.add_argument("--yes", action="store_true", help="queue it for sending")
-    parser.add_argument("--status", action="store_true", help="list recent announcements with their progress")
-    parser.add_argument("--limit", type=int, default=10, help="how many --status lists")
-    parser.add_argument("--cancel", type=int, metavar="ID", help="stop an announcement")
+    parser.add_argument("--text", help=_("the announcement (at most 3500 characters)"))
+    parser.add_argument("--yes", action="store_true", help=_("queue it for sending"))
+    parser.add_argument("--status", action="store_true", help=_("list recent announcements with their progress"))
+    parser.add_argument("--limit", type=int, default=10, help=_("how many --status lists"))
+    parser.add_argument("--cancel", type=int, metavar="ID", help=_("stop an announcement"))
     parser.set_defaults(func=run_cli)

@@ -1276,24 +1276,26 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    export = sub.add_parser("export", help="write an area's applications as the list sent to the district (XLSX/CSV)")
-    export.add_argument("--area-role", choices=ROLES, help="the level of --area (admin: every area)")
-    export.add_argument("--area", type=int, help="GSO code of the commune, district or province")
-    export.add_argument("--official-id", type=int, help="take the role and area from this registered official")
+    export = sub.add_parser(
+        "export", help=_("write an area's applications as the list sent to the district (XLSX/CSV)")
+    )
+    export.add_argument("--area-role", choices=ROLES, help=_("the level of --area (admin: every area)"))
+    export.add_argument("--area", type=int, help=_("GSO code of the commune, district or province"))
+    export.add_argument("--official-id", type=int, help=_("take the role and area from this registered official"))
     export.add_argument(
         "--status",
         action="append",
         choices=lifecycle.STATUSES,
-        help="only this status (repeatable; default: all but withdrawn)",
+        help=_("only this status (repeatable; default: all but withdrawn)"),
     )
-    export.add_argument("--kind", choices=KINDS, help="only this kind (default: one sheet per kind)")
-    export.add_argument("--out", required=True, help="the file to write (.xlsx or .csv)")
-    export.add_argument("--format", choices=FORMATS, help="default: from the file name")
-    export.add_argument("--actor", help="who exports, for the audit log (default: cli:<user>)")
+    export.add_argument("--kind", choices=KINDS, help=_("only this kind (default: one sheet per kind)"))
+    export.add_argument("--out", required=True, help=_("the file to write (.xlsx or .csv)"))
+    export.add_argument("--format", choices=FORMATS, help=_("default: from the file name"))
+    export.add_argument("--actor", help=_("who exports, for the audit log (default: cli:<user>)"))
     export.set_defaults(func=run_export)
 
-    imp = sub.add_parser("import", help="apply the district's decisions and payments from an exported list")
-    imp.add_argument("file", help="the .xlsx or .csv file the district sent back")
-    imp.add_argument("--official-id", type=int, help="the registered official who imports (limits it to their area)")
-    imp.add_argument("--actor", help='the same as --official-id, written "official:<id>"')
+    imp = sub.add_parser("import", help=_("apply the district's decisions and payments from an exported list"))
+    imp.add_argument("file", help=_("the .xlsx or .csv file the district sent back"))
+    imp.add_argument("--official-id", type=int, help=_("the registered official who imports (limits it to their area)"))
+    imp.add_argument("--actor", help=_('the same as --official-id, written "official:<id>"'))
     imp.set_defaults(func=run_import)

@@ -80,16 +80,16 @@ def describe(official: Official) -> str:
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("officials", help="manage officials (add, list, remove)")
+    parser = sub.add_parser("officials", help=_("manage officials (add, list, remove)"))
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="register or update an official")
+    add = actions.add_parser("add", help=_("register or update an official"))
     add.add_argument("--channel", required=True, choices=["telegram", "zalo", "console"])
     add.add_argument("--user-id", required=True)
     add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--area", type=int, help="GSO code of the commune/district/province (not for admin)")
+    add.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (not for admin)"))
     add.add_argument("--name")
-    remove = actions.add_parser("remove", help="deactivate an official")
+    remove = actions.add_parser("remove", help=_("deactivate an official"))
     remove.add_argument("--channel", required=True)
     remove.add_argument("--user-id", required=True)
-    actions.add_parser("list", help="list officials")
+    actions.add_parser("list", help=_("list officials"))

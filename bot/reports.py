@@ -162,13 +162,13 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("report", help="write the progress report of an area to a text file")
+    parser = sub.add_parser("report", help=_("write the progress report of an area to a text file"))
     parser.set_defaults(func=write_report)
     area = parser.add_mutually_exclusive_group()
-    area.add_argument("--official-id", type=int, help="the area of this official (see `hotro officials list`)")
-    area.add_argument("--area-role", choices=["commune", "district", "province"], help="the level of --area")
-    parser.add_argument("--area", type=int, help="GSO code of the commune/district/province (with --area-role)")
+    area.add_argument("--official-id", type=int, help=_("the area of this official (see `hotro officials list`)"))
+    area.add_argument("--area-role", choices=["commune", "district", "province"], help=_("the level of --area"))
+    parser.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (with --area-role)"))
     parser.add_argument(
-        "--date", type=date.fromisoformat, help="the report's day, YYYY-MM-DD (default: today, Vietnam time)"
+        "--date", type=date.fromisoformat, help=_("the report's day, YYYY-MM-DD (default: today, Vietnam time)")
     )
-    parser.add_argument("--out", required=True, help="the text file to write (UTF-8)")
+    parser.add_argument("--out", required=True, help=_("the text file to write (UTF-8)"))

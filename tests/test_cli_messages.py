@@ -139,3 +139,12 @@ async def test_console_only_announcement_says_why_no_one_is_reached(
     await args.func(settings, args)
     out = capsys.readouterr().out
     assert "Số người nhận: 0" in out and "1 người phù hợp dùng giao diện dòng lệnh" in out
+
+
+def test_officials_read_the_help_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("export", "import", "broadcast"):
+        with pytest.raises(SystemExit):
+            parse(command, "--help")
+    out = capsys.readouterr().out
+    assert "tệp cần ghi (.xlsx hoặc .csv)" in out and "tệp .xlsx hoặc .csv huyện gửi lại" in out
+    assert "the file to write" not in out and "xếp hàng để gửi" in out
