@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from handlers import admin_units
+from handlers import actions, admin_units
 from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages.i18n import N_, _
@@ -102,7 +102,7 @@ async def ask(turn: Turn, form: Form) -> None:
     if current.kind == "unit":
         text, rows = _unit_prompt(turn, current, text)
     else:
-        rows = [[Button(_(c.label), f"f:c:{i}")] for i, c in enumerate(current.choices_for(turn))]
+        rows = [[Button(_(c.label), actions.FORM_CHOICE.pack(i))] for i, c in enumerate(current.choices_for(turn))]
     if current.kind == "photo" and answers.get(f"{current.key}_pending"):
         rows.insert(0, [Button(_("Done"), DONE)])
     rows.append(_nav_row(current, history))
@@ -219,7 +219,7 @@ def show_summary(turn: Turn, form: Form) -> None:
 
 def _edit_buttons(form: Form, answers: Answers) -> list[list[Button]]:
     rows = [
-        [Button(_(f.label), f"f:e:{f.key}")]
+        [Button(_(f.label), actions.FORM_EDIT.pack(f.key))]
         for f in form.fields
         if f.applies(answers) and f.key in answers and not f.key.endswith("_pending")
     ]
@@ -317,12 +317,12 @@ def _unit_prompt(turn: Turn, current: Field, question: str) -> tuple[str, list[l
         last_level = "district" if "district" in picked else "province"
         unit = admin_units.get(last_level, picked[last_level])
         where = "\n" + _("Chosen so far: {place}").format(place=unit.full_name if unit else "")
-    rows = [[Button(u.name, f"f:u:{u.code}")] for u in page.items]
+    rows = [[Button(u.name, actions.FORM_UNIT.pack(u.code))] for u in page.items]
     nav = []
     if page.has_prev:
-        nav.append(Button(_("‹ Previous"), f"f:up:{page.page_no - 1}"))
+        nav.append(Button(_("‹ Previous"), actions.FORM_UNIT_PAGE.pack(page.page_no - 1)))
     if page.has_next:
-        nav.append(Button(_("Next ›"), f"f:up:{page.page_no + 1}"))
+        nav.append(Button(_("Next ›"), actions.FORM_UNIT_PAGE.pack(page.page_no + 1)))
     if nav:
         rows.append(nav)
     if level != "province":

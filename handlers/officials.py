@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from handlers import admin_units, app_code, deadlines, forms, intake, lifecycle, report
+from handlers import actions, admin_units, app_code, deadlines, forms, intake, lifecycle, report
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
@@ -70,7 +70,7 @@ async def home(turn: Turn, intro: str | None = None) -> None:
         ).all()
     )
     rows = [
-        [Button(f"{lifecycle.status_label(status)} ({counts.get(status, 0)})", f"of:l:{status}")]
+        [Button(f"{lifecycle.status_label(status)} ({counts.get(status, 0)})", actions.OF_LIST.pack(status))]
         for status in lifecycle.STATUSES
         if counts.get(status)
     ]
@@ -105,12 +105,12 @@ async def list_applications(turn: Turn, official: Official, which: str, page_no:
         )
     ).scalars()
     title = _("Overdue") if which == "overdue" else lifecycle.status_label(which)
-    rows = [[Button(_row_label(a, today), f"of:o:{a.id}")] for a in items]
+    rows = [[Button(_row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in items]
     nav = []
     if page_no > 1:
-        nav.append(Button(_("‹ Previous"), f"of:l:{which}:{page_no - 1}"))
+        nav.append(Button(_("‹ Previous"), actions.OF_LIST.pack(which, page_no - 1)))
     if page_no < page_count:
-        nav.append(Button(_("Next ›"), f"of:l:{which}:{page_no + 1}"))
+        nav.append(Button(_("Next ›"), actions.OF_LIST.pack(which, page_no + 1)))
     if nav:
         rows.append(nav)
     rows.append([Button(_("« Officials' menu"), "of")])
@@ -205,7 +205,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         lines.append("⚠️ " + _("Payment overdue (due {date})").format(date=fmt.day(due) if due else "–"))
     turn.session.add(AuditLog(actor=actor(official), action="view", application_id=application.id, at=turn.now))
     rows = [
-        [Button(_(label), f"of:t:{application.id}:{target}")]
+        [Button(_(label), actions.OF_CHANGE.pack(application.id, target))]
         for target, label in ACTION_LABELS.items()
         if lifecycle.can_move(application, target)
     ]

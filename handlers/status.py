@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import app_code, lifecycle
+from handlers import actions, app_code, lifecycle
 from handlers.menu import add_menu_entry, back_to_menu_button, show_menu
 from handlers.router import Router
 from handlers.turn import Button, Turn
@@ -68,11 +68,16 @@ def _buttons(application: Application) -> list[Button]:
     buttons = []
     if application.status == "needs_info":
         buttons.append(
-            Button(_("Reply {code}").format(code=app_code.display(application.code)), f"ans:{application.code}")
+            Button(
+                _("Reply {code}").format(code=app_code.display(application.code)), actions.ANSWER.pack(application.code)
+            )
         )
     if lifecycle.can_move(application, "withdrawn"):
         buttons.append(
-            Button(_("Withdraw {code}").format(code=app_code.display(application.code)), f"wd:{application.code}")
+            Button(
+                _("Withdraw {code}").format(code=app_code.display(application.code)),
+                actions.WITHDRAW.pack(application.code),
+            )
         )
     return buttons
 
@@ -183,7 +188,10 @@ async def withdraw(turn: Turn) -> None:
     code = app_code.display(application.code)
     turn.say(
         _("Do you really want to withdraw application {code}? It will no longer be considered.").format(code=code),
-        [[Button(_("Yes, withdraw it"), f"wdy:{application.code}")], [Button(_("No, keep it"), "status")]],
+        [
+            [Button(_("Yes, withdraw it"), actions.WITHDRAW_YES.pack(application.code))],
+            [Button(_("No, keep it"), "status")],
+        ],
     )
 
 
@@ -246,7 +254,7 @@ async def answer_state(turn: Turn) -> None:
             official.channel,
             official.user_id,
             _("Application {code}: the citizen answered your question:\n“{answer}”").format(code=code, answer=note),
-            [[Button(_("Open the application"), f"of:o:{application.id}")]],
+            [[Button(_("Open the application"), actions.OF_OPEN.pack(application.id))]],
         )
     await show_menu(turn, _("Thank you. Your answer has been added to application {code}.").format(code=code))
 
