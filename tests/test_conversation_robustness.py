@@ -341,3 +341,18 @@ async def test_applying_again_offers_the_paused_form_first(app: HoTro) -> None:
     assert RESUME in chat.buttons()[0]["label"]
     await chat.press(RESUME)
     assert BIRTH_QUESTION in chat.last_text
+
+
+def test_actions_pack_and_unpack_with_types_and_bounds() -> None:
+    from handlers import actions
+
+    assert actions.OF_CHANGE.pack(12, "approved") == "of:t:12:approved"
+    assert actions.unpack("of:t:12:approved") == (actions.OF_CHANGE, (12, "approved"))
+    assert actions.unpack("of:l:needs_info") == (actions.OF_LIST, ("needs_info",))
+    assert actions.unpack("of:l:paid:3") == (actions.OF_LIST, ("paid", 3))
+    for forged in ("of:o:2147483648", "of:o:0", "of:o:１２", "of:t:12", "f:c:-1", "consent:maybe", "x" * 65, ""):
+        assert actions.unpack(forged) is None, forged
+    with pytest.raises(ValueError):
+        actions.OF_OPEN.pack(2**31)
+    with pytest.raises(ValueError):
+        actions.ANSWER.pack("hk-7qx4")
