@@ -356,3 +356,22 @@ def test_actions_pack_and_unpack_with_types_and_bounds() -> None:
         actions.OF_OPEN.pack(2**31)
     with pytest.raises(ValueError):
         actions.ANSWER.pack("hk-7qx4")
+
+
+async def test_telegram_bare_number_and_typed_cancel(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    lan = tg_user(client, fake_telegram, app, 7004)
+    await lan.say("/start")
+    labels = [b["text"] for b in lan.buttons()]
+    help_number = next(i for i, label in enumerate(labels, 1) if "Trợ giúp" in label)
+    assert any("Cách dùng HoTro" in s.text for s in await lan.say(str(help_number)))
+    await lan.press("Đăng ký hỗ trợ")
+    await lan.press("Hộ kinh doanh")
+    await lan.press("Tôi đồng ý")
+    await lan.press("Có đăng ký kinh doanh")
+    await lan.say("Hủy")
+    assert "sẽ bị xóa" in lan.last_text
+    await lan.press("Không")
+    await lan.say("Vũ Thị Lan")
+    assert BIRTH_QUESTION in lan.last_text
