@@ -370,6 +370,8 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
 
 def _change_header(turn: Turn) -> list[str]:
     data = turn.data
+    if not data.get("code"):  # a change started before the header was kept in the data
+        return []
     lines = [
         _("Application: {code} – {name}").format(code=app_code.display(data.get("code", "")), name=data.get("name", ""))
     ]
