@@ -13,7 +13,7 @@ import itertools
 import re
 from datetime import date
 
-from handlers import intake, status
+from handlers import actions, intake, status
 from handlers.menu import menu_buttons, show_menu
 from handlers.policies import policy_buttons, policy_page, section_page
 from handlers.policy_search import detect_section
@@ -362,7 +362,7 @@ def _choice(topic: str, policies: dict[str, Policy]) -> Button | None:
     if topic in policies:
         return Button(policies[topic].title, f"pol:{topic}")
     if topic in TOPIC_LABELS:
-        return Button(_(TOPIC_LABELS[topic]), f"q:{topic}")
+        return Button(_(TOPIC_LABELS[topic]), actions.QUESTION_TOPIC.pack(topic))
     return None
 
 
