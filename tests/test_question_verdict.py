@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import FreeWorkerScheme
 from handlers.questions import id_facts, verdict
-from handlers.questions.answer import confirmation
+from handlers.questions.answer import code_in, confirmation
 from handlers.questions.facts import extract
 from messages.normalize import fold
 
@@ -134,3 +134,19 @@ def test_no_cccd_explanation_without_a_known_digit(question: str) -> None:
 )
 def test_confirmation_is_read_off_the_answer(question: str, body: str, expected: str) -> None:
     assert confirmation(question, body) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mã hồ sơ: DT77-2EZW", "DT77-2EZW"),
+        ("cho hỏi mã TD-XWYY-XHQ3 tới đâu rồi", "TD-XWYY-XHQ3"),
+        ("HK BHE3 A2KX", "HK BHE3 A2KX"),
+        ("quyet dinh 3642 cua ha noi", None),  # "dinh 3642" is a decision's number, not a code
+        ("bi f0 thang 6/2021 dieu tri 18 ngay", None),
+        ("gọi 0912345678", None),
+        ("2021 2022", None),
+    ],
+)
+def test_application_codes_in_a_message(text: str, expected: str | None) -> None:
+    assert code_in(text) == expected

@@ -13,7 +13,7 @@ import itertools
 import re
 from datetime import date
 
-from handlers import actions, intake, status
+from handlers import actions, app_code, intake, status
 from handlers.menu import menu_buttons, show_menu
 from handlers.policies import policy_buttons, policy_page, section_page
 from handlers.policy_search import detect_section
@@ -56,7 +56,9 @@ TOPIC_LABELS = {
 _NOT_OFFERED = frozenset({"greeting", "thanks", "app_code"})
 # Below this the message is not about anything we know ("qwerty"): say so instead of guessing.
 NOTHING_SCORE = -0.6
-_CODE = re.compile(r"(?<![0-9A-Za-z])(?:(?:HK|TD)[\s\-.]?)?[0-9A-Za-z]{4}[\s\-.]?[0-9A-Za-z]{4}(?![0-9A-Za-z])", re.I)
+# An application code: handlers.app_code's alphabet (no I, L, O), an optional kind prefix, 4 + 4.
+_C = "[2-9A-HJKMNP-Za-hjkmnp-z]"
+_CODE = re.compile(rf"(?<![0-9A-Za-z])(?:(HK|TD|hk|td)[\s\-.]?)?({_C}{{4}})[\s\-.]?({_C}{{4}})(?![0-9A-Za-z])")
 
 
 _GREETING = re.compile(
@@ -77,12 +79,18 @@ def chat_intent(text: str) -> str | None:
 
 
 def code_in(text: str) -> str | None:
-    """An application code typed or pasted in the message ("mã HK-7QX4-M9PR"), valid or mistyped."""
+    """An application code typed or pasted in the message ("mã HK-7QX4-M9PR"), valid or mistyped.
+
+    A valid code always counts; otherwise it must look pasted: a kind prefix, or capitals mixing
+    letters and digits ("QĐ 3642" typed as "dinh 3642" is not one).
+    """
     for m in _CODE.finditer(text):
         candidate = m.group(0)
-        compact = re.sub(r"[\s\-.]", "", candidate)
-        # A code mixes letters and digits; "hokinhdoanh" or a phone number is not one.
-        if any(c.isdigit() for c in compact) and sum(c.isalpha() for c in compact) >= 2:
+        body = m.group(2) + m.group(3)
+        if app_code.is_valid(candidate):
+            return candidate
+        mixed = any(c.isdigit() for c in body) and any(c.isalpha() for c in body)
+        if m.group(1) or (mixed and body.upper() == body):
             return candidate
     return None
 
