@@ -146,6 +146,7 @@ def test_confirmation_is_read_off_the_answer(question: str, body: str, expected:
         ("bi f0 thang 6/2021 dieu tri 18 ngay", None),
         ("gọi 0912345678", None),
         ("2021 2022", None),
+        ("NGHI TU NGAY 2021", None),
     ],
 )
 def test_application_codes_in_a_message(text: str, expected: str | None) -> None:

@@ -89,7 +89,8 @@ def code_in(text: str) -> str | None:
         body = m.group(2) + m.group(3)
         if app_code.is_valid(candidate):
             return candidate
-        mixed = any(c.isdigit() for c in body) and any(c.isalpha() for c in body)
+        # A word and a number ("NGAY 2021") is not a code: one group at least mixes letters and digits.
+        mixed = any(any(c.isdigit() for c in g) and any(c.isalpha() for c in g) for g in (m.group(2), m.group(3)))
         if m.group(1) or (mixed and body.upper() == body):
             return candidate
     return None
