@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from bot.config import FreeWorkerScheme
+from handlers import app_code
 from handlers.questions import id_facts, verdict
 from handlers.questions.answer import code_in, confirmation
 from handlers.questions.facts import extract
@@ -147,7 +148,14 @@ def test_confirmation_is_read_off_the_answer(question: str, body: str, expected:
         ("gọi 0912345678", None),
         ("2021 2022", None),
         ("NGHI TU NGAY 2021", None),
+        ("chi cuc thue tham dinh ho so", None),  # "thue tham" happens to pass the check character
     ],
 )
 def test_application_codes_in_a_message(text: str, expected: str | None) -> None:
     assert code_in(text) == expected
+
+
+def test_a_valid_code_typed_in_lower_case_is_found() -> None:
+    code = next(c for c in iter(app_code.new_code, None) if any(ch.isdigit() for ch in c[:4]) and not c[:4].isdigit())
+    typed = app_code.display(code).lower()
+    assert code_in(f"mã của tôi {typed} nhé") == typed

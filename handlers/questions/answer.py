@@ -81,17 +81,16 @@ def chat_intent(text: str) -> str | None:
 def code_in(text: str) -> str | None:
     """An application code typed or pasted in the message ("mã HK-7QX4-M9PR"), valid or mistyped.
 
-    A valid code always counts; otherwise it must look pasted: a kind prefix, or capitals mixing
-    letters and digits ("QĐ 3642" typed as "dinh 3642" is not one).
+    It needs a kind prefix, or a group mixing letters and digits typed in capitals or with a
+    valid check character ("QĐ 3642" typed as "dinh 3642" is not one).
     """
     for m in _CODE.finditer(text):
         candidate = m.group(0)
         body = m.group(2) + m.group(3)
-        if app_code.is_valid(candidate):
-            return candidate
-        # A word and a number ("NGAY 2021") is not a code: one group at least mixes letters and digits.
+        # Words and numbers ("thue tham", "NGAY 2021") are not codes, even when the check character
+        # happens to fit (1 in 31): one group at least mixes letters and digits.
         mixed = any(any(c.isdigit() for c in g) and any(c.isalpha() for c in g) for g in (m.group(2), m.group(3)))
-        if m.group(1) or (mixed and body.upper() == body):
+        if m.group(1) or (mixed and (body.upper() == body or app_code.is_valid(candidate))):
             return candidate
     return None
 

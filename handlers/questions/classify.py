@@ -162,7 +162,15 @@ def training_examples() -> list[Example]:
 
 _NUMBER = re.compile(r"\d+")
 # Shorthand messages.normalize leaves alone (its "dk" is "được"; here "kd" is only "kinh doanh").
-_SHORTHAND = {"kd": "kinh doanh", "dky": "dang ky", "dki": "dang ky", "hs": "ho so", "cccd": "can cuoc cong dan"}
+_SHORTHAND = {
+    "kd": "kinh doanh",
+    "dky": "dang ky",
+    "dki": "dang ky",
+    "hs": "ho so",
+    "ht": "ho tro",
+    "cccd": "can cuoc cong dan",
+    "bhtn": "bao hiem that nghiep",
+}
 
 
 class _Folder:
