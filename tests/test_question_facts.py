@@ -54,6 +54,7 @@ def test_no_duration(text: str) -> None:
         ("đóng cửa cả tháng 9", date(2021, 9, 1), date(2021, 9, 30)),
         ("từ tháng 7 đến tháng 8", date(2021, 7, 1), date(2021, 8, 31)),
         ("nghỉ từ 15/7 đến giờ", date(2021, 7, 15), None),
+        ("nghỉ không lương từ 5/8 tới 25/8/221", date(2021, 8, 5), date(2021, 8, 25)),  # a mistyped year
     ],
 )
 def test_date_ranges(text: str, start: date, end: date | None) -> None:

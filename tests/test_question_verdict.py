@@ -94,6 +94,7 @@ def test_no_unconfirmed_figure_for_the_pregnancy_supplement() -> None:
         ("hướng dẫn viên du lịch được hỗ trợ không", True),
         ("diễn viên nghỉ diễn có được hỗ trợ không ạ", True),
         ("mình có đủ điều kiện chưa", True),
+        ("bốc vác nghỉ vì dịch có tiền kông", True),
         ("hộ kinh doanh được bao nhiêu tiền", False),
         ("nộp hồ sơ ở đâu", False),
     ],
@@ -148,6 +149,9 @@ def test_confirmation_is_read_off_the_answer(question: str, body: str, expected:
         ("gọi 0912345678", None),
         ("2021 2022", None),
         ("NGHI TU NGAY 2021", None),
+        ("HK-RBA-TCJ9", "HK-RBA-TCJ9"),  # mistyped, so the look-up says so
+        ("mã hồ sơ: DT77-2EW", "DT77-2EW"),
+        ("tien ho tro 3 trieu", None),
         ("chi cuc thue tham dinh ho so", None),  # "thue tham" happens to pass the check character
     ],
 )

@@ -58,7 +58,9 @@ _NOT_OFFERED = frozenset({"greeting", "thanks", "app_code"})
 NOTHING_SCORE = -0.6
 # An application code: handlers.app_code's alphabet (no I, L, O), an optional kind prefix, 4 + 4.
 _C = "[2-9A-HJKMNP-Za-hjkmnp-z]"
-_CODE = re.compile(rf"(?<![0-9A-Za-z])(?:(HK|TD|hk|td)[\s\-.]?)?({_C}{{4}})[\s\-.]?({_C}{{4}})(?![0-9A-Za-z])")
+_CODE = re.compile(rf"(?<![0-9A-Za-z])(?:(HK|TD|hk|td)[\s\-.]?)?({_C}{{3,5}})[\s\-.]?({_C}{{3,5}})(?![0-9A-Za-z])")
+# Before a mistyped code's groups may be 3 or 5 long: a prefix, or the word "mã" just before.
+_CODE_WORD = re.compile(r"\bm[aã](\s+h[oồ]\s+s[oơ])?[\s:.,-]{0,6}$", re.I)
 
 
 _GREETING = re.compile(
@@ -87,6 +89,9 @@ def code_in(text: str) -> str | None:
     for m in _CODE.finditer(text):
         candidate = m.group(0)
         body = m.group(2) + m.group(3)
+        exact = len(m.group(2)) == len(m.group(3)) == 4
+        if not exact and not (m.group(1) or _CODE_WORD.search(text[: m.start()])):
+            continue
         # Words and numbers ("thue tham", "NGAY 2021") are not codes, even when the check character
         # happens to fit (1 in 31): one group at least mixes letters and digits.
         mixed = any(any(c.isdigit() for c in g) and any(c.isalpha() for c in g) for g in (m.group(2), m.group(3)))

@@ -101,10 +101,14 @@ class Facts:
 _WORD = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
 
 
+# Mistyped "không" that chat shorthand does not list ("kông", "khôg", "khng" folded).
+_NOT_TYPOS = {"kong": "khong", "khog": "khong", "khng": "khong", "khum": "khong", "hem": "khong", "khonh": "khong"}
+
+
 def folded(text: str) -> str:
     """Folded text that keeps punctuation (dates need '/' and '-'); shorthand expanded."""
     out = fold(nfc(text))
-    return re.sub(r"\b[a-z]+\b", lambda m: TEENCODE.get(m.group(0), m.group(0)), out)
+    return re.sub(r"\b[a-z]+\b", lambda m: _NOT_TYPOS.get(w := m.group(0), TEENCODE.get(w, w)), out)
 
 
 def _tokens(text: str) -> list[str]:
@@ -181,7 +185,7 @@ def durations(text: str) -> tuple[Duration, ...]:
 # --- dates and ranges -----------------------------------------------------------------------
 
 _D = r"(\d{1,2})"
-_DATE = rf"{_D}\s*[/.-]\s*{_D}(?:\s*[/.-]\s*(\d{{4}}|\d{{2}}))?"
+_DATE = rf"{_D}\s*[/.-]\s*{_D}(?:\s*[/.-]\s*(\d{{4}}|\d{{2}})(?!\d))?"
 _TO = r"\s*(?:-|–|—|den|toi|toi ngay|den ngay|->|~)\s*(?:ngay\s*)?"
 _RANGE = re.compile(rf"(?:tu\s*(?:ngay\s*)?)?{_DATE}{_TO}{_DATE}")
 # "từ 3 tới 25/8": the start's month is the end's.
