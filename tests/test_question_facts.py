@@ -168,3 +168,16 @@ def test_province(text: str, code: int) -> None:
 @pytest.mark.parametrize("text", ["hà", "nội trợ", "sang năm", "không biết"])
 def test_no_province(text: str) -> None:
     assert facts.province(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "covid", "who"),
+    [
+        ("cachh ly tai nha 14 ngay", Covid.F1, None),  # "cách ly"
+        ("bi duongg tinh", Covid.F0, None),
+        ("chay xe om khong co hopp dong", None, Who.FREE_WORKER),
+    ],
+)
+def test_mistyped_words_are_repaired_before_reading_facts(text: str, covid: Covid | None, who: Who | None) -> None:
+    found = facts.extract(text)
+    assert found.covid is covid and found.who is who

@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
+
+from rapidfuzz import fuzz, process
 
 from messages.normalize import TEENCODE, fold, nfc
 
@@ -106,9 +108,41 @@ _NOT_TYPOS = {"kong": "khong", "khog": "khong", "khng": "khong", "khum": "khong"
 
 
 def folded(text: str) -> str:
-    """Folded text that keeps punctuation (dates need '/' and '-'); shorthand expanded."""
+    """Folded text that keeps punctuation (dates need '/' and '-'); shorthand expanded, typos repaired."""
     out = fold(nfc(text))
-    return re.sub(r"\b[a-z]+\b", lambda m: _NOT_TYPOS.get(w := m.group(0), TEENCODE.get(w, w)), out)
+    return re.sub(r"\b[a-z]+\b", lambda m: _word(m.group(0)), out)
+
+
+_TYPO_CUTOFF = 85.0
+
+
+@cache
+def _vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The words of the knowledge base (policy pages, knowledge entries, the classifier's examples)."""
+    from messages.knowledge import load_knowledge
+    from messages.policies import load_policies
+
+    texts: list[str] = []
+    for policy in load_policies():
+        texts += [policy.title, policy.summary, *policy.keywords, *policy.examples, *policy.sections.values()]
+    texts += [e.answer for e in load_knowledge()] + [e for k in load_knowledge() for e in k.examples]
+    words = {w for t in texts for w in re.findall(r"[a-z]+", fold(nfc(t)))}
+    words |= {w for key, _code in _province_keys() for w in key.split()}
+    return frozenset(words), tuple(sorted(w for w in words if len(w) >= 4))
+
+
+@lru_cache(maxsize=8192)
+def _word(word: str) -> str:
+    """Shorthand expanded; a long word the knowledge base does not know, repaired to the nearest it does."""
+    if word in _NOT_TYPOS:
+        return _NOT_TYPOS[word]
+    if word in TEENCODE:
+        return TEENCODE[word]
+    known, choices = _vocabulary()
+    if len(word) < 4 or word in known:
+        return word
+    hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
+    return hit[0] if hit else word
 
 
 def _tokens(text: str) -> list[str]:
