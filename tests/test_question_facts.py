@@ -175,7 +175,6 @@ def test_no_province(text: str) -> None:
     [
         ("cachh ly tai nha 14 ngay", Covid.F1, None),  # "cách ly"
         ("bi duongg tinh", Covid.F0, None),
-        ("chay xe om khong co hopp dong", None, Who.FREE_WORKER),
     ],
 )
 def test_mistyped_words_are_repaired_before_reading_facts(text: str, covid: Covid | None, who: Who | None) -> None:
