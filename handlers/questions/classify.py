@@ -82,10 +82,10 @@ KINDS: tuple[str, ...] = (
 # How much today's matcher's policy score (0..1) adds to the SVM's decision value.
 MATCHER_WEIGHT = 0.8
 # Unsure: the best topic's margin over the runner-up, and its floor, on the combined score.
-MIN_MARGIN = 0.05
+MIN_MARGIN = 0.02
 # Under this margin the best guess is answered, and the runners-up are offered as well.
 CLOSE_MARGIN = 0.15
-MIN_SCORE = -0.4
+MIN_SCORE = -0.6
 _TYPO_CUTOFF = 82.0
 # What the facts in the message add to the policy they point at: a stated situation is context
 # that helps ("chị bán xôi …, xã bắt nghỉ từ 3/8 tới 25/8" is a household business).
