@@ -41,7 +41,8 @@ class _Index:
 
 
 def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in _PARAGRAPH.split(text) if len(p.strip()) > 20]
+    # A list's heading alone ("Hộ kinh doanh được hỗ trợ nếu:") says nothing; its items do.
+    return [p.strip() for p in _PARAGRAPH.split(text) if len(p.strip()) > 20 and not p.strip().endswith(":")]
 
 
 @cache
