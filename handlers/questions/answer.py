@@ -341,7 +341,7 @@ _NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|bat buoc)"
 _SYNONYMS = {"the chap": "tai san", "bao dam": "tai san", "mien": "0%", "mien phi": "0%"}
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?) ?%")
 _THRESHOLD = re.compile(r"(\d+(?:[.,]\d+)?)% tro len")
-_STOP_TEXT = "co duoc khong a vay nhi the phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao"
+_STOP_TEXT = "co duoc khong a vay nhi phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao"
 _STOP = frozenset(_STOP_TEXT.split(" "))
 
 
