@@ -163,3 +163,14 @@ def test_a_valid_code_typed_in_lower_case_is_found() -> None:
     code = next(c for c in iter(app_code.new_code, None) if any(ch.isdigit() for ch in c[:4]) and not c[:4].isdigit())
     typed = app_code.display(code).lower()
     assert code_in(f"mã của tôi {typed} nhé") == typed
+
+
+def test_f0_meal_money_stacks_with_unpaid_leave_each_with_its_own_days() -> None:
+    c = answer("suspension", "tôi bị F0 điều trị 12 ngày, công ty cho nghỉ không lương 20 ngày, tổng được bao nhiêu")
+    assert "1.855.000\xa0₫" in c.text and "12 ngày × 80.000\xa0₫ = 960.000\xa0₫" in c.text
+    assert "Tổng cộng: 2.815.000\xa0₫" in c.text
+
+
+def test_isolation_as_the_reason_is_not_a_second_claim() -> None:
+    c = answer("work_stoppage", "công ty cho ngừng việc do cách ly y tế 20 ngày có được hỗ trợ không")
+    assert c.text.startswith("Có.") and "1.000.000\xa0₫" in c.text and "Tổng cộng" not in c.text

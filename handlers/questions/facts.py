@@ -75,6 +75,10 @@ class Facts:
     dates: tuple[date, ...] = ()  # single dates outside ranges ("nghỉ việc ngày 15/4", "tháng 1/2022")
     elderly_or_disabled: bool = False  # "người già", "khuyết tật nặng" (QĐ 33's +1.000.000 ₫ group)
     adult: bool = False  # "người lớn": not a child, whatever else is said
+    # With F0/F1 and another situation in one message, the days right after "điều trị"/"cách ly"
+    # are the treatment's, and `rest_days` the other situation's.
+    covid_days: int | None = None
+    rest_days: int | None = None
 
     @property
     def days(self) -> int | None:
@@ -468,9 +472,26 @@ _ELDERLY = re.compile(
 _ADULT = re.compile(r"nguoi lon|nguoi truong thanh")
 
 
+_COVID_SPAN = re.compile(r"\b(dieu tri|cach ly|nam vien|nhap vien|f0|f1)\b[^,.;]{0,25}")
+
+
+def covid_split(text: str) -> tuple[int | None, int | None]:
+    """(days of treatment or isolation, days of the rest) when the message holds both."""
+    key = folded(text)
+    m = _COVID_SPAN.search(key)
+    if m is None:
+        return None, None
+    own = durations(m.group(0))
+    rest = durations(key[: m.start()] + " " + key[m.end() :])
+    return (own[0].days if own else None), (rest[0].days if rest else None)
+
+
 def extract(text: str) -> Facts:
     key = folded(text)
+    covid_days, rest_days = covid_split(text)
     return Facts(
+        covid_days=covid_days,
+        rest_days=rest_days,
         dates=single_dates(text),
         elderly_or_disabled=bool(_ELDERLY.search(key)),
         adult=bool(_ADULT.search(key)),

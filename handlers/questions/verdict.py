@@ -192,6 +192,15 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
             kwargs["covid_start"] = start
     else:
         return None
+    two_periods = facts.covid_days is not None and facts.rest_days is not None
+    if facts.covid is not None and "covid_status" not in kwargs and two_periods and not facts.ranges:
+        # "F0 12 days, and unpaid leave for 20 days": the meal money stacks, with its own days.
+        # (One period only, "ngừng việc do cách ly 20 ngày", is the situation's reason, not a second claim.)
+        kwargs["covid_status"] = CovidStatus.F0 if facts.covid is Covid.F0 else CovidStatus.F1
+        kwargs["covid_days"] = facts.covid_days
+        kwargs["is_child_under_16"] = facts.child_under_16
+        if "days_suspended" in kwargs:
+            kwargs["days_suspended"] = facts.rest_days
     try:
         return Profile(**kwargs), missing
     except ValueError:
