@@ -19,6 +19,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import HoTro
 from bot.channels.base import Blocked, PermanentFailure, RetryLater
+from bot.channels.inbound import clean_incoming
 from bot.config import TELEGRAM_CONNECTIONS, Settings
 from handlers.turn import Attachment, Incoming
 
@@ -138,7 +139,7 @@ class TelegramAdapter:
         try:
             incoming = to_incoming(update)
             if incoming is not None:
-                await self.app.handle(incoming)
+                await self.app.handle(clean_incoming(incoming))
         except TEMPORARY_ERRORS:
             log.exception("update %s: database unavailable, asking for redelivery", update.update_id)
             return False

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
 from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater
+from bot.channels.inbound import clean_incoming
 from handlers.turn import MAX_ACTION_BYTES, Incoming
 from messages.i18n import _
 from storage.models import ChannelUser, KeyValue
@@ -619,6 +620,8 @@ class ZaloChannel:
         if self.config.app_id and _text_field(event.get("app_id")) != self.config.app_id:
             return web.Response(status=403)
         incoming = to_incoming(event)
+        if incoming is not None:
+            incoming = clean_incoming(incoming)
         if incoming is None:
             log.debug("Zalo event %s acknowledged and ignored", event.get("event_name"))
         else:
