@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -43,6 +45,9 @@ class FakeTelegram:
     rejected_403: int = 0
     delay: float = 0.0  # seconds every call takes, to see how many a client has in flight
     max_in_flight: int = 0
+    # Answers for the next setWebhook calls, oldest first: (HTTP status, retry_after or None).
+    set_webhook_failures: list[tuple[int, int | None]] = field(default_factory=list)
+    webhook: dict[str, Any] | None = None  # the registered setWebhook parameters
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -132,11 +137,15 @@ class FakeTelegram:
 
     # ---- server ---------------------------------------------------------------
     async def start(self) -> FakeTelegram:
+        return await self._start_on(0)
+
+    async def _start_on(self, port: int) -> FakeTelegram:
+        """Listen on `port` (0: any free one), e.g. a port a client already tried while nothing listened."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        site = web.TCPSite(self.runner, "127.0.0.1", port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
@@ -247,6 +256,34 @@ class FakeTelegram:
                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "HoTro"},
             }
         )
+
+    @staticmethod
+    def error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+        body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        return web.json_response(body, status=code)
+
+    async def _m_setwebhook(self, params: dict[str, Any]) -> web.Response:
+        """The rules of core.telegram.org/bots/api#setwebhook: an HTTPS URL; "Ports currently supported
+        for webhooks: 443, 80, 88, 8443"; secret_token "1-256 characters. Only characters A-Z, a-z, 0-9,
+        _ and - are allowed". The descriptions are those the Bot API answers (as quoted in public bug
+        reports, e.g. tdlib/telegram-bot-api#665 for the HTTPS one)."""
+        if self.set_webhook_failures:
+            status, retry_after = self.set_webhook_failures.pop(0)
+            descriptions = {429: f"Too Many Requests: retry after {retry_after}", 502: "Bad Gateway"}
+            return self.error(status, descriptions.get(status, "Internal Server Error"), retry_after)
+        url = str(params.get("url", ""))
+        secret = params.get("secret_token")
+        parts = urlsplit(url)
+        if url and parts.scheme != "https":
+            return self.error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if url and (parts.port or 443) not in {80, 88, 443, 8443}:
+            return self.error(400, "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            return self.error(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook = params
+        return self.ok(True)
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
         return self.ok(True)
