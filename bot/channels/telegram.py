@@ -20,6 +20,8 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.app import HoTro
 from bot.channels.base import Blocked, PermanentFailure, RetryLater
 from bot.channels.inbound import clean_incoming
+from bot.channels.telegram_bot import TelegramBot
+from bot.channels.telegram_webhook import ALLOWED_UPDATES
 from bot.config import TELEGRAM_CONNECTIONS, Settings
 from handlers.turn import Attachment, Incoming
 
@@ -34,7 +36,7 @@ def make_bot(settings: Settings) -> Bot:
     if not settings.telegram_token:
         raise SystemExit("HOTRO_TELEGRAM_TOKEN is not set (see README: connecting a Telegram bot).")
     request = HTTPXRequest(connection_pool_size=settings.telegram_connection_pool)
-    return Bot(settings.telegram_token, base_url=settings.telegram_base_url, request=request)
+    return TelegramBot(settings.telegram_token, base_url=settings.telegram_base_url, request=request)
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -168,12 +170,19 @@ async def run_polling(app: HoTro, bot: Bot, stop: asyncio.Event, poll_timeout: i
     application = ApplicationBuilder().bot(bot).build()
     application.add_handler(TypeHandler(Update, adapter._ptb_callback))
     workers = app.start_workers(stop)
-    async with application:
-        await bot.delete_webhook()
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(timeout=poll_timeout, allowed_updates=["message", "callback_query"])
-        await stop.wait()
-        await application.updater.stop()
-        await application.stop()
-    await asyncio.gather(*workers, return_exceptions=True)
+    try:
+        async with application:
+            await bot.delete_webhook()
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            await stop.wait()
+            try:
+                await application.updater.stop()  # re-raises what the polling loop last failed with
+            except Exception:
+                log.exception("the Telegram polling loop ended with an error")
+            finally:
+                await application.stop()  # so that leaving the context can shut the application down
+    finally:
+        stop.set()
+        await asyncio.gather(*workers, return_exceptions=True)
