@@ -6,8 +6,11 @@ import argparse
 
 from sqlalchemy import update
 
+from bot.channels.base import NEVER_OPENED
 from bot.config import Settings
 from handlers import admin_units
+from messages.i18n import _
+from storage import outbox
 from storage.db import make_engine, migrate, session_factory
 from storage.models import Official
 from storage.officials import ROLES, add_official, all_officials
@@ -35,10 +38,21 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                 )
                 print("removed" if result.rowcount else "no such official")  # type: ignore[attr-defined]
             else:
+                held: dict[str, dict[str, tuple[int, str]]] = {}
                 for official in await all_officials(session):
-                    print(f"{official.id}\t{'active' if official.active else 'removed'}\t{describe(official)}")
+                    if official.channel not in held:
+                        held[official.channel] = await outbox.held_by_chat(session, official.channel)
+                    waiting = held[official.channel].get(official.user_id)  # a private chat's id is the user's
+                    note = f"\t{waiting_note(*waiting)}" if waiting else ""
+                    print(f"{official.id}\t{'active' if official.active else 'removed'}\t{describe(official)}{note}")
     finally:
         await db.dispose()
+
+
+def waiting_note(count: int, reason: str) -> str:
+    if reason == NEVER_OPENED:
+        return _("⚠️ {count} messages waiting: this person has not opened a chat with the bot yet").format(count=count)
+    return _("{count} messages waiting until this person writes to the bot").format(count=count)
 
 
 def describe(official: Official) -> str:

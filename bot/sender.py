@@ -138,12 +138,14 @@ class OutboxSender:
         failed: list[tuple[int, str]] = []
         blocked: list[OutboxMessage] = []
         waiting: list[int] = []
-        waiting_chats: set[tuple[str, str]] = set()
+        waiting_why: dict[str, list[int]] = {}  # held rows by the reason they wait (`hotro officials list`)
+        waiting_chats: dict[tuple[str, str], str] = {}
         held: dict[tuple[str, str], datetime] = {}
         for row in rows:
             key = (row.channel, row.chat_id)
             if key in waiting_chats:
                 waiting.append(row.id)
+                waiting_why.setdefault(waiting_chats[key], []).append(row.id)
                 continue
             if key in held:
                 # Keep a chat's messages in order: nothing overtakes a message waiting for a retry.
@@ -157,9 +159,10 @@ class OutboxSender:
                 sent.append(row.id)
             except Blocked:
                 blocked.append(row)
-            except Held:
+            except Held as exc:
                 waiting.append(row.id)
-                waiting_chats.add(key)
+                waiting_chats[key] = str(exc) or "held"
+                waiting_why.setdefault(waiting_chats[key], []).append(row.id)
             except PermanentFailure as exc:
                 failed.append((row.id, str(exc)))
             except Exception as exc:  # RetryLater, or anything unknown: it must not kill the loop
@@ -183,7 +186,8 @@ class OutboxSender:
                 await outbox.mark_retry(session, [row_id], when, reason)
             for row_id, reason in failed:
                 await outbox.mark_failed(session, [row_id], reason)
-            await outbox.mark_held(session, waiting, "outside the reply window")
+            for reason, ids in waiting_why.items():
+                await outbox.mark_held(session, ids, reason)
             for row in blocked:
                 await outbox.mark_failed(session, [row.id], "blocked by user")
                 await mark_blocked(session, row.channel, row.chat_id)

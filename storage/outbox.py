@@ -133,6 +133,18 @@ async def release_held(session: AsyncSession, channel: str, chat_id: str, now: d
     )
 
 
+async def held_by_chat(session: AsyncSession, channel: str) -> dict[str, tuple[int, str]]:
+    """Held messages of `channel` by chat: how many, and why the latest one waits."""
+    from sqlalchemy import func
+
+    stmt = (
+        select(OutboxMessage.chat_id, func.count(), func.max(OutboxMessage.error))
+        .where(OutboxMessage.channel == channel, OutboxMessage.status == "held")
+        .group_by(OutboxMessage.chat_id)
+    )
+    return {chat_id: (int(count), reason or "") for chat_id, count, reason in (await session.execute(stmt)).all()}
+
+
 async def pending_count(session: AsyncSession) -> int:
     from sqlalchemy import func
 

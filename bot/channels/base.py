@@ -22,6 +22,10 @@ class Held(Exception):
     keep it, and send it once the user writes again."""
 
 
+# The reason stored with a message held because its recipient never opened a chat with the bot.
+NEVER_OPENED = "never opened a chat with the bot"
+
+
 class PermanentFailure(Exception):
     """The message can never be delivered as it is (bad request)."""
 

@@ -18,18 +18,23 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import HoTro
-from bot.channels.base import Blocked, PermanentFailure, RetryLater
-from bot.channels.inbound import clean_incoming
+from bot.channels.base import NEVER_OPENED, Blocked, Held, PermanentFailure, RetryLater
+from bot.channels.inbound import clean, clean_incoming
 from bot.channels.telegram_bot import TelegramBot
 from bot.channels.telegram_webhook import ALLOWED_UPDATES
 from bot.config import TELEGRAM_CONNECTIONS, Settings
 from handlers.turn import Attachment, Incoming
+from storage.conversations import mark_blocked, mark_unblocked
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 # Infrastructure failures worth a redelivery; anything else is a bad update and is dropped.
 TEMPORARY_ERRORS = (DBAPIError, SQLAlchemyTimeoutError, ConnectionError, TimeoutError)
+
+
+# 403 "Forbidden: bot can't initiate conversation with a user", as the Bot API words it.
+CANNOT_INITIATE = "can't initiate conversation"
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -73,6 +78,10 @@ class TelegramTransport:
                 after = exc.retry_after
             raise RetryLater(after.total_seconds() if isinstance(after, timedelta) else float(after)) from exc
         except Forbidden as exc:
+            if CANNOT_INITIATE in str(exc).lower():
+                # Not a block: this person never opened a chat with the bot (e.g. an official added with
+                # `hotro officials add`). Keep the message until they first write.
+                raise Held(NEVER_OPENED) from exc
             raise Blocked(str(exc)) from exc
         except BadRequest as exc:
             raise PermanentFailure(str(exc)) from exc
@@ -139,6 +148,9 @@ class TelegramAdapter:
             else None
         )
         try:
+            if update.my_chat_member is not None:
+                await self._membership_changed(update)
+                return True
             incoming = to_incoming(update)
             if incoming is not None:
                 await self.app.handle(clean_incoming(incoming))
@@ -151,6 +163,19 @@ class TelegramAdapter:
             if answering is not None:
                 await answering
         return True
+
+    async def _membership_changed(self, update: Update) -> None:
+        """A private chat's my_chat_member: the user blocked ("kicked") or unblocked the bot."""
+        change = update.my_chat_member
+        assert change is not None
+        if change.chat.type != "private":
+            return
+        chat_id = clean(str(change.chat.id))
+        async with self.app.sessions.begin() as session:
+            if change.new_chat_member.status == "kicked":
+                await mark_blocked(session, CHANNEL, chat_id)
+            elif change.new_chat_member.status == "member":
+                await mark_unblocked(session, CHANNEL, chat_id)
 
     async def _answer(self, query: CallbackQuery, update_id: int) -> None:
         try:

@@ -37,6 +37,9 @@ class FakeTelegram:
     global_rate: float | None = None  # messages per second for the whole bot
     per_chat_interval: float | None = None  # seconds between messages to one chat
     blocked: set[int] = field(default_factory=set)
+    # Users who never opened a chat with the bot: Telegram answers 403 "Forbidden: bot can't initiate
+    # conversation with a user" until they write to it (public reports, e.g. TelegramBotAPI/errors#2).
+    never_started: set[int] = field(default_factory=set)
     retry_after: int | None = None  # every 429's retry_after (default: 1 s, or the per-chat interval)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
@@ -115,9 +118,15 @@ class FakeTelegram:
         }
 
     def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        self.opened(update)
         self.updates.append(update)
         self._new_update.set()
         return update
+
+    def opened(self, update: dict[str, Any]) -> None:
+        """A user who writes to the bot has opened the chat: from now on the bot may message them."""
+        sender = (update.get("message") or update.get("callback_query") or {}).get("from") or {}
+        self.never_started.discard(sender.get("id"))
 
     def deliveries(self, text_part: str = "") -> Counter[int]:
         """How many accepted messages (containing text_part) each chat got: duplicates show as counts > 1."""
@@ -228,10 +237,10 @@ class FakeTelegram:
         chat_id = int(params["chat_id"])
         if chat_id in self.blocked:
             self.rejected_403 += 1
-            return web.json_response(
-                {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
-                status=403,
-            )
+            return self.error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.never_started:
+            self.rejected_403 += 1
+            return self.error(403, "Forbidden: bot can't initiate conversation with a user")
         retry = self._limited(chat_id)
         if retry is not None:
             self.rejected_429 += 1
