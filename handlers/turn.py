@@ -38,6 +38,7 @@ class Incoming:
     action: str | None = None  # a button payload
     attachment: Attachment | None = None
     display_name: str | None = None
+    unsupported: str | None = None  # a kind of message the bot cannot use (handlers.media.KINDS)
 
 
 @dataclass(frozen=True)

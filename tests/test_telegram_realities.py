@@ -118,3 +118,89 @@ async def test_my_chat_member_marks_a_user_blocked_and_active_again(
     assert await status_after(_member_update(fake, 7303, "member", "kicked")) == "blocked"
     assert await status_after(_member_update(fake, 7303, "kicked", "member")) == "active"
     assert len(fake.texts_to(7303)) == 2  # greeting and menu only: a membership change is not a message
+
+
+def _file(name: str, **extra: object) -> dict[str, object]:
+    return {"file_id": f"{name}-id", "file_unique_id": f"{name}-u", **extra}
+
+
+# Message contents as the Bot API sends them (core.telegram.org/bots/api#message and its types).
+UNUSABLE = {
+    "sticker": {"sticker": _file("st", type="regular", width=512, height=512, is_animated=False, is_video=False)},
+    "voice": {"voice": _file("vo", duration=3)},
+    "audio": {"audio": _file("au", duration=120)},
+    "location": {"location": {"latitude": 21.85, "longitude": 106.76}},
+    "contact": {"contact": {"phone_number": "0912345678", "first_name": "An"}},
+    "dice": {"dice": {"emoji": "🎲", "value": 4}},
+    "video": {"video": _file("vi", width=640, height=360, duration=10)},
+}
+
+
+@pytest.mark.parametrize("kind", list(UNUSABLE))
+async def test_unusable_messages_get_an_answer_saying_what_the_bot_accepts(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient, kind: str
+) -> None:
+    lan = user(client, fake_telegram, app, 7400)
+    await lan.say("/start")
+    sent = await lan._post(fake_telegram.message_update(7400, UNUSABLE[kind]))
+    assert sent, f"no reply to a {kind}"
+    assert "gõ" in sent[0].text and "nút" in sent[0].text  # what the bot accepts
+    assert sent[-1].buttons  # the menu again, so '#N' still works
+
+
+async def test_a_sticker_in_the_middle_of_a_form_re_asks_the_step(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    lan = user(client, fake_telegram, app, 7401)
+    await lan.say("/start")
+    await lan.press("Đăng ký hỗ trợ")
+    await lan.press("Hộ kinh doanh")
+    await lan.press("Tôi đồng ý")
+    await lan.press("Bán hàng rong")
+    asked = lan.last_text
+    sent = await lan._post(fake_telegram.message_update(7401, UNUSABLE["sticker"]))
+    assert "nhãn dán" in sent[0].text
+    assert sent[-1].text == asked  # the same question again, nothing lost
+
+
+async def test_a_photo_outside_a_form_gets_a_helpful_answer(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    lan = user(client, fake_telegram, app, 7402)
+    await lan.say("/start")
+    sent = await lan.photo("AgACAgIAAx-photo-9")
+    assert "chưa hiểu" not in sent[0].text
+    assert "Đăng ký hỗ trợ" in sent[0].text and sent[-1].buttons
+
+
+async def test_a_photo_caption_at_the_upload_step_is_kept(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    from storage.models import Application, Attachment
+
+    lan = user(client, fake_telegram, app, 7403)
+    await lan.say("/start")
+    await lan.press("Đăng ký hỗ trợ")
+    await lan.press("Hộ kinh doanh")
+    await lan.press("Tôi đồng ý")
+    await lan.press("Bán hàng rong")
+    for text in ["Vũ Thị Lan", "3/4/1975", "001175012345", "0912345678"]:
+        await lan.say(text)
+    await lan.press("Bỏ qua")
+    await lan.say("bán bánh mì")
+    await lan.say("lạng sơn")
+    await lan.press("Huyện Hữu Lũng")
+    await lan.say("Nhật Tiến")
+    for text in ["chợ Hữu Lũng", "5/8/2021", "25/8/2021", "Chỉ thị 16"]:
+        await lan.say(text)
+    await lan.press("Nhận tiền mặt")
+    photo = fake_telegram.photo_update(7403, "AgACAgIAAx-photo-7")
+    photo["message"]["caption"] = "Thông báo tạm dừng kinh doanh"
+    sent = await lan._post(photo)
+    assert "Đã nhận" in sent[0].text
+    await lan.press("Xong")
+    await lan.press("Xác nhận")
+    async with app.sessions() as session:
+        assert (await session.execute(select(Application))).scalar_one()
+        attachment = (await session.execute(select(Attachment))).scalar_one()
+    assert attachment.file_name == "Thông báo tạm dừng kinh doanh"

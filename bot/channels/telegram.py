@@ -37,6 +37,11 @@ TEMPORARY_ERRORS = (DBAPIError, SQLAlchemyTimeoutError, ConnectionError, Timeout
 CANNOT_INITIATE = "can't initiate conversation"
 
 
+# Message contents the bot cannot use (Message fields of the Bot API), answered with what it accepts.
+# A video or an animation with a caption is read as its caption.
+UNSUPPORTED = ("sticker", "voice", "audio", "video", "video_note", "animation", "location", "venue", "contact", "dice")
+
+
 def make_bot(settings: Settings) -> Bot:
     if not settings.telegram_token:
         raise SystemExit("HOTRO_TELEGRAM_TOKEN is not set (see README: connecting a Telegram bot).")
@@ -111,12 +116,15 @@ def to_incoming(update: Update) -> Incoming | None:
     attachment = None
     if message.photo:
         attachment = Attachment("photo", message.photo[-1].file_id)
-    elif message.document is not None:
+    elif message.document is not None and message.animation is None:  # a GIF also comes as a document
         doc = message.document
         attachment = Attachment("document", doc.file_id, doc.file_name, doc.mime_type)
     text = message.text or message.caption
+    unsupported = None
     if text is None and attachment is None:
-        return None
+        unsupported = next((kind for kind in UNSUPPORTED if getattr(message, kind, None) is not None), None)
+        if unsupported is None:
+            return None  # a service message (pinned, joined, …): nothing to answer
     return Incoming(
         CHANNEL,
         str(message.chat.id),
@@ -125,6 +133,7 @@ def to_incoming(update: Update) -> Incoming | None:
         text=text,
         attachment=attachment,
         display_name=message.from_user.first_name,
+        unsupported=unsupported,
     )
 
 

@@ -99,6 +99,19 @@ class FakeTelegram:
             },
         }
 
+    def message_update(self, user_id: int, content: dict[str, Any]) -> dict[str, Any]:
+        """A private message with any Message content (core.telegram.org/bots/api#message)."""
+        return {
+            "update_id": next(self._update_ids),
+            "message": {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private"},
+                "from": self.user(user_id),
+                **content,
+            },
+        }
+
     def callback_update(self, user_id: int, data: str) -> dict[str, Any]:
         return {
             "update_id": next(self._update_ids),
