@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import HoTro
 from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater
 from bot.channels.inbound import clean_incoming
-from handlers.turn import MAX_ACTION_BYTES, Incoming
+from handlers.turn import MAX_ACTION_BYTES, Attachment, Incoming
 from messages.i18n import _
 from storage.models import ChannelUser, KeyValue
 from storage.sql import conflict_insert, dialect_of, insert_ignore
@@ -55,6 +55,26 @@ SEND_PATH = "/v3.0/oa/message/cs"  # [2nd] customer-service ("tư vấn") messag
 REFRESH_PATH = "/v4/oa/access_token"  # [2nd] OAuth v4, form-encoded, header secret_key = app secret
 SIGNATURE_HEADER = "X-ZEvent-Signature"  # [2nd] "mac=" + sha256(app_id + raw body + timestamp + OA secret key)
 EVENT_USER_TEXT = "user_send_text"  # [2nd] {app_id, sender.id, recipient.id, message.text, message.msg_id, timestamp}
+# [2nd: chatwoot app/jobs/webhooks/zalo_events_job.rb SUPPORTED_EVENTS and
+# app/services/zalo/incoming_message_service.rb] A user's other messages carry message.msg_id,
+# message.text (a caption, optional) and message.attachments = [{"type": "image" | "file" | "sticker" |
+# "gif" | "audio" | "video" | "location" | "link", "payload": {"url", "thumbnail", "name", "size",
+# "type" (file extension), "coordinates": {...}}}].
+ATTACHMENT_EVENTS = {"user_send_image": "photo", "user_send_file": "document"}
+UNSUPPORTED_EVENTS = {
+    "user_send_sticker": "sticker",
+    "user_send_gif": "animation",
+    "user_send_audio": "audio",
+    "user_send_video": "video",
+    "user_send_location": "location",
+    "user_send_link": "link",
+    "user_send_business_card": "contact",
+}
+# [2nd: public integrations] {"event_name": "follow", "follower": {"id": …}, "timestamp", "app_id", "oa_id"}.
+EVENT_FOLLOW = "follow"
+# Events signed more than this far from our clock are refused: a captured event cannot be replayed
+# later (the MAC covers the timestamp, so it cannot be refreshed). Zalo stamps events in milliseconds.
+EVENT_MAX_SKEW = timedelta(hours=1)
 
 # A pressed oa.query.* button comes back as an ordinary user_send_text whose text is the button's
 # payload [SDK: "query" buttons; 2nd: examples use "#..." payloads]. "hide" keeps that text out
@@ -72,6 +92,9 @@ WINDOW_ERRORS = frozenset({-213, -230, -232})  # not following / no interaction 
 BLOCKED_ERRORS = frozenset({-227, -244})  # banned or inactive 45 days / restricted messages from this OA
 RATE_ERRORS = frozenset({-32})  # app or OA reached its API call limit (per minute)
 PERMANENT_ERRORS = frozenset({-201, -210, -233, -248})  # invalid parameter / over limit / bad type / policy
+# -201 "invalid parameter" is also the answer to a message_id Zalo no longer accepts as the one a reply
+# refers to: the transport then addresses the user by user_id before giving up.
+INVALID_PARAMETER = -201
 # Anything else (-200 send failed, -211 out of quota, ...) is retried later with backoff.
 
 
@@ -93,13 +116,29 @@ def signature_ok(header: str, body: bytes, event: dict[str, Any], oa_secret_key:
     return hmac.compare_digest(header.strip().encode(), expected.encode())
 
 
+def event_time_ok(event: dict[str, Any], now: datetime, skew: timedelta = EVENT_MAX_SKEW) -> bool:
+    """The event's timestamp (milliseconds since the epoch) is within `skew` of `now`."""
+    try:
+        stamp = datetime.fromtimestamp(int(_text_field(event.get("timestamp"))) / 1000, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return False
+    return abs(now - stamp) <= skew
+
+
 def to_incoming(event: dict[str, Any]) -> Incoming | None:
-    """A user's text (or a pressed button) as the engine's Incoming; None for anything else.
+    """A user's message (text, a pressed button, a photo or file, or something the bot cannot read) or
+    a new follower as the engine's Incoming; None for anything else.
 
     The engine dedupes on event_id, so it is the message's msg_id: Zalo redelivers the same one.
     """
-    if event.get("event_name") != EVENT_USER_TEXT:
-        return None
+    name = event.get("event_name")
+    if name == EVENT_FOLLOW:
+        follower = event.get("follower")
+        user_id = _text_field(follower.get("id")) if isinstance(follower, dict) else ""
+        if not user_id:
+            return None
+        event_id = f"follow:{user_id}:{_text_field(event.get('timestamp'))}"[:96]
+        return Incoming(CHANNEL, user_id, user_id, event_id, text="/start")  # the welcome
     sender = event.get("sender")
     message = event.get("message")
     if not isinstance(sender, dict) or not isinstance(message, dict):
@@ -107,12 +146,36 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     user_id = _text_field(sender.get("id"))
     msg_id = _text_field(message.get("msg_id"))
     text = message.get("text")
-    if not user_id or not msg_id or not isinstance(text, str):
+    if not user_id or not msg_id:
+        return None
+    if name in ATTACHMENT_EVENTS or name in UNSUPPORTED_EVENTS:
+        caption = text if isinstance(text, str) and text.strip() else None
+        if name in UNSUPPORTED_EVENTS:
+            return Incoming(CHANNEL, user_id, user_id, msg_id[:96], unsupported=UNSUPPORTED_EVENTS[name])
+        attachment = _attachment(ATTACHMENT_EVENTS[str(name)], message, msg_id)
+        return Incoming(CHANNEL, user_id, user_id, msg_id[:96], text=caption, attachment=attachment)
+    if name != EVENT_USER_TEXT or not isinstance(text, str):
         return None
     action = action_from_text(text)
     if action:
         return Incoming(CHANNEL, user_id, user_id, msg_id[:96], action=action)
     return Incoming(CHANNEL, user_id, user_id, msg_id[:96], text=text)
+
+
+MAX_FILE_REF = 256  # Attachment.file_id's column
+
+
+def _attachment(kind: str, message: dict[str, Any], msg_id: str) -> Attachment:
+    """The first attachment's URL is the file reference; one too long to store is referred to by the
+    message id instead (an official finds it in the OA's chat)."""
+    items = message.get("attachments")
+    first = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
+    payload = first.get("payload") if isinstance(first.get("payload"), dict) else {}
+    url = _text_field(payload.get("url") or payload.get("thumbnail"))
+    ref = url if url and len(url) <= MAX_FILE_REF else f"zalo-msg:{msg_id}"[:MAX_FILE_REF]
+    name = _text_field(payload.get("name"))[:256] or None
+    extension = _text_field(payload.get("type"))[:16] or None
+    return Attachment(kind, ref, name, extension)
 
 
 def action_from_text(text: str) -> str | None:
@@ -173,6 +236,14 @@ def split_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
+class ZaloRefused(PermanentFailure):
+    """An error Zalo gives for this message as sent (its code tells which)."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
 def error_for(code: int, message: str) -> Exception:
     """The transport outcome of an error returned in the body (HTTP 200)."""
     reason = f"zalo error {code}: {message}"
@@ -183,7 +254,7 @@ def error_for(code: int, message: str) -> Exception:
     if code in RATE_ERRORS:
         return RetryLater(60, reason)
     if code in PERMANENT_ERRORS:
-        return PermanentFailure(reason)
+        return ZaloRefused(code, reason)
     return RetryLater(30, reason)
 
 
@@ -229,6 +300,7 @@ class ZaloConfig:
     window_max_replies: int = 8
     # Reply by the user's last msg_id so Zalo counts it as a free reply [2nd: OA help centre].
     reply_by_message_id: bool = True
+    event_max_skew: timedelta = EVENT_MAX_SKEW
     http_timeout: float = 10.0
 
     @classmethod
@@ -525,7 +597,16 @@ class ZaloTransport:
         sent = 0
         try:
             for message in messages:
-                await self.client.send_message({"recipient": recipient(chat_id, reply_to), "message": message})
+                try:
+                    await self.client.send_message({"recipient": recipient(chat_id, reply_to), "message": message})
+                except ZaloRefused as exc:
+                    if exc.code != INVALID_PARAMETER or reply_to is None:
+                        raise
+                    # The msg_id is no longer accepted (e.g. too old): address the user instead, which
+                    # Zalo may count as a proactive message, rather than lose the reply.
+                    log.warning("Zalo refused the reply to msg_id of %s (%s): sending by user_id", chat_id, exc)
+                    reply_to = None
+                    await self.client.send_message({"recipient": recipient(chat_id, None), "message": message})
                 sent += 1
         except Exception:
             # Unsent parts give their slots back. A retry resends the whole payload: a split
@@ -618,6 +699,9 @@ class ZaloChannel:
         if not isinstance(event, dict) or not signature_ok(signature, body, event, self.config.oa_secret_key):
             return web.Response(status=403)
         if self.config.app_id and _text_field(event.get("app_id")) != self.config.app_id:
+            return web.Response(status=403)
+        if not event_time_ok(event, datetime.now(UTC), self.config.event_max_skew):
+            log.warning("Zalo event %s refused: its timestamp is outside ±%s", event.get("event_name"), EVENT_MAX_SKEW)
             return web.Response(status=403)
         incoming = to_incoming(event)
         if incoming is not None:

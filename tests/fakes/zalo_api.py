@@ -49,6 +49,7 @@ class FakeZalo:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     sent: list[ZaloSent] = field(default_factory=list)
     refreshes: int = 0
+    message_ids_expired: bool = False
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -73,6 +74,45 @@ class FakeZalo:
             "recipient": {"id": OA_ID},
             "message": {"text": text, "msg_id": msg_id},
         }
+
+    def message_event(
+        self, event_name: str, user_id: str, attachment: dict[str, Any], text: str | None = None
+    ) -> dict[str, Any]:
+        """A user's non-text message: message.attachments = [{"type", "payload"}] with an optional caption
+        in message.text (shapes as handled by chatwoot's app/services/zalo/incoming_message_service.rb)."""
+        event = self.text_event(user_id, text or "")
+        if text is None:
+            del event["message"]["text"]
+        event["event_name"] = event_name
+        event["message"]["attachments"] = [attachment]
+        return event
+
+    def image_event(
+        self, user_id: str, url: str = "https://photo-stal.zdn.vn/a/b.jpg", caption: str | None = None
+    ) -> dict[str, Any]:
+        return self.message_event(
+            "user_send_image", user_id, {"type": "image", "payload": {"url": url, "thumbnail": url}}, caption
+        )
+
+    def file_event(self, user_id: str, name: str = "giay-phep.pdf") -> dict[str, Any]:
+        payload = {"url": f"https://f.zdn.vn/{name}", "name": name, "size": "52133", "type": "pdf", "checksum": "c"}
+        return self.message_event("user_send_file", user_id, {"type": "file", "payload": payload})
+
+    def follow_event(self, user_id: str) -> dict[str, Any]:
+        """{"event_name": "follow", "follower": {"id"}, …}: no sender, no message (public integrations)."""
+        return {
+            "app_id": self.app_id,
+            "oa_id": OA_ID,
+            "event_name": "follow",
+            "source": "oa_profile",
+            "timestamp": str(int(time.time() * 1000)),
+            "follower": {"id": user_id},
+            "user_id_by_app": f"app-{user_id}",
+        }
+
+    def expire_message_ids(self) -> None:
+        """From now on a reply addressed by message_id gets -201 (the id is no longer accepted)."""
+        self.message_ids_expired = True
 
     def other_event(self, event_name: str, user_id: str) -> dict[str, Any]:
         return {
@@ -141,6 +181,8 @@ class FakeZalo:
             error = self.send_errors.pop(0)
             return self._error(error["error"], error["message"])
         recipient = body.get("recipient") or {}
+        if recipient.get("message_id") and self.message_ids_expired:
+            return self._error(-201, "message_id is invalid")
         user_id = recipient.get("user_id") or self._msg_owner.get(recipient.get("message_id", ""))
         if not user_id:
             return self._error(-201, "recipient is invalid!")
