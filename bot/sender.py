@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater, Transport
+from bot.channels.base import Blocked, Held, PermanentFailure, RateLimited, RetryLater, Transport
 from bot.metrics import Metrics
-from storage import outbox
+from bot.pauses import ChannelPauses
+from storage import broadcasts, outbox
 from storage.conversations import mark_blocked
 from storage.models import OutboxMessage
 
@@ -45,6 +47,7 @@ class OutboxSender:
         self._unmarked: dict[tuple[str, str], list[int]] = {}
         self._mark_timer: asyncio.TimerHandle | None = None
         self._mark_tasks: set[asyncio.Task[None]] = set()
+        self.pauses = ChannelPauses()  # a 429 holds every send on its channel (the broadcaster's too)
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -141,6 +144,7 @@ class OutboxSender:
         waiting_why: dict[str, list[int]] = {}  # held rows by the reason they wait (`hotro officials list`)
         waiting_chats: dict[tuple[str, str], str] = {}
         held: dict[tuple[str, str], datetime] = {}
+        rate_limited: dict[str, float] = {}  # channel -> retry_after of a 429 met in this batch
         for row in rows:
             key = (row.channel, row.chat_id)
             if key in waiting_chats:
@@ -150,6 +154,10 @@ class OutboxSender:
             if key in held:
                 # Keep a chat's messages in order: nothing overtakes a message waiting for a retry.
                 retries.append((row.id, held[key], "held behind an earlier message"))
+                continue
+            paused = self.pauses.remaining(row.channel)
+            if paused:  # the platform asked the whole bot to wait: sending now would only earn a 429
+                retries.append((row.id, datetime.now(UTC) + timedelta(seconds=paused), "channel paused (429)"))
                 continue
             transport = self.transports.get(row.channel)
             try:
@@ -169,6 +177,9 @@ class OutboxSender:
                 if not isinstance(exc, RetryLater):
                     log.exception("outbox send failed for row %s", row.id)
                 after = exc.after if isinstance(exc, RetryLater) else backoff(row.attempts)
+                if isinstance(exc, RateLimited):
+                    self.pauses.pause(row.channel, after)
+                    rate_limited[row.channel] = max(rate_limited.get(row.channel, 0.0), after)
                 if row.attempts >= MAX_ATTEMPTS:
                     failed.append((row.id, f"gave up: {exc!r}"))
                     continue
@@ -188,6 +199,8 @@ class OutboxSender:
                 await outbox.mark_failed(session, [row_id], reason)
             for reason, ids in waiting_why.items():
                 await outbox.mark_held(session, ids, reason)
+            for channel, seconds in rate_limited.items():  # the other processes' announcements wait too
+                await broadcasts.pause_schedule(session, channel, time.time(), seconds)
             for row in blocked:
                 await outbox.mark_failed(session, [row.id], "blocked by user")
                 await mark_blocked(session, row.channel, row.chat_id)

@@ -13,6 +13,11 @@ class RetryLater(Exception):
         self.after = after
 
 
+class RateLimited(RetryLater):
+    """The platform's rate limit for the whole bot (Telegram 429): nothing on the channel may be sent for
+    `after` seconds (bot.pauses)."""
+
+
 class Blocked(Exception):
     """The user blocked the bot (Telegram 403): stop sending to them."""
 

@@ -18,7 +18,7 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import HoTro
-from bot.channels.base import NEVER_OPENED, Blocked, Held, PermanentFailure, RetryLater
+from bot.channels.base import NEVER_OPENED, Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from bot.channels.inbound import clean, clean_incoming
 from bot.channels.telegram_bot import TelegramBot
 from bot.channels.telegram_webhook import ALLOWED_UPDATES
@@ -81,7 +81,7 @@ class TelegramTransport:
             with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
                 after = exc.retry_after
-            raise RetryLater(after.total_seconds() if isinstance(after, timedelta) else float(after)) from exc
+            raise RateLimited(after.total_seconds() if isinstance(after, timedelta) else float(after)) from exc
         except Forbidden as exc:
             if CANNOT_INITIATE in str(exc).lower():
                 # Not a block: this person never opened a chat with the bot (e.g. an official added with

@@ -35,7 +35,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
-from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater
+from bot.channels.base import Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from bot.channels.inbound import clean_incoming
 from handlers.turn import MAX_ACTION_BYTES, Attachment, Incoming
 from messages.i18n import _
@@ -252,7 +252,7 @@ def error_for(code: int, message: str) -> Exception:
     if code in BLOCKED_ERRORS:
         return Blocked(reason)
     if code in RATE_ERRORS:
-        return RetryLater(60, reason)
+        return RateLimited(60, reason)
     if code in PERMANENT_ERRORS:
         return ZaloRefused(code, reason)
     return RetryLater(30, reason)
@@ -518,7 +518,7 @@ class ZaloHttp:
         try:
             async with self._client().post(url, headers=headers, **body) as resp:
                 if resp.status == 429:
-                    raise RetryLater(_retry_after(resp.headers.get("Retry-After")), "HTTP 429")
+                    raise RateLimited(_retry_after(resp.headers.get("Retry-After")), "HTTP 429")
                 if resp.status >= 500:
                     raise RetryLater(10, f"HTTP {resp.status}")
                 if resp.status != 200:
