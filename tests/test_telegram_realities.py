@@ -204,3 +204,22 @@ async def test_a_photo_caption_at_the_upload_step_is_kept(
         assert (await session.execute(select(Application))).scalar_one()
         attachment = (await session.execute(select(Attachment))).scalar_one()
     assert attachment.file_name == "Thông báo tạm dừng kinh doanh"
+
+
+async def test_the_fake_refuses_what_the_bot_api_refuses(fake_telegram: FakeTelegram) -> None:
+    """The fake is only worth its tests if it rejects what Telegram rejects (limits of sendMessage)."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+    from telegram.error import BadRequest
+
+    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    await bot.initialize()
+    try:
+        with pytest.raises(BadRequest, match="too long"):
+            await bot.send_message(7500, "a" * 4097)
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="x" * 65)]])
+        with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
+            await bot.send_message(7500, "ok", reply_markup=markup)
+        await bot.send_message(7500, "a" * 4096)
+    finally:
+        await bot.shutdown()
+    assert len(fake_telegram.sent) == 1

@@ -2,7 +2,9 @@
 
 It serves getMe, getUpdates (long polling on queued updates), setWebhook/deleteWebhook,
 sendMessage, answerCallbackQuery, editMessageReplyMarkup and getFile, and records every call.
-Optional rate limits answer 429 with retry_after; chats listed in `blocked` get 403.
+Optional rate limits answer 429 with parameters.retry_after; chats listed in `blocked` get 403
+"bot was blocked by the user", users in `never_started` 403 "bot can't initiate conversation with
+a user". setWebhook and sendMessage check the documented limits (see each method).
 """
 
 from __future__ import annotations
@@ -268,6 +270,18 @@ class FakeTelegram:
             )
         markup = params.get("reply_markup") or {}
         buttons = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        # sendMessage: "Text of the message to be sent, 1-4096 characters"; InlineKeyboardButton.callback_data:
+        # "1-64 bytes" (core.telegram.org/bots/api#sendmessage, #inlinekeyboardbutton).
+        text = params.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return self.error(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            return self.error(400, "Bad Request: message is too long")
+        for row in buttons:
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                    return self.error(400, "Bad Request: BUTTON_DATA_INVALID")
         self.sent.append(Sent(chat_id, params["text"], buttons, time.monotonic()))
         return self.ok(
             {
