@@ -168,3 +168,25 @@ async def test_an_outbox_row_is_not_lost_when_both_addresses_fail(
     async with app.sessions() as session:
         failed = await session.get(OutboxMessage, row.id)
     assert failed is not None and failed.status == "failed" and "-201" in (failed.error or "")
+
+
+async def test_a_notice_to_someone_who_unfollowed_waits_until_they_follow_again(
+    app: HoTro, fake_zalo: FakeZalo, zalo: tuple[TestClient, ZaloChannel]
+) -> None:
+    from datetime import UTC, datetime
+
+    lan = ZaloUser(zalo, fake_zalo, "5560009")
+    await lan.say("/start")
+    fake_zalo.unfollowed.add("5560009")
+    async with app.sessions.begin() as session:
+        row = await outbox.enqueue(
+            session, "zalo", "5560009", {"text": "Hồ sơ đã được duyệt", "buttons": []}, datetime.now(UTC)
+        )
+    await app.sender.deliver()
+    async with app.sessions() as session:
+        held = await session.get(OutboxMessage, row.id)
+    assert held is not None and held.status == "held"  # -213: not lost, not failed
+    fake_zalo.unfollowed.discard("5560009")
+    sent = await lan.post_and_read(fake_zalo.follow_event("5560009"))
+    assert [s.text for s in sent][:1] == ["Hồ sơ đã được duyệt"]  # what waited goes first
+    assert any(s.text.startswith("Xin chào") for s in sent)

@@ -25,6 +25,17 @@ OA_SECRET_KEY = "test-oa-secret-key"
 OA_ID = "2811888000000000002"
 
 
+# Error codes in the body of an HTTP 200, as public compilations of developers.zalo.me's table give them
+# (none of them checked against the live API): -216 access token invalid (chatwoot
+# lib/integrations/zalo), -213 the user does not follow the OA / no interaction within 48 h, -230 no
+# interaction within 7 days (khoicodedao/Poto_platform docs/FIX_ERROR_230.md: "Zalo returns -230 for
+# the 7-day rule"), -201 an invalid parameter, also an unknown or no longer accepted recipient.
+TOKEN_INVALID = -216
+NOT_FOLLOWING = -213
+NO_INTERACTION_7_DAYS = -230
+INVALID_PARAMETER = -201
+
+
 @dataclass
 class ZaloSent:
     user_id: str
@@ -50,6 +61,7 @@ class FakeZalo:
     sent: list[ZaloSent] = field(default_factory=list)
     refreshes: int = 0
     message_ids_expired: bool = False
+    unfollowed: set[str] = field(default_factory=set)  # users who unfollowed the OA: sends answer -213
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -176,16 +188,18 @@ class FakeZalo:
         if self.send_delay:
             await asyncio.sleep(self.send_delay)
         if token not in self.access_tokens:
-            return self._error(-216, "Access token is invalid")
+            return self._error(TOKEN_INVALID, "Access token is invalid")
         if self.send_errors:
             error = self.send_errors.pop(0)
             return self._error(error["error"], error["message"])
         recipient = body.get("recipient") or {}
         if recipient.get("message_id") and self.message_ids_expired:
-            return self._error(-201, "message_id is invalid")
+            return self._error(INVALID_PARAMETER, "message_id is invalid")
         user_id = recipient.get("user_id") or self._msg_owner.get(recipient.get("message_id", ""))
         if not user_id:
-            return self._error(-201, "recipient is invalid!")
+            return self._error(INVALID_PARAMETER, "recipient is invalid!")
+        if user_id in self.unfollowed:
+            return self._error(NOT_FOLLOWING, "User has not followed OA")
         message = body.get("message") or {}
         text = message.get("text")
         if not isinstance(text, str) or not text or len(text) > 2000:
