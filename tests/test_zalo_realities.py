@@ -99,6 +99,7 @@ async def test_follow_gets_the_welcome(fake_zalo: FakeZalo, zalo: tuple[TestClie
     sent = await lan.post_and_read(fake_zalo.follow_event("5560004"))
     assert sent and sent[0].text.startswith("Xin chào")
     assert all("user_id" in s.recipient for s in sent)  # a follow has no msg_id to reply to
+    assert not any(c[1]["recipient"].get("message_id") for c in fake_zalo.calls if c[0] == "message/cs")
 
 
 @pytest.mark.parametrize(

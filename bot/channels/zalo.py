@@ -72,6 +72,7 @@ UNSUPPORTED_EVENTS = {
 }
 # [2nd: public integrations] {"event_name": "follow", "follower": {"id": …}, "timestamp", "app_id", "oa_id"}.
 EVENT_FOLLOW = "follow"
+FOLLOW_EVENT_PREFIX = "follow:"  # the event id of a follow, which carries no msg_id
 # Events signed more than this far from our clock are refused: a captured event cannot be replayed
 # later (the MAC covers the timestamp, so it cannot be refreshed). Zalo stamps events in milliseconds.
 EVENT_MAX_SKEW = timedelta(hours=1)
@@ -137,7 +138,7 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
         user_id = _text_field(follower.get("id")) if isinstance(follower, dict) else ""
         if not user_id:
             return None
-        event_id = f"follow:{user_id}:{_text_field(event.get('timestamp'))}"[:96]
+        event_id = f"{FOLLOW_EVENT_PREFIX}{user_id}:{_text_field(event.get('timestamp'))}"[:96]
         return Incoming(CHANNEL, user_id, user_id, event_id, text="/start")  # the welcome
     sender = event.get("sender")
     message = event.get("message")
@@ -734,8 +735,9 @@ class ZaloChannel:
 
     async def _handle(self, incoming: Incoming) -> None:
         # Replies refer to the user's latest message so that Zalo counts them as free replies.
-        async with self.app.sessions.begin() as session:
-            await _put_kv(session, LAST_MSG_KEY + incoming.chat_id, incoming.event_id, datetime.now(UTC))
+        if not incoming.event_id.startswith(FOLLOW_EVENT_PREFIX):  # a follow is no message to refer to
+            async with self.app.sessions.begin() as session:
+                await _put_kv(session, LAST_MSG_KEY + incoming.chat_id, incoming.event_id, datetime.now(UTC))
         await self.app.handle(incoming)
 
     async def drain(self) -> None:
