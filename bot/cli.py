@@ -13,6 +13,7 @@ from bot.app import settle_heap
 from bot.config import Settings
 from bot.logs import configure as configure_logging
 from bot.startup import open_app
+from messages.i18n import _
 
 EXTENSIONS = [officials_cli, reports, exchange, broadcaster]  # modules that add their own subcommands
 
@@ -64,7 +65,7 @@ async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
         await migrate(db)
     finally:
         await db.dispose()
-    print("Database is up to date.")
+    print(_("The database is up to date."))
 
 
 def build_parser() -> argparse.ArgumentParser:
