@@ -145,6 +145,7 @@ class OutboxSender:
         waiting_chats: dict[tuple[str, str], str] = {}
         held: dict[tuple[str, str], datetime] = {}
         rate_limited: dict[str, float] = {}  # channel -> retry_after of a 429 met in this batch
+        postponed: list[tuple[int, datetime]] = []  # not tried: their channel is paused
         for row in rows:
             key = (row.channel, row.chat_id)
             if key in waiting_chats:
@@ -157,7 +158,7 @@ class OutboxSender:
                 continue
             paused = self.pauses.remaining(row.channel)
             if paused:  # the platform asked the whole bot to wait: sending now would only earn a 429
-                retries.append((row.id, datetime.now(UTC) + timedelta(seconds=paused), "channel paused (429)"))
+                postponed.append((row.id, datetime.now(UTC) + timedelta(seconds=paused)))
                 continue
             transport = self.transports.get(row.channel)
             try:
@@ -185,16 +186,18 @@ class OutboxSender:
                     continue
                 held[key] = datetime.now(UTC) + timedelta(seconds=max(after, 0.05))
                 retries.append((row.id, held[key], repr(exc)))
-        self._count(rows, sent, retries, failed, blocked, waiting)
+        self._count(rows, sent, [*retries, *((i, when, "") for i, when in postponed)], failed, blocked, waiting)
         if batch_marks:
             self._defer_marks(rows, sent)
-            if not (retries or failed or blocked or waiting):
+            if not (retries or failed or blocked or waiting or postponed):
                 return
             sent = []
         async with self.sessions.begin() as session:
             await outbox.mark_sent(session, sent, datetime.now(UTC))
             for row_id, when, reason in retries:
                 await outbox.mark_retry(session, [row_id], when, reason)
+            for row_id, when in postponed:
+                await outbox.mark_postponed(session, [row_id], when, "channel paused (429)")
             for row_id, reason in failed:
                 await outbox.mark_failed(session, [row_id], reason)
             for reason, ids in waiting_why.items():

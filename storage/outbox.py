@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
-from storage.sql import claim_rows
+from storage.sql import claim_rows, dialect_of
 
 LEASE = timedelta(seconds=60)
 OUTBOX = OutboxMessage.__table__
@@ -105,6 +105,24 @@ async def mark_retry(session: AsyncSession, ids: Sequence[int], when: datetime, 
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(list(ids)))
             .values(status="queued", next_attempt_at=when, claimed_at=None, error=error[:500])
+        )
+
+
+async def mark_postponed(session: AsyncSession, ids: Sequence[int], when: datetime, reason: str) -> None:
+    """Claimed but never tried (the channel is paused): back to the queue, giving the attempt back."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)))
+            .values(
+                status="queued",
+                next_attempt_at=when,
+                claimed_at=None,
+                error=reason[:500],
+                attempts=func.greatest(OutboxMessage.attempts - 1, 0)
+                if dialect_of(session) == "postgresql"
+                else func.max(OutboxMessage.attempts - 1, 0),
+            )
         )
 
 

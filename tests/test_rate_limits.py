@@ -57,3 +57,32 @@ async def test_after_a_pause_replies_go_ahead_of_announcements(app: HoTro) -> No
     await pacer.acquire()
     assert time.time() >= until + REPLIES_FIRST - 0.05  # the held replies had the channel first
     assert app.sender.pauses.remaining("telegram") == 0
+
+
+async def test_messages_held_by_a_pause_keep_their_attempts(app: HoTro, fake_telegram: FakeTelegram) -> None:
+    """A row never tried because its channel was paused gives its attempt back: a long 429 storm
+    must not use up the retries of messages that were never sent."""
+    from sqlalchemy import select, update
+
+    from storage.models import OutboxMessage
+
+    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    await bot.initialize()
+    app.sender.transports["telegram"] = TelegramTransport(bot)
+    async with app.sessions.begin() as session:
+        await outbox.enqueue(session, "telegram", "8900", {"text": "Trả lời", "buttons": []}, datetime.now(UTC))
+    try:
+        for _ in range(12):  # more pauses than MAX_ATTEMPTS
+            app.sender.pauses.pause("telegram", 0.05)
+            async with app.sessions.begin() as session:
+                await session.execute(update(OutboxMessage).values(next_attempt_at=datetime.now(UTC)))
+            await app.sender.deliver()
+        await asyncio.sleep(0.06)
+        await app.sender.deliver()
+        await app.sender.flush_marks()
+    finally:
+        await bot.shutdown()
+    async with app.sessions() as session:
+        row = (await session.execute(select(OutboxMessage))).scalar_one()
+    assert row.status == "sent" and row.attempts == 1
+    assert fake_telegram.texts_to(8900) == ["Trả lời"]
