@@ -69,6 +69,22 @@ async def test_a_report_to_an_official_who_never_opened_the_bot_waits_for_them(
     assert "held" not in statuses
 
 
+async def test_an_official_who_opens_the_bot_days_later_gets_the_latest_report_only(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    fake = fake_telegram
+    fake.never_started.add(OFFICIAL)
+    async with app.sessions.begin() as session:
+        await add_official(session, "telegram", str(OFFICIAL), "commune", 6418, "Cán bộ xã")
+    for day in (20, 21, 22):
+        assert await send_daily_reports(app, date(2021, 8, day), datetime(2021, 8, day, 8, tzinfo=UTC)) == 1
+        await app.sender.deliver()
+    await user(client, fake, app, OFFICIAL).say("/start")
+    await app.sender.deliver()
+    reports = [text for text in fake.texts_to(OFFICIAL) if text.startswith("BÁO CÁO TIẾN ĐỘ")]
+    assert len(reports) == 1 and "22/08/2021" in reports[0]
+
+
 async def test_blocked_by_the_user_is_still_blocked(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
