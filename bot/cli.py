@@ -37,6 +37,7 @@ async def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
 
 async def cmd_telegram(settings: Settings, args: argparse.Namespace) -> None:
     from bot.channels.telegram import make_bot, run_polling
+    from bot.channels.telegram_webhook import connect_telegram
 
     bot = make_bot(settings)
     app = await open_app(settings)
@@ -44,8 +45,18 @@ async def cmd_telegram(settings: Settings, args: argparse.Namespace) -> None:
     stop = asyncio.Event()
     _stop_on_signals(stop)
     try:
+        # getMe until the Bot API answers (an unreachable one is retried); a refused token ends here.
+        if not await connect_telegram(bot, None, "", app.problems, stop):
+            if not stop.is_set():
+                raise SystemExit(
+                    _("Telegram refused the bot token ({reason}). Check HOTRO_TELEGRAM_TOKEN.").format(
+                        reason=app.problems.get("telegram", "?")
+                    )
+                )
+            return
         await run_polling(app, bot, stop)
     finally:
+        await bot.shutdown()
         await app.close()
 
 

@@ -74,3 +74,52 @@ async def test_sigterm_ends_polling_with_exit_0(fake_telegram: FakeTelegram, tmp
             await proc.wait()
     assert proc.returncode == 0, err.decode()[-2000:]
     assert b"still running" not in err and b"Traceback" not in err
+
+
+def _polling_env(fake: FakeTelegram, tmp_path: Path, db_url: str, token: str = TOKEN) -> dict[str, str]:
+    return {
+        **os.environ,
+        "HOTRO_DATABASE_URL": db_url,
+        "HOTRO_TELEGRAM_TOKEN": token,
+        "HOTRO_TELEGRAM_BASE_URL": fake.base_url,
+        "HOTRO_DATA_DIR": str(tmp_path),
+        "HOTRO_DATA_KEY": "k" * 44,
+    }
+
+
+async def test_a_refused_token_ends_polling_with_a_clear_message(
+    fake_telegram: FakeTelegram, tmp_path: Path, db_url: str
+) -> None:
+    env = _polling_env(fake_telegram, tmp_path, db_url, token="7000001:WRONG")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "telegram", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    _out, err = await asyncio.wait_for(proc.communicate(), 60)
+    lines = [line for line in err.decode().splitlines() if line.strip() and " ERROR " not in line]
+    assert proc.returncode != 0 and b"Traceback" not in err
+    assert "HOTRO_TELEGRAM_TOKEN" in lines[-1] and "không chấp nhận" in lines[-1]
+
+
+async def test_polling_waits_for_an_unreachable_bot_api_and_stops_cleanly(tmp_path: Path, db_url: str) -> None:
+    from tests.net import free_port
+
+    fake = FakeTelegram()
+    fake.port = free_port()  # nothing listens there
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "telegram",
+        env=_polling_env(fake, tmp_path, db_url),
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await asyncio.sleep(4)  # started, and retrying getMe
+        assert proc.returncode is None, "polling gave up on an unreachable Bot API"
+        proc.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(proc.communicate(), 30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 0 and b"Traceback" not in err
