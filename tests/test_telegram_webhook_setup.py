@@ -121,3 +121,21 @@ def test_webhook_rules() -> None:
     assert webhook_problems("https://bot.example.org:8443/x", "a-Z_9") == []
     assert webhook_problems("https://bot.example.org:88", "s") == []
     assert len(webhook_problems("http://bot.example.org:81", "")) == 3
+
+
+async def test_serve_puts_metrics_on_their_own_port_only(
+    db_url: str, tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    settings = serve_settings(db_url, tmp_path, fake_telegram, metrics_port=free_port())
+    stop = asyncio.Event()
+    server = asyncio.create_task(serve(settings, settings.web_port, stop))
+    try:
+        await _wait_for(lambda: _listening(settings.web_port) and _listening(settings.metrics_port))
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{settings.metrics_port}/metrics") as response:
+                assert response.status == 200 and "hotro_updates" in await response.text()
+            async with session.get(f"http://127.0.0.1:{settings.web_port}/metrics") as response:
+                assert response.status == 404  # not to whoever reaches the webhook port
+    finally:
+        stop.set()
+        await asyncio.wait_for(server, 30)
