@@ -191,3 +191,22 @@ async def test_a_notice_to_someone_who_unfollowed_waits_until_they_follow_again(
     sent = await lan.post_and_read(fake_zalo.follow_event("5560009"))
     assert [s.text for s in sent][:1] == ["Hồ sơ đã được duyệt"]  # what waited goes first
     assert any(s.text.startswith("Xin chào") for s in sent)
+
+
+async def test_unfollow_marks_the_user_blocked_and_follow_makes_them_active(
+    app: HoTro, fake_zalo: FakeZalo, zalo: tuple[TestClient, ZaloChannel]
+) -> None:
+    from storage.models import ChannelUser
+
+    lan = ZaloUser(zalo, fake_zalo, "5560010")
+    await lan.say("/start")
+
+    async def status() -> str:
+        async with app.sessions() as session:
+            return (await session.execute(select(ChannelUser.status))).scalar_one()
+
+    assert await lan.post(fake_zalo.unfollow_event("5560010")) == 200
+    assert await status() == "blocked"  # no announcement goes to them
+    fake_zalo.unfollowed.discard("5560010")
+    await lan.post(fake_zalo.follow_event("5560010"))
+    assert await status() == "active"

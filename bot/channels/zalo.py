@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,9 +37,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
 from bot.channels.base import Blocked, Held, PermanentFailure, RateLimited, RetryLater
-from bot.channels.inbound import clean_incoming
+from bot.channels.inbound import clean, clean_incoming
 from handlers.turn import MAX_ACTION_BYTES, Attachment, Incoming
 from messages.i18n import _
+from storage.conversations import mark_blocked
 from storage.models import ChannelUser, KeyValue
 from storage.sql import conflict_insert, dialect_of, insert_ignore
 
@@ -72,6 +74,7 @@ UNSUPPORTED_EVENTS = {
 }
 # [2nd: public integrations] {"event_name": "follow", "follower": {"id": …}, "timestamp", "app_id", "oa_id"}.
 EVENT_FOLLOW = "follow"
+EVENT_UNFOLLOW = "unfollow"  # the same shape as follow
 FOLLOW_EVENT_PREFIX = "follow:"  # the event id of a follow, which carries no msg_id
 # Events signed more than this far from our clock are refused: a captured event cannot be replayed
 # later (the MAC covers the timestamp, so it cannot be refreshed). Zalo stamps events in milliseconds.
@@ -124,6 +127,14 @@ def event_time_ok(event: dict[str, Any], now: datetime, skew: timedelta = EVENT_
     except (ValueError, OverflowError, OSError):
         return False
     return abs(now - stamp) <= skew
+
+
+def unfollowed_by(event: dict[str, Any]) -> str:
+    """The user id of an `unfollow` event ({"event_name": "unfollow", "follower": {"id"}}), else ""."""
+    if event.get("event_name") != EVENT_UNFOLLOW:
+        return ""
+    follower = event.get("follower")
+    return _text_field(follower.get("id")) if isinstance(follower, dict) else ""
 
 
 def to_incoming(event: dict[str, Any]) -> Incoming | None:
@@ -704,6 +715,10 @@ class ZaloChannel:
         if not event_time_ok(event, datetime.now(UTC), self.config.event_max_skew):
             log.warning("Zalo event %s refused: its timestamp is outside ±%s", event.get("event_name"), EVENT_MAX_SKEW)
             return web.Response(status=403)
+        unfollower = unfollowed_by(event)
+        if unfollower:
+            self._track(self._unfollowed(clean(unfollower)), f"zalo-unfollow-{unfollower}")
+            return web.json_response({"error": 0})
         incoming = to_incoming(event)
         if incoming is not None:
             incoming = clean_incoming(incoming)
@@ -713,10 +728,22 @@ class ZaloChannel:
             self._spawn(incoming)
         return web.json_response({"error": 0})
 
-    def _spawn(self, incoming: Incoming) -> None:
-        task = asyncio.create_task(self._run(incoming), name=f"zalo-{incoming.event_id}")
+    async def _unfollowed(self, user_id: str) -> None:
+        """The user left the OA: like a Telegram block, no announcement goes to them until they write
+        or follow again (which makes them active)."""
+        try:
+            async with self.app.sessions.begin() as session:
+                await mark_blocked(session, CHANNEL, user_id)
+        except Exception:
+            log.exception("could not record that a Zalo user unfollowed")
+
+    def _track(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
         self._tasks.add(task)  # keep a reference until done, or the task may be collected
         task.add_done_callback(self._tasks.discard)
+
+    def _spawn(self, incoming: Incoming) -> None:
+        self._track(self._run(incoming), f"zalo-{incoming.event_id}")
 
     async def _run(self, incoming: Incoming) -> None:
         # One lane per user: a user's messages are handled in the order they arrived (asyncio.Lock

@@ -122,6 +122,11 @@ class FakeZalo:
             "user_id_by_app": f"app-{user_id}",
         }
 
+    def unfollow_event(self, user_id: str) -> dict[str, Any]:
+        """The same shape as follow, with event_name "unfollow"; the user stops following the OA."""
+        self.unfollowed.add(user_id)
+        return {**self.follow_event(user_id), "event_name": "unfollow"}
+
     def expire_message_ids(self) -> None:
         """From now on a reply addressed by message_id gets -201 (the id is no longer accepted)."""
         self.message_ids_expired = True
