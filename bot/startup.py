@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
@@ -9,9 +11,10 @@ from bot.app import HoTro, create_app
 from bot.config import Settings
 from messages.i18n import _
 
-# What a database that is down, unreachable or misnamed raises while connecting (asyncpg lets OSError
-# through; SQLite's "unable to open database file" comes as an OperationalError).
-UNREACHABLE = (OSError, TimeoutError, DBAPIError)
+# What a database that is down, unreachable or misnamed raises while connecting: asyncpg lets the
+# socket's errors through (refused, unknown host, timeout); the server's own refusals and SQLite's
+# "unable to open database file" come as DBAPIError. Other OSErrors (e.g. the key file) are not the database.
+UNREACHABLE = (ConnectionError, socket.gaierror, TimeoutError, DBAPIError)
 
 
 def _where(settings: Settings) -> str:
