@@ -113,11 +113,17 @@ async def test_polling_waits_for_an_unreachable_bot_api_and_stops_cleanly(tmp_pa
         env=_polling_env(fake, tmp_path, db_url),
         stderr=asyncio.subprocess.PIPE,
     )
+    assert proc.stderr is not None
+    seen = b""
     try:
-        await asyncio.sleep(4)  # started, and retrying getMe
-        assert proc.returncode is None, "polling gave up on an unreachable Bot API"
+        async with asyncio.timeout(60):  # started (signal handlers set), and retrying getMe
+            while b"retrying in" not in seen:
+                line = await proc.stderr.readline()
+                assert line, f"polling gave up on an unreachable Bot API: {seen.decode()[-1500:]}"
+                seen += line
         proc.send_signal(signal.SIGTERM)
         _out, err = await asyncio.wait_for(proc.communicate(), 30)
+        err = seen + err
     finally:
         if proc.returncode is None:
             proc.kill()

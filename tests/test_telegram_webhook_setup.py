@@ -83,7 +83,7 @@ async def test_an_unreachable_bot_api_does_not_stop_the_server(db_url: str, tmp_
         assert status == 200 and body["status"] == "degraded"
         fake.port = int(settings.telegram_base_url.split(":")[2].split("/")[0])
         await fake._start_on(fake.port)
-        await _wait_for(lambda: fake.webhook is not None, timeout=15)
+        await _wait_for(lambda: fake.webhook is not None, timeout=40)
         assert (await _health(settings.web_port))[1] == {"status": "ok"}
     finally:
         stop.set()
