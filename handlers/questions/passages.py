@@ -23,7 +23,7 @@ from messages.policies import load_policies
 # Below this similarity a paragraph says too little about the question to be added.
 MIN_SIMILARITY = 0.22
 # A paragraph of another topic is added only when it matches this well.
-OTHER_SIMILARITY = 0.35
+OTHER_SIMILARITY = 0.28
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*[-•\d])")
 
 
