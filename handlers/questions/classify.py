@@ -22,11 +22,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 from rapidfuzz import fuzz, process
-from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 from handlers import policy_search
@@ -198,30 +198,37 @@ class Classifier:
     def __init__(self, examples: Sequence[Example]) -> None:
         self.fold = _Folder(e.text for e in examples)
         texts = [self.fold(e.text) for e in examples]
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)
-        self.words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+")
-        x = hstack([self.chars.fit_transform(texts), self.words.fit_transform(texts)]).tocsr()
+        # Character n-grams (typos, missing marks) and word pairs ("ho kinh", "kinh doanh"), side by side.
+        self.features = FeatureUnion(
+            [
+                ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+                (
+                    "words",
+                    TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+"),
+                ),
+            ]
+        )
+        x = self.features.fit_transform(texts).tocsr()
         self.topic_model = LinearSVC(C=0.8, class_weight="balanced").fit(x, [e.topic for e in examples])
         kinded = [i for i, e in enumerate(examples) if e.kind]
         self.kind_model = LinearSVC(C=0.8, class_weight="balanced").fit(x[kinded], [examples[i].kind for i in kinded])
-        self.topics: tuple[str, ...] = tuple(self.topic_model.classes_)
-        self._policy_index = [self.topics.index(t) for t in POLICY_TOPICS if t in self.topics]
+        self.topics: tuple[str, ...] = tuple(str(t) for t in self.topic_model.classes_)
 
-    def _features(self, key: str) -> csr_matrix:
-        return hstack([self.chars.transform([key]), self.words.transform([key])]).tocsr()
+    def _features(self, key: str) -> Any:  # a sparse row
+        return self.features.transform([key])
 
     def scores(self, text: str, facts: Facts | None = None) -> dict[str, float]:
         key = self.fold(text)
-        x = self._features(key)
-        svm = self.topic_model.decision_function(x)[0]
-        combined = np.array(svm, dtype=float)
+        combined = dict(
+            zip(self.topics, self.topic_model.decision_function(self._features(key))[0].tolist(), strict=True)
+        )
         for match in policy_search.search(text, limit=12):
-            if match.policy_id in self.topics:
-                combined[self.topics.index(match.policy_id)] += MATCHER_WEIGHT * match.score
+            if match.policy_id in combined:
+                combined[match.policy_id] += MATCHER_WEIGHT * match.score
         for topic in _fact_topics(facts):
-            if topic in self.topics:
-                combined[self.topics.index(topic)] += FACT_WEIGHT
-        return dict(zip(self.topics, combined.tolist(), strict=True))
+            if topic in combined:
+                combined[topic] += FACT_WEIGHT
+        return combined
 
     def kind(self, text: str) -> str:
         return str(self.kind_model.predict(self._features(self.fold(text)))[0])
