@@ -4,11 +4,13 @@ Usage: .venv/bin/python bench/faq_accuracy.py [--misses N]
 
 Every question of tests/data/questions.tsv goes through the real engine (HoTro.handle, SQLite in a
 temporary directory, a recording transport) as a fresh citizen who has pressed /start, and the reply
-the citizen sees is checked with tests.questions.answer_matches. Reported separately for the dev part
-and the held-out part: answer accuracy, topic accuracy, the share answered "unsure" and the latency of
-the question's turn (mean, p95). Baseline in the same run: today's matcher (handlers.policy_search)
-answering through its own chat path (handlers.policies.question), with its topic accuracy (its best
-policy; it knows no general topic). Misses are printed for dev rows only: held-out rows are never shown.
+the citizen sees (each message's text and its buttons, numbered as the console shows them) is checked
+with tests.questions.answer_matches. Reported separately for the dev part (and its rows written for
+issue 12) and the held-out part (and its rows that equal no training example): answer accuracy, topic
+accuracy, the share answered "unsure" and the latency of the question's turn (mean, p95). Baseline in
+the same run: today's matcher (handlers.policy_search) answering through its own chat path
+(handlers.policies.question), with its topic accuracy (its best policy; it knows no general topic).
+Misses are printed for dev rows only: held-out rows are never shown.
 """
 
 from __future__ import annotations
