@@ -9,8 +9,9 @@ import pytest
 from bot.config import FreeWorkerScheme
 from handlers import app_code
 from handlers.questions import id_facts, verdict
-from handlers.questions.answer import code_in, confirmation
+from handlers.questions.confirm import confirmation
 from handlers.questions.facts import extract
+from handlers.questions.intents import code_in
 from messages.normalize import fold
 
 TODAY = date(2021, 12, 1)

@@ -9,21 +9,22 @@ by the knowledge base. When unsure: 2-3 choices and an invitation to rephrase.
 
 from __future__ import annotations
 
-import itertools
 import re
 from datetime import date
 
-from handlers import actions, app_code, intake, status
+from handlers import actions, intake, status
 from handlers.menu import menu_buttons, show_menu
 from handlers.policies import policy_buttons, policy_page, section_page
 from handlers.policy_search import detect_section
 from handlers.questions import classify, id_facts, passages, verdict
-from handlers.questions.facts import Facts, date_ranges, extract, single_dates
+from handlers.questions.confirm import confirmation
+from handlers.questions.facts import Facts, extract
+from handlers.questions.intents import chat_intent, code_in
 from handlers.questions.knowledge import by_id, entry, province_scheme
 from handlers.turn import Button, Turn
 from messages import fmt
 from messages.i18n import N_, _
-from messages.normalize import fold, nfc, search_key
+from messages.normalize import search_key
 from messages.policies import Policy, load_policies
 
 # What each kind of question asks of a policy page.
@@ -56,48 +57,6 @@ TOPIC_LABELS = {
 _NOT_OFFERED = frozenset({"greeting", "thanks", "app_code"})
 # Below this the message is not about anything we know ("qwerty"): say so instead of guessing.
 NOTHING_SCORE = -0.6
-# An application code: handlers.app_code's alphabet (no I, L, O), an optional kind prefix, 4 + 4.
-_C = "[2-9A-HJKMNP-Za-hjkmnp-z]"
-_CODE = re.compile(rf"(?<![0-9A-Za-z])(?:(HK|TD|hk|td)[\s\-.]?)?({_C}{{3,5}})[\s\-.]?({_C}{{3,5}})(?![0-9A-Za-z])")
-# Before a mistyped code's groups may be 3 or 5 long: a prefix, or the word "mã" just before.
-_CODE_WORD = re.compile(r"\bm[aã](\s+h[oồ]\s+s[oơ])?[\s:.,-]{0,6}$", re.I)
-
-
-_GREETING = re.compile(
-    r"^(hi|hello|helo|hey|alo+|xin chao|chao|kinh chao|chao buoi (sang|trua|chieu|toi))"
-    r"( (ban|em|anh|chi|ad|admin|bot|ho tro|hotro|moi nguoi|ca nha|a|nhe|nha|oi|quy|co quan|vi|cac|can bo|xa))*$"
-)
-_THANKS = re.compile(r"^(ok |vang |da |dạ )?(cam on|cám ơn|thank|thanks|thank you|tks|thks|ty)\b.{0,25}$")
-
-
-def chat_intent(text: str) -> str | None:
-    """A bare greeting or thanks ("hi", "chào bạn", "cảm ơn nhiều"): too short for the classifier."""
-    key = search_key(text)
-    if _GREETING.match(key):
-        return "greeting"
-    if _THANKS.match(key):
-        return "thanks"
-    return None
-
-
-def code_in(text: str) -> str | None:
-    """An application code typed or pasted in the message ("mã HK-7QX4-M9PR"), valid or mistyped.
-
-    It needs a kind prefix, or a group mixing letters and digits typed in capitals or with a
-    valid check character ("QĐ 3642" typed as "dinh 3642" is not one).
-    """
-    for m in _CODE.finditer(text):
-        candidate = m.group(0)
-        body = m.group(2) + m.group(3)
-        exact = len(m.group(2)) == len(m.group(3)) == 4
-        if not exact and not (m.group(1) or _CODE_WORD.search(text[: m.start()])):
-            continue
-        # Words and numbers ("thue tham", "NGAY 2021") are not codes, even when the check character
-        # happens to fit (1 in 31): one group at least mixes letters and digits.
-        mixed = any(any(c.isdigit() for c in g) and any(c.isalpha() for c in g) for g in (m.group(2), m.group(3)))
-        if m.group(1) or (mixed and (body.upper() == body or app_code.is_valid(candidate))):
-            return candidate
-    return None
 
 
 def _policies(turn: Turn) -> dict[str, Policy]:
@@ -332,43 +291,8 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     return body
 
 
-_LATE = re.compile(r"\b(kip|con (nop|nhan|duoc)|tre han|qua han|het han|muon)\b")
-DEADLINE_YEAR_FROM = 2022  # the filing deadlines are in 2022 (31/01/2022); windows end in 2021
 _TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
 _AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
-# "không cần tài sản bảo đảm" negates "phải thế chấp không"; "không có hợp đồng" only describes.
-_NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|bat buoc)"
-_SYNONYMS = {"the chap": "tai san", "bao dam": "tai san", "mien": "0%", "mien phi": "0%"}
-_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?) ?%")
-_THRESHOLD = re.compile(r"(\d+(?:[.,]\d+)?)% tro len")
-_STOP_TEXT = "co duoc khong a vay nhi phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao"
-_STOP = frozenset(_STOP_TEXT.split(" "))
-
-
-def confirmation(question: str, body: str) -> str:
-    """The verdict for a yes/no question the rules do not decide, read off the answer's own text.
-
-    'Không.' when the text negates what is asked ('không cần tài sản bảo đảm') or a percentage asked
-    is under the text's threshold; 'Có.' when the text states what is asked (its words or figures);
-    otherwise 'Có thể, nếu …'.
-    """
-    q, b = search_key(question), search_key(body)
-    asked_dates = [*single_dates(question), *(r.start for r in date_ranges(question))]
-    deadlines = [d for d in single_dates(body) if d.year >= DEADLINE_YEAR_FROM]
-    if asked_dates and deadlines and _LATE.search(q):
-        return _("No.") if min(asked_dates) > max(deadlines) else _("Yes.")
-    asked = [float(x.replace(",", ".")) for x in _PERCENT.findall(fold(nfc(question)))]
-    floors = [float(x.replace(",", ".")) for x in _THRESHOLD.findall(fold(nfc(body)))]
-    if asked and floors:
-        return _("No.") if min(asked) < min(floors) else _("Yes.")
-    words = [w for w in q.split() if w not in _STOP and len(w) > 1]
-    pairs = [f"{a} {c}" for a, c in itertools.pairwise(words)]
-    for pair in pairs + [_SYNONYMS[p] for p in pairs if p in _SYNONYMS]:
-        if re.search(rf"\b{_NEGATED} (\w+ ){{0,2}}{re.escape(pair)}\b", b):
-            return _("No.")
-    if pairs and sum(p in b for p in pairs) >= max(1, round(0.4 * len(pairs))):
-        return _("Yes.")
-    return _("Maybe, if the conditions below are met.")
 
 
 def _choice(topic: str, policies: dict[str, Policy]) -> Button | None:
