@@ -194,6 +194,11 @@ class _Folder:
         return " ".join(w if len(w) > 2 or not _NUMBER.fullmatch(w) else "0" for w in words)
 
 
+def _svm() -> LinearSVC:
+    # A fixed seed: liblinear's coordinate descent shuffles, and the same data must give the same model.
+    return LinearSVC(C=0.8, class_weight="balanced", random_state=0)
+
+
 class Classifier:
     def __init__(self, examples: Sequence[Example]) -> None:
         self.fold = _Folder(e.text for e in examples)
@@ -209,9 +214,9 @@ class Classifier:
             ]
         )
         x = self.features.fit_transform(texts).tocsr()
-        self.topic_model = LinearSVC(C=0.8, class_weight="balanced").fit(x, [e.topic for e in examples])
+        self.topic_model = _svm().fit(x, [e.topic for e in examples])
         kinded = [i for i, e in enumerate(examples) if e.kind]
-        self.kind_model = LinearSVC(C=0.8, class_weight="balanced").fit(x[kinded], [examples[i].kind for i in kinded])
+        self.kind_model = _svm().fit(x[kinded], [examples[i].kind for i in kinded])
         self.topics: tuple[str, ...] = tuple(str(t) for t in self.topic_model.classes_)
 
     def _features(self, key: str) -> Any:  # a sparse row
