@@ -8,12 +8,19 @@ import contextlib
 import logging
 import signal
 
-from bot import broadcaster, exchange, officials_cli, reports
+from bot import broadcaster, datakey, exchange, officials_cli, reports, retention
 from bot.app import create_app, settle_heap
 from bot.config import Settings
 from bot.logs import configure as configure_logging
 
-EXTENSIONS = [officials_cli, reports, exchange, broadcaster]  # modules that add their own subcommands
+EXTENSIONS = [
+    officials_cli,
+    reports,
+    exchange,
+    broadcaster,
+    datakey,
+    retention,
+]  # modules that add their own subcommands
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

@@ -116,6 +116,7 @@ class Engine:
                     incoming.display_name,
                     now,
                     sent_unmarked,
+                    protector=self.services.protector,
                 )
                 conv = start.conversation
                 incoming = _normalised(incoming, conv.keyboard)
@@ -149,7 +150,7 @@ class Engine:
                 # The most recent keyboard shown is the one '#N' refers to.
                 shown = [reply.to_payload()["buttons"] for reply in turn.replies if reply.buttons]
                 conv.keyboard = shown[-1] if shown else []
-                await save_conversation(session, conv)
+                await save_conversation(session, conv, self.services.protector)
                 # With nothing older waiting, the replies are written already claimed: sent right after
                 # commit with no claim transaction. Otherwise they queue behind the older ones.
                 claimed = not start.backlog
@@ -158,6 +159,7 @@ class Engine:
                     [(incoming.channel, incoming.chat_id, reply.to_payload(), claimed) for reply in turn.replies]
                     + [(n.channel, n.chat_id, n.reply.to_payload(), False) for n in turn.notices],
                     now,
+                    self.services.protector,
                 )
             replies = rows[: len(turn.replies)]
             return TurnResult(

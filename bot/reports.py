@@ -49,13 +49,13 @@ def report_time(settings: Settings) -> time:
     return time(int(hours), int(minutes))
 
 
-async def _claim_day(session: AsyncSession, today: date, now: datetime) -> bool:
-    """True when this transaction took `today` for the daily report (no other process has)."""
-    await session.execute(insert_ignore(session, JobRun, {"name": JOB_NAME, "updated_at": now}, ["name"]))
+async def _claim_day(session: AsyncSession, today: date, now: datetime, job: str = JOB_NAME) -> bool:
+    """True when this transaction took `today` for the job (the daily report; no other process has)."""
+    await session.execute(insert_ignore(session, JobRun, {"name": job, "updated_at": now}, ["name"]))
     # On PostgreSQL a concurrent UPDATE waits for our row lock, then re-checks the WHERE and finds the day taken.
     result = await session.execute(
         update(JobRun)
-        .where(JobRun.name == JOB_NAME, or_(JobRun.last_run_on.is_(None), JobRun.last_run_on < today))
+        .where(JobRun.name == job, or_(JobRun.last_run_on.is_(None), JobRun.last_run_on < today))
         .values(last_run_on=today, updated_at=now)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
@@ -95,7 +95,9 @@ async def send_daily_reports(app: HoTro, today: date, now: datetime) -> int:
                 texts[key] = render_report(data, area_name(official), today)
             reply = Reply(texts[key], [[Button(_("🔄 Refresh"), REPORT_ACTION)]])
             # A private chat's id is the user's id; the channel user row knows it once the official has written.
-            await outbox.enqueue(session, official.channel, chat_id or official.user_id, reply.to_payload(), now)
+            await outbox.enqueue(
+                session, official.channel, chat_id or official.user_id, reply.to_payload(), now, app.protector
+            )
             queued += 1
     app.sender.wake()
     log.info("daily report for %s queued for %d officials", today, queued)

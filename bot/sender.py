@@ -13,6 +13,7 @@ from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater, Trans
 from bot.metrics import Metrics
 from storage import outbox
 from storage.conversations import mark_blocked
+from storage.crypto import DataProtector
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,11 @@ class OutboxSender:
         transports: dict[str, Transport],
         metrics: Metrics | None = None,
         lease: timedelta = outbox.LEASE,
+        *,
+        protector: DataProtector,
     ) -> None:
         self.sessions = sessions
+        self.protector = protector
         self.transports = transports
         self.metrics = metrics
         self.lease = lease
@@ -153,7 +157,7 @@ class OutboxSender:
             try:
                 if transport is None:
                     raise RetryLater(60, f"no transport for {row.channel}")
-                await transport.send(row.chat_id, row.payload)
+                await transport.send(row.chat_id, outbox.payload_of(row, self.protector))
                 sent.append(row.id)
             except Blocked:
                 blocked.append(row)

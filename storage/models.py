@@ -312,6 +312,29 @@ class LookupAttempt(Base):
     window_start: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class LookupCodeAttempt(Base):
+    """Failed look-ups of one application code, from any chat: a new chat gets no fresh guesses."""
+
+    __tablename__ = "lookup_code_attempts"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataKey(Base):
+    """The one row naming the key the personal data is encrypted with: its id (a keyed hash), never the key.
+
+    A process started with another key, or with none while this row exists, refuses to start."""
+
+    __tablename__ = "data_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    key_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rotated_at: Mapped[datetime | None] = mapped_column()
+
+
 class JobRun(Base):
     """The last run of a scheduled job, so that several processes run it once a day."""
 
