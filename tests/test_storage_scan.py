@@ -18,7 +18,10 @@ from sqlalchemy import select, text
 from bot import exchange
 from bot.app import HoTro
 from handlers import app_code
-from storage.models import Application
+from handlers import broadcast as broadcast_chat
+from storage import broadcasts
+from storage.broadcasts import Audience
+from storage.models import Application, Official
 from storage.officials import add_official
 from tests.chat import Chat
 from tests.test_intake import fill_household
@@ -112,6 +115,12 @@ async def journey(app: HoTro, tmp_path: Path) -> str:
     )
     assert report.errors == [] and report.notices == 1
     await app.sender.deliver()  # the approval notice
+
+    async with app.sessions.begin() as session:  # an announcement to the commune: broadcasts and deliveries
+        who = (await session.execute(select(Official))).scalar_one()
+        text_ = "UBND xã nhận hồ sơ đến hết ngày 30/9/2021."
+        draft = await broadcasts.create(session, who, Audience("area", "commune", NHAT_TIEN), text_, datetime.now(UTC))
+        assert await broadcasts.queue(session, draft, who, broadcast_chat.render_message(text_, who), datetime.now(UTC))
 
     stranger = Chat(app, "scan-stranger")
     await stranger.say("/start")
