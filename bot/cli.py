@@ -13,14 +13,8 @@ from bot.app import create_app, settle_heap
 from bot.config import Settings
 from bot.logs import configure as configure_logging
 
-EXTENSIONS = [
-    officials_cli,
-    reports,
-    exchange,
-    broadcaster,
-    datakey,
-    retention,
-]  # modules that add their own subcommands
+# Modules that add their own subcommands.
+EXTENSIONS = [officials_cli, reports, exchange, broadcaster, datakey, retention]
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
