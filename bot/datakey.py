@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.config import Settings
 from messages.i18n import _
 from storage import files
+from storage.applications import birth_date_of, phone_of, seal_person
 from storage.conversations import DATA_CONTEXT
 from storage.crypto import MIN_KEY_CHARS, DataProtector, DecryptionError, load_or_create_key
 from storage.db import make_engine, migrate, session_factory
@@ -193,6 +194,7 @@ async def record_key_id(db: AsyncEngine, protector: DataProtector, source_where:
         )
         if (await session.execute(insert.returning(table.c.id))).first() is not None:
             await _reseal(session, protector, protector)
+            await _seal_people(session, protector)
         stored = (await session.execute(select(DataKey.key_id).where(DataKey.id == ROW_ID))).scalar_one()
     if stored != protector.key_id:
         raise _mismatch(KeySource(None, source_where or "?", None), protector.key_id, stored)
@@ -218,7 +220,9 @@ async def rotate(session: AsyncSession, old: DataProtector, new: DataProtector, 
         digits = old.decrypt(application.id_number_enc, context="id_number")
         application.id_number_enc = new.encrypt(digits, context="id_number")
         application.id_hash = new.blind_index("id_number", digits)
-        application.phone_hash = new.blind_index("phone", application.phone)
+        phone, born = phone_of(application, old), birth_date_of(application, old)
+        seal_person(application, new, phone, born)
+        application.phone_hash = new.blind_index("phone", phone)
         if application.bank_account_enc:
             account = old.decrypt(application.bank_account_enc, context="bank_account")
             application.bank_account_enc = new.encrypt(account, context="bank_account")
@@ -227,6 +231,13 @@ async def rotate(session: AsyncSession, old: DataProtector, new: DataProtector, 
     counts.conversations, counts.messages = await _reseal(session, old, new)
     await session.execute(update(DataKey).where(DataKey.id == ROW_ID).values(key_id=new.key_id, rotated_at=now))
     return counts
+
+
+async def _seal_people(session: AsyncSession, protector: DataProtector) -> None:
+    """Applications from before phone and birth date were encrypted."""
+    stmt = select(Application).where(Application.phone_enc.is_(None))
+    for application in (await session.execute(stmt)).scalars():
+        seal_person(application, protector, application.phone, application.birth_date)
 
 
 async def _reseal(session: AsyncSession, old: DataProtector, new: DataProtector) -> tuple[int, int]:

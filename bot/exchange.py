@@ -63,6 +63,7 @@ from messages import fmt
 from messages.i18n import N_, _
 from messages.normalize import fold
 from storage import outbox
+from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector, DecryptionError
 from storage.db import session_factory
 from storage.models import Application, AuditLog, Official, Payment
@@ -229,8 +230,10 @@ _LISTED = (
     Application.status,
     Application.full_name,
     Application.birth_date,
+    Application.birth_date_enc,
     Application.sex,
     Application.phone,
+    Application.phone_enc,
     Application.id_number_enc,
     Application.commune_code,
     Application.period_start,
@@ -311,10 +314,10 @@ def _row(
         "no": no,
         "code": app_code.display(application.code),
         "name": application.full_name,
-        "birth_date": application.birth_date,
+        "birth_date": birth_date_of(application, protector),
         "sex": SEX_WORDS.get(application.sex or _sex_from_cccd(id_number) or "", ""),
         "id_number": id_number,
-        "phone": application.phone,
+        "phone": phone_of(application, protector),
         "address": _address(application),
         "business": _business(application),
         "period": f"{_date_text(start)} – {_date_text(end)}" if start and end else "",

@@ -504,9 +504,7 @@ async def submit(turn: Turn, answers: Answers) -> None:
         channel_user_id=turn.user.id,
         consent_id=turn.data.get("consent_id"),
         full_name=answers["full_name"],
-        birth_date=_iso(answers.get("birth_date")),
         sex=answers.get("sex"),
-        phone=answers["phone"],
         phone_hash=phone_hash,
         id_kind="cccd" if len(digits) == 12 else "cmnd",
         id_number_enc=protector.encrypt(digits, context="id_number"),
@@ -533,6 +531,7 @@ async def submit(turn: Turn, answers: Answers) -> None:
         submitted_at=turn.now,
         updated_at=turn.now,
     )
+    repo.seal_person(application, protector, answers["phone"], _iso(answers.get("birth_date")))
     actor = f"citizen:{turn.incoming.channel}:{turn.incoming.user_id}"
     try:
         async with turn.session.begin_nested():

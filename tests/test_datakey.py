@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from bot.app import HoTro, create_app
 from bot.config import Settings
 from bot.datakey import DataKeyProblem, run_rotate
 from handlers import app_code
+from storage.applications import birth_date_of, phone_of
 from storage.conversations import DATA_CONTEXT
 from storage.models import Application, Conversation, DataKey, OutboxMessage
 from tests.chat import Chat
@@ -128,7 +130,11 @@ async def test_rotation_re_encrypts_everything_and_the_old_key_is_refused(settin
     await register_official(app, "xa", "commune", 6418)
     official = Chat(app, "xa")
     await official.tap(f"of:o:{application.id}")
-    assert "001085012345" in official.last_text
+    assert (
+        "001085012345" in official.last_text
+        and "0912345678" in official.last_text
+        and "05/07/1985" in official.last_text
+    )
     stranger = Chat(app, "stranger")
     await stranger.tap("lookup")
     await stranger.say(application.code)
@@ -163,16 +169,27 @@ async def test_rotating_the_default_key_file_replaces_it(tmp_path: Path) -> None
 
 async def test_a_database_from_before_key_ids_is_sealed_once_on_the_first_start(settings: Settings) -> None:
     app = await started(with_key(settings, KEY_A))
+    await submit_household(app, Chat(app, "citizen"), id_number="001085099999")
     await fill_household(Chat(app, "half"), id_number="001085012345")
     async with app.sessions.begin() as session:  # as an older version left it: in clear, no key id
-        await session.execute(update(Conversation).values(data={"answers": {"id_number": "001085012345"}}))
+        half = Conversation.chat_id == "half"
+        await session.execute(update(Conversation).where(half).values(data={"answers": {"id_number": "001085012345"}}))
         await session.execute(update(OutboxMessage).values(payload={"text": "Số CCCD: 001085012345", "buttons": []}))
+        await session.execute(
+            update(Application).values(
+                phone="0912345678", phone_enc=None, birth_date=date(1985, 7, 5), birth_date_enc=None
+            )
+        )
         await session.execute(delete(DataKey))
     await app.close()
     app = await started(with_key(settings, KEY_A))
     async with app.sessions() as session:
-        data = (await session.execute(select(Conversation.data))).scalar_one()
+        data = (await session.execute(select(Conversation.data).where(half))).scalar_one()
         payloads = (await session.execute(select(OutboxMessage.payload))).scalars().all()
+        application = (await session.execute(select(Application))).scalar_one()
     await app.close()
     assert "001085012345" not in str(data) and not any("001085012345" in str(p) for p in payloads)
     assert app.protector.open_json(data, context=DATA_CONTEXT)["answers"]["id_number"] == "001085012345"
+    assert application.phone == "*******678" and application.birth_date is None
+    assert phone_of(application, app.protector) == "0912345678"
+    assert birth_date_of(application, app.protector) == date(1985, 7, 5)

@@ -1,4 +1,4 @@
-"""the data key's id, and failed look-ups per application code
+"""the data key's id, failed look-ups per application code, encrypted phone and birth date
 
 Revision ID: 0007
 Revises: 0006
@@ -19,6 +19,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Rows from before are encrypted (and their clear columns masked) on the first start, with the key.
+    op.add_column("applications", sa.Column("phone_enc", sa.Text(), nullable=True))
+    op.add_column("applications", sa.Column("birth_date_enc", sa.Text(), nullable=True))
     op.create_table(
         "data_keys",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -37,5 +40,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("applications") as batch_op:
+        batch_op.drop_column("birth_date_enc")
+        batch_op.drop_column("phone_enc")
     op.drop_table("lookup_code_attempts")
     op.drop_table("data_keys")
