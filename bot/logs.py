@@ -31,29 +31,31 @@ def _safe_summary(exc: BaseException) -> str:
     """What a database error may say in a log: no message text, which might quote a value."""
     if isinstance(exc, StatementError):
         orig = exc.orig if exc.orig is not None else exc
-        return f"({_names(orig)}) [SQL: {exc.statement}]"
-    return _names(exc)
+        return f"({type(orig).__module__}.{type(orig).__qualname__} {_attributes(orig)}) [SQL: {exc.statement}]"
+    return _attributes(exc)  # the traceback prints the class itself
 
 
-def _names(exc: BaseException) -> str:
-    parts = [f"{type(exc).__module__}.{type(exc).__qualname__}"]
-    for attribute in ("sqlstate", "table_name", "column_name", "constraint_name", "sqlite_errorname"):
-        value = getattr(exc, attribute, None)
-        if value:
-            parts.append(f"{attribute}={value}")
-    return " ".join(parts)
+def _attributes(exc: BaseException) -> str:
+    names = ("sqlstate", "table_name", "column_name", "constraint_name", "sqlite_errorname")
+    return " ".join(f"{name}={value}" for name in names if (value := getattr(exc, name, None)))
 
 
-def _scrub(te: traceback.TracebackException, exc: BaseException | None, seen: set[int]) -> None:
+def _scrub(te: traceback.TracebackException, exc: BaseException | None, seen: set[int], below_db: bool = False) -> None:
+    """Replace the text of database errors, and of everything that led to one (a driver's TypeError or
+    ValueError can quote the value it could not encode)."""
     if exc is None or id(exc) in seen:
         return
     seen.add(id(exc))
-    if isinstance(exc, StatementError) or _driver_error(exc):
+    database = isinstance(exc, StatementError) or _driver_error(exc)
+    if database:
         te._str = _safe_summary(exc)  # the text TracebackException.format() prints
+    elif below_db:
+        te._str = ""
+    below = below_db or database
     if te.__cause__ is not None:
-        _scrub(te.__cause__, exc.__cause__, seen)
+        _scrub(te.__cause__, exc.__cause__, seen, below)
     if te.__context__ is not None:
-        _scrub(te.__context__, exc.__context__, seen)
+        _scrub(te.__context__, exc.__context__, seen, below)
 
 
 def safe_exception_text(ei: ExcInfo) -> str:
