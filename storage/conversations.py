@@ -123,7 +123,7 @@ async def open_turn(
 
 def seal_data(protector: DataProtector, data: dict[str, Any]) -> dict[str, Any]:
     """The conversation data as stored: sealed as a whole (a form's answers hold ID and account numbers,
-    phone, birth date, address), so no field can be missed; sealing ~1 kB costs a few microseconds."""
+    phone, birth date, address), so no field can be missed; sealing ~1 kB costs about 20 µs."""
     return protector.seal_json(data, context=DATA_CONTEXT) if data else {}
 
 
