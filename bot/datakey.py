@@ -177,7 +177,10 @@ async def open_protector(db: AsyncEngine, source: KeySource, *, fresh: bool) -> 
     if stored is None and has_data and not await _sample_decrypts(db, protector):
         raise _mismatch(source, protector.key_id, "?")
     if source.path is not None:
-        files.private_file(source.path)
+        try:
+            files.private_file(source.path)
+        except PermissionError:  # a key file the operator owns (HOTRO_DATA_KEY_FILE): theirs to protect
+            log.warning("could not make the key file %s private (chmod 600); check its permissions", source.path)
     return protector
 
 
