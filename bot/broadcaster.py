@@ -431,7 +431,7 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
                     return
                 raise SystemExit(_("Announcement #{id} is no longer being sent.").format(id=args.cancel))
             if args.official_id is None or args.audience is None or args.text is None:
-                raise SystemExit("give --official-id, --audience and --text (or --status, or --cancel ID)")
+                raise SystemExit(_("Give --official-id, --audience and --text (or --status, or --cancel ID)."))
             official = await session.get(Official, args.official_id)
             if official is None or not official.active:
                 raise SystemExit(_("There is no active official with id {id}.").format(id=args.official_id))
@@ -445,6 +445,7 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
                 raise SystemExit(parsed.message)
             text = parsed.value
             count = await store.count_recipients(session, official, audience)
+            unreachable = await chat.unreachable_note(session, official, audience)
             print(chat.render_message(text, official))
             print("———")
             print(
@@ -452,6 +453,8 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
                     n=fmt.number(count), audience=chat.describe(audience, official)
                 )
             )
+            if unreachable:
+                print(unreachable)
             if not args.yes:
                 print(_("Nothing was sent. Add --yes to send it."))
                 return
@@ -471,21 +474,23 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "broadcast",
-        help="send an announcement to citizens, list announcements (--status) or stop one (--cancel ID)",
-        description=(
+        help=_("send an announcement to citizens, list announcements (--status) or stop one (--cancel ID)"),
+        description=_(
             "Without --yes, prints the message and the number of recipients and sends nothing. "
             "The running bot (hotro serve / hotro telegram) delivers queued announcements."
         ),
     )
-    parser.add_argument("--official-id", type=int, help="the official sending it (see `hotro officials list`)")
+    parser.add_argument("--official-id", type=int, help=_("the official sending it (see `hotro officials list`)"))
     parser.add_argument(
         "--audience",
-        help="all | area:<province|district|commune>:<GSO code> | kind:<household_business|free_worker> | "
-        "status:<application status>",
+        help=_(
+            "all | area:<province|district|commune>:<GSO code> | kind:<household_business|free_worker> | "
+            "status:<application status>"
+        ),
     )
-    parser.add_argument("--text", help="the announcement (at most 3500 characters)")
-    parser.add_argument("--yes", action="store_true", help="queue it for sending")
-    parser.add_argument("--status", action="store_true", help="list recent announcements with their progress")
-    parser.add_argument("--limit", type=int, default=10, help="how many --status lists")
-    parser.add_argument("--cancel", type=int, metavar="ID", help="stop an announcement")
+    parser.add_argument("--text", help=_("the announcement (at most 3500 characters)"))
+    parser.add_argument("--yes", action="store_true", help=_("queue it for sending"))
+    parser.add_argument("--status", action="store_true", help=_("list recent announcements with their progress"))
+    parser.add_argument("--limit", type=int, default=10, help=_("how many --status lists"))
+    parser.add_argument("--cancel", type=int, metavar="ID", help=_("stop an announcement"))
     parser.set_defaults(func=run_cli)

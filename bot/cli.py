@@ -12,6 +12,7 @@ from bot import broadcaster, datakey, exchange, officials_cli, reports, retentio
 from bot.app import create_app, settle_heap
 from bot.config import Settings
 from bot.logs import configure as configure_logging
+from messages.i18n import _
 
 # Modules that add their own subcommands.
 EXTENSIONS = [officials_cli, reports, exchange, broadcaster, datakey, retention]
@@ -93,7 +94,7 @@ async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
         await migrate(db)
     finally:
         await db.dispose()
-    print("Database is up to date.")
+    print(_("The database is up to date."))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from handlers.router import Router
-from handlers.turn import Incoming, Services, Turn
+from handlers.turn import TAKES_TEXT, Incoming, Services, Turn
 from messages.i18n import _
 from messages.normalize import nfc
 from storage import outbox
-from storage.conversations import claim_event, open_turn, save_conversation
+from storage.conversations import claim_event, open_turn, save_conversation, show_keyboard
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -54,29 +54,39 @@ def _label_key(text: str) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 
 
-def _button_for_text(text: str, keyboard: list[Any]) -> str | None:
-    """'#2' or a button's label (emoji and punctuation aside) presses that button of the last keyboard."""
+def _button_number(text: str) -> int | None:
+    """'3' -> 3, and full-width '３' typed through an IME. Decimal digits only: str.isdigit() also
+    accepts '²' and '①', which int() refuses."""
+    return int(text) if text.isdecimal() and len(text) <= 3 else None
+
+
+def _button_for_text(text: str, keyboard: list[Any], takes_text: bool = False) -> str | None:
+    """'#2' or a button's label (emoji and punctuation aside) presses that button of the last keyboard;
+    so does a bare '2' when the question asked does not take a typed answer (a date, a number)."""
     flat = [button for row in keyboard for button in row]
     if not flat:
         return None
     typed = text.strip()
-    if typed.startswith("#") and typed[1:].isdigit():
-        index = int(typed[1:]) - 1
-        return flat[index]["action"] if 0 <= index < len(flat) else None
+    if typed.startswith("#") and (number := _button_number(typed[1:])) is not None:
+        return flat[number - 1]["action"] if 1 <= number <= len(flat) else None
     key = _label_key(typed)
     if not key:
         return None
-    return next((button["action"] for button in flat if _label_key(button["label"]) == key), None)
+    # A label first: '1' on the buttons '0', '1', '2', '3+' (how many children?) means the label 1.
+    labelled = next((button["action"] for button in flat if _label_key(button["label"]) == key), None)
+    if labelled is not None or takes_text or (number := _button_number(typed)) is None:
+        return labelled
+    return flat[number - 1]["action"] if 1 <= number <= len(flat) else None
 
 
-def _normalised(incoming: Incoming, keyboard: list[Any]) -> Incoming:
+def _normalised(incoming: Incoming, keyboard: list[Any], takes_text: bool) -> Incoming:
     """NFC text without control characters, bounded in length; a typed label becomes a button press."""
     if incoming.text is None or incoming.action:
         return incoming
     text = nfc(incoming.text, keep_lines=True)[:MAX_INPUT_CHARS]
-    pressed = _button_for_text(text, keyboard)
+    pressed = _button_for_text(text, keyboard, takes_text)
     if pressed:
-        return dataclasses.replace(incoming, action=pressed, text=None)
+        return dataclasses.replace(incoming, action=pressed, text=None, typed=True)
     return dataclasses.replace(incoming, text=text)
 
 
@@ -119,7 +129,7 @@ class Engine:
                     protector=self.services.protector,
                 )
                 conv = start.conversation
-                incoming = _normalised(incoming, conv.keyboard)
+                incoming = _normalised(incoming, conv.keyboard, bool(conv.data.get(TAKES_TEXT)))
                 turn = Turn(
                     incoming=incoming,
                     session=session,
@@ -144,12 +154,22 @@ class Engine:
                         log.exception("handler failed in state %s", conv.state)
                         raise _HandlerFailed from exc  # leaves the transaction: everything rolls back
                 conv.state = turn.state
-                conv.data = turn.data
+                turn.data.pop(TAKES_TEXT, None)  # what the previous question took; this turn's is below
+                conv.data = {**turn.data, TAKES_TEXT: True} if turn.takes_text else turn.data
                 conv.version += 1
                 conv.updated_at = now
-                # The most recent keyboard shown is the one '#N' refers to.
+                # The most recent keyboard shown is the one '#N' refers to: a notice to this chat
+                # comes after the replies; one to another chat becomes that chat's keyboard.
                 shown = [reply.to_payload()["buttons"] for reply in turn.replies if reply.buttons]
                 conv.keyboard = shown[-1] if shown else []
+                for notice in turn.notices:
+                    if not notice.reply.buttons:
+                        continue
+                    buttons = notice.reply.to_payload()["buttons"]
+                    if (notice.channel, notice.chat_id) == (incoming.channel, incoming.chat_id):
+                        conv.keyboard = buttons
+                    else:
+                        await show_keyboard(session, notice.channel, notice.chat_id, buttons)
                 await save_conversation(session, conv, self.services.protector)
                 # With nothing older waiting, the replies are written already claimed: sent right after
                 # commit with no claim transaction. Otherwise they queue behind the older ones.

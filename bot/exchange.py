@@ -121,8 +121,22 @@ class Column:
     number_format: str | None = None
     district: bool = False  # filled in by the district and read back by the import
     aliases: tuple[str, ...] = ()  # other folded headers the import accepts
+    kinds: tuple[str, ...] = ("household_business", "free_worker")  # the sheets that have it (a mixed one: all)
+    free_worker_header: str | None = None  # the heading on the free workers' sheet, when it differs
+
+    def header_for(self, kind: str | None) -> str:
+        return self.free_worker_header if kind == "free_worker" and self.free_worker_header else self.header
 
 
+HOUSEHOLD, FREE_WORKER = KINDS
+CATEGORY_WORDS = {
+    "registered": "Có đăng ký kinh doanh / có mã số thuế",
+    "tax_directory": "Có tên trong danh bạ của cơ quan thuế",
+    "street_vendor": "Bán hàng rong, quà vặt, buôn chuyến",
+    "mobile_seasonal": "Kinh doanh lưu động, theo thời vụ",
+    "low_income_service": "Dịch vụ thu nhập thấp, không phải đăng ký kinh doanh",
+    "agri": "Hộ sản xuất nông, lâm, ngư, diêm nghiệp",
+}
 COLUMNS: tuple[Column, ...] = (
     Column("no", "STT", 5),
     Column("code", "Mã hồ sơ", 15, aliases=("ma so ho so", "ma hs")),
@@ -132,13 +146,23 @@ COLUMNS: tuple[Column, ...] = (
     Column("id_number", "Số CCCD/CMND", 15),
     Column("phone", "Số điện thoại", 13),
     Column("address", "Địa chỉ", 42),
-    Column("business", "Ngành nghề / Tên hộ kinh doanh", 30),
-    Column("period", "Thời gian ngừng (từ ngày – đến ngày)", 24),
+    Column("category", "Loại hình hộ kinh doanh", 22, kinds=(HOUSEHOLD,)),
+    Column("business", "Ngành nghề / Tên hộ kinh doanh", 30, free_worker_header="Công việc trước khi mất việc"),
+    Column("tax_code", "Mã số thuế / Số đăng ký hộ kinh doanh", 18, kinds=(HOUSEHOLD,)),
+    Column("workplace", "Nơi làm việc", 26, kinds=(FREE_WORKER,)),
+    Column(
+        "period",
+        "Thời gian ngừng (từ ngày – đến ngày)",
+        24,
+        free_worker_header="Thời gian mất việc làm (từ ngày – đến ngày)",
+    ),
     Column("days", "Số ngày", 8, "0"),
+    Column("order", "Văn bản yêu cầu tạm ngừng", 30, kinds=(HOUSEHOLD,)),
     Column("amount", "Mức hỗ trợ đề nghị (đồng)", 15, "#,##0"),
     Column("method", "Hình thức nhận", 14),
     Column("bank", "Ngân hàng", 16),
     Column("account", "Số tài khoản", 18),
+    Column("account_holder", "Chủ tài khoản", 22),
     Column("status", "Trạng thái", 18),
     Column("note", "Ghi chú", 30),
     Column("result", "Kết quả (Phê duyệt/Từ chối/Đã chi trả)", 16, district=True, aliases=("ket qua xet duyet",)),
@@ -156,6 +180,17 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN = {c.key: c for c in COLUMNS}
 KEYS = tuple(c.key for c in COLUMNS)
+
+
+def sheet_columns(kind: str | None) -> tuple[Column, ...]:
+    """The columns of one kind's sheet; a sheet of both kinds has them all."""
+    return tuple(c for c in COLUMNS if kind is None or kind in c.kinds)
+
+
+def sheet_keys(kind: str | None) -> tuple[str, ...]:
+    return tuple(c.key for c in sheet_columns(kind))
+
+
 DATA_SHEET_ROW = 8  # title block above, header on row 7
 HEADER_ROW = DATA_SHEET_ROW - 1
 
@@ -180,7 +215,10 @@ def _header_key(text: Any) -> str:
 
 
 _COLUMN_BY_HEADER = {
-    key: column.key for column in COLUMNS for key in (_header_key(column.header), *column.aliases) if key
+    key: column.key
+    for column in COLUMNS
+    for key in (_header_key(column.header), _header_key(column.free_worker_header), *column.aliases)
+    if key
 }
 
 
@@ -200,6 +238,8 @@ def check_area(role: str, area: int | None) -> None:
     if role not in ROLES:
         raise ExchangeError(_("Unknown role {role}.").format(role=role))
     if role == "admin":
+        if area is not None:  # an administrator's list is every area: an area given with it would be ignored
+            raise ExchangeError(_("--area-role admin covers every area: leave out --area, or give another role."))
         return
     if area is None:
         raise ExchangeError(_("--area is required unless --area-role is admin."))
@@ -241,6 +281,7 @@ _LISTED = (
     Application.payment_method,
     Application.bank_name,
     Application.bank_account_enc,
+    Application.account_holder,
     Application.fields,
     Application.estimated_amount,
     Application.duplicate_note,
@@ -287,6 +328,14 @@ def _business(application: _Listed) -> str:
     return " – ".join(str(p) for p in parts if p)
 
 
+def _workplace(application: _Listed) -> str | None:
+    return (application.fields or {}).get("workplace") if application.kind == FREE_WORKER else None
+
+
+def _household_field(application: _Listed, key: str) -> str | None:
+    return (application.fields or {}).get(key) if application.kind == HOUSEHOLD else None
+
+
 def _note(application: _Listed) -> str:
     parts = []
     if application.duplicate_note:
@@ -319,13 +368,18 @@ def _row(
         "id_number": id_number,
         "phone": phone_of(application, protector),
         "address": _address(application),
+        "category": CATEGORY_WORDS.get(_household_field(application, "category") or ""),
         "business": _business(application),
+        "tax_code": _household_field(application, "tax_code"),
+        "workplace": _workplace(application),
+        "order": _household_field(application, "order"),
         "period": f"{_date_text(start)} – {_date_text(end)}" if start and end else "",
         "days": (end - start).days + 1 if start and end else None,
         "amount": application.estimated_amount,
         "method": METHOD_WORDS.get(application.payment_method, application.payment_method),
         "bank": application.bank_name if application.payment_method == "bank" else None,
         "account": account,
+        "account_holder": application.account_holder if application.payment_method == "bank" else None,
         "status": status_labels[application.status],
         "note": _note(application),
     }
@@ -418,7 +472,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _DISTRICT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _TITLE_FONTS = (Font(bold=True, size=14), Font(bold=True, size=12), Font(italic=True), Font(), Font(italic=True))
 _BOLD, _ITALIC = Font(bold=True), Font(italic=True)
-_WRAPPED = ("address", "business", "note")
+_WRAPPED = ("address", "business", "workplace", "order", "note")
 _SIGNATURES = {3: ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"), 9: ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)")}
 
 
@@ -435,13 +489,15 @@ def _cell(ws: WriteOnlyWorksheet, value: Any = None, **style: Any) -> Cell:
 def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> None:
     """Stream one sheet: write-only mode writes each row as it is appended, so everything that goes before
     the rows in the XML (column widths, row heights, frozen panes, sheet properties) is set first."""
-    width = len(COLUMNS)
+    sheet_cols = sheet_columns(sheet.kind)
+    keys = tuple(c.key for c in sheet_cols)
+    width = len(sheet_cols)
     last_col = get_column_letter(width)
     last_data = HEADER_ROW + len(sheet.rows)
     total_row = last_data + 1
-    amount_col = KEYS.index("amount") + 1
+    amount_col = keys.index("amount") + 1
 
-    for col_no, column in enumerate(COLUMNS, start=1):
+    for col_no, column in enumerate(sheet_cols, start=1):
         ws.column_dimensions[get_column_letter(col_no)].width = column.width
     ws.row_dimensions[5].height = 32
     ws.row_dimensions[HEADER_ROW].height = 45
@@ -456,7 +512,7 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
     for row_no in range(1, len(lines) + 1):
         ws.merged_cells.add(f"A{row_no}:{last_col}{row_no}")
     ws.merged_cells.add(f"A{total_row}:{get_column_letter(amount_col - 1)}{total_row}")
-    result_col = get_column_letter(KEYS.index("result") + 1)
+    result_col = get_column_letter(keys.index("result") + 1)
     choices = DataValidation(
         type="list",
         formula1='"' + ",".join(RESULT_WORDS.values()) + '"',
@@ -475,13 +531,13 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
         [
             _cell(
                 ws,
-                column.header,
+                column.header_for(sheet.kind),
                 font=_BOLD,
                 alignment=header_alignment,
                 fill=_DISTRICT_FILL if column.district else _HEADER_FILL,
                 border=_BORDER,
             )
-            for column in COLUMNS
+            for column in sheet_cols
         ]
     )
 
@@ -495,9 +551,9 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
             number_format=column.number_format,
             fill=_DISTRICT_FILL if column.district else None,
         )._style
-        for column in COLUMNS
+        for column in sheet_cols
     ]
-    columns = tuple(zip(KEYS, prototypes, strict=True))
+    columns = tuple(zip(keys, prototypes, strict=True))
     for data in sheet.rows:
         cells = []
         for key, style in columns:
@@ -512,7 +568,7 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
         ws.append(cells)
 
     label = f"Tổng cộng: {len(sheet.rows)} hồ sơ"
-    totals = [_cell(ws, border=_BORDER) for _ in COLUMNS]
+    totals = [_cell(ws, border=_BORDER) for _ in sheet_cols]
     totals[0] = _cell(ws, label, font=_BOLD, alignment=Alignment(horizontal="center"), border=_BORDER)
     totals[amount_col - 1] = _cell(ws, _total(sheet.rows), font=_BOLD, number_format="#,##0", border=_BORDER)
     ws.append(totals)
@@ -548,12 +604,14 @@ def _csv_bytes(sheet: _Sheet, lines: list[str]) -> bytes:
     for line in lines:
         writer.writerow([_text(line)])
     writer.writerow([])
-    writer.writerow([c.header for c in COLUMNS])
+    sheet_cols = sheet_columns(sheet.kind)
+    keys = [c.key for c in sheet_cols]
+    writer.writerow([c.header_for(sheet.kind) for c in sheet_cols])
     for data in sheet.rows:
-        writer.writerow([_csv_cell(data.get(key)) for key in KEYS])
-    totals = [""] * len(COLUMNS)
+        writer.writerow([_csv_cell(data.get(key)) for key in keys])
+    totals = [""] * len(sheet_cols)
     totals[0] = f"Tổng cộng: {len(sheet.rows)} hồ sơ"
-    totals[KEYS.index("amount")] = str(_total(sheet.rows))
+    totals[keys.index("amount")] = str(_total(sheet.rows))
     writer.writerow(totals)
     # The BOM tells Excel the file is UTF-8; without it Vietnamese letters come out garbled.
     return buffer.getvalue().encode("utf-8-sig")
@@ -900,6 +958,15 @@ def _plan(d: _Decision, application: Application) -> tuple[list[_Step], list[str
             ).format(code=code, recorded=application.decision_number, given=d.decision_number)
         ]
 
+    submitted_on = fmt.today_local(application.submitted_at) if application.submitted_at else None
+    if d.decision_date is not None and submitted_on is not None and d.decision_date < submitted_on:
+        # A decision cannot approve an application that did not exist yet: a typo in the date.
+        return [], [
+            _(
+                "Application {code}: the decision date {decided} is before the application was submitted ({submitted})."
+            ).format(code=code, decided=fmt.day(d.decision_date), submitted=fmt.day(submitted_on))
+        ]
+
     def approval() -> _Step:
         approving = d.result == "approved"  # on a paid row, the amount and note belong to the payment
         return _Step(
@@ -1126,7 +1193,14 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> None:
             role, area = args.area_role, args.area
             actor = args.actor or f"cli:{getpass.getuser()}"
         out = Path(args.out)
-        file_format = args.format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
+        suffix = out.suffix.lower().lstrip(".")
+        if suffix not in FORMATS or (args.format and args.format != suffix):
+            raise ExchangeError(
+                _("The list can only be written as .xlsx or .csv, and the file name must end the same: {path}.").format(
+                    path=out.name
+                )
+            )
+        file_format = suffix
         count = await export_applications(
             sessions,
             protector,
@@ -1211,24 +1285,26 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    export = sub.add_parser("export", help="write an area's applications as the list sent to the district (XLSX/CSV)")
-    export.add_argument("--area-role", choices=ROLES, help="the level of --area (admin: every area)")
-    export.add_argument("--area", type=int, help="GSO code of the commune, district or province")
-    export.add_argument("--official-id", type=int, help="take the role and area from this registered official")
+    export = sub.add_parser(
+        "export", help=_("write an area's applications as the list sent to the district (XLSX/CSV)")
+    )
+    export.add_argument("--area-role", choices=ROLES, help=_("the level of --area (admin: every area)"))
+    export.add_argument("--area", type=int, help=_("GSO code of the commune, district or province"))
+    export.add_argument("--official-id", type=int, help=_("take the role and area from this registered official"))
     export.add_argument(
         "--status",
         action="append",
         choices=lifecycle.STATUSES,
-        help="only this status (repeatable; default: all but withdrawn)",
+        help=_("only this status (repeatable; default: all but withdrawn)"),
     )
-    export.add_argument("--kind", choices=KINDS, help="only this kind (default: one sheet per kind)")
-    export.add_argument("--out", required=True, help="the file to write (.xlsx or .csv)")
-    export.add_argument("--format", choices=FORMATS, help="default: from the file name")
-    export.add_argument("--actor", help="who exports, for the audit log (default: cli:<user>)")
+    export.add_argument("--kind", choices=KINDS, help=_("only this kind (default: one sheet per kind)"))
+    export.add_argument("--out", required=True, help=_("the file to write (.xlsx or .csv)"))
+    export.add_argument("--format", choices=FORMATS, help=_("default: from the file name"))
+    export.add_argument("--actor", help=_("who exports, for the audit log (default: cli:<user>)"))
     export.set_defaults(func=run_export)
 
-    imp = sub.add_parser("import", help="apply the district's decisions and payments from an exported list")
-    imp.add_argument("file", help="the .xlsx or .csv file the district sent back")
-    imp.add_argument("--official-id", type=int, help="the registered official who imports (limits it to their area)")
-    imp.add_argument("--actor", help='the same as --official-id, written "official:<id>"')
+    imp = sub.add_parser("import", help=_("apply the district's decisions and payments from an exported list"))
+    imp.add_argument("file", help=_("the .xlsx or .csv file the district sent back"))
+    imp.add_argument("--official-id", type=int, help=_("the registered official who imports (limits it to their area)"))
+    imp.add_argument("--actor", help=_('the same as --official-id, written "official:<id>"'))
     imp.set_defaults(func=run_import)

@@ -93,3 +93,4 @@ def configure(level: int, json_lines: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call is noise
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl …" on every command is noise too

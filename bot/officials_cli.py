@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from bot.config import Settings
 from handlers import admin_units
+from messages.i18n import N_, _
 from storage.db import make_engine, migrate, session_factory
 from storage.models import Official
 from storage.officials import ROLES, add_official, all_officials
@@ -22,45 +23,73 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
     try:
         async with sessions.begin() as session:
             if args.action == "add":
+                if args.role == "admin" and args.area is not None:
+                    # An admin sees every area: an area given with it would be silently meaningless.
+                    raise SystemExit(
+                        _("An administrator is not limited to an area: leave out --area, or choose another --role.")
+                    )
                 unit = admin_units.get(LEVEL[args.role], args.area) if args.role != "admin" and args.area else None  # type: ignore[arg-type]
                 if args.role != "admin" and unit is None:
-                    raise SystemExit(f"--area must be the GSO code of a {args.role} (see README)")
+                    raise SystemExit(_(AREA_ERRORS[args.role]).format(area=args.area if args.area else "–"))
                 official = await add_official(session, args.channel, args.user_id, args.role, args.area, args.name)
-                print(f"official {official.id}: {describe(official)}")
+                print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
             elif args.action == "remove":
                 result = await session.execute(
                     update(Official)
-                    .where(Official.channel == args.channel, Official.user_id == args.user_id)
+                    .where(
+                        Official.channel == args.channel, Official.user_id == args.user_id, Official.active.is_(True)
+                    )
                     .values(active=False)
                 )
-                print("removed" if result.rowcount else "no such official")  # type: ignore[attr-defined]
+                if not result.rowcount:  # type: ignore[attr-defined]
+                    raise SystemExit(
+                        _("There is no active official {channel}:{user_id} (see `hotro officials list`).").format(
+                            channel=args.channel, user_id=args.user_id
+                        )
+                    )
+                print(_("Official {channel}:{user_id} removed.").format(channel=args.channel, user_id=args.user_id))
             else:
                 for official in await all_officials(session):
-                    print(f"{official.id}\t{'active' if official.active else 'removed'}\t{describe(official)}")
+                    state = _("active") if official.active else _("removed")
+                    print(f"{official.id}\t{state}\t{describe(official)}")
     finally:
         await db.dispose()
 
 
+ROLE_LABELS = {
+    "commune": N_("commune official"),
+    "district": N_("district official"),
+    "province": N_("province official"),
+    "admin": N_("administrator"),
+}
+AREA_ERRORS = {
+    "commune": N_("--area {area} is not the GSO code of a commune."),
+    "district": N_("--area {area} is not the GSO code of a district."),
+    "province": N_("--area {area} is not the GSO code of a province."),
+}
+
+
 def describe(official: Official) -> str:
-    area = "all areas"
+    area = _("all areas")
     if official.role != "admin" and official.area_code is not None:
         unit = admin_units.get(LEVEL[official.role], official.area_code)  # type: ignore[arg-type]
         area = unit.full_name if unit else str(official.area_code)
     name = f" ({official.name})" if official.name else ""
-    return f"{official.channel}:{official.user_id}{name} {official.role} – {area}"
+    role = _(ROLE_LABELS[official.role]) if official.role in ROLE_LABELS else official.role
+    return f"{official.channel}:{official.user_id}{name} {role} – {area}"
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("officials", help="manage officials (add, list, remove)")
+    parser = sub.add_parser("officials", help=_("manage officials (add, list, remove)"))
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="register or update an official")
+    add = actions.add_parser("add", help=_("register or update an official"))
     add.add_argument("--channel", required=True, choices=["telegram", "zalo", "console"])
     add.add_argument("--user-id", required=True)
     add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--area", type=int, help="GSO code of the commune/district/province (not for admin)")
+    add.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (not for admin)"))
     add.add_argument("--name")
-    remove = actions.add_parser("remove", help="deactivate an official")
+    remove = actions.add_parser("remove", help=_("deactivate an official"))
     remove.add_argument("--channel", required=True)
     remove.add_argument("--user-id", required=True)
-    actions.add_parser("list", help="list officials")
+    actions.add_parser("list", help=_("list officials"))

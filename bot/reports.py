@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
 from bot.config import Settings
+from bot.officials_cli import AREA_ERRORS
 from handlers import admin_units
 from handlers.report import REPORT_ACTION, area_name, render_report
 from handlers.turn import Button, Reply
@@ -141,13 +142,15 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> None:
             if args.official_id is not None:
                 official = await session.get(Official, args.official_id)
                 if official is None:
-                    raise SystemExit(f"no official with id {args.official_id} (see `hotro officials list`)")
+                    raise SystemExit(
+                        _("There is no official with id {id} (see `hotro officials list`).").format(id=args.official_id)
+                    )
             elif args.area_role is not None:
                 if args.area is None or admin_units.get(args.area_role, args.area) is None:
-                    raise SystemExit(f"--area must be the GSO code of a {args.area_role}")
+                    raise SystemExit(_(AREA_ERRORS[args.area_role]).format(area=args.area if args.area else "–"))
                 official = Official(role=args.area_role, area_code=args.area)  # transient: only names the area
             elif args.area is not None:
-                raise SystemExit("--area needs --area-role (commune, district or province)")
+                raise SystemExit(_("--area needs --area-role (commune, district or province)."))
             else:
                 official = Official(role="admin", area_code=None)
             data = await area_report(session, scope(official), today, now)
@@ -157,17 +160,17 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> None:
     path = Path(args.out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text + "\n", encoding="utf-8")
-    print(f"Report for {today.isoformat()} written to {path.resolve()}")
+    print(_("The report for {date} is written to {path}.").format(date=fmt.day(today), path=path.resolve()))
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("report", help="write the progress report of an area to a text file")
+    parser = sub.add_parser("report", help=_("write the progress report of an area to a text file"))
     parser.set_defaults(func=write_report)
     area = parser.add_mutually_exclusive_group()
-    area.add_argument("--official-id", type=int, help="the area of this official (see `hotro officials list`)")
-    area.add_argument("--area-role", choices=["commune", "district", "province"], help="the level of --area")
-    parser.add_argument("--area", type=int, help="GSO code of the commune/district/province (with --area-role)")
+    area.add_argument("--official-id", type=int, help=_("the area of this official (see `hotro officials list`)"))
+    area.add_argument("--area-role", choices=["commune", "district", "province"], help=_("the level of --area"))
+    parser.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (with --area-role)"))
     parser.add_argument(
-        "--date", type=date.fromisoformat, help="the report's day, YYYY-MM-DD (default: today, Vietnam time)"
+        "--date", type=date.fromisoformat, help=_("the report's day, YYYY-MM-DD (default: today, Vietnam time)")
     )
-    parser.add_argument("--out", required=True, help="the text file to write (UTF-8)")
+    parser.add_argument("--out", required=True, help=_("the text file to write (UTF-8)"))

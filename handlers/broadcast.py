@@ -82,10 +82,27 @@ def check(official: Official, audience: Audience) -> None:
 
 
 def audience_error(error: AudienceError) -> str:
+    if error.code == "malformed":
+        return _(
+            "“{audience}” is not a valid audience. Use one of: all | area:<province|district|commune>:<GSO code> | "
+            "kind:household_business | kind:free_worker | status:<{statuses}>."
+        ).format(audience=str(error), statuses="|".join(lifecycle.STATUSES))
     return {
         "all_not_allowed": _("Only province officials and administrators can address everyone."),
         "outside_area": _("That area is outside your own area; you can only address people in your area."),
     }.get(error.code, _("That audience is not valid."))
+
+
+async def unreachable_note(session: AsyncSession, official: Official, audience: Audience) -> str | None:
+    """Why some applicants the audience matches get nothing: they use the console, which only prints
+    while its user is at the terminal."""
+    count = await store.count_recipients(session, official, audience, unreachable=True)
+    if not count:
+        return None
+    return _(
+        "{n} matching people use the console (hotro chat), which cannot receive announcements: it only shows "
+        "messages while its user is chatting."
+    ).format(n=fmt.number(count))
 
 
 def _place(level: str, code: int | None) -> str:
@@ -285,10 +302,12 @@ async def preview(turn: Turn, answers: Answers) -> None:
     count = await store.count_recipients(turn.session, official, audience)
     if count == 0:
         turn.goto("menu", {})
+        note = await unreachable_note(turn.session, official, audience)
         turn.say(
             _("No one who receives announcements matches “{audience}”. Nothing was sent.").format(
                 audience=describe(audience, official)
-            ),
+            )
+            + (f"\n{note}" if note else ""),
             [[Button(_("Choose other recipients"), "bc:new")], [Button(_("« Main menu"), "menu")]],
         )
         return

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from handlers import admin_units
+from handlers import actions, admin_units
 from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages.i18n import N_, _
@@ -56,6 +56,11 @@ class Form:
     on_submit: Callable[[Turn, Answers], Awaitable[None]]
     summary_intro: str = field(default=N_("Please check your information:"))
     review: bool = True  # False: call on_submit as soon as the last question is answered
+    # The summary's wording: a citizen submits an application, an official records a change.
+    confirm_label: str = N_("Confirm and submit")
+    confirm_hint: str = N_("If everything is correct, press “Confirm and submit”.")
+    edit_label: str = N_("Edit information")
+    summary_header: Callable[[Turn], list[str]] | None = None  # lines after the intro (what is confirmed)
 
     def next_field(self, answers: Answers) -> Field | None:
         for candidate in self.fields:
@@ -92,10 +97,12 @@ async def ask(turn: Turn, form: Form) -> None:
     history: list[str] = turn.data.setdefault("history", [])
     args = current.prompt_args(answers, turn) if current.prompt_args else {}
     text = _(current.prompt).format(**args)
+    # A typed answer that may be a bare number (a date, an ID): '3' is then not a press of button 3.
+    turn.takes_text = current.kind == "text" and current.parse is not None and not current.choices_for(turn)
     if current.kind == "unit":
         text, rows = _unit_prompt(turn, current, text)
     else:
-        rows = [[Button(_(c.label), f"f:c:{i}")] for i, c in enumerate(current.choices_for(turn))]
+        rows = [[Button(_(c.label), actions.FORM_CHOICE.pack(i))] for i, c in enumerate(current.choices_for(turn))]
     if current.kind == "photo" and answers.get(f"{current.key}_pending"):
         rows.insert(0, [Button(_("Done"), DONE)])
     rows.append(_nav_row(current, history))
@@ -193,25 +200,26 @@ def display_value(form_field: Field, answers: Answers) -> str:
 def show_summary(turn: Turn, form: Form) -> None:
     turn.data["step"] = "summary"
     answers: Answers = turn.data.get("answers", {})
-    lines = [_(form.summary_intro), ""]
-    for form_field in form.fields:
-        if form_field.applies(answers) and form_field.key in answers:
-            lines.append(f"• {_(form_field.label)}: {display_value(form_field, answers)}")
+    lines = [_(form.summary_intro)]
+    if form.summary_header is not None:
+        lines += form.summary_header(turn)
+    shown = [f for f in form.fields if f.applies(answers) and f.key in answers]
+    if shown:
+        lines.append("")
+    for form_field in shown:
+        lines.append(f"• {_(form_field.label)}: {display_value(form_field, answers)}")
     lines.append("")
-    lines.append(_("If everything is correct, press “Confirm and submit”."))
-    turn.say(
-        "\n".join(lines),
-        [
-            [Button(_("Confirm and submit"), CONFIRM)],
-            [Button(_("Edit information"), EDIT)],
-            [Button(_("Cancel"), "cancel")],
-        ],
-    )
+    lines.append(_(form.confirm_hint))
+    rows = [[Button(_(form.confirm_label), CONFIRM)]]
+    if shown:  # nothing to edit: no button leading to an empty list
+        rows.append([Button(_(form.edit_label), EDIT)])
+    rows.append([Button(_("Cancel"), "cancel")])
+    turn.say("\n".join(lines), rows)
 
 
 def _edit_buttons(form: Form, answers: Answers) -> list[list[Button]]:
     rows = [
-        [Button(_(f.label), f"f:e:{f.key}")]
+        [Button(_(f.label), actions.FORM_EDIT.pack(f.key))]
         for f in form.fields
         if f.applies(answers) and f.key in answers and not f.key.endswith("_pending")
     ]
@@ -309,12 +317,12 @@ def _unit_prompt(turn: Turn, current: Field, question: str) -> tuple[str, list[l
         last_level = "district" if "district" in picked else "province"
         unit = admin_units.get(last_level, picked[last_level])
         where = "\n" + _("Chosen so far: {place}").format(place=unit.full_name if unit else "")
-    rows = [[Button(u.name, f"f:u:{u.code}")] for u in page.items]
+    rows = [[Button(u.name, actions.FORM_UNIT.pack(u.code))] for u in page.items]
     nav = []
     if page.has_prev:
-        nav.append(Button(_("‹ Previous"), f"f:up:{page.page_no - 1}"))
+        nav.append(Button(_("‹ Previous"), actions.FORM_UNIT_PAGE.pack(page.page_no - 1)))
     if page.has_next:
-        nav.append(Button(_("Next ›"), f"f:up:{page.page_no + 1}"))
+        nav.append(Button(_("Next ›"), actions.FORM_UNIT_PAGE.pack(page.page_no + 1)))
     if nav:
         rows.append(nav)
     if level != "province":

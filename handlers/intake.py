@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers import admin_units, app_code, forms, validators
 from handlers.forms import Answers, Choice, Field, Form
-from handlers.menu import add_menu_entry, menu_buttons, show_menu
+from handlers.menu import add_menu_entry, menu_buttons, resume_button, show_menu
 from handlers.router import Router
 from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
@@ -45,7 +45,7 @@ def name_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
 
 
 def birth_field(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
-    result = validators.birth_date(text, today=_today(turn))
+    result = validators.birth_date(text, today=_today(turn), age_on=WINDOW_END)  # of age during the support
     return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
 
 
@@ -407,14 +407,14 @@ async def choose_kind(turn: Turn) -> None:
     kind = turn.action_arg
     if kind not in KINDS:
         turn.goto("apply.choose", {})
-        turn.say(
-            _("Which support do you want to apply for?"),
-            [
-                [Button(_("Household business (3.000.000 ₫)"), "apply:hkd")],
-                [Button(_("Free worker without a labour contract"), "apply:ldtd")],
-                [Button(_("« Main menu"), "menu")],
-            ],
-        )
+        rows = [
+            [Button(_("Household business (3.000.000 ₫)"), "apply:hkd")],
+            [Button(_("Free worker without a labour contract"), "apply:ldtd")],
+            [Button(_("« Main menu"), "menu")],
+        ]
+        if turn.paused is not None:  # an application half filled in: offer it before a new one
+            rows.insert(0, resume_button())
+        turn.say(_("Which support do you want to apply for?"), rows)
         return
     turn.goto("apply.consent", {"kind": kind})
     await ask_consent(turn)
@@ -440,6 +440,7 @@ async def on_consent(turn: Turn) -> None:
     kind = turn.data.get("kind", "")
     consent = await repo.record_consent(turn.session, turn.user, "application", NOTICE_VERSION, turn.now)
     turn.goto(f"apply.{kind}", {"kind": kind, "consent_id": consent.id, "answers": {}, "history": []})
+    turn.drop_paused()  # a new application instead of the one left half filled in
     turn.say(_("Thank you. Let's start; you can press “Back” to correct the previous answer at any time."))
     await forms.ask(turn, FORMS[kind])
 

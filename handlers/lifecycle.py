@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import app_code
+from handlers import actions, app_code
 from handlers.turn import Button, Notice, Reply
 from messages import fmt
 from messages.i18n import N_, _
@@ -124,7 +124,7 @@ async def transition(
     text = notice_text(application, payment)
     if text is None:
         return None
-    buttons = [[Button(_("Reply"), f"ans:{application.code}")]] if to_status == "needs_info" else []
+    buttons = [[Button(_("Reply"), actions.ANSWER.pack(application.code))]] if to_status == "needs_info" else []
     buttons.append([Button(_("My applications"), "status")])
     return Notice(application.channel, application.chat_id, Reply(text, buttons))
 

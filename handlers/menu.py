@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.router import Handler, Router
+from handlers.turn import TAKES_TEXT, Button, Turn
 from messages.i18n import _
 from storage.officials import get_official
 
@@ -26,9 +26,16 @@ def back_to_menu_button() -> list[Button]:
     return [Button(_("« Main menu"), "menu")]
 
 
+def resume_button() -> list[Button]:
+    return [Button(_("▶️ Continue the application in progress"), "resume")]
+
+
 async def show_menu(turn: Turn, intro: str | None = None) -> None:
     turn.goto("menu", {})
+    turn.takes_text = False
     rows = menu_buttons()
+    if turn.paused is not None:
+        rows.insert(0, resume_button())
     if await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id) is not None:
         rows.insert(0, [Button(_("Officials: applications in my area"), "of")])
     turn.say(intro or _("What would you like to do? Choose an option below, or type your question."), rows)
@@ -65,9 +72,21 @@ async def help_(turn: Turn) -> None:
     await show_menu(turn)
 
 
+def _typed_over_a_question(turn: Turn) -> bool:
+    """'Hủy' typed where a form asked a free-text question: perhaps an answer, perhaps a slip."""
+    typed = turn.incoming.typed or (turn.text and not turn.text.startswith("/"))
+    return bool(typed) and "answers" in turn.data and bool(turn.data.get(TAKES_TEXT))
+
+
 async def cancel(turn: Turn) -> None:
     if turn.state in ("start", "menu"):
         await show_menu(turn, _("There is nothing to cancel."))
+        return
+    if turn.action != "cancel:yes" and _typed_over_a_question(turn):
+        turn.say(
+            _("Do you want to cancel what you are filling in? The answers given so far will be deleted."),
+            [[Button(_("Yes, cancel it"), "cancel:yes")], [Button(_("No, continue"), "resume")]],
+        )
         return
     await show_menu(turn, _("Cancelled. What would you like to do next?"))
 
@@ -76,8 +95,41 @@ async def fallback(turn: Turn) -> None:
     """Anything no state claims: a stale button or a message in the idle state."""
     if turn.action:
         await show_menu(turn, _("That button is no longer active. Here is the main menu."))
+    elif turn.incoming.text is not None and not turn.text.strip() and turn.incoming.attachment is None:
+        await show_menu(turn, _("You have not typed anything. Please type your answer."))
     else:
         await show_menu(turn, _("Sorry, I did not understand. Please choose an option below."))
+
+
+def _again(router: Router) -> Handler:
+    async def again(turn: Turn) -> None:
+        """'resume': ask the pending question again, of the paused form or else of the current step."""
+        spec = router.spec_for(turn.state)
+        ask = spec.ask if spec is not None and turn.state not in ("start", "menu") else None
+        if ask is not None and (turn.paused is None or "answers" in turn.data):
+            await ask(turn)
+            return
+        if turn.resume():
+            spec = router.spec_for(turn.state)
+            if spec is not None and spec.ask is not None:
+                await spec.ask(turn)
+                return
+        await show_menu(turn)
+
+    return again
+
+
+def _refuse(router: Router) -> Handler:
+    async def refuse(turn: Turn) -> None:
+        """A payload no action accepts: say so and go on with what was being done."""
+        turn.say(_("That button is not valid (it may come from an altered or very old message); nothing was done."))
+        spec = router.spec_for(turn.state)
+        if turn.state not in ("start", "menu") and spec is not None and spec.ask is not None:
+            await spec.ask(turn)
+        else:
+            await show_menu(turn)
+
+    return refuse
 
 
 def register(router: Router) -> None:
@@ -88,4 +140,7 @@ def register(router: Router) -> None:
     router.action("menu")(show_menu)
     router.action("help")(help_)
     router.action("cancel")(cancel)
+    router.action("resume")(_again(router))
+    router.form_handlers |= {cancel, router.actions["resume"]}
     router.fallback = fallback
+    router.refuse = _refuse(router)

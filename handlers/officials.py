@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from handlers import admin_units, app_code, deadlines, forms, lifecycle, report
+from handlers import actions, admin_units, app_code, deadlines, forms, intake, lifecycle, report
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
@@ -21,7 +21,7 @@ from messages import fmt
 from messages.i18n import N_, _
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
-from storage.models import Application, Attachment, AuditLog, Official, Payment
+from storage.models import Application, Attachment, AuditLog, Official, Payment, StatusEvent
 from storage.officials import covers, get_official, scope
 from storage.reports import payment_overdue, review_overdue
 
@@ -71,7 +71,7 @@ async def home(turn: Turn, intro: str | None = None) -> None:
         ).all()
     )
     rows = [
-        [Button(f"{lifecycle.status_label(status)} ({counts.get(status, 0)})", f"of:l:{status}")]
+        [Button(f"{lifecycle.status_label(status)} ({counts.get(status, 0)})", actions.OF_LIST.pack(status))]
         for status in lifecycle.STATUSES
         if counts.get(status)
     ]
@@ -106,12 +106,12 @@ async def list_applications(turn: Turn, official: Official, which: str, page_no:
         )
     ).scalars()
     title = _("Overdue") if which == "overdue" else lifecycle.status_label(which)
-    rows = [[Button(_row_label(a, today), f"of:o:{a.id}")] for a in items]
+    rows = [[Button(_row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in items]
     nav = []
     if page_no > 1:
-        nav.append(Button(_("‹ Previous"), f"of:l:{which}:{page_no - 1}"))
+        nav.append(Button(_("‹ Previous"), actions.OF_LIST.pack(which, page_no - 1)))
     if page_no < page_count:
-        nav.append(Button(_("Next ›"), f"of:l:{which}:{page_no + 1}"))
+        nav.append(Button(_("Next ›"), actions.OF_LIST.pack(which, page_no + 1)))
     if nav:
         rows.append(nav)
     rows.append([Button(_("« Officials' menu"), "of")])
@@ -151,20 +151,9 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         _("Phone: {phone}").format(phone=phone),
         _("Area: {place}").format(place=commune.full_name if commune else application.commune_code),
     ]
-    for key in (
-        "address",
-        "current_address",
-        "home_address",
-        "business_name",
-        "business_line",
-        "tax_code",
-        "occupation",
-        "occupation_other",
-        "workplace",
-        "order",
-    ):
-        if fields.get(key):
-            lines.append(f"• {fields[key]}")
+    if application.sex in ("male", "female"):
+        lines.append(_("Sex: {sex}").format(sex=intake.show_sex(application.sex, {})))
+    lines += _form_lines(application.kind, fields)
     if application.period_start and application.period_end:
         lines.append(
             _("Period: {start} – {end}").format(
@@ -192,6 +181,11 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         lines.append("⚠️ " + application.duplicate_note)
     if application.info_request:
         lines.append(_("Open question: “{question}”").format(question=application.info_request))
+    answer = await _last_answer(turn, application)
+    if answer is not None:
+        lines.append(
+            _("The citizen's answer ({date}): “{answer}”").format(date=fmt.day(answer.at), answer=answer.note or "")
+        )
     if application.decision_number and application.decision_date:
         lines.append(
             _("Decision: {number} of {date}").format(
@@ -213,13 +207,44 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         lines.append("⚠️ " + _("Payment overdue (due {date})").format(date=fmt.day(due) if due else "–"))
     turn.session.add(AuditLog(actor=actor(official), action="view", application_id=application.id, at=turn.now))
     rows = [
-        [Button(_(label), f"of:t:{application.id}:{target}")]
+        [Button(_(label), actions.OF_CHANGE.pack(application.id, target))]
         for target, label in ACTION_LABELS.items()
         if lifecycle.can_move(application, target)
     ]
     rows.append([Button(_("« Officials' menu"), "of")])
     turn.goto("menu", {})
     turn.say("\n".join(lines), rows)
+
+
+def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
+    """The form's own answers, each with the label the citizen saw (choices shown as their labels)."""
+    form = intake.FORMS.get({"household_business": "hkd", "free_worker": "ldtd"}.get(kind, ""))
+    if form is None:
+        return [f"• {key}: {value}" for key, value in fields.items() if value]
+    lines = []
+    for form_field in form.fields:
+        value = fields.get(form_field.key)
+        if value in (None, "", "other") or form_field.kind == "photo" or form_field.key == "place":
+            continue  # 'place' is the application's area, shown above
+        if form_field.kind == "unit" and not isinstance(value, dict):
+            continue
+        lines.append(f"• {_(form_field.label)}: {forms.display_value(form_field, fields)}")
+    return lines
+
+
+async def _last_answer(turn: Turn, application: Application) -> StatusEvent | None:
+    """The citizen's latest answer to an information request (the note of their needs_info -> under_review)."""
+    stmt = (
+        select(StatusEvent)
+        .where(
+            StatusEvent.application_id == application.id,
+            StatusEvent.from_status == "needs_info",
+            StatusEvent.actor.like("citizen:%"),
+        )
+        .order_by(StatusEvent.id.desc())
+        .limit(1)
+    )
+    return (await turn.session.execute(stmt)).scalars().first()
 
 
 # ---- changes: a small form per target, then a summary to confirm -------------------------------
@@ -345,8 +370,32 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
     )
 
 
+def _change_header(turn: Turn) -> list[str]:
+    data = turn.data
+    if not data.get("code"):  # a change started before the header was kept in the data
+        return []
+    lines = [
+        _("Application: {code} – {name}").format(code=app_code.display(data.get("code", "")), name=data.get("name", ""))
+    ]
+    if data.get("from") in lifecycle.STATUS_LABELS and data.get("target") in lifecycle.STATUS_LABELS:
+        lines.append(
+            _("Status: {before} → {after}").format(
+                before=lifecycle.status_label(data["from"]), after=lifecycle.status_label(data["target"])
+            )
+        )
+    return lines
+
+
 FORMS = {
-    target: Form(fields, apply_change, summary_intro=N_("Please confirm this change:"))
+    target: Form(
+        fields,
+        apply_change,
+        summary_intro=N_("Please check this change before it is recorded:"),
+        confirm_label=N_("✅ Confirm the change"),
+        confirm_hint=N_("Press “Confirm the change” to record it; the citizen is then notified."),
+        edit_label=N_("✏️ Correct the details"),
+        summary_header=_change_header,
+    )
     for target, fields in CHANGE_FIELDS.items()
 }
 
@@ -369,10 +418,21 @@ async def start_change(turn: Turn, official: Official, application: Application,
         await show_application(turn, official, application)
         return
     answers = {k: v for k, v in _prefill(target, application, turn).items() if v is not None}
-    turn.goto(f"of.{target}", {"app_id": application.id, "target": target, "answers": answers, "history": []})
+    turn.goto(
+        f"of.{target}",
+        {
+            "app_id": application.id,
+            "target": target,
+            "code": application.code,
+            "name": application.full_name,
+            "from": application.status,
+            "answers": answers,
+            "history": [],
+        },
+    )
     turn.say(
         _("Application {code}: {action}.").format(
-            code=app_code.display(application.code), action=_(ACTION_LABELS[target]).lower()
+            code=app_code.display(application.code), action=_(ACTION_LABELS[target])
         )
     )
     await forms.ask(turn, FORMS[target])

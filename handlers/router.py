@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from handlers import actions
 from handlers.turn import Turn
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -23,6 +24,9 @@ class Router:
         self.actions: dict[str, Handler] = {}
         self.states: dict[str, StateSpec] = {}
         self.fallback: Handler | None = None
+        self.refuse: Handler | None = None  # a payload no action accepts (forged, malformed, unknown)
+        # Global handlers that act on the form being filled in (cancel, resume) instead of leaving it.
+        self.form_handlers: set[Handler] = set()
 
     def command(self, *names: str) -> Callable[[Handler], Handler]:
         """Register a global command; names are matched on NFC-normalised, lower-cased text."""
@@ -70,14 +74,35 @@ class Router:
             word = word.split("@", 1)[0].split(" ", 1)[0]  # '/start@HoTroBot payload'
         return self.commands.get(word)
 
+    def accepts(self, payload: str) -> bool:
+        """Declared actions must unpack with their types and bounds; a verb registered without a
+        declaration still gets short plain words only; any other verb is refused."""
+        verb = payload.split(":", 1)[0]
+        if any(name.split(":", 1)[0] == verb for name in actions.ACTIONS):
+            return actions.unpack(payload) is not None
+        return verb in self.actions and actions.plausible(payload)
+
+    def _pause_form(self, turn: Turn, handler: Handler) -> None:
+        """A global command or action in the middle of a form keeps the answers: the form is paused
+        (the main menu then offers to continue it) rather than thrown away."""
+        spec = self.spec_for(turn.state)
+        if spec is not None and spec.resumable and "answers" in turn.data and handler not in self.form_handlers:
+            turn.pause()
+
     async def dispatch(self, turn: Turn) -> None:
         if turn.incoming.text:
             command = self.command_for(turn.incoming.text)
             if command is not None:
+                self._pause_form(turn, command)
                 await command(turn)
                 return
         verb = turn.action_verb
+        if turn.action is not None and not self.accepts(turn.action):
+            if self.refuse is not None:
+                await self.refuse(turn)
+            return
         if verb is not None and verb in self.actions:
+            self._pause_form(turn, self.actions[verb])
             await self.actions[verb](turn)
             return
         spec = self.spec_for(turn.state)

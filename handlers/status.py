@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import app_code, lifecycle
+from handlers import actions, app_code, lifecycle
 from handlers.menu import add_menu_entry, back_to_menu_button, show_menu
 from handlers.router import Router
 from handlers.turn import Button, Turn
@@ -68,11 +68,16 @@ def _buttons(application: Application) -> list[Button]:
     buttons = []
     if application.status == "needs_info":
         buttons.append(
-            Button(_("Reply {code}").format(code=app_code.display(application.code)), f"ans:{application.code}")
+            Button(
+                _("Reply {code}").format(code=app_code.display(application.code)), actions.ANSWER.pack(application.code)
+            )
         )
     if lifecycle.can_move(application, "withdrawn"):
         buttons.append(
-            Button(_("Withdraw {code}").format(code=app_code.display(application.code)), f"wd:{application.code}")
+            Button(
+                _("Withdraw {code}").format(code=app_code.display(application.code)),
+                actions.WITHDRAW.pack(application.code),
+            )
         )
     return buttons
 
@@ -97,6 +102,7 @@ async def my_applications(turn: Turn) -> None:
 # ---- look-up by code and the last 4 ID digits, rate-limited per chat ------------------------
 async def start_lookup(turn: Turn) -> None:
     turn.goto("lookup.code", {})
+    turn.takes_text = True
     turn.say(_("Type the application code (e.g. HK-7QX4-M9PR)."), [back_to_menu_button()])
 
 
@@ -126,6 +132,7 @@ async def _code_failures(turn: Turn, code: str) -> LookupCodeAttempt:
 
 
 async def lookup_state(turn: Turn) -> None:
+    turn.takes_text = True  # a code or 4 digits, never a button number
     attempt = await _failures(turn)
     code_attempt = await _code_failures(turn, turn.data.get("code", "")) if turn.state == "lookup.id" else None
     blocked = attempt if attempt.failures >= MAX_FAILURES else None
@@ -148,6 +155,7 @@ async def lookup_state(turn: Turn) -> None:
             )
             return
         turn.goto("lookup.id", {"code": app_code.normalize(turn.text)})
+        turn.takes_text = True
         turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
         return
     digits = "".join(ch for ch in turn.text if ch.isdigit())
@@ -197,7 +205,10 @@ async def withdraw(turn: Turn) -> None:
     code = app_code.display(application.code)
     turn.say(
         _("Do you really want to withdraw application {code}? It will no longer be considered.").format(code=code),
-        [[Button(_("Yes, withdraw it"), f"wdy:{application.code}")], [Button(_("No, keep it"), "status")]],
+        [
+            [Button(_("Yes, withdraw it"), actions.WITHDRAW_YES.pack(application.code))],
+            [Button(_("No, keep it"), "status")],
+        ],
     )
 
 
@@ -219,6 +230,7 @@ async def start_answer(turn: Turn) -> None:
         await show_menu(turn, _("This application is not waiting for information from you."))
         return
     turn.goto("answer", {"code": application.code})
+    turn.takes_text = True
     turn.say(
         _("The question was: “{question}”\nType your answer, or send a photo of the document.").format(
             question=application.info_request
@@ -248,6 +260,7 @@ async def answer_state(turn: Turn) -> None:
     else:
         cleaned = clean_text(turn.text, max_len=1000)
         if not cleaned.ok:
+            turn.takes_text = True
             turn.say(cleaned.message)  # type: ignore[union-attr]
             return
         note = cleaned.value  # type: ignore[union-attr]
@@ -258,7 +271,7 @@ async def answer_state(turn: Turn) -> None:
             official.channel,
             official.user_id,
             _("Application {code}: the citizen answered your question:\n“{answer}”").format(code=code, answer=note),
-            [[Button(_("Open the application"), f"of:o:{application.id}")]],
+            [[Button(_("Open the application"), actions.OF_OPEN.pack(application.id))]],
         )
     await show_menu(turn, _("Thank you. Your answer has been added to application {code}.").format(code=code))
 

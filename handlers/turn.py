@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 # Telegram limits callback_data to 64 bytes; Zalo payloads are larger, so Telegram sets the bound.
 MAX_ACTION_BYTES = 64
 MAX_TEXT_CHARS = 4096
+PAUSED = "_paused"  # conversation-data key of a form put aside for a command (see Turn.pause)
+TAKES_TEXT = "_takes_text"  # conversation-data key: the last question takes typed input (Turn.takes_text)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Incoming:
     action: str | None = None  # a button payload
     attachment: Attachment | None = None
     display_name: str | None = None
+    typed: bool = False  # the action was typed (a button's label or number), not pressed
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,9 @@ class Turn:
     data: dict[str, Any]
     replies: list[Reply] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    # Set by a handler that asks for typed input which may be a number (a date, a phone): a bare
+    # number is then an answer, not a press of button N.
+    takes_text: bool = False
 
     @property
     def text(self) -> str:
@@ -123,7 +129,32 @@ class Turn:
         self.notices.append(Notice(channel, chat_id, Reply(text, buttons or [])))
 
     def goto(self, state: str, data: dict[str, Any] | None = None) -> None:
-        """Move to a state; data replaces the conversation data when given."""
+        """Move to a state; data replaces the conversation data when given (a paused form stays)."""
         self.state = state
         if data is not None:
+            paused = self.data.get(PAUSED)
             self.data = data
+            if paused is not None and PAUSED not in data:
+                self.data[PAUSED] = paused
+
+    @property
+    def paused(self) -> dict[str, Any] | None:
+        """The form left for a command or another button: {'state', 'data'}."""
+        return self.data.get(PAUSED)
+
+    def pause(self) -> None:
+        """Put the current form aside (answers kept) and continue from the main menu."""
+        form = {k: v for k, v in self.data.items() if k != PAUSED}  # one paused form: this one
+        self.data = {PAUSED: {"state": self.state, "data": form}}
+        self.state = "menu"
+
+    def resume(self) -> bool:
+        """Back to the paused form; False when there is none."""
+        paused = self.data.pop(PAUSED, None)
+        if paused is None:
+            return False
+        self.state, self.data = paused["state"], paused["data"]
+        return True
+
+    def drop_paused(self) -> None:
+        self.data.pop(PAUSED, None)

@@ -266,6 +266,9 @@ def id_number(
             "id_chars",
         )
     if len(digits) == 9:
+        # Digits 1-2 of a CMND are the issuing province (01 upwards) and the rest a serial: never all zeros.
+        if digits[:2] == "00" or digits[2:] == "0" * 7:
+            return _impossible_id(digits)
         return Valid(IdNumber(kind="cmnd", digits=digits))
     if len(digits) != 12:
         return Invalid(
@@ -277,6 +280,8 @@ def id_number(
             "id_length",
         )
 
+    if digits[6:] == "000000":  # digits 7-12 are a serial number, which starts at 000001
+        return _impossible_id(digits)
     province = int(digits[:3])
     if province not in CCCD_PROVINCES:
         return Invalid(
@@ -298,6 +303,15 @@ def id_number(
         )
     id_year = 1900 + 100 * (sex_century // 2) + int(digits[4:6])
     id_sex: Sex = "male" if sex_century % 2 == 0 else "female"
+    if birth_date is not None and birth_date.year // 100 != id_year // 100:
+        century = id_year // 100 * 100
+        return Invalid(
+            _(
+                "The 4th digit of your CCCD number ({digit}) means born between {start} and {end}, but you gave "
+                "birth year {given_year}. Please check the ID number or your date of birth."
+            ).format(digit=sex_century, start=century, end=century + 99, given_year=birth_date.year),
+            "id_century_mismatch",
+        )
     current_year = (today or date.today()).year
     if id_year > current_year:
         return Invalid(
@@ -336,6 +350,16 @@ def id_number(
             sex=id_sex,
             birth_year=id_year,
         )
+    )
+
+
+def _impossible_id(digits: str) -> Invalid:
+    return Invalid(
+        _(
+            "{number} cannot be a real ID number (CCCD or CMND): a province code or serial number of zeros is "
+            "never issued. Please check the number on your card, for example: {example}."
+        ).format(number=digits, example=_ID_EXAMPLE),
+        "id_impossible",
     )
 
 
@@ -433,6 +457,7 @@ _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _WORDY = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*(?:nam|,|/|-)?\s*(\d{4}|\d{2}))?")
 _NUMERIC = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})(?:\s*[/.\-\s]\s*(\d{4}|\d{2}))?")
 _COMPACT = re.compile(r"(\d{2})(\d{2})(\d{4})")
+YEAR_RANGE = (1900, 2100)  # dates in these forms: births since 1900, periods and decisions around 2021
 
 
 def _date_parts(text: str) -> tuple[int, int, str | None] | None:
@@ -471,7 +496,14 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int) -> Result[d
             year -= 100
     else:
         year = int(year_text)
-    if not 1900 <= year <= 2100:
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        if year_text is not None and len(year_text) == 4:  # a full year, just not a plausible one
+            return Invalid(
+                _(
+                    "The year {year} is outside the range {first}–{last} that dates here can have. Please check it."
+                ).format(year=year, first=YEAR_RANGE[0], last=YEAR_RANGE[1]),
+                "date_year",
+            )
         return Invalid(
             _("The year {year} does not look right. Please type the full year, for example: {example}.").format(
                 year=year, example=_DATE_EXAMPLE
@@ -485,6 +517,14 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int) -> Result[d
                 "day/month/year, for example: {example}."
             ).format(month=month, example=_DATE_EXAMPLE),
             "date_month",
+        )
+    if not 1 <= day_no <= 31:
+        return Invalid(
+            _(
+                "The day must be from 1 to 31, but you typed {day}. Please type the date as day/month/year, "
+                "for example: {example}."
+            ).format(day=day_no, example=_DATE_EXAMPLE),
+            "date_day",
         )
     days_in_month = calendar.monthrange(year, month)[1]
     if not 1 <= day_no <= days_in_month:
@@ -536,11 +576,14 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def birth_date(raw: str, today: date, min_age: int = 15, max_age: int = 120) -> Result[date]:
-    """A date of birth giving an age from ``min_age`` to ``max_age`` on ``today``.
+def birth_date(
+    raw: str, today: date, min_age: int = 15, max_age: int = 120, age_on: date | None = None
+) -> Result[date]:
+    """A date of birth giving an age from ``min_age`` to ``max_age`` on ``age_on`` (default ``today``).
 
     15 is the working age of the Employment Law (Luật Việc làm, khoản 1 Điều 3);
-    pass ``min_age=0`` for children (F0/F1 support).
+    pass ``min_age=0`` for children (F0/F1 support). A support programme of the past passes
+    ``age_on`` inside its period: the applicant had to be of age then, not today.
     """
     result = _parse_date(raw, default_year=None, pivot_year=today.year)
     if isinstance(result, Invalid):
@@ -553,7 +596,16 @@ def birth_date(raw: str, today: date, min_age: int = 15, max_age: int = 120) -> 
             ),
             "birth_future",
         )
-    age = _age(born, today)
+    on = min(age_on, today) if age_on else today
+    age = _age(born, on)
+    if age < min_age and age_on is not None:
+        return Invalid(
+            _(
+                "The applicant must have been at least {min_age} years old during the support period; the date "
+                "of birth {value} gives an age of {age} on {on}."
+            ).format(min_age=min_age, value=fmt_day(born), age=age, on=fmt_day(on)),
+            "birth_too_young",
+        )
     if age < min_age:
         return Invalid(
             _(

@@ -52,6 +52,9 @@ TEENCODE: dict[str, str] = {
     "uk": "u",
 }
 
+# Separators that are control characters (VT, FF, FS-US, NEL, LINE/PARAGRAPH SEPARATOR) stand between words:
+# they become a space, where deleting them would glue "Văn\x85An" into "VănAn".
+_CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _SPACES = re.compile(r"\s+")
 _LINE_SPACES = re.compile(r"[^\S\n]+")
@@ -61,7 +64,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 def nfc(text: str, keep_lines: bool = False) -> str:
     """NFC-normalise, drop control and bidi characters, collapse white space
     (within each line only, when `keep_lines`: an announcement keeps its paragraphs)."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    text = _CONTROL_SPACE.sub(" ", unicodedata.normalize("NFC", text.replace("\r\n", "\n")))
     if not keep_lines:
         return _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
     lines = [_LINE_SPACES.sub(" ", _CONTROL.sub("", line)).strip() for line in text.split("\n")]

@@ -104,13 +104,15 @@ def may_address_everyone(official: Official) -> bool:
     return official.role in ("admin", "province")
 
 
-def recipients(official: Official, audience: Audience) -> Select[Any]:
-    """(channel, chat_id) of every reachable, subscribed recipient, each once.
+def recipients(official: Official, audience: Audience, *, unreachable: bool = False) -> Select[Any]:
+    """(channel, chat_id) of every reachable, subscribed recipient, each once (with `unreachable`:
+    those the audience matches on a channel announcements cannot reach, to tell the official).
 
     The area restriction is applied in SQL whatever the caller checked before: an official's
     audience never reaches an applicant outside their own area.
     """
-    reachable = (ChannelUser.status == "active") & ChannelUser.channel.notin_(UNREACHABLE_CHANNELS)
+    channel = ChannelUser.channel.in_ if unreachable else ChannelUser.channel.notin_
+    reachable = (ChannelUser.status == "active") & channel(UNREACHABLE_CHANNELS)
     if audience.type == "all":
         if not may_address_everyone(official):
             raise AudienceError("all_not_allowed")
@@ -132,8 +134,10 @@ def recipients(official: Official, audience: Audience) -> Select[Any]:
     )
 
 
-async def count_recipients(session: AsyncSession, official: Official, audience: Audience) -> int:
-    sub = recipients(official, audience).subquery()
+async def count_recipients(
+    session: AsyncSession, official: Official, audience: Audience, *, unreachable: bool = False
+) -> int:
+    sub = recipients(official, audience, unreachable=unreachable).subquery()
     return int((await session.execute(select(func.count()).select_from(sub))).scalar_one())
 
 

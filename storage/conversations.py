@@ -202,3 +202,16 @@ async def _create_missing(
             ["channel", "chat_id"],
         )
     )
+
+
+async def show_keyboard(session: AsyncSession, channel: str, chat_id: str, keyboard: list[Any]) -> None:
+    """A notice with buttons went to this chat: '#N' and typed labels now refer to its keyboard.
+
+    The row is skipped when another turn holds it (SKIP LOCKED) rather than waited for: two turns
+    notifying each other's chats would otherwise deadlock, and that chat's own turn writes its
+    keyboard anyway. SQLite has one writer at a time, so nothing is locked there."""
+    c = CONVERSATIONS.c
+    target = (
+        select(c.id).where(c.channel == channel, c.chat_id == chat_id).with_for_update(skip_locked=True)
+    ).scalar_subquery()
+    await session.execute(update(CONVERSATIONS).where(c.id == target).values(keyboard=keyboard))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import functools
 import io
 import json
 import re
@@ -54,7 +55,7 @@ async def add_application(
     kind: str = "household_business",
     commune: int = NHAT_TIEN,
     status: str = "forwarded",
-    submitted: datetime = NOW - timedelta(days=30),
+    submitted: datetime = NOW - timedelta(days=50),  # before every decision date the tests use
     fields: dict[str, Any] | None = None,
     bank_account: str | None = None,
     amount: int | None = 3_000_000,
@@ -129,9 +130,9 @@ async def export(app: HoTro, out: Path, **kwargs: Any) -> int:
     return await exchange.export_applications(app.sessions, protector_of(app), out=out, **options)
 
 
-def column(key: str) -> int:
-    """1-based spreadsheet column of a key."""
-    return [c.key for c in exchange.COLUMNS].index(key) + 1
+def column(key: str, kind: str | None = "household_business") -> int:
+    """1-based spreadsheet column of a key on a kind's sheet (None: a sheet of both kinds)."""
+    return exchange.sheet_keys(kind).index(key) + 1
 
 
 def row_of(ws: Worksheet, code: str) -> int:
@@ -148,7 +149,7 @@ def fill(ws: Worksheet, row: int, **values: Any) -> None:
 
 def assert_form_layout(ws: Worksheet, rows: int) -> None:
     """What the write-only writer must set explicitly, as load_workbook reads it back."""
-    last_col = get_column_letter(len(exchange.COLUMNS))
+    last_col = get_column_letter(len(exchange.sheet_columns("household_business")))
     header, top = exchange.HEADER_ROW, exchange.DATA_SHEET_ROW
     last_data = header + rows
     total_row = last_data + 1
@@ -176,7 +177,8 @@ def assert_form_layout(ws: Worksheet, rows: int) -> None:
     assert not ws.cell(row=top, column=column("name")).alignment.wrap_text
     # Totals and signatures.
     assert ws.cell(row=total_row, column=1).font.b and ws.cell(row=total_row, column=column("amount")).font.b
-    assert all(ws.cell(row=total_row, column=n).border.top.style == "thin" for n in range(1, len(exchange.COLUMNS) + 1))
+    width = len(exchange.sheet_columns("household_business"))
+    assert all(ws.cell(row=total_row, column=n).border.top.style == "thin" for n in range(1, width + 1))
     signer, hint = ws.cell(row=total_row + 2, column=3), ws.cell(row=total_row + 3, column=9)
     assert signer.value == "NGƯỜI LẬP BIỂU" and signer.font.b
     assert hint.value == "(Ký tên, đóng dấu)" and hint.font.i
@@ -331,9 +333,12 @@ async def test_export_without_kind_has_a_sheet_per_kind_and_district_sees_both_c
     assert households["A2"].value == "Huyện Hữu Lũng, Tỉnh Lạng Sơn"
     assert households.cell(row=exchange.DATA_SHEET_ROW + 2, column=1).value == "Tổng cộng: 2 hồ sơ"
     assert workers["A1"].value == "DANH SÁCH NGƯỜI LAO ĐỘNG KHÔNG CÓ GIAO KẾT HỢP ĐỒNG LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ"
-    assert workers.cell(row=exchange.DATA_SHEET_ROW, column=column("business")).value == "phụ hồ"
-    assert workers.cell(row=exchange.DATA_SHEET_ROW, column=column("address")).value.startswith("số 5, Xã Nhật Tiến")
-    assert workers.cell(row=exchange.DATA_SHEET_ROW + 1, column=column("amount")).value == 0
+    worker_column = functools.partial(column, kind="free_worker")
+    assert workers.cell(row=exchange.DATA_SHEET_ROW, column=worker_column("business")).value == "phụ hồ"
+    assert workers.cell(row=exchange.DATA_SHEET_ROW, column=worker_column("address")).value.startswith(
+        "số 5, Xã Nhật Tiến"
+    )
+    assert workers.cell(row=exchange.DATA_SHEET_ROW + 1, column=worker_column("amount")).value == 0
 
 
 async def test_export_builds_the_file_off_the_event_loop(
@@ -588,25 +593,26 @@ async def test_csv_export_and_import(app: HoTro, tmp_path: Path) -> None:
     out = tmp_path / "xa.csv"
     assert await export(app, out, fmt="csv", statuses=["forwarded"]) == 4
     raw = out.read_bytes()
+    mixed = functools.partial(column, kind=None)  # no kind given: one sheet of both kinds
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
     records = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert records[0] == ["DANH SÁCH HỒ SƠ ĐỀ NGHỊ HỖ TRỢ"]
     header_index = next(i for i, r in enumerate(records) if r and r[0] == "STT")
     header = records[header_index]
     assert "Mã hồ sơ" in header and "Lý do / Ghi chú kết quả" in header
-    assert records[-1][0] == "Tổng cộng: 4 hồ sơ" and records[-1][column("amount") - 1] == "12000000"
+    assert records[-1][0] == "Tổng cộng: 4 hồ sơ" and records[-1][mixed("amount") - 1] == "12000000"
 
-    by_code = {r[column("code") - 1]: r for r in records[header_index + 1 : -1]}
-    assert by_code[app_code.display(a.code)][column("id_number") - 1] == "020085000001"
-    by_code[app_code.display(a.code)][column("result") - 1] = "approved"
-    by_code[app_code.display(a.code)][column("decision_number") - 1] = "77/QĐ-UBND"
-    by_code[app_code.display(a.code)][column("decision_date") - 1] = "2021-08-25"
-    by_code[app_code.display(b.code)][column("result") - 1] = "TU CHOI"
-    by_code[app_code.display(b.code)][column("result_note") - 1] = "Đã nhận hỗ trợ khác"
+    by_code = {r[mixed("code") - 1]: r for r in records[header_index + 1 : -1]}
+    assert by_code[app_code.display(a.code)][mixed("id_number") - 1] == "020085000001"
+    by_code[app_code.display(a.code)][mixed("result") - 1] = "approved"
+    by_code[app_code.display(a.code)][mixed("decision_number") - 1] = "77/QĐ-UBND"
+    by_code[app_code.display(a.code)][mixed("decision_date") - 1] = "2021-08-25"
+    by_code[app_code.display(b.code)][mixed("result") - 1] = "TU CHOI"
+    by_code[app_code.display(b.code)][mixed("result_note") - 1] = "Đã nhận hỗ trợ khác"
     # Headers retyped by hand: case, diacritics, spacing and Unicode form do not matter.
-    header[column("code") - 1] = "  MÃ HỒ  SƠ "
-    header[column("result") - 1] = "ket qua"
-    header[column("decision_number") - 1] = unicodedata.normalize("NFD", "Số quyết định")
+    header[mixed("code") - 1] = "  MÃ HỒ  SƠ "
+    header[mixed("result") - 1] = "ket qua"
+    header[mixed("decision_number") - 1] = unicodedata.normalize("NFD", "Số quyết định")
     # Excel where "," is the decimal mark saves with ";": the import reads either.
     back = tmp_path / "tra-ve.csv"
     with back.open("w", encoding="utf-8-sig", newline="") as fh:

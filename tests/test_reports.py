@@ -555,10 +555,10 @@ async def test_hotro_report_for_an_official_or_everything(app: HoTro, settings: 
     args = parse("--date", "2021-05-06", "--out", str(tmp_path / "all.txt"))
     await args.func(settings, args)
     assert "Tất cả địa bàn" in (tmp_path / "all.txt").read_text(encoding="utf-8")
-    with pytest.raises(SystemExit, match="GSO code of a commune"):
+    with pytest.raises(SystemExit, match="của một xã"):
         args = parse("--area-role", "commune", "--area", "999999", "--out", str(tmp_path / "x.txt"))
         await args.func(settings, args)
-    with pytest.raises(SystemExit, match="needs --area-role"):
+    with pytest.raises(SystemExit, match="cần đi kèm --area-role"):
         args = parse("--area", str(NHAT_TIEN), "--out", str(tmp_path / "x.txt"))
         await args.func(settings, args)
     assert not (tmp_path / "x.txt").exists()

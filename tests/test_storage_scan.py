@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -19,6 +19,7 @@ from bot import exchange
 from bot.app import HoTro
 from handlers import app_code
 from handlers import broadcast as broadcast_chat
+from messages import fmt
 from storage import broadcasts
 from storage.broadcasts import Audience
 from storage.models import Application, Official
@@ -93,7 +94,7 @@ async def journey(app: HoTro, tmp_path: Path) -> str:
         out=exported,
         fmt="csv",
         actor="official:1",
-        today=date(2021, 9, 15),
+        today=fmt.today_local(),
     )
     records = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8-sig"))))
     header = next(i for i, r in enumerate(records) if r and r[0] == "STT")
@@ -102,7 +103,7 @@ async def journey(app: HoTro, tmp_path: Path) -> str:
     assert row[keys.index("id_number")] == ID_SUBMITTED  # the export is the commune's file, in clear
     row[keys.index("result")] = "approved"
     row[keys.index("decision_number")] = "1234/QĐ-UBND"
-    row[keys.index("decision_date")] = "2021-09-20"
+    row[keys.index("decision_date")] = fmt.today_local().isoformat()  # not before the application was filed
     back = tmp_path / "tra-ve.csv"
     with back.open("w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh).writerows(records)
@@ -111,7 +112,7 @@ async def journey(app: HoTro, tmp_path: Path) -> str:
         back,
         official=None,
         actor="official:1",
-        now=datetime(2021, 9, 21, 3, 0, tzinfo=UTC),
+        now=datetime.now(UTC),
         protector=app.protector,
     )
     assert report.errors == [] and report.notices == 1

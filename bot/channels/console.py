@@ -60,17 +60,19 @@ async def run_console(app: HoTro, user_id: str, stdin: TextIO = sys.stdin, stdou
     interactive = stdin.isatty()
     app.sender.transports[CHANNEL] = ConsoleTransport(stdout, user_id)
 
-    async def send(text: str) -> None:
-        await app.handle(Incoming(CHANNEL, user_id, user_id, uuid.uuid4().hex, text=text))
+    async def send(text: str | None = None, action: str | None = None) -> None:
+        await app.handle(Incoming(CHANNEL, user_id, user_id, uuid.uuid4().hex, text=text, action=action))
 
     # Notices that arrived while this user was away (e.g. a status change) come first.
     async with app.sessions.begin() as session:
         await outbox.release_held(session, CHANNEL, user_id, datetime.now(UTC))
-    await app.sender.deliver(channel=CHANNEL, chat_id=user_id)
+    waited = await app.sender.deliver(channel=CHANNEL, chat_id=user_id)
     if await _is_new(app, user_id):
         await send("/start")
-    elif interactive:
-        stdout.write(_("(Continuing your previous conversation. Type /menu for the main menu.)") + "\n")
+    elif not waited:  # a returning user: the question they left is asked again (after news, news is last)
+        if interactive:
+            stdout.write(_("(Continuing your previous conversation. Type /menu for the main menu.)") + "\n")
+        await send(action="resume")
     while True:
         if interactive:
             stdout.write("> ")
@@ -79,6 +81,5 @@ async def run_console(app: HoTro, user_id: str, stdin: TextIO = sys.stdin, stdou
         if not line:
             break
         text = line.rstrip("\r\n")
-        if not text.strip():
-            continue
-        await send(text)
+        if text:  # a line of spaces is a message too: the bot says nothing was typed, as on Telegram
+            await send(text)

@@ -1,0 +1,381 @@
+"""Issue 14, crashes and conversations: odd '#N', forged button payloads, a form kept across /menu,
+typed labels, notices' keyboards, bare numbers; on the test channel, the console and Telegram."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+from telegram import Bot
+
+from bot.app import HoTro
+from bot.channels.console import ConsoleTransport, run_console
+from bot.channels.telegram import webhook_secret
+from bot.channels.zalo import ACTION_MARKER, ZaloChannel, setup_zalo
+from bot.channels.zalo import CHANNEL as ZALO
+from bot.web import build_web_app
+from storage.conversations import DATA_CONTEXT
+from storage.models import Application, Conversation
+from tests.chat import Chat, joined
+from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.zalo_api import FakeZalo
+from tests.test_console import run_chat
+from tests.test_exchange import add_application, protector_of
+from tests.test_intake import start_household
+from tests.test_review import NHAT_TIEN, register_official, submit_household
+from tests.test_zalo import ZaloUser, zalo_config
+from tests.test_zalo import joined as zalo_joined
+from tests.tg_driver import TelegramUser
+
+INVALID = "không hợp lệ"
+APOLOGY = "có lỗi xảy ra"
+RESUME = "Tiếp tục hồ sơ đang điền"
+BIRTH_QUESTION = "Ngày sinh của bạn?"
+
+
+@pytest.fixture
+async def client(app: HoTro, fake_telegram: FakeTelegram) -> AsyncIterator[TestClient]:
+    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    await bot.initialize()
+    test_client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
+    await test_client.start_server()
+    yield test_client
+    await test_client.close()
+    await bot.shutdown()
+
+
+def tg_user(client: TestClient, fake: FakeTelegram, app: HoTro, user_id: int) -> TelegramUser:
+    return TelegramUser(client, fake, webhook_secret(app.settings), user_id)
+
+
+async def conversation(app: HoTro, chat_id: str) -> Conversation:
+    """The chat's conversation row, its data decrypted (it is stored sealed)."""
+    async with app.sessions() as session:
+        row = (await session.execute(select(Conversation).where(Conversation.chat_id == chat_id))).scalar_one()
+    row.data = app.protector.open_json(row.data, context=DATA_CONTEXT)
+    return row
+
+
+# ---- '#' and a digit that is not 0-9 ------------------------------------------------------------
+async def test_hash_with_a_unicode_digit_is_not_a_crash(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    for odd in ("#²", "#①", "#٣", "#99999999999999999999"):
+        replies = await chat.say(odd)
+        assert replies, odd  # answered, not crashed
+    await chat.say("#１")  # a full-width 1 is button 1
+    assert "#１" not in chat.last_text
+
+
+def test_console_survives_a_hash_with_a_unicode_digit(tmp_path: Path) -> None:
+    out = run_chat(tmp_path, ["#²", "#①", "Trợ giúp"])
+    assert "Cách dùng HoTro" in out  # still reading input after the odd ones
+
+
+async def test_telegram_answers_a_hash_with_a_unicode_digit(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    lan = tg_user(client, fake_telegram, app, 7001)
+    await lan.say("/start")
+    for odd in ("#²", "#①"):
+        assert await lan.say(odd), odd
+
+
+# ---- forged button payloads ---------------------------------------------------------------------
+FORGED = [
+    "of:o:99999999999999999999",
+    "of:o",
+    "of:o:1:2",
+    "of:o:-1",
+    "of:t:1:bogus",
+    "of:l:everything",
+    "f:c:99999999999999999999",
+    "apply:xyz",
+    "ans:<script>",
+    "nosuchverb:1",
+    "menu:extra",
+]
+
+
+async def test_forged_payloads_are_refused_before_the_database(app: HoTro) -> None:
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.say("/canbo")
+    for payload in FORGED:
+        text = joined(await official.tap(payload))
+        assert INVALID in text and APOLOGY not in text, (payload, text)
+    await official.say("/canbo")
+    assert "Số hồ sơ trên địa bàn" in official.last_text  # the conversation goes on
+
+
+async def test_a_forged_payload_in_a_form_re_asks_the_step(app: HoTro) -> None:
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    await chat.say("nguyễn văn an")
+    text = joined(await chat.tap("f:c:99999999999999999999"))
+    assert INVALID in text and BIRTH_QUESTION in text
+
+
+async def test_telegram_refuses_a_forged_payload(app: HoTro, fake_telegram: FakeTelegram, client: TestClient) -> None:
+    lan = tg_user(client, fake_telegram, app, 7002)
+    await lan.say("/start")
+    sent = await lan._post(fake_telegram.callback_update(7002, "of:o:99999999999999999999"))
+    assert any(INVALID in s.text for s in sent) and not any(APOLOGY in s.text for s in sent)
+
+
+# ---- a form kept across /menu, /start and "menu" --------------------------------------------------
+async def _half_filled(chat: Chat) -> None:
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    await chat.say("nguyễn văn an")
+    assert BIRTH_QUESTION in chat.last_text
+
+
+@pytest.mark.parametrize("command", ["/menu", "/start", "menu", "Menu"])
+async def test_menu_in_the_middle_of_a_form_keeps_the_answers(app: HoTro, command: str) -> None:
+    chat = Chat(app)
+    await _half_filled(chat)
+    await chat.say(command)
+    assert RESUME in next(b["label"] for b in chat.buttons())
+    await chat.press(RESUME)
+    assert BIRTH_QUESTION in chat.last_text  # the pending step, asked again
+    await chat.say("05/07/1985")
+    data = (await conversation(app, "c1")).data
+    assert data["answers"]["full_name"] == "Nguyễn Văn An" and data["answers"]["birth_date"] == "1985-07-05"
+
+
+async def test_a_paused_form_survives_another_flow_and_can_be_submitted(app: HoTro) -> None:
+    chat = Chat(app)
+    await _half_filled(chat)
+    await chat.press("« Quay lại")  # history works after resuming too
+    await chat.say("nguyễn văn an")
+    await chat.say("/menu")
+    await chat.press("Tìm hiểu chính sách")
+    await chat.say("/menu")
+    await chat.press(RESUME)
+    for answer in ["05/07/1985", "001085012345", "0912345678", "Phở Lan", "bán phở"]:
+        await chat.say(answer)
+    await chat.press("Bỏ qua")
+    for answer in ["lang son", "huu lung", "nhat tien", "thôn Đồng Lâm", "01/08/2021", "20/08/2021", "Chỉ thị 16"]:
+        await chat.say(answer)
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Bỏ qua")
+    await chat.press("Xác nhận")
+    assert "Mã hồ sơ" in chat.all_text()
+    await chat.say("/menu")
+    assert RESUME not in " ".join(b["label"] for b in chat.buttons())  # nothing left to continue
+
+
+async def test_telegram_menu_mid_form_then_continue(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    lan = tg_user(client, fake_telegram, app, 7003)
+    await lan.say("/start")
+    await lan.press("Đăng ký hỗ trợ")
+    await lan.press("Hộ kinh doanh")
+    await lan.press("Tôi đồng ý")
+    await lan.press("Có đăng ký kinh doanh")
+    await lan.say("Vũ Thị Lan")
+    await lan.say("/menu")
+    await lan.press(RESUME)
+    assert BIRTH_QUESTION in lan.last_text
+
+
+# ---- a typed button label as the answer to a free-text question ---------------------------------
+async def test_typed_cancel_label_asks_before_discarding(app: HoTro) -> None:
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    await chat.say("Hủy")  # typed as the owner's name
+    assert "sẽ bị xóa" in chat.last_text
+    await chat.press("Không")
+    assert "họ và tên" in chat.last_text.casefold() or "họ tên" in chat.last_text.casefold()
+    await chat.say("nguyễn văn an")
+    await chat.say("hủy")  # the word command, typed at the birth-date step
+    assert "sẽ bị xóa" in chat.last_text
+    await chat.press("Không")
+    assert BIRTH_QUESTION in chat.last_text
+    assert (await conversation(app, "c1")).data["answers"]["full_name"] == "Nguyễn Văn An"
+    await chat.say("Hủy")
+    await chat.press("Có")
+    assert "Đã hủy" in chat.all_text()
+    assert "answers" not in (await conversation(app, "c1")).data
+
+
+async def test_pressing_cancel_still_cancels_at_once(app: HoTro) -> None:
+    chat = Chat(app)
+    await _half_filled(chat)
+    await chat.tap("cancel")
+    assert "Đã hủy" in chat.last_text
+
+
+# ---- the keyboard '#N' refers to is the last one shown, notices included -------------------------
+async def test_hash_one_presses_the_reply_button_of_an_information_request(app: HoTro) -> None:
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap(f"of:t:{application.id}:needs_info")
+    await official.say("Vui lòng gửi ảnh thông báo tạm ngừng kinh doanh")
+    await official.press("Xác nhận")
+    assert "Vui lòng gửi ảnh" in citizen.last_text
+    await citizen.say("#1")
+    assert "Nội dung cần bổ sung" in citizen.last_text  # the answer step
+    await citizen.say("Đây là thông báo số 15")
+    async with app.sessions() as session:
+        status = (await session.execute(select(Application.status))).scalar_one()
+    assert status == "under_review"
+
+
+async def test_console_hash_one_presses_the_button_of_a_notice_that_waited(app: HoTro) -> None:
+    citizen = Chat(app, "cit", channel="console")
+    application = await submit_household(app, citizen)
+    app.sender.transports["console"] = ConsoleTransport(io.StringIO(), "someone-else")  # cit is away
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap(f"of:t:{application.id}:needs_info")
+    await official.say("Vui lòng gửi ảnh thông báo tạm ngừng kinh doanh")
+    await official.press("Xác nhận")
+    out = io.StringIO()
+    await run_console(app, "cit", stdin=io.StringIO("#1\nĐây là thông báo số 15\n"), stdout=out)
+    printed = out.getvalue()
+    assert "[1] Trả lời" in printed and "Nội dung cần bổ sung" in printed
+    async with app.sessions() as session:
+        assert (await session.execute(select(Application.status))).scalar_one() == "under_review"
+
+
+# ---- a bare number ------------------------------------------------------------------------------
+async def test_a_bare_number_presses_a_button_where_no_number_is_expected(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    labels = [b["label"] for b in chat.buttons()]
+    help_number = next(i for i, label in enumerate(labels, 1) if "Trợ giúp" in label)
+    assert "Cách dùng HoTro" in joined(await chat.say(str(help_number)))
+
+
+async def test_a_bare_number_is_an_answer_where_the_step_takes_one(app: HoTro) -> None:
+    chat = Chat(app)
+    await _half_filled(chat)
+    await chat.say("3")  # at the birth-date step: a (bad) date, not the third button
+    assert BIRTH_QUESTION in chat.last_text
+    assert "Cách dùng" not in chat.all_text()
+    assert "answers" in (await conversation(app, "c1")).data
+
+
+# ---- the console: returning users and blank messages -------------------------------------------
+def test_returning_console_user_sees_the_pending_question(tmp_path: Path) -> None:
+    run_chat(tmp_path, ["Đăng ký hỗ trợ", "#1", "Tôi đồng ý", "#1", "nguyễn văn an"])
+    again = run_chat(tmp_path, [])
+    assert BIRTH_QUESTION in again
+
+
+def test_console_answers_a_message_of_only_spaces(tmp_path: Path) -> None:
+    out = run_chat(tmp_path, ["   "])
+    assert "Bạn chưa nhập nội dung" in out
+
+
+@pytest.fixture
+async def zalo_fake() -> AsyncIterator[FakeZalo]:
+    fake = await FakeZalo().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def zalo_server(app: HoTro, zalo_fake: FakeZalo) -> AsyncIterator[tuple[TestClient, ZaloChannel]]:
+    web_app = web.Application()
+    channel = setup_zalo(web_app, app, zalo_config(zalo_fake))
+    test_client = TestClient(TestServer(web_app, host="127.0.0.1"))
+    await test_client.start_server()
+    yield test_client, channel
+    await test_client.close()
+
+
+# ---- Zalo: the notice's buttons are what '#1' presses, and forged payloads are refused -----------
+async def test_zalo_hash_one_presses_the_reply_button_of_an_information_request(
+    app: HoTro, zalo_fake: FakeZalo, zalo_server: tuple[TestClient, ZaloChannel]
+) -> None:
+    lan = ZaloUser(zalo_server, zalo_fake, "5550777")
+    await lan.say("/start")
+    async with app.sessions.begin() as session:
+        application = await add_application(session, protector_of(app), id_number="020085000001", status="submitted")
+        application.channel, application.chat_id = ZALO, "5550777"
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap(f"of:t:{application.id}:needs_info")
+    await official.say("Vui lòng gửi ảnh thông báo tạm ngừng kinh doanh")
+    await official.press("Xác nhận")
+    await app.sender.deliver(channel=ZALO)
+    assert "Vui lòng gửi ảnh" in lan.last_text
+    assert "Nội dung cần bổ sung" in zalo_joined(await lan.say("#1"))
+
+
+async def test_zalo_refuses_a_forged_payload(
+    app: HoTro, zalo_fake: FakeZalo, zalo_server: tuple[TestClient, ZaloChannel]
+) -> None:
+    lan = ZaloUser(zalo_server, zalo_fake, "5550778")
+    await lan.say("/start")
+    text = zalo_joined(await lan.say(ACTION_MARKER + "of:o:99999999999999999999"))
+    assert INVALID in text and APOLOGY not in text
+
+
+def test_a_bare_number_that_is_also_a_label_presses_that_label() -> None:
+    from bot.engine import _button_for_text
+
+    children = [[{"label": label, "action": f"f:c:{i}"}] for i, label in enumerate(("0", "1", "2", "3+"))]
+    assert _button_for_text("1", children) == "f:c:1"  # one child, not the first button ("0")
+    assert _button_for_text("#1", children) == "f:c:0"  # '#N' is always the N-th button
+    assert _button_for_text("1", children, takes_text=True) == "f:c:1"  # a label typed is still the label
+    menu = [[{"label": "Trợ giúp", "action": "help"}], [{"label": "Menu", "action": "menu"}]]
+    assert _button_for_text("2", menu) == "menu" and _button_for_text("2", menu, takes_text=True) is None
+    assert _button_for_text("#²", menu) is None and _button_for_text("#①", menu) is None
+
+
+async def test_applying_again_offers_the_paused_form_first(app: HoTro) -> None:
+    chat = Chat(app)
+    await _half_filled(chat)
+    await chat.say("/menu")
+    await chat.press("Đăng ký hỗ trợ")
+    assert RESUME in chat.buttons()[0]["label"]
+    await chat.press(RESUME)
+    assert BIRTH_QUESTION in chat.last_text
+
+
+def test_actions_pack_and_unpack_with_types_and_bounds() -> None:
+    from handlers import actions
+
+    assert actions.OF_CHANGE.pack(12, "approved") == "of:t:12:approved"
+    assert actions.unpack("of:t:12:approved") == (actions.OF_CHANGE, (12, "approved"))
+    assert actions.unpack("of:l:needs_info") == (actions.OF_LIST, ("needs_info",))
+    assert actions.unpack("of:l:paid:3") == (actions.OF_LIST, ("paid", 3))
+    for forged in ("of:o:2147483648", "of:o:0", "of:o:１２", "of:t:12", "f:c:-1", "consent:maybe", "x" * 65, ""):
+        assert actions.unpack(forged) is None, forged
+    with pytest.raises(ValueError):
+        actions.OF_OPEN.pack(2**31)
+    with pytest.raises(ValueError):
+        actions.ANSWER.pack("hk-7qx4")
+
+
+async def test_telegram_bare_number_and_typed_cancel(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    lan = tg_user(client, fake_telegram, app, 7004)
+    await lan.say("/start")
+    labels = [b["text"] for b in lan.buttons()]
+    help_number = next(i for i, label in enumerate(labels, 1) if "Trợ giúp" in label)
+    assert any("Cách dùng HoTro" in s.text for s in await lan.say(str(help_number)))
+    await lan.press("Đăng ký hỗ trợ")
+    await lan.press("Hộ kinh doanh")
+    await lan.press("Tôi đồng ý")
+    await lan.press("Có đăng ký kinh doanh")
+    await lan.say("Hủy")
+    assert "sẽ bị xóa" in lan.last_text
+    await lan.press("Không")
+    await lan.say("Vũ Thị Lan")
+    assert BIRTH_QUESTION in lan.last_text
