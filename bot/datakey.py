@@ -76,7 +76,7 @@ def find_key(settings: Settings) -> KeySource:
                 "or HOTRO_DATA_KEY_FILE (a file holding it), the same on every server."
             ).format(n=MIN_KEY_CHARS)
         )
-    path = database.parent / KEY_FILE_NAME
+    path = (database.parent / KEY_FILE_NAME).absolute()  # the operator sees where it was looked for
     key = _checked(path.read_text(encoding="utf-8"), str(path)) if path.is_file() else None
     return KeySource(key, str(path), path)
 
