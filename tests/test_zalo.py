@@ -329,7 +329,8 @@ async def test_a_refused_refresh_token_keeps_the_message_for_later(
 
 async def _enqueue(app: HoTro, chat_id: str, text: str) -> int:
     async with app.sessions.begin() as session:
-        row = await outbox.enqueue(session, CHANNEL, chat_id, {"text": text, "buttons": []}, datetime.now(UTC))
+        payload = {"text": text, "buttons": []}
+        row = await outbox.enqueue(session, CHANNEL, chat_id, payload, datetime.now(UTC), app.protector)
         await session.flush()
         return row.id
 
