@@ -61,19 +61,6 @@ class HoTro:
         self.metrics.turn_seconds.labels(incoming.channel).observe(time.perf_counter() - started)
         return result
 
-    def start_workers(self, stop: asyncio.Event) -> list[asyncio.Task[None]]:
-        """The background loops every serving process runs; they share the work through the database."""
-        from bot.broadcaster import run_broadcasts  # these modules import this one
-        from bot.reports import run_scheduler
-        from bot.retention import run_retention
-
-        return [
-            asyncio.create_task(self.sender.run(stop=stop)),
-            asyncio.create_task(run_scheduler(self, stop)),
-            asyncio.create_task(run_retention(self, stop)),
-            asyncio.create_task(run_broadcasts(self, stop)),
-        ]
-
     @property
     def protector(self) -> DataProtector:
         return self.engine.services.protector

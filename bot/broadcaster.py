@@ -26,26 +26,23 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.app import HoTro
 from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater, Transport
 from bot.config import Settings
 from bot.pauses import ChannelPauses
 from handlers import broadcast as chat
-from handlers.lifecycle import STATUSES
 from handlers.validators import Valid
 from messages import fmt
 from messages.i18n import _
+from messages.vocabulary import STATUSES
 from storage import broadcasts as store
 from storage import outbox
 from storage.broadcasts import Audience, AudienceError, Outcome
 from storage.db import make_engine, migrate, session_factory
 from storage.models import Delivery, Official
-
-if TYPE_CHECKING:
-    from bot.app import HoTro
 
 log = logging.getLogger(__name__)
 

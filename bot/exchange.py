@@ -59,7 +59,7 @@ from bot.datakey import open_database
 from handlers import admin_units, app_code, lifecycle
 from handlers.lifecycle import PaymentInfo
 from handlers.validators import Invalid, parse_date, spreadsheet_safe
-from messages import fmt
+from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.normalize import fold
 from storage import outbox
@@ -72,7 +72,7 @@ from storage.officials import ROLES, covers, scope
 KINDS = ("household_business", "free_worker")
 FORMATS = ("xlsx", "csv")
 # Withdrawn applications are the citizen's own cancellation: never part of a list unless asked for.
-DEFAULT_STATUSES = tuple(s for s in lifecycle.STATUSES if s != "withdrawn")
+DEFAULT_STATUSES = tuple(s for s in vocabulary.STATUSES if s != "withdrawn")
 # NQ 68 is dated 01/07/2021: no decision or payment under it can be earlier.
 EARLIEST_DECISION = date(2021, 7, 1)
 MAX_NOTE_CHARS = 500
@@ -411,7 +411,7 @@ def _build_sheets(
     protector: DataProtector,
     kinds: Sequence[str | None],
 ) -> list[_Sheet]:
-    status_labels = {s: lifecycle.status_label(s) for s in lifecycle.STATUSES}
+    status_labels = {s: vocabulary.status_label(s) for s in vocabulary.STATUSES}
     sheets = []
     for sheet_kind in kinds:
         chosen = [a for a in applications if sheet_kind is None or a.kind == sheet_kind]
@@ -458,7 +458,7 @@ async def _load_sheets(
 def _title_lines(kind: str | None, role: str, area: int | None, statuses: Sequence[str], today: date) -> list[str]:
     dated = f"Ngày lập danh sách: {fmt.day(today)}"
     if tuple(statuses) != DEFAULT_STATUSES:
-        dated += " · Trạng thái hồ sơ: " + ", ".join(lifecycle.status_label(s) for s in statuses)
+        dated += " · Trạng thái hồ sơ: " + ", ".join(vocabulary.status_label(s) for s in statuses)
     return [TITLES[kind], area_label(role, area), LEGAL_BASIS, dated, DISTRICT_NOTE]
 
 
@@ -645,7 +645,7 @@ async def export_applications(
     """
     check_area(role, area)
     chosen = tuple(statuses) if statuses else DEFAULT_STATUSES
-    unknown = [s for s in chosen if s not in lifecycle.STATUSES]
+    unknown = [s for s in chosen if s not in vocabulary.STATUSES]
     if unknown:
         raise ExchangeError(_("Unknown status: {statuses}.").format(statuses=", ".join(unknown)))
     if kind is not None and kind not in KINDS:
@@ -945,7 +945,7 @@ def _plan(d: _Decision, application: Application) -> tuple[list[_Step], list[str
     def not_allowed() -> list[str]:
         return [
             _("Application {code} is “{status}” and cannot be changed to “{result}”.").format(
-                code=code, status=lifecycle.status_label(status), result=RESULT_WORDS[d.result]
+                code=code, status=vocabulary.status_label(status), result=RESULT_WORDS[d.result]
             )
         ]
 
@@ -1294,7 +1294,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     export.add_argument(
         "--status",
         action="append",
-        choices=lifecycle.STATUSES,
+        choices=vocabulary.STATUSES,
         help=_("only this status (repeatable; default: all but withdrawn)"),
     )
     export.add_argument("--kind", choices=KINDS, help=_("only this kind (default: one sheet per kind)"))

@@ -13,6 +13,7 @@ from bot.channels.telegram_webhook import check_webhook_settings, connect_telegr
 from bot.config import Settings
 from bot.startup import open_app
 from bot.web import TELEGRAM_PATH, build_metrics_app, build_web_app, make_runner
+from bot.workers import start_workers
 
 log = logging.getLogger("hotro")
 
@@ -42,7 +43,7 @@ async def serve(settings: Settings, port: int, stop: asyncio.Event) -> None:
             url = settings.telegram_webhook_url.rstrip("/") + TELEGRAM_PATH if settings.telegram_webhook_url else None
             connecting = asyncio.create_task(connect_telegram(bot, url, webhook_secret(settings), app.problems, stop))
         log.info("serving on %s:%s", settings.web_host, port)
-        workers = app.start_workers(stop)
+        workers = start_workers(app, stop)
         await stop.wait()
     finally:
         # Graceful: stop taking requests and let those in flight finish, then stop the workers.

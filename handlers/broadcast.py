@@ -14,14 +14,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import admin_units, forms, lifecycle
+from handlers import admin_units, forms
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
 from handlers.status import KIND_LABELS
 from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
-from messages import fmt
+from messages import fmt, vocabulary
 from messages.i18n import N_, _, ngettext
 from storage import broadcasts as store
 from storage.broadcasts import Audience, AudienceError, Progress
@@ -75,7 +75,7 @@ def check(official: Official, audience: Audience) -> None:
         raise AudienceError("all_not_allowed")
     if audience.type == "area" and not within(official, audience.level or "", audience.code or 0):
         raise AudienceError("outside_area")
-    if audience.type == "status" and audience.status not in lifecycle.STATUS_LABELS:
+    if audience.type == "status" and audience.status not in vocabulary.STATUS_LABELS:
         raise AudienceError("malformed")
     if audience.type == "kind" and audience.kind not in store.KINDS:
         raise AudienceError("malformed")
@@ -86,7 +86,7 @@ def audience_error(error: AudienceError) -> str:
         return _(
             "“{audience}” is not a valid audience. Use one of: all | area:<province|district|commune>:<GSO code> | "
             "kind:household_business | kind:free_worker | status:<{statuses}>."
-        ).format(audience=str(error), statuses="|".join(lifecycle.STATUSES))
+        ).format(audience=str(error), statuses="|".join(vocabulary.STATUSES))
     return {
         "all_not_allowed": _("Only province officials and administrators can address everyone."),
         "outside_area": _("That area is outside your own area; you can only address people in your area."),
@@ -125,7 +125,7 @@ def describe(audience: Audience, official: Official | None = None) -> str:
     if audience.type == "kind":
         who = _(KIND_AUDIENCE.get(audience.kind or "", audience.kind or ""))
     else:
-        status = lifecycle.STATUS_LABELS.get(audience.status or "")
+        status = vocabulary.STATUS_LABELS.get(audience.status or "")
         who = _("applicants whose application is “{status}”").format(status=_(status) if status else audience.status)
     area = official_area(official) if official is not None else None
     return _("{who}, in {place}").format(who=who, place=area) if area else who
@@ -253,7 +253,7 @@ FIELDS = [
         "status",
         N_("Application status"),
         N_("Applicants whose application has which status?"),
-        choices=tuple(Choice(label, status) for status, label in lifecycle.STATUS_LABELS.items()),
+        choices=tuple(Choice(label, status) for status, label in vocabulary.STATUS_LABELS.items()),
         when=lambda a: a.get("target") == "status",
     ),
     Field(

@@ -47,8 +47,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from bot.config import FreeWorkerScheme
 from messages.fmt import day, today_local, vnd
+from messages.free_worker_scheme import FreeWorkerScheme
 from messages.i18n import N_, _, ngettext
 
 

@@ -18,17 +18,6 @@ from messages import fmt
 from messages.i18n import N_, _
 from storage.models import Application, Payment, StatusEvent
 
-STATUS_LABELS: dict[str, str] = {
-    "submitted": N_("Submitted"),
-    "under_review": N_("Under review"),
-    "needs_info": N_("Waiting for more information"),
-    "forwarded": N_("Forwarded to the district"),
-    "approved": N_("Approved"),
-    "paid": N_("Paid"),
-    "rejected": N_("Not approved"),
-    "withdrawn": N_("Withdrawn"),
-}
-STATUSES = tuple(STATUS_LABELS)
 TRANSITIONS: dict[str, frozenset[str]] = {
     "submitted": frozenset({"under_review", "needs_info", "forwarded", "rejected", "withdrawn"}),
     "under_review": frozenset({"needs_info", "forwarded", "approved", "rejected", "withdrawn"}),
@@ -52,10 +41,6 @@ class PaymentInfo:
     paid_on: date
     method: str  # cash | bank
     reference: str | None = None
-
-
-def status_label(status: str) -> str:
-    return _(STATUS_LABELS[status])
 
 
 def can_move(application: Application, to_status: str) -> bool:

@@ -11,14 +11,15 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from handlers import actions, admin_units, app_code, deadlines, forms, intake, lifecycle, report
+from handlers import actions, admin_units, app_code, forms, intake, lifecycle, report
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
 from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
-from messages import fmt
+from messages import fmt, vocabulary
 from messages.i18n import N_, _
+from storage import deadlines
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
 from storage.models import Application, Attachment, AuditLog, Official, Payment, StatusEvent
@@ -71,8 +72,8 @@ async def home(turn: Turn, intro: str | None = None) -> None:
         ).all()
     )
     rows = [
-        [Button(f"{lifecycle.status_label(status)} ({counts.get(status, 0)})", actions.OF_LIST.pack(status))]
-        for status in lifecycle.STATUSES
+        [Button(f"{vocabulary.status_label(status)} ({counts.get(status, 0)})", actions.OF_LIST.pack(status))]
+        for status in vocabulary.STATUSES
         if counts.get(status)
     ]
     rows.append([Button(_("Overdue"), "of:l:overdue"), Button(_(report.REPORT_LABEL), report.REPORT_ACTION)])
@@ -87,7 +88,7 @@ async def list_applications(turn: Turn, official: Official, which: str, page_no:
     today = fmt.today_local(turn.now)
     if which == "overdue":
         condition = or_(review_overdue(today), payment_overdue(today))
-    elif which in lifecycle.STATUS_LABELS:
+    elif which in vocabulary.STATUS_LABELS:
         condition = Application.status == which
     else:
         await home(turn)
@@ -105,7 +106,7 @@ async def list_applications(turn: Turn, official: Official, which: str, page_no:
             .limit(PER_PAGE)
         )
     ).scalars()
-    title = _("Overdue") if which == "overdue" else lifecycle.status_label(which)
+    title = _("Overdue") if which == "overdue" else vocabulary.status_label(which)
     rows = [[Button(_row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in items]
     nav = []
     if page_no > 1:
@@ -144,7 +145,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     commune = admin_units.get("commune", application.commune_code)
     fields: dict[str, Any] = application.fields or {}
     lines = [
-        f"{app_code.display(application.code)} – {lifecycle.status_label(application.status)}",
+        f"{app_code.display(application.code)} – {vocabulary.status_label(application.status)}",
         _("Name: {name}").format(name=application.full_name),
         _("Date of birth: {date}").format(date=fmt.day(born) if born else "–"),
         _("ID number: {number}").format(number=id_number),
@@ -339,7 +340,7 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
         await home(
             turn,
             _("The application is now “{status}”; nothing was changed.").format(
-                status=lifecycle.status_label(application.status)
+                status=vocabulary.status_label(application.status)
             ),
         )
         return
@@ -365,7 +366,7 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
     await home(
         turn,
         _("Application {code} is now “{status}”. The citizen has been notified.").format(
-            code=app_code.display(application.code), status=lifecycle.status_label(target)
+            code=app_code.display(application.code), status=vocabulary.status_label(target)
         ),
     )
 
@@ -377,10 +378,10 @@ def _change_header(turn: Turn) -> list[str]:
     lines = [
         _("Application: {code} – {name}").format(code=app_code.display(data.get("code", "")), name=data.get("name", ""))
     ]
-    if data.get("from") in lifecycle.STATUS_LABELS and data.get("target") in lifecycle.STATUS_LABELS:
+    if data.get("from") in vocabulary.STATUS_LABELS and data.get("target") in vocabulary.STATUS_LABELS:
         lines.append(
             _("Status: {before} → {after}").format(
-                before=lifecycle.status_label(data["from"]), after=lifecycle.status_label(data["target"])
+                before=vocabulary.status_label(data["from"]), after=vocabulary.status_label(data["target"])
             )
         )
     return lines

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 from handlers import admin_units, app_code
-from handlers.lifecycle import STATUSES, status_label
 from handlers.menu import back_to_menu_button
 from handlers.router import Router
 from handlers.turn import MAX_TEXT_CHARS, Button, Turn
 from messages import fmt
 from messages.i18n import N_, _, ngettext
+from messages.vocabulary import STATUSES, status_label
 from storage.models import Official
 from storage.officials import get_official, scope
 from storage.reports import ReportData, area_report

@@ -12,7 +12,7 @@ from handlers.menu import add_menu_entry, back_to_menu_button, show_menu
 from handlers.router import Router
 from handlers.turn import Button, Turn
 from handlers.validators import clean_text
-from messages import fmt
+from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from storage import applications as repo
 from storage.crypto import DecryptionError
@@ -35,7 +35,7 @@ async def describe(session: AsyncSession, application: Application) -> str:
         _("Application {code} – {kind}").format(
             code=app_code.display(application.code), kind=_(KIND_LABELS.get(application.kind, application.kind))
         ),
-        _("Status: {status}").format(status=lifecycle.status_label(application.status)),
+        _("Status: {status}").format(status=vocabulary.status_label(application.status)),
         _("Submitted: {date}").format(date=fmt.day(application.submitted_at)),
     ]
     if application.status_changed_at and application.status != "submitted":

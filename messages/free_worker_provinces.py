@@ -8,8 +8,8 @@ province code of vietnam-provinces==0.6.0; a figure policy-facts marks UNCONFIRM
 the text says the province sets it.
 
 The deployment's own scheme (Settings.free_worker) stays the default for a citizen who names no
-province; `ProvinceScheme.scheme_fields()` gives the fields of bot.config.FreeWorkerScheme for a
-caller that wants the policy page rendered for a named province. Nothing here imports bot/.
+province; `ProvinceScheme.scheme_fields()` gives the fields of messages.free_worker_scheme.FreeWorkerScheme
+for a caller that wants the policy page rendered for a named province. Nothing here imports bot/.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class ProvinceScheme:
     label: str  # "Theo Quyết định … của UBND …": the answer's first line
     decision: str | None  # the decision's number, when confirmed
     decision_date: str | None  # dd/mm/yyyy, when confirmed
-    mode: str  # lump | per_day | unset (as bot.config.FreeWorkerScheme)
+    mode: str  # lump | per_day | unset (as messages.free_worker_scheme.FreeWorkerScheme)
     amount_vnd: int | None
     per: str | None  # "lần" | "ngày"
     max_days: int | None
@@ -83,7 +83,7 @@ class ProvinceScheme:
     sources: tuple[str, ...]
 
     def scheme_fields(self) -> dict[str, Any]:
-        """Keyword arguments for bot.config.FreeWorkerScheme (the policy page's template)."""
+        """Keyword arguments for messages.free_worker_scheme.FreeWorkerScheme (the policy page's template)."""
         fields: dict[str, Any] = {
             "mode": self.mode,
             "amount_vnd": self.amount_vnd,

@@ -19,8 +19,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.config import FreeWorkerScheme
 from messages.fmt import vnd
+from messages.free_worker_scheme import FreeWorkerScheme
 from messages.normalize import nfc
 
 POLICY_DIR = Path(__file__).parent / "policies"

@@ -1,7 +1,7 @@
 """The daily progress report's figures for one area, computed with SQL aggregates.
 
 Everything is one GROUP BY over the area's applications and one SUM over their payments, so the
-report stays fast for a million applications. The deadlines of handlers.deadlines (the commune
+report stays fast for a million applications. The deadlines of storage.deadlines (the commune
 reviews within 3 working days; payment within 7 days of approval) become cutoff instants computed
 once in Python and compared in SQL: review_due() never decreases with the submission date, so
 "today > review_due(d)" holds exactly for the submission dates up to one last day, found by walking
@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.deadlines import PAYMENT_DAYS, REVIEW_WORKING_DAYS, add_working_days
-from handlers.lifecycle import STATUSES
 from messages import fmt
+from messages.vocabulary import STATUSES
+from storage.deadlines import PAYMENT_DAYS, REVIEW_WORKING_DAYS, add_working_days
 from storage.models import Application, Payment
 
 OLDEST_OVERDUE = 10

@@ -19,7 +19,6 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 import handlers.eligibility_rules as rules
-from bot.config import FreeWorkerScheme
 from handlers.eligibility_rules import (
     Assessment,
     CovidStatus,
@@ -33,6 +32,7 @@ from handlers.eligibility_rules import (
     one_month_end,
 )
 from messages.fmt import vnd
+from messages.free_worker_scheme import FreeWorkerScheme
 
 TODAY = date(2021, 12, 1)  # before the 31/01/2022 filing deadline
 SUSP = EmployeeSituation.SUSPENSION_OR_UNPAID_LEAVE

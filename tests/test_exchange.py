@@ -27,6 +27,7 @@ from bot import exchange
 from bot.app import HoTro
 from bot.config import Settings
 from handlers import admin_units, app_code, lifecycle
+from messages import vocabulary
 from messages.catalog import PO, read
 from storage import outbox
 from storage.crypto import DataProtector
@@ -275,7 +276,7 @@ async def test_export_a_communes_household_list(app: HoTro, tmp_path: Path) -> N
     assert cell(top, "birth_date").date() == date(1985, 7, 5)
     assert cell(top, "period") == "01/08/2021 – 20/08/2021" and cell(top, "days") == 20
     assert cell(top, "amount") == 3_000_000
-    assert cell(top, "status") == lifecycle.status_label("forwarded") == "Đã chuyển UBND huyện"
+    assert cell(top, "status") == vocabulary.status_label("forwarded") == "Đã chuyển UBND huyện"
     assert cell(top, "note") == "Cùng số điện thoại với HK-2222-2222"
     assert cell(second, "address") == "thôn Đồng Lâm, Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn"
     assert cell(second, "business") == "Phở Lan – bán phở"
@@ -551,7 +552,7 @@ async def test_a_file_with_bad_rows_changes_nothing_and_names_each_line(app: HoT
     expected = {
         row_of(ws, b.code): "Ngày quyết định: ",
         row_of(ws, c.code): "Từ chối cần ghi lý do ở cột “Lý do / Ghi chú kết quả”.",
-        row_of(ws, fresh.code): f"Hồ sơ {code(fresh.code)} đang ở trạng thái “{lifecycle.status_label('submitted')}”",
+        row_of(ws, fresh.code): f"Hồ sơ {code(fresh.code)} đang ở trạng thái “{vocabulary.status_label('submitted')}”",
         row_of(ws, e.code): f"Hồ sơ {code(e.code)} chưa được phê duyệt",
         row_of(ws, d.code): "Kết quả “Đồng ý chi” không hợp lệ",
         extra: f"Không có hồ sơ nào mang mã {code(unknown)}.",

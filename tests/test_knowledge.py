@@ -18,7 +18,6 @@ from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 
 import messages.free_worker_provinces as fwp
 import messages.knowledge as kb
-from bot.config import FreeWorkerScheme
 from handlers.app import build_router
 from messages.catalog import PO, read
 from messages.fmt import vnd
@@ -29,6 +28,7 @@ from messages.free_worker_provinces import (
     render_unknown,
     scheme_for,
 )
+from messages.free_worker_scheme import FreeWorkerScheme
 from messages.knowledge import (
     KINDS,
     TOPICS,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import messages.policies as kb
-from bot.config import DEFAULT_OCCUPATIONS, FreeWorkerScheme
 from messages.fmt import vnd
+from messages.free_worker_scheme import DEFAULT_OCCUPATIONS, FreeWorkerScheme
 from messages.normalize import search_key
 from messages.policies import SECTION_KEYS, SECTION_TITLES, Policy, PolicyError, get_policy, load_policies
 from tests.questions import load_questions

@@ -105,7 +105,7 @@ async def test_free_worker_question_naming_a_province_gets_that_provinces_scheme
 
 
 async def test_the_deployments_own_scheme_stays_the_default(app: HoTro) -> None:
-    from bot.config import FreeWorkerScheme
+    from messages.free_worker_scheme import FreeWorkerScheme
 
     app.settings.free_worker = FreeWorkerScheme(mode="lump", amount_vnd=1_200_000, decision="QĐ 1517/QĐ-UBND")
     chat = Chat(app)

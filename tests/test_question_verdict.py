@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from bot.config import FreeWorkerScheme
 from handlers import app_code
 from handlers.questions import id_facts, verdict
 from handlers.questions.confirm import confirmation
 from handlers.questions.facts import extract
 from handlers.questions.intents import code_in
+from messages.free_worker_scheme import FreeWorkerScheme
 from messages.normalize import fold
 
 TODAY = date(2021, 12, 1)

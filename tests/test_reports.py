@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import reports as daily
 from bot.app import HoTro, create_app
 from bot.config import Settings
-from handlers import app_code, deadlines, report
-from handlers.lifecycle import STATUSES, status_label
+from handlers import app_code, report
 from messages import fmt
 from messages.catalog import PO, read
-from storage import outbox
+from messages.vocabulary import STATUSES, status_label
+from storage import deadlines, outbox
 from storage.models import Application, ChannelUser, JobRun, Official, OutboxMessage, Payment
 from storage.officials import add_official, scope
 from storage.reports import OLDEST_OVERDUE, ReportData, area_report, last_review_overdue_day

@@ -24,6 +24,7 @@ from bot.channels.inbound import clean, clean_incoming
 from bot.channels.telegram_bot import TelegramBot
 from bot.channels.telegram_webhook import ALLOWED_UPDATES
 from bot.config import TELEGRAM_CONNECTIONS, Settings
+from bot.workers import start_workers
 from handlers.turn import Attachment, Incoming
 from storage.conversations import mark_blocked, mark_unblocked
 
@@ -220,7 +221,7 @@ async def run_polling(app: HoTro, bot: Bot, stop: asyncio.Event, poll_timeout: i
     adapter = TelegramAdapter(app, bot)
     application = ApplicationBuilder().bot(bot).build()
     application.add_handler(TypeHandler(Update, adapter._ptb_callback))
-    workers = app.start_workers(stop)
+    workers = start_workers(app, stop)
     try:
         async with application:
             await bot.delete_webhook()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.config import FreeWorkerScheme
 from handlers.admin_units import get as get_unit
 from messages.free_worker_provinces import render_scheme, render_unknown, scheme_for
+from messages.free_worker_scheme import FreeWorkerScheme
 from messages.knowledge import KINDS, entry_by_id, find_entry
 
 

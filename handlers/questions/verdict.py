@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.config import FreeWorkerScheme
 from handlers.eligibility_rules import (
     CHILD_F0F1_VND,
     MIN_ARTS_DAYS,
@@ -36,6 +35,7 @@ from handlers.eligibility_rules import (
 )
 from handlers.questions.facts import Covid, Facts, Who, folded
 from messages.fmt import vnd
+from messages.free_worker_scheme import FreeWorkerScheme
 from messages.i18n import _
 
 # Topics the rules engine can decide from facts in a message.

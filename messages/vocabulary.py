@@ -1,0 +1,41 @@
+"""The closed sets of words the code shares: one definition each, at the bottom layer.
+
+Each is a StrEnum, so a member is the very string stored in the database and sent in payloads;
+their Vietnamese labels go through the catalog (N_ here, _ when shown).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from messages.i18n import N_, _
+
+
+class ApplicationStatus(StrEnum):
+    """An application's place in the lifecycle (handlers/lifecycle.py holds the allowed moves)."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    NEEDS_INFO = "needs_info"
+    FORWARDED = "forwarded"
+    APPROVED = "approved"
+    PAID = "paid"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_LABELS: dict[str, str] = {
+    ApplicationStatus.SUBMITTED: N_("Submitted"),
+    ApplicationStatus.UNDER_REVIEW: N_("Under review"),
+    ApplicationStatus.NEEDS_INFO: N_("Waiting for more information"),
+    ApplicationStatus.FORWARDED: N_("Forwarded to the district"),
+    ApplicationStatus.APPROVED: N_("Approved"),
+    ApplicationStatus.PAID: N_("Paid"),
+    ApplicationStatus.REJECTED: N_("Not approved"),
+    ApplicationStatus.WITHDRAWN: N_("Withdrawn"),
+}
+STATUSES: tuple[ApplicationStatus, ...] = tuple(ApplicationStatus)
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[status])
