@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.logs import configure as configure_logging
 from bot.startup import open_app
 from messages.i18n import _
+from messages.vocabulary import Channel
 
 # Modules that add their own subcommands.
 EXTENSIONS = [officials_cli, reports, exchange, broadcaster, datakey, retention]
@@ -51,7 +52,7 @@ async def cmd_telegram(settings: Settings, args: argparse.Namespace) -> None:
             if not stop.is_set():
                 raise SystemExit(
                     _("Telegram refused the bot token ({reason}). Check HOTRO_TELEGRAM_TOKEN.").format(
-                        reason=app.problems.get("telegram", "?")
+                        reason=app.problems.get(Channel.TELEGRAM, "?")
                     )
                 )
             return
@@ -86,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="chat with the bot in this terminal (default)")
     chat.add_argument("--user-id", default="local", help="console user id (same id continues the conversation)")
     chat.set_defaults(func=cmd_chat)
-    sub.add_parser("telegram", help="run the Telegram bot with long polling").set_defaults(func=cmd_telegram)
+    polling = "run the Telegram bot with long polling"
+    sub.add_parser("telegram", help=polling).set_defaults(func=cmd_telegram)  # not vocabulary: a command name
     serve = sub.add_parser("serve", help="run the web server (Telegram webhook, /healthz)")
     serve.add_argument("--port", type=int, default=None)
     serve.set_defaults(func=cmd_serve)

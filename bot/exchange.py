@@ -62,6 +62,7 @@ from handlers.validators import Invalid, parse_date, spreadsheet_safe
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.normalize import fold
+from messages.vocabulary import ApplicationKind, ApplicationStatus
 from storage import outbox
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector, DecryptionError
@@ -69,10 +70,10 @@ from storage.db import session_factory
 from storage.models import Application, AuditLog, Official, Payment
 from storage.officials import ROLES, covers, scope
 
-KINDS = ("household_business", "free_worker")
+KINDS = tuple(ApplicationKind)
 FORMATS = ("xlsx", "csv")
 # Withdrawn applications are the citizen's own cancellation: never part of a list unless asked for.
-DEFAULT_STATUSES = tuple(s for s in vocabulary.STATUSES if s != "withdrawn")
+DEFAULT_STATUSES = tuple(s for s in vocabulary.STATUSES if s != ApplicationStatus.WITHDRAWN)
 # NQ 68 is dated 01/07/2021: no decision or payment under it can be earlier.
 EARLIEST_DECISION = date(2021, 7, 1)
 MAX_NOTE_CHARS = 500
@@ -86,11 +87,11 @@ _HEADER_SEARCH_ROWS = 40
 # --------------------------------------------------------------------------
 
 TITLES = {
-    "household_business": "DANH SÁCH HỘ KINH DOANH ĐỀ NGHỊ HỖ TRỢ",
-    "free_worker": "DANH SÁCH NGƯỜI LAO ĐỘNG KHÔNG CÓ GIAO KẾT HỢP ĐỒNG LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ",
+    ApplicationKind.HOUSEHOLD_BUSINESS: "DANH SÁCH HỘ KINH DOANH ĐỀ NGHỊ HỖ TRỢ",
+    ApplicationKind.FREE_WORKER: "DANH SÁCH NGƯỜI LAO ĐỘNG KHÔNG CÓ GIAO KẾT HỢP ĐỒNG LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ",
     None: "DANH SÁCH HỒ SƠ ĐỀ NGHỊ HỖ TRỢ",
 }
-SHEET_NAMES = {"household_business": "Hộ kinh doanh", "free_worker": "Lao động tự do"}
+SHEET_NAMES = {ApplicationKind.HOUSEHOLD_BUSINESS: "Hộ kinh doanh", ApplicationKind.FREE_WORKER: "Lao động tự do"}
 LEGAL_BASIS = (
     "Theo Nghị quyết số 68/NQ-CP và Quyết định số 23/2021/QĐ-TTg "
     "(sửa đổi, bổ sung tại Nghị quyết số 126/NQ-CP và Quyết định số 33/2021/QĐ-TTg)"
@@ -103,12 +104,16 @@ DISTRICT_NOTE = (
 )
 SEX_WORDS = {"male": "Nam", "female": "Nữ"}
 METHOD_WORDS = {"cash": "Tiền mặt", "bank": "Chuyển khoản"}
-RESULT_WORDS = {"approved": "Phê duyệt", "rejected": "Từ chối", "paid": "Đã chi trả"}
+RESULT_WORDS = {
+    ApplicationStatus.APPROVED: "Phê duyệt",
+    ApplicationStatus.REJECTED: "Từ chối",
+    ApplicationStatus.PAID: "Đã chi trả",
+}
 # Folded spellings accepted on import (English too, for districts that use their own software).
 RESULT_ALIASES = {
-    "approved": ("phe duyet", "da phe duyet", "duyet", "dong y", "approved", "approve"),
-    "rejected": ("tu choi", "khong duyet", "khong phe duyet", "rejected", "reject"),
-    "paid": ("da chi tra", "chi tra", "da chi", "da tra", "paid"),
+    ApplicationStatus.APPROVED: ("phe duyet", "da phe duyet", "duyet", "dong y", ApplicationStatus.APPROVED, "approve"),
+    ApplicationStatus.REJECTED: ("tu choi", "khong duyet", "khong phe duyet", ApplicationStatus.REJECTED, "reject"),
+    ApplicationStatus.PAID: ("da chi tra", "chi tra", "da chi", "da tra", ApplicationStatus.PAID),
 }
 _RESULT_BY_ALIAS = {alias: result for result, aliases in RESULT_ALIASES.items() for alias in aliases}
 
@@ -121,11 +126,13 @@ class Column:
     number_format: str | None = None
     district: bool = False  # filled in by the district and read back by the import
     aliases: tuple[str, ...] = ()  # other folded headers the import accepts
-    kinds: tuple[str, ...] = ("household_business", "free_worker")  # the sheets that have it (a mixed one: all)
+    kinds: tuple[str, ...] = tuple(ApplicationKind)  # the sheets that have it (a mixed one: all)
     free_worker_header: str | None = None  # the heading on the free workers' sheet, when it differs
 
     def header_for(self, kind: str | None) -> str:
-        return self.free_worker_header if kind == "free_worker" and self.free_worker_header else self.header
+        return (
+            self.free_worker_header if kind == ApplicationKind.FREE_WORKER and self.free_worker_header else self.header
+        )
 
 
 HOUSEHOLD, FREE_WORKER = KINDS
@@ -309,7 +316,7 @@ def _place(commune_code: int) -> str:
 
 def _address(application: _Listed) -> str:
     fields = application.fields or {}
-    if application.kind == "free_worker":
+    if application.kind == ApplicationKind.FREE_WORKER:
         detail = fields.get("current_address") if fields.get("same_address") == "no" else fields.get("home_address")
     else:
         detail = fields.get("address")
@@ -319,7 +326,7 @@ def _address(application: _Listed) -> str:
 
 def _business(application: _Listed) -> str:
     fields = application.fields or {}
-    if application.kind == "free_worker":
+    if application.kind == ApplicationKind.FREE_WORKER:
         occupation = fields.get("occupation")
         if occupation == "other":
             occupation = fields.get("occupation_other")
@@ -384,17 +391,20 @@ def _row(
         "note": _note(application),
     }
     # What is already decided is filled in, so a list sent again shows it and re-importing it changes nothing.
-    if application.status in ("approved", "paid"):
+    if application.status in (ApplicationStatus.APPROVED, ApplicationStatus.PAID):
         row["result"] = RESULT_WORDS[application.status]
         row["decision_number"] = application.decision_number
         row["decision_date"] = application.decision_date
         if payment is not None:
             row["paid_amount"], row["paid_on"] = payment.amount, payment.paid_on
-        elif application.status == "approved" and application.approved_amount != application.estimated_amount:
+        elif (
+            application.status == ApplicationStatus.APPROVED
+            and application.approved_amount != application.estimated_amount
+        ):
             row["paid_amount"] = application.approved_amount
         row["result_note"] = payment.reference if payment is not None else None
-    elif application.status == "rejected":
-        row["result"] = RESULT_WORDS["rejected"]
+    elif application.status == ApplicationStatus.REJECTED:
+        row["result"] = RESULT_WORDS[ApplicationStatus.REJECTED]
         row["result_note"] = application.rejection_reason
     return row
 
@@ -446,7 +456,7 @@ async def _load_sheets(
     for payment in await session.execute(
         select(*_PAID)
         .join(Application, Payment.application_id == Application.id)
-        .where(*conditions, Application.status == "paid")
+        .where(*conditions, Application.status == ApplicationStatus.PAID)
         .order_by(Payment.paid_on, Payment.id)
     ):
         payments[payment.application_id] = payment
@@ -910,13 +920,13 @@ def _parse_row(
     if note and len(note) > MAX_NOTE_CHARS:
         problems.append(_("The note is too long (at most {max} characters).").format(max=MAX_NOTE_CHARS))
     # What each result needs whatever the application's state (a paid row's approval is checked in _plan).
-    if result == "approved" and not (number and _cell_text(cell("decision_date"))):
+    if result == ApplicationStatus.APPROVED and not (number and _cell_text(cell("decision_date"))):
         problems.append(_("Approval needs the decision number and the decision date."))
-    if result == "rejected" and not note:
+    if result == ApplicationStatus.REJECTED and not note:
         problems.append(
             _("A rejection needs its reason in the column “{column}”.").format(column=COLUMN["result_note"].header)
         )
-    if result == "paid" and not (_cell_text(cell("paid_amount")) and _cell_text(cell("paid_on"))):
+    if result == ApplicationStatus.PAID and not (_cell_text(cell("paid_amount")) and _cell_text(cell("paid_on"))):
         problems.append(_("A payment needs the amount paid and the payment date."))
     if problems or result is None:
         return None, problems
@@ -968,9 +978,9 @@ def _plan(d: _Decision, application: Application) -> tuple[list[_Step], list[str
         ]
 
     def approval() -> _Step:
-        approving = d.result == "approved"  # on a paid row, the amount and note belong to the payment
+        approving = d.result == ApplicationStatus.APPROVED  # on a paid row, the amount and note belong to the payment
         return _Step(
-            "approved",
+            ApplicationStatus.APPROVED,
             {
                 "decision_number": d.decision_number,
                 "decision_date": d.decision_date,
@@ -979,29 +989,29 @@ def _plan(d: _Decision, application: Application) -> tuple[list[_Step], list[str
             },
         )
 
-    if d.result == "rejected":
-        if status == "rejected":
+    if d.result == ApplicationStatus.REJECTED:
+        if status == ApplicationStatus.REJECTED:
             return [], []
-        if not lifecycle.can_move(application, "rejected"):
+        if not lifecycle.can_move(application, ApplicationStatus.REJECTED):
             return [], not_allowed()
-        return [_Step("rejected", {"note": d.note})], []
+        return [_Step(ApplicationStatus.REJECTED, {"note": d.note})], []
 
-    if d.result == "approved":
-        if status in ("approved", "paid"):
+    if d.result == ApplicationStatus.APPROVED:
+        if status in (ApplicationStatus.APPROVED, ApplicationStatus.PAID):
             return [], other_decision()
-        if not lifecycle.can_move(application, "approved"):
+        if not lifecycle.can_move(application, ApplicationStatus.APPROVED):
             return [], not_allowed()
         return [approval()], []
 
     # paid
-    if status == "paid":
+    if status == ApplicationStatus.PAID:
         return [], []
     steps: list[_Step] = []
     problems: list[str] = []
     decided_on = application.decision_date
     approved_amount = application.approved_amount
-    if status != "approved":
-        if not lifecycle.can_move(application, "approved"):
+    if status != ApplicationStatus.APPROVED:
+        if not lifecycle.can_move(application, ApplicationStatus.APPROVED):
             return [], not_allowed()
         if not (d.decision_number and d.decision_date):
             problems.append(
@@ -1036,7 +1046,7 @@ def _plan(d: _Decision, application: Application) -> tuple[list[_Step], list[str
         method=application.payment_method,
         reference=d.note[:MAX_REFERENCE_CHARS] if d.note else None,
     )
-    return [*steps, _Step("paid", {"payment": payment, "note": d.note})], []
+    return [*steps, _Step(ApplicationStatus.PAID, {"payment": payment, "note": d.note})], []
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -1232,9 +1242,9 @@ def summary(report: ImportReport) -> list[str]:
     applied = sum(report.applied.values())
     lines = [_("Applied {rows} lines:").format(rows=applied)]
     for result, label in (
-        ("approved", N_("approved: {count}")),
-        ("rejected", N_("rejected: {count}")),
-        ("paid", N_("paid: {count}")),
+        (ApplicationStatus.APPROVED, N_("approved: {count}")),
+        (ApplicationStatus.REJECTED, N_("rejected: {count}")),
+        (ApplicationStatus.PAID, N_("paid: {count}")),
     ):
         lines.append("  • " + _(label).format(count=report.applied[result]))
     if report.unchanged:

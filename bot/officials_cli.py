@@ -10,6 +10,7 @@ from bot.channels.base import NEVER_OPENED
 from bot.config import Settings
 from handlers import admin_units
 from messages.i18n import N_, _
+from messages.vocabulary import Channel
 from storage import outbox
 from storage.db import make_engine, migrate, session_factory
 from storage.models import Official
@@ -97,7 +98,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help=_("register or update an official"))
-    add.add_argument("--channel", required=True, choices=["telegram", "zalo", "console"])
+    add.add_argument("--channel", required=True, choices=list(Channel))
     add.add_argument("--user-id", required=True)
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (not for admin)"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.turn import MAX_ACTION_BYTES
+from messages.vocabulary import ApplicationStatus
 
 INT_MAX = 2**31 - 1  # ids are SQL INTEGER columns: anything larger cannot name a row
 _WORD = re.compile(r"[A-Za-z0-9_-]{1,40}")
@@ -97,9 +98,7 @@ def plausible(payload: str) -> bool:
 # ---- the actions of the bot --------------------------------------------------------------------
 CODE = Word(pattern=re.compile(r"[A-Z0-9]{4,16}"))  # an application code, normalised (handlers.app_code)
 KEY = Word(pattern=re.compile(r"[a-z_]{1,40}"))  # a form field's key
-STATUS = Word(
-    frozenset({"submitted", "under_review", "needs_info", "forwarded", "approved", "paid", "rejected", "withdrawn"})
-)
+STATUS = Word(frozenset(ApplicationStatus))
 PAGE = Int(0, 100_000)
 
 for _name in ("menu", "help", "status", "lookup", "report", "resume"):

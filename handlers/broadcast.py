@@ -18,11 +18,11 @@ from handlers import admin_units, forms
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
-from handlers.status import KIND_LABELS
 from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt, vocabulary
 from messages.i18n import N_, _, ngettext
+from messages.vocabulary import KIND_LABELS, ApplicationKind
 from storage import broadcasts as store
 from storage.broadcasts import Audience, AudienceError, Progress
 from storage.models import Broadcast, Official
@@ -44,8 +44,8 @@ STATUS_LABELS = {
     "cancelled": N_("Stopped by the official"),
 }
 KIND_AUDIENCE = {
-    "household_business": N_("household business applicants"),
-    "free_worker": N_("free worker applicants"),
+    ApplicationKind.HOUSEHOLD_BUSINESS: N_("household business applicants"),
+    ApplicationKind.FREE_WORKER: N_("free worker applicants"),
 }
 
 

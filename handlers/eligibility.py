@@ -25,11 +25,12 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid, parse_date
 from messages import fmt
 from messages.i18n import N_, _
+from messages.vocabulary import ApplicationKind
 
 YES, NO = Choice(N_("Yes"), "yes"), Choice(N_("No"), "no")
 YES_NO = (YES, NO)
 YES_NO_UNSURE = (YES, NO, Choice(N_("Not sure"), "unsure"))
-INTAKE = {"household_business": "apply:hkd", "free_worker": "apply:ldtd"}
+INTAKE = {ApplicationKind.HOUSEHOLD_BUSINESS: "apply:hkd", ApplicationKind.FREE_WORKER: "apply:ldtd"}
 MAX_MESSAGE = 3500  # well under Telegram's 4096 characters
 
 

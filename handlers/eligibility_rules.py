@@ -64,9 +64,9 @@ class PolicyId(StrEnum):
     CHILDREN = "children"
     F0_F1 = "f0_f1"
     ARTS_TOUR_GUIDE = "arts_tour_guide"
-    HOUSEHOLD_BUSINESS = "household_business"
+    HOUSEHOLD_BUSINESS = "household_business"  # not vocabulary: a policy id
     WAGE_LOAN = "wage_loan"
-    FREE_WORKER = "free_worker"
+    FREE_WORKER = "free_worker"  # not vocabulary: a policy id
 
 
 CLAUSE: dict[PolicyId, int] = {pid: n for n, pid in enumerate(PolicyId, start=1)}
@@ -134,8 +134,8 @@ DAYS_SURELY_A_MONTH = 31
 
 class Group(StrEnum):
     EMPLOYEE_SI = "employee_si"  # labour contract with compulsory social insurance
-    FREE_WORKER = "free_worker"  # lao động tự do, no labour contract
-    HOUSEHOLD_BUSINESS = "household_business"
+    FREE_WORKER = "free_worker"  # not vocabulary: a group of people (lao động tự do, no labour contract)
+    HOUSEHOLD_BUSINESS = "household_business"  # not vocabulary: a group of people
     ARTS_EMPLOYEE = "arts_employee"  # viên chức hoạt động nghệ thuật
     TOUR_GUIDE = "tour_guide"
     NONE = "none"  # none of these / other

@@ -20,6 +20,7 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt
 from messages.i18n import N_, _
+from messages.vocabulary import ApplicationKind, ApplicationStatus
 from storage import applications as repo
 from storage.models import Application
 
@@ -27,7 +28,7 @@ NOTICE_VERSION = "2023-13"  # the notice text below, written for Nghị định 
 WINDOW_START, WINDOW_END = date(2021, 5, 1), date(2021, 12, 31)
 HOUSEHOLD_AMOUNT = 3_000_000  # per household, once (khoản 10 Mục II NQ 68)
 
-KINDS = {"hkd": "household_business", "ldtd": "free_worker"}
+KINDS = {"hkd": ApplicationKind.HOUSEHOLD_BUSINESS, "ldtd": ApplicationKind.FREE_WORKER}
 CODE_PREFIX = {"hkd": "HK", "ldtd": "TD"}
 
 
@@ -499,7 +500,7 @@ async def submit(turn: Turn, answers: Answers) -> None:
         code=code,
         kind=policy_id,
         policy_id=policy_id,
-        status="submitted",
+        status=ApplicationStatus.SUBMITTED,
         channel=turn.incoming.channel,
         chat_id=turn.incoming.chat_id,
         channel_user_id=turn.user.id,

@@ -16,17 +16,43 @@ from handlers import actions, app_code
 from handlers.turn import Button, Notice, Reply
 from messages import fmt
 from messages.i18n import N_, _
+from messages.vocabulary import ApplicationStatus
 from storage.models import Application, Payment, StatusEvent
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "submitted": frozenset({"under_review", "needs_info", "forwarded", "rejected", "withdrawn"}),
-    "under_review": frozenset({"needs_info", "forwarded", "approved", "rejected", "withdrawn"}),
-    "needs_info": frozenset({"under_review", "rejected", "withdrawn"}),
-    "forwarded": frozenset({"approved", "rejected", "needs_info", "withdrawn"}),
-    "approved": frozenset({"paid"}),
-    "paid": frozenset(),
-    "rejected": frozenset(),
-    "withdrawn": frozenset(),
+    ApplicationStatus.SUBMITTED: frozenset(
+        {
+            ApplicationStatus.UNDER_REVIEW,
+            ApplicationStatus.NEEDS_INFO,
+            ApplicationStatus.FORWARDED,
+            ApplicationStatus.REJECTED,
+            ApplicationStatus.WITHDRAWN,
+        }
+    ),
+    ApplicationStatus.UNDER_REVIEW: frozenset(
+        {
+            ApplicationStatus.NEEDS_INFO,
+            ApplicationStatus.FORWARDED,
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.REJECTED,
+            ApplicationStatus.WITHDRAWN,
+        }
+    ),
+    ApplicationStatus.NEEDS_INFO: frozenset(
+        {ApplicationStatus.UNDER_REVIEW, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
+    ),
+    ApplicationStatus.FORWARDED: frozenset(
+        {
+            ApplicationStatus.APPROVED,
+            ApplicationStatus.REJECTED,
+            ApplicationStatus.NEEDS_INFO,
+            ApplicationStatus.WITHDRAWN,
+        }
+    ),
+    ApplicationStatus.APPROVED: frozenset({ApplicationStatus.PAID}),
+    ApplicationStatus.PAID: frozenset(),
+    ApplicationStatus.REJECTED: frozenset(),
+    ApplicationStatus.WITHDRAWN: frozenset(),
 }
 METHOD_LABELS = {"cash": N_("cash at the commune"), "bank": N_("bank transfer")}
 
@@ -63,25 +89,25 @@ async def transition(
     """Apply one status change with its audit row; returns the notice for the citizen (or None)."""
     if not can_move(application, to_status):
         raise TransitionError(f"{application.status} -> {to_status} is not allowed")
-    if to_status == "approved" and not (decision_number and decision_date):
+    if to_status == ApplicationStatus.APPROVED and not (decision_number and decision_date):
         raise TransitionError("an approval needs the decision number and date")
-    if to_status == "paid" and payment is None:
+    if to_status == ApplicationStatus.PAID and payment is None:
         raise TransitionError("a payment needs its amount, date and method")
-    if to_status in ("rejected", "needs_info") and not note:
+    if to_status in (ApplicationStatus.REJECTED, ApplicationStatus.NEEDS_INFO) and not note:
         raise TransitionError(f"{to_status} needs a reason or a question")
     from_status = application.status
     application.status = to_status
     application.status_changed_at = now
     application.updated_at = now
-    if to_status == "needs_info":
+    if to_status == ApplicationStatus.NEEDS_INFO:
         application.info_request = note
-    elif from_status == "needs_info":
+    elif from_status == ApplicationStatus.NEEDS_INFO:
         application.info_request = None
-    if to_status == "approved":
+    if to_status == ApplicationStatus.APPROVED:
         application.decision_number = decision_number
         application.decision_date = decision_date
         application.approved_amount = amount if amount is not None else application.estimated_amount
-    if to_status == "rejected":
+    if to_status == ApplicationStatus.REJECTED:
         application.rejection_reason = note
     if payment is not None:
         session.add(
@@ -109,7 +135,11 @@ async def transition(
     text = notice_text(application, payment)
     if text is None:
         return None
-    buttons = [[Button(_("Reply"), actions.ANSWER.pack(application.code))]] if to_status == "needs_info" else []
+    buttons = (
+        [[Button(_("Reply"), actions.ANSWER.pack(application.code))]]
+        if to_status == ApplicationStatus.NEEDS_INFO
+        else []
+    )
     buttons.append([Button(_("My applications"), "status")])
     return Notice(application.channel, application.chat_id, Reply(text, buttons))
 
@@ -117,18 +147,18 @@ async def transition(
 def notice_text(application: Application, payment: PaymentInfo | None = None) -> str | None:
     code = app_code.display(application.code)
     status = application.status
-    if status == "under_review":
+    if status == ApplicationStatus.UNDER_REVIEW:
         return _("Your application {code} is being reviewed by the commune People's Committee.").format(code=code)
-    if status == "needs_info":
+    if status == ApplicationStatus.NEEDS_INFO:
         return _(
             "The official handling your application {code} asks for more information:\n“{question}”\n"
             "Press “Reply” to answer (you can also send a photo)."
         ).format(code=code, question=application.info_request)
-    if status == "forwarded":
+    if status == ApplicationStatus.FORWARDED:
         return _("Your application {code} has been checked by the commune and forwarded to the district.").format(
             code=code
         )
-    if status == "approved":
+    if status == ApplicationStatus.APPROVED:
         amount = application.approved_amount
         text = _("Your application {code} has been approved by decision {number} of {date}.").format(
             code=code, number=application.decision_number, date=fmt.day(application.decision_date)
@@ -136,14 +166,14 @@ def notice_text(application: Application, payment: PaymentInfo | None = None) ->
         if amount:
             text += " " + _("Amount: {amount}.").format(amount=fmt.vnd(amount))
         return text + " " + _("The commune will pay you and let you know.")
-    if status == "paid" and payment is not None:
+    if status == ApplicationStatus.PAID and payment is not None:
         return _("Your application {code} has been paid: {amount} on {date} ({method}).").format(
             code=code,
             amount=fmt.vnd(payment.amount),
             date=fmt.day(payment.paid_on),
             method=_(METHOD_LABELS.get(payment.method, payment.method)),
         )
-    if status == "rejected":
+    if status == ApplicationStatus.REJECTED:
         return _(
             "Your application {code} was not approved. Reason: {reason}. If you disagree, please contact your "
             "commune People's Committee."

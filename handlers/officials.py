@@ -19,6 +19,7 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
+from messages.vocabulary import ApplicationKind, ApplicationStatus
 from storage import deadlines
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
@@ -28,12 +29,12 @@ from storage.reports import payment_overdue, review_overdue
 
 PER_PAGE = 8
 ACTION_LABELS = {
-    "under_review": N_("Start review"),
-    "needs_info": N_("Ask for information"),
-    "forwarded": N_("Forward to the district"),
-    "approved": N_("Record approval"),
-    "rejected": N_("Reject"),
-    "paid": N_("Record payment"),
+    ApplicationStatus.UNDER_REVIEW: N_("Start review"),
+    ApplicationStatus.NEEDS_INFO: N_("Ask for information"),
+    ApplicationStatus.FORWARDED: N_("Forward to the district"),
+    ApplicationStatus.APPROVED: N_("Record approval"),
+    ApplicationStatus.REJECTED: N_("Reject"),
+    ApplicationStatus.PAID: N_("Record payment"),
 }
 
 
@@ -219,7 +220,9 @@ async def show_application(turn: Turn, official: Official, application: Applicat
 
 def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
     """The form's own answers, each with the label the citizen saw (choices shown as their labels)."""
-    form = intake.FORMS.get({"household_business": "hkd", "free_worker": "ldtd"}.get(kind, ""))
+    form = intake.FORMS.get(
+        {ApplicationKind.HOUSEHOLD_BUSINESS: "hkd", ApplicationKind.FREE_WORKER: "ldtd"}.get(kind, "")
+    )
     if form is None:
         return [f"• {key}: {value}" for key, value in fields.items() if value]
     lines = []
@@ -239,7 +242,7 @@ async def _last_answer(turn: Turn, application: Application) -> StatusEvent | No
         select(StatusEvent)
         .where(
             StatusEvent.application_id == application.id,
-            StatusEvent.from_status == "needs_info",
+            StatusEvent.from_status == ApplicationStatus.NEEDS_INFO,
             StatusEvent.actor.like("citizen:%"),
         )
         .order_by(StatusEvent.id.desc())
@@ -280,15 +283,15 @@ def _show_amount(value: int, _answers: Answers) -> str:
 
 
 CHANGE_FIELDS: dict[str, list[Field]] = {
-    "under_review": [],
-    "forwarded": [],
-    "needs_info": [
+    ApplicationStatus.UNDER_REVIEW: [],
+    ApplicationStatus.FORWARDED: [],
+    ApplicationStatus.NEEDS_INFO: [
         Field("note", N_("Question to the citizen"), N_("What should the citizen add or clarify?"), parse=_note)
     ],
-    "rejected": [
+    ApplicationStatus.REJECTED: [
         Field("note", N_("Reason"), N_("Why is the application rejected? The citizen will read this."), parse=_note)
     ],
-    "approved": [
+    ApplicationStatus.APPROVED: [
         Field(
             "decision_number",
             N_("Decision number"),
@@ -310,7 +313,7 @@ CHANGE_FIELDS: dict[str, list[Field]] = {
             show=_show_amount,
         ),
     ],
-    "paid": [
+    ApplicationStatus.PAID: [
         Field(
             "amount", N_("Amount paid"), N_("Amount paid in đồng (e.g. 3.000.000)."), parse=_amount, show=_show_amount
         ),
@@ -345,7 +348,7 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
         )
         return
     payment = None
-    if target == "paid":
+    if target == ApplicationStatus.PAID:
         payment = lifecycle.PaymentInfo(
             answers["amount"], date.fromisoformat(answers["paid_on"]), answers["method"], answers.get("reference")
         )
@@ -358,7 +361,7 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
         note=answers.get("note"),
         decision_number=answers.get("decision_number"),
         decision_date=date.fromisoformat(answers["decision_date"]) if answers.get("decision_date") else None,
-        amount=answers.get("amount") if target == "approved" else None,
+        amount=answers.get("amount") if target == ApplicationStatus.APPROVED else None,
         payment=payment,
     )
     if notice is not None:
@@ -403,13 +406,13 @@ FORMS = {
 
 def _prefill(target: str, application: Application, turn: Turn) -> dict[str, Any]:
     """Sensible defaults the official can still edit from the summary."""
-    if target == "paid":
+    if target == ApplicationStatus.PAID:
         return {
             "amount": application.approved_amount or application.estimated_amount,
             "paid_on": fmt.today_local(turn.now).isoformat(),
             "method": application.payment_method,
         }
-    if target == "approved" and application.estimated_amount:
+    if target == ApplicationStatus.APPROVED and application.estimated_amount:
         return {"amount": application.estimated_amount}
     return {}
 

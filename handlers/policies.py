@@ -8,8 +8,9 @@ from handlers.router import Router
 from handlers.turn import Button, Turn
 from messages.i18n import N_, _
 from messages.policies import SECTION_KEYS, SECTION_TITLES, Policy, get_policy, load_policies
+from messages.vocabulary import ApplicationKind
 
-INTAKE_ACTIONS = {"household_business": "apply:hkd", "free_worker": "apply:ldtd"}
+INTAKE_ACTIONS = {ApplicationKind.HOUSEHOLD_BUSINESS: "apply:hkd", ApplicationKind.FREE_WORKER: "apply:ldtd"}
 
 
 def _policies(turn: Turn) -> tuple[Policy, ...]:

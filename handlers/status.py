@@ -14,13 +14,13 @@ from handlers.turn import Button, Turn
 from handlers.validators import clean_text
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
+from messages.vocabulary import KIND_LABELS, ApplicationStatus
 from storage import applications as repo
 from storage.crypto import DecryptionError
 from storage.models import Application, Attachment, AuditLog, LookupAttempt, LookupCodeAttempt, Payment
 from storage.officials import officials_for
 from storage.sql import insert_ignore
 
-KIND_LABELS = {"household_business": N_("Household business"), "free_worker": N_("Free worker")}
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=1)
 
@@ -38,9 +38,9 @@ async def describe(session: AsyncSession, application: Application) -> str:
         _("Status: {status}").format(status=vocabulary.status_label(application.status)),
         _("Submitted: {date}").format(date=fmt.day(application.submitted_at)),
     ]
-    if application.status_changed_at and application.status != "submitted":
+    if application.status_changed_at and application.status != ApplicationStatus.SUBMITTED:
         lines.append(_("Last change: {date}").format(date=fmt.day(application.status_changed_at)))
-    if application.status == "needs_info" and application.info_request:
+    if application.status == ApplicationStatus.NEEDS_INFO and application.info_request:
         lines.append(_("Requested information: “{question}”").format(question=application.info_request))
     if application.decision_number and application.decision_date:
         lines.append(
@@ -48,7 +48,7 @@ async def describe(session: AsyncSession, application: Application) -> str:
                 number=application.decision_number, date=fmt.day(application.decision_date)
             )
         )
-    if application.approved_amount and application.status in ("approved", "paid"):
+    if application.approved_amount and application.status in (ApplicationStatus.APPROVED, ApplicationStatus.PAID):
         lines.append(_("Approved amount: {amount}").format(amount=fmt.vnd(application.approved_amount)))
     payments = (await session.execute(select(Payment).where(Payment.application_id == application.id))).scalars()
     for payment in payments:
@@ -59,20 +59,20 @@ async def describe(session: AsyncSession, application: Application) -> str:
                 method=_(lifecycle.METHOD_LABELS.get(payment.method, payment.method)),
             )
         )
-    if application.status == "rejected" and application.rejection_reason:
+    if application.status == ApplicationStatus.REJECTED and application.rejection_reason:
         lines.append(_("Reason: {reason}").format(reason=application.rejection_reason))
     return "\n".join(lines)
 
 
 def _buttons(application: Application) -> list[Button]:
     buttons = []
-    if application.status == "needs_info":
+    if application.status == ApplicationStatus.NEEDS_INFO:
         buttons.append(
             Button(
                 _("Reply {code}").format(code=app_code.display(application.code)), actions.ANSWER.pack(application.code)
             )
         )
-    if lifecycle.can_move(application, "withdrawn"):
+    if lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
         buttons.append(
             Button(
                 _("Withdraw {code}").format(code=app_code.display(application.code)),
@@ -206,7 +206,7 @@ async def _own(turn: Turn, code: str) -> Application | None:
 
 async def withdraw(turn: Turn) -> None:
     application = await _own(turn, turn.action_arg)
-    if application is None or not lifecycle.can_move(application, "withdrawn"):
+    if application is None or not lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
         await show_menu(turn, _("This application can no longer be withdrawn."))
         return
     code = app_code.display(application.code)
@@ -221,11 +221,16 @@ async def withdraw(turn: Turn) -> None:
 
 async def withdraw_confirmed(turn: Turn) -> None:
     application = await _own(turn, turn.action_arg)
-    if application is None or not lifecycle.can_move(application, "withdrawn"):
+    if application is None or not lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
         await show_menu(turn, _("This application can no longer be withdrawn."))
         return
     await lifecycle.transition(
-        turn.session, application, "withdrawn", actor=actor(turn), now=turn.now, note="withdrawn by the citizen"
+        turn.session,
+        application,
+        ApplicationStatus.WITHDRAWN,
+        actor=actor(turn),
+        now=turn.now,
+        note="withdrawn by the citizen",
     )
     await show_menu(turn, _("Application {code} has been withdrawn.").format(code=app_code.display(application.code)))
 
@@ -233,7 +238,7 @@ async def withdraw_confirmed(turn: Turn) -> None:
 # ---- answering an official's question ----------------------------------------------------------
 async def start_answer(turn: Turn) -> None:
     application = await _own(turn, turn.action_arg)
-    if application is None or application.status != "needs_info":
+    if application is None or application.status != ApplicationStatus.NEEDS_INFO:
         await show_menu(turn, _("This application is not waiting for information from you."))
         return
     turn.goto("answer", {"code": application.code})
@@ -248,7 +253,7 @@ async def start_answer(turn: Turn) -> None:
 
 async def answer_state(turn: Turn) -> None:
     application = await _own(turn, turn.data.get("code", ""))
-    if application is None or application.status != "needs_info":
+    if application is None or application.status != ApplicationStatus.NEEDS_INFO:
         await show_menu(turn, _("This application is not waiting for information from you."))
         return
     attachment = turn.incoming.attachment
@@ -273,7 +278,9 @@ async def answer_state(turn: Turn) -> None:
             turn.say(cleaned.message)  # type: ignore[union-attr]
             return
         note = cleaned.value  # type: ignore[union-attr]
-    await lifecycle.transition(turn.session, application, "under_review", actor=actor(turn), now=turn.now, note=note)
+    await lifecycle.transition(
+        turn.session, application, ApplicationStatus.UNDER_REVIEW, actor=actor(turn), now=turn.now, note=note
+    )
     code = app_code.display(application.code)
     for official in await officials_for(turn.session, application):
         turn.notify(

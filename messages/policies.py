@@ -22,6 +22,7 @@ from typing import Any
 from messages.fmt import vnd
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.normalize import nfc
+from messages.vocabulary import ApplicationKind
 
 POLICY_DIR = Path(__file__).parent / "policies"
 
@@ -30,7 +31,7 @@ SECTION_KEYS: tuple[str, ...] = ("conditions", "amount", "documents", "where")
 SECTION_TITLES: Mapping[str, str] = MappingProxyType(
     {"conditions": "Điều kiện", "amount": "Mức hỗ trợ", "documents": "Hồ sơ", "where": "Nơi nộp"}
 )
-INTAKE_KINDS = frozenset({"household_business", "free_worker"})
+INTAKE_KINDS = frozenset({ApplicationKind.HOUSEHOLD_BUSINESS, ApplicationKind.FREE_WORKER})
 CLAUSES = frozenset(range(1, 13))
 
 # Length limits. Telegram cuts messages at 4096 characters; a chat answer should be far

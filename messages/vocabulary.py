@@ -11,6 +11,27 @@ from enum import StrEnum
 from messages.i18n import N_, _
 
 
+class ApplicationKind(StrEnum):
+    """What an application asks for: the two policies with an intake form (their policy ids too)."""
+
+    HOUSEHOLD_BUSINESS = "household_business"
+    FREE_WORKER = "free_worker"
+
+
+KIND_LABELS: dict[str, str] = {
+    ApplicationKind.HOUSEHOLD_BUSINESS: N_("Household business"),
+    ApplicationKind.FREE_WORKER: N_("Free worker"),
+}
+
+
+class Channel(StrEnum):
+    """The messaging platforms a user reaches the bot on (stored with every chat and message)."""
+
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+    CONSOLE = "console"
+
+
 class ApplicationStatus(StrEnum):
     """An application's place in the lifecycle (handlers/lifecycle.py holds the allowed moves)."""
 

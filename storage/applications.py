@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messages.vocabulary import ApplicationStatus
 from storage.crypto import DataProtector
 from storage.models import Application, Attachment, ChannelUser, Consent, StatusEvent
 
@@ -50,7 +51,9 @@ async def record_consent(
 
 async def find_active_by_id_hash(session: AsyncSession, policy_id: str, id_hash: str) -> Application | None:
     stmt = select(Application).where(
-        Application.policy_id == policy_id, Application.id_hash == id_hash, Application.status != "withdrawn"
+        Application.policy_id == policy_id,
+        Application.id_hash == id_hash,
+        Application.status != ApplicationStatus.WITHDRAWN,
     )
     return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
@@ -68,7 +71,7 @@ async def possible_duplicates(
         matches.append(Application.bank_hash == bank_hash)
     stmt = (
         select(Application)
-        .where(or_(*matches), Application.id_hash != id_hash, Application.status != "withdrawn")
+        .where(or_(*matches), Application.id_hash != id_hash, Application.status != ApplicationStatus.WITHDRAWN)
         .order_by(Application.id)
         .limit(20)
     )

@@ -30,17 +30,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messages.vocabulary import ApplicationKind, Channel
 from storage.conversations import mark_blocked
 from storage.models import Application, Broadcast, ChannelUser, Delivery, KeyValue, Official, UTCDateTime
 from storage.officials import scope
 from storage.sql import claim_rows, conflict_insert, dialect_of, insert_ignore, supports_skip_locked
 
 LEVELS = ("province", "district", "commune")
-KINDS = ("household_business", "free_worker")
+KINDS = (ApplicationKind.HOUSEHOLD_BUSINESS, ApplicationKind.FREE_WORKER)
 ACTIVE = ("queued", "sending")  # a broadcast (or delivery) that still has work to do
 # Channels that cannot receive a message the user did not ask for right now (the console only
 # prints while someone is at the terminal).
-UNREACHABLE_CHANNELS = ("console",)
+UNREACHABLE_CHANNELS = (Channel.CONSOLE,)
 _AREA_COLUMN = {
     "commune": Application.commune_code,
     "district": Application.district_code,

@@ -11,6 +11,7 @@ from functools import lru_cache
 import holidays
 
 from messages import fmt
+from messages.vocabulary import ApplicationStatus
 from storage.models import Application
 
 REVIEW_WORKING_DAYS = 3
@@ -50,9 +51,11 @@ def payment_due(application: Application) -> date | None:
 
 def overdue(application: Application, today: date) -> str | None:
     """'review' or 'payment' when the application is past its deadline, else None."""
-    if application.status in ("submitted", "under_review") and today > review_due(application):
+    if application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW) and today > review_due(
+        application
+    ):
         return "review"
-    if application.status == "approved":
+    if application.status == ApplicationStatus.APPROVED:
         due = payment_due(application)
         if due is not None and today > due:
             return "payment"

@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from messages.vocabulary import ApplicationStatus
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -181,7 +183,7 @@ class Application(Base):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     kind: Mapped[str] = mapped_column(String(24))  # household_business | free_worker
     policy_id: Mapped[str] = mapped_column(String(24))
-    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.SUBMITTED)
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     channel_user_id: Mapped[int] = mapped_column(ForeignKey("channel_users.id"))

@@ -22,13 +22,16 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import fmt
-from messages.vocabulary import STATUSES
+from messages.vocabulary import STATUSES, ApplicationStatus
 from storage.deadlines import PAYMENT_DAYS, REVIEW_WORKING_DAYS, add_working_days
 from storage.models import Application, Payment
 
 OLDEST_OVERDUE = 10
-REVIEW_STATUSES = ("submitted", "under_review")  # the statuses deadlines.overdue() checks for review
-APPROVED_STATUSES = ("approved", "paid")
+REVIEW_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+)  # the statuses deadlines.overdue() checks for review
+APPROVED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.PAID)
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def payment_overdue(today: date) -> ColumnElement[bool]:
     # overdue when today is after it, i.e. approved before today - 7.
     last_ok = today - timedelta(days=PAYMENT_DAYS)
     return and_(
-        Application.status == "approved",
+        Application.status == ApplicationStatus.APPROVED,
         or_(
             Application.decision_date < last_ok,
             and_(Application.decision_date.is_(None), Application.status_changed_at < local_midnight(last_ok)),

@@ -19,10 +19,11 @@ from bot.channels.base import Held
 from bot.channels.inbound import clean_incoming
 from handlers.turn import Incoming
 from messages.i18n import _
+from messages.vocabulary import Channel
 from storage import outbox
 from storage.models import Conversation
 
-CHANNEL = "console"
+CHANNEL = Channel.CONSOLE
 
 
 class ConsoleTransport:

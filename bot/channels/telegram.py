@@ -26,11 +26,12 @@ from bot.channels.telegram_webhook import ALLOWED_UPDATES
 from bot.config import TELEGRAM_CONNECTIONS, Settings
 from bot.workers import start_workers
 from handlers.turn import Attachment, Incoming
+from messages.vocabulary import Channel
 from storage.conversations import mark_blocked, mark_unblocked
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
+CHANNEL = Channel.TELEGRAM
 # Infrastructure failures worth a redelivery; anything else is a bad update and is dropped.
 TEMPORARY_ERRORS = (DBAPIError, SQLAlchemyTimeoutError, ConnectionError, TimeoutError)
 

@@ -19,6 +19,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 
 from bot.config import Settings
 from messages.i18n import _
+from messages.vocabulary import Channel
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ async def connect_telegram(
     channel is degraded meanwhile (/healthz). A refusal (400, a bad token) is not retried: it stays in
     `problems` and is logged."""
     delay = first_delay
-    problems["telegram"] = "Bot API not reached yet" if url is None else "webhook not registered yet"
+    problems[Channel.TELEGRAM] = "Bot API not reached yet" if url is None else "webhook not registered yet"
     while not stop.is_set():
         try:
             await bot.initialize()  # getMe; a no-op once it has succeeded
@@ -86,21 +87,21 @@ async def connect_telegram(
                 await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
-            problems["telegram"] = f"Bot API rate limited: retrying in {wait:g}s"
+            problems[Channel.TELEGRAM] = f"Bot API rate limited: retrying in {wait:g}s"
         except (BadRequest, InvalidToken) as exc:
-            problems["telegram"] = f"Bot API refused: {exc}"
+            problems[Channel.TELEGRAM] = f"Bot API refused: {exc}"
             log.error("Telegram refused the bot token or the webhook %s: %s", url, exc)
             return False
         except NetworkError as exc:  # unreachable, timed out, 5xx
             wait = delay
             delay = min(delay * 2, MAX_BACKOFF)
-            problems["telegram"] = f"Bot API call failed ({exc}): retrying in {wait:g}s"
+            problems[Channel.TELEGRAM] = f"Bot API call failed ({exc}): retrying in {wait:g}s"
         else:
-            problems.pop("telegram", None)
+            problems.pop(Channel.TELEGRAM, None)
             if url is not None:
                 log.info("Telegram webhook registered at %s", url)
             return True
-        log.warning("%s", problems["telegram"])
+        log.warning("%s", problems[Channel.TELEGRAM])
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=wait)
     return False

@@ -40,13 +40,14 @@ from bot.channels.base import Blocked, Held, PermanentFailure, RateLimited, Retr
 from bot.channels.inbound import clean, clean_incoming
 from handlers.turn import MAX_ACTION_BYTES, Attachment, Incoming
 from messages.i18n import _
+from messages.vocabulary import Channel
 from storage.conversations import mark_blocked
 from storage.models import ChannelUser, KeyValue
 from storage.sql import conflict_insert, dialect_of, insert_ignore
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "zalo"
+CHANNEL = Channel.ZALO
 WEBHOOK_PATH = "/zalo/webhook"
 
 # =============================================================================================

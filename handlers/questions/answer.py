@@ -223,7 +223,7 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
     scheme, label = turn.settings.free_worker, None
     # A named province gets its own scheme; the home province too, unless the deployment set its own.
     home_configured = facts.province == turn.settings.province_code and scheme.mode != "unset"
-    if policy.id == "free_worker" and facts.province is not None and not home_configured:
+    if policy.id == "free_worker" and facts.province is not None and not home_configured:  # not vocabulary: a policy id
         found = province_scheme(facts.province)
         if found.scheme is None and kind not in ("documents", "where_how"):
             # No amount to compute with: the province's text (or "UBND tỉnh quy định") is the answer.

@@ -37,8 +37,8 @@ from messages.policies import load_policies
 EXAMPLES = Path(__file__).resolve().parents[2] / "messages" / "questions" / "examples.tsv"
 
 POLICY_TOPICS: tuple[str, ...] = (
-    "household_business",
-    "free_worker",
+    "household_business",  # not vocabulary: a topic
+    "free_worker",  # not vocabulary: a topic
     "suspension",
     "work_stoppage",
     "termination",
@@ -91,8 +91,8 @@ _TYPO_CUTOFF = 82.0
 # that helps ("chị bán xôi …, xã bắt nghỉ từ 3/8 tới 25/8" is a household business).
 FACT_WEIGHT = 0.5
 _WHO_TOPIC = {
-    Who.HOUSEHOLD_BUSINESS: "household_business",
-    Who.FREE_WORKER: "free_worker",
+    Who.HOUSEHOLD_BUSINESS: "household_business",  # not vocabulary: a topic
+    Who.FREE_WORKER: "free_worker",  # not vocabulary: a topic
     Who.TOUR_GUIDE: "arts_tour_guide",
     Who.ARTIST: "arts_tour_guide",
 }

@@ -27,9 +27,9 @@ MONTH_DAYS = 30  # a month given as a count ("2 tháng") in days
 class Who(StrEnum):
     """The citizen's group as the message describes it."""
 
-    HOUSEHOLD_BUSINESS = "household_business"
+    HOUSEHOLD_BUSINESS = "household_business"  # not vocabulary: a group of people
     EMPLOYEE_SI = "employee_si"  # labour contract (with or without social insurance said)
-    FREE_WORKER = "free_worker"
+    FREE_WORKER = "free_worker"  # not vocabulary: a group of people
     TOUR_GUIDE = "tour_guide"
     ARTIST = "artist"  # performing-arts public employee
     EMPLOYER = "employer"
