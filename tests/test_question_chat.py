@@ -104,6 +104,16 @@ async def test_free_worker_question_naming_a_province_gets_that_provinces_scheme
     assert "UBND tỉnh quy định" in text and "Điện Biên" in text
 
 
+async def test_a_provinces_scheme_is_not_contradicted_by_the_generic_amount_page(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    for question in ("lao động tự do ở hà nội được bao nhiêu", "ld tu do o tphcm dc ho tro the nao"):
+        text = joined(await chat.say(question))
+        assert "Theo " in text and "UBND" in text  # the province's own decision leads
+        # The deployment's unconfigured scheme must not add "no confirmed figure" under it.
+        assert "chưa có con số" not in text, question
+
+
 async def test_the_deployments_own_scheme_stays_the_default(app: HoTro) -> None:
     from bot.config import FreeWorkerScheme
 
