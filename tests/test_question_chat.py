@@ -124,3 +124,19 @@ async def test_the_deployments_own_scheme_stays_the_default(app: HoTro) -> None:
     assert text.startswith("Có.") and "1.200.000\xa0₫" in text
     text = joined(await chat.say("phụ hồ ở Lạng Sơn mất việc được bao nhiêu"))  # the home province
     assert "1.200.000\xa0₫" in text
+
+
+async def test_a_message_that_is_no_code_leaves_the_code_lookup(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("HK-7QX4-M9PX"))  # pasted, with a wrong check character
+    assert "không phải là mã hồ sơ hợp lệ" in text
+    text = joined(await chat.say("cảm ơn"))
+    assert "không phải là mã hồ sơ hợp lệ" not in text and "Không có gì" in text
+    await chat.say("HK-7QX4-M9PX")
+    text = joined(await chat.say("hộ kinh doanh đóng cửa 20 ngày được bao nhiêu"))
+    assert "3.000.000\xa0₫" in text
+    await chat.say("HK-7QX4-M9PX")
+    assert not app_code.is_valid("7QX4M9PZ")
+    text = joined(await chat.say("7QX4M9PZ"))  # one token: still a code attempt
+    assert "không phải là mã hồ sơ hợp lệ" in text
