@@ -140,3 +140,15 @@ async def test_a_message_that_is_no_code_leaves_the_code_lookup(app: HoTro) -> N
     assert not app_code.is_valid("7QX4M9PZ")
     text = joined(await chat.say("7QX4M9PZ"))  # one token: still a code attempt
     assert "không phải là mã hồ sơ hợp lệ" in text
+
+
+async def test_a_question_typed_at_the_choice_of_application_is_answered(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("làm sao để đăng ký"))
+    assert "Bạn muốn đăng ký hỗ trợ nào?" in text
+    text = joined(await chat.say("bà 80 tuổi bị f0 điều trị 2 tuần được bao nhiêu"))
+    assert "1.120.000\xa0₫" in text  # 14 days × 80.000 ₫, not the choice shown again
+    await chat.say("làm sao để đăng ký")
+    text = joined(await chat.say("Hộ kinh doanh (3.000.000 ₫)"))  # a typed label still chooses
+    assert "Nghị định 13/2023/NĐ-CP" in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import status
+from handlers import intake, status
 from handlers.menu import fallback, start
 from handlers.questions.answer import answer, chosen_topic, knowledge_entry
 from handlers.questions.intents import chat_intent, code_in
@@ -34,7 +34,17 @@ async def code_or_question(turn: Turn) -> None:
     await status.lookup_state(turn)
 
 
+async def choice_or_question(turn: Turn) -> None:
+    """Choosing what to apply for: typed text that is none of the buttons is a question."""
+    if turn.text and not turn.action:
+        turn.goto("menu", {})
+        await answer(turn)
+        return
+    await intake.handle_state(turn)
+
+
 def register(router: Router) -> None:
+    router.state("apply.choose", ask=intake.ask_state)(choice_or_question)
     router.state("lookup.code")(code_or_question)
     router.action("q")(chosen_topic)
     router.action("kb")(knowledge_entry)
