@@ -12,12 +12,12 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.channels.base import Transport
 from bot.config import Settings
 from bot.datakey import open_database
 from bot.engine import Engine, TurnResult
 from bot.metrics import Metrics
 from bot.sender import OutboxSender
+from bot.transport import Transport
 from handlers.app import build_router
 from handlers.turn import Incoming, Services
 from storage.crypto import DataProtector

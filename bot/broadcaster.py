@@ -30,9 +30,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
-from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater, Transport
 from bot.config import Settings
 from bot.pauses import ChannelPauses
+from bot.transport import Blocked, Held, PermanentFailure, RetryLater, Transport
 from handlers import broadcast as chat
 from handlers.validators import Valid
 from messages import fmt

@@ -6,8 +6,8 @@ import argparse
 
 from sqlalchemy import update
 
-from bot.channels.base import NEVER_OPENED
 from bot.config import Settings
+from bot.transport import NEVER_OPENED
 from handlers import admin_units
 from messages.i18n import N_, _
 from messages.vocabulary import Channel

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import Blocked, Held, PermanentFailure, RateLimited, RetryLater, Transport
 from bot.metrics import Metrics
 from bot.pauses import ChannelPauses
+from bot.transport import Blocked, Held, PermanentFailure, RateLimited, RetryLater, Transport
 from storage import broadcasts, outbox
 from storage.conversations import mark_blocked
 from storage.crypto import DataProtector

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.base import Blocked, RetryLater
+from bot.transport import Blocked, RetryLater
 
 
 class RecordingTransport:

@@ -20,9 +20,9 @@ from telegram import Bot
 from bot import broadcaster
 from bot.app import HoTro
 from bot.broadcaster import Pacer, run_broadcasts
-from bot.channels.base import Held, PermanentFailure
 from bot.channels.telegram import TelegramTransport
 from bot.config import Settings
+from bot.transport import Held, PermanentFailure
 from handlers import app_code
 from handlers import broadcast as chat
 from messages.catalog import PO, read

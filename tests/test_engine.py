@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import HoTro, settle_heap
-from bot.channels.base import RetryLater
 from bot.config import Settings
+from bot.transport import RetryLater
 from handlers.turn import Button, Incoming, Turn
 from storage import outbox
 from storage.conversations import DATA_CONTEXT
@@ -280,7 +280,7 @@ async def test_text_is_normalised_before_handlers_see_it(app: HoTro) -> None:
 
 
 async def test_held_messages_wait_for_the_user_and_go_first(app: HoTro) -> None:
-    from bot.channels.base import Held
+    from bot.transport import Held
 
     chat = Chat(app)
     chat.transport.fail_next.append(Held())

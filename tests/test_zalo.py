@@ -17,7 +17,6 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select, update
 
 from bot.app import HoTro
-from bot.channels.base import Held
 from bot.channels.zalo import (
     ACTION_MARKER,
     CHANNEL,
@@ -34,6 +33,7 @@ from bot.channels.zalo import (
     setup_zalo,
     to_incoming,
 )
+from bot.transport import Held
 from storage import outbox
 from storage.models import Application, ChannelUser, KeyValue, OutboxMessage, ProcessedEvent
 from tests.fakes.zalo_api import APP_ID, APP_SECRET, OA_SECRET_KEY, FakeZalo, ZaloSent

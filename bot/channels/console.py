@@ -15,8 +15,8 @@ from typing import Any, TextIO
 from sqlalchemy import select
 
 from bot.app import HoTro
-from bot.channels.base import Held
 from bot.channels.inbound import clean_incoming
+from bot.transport import Held
 from handlers.turn import Incoming
 from messages.i18n import _
 from messages.vocabulary import Channel

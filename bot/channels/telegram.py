@@ -19,11 +19,11 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import private_chats
 from bot.app import HoTro
-from bot.channels.base import NEVER_OPENED, Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from bot.channels.inbound import clean, clean_incoming
 from bot.channels.telegram_bot import TelegramBot
 from bot.channels.telegram_webhook import ALLOWED_UPDATES
 from bot.config import TELEGRAM_CONNECTIONS, Settings
+from bot.transport import NEVER_OPENED, Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from bot.workers import start_workers
 from handlers.turn import Attachment, Incoming
 from messages.vocabulary import Channel

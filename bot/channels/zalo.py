@@ -36,8 +36,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
-from bot.channels.base import Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from bot.channels.inbound import clean, clean_incoming
+from bot.transport import Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from handlers.turn import MAX_ACTION_BYTES, Attachment, Incoming
 from messages.i18n import _
 from messages.vocabulary import Channel

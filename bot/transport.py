@@ -1,4 +1,5 @@
-"""What every channel's sending side implements, and the outcomes it reports."""
+"""What every channel's sending side implements, and the outcomes it reports (the sender, the broadcaster
+and the app use it; the adapters in bot/channels/ implement it)."""
 
 from __future__ import annotations
 
