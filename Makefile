@@ -18,6 +18,7 @@ chat: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The same suite against PostgreSQL (the production database).
