@@ -7,7 +7,7 @@ import gc
 import logging
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -34,6 +34,8 @@ class HoTro:
     sender: OutboxSender
     metrics: Metrics
     turn_slots: asyncio.Semaphore
+    # Channels that cannot work fully now, and why (e.g. the Telegram webhook not registered yet): /healthz.
+    problems: dict[str, str] = field(default_factory=dict)
 
     async def handle(self, incoming: Incoming) -> TurnResult:
         """One turn, then send its replies straight away (the sender loop retries leftovers)."""

@@ -13,7 +13,7 @@ message per `broadcast_chat_interval_seconds`.
 Replies to citizens (the outbox) are not paced here: they keep the headroom between this rate
 (default 25/s) and Telegram's ~30/s. A citizen waiting for an answer must not queue behind a
 5,000-message announcement, and replies are few and bursty; if they ever exceed the headroom,
-Telegram's 429 pauses this bucket (and the outbox retries after retry_after), so both converge.
+a 429 met by either pauses both (bot.pauses), and the replies resume first.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater, Transport
 from bot.config import Settings
+from bot.pauses import ChannelPauses
 from handlers import broadcast as chat
 from handlers.lifecycle import STATUSES
 from handlers.validators import Valid
@@ -87,13 +88,13 @@ class Pacer:
     A pause (429) stops this process at once and the others within about a chunk (CHUNK_SECONDS).
     """
 
-    def __init__(self, writes: Writes, channel: str, rate: float) -> None:
+    def __init__(self, writes: Writes, channel: str, rate: float, pauses: ChannelPauses | None = None) -> None:
         self.writes = writes
         self.channel = channel
         self.interval = 1.0 / rate
         self.chunk = max(1, round(rate * CHUNK_SECONDS))
         self.slots: deque[float] = deque()
-        self.paused_until = 0.0
+        self.pauses = pauses or ChannelPauses()  # shared with the outbox sender (bot.pauses)
         self.lock = asyncio.Lock()
         self._prefetch: asyncio.Task[None] | None = None
 
@@ -131,9 +132,14 @@ class Pacer:
             if slot >= self.paused_until:  # a 429 while we slept voids the slot
                 return
 
+    @property
+    def paused_until(self) -> float:
+        """A 429 seen by this process's broadcaster or its outbox sender; replies resume first."""
+        return self.pauses.announcements_until(self.channel)
+
     async def pause(self, seconds: float) -> None:
         now = time.time()
-        self.paused_until = max(self.paused_until, now + seconds)
+        self.pauses.pause(self.channel, seconds)
         self.slots.clear()
         async with self.writes.begin() as session:
             await store.pause_schedule(session, self.channel, now, seconds)
@@ -183,7 +189,7 @@ class ChannelWorker:
         self.lease = lease
         self.poll_interval = poll_interval
         self.writes = writes
-        self.pacer = Pacer(writes, channel, rate)
+        self.pacer = Pacer(writes, channel, rate, app.sender.pauses)
         self.batch = max(1, min(1000, int(rate * BATCH_SECONDS), int(rate * lease / 4)))
         self.inflight = asyncio.Semaphore(max(8, int(rate)))
         self.tasks: set[asyncio.Task[None]] = set()

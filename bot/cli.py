@@ -9,9 +9,10 @@ import logging
 import signal
 
 from bot import broadcaster, exchange, officials_cli, reports
-from bot.app import create_app, settle_heap
+from bot.app import settle_heap
 from bot.config import Settings
 from bot.logs import configure as configure_logging
+from bot.startup import open_app
 from messages.i18n import _
 
 EXTENSIONS = [officials_cli, reports, exchange, broadcaster]  # modules that add their own subcommands
@@ -27,7 +28,7 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
     from bot.channels.console import run_console
 
-    app = await create_app(settings)
+    app = await open_app(settings)
     try:
         await run_console(app, args.user_id)
     finally:
@@ -36,53 +37,35 @@ async def cmd_chat(settings: Settings, args: argparse.Namespace) -> None:
 
 async def cmd_telegram(settings: Settings, args: argparse.Namespace) -> None:
     from bot.channels.telegram import make_bot, run_polling
+    from bot.channels.telegram_webhook import connect_telegram
 
     bot = make_bot(settings)
-    app = await create_app(settings)
+    app = await open_app(settings)
     settle_heap(settings)
     stop = asyncio.Event()
     _stop_on_signals(stop)
     try:
+        # getMe until the Bot API answers (an unreachable one is retried); a refused token ends here.
+        if not await connect_telegram(bot, None, "", app.problems, stop):
+            if not stop.is_set():
+                raise SystemExit(
+                    _("Telegram refused the bot token ({reason}). Check HOTRO_TELEGRAM_TOKEN.").format(
+                        reason=app.problems.get("telegram", "?")
+                    )
+                )
+            return
         await run_polling(app, bot, stop)
     finally:
+        await bot.shutdown()
         await app.close()
 
 
 async def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    from aiohttp import web
+    from bot.server import serve
 
-    from bot.channels.telegram import make_bot, webhook_secret
-    from bot.web import TELEGRAM_PATH, build_web_app
-
-    bot = make_bot(settings) if settings.telegram_token else None
-    app = await create_app(settings)
-    settle_heap(settings)
     stop = asyncio.Event()
     _stop_on_signals(stop)
-    if bot is not None:
-        await bot.initialize()
-    runner = web.AppRunner(build_web_app(app, bot), shutdown_timeout=30, access_log=None)
-    await runner.setup()
-    port = args.port or settings.web_port
-    await web.TCPSite(runner, settings.web_host, port).start()
-    if bot is not None and settings.telegram_webhook_url:
-        await bot.set_webhook(
-            settings.telegram_webhook_url.rstrip("/") + TELEGRAM_PATH,
-            secret_token=webhook_secret(settings),
-            allowed_updates=["message", "callback_query"],
-        )
-    logging.getLogger("hotro").info("serving on %s:%s", settings.web_host, port)
-    workers = app.start_workers(stop)
-    try:
-        await stop.wait()
-    finally:
-        # Graceful: stop taking requests and let those in flight finish, then stop the workers.
-        await runner.cleanup()
-        stop.set()
-        await asyncio.gather(*workers, return_exceptions=True)
-        if bot is not None:
-            await bot.shutdown()
-        await app.close()
+    await serve(settings, args.port or settings.web_port, stop)
 
 
 async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:

@@ -77,6 +77,13 @@ class Settings(BaseSettings):
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    # A client must send a request's headers, and then its body, within this many seconds (slow clients).
+    web_read_timeout_seconds: float = 15.0
+    # /metrics: on its own listener when metrics_port is set; on the webhook port only with the token
+    # (Authorization: Bearer <token>). Neither set: no one can read it over the network.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
+    metrics_token: str | None = None
 
     # Locality: GSO province code (2021 units), shown as the deployment's home province.
     province_code: int = 20  # Lạng Sơn

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from handlers import media
 from handlers.router import Router
 from handlers.turn import TAKES_TEXT, Incoming, Services, Turn
 from messages.i18n import _
@@ -199,4 +200,6 @@ class Engine:
                 return
             turn.say(_("Our previous conversation timed out, so we have started again from the main menu."))
             turn.goto("menu", {})
+        if await media.not_accepted(turn, self.router):  # a sticker, or a photo where none is asked for
+            return
         await self.router.dispatch(turn)

@@ -38,5 +38,9 @@ class Metrics:
             "hotro_outbox_depth", "Messages waiting in the outbox (queued, sending, held).", registry=self.registry
         )
 
+        self.database_up = Gauge(
+            "hotro_database_up", "1 when the last scrape reached the database, else 0.", registry=self.registry
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

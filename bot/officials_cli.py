@@ -6,9 +6,11 @@ import argparse
 
 from sqlalchemy import update
 
+from bot.channels.base import NEVER_OPENED
 from bot.config import Settings
 from handlers import admin_units
 from messages.i18n import N_, _
+from storage import outbox
 from storage.db import make_engine, migrate, session_factory
 from storage.models import Official
 from storage.officials import ROLES, add_official, all_officials
@@ -49,11 +51,22 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                     )
                 print(_("Official {channel}:{user_id} removed.").format(channel=args.channel, user_id=args.user_id))
             else:
+                held: dict[str, dict[str, tuple[int, str]]] = {}
                 for official in await all_officials(session):
+                    if official.channel not in held:
+                        held[official.channel] = await outbox.held_by_chat(session, official.channel)
+                    waiting = held[official.channel].get(official.user_id)  # a private chat's id is the user's
+                    note = f"\t{waiting_note(*waiting)}" if waiting else ""
                     state = _("active") if official.active else _("removed")
-                    print(f"{official.id}\t{state}\t{describe(official)}")
+                    print(f"{official.id}\t{state}\t{describe(official)}{note}")
     finally:
         await db.dispose()
+
+
+def waiting_note(count: int, reason: str) -> str:
+    if reason == NEVER_OPENED:
+        return _("⚠️ {count} messages waiting: this person has not opened a chat with the bot yet").format(count=count)
+    return _("{count} messages waiting until this person writes to the bot").format(count=count)
 
 
 ROLE_LABELS = {

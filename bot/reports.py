@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +30,7 @@ from messages import fmt
 from messages.i18n import _
 from storage import outbox
 from storage.db import make_engine, migrate, session_factory
-from storage.models import ChannelUser, JobRun, Official
+from storage.models import ChannelUser, JobRun, Official, OutboxMessage
 from storage.officials import scope
 from storage.reports import area_report
 from storage.sql import insert_ignore
@@ -67,6 +68,22 @@ async def _day_done(session: AsyncSession, today: date) -> bool:
     return last is not None and last >= today
 
 
+def _is_report(payload: dict[str, Any]) -> bool:
+    return any(button.get("action") == REPORT_ACTION for row in payload.get("buttons") or [] for button in row)
+
+
+async def _supersede_waiting_reports(session: AsyncSession, channel: str, chat_id: str, today: date) -> None:
+    """An earlier day's report still waiting for this official (held: they never opened the bot, or are
+    outside Zalo's window) is replaced by today's: they get one current report, not a pile of old ones."""
+    held = await session.execute(
+        select(OutboxMessage.id, OutboxMessage.payload).where(
+            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.status == "held"
+        )
+    )
+    stale = [row_id for row_id, payload in held.all() if isinstance(payload, dict) and _is_report(payload)]
+    await outbox.mark_failed(session, stale, f"superseded by the report of {today.isoformat()}")
+
+
 async def send_daily_reports(app: HoTro, today: date, now: datetime) -> int:
     """Queue each active official's area report once for `today`; returns how many were queued (0 if done)."""
     async with app.sessions() as session:
@@ -96,7 +113,9 @@ async def send_daily_reports(app: HoTro, today: date, now: datetime) -> int:
                 texts[key] = render_report(data, area_name(official), today)
             reply = Reply(texts[key], [[Button(_("🔄 Refresh"), REPORT_ACTION)]])
             # A private chat's id is the user's id; the channel user row knows it once the official has written.
-            await outbox.enqueue(session, official.channel, chat_id or official.user_id, reply.to_payload(), now)
+            chat = chat_id or official.user_id
+            await _supersede_waiting_reports(session, official.channel, chat, today)
+            await outbox.enqueue(session, official.channel, chat, reply.to_payload(), now)
             queued += 1
     app.sender.wake()
     log.info("daily report for %s queued for %d officials", today, queued)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater, Transport
+from bot.channels.base import Blocked, Held, PermanentFailure, RateLimited, RetryLater, Transport
 from bot.metrics import Metrics
-from storage import outbox
+from bot.pauses import ChannelPauses
+from storage import broadcasts, outbox
 from storage.conversations import mark_blocked
 from storage.models import OutboxMessage
 
@@ -45,6 +47,7 @@ class OutboxSender:
         self._unmarked: dict[tuple[str, str], list[int]] = {}
         self._mark_timer: asyncio.TimerHandle | None = None
         self._mark_tasks: set[asyncio.Task[None]] = set()
+        self.pauses = ChannelPauses()  # a 429 holds every send on its channel (the broadcaster's too)
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -138,16 +141,24 @@ class OutboxSender:
         failed: list[tuple[int, str]] = []
         blocked: list[OutboxMessage] = []
         waiting: list[int] = []
-        waiting_chats: set[tuple[str, str]] = set()
+        waiting_why: dict[str, list[int]] = {}  # held rows by the reason they wait (`hotro officials list`)
+        waiting_chats: dict[tuple[str, str], str] = {}
         held: dict[tuple[str, str], datetime] = {}
+        rate_limited: dict[str, float] = {}  # channel -> retry_after of a 429 met in this batch
+        postponed: list[tuple[int, datetime]] = []  # not tried: their channel is paused
         for row in rows:
             key = (row.channel, row.chat_id)
             if key in waiting_chats:
                 waiting.append(row.id)
+                waiting_why.setdefault(waiting_chats[key], []).append(row.id)
                 continue
             if key in held:
                 # Keep a chat's messages in order: nothing overtakes a message waiting for a retry.
                 retries.append((row.id, held[key], "held behind an earlier message"))
+                continue
+            paused = self.pauses.remaining(row.channel)
+            if paused:  # the platform asked the whole bot to wait: sending now would only earn a 429
+                postponed.append((row.id, datetime.now(UTC) + timedelta(seconds=paused)))
                 continue
             transport = self.transports.get(row.channel)
             try:
@@ -157,33 +168,42 @@ class OutboxSender:
                 sent.append(row.id)
             except Blocked:
                 blocked.append(row)
-            except Held:
+            except Held as exc:
                 waiting.append(row.id)
-                waiting_chats.add(key)
+                waiting_chats[key] = str(exc) or "held"
+                waiting_why.setdefault(waiting_chats[key], []).append(row.id)
             except PermanentFailure as exc:
                 failed.append((row.id, str(exc)))
             except Exception as exc:  # RetryLater, or anything unknown: it must not kill the loop
                 if not isinstance(exc, RetryLater):
                     log.exception("outbox send failed for row %s", row.id)
                 after = exc.after if isinstance(exc, RetryLater) else backoff(row.attempts)
+                if isinstance(exc, RateLimited):
+                    self.pauses.pause(row.channel, after)
+                    rate_limited[row.channel] = max(rate_limited.get(row.channel, 0.0), after)
                 if row.attempts >= MAX_ATTEMPTS:
                     failed.append((row.id, f"gave up: {exc!r}"))
                     continue
                 held[key] = datetime.now(UTC) + timedelta(seconds=max(after, 0.05))
                 retries.append((row.id, held[key], repr(exc)))
-        self._count(rows, sent, retries, failed, blocked, waiting)
+        self._count(rows, sent, [*retries, *((i, when, "") for i, when in postponed)], failed, blocked, waiting)
         if batch_marks:
             self._defer_marks(rows, sent)
-            if not (retries or failed or blocked or waiting):
+            if not (retries or failed or blocked or waiting or postponed):
                 return
             sent = []
         async with self.sessions.begin() as session:
             await outbox.mark_sent(session, sent, datetime.now(UTC))
             for row_id, when, reason in retries:
                 await outbox.mark_retry(session, [row_id], when, reason)
+            for row_id, when in postponed:
+                await outbox.mark_postponed(session, [row_id], when, "channel paused (429)")
             for row_id, reason in failed:
                 await outbox.mark_failed(session, [row_id], reason)
-            await outbox.mark_held(session, waiting, "outside the reply window")
+            for reason, ids in waiting_why.items():
+                await outbox.mark_held(session, ids, reason)
+            for channel, seconds in rate_limited.items():  # the other processes' announcements wait too
+                await broadcasts.pause_schedule(session, channel, time.time(), seconds)
             for row in blocked:
                 await outbox.mark_failed(session, [row.id], "blocked by user")
                 await mark_blocked(session, row.channel, row.chat_id)

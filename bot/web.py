@@ -1,9 +1,11 @@
-"""The aiohttp server: Telegram webhook, health check."""
+"""The aiohttp server: Telegram webhook, health check, metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -13,6 +15,7 @@ from telegram import Bot, Update
 from bot.app import HoTro
 from bot.channels.telegram import TelegramAdapter, webhook_secret
 from bot.channels.zalo import setup_zalo, zalo_configured
+from bot.config import Settings
 from storage import outbox
 
 log = logging.getLogger(__name__)
@@ -29,15 +32,53 @@ async def healthz(request: web.Request) -> web.Response:
     except Exception:
         log.exception("health check: database unreachable")
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+    if app.problems:  # still serving (200), but a channel is not fully working
+        return web.json_response({"status": "degraded", **app.problems})
     return web.json_response({"status": "ok"})
 
 
 async def metrics(request: web.Request) -> web.Response:
+    """Always 200: during a database outage the process's own figures still matter (database_up 0)."""
     app = request.app[APP_KEY]
-    await app.sender.flush_marks()  # sent replies whose mark waits for its batch are not waiting messages
-    async with app.sessions() as session:
-        app.metrics.outbox_depth.set(await outbox.pending_count(session))
+    try:
+        await app.sender.flush_marks()  # sent replies whose mark waits for its batch are not waiting messages
+        async with app.sessions() as session:
+            app.metrics.outbox_depth.set(await outbox.pending_count(session))
+        app.metrics.database_up.set(1)
+    except Exception:
+        log.warning("metrics: database unreachable, outbox depth not refreshed")
+        app.metrics.database_up.set(0)
     return web.Response(body=app.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def metrics_with_token(token: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def guarded(request: web.Request) -> web.Response:
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return web.Response(status=401, headers={"WWW-Authenticate": "Bearer"})
+        return await metrics(request)
+
+    return guarded
+
+
+def read_timeout_middleware(seconds: float) -> web.middleware:  # type: ignore[valid-type]
+    """The whole body within `seconds` (a client trickling it byte by byte is cut off with 408);
+    the headers are bounded by the runner's keepalive timeout (see make_runner)."""
+
+    @web.middleware
+    async def middleware(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if request.can_read_body:
+            try:
+                async with asyncio.timeout(seconds):
+                    await request.read()  # cached: the handler's read() or json() gets it at once
+            except TimeoutError:
+                log.warning("request body not received within %ss: connection closed", seconds)
+                raise web.HTTPRequestTimeout(headers={"Connection": "close"}) from None
+        return await handler(request)
+
+    return middleware
 
 
 def telegram_route(adapter: TelegramAdapter, secret: str) -> web.RouteDef:
@@ -59,11 +100,37 @@ def telegram_route(adapter: TelegramAdapter, secret: str) -> web.RouteDef:
 
 
 def build_web_app(app: HoTro, bot: Bot | None = None) -> web.Application:
-    web_app = web.Application(client_max_size=1024 * 1024)
+    web_app = web.Application(
+        client_max_size=1024 * 1024, middlewares=[read_timeout_middleware(app.settings.web_read_timeout_seconds)]
+    )
     web_app[APP_KEY] = app
-    web_app.add_routes([web.get("/healthz", healthz), web.get("/metrics", metrics)])
+    web_app.add_routes([web.get("/healthz", healthz)])
+    if app.settings.metrics_token:  # never to anyone who can reach the webhook port
+        web_app.add_routes([web.get("/metrics", metrics_with_token(app.settings.metrics_token))])
     if bot is not None:
         web_app.add_routes([telegram_route(TelegramAdapter(app, bot), webhook_secret(app.settings))])
     if zalo_configured(app.settings):
         setup_zalo(web_app, app)  # POST /zalo/webhook and the "zalo" transport
     return web_app
+
+
+def build_metrics_app(app: HoTro) -> web.Application:
+    """/metrics (and /healthz) alone, for the separate listener at metrics_host:metrics_port."""
+    web_app = web.Application()
+    web_app[APP_KEY] = app
+    web_app.add_routes([web.get("/metrics", metrics), web.get("/healthz", healthz)])
+    return web_app
+
+
+def make_runner(web_app: web.Application, settings: Settings) -> web.AppRunner:
+    # aiohttp closes a connection that has not completed a request's headers within the keepalive
+    # timeout (counted from the connection's start or its previous response), so it bounds slow headers.
+    # After an early answer (408, 403) aiohttp keeps reading the unread body for lingering_time (10 s
+    # by default) before closing: one second is enough for a client to read its answer.
+    return web.AppRunner(
+        web_app,
+        shutdown_timeout=30,
+        access_log=None,
+        keepalive_timeout=settings.web_read_timeout_seconds,
+        lingering_time=1.0,
+    )

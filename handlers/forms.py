@@ -263,7 +263,10 @@ async def _handle_photo(turn: Turn, form: Form, current: Field) -> None:
         if len(pending) >= 10:
             turn.say(_("You have already sent 10 files; that is enough. Press “Done”."))
         else:
-            pending.append({"kind": attachment.kind, "file_id": attachment.file_id, "name": attachment.file_name})
+            item = {"kind": attachment.kind, "file_id": attachment.file_id, "name": attachment.file_name}
+            if turn.text.strip():  # the photo's caption, e.g. "giấy phép kinh doanh"
+                item["caption"] = turn.text.strip()[:256]
+            pending.append(item)
             turn.say(_("Received. Send another photo, or press “Done”."), [[Button(_("Done"), DONE)]])
         return
     if turn.action == DONE and pending:

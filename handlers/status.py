@@ -240,6 +240,8 @@ async def answer_state(turn: Turn) -> None:
             )
         )
         note = _("The citizen sent a document.")
+        if turn.text.strip():
+            note = _("The citizen sent a document: “{caption}”").format(caption=turn.text.strip()[:500])
     else:
         cleaned = clean_text(turn.text, max_len=1000)
         if not cleaned.ok:

@@ -41,6 +41,7 @@ class Incoming:
     attachment: Attachment | None = None
     display_name: str | None = None
     typed: bool = False  # the action was typed (a button's label or number), not pressed
+    unsupported: str | None = None  # a kind of message the bot cannot use (handlers.media.KINDS)
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ async def add_application(
                 channel=application.channel,
                 kind=item["kind"],
                 file_id=item["file_id"],
-                file_name=item.get("name"),
+                file_name=item.get("name") or item.get("caption"),  # a photo has no name: its caption, if any
                 created_at=now,
             )
         )

@@ -141,6 +141,15 @@ async def mark_blocked(session: AsyncSession, channel: str, chat_id: str) -> Non
     )
 
 
+async def mark_unblocked(session: AsyncSession, channel: str, chat_id: str) -> None:
+    """The platform says the user unblocked the bot (Telegram my_chat_member): reachable again."""
+    await session.execute(
+        update(ChannelUser)
+        .where(ChannelUser.channel == channel, ChannelUser.chat_id == chat_id, ChannelUser.status == "blocked")
+        .values(status="active")
+    )
+
+
 def _refresh_user(user: ChannelUser, chat_id: str, display_name: str | None, now: datetime) -> None:
     # Assign only what changed: an unchanged row costs no UPDATE (most turns). last_inbound_at
     # (Zalo's 48-hour window) is kept to the minute, which is precise enough for a 48-hour window.

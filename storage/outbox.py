@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
-from storage.sql import claim_rows
+from storage.sql import claim_rows, dialect_of
 
 LEASE = timedelta(seconds=60)
 OUTBOX = OutboxMessage.__table__
@@ -108,6 +108,24 @@ async def mark_retry(session: AsyncSession, ids: Sequence[int], when: datetime, 
         )
 
 
+async def mark_postponed(session: AsyncSession, ids: Sequence[int], when: datetime, reason: str) -> None:
+    """Claimed but never tried (the channel is paused): back to the queue, giving the attempt back."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)))
+            .values(
+                status="queued",
+                next_attempt_at=when,
+                claimed_at=None,
+                error=reason[:500],
+                attempts=func.greatest(OutboxMessage.attempts - 1, 0)
+                if dialect_of(session) == "postgresql"
+                else func.max(OutboxMessage.attempts - 1, 0),
+            )
+        )
+
+
 async def mark_failed(session: AsyncSession, ids: Sequence[int], error: str) -> None:
     if ids:
         await session.execute(
@@ -131,6 +149,18 @@ async def release_held(session: AsyncSession, channel: str, chat_id: str, now: d
         .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.status == "held")
         .values(status="queued", next_attempt_at=now)
     )
+
+
+async def held_by_chat(session: AsyncSession, channel: str) -> dict[str, tuple[int, str]]:
+    """Held messages of `channel` by chat: how many, and why the latest one waits."""
+    from sqlalchemy import func
+
+    stmt = (
+        select(OutboxMessage.chat_id, func.count(), func.max(OutboxMessage.error))
+        .where(OutboxMessage.channel == channel, OutboxMessage.status == "held")
+        .group_by(OutboxMessage.chat_id)
+    )
+    return {chat_id: (int(count), reason or "") for chat_id, count, reason in (await session.execute(stmt)).all()}
 
 
 async def pending_count(session: AsyncSession) -> int:

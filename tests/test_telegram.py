@@ -84,6 +84,7 @@ async def test_webhook_checks_secret_and_handles_a_redelivered_update_once(
     fake = fake_telegram
     secret = webhook_secret(app.settings)
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    app.settings.metrics_token = "scrape-token"
     async with webhook_client(app, fake) as client:
         update = fake.text_update(CITIZEN, "/start")
         bad = await client.post(TELEGRAM_PATH, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
@@ -97,7 +98,7 @@ async def test_webhook_checks_secret_and_handles_a_redelivered_update_once(
         assert garbage.status == 200  # a poison update is dropped, not retried forever
         health = await client.get("/healthz")
         assert health.status == 200 and (await health.json())["status"] == "ok"
-        metrics = await (await client.get("/metrics")).text()
+        metrics = await (await client.get("/metrics", headers={"Authorization": "Bearer scrape-token"})).text()
         assert 'hotro_updates_total{channel="telegram",outcome="ok"} 1.0' in metrics
         assert 'hotro_updates_total{channel="telegram",outcome="duplicate"} 1.0' in metrics
         assert 'hotro_messages_sent_total{channel="telegram",outcome="sent"} 2.0' in metrics

@@ -19,6 +19,7 @@ class TelegramUser:
 
     async def _post(self, update: dict[str, Any]) -> list[Sent]:
         before = len(self.fake.texts_to(self.user_id))
+        self.fake.opened(update)
         response = await self.client.post(TELEGRAM_PATH, json=update, headers=self.headers)
         assert response.status == 200
         return [s for s in self.fake.sent if s.chat_id == self.user_id][before:]

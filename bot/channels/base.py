@@ -13,6 +13,11 @@ class RetryLater(Exception):
         self.after = after
 
 
+class RateLimited(RetryLater):
+    """The platform's rate limit for the whole bot (Telegram 429): nothing on the channel may be sent for
+    `after` seconds (bot.pauses)."""
+
+
 class Blocked(Exception):
     """The user blocked the bot (Telegram 403): stop sending to them."""
 
@@ -20,6 +25,10 @@ class Blocked(Exception):
 class Held(Exception):
     """The platform accepts no message to this user now (e.g. outside Zalo's reply window):
     keep it, and send it once the user writes again."""
+
+
+# The reason stored with a message held because its recipient never opened a chat with the bot.
+NEVER_OPENED = "never opened a chat with the bot"
 
 
 class PermanentFailure(Exception):

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.app import HoTro
 from bot.channels.base import Held
+from bot.channels.inbound import clean_incoming
 from handlers.turn import Incoming
 from messages.i18n import _
 from storage import outbox
@@ -61,7 +62,8 @@ async def run_console(app: HoTro, user_id: str, stdin: TextIO = sys.stdin, stdou
     app.sender.transports[CHANNEL] = ConsoleTransport(stdout, user_id)
 
     async def send(text: str | None = None, action: str | None = None) -> None:
-        await app.handle(Incoming(CHANNEL, user_id, user_id, uuid.uuid4().hex, text=text, action=action))
+        incoming = Incoming(CHANNEL, user_id, user_id, uuid.uuid4().hex, text=text, action=action)
+        await app.handle(clean_incoming(incoming))
 
     # Notices that arrived while this user was away (e.g. a status change) come first.
     async with app.sessions.begin() as session:

@@ -18,9 +18,13 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import HoTro
-from bot.channels.base import Blocked, PermanentFailure, RetryLater
+from bot.channels.base import NEVER_OPENED, Blocked, Held, PermanentFailure, RateLimited, RetryLater
+from bot.channels.inbound import clean, clean_incoming
+from bot.channels.telegram_bot import TelegramBot
+from bot.channels.telegram_webhook import ALLOWED_UPDATES
 from bot.config import TELEGRAM_CONNECTIONS, Settings
 from handlers.turn import Attachment, Incoming
+from storage.conversations import mark_blocked, mark_unblocked
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +33,20 @@ CHANNEL = "telegram"
 TEMPORARY_ERRORS = (DBAPIError, SQLAlchemyTimeoutError, ConnectionError, TimeoutError)
 
 
+# 403 "Forbidden: bot can't initiate conversation with a user", as the Bot API words it.
+CANNOT_INITIATE = "can't initiate conversation"
+
+
+# Message contents the bot cannot use (Message fields of the Bot API), answered with what it accepts.
+# A video or an animation with a caption is read as its caption.
+UNSUPPORTED = ("sticker", "voice", "audio", "video", "video_note", "animation", "location", "venue", "contact", "dice")
+
+
 def make_bot(settings: Settings) -> Bot:
     if not settings.telegram_token:
         raise SystemExit("HOTRO_TELEGRAM_TOKEN is not set (see README: connecting a Telegram bot).")
     request = HTTPXRequest(connection_pool_size=settings.telegram_connection_pool)
-    return Bot(settings.telegram_token, base_url=settings.telegram_base_url, request=request)
+    return TelegramBot(settings.telegram_token, base_url=settings.telegram_base_url, request=request)
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -68,8 +81,12 @@ class TelegramTransport:
             with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
                 after = exc.retry_after
-            raise RetryLater(after.total_seconds() if isinstance(after, timedelta) else float(after)) from exc
+            raise RateLimited(after.total_seconds() if isinstance(after, timedelta) else float(after)) from exc
         except Forbidden as exc:
+            if CANNOT_INITIATE in str(exc).lower():
+                # Not a block: this person never opened a chat with the bot (e.g. an official added with
+                # `hotro officials add`). Keep the message until they first write.
+                raise Held(NEVER_OPENED) from exc
             raise Blocked(str(exc)) from exc
         except BadRequest as exc:
             raise PermanentFailure(str(exc)) from exc
@@ -99,12 +116,15 @@ def to_incoming(update: Update) -> Incoming | None:
     attachment = None
     if message.photo:
         attachment = Attachment("photo", message.photo[-1].file_id)
-    elif message.document is not None:
+    elif message.document is not None and message.animation is None:  # a GIF also comes as a document
         doc = message.document
         attachment = Attachment("document", doc.file_id, doc.file_name, doc.mime_type)
     text = message.text or message.caption
+    unsupported = None
     if text is None and attachment is None:
-        return None
+        unsupported = next((kind for kind in UNSUPPORTED if getattr(message, kind, None) is not None), None)
+        if unsupported is None:
+            return None  # a service message (pinned, joined, …): nothing to answer
     return Incoming(
         CHANNEL,
         str(message.chat.id),
@@ -113,6 +133,7 @@ def to_incoming(update: Update) -> Incoming | None:
         text=text,
         attachment=attachment,
         display_name=message.from_user.first_name,
+        unsupported=unsupported,
     )
 
 
@@ -136,9 +157,12 @@ class TelegramAdapter:
             else None
         )
         try:
+            if update.my_chat_member is not None:
+                await self._membership_changed(update)
+                return True
             incoming = to_incoming(update)
             if incoming is not None:
-                await self.app.handle(incoming)
+                await self.app.handle(clean_incoming(incoming))
         except TEMPORARY_ERRORS:
             log.exception("update %s: database unavailable, asking for redelivery", update.update_id)
             return False
@@ -148,6 +172,19 @@ class TelegramAdapter:
             if answering is not None:
                 await answering
         return True
+
+    async def _membership_changed(self, update: Update) -> None:
+        """A private chat's my_chat_member: the user blocked ("kicked") or unblocked the bot."""
+        change = update.my_chat_member
+        assert change is not None
+        if change.chat.type != "private":
+            return
+        chat_id = clean(str(change.chat.id))
+        async with self.app.sessions.begin() as session:
+            if change.new_chat_member.status == "kicked":
+                await mark_blocked(session, CHANNEL, chat_id)
+            elif change.new_chat_member.status == "member":
+                await mark_unblocked(session, CHANNEL, chat_id)
 
     async def _answer(self, query: CallbackQuery, update_id: int) -> None:
         try:
@@ -167,12 +204,19 @@ async def run_polling(app: HoTro, bot: Bot, stop: asyncio.Event, poll_timeout: i
     application = ApplicationBuilder().bot(bot).build()
     application.add_handler(TypeHandler(Update, adapter._ptb_callback))
     workers = app.start_workers(stop)
-    async with application:
-        await bot.delete_webhook()
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(timeout=poll_timeout, allowed_updates=["message", "callback_query"])
-        await stop.wait()
-        await application.updater.stop()
-        await application.stop()
-    await asyncio.gather(*workers, return_exceptions=True)
+    try:
+        async with application:
+            await bot.delete_webhook()
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            await stop.wait()
+            try:
+                await application.updater.stop()  # re-raises what the polling loop last failed with
+            except Exception:
+                log.exception("the Telegram polling loop ended with an error")
+            finally:
+                await application.stop()  # so that leaving the context can shut the application down
+    finally:
+        stop.set()
+        await asyncio.gather(*workers, return_exceptions=True)

@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,9 +36,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
-from bot.channels.base import Blocked, Held, PermanentFailure, RetryLater
-from handlers.turn import MAX_ACTION_BYTES, Incoming
+from bot.channels.base import Blocked, Held, PermanentFailure, RateLimited, RetryLater
+from bot.channels.inbound import clean, clean_incoming
+from handlers.turn import MAX_ACTION_BYTES, Attachment, Incoming
 from messages.i18n import _
+from storage.conversations import mark_blocked
 from storage.models import ChannelUser, KeyValue
 from storage.sql import conflict_insert, dialect_of, insert_ignore
 
@@ -54,6 +57,28 @@ SEND_PATH = "/v3.0/oa/message/cs"  # [2nd] customer-service ("tư vấn") messag
 REFRESH_PATH = "/v4/oa/access_token"  # [2nd] OAuth v4, form-encoded, header secret_key = app secret
 SIGNATURE_HEADER = "X-ZEvent-Signature"  # [2nd] "mac=" + sha256(app_id + raw body + timestamp + OA secret key)
 EVENT_USER_TEXT = "user_send_text"  # [2nd] {app_id, sender.id, recipient.id, message.text, message.msg_id, timestamp}
+# [2nd: chatwoot app/jobs/webhooks/zalo_events_job.rb SUPPORTED_EVENTS and
+# app/services/zalo/incoming_message_service.rb] A user's other messages carry message.msg_id,
+# message.text (a caption, optional) and message.attachments = [{"type": "image" | "file" | "sticker" |
+# "gif" | "audio" | "video" | "location" | "link", "payload": {"url", "thumbnail", "name", "size",
+# "type" (file extension), "coordinates": {...}}}].
+ATTACHMENT_EVENTS = {"user_send_image": "photo", "user_send_file": "document"}
+UNSUPPORTED_EVENTS = {
+    "user_send_sticker": "sticker",
+    "user_send_gif": "animation",
+    "user_send_audio": "audio",
+    "user_send_video": "video",
+    "user_send_location": "location",
+    "user_send_link": "link",
+    "user_send_business_card": "contact",
+}
+# [2nd: public integrations] {"event_name": "follow", "follower": {"id": …}, "timestamp", "app_id", "oa_id"}.
+EVENT_FOLLOW = "follow"
+EVENT_UNFOLLOW = "unfollow"  # the same shape as follow
+FOLLOW_EVENT_PREFIX = "follow:"  # the event id of a follow, which carries no msg_id
+# Events signed more than this far from our clock are refused: a captured event cannot be replayed
+# later (the MAC covers the timestamp, so it cannot be refreshed). Zalo stamps events in milliseconds.
+EVENT_MAX_SKEW = timedelta(hours=1)
 
 # A pressed oa.query.* button comes back as an ordinary user_send_text whose text is the button's
 # payload [SDK: "query" buttons; 2nd: examples use "#..." payloads]. "hide" keeps that text out
@@ -71,6 +96,9 @@ WINDOW_ERRORS = frozenset({-213, -230, -232})  # not following / no interaction 
 BLOCKED_ERRORS = frozenset({-227, -244})  # banned or inactive 45 days / restricted messages from this OA
 RATE_ERRORS = frozenset({-32})  # app or OA reached its API call limit (per minute)
 PERMANENT_ERRORS = frozenset({-201, -210, -233, -248})  # invalid parameter / over limit / bad type / policy
+# -201 "invalid parameter" is also the answer to a message_id Zalo no longer accepts as the one a reply
+# refers to: the transport then addresses the user by user_id before giving up.
+INVALID_PARAMETER = -201
 # Anything else (-200 send failed, -211 out of quota, ...) is retried later with backoff.
 
 
@@ -92,13 +120,37 @@ def signature_ok(header: str, body: bytes, event: dict[str, Any], oa_secret_key:
     return hmac.compare_digest(header.strip().encode(), expected.encode())
 
 
+def event_time_ok(event: dict[str, Any], now: datetime, skew: timedelta = EVENT_MAX_SKEW) -> bool:
+    """The event's timestamp (milliseconds since the epoch) is within `skew` of `now`."""
+    try:
+        stamp = datetime.fromtimestamp(int(_text_field(event.get("timestamp"))) / 1000, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return False
+    return abs(now - stamp) <= skew
+
+
+def unfollowed_by(event: dict[str, Any]) -> str:
+    """The user id of an `unfollow` event ({"event_name": "unfollow", "follower": {"id"}}), else ""."""
+    if event.get("event_name") != EVENT_UNFOLLOW:
+        return ""
+    follower = event.get("follower")
+    return _text_field(follower.get("id")) if isinstance(follower, dict) else ""
+
+
 def to_incoming(event: dict[str, Any]) -> Incoming | None:
-    """A user's text (or a pressed button) as the engine's Incoming; None for anything else.
+    """A user's message (text, a pressed button, a photo or file, or something the bot cannot read) or
+    a new follower as the engine's Incoming; None for anything else.
 
     The engine dedupes on event_id, so it is the message's msg_id: Zalo redelivers the same one.
     """
-    if event.get("event_name") != EVENT_USER_TEXT:
-        return None
+    name = event.get("event_name")
+    if name == EVENT_FOLLOW:
+        follower = event.get("follower")
+        user_id = _text_field(follower.get("id")) if isinstance(follower, dict) else ""
+        if not user_id:
+            return None
+        event_id = f"{FOLLOW_EVENT_PREFIX}{user_id}:{_text_field(event.get('timestamp'))}"[:96]
+        return Incoming(CHANNEL, user_id, user_id, event_id, text="/start")  # the welcome
     sender = event.get("sender")
     message = event.get("message")
     if not isinstance(sender, dict) or not isinstance(message, dict):
@@ -106,12 +158,36 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     user_id = _text_field(sender.get("id"))
     msg_id = _text_field(message.get("msg_id"))
     text = message.get("text")
-    if not user_id or not msg_id or not isinstance(text, str):
+    if not user_id or not msg_id:
+        return None
+    if name in ATTACHMENT_EVENTS or name in UNSUPPORTED_EVENTS:
+        caption = text if isinstance(text, str) and text.strip() else None
+        if name in UNSUPPORTED_EVENTS:
+            return Incoming(CHANNEL, user_id, user_id, msg_id[:96], unsupported=UNSUPPORTED_EVENTS[name])
+        attachment = _attachment(ATTACHMENT_EVENTS[str(name)], message, msg_id)
+        return Incoming(CHANNEL, user_id, user_id, msg_id[:96], text=caption, attachment=attachment)
+    if name != EVENT_USER_TEXT or not isinstance(text, str):
         return None
     action = action_from_text(text)
     if action:
         return Incoming(CHANNEL, user_id, user_id, msg_id[:96], action=action)
     return Incoming(CHANNEL, user_id, user_id, msg_id[:96], text=text)
+
+
+MAX_FILE_REF = 256  # Attachment.file_id's column
+
+
+def _attachment(kind: str, message: dict[str, Any], msg_id: str) -> Attachment:
+    """The first attachment's URL is the file reference; one too long to store is referred to by the
+    message id instead (an official finds it in the OA's chat)."""
+    items = message.get("attachments")
+    first = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
+    payload = first.get("payload") if isinstance(first.get("payload"), dict) else {}
+    url = _text_field(payload.get("url") or payload.get("thumbnail"))
+    ref = url if url and len(url) <= MAX_FILE_REF else f"zalo-msg:{msg_id}"[:MAX_FILE_REF]
+    name = _text_field(payload.get("name"))[:256] or None
+    extension = _text_field(payload.get("type"))[:16] or None
+    return Attachment(kind, ref, name, extension)
 
 
 def action_from_text(text: str) -> str | None:
@@ -172,6 +248,14 @@ def split_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
+class ZaloRefused(PermanentFailure):
+    """An error Zalo gives for this message as sent (its code tells which)."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
 def error_for(code: int, message: str) -> Exception:
     """The transport outcome of an error returned in the body (HTTP 200)."""
     reason = f"zalo error {code}: {message}"
@@ -180,9 +264,9 @@ def error_for(code: int, message: str) -> Exception:
     if code in BLOCKED_ERRORS:
         return Blocked(reason)
     if code in RATE_ERRORS:
-        return RetryLater(60, reason)
+        return RateLimited(60, reason)
     if code in PERMANENT_ERRORS:
-        return PermanentFailure(reason)
+        return ZaloRefused(code, reason)
     return RetryLater(30, reason)
 
 
@@ -228,6 +312,7 @@ class ZaloConfig:
     window_max_replies: int = 8
     # Reply by the user's last msg_id so Zalo counts it as a free reply [2nd: OA help centre].
     reply_by_message_id: bool = True
+    event_max_skew: timedelta = EVENT_MAX_SKEW
     http_timeout: float = 10.0
 
     @classmethod
@@ -445,7 +530,7 @@ class ZaloHttp:
         try:
             async with self._client().post(url, headers=headers, **body) as resp:
                 if resp.status == 429:
-                    raise RetryLater(_retry_after(resp.headers.get("Retry-After")), "HTTP 429")
+                    raise RateLimited(_retry_after(resp.headers.get("Retry-After")), "HTTP 429")
                 if resp.status >= 500:
                     raise RetryLater(10, f"HTTP {resp.status}")
                 if resp.status != 200:
@@ -524,7 +609,16 @@ class ZaloTransport:
         sent = 0
         try:
             for message in messages:
-                await self.client.send_message({"recipient": recipient(chat_id, reply_to), "message": message})
+                try:
+                    await self.client.send_message({"recipient": recipient(chat_id, reply_to), "message": message})
+                except ZaloRefused as exc:
+                    if exc.code != INVALID_PARAMETER or reply_to is None:
+                        raise
+                    # The msg_id is no longer accepted (e.g. too old): address the user instead, which
+                    # Zalo may count as a proactive message, rather than lose the reply.
+                    log.warning("Zalo refused the reply to msg_id of %s (%s): sending by user_id", chat_id, exc)
+                    reply_to = None
+                    await self.client.send_message({"recipient": recipient(chat_id, None), "message": message})
                 sent += 1
         except Exception:
             # Unsent parts give their slots back. A retry resends the whole payload: a split
@@ -618,17 +712,38 @@ class ZaloChannel:
             return web.Response(status=403)
         if self.config.app_id and _text_field(event.get("app_id")) != self.config.app_id:
             return web.Response(status=403)
+        if not event_time_ok(event, datetime.now(UTC), self.config.event_max_skew):
+            log.warning("Zalo event %s refused: its timestamp is outside ±%s", event.get("event_name"), EVENT_MAX_SKEW)
+            return web.Response(status=403)
+        unfollower = unfollowed_by(event)
+        if unfollower:
+            self._track(self._unfollowed(clean(unfollower)), f"zalo-unfollow-{unfollower}")
+            return web.json_response({"error": 0})
         incoming = to_incoming(event)
+        if incoming is not None:
+            incoming = clean_incoming(incoming)
         if incoming is None:
             log.debug("Zalo event %s acknowledged and ignored", event.get("event_name"))
         else:
             self._spawn(incoming)
         return web.json_response({"error": 0})
 
-    def _spawn(self, incoming: Incoming) -> None:
-        task = asyncio.create_task(self._run(incoming), name=f"zalo-{incoming.event_id}")
+    async def _unfollowed(self, user_id: str) -> None:
+        """The user left the OA: like a Telegram block, no announcement goes to them until they write
+        or follow again (which makes them active)."""
+        try:
+            async with self.app.sessions.begin() as session:
+                await mark_blocked(session, CHANNEL, user_id)
+        except Exception:
+            log.exception("could not record that a Zalo user unfollowed")
+
+    def _track(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
         self._tasks.add(task)  # keep a reference until done, or the task may be collected
         task.add_done_callback(self._tasks.discard)
+
+    def _spawn(self, incoming: Incoming) -> None:
+        self._track(self._run(incoming), f"zalo-{incoming.event_id}")
 
     async def _run(self, incoming: Incoming) -> None:
         # One lane per user: a user's messages are handled in the order they arrived (asyncio.Lock
@@ -647,8 +762,9 @@ class ZaloChannel:
 
     async def _handle(self, incoming: Incoming) -> None:
         # Replies refer to the user's latest message so that Zalo counts them as free replies.
-        async with self.app.sessions.begin() as session:
-            await _put_kv(session, LAST_MSG_KEY + incoming.chat_id, incoming.event_id, datetime.now(UTC))
+        if not incoming.event_id.startswith(FOLLOW_EVENT_PREFIX):  # a follow is no message to refer to
+            async with self.app.sessions.begin() as session:
+                await _put_kv(session, LAST_MSG_KEY + incoming.chat_id, incoming.event_id, datetime.now(UTC))
         await self.app.handle(incoming)
 
     async def drain(self) -> None:

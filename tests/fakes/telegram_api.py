@@ -2,7 +2,9 @@
 
 It serves getMe, getUpdates (long polling on queued updates), setWebhook/deleteWebhook,
 sendMessage, answerCallbackQuery, editMessageReplyMarkup and getFile, and records every call.
-Optional rate limits answer 429 with retry_after; chats listed in `blocked` get 403.
+Optional rate limits answer 429 with parameters.retry_after; chats listed in `blocked` get 403
+"bot was blocked by the user", users in `never_started` 403 "bot can't initiate conversation with
+a user". setWebhook and sendMessage check the documented limits (see each method).
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -35,6 +39,9 @@ class FakeTelegram:
     global_rate: float | None = None  # messages per second for the whole bot
     per_chat_interval: float | None = None  # seconds between messages to one chat
     blocked: set[int] = field(default_factory=set)
+    # Users who never opened a chat with the bot: Telegram answers 403 "Forbidden: bot can't initiate
+    # conversation with a user" until they write to it (public reports, e.g. TelegramBotAPI/errors#2).
+    never_started: set[int] = field(default_factory=set)
     retry_after: int | None = None  # every 429's retry_after (default: 1 s, or the per-chat interval)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
@@ -43,6 +50,9 @@ class FakeTelegram:
     rejected_403: int = 0
     delay: float = 0.0  # seconds every call takes, to see how many a client has in flight
     max_in_flight: int = 0
+    # Answers for the next setWebhook calls, oldest first: (HTTP status, retry_after or None).
+    set_webhook_failures: list[tuple[int, int | None]] = field(default_factory=list)
+    webhook: dict[str, Any] | None = None  # the registered setWebhook parameters
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -91,6 +101,19 @@ class FakeTelegram:
             },
         }
 
+    def message_update(self, user_id: int, content: dict[str, Any]) -> dict[str, Any]:
+        """A private message with any Message content (core.telegram.org/bots/api#message)."""
+        return {
+            "update_id": next(self._update_ids),
+            "message": {
+                "message_id": next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": user_id, "type": "private"},
+                "from": self.user(user_id),
+                **content,
+            },
+        }
+
     def callback_update(self, user_id: int, data: str) -> dict[str, Any]:
         return {
             "update_id": next(self._update_ids),
@@ -110,9 +133,15 @@ class FakeTelegram:
         }
 
     def push(self, update: dict[str, Any]) -> dict[str, Any]:
+        self.opened(update)
         self.updates.append(update)
         self._new_update.set()
         return update
+
+    def opened(self, update: dict[str, Any]) -> None:
+        """A user who writes to the bot has opened the chat: from now on the bot may message them."""
+        sender = (update.get("message") or update.get("callback_query") or {}).get("from") or {}
+        self.never_started.discard(sender.get("id"))
 
     def deliveries(self, text_part: str = "") -> Counter[int]:
         """How many accepted messages (containing text_part) each chat got: duplicates show as counts > 1."""
@@ -132,11 +161,15 @@ class FakeTelegram:
 
     # ---- server ---------------------------------------------------------------
     async def start(self) -> FakeTelegram:
+        return await self._start_on(0)
+
+    async def _start_on(self, port: int) -> FakeTelegram:
+        """Listen on `port` (0: any free one), e.g. a port a client already tried while nothing listened."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        site = web.TCPSite(self.runner, "127.0.0.1", port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
@@ -219,10 +252,10 @@ class FakeTelegram:
         chat_id = int(params["chat_id"])
         if chat_id in self.blocked:
             self.rejected_403 += 1
-            return web.json_response(
-                {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
-                status=403,
-            )
+            return self.error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.never_started:
+            self.rejected_403 += 1
+            return self.error(403, "Forbidden: bot can't initiate conversation with a user")
         retry = self._limited(chat_id)
         if retry is not None:
             self.rejected_429 += 1
@@ -237,6 +270,18 @@ class FakeTelegram:
             )
         markup = params.get("reply_markup") or {}
         buttons = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        # sendMessage: "Text of the message to be sent, 1-4096 characters"; InlineKeyboardButton.callback_data:
+        # "1-64 bytes" (core.telegram.org/bots/api#sendmessage, #inlinekeyboardbutton).
+        text = params.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return self.error(400, "Bad Request: message text is empty")
+        if len(text) > 4096:
+            return self.error(400, "Bad Request: message is too long")
+        for row in buttons:
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                    return self.error(400, "Bad Request: BUTTON_DATA_INVALID")
         self.sent.append(Sent(chat_id, params["text"], buttons, time.monotonic()))
         return self.ok(
             {
@@ -247,6 +292,34 @@ class FakeTelegram:
                 "from": {"id": BOT_ID, "is_bot": True, "first_name": "HoTro"},
             }
         )
+
+    @staticmethod
+    def error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+        body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+        if retry_after is not None:
+            body["parameters"] = {"retry_after": retry_after}
+        return web.json_response(body, status=code)
+
+    async def _m_setwebhook(self, params: dict[str, Any]) -> web.Response:
+        """The rules of core.telegram.org/bots/api#setwebhook: an HTTPS URL; "Ports currently supported
+        for webhooks: 443, 80, 88, 8443"; secret_token "1-256 characters. Only characters A-Z, a-z, 0-9,
+        _ and - are allowed". The descriptions are those the Bot API answers (as quoted in public bug
+        reports, e.g. tdlib/telegram-bot-api#665 for the HTTPS one)."""
+        if self.set_webhook_failures:
+            status, retry_after = self.set_webhook_failures.pop(0)
+            descriptions = {429: f"Too Many Requests: retry after {retry_after}", 502: "Bad Gateway"}
+            return self.error(status, descriptions.get(status, "Internal Server Error"), retry_after)
+        url = str(params.get("url", ""))
+        secret = params.get("secret_token")
+        parts = urlsplit(url)
+        if url and parts.scheme != "https":
+            return self.error(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if url and (parts.port or 443) not in {80, 88, 443, 8443}:
+            return self.error(400, "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            return self.error(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook = params
+        return self.ok(True)
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
         return self.ok(True)

@@ -25,6 +25,17 @@ OA_SECRET_KEY = "test-oa-secret-key"
 OA_ID = "2811888000000000002"
 
 
+# Error codes in the body of an HTTP 200, as public compilations of developers.zalo.me's table give them
+# (none of them checked against the live API): -216 access token invalid (chatwoot
+# lib/integrations/zalo), -213 the user does not follow the OA / no interaction within 48 h, -230 no
+# interaction within 7 days (khoicodedao/Poto_platform docs/FIX_ERROR_230.md: "Zalo returns -230 for
+# the 7-day rule"), -201 an invalid parameter, also an unknown or no longer accepted recipient.
+TOKEN_INVALID = -216
+NOT_FOLLOWING = -213
+NO_INTERACTION_7_DAYS = -230
+INVALID_PARAMETER = -201
+
+
 @dataclass
 class ZaloSent:
     user_id: str
@@ -49,6 +60,8 @@ class FakeZalo:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     sent: list[ZaloSent] = field(default_factory=list)
     refreshes: int = 0
+    message_ids_expired: bool = False
+    unfollowed: set[str] = field(default_factory=set)  # users who unfollowed the OA: sends answer -213
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -74,6 +87,50 @@ class FakeZalo:
             "message": {"text": text, "msg_id": msg_id},
         }
 
+    def message_event(
+        self, event_name: str, user_id: str, attachment: dict[str, Any], text: str | None = None
+    ) -> dict[str, Any]:
+        """A user's non-text message: message.attachments = [{"type", "payload"}] with an optional caption
+        in message.text (shapes as handled by chatwoot's app/services/zalo/incoming_message_service.rb)."""
+        event = self.text_event(user_id, text or "")
+        if text is None:
+            del event["message"]["text"]
+        event["event_name"] = event_name
+        event["message"]["attachments"] = [attachment]
+        return event
+
+    def image_event(
+        self, user_id: str, url: str = "https://photo-stal.zdn.vn/a/b.jpg", caption: str | None = None
+    ) -> dict[str, Any]:
+        return self.message_event(
+            "user_send_image", user_id, {"type": "image", "payload": {"url": url, "thumbnail": url}}, caption
+        )
+
+    def file_event(self, user_id: str, name: str = "giay-phep.pdf") -> dict[str, Any]:
+        payload = {"url": f"https://f.zdn.vn/{name}", "name": name, "size": "52133", "type": "pdf", "checksum": "c"}
+        return self.message_event("user_send_file", user_id, {"type": "file", "payload": payload})
+
+    def follow_event(self, user_id: str) -> dict[str, Any]:
+        """{"event_name": "follow", "follower": {"id"}, …}: no sender, no message (public integrations)."""
+        return {
+            "app_id": self.app_id,
+            "oa_id": OA_ID,
+            "event_name": "follow",
+            "source": "oa_profile",
+            "timestamp": str(int(time.time() * 1000)),
+            "follower": {"id": user_id},
+            "user_id_by_app": f"app-{user_id}",
+        }
+
+    def unfollow_event(self, user_id: str) -> dict[str, Any]:
+        """The same shape as follow, with event_name "unfollow"; the user stops following the OA."""
+        self.unfollowed.add(user_id)
+        return {**self.follow_event(user_id), "event_name": "unfollow"}
+
+    def expire_message_ids(self) -> None:
+        """From now on a reply addressed by message_id gets -201 (the id is no longer accepted)."""
+        self.message_ids_expired = True
+
     def other_event(self, event_name: str, user_id: str) -> dict[str, Any]:
         return {
             "app_id": self.app_id,
@@ -86,7 +143,10 @@ class FakeZalo:
 
     def signed(self, event: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
         """The raw body and headers Zalo would POST: mac = sha256(app_id + body + timestamp + OA secret)."""
-        body = json.dumps(event, ensure_ascii=False).encode()
+        try:
+            body = json.dumps(event, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # a lone surrogate can only travel as a JSON \u escape
+            body = json.dumps(event).encode()
         raw = event["app_id"].encode() + body + event["timestamp"].encode() + self.oa_secret_key.encode()
         return body, {
             "X-ZEvent-Signature": "mac=" + hashlib.sha256(raw).hexdigest(),
@@ -133,14 +193,18 @@ class FakeZalo:
         if self.send_delay:
             await asyncio.sleep(self.send_delay)
         if token not in self.access_tokens:
-            return self._error(-216, "Access token is invalid")
+            return self._error(TOKEN_INVALID, "Access token is invalid")
         if self.send_errors:
             error = self.send_errors.pop(0)
             return self._error(error["error"], error["message"])
         recipient = body.get("recipient") or {}
+        if recipient.get("message_id") and self.message_ids_expired:
+            return self._error(INVALID_PARAMETER, "message_id is invalid")
         user_id = recipient.get("user_id") or self._msg_owner.get(recipient.get("message_id", ""))
         if not user_id:
-            return self._error(-201, "recipient is invalid!")
+            return self._error(INVALID_PARAMETER, "recipient is invalid!")
+        if user_id in self.unfollowed:
+            return self._error(NOT_FOLLOWING, "User has not followed OA")
         message = body.get("message") or {}
         text = message.get("text")
         if not isinstance(text, str) or not text or len(text) > 2000:

@@ -1,0 +1,66 @@
+"""What the bot cannot use where it arrives: stickers, voice, a location… anywhere, and a photo or a file
+outside a step that takes one. Each gets a short answer saying what the bot accepts, then the current
+step is asked again, so its buttons stay the ones '#N' refers to."""
+
+from __future__ import annotations
+
+from handlers.menu import show_menu
+from handlers.router import Router
+from handlers.turn import Turn
+from messages.i18n import N_, _
+
+# Incoming.unsupported kinds the adapters report, as the citizen would name them.
+KINDS = {
+    "sticker": N_("stickers"),
+    "voice": N_("voice messages"),
+    "audio": N_("audio files"),
+    "video": N_("videos"),
+    "video_note": N_("videos"),
+    "animation": N_("GIFs"),
+    "venue": N_("locations"),
+    "location": N_("locations"),
+    "contact": N_("contact cards"),
+    "dice": N_("dice"),
+    "link": N_("links"),
+}
+IDLE = ("start", "menu")
+
+
+def takes_attachment(turn: Turn) -> bool:
+    """A form's photo step, or the answer to an official's request for information."""
+    if turn.state == "answer":
+        return True
+    if not turn.state.startswith("apply."):
+        return False
+    from handlers.intake import FORMS  # intake registers its states with the router that imports this
+
+    form = FORMS.get(turn.state.removeprefix("apply."))
+    step = turn.data.get("step")
+    return form is not None and any(f.key == step and f.kind == "photo" for f in form.fields)
+
+
+async def not_accepted(turn: Turn, router: Router) -> bool:
+    """Answer what this step cannot use; False when the turn should go on as usual."""
+    incoming = turn.incoming
+    if incoming.unsupported:
+        what = _(KINDS.get(incoming.unsupported, N_("this kind of message")))
+        note = _(
+            "Sorry, I cannot read {what}. Please type your message or press a button. "
+            "Photos and files are welcome when I ask for documents."
+        ).format(what=what)
+    elif incoming.attachment is not None and not takes_attachment(turn):
+        note = _(
+            "Thank you, but I can only keep photos and files while you send the documents of an application "
+            "(“Apply for support” in the menu) or answer a question from an official. Nothing was saved."
+        )
+    else:
+        return False
+    spec = router.spec_for(turn.state)
+    if turn.state in IDLE or spec is None:
+        await show_menu(turn, note)
+    elif spec.ask is None:
+        turn.say(note)
+    else:
+        turn.say(note)
+        await spec.ask(turn)
+    return True
