@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select  # noqa: E402
 from telegram import Bot  # noqa: E402
 
-from bench.common import reset_postgres  # noqa: E402
+from bench.common import DATA_KEY, reset_postgres  # noqa: E402
 from bot.app import HoTro, create_app  # noqa: E402
 from bot.broadcaster import run_broadcasts  # noqa: E402
 from bot.channels.telegram import TelegramTransport  # noqa: E402
@@ -72,7 +72,7 @@ async def worker_main(args: argparse.Namespace) -> None:
         # httpcore tries `import sniffio` on every request; without the package (anyio 4 no longer pulls
         # it in) each failed import scans sys.path. Installing sniffio has the same effect as this.
         sys.modules["sniffio"] = None  # type: ignore[assignment]
-    settings = Settings(_env_file=None, database_url=args.db, data_dir=Path(args.data_dir))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_url=args.db, data_dir=Path(args.data_dir), data_key=DATA_KEY)  # type: ignore[call-arg]
     bot = Bot(TOKEN, base_url=args.base_url)
     app = await create_app(settings, {"telegram": TelegramTransport(bot)})
     stop = asyncio.Event()
@@ -237,7 +237,7 @@ async def run(
     await fresh_database(db)
     blocked = {FIRST_CHAT + i for i in range(0, recipients, 100)}  # 1 %
     fake = await FakeTelegram(global_rate=limit, per_chat_interval=1.0, blocked=blocked).start()
-    settings = Settings(_env_file=None, database_url=db, data_dir=Path(workdir))  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_url=db, data_dir=Path(workdir), data_key=DATA_KEY)  # type: ignore[call-arg]
     bot = Bot(TOKEN, base_url=fake.base_url)
     app = await create_app(settings, {"telegram": TelegramTransport(bot)})
     extra: list[str] = []
@@ -303,7 +303,7 @@ async def citizen_replies(app: HoTro, fake: FakeTelegram, latencies: list[float]
         chat_id, body = REPLY_CHAT - n % 50, f"reply {n}"
         async with app.sessions.begin() as session:
             row = await outbox.enqueue(
-                session, "telegram", str(chat_id), {"text": body, "buttons": []}, datetime.now(UTC)
+                session, "telegram", str(chat_id), {"text": body, "buttons": []}, datetime.now(UTC), app.protector
             )
             await session.flush()
             row_id = row.id

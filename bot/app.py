@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.base import Transport
 from bot.config import Settings
+from bot.datakey import open_database
 from bot.engine import Engine, TurnResult
 from bot.metrics import Metrics
 from bot.sender import OutboxSender
 from handlers.app import build_router
 from handlers.turn import Incoming, Services
-from storage.crypto import DataProtector, load_or_create_key
-from storage.db import make_engine, migrate, session_factory
+from storage.crypto import DataProtector
+from storage.db import session_factory
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,18 @@ class HoTro:
         """The background loops every serving process runs; they share the work through the database."""
         from bot.broadcaster import run_broadcasts  # these modules import this one
         from bot.reports import run_scheduler
+        from bot.retention import run_retention
 
         return [
             asyncio.create_task(self.sender.run(stop=stop)),
             asyncio.create_task(run_scheduler(self, stop)),
+            asyncio.create_task(run_retention(self, stop)),
             asyncio.create_task(run_broadcasts(self, stop)),
         ]
+
+    @property
+    def protector(self) -> DataProtector:
+        return self.engine.services.protector
 
     async def close(self) -> None:
         await self.sender.close()
@@ -83,30 +90,17 @@ def settle_heap(settings: Settings) -> None:
     objects, tens of milliseconds) in the middle of some citizen's turn: the latency tail of a server.
     """
     from handlers import admin_units, policy_search
+    from handlers.questions import classify, passages
     from messages.i18n import translations
     from messages.policies import load_policies
 
     translations()
     admin_units.provinces()
     policy_search.search("hỗ trợ", load_policies(settings.free_worker))
+    classify.classifier()  # the question classifier trains at start-up, not in a citizen's turn
+    passages.supporting("hỗ trợ", None, "")
     gc.collect()
     gc.freeze()
-
-
-def data_key(settings: Settings) -> str:
-    """The configured key, or the embedded default's key file (created on first run)."""
-    if settings.data_key:
-        return settings.data_key
-    path = settings.data_dir / "hotro.key"
-    existed = path.exists()
-    key = load_or_create_key(path)
-    if not existed:
-        log.warning(
-            "Created the personal-data key at %s. Back it up: without it, stored ID numbers and bank "
-            "accounts cannot be read. In production set HOTRO_DATA_KEY instead.",
-            path.resolve(),
-        )
-    return key
 
 
 # aiosqlite runs each statement in its own thread, which must then win the GIL back from the event loop.
@@ -117,15 +111,18 @@ SQLITE_SWITCH_INTERVAL = 0.0005
 
 
 async def create_app(settings: Settings, transports: dict[str, Transport] | None = None) -> HoTro:
-    db = make_engine(settings.sqlalchemy_url())
+    db, protector = await open_database(settings)
     if db.dialect.name == "sqlite":
         sys.setswitchinterval(SQLITE_SWITCH_INTERVAL)
-    await migrate(db)
     sessions = session_factory(db)
-    services = Services(protector=DataProtector(data_key(settings)))
+    services = Services(protector=protector)
     engine = Engine(sessions, build_router(), settings, services)
     metrics = Metrics()
     sender = OutboxSender(
-        sessions, dict(transports or {}), metrics, lease=timedelta(seconds=settings.outbox_lease_seconds)
+        sessions,
+        dict(transports or {}),
+        metrics,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        protector=services.protector,
     )
     return HoTro(settings, db, sessions, engine, sender, metrics, asyncio.Semaphore(settings.max_concurrent_turns))

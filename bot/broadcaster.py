@@ -360,9 +360,8 @@ async def housekeeping(app: HoTro, lease: float, writes: Writes | None = None) -
             official = await session.get(Official, broadcast.official_id)
             if official is not None:
                 channel, chat_id = await store.official_chat(session, official)
-                await outbox.enqueue(
-                    session, channel, chat_id, {"text": chat.final_report(broadcast), "buttons": []}, now
-                )
+                payload = {"text": chat.final_report(broadcast), "buttons": []}
+                await outbox.enqueue(session, channel, chat_id, payload, now, app.protector)
             finished.append(broadcast_id)
     if finished:
         app.sender.wake()

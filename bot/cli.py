@@ -8,14 +8,15 @@ import contextlib
 import logging
 import signal
 
-from bot import broadcaster, exchange, officials_cli, reports
+from bot import broadcaster, datakey, exchange, officials_cli, reports, retention
 from bot.app import settle_heap
 from bot.config import Settings
 from bot.logs import configure as configure_logging
 from bot.startup import open_app
 from messages.i18n import _
 
-EXTENSIONS = [officials_cli, reports, exchange, broadcaster]  # modules that add their own subcommands
+# Modules that add their own subcommands.
+EXTENSIONS = [officials_cli, reports, exchange, broadcaster, datakey, retention]
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

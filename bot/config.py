@@ -107,9 +107,16 @@ class Settings(BaseSettings):
     # Conversation behaviour.
     conversation_timeout_minutes: int = 30
 
-    # Personal-data protection: Fernet key for ID numbers and bank accounts, and the
-    # key of the keyed hash used for duplicate lookups. Created in data_dir if unset.
+    # Personal-data protection: the secret (>= 32 random characters) from which the AES-GCM key and the
+    # blind-index key are derived (storage/crypto.py), given directly or as a file holding it. Only an
+    # SQLite database may go without: its key is then created next to it (hotro.key). See bot/datakey.py.
     data_key: str | None = None
+    data_key_file: Path | None = None
+
+    # Retention (README, "Personal data"): a form left unfinished this long is erased, and a sent (or failed)
+    # message's row is deleted this long after it was sent. Run daily by the scheduler and by `hotro purge`.
+    abandoned_form_days: int = Field(default=30, ge=1)
+    delivered_message_days: int = Field(default=7, ge=1)
 
     def sqlalchemy_url(self) -> str:
         if self.database_url:

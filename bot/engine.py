@@ -127,6 +127,7 @@ class Engine:
                     incoming.display_name,
                     now,
                     sent_unmarked,
+                    protector=self.services.protector,
                 )
                 conv = start.conversation
                 incoming = _normalised(incoming, conv.keyboard, bool(conv.data.get(TAKES_TEXT)))
@@ -170,7 +171,7 @@ class Engine:
                         conv.keyboard = buttons
                     else:
                         await show_keyboard(session, notice.channel, notice.chat_id, buttons)
-                await save_conversation(session, conv)
+                await save_conversation(session, conv, self.services.protector)
                 # With nothing older waiting, the replies are written already claimed: sent right after
                 # commit with no claim transaction. Otherwise they queue behind the older ones.
                 claimed = not start.backlog
@@ -179,6 +180,7 @@ class Engine:
                     [(incoming.channel, incoming.chat_id, reply.to_payload(), claimed) for reply in turn.replies]
                     + [(n.channel, n.chat_id, n.reply.to_payload(), False) for n in turn.notices],
                     now,
+                    self.services.protector,
                 )
             replies = rows[: len(turn.replies)]
             return TurnResult(

@@ -54,8 +54,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.app import data_key
 from bot.config import Settings
+from bot.datakey import open_database
 from handlers import admin_units, app_code, lifecycle
 from handlers.lifecycle import PaymentInfo
 from handlers.validators import Invalid, parse_date, spreadsheet_safe
@@ -63,8 +63,9 @@ from messages import fmt
 from messages.i18n import N_, _
 from messages.normalize import fold
 from storage import outbox
+from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector, DecryptionError
-from storage.db import make_engine, migrate, session_factory
+from storage.db import session_factory
 from storage.models import Application, AuditLog, Official, Payment
 from storage.officials import ROLES, covers, scope
 
@@ -269,8 +270,10 @@ _LISTED = (
     Application.status,
     Application.full_name,
     Application.birth_date,
+    Application.birth_date_enc,
     Application.sex,
     Application.phone,
+    Application.phone_enc,
     Application.id_number_enc,
     Application.commune_code,
     Application.period_start,
@@ -360,10 +363,10 @@ def _row(
         "no": no,
         "code": app_code.display(application.code),
         "name": application.full_name,
-        "birth_date": application.birth_date,
+        "birth_date": birth_date_of(application, protector),
         "sex": SEX_WORDS.get(application.sex or _sex_from_cccd(id_number) or "", ""),
         "id_number": id_number,
-        "phone": application.phone,
+        "phone": phone_of(application, protector),
         "address": _address(application),
         "category": CATEGORY_WORDS.get(_household_field(application, "category") or ""),
         "business": _business(application),
@@ -1058,6 +1061,7 @@ async def import_file(
     official: Official | None,
     actor: str,
     now: datetime,
+    protector: DataProtector,
 ) -> ImportReport:
     """Check every row of the district's file; apply them all in one transaction only if all are good.
 
@@ -1127,7 +1131,9 @@ async def import_file(
                         session, found[d.code], step.to_status, actor=actor, now=now, **step.kwargs
                     )
                     if notice is not None:
-                        await outbox.enqueue(session, notice.channel, notice.chat_id, notice.reply.to_payload(), now)
+                        await outbox.enqueue(
+                            session, notice.channel, notice.chat_id, notice.reply.to_payload(), now, protector
+                        )
                         report.notices += 1
                 report.applied[d.result] += 1
             detail = {
@@ -1172,9 +1178,8 @@ def _official_id(args: argparse.Namespace) -> int | None:
 
 
 async def run_export(settings: Settings, args: argparse.Namespace) -> None:
-    db = make_engine(settings.sqlalchemy_url())
+    db, protector = await open_database(settings)
     try:
-        await migrate(db)
         sessions = session_factory(db)
         official_id = _official_id(args)
         if official_id is not None:
@@ -1198,7 +1203,7 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> None:
         file_format = suffix
         count = await export_applications(
             sessions,
-            DataProtector(data_key(settings)),
+            protector,
             role=role,
             area=area,
             statuses=args.status,
@@ -1248,13 +1253,17 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> None:
     official_id = _official_id(args)
     if official_id is None:
         raise SystemExit(_("Give --official-id N or --actor official:N: every change is recorded under an official."))
-    db = make_engine(settings.sqlalchemy_url())
+    db, protector = await open_database(settings)
     try:
-        await migrate(db)
         sessions = session_factory(db)
         official = await _official(sessions, official_id)
         report = await import_file(
-            sessions, Path(args.file), official=official, actor=f"official:{official.id}", now=datetime.now(UTC)
+            sessions,
+            Path(args.file),
+            official=official,
+            actor=f"official:{official.id}",
+            now=datetime.now(UTC),
+            protector=protector,
         )
     except ExchangeError as exc:
         raise SystemExit(str(exc)) from None

@@ -29,6 +29,7 @@ from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
 from storage import outbox
+from storage.crypto import DataProtector
 from storage.db import make_engine, migrate, session_factory
 from storage.models import ChannelUser, JobRun, Official, OutboxMessage
 from storage.officials import scope
@@ -51,13 +52,13 @@ def report_time(settings: Settings) -> time:
     return time(int(hours), int(minutes))
 
 
-async def _claim_day(session: AsyncSession, today: date, now: datetime) -> bool:
-    """True when this transaction took `today` for the daily report (no other process has)."""
-    await session.execute(insert_ignore(session, JobRun, {"name": JOB_NAME, "updated_at": now}, ["name"]))
+async def _claim_day(session: AsyncSession, today: date, now: datetime, job: str = JOB_NAME) -> bool:
+    """True when this transaction took `today` for the job (the daily report; no other process has)."""
+    await session.execute(insert_ignore(session, JobRun, {"name": job, "updated_at": now}, ["name"]))
     # On PostgreSQL a concurrent UPDATE waits for our row lock, then re-checks the WHERE and finds the day taken.
     result = await session.execute(
         update(JobRun)
-        .where(JobRun.name == JOB_NAME, or_(JobRun.last_run_on.is_(None), JobRun.last_run_on < today))
+        .where(JobRun.name == job, or_(JobRun.last_run_on.is_(None), JobRun.last_run_on < today))
         .values(last_run_on=today, updated_at=now)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
@@ -72,7 +73,9 @@ def _is_report(payload: dict[str, Any]) -> bool:
     return any(button.get("action") == REPORT_ACTION for row in payload.get("buttons") or [] for button in row)
 
 
-async def _supersede_waiting_reports(session: AsyncSession, channel: str, chat_id: str, today: date) -> None:
+async def _supersede_waiting_reports(
+    session: AsyncSession, channel: str, chat_id: str, today: date, protector: DataProtector
+) -> None:
     """An earlier day's report still waiting for this official (held: they never opened the bot, or are
     outside Zalo's window) is replaced by today's: they get one current report, not a pile of old ones."""
     held = await session.execute(
@@ -80,7 +83,10 @@ async def _supersede_waiting_reports(session: AsyncSession, channel: str, chat_i
             OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.status == "held"
         )
     )
-    stale = [row_id for row_id, payload in held.all() if isinstance(payload, dict) and _is_report(payload)]
+    payloads = [
+        (row_id, protector.open_json(payload, context=outbox.PAYLOAD_CONTEXT)) for row_id, payload in held.all()
+    ]
+    stale = [row_id for row_id, payload in payloads if isinstance(payload, dict) and _is_report(payload)]
     await outbox.mark_failed(session, stale, f"superseded by the report of {today.isoformat()}")
 
 
@@ -114,8 +120,8 @@ async def send_daily_reports(app: HoTro, today: date, now: datetime) -> int:
             reply = Reply(texts[key], [[Button(_("🔄 Refresh"), REPORT_ACTION)]])
             # A private chat's id is the user's id; the channel user row knows it once the official has written.
             chat = chat_id or official.user_id
-            await _supersede_waiting_reports(session, official.channel, chat, today)
-            await outbox.enqueue(session, official.channel, chat, reply.to_payload(), now)
+            await _supersede_waiting_reports(session, official.channel, chat, today, app.protector)
+            await outbox.enqueue(session, official.channel, chat, reply.to_payload(), now, app.protector)
             queued += 1
     app.sender.wake()
     log.info("daily report for %s queued for %d officials", today, queued)

@@ -15,6 +15,7 @@ from bot.metrics import Metrics
 from bot.pauses import ChannelPauses
 from storage import broadcasts, outbox
 from storage.conversations import mark_blocked
+from storage.crypto import DataProtector
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,11 @@ class OutboxSender:
         transports: dict[str, Transport],
         metrics: Metrics | None = None,
         lease: timedelta = outbox.LEASE,
+        *,
+        protector: DataProtector,
     ) -> None:
         self.sessions = sessions
+        self.protector = protector
         self.transports = transports
         self.metrics = metrics
         self.lease = lease
@@ -164,7 +168,7 @@ class OutboxSender:
             try:
                 if transport is None:
                     raise RetryLater(60, f"no transport for {row.channel}")
-                await transport.send(row.chat_id, row.payload)
+                await transport.send(row.chat_id, outbox.payload_of(row, self.protector))
                 sent.append(row.id)
             except Blocked:
                 blocked.append(row)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import broadcast, eligibility, intake, menu, officials, policies, report, status
+from handlers import broadcast, eligibility, intake, menu, officials, policies, questions, report, status
 from handlers.router import Router
 
 
@@ -10,6 +10,7 @@ def build_router() -> Router:
     router = Router()
     menu.register(router)
     policies.register(router)
+    questions.register(router)
     eligibility.register(router)
     intake.register(router)
     status.register(router)

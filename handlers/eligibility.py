@@ -266,7 +266,8 @@ def render(assessment: Assessment) -> list[str]:
         elif item.confirmed_amount:
             amount = fmt.vnd(item.amount_vnd)
         else:
-            amount = _("{amount} (to be confirmed by the local authority)").format(amount=fmt.vnd(item.amount_vnd))
+            # An UNCONFIRMED figure is never stated (policy-facts §3.7, §12).
+            amount = _("amount not confirmed yet, ask the receiving office")
         head = ("✅ " if not item.hedged else "❔ ") + f"{policy_title(item.policy_id)}: {amount}"
         lines = [head, *(f"  – {line}" for line in item.breakdown), "  ➜ " + item.next_step]
         if item.hedged:

@@ -819,20 +819,29 @@ def _covid(profile: Profile, today: date) -> tuple[Outcome | None, _Part | Reaso
 
 
 def _worker_supplement(profile: Profile) -> _Part:
-    """Khoản 7 for workers in policies 4 and 6: the amount is UNCONFIRMED, so always hedged."""
+    """Khoản 7 for workers in policies 4 and 6: the amount is UNCONFIRMED, so always hedged.
+
+    `amount` keeps the expected figure for internal comparison only; no line states it, because
+    policy-facts marks it UNCONFIRMED (the policy page says the same).
+    """
     count = int(profile.pregnant) + profile.children_under_6
     lines: list[str] = []
     if profile.pregnant:
-        lines.append(_("Pregnant worker: {amount}.").format(amount=vnd(CHILD_SUPPLEMENT_VND)))
+        lines.append(_("Pregnant worker: an extra support."))
     if profile.children_under_6:
         lines.append(
             ngettext(
-                "{count} child under 6 × {amount}.",
-                "{count} children under 6 × {amount}.",
+                "{count} child under 6: an extra support for the child.",
+                "{count} children under 6: an extra support for each child.",
                 profile.children_under_6,
-            ).format(count=profile.children_under_6, amount=vnd(CHILD_SUPPLEMENT_VND))
+            ).format(count=profile.children_under_6)
         )
-    lines.append(_("Expected amount, to be confirmed by the local authority (theo hướng dẫn của địa phương)."))
+    lines.append(
+        _(
+            "The amount of this extra support is not confirmed by the texts HoTro has: ask the office that "
+            "receives your dossier."
+        )
+    )
     return _Part(
         amount=count * CHILD_SUPPLEMENT_VND,
         confirmed=False,

@@ -470,7 +470,7 @@ async def submit(turn: Turn, answers: Answers) -> None:
     id_hash = protector.blind_index("id_number", digits)
     existing = await repo.find_active_by_id_hash(turn.session, policy_id, id_hash)
     if existing is not None:
-        await show_menu(turn, _already(existing))
+        await show_menu(turn, _already(turn, existing))
         return
     bank = answers.get("bank_account") if _bank(answers) else None
     bank_hash = protector.blind_index("bank_account", bank) if bank else None
@@ -505,9 +505,7 @@ async def submit(turn: Turn, answers: Answers) -> None:
         channel_user_id=turn.user.id,
         consent_id=turn.data.get("consent_id"),
         full_name=answers["full_name"],
-        birth_date=_iso(answers.get("birth_date")),
         sex=answers.get("sex"),
-        phone=answers["phone"],
         phone_hash=phone_hash,
         id_kind="cccd" if len(digits) == 12 else "cmnd",
         id_number_enc=protector.encrypt(digits, context="id_number"),
@@ -534,6 +532,7 @@ async def submit(turn: Turn, answers: Answers) -> None:
         submitted_at=turn.now,
         updated_at=turn.now,
     )
+    repo.seal_person(application, protector, answers["phone"], _iso(answers.get("birth_date")))
     actor = f"citizen:{turn.incoming.channel}:{turn.incoming.user_id}"
     try:
         async with turn.session.begin_nested():
@@ -541,13 +540,20 @@ async def submit(turn: Turn, answers: Answers) -> None:
     except IntegrityError:
         # The same ID number was submitted at the same moment from another chat.
         existing = await repo.find_active_by_id_hash(turn.session, policy_id, id_hash)
-        await show_menu(turn, _already(existing) if existing else _("Please try again in a moment."))
+        await show_menu(turn, _already(turn, existing) if existing else _("Please try again in a moment."))
         return
     turn.goto("menu", {})
     turn.say(_confirmation(kind, application), menu_buttons())
 
 
-def _already(existing: Application) -> str:
+def _already(turn: Turn, existing: Application) -> str:
+    if (existing.channel, existing.chat_id) != (turn.incoming.channel, turn.incoming.chat_id):
+        # Whoever typed someone else's ID number learns no code (the key to a look-up) and no date.
+        return _(
+            "An application for this support with the same ID number already exists; it was filed from another "
+            "chat. Each person can receive this support only once. Follow it in the chat it was filed from; if you "
+            "did not file it, contact your commune People's Committee (UBND xã) with your ID card."
+        )
     return _(
         "An application for this support with the same ID number already exists (code {code}, submitted "
         "{date}). Each person can receive this support only once, so a second application is not needed. "

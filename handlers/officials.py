@@ -19,6 +19,7 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt
 from messages.i18n import N_, _
+from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
 from storage.models import Application, Attachment, AuditLog, Official, Payment, StatusEvent
 from storage.officials import covers, get_official, scope
@@ -137,16 +138,17 @@ async def show_application(turn: Turn, official: Official, application: Applicat
             if application.bank_account_enc
             else None
         )
+        phone, born = phone_of(application, protector), birth_date_of(application, protector)
     except DecryptionError:
-        id_number, account = "?", "?"
+        id_number, account, phone, born = "?", "?", application.phone, None
     commune = admin_units.get("commune", application.commune_code)
     fields: dict[str, Any] = application.fields or {}
     lines = [
         f"{app_code.display(application.code)} – {lifecycle.status_label(application.status)}",
         _("Name: {name}").format(name=application.full_name),
-        _("Date of birth: {date}").format(date=fmt.day(application.birth_date) if application.birth_date else "–"),
+        _("Date of birth: {date}").format(date=fmt.day(born) if born else "–"),
         _("ID number: {number}").format(number=id_number),
-        _("Phone: {phone}").format(phone=application.phone),
+        _("Phone: {phone}").format(phone=phone),
         _("Area: {place}").format(place=commune.full_name if commune else application.commune_code),
     ]
     if application.sex in ("male", "female"):

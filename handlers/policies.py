@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.menu import add_menu_entry, fallback, menu_buttons, start
+from handlers.menu import add_menu_entry, menu_buttons
 from handlers.policy_search import answer
 from handlers.router import Router
 from handlers.turn import Button, Turn
@@ -50,7 +50,10 @@ async def browse(turn: Turn) -> None:
 
 
 async def question(turn: Turn) -> None:
-    """Free text in the menu: find the policy the citizen asks about."""
+    """Today's matcher's answer to free text (the baseline handlers.questions is measured against).
+
+    The chat answers free text with handlers.questions; bench/faq_accuracy.py still runs this one.
+    """
     result = answer(turn.text)
     policies = {p.id: p for p in _policies(turn)}
     if result.confident and result.best is not None:
@@ -73,21 +76,6 @@ async def question(turn: Turn) -> None:
     turn.say(_("I am not sure I understood. Did you mean one of these?"), rows)
 
 
-async def idle(turn: Turn) -> None:
-    """The menu (and a brand-new chat): typed text is a question about the policies."""
-    if turn.state == "start":
-        await start(turn)
-        if turn.text and not turn.action:
-            await question(turn)
-        return
-    if turn.text and not turn.action:
-        await question(turn)
-        return
-    await fallback(turn)
-
-
 def register(router: Router) -> None:
     add_menu_entry(N_("Learn about the policies"), "pol")
     router.action("pol")(browse)
-    router.state("start")(idle)
-    router.state("menu")(idle)

@@ -16,7 +16,7 @@ from messages import fmt
 from messages.i18n import N_, _
 from storage import applications as repo
 from storage.crypto import DecryptionError
-from storage.models import Application, Attachment, AuditLog, LookupAttempt, Payment
+from storage.models import Application, Attachment, AuditLog, LookupAttempt, LookupCodeAttempt, Payment
 from storage.officials import officials_for
 from storage.sql import insert_ignore
 
@@ -120,34 +120,41 @@ async def _failures(turn: Turn) -> LookupAttempt:
     return attempt
 
 
+async def _code_failures(turn: Turn, code: str) -> LookupCodeAttempt:
+    """The code's failures from every chat: a new chat (or group) gets no fresh guesses."""
+    values = {"code": code[:16], "failures": 0, "window_start": turn.now}
+    await turn.session.execute(insert_ignore(turn.session, LookupCodeAttempt, values, ["code"]))
+    stmt = select(LookupCodeAttempt).filter_by(code=code[:16]).with_for_update()
+    attempt = (await turn.session.execute(stmt)).scalar_one()
+    if turn.now - attempt.window_start > FAILURE_WINDOW:
+        attempt.failures, attempt.window_start = 0, turn.now
+    return attempt
+
+
 async def lookup_state(turn: Turn) -> None:
     turn.takes_text = True  # a code or 4 digits, never a button number
     attempt = await _failures(turn)
-    if attempt.failures >= MAX_FAILURES:
-        wait = attempt.window_start + FAILURE_WINDOW - turn.now
+    code_attempt = await _code_failures(turn, turn.data.get("code", "")) if turn.state == "lookup.id" else None
+    blocked = attempt if attempt.failures >= MAX_FAILURES else None
+    if code_attempt is not None and code_attempt.failures >= MAX_FAILURES:
+        blocked = code_attempt
+    if blocked is not None:
+        wait = blocked.window_start + FAILURE_WINDOW - turn.now
         minutes = max(1, int(wait.total_seconds() // 60) + 1)
         await show_menu(
             turn, _("Too many wrong attempts. Please try again in {minutes} minutes.").format(minutes=minutes)
         )
         return
     if turn.state == "lookup.code":
-        if not app_code.is_valid(turn.text):
-            turn.say(
-                _("“{text}” is not a valid application code: please check each character (e.g. HK-7QX4-M9PR).").format(
-                    text=turn.text[:30]
-                ),
-                [back_to_menu_button()],
-            )
-            return
-        turn.goto("lookup.id", {"code": app_code.normalize(turn.text)})
-        turn.takes_text = True
-        turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
+        take_code(turn, turn.text)
         return
     digits = "".join(ch for ch in turn.text if ch.isdigit())
     application = await repo.by_code(turn.session, turn.data.get("code", ""))
     if len(digits) != 4 or application is None or not _id_ends_with(turn, application, digits):
         attempt.failures += 1
-        left = MAX_FAILURES - attempt.failures
+        assert code_attempt is not None
+        code_attempt.failures += 1
+        left = MAX_FAILURES - max(attempt.failures, code_attempt.failures)
         turn.goto("lookup.code", {})
         turn.say(
             _(
@@ -160,6 +167,23 @@ async def lookup_state(turn: Turn) -> None:
     turn.session.add(AuditLog(actor=actor(turn), action="lookup", application_id=application.id, at=turn.now))
     turn.goto("menu", {})
     turn.say(await describe(turn.session, application), [back_to_menu_button()])
+
+
+def take_code(turn: Turn, code: str) -> None:
+    """The look-up's code step, also for a code typed or pasted outside it (in a question)."""
+    if not app_code.is_valid(code):
+        turn.goto("lookup.code", {})
+        turn.takes_text = True
+        turn.say(
+            _("“{text}” is not a valid application code: please check each character (e.g. HK-7QX4-M9PR).").format(
+                text=code[:30]
+            ),
+            [back_to_menu_button()],
+        )
+        return
+    turn.goto("lookup.id", {"code": app_code.normalize(code)})
+    turn.takes_text = True
+    turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
 
 
 def _id_ends_with(turn: Turn, application: Application, digits: str) -> bool:

@@ -3,13 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.crypto import DataProtector
 from storage.models import Application, Attachment, ChannelUser, Consent, StatusEvent
+
+
+def masked_phone(phone: str) -> str:
+    """What stays in the clear `phone` column: enough for an official to recognise a number read out."""
+    return "*" * max(len(phone) - 3, 0) + phone[-3:]
+
+
+def seal_person(application: Application, protector: DataProtector, phone: str, birth_date: date | None) -> None:
+    """Store the phone and birth date encrypted; the clear columns keep a masked phone and no date."""
+    application.phone = masked_phone(phone)
+    application.phone_enc = protector.encrypt(phone, context="phone")
+    application.birth_date = None
+    application.birth_date_enc = protector.encrypt(birth_date.isoformat(), context="birth_date") if birth_date else None
+
+
+def phone_of(application: Any, protector: DataProtector) -> str:
+    """The phone of an application (an ORM row or a Core row with phone and phone_enc)."""
+    if application.phone_enc:
+        return protector.decrypt(application.phone_enc, context="phone")
+    return str(application.phone)
+
+
+def birth_date_of(application: Any, protector: DataProtector) -> date | None:
+    if application.birth_date_enc:
+        return date.fromisoformat(protector.decrypt(application.birth_date_enc, context="birth_date"))
+    return application.birth_date  # type: ignore[no-any-return]
 
 
 async def record_consent(

@@ -18,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from storage import outbox
+from storage.crypto import DataProtector
 from storage.models import ChannelUser, Conversation, OutboxMessage, ProcessedEvent
 from storage.sql import conflict_insert, dialect_of, insert_ignore
 
 INBOUND_PRECISION = timedelta(minutes=1)
 CONVERSATIONS = Conversation.__table__
+DATA_CONTEXT = "conversation.data"
 
 
 # The statements every turn runs are built once: building one costs about as much as running it.
@@ -96,6 +98,8 @@ async def open_turn(
     display_name: str | None,
     now: datetime,
     sent_unmarked: Collection[int] = (),
+    *,
+    protector: DataProtector,
 ) -> TurnStart:
     """The user, the chat's conversation under a row lock (FOR UPDATE on PostgreSQL; SQLite's
     BEGIN IMMEDIATE already holds the write lock) and whether messages wait, creating what is
@@ -112,18 +116,25 @@ async def open_turn(
     _refresh_user(user, chat_id, display_name, now)
     if row.held:  # the user wrote, so what waited for them may be sent now
         await outbox.release_held(session, channel, chat_id, now)
-    conversation = ConversationRow(row.id, row.state, row.data or {}, row.keyboard or [], row.version, row.updated_at)
+    data = protector.open_json(row.data, context=DATA_CONTEXT) if row.data else {}
+    conversation = ConversationRow(row.id, row.state, data, row.keyboard or [], row.version, row.updated_at)
     return TurnStart(user, conversation, backlog=bool(row.pending or row.held))
+
+
+def seal_data(protector: DataProtector, data: dict[str, Any]) -> dict[str, Any]:
+    """The conversation data as stored: sealed as a whole (a form's answers hold ID and account numbers,
+    phone, birth date, address), so no field can be missed; sealing ~1 kB costs about 20 µs."""
+    return protector.seal_json(data, context=DATA_CONTEXT) if data else {}
 
 
 _SAVE = update(CONVERSATIONS).where(CONVERSATIONS.c.id == bindparam("conversation_id"))
 
 
-async def save_conversation(session: AsyncSession, conversation: ConversationRow) -> None:
+async def save_conversation(session: AsyncSession, conversation: ConversationRow, protector: DataProtector) -> None:
     values = {
         "conversation_id": conversation.id,
         "state": conversation.state,
-        "data": conversation.data,
+        "data": seal_data(protector, conversation.data),
         "keyboard": conversation.keyboard,
         "version": conversation.version,
         "updated_at": conversation.updated_at,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import os
 import re
@@ -24,6 +25,7 @@ import secrets
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -35,7 +37,8 @@ log = logging.getLogger(__name__)
 VERSION = "v1"
 _SALT = b"hotro/data-protection"
 _NONCE_LEN = 12  # 96-bit random nonces: safe for far more than 2**32 / this project's records
-_MIN_KEY_CHARS = 32
+MIN_KEY_CHARS = 32
+SEALED = "sealed"  # the one key of a sealed JSON value
 _INDEX_STRIP = re.compile(r"[\s.\-–—_]+")
 
 
@@ -63,18 +66,20 @@ def normalise_for_index(value: str) -> str:
 class DataProtector:
     """Encrypts personal fields and computes blind indexes from one secret."""
 
-    __slots__ = ("_aead", "_index_key")
+    __slots__ = ("_aead", "_index_key", "key_id")
 
     def __init__(self, key_material: str) -> None:
         material = key_material.strip()
-        if len(material) < _MIN_KEY_CHARS:
+        if len(material) < MIN_KEY_CHARS:
             # HKDF does not stretch weak secrets; a short passphrase would be guessable.
             raise ValueError(
-                f"key material must be at least {_MIN_KEY_CHARS} characters of random data (use load_or_create_key)"
+                f"key material must be at least {MIN_KEY_CHARS} characters of random data (use load_or_create_key)"
             )
         ikm = material.encode("utf-8")
         self._aead = AESGCM(_derive(ikm, f"hotro/encrypt/{VERSION}"))
         self._index_key = _derive(ikm, "hotro/blind-index/v1")
+        # Stored in the database to recognise the key; a one-way hash under its own label, never the key.
+        self.key_id = hmac.new(_derive(ikm, "hotro/key-id"), b"hotro key id", hashlib.sha256).hexdigest()[:32]
 
     def __repr__(self) -> str:  # never show key bytes in logs or tracebacks
         return "DataProtector(<keys hidden>)"
@@ -107,6 +112,16 @@ class DataProtector:
             raise ValueError("kind must be a non-empty label")
         message = f"{kind}\x1f{normalise_for_index(value)}".encode()
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
+
+    def seal_json(self, value: Any, *, context: str) -> dict[str, str]:
+        """A JSON value encrypted as a whole, stored as {"sealed": token} in a JSON column."""
+        return {SEALED: self.encrypt(json.dumps(value, ensure_ascii=False, separators=(",", ":")), context=context)}
+
+    def open_json(self, stored: Any, *, context: str) -> Any:
+        """The value `seal_json` sealed; anything else is returned as it is (rows from before sealing)."""
+        if isinstance(stored, dict) and len(stored) == 1 and SEALED in stored:
+            return json.loads(self.decrypt(stored[SEALED], context=context))
+        return stored
 
     @staticmethod
     def _aad(context: str) -> bytes:

@@ -14,6 +14,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.files import prepare_sqlite
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -21,13 +23,14 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            prepare_sqlite(Path(path))
         # One connection: SQLite has one writer anyway, and waiting in the pool's queue is fair and
         # immediate, where waiting on the file lock polls with growing sleeps (long latency tails).
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 120)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        # hide_parameters: a failing statement's logged error must not carry the citizen's data.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
         _sqlite_setup(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -35,7 +38,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # No pre-ping: it costs a round trip per turn. A connection dropped by a server restart fails its
     # turn, SQLAlchemy then discards the whole pool, and the webhook answers 503 so the update comes again.
     kwargs.setdefault("pool_pre_ping", False)
-    return create_async_engine(url, **kwargs)
+    return create_async_engine(url, hide_parameters=True, **kwargs)
 
 
 def _sqlite_setup(engine: AsyncEngine) -> None:

@@ -151,8 +151,8 @@ class Consent(Base):
 class Application(Base):
     """A preliminary support application, as registered by the citizen in the chat.
 
-    ID numbers and bank accounts are stored encrypted, with a keyed hash (blind index) for
-    duplicate lookups; everything else an official needs to review is in plain columns or
+    ID numbers, bank accounts, phones and birth dates are stored encrypted, with keyed hashes (blind
+    indexes) for duplicate lookups; everything else an official needs to review is in plain columns or
     in `fields` (the form's remaining answers).
     """
 
@@ -188,9 +188,13 @@ class Application(Base):
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
 
     full_name: Mapped[str] = mapped_column(String(128))
+    # Birth date and phone identify a person too: stored encrypted (read them with storage.applications
+    # birth_date_of / phone_of); `phone` keeps only a masked form, `birth_date` is NULL for such rows.
     birth_date: Mapped[date | None] = mapped_column(Date)
+    birth_date_enc: Mapped[str | None] = mapped_column(Text)
     sex: Mapped[str | None] = mapped_column(String(8))
     phone: Mapped[str] = mapped_column(String(16))
+    phone_enc: Mapped[str | None] = mapped_column(Text)
     phone_hash: Mapped[str] = mapped_column(String(64))
     id_kind: Mapped[str] = mapped_column(String(8))  # cccd | cmnd
     id_number_enc: Mapped[str] = mapped_column(Text)
@@ -310,6 +314,29 @@ class LookupAttempt(Base):
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_start: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LookupCodeAttempt(Base):
+    """Failed look-ups of one application code, from any chat: a new chat gets no fresh guesses."""
+
+    __tablename__ = "lookup_code_attempts"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataKey(Base):
+    """The one row naming the key the personal data is encrypted with: its id (a keyed hash), never the key.
+
+    A process started with another key, or with none while this row exists, refuses to start."""
+
+    __tablename__ = "data_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    key_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rotated_at: Mapped[datetime | None] = mapped_column()
 
 
 class JobRun(Base):

@@ -14,22 +14,36 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.crypto import DataProtector
 from storage.models import OutboxMessage
 from storage.sql import claim_rows, dialect_of
 
 LEASE = timedelta(seconds=60)
 OUTBOX = OutboxMessage.__table__
+# Payloads are sealed at rest: a reply can show an official a citizen's ID and account numbers.
+PAYLOAD_CONTEXT = "outbox.payload"
+
+
+def payload_of(row: OutboxMessage, protector: DataProtector) -> dict[str, Any]:
+    """A row's payload in clear ({"text", "buttons"})."""
+    return protector.open_json(row.payload, context=PAYLOAD_CONTEXT)  # type: ignore[no-any-return]
 
 
 async def enqueue(
-    session: AsyncSession, channel: str, chat_id: str, payload: dict[str, Any], now: datetime, claimed: bool = False
+    session: AsyncSession,
+    channel: str,
+    chat_id: str,
+    payload: dict[str, Any],
+    now: datetime,
+    protector: DataProtector,
+    claimed: bool = False,
 ) -> OutboxMessage:
     """Queue a message; `claimed` writes it already claimed by the caller, who sends it after commit
     (if the caller dies first, the lease hands it to another sender)."""
     row = OutboxMessage(
         channel=channel,
         chat_id=chat_id,
-        payload=payload,
+        payload=protector.seal_json(payload, context=PAYLOAD_CONTEXT),
         status="sending" if claimed else "queued",
         attempts=1 if claimed else 0,
         next_attempt_at=now,
@@ -41,18 +55,22 @@ async def enqueue(
 
 
 async def enqueue_many(
-    session: AsyncSession, messages: Sequence[tuple[str, str, dict[str, Any], bool]], now: datetime
+    session: AsyncSession,
+    messages: Sequence[tuple[str, str, dict[str, Any], bool]],
+    now: datetime,
+    protector: DataProtector,
 ) -> list[OutboxMessage]:
     """Queue (channel, chat_id, payload, claimed) messages with one INSERT, as `enqueue` does one.
 
-    Returns detached rows carrying their ids, for the sender; the session does not track them."""
+    Returns detached rows carrying their ids and payloads in clear, for the sender (which then
+    decrypts nothing); the session does not track them."""
     if not messages:
         return []
     values = [
         {
             "channel": channel,
             "chat_id": chat_id,
-            "payload": payload,
+            "payload": protector.seal_json(payload, context=PAYLOAD_CONTEXT),
             "status": "sending" if claimed else "queued",
             "attempts": 1 if claimed else 0,
             "next_attempt_at": now,
@@ -63,7 +81,10 @@ async def enqueue_many(
     ]
     stmt = insert(OUTBOX).returning(OUTBOX.c.id, sort_by_parameter_order=True)
     ids = (await session.execute(stmt, values)).scalars().all()
-    return [OutboxMessage(id=row_id, **row) for row_id, row in zip(ids, values, strict=True)]
+    return [
+        OutboxMessage(id=row_id, **{**row, "payload": message[2]})
+        for row_id, row, message in zip(ids, values, messages, strict=True)
+    ]
 
 
 async def claim(

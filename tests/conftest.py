@@ -19,6 +19,7 @@ from tests.databases import PostgresDatabase, SqliteTemplate
 from tests.fakes.telegram_api import FakeTelegram
 
 PG_URL = os.environ.get("HOTRO_TEST_DATABASE_URL")
+TEST_KEY = "test-data-key-" + "k" * 32  # PostgreSQL needs a given key; SQLite tests create theirs
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +48,8 @@ async def db_url(
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(_env_file=None, database_url=db_url, data_dir=tmp_path)  # type: ignore[call-arg]
+    key = TEST_KEY if PG_URL else None
+    return Settings(_env_file=None, database_url=db_url, data_dir=tmp_path, data_key=key)  # type: ignore[call-arg]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from bot import broadcaster, exchange
 from bot.app import HoTro
 from bot.config import Settings
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, TEST_KEY
 from tests.test_broadcast import citizen, official
 from tests.test_exchange import NOW, add_application, export, fill, protector_of, row_of
 from tests.test_review import NHAT_TIEN
@@ -26,6 +26,7 @@ def hotro(tmp_path: Path, db_url: str, *argv: str) -> subprocess.CompletedProces
     env = {**os.environ, "HOTRO_DATA_DIR": str(tmp_path / "data")}
     if PG_URL:
         env["HOTRO_DATABASE_URL"] = db_url
+        env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key
     else:
         env.pop("HOTRO_DATABASE_URL", None)
     return subprocess.run(
@@ -112,7 +113,9 @@ async def test_import_refuses_an_approval_dated_before_the_submission(app: HoTro
     fill(ws, row_of(ws, application.code), result="Phê duyệt", decision_number="5/QĐ-UBND", decision_date="02/07/2021")
     wb.save(out)
     assert date(2021, 7, 2) < submitted
-    report = await exchange.import_file(app.sessions, out, official=None, actor="official:9", now=NOW)
+    report = await exchange.import_file(
+        app.sessions, out, official=None, actor="official:9", now=NOW, protector=app.protector
+    )
     assert any("trước ngày nộp hồ sơ" in problem for _line, problem in report.errors), report.errors
     async with app.sessions() as session:
         from storage.models import Application

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, TEST_KEY
 
 
 def run_chat(tmp_path: Path, lines: list[str], user: str = "citizen-1", db_url: str | None = None) -> str:
     env = {**os.environ, "HOTRO_DATA_DIR": str(tmp_path / "data")}
     if db_url:
         env["HOTRO_DATABASE_URL"] = db_url
+        env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key
     else:
         env.pop("HOTRO_DATABASE_URL", None)
     result = subprocess.run(

@@ -19,6 +19,7 @@ from bot.channels.telegram import webhook_secret
 from bot.channels.zalo import ACTION_MARKER, ZaloChannel, setup_zalo
 from bot.channels.zalo import CHANNEL as ZALO
 from bot.web import build_web_app
+from storage.conversations import DATA_CONTEXT
 from storage.models import Application, Conversation
 from tests.chat import Chat, joined
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
@@ -53,8 +54,11 @@ def tg_user(client: TestClient, fake: FakeTelegram, app: HoTro, user_id: int) ->
 
 
 async def conversation(app: HoTro, chat_id: str) -> Conversation:
+    """The chat's conversation row, its data decrypted (it is stored sealed)."""
     async with app.sessions() as session:
-        return (await session.execute(select(Conversation).where(Conversation.chat_id == chat_id))).scalar_one()
+        row = (await session.execute(select(Conversation).where(Conversation.chat_id == chat_id))).scalar_one()
+    row.data = app.protector.open_json(row.data, context=DATA_CONTEXT)
+    return row
 
 
 # ---- '#' and a digit that is not 0-9 ------------------------------------------------------------

@@ -12,13 +12,14 @@ import threading
 import time
 from pathlib import Path
 
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, TEST_KEY
 
 
 def spawn(tmp_path: Path, db_url: str | None) -> subprocess.Popen[str]:
     env = {**os.environ, "HOTRO_DATA_DIR": str(tmp_path / "data")}
     if db_url:
         env["HOTRO_DATABASE_URL"] = db_url
+        env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "chat", "--user-id", "kill-test"],
         stdin=subprocess.PIPE,

@@ -73,3 +73,23 @@ async def test_free_worker_amount_comes_from_the_province_setting(app: HoTro) ->
     text = joined(await chat.press("Không"))
     assert "mức do địa phương quy định" in text  # the default names no amount
     assert any(b["action"] == "apply:ldtd" for b in chat.buttons())
+
+
+async def test_pregnancy_and_child_supplement_states_no_unconfirmed_figure(app: HoTro) -> None:
+    # policy-facts §3.7 and §12: the +1.000.000 ₫ for pregnancy / each child under 6 is UNCONFIRMED,
+    # and the policy page says so; the questionnaire must agree and state no figure for it.
+    chat = Chat(app)
+    await start(chat)
+    await chat.press("Người lao động có đóng BHXH")
+    await chat.press("Tạm hoãn hợp đồng")
+    await chat.say("01/07/2021")
+    await chat.say("20/07/2021")
+    await chat.press("Có")  # because of COVID-19 measures
+    await chat.press("Có")  # pregnant
+    await chat.press("1")  # one child under 6
+    await chat.press("Không")  # not F0/F1
+    text = joined(await chat.press("Không"))
+    assert "1.855.000\xa0₫" in text  # the confirmed base amount
+    supplement = text[text.index("Hỗ trợ trẻ em") :]
+    assert "2.000.000" not in text and "1.000.000" not in supplement
+    assert "chưa được xác nhận" in supplement

@@ -14,13 +14,17 @@ from bot.channels.base import RetryLater
 from bot.config import Settings
 from handlers.turn import Button, Incoming, Turn
 from storage import outbox
+from storage.conversations import DATA_CONTEXT
 from storage.models import AuditLog, ChannelUser, Conversation, OutboxMessage
 from tests.chat import Chat, joined
 
 
 async def conversation(app: HoTro, chat_id: str = "c1") -> Conversation:
+    """The chat's conversation row, its data decrypted (it is stored sealed)."""
     async with app.sessions() as session:
-        return (await session.execute(select(Conversation).where(Conversation.chat_id == chat_id))).scalar_one()
+        row = (await session.execute(select(Conversation).where(Conversation.chat_id == chat_id))).scalar_one()
+    row.data = app.protector.open_json(row.data, context=DATA_CONTEXT)
+    return row
 
 
 async def test_start_greets_in_vietnamese_with_menu(app: HoTro) -> None:

@@ -28,6 +28,7 @@ from bot.app import HoTro
 from bot.config import Settings
 from handlers import admin_units, app_code, lifecycle
 from messages.catalog import PO, read
+from storage import outbox
 from storage.crypto import DataProtector
 from storage.models import Application, AuditLog, ChannelUser, Official, OutboxMessage, Payment, StatusEvent
 from storage.officials import add_official
@@ -440,7 +441,7 @@ async def test_import_round_trip_applies_decisions_payments_and_notices(app: HoT
     wb.save(filled)
 
     report = await exchange.import_file(
-        app.sessions, filled, official=official, actor=f"official:{official.id}", now=NOW
+        app.sessions, filled, official=official, actor=f"official:{official.id}", now=NOW, protector=app.protector
     )
 
     assert report.errors == []
@@ -482,7 +483,7 @@ async def test_import_round_trip_applies_decisions_payments_and_notices(app: HoT
     ]
     assert all(ev.actor == f"official:{official.id}" for ev in events if ev.at == NOW)
 
-    texts = {(n.chat_id, n.payload["text"]) for n in notices}
+    texts = {(n.chat_id, outbox.payload_of(n, app.protector)["text"]) for n in notices}
     assert len(notices) == 6 and all(n.status == "queued" and n.channel == "telegram" for n in notices)
     [approval] = [t for chat, t in texts if chat == a.chat_id]
     assert approval.startswith(
@@ -493,14 +494,16 @@ async def test_import_round_trip_applies_decisions_payments_and_notices(app: HoT
     assert "không được duyệt" in rejection and "Không thuộc địa bàn bị phong tỏa" in rejection
     [paid_d] = [t for chat, t in texts if chat == d.chat_id]
     assert "đã được chi trả: 3.000.000\xa0₫ ngày 30/08/2021 (chuyển khoản)" in paid_d
-    e_texts = [n.payload["text"] for n in notices if n.chat_id == e.chat_id]
+    e_texts = [outbox.payload_of(n, app.protector)["text"] for n in notices if n.chat_id == e.chat_id]
     assert "phê duyệt" in e_texts[0] and "chi trả: 3.000.000\xa0₫ ngày 01/09/2021" in e_texts[1]
     [audit] = audits
     assert audit.actor == f"official:{official.id}"
     assert json.loads(audit.detail or "{}")["paid"] == 2
 
     # The district may send the same list again: what is recorded is not applied twice.
-    again = await exchange.import_file(app.sessions, filled, official=official, actor="official:1", now=NOW)
+    again = await exchange.import_file(
+        app.sessions, filled, official=official, actor="official:1", now=NOW, protector=app.protector
+    )
     assert again.errors == [] and again.applied == {"approved": 0, "rejected": 0, "paid": 0}
     assert again.unchanged == 5
     assert await count(app, OutboxMessage) == 6 and await count(app, Payment) == 2
@@ -540,7 +543,9 @@ async def test_a_file_with_bad_rows_changes_nothing_and_names_each_line(app: HoT
     before = {x.id: x.status for x in (a, b, c, d, e, fresh, outside)}
     counts = [await count(app, model) for model in (OutboxMessage, StatusEvent, Payment, AuditLog)]
 
-    report = await exchange.import_file(app.sessions, bad, official=official, actor="official:1", now=NOW)
+    report = await exchange.import_file(
+        app.sessions, bad, official=official, actor="official:1", now=NOW, protector=app.protector
+    )
 
     code = app_code.display
     expected = {
@@ -574,7 +579,9 @@ async def test_payment_checks_against_the_decision(app: HoTro, tmp_path: Path) -
     ws = wb.active
     fill(ws, row_of(ws, d.code), result="Đã chi trả", paid_amount=30_000_000, paid_on="01/08/2021")
     wb.save(out)
-    report = await exchange.import_file(app.sessions, out, official=None, actor="official:1", now=NOW)
+    report = await exchange.import_file(
+        app.sessions, out, official=None, actor="official:1", now=NOW, protector=app.protector
+    )
     [(line, early), (_line, too_much)] = report.errors
     assert line == row_of(ws, d.code)
     assert early == "Ngày chi trả 01/08/2021 trước ngày quyết định 10/08/2021."
@@ -611,7 +618,9 @@ async def test_csv_export_and_import(app: HoTro, tmp_path: Path) -> None:
     with back.open("w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh, delimiter=";").writerows(records)
 
-    report = await exchange.import_file(app.sessions, back, official=None, actor="official:9", now=NOW)
+    report = await exchange.import_file(
+        app.sessions, back, official=None, actor="official:9", now=NOW, protector=app.protector
+    )
 
     assert report.errors == []
     assert report.applied == {"approved": 1, "rejected": 1, "paid": 0} and report.skipped == 2
@@ -645,7 +654,9 @@ async def test_csv_from_excel_in_code_page_1258(app: HoTro, tmp_path: Path) -> N
     ]
     path = tmp_path / "excel.csv"
     path.write_bytes(b"".join(cp1258(";".join(r) + "\r\n") for r in rows))
-    report = await exchange.import_file(app.sessions, path, official=None, actor="official:1", now=NOW)
+    report = await exchange.import_file(
+        app.sessions, path, official=None, actor="official:1", now=NOW, protector=app.protector
+    )
     assert report.errors == [] and report.applied["rejected"] == 1
     assert (await reload(app, a)).rejection_reason == "Đã nhận hỗ trợ theo chính sách khác"
 
@@ -664,7 +675,9 @@ async def test_files_that_cannot_be_read(app: HoTro, tmp_path: Path) -> None:
         (tmp_path / "khong-co.xlsx", "Không tìm thấy tệp"),
     ):
         with pytest.raises(exchange.ExchangeError, match=re.escape(message)):
-            await exchange.import_file(app.sessions, path, official=None, actor="official:1", now=NOW)
+            await exchange.import_file(
+                app.sessions, path, official=None, actor="official:1", now=NOW, protector=app.protector
+            )
 
 
 # --------------------------------------------------------------------------

@@ -156,7 +156,9 @@ async def test_import_reads_the_free_workers_sheet_with_its_headings(app: HoTro,
     ws.cell(row=exchange.DATA_SHEET_ROW, column=keys.index("result") + 1, value="Từ chối")
     ws.cell(row=exchange.DATA_SHEET_ROW, column=keys.index("result_note") + 1, value="Không thuộc đối tượng")
     wb.save(out)
-    report = await exchange.import_file(app.sessions, out, official=None, actor="official:9", now=NOW)
+    report = await exchange.import_file(
+        app.sessions, out, official=None, actor="official:9", now=NOW, protector=app.protector
+    )
     assert report.errors == [] and report.applied["rejected"] == 1
     async with app.sessions() as session:
         assert (await session.get(Application, worker.id)).status == "rejected"  # type: ignore[union-attr]

@@ -15,8 +15,7 @@ from bot.config import DEFAULT_OCCUPATIONS, FreeWorkerScheme
 from messages.fmt import vnd
 from messages.normalize import search_key
 from messages.policies import SECTION_KEYS, SECTION_TITLES, Policy, PolicyError, get_policy, load_policies
-
-QUESTIONS = Path(__file__).parent / "data" / "questions.tsv"
+from tests.questions import load_questions
 
 
 def all_texts(policy: Policy) -> list[str]:
@@ -165,10 +164,7 @@ def test_cache_per_scheme() -> None:
 
 def test_examples_are_not_copied_from_the_benchmark() -> None:
     """The TOML phrasing must stay separate from the held-out questions."""
-    questions = set()
-    for line in QUESTIONS.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            questions.add(search_key(line.split("\t")[0].removeprefix("NFD:")))
+    questions = {search_key(q.text) for q in load_questions()}
     for p in load_policies():
         for phrase in (*p.examples, *p.keywords):
             assert search_key(phrase) not in questions, (p.id, phrase)

@@ -4,29 +4,19 @@ chat-typing robustness, section detection and the confidence contract of answer(
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import pytest
 
 from bot.config import FreeWorkerScheme
 from handlers.policy_search import Match, SearchResult, answer, detect_section, search
 from messages.policies import get_policy, load_policies
-
-QUESTIONS = Path(__file__).parent / "data" / "questions.tsv"
-NFD_PREFIX = "NFD:"
+from tests.questions import load_questions as labelled_questions
 
 
 def load_questions() -> list[tuple[str, str]]:
-    """(question, policy_id); a "NFD:" line is decomposed, as the file's header says."""
-    rows = []
-    for line in QUESTIONS.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        question, policy_id = line.split("\t")
-        if question.startswith(NFD_PREFIX):
-            question = unicodedata.normalize("NFD", question.removeprefix(NFD_PREFIX))
-        rows.append((question, policy_id.strip()))
-    return rows
+    """(question, policy_id) of the earlier policy-matcher set: the rows marked batch 1 or 2 in
+    tests/data/questions.tsv, the ones these thresholds were set on ("NFD:" rows decomposed)."""
+    return [(q.text, q.topic) for q in labelled_questions() if q.batch in (1, 2)]
 
 
 def test_question_file_is_well_formed() -> None:

@@ -33,7 +33,9 @@ async def test_a_429_pauses_the_whole_outbox_not_one_chat(app: HoTro, fake_teleg
     now = datetime.now(UTC)
     async with app.sessions.begin() as session:
         for n in range(CHATS):
-            await outbox.enqueue(session, "telegram", str(8800 + n), {"text": f"Trả lời {n}", "buttons": []}, now)
+            await outbox.enqueue(
+                session, "telegram", str(8800 + n), {"text": f"Trả lời {n}", "buttons": []}, now, app.protector
+            )
     stop = asyncio.Event()
     loop = asyncio.create_task(app.sender.run(poll_interval=0.05, stop=stop))
     try:
@@ -70,7 +72,9 @@ async def test_messages_held_by_a_pause_keep_their_attempts(app: HoTro, fake_tel
     await bot.initialize()
     app.sender.transports["telegram"] = TelegramTransport(bot)
     async with app.sessions.begin() as session:
-        await outbox.enqueue(session, "telegram", "8900", {"text": "Trả lời", "buttons": []}, datetime.now(UTC))
+        await outbox.enqueue(
+            session, "telegram", "8900", {"text": "Trả lời", "buttons": []}, datetime.now(UTC), app.protector
+        )
     try:
         for _ in range(12):  # more pauses than MAX_ATTEMPTS
             app.sender.pauses.pause("telegram", 0.05)

@@ -19,6 +19,7 @@ from handlers import app_code, deadlines, report
 from handlers.lifecycle import STATUSES, status_label
 from messages import fmt
 from messages.catalog import PO, read
+from storage import outbox
 from storage.models import Application, ChannelUser, JobRun, Official, OutboxMessage, Payment
 from storage.officials import add_official, scope
 from storage.reports import OLDEST_OVERDUE, ReportData, area_report, last_review_overdue_day
@@ -398,7 +399,7 @@ async def outbox_texts(app: HoTro) -> dict[str, list[str]]:
         rows = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars().all()
     texts: dict[str, list[str]] = {}
     for row in rows:
-        texts.setdefault(row.chat_id, []).append(row.payload["text"])
+        texts.setdefault(row.chat_id, []).append(outbox.payload_of(row, app.protector)["text"])
     return texts
 
 

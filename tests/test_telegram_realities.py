@@ -95,7 +95,9 @@ async def test_blocked_by_the_user_is_still_blocked(
     async with app.sessions.begin() as session:
         from storage import outbox
 
-        await outbox.enqueue(session, "telegram", "7302", {"text": "Thông báo", "buttons": []}, datetime.now(UTC))
+        await outbox.enqueue(
+            session, "telegram", "7302", {"text": "Thông báo", "buttons": []}, datetime.now(UTC), app.protector
+        )
     await app.sender.deliver()
     async with app.sessions() as session:
         status = (await session.execute(select(ChannelUser.status))).scalar_one()

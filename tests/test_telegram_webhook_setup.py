@@ -13,6 +13,7 @@ import pytest
 from bot.channels.telegram_webhook import ALLOWED_UPDATES, webhook_problems
 from bot.config import Settings
 from bot.server import serve
+from tests.conftest import PG_URL, TEST_KEY
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.net import free_port
 
@@ -23,6 +24,7 @@ def serve_settings(db_url: str, tmp_path: Path, fake: FakeTelegram, **changes: o
     values: dict[str, object] = {
         "database_url": db_url,
         "data_dir": tmp_path,
+        "data_key": TEST_KEY if PG_URL else None,  # PostgreSQL needs a given key
         "telegram_token": TOKEN,
         "telegram_base_url": fake.base_url,
         "telegram_webhook_url": "https://bot.example.org",

@@ -80,7 +80,9 @@ async def test_a_name_with_a_vertical_tab_reaches_the_form_with_a_space(app: HoT
     async with app.sessions() as session:
         from sqlalchemy import select
 
+        from storage.conversations import DATA_CONTEXT
         from storage.models import Conversation
 
         data = (await session.execute(select(Conversation.data).where(Conversation.chat_id == "c1"))).scalar_one()
+        data = app.protector.open_json(data, context=DATA_CONTEXT)
     assert data["answers"]["full_name"] == "Nguyễn Văn An"

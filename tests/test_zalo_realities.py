@@ -164,7 +164,9 @@ async def test_an_outbox_row_is_not_lost_when_both_addresses_fail(
     fake_zalo.fail_next_send(-201, "message is invalid!")
     fake_zalo.fail_next_send(-201, "message is invalid!")
     async with app.sessions.begin() as session:
-        row = await outbox.enqueue(session, "zalo", "5560008", {"text": "Thông báo", "buttons": []}, datetime.now(UTC))
+        row = await outbox.enqueue(
+            session, "zalo", "5560008", {"text": "Thông báo", "buttons": []}, datetime.now(UTC), app.protector
+        )
     await app.sender.deliver()
     async with app.sessions() as session:
         failed = await session.get(OutboxMessage, row.id)
@@ -181,7 +183,7 @@ async def test_a_notice_to_someone_who_unfollowed_waits_until_they_follow_again(
     fake_zalo.unfollowed.add("5560009")
     async with app.sessions.begin() as session:
         row = await outbox.enqueue(
-            session, "zalo", "5560009", {"text": "Hồ sơ đã được duyệt", "buttons": []}, datetime.now(UTC)
+            session, "zalo", "5560009", {"text": "Hồ sơ đã được duyệt", "buttons": []}, datetime.now(UTC), app.protector
         )
     await app.sender.deliver()
     async with app.sessions() as session:

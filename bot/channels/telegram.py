@@ -17,6 +17,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import private_chats
 from bot.app import HoTro
 from bot.channels.base import NEVER_OPENED, Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from bot.channels.inbound import clean, clean_incoming
@@ -162,7 +163,7 @@ class TelegramAdapter:
                 return True
             incoming = to_incoming(update)
             if incoming is not None:
-                await self.app.handle(clean_incoming(incoming))
+                await self._handle_private(update, clean_incoming(incoming))
         except TEMPORARY_ERRORS:
             log.exception("update %s: database unavailable, asking for redelivery", update.update_id)
             return False
@@ -172,6 +173,22 @@ class TelegramAdapter:
             if answering is not None:
                 await answering
         return True
+
+    async def _handle_private(self, update: Update, incoming: Incoming) -> None:
+        """Private chats reach the engine; a group gets its note once; another bot's command nothing."""
+        chat = update.effective_chat
+        username = self._username()
+        match private_chats.audience(chat.type if chat else None, incoming.text, username):
+            case private_chats.Audience.PRIVATE:
+                await self.app.handle(incoming)
+            case private_chats.Audience.GROUP:
+                await private_chats.note_once(self.app, CHANNEL, incoming.chat_id, incoming.event_id, username)
+
+    def _username(self) -> str | None:
+        try:
+            return self.bot.username
+        except RuntimeError:  # getMe not called yet: commands cannot be told apart by addressee
+            return None
 
     async def _membership_changed(self, update: Update) -> None:
         """A private chat's my_chat_member: the user blocked ("kicked") or unblocked the bot."""

@@ -132,6 +132,25 @@ class FakeTelegram:
             },
         }
 
+    # Groups and channels, as the Bot API documents them (core.telegram.org/bots/api#chat: "type" is
+    # "private", "group", "supergroup" or "channel"; groups and channels have negative ids and a title;
+    # #update: a channel's posts arrive as "channel_post", whose "from" is absent and "sender_chat" the
+    # channel; core.telegram.org/bots/features#commands: in groups, "/command@bot_username").
+    def group_text_update(self, chat_id: int, user_id: int, text: str, chat_type: str = "group") -> dict[str, Any]:
+        update = self.text_update(user_id, text)
+        update["message"]["chat"] = {"id": chat_id, "type": chat_type, "title": "Tổ dân phố 3"}
+        return update
+
+    def group_callback_update(self, chat_id: int, user_id: int, data: str) -> dict[str, Any]:
+        update = self.callback_update(user_id, data)
+        update["callback_query"]["message"]["chat"] = {"id": chat_id, "type": "supergroup", "title": "Tổ dân phố 3"}
+        return update
+
+    def channel_post_update(self, chat_id: int, text: str) -> dict[str, Any]:
+        channel = {"id": chat_id, "type": "channel", "title": "Tin tức phường"}
+        post = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": channel, "text": text}
+        return {"update_id": next(self._update_ids), "channel_post": {**post, "sender_chat": channel}}
+
     def push(self, update: dict[str, Any]) -> dict[str, Any]:
         self.opened(update)
         self.updates.append(update)

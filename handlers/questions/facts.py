@@ -1,0 +1,505 @@
+"""Facts a citizen states in a question: durations, date ranges, ages, F0/F1, group, insurance, province.
+
+Every extractor reads folded text (no diacritics, lower case, chat shorthand expanded by
+messages.normalize), so "18 ngày", "18 ngay" and NFD input agree. Numbers may be digits
+or the common Vietnamese words ("mười lăm ngày", "nửa tháng", "2 tuần rưỡi"). Each
+extractor returns None / an empty tuple when the message does not say: a missing fact is
+asked for, never guessed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cache, lru_cache
+
+from rapidfuzz import fuzz, process
+
+from messages.normalize import TEENCODE, fold, nfc
+
+DEFAULT_YEAR = 2021  # the support package's year: "3/8" means 3/8/2021
+MONTH_DAYS = 30  # a month given as a count ("2 tháng") in days
+
+
+class Who(StrEnum):
+    """The citizen's group as the message describes it."""
+
+    HOUSEHOLD_BUSINESS = "household_business"
+    EMPLOYEE_SI = "employee_si"  # labour contract (with or without social insurance said)
+    FREE_WORKER = "free_worker"
+    TOUR_GUIDE = "tour_guide"
+    ARTIST = "artist"  # performing-arts public employee
+    EMPLOYER = "employer"
+
+
+class Covid(StrEnum):
+    F0 = "f0"
+    F1 = "f1"
+
+
+@dataclass(frozen=True)
+class Duration:
+    days: int
+    months: float | None = None  # set when the citizen counted in months ("1 tháng rưỡi")
+    approx: bool = False  # "gần", "khoảng", "hơn": not an exact count
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date
+    end: date | None  # None: "từ 15/7" with no end
+
+    @property
+    def days(self) -> int | None:
+        return (self.end - self.start).days + 1 if self.end else None
+
+
+@dataclass(frozen=True)
+class Age:
+    who: str | None  # folded word before the age: "chau", "con", "ba"... or None
+    years: int
+
+
+@dataclass(frozen=True)
+class Facts:
+    durations: tuple[Duration, ...] = ()
+    ranges: tuple[DateRange, ...] = ()
+    ages: tuple[Age, ...] = ()
+    covid: Covid | None = None
+    who: Who | None = None
+    social_insurance: bool | None = None
+    province: int | None = None  # vietnam-provinces (GSO / CCCD) province code
+    dates: tuple[date, ...] = ()  # single dates outside ranges ("nghỉ việc ngày 15/4", "tháng 1/2022")
+    elderly_or_disabled: bool = False  # "người già", "khuyết tật nặng" (QĐ 33's +1.000.000 ₫ group)
+    adult: bool = False  # "người lớn": not a child, whatever else is said
+    # With F0/F1 and another situation in one message, the days right after "điều trị"/"cách ly"
+    # are the treatment's, and `rest_days` the other situation's.
+    covid_days: int | None = None
+    rest_days: int | None = None
+
+    @property
+    def days(self) -> int | None:
+        """The period the message is about: a date range's length, else the first duration."""
+        for r in self.ranges:
+            if r.days is not None:
+                return r.days
+        return self.durations[0].days if self.durations else None
+
+    @property
+    def months(self) -> float | None:
+        return self.durations[0].months if self.durations and not self.ranges else None
+
+    @property
+    def child_under_16(self) -> bool:
+        return not self.adult and any(a.years < 16 for a in self.ages)
+
+    @property
+    def elderly(self) -> bool:
+        # Người cao tuổi: from 60 (Luật Người cao tuổi 2009, Điều 2).
+        return self.elderly_or_disabled or any(a.years >= 60 for a in self.ages)
+
+
+# --- text ------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
+
+
+# Mistyped "không" that chat shorthand does not list ("kông", "khôg", "khng" folded).
+_NOT_TYPOS = {"kong": "khong", "khog": "khong", "khng": "khong", "khum": "khong", "hem": "khong", "khonh": "khong"}
+
+
+def folded(text: str) -> str:
+    """Folded text that keeps punctuation (dates need '/' and '-'); shorthand expanded, typos repaired."""
+    out = fold(nfc(text))
+    return re.sub(r"\b[a-z]+\b", lambda m: _word(m.group(0)), out)
+
+
+_TYPO_CUTOFF = 85.0
+
+
+@cache
+def _vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The words of the knowledge base (policy pages, knowledge entries, the classifier's examples)."""
+    from messages.knowledge import load_knowledge
+    from messages.policies import load_policies
+
+    texts: list[str] = []
+    for policy in load_policies():
+        texts += [policy.title, policy.summary, *policy.keywords, *policy.examples, *policy.sections.values()]
+    texts += [e.answer for e in load_knowledge()] + [e for k in load_knowledge() for e in k.examples]
+    words = {w for t in texts for w in re.findall(r"[a-z]+", fold(nfc(t)))}
+    words |= {w for key, _code in _province_keys() for w in key.split()}
+    return frozenset(words), tuple(sorted(w for w in words if len(w) >= 4))
+
+
+@lru_cache(maxsize=8192)
+def _word(word: str) -> str:
+    """Shorthand expanded; a long word the knowledge base does not know, repaired to the nearest it does."""
+    if word in _NOT_TYPOS:
+        return _NOT_TYPOS[word]
+    if word in TEENCODE:
+        return TEENCODE[word]
+    known, choices = _vocabulary()
+    if len(word) < 4 or word in known:
+        return word
+    hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
+    return hit[0] if hit else word
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+# --- numbers in words -----------------------------------------------------------------------
+
+_UNITS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+_AFTER_TEN = {**_UNITS, "lam": 5, "tu": 4, "mot": 1}
+
+
+def _number_before(tokens: list[str], end: int) -> tuple[float, int] | None:
+    """The number ending just before tokens[end]: (value, index of its first token)."""
+    i = end - 1
+    if i < 0:
+        return None
+    tok = tokens[i]
+    if tok[0].isdigit():
+        return float(tok.replace(",", ".")), i
+    if tok == "nua":  # "nửa tháng"
+        return 0.5, i
+    # Word numbers, read backwards: [units] "muoi" [units], "muoi" alone = 10, "muoi lam" = 15.
+    value, start = None, i
+    if tok in _AFTER_TEN and i >= 1 and tokens[i - 1] == "muoi":
+        tens_at = i - 1
+        tens = 1
+        if tens_at >= 1 and tokens[tens_at - 1] in _UNITS:
+            tens, tens_at = _UNITS[tokens[tens_at - 1]], tens_at - 1
+        value, start = tens * 10 + _AFTER_TEN[tok], tens_at
+    elif tok == "muoi":
+        tens, start = 1, i
+        if i >= 1 and tokens[i - 1] in _UNITS:
+            tens, start = _UNITS[tokens[i - 1]], i - 1
+        value = tens * 10
+    elif tok in _UNITS:
+        value = _UNITS[tok]
+    return (float(value), start) if value is not None else None
+
+
+# --- durations ------------------------------------------------------------------------------
+
+_UNIT_DAYS = {"ngay": 1, "tuan": 7, "thang": MONTH_DAYS}
+_MONEY = re.compile(r"^[\d.,]+(k|d|dong|nghin|trieu)?$|^(k|d|dong|nghin|trieu|vnd)$")
+_APPROX = frozenset({"gan", "khoang", "hon", "tren", "chung", "tam", "ngot"})
+
+
+def durations(text: str) -> tuple[Duration, ...]:
+    """'18 ngày', '2 tuần rưỡi', 'gần 2 tháng', '1 tháng rưỡi', 'mười lăm ngày', 'nửa tháng'."""
+    tokens = _tokens(_without_dates(folded(text)))
+    out: list[Duration] = []
+    for i, tok in enumerate(tokens):
+        if tok not in _UNIT_DAYS:
+            continue
+        half = i + 1 < len(tokens) and tokens[i + 1] == "ruoi"
+        number = _number_before(tokens, i)
+        if number is None:
+            if not half:  # "tháng rưỡi" alone is one and a half months
+                continue
+            number = (1.0, i)
+        value, first = number
+        if tok == "ngay" and value == 1 and first >= 1 and _MONEY.match(tokens[first - 1]):
+            continue  # "80k một ngày" is a rate, not a duration
+        if half:
+            value += 0.5
+        if value <= 0 or value > 400:
+            continue
+        approx = first >= 1 and tokens[first - 1] in _APPROX
+        days = round(value * _UNIT_DAYS[tok])
+        out.append(Duration(days=days, months=value if tok == "thang" else None, approx=approx))
+    return tuple(out)
+
+
+# --- dates and ranges -----------------------------------------------------------------------
+
+_D = r"(\d{1,2})"
+_DATE = rf"{_D}\s*[/.-]\s*{_D}(?:\s*[/.-]\s*(\d{{4}}|\d{{2}})(?!\d))?"
+_TO = r"\s*(?:-|–|—|den|toi|toi ngay|den ngay|->|~)\s*(?:ngay\s*)?"
+_RANGE = re.compile(rf"(?:tu\s*(?:ngay\s*)?)?{_DATE}{_TO}{_DATE}")
+# "từ 3 tới 25/8": the start's month is the end's.
+_SHORT_RANGE = re.compile(rf"\btu\s*(?:ngay\s*)?{_D}{_TO}{_DATE}")
+_FROM = re.compile(rf"\btu\s*(?:ngay\s*)?{_DATE}")
+_WHOLE_MONTH = re.compile(r"\b(?:ca|suot|nguyen|het|trong)\s+thang\s+(\d{1,2})\b(?:\s*(?:nam\s*)?(\d{4}))?")
+_MONTH_SPAN = re.compile(r"\btu\s+thang\s+(\d{1,2})\s*(?:-|–|den|toi)\s*(?:het\s+)?thang\s+(\d{1,2})\b")
+_ANY_DATE = re.compile(_DATE)
+
+
+def _year(raw: str | None) -> int:
+    if not raw:
+        return DEFAULT_YEAR
+    return 2000 + int(raw) if len(raw) == 2 else int(raw)
+
+
+def _mk(day: str, month: str, year: str | None) -> date | None:
+    try:
+        return date(_year(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def date_ranges(text: str) -> tuple[DateRange, ...]:
+    """'từ 3/8 tới 25/8', '10/5–28/5/2021', 'từ 3 đến 20/8', 'cả tháng 9', 'từ tháng 7 đến tháng 8', 'từ 15/7'."""
+    key = folded(text)
+    out: list[DateRange] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: date | None, end: date | None, span: tuple[int, int]) -> None:
+        if any(a < span[1] and span[0] < b for a, b in taken):
+            return
+        taken.append(span)  # even when invalid: "từ 25/8 tới 3/8" is no open "từ 25/8" either
+        if start is not None and (end is None or end >= start):
+            out.append(DateRange(start, end))
+
+    for m in _RANGE.finditer(key):
+        d1, m1, y1, d2, m2, y2 = m.groups()
+        year = y1 or y2
+        add(_mk(d1, m1, year), _mk(d2, m2, y2 or year), m.span())
+    for m in _SHORT_RANGE.finditer(key):
+        d1, d2, m2, y2 = m.groups()
+        add(_mk(d1, m2, y2), _mk(d2, m2, y2), m.span())
+    for m in _MONTH_SPAN.finditer(key):
+        m1, m2 = int(m.group(1)), int(m.group(2))
+        if 1 <= m1 <= m2 <= 12:
+            add(date(DEFAULT_YEAR, m1, 1), _month_end(DEFAULT_YEAR, m2), m.span())
+    for m in _WHOLE_MONTH.finditer(key):
+        month, year = int(m.group(1)), _year(m.group(2))
+        if 1 <= month <= 12:
+            add(date(year, month, 1), _month_end(year, month), m.span())
+    for m in _FROM.finditer(key):
+        d1, m1, y1 = m.groups()
+        add(_mk(d1, m1, y1), None, m.span())
+    out.sort(key=lambda r: r.start)
+    return tuple(out)
+
+
+_MONTH_OF_YEAR = re.compile(r"\bthang\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
+
+
+def single_dates(text: str) -> tuple[date, ...]:
+    """Dates not part of a range: 'nghỉ việc ngày 15/4/2021', 'tháng 1/2022' (its first day)."""
+    key = folded(text)
+    ranged = [m.span() for rx in (_RANGE, _SHORT_RANGE, _FROM) for m in rx.finditer(key)]
+    out: list[date] = []
+    for m in _MONTH_OF_YEAR.finditer(key):
+        month, year = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12:
+            out.append(date(year, month, 1))
+    months = [m.span() for m in _MONTH_OF_YEAR.finditer(key)]
+    for m in _ANY_DATE.finditer(key):
+        if any(a <= m.start() < b for a, b in ranged + months):
+            continue
+        if (found := _mk(*m.groups())) is not None:
+            out.append(found)
+    return tuple(out)
+
+
+def _without_dates(key: str) -> str:
+    """Folded text with dates and month names removed, so "tháng 9" is not read as 9 months."""
+    key = _ANY_DATE.sub(" ", key)
+    return re.sub(r"\bthang\s+\d{1,2}\b", " ", key)
+
+
+# --- ages -----------------------------------------------------------------------------------
+
+_AGE_WHO = frozenset(
+    {"chau", "con", "be", "ba", "ong", "me", "bo", "em", "toi", "minh", "cu", "nguoi", "cha", "vo", "chong", "dua"}
+)
+
+
+def ages(text: str) -> tuple[Age, ...]:
+    """'cháu 9 tuổi', 'con 15 tuổi', 'bà 80 tuổi', 'bé mười tuổi'."""
+    tokens = _tokens(folded(text))
+    out: list[Age] = []
+    for i, tok in enumerate(tokens):
+        if tok != "tuoi":
+            continue
+        number = _number_before(tokens, i)
+        if number is None or number[0] != int(number[0]) or not 0 < number[0] <= 120:
+            continue
+        first = number[1]
+        before = tokens[first - 1] if first >= 1 else None
+        who = before if before in _AGE_WHO else None
+        # "dưới 16 tuổi" speaks of someone younger than 16.
+        out.append(Age(who, int(number[0]) - 1 if before == "duoi" else int(number[0])))
+    return tuple(out)
+
+
+# --- F0 / F1, group, insurance ---------------------------------------------------------------
+
+_F0 = re.compile(
+    r"\bf0\b|\bf 0\b|duong tinh|(mac|nhiem|bi|dinh|dieu tri) (covid|corona|sars)|\bdieu tri\b|nhap vien"
+    r"|benh vien da chien"
+)
+_F1 = re.compile(r"\bf1\b|\bf 1\b|cach ly|tiep xuc gan")
+
+
+def covid_status(text: str) -> Covid | None:
+    """F0 (treated) or F1 (isolated); F0 wins when both are said of the same person."""
+    key = folded(text)
+    f0 = _F0.search(key)
+    f1 = _F1.search(key)
+    if f0 and f1:
+        return Covid.F0 if f0.start() <= f1.start() or "f1" not in key else Covid.F1
+    return Covid.F0 if f0 else Covid.F1 if f1 else None
+
+
+# Order matters: the most specific group first ("hướng dẫn viên" before "công ty").
+_WHO_CUES: tuple[tuple[Who, re.Pattern[str]], ...] = (
+    (Who.TOUR_GUIDE, re.compile(r"huong dan vien|\bhdv\b|dan tour|the hdv")),
+    (
+        Who.ARTIST,
+        re.compile(
+            r"dien vien|nghe si|doan (nghe thuat|ca mua|cai luong|kich|xiec|cheo|tuong)|nha hat|vien chuc nghe thuat"
+            r"|nhac cong|dao dien|bieu dien|nghe thuat bieu dien|dien xuat"
+        ),
+    ),
+    (
+        Who.EMPLOYER,
+        re.compile(
+            r"(doanh nghiep|cong ty|hop tac xa|co so) (cua )?(toi|minh|chung toi|em)\b|chu doanh nghiep"
+            r"|nguoi su dung lao dong|chu su dung|giam doc|ke toan (cong ty|doanh nghiep)|\bdn (toi|minh)\b"
+        ),
+    ),
+    (
+        Who.FREE_WORKER,
+        re.compile(
+            r"lao dong tu do|\bxe om\b|ve so|phu ho|boc vac|ban hang rong|hang rong|thu gom|ve chai|phe lieu"
+            r"|xich lo|lam thue|lam cong nhat|giup viec|khong co hop dong|khong hop dong|tu do"
+        ),
+    ),
+    (
+        Who.HOUSEHOLD_BUSINESS,
+        re.compile(
+            r"ho kinh doanh|\bquan\b|\btiem\b|cua hang|\bsap\b|tap hoa|buon ban|kinh doanh"
+            r"|\bban (xoi|bun|pho|com|banh|ca phe|nuoc|quan ao|hang)"
+            r"|salon|spa\b|karaoke|nha nghi|homestay|cat toc|lam toc|sua xe|\bnail\b|tho may|tiem"
+        ),
+    ),
+    (
+        Who.EMPLOYEE_SI,
+        re.compile(
+            r"cong ty|cong nhan|hop dong lao dong|bao hiem xa hoi|xi nghiep|nha may|\bxuong\b|nhan vien|doanh nghiep"
+            r"|giao vien truong tu|truong tu thuc|nghi khong luong|tam hoan hop dong|ngung viec|cham dut hop dong"
+            r"|nghi viec|mat viec"
+        ),
+    ),
+)
+
+
+def who(text: str) -> Who | None:
+    key = folded(text)
+    for group, pattern in _WHO_CUES:
+        if pattern.search(key):
+            return group
+    return None
+
+
+_SI = r"(bao hiem xa hoi|bao hiem)"
+_SI_NO = re.compile(rf"(khong|chua|chang|ko|het|ngung|ngat) (co |duoc |he |tung )?(dong|tham gia|co|dong tien)? ?{_SI}")
+_SI_YES = re.compile(rf"(co|dang|van|deu|da) (dong|tham gia|co) {_SI}|{_SI} (day du|bat buoc)|dong {_SI}")
+
+
+def social_insurance(text: str) -> bool | None:
+    """Does the worker pay compulsory social insurance: 'có đóng BHXH' / 'không đóng bảo hiểm'."""
+    key = folded(text)
+    if _SI_NO.search(key):
+        return False
+    if _SI_YES.search(key):
+        return True
+    return None
+
+
+# --- province --------------------------------------------------------------------------------
+
+# Names citizens use that the data does not spell out (folded), by province code.
+_PROVINCE_ALIASES: dict[int, tuple[str, ...]] = {
+    1: ("hn", "ha noi", "hanoi", "thu do"),
+    46: ("thua thien hue", "tt hue", "hue"),
+    48: ("danang",),
+    66: ("dac lac", "daklak", "dak lak"),
+    67: ("dac nong", "dak nong"),
+    77: ("brvt", "vung tau", "ba ria", "ba ria vung tau"),
+    79: ("hcm", "tphcm", "tp hcm", "hcmc", "sai gon", "saigon", "sg", "tp ho chi minh", "thanh pho ho chi minh"),
+    92: ("cantho",),
+}
+_TYPE_WORDS = ("thanh pho ", "tinh ")
+
+
+@cache
+def _province_keys() -> tuple[tuple[str, int], ...]:
+    """(folded name, code), longest first, from vietnam-provinces and the aliases above."""
+    from handlers.admin_units import provinces
+
+    keys: dict[str, int] = {}
+    for unit in provinces():
+        name = " ".join(re.findall(r"[a-z0-9]+", fold(unit.name)))
+        for prefix in _TYPE_WORDS:
+            if name.startswith(prefix):
+                name = name[len(prefix) :]
+        keys[name] = unit.code
+    for code, aliases in _PROVINCE_ALIASES.items():
+        for alias in aliases:
+            keys[alias] = code
+    return tuple(sorted(keys.items(), key=lambda kv: -len(kv[0])))
+
+
+def province(text: str) -> int | None:
+    """The province named: 'Hà Nội', 'ha noi', 'HN', 'tphcm', 'Sài Gòn', 'long an'..."""
+    key = " " + " ".join(_tokens(folded(text))) + " "
+    for name, code in _province_keys():
+        if f" {name} " in key:
+            return code
+    return None
+
+
+_ELDERLY = re.compile(
+    r"nguoi gia|gia roi|gia yeu|cao tuoi|ong ba gia|khuyet tat (dac biet )?nang|tan tat nang|nguoi khuyet tat"
+)
+_ADULT = re.compile(r"nguoi lon|nguoi truong thanh")
+
+
+_COVID_SPAN = re.compile(r"\b(dieu tri|cach ly|nam vien|nhap vien|f0|f1)\b[^,.;]{0,25}")
+
+
+def covid_split(text: str) -> tuple[int | None, int | None]:
+    """(days of treatment or isolation, days of the rest) when the message holds both."""
+    key = folded(text)
+    m = _COVID_SPAN.search(key)
+    if m is None:
+        return None, None
+    own = durations(m.group(0))
+    rest = durations(key[: m.start()] + " " + key[m.end() :])
+    return (own[0].days if own else None), (rest[0].days if rest else None)
+
+
+def extract(text: str) -> Facts:
+    key = folded(text)
+    covid_days, rest_days = covid_split(text)
+    return Facts(
+        covid_days=covid_days,
+        rest_days=rest_days,
+        dates=single_dates(text),
+        elderly_or_disabled=bool(_ELDERLY.search(key)),
+        adult=bool(_ADULT.search(key)),
+        durations=durations(text),
+        ranges=date_ranges(text),
+        ages=ages(text),
+        covid=covid_status(text),
+        who=who(text),
+        social_insurance=social_insurance(text),
+        province=province(text),
+    )

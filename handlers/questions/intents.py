@@ -1,0 +1,51 @@
+"""Messages that are not questions about a topic: an application code, a bare greeting or thanks."""
+
+from __future__ import annotations
+
+import re
+
+from handlers import app_code
+from messages.normalize import search_key
+
+# An application code: handlers.app_code's alphabet (no I, L, O), an optional kind prefix, 4 + 4.
+_C = "[2-9A-HJKMNP-Za-hjkmnp-z]"
+_CODE = re.compile(rf"(?<![0-9A-Za-z])(?:(HK|TD|hk|td)[\s\-.]?)?({_C}{{3,5}})[\s\-.]?({_C}{{3,5}})(?![0-9A-Za-z])")
+# Before a mistyped code's groups may be 3 or 5 long: a prefix, or the word "mã" just before.
+_CODE_WORD = re.compile(r"\bm[aã](\s+h[oồ]\s+s[oơ])?[\s:.,-]{0,6}$", re.I)
+
+
+_GREETING = re.compile(
+    r"^(hi|hello|helo|hey|alo+|xin chao|chao|kinh chao|chao buoi (sang|trua|chieu|toi))"
+    r"( (ban|em|anh|chi|ad|admin|bot|ho tro|hotro|moi nguoi|ca nha|a|nhe|nha|oi|quy|co quan|vi|cac|can bo|xa))*$"
+)
+_THANKS = re.compile(r"^(ok |vang |da |dạ )?(cam on|cám ơn|thank|thanks|thank you|tks|thks|ty)\b.{0,25}$")
+
+
+def chat_intent(text: str) -> str | None:
+    """A bare greeting or thanks ("hi", "chào bạn", "cảm ơn nhiều"): too short for the classifier."""
+    key = search_key(text)
+    if _GREETING.match(key):
+        return "greeting"
+    if _THANKS.match(key):
+        return "thanks"
+    return None
+
+
+def code_in(text: str) -> str | None:
+    """An application code typed or pasted in the message ("mã HK-7QX4-M9PR"), valid or mistyped.
+
+    It needs a kind prefix, or a group mixing letters and digits typed in capitals or with a
+    valid check character ("QĐ 3642" typed as "dinh 3642" is not one).
+    """
+    for m in _CODE.finditer(text):
+        candidate = m.group(0)
+        body = m.group(2) + m.group(3)
+        exact = len(m.group(2)) == len(m.group(3)) == 4
+        if not exact and not (m.group(1) or _CODE_WORD.search(text[: m.start()])):
+            continue
+        # Words and numbers ("thue tham", "NGAY 2021") are not codes, even when the check character
+        # happens to fit (1 in 31): one group at least mixes letters and digits.
+        mixed = any(any(c.isdigit() for c in g) and any(c.isalpha() for c in g) for g in (m.group(2), m.group(3)))
+        if m.group(1) or (mixed and (body.upper() == body or app_code.is_valid(candidate))):
+            return candidate
+    return None

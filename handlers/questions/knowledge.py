@@ -1,0 +1,53 @@
+"""The knowledge base beyond the 12 policy pages, and the provinces' free-worker schemes, for answers.
+
+Thin access to messages.knowledge and messages.free_worker_provinces (data with sources): the
+answering code asks for a topic's text, or a province's scheme, and gets None / the "set by the
+provincial People's Committee" text when there is none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import FreeWorkerScheme
+from handlers.admin_units import get as get_unit
+from messages.free_worker_provinces import render_scheme, render_unknown, scheme_for
+from messages.knowledge import KINDS, entry_by_id, find_entry
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    text: str
+
+
+def entry(topic: str, kind: str | None = None, policy: str | None = None, hotline: str | None = None) -> Entry | None:
+    """The best entry for a topic and kind (the policy's own entry first when `policy` is given)."""
+    known_kind = kind if kind in KINDS else None
+    found = find_entry(topic, known_kind, policy, hotline=hotline)
+    if found is None and known_kind is not None:
+        found = find_entry(topic, None, policy, hotline=hotline)
+    return Entry(found.id, found.title, found.answer) if found else None
+
+
+def by_id(entry_id: str, hotline: str | None = None) -> Entry | None:
+    found = entry_by_id(entry_id, hotline)
+    return Entry(found.id, found.title, found.answer) if found else None
+
+
+@dataclass(frozen=True)
+class ProvinceAnswer:
+    text: str  # the province's scheme, labelled as that province's, or "UBND tỉnh quy định"
+    scheme: FreeWorkerScheme | None  # for the rules engine, when the province's amount is data
+    known: bool
+
+
+def province_scheme(code: int) -> ProvinceAnswer:
+    """A named province's free-worker scheme; an unknown one is set by its People's Committee."""
+    scheme = scheme_for(code)
+    if scheme is None:
+        unit = get_unit("province", code)
+        return ProvinceAnswer(render_unknown(unit.name if unit else None), None, False)
+    rules = FreeWorkerScheme(**scheme.scheme_fields()) if scheme.mode != "unset" else None
+    return ProvinceAnswer(render_scheme(scheme), rules, True)

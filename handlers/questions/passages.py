@@ -1,0 +1,79 @@
+"""The passage of the knowledge base that best supports an answer, found by word overlap.
+
+An answer is chosen by topic and kind (a section, a knowledge entry); when the question asks
+about a detail that lives elsewhere in the same policy's texts (the form's number in the
+documents section while the kind says "where", the 6 months of the pension pause in its summary)
+the best-matching paragraph is added. Paragraphs come from the policy pages
+(messages/policies/*.toml) and the knowledge entries (messages/knowledge), compared by TF-IDF
+over folded words and word pairs (cosine similarity).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from messages.knowledge import load_knowledge
+from messages.normalize import search_key
+from messages.policies import load_policies
+
+# Below this similarity a paragraph says too little about the question to be added.
+MIN_SIMILARITY = 0.22
+# A paragraph of another topic is added only when it matches this well.
+OTHER_SIMILARITY = 0.28
+_PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*[-•\d])")
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str
+    policy: str | None  # the policy it belongs to, None for a general knowledge entry
+
+
+@dataclass(frozen=True)
+class _Index:
+    passages: tuple[Passage, ...]
+    vectorizer: TfidfVectorizer
+    matrix: object  # scipy sparse, one row per passage
+
+
+def _paragraphs(text: str) -> list[str]:
+    # A list's heading alone ("Hộ kinh doanh được hỗ trợ nếu:") says nothing; its items do.
+    return [p.strip() for p in _PARAGRAPH.split(text) if len(p.strip()) > 20 and not p.strip().endswith(":")]
+
+
+@cache
+def _index() -> _Index:
+    passages: list[Passage] = []
+    for policy in load_policies():
+        for text in (policy.summary, *policy.sections.values()):
+            passages += [Passage(p, policy.id) for p in _paragraphs(text)]
+    for entry in load_knowledge():
+        passages += [Passage(p, entry.policy) for p in _paragraphs(entry.answer)]
+    vectorizer = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+")
+    matrix = vectorizer.fit_transform(search_key(p.text) for p in passages)
+    return _Index(tuple(passages), vectorizer, matrix)
+
+
+def supporting(question: str, policy: str | None, shown: str) -> str | None:
+    """The best paragraphs for the question not already shown: `policy`'s own (or the general
+    entries'), and one from anywhere when it matches clearly better (the topic may be a near miss)."""
+    index = _index()
+    scores = (index.matrix @ index.vectorizer.transform([search_key(question)]).T).toarray().ravel()
+    shown_key = search_key(shown)
+    own: tuple[float, str] | None = None
+    anywhere: tuple[float, str] | None = None
+    for passage, score in zip(index.passages, scores, strict=True):
+        if score < MIN_SIMILARITY or search_key(passage.text) in shown_key:
+            continue
+        if passage.policy == policy and (own is None or score > own[0]):
+            own = (float(score), passage.text)
+        if anywhere is None or score > anywhere[0]:
+            anywhere = (float(score), passage.text)
+    found = [own[1]] if own else []
+    if anywhere and anywhere[0] >= OTHER_SIMILARITY and (own is None or anywhere[1] != own[1]):
+        found.append(anywhere[1])
+    return "\n\n".join(found) or None

@@ -1,0 +1,39 @@
+"""Look-up by code and ID digits: guesses are limited per application code across all chats, and the
+duplicate-ID message tells the existing code only to the chat that filed it."""
+
+from __future__ import annotations
+
+from bot.app import HoTro
+from handlers import app_code
+from tests.chat import Chat
+from tests.test_review import submit_household
+
+
+async def guess(chat: Chat, code: str, digits: str) -> str:
+    await chat.tap("lookup")
+    await chat.say(code)
+    await chat.say(digits)
+    return chat.last_text
+
+
+async def test_new_chats_get_no_fresh_guesses_for_the_same_code(app: HoTro) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    for n in range(5):  # five chats, one wrong guess each: no chat reaches its own limit
+        assert "không khớp" in await guess(Chat(app, f"guesser-{n}"), application.code, f"{1000 + n}")
+    answer = await guess(Chat(app, "guesser-5"), application.code, "2345")  # even the right digits
+    assert "sai quá nhiều lần" in answer and "Trạng thái" not in answer
+    other = await submit_household(app, Chat(app, "citizen-2"), id_number="001085099999")
+    assert "Trạng thái" in await guess(Chat(app, "guesser-5"), other.code, "9999")  # other codes are not locked
+
+
+async def test_the_duplicate_message_names_the_code_only_in_the_chat_that_filed_it(app: HoTro) -> None:
+    owner = Chat(app, "owner")
+    application = await submit_household(app, owner)
+    code = app_code.display(application.code)
+    await submit_household(app, owner)  # the same chat again: it may see its own code
+    assert code in owner.last_text and "Đã có hồ sơ" in owner.last_text
+    stranger = Chat(app, "stranger")
+    await submit_household(app, stranger)  # someone else typed the same ID number
+    text = stranger.all_text()
+    assert code not in text and application.code not in text
+    assert "Đã có hồ sơ" in stranger.last_text and "UBND xã" in stranger.last_text

@@ -1,0 +1,116 @@
+"""Free-text questions through the real engine, the console channel and Telegram (PTB + fake Bot API)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+from telegram import Bot
+
+from bot.app import HoTro
+from bot.channels.telegram import webhook_secret
+from bot.web import build_web_app
+from handlers import app_code
+from storage.models import Application
+from tests.chat import Chat, joined
+from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.journeys import household_application
+from tests.test_console import run_chat
+from tests.tg_driver import TelegramUser
+
+YES_NO = "thợ cắt tóc có đăng ký bị đóng cửa 18 ngày có đc hỗ trợ k"
+
+
+def test_console_answers_a_yes_no_question_with_verdict_and_amount(tmp_path: Path) -> None:
+    out = run_chat(tmp_path, [YES_NO, "tiệm sửa xe đóng cửa 12 ngày có được 3 triệu không"])
+    answer = out[out.index("Có. Hỗ trợ hộ kinh doanh") :]
+    assert answer.startswith("Có. Hỗ trợ hộ kinh doanh: 3.000.000\xa0₫.")
+    assert "18 ngày liên tục" in answer and "từ 15 ngày liên tục trở lên" in answer
+    assert "Đăng ký ngay" in answer  # the next step is a button
+    assert "Không. Hỗ trợ hộ kinh doanh" in out and "chỉ có 12 ngày" in out
+
+
+async def test_telegram_answers_a_yes_no_question_with_verdict_and_amount(
+    app: HoTro, fake_telegram: FakeTelegram
+) -> None:
+    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    await bot.initialize()
+    client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        citizen = TelegramUser(client, fake_telegram, webhook_secret(app.settings), 7001)
+        await citizen.say("/start")
+        sent = await citizen.say("xã bắt quán phở nhà em đóng cửa từ 3/8 tới 25/8 thì có được hỗ trợ không")
+        assert sent[0].text.startswith("Có. Hỗ trợ hộ kinh doanh: 3.000.000\xa0₫.")
+        assert "23 ngày liên tục" in sent[0].text
+        sent = await citizen.press("Đăng ký ngay")
+        assert "Nghị định 13/2023/NĐ-CP" in sent[0].text  # straight into the application
+        sent = await citizen.say("/menu")
+        sent = await citizen.say("bé 7 tuổi là F0 điều trị 10 ngày thì tổng được bao nhiêu")
+        assert "Tổng cộng: 1.800.000\xa0₫" in sent[0].text
+    finally:
+        await client.close()
+        await bot.shutdown()
+
+
+async def test_a_missing_fact_is_asked_and_the_questionnaire_offered(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("diễn viên đoàn nghệ thuật công lập nghỉ diễn có được hỗ trợ không"))
+    assert text.startswith("Có thể, nếu") and "bao nhiêu ngày liên tục" in text
+    assert chat.buttons()[0]["action"] == "elig"
+
+
+async def test_greeting_thanks_and_contact(app: HoTro) -> None:
+    chat = Chat(app)
+    first = joined(await chat.say("chào bạn"))
+    assert first.count("Xin chào") == 1  # the first message's greeting, not a second one
+    assert "Không có gì" in joined(await chat.say("cảm ơn nhiều nhé"))
+    app.settings.hotline = "0205 3812 345"
+    assert "0205 3812 345" in joined(await chat.say("cho tôi số điện thoại cán bộ xã"))
+
+
+async def test_register_goes_to_the_application_menu(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say("làm sao để đăng ký nhận hỗ trợ")
+    assert {b["action"] for b in chat.buttons()} >= {"apply:hkd", "apply:ldtd"}
+
+
+async def test_status_question_and_pasted_code_use_the_status_flows(app: HoTro) -> None:
+    chat = Chat(app, chat_id="c-status")
+    await chat.say("/start")
+    assert "chưa có hồ sơ nào" in joined(await chat.say("hồ sơ của tôi đến đâu rồi"))
+    for kind, value in household_application(0):
+        await (chat.say(value) if kind == "text" else chat.tap(value))
+    async with app.sessions() as session:
+        code = (await session.execute(select(Application.code))).scalar_one()
+    other = Chat(app, chat_id="c-other")
+    await other.say("/start")
+    text = joined(await other.say(f"cho hỏi hồ sơ mã {app_code.display(code)} sao rồi"))
+    assert "4 số cuối" in text
+    cccd = next(v for k, v in household_application(0) if k == "text" and v.isdigit() and len(v) == 12)
+    text = joined(await other.say(cccd[-4:]))  # the last 4 digits of the application's CCCD
+    assert app_code.display(code) in text
+
+
+async def test_free_worker_question_naming_a_province_gets_that_provinces_scheme(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("tôi chạy xe ôm ở Hà Nội mất việc thì được hỗ trợ bao nhiêu"))
+    assert "3642/QĐ-UBND" in text and "1.500.000\xa0₫" in text  # labelled as Hà Nội's decision
+    text = joined(await chat.say("lao động tự do ở Điện Biên được bao nhiêu"))
+    assert "UBND tỉnh quy định" in text and "Điện Biên" in text
+
+
+async def test_the_deployments_own_scheme_stays_the_default(app: HoTro) -> None:
+    from bot.config import FreeWorkerScheme
+
+    app.settings.free_worker = FreeWorkerScheme(mode="lump", amount_vnd=1_200_000, decision="QĐ 1517/QĐ-UBND")
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("lao động tự do mất việc có được hỗ trợ không"))
+    assert text.startswith("Có.") and "1.200.000\xa0₫" in text
+    text = joined(await chat.say("phụ hồ ở Lạng Sơn mất việc được bao nhiêu"))  # the home province
+    assert "1.200.000\xa0₫" in text

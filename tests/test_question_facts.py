@@ -1,0 +1,182 @@
+"""The facts taken from a citizen's message (handlers.questions.facts): good and bad inputs."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import pytest
+
+from handlers.questions import facts
+from handlers.questions.facts import Age, Covid, DateRange, Duration, Who
+
+
+@pytest.mark.parametrize(
+    ("text", "days", "months", "approx"),
+    [
+        ("quán đóng cửa 18 ngày", 18, None, False),
+        ("18 ngay roi", 18, None, False),
+        ("nghỉ 2 tuần rưỡi", 18, None, False),  # 17.5 days, rounded
+        ("gần 2 tháng không đi làm", 60, 2.0, True),
+        ("1 tháng rưỡi", 45, 1.5, False),
+        ("mười lăm ngày", 15, None, False),
+        ("hai mươi mốt ngày", 21, None, False),
+        ("nửa tháng", 15, 0.5, False),
+        ("3 tuần", 21, None, False),
+        (unicodedata.normalize("NFD", "đóng cửa 20 ngày"), 20, None, False),
+    ],
+)
+def test_durations(text: str, days: int, months: float | None, approx: bool) -> None:
+    assert facts.durations(text)[0] == Duration(days, months, approx)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tiền ăn 80k một ngày",  # a rate, not a duration
+        "từ tháng 9",  # a month's name, not 9 months
+        "ngày 15 tôi nộp hồ sơ",  # a date, not 15 days
+        "bao nhiêu ngày thì có tiền",
+        "",
+    ],
+)
+def test_no_duration(text: str) -> None:
+    assert facts.durations(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("xã bắt nghỉ từ 3/8 tới 25/8", date(2021, 8, 3), date(2021, 8, 25)),
+        ("10/5–28/5/2021", date(2021, 5, 10), date(2021, 5, 28)),
+        ("tu 1/7 den 20/7/21", date(2021, 7, 1), date(2021, 7, 20)),
+        ("từ 3 đến 20/8", date(2021, 8, 3), date(2021, 8, 20)),
+        ("đóng cửa cả tháng 9", date(2021, 9, 1), date(2021, 9, 30)),
+        ("từ tháng 7 đến tháng 8", date(2021, 7, 1), date(2021, 8, 31)),
+        ("nghỉ từ 15/7 đến giờ", date(2021, 7, 15), None),
+        ("nghỉ không lương từ 5/8 tới 25/8/221", date(2021, 8, 5), date(2021, 8, 25)),  # a mistyped year
+    ],
+)
+def test_date_ranges(text: str, start: date, end: date | None) -> None:
+    assert facts.date_ranges(text) == (DateRange(start, end),)
+
+
+@pytest.mark.parametrize("text", ["từ 25/8 tới 3/8", "32/8 - 40/8", "số 0912345678", "tháng 7 bị đóng cửa"])
+def test_no_date_range(text: str) -> None:
+    assert facts.date_ranges(text) == ()
+
+
+def test_a_range_gives_the_days() -> None:
+    assert facts.extract("từ 3/8 tới 25/8").days == 23
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cháu 9 tuổi bị F0", (Age("chau", 9),)),
+        ("con 15 tuổi", (Age("con", 15),)),
+        ("bà 80 tuổi", (Age("ba", 80),)),
+        ("bé mười tuổi", (Age("be", 10),)),
+        ("con 5 tuoi va me 62 tuoi", (Age("con", 5), Age("me", 62))),
+    ],
+)
+def test_ages(text: str, expected: tuple[Age, ...]) -> None:
+    assert facts.ages(text) == expected
+
+
+@pytest.mark.parametrize("text", ["tuổi nghỉ hưu", "200 tuổi", "người cao tuổi có được không"])
+def test_no_age(text: str) -> None:
+    assert facts.ages(text) == ()
+
+
+def test_child_and_elderly() -> None:
+    assert facts.extract("cháu 9 tuổi").child_under_16 and not facts.extract("con 16 tuổi").child_under_16
+    assert facts.extract("bà 80 tuổi").elderly and not facts.extract("chú 50 tuổi").elderly
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tôi là F0 điều trị 10 ngày", Covid.F0),
+        ("bi duong tinh covid", Covid.F0),
+        ("f1 cách ly tại nhà 14 ngày", Covid.F1),
+        ("cach ly tap trung", Covid.F1),
+        ("quán đóng cửa 20 ngày", None),
+    ],
+)
+def test_covid_status(text: str, expected: Covid | None) -> None:
+    assert facts.covid_status(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hộ kinh doanh đóng cửa", Who.HOUSEHOLD_BUSINESS),
+        ("thợ cắt tóc có đăng ký", Who.HOUSEHOLD_BUSINESS),
+        ("chạy xe ôm", Who.FREE_WORKER),
+        ("ban ve so", Who.FREE_WORKER),
+        ("hướng dẫn viên du lịch", Who.TOUR_GUIDE),
+        ("diễn viên đoàn nghệ thuật công lập", Who.ARTIST),
+        ("công nhân công ty may", Who.EMPLOYEE_SI),
+        ("doanh nghiệp của tôi muốn vay trả lương", Who.EMPLOYER),
+        ("hạn nộp là ngày nào", None),
+    ],
+)
+def test_who(text: str, expected: Who | None) -> None:
+    assert facts.who(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("có đóng bhxh đầy đủ", True),
+        ("công ty có đóng bảo hiểm xã hội", True),
+        ("không đóng bảo hiểm", False),
+        ("chưa tham gia BHXH", False),
+        ("ko có bhxh", False),
+        ("nghỉ không lương 20 ngày", None),
+    ],
+)
+def test_social_insurance(text: str, expected: bool | None) -> None:
+    assert facts.social_insurance(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("tôi ở Hà Nội", 1),
+        ("o ha noi", 1),
+        ("HN", 1),
+        ("tphcm", 79),
+        ("ở SG", 79),
+        ("hcm", 79),
+        ("sài gòn", 79),
+        ("Thành phố Hồ Chí Minh", 79),
+        ("long an", 80),
+        ("Đắk Lắk", 66),
+        ("dak lak", 66),
+        ("Bà Rịa - Vũng Tàu", 77),
+        ("Hà Nam", 35),
+        ("Thừa Thiên Huế", 46),
+        (unicodedata.normalize("NFD", "Cần Thơ"), 92),
+    ],
+)
+def test_province(text: str, code: int) -> None:
+    assert facts.province(text) == code
+
+
+@pytest.mark.parametrize("text", ["hà", "nội trợ", "sang năm", "không biết"])
+def test_no_province(text: str) -> None:
+    assert facts.province(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "covid", "who"),
+    [
+        ("cachh ly tai nha 14 ngay", Covid.F1, None),  # "cách ly"
+        ("bi duongg tinh", Covid.F0, None),
+    ],
+)
+def test_mistyped_words_are_repaired_before_reading_facts(text: str, covid: Covid | None, who: Who | None) -> None:
+    found = facts.extract(text)
+    assert found.covid is covid and found.who is who

@@ -1,0 +1,177 @@
+"""Answers computed by the rules engine from the facts in a question (handlers.questions.verdict)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.config import FreeWorkerScheme
+from handlers import app_code
+from handlers.questions import id_facts, verdict
+from handlers.questions.confirm import confirmation
+from handlers.questions.facts import extract
+from handlers.questions.intents import code_in
+from messages.normalize import fold
+
+TODAY = date(2021, 12, 1)
+
+
+def answer(topic: str, text: str, scheme: FreeWorkerScheme | None = None) -> verdict.Computed:
+    computed = verdict.compute(topic, text, extract(text), scheme or FreeWorkerScheme(), TODAY)
+    assert computed is not None
+    return computed
+
+
+def test_closed_12_days_is_no_with_the_15_day_rule() -> None:
+    c = answer("household_business", "tiệm sửa xe đóng cửa 12 ngày có được 3 triệu không")
+    assert c.text.startswith("Không.") and c.decided
+    assert "15 ngày" in c.text and "12 ngày" in c.text
+    assert "3.000.000" not in c.text
+
+
+def test_closed_23_days_is_yes_with_3_million_and_the_rule() -> None:
+    c = answer("household_business", "xã bắt quán đóng cửa từ 3/8 tới 25/8 có được hỗ trợ không")
+    assert c.text.startswith("Có.") and c.decided
+    assert "3.000.000\xa0₫" in c.text
+    assert "23 ngày liên tục" in c.text and "từ 15 ngày liên tục trở lên" in c.text
+
+
+def test_child_f0_treated_10_days_totals_meals_and_the_child_supplement() -> None:
+    c = answer("children", "bé nhà tôi 7 tuổi là F0 điều trị 10 ngày thì tổng được bao nhiêu")
+    assert c.text.startswith("Có.")
+    assert "10 ngày × 80.000\xa0₫ = 800.000\xa0₫" in c.text
+    assert "Tổng cộng: 1.800.000\xa0₫" in c.text
+
+
+def test_unpaid_leave_22_days_gets_the_short_amount() -> None:
+    c = answer("suspension", "công ty cho nghỉ không lương 22 ngày thì được bao nhiêu")
+    assert c.text.startswith("Có.")
+    assert "1.855.000\xa0₫" in c.text and "3.710.000" not in c.text.split("\n")[0]
+
+
+def test_unpaid_leave_a_month_and_a_half_gets_the_long_amount() -> None:
+    c = answer("suspension", "tạm hoãn hợp đồng 1 tháng rưỡi được bao nhiêu")
+    assert "3.710.000\xa0₫" in c.text.split("\n")[0]
+
+
+def test_treated_60_days_is_paid_45_days() -> None:
+    c = answer("f0_f1", "bệnh nhân F0 điều trị 60 ngày được mấy ngày tiền ăn")
+    assert "45 ngày" in c.text and "3.600.000\xa0₫" in c.text
+
+
+def test_no_social_insurance_is_no() -> None:
+    c = answer("suspension", "tôi không đóng bhxh, nghỉ không lương 20 ngày có được hỗ trợ không")
+    assert c.text.startswith("Không.") and "bảo hiểm xã hội" in c.text
+
+
+def test_a_missing_deciding_fact_is_named() -> None:
+    c = answer("household_business", "hộ kinh doanh có được hỗ trợ không")
+    assert fold(c.text).startswith("co the, neu") and not c.decided
+    assert "bao nhiêu ngày liên tục" in c.text
+    assert "3.000.000\xa0₫" in c.text  # the confirmed amount, as a condition is met
+
+
+def test_free_worker_amount_follows_the_scheme() -> None:
+    per_day = FreeWorkerScheme(mode="per_day", amount_vnd=50_000, decision="QĐ 6652/QĐ-UBND")
+    c = answer("free_worker", "chạy xe ôm nghỉ 20 ngày được bao nhiêu", per_day)
+    assert "1.000.000\xa0₫" in c.text  # 20 days × 50.000 ₫
+    unset = answer("free_worker", "chạy xe ôm nghỉ 20 ngày được bao nhiêu")
+    assert fold(unset.text).startswith("co the") and "UBND tỉnh quy định" in unset.text
+
+
+def test_no_unconfirmed_figure_for_the_pregnancy_supplement() -> None:
+    c = answer("suspension", "tôi đang mang thai, con 3 tuổi, nghỉ không lương 20 ngày được bao nhiêu")
+    assert "1.855.000\xa0₫" in c.text
+    supplement = c.text[c.text.index("Hỗ trợ trẻ em") :]
+    assert "mang thai" in supplement and "chưa được xác nhận" in supplement
+    assert "2.000.000" not in c.text and "1.000.000" not in supplement
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thợ cắt tóc bị đóng cửa 18 ngày có đc hỗ trợ k", True),
+        ("hướng dẫn viên du lịch được hỗ trợ không", True),
+        ("diễn viên nghỉ diễn có được hỗ trợ không ạ", True),
+        ("mình có đủ điều kiện chưa", True),
+        ("bốc vác nghỉ vì dịch có tiền kông", True),
+        ("hộ kinh doanh được bao nhiêu tiền", False),
+        ("nộp hồ sơ ở đâu", False),
+    ],
+)
+def test_yes_no_questions(text: str, expected: bool) -> None:
+    assert verdict.is_yes_no(text) is expected
+
+
+def test_topics_the_rules_cannot_decide() -> None:
+    assert verdict.compute("wage_loan", "vay trả lương 20 ngày", extract("vay"), FreeWorkerScheme(), TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("cccd số thứ 4 là 1 là nam hay nữ", "Chữ số thứ 4 là 1: giới tính nữ, sinh trong khoảng năm 1900 – 1999."),
+        ("chữ số thứ tư là 2 thì sao", "Chữ số thứ 4 là 2: giới tính nam, sinh trong khoảng năm 2000 – 2099."),
+        ("mã 020 trên cccd là tỉnh nào", "Mã 020 ở 3 chữ số đầu là Tỉnh Lạng Sơn (nơi đăng ký khai sinh)."),
+    ],
+)
+def test_cccd_digits_are_explained(question: str, expected: str) -> None:
+    assert id_facts.explain(question) == [expected]
+
+
+@pytest.mark.parametrize("question", ["cccd có mấy số", "mã 003 là tỉnh nào", "số thứ 4 là 7"])
+def test_no_cccd_explanation_without_a_known_digit(question: str) -> None:
+    assert id_facts.explain(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "body", "expected"),
+    [
+        ("vay trả lương có cần tài sản bảo đảm không", "Lãi suất 0%, không cần tài sản bảo đảm.", "Không."),
+        ("cty giảm 5% lao động có được tạm dừng không", "Số lao động giảm từ 10% trở lên.", "Không."),
+        ("cty giảm 12% lao động có được tạm dừng không", "Số lao động giảm từ 10% trở lên.", "Có."),
+        ("được giảm đóng trong 12 tháng đúng không", "Đóng 0% trong 12 tháng, từ 01/7/2021.", "Có."),
+        ("có được nộp qua bưu điện không", "Nộp trực tiếp tại xã.", "Có thể, nếu đáp ứng các điều kiện dưới đây."),
+    ],
+)
+def test_confirmation_is_read_off_the_answer(question: str, body: str, expected: str) -> None:
+    assert confirmation(question, body) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mã hồ sơ: DT77-2EZW", "DT77-2EZW"),
+        ("cho hỏi mã TD-XWYY-XHQ3 tới đâu rồi", "TD-XWYY-XHQ3"),
+        ("HK BHE3 A2KX", "HK BHE3 A2KX"),
+        ("quyet dinh 3642 cua ha noi", None),  # "dinh 3642" is a decision's number, not a code
+        ("bi f0 thang 6/2021 dieu tri 18 ngay", None),
+        ("gọi 0912345678", None),
+        ("2021 2022", None),
+        ("NGHI TU NGAY 2021", None),
+        ("HK-RBA-TCJ9", "HK-RBA-TCJ9"),  # mistyped, so the look-up says so
+        ("mã hồ sơ: DT77-2EW", "DT77-2EW"),
+        ("tien ho tro 3 trieu", None),
+        ("chi cuc thue tham dinh ho so", None),  # "thue tham" happens to pass the check character
+    ],
+)
+def test_application_codes_in_a_message(text: str, expected: str | None) -> None:
+    assert code_in(text) == expected
+
+
+def test_a_valid_code_typed_in_lower_case_is_found() -> None:
+    code = next(c for c in iter(app_code.new_code, None) if any(ch.isdigit() for ch in c[:4]) and not c[:4].isdigit())
+    typed = app_code.display(code).lower()
+    assert code_in(f"mã của tôi {typed} nhé") == typed
+
+
+def test_f0_meal_money_stacks_with_unpaid_leave_each_with_its_own_days() -> None:
+    c = answer("suspension", "tôi bị F0 điều trị 12 ngày, công ty cho nghỉ không lương 20 ngày, tổng được bao nhiêu")
+    assert "1.855.000\xa0₫" in c.text and "12 ngày × 80.000\xa0₫ = 960.000\xa0₫" in c.text
+    assert "Tổng cộng: 2.815.000\xa0₫" in c.text
+
+
+def test_isolation_as_the_reason_is_not_a_second_claim() -> None:
+    c = answer("work_stoppage", "công ty cho ngừng việc do cách ly y tế 20 ngày có được hỗ trợ không")
+    assert c.text.startswith("Có.") and "1.000.000\xa0₫" in c.text and "Tổng cộng" not in c.text
