@@ -104,6 +104,16 @@ async def test_free_worker_question_naming_a_province_gets_that_provinces_scheme
     assert "UBND tỉnh quy định" in text and "Điện Biên" in text
 
 
+async def test_a_provinces_scheme_is_not_contradicted_by_the_generic_amount_page(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    for question in ("lao động tự do ở hà nội được bao nhiêu", "ld tu do o tphcm dc ho tro the nao"):
+        text = joined(await chat.say(question))
+        assert "Theo " in text and "UBND" in text  # the province's own decision leads
+        # The deployment's unconfigured scheme must not add "no confirmed figure" under it.
+        assert "chưa có con số" not in text, question
+
+
 async def test_the_deployments_own_scheme_stays_the_default(app: HoTro) -> None:
     from bot.config import FreeWorkerScheme
 
@@ -114,3 +124,31 @@ async def test_the_deployments_own_scheme_stays_the_default(app: HoTro) -> None:
     assert text.startswith("Có.") and "1.200.000\xa0₫" in text
     text = joined(await chat.say("phụ hồ ở Lạng Sơn mất việc được bao nhiêu"))  # the home province
     assert "1.200.000\xa0₫" in text
+
+
+async def test_a_message_that_is_no_code_leaves_the_code_lookup(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("HK-7QX4-M9PX"))  # pasted, with a wrong check character
+    assert "không phải là mã hồ sơ hợp lệ" in text
+    text = joined(await chat.say("cảm ơn"))
+    assert "không phải là mã hồ sơ hợp lệ" not in text and "Không có gì" in text
+    await chat.say("HK-7QX4-M9PX")
+    text = joined(await chat.say("hộ kinh doanh đóng cửa 20 ngày được bao nhiêu"))
+    assert "3.000.000\xa0₫" in text
+    await chat.say("HK-7QX4-M9PX")
+    assert not app_code.is_valid("7QX4M9PZ")
+    text = joined(await chat.say("7QX4M9PZ"))  # one token: still a code attempt
+    assert "không phải là mã hồ sơ hợp lệ" in text
+
+
+async def test_a_question_typed_at_the_choice_of_application_is_answered(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("làm sao để đăng ký"))
+    assert "Bạn muốn đăng ký hỗ trợ nào?" in text
+    text = joined(await chat.say("bà 80 tuổi bị f0 điều trị 2 tuần được bao nhiêu"))
+    assert "1.120.000\xa0₫" in text  # 14 days × 80.000 ₫, not the choice shown again
+    await chat.say("làm sao để đăng ký")
+    text = joined(await chat.say("Hộ kinh doanh (3.000.000 ₫)"))  # a typed label still chooses
+    assert "Nghị định 13/2023/NĐ-CP" in text

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from handlers import intake, status
 from handlers.menu import fallback, start
 from handlers.questions.answer import answer, chosen_topic, knowledge_entry
+from handlers.questions.intents import chat_intent, code_in
 from handlers.router import Router
 from handlers.turn import Turn
 
@@ -21,7 +23,29 @@ async def idle(turn: Turn) -> None:
     await fallback(turn)
 
 
+async def code_or_question(turn: Turn) -> None:
+    """The look-up's code step: a code, or what may be a mistyped one, is looked up; thanks, a
+    greeting or a question with no code in it leaves the look-up and is answered instead."""
+    text = turn.text
+    if text and not turn.action and (chat_intent(text) or (code_in(text) is None and len(text.split()) >= 3)):
+        turn.goto("menu", {})
+        await answer(turn)
+        return
+    await status.lookup_state(turn)
+
+
+async def choice_or_question(turn: Turn) -> None:
+    """Choosing what to apply for: typed text that is none of the buttons is a question."""
+    if turn.text and not turn.action:
+        turn.goto("menu", {})
+        await answer(turn)
+        return
+    await intake.handle_state(turn)
+
+
 def register(router: Router) -> None:
+    router.state("apply.choose", ask=intake.ask_state)(choice_or_question)
+    router.state("lookup.code")(code_or_question)
     router.action("q")(chosen_topic)
     router.action("kb")(knowledge_entry)
     router.state("start")(idle)

@@ -25,7 +25,7 @@ from handlers.turn import Button, Turn
 from messages import fmt
 from messages.i18n import N_, _
 from messages.normalize import search_key
-from messages.policies import Policy, load_policies
+from messages.policies import Policy, get_policy, load_policies
 
 # What each kind of question asks of a policy page.
 _SECTION_FOR_KIND = {
@@ -233,6 +233,9 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
             turn.say(body, _rules_buttons(policy, False))
             return
         scheme, label = found.scheme or scheme, found.text
+        if found.scheme is not None:
+            # The policy's own pages then speak of that province's amount, not the deployment's.
+            policy = get_policy(policy.id, found.scheme) or policy
     if kind == "eligibility" or (yes_no and kind == "amount") or (decisive and kind not in _PROCEDURAL):
         computed = verdict.compute(policy.id, text, facts, scheme, _today(turn), label)
         if computed is not None:
