@@ -19,6 +19,7 @@ chat: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The same suite against PostgreSQL (the production database).

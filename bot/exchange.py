@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
@@ -86,12 +86,15 @@ _HEADER_SEARCH_ROWS = 40
 # The form
 # --------------------------------------------------------------------------
 
-TITLES = {
+TITLES: dict[str | None, str] = {
     ApplicationKind.HOUSEHOLD_BUSINESS: "DANH SÁCH HỘ KINH DOANH ĐỀ NGHỊ HỖ TRỢ",
     ApplicationKind.FREE_WORKER: "DANH SÁCH NGƯỜI LAO ĐỘNG KHÔNG CÓ GIAO KẾT HỢP ĐỒNG LAO ĐỘNG ĐỀ NGHỊ HỖ TRỢ",
     None: "DANH SÁCH HỒ SƠ ĐỀ NGHỊ HỖ TRỢ",
 }
-SHEET_NAMES = {ApplicationKind.HOUSEHOLD_BUSINESS: "Hộ kinh doanh", ApplicationKind.FREE_WORKER: "Lao động tự do"}
+SHEET_NAMES: dict[str, str] = {
+    ApplicationKind.HOUSEHOLD_BUSINESS: "Hộ kinh doanh",
+    ApplicationKind.FREE_WORKER: "Lao động tự do",
+}
 LEGAL_BASIS = (
     "Theo Nghị quyết số 68/NQ-CP và Quyết định số 23/2021/QĐ-TTg "
     "(sửa đổi, bổ sung tại Nghị quyết số 126/NQ-CP và Quyết định số 33/2021/QĐ-TTg)"
@@ -104,7 +107,7 @@ DISTRICT_NOTE = (
 )
 SEX_WORDS = {"male": "Nam", "female": "Nữ"}
 METHOD_WORDS = {"cash": "Tiền mặt", "bank": "Chuyển khoản"}
-RESULT_WORDS = {
+RESULT_WORDS: dict[str, str] = {
     ApplicationStatus.APPROVED: "Phê duyệt",
     ApplicationStatus.REJECTED: "Từ chối",
     ApplicationStatus.PAID: "Đã chi trả",
@@ -300,6 +303,7 @@ _LISTED = (
 )
 _PAID = (Payment.application_id, Payment.amount, Payment.paid_on, Payment.reference)
 _Listed = Row[Any]  # a row of _LISTED: the Application attributes the list shows, by the same names
+_Paid = Row[int, int, date, str | None]  # a row of _PAID
 
 
 @lru_cache(maxsize=4096)
@@ -355,7 +359,7 @@ def _note(application: _Listed) -> str:
 def _row(
     no: int,
     application: _Listed,
-    payment: Row[Any] | None,
+    payment: _Paid | None,
     protector: DataProtector,
     status_labels: Mapping[str, str],
 ) -> dict[str, Any]:
@@ -417,11 +421,11 @@ class _Sheet:
 
 def _build_sheets(
     applications: Sequence[_Listed],
-    payments: Mapping[int, Row[Any]],
+    payments: Mapping[int, _Paid],
     protector: DataProtector,
     kinds: Sequence[str | None],
 ) -> list[_Sheet]:
-    status_labels = {s: vocabulary.status_label(s) for s in vocabulary.STATUSES}
+    status_labels: dict[str, str] = {s: vocabulary.status_label(s) for s in vocabulary.STATUSES}
     sheets = []
     for sheet_kind in kinds:
         chosen = [a for a in applications if sheet_kind is None or a.kind == sheet_kind]
@@ -452,7 +456,7 @@ async def _load_sheets(
         )
     ).all()
     # The latest payment of each paid application (a join, not IN (...), so a province-wide list works too).
-    payments: dict[int, Row[Any]] = {}
+    payments: dict[int, _Paid] = {}
     for payment in await session.execute(
         select(*_PAID)
         .join(Application, Payment.application_id == Application.id)
@@ -507,21 +511,26 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
     total_row = last_data + 1
     amount_col = keys.index("amount") + 1
 
+    # A write-only sheet gets these attributes from Worksheet._setup(); types-openpyxl declares them on
+    # Worksheet only.
+    layout = cast(Worksheet, ws)
     for col_no, column in enumerate(sheet_cols, start=1):
-        ws.column_dimensions[get_column_letter(col_no)].width = column.width
-    ws.row_dimensions[5].height = 32
-    ws.row_dimensions[HEADER_ROW].height = 45
+        layout.column_dimensions[get_column_letter(col_no)].width = column.width
+    layout.row_dimensions[5].height = 32
+    layout.row_dimensions[HEADER_ROW].height = 45
     ws.freeze_panes = f"D{DATA_SHEET_ROW}"  # header rows and STT / code / name stay in view
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
+    fit = layout.sheet_properties.pageSetUpPr
+    assert fit is not None  # WorksheetProperties() creates its PageSetupProperties
+    fit.fitToPage = True
+    layout.page_setup.orientation = "landscape"
+    layout.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    layout.page_setup.fitToWidth = 1
+    layout.page_setup.fitToHeight = 0
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{max(last_data, HEADER_ROW)}"
+    layout.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{max(last_data, HEADER_ROW)}"
     for row_no in range(1, len(lines) + 1):
-        ws.merged_cells.add(f"A{row_no}:{last_col}{row_no}")
-    ws.merged_cells.add(f"A{total_row}:{get_column_letter(amount_col - 1)}{total_row}")
+        layout.merged_cells.add(f"A{row_no}:{last_col}{row_no}")
+    layout.merged_cells.add(f"A{total_row}:{get_column_letter(amount_col - 1)}{total_row}")
     result_col = get_column_letter(keys.index("result") + 1)
     choices = DataValidation(
         type="list",
@@ -530,7 +539,7 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
         errorStyle="warning",  # a warning only: the import also understands other spellings
     )
     choices.add(f"{result_col}{DATA_SHEET_ROW}:{result_col}{max(last_data, DATA_SHEET_ROW) + 200}")
-    ws.data_validations.append(choices)
+    layout.data_validations.append(choices)
 
     for row_no, (line, font) in enumerate(zip(lines, _TITLE_FONTS, strict=True), start=1):
         alignment = Alignment(horizontal="left" if row_no == 5 else "center", wrap_text=True)
@@ -560,7 +569,7 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
             alignment=Alignment(vertical="top", wrap_text=column.key in _WRAPPED),
             number_format=column.number_format,
             fill=_DISTRICT_FILL if column.district else None,
-        )._style
+        )._style  # type: ignore[attr-defined]  # a StyleableObject slot the stubs leave undeclared
         for column in sheet_cols
     ]
     columns = tuple(zip(keys, prototypes, strict=True))
@@ -571,7 +580,7 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
             cell = WriteOnlyCell(ws)
             # Shared, not copied: a write-only cell is written when appended and never changed. Set before the
             # value, so a date keeps the column's format instead of openpyxl setting its default per cell.
-            cell._style = style
+            cell._style = style  # type: ignore[attr-defined]  # see the prototypes above
             if value is not None:  # a new cell is empty already
                 cell.value = _text(value) if isinstance(value, str) else value
             cells.append(cell)
@@ -583,8 +592,10 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
     totals[amount_col - 1] = _cell(ws, _total(sheet.rows), font=_BOLD, number_format="#,##0", border=_BORDER)
     ws.append(totals)
     ws.append([])
-    for line, font in enumerate((_BOLD, _ITALIC)):  # the signer's title, then the hint under it
-        signs = [_cell(ws, _SIGNATURES[n][line], font=font) if n in _SIGNATURES else None for n in range(1, width + 1)]
+    for sign_line, font in enumerate((_BOLD, _ITALIC)):  # the signer's title, then the hint under it
+        signs = [
+            _cell(ws, _SIGNATURES[n][sign_line], font=font) if n in _SIGNATURES else None for n in range(1, width + 1)
+        ]
         ws.append(signs)
 
 
@@ -724,7 +735,7 @@ def _find_header(rows: Sequence[tuple[int, Sequence[Any]]]) -> tuple[int, dict[s
     return None
 
 
-def _table(sheet: str | None, rows: list[tuple[int, Sequence[Any]]]) -> _Table | None:
+def _table(sheet: str | None, rows: Sequence[tuple[int, Sequence[Any]]]) -> _Table | None:
     found = _find_header(rows)
     if found is None:
         return None

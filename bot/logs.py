@@ -48,9 +48,10 @@ def _scrub(te: traceback.TracebackException, exc: BaseException | None, seen: se
     seen.add(id(exc))
     database = isinstance(exc, StatementError) or _driver_error(exc)
     if database:
-        te._str = _safe_summary(exc)  # the text TracebackException.format() prints
+        # the text TracebackException.format() prints; private, so typeshed does not declare it
+        te._str = _safe_summary(exc)  # type: ignore[attr-defined]
     elif below_db:
-        te._str = ""
+        te._str = ""  # type: ignore[attr-defined]
     below = below_db or database
     if te.__cause__ is not None:
         _scrub(te.__cause__, exc.__cause__, seen, below)

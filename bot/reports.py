@@ -61,7 +61,8 @@ async def _claim_day(session: AsyncSession, today: date, now: datetime, job: str
         .where(JobRun.name == job, or_(JobRun.last_run_on.is_(None), JobRun.last_run_on < today))
         .values(last_run_on=today, updated_at=now)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    rowcount: int = result.rowcount  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
+    return rowcount == 1
 
 
 async def _day_done(session: AsyncSession, today: date) -> bool:

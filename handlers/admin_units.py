@@ -173,7 +173,7 @@ def _index() -> _Index:
 def _check_level(level: str) -> Level:
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
-    return level  # type: ignore[return-value]
+    return level
 
 
 def provinces() -> list[Unit]:

@@ -43,7 +43,7 @@ STATUS_LABELS = {
     "done": N_("Sending finished"),
     "cancelled": N_("Stopped by the official"),
 }
-KIND_AUDIENCE = {
+KIND_AUDIENCE: dict[str, str] = {
     ApplicationKind.HOUSEHOLD_BUSINESS: N_("household business applicants"),
     ApplicationKind.FREE_WORKER: N_("free worker applicants"),
 }

@@ -30,7 +30,7 @@ from messages.vocabulary import ApplicationKind
 YES, NO = Choice(N_("Yes"), "yes"), Choice(N_("No"), "no")
 YES_NO = (YES, NO)
 YES_NO_UNSURE = (YES, NO, Choice(N_("Not sure"), "unsure"))
-INTAKE = {ApplicationKind.HOUSEHOLD_BUSINESS: "apply:hkd", ApplicationKind.FREE_WORKER: "apply:ldtd"}
+INTAKE: dict[str, str] = {ApplicationKind.HOUSEHOLD_BUSINESS: "apply:hkd", ApplicationKind.FREE_WORKER: "apply:ldtd"}
 MAX_MESSAGE = 3500  # well under Telegram's 4096 characters
 
 

@@ -757,8 +757,8 @@ def _covid(profile: Profile, today: date) -> tuple[Outcome | None, _Part | Reaso
     d = _Draft(PolicyId.F0_F1)
     period = _resolve(profile.covid_start, None, profile.covid_days, WINDOW_END, today)
     if reason := _check_window(d, period, COVID_WINDOW_START, WINDOW_END):
-        child = replace(reason, policy_id=PolicyId.CHILDREN) if profile.is_child_under_16 else None
-        return reason, child
+        child_reason = replace(reason, policy_id=PolicyId.CHILDREN) if profile.is_child_under_16 else None
+        return reason, child_reason
     cap = F0_MAX_DAYS if f0 else F1_MAX_DAYS
     rate = vnd(F0F1_DAILY_VND)
     amount: int | None = None
@@ -982,8 +982,9 @@ def evaluate(profile: Profile, scheme: FreeWorkerScheme | None = None, today: da
         )
 
     ordered = sorted(best.values(), key=lambda o: CLAUSE[PolicyId(o.policy_id)])
+    related_in_order: list[PolicyId] = sorted(related, key=CLAUSE.__getitem__)
     return Assessment(
         entitlements=[o for o in ordered if isinstance(o, Entitlement)],
         ineligible=[o for o in ordered if isinstance(o, Reason)],
-        related_employer_policies=sorted(related, key=CLAUSE.__getitem__),
+        related_employer_policies=list(related_in_order),
     )

@@ -285,7 +285,10 @@ PER_PAGE = 8
 
 
 def _unit_state(turn: Turn, key: str) -> dict[str, Any]:
-    return turn.data.setdefault("unit", {}).setdefault(key, {"level": "province", "page": 1, "picked": {}})
+    state: dict[str, Any] = turn.data.setdefault("unit", {}).setdefault(
+        key, {"level": "province", "page": 1, "picked": {}}
+    )
+    return state
 
 
 def _unit_options(state: dict[str, Any]) -> list[admin_units.Unit]:
@@ -317,7 +320,7 @@ def _unit_prompt(turn: Turn, current: Field, question: str) -> tuple[str, list[l
     }[level]
     where = ""
     if picked:
-        last_level = "district" if "district" in picked else "province"
+        last_level: admin_units.Level = "district" if "district" in picked else "province"
         unit = admin_units.get(last_level, picked[last_level])
         where = "\n" + _("Chosen so far: {place}").format(place=unit.full_name if unit else "")
     rows = [[Button(u.name, actions.FORM_UNIT.pack(u.code))] for u in page.items]

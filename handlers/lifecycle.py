@@ -159,6 +159,8 @@ def notice_text(application: Application, payment: PaymentInfo | None = None) ->
             code=code
         )
     if status == ApplicationStatus.APPROVED:
+        # transition() refuses "approved" without a decision number and date
+        assert application.decision_date is not None
         amount = application.approved_amount
         text = _("Your application {code} has been approved by decision {number} of {date}.").format(
             code=code, number=application.decision_number, date=fmt.day(application.decision_date)

@@ -28,7 +28,7 @@ from storage.officials import covers, get_official, scope
 from storage.reports import payment_overdue, review_overdue
 
 PER_PAGE = 8
-ACTION_LABELS = {
+ACTION_LABELS: dict[str, str] = {
     ApplicationStatus.UNDER_REVIEW: N_("Start review"),
     ApplicationStatus.NEEDS_INFO: N_("Ask for information"),
     ApplicationStatus.FORWARDED: N_("Forward to the district"),
@@ -220,9 +220,8 @@ async def show_application(turn: Turn, official: Official, application: Applicat
 
 def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
     """The form's own answers, each with the label the citizen saw (choices shown as their labels)."""
-    form = intake.FORMS.get(
-        {ApplicationKind.HOUSEHOLD_BUSINESS: "hkd", ApplicationKind.FREE_WORKER: "ldtd"}.get(kind, "")
-    )
+    form_ids: dict[str, str] = {ApplicationKind.HOUSEHOLD_BUSINESS: "hkd", ApplicationKind.FREE_WORKER: "ldtd"}
+    form = intake.FORMS.get(form_ids.get(kind, ""))
     if form is None:
         return [f"• {key}: {value}" for key, value in fields.items() if value]
     lines = []

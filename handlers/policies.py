@@ -10,7 +10,10 @@ from messages.i18n import N_, _
 from messages.policies import SECTION_KEYS, SECTION_TITLES, Policy, get_policy, load_policies
 from messages.vocabulary import ApplicationKind
 
-INTAKE_ACTIONS = {ApplicationKind.HOUSEHOLD_BUSINESS: "apply:hkd", ApplicationKind.FREE_WORKER: "apply:ldtd"}
+INTAKE_ACTIONS: dict[str, str] = {
+    ApplicationKind.HOUSEHOLD_BUSINESS: "apply:hkd",
+    ApplicationKind.FREE_WORKER: "apply:ldtd",
+}
 
 
 def _policies(turn: Turn) -> tuple[Policy, ...]:

@@ -177,7 +177,7 @@ def _build(policies: Sequence[Policy]) -> _Index:
     keep = frozenset(f"{a} {b}" for p in policies for (a, _), (b, _) in _pairs(_tokens(p.title, trusted=True)))
     weights: list[dict[str, float]] = []
     surfaces: list[dict[str, set[tuple[str | None, ...]]]] = []
-    phrases: list[tuple[str, ...]] = []
+    phrases: list[tuple[tuple[str, str], ...]] = []
     vocab: set[str] = set()
     for policy in policies:
         w: dict[str, float] = {}
@@ -227,7 +227,7 @@ def _pairs(tokens: Sequence[_Tok]) -> Iterable[tuple[_Tok, _Tok]]:
 
 # Built indexes, keyed on what the index reads (Policy holds a mapping, so is not hashable).
 # One entry per distinct free-worker scheme at most; bounded anyway.
-_INDEX_CACHE: dict[tuple, _Index] = {}
+_INDEX_CACHE: dict[tuple[object, ...], _Index] = {}
 
 
 def _index(policies: Sequence[Policy]) -> _Index:

@@ -135,7 +135,7 @@ async def lookup_state(turn: Turn) -> None:
     turn.takes_text = True  # a code or 4 digits, never a button number
     attempt = await _failures(turn)
     code_attempt = await _code_failures(turn, turn.data.get("code", "")) if turn.state == "lookup.id" else None
-    blocked = attempt if attempt.failures >= MAX_FAILURES else None
+    blocked: LookupAttempt | LookupCodeAttempt | None = attempt if attempt.failures >= MAX_FAILURES else None
     if code_attempt is not None and code_attempt.failures >= MAX_FAILURES:
         blocked = code_attempt
     if blocked is not None:

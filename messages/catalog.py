@@ -22,7 +22,7 @@ PO = LOCALE_DIR / "vi" / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def _pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]  # babel leaves run() unannotated
 
 
 def read(path: Path) -> Catalog:
@@ -80,7 +80,11 @@ def merge(paths: list[Path]) -> int:
     return merged
 
 
-def missing() -> list[str]:
+# babel's msgid: a plural entry's is (singular, plural)
+MessageId = str | tuple[str, ...] | list[str]
+
+
+def missing() -> list[MessageId]:
     return [m.id for m in read(PO) if m.id and (not m.string or "fuzzy" in m.flags)]
 
 

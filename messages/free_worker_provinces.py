@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from vietnam_provinces.enums import ProvinceEnum
+from vietnam_provinces.enums.districts import ProvinceEnum  # the defining module: the package re-export is implicit
 
 from messages.knowledge import KNOWLEDGE_DIR, MAX_ANSWER, PROVINCES_FILE, KnowledgeError, render_placeholders
 from messages.normalize import nfc

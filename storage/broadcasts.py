@@ -105,7 +105,7 @@ def may_address_everyone(official: Official) -> bool:
     return official.role in ("admin", "province")
 
 
-def recipients(official: Official, audience: Audience, *, unreachable: bool = False) -> Select[Any]:
+def recipients(official: Official, audience: Audience, *, unreachable: bool = False) -> Select[str, str]:
     """(channel, chat_id) of every reachable, subscribed recipient, each once (with `unreachable`:
     those the audience matches on a channel announcements cannot reach, to tell the official).
 

@@ -11,9 +11,9 @@ import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, bindparam, exists, select, update
+from sqlalchemy import BindParameter, Select, Table, and_, bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
@@ -23,7 +23,7 @@ from storage.models import ChannelUser, Conversation, OutboxMessage, ProcessedEv
 from storage.sql import conflict_insert, dialect_of, insert_ignore
 
 INBOUND_PRECISION = timedelta(minutes=1)
-CONVERSATIONS = Conversation.__table__
+CONVERSATIONS = cast(Table, Conversation.__table__)  # declared as FromClause; a declarative model maps a Table
 DATA_CONTEXT = "conversation.data"
 
 
@@ -45,7 +45,8 @@ async def claim_event(session: AsyncSession, channel: str, event_id: str, now: d
 
 @functools.cache
 def _open_statement(with_unmarked: bool) -> Select[Any]:
-    channel, chat_id = bindparam("channel"), bindparam("chat_id")
+    channel: BindParameter[str] = bindparam("channel")
+    chat_id: BindParameter[str] = bindparam("chat_id")
     waiting = and_(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
     pending = select(OutboxMessage.id).where(waiting, OutboxMessage.status.in_(["queued", "sending"]))
     if with_unmarked:  # a variant, since an expanding IN is re-rendered on every execution

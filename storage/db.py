@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -70,7 +73,14 @@ def alembic_config() -> Config:
     return cfg
 
 
+@cache
+def _head() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def _upgrade(connection: Connection, revision: str) -> None:
+    if revision == "head" and MigrationContext.configure(connection).get_current_revision() == _head():
+        return  # up to date, the usual start: one SELECT instead of loading env.py and every migration
     if connection.dialect.name == "postgresql":
         # Several processes may start together: one migrates, the others wait.
         connection.execute(text("SELECT pg_advisory_xact_lock(684021)"))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import DataProtector
@@ -19,7 +19,7 @@ from storage.models import OutboxMessage
 from storage.sql import claim_rows, dialect_of
 
 LEASE = timedelta(seconds=60)
-OUTBOX = OutboxMessage.__table__
+OUTBOX = cast(Table, OutboxMessage.__table__)  # declared as FromClause; a declarative model maps a Table
 # Payloads are sealed at rest: a reply can show an official a citizen's ID and account numbers.
 PAYLOAD_CONTEXT = "outbox.payload"
 

@@ -13,7 +13,9 @@ from sqlalchemy.sql.dml import Insert
 
 def conflict_insert(dialect: str, table: Any) -> postgresql.Insert | sqlite.Insert:
     """The dialect's own insert(), the one that offers ON CONFLICT (PostgreSQL and SQLite alike)."""
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def dialect_of(session: AsyncSession) -> str:

@@ -1,5 +1,9 @@
 """Shared fixtures: a fresh database per test (SQLite file, or PostgreSQL when
-HOTRO_TEST_DATABASE_URL is set, as CI does) and a wired HoTro app."""
+HOTRO_TEST_DATABASE_URL is set, as CI does) and a wired HoTro app.
+
+The database is migrated once per session (tests/databases.py). A test that uses `db_url` without
+`settings` starts the bot itself (a subprocess, a CLI command): it gets an empty database, which
+that first start migrates, as before."""
 
 from __future__ import annotations
 
@@ -8,31 +12,38 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import HoTro, create_app
 from bot.config import Settings
+from tests.databases import PostgresDatabase, SqliteTemplate
 from tests.fakes.telegram_api import FakeTelegram
 
 PG_URL = os.environ.get("HOTRO_TEST_DATABASE_URL")
 TEST_KEY = "test-data-key-" + "k" * 32  # PostgreSQL needs a given key; SQLite tests create theirs
 
 
-async def _reset_postgres(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+@pytest.fixture(scope="session")
+def postgres() -> PostgresDatabase | None:
+    return PostgresDatabase(PG_URL) if PG_URL else None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture
-async def db_url(tmp_path: Path) -> str:
-    if PG_URL:
-        await _reset_postgres(PG_URL)
-        return PG_URL
-    return f"sqlite+aiosqlite:///{tmp_path / 'hotro.db'}"
+async def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres: PostgresDatabase | None, sqlite_template: SqliteTemplate
+) -> str:
+    migrated = "settings" in request.fixturenames
+    if postgres:
+        await postgres.reset(empty=not migrated)
+        return postgres.url
+    path = tmp_path / "hotro.db"
+    if migrated:
+        await sqlite_template.copy_to(path)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from messages.vocabulary import Channel
 from storage import outbox
 from storage.models import Conversation
 
-CHANNEL = Channel.CONSOLE
+CHANNEL: str = Channel.CONSOLE
 
 
 class ConsoleTransport:

@@ -31,7 +31,7 @@ from storage.conversations import mark_blocked, mark_unblocked
 
 log = logging.getLogger(__name__)
 
-CHANNEL = Channel.TELEGRAM
+CHANNEL: str = Channel.TELEGRAM
 # Infrastructure failures worth a redelivery; anything else is a bad update and is dropped.
 TEMPORARY_ERRORS = (DBAPIError, SQLAlchemyTimeoutError, ConnectionError, TimeoutError)
 

@@ -47,7 +47,7 @@ from storage.sql import conflict_insert, dialect_of, insert_ignore
 
 log = logging.getLogger(__name__)
 
-CHANNEL = Channel.ZALO
+CHANNEL: str = Channel.ZALO
 WEBHOOK_PATH = "/zalo/webhook"
 
 # =============================================================================================
@@ -183,7 +183,8 @@ def _attachment(kind: str, message: dict[str, Any], msg_id: str) -> Attachment:
     message id instead (an official finds it in the OA's chat)."""
     items = message.get("attachments")
     first = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
-    payload = first.get("payload") if isinstance(first.get("payload"), dict) else {}
+    raw_payload = first.get("payload")
+    payload: dict[str, Any] = raw_payload if isinstance(raw_payload, dict) else {}
     url = _text_field(payload.get("url") or payload.get("thumbnail"))
     ref = url if url and len(url) <= MAX_FILE_REF else f"zalo-msg:{msg_id}"[:MAX_FILE_REF]
     name = _text_field(payload.get("name"))[:256] or None

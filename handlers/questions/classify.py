@@ -22,17 +22,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
-from sklearn.svm import LinearSVC
 
 from handlers import policy_search
 from handlers.questions.facts import Facts, Who
 from messages.normalize import nfc, search_key
 from messages.policies import load_policies
+
+if TYPE_CHECKING:  # scikit-learn is imported on first training: ~0.7 s that CLI commands need not pay
+    from sklearn.svm import LinearSVC
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "messages" / "questions" / "examples.tsv"
 
@@ -195,12 +195,17 @@ class _Folder:
 
 
 def _svm() -> LinearSVC:
+    from sklearn.svm import LinearSVC
+
     # A fixed seed: liblinear's coordinate descent shuffles, and the same data must give the same model.
     return LinearSVC(C=0.8, class_weight="balanced", random_state=0)
 
 
 class Classifier:
     def __init__(self, examples: Sequence[Example]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.pipeline import FeatureUnion
+
         self.fold = _Folder(e.text for e in examples)
         texts = [self.fold(e.text) for e in examples]
         # Character n-grams (typos, missing marks) and word pairs ("ho kinh", "kinh doanh"), side by side.

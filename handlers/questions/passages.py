@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-
-from sklearn.feature_extraction.text import TfidfVectorizer
+from typing import TYPE_CHECKING
 
 from messages.knowledge import load_knowledge
 from messages.normalize import search_key
 from messages.policies import load_policies
+
+if TYPE_CHECKING:  # imported when the index is first built (see classify.py)
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # Below this similarity a paragraph says too little about the question to be added.
 MIN_SIMILARITY = 0.22
@@ -47,6 +49,8 @@ def _paragraphs(text: str) -> list[str]:
 
 @cache
 def _index() -> _Index:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     passages: list[Passage] = []
     for policy in load_policies():
         for text in (policy.summary, *policy.sections.values()):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from handlers.eligibility_rules import (
     CHILD_F0F1_VND,
@@ -130,7 +131,7 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
     has_period = start is not None or days is not None
     cause = False if _NOT_COVID.search(folded(text)) else True if _COVID_CAUSE.search(folded(text)) else None
     missing: list[str] = []
-    kwargs: dict = {"due_to_covid_measures": cause}
+    kwargs: dict[str, Any] = {"due_to_covid_measures": cause}
     if pid is PolicyId.HOUSEHOLD_BUSINESS:
         kwargs.update(group=Group.HOUSEHOLD_BUSINESS, situation_start=start, situation_end=end, days_suspended=days)
         if not has_period:

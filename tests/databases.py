@@ -1,0 +1,106 @@
+"""Test databases that are migrated once per session instead of once per test.
+
+SQLite: one template file is migrated to head, and each test gets a copy of it (a file copy costs
+well under a millisecond, the migration chain about 100 ms).
+PostgreSQL: the one database of HOTRO_TEST_DATABASE_URL is migrated once, and emptied between tests
+with DELETE and a sequence reset (on this machine: 4 ms a test, where TRUNCATE took 230 ms, a
+CREATE DATABASE … TEMPLATE and DROP 670 ms, and DROP SCHEMA + migrate 200 ms; the small tables make
+DELETE cheap, where TRUNCATE and CREATE DATABASE create and sync new files).
+A test that starts the bot on an empty database (a first start: it migrates) asks for `empty=True`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy import make_url
+
+from storage.db import make_engine, migrate
+from storage.models import Base
+
+VERSION_TABLE = "alembic_version"
+
+
+async def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+class SqliteTemplate:
+    """A migrated database file, made on first use, copied for each test."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / "hotro.db"
+        self._ready = False
+
+    async def copy_to(self, target: Path) -> None:
+        if not self._ready:
+            await _migrate(f"sqlite+aiosqlite:///{self.path}")
+            # Fold the WAL into the file and leave WAL mode, so the file alone is the whole database
+            # (make_engine turns WAL on again when a test connects, as on a fresh file).
+            with contextlib.closing(sqlite3.connect(self.path)) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.execute("PRAGMA journal_mode=DELETE")
+            left = [p.name for p in self.path.parent.iterdir() if p.name != self.path.name]
+            if left:
+                raise RuntimeError(f"the template database left {left} beside it")
+            self._ready = True
+        shutil.copyfile(self.path, target)
+
+
+class PostgresDatabase:
+    """The test database, migrated once and emptied before each test."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._empty_all: str | None = None  # the DELETE + sequence reset; None: not at head
+
+    async def reset(self, *, empty: bool = False) -> None:
+        if empty or self._empty_all is None:
+            await self._drop_schema()
+            self._empty_all = None
+            if empty:
+                return
+            await _migrate(self.url)
+            self._empty_all = await self._statement()
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            await conn.execute(self._empty_all)
+        finally:
+            await conn.close()
+
+    async def _drop_schema(self) -> None:
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+        finally:
+            await conn.close()
+
+    async def _statement(self) -> str:
+        """DELETE from every table, children first, and restart every sequence, in one transaction."""
+        conn = await asyncpg.connect(self.dsn)
+        try:
+            tables = {
+                r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            }
+            sequences = [
+                r["sequencename"]
+                for r in await conn.fetch("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+            ]
+        finally:
+            await conn.close()
+        ordered = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        unknown = tables - set(ordered) - {VERSION_TABLE}
+        if unknown:
+            raise RuntimeError(f"tables the migrations create but storage.models does not know: {sorted(unknown)}")
+        parts = [f'DELETE FROM "{name}"' for name in ordered if name in tables]
+        parts += [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+        return "BEGIN; " + "; ".join(parts) + "; COMMIT"
