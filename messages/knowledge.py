@@ -34,36 +34,17 @@ from typing import Any
 
 from messages.fmt import vnd
 from messages.normalize import nfc, search_key
+from messages.vocabulary import GENERAL_TOPICS, QUESTION_KINDS
 
 KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
 POLICY_DIR = Path(__file__).parent / "policies"
 # Read by messages/free_worker_provinces.py, not an entry file.
 PROVINCES_FILE = "free_worker_provinces.toml"
 
-TOPICS: tuple[str, ...] = (
-    "deadline",
-    "procedure",
-    "payment_timing",
-    "approval",
-    "legal_documents",
-    "package",
-    "id_documents",
-    "nq116",
-    "register",
-    "app_status",
-    "contact",
-)
-KINDS: tuple[str, ...] = (
-    "amount",
-    "eligibility",
-    "conditions",
-    "documents",
-    "where_how",
-    "deadline",
-    "timing",
-    "who_decides",
-    "info",
-)
+# The general topics and kinds a knowledge entry can have: greetings, thanks and pasted codes are
+# conversation, not knowledge.
+TOPICS: tuple[str, ...] = tuple(t for t in GENERAL_TOPICS if t not in ("app_code", "greeting", "thanks"))
+KINDS: tuple[str, ...] = tuple(k for k in QUESTION_KINDS if k != "chat")
 
 MAX_ID = 40
 MAX_TITLE = 80

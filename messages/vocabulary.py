@@ -60,3 +60,50 @@ STATUSES: tuple[ApplicationStatus, ...] = tuple(ApplicationStatus)
 
 def status_label(status: str) -> str:
     return _(STATUS_LABELS[status])
+
+
+# What a citizen's free-text question is about (the 12 policies of NQ 68 Mục II by their ids, then
+# the general topics) and what kind of answer it asks for: shared by the classifier, the knowledge
+# base and the benchmark's question set.
+POLICY_TOPICS: tuple[str, ...] = (
+    "household_business",
+    "free_worker",
+    "suspension",
+    "work_stoppage",
+    "termination",
+    "f0_f1",
+    "children",
+    "arts_tour_guide",
+    "training",
+    "wage_loan",
+    "tnld_bnn",
+    "pension_pause",
+)
+GENERAL_TOPICS: tuple[str, ...] = (
+    "deadline",
+    "procedure",
+    "payment_timing",
+    "approval",
+    "legal_documents",
+    "package",
+    "id_documents",
+    "nq116",
+    "register",
+    "app_status",
+    "app_code",
+    "greeting",
+    "thanks",
+    "contact",
+)
+QUESTION_KINDS: tuple[str, ...] = (
+    "amount",
+    "eligibility",
+    "conditions",
+    "documents",
+    "where_how",
+    "deadline",
+    "timing",
+    "who_decides",
+    "info",
+    "chat",
+)

@@ -17,54 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from messages.normalize import fold, nfc
+from messages.vocabulary import GENERAL_TOPICS, POLICY_TOPICS, QUESTION_KINDS
 
 QUESTIONS_PATH = Path(__file__).parent / "data" / "questions.tsv"
 NFD_PREFIX = "NFD:"
 
 SPLITS = ("heldout", "dev")
-POLICY_TOPICS = (
-    "household_business",
-    "free_worker",
-    "suspension",
-    "work_stoppage",
-    "termination",
-    "f0_f1",
-    "children",
-    "arts_tour_guide",
-    "training",
-    "wage_loan",
-    "tnld_bnn",
-    "pension_pause",
-)
-GENERAL_TOPICS = (
-    "deadline",
-    "procedure",
-    "payment_timing",
-    "approval",
-    "legal_documents",
-    "package",
-    "id_documents",
-    "nq116",
-    "register",
-    "app_status",
-    "app_code",
-    "greeting",
-    "thanks",
-    "contact",
-)
 TOPICS = POLICY_TOPICS + GENERAL_TOPICS
-KINDS = (
-    "amount",
-    "eligibility",
-    "conditions",
-    "documents",
-    "where_how",
-    "deadline",
-    "timing",
-    "who_decides",
-    "info",
-    "chat",
-)
+KINDS = QUESTION_KINDS
 
 # Yes/no verdicts, longest first: "^co" asks for a plain "Có", which a reply opening "Có thể"
 # (a conditional yes) does not give.

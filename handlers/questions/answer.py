@@ -26,6 +26,7 @@ from messages import fmt
 from messages.i18n import N_, _
 from messages.normalize import search_key
 from messages.policies import Policy, get_policy, load_policies
+from messages.vocabulary import POLICY_TOPICS
 
 # What each kind of question asks of a policy page.
 _SECTION_FOR_KIND = {
@@ -98,10 +99,10 @@ POLICY_HINT_GAP = 0.8
 
 
 def _policy_named(prediction: classify.Prediction) -> str | None:
-    if prediction.topic in classify.POLICY_TOPICS:
+    if prediction.topic in POLICY_TOPICS:
         return None
     for topic, score in prediction.ranked[1:]:
-        if topic in classify.POLICY_TOPICS:
+        if topic in POLICY_TOPICS:
             return topic if prediction.score - score <= POLICY_HINT_GAP else None
     return None
 

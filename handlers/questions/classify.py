@@ -36,49 +36,6 @@ if TYPE_CHECKING:  # scikit-learn is imported on first training: ~0.7 s that CLI
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "messages" / "questions" / "examples.tsv"
 
-POLICY_TOPICS: tuple[str, ...] = (
-    "household_business",  # not vocabulary: a topic
-    "free_worker",  # not vocabulary: a topic
-    "suspension",
-    "work_stoppage",
-    "termination",
-    "f0_f1",
-    "children",
-    "arts_tour_guide",
-    "training",
-    "wage_loan",
-    "tnld_bnn",
-    "pension_pause",
-)
-GENERAL_TOPICS: tuple[str, ...] = (
-    "deadline",
-    "procedure",
-    "payment_timing",
-    "approval",
-    "legal_documents",
-    "package",
-    "id_documents",
-    "nq116",
-    "register",
-    "app_status",
-    "app_code",
-    "greeting",
-    "thanks",
-    "contact",
-)
-KINDS: tuple[str, ...] = (
-    "amount",
-    "eligibility",
-    "conditions",
-    "documents",
-    "where_how",
-    "deadline",
-    "timing",
-    "who_decides",
-    "info",
-    "chat",
-)
-
 # How much today's matcher's policy score (0..1) adds to the SVM's decision value.
 MATCHER_WEIGHT = 0.8
 # Unsure: the best topic's margin over the runner-up, and its floor, on the combined score.
