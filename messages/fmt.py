@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -46,3 +48,27 @@ def moment(value: datetime) -> str:
 
 def today_local(now: datetime | None = None) -> date:
     return local(now or datetime.now(UTC)).date()
+
+
+# `{name}` or `{vnd:3000000}` in the Vietnamese data files (policies, knowledge, provinces).
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::(\d+))?\}")
+
+
+def render_placeholders(text: str, context: Mapping[str, str], where: str, error: type[ValueError]) -> str:
+    """Fill `{name}` from context and `{vnd:N}` with a formatted amount; reject anything else.
+
+    The template is checked, not the output: a hotline or a province's text may hold any character.
+    """
+    rest = _PLACEHOLDER.sub("", text)
+    if "{" in rest or "}" in rest:
+        raise error(f"{where}: stray brace in text")
+
+    def repl(m: re.Match[str]) -> str:
+        name, arg = m.group(1), m.group(2)
+        if name == "vnd" and arg is not None:
+            return vnd(int(arg))
+        if arg is None and name in context:
+            return context[name]
+        raise error(f"{where}: unknown placeholder {m.group(0)!r}")
+
+    return _PLACEHOLDER.sub(repl, text)

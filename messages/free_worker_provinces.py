@@ -24,7 +24,8 @@ from typing import Any
 
 from vietnam_provinces.enums.districts import ProvinceEnum  # the defining module: the package re-export is implicit
 
-from messages.knowledge import KNOWLEDGE_DIR, MAX_ANSWER, PROVINCES_FILE, KnowledgeError, render_placeholders
+from messages.fmt import render_placeholders
+from messages.knowledge import KNOWLEDGE_DIR, MAX_ANSWER, PROVINCES_FILE, KnowledgeError
 from messages.normalize import nfc
 
 PROVINCES_PATH: Path = KNOWLEDGE_DIR / PROVINCES_FILE

@@ -32,7 +32,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from messages.fmt import vnd
+from messages.fmt import render_placeholders
 from messages.normalize import nfc, search_key
 from messages.vocabulary import GENERAL_TOPICS, QUESTION_KINDS
 
@@ -53,7 +53,6 @@ MAX_EXAMPLE = 200
 EXAMPLES_RANGE = (5, 10)
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::(\d+))?\}")
 _ENTRY_KEYS = frozenset(
     {"id", "topic", "subtopic", "kinds", "policy", "general", "title", "answer", "sources", "examples"}
 )
@@ -89,26 +88,6 @@ def policy_ids() -> frozenset[str]:
         if isinstance(pid, str):
             ids.add(pid)
     return frozenset(ids)
-
-
-def render_placeholders(text: str, context: Mapping[str, str], where: str, error: type[ValueError]) -> str:
-    """Fill `{name}` from context and `{vnd:N}` with a formatted amount; reject anything else.
-
-    The template is checked, not the output: a hotline or a province's text may hold any character.
-    """
-    rest = _PLACEHOLDER.sub("", text)
-    if "{" in rest or "}" in rest:
-        raise error(f"{where}: stray brace in text")
-
-    def repl(m: re.Match[str]) -> str:
-        name, arg = m.group(1), m.group(2)
-        if name == "vnd" and arg is not None:
-            return vnd(int(arg))
-        if arg is None and name in context:
-            return context[name]
-        raise error(f"{where}: unknown placeholder {m.group(0)!r}")
-
-    return _PLACEHOLDER.sub(repl, text)
 
 
 def _str_list(raw: Any, key: str, where: str) -> tuple[str, ...]:

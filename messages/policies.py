@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from messages.fmt import vnd
+from messages.fmt import render_placeholders, vnd
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.normalize import nfc
 from messages.vocabulary import ApplicationKind
@@ -44,7 +44,6 @@ MAX_SECTION = 1200
 MAX_RENDERED = 3500
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)(?::(\d+))?\}")
 
 
 class PolicyError(ValueError):
@@ -66,20 +65,7 @@ class Policy:
 
 
 def _render(text: str, context: Mapping[str, str], where: str) -> str:
-    """Fill `{name}` from context and `{vnd:N}` with a formatted amount."""
-
-    def repl(m: re.Match[str]) -> str:
-        name, arg = m.group(1), m.group(2)
-        if name == "vnd" and arg is not None:
-            return vnd(int(arg))
-        if arg is None and name in context:
-            return context[name]
-        raise PolicyError(f"{where}: unknown placeholder {m.group(0)!r}")
-
-    # Check the template, not the output: a province's decision text may hold any character.
-    if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
-        raise PolicyError(f"{where}: stray brace in text")
-    return _PLACEHOLDER.sub(repl, text)
+    return render_placeholders(text, context, where, PolicyError)
 
 
 def _free_worker_context(templates: Mapping[str, str], scheme: FreeWorkerScheme, where: str) -> dict[str, str]:
