@@ -11,18 +11,15 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
-from telegram import Bot
 
 from bot.app import HoTro
 from bot.channels.console import ConsoleTransport, run_console
-from bot.channels.telegram import webhook_secret
 from bot.channels.zalo import ACTION_MARKER, ZaloChannel, setup_zalo
 from bot.channels.zalo import CHANNEL as ZALO
-from bot.web import build_web_app
 from storage.conversations import DATA_CONTEXT
 from storage.models import Application, Conversation
 from tests.chat import Chat, joined
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
 from tests.test_console import run_chat
 from tests.test_exchange import add_application, protector_of
@@ -30,27 +27,12 @@ from tests.test_intake import start_household
 from tests.test_review import NHAT_TIEN, register_official, submit_household
 from tests.test_zalo import ZaloUser, zalo_config
 from tests.test_zalo import joined as zalo_joined
-from tests.tg_driver import TelegramUser
+from tests.tg_driver import telegram_user
 
 INVALID = "không hợp lệ"
 APOLOGY = "có lỗi xảy ra"
 RESUME = "Tiếp tục hồ sơ đang điền"
 BIRTH_QUESTION = "Ngày sinh của bạn?"
-
-
-@pytest.fixture
-async def client(app: HoTro, fake_telegram: FakeTelegram) -> AsyncIterator[TestClient]:
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
-    await bot.initialize()
-    test_client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
-    await bot.shutdown()
-
-
-def tg_user(client: TestClient, fake: FakeTelegram, app: HoTro, user_id: int) -> TelegramUser:
-    return TelegramUser(client, fake, webhook_secret(app.settings), user_id)
 
 
 async def conversation(app: HoTro, chat_id: str) -> Conversation:
@@ -80,7 +62,7 @@ def test_console_survives_a_hash_with_a_unicode_digit(tmp_path: Path) -> None:
 async def test_telegram_answers_a_hash_with_a_unicode_digit(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
-    lan = tg_user(client, fake_telegram, app, 7001)
+    lan = telegram_user(client, fake_telegram, app, 7001)
     await lan.say("/start")
     for odd in ("#²", "#①"):
         assert await lan.say(odd), odd
@@ -123,7 +105,7 @@ async def test_a_forged_payload_in_a_form_re_asks_the_step(app: HoTro) -> None:
 
 
 async def test_telegram_refuses_a_forged_payload(app: HoTro, fake_telegram: FakeTelegram, client: TestClient) -> None:
-    lan = tg_user(client, fake_telegram, app, 7002)
+    lan = telegram_user(client, fake_telegram, app, 7002)
     await lan.say("/start")
     sent = await lan._post(fake_telegram.callback_update(7002, "of:o:99999999999999999999"))
     assert any(INVALID in s.text for s in sent) and not any(APOLOGY in s.text for s in sent)
@@ -175,7 +157,7 @@ async def test_a_paused_form_survives_another_flow_and_can_be_submitted(app: HoT
 async def test_telegram_menu_mid_form_then_continue(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
-    lan = tg_user(client, fake_telegram, app, 7003)
+    lan = telegram_user(client, fake_telegram, app, 7003)
     await lan.say("/start")
     await lan.press("Đăng ký hỗ trợ")
     await lan.press("Hộ kinh doanh")
@@ -365,7 +347,7 @@ def test_actions_pack_and_unpack_with_types_and_bounds() -> None:
 async def test_telegram_bare_number_and_typed_cancel(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
-    lan = tg_user(client, fake_telegram, app, 7004)
+    lan = telegram_user(client, fake_telegram, app, 7004)
     await lan.say("/start")
     labels = [b["text"] for b in lan.buttons()]
     help_number = next(i for i, label in enumerate(labels, 1) if "Trợ giúp" in label)

@@ -3,36 +3,22 @@ note per group asking to write privately, nothing stored, no official's action, 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
-from telegram import Bot
 
 from bot.app import HoTro
 from bot.channels.telegram import webhook_secret
-from bot.web import TELEGRAM_PATH, build_web_app
+from bot.web import TELEGRAM_PATH
 from storage.models import ChannelUser, Conversation
 from storage.officials import add_official
 from tests.chat import Chat
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 from tests.test_review import submit_household
 
 GROUP, SUPERGROUP, CHANNEL_ID = -4001, -1004002, -1004003
 MEMBER, OFFICIAL = 6101, 6102
-
-
-@pytest.fixture
-async def client(app: HoTro, fake_telegram: FakeTelegram) -> AsyncIterator[TestClient]:
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
-    await bot.initialize()  # getMe: the bot's username, to tell its commands from other bots'
-    test_client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
-    await bot.shutdown()
 
 
 async def post(client: TestClient, app: HoTro, update: dict[str, Any]) -> None:

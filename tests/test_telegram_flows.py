@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
-from telegram import Bot
 
 from bot.app import HoTro
-from bot.channels.telegram import webhook_secret
-from bot.web import build_web_app
 from storage.models import Application, Attachment
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
-from tests.tg_driver import TelegramUser
-
-
-@pytest.fixture
-async def client(app: HoTro, fake_telegram: FakeTelegram) -> AsyncIterator[TestClient]:
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
-    await bot.initialize()
-    test_client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
-    await bot.shutdown()
-
-
-def user(client: TestClient, fake: FakeTelegram, app: HoTro, user_id: int) -> TelegramUser:
-    return TelegramUser(client, fake, webhook_secret(app.settings), user_id)
+from tests.fakes.telegram_api import FakeTelegram
+from tests.tg_driver import telegram_user
 
 
 async def test_household_business_application_through_telegram(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
-    lan = user(client, fake_telegram, app, 5001)
+    lan = telegram_user(client, fake_telegram, app, 5001)
     await lan.say("/start")
     await lan.press("Đăng ký hỗ trợ")
     await lan.press("Hộ kinh doanh")
@@ -67,7 +46,7 @@ async def test_household_business_application_through_telegram(
 async def test_free_worker_application_through_telegram(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
-    minh = user(client, fake_telegram, app, 5002)
+    minh = telegram_user(client, fake_telegram, app, 5002)
     await minh.say("/start")
     await minh.press("Đăng ký hỗ trợ")
     await minh.press("Lao động tự do")
@@ -103,8 +82,8 @@ async def test_full_journey_apply_review_approve_pay_through_telegram(
 
     async with app.sessions.begin() as session:
         await add_official(session, "telegram", "7001", "commune", 6418, "Cán bộ LĐTBXH xã Nhật Tiến")
-    citizen = user(client, fake_telegram, app, 5003)
-    official = user(client, fake_telegram, app, 7001)
+    citizen = telegram_user(client, fake_telegram, app, 5003)
+    official = telegram_user(client, fake_telegram, app, 7001)
     await citizen.say("/start")
     await citizen.press("Đăng ký hỗ trợ")
     await citizen.press("Hộ kinh doanh")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from telegram import Bot
 
@@ -15,28 +14,13 @@ from bot import officials_cli
 from bot.app import HoTro
 from bot.channels.telegram import webhook_secret
 from bot.reports import send_daily_reports
-from bot.web import TELEGRAM_PATH, build_web_app
+from bot.web import TELEGRAM_PATH
 from storage.models import ChannelUser, OutboxMessage
 from storage.officials import add_official
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
-from tests.tg_driver import TelegramUser
+from tests.tg_driver import telegram_user
 
 OFFICIAL = 7301
-
-
-@pytest.fixture
-async def client(app: HoTro, fake_telegram: FakeTelegram) -> AsyncIterator[TestClient]:
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
-    await bot.initialize()
-    test_client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
-    await test_client.start_server()
-    yield test_client
-    await test_client.close()
-    await bot.shutdown()
-
-
-def user(client: TestClient, fake: FakeTelegram, app: HoTro, user_id: int) -> TelegramUser:
-    return TelegramUser(client, fake, webhook_secret(app.settings), user_id)
 
 
 async def test_a_report_to_an_official_who_never_opened_the_bot_waits_for_them(
@@ -59,7 +43,7 @@ async def test_a_report_to_an_official_who_never_opened_the_bot_waits_for_them(
     listing = capsys.readouterr().out
     assert "chưa mở cuộc trò chuyện với bot" in listing and "1 tin" in listing
 
-    sent = await user(client, fake, app, OFFICIAL).say("/start")
+    sent = await telegram_user(client, fake, app, OFFICIAL).say("/start")
     await app.sender.deliver()
     texts = fake.texts_to(OFFICIAL)
     assert texts[0].startswith("BÁO CÁO TIẾN ĐỘ"), texts  # the report first, then the greeting
@@ -79,7 +63,7 @@ async def test_an_official_who_opens_the_bot_days_later_gets_the_latest_report_o
     for day in (20, 21, 22):
         assert await send_daily_reports(app, date(2021, 8, day), datetime(2021, 8, day, 8, tzinfo=UTC)) == 1
         await app.sender.deliver()
-    await user(client, fake, app, OFFICIAL).say("/start")
+    await telegram_user(client, fake, app, OFFICIAL).say("/start")
     await app.sender.deliver()
     reports = [text for text in fake.texts_to(OFFICIAL) if text.startswith("BÁO CÁO TIẾN ĐỘ")]
     assert len(reports) == 1 and "22/08/2021" in reports[0]
@@ -89,7 +73,7 @@ async def test_blocked_by_the_user_is_still_blocked(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
     fake = fake_telegram
-    lan = user(client, fake, app, 7302)
+    lan = telegram_user(client, fake, app, 7302)
     await lan.say("/start")
     fake.blocked.add(7302)
     async with app.sessions.begin() as session:
@@ -124,7 +108,7 @@ async def test_my_chat_member_marks_a_user_blocked_and_active_again(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
     fake = fake_telegram
-    await user(client, fake, app, 7303).say("/start")
+    await telegram_user(client, fake, app, 7303).say("/start")
     headers = {"X-Telegram-Bot-Api-Secret-Token": webhook_secret(app.settings)}
 
     async def status_after(update: dict[str, object]) -> str:
@@ -158,7 +142,7 @@ UNUSABLE = {
 async def test_unusable_messages_get_an_answer_saying_what_the_bot_accepts(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient, kind: str
 ) -> None:
-    lan = user(client, fake_telegram, app, 7400)
+    lan = telegram_user(client, fake_telegram, app, 7400)
     await lan.say("/start")
     sent = await lan._post(fake_telegram.message_update(7400, UNUSABLE[kind]))
     assert sent, f"no reply to a {kind}"
@@ -169,7 +153,7 @@ async def test_unusable_messages_get_an_answer_saying_what_the_bot_accepts(
 async def test_a_sticker_in_the_middle_of_a_form_re_asks_the_step(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
-    lan = user(client, fake_telegram, app, 7401)
+    lan = telegram_user(client, fake_telegram, app, 7401)
     await lan.say("/start")
     await lan.press("Đăng ký hỗ trợ")
     await lan.press("Hộ kinh doanh")
@@ -184,7 +168,7 @@ async def test_a_sticker_in_the_middle_of_a_form_re_asks_the_step(
 async def test_a_photo_outside_a_form_gets_a_helpful_answer(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
-    lan = user(client, fake_telegram, app, 7402)
+    lan = telegram_user(client, fake_telegram, app, 7402)
     await lan.say("/start")
     sent = await lan.photo("AgACAgIAAx-photo-9")
     assert "chưa hiểu" not in sent[0].text
@@ -196,7 +180,7 @@ async def test_a_photo_caption_at_the_upload_step_is_kept(
 ) -> None:
     from storage.models import Application, Attachment
 
-    lan = user(client, fake_telegram, app, 7403)
+    lan = telegram_user(client, fake_telegram, app, 7403)
     await lan.say("/start")
     await lan.press("Đăng ký hỗ trợ")
     await lan.press("Hộ kinh doanh")

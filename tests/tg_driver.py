@@ -6,6 +6,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from bot.app import HoTro
+from bot.channels.telegram import webhook_secret
 from bot.web import TELEGRAM_PATH
 from tests.fakes.telegram_api import FakeTelegram, Sent
 
@@ -45,3 +47,8 @@ class TelegramUser:
     @property
     def last_text(self) -> str:
         return self.fake.texts_to(self.user_id)[-1]
+
+
+def telegram_user(client: TestClient, fake: FakeTelegram, app: HoTro, user_id: int) -> TelegramUser:
+    """A Telegram user of the app's webhook, with the app's secret token."""
+    return TelegramUser(client, fake, webhook_secret(app.settings), user_id)
