@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 
-from bot import broadcaster, datakey, exchange, officials_cli, reports, retention
+from bot import broadcaster, datakey, exchange, officials_cli, posting_cli, reports, retention
 from bot.app import settle_heap
 from bot.config import Settings
 from bot.logs import configure as configure_logging
@@ -17,7 +17,7 @@ from messages.i18n import _
 from messages.vocabulary import Channel
 
 # Modules that add their own subcommands.
-EXTENSIONS = [officials_cli, reports, exchange, broadcaster, datakey, retention]
+EXTENSIONS = [officials_cli, reports, exchange, broadcaster, datakey, retention, posting_cli]
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

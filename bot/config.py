@@ -70,6 +70,16 @@ class Settings(BaseSettings):
     # Officials' daily progress report, local time (the seeds ask for it before 15:00).
     daily_report_time: str = Field(default="14:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
+    # Complaints (phản ánh, kiến nghị): acknowledged and answered within these many working days
+    # (weekends and public holidays skipped). A deployment's choice, not a figure from the seeds.
+    complaint_ack_working_days: int = Field(default=3, ge=1, le=60)
+    complaint_answer_working_days: int = Field(default=10, ge=1, le=120)
+    # The public page /cong-khai/<commune code> (the posted lists, ID numbers masked, no login): off unless set.
+    public_posting_page: bool = False
+    # A TrueType font with Vietnamese glyphs for the PDF posting list; default: DejaVu Sans (Debian's
+    # fonts-dejavu-core, see README).
+    pdf_font: Path | None = None
+
     # JSON log lines (for servers and log collectors); plain text otherwise.
     log_json: bool = False
 

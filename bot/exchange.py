@@ -68,7 +68,7 @@ from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector, DecryptionError
 from storage.db import session_factory
 from storage.models import Application, AuditLog, Official, Payment
-from storage.officials import ROLES, covers, scope
+from storage.officials import LEVELS, covers, may_change, scope
 
 KINDS = tuple(ApplicationKind)
 FORMATS = ("xlsx", "csv")
@@ -237,6 +237,9 @@ _COLUMN_BY_HEADER = {
 # --------------------------------------------------------------------------
 
 
+AREA_ROLES = (*LEVELS, "admin")  # the levels a list is made for (a monitor's role is no level)
+
+
 def area_label(role: str, area: int | None) -> str:
     if role == "admin" or area is None:
         return ALL_AREAS
@@ -245,7 +248,7 @@ def area_label(role: str, area: int | None) -> str:
 
 
 def check_area(role: str, area: int | None) -> None:
-    if role not in ROLES:
+    if role not in AREA_ROLES:
         raise ExchangeError(_("Unknown role {role}.").format(role=role))
     if role == "admin":
         if area is not None:  # an administrator's list is every area: an area given with it would be ignored
@@ -1185,6 +1188,13 @@ async def _official(sessions: async_sessionmaker[AsyncSession], official_id: int
         official = await session.get(Official, official_id)
     if official is None or not official.active:
         raise ExchangeError(_("There is no active official with id {id}.").format(id=official_id))
+    if not may_change(official):
+        raise ExchangeError(
+            _(
+                "Official {id} is a monitor: monitors neither import nor export the lists with personal data "
+                "(the posting list, `hotro posting`, has the ID numbers masked)."
+            ).format(id=official_id)
+        )
     return official
 
 
@@ -1309,7 +1319,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     export = sub.add_parser(
         "export", help=_("write an area's applications as the list sent to the district (XLSX/CSV)")
     )
-    export.add_argument("--area-role", choices=ROLES, help=_("the level of --area (admin: every area)"))
+    export.add_argument("--area-role", choices=AREA_ROLES, help=_("the level of --area (admin: every area)"))
     export.add_argument("--area", type=int, help=_("GSO code of the commune, district or province"))
     export.add_argument("--official-id", type=int, help=_("take the role and area from this registered official"))
     export.add_argument(

@@ -14,7 +14,7 @@ from messages.vocabulary import Channel
 from storage import outbox
 from storage.db import make_engine, migrate, session_factory
 from storage.models import Official
-from storage.officials import ROLES, add_official, all_officials
+from storage.officials import LEVELS, MONITOR, ROLES, add_official, all_officials, level_of
 
 LEVEL = {"commune": "commune", "district": "district", "province": "province"}
 
@@ -31,10 +31,21 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                     raise SystemExit(
                         _("An administrator is not limited to an area: leave out --area, or choose another --role.")
                     )
-                unit = admin_units.get(LEVEL[args.role], args.area) if args.role != "admin" and args.area else None  # type: ignore[arg-type]
+                if args.level is not None and args.role != MONITOR:
+                    raise SystemExit(_("--level is for a monitor only (--role monitor)."))
+                level = (args.level or "commune") if args.role == MONITOR else LEVEL.get(args.role)
+                unit = admin_units.get(level, args.area) if level and args.area else None  # type: ignore[arg-type]
                 if args.role != "admin" and unit is None:
-                    raise SystemExit(_(AREA_ERRORS[args.role]).format(area=args.area if args.area else "–"))
-                official = await add_official(session, args.channel, args.user_id, args.role, args.area, args.name)
+                    raise SystemExit(_(AREA_ERRORS[level or "commune"]).format(area=args.area if args.area else "–"))
+                official = await add_official(
+                    session,
+                    args.channel,
+                    args.user_id,
+                    args.role,
+                    args.area,
+                    args.name,
+                    level=args.level or "commune" if args.role == MONITOR else None,
+                )
                 print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
             elif args.action == "remove":
                 result = await session.execute(
@@ -75,6 +86,7 @@ ROLE_LABELS = {
     "district": N_("district official"),
     "province": N_("province official"),
     "admin": N_("administrator"),
+    MONITOR: N_("monitor (Fatherland Front, read only)"),
 }
 AREA_ERRORS = {
     "commune": N_("--area {area} is not the GSO code of a commune."),
@@ -85,8 +97,9 @@ AREA_ERRORS = {
 
 def describe(official: Official) -> str:
     area = _("all areas")
-    if official.role != "admin" and official.area_code is not None:
-        unit = admin_units.get(LEVEL[official.role], official.area_code)  # type: ignore[arg-type]
+    level = level_of(official)
+    if level is not None and official.area_code is not None:
+        unit = admin_units.get(level, official.area_code)  # type: ignore[arg-type]
         area = unit.full_name if unit else str(official.area_code)
     name = f" ({official.name})" if official.name else ""
     role = _(ROLE_LABELS[official.role]) if official.role in ROLE_LABELS else official.role
@@ -103,6 +116,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (not for admin)"))
     add.add_argument("--name")
+    add.add_argument(
+        "--level",
+        choices=LEVELS,
+        help=_("a monitor's level: the --area code is of a commune (default), district or province"),
+    )
     remove = actions.add_parser("remove", help=_("deactivate an official"))
     remove.add_argument("--channel", required=True)
     remove.add_argument("--user-id", required=True)

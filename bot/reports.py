@@ -32,7 +32,7 @@ from storage import outbox
 from storage.crypto import DataProtector
 from storage.db import make_engine, migrate, session_factory
 from storage.models import ChannelUser, JobRun, Official, OutboxMessage
-from storage.officials import scope
+from storage.officials import complaint_scope, scope
 from storage.reports import area_report
 from storage.sql import insert_ignore
 
@@ -116,7 +116,7 @@ async def send_daily_reports(app: HoTro, today: date, now: datetime) -> int:
                 continue  # the official blocked the bot: sending would only fail
             key = (official.role, official.area_code)
             if key not in texts:
-                data = await area_report(session, scope(official), today, now)
+                data = await area_report(session, scope(official), today, now, complaint_scope(official))
                 texts[key] = render_report(data, area_name(official), today)
             reply = Reply(texts[key], [[Button(_("🔄 Refresh"), REPORT_ACTION)]])
             # A private chat's id is the user's id; the channel user row knows it once the official has written.
@@ -177,7 +177,7 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> None:
                 raise SystemExit(_("--area needs --area-role (commune, district or province)."))
             else:
                 official = Official(role="admin", area_code=None)
-            data = await area_report(session, scope(official), today, now)
+            data = await area_report(session, scope(official), today, now, complaint_scope(official))
             text = render_report(data, area_name(official), today)
     finally:
         await db.dispose()

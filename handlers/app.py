@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from handlers import broadcast, eligibility, intake, menu, officials, policies, questions, report, status
+from handlers import (
+    broadcast,
+    complaints,
+    eligibility,
+    intake,
+    menu,
+    officials,
+    policies,
+    posting,
+    questions,
+    report,
+    status,
+)
 from handlers.router import Router
 
 
@@ -14,7 +26,9 @@ def build_router() -> Router:
     eligibility.register(router)
     intake.register(router)
     status.register(router)
+    complaints.register(router)
     officials.register(router)
     report.register(router)
+    posting.register(router)
     broadcast.register(router)
     return router

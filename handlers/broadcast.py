@@ -26,7 +26,7 @@ from messages.vocabulary import KIND_LABELS, ApplicationKind
 from storage import broadcasts as store
 from storage.broadcasts import Audience, AudienceError, Progress
 from storage.models import Broadcast, Official
-from storage.officials import get_official
+from storage.officials import get_official, may_change
 
 MAX_TEXT = 3500  # leaves room for the header, the opt-out footer and the preview under Telegram's 4096
 RECENT = 5
@@ -282,9 +282,13 @@ def audience_from(answers: Answers, official: Official) -> Audience:
 
 
 async def _official(turn: Turn) -> Official | None:
+    """The official who may send announcements: a monitor (read-only) may not."""
     official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
     if official is None:
         await show_menu(turn, _("This function is only for registered officials."))
+    elif not may_change(official):
+        await show_menu(turn, _("As a monitor you can view but not send announcements."))
+        return None
     return official
 
 
@@ -373,11 +377,10 @@ async def compose_state(turn: Turn) -> None:
 
 
 async def compose_ask(turn: Turn) -> None:
-    if (
-        turn.state == "bc.preview"
-        or await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id) is None
-    ):
+    if turn.state == "bc.preview":
         await show_menu(turn)
+        return
+    if await _official(turn) is None:
         return
     await forms.ask(turn, FORM)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from handlers import actions, admin_units, app_code, forms, intake, lifecycle, report
+from handlers import actions, admin_units, app_code, forms, intake, lifecycle, posting, report
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
@@ -24,7 +24,7 @@ from storage import deadlines
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
 from storage.models import Application, Attachment, AuditLog, Official, Payment, StatusEvent
-from storage.officials import covers, get_official, scope
+from storage.officials import covers, get_official, is_monitor, may_change, scope
 from storage.reports import payment_overdue, review_overdue
 
 PER_PAGE = 8
@@ -78,9 +78,13 @@ async def home(turn: Turn, intro: str | None = None) -> None:
         if counts.get(status)
     ]
     rows.append([Button(_("Overdue"), "of:l:overdue"), Button(_(report.REPORT_LABEL), report.REPORT_ACTION)])
-    rows.append([Button(_("📢 Announcements"), "bc")])
+    rows.append([Button(_("📋 Public posting"), "pst"), Button(_("📝 Complaints"), "pa:of")])
+    if may_change(official):
+        rows.append([Button(_("📢 Announcements"), "bc")])
     rows.append([Button(_("« Main menu"), "menu")])
     text = _("Applications in your area: {total}. Choose a list:").format(total=sum(counts.values()))
+    if is_monitor(official):
+        text = _("Monitoring (read only): you can view everything in your area and change nothing.") + "\n" + text
     turn.say(f"{intro}\n\n{text}" if intro else text, rows)
 
 
@@ -143,6 +147,8 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         phone, born = phone_of(application, protector), birth_date_of(application, protector)
     except DecryptionError:
         id_number, account, phone, born = "?", "?", application.phone, None
+    if is_monitor(official):  # monitoring needs who and how much, not the ID, phone or account
+        id_number, phone, account = posting.mask_id(id_number), application.phone, "***" if account else None
     commune = admin_units.get("commune", application.commune_code)
     fields: dict[str, Any] = application.fields or {}
     lines = [
@@ -211,8 +217,9 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     rows = [
         [Button(_(label), actions.OF_CHANGE.pack(application.id, target))]
         for target, label in ACTION_LABELS.items()
-        if lifecycle.can_move(application, target)
+        if lifecycle.can_move(application, target) and may_change(official)
     ]
+    rows.append([Button(_("🕓 History"), actions.OF_HISTORY.pack(application.id))])
     rows.append([Button(_("« Officials' menu"), "of")])
     turn.goto("menu", {})
     turn.say("\n".join(lines), rows)
@@ -233,6 +240,34 @@ def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
             continue
         lines.append(f"• {_(form_field.label)}: {forms.display_value(form_field, fields)}")
     return lines
+
+
+async def show_history(turn: Turn, official: Official, application: Application) -> None:
+    """The application's audit trail: every change, when, by whom (officials by their id), with its note."""
+    events = (
+        await turn.session.execute(
+            select(StatusEvent).where(StatusEvent.application_id == application.id).order_by(StatusEvent.id)
+        )
+    ).scalars()
+    lines = [_("History of application {code}:").format(code=app_code.display(application.code))]
+    for event in events:
+        who = _("the citizen") if event.actor.startswith("citizen:") else event.actor
+        change = vocabulary.status_label(event.to_status)
+        if event.from_status in vocabulary.STATUS_LABELS:
+            change = f"{vocabulary.status_label(event.from_status)} → {change}"
+        note = f" – {event.note}" if event.note else ""
+        lines.append(f"• {fmt.moment(event.at)}: {change} ({who}){note}")
+    turn.session.add(
+        AuditLog(actor=actor(official), action="view", application_id=application.id, detail="history", at=turn.now)
+    )
+    text = "\n".join(lines)
+    turn.say(
+        text if len(text) <= 4000 else text[:3999] + "…",
+        [
+            [Button(_("« Back to the application"), actions.OF_OPEN.pack(application.id))],
+            [Button(_("« Officials' menu"), "of")],
+        ],
+    )
 
 
 async def _last_answer(turn: Turn, application: Application) -> StatusEvent | None:
@@ -334,6 +369,9 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
     official = await _official(turn)
     if official is None:
         return
+    if not may_change(official):
+        await home(turn, _("As a monitor you can view applications but not change anything."))
+        return
     target = turn.data["target"]
     application = await _application(turn, official, turn.data["app_id"])
     if application is None:
@@ -417,6 +455,9 @@ def _prefill(target: str, application: Application, turn: Turn) -> dict[str, Any
 
 
 async def start_change(turn: Turn, official: Official, application: Application, target: str) -> None:
+    if not may_change(official):
+        await home(turn, _("As a monitor you can view applications but not change anything."))
+        return
     if target not in FORMS or not lifecycle.can_move(application, target):
         await show_application(turn, official, application)
         return
@@ -453,12 +494,14 @@ async def on_action(turn: Turn) -> None:
     elif parts[0] == "l" and len(parts) >= 2:
         page_no = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
         await list_applications(turn, official, parts[1], page_no)
-    elif parts[0] in ("o", "t") and len(parts) >= 2:
+    elif parts[0] in ("o", "t", "h") and len(parts) >= 2:
         application = await _application(turn, official, parts[1])
         if application is None:
             return
         if parts[0] == "o":
             await show_application(turn, official, application)
+        elif parts[0] == "h":
+            await show_history(turn, official, application)
         else:
             await start_change(turn, official, application, parts[2] if len(parts) > 2 else "")
     else:
@@ -467,8 +510,12 @@ async def on_action(turn: Turn) -> None:
 
 async def change_state(turn: Turn) -> None:
     form = FORMS.get(turn.state.removeprefix("of."))
-    if form is None or await _official(turn) is None:
+    official = await _official(turn)
+    if form is None or official is None:
         await show_menu(turn)
+        return
+    if not may_change(official):
+        await home(turn, _("As a monitor you can view applications but not change anything."))
         return
     await forms.handle(turn, form)
 

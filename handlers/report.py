@@ -16,7 +16,7 @@ from messages import fmt
 from messages.i18n import N_, _, ngettext
 from messages.vocabulary import STATUSES, status_label
 from storage.models import Official
-from storage.officials import get_official, scope
+from storage.officials import complaint_scope, get_official, level_of, scope
 from storage.reports import ReportData, area_report
 
 # The officials' menu entry (the lead adds it to their menu); the action is registered below.
@@ -28,9 +28,10 @@ _OVERDUE_KIND = {"review": N_("review"), "payment": N_("payment")}
 
 def area_name(official: Official) -> str:
     """ "Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn", or "all areas" for an admin."""
-    if official.role == "admin" or official.area_code is None:
+    level = level_of(official)
+    if level is None or official.area_code is None:
         return _("All areas")
-    unit = admin_units.get(official.role, official.area_code)  # type: ignore[arg-type]
+    unit = admin_units.get(level, official.area_code)  # type: ignore[arg-type]
     return unit.full_name if unit else _("area {code}").format(code=official.area_code)
 
 
@@ -82,8 +83,34 @@ def render_report(data: ReportData, area_name: str, today: date) -> str:
             )
             for item in data.oldest_overdue
         ]
+    lines += oversight_lines(data)
     text = "\n".join(lines)
     return text if len(text) <= MAX_TEXT_CHARS else text[: MAX_TEXT_CHARS - 1] + "…"
+
+
+def oversight_lines(data: ReportData) -> list[str]:
+    """Public posting and complaints: the transparency duties (seed 002) next to the applications' figures."""
+    lines = [""]
+    if data.overdue_posting:
+        lines.append(
+            "⚠️ "
+            + ngettext(
+                "Posting overdue (not posted within 5 days of the decision): {n} decision",
+                "Posting overdue (not posted within 5 days of the decision): {n} decisions",
+                data.overdue_posting,
+            ).format(n=fmt.number(data.overdue_posting))
+        )
+    else:
+        lines.append(_("✅ Every decision was posted publicly in time."))
+    lines.append(_("Open complaints: {n}").format(n=fmt.number(data.complaints_open)))
+    if data.overdue_complaint_ack or data.overdue_complaint_answer:
+        lines.append(
+            "⚠️ "
+            + _("Complaints overdue: not acknowledged {ack}, not answered {answer}").format(
+                ack=fmt.number(data.overdue_complaint_ack), answer=fmt.number(data.overdue_complaint_answer)
+            )
+        )
+    return lines
 
 
 async def report_command(turn: Turn) -> None:
@@ -99,7 +126,7 @@ async def report_command(turn: Turn) -> None:
         )
         return
     today = fmt.today_local(turn.now)
-    data = await area_report(turn.session, scope(official), today, turn.now)
+    data = await area_report(turn.session, scope(official), today, turn.now, complaint_scope(official))
     # The state is left alone: a form in progress continues after the report.
     turn.say(
         render_report(data, area_name(official), today),
