@@ -734,7 +734,7 @@ async def on_action(turn: Turn) -> None:
 
 
 def register(router: Router) -> None:
-    add_menu_entry(N_("Complaints and feedback"), "pa")
+    add_menu_entry(N_("📣 Complaints and feedback"), "pa")
     router.command("/phananh", "/complaint")(complaints_menu)
     router.action("pa")(on_action)
     router.state("pa.form", ask=form_ask, resumable=True)(form_state)

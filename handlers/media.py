@@ -27,9 +27,14 @@ IDLE = ("start", "menu")
 
 
 def takes_attachment(turn: Turn) -> bool:
-    """A form's photo step, or the answer to an official's request for information."""
+    """A form's photo step (an application's or a complaint's), or the answer to an official's request."""
     if turn.state == "answer":
         return True
+    if turn.state == "pa.form":
+        from handlers.complaints import FORM as COMPLAINT_FORM  # registered by the same router
+
+        step = turn.data.get("step")
+        return any(f.key == step and f.kind == "photo" for f in COMPLAINT_FORM.fields)
     if not turn.state.startswith("apply."):
         return False
     from handlers.intake import FORMS  # intake registers its states with the router that imports this
