@@ -13,6 +13,7 @@ from pathlib import Path
 from messages.i18n import _
 from messages.vocabulary import (
     KIND_LABELS,
+    ROLE_LABELS,
     STATUS_LABELS,
     ApplicationKind,
     ApplicationStatus,
