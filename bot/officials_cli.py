@@ -9,14 +9,18 @@ from sqlalchemy import update
 from bot.config import Settings
 from bot.transport import NEVER_OPENED
 from handlers import admin_units
-from messages.i18n import N_, _
-from messages.vocabulary import Channel
+from messages.i18n import _
+from messages.vocabulary import AREA_CODE_ERRORS, ROLE_LABELS, AreaLevel, Channel, Role
 from storage import outbox
 from storage.db import make_engine, migrate, session_factory
 from storage.models import Official
-from storage.officials import LEVELS, MONITOR, ROLES, add_official, all_officials, level_of
+from storage.officials import LEVELS, ROLES, add_official, all_officials, level_of
 
-LEVEL = {"commune": "commune", "district": "district", "province": "province"}
+LEVEL: dict[str, AreaLevel] = {
+    Role.COMMUNE: AreaLevel.COMMUNE,
+    Role.DISTRICT: AreaLevel.DISTRICT,
+    Role.PROVINCE: AreaLevel.PROVINCE,
+}
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> None:
@@ -26,17 +30,20 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
     try:
         async with sessions.begin() as session:
             if args.action == "add":
-                if args.role == "admin" and args.area is not None:
+                if args.role == Role.ADMIN and args.area is not None:
                     # An admin sees every area: an area given with it would be silently meaningless.
                     raise SystemExit(
                         _("An administrator is not limited to an area: leave out --area, or choose another --role.")
                     )
-                if args.level is not None and args.role != MONITOR:
+                if args.level is not None and args.role != Role.MONITOR:
                     raise SystemExit(_("--level is for a monitor only (--role monitor)."))
-                level = (args.level or "commune") if args.role == MONITOR else LEVEL.get(args.role)
-                unit = admin_units.get(level, args.area) if level and args.area else None  # type: ignore[arg-type]
-                if args.role != "admin" and unit is None:
-                    raise SystemExit(_(AREA_ERRORS[level or "commune"]).format(area=args.area if args.area else "–"))
+                level = (
+                    AreaLevel(args.level or AreaLevel.COMMUNE) if args.role == Role.MONITOR else LEVEL.get(args.role)
+                )
+                unit = admin_units.get(level, args.area) if level is not None and args.area else None
+                if args.role != Role.ADMIN and unit is None:
+                    errors = AREA_CODE_ERRORS[level or AreaLevel.COMMUNE]
+                    raise SystemExit(_(errors).format(area=args.area if args.area else "–"))
                 official = await add_official(
                     session,
                     args.channel,
@@ -44,7 +51,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                     args.role,
                     args.area,
                     args.name,
-                    level=args.level or "commune" if args.role == MONITOR else None,
+                    level=level if args.role == Role.MONITOR else None,
                 )
                 print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
             elif args.action == "remove":
@@ -69,7 +76,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                         held[official.channel] = await outbox.held_by_chat(session, official.channel)
                     waiting = held[official.channel].get(official.user_id)  # a private chat's id is the user's
                     note = f"\t{waiting_note(*waiting)}" if waiting else ""
-                    state = _("active") if official.active else _("removed")
+                    state = _("active") if official.active else _("removed")  # not vocabulary: a msgid
                     print(f"{official.id}\t{state}\t{describe(official)}{note}")
     finally:
         await db.dispose()
@@ -81,25 +88,11 @@ def waiting_note(count: int, reason: str) -> str:
     return _("{count} messages waiting until this person writes to the bot").format(count=count)
 
 
-ROLE_LABELS = {
-    "commune": N_("commune official"),
-    "district": N_("district official"),
-    "province": N_("province official"),
-    "admin": N_("administrator"),
-    MONITOR: N_("monitor (Fatherland Front, read only)"),
-}
-AREA_ERRORS = {
-    "commune": N_("--area {area} is not the GSO code of a commune."),
-    "district": N_("--area {area} is not the GSO code of a district."),
-    "province": N_("--area {area} is not the GSO code of a province."),
-}
-
-
 def describe(official: Official) -> str:
     area = _("all areas")
     level = level_of(official)
     if level is not None and official.area_code is not None:
-        unit = admin_units.get(level, official.area_code)  # type: ignore[arg-type]
+        unit = admin_units.get(level, official.area_code)
         area = unit.full_name if unit else str(official.area_code)
     name = f" ({official.name})" if official.name else ""
     role = _(ROLE_LABELS[official.role]) if official.role in ROLE_LABELS else official.role

@@ -16,6 +16,7 @@ from bot.datakey import open_database
 from handlers import admin_units, posting, posting_files
 from messages import fmt
 from messages.i18n import _
+from messages.vocabulary import AreaLevel
 from storage.db import session_factory
 
 
@@ -28,7 +29,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                 path=out.name
             )
         )
-    if admin_units.get("commune", args.area) is None:
+    if admin_units.get(AreaLevel.COMMUNE, args.area) is None:
         raise SystemExit(_("--area {area} is not the GSO code of a commune.").format(area=args.area))
     if (args.date_from is None) != (args.date_to is None):
         raise SystemExit(_("Give both --from and --to, or neither."))

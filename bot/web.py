@@ -18,12 +18,13 @@ from bot.channels.zalo import setup_zalo, zalo_configured
 from bot.config import Settings
 from handlers import admin_units, posting, posting_files
 from messages import fmt
+from messages.vocabulary import AreaLevel
 from storage import outbox
 
 log = logging.getLogger(__name__)
 
 TELEGRAM_PATH = "/telegram/webhook"
-PUBLIC_POSTING_PATH = "/cong-khai/{commune}"
+PUBLIC_POSTING_PATH = "/cong-khai/{code}"
 APP_KEY = web.AppKey("hotro", HoTro)
 
 
@@ -89,8 +90,11 @@ async def public_posting(request: web.Request) -> web.Response:
 
     No login: it shows only what the commune posted on its notice board, decisions recorded as posted."""
     app = request.app[APP_KEY]
-    code = request.match_info["commune"]
-    if not (code.isascii() and code.isdigit() and len(code) <= 6) or admin_units.get("commune", int(code)) is None:
+    code = request.match_info["code"]
+    if (
+        not (code.isascii() and code.isdigit() and len(code) <= 6)
+        or admin_units.get(AreaLevel.COMMUNE, int(code)) is None
+    ):
         raise web.HTTPNotFound()
     async with app.sessions() as session:
         listed = await posting.build(session, app.protector, int(code), today=fmt.today_local(), posted_only=True)

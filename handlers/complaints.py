@@ -26,6 +26,7 @@ from messages.i18n import N_, _
 from messages.vocabulary import (
     COMPLAINT_CATEGORY_LABELS,
     OPEN_COMPLAINT_STATUSES,
+    AreaLevel,
     ComplaintCategory,
     ComplaintStatus,
     complaint_status_label,
@@ -94,8 +95,8 @@ async def submit(
     deadlines: Deadlines,
 ) -> tuple[Complaint, list[Notice]]:
     """Store a complaint (its text encrypted) and the notices to the area's officials and monitors."""
-    commune = admin_units.get("commune", commune_code)
-    district = admin_units.get("district", commune.parent_code) if commune and commune.parent_code else None
+    commune = admin_units.get(AreaLevel.COMMUNE, commune_code)
+    district = admin_units.get(AreaLevel.DISTRICT, commune.parent_code) if commune and commune.parent_code else None
     if commune is None or district is None or district.parent_code is None:
         raise ValueError(commune_code)
     ack_due, answer_due = complaint_dues(
@@ -224,7 +225,7 @@ async def render(
     session: AsyncSession, protector: DataProtector, complaint: Complaint, today_: Any, *, for_officials: bool
 ) -> str:
     """A complaint and its thread, as officials and monitors (or its own sender) read it."""
-    commune = admin_units.get("commune", complaint.commune_code)
+    commune = admin_units.get(AreaLevel.COMMUNE, complaint.commune_code)
     lines = [
         _("Complaint {code} – {category}").format(
             code=display_code(complaint.code), category=_(COMPLAINT_CATEGORY_LABELS[complaint.category])
@@ -327,7 +328,7 @@ async def _submitted(turn: Turn, answers: Answers) -> None:
         if application is None:
             await show_menu(turn, _("That application is not one of yours."))
             return
-    commune_code = application.commune_code if application is not None else int(answers["place"]["commune"])
+    commune_code = application.commune_code if application is not None else int(answers["place"][AreaLevel.COMMUNE])
     anonymous = bool(answers.get("anonymous"))
     complaint, notices = await submit(
         turn.session,

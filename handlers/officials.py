@@ -19,7 +19,7 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
-from messages.vocabulary import ApplicationKind, ApplicationStatus
+from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
 from storage import deadlines
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
@@ -149,7 +149,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         id_number, account, phone, born = "?", "?", application.phone, None
     if is_monitor(official):  # monitoring needs who and how much, not the ID, phone or account
         id_number, phone, account = posting.mask_id(id_number), application.phone, "***" if account else None
-    commune = admin_units.get("commune", application.commune_code)
+    commune = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
     fields: dict[str, Any] = application.fields or {}
     lines = [
         f"{app_code.display(application.code)} – {vocabulary.status_label(application.status)}",

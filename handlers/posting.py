@@ -19,7 +19,7 @@ from handlers.turn import Button, Turn
 from messages import fmt
 from messages.i18n import _
 from messages.normalize import fold, nfc
-from messages.vocabulary import KIND_LABELS, ApplicationKind
+from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel
 from storage import postings
 from storage.crypto import DataProtector, DecryptionError
 from storage.models import Application, AuditLog, DecisionPosting, Official
@@ -116,10 +116,10 @@ async def build(
     posted_only: bool = False,
 ) -> PostingList:
     """The commune's posting list for the decisions chosen (default: all its decisions)."""
-    commune = admin_units.get("commune", commune_code)
+    commune = admin_units.get(AreaLevel.COMMUNE, commune_code)
     if commune is None:
         raise ValueError(commune_code)
-    district = admin_units.get("district", commune.parent_code) if commune.parent_code else None
+    district = admin_units.get(AreaLevel.DISTRICT, commune.parent_code) if commune.parent_code else None
     posting = PostingList(
         commune_code,
         commune.name,
@@ -182,8 +182,8 @@ async def record_posting(
 
 
 def _covers_commune(official: Official, commune_code: int) -> bool:
-    commune = admin_units.get("commune", commune_code)
-    district = admin_units.get("district", commune.parent_code) if commune and commune.parent_code else None
+    commune = admin_units.get(AreaLevel.COMMUNE, commune_code)
+    district = admin_units.get(AreaLevel.DISTRICT, commune.parent_code) if commune and commune.parent_code else None
     if commune is None or district is None or district.parent_code is None:
         return False
     probe = Application(commune_code=commune_code, district_code=district.code, province_code=district.parent_code)
@@ -219,7 +219,7 @@ async def decisions_view(turn: Turn) -> None:
     groups = await postings.decisions(turn.session, scope(official), limit=DECISIONS_SHOWN)
     rows = []
     for group in groups:
-        commune = admin_units.get("commune", group.commune_code)
+        commune = admin_units.get(AreaLevel.COMMUNE, group.commune_code)
         flag = "⚠️ " if group.overdue(today) else ("✅ " if group.posted_on else "")
         label = f"{flag}{group.decision_number} – {commune.name if commune else group.commune_code}"
         rows.append([Button(label[:60], actions.POSTING_OPEN.pack(group.first_application_id))])
@@ -337,7 +337,7 @@ async def record_view(turn: Turn) -> None:
 
 
 def _commune_name(code: int) -> str:
-    unit = admin_units.get("commune", code)
+    unit = admin_units.get(AreaLevel.COMMUNE, code)
     return unit.full_name if unit else str(code)
 
 

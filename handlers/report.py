@@ -31,7 +31,7 @@ def area_name(official: Official) -> str:
     level = level_of(official)
     if level is None or official.area_code is None:
         return _("All areas")
-    unit = admin_units.get(level, official.area_code)  # type: ignore[arg-type]
+    unit = admin_units.get(level, official.area_code)
     return unit.full_name if unit else _("area {code}").format(code=official.area_code)
 
 

@@ -9,40 +9,41 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from messages.vocabulary import AreaLevel, Role
 from storage.models import Application, Complaint, Official
 
-MONITOR = "monitor"
-ROLES = ("commune", "district", "province", "admin", MONITOR)
-LEVELS = ("commune", "district", "province")
-_AREA_COLUMN = {
-    "commune": Application.commune_code,
-    "district": Application.district_code,
-    "province": Application.province_code,
+ROLES = tuple(Role)
+LEVELS = tuple(AreaLevel)
+_AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
+    AreaLevel.COMMUNE: Application.commune_code,
+    AreaLevel.DISTRICT: Application.district_code,
+    AreaLevel.PROVINCE: Application.province_code,
 }
-_COMPLAINT_AREA_COLUMN = {
-    "commune": Complaint.commune_code,
-    "district": Complaint.district_code,
-    "province": Complaint.province_code,
+_COMPLAINT_AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
+    AreaLevel.COMMUNE: Complaint.commune_code,
+    AreaLevel.DISTRICT: Complaint.district_code,
+    AreaLevel.PROVINCE: Complaint.province_code,
 }
 
 
-def level_of(official: Official) -> str | None:
+def level_of(official: Official) -> AreaLevel | None:
     """The administrative level of the official's area (None for an admin, who sees everything)."""
-    if official.role == "admin":
+    if official.role == Role.ADMIN:
         return None
-    if official.role == MONITOR:
-        return official.area_level or "commune"
-    return official.role
+    if official.role == Role.MONITOR:
+        return AreaLevel(official.area_level or AreaLevel.COMMUNE)
+    return AreaLevel(official.role)
 
 
 def is_monitor(official: Official) -> bool:
-    return official.role == MONITOR
+    return official.role == Role.MONITOR
 
 
 def may_change(official: Official) -> bool:
     """Whether the official may change anything (a monitor may only look)."""
-    return official.active and official.role != MONITOR
+    return bool(official.active) and official.role != Role.MONITOR
 
 
 async def get_official(session: AsyncSession, channel: str, user_id: str) -> Official | None:
@@ -71,8 +72,12 @@ def covers(official: Official, item: Application | Complaint) -> bool:
     level = level_of(official)
     if level is None:
         return True
-    area = {"commune": item.commune_code, "district": item.district_code, "province": item.province_code}[level]
-    return area == official.area_code
+    areas: dict[str, int] = {
+        AreaLevel.COMMUNE: item.commune_code,
+        AreaLevel.DISTRICT: item.district_code,
+        AreaLevel.PROVINCE: item.province_code,
+    }
+    return areas[level] == official.area_code
 
 
 async def officials_for(
@@ -80,22 +85,19 @@ async def officials_for(
 ) -> Sequence[Official]:
     """Every active official whose area covers the application or complaint (for notices); with
     monitors=True the area's monitors too."""
-    areas = [
-        (Official.role == "commune") & (Official.area_code == item.commune_code),
-        (Official.role == "district") & (Official.area_code == item.district_code),
-        (Official.role == "province") & (Official.area_code == item.province_code),
-    ]
+    codes = {
+        AreaLevel.COMMUNE: item.commune_code,
+        AreaLevel.DISTRICT: item.district_code,
+        AreaLevel.PROVINCE: item.province_code,
+    }
+    areas = [(Official.role == Role(level)) & (Official.area_code == code) for level, code in codes.items()]
     if monitors:
-        for level, code in (
-            ("commune", item.commune_code),
-            ("district", item.district_code),
-            ("province", item.province_code),
-        ):
+        for level, code in codes.items():
             at_level = Official.area_level == level
-            if level == "commune":
+            if level == AreaLevel.COMMUNE:
                 at_level = or_(at_level, Official.area_level.is_(None))
-            areas.append((Official.role == MONITOR) & at_level & (Official.area_code == code))
-    stmt = select(Official).where(Official.active, or_(Official.role == "admin", *areas)).order_by(Official.id)
+            areas.append((Official.role == Role.MONITOR) & at_level & (Official.area_code == code))
+    stmt = select(Official).where(Official.active, or_(Official.role == Role.ADMIN, *areas)).order_by(Official.id)
     return (await session.execute(stmt)).scalars().all()
 
 
@@ -110,9 +112,9 @@ async def add_official(
 ) -> Official:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
-    if role != "admin" and area_code is None:
+    if role != Role.ADMIN and area_code is None:
         raise ValueError("an area code is required for commune, district, province officials and monitors")
-    if level is not None and (role != MONITOR or level not in LEVELS):
+    if level is not None and (role != Role.MONITOR or level not in LEVELS):
         raise ValueError(f"a level ({LEVELS}) is given for a monitor only")
     existing = (
         await session.execute(select(Official).where(Official.channel == channel, Official.user_id == user_id))
@@ -121,7 +123,7 @@ async def add_official(
         existing = Official(channel=channel, user_id=user_id)
         session.add(existing)
     existing.role, existing.area_code, existing.name, existing.active = role, area_code, name, True
-    existing.area_level = (level or "commune") if role == MONITOR else None
+    existing.area_level = (level or AreaLevel.COMMUNE) if role == Role.MONITOR else None
     await session.flush()
     return existing
 
