@@ -4,7 +4,9 @@ the citizen told, with one further reply; the text encrypted at rest."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select, text
@@ -20,6 +22,7 @@ from storage.officials import add_official, complaint_scope, scope
 from storage.reports import area_report
 from tests.chat import Chat, joined
 from tests.fakes.telegram_api import FakeTelegram
+from tests.test_console import run_chat
 from tests.test_exchange import protector_of
 from tests.test_review import NHAT_TIEN, register_official, submit_household
 from tests.tg_driver import telegram_user
@@ -240,3 +243,14 @@ async def test_a_complaint_through_telegram_end_to_end(
     await citizen.press("Phản hồi thêm")
     await citizen.say("Cảm ơn, tôi sẽ đến nhận.")
     assert "Người dân đã phản hồi" in official.last_text
+
+
+def test_a_complaint_in_the_console_as_a_new_user_runs_it(tmp_path: Path) -> None:
+    """`hotro chat` with a script on stdin: the menu's fifth entry, buttons by number and by label."""
+    out = run_chat(
+        tmp_path,
+        ["#5", "#1", "#4", "lạng sơn", "hữu lũng", "nhật tiến", "Xã chưa niêm yết danh sách ở thôn", "Bỏ qua", "#1"],
+    )
+    assert "[5] 📣 Phản ánh, kiến nghị" in out
+    assert "Vui lòng kiểm tra phản ánh trước khi gửi" in out and "Xã chưa niêm yết danh sách ở thôn" in out
+    assert re.search(r"Mã phản ánh: PA-[0-9A-Z]{4}-[0-9A-Z]{4}\.", out), out[-800:]

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from bot import exchange, officials_cli
 from bot.app import HoTro
 from bot.config import Settings
-from handlers import complaints, posting
+from handlers import complaints, lifecycle, posting
+from storage import broadcasts
 from storage.models import Application, Broadcast, Complaint, DecisionPosting, Official, StatusEvent
 from storage.officials import add_official
 from tests.chat import Chat
@@ -201,3 +202,19 @@ async def test_a_monitor_sees_only_their_area(app: HoTro, settings: Settings) ->
         await add_official(session, "test", "admin", "admin", None, None)
     await district.tap(f"of:o:{submitted.id}")
     assert "Nguyễn Văn An" in district.last_text
+
+
+async def test_the_lifecycle_and_announcements_refuse_a_monitor_whoever_calls_them(
+    app: HoTro, settings: Settings
+) -> None:
+    """The web console and the import call these services directly: the refusal is in them, not only in the chat."""
+    submitted, _approved, _complaint = await world(app, settings)
+    async with app.sessions.begin() as session:
+        monitor = (await session.execute(select(Official).where(Official.user_id == "mttq"))).scalar_one()
+        application = await session.get(Application, submitted.id)
+        assert application is not None
+        with pytest.raises(lifecycle.TransitionError, match="monitor"):
+            await lifecycle.transition(session, application, "under_review", actor=f"official:{monitor.id}", now=NOW)
+        with pytest.raises(PermissionError):
+            await broadcasts.create(session, monitor, broadcasts.Audience("all"), "Thông báo", NOW)
+    assert (await reload(app, submitted)).status == "submitted"

@@ -27,8 +27,10 @@ from storage.models import Application, DecisionPosting
 from storage.officials import add_official, scope
 from storage.reports import area_report
 from tests.chat import Chat
+from tests.fakes.telegram_api import FakeTelegram
 from tests.test_exchange import NOW, TODAY, add_application, protector_of
 from tests.test_review import NHAT_TIEN, register_official
+from tests.tg_driver import telegram_user
 
 NHAT_TIEN_OTHER = 6382  # Xã Nhất Tiến, another commune
 D1, D1_DATE = "1234/QĐ-UBND", date(2021, 9, 1)
@@ -278,3 +280,28 @@ async def test_the_public_page_is_off_by_default_and_shows_only_posted_masked_li
         assert (await client.get("/cong-khai/abc")).status == 404
     finally:
         await client.close()
+
+
+async def test_posting_through_telegram_official_records_and_citizen_sees_it(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    made = await seed(app)
+    async with app.sessions.begin() as session:
+        await add_official(session, "telegram", "7101", "commune", NHAT_TIEN, None)
+        mine = await session.get(Application, made[0].id)
+        assert mine is not None
+        mine.chat_id = "7102"  # Nguyễn Văn An's application is this Telegram user's
+    official = telegram_user(client, fake_telegram, app, 7101)
+    citizen = telegram_user(client, fake_telegram, app, 7102)
+    await citizen.say("/hoso")
+    assert "Chưa niêm yết công khai tại xã (hạn niêm yết: 06/09/2021)." in "\n".join(fake_telegram.texts_to(7102))
+    await official.say("/canbo")
+    await official.press("Niêm yết công khai")
+    await official.press("1234/QĐ-UBND")
+    assert "0010******45" in official.last_text and "001085012345" not in official.last_text
+    await official.press("Ghi nhận: đã niêm yết hôm nay")
+    await official.press("Xác nhận")
+    assert "Đã ghi nhận: quyết định 1234/QĐ-UBND niêm yết" in official.last_text
+    await citizen.say("/hoso")
+    today = fmt.day(fmt.today_local())
+    assert f"Đã niêm yết công khai tại UBND xã ngày {today}." in "\n".join(fake_telegram.texts_to(7102)[-3:])
