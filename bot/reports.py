@@ -32,7 +32,7 @@ from storage import outbox
 from storage.crypto import DataProtector
 from storage.db import make_engine, migrate, session_factory
 from storage.models import ChannelUser, JobRun, Official, OutboxMessage
-from storage.officials import complaint_scope, scope
+from storage.officials import complaint_scope, level_of, scope
 from storage.reports import area_report
 from storage.sql import insert_ignore
 
@@ -114,7 +114,7 @@ async def send_daily_reports(app: HoTro, today: date, now: datetime) -> int:
         for official, chat_id, user_status in rows.all():
             if user_status == ChatUserStatus.BLOCKED:
                 continue  # the official blocked the bot: sending would only fail
-            key = (official.role, official.area_code)
+            key = (str(level_of(official)), official.area_code)  # a monitor's level, not its role, names the area
             if key not in texts:
                 data = await area_report(session, scope(official), today, now, complaint_scope(official))
                 texts[key] = render_report(data, area_name(official), today)

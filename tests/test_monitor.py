@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import exchange, officials_cli
+from bot import reports as daily
 from bot.app import HoTro
 from bot.config import Settings
 from handlers import complaints, lifecycle, posting
-from storage import broadcasts
-from storage.models import Application, Broadcast, Complaint, DecisionPosting, Official, StatusEvent
+from storage import broadcasts, outbox
+from storage.models import Application, Broadcast, Complaint, DecisionPosting, Official, OutboxMessage, StatusEvent
 from storage.officials import add_official
 from tests.chat import Chat
 from tests.test_exchange import NOW, protector_of
@@ -218,3 +219,15 @@ async def test_the_lifecycle_and_announcements_refuse_a_monitor_whoever_calls_th
         with pytest.raises(PermissionError):
             await broadcasts.create(session, monitor, broadcasts.Audience("all"), "Thông báo", NOW)
     assert (await reload(app, submitted)).status == "submitted"
+
+
+async def test_each_monitor_gets_the_daily_report_of_their_own_level(app: HoTro) -> None:
+    """Code 1 is both Phường Phúc Xá (a commune) and Quận Ba Đình (a district): two monitors, two reports."""
+    await add_monitor(app, "ward", 1)
+    await add_monitor(app, "district", 1, "district")
+    assert await daily.send_daily_reports(app, NOW.date(), NOW) == 2
+    async with app.sessions() as session:
+        rows = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars().all()
+    texts = {row.chat_id: outbox.payload_of(row, app.protector)["text"] for row in rows}
+    assert "Phường Phúc Xá" in texts["ward"] and "Quận Ba Đình" in texts["district"]
+    assert "Phường Phúc Xá" not in texts["district"]
