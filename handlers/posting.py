@@ -29,8 +29,9 @@ from storage.postings import DecisionGroup
 SHOWN_DIGITS_START, SHOWN_DIGITS_END = 4, 2  # at most the first 4 and the last 2 digits are shown
 PREVIEW_ROWS = 15
 DECISIONS_SHOWN = 10
-# Thôn, xóm, bản, ấp, làng, buôn, khu (phố), tổ (dân phố), khối: the units below a commune.
-_VILLAGE = re.compile(r"\b(thon|xom|ban|ap|lang|buon|khu pho|khu|to dan pho|to|khoi)\b\s+\S", re.IGNORECASE)
+# Thôn, xóm, bản, ấp, làng, buôn, khu (phố), tổ dân phố, khối: the units below a commune. A bare "tổ" only
+# with its number ("Tổ 5"): "Tô" is also a family name, as in a street "đường Tô Hiệu".
+_VILLAGE = re.compile(r"\b(?:(?:thon|xom|ban|ap|lang|buon|khu pho|khu|to dan pho|khoi)\s+\S|to\s+\d)", re.IGNORECASE)
 
 
 class NotAllowed(PermissionError):

@@ -121,6 +121,9 @@ def test_an_id_number_is_masked_to_at_most_four_and_two_digits() -> None:
         ("Tổ dân phố 3, thị trấn", "Tổ dân phố 3"),
         ("Ấp 4", "Ấp 4"),
         ("123 đường Trần Phú", ""),
+        ("Số 5 đường Tô Hiệu", ""),  # a street named after a person, not a tổ
+        ("Tổ 5, phường Chi Lăng", "Tổ 5"),
+        ("Khu phố 2", "Khu phố 2"),
         ("", ""),
     ],
 )
