@@ -19,12 +19,12 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
-from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
+from messages.vocabulary import OPEN_COMPLAINT_STATUSES, ApplicationKind, ApplicationStatus, AreaLevel
 from storage import deadlines
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
-from storage.models import Application, Attachment, AuditLog, Official, Payment, StatusEvent
-from storage.officials import covers, get_official, is_monitor, may_change, scope
+from storage.models import Application, Attachment, AuditLog, Complaint, Official, Payment, StatusEvent
+from storage.officials import complaint_scope, covers, get_official, is_monitor, may_change, scope
 from storage.reports import payment_overdue, review_overdue
 
 PER_PAGE = 8
@@ -78,7 +78,16 @@ async def home(turn: Turn, intro: str | None = None) -> None:
         if counts.get(status)
     ]
     rows.append([Button(_("Overdue"), "of:l:overdue"), Button(_(report.REPORT_LABEL), report.REPORT_ACTION)])
-    rows.append([Button(_("📋 Public posting"), "pst"), Button(_("📝 Complaints"), "pa:of")])
+    open_complaints = (
+        await turn.session.execute(
+            select(func.count())
+            .select_from(Complaint)
+            .where(complaint_scope(official), Complaint.status.in_(OPEN_COMPLAINT_STATUSES))
+        )
+    ).scalar_one()
+    rows.append(
+        [Button(_("📋 Public posting"), "pst"), Button(_("📝 Complaints ({n})").format(n=open_complaints), "pa:of")]
+    )
     if may_change(official):
         rows.append([Button(_("📢 Announcements"), "bc")])
     rows.append([Button(_("« Main menu"), "menu")])
