@@ -19,7 +19,7 @@ from bot import posting_cli
 from bot.app import HoTro
 from bot.config import Settings
 from bot.web import build_web_app
-from handlers import posting, status
+from handlers import posting, posting_files, status
 from handlers.report import render_report
 from messages import fmt
 from storage.applications import seal_person
@@ -308,3 +308,29 @@ async def test_posting_through_telegram_official_records_and_citizen_sees_it(
     await citizen.say("/hoso")
     today = fmt.day(fmt.today_local())
     assert f"Đã niêm yết công khai tại UBND xã ngày {today}." in "\n".join(fake_telegram.texts_to(7102)[-3:])
+
+
+def test_a_long_list_runs_over_pages_with_the_heading_repeated_and_long_cells_wrapped(tmp_path: Path) -> None:
+    rows = [
+        posting.PostingRow(i, f"Nguyễn Văn Thành {i}", "0200******12", "Thôn Đồng Lâm", "Hộ kinh doanh", 3_000_000, D1)
+        for i in range(1, 121)
+    ]
+    rows[59] = posting.PostingRow(
+        60,
+        "Tôn Nữ Thị Hoàng Phương Thảo Nguyên",
+        "0200******12",
+        "Thôn Khuôn Van Kéo Tà",
+        "Lao động tự do",
+        1_500_000,
+        D1,
+    )
+    listed = posting.PostingList(NHAT_TIEN, "Xã Nhật Tiến", "Huyện Hữu Lũng, Tỉnh Lạng Sơn", TODAY, [], rows)
+    out = tmp_path / "long.pdf"
+    posting_files.write_pdf(listed, out)
+    pages = PdfReader(out).pages
+    assert len(pages) >= 3
+    text = "\n".join(page.extract_text() for page in pages)
+    assert text.count("STT") == len(pages)  # the heading row on every page
+    for i in (1, 59, 61, 120):
+        assert f"Nguyễn Văn Thành {i}" in text
+    assert "Tôn Nữ Thị Hoàng Phương\nThảo Nguyên" in text  # wrapped onto a second line, not cut off
