@@ -65,7 +65,7 @@ async def _trickle(writer: asyncio.StreamWriter, data: bytes, stop: asyncio.Even
 
 async def test_slow_headers_and_slow_bodies_are_timed_out(app: HoTro, fake_telegram: FakeTelegram) -> None:
     headers = b"POST /zalo/webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\nX-Padding: " + b"a" * 200
-    async with served(app, fake_telegram, read_timeout=1.0) as port:
+    async with served(app, fake_telegram, read_timeout=0.5) as port:  # the clients send a byte every 0.1 s
         stop = asyncio.Event()
         conns = [await asyncio.open_connection("127.0.0.1", port) for _ in range(SLOW_CLIENTS)]
         body_conn = await asyncio.open_connection("127.0.0.1", port)
