@@ -56,19 +56,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.datakey import open_database
-from handlers import admin_units, app_code, lifecycle
+from handlers import admin_units, app_code, lifecycle, review
 from handlers.lifecycle import PaymentInfo
 from handlers.validators import Invalid, parse_date, spreadsheet_safe
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.normalize import fold
 from messages.vocabulary import ApplicationKind, ApplicationStatus
-from storage import outbox
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector, DecryptionError
 from storage.db import session_factory
 from storage.models import Application, AuditLog, Official, Payment
-from storage.officials import ROLES, covers, scope
+from storage.officials import ROLES, scope
 
 KINDS = tuple(ApplicationKind)
 FORMATS = ("xlsx", "csv")
@@ -1124,6 +1123,7 @@ async def import_file(
 
     async with sessions() as session:
         try:
+            notices = review.OutboxQueue(session, now, protector)
             found = await _applications(session, (d.code for _n, d in decisions))
             plans: list[tuple[_Decision, list[_Step]]] = []
             for table_no, d in decisions:
@@ -1131,7 +1131,7 @@ async def import_file(
                 code = app_code.display(d.code)
                 if application is None:
                     problem(table_no, d.line, d.label, _("There is no application {code}.").format(code=code))
-                elif official is not None and not covers(official, application):
+                elif official is not None and not review.may_act(official, application):
                     problem(table_no, d.line, d.label, _("Application {code} is not in your area.").format(code=code))
                 else:
                     steps, plan_problems = _plan(d, application)
@@ -1148,15 +1148,11 @@ async def import_file(
                     continue
                 for step in steps:
                     # Checked above, so TransitionError here would be a bug: it propagates and rolls back everything.
-                    notice = await lifecycle.transition(
-                        session, found[d.code], step.to_status, actor=actor, now=now, **step.kwargs
+                    await review.change(
+                        session, found[d.code], step.to_status, notices, actor=actor, now=now, **step.kwargs
                     )
-                    if notice is not None:
-                        await outbox.enqueue(
-                            session, notice.channel, notice.chat_id, notice.reply.to_payload(), now, protector
-                        )
-                        report.notices += 1
                 report.applied[d.result] += 1
+            report.notices = notices.count
             detail = {
                 "sha256": hashlib.sha256(data).hexdigest(),  # which file, without its content
                 **report.applied,

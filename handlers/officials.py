@@ -1,7 +1,7 @@
 """The officials' side in the chat: list applications in their area, open one, move it on.
 
 Every query is limited to the official's area (storage.officials.scope), every view is audited,
-and every change goes through handlers.lifecycle with a confirmation step.
+and every change goes through handlers.review with a confirmation step.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from handlers import actions, admin_units, app_code, forms, intake, lifecycle, report
+from handlers import actions, admin_units, app_code, forms, intake, lifecycle, report, review
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
@@ -24,7 +24,7 @@ from storage import deadlines
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
 from storage.models import Application, Attachment, AuditLog, Official, Payment, StatusEvent
-from storage.officials import covers, get_official, scope
+from storage.officials import get_official, scope
 from storage.reports import payment_overdue, review_overdue
 
 PER_PAGE = 8
@@ -38,8 +38,7 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
-def actor(official: Official) -> str:
-    return f"official:{official.id}"
+actor = review.official_actor
 
 
 async def _official(turn: Turn) -> Official | None:
@@ -51,7 +50,7 @@ async def _official(turn: Turn) -> Official | None:
 
 async def _application(turn: Turn, official: Official, app_id: str | int) -> Application | None:
     application = await turn.session.get(Application, int(app_id)) if str(app_id).isdigit() else None
-    if application is None or not covers(official, application):
+    if application is None or not review.may_act(official, application):
         # The same answer for "missing" and "not yours": nothing leaks about other areas.
         await home(turn, _("That application does not exist or is outside your area."))
         return None
@@ -351,10 +350,11 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
         payment = lifecycle.PaymentInfo(
             answers["amount"], date.fromisoformat(answers["paid_on"]), answers["method"], answers.get("reference")
         )
-    notice = await lifecycle.transition(
+    await review.change(
         turn.session,
         application,
         target,
+        turn,
         actor=actor(official),
         now=turn.now,
         note=answers.get("note"),
@@ -363,8 +363,6 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
         amount=answers.get("amount") if target == ApplicationStatus.APPROVED else None,
         payment=payment,
     )
-    if notice is not None:
-        turn.notices.append(notice)
     await home(
         turn,
         _("Application {code} is now “{status}”. The citizen has been notified.").format(

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import actions, app_code, lifecycle
+from handlers import actions, app_code, lifecycle, review
 from handlers.menu import add_menu_entry, back_to_menu_button, show_menu
 from handlers.router import Router
 from handlers.turn import Button, Turn
@@ -17,8 +17,7 @@ from messages.i18n import N_, _
 from messages.vocabulary import KIND_LABELS, ApplicationStatus
 from storage import applications as repo
 from storage.crypto import DecryptionError
-from storage.models import Application, Attachment, AuditLog, LookupAttempt, LookupCodeAttempt, Payment
-from storage.officials import officials_for
+from storage.models import Application, AuditLog, LookupAttempt, LookupCodeAttempt, Payment
 from storage.sql import insert_ignore
 
 MAX_FAILURES = 5
@@ -224,14 +223,7 @@ async def withdraw_confirmed(turn: Turn) -> None:
     if application is None or not lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
         await show_menu(turn, _("This application can no longer be withdrawn."))
         return
-    await lifecycle.transition(
-        turn.session,
-        application,
-        ApplicationStatus.WITHDRAWN,
-        actor=actor(turn),
-        now=turn.now,
-        note="withdrawn by the citizen",
-    )
+    await review.withdraw(turn.session, application, actor=actor(turn), now=turn.now)
     await show_menu(turn, _("Application {code} has been withdrawn.").format(code=app_code.display(application.code)))
 
 
@@ -257,17 +249,9 @@ async def answer_state(turn: Turn) -> None:
         await show_menu(turn, _("This application is not waiting for information from you."))
         return
     attachment = turn.incoming.attachment
+    document = None
     if attachment is not None:
-        turn.session.add(
-            Attachment(
-                application_id=application.id,
-                channel=application.channel,
-                kind=attachment.kind,
-                file_id=attachment.file_id,
-                file_name=attachment.file_name,
-                created_at=turn.now,
-            )
-        )
+        document = (attachment.kind, attachment.file_id, attachment.file_name)
         note = _("The citizen sent a document.")
         if turn.text.strip():
             note = _("The citizen sent a document: “{caption}”").format(caption=turn.text.strip()[:500])
@@ -278,17 +262,10 @@ async def answer_state(turn: Turn) -> None:
             turn.say(cleaned.message)  # type: ignore[union-attr]
             return
         note = cleaned.value  # type: ignore[union-attr]
-    await lifecycle.transition(
-        turn.session, application, ApplicationStatus.UNDER_REVIEW, actor=actor(turn), now=turn.now, note=note
+    await review.answer(
+        turn.session, application, turn, note=note, attachment=document, actor=actor(turn), now=turn.now
     )
     code = app_code.display(application.code)
-    for official in await officials_for(turn.session, application):
-        turn.notify(
-            official.channel,
-            official.user_id,
-            _("Application {code}: the citizen answered your question:\n“{answer}”").format(code=code, answer=note),
-            [[Button(_("Open the application"), actions.OF_OPEN.pack(application.id))]],
-        )
     await show_menu(turn, _("Thank you. Your answer has been added to application {code}.").format(code=code))
 
 

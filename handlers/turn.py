@@ -129,6 +129,10 @@ class Turn:
     def notify(self, channel: str, chat_id: str, text: str, buttons: list[list[Button]] | None = None) -> None:
         self.notices.append(Notice(channel, chat_id, Reply(text, buttons or [])))
 
+    async def put(self, notice: Notice) -> None:
+        """A service's notice (handlers.review.NoticeQueue): the engine writes it to the outbox with the turn."""
+        self.notices.append(notice)
+
     def goto(self, state: str, data: dict[str, Any] | None = None) -> None:
         """Move to a state; data replaces the conversation data when given (a paused form stays)."""
         self.state = state
