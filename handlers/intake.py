@@ -10,9 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
-from handlers import admin_units, app_code, forms, validators
+from handlers import admin_units, app_code, forms, submission, validators
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import add_menu_entry, menu_buttons, resume_button, show_menu
 from handlers.router import Router
@@ -20,7 +18,7 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt
 from messages.i18n import N_, _
-from messages.vocabulary import ApplicationKind, ApplicationStatus
+from messages.vocabulary import ApplicationKind
 from storage import applications as repo
 from storage.models import Application
 
@@ -29,7 +27,6 @@ WINDOW_START, WINDOW_END = date(2021, 5, 1), date(2021, 12, 31)
 HOUSEHOLD_AMOUNT = 3_000_000  # per household, once (khoản 10 Mục II NQ 68)
 
 KINDS = {"hkd": ApplicationKind.HOUSEHOLD_BUSINESS, "ldtd": ApplicationKind.FREE_WORKER}
-CODE_PREFIX = {"hkd": "HK", "ldtd": "TD"}
 
 
 # ---- parsers: validators adapted to the form engine ------------------------------------
@@ -463,88 +460,63 @@ def estimated_amount(kind: str, answers: Answers, turn: Turn) -> int | None:
     return None  # set by the province: no figure is promised
 
 
-async def submit(turn: Turn, answers: Answers) -> None:
-    kind: str = turn.data["kind"]
-    policy_id = KINDS[kind]
-    protector = turn.services.protector
-    digits: str = answers["id_number"]
-    id_hash = protector.blind_index("id_number", digits)
-    existing = await repo.find_active_by_id_hash(turn.session, policy_id, id_hash)
-    if existing is not None:
-        await show_menu(turn, _already(turn, existing))
-        return
-    bank = answers.get("bank_account") if _bank(answers) else None
-    bank_hash = protector.blind_index("bank_account", bank) if bank else None
-    phone_hash = protector.blind_index("phone", answers["phone"])
-    suspects = await repo.possible_duplicates(turn.session, id_hash, phone_hash, bank_hash)
+SKIP = {  # answers stored in the application's own columns, not in its `fields`
+    "full_name",
+    "birth_date",
+    "sex",
+    "id_number",
+    "phone",
+    "period_start",
+    "period_end",
+    "payment",
+    "bank_name",
+    "bank_account",
+    "account_holder",
+    "documents",
+}
+
+
+def new_application(kind: str, answers: Answers, turn: Turn) -> submission.NewApplication:
+    """The form's answers as the submission service's plain data."""
     place = answers.get("place") or (answers["current_place"] if _moved(answers) else answers["home_place"])
     extra_keys = [f.key for f in FORMS[kind].fields if f.applies(answers)]
-    skip = {
-        "full_name",
-        "birth_date",
-        "sex",
-        "id_number",
-        "phone",
-        "period_start",
-        "period_end",
-        "payment",
-        "bank_name",
-        "bank_account",
-        "account_holder",
-        "documents",
-    }
-    code = app_code.new_code(CODE_PREFIX[kind])
-    while await repo.code_exists(turn.session, code):  # 31**7 codes: a clash is rare but possible
-        code = app_code.new_code(CODE_PREFIX[kind])
-    application = Application(
-        code=code,
-        kind=policy_id,
-        policy_id=policy_id,
-        status=ApplicationStatus.SUBMITTED,
-        channel=turn.incoming.channel,
-        chat_id=turn.incoming.chat_id,
-        channel_user_id=turn.user.id,
-        consent_id=turn.data.get("consent_id"),
+    bank = answers.get("bank_account") if _bank(answers) else None
+    return submission.NewApplication(
+        kind=KINDS[kind],
         full_name=answers["full_name"],
-        sex=answers.get("sex"),
-        phone_hash=phone_hash,
-        id_kind="cccd" if len(digits) == 12 else "cmnd",
-        id_number_enc=protector.encrypt(digits, context="id_number"),
-        id_hash=id_hash,
+        id_number=answers["id_number"],
+        phone=answers["phone"],
         province_code=place["province"],
         district_code=place["district"],
         commune_code=place["commune"],
+        payment_method=answers["payment"],
+        sex=answers.get("sex"),
+        birth_date=_iso(answers.get("birth_date")),
         period_start=_iso(answers.get("period_start")),
         period_end=_iso(answers.get("period_end")),
-        payment_method=answers["payment"],
         bank_name=answers.get("bank_name") if bank else None,
-        bank_account_enc=protector.encrypt(bank, context="bank_account") if bank else None,
-        bank_hash=bank_hash,
+        bank_account=bank,
         account_holder=answers.get("account_holder") if bank else None,
-        fields={k: answers[k] for k in extra_keys if k not in skip and k in answers},
         estimated_amount=estimated_amount(kind, answers, turn),
-        duplicate_note=(
-            _("Same phone number or bank account as {codes}").format(
-                codes=", ".join(app_code.display(a.code) for a in suspects)
-            )
-            if suspects
-            else None
-        ),
-        submitted_at=turn.now,
-        updated_at=turn.now,
+        fields={k: answers[k] for k in extra_keys if k not in SKIP and k in answers},
+        documents=answers.get("documents") or [],
     )
-    repo.seal_person(application, protector, answers["phone"], _iso(answers.get("birth_date")))
-    actor = f"citizen:{turn.incoming.channel}:{turn.incoming.user_id}"
-    try:
-        async with turn.session.begin_nested():
-            await repo.add_application(turn.session, application, answers.get("documents") or [], actor, turn.now)
-    except IntegrityError:
-        # The same ID number was submitted at the same moment from another chat.
-        existing = await repo.find_active_by_id_hash(turn.session, policy_id, id_hash)
+
+
+async def submit(turn: Turn, answers: Answers) -> None:
+    kind: str = turn.data["kind"]
+    applicant = submission.Applicant(
+        turn.incoming.channel, turn.incoming.chat_id, turn.incoming.user_id, turn.user.id, turn.data.get("consent_id")
+    )
+    result = await submission.submit(
+        turn.session, turn.services.protector, turn.now, applicant, new_application(kind, answers, turn)
+    )
+    if isinstance(result, submission.AlreadyApplied):
+        existing = result.existing
         await show_menu(turn, _already(turn, existing) if existing else _("Please try again in a moment."))
         return
     turn.goto("menu", {})
-    turn.say(_confirmation(kind, application), menu_buttons())
+    turn.say(_confirmation(kind, result.application), menu_buttons())
 
 
 def _already(turn: Turn, existing: Application) -> str:
