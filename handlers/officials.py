@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-
 from handlers import actions, admin_units, app_code, forms, intake, lifecycle, report, review
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
@@ -20,12 +18,11 @@ from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind, ApplicationStatus
-from storage import deadlines
+from storage import deadlines, lookups
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
-from storage.models import Application, Attachment, AuditLog, Official, Payment, StatusEvent
-from storage.officials import get_official, scope
-from storage.reports import payment_overdue, review_overdue
+from storage.models import Application, Official
+from storage.officials import get_official
 
 PER_PAGE = 8
 ACTION_LABELS: dict[str, str] = {
@@ -49,7 +46,7 @@ async def _official(turn: Turn) -> Official | None:
 
 
 async def _application(turn: Turn, official: Official, app_id: str | int) -> Application | None:
-    application = await turn.session.get(Application, int(app_id)) if str(app_id).isdigit() else None
+    application = await lookups.by_id(turn.session, int(app_id)) if str(app_id).isdigit() else None
     if application is None or not review.may_act(official, application):
         # The same answer for "missing" and "not yours": nothing leaks about other areas.
         await home(turn, _("That application does not exist or is outside your area."))
@@ -64,19 +61,18 @@ async def home(turn: Turn, intro: str | None = None) -> None:
         await show_menu(turn, _("This function is only for registered officials."))
         return
     turn.goto("menu", {})
-    counts = dict(
-        (
-            await turn.session.execute(
-                select(Application.status, func.count()).where(scope(official)).group_by(Application.status)
-            )
-        ).all()
-    )
+    counts = await lookups.area_counts(turn.session, official)
     rows = [
         [Button(f"{vocabulary.status_label(status)} ({counts.get(status, 0)})", actions.OF_LIST.pack(status))]
         for status in vocabulary.STATUSES
         if counts.get(status)
     ]
-    rows.append([Button(_("Overdue"), "of:l:overdue"), Button(_(report.REPORT_LABEL), report.REPORT_ACTION)])
+    rows.append(
+        [
+            Button(_("Overdue"), actions.OF_LIST.pack(lookups.OVERDUE)),
+            Button(_(report.REPORT_LABEL), report.REPORT_ACTION),
+        ]
+    )
     rows.append([Button(_("📢 Announcements"), "bc")])
     rows.append([Button(_("« Main menu"), "menu")])
     text = _("Applications in your area: {total}. Choose a list:").format(total=sum(counts.values()))
@@ -86,27 +82,13 @@ async def home(turn: Turn, intro: str | None = None) -> None:
 async def list_applications(turn: Turn, official: Official, which: str, page_no: int) -> None:
     """One page of a list, paged in SQL: an area can hold hundreds of thousands of applications."""
     today = fmt.today_local(turn.now)
-    if which == "overdue":
-        condition = or_(review_overdue(today), payment_overdue(today))
-    elif which in vocabulary.STATUS_LABELS:
-        condition = Application.status == which
-    else:
+    condition = lookups.list_filter(which, today)
+    if condition is None:
         await home(turn)
         return
-    where = and_(scope(official), condition)
-    total = (await turn.session.execute(select(func.count()).select_from(Application).where(where))).scalar_one()
+    total, page_no, items = await lookups.area_page(turn.session, official, condition, page_no, PER_PAGE)
     page_count = max(1, -(-total // PER_PAGE))
-    page_no = min(max(page_no, 1), page_count)
-    items = (
-        await turn.session.execute(
-            select(Application)
-            .where(where)
-            .order_by(Application.submitted_at, Application.id)
-            .offset((page_no - 1) * PER_PAGE)
-            .limit(PER_PAGE)
-        )
-    ).scalars()
-    title = _("Overdue") if which == "overdue" else vocabulary.status_label(which)
+    title = _("Overdue") if which == lookups.OVERDUE else vocabulary.status_label(which)
     rows = [[Button(_row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in items]
     nav = []
     if page_no > 1:
@@ -171,18 +153,14 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         lines.append(_("Payment: cash at the commune"))
     if application.estimated_amount:
         lines.append(_("Requested amount: {amount}").format(amount=fmt.vnd(application.estimated_amount)))
-    files = (
-        await turn.session.execute(
-            select(func.count()).select_from(Attachment).where(Attachment.application_id == application.id)
-        )
-    ).scalar_one()
+    files = await lookups.attachment_count(turn.session, application)
     if files:
         lines.append(_("Documents sent: {n}").format(n=files))
     if application.duplicate_note:
         lines.append("⚠️ " + application.duplicate_note)
     if application.info_request:
         lines.append(_("Open question: “{question}”").format(question=application.info_request))
-    answer = await _last_answer(turn, application)
+    answer = await lookups.last_citizen_answer(turn.session, application)
     if answer is not None:
         lines.append(
             _("The citizen's answer ({date}): “{answer}”").format(date=fmt.day(answer.at), answer=answer.note or "")
@@ -193,11 +171,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
                 number=application.decision_number, date=fmt.day(application.decision_date)
             )
         )
-    paid = (
-        await turn.session.execute(
-            select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.application_id == application.id)
-        )
-    ).scalar_one()
+    paid = await lookups.paid_total(turn.session, application)
     if paid:
         lines.append(_("Paid: {amount}").format(amount=fmt.vnd(paid)))
     late = deadlines.overdue(application, fmt.today_local(turn.now))
@@ -206,7 +180,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     elif late == "payment":
         due = deadlines.payment_due(application)
         lines.append("⚠️ " + _("Payment overdue (due {date})").format(date=fmt.day(due) if due else "–"))
-    turn.session.add(AuditLog(actor=actor(official), action="view", application_id=application.id, at=turn.now))
+    lookups.audit_view(turn.session, actor(official), "view", application, turn.now)
     rows = [
         [Button(_(label), actions.OF_CHANGE.pack(application.id, target))]
         for target, label in ACTION_LABELS.items()
@@ -232,21 +206,6 @@ def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
             continue
         lines.append(f"• {_(form_field.label)}: {forms.display_value(form_field, fields)}")
     return lines
-
-
-async def _last_answer(turn: Turn, application: Application) -> StatusEvent | None:
-    """The citizen's latest answer to an information request (the note of their needs_info -> under_review)."""
-    stmt = (
-        select(StatusEvent)
-        .where(
-            StatusEvent.application_id == application.id,
-            StatusEvent.from_status == ApplicationStatus.NEEDS_INFO,
-            StatusEvent.actor.like("citizen:%"),
-        )
-        .order_by(StatusEvent.id.desc())
-        .limit(1)
-    )
-    return (await turn.session.execute(stmt)).scalars().first()
 
 
 # ---- changes: a small form per target, then a summary to confirm -------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import actions, app_code, lifecycle, review
@@ -16,9 +15,9 @@ from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import KIND_LABELS, ApplicationStatus
 from storage import applications as repo
+from storage import lookups
 from storage.crypto import DecryptionError
-from storage.models import Application, AuditLog, LookupAttempt, LookupCodeAttempt, Payment
-from storage.sql import insert_ignore
+from storage.models import Application, LookupAttempt, LookupCodeAttempt
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=1)
@@ -49,8 +48,7 @@ async def describe(session: AsyncSession, application: Application) -> str:
         )
     if application.approved_amount and application.status in (ApplicationStatus.APPROVED, ApplicationStatus.PAID):
         lines.append(_("Approved amount: {amount}").format(amount=fmt.vnd(application.approved_amount)))
-    payments = (await session.execute(select(Payment).where(Payment.application_id == application.id))).scalars()
-    for payment in payments:
+    for payment in await lookups.payments(session, application):
         lines.append(
             _("Paid {amount} on {date} ({method})").format(
                 amount=fmt.vnd(payment.amount),
@@ -106,28 +104,14 @@ async def start_lookup(turn: Turn) -> None:
 
 
 async def _failures(turn: Turn) -> LookupAttempt:
-    key = {"channel": turn.incoming.channel, "chat_id": turn.incoming.chat_id}
-    await turn.session.execute(
-        insert_ignore(
-            turn.session, LookupAttempt, {**key, "failures": 0, "window_start": turn.now}, ["channel", "chat_id"]
-        )
+    return await lookups.chat_failures(
+        turn.session, turn.incoming.channel, turn.incoming.chat_id, turn.now, FAILURE_WINDOW
     )
-    stmt = select(LookupAttempt).filter_by(**key).with_for_update()
-    attempt = (await turn.session.execute(stmt)).scalar_one()
-    if turn.now - attempt.window_start > FAILURE_WINDOW:
-        attempt.failures, attempt.window_start = 0, turn.now
-    return attempt
 
 
 async def _code_failures(turn: Turn, code: str) -> LookupCodeAttempt:
     """The code's failures from every chat: a new chat (or group) gets no fresh guesses."""
-    values = {"code": code[:16], "failures": 0, "window_start": turn.now}
-    await turn.session.execute(insert_ignore(turn.session, LookupCodeAttempt, values, ["code"]))
-    stmt = select(LookupCodeAttempt).filter_by(code=code[:16]).with_for_update()
-    attempt = (await turn.session.execute(stmt)).scalar_one()
-    if turn.now - attempt.window_start > FAILURE_WINDOW:
-        attempt.failures, attempt.window_start = 0, turn.now
-    return attempt
+    return await lookups.code_failures(turn.session, code, turn.now, FAILURE_WINDOW)
 
 
 async def lookup_state(turn: Turn) -> None:
@@ -163,7 +147,7 @@ async def lookup_state(turn: Turn) -> None:
             [back_to_menu_button()],
         )
         return
-    turn.session.add(AuditLog(actor=actor(turn), action="lookup", application_id=application.id, at=turn.now))
+    lookups.audit_view(turn.session, actor(turn), "lookup", application, turn.now)
     turn.goto("menu", {})
     turn.say(await describe(turn.session, application), [back_to_menu_button()])
 
