@@ -71,13 +71,10 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
-    from storage.db import make_engine, migrate
+    from bot.database import open_db
 
-    db = make_engine(settings.sqlalchemy_url())
-    try:
-        await migrate(db)
-    finally:
-        await db.dispose()
+    async with open_db(settings):
+        pass  # opening migrates
     print(_("The database is up to date."))
 
 

@@ -55,7 +55,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.datakey import open_database
+from bot.database import open_db
 from handlers import admin_units, app_code, lifecycle, review
 from handlers.lifecycle import PaymentInfo
 from handlers.validators import Invalid, parse_date, spreadsheet_safe
@@ -65,7 +65,6 @@ from messages.normalize import fold
 from messages.vocabulary import ApplicationKind, ApplicationStatus
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector, DecryptionError
-from storage.db import session_factory
 from storage.models import Application, AuditLog, Official, Payment
 from storage.officials import ROLES, scope
 
@@ -1195,41 +1194,41 @@ def _official_id(args: argparse.Namespace) -> int | None:
 
 
 async def run_export(settings: Settings, args: argparse.Namespace) -> None:
-    db, protector = await open_database(settings)
     try:
-        sessions = session_factory(db)
-        official_id = _official_id(args)
-        if official_id is not None:
-            official = await _official(sessions, official_id)
-            if args.area_role or args.area is not None:
-                raise ExchangeError(_("Give either --official-id or --area-role and --area, not both."))
-            role, area, actor = official.role, official.area_code, f"official:{official.id}"
-        else:
-            if not args.area_role:
-                raise ExchangeError(_("Give --area-role and --area, or --official-id."))
-            role, area = args.area_role, args.area
-            actor = args.actor or f"cli:{getpass.getuser()}"
-        out = Path(args.out)
-        suffix = out.suffix.lower().lstrip(".")
-        if suffix not in FORMATS or (args.format and args.format != suffix):
-            raise ExchangeError(
-                _("The list can only be written as .xlsx or .csv, and the file name must end the same: {path}.").format(
-                    path=out.name
+        async with open_db(settings, key=True) as db:
+            protector, sessions = db.key, db.sessions
+            official_id = _official_id(args)
+            if official_id is not None:
+                official = await _official(sessions, official_id)
+                if args.area_role or args.area is not None:
+                    raise ExchangeError(_("Give either --official-id or --area-role and --area, not both."))
+                role, area, actor = official.role, official.area_code, f"official:{official.id}"
+            else:
+                if not args.area_role:
+                    raise ExchangeError(_("Give --area-role and --area, or --official-id."))
+                role, area = args.area_role, args.area
+                actor = args.actor or f"cli:{getpass.getuser()}"
+            out = Path(args.out)
+            suffix = out.suffix.lower().lstrip(".")
+            if suffix not in FORMATS or (args.format and args.format != suffix):
+                raise ExchangeError(
+                    _(
+                        "The list can only be written as .xlsx or .csv, and the file name must end the same: {path}."
+                    ).format(path=out.name)
                 )
+            file_format = suffix
+            count = await export_applications(
+                sessions,
+                protector,
+                role=role,
+                area=area,
+                statuses=args.status,
+                kind=args.kind,
+                out=out,
+                fmt=file_format,
+                actor=actor,
+                today=fmt.today_local(),
             )
-        file_format = suffix
-        count = await export_applications(
-            sessions,
-            protector,
-            role=role,
-            area=area,
-            statuses=args.status,
-            kind=args.kind,
-            out=out,
-            fmt=file_format,
-            actor=actor,
-            today=fmt.today_local(),
-        )
     except ExchangeError as exc:
         raise SystemExit(str(exc)) from None
     except DecryptionError:
@@ -1239,8 +1238,6 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> None:
                 "they were encrypted with."
             )
         ) from None
-    finally:
-        await db.dispose()
     print(_("Exported {rows} applications to {path}.").format(rows=count, path=out))
     print(_("The file contains ID numbers and bank accounts: keep it safe and delete it when no longer needed."))
 
@@ -1270,22 +1267,20 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> None:
     official_id = _official_id(args)
     if official_id is None:
         raise SystemExit(_("Give --official-id N or --actor official:N: every change is recorded under an official."))
-    db, protector = await open_database(settings)
     try:
-        sessions = session_factory(db)
-        official = await _official(sessions, official_id)
-        report = await import_file(
-            sessions,
-            Path(args.file),
-            official=official,
-            actor=f"official:{official.id}",
-            now=datetime.now(UTC),
-            protector=protector,
-        )
+        async with open_db(settings, key=True) as db:
+            official = await _official(db.sessions, official_id)
+            report = await import_file(
+                db.sessions,
+                Path(args.file),
+                official=official,
+                actor=f"official:{official.id}",
+                now=datetime.now(UTC),
+                protector=db.key,
+            )
     except ExchangeError as exc:
         raise SystemExit(str(exc)) from None
-    finally:
-        await db.dispose()
+
     if not report.ok:
         for line in problem_lines(report):
             print(line)

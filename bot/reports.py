@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
 from bot.config import Settings
+from bot.database import open_db
 from bot.officials_cli import AREA_ERRORS
 from handlers import admin_units
 from handlers.report import REPORT_ACTION, area_name, render_report
@@ -30,7 +31,6 @@ from messages import fmt
 from messages.i18n import _
 from storage import outbox
 from storage.crypto import DataProtector
-from storage.db import make_engine, migrate, session_factory
 from storage.models import ChannelUser, JobRun, Official, OutboxMessage
 from storage.officials import scope
 from storage.reports import area_report
@@ -156,31 +156,25 @@ async def run_scheduler(
 
 async def write_report(settings: Settings, args: argparse.Namespace) -> None:
     """`hotro report`: one area's report (default: all areas) written to a UTF-8 text file."""
-    db = make_engine(settings.sqlalchemy_url())
-    await migrate(db)
-    sessions = session_factory(db)
     now = datetime.now(UTC)
     today = args.date or fmt.today_local(now)
-    try:
-        async with sessions() as session:
-            if args.official_id is not None:
-                official = await session.get(Official, args.official_id)
-                if official is None:
-                    raise SystemExit(
-                        _("There is no official with id {id} (see `hotro officials list`).").format(id=args.official_id)
-                    )
-            elif args.area_role is not None:
-                if args.area is None or admin_units.get(args.area_role, args.area) is None:
-                    raise SystemExit(_(AREA_ERRORS[args.area_role]).format(area=args.area if args.area else "–"))
-                official = Official(role=args.area_role, area_code=args.area)  # transient: only names the area
-            elif args.area is not None:
-                raise SystemExit(_("--area needs --area-role (commune, district or province)."))
-            else:
-                official = Official(role="admin", area_code=None)
-            data = await area_report(session, scope(official), today, now)
-            text = render_report(data, area_name(official), today)
-    finally:
-        await db.dispose()
+    async with open_db(settings) as db, db.sessions() as session:
+        if args.official_id is not None:
+            official = await session.get(Official, args.official_id)
+            if official is None:
+                raise SystemExit(
+                    _("There is no official with id {id} (see `hotro officials list`).").format(id=args.official_id)
+                )
+        elif args.area_role is not None:
+            if args.area is None or admin_units.get(args.area_role, args.area) is None:
+                raise SystemExit(_(AREA_ERRORS[args.area_role]).format(area=args.area if args.area else "–"))
+            official = Official(role=args.area_role, area_code=args.area)  # transient: only names the area
+        elif args.area is not None:
+            raise SystemExit(_("--area needs --area-role (commune, district or province)."))
+        else:
+            official = Official(role="admin", area_code=None)
+        data = await area_report(session, scope(official), today, now)
+        text = render_report(data, area_name(official), today)
     path = Path(args.out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text + "\n", encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Application, Official
@@ -74,3 +74,13 @@ async def add_official(
 
 async def all_officials(session: AsyncSession) -> Sequence[Official]:
     return (await session.execute(select(Official).order_by(Official.id))).scalars().all()
+
+
+async def remove_official(session: AsyncSession, channel: str, user_id: str) -> bool:
+    """Deactivate an official (the row stays: the audit trail names it); False when none was active."""
+    result = await session.execute(
+        update(Official)
+        .where(Official.channel == channel, Official.user_id == user_id, Official.active.is_(True))
+        .values(active=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
