@@ -18,7 +18,7 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt
 from messages.i18n import N_, _
-from messages.vocabulary import ApplicationKind
+from messages.vocabulary import ApplicationKind, AreaLevel
 from storage import applications as repo
 from storage.models import Application
 
@@ -486,9 +486,9 @@ def new_application(kind: str, answers: Answers, turn: Turn) -> submission.NewAp
         full_name=answers["full_name"],
         id_number=answers["id_number"],
         phone=answers["phone"],
-        province_code=place["province"],
-        district_code=place["district"],
-        commune_code=place["commune"],
+        province_code=place[AreaLevel.PROVINCE],
+        district_code=place[AreaLevel.DISTRICT],
+        commune_code=place[AreaLevel.COMMUNE],
         payment_method=answers["payment"],
         sex=answers.get("sex"),
         birth_date=_iso(answers.get("birth_date")),
@@ -535,7 +535,7 @@ def _already(turn: Turn, existing: Application) -> str:
 
 
 def _confirmation(kind: str, application: Application) -> str:
-    commune = admin_units.get("commune", application.commune_code)
+    commune = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
     lines = [
         _("Your application has been received.").strip(),
         _("Application code: {code}").format(code=app_code.display(application.code)),
