@@ -33,7 +33,7 @@ from bot.app import HoTro
 from bot.config import Settings
 from bot.database import open_db
 from bot.pauses import ChannelPauses
-from bot.transport import Blocked, Held, PermanentFailure, RetryLater, Transport
+from bot.transport import Blocked, Held, PermanentFailure, RetryLater, Transport, backoff
 from handlers import broadcast as chat
 from handlers.validators import Valid
 from messages import fmt
@@ -46,13 +46,12 @@ from storage.models import Delivery, Official
 
 log = logging.getLogger(__name__)
 
+# An announcement's delivery is tried 10 times (about 17 minutes of waits between them), longer than a reply
+# (bot.sender.MAX_ATTEMPTS): it is not awaited in a chat, and a large send meets the platforms' rate
+# limits for longer than one reply does.
 MAX_ATTEMPTS = 10
 BATCH_SECONDS = 2.0  # claim about this many seconds of sending at a time: small next to the lease
 CHUNK_SECONDS = 0.5  # slots reserved on the shared schedule per database round trip
-
-
-def backoff(attempts: int) -> float:
-    return min(2.0**attempts, 600.0)
 
 
 def _now() -> datetime:

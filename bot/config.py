@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handlers.config import DEFAULT_BROADCAST_RATE, DEFAULT_PROVINCE, HandlerConfig
 from messages.free_worker_scheme import FreeWorkerScheme
 
 DEFAULT_DATA_DIR = Path("data")
@@ -45,7 +46,7 @@ class Settings(BaseSettings):
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
 
     # Announcements: stay under Telegram's ~30 messages/s per bot, 1/s per chat.
-    broadcast_rate_per_second: float = 25.0
+    broadcast_rate_per_second: float = DEFAULT_BROADCAST_RATE
     broadcast_chat_interval_seconds: float = 1.0
     broadcast_lease_seconds: float = 60.0
 
@@ -60,7 +61,7 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
 
     # Locality: GSO province code (2021 units), shown as the deployment's home province.
-    province_code: int = 20  # Lạng Sơn
+    province_code: int = DEFAULT_PROVINCE
     hotline: str | None = None
     free_worker: FreeWorkerScheme = Field(default_factory=FreeWorkerScheme)
 
@@ -91,6 +92,16 @@ class Settings(BaseSettings):
     # message's row is deleted this long after it was sent. Run daily by the scheduler and by `hotro purge`.
     abandoned_form_days: int = Field(default=30, ge=1)
     delivered_message_days: int = Field(default=7, ge=1)
+
+    def handler_config(self) -> HandlerConfig:
+        """What the handlers may read (no tokens, no keys)."""
+        return HandlerConfig(
+            province_code=self.province_code,
+            hotline=self.hotline,
+            free_worker=self.free_worker,
+            as_of_date=self.as_of_date,
+            broadcast_rate_per_second=self.broadcast_rate_per_second,
+        )
 
     def sqlalchemy_url(self) -> str:
         if self.database_url:

@@ -135,7 +135,7 @@ class Engine:
                     incoming=incoming,
                     session=session,
                     user=start.user,
-                    settings=self.settings,
+                    config=self.settings.handler_config(),  # what handlers see (no tokens); a few µs
                     services=self.services,
                     now=now,
                     state=conv.state,

@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "daily_report"
 CHECK_INTERVAL = 30.0  # seconds between clock checks
-DEFAULT_REPORT_TIME = "14:30"  # the seeds ask for the report before 15:00
 
 
 def _utcnow() -> datetime:
@@ -48,7 +47,7 @@ def _utcnow() -> datetime:
 
 
 def report_time(settings: Settings) -> time:
-    hours, minutes = getattr(settings, "daily_report_time", DEFAULT_REPORT_TIME).split(":")
+    hours, minutes = settings.daily_report_time.split(":")
     return time(int(hours), int(minutes))
 
 

@@ -336,7 +336,7 @@ async def preview(turn: Turn, answers: Answers) -> None:
 
 
 def _rate(turn: Turn) -> float:
-    return float(getattr(turn.settings, "broadcast_rate_per_second", 25.0))
+    return turn.config.broadcast_rate_per_second
 
 
 def _duration(count: int, rate: float) -> str:

@@ -91,7 +91,7 @@ def _days(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
 
 
 def _occupation_prompt(answers: Answers, turn: Turn) -> dict[str, str]:
-    return {"occupations": "\n".join(f"• {name}" for name in turn.settings.free_worker.occupations)}
+    return {"occupations": "\n".join(f"• {name}" for name in turn.config.free_worker.occupations)}
 
 
 QUESTIONS = [
@@ -293,8 +293,8 @@ def render(assessment: Assessment) -> list[str]:
 
 
 async def show_result(turn: Turn, answers: Answers) -> None:
-    today = turn.settings.as_of_date or fmt.today_local(turn.now)
-    assessment = evaluate(profile_from(answers), turn.settings.free_worker, today=today)
+    today = turn.config.as_of_date or fmt.today_local(turn.now)
+    assessment = evaluate(profile_from(answers), turn.config.free_worker, today=today)
     texts = render(assessment)
     rows = [
         [Button(_("Apply now: {policy}").format(policy=policy_title(item.policy_id)), INTAKE[item.policy_id])]

@@ -310,7 +310,7 @@ def _unit_prompt(turn: Turn, current: Field, question: str) -> tuple[str, list[l
     picked = state["picked"]
     options = _unit_options(state)
     if level == AreaLevel.PROVINCE and not state.get("matches"):
-        home = admin_units.get(AreaLevel.PROVINCE, turn.settings.province_code)
+        home = admin_units.get(AreaLevel.PROVINCE, turn.config.province_code)
         if home is not None:  # the deployment's own province first: most citizens live there
             options = [home] + [u for u in options if u.code != home.code]
     page = admin_units.page(options, state["page"], PER_PAGE)

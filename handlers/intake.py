@@ -281,7 +281,7 @@ HOUSEHOLD_FIELDS = [
 
 
 def occupation_choices(turn: Turn) -> tuple[Choice, ...]:
-    listed = tuple(Choice(name, name) for name in turn.settings.free_worker.occupations)
+    listed = tuple(Choice(name, name) for name in turn.config.free_worker.occupations)
     return (*listed, Choice(N_("Other occupation"), "other"))
 
 
@@ -447,7 +447,7 @@ async def on_consent(turn: Turn) -> None:
 def estimated_amount(kind: str, answers: Answers, turn: Turn) -> int | None:
     if kind == "hkd":
         return HOUSEHOLD_AMOUNT
-    scheme = turn.settings.free_worker
+    scheme = turn.config.free_worker
     if scheme.mode == "lump":
         return scheme.amount_vnd
     if scheme.mode == "per_day" and scheme.amount_vnd:

@@ -17,7 +17,7 @@ INTAKE_ACTIONS: dict[str, str] = {
 
 
 def _policies(turn: Turn) -> tuple[Policy, ...]:
-    return load_policies(turn.settings.free_worker)
+    return load_policies(turn.config.free_worker)
 
 
 def policy_buttons(policy: Policy, current: str | None = None) -> list[list[Button]]:
@@ -40,7 +40,7 @@ def section_page(policy: Policy, section: str) -> str:
 async def browse(turn: Turn) -> None:
     """'pol' lists the policies, 'pol:<id>' opens one, 'pol:<id>:<section>' shows a section."""
     policy_id, _sep, section = turn.action_arg.partition(":")
-    policy = get_policy(policy_id, turn.settings.free_worker) if policy_id else None
+    policy = get_policy(policy_id, turn.config.free_worker) if policy_id else None
     turn.goto("menu", {})
     if policy is None:
         rows = [[Button(p.title, f"pol:{p.id}")] for p in _policies(turn)]

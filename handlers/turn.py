@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.config import Settings
+    from handlers.config import HandlerConfig
     from storage.crypto import DataProtector
     from storage.models import ChannelUser
 
@@ -94,7 +94,7 @@ class Turn:
     incoming: Incoming
     session: AsyncSession
     user: ChannelUser
-    settings: Settings
+    config: HandlerConfig  # the handler-facing settings (no tokens)
     services: Services
     now: datetime
     state: str

@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
 from bot.channels.inbound import clean, clean_incoming
+from bot.config import Settings
 from bot.transport import Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from handlers.turn import MAX_ACTION_BYTES, Attachment, Incoming
 from messages.i18n import _
@@ -306,8 +307,8 @@ class ZaloConfig:
     oa_secret_key: str = ""  # verifies webhook events
     access_token: str = ""  # initial tokens; refreshed ones are kept in kv_store
     refresh_token: str = ""
-    api_base: str = "https://openapi.zalo.me"
-    oauth_base: str = "https://oauth.zaloapp.com"
+    api_base: str = Settings.model_fields["zalo_api_base"].default  # the defaults are the settings'
+    oauth_base: str = Settings.model_fields["zalo_oauth_base"].default
     window: timedelta = timedelta(hours=48)
     window_max_replies: int = 8
     # Reply by the user's last msg_id so Zalo counts it as a free reply [2nd: OA help centre].
@@ -316,18 +317,16 @@ class ZaloConfig:
     http_timeout: float = 10.0
 
     @classmethod
-    def from_settings(cls, settings: Any) -> ZaloConfig:
-        def value(name: str, default: str = "") -> str:
-            return getattr(settings, name, None) or default
-
+    def from_settings(cls, settings: Settings) -> ZaloConfig:
+        """The HOTRO_ZALO_* settings (unset secrets as ""); the window and timeouts are the adapter's own."""
         return cls(
-            app_id=value("zalo_app_id"),
-            app_secret=value("zalo_app_secret"),
-            oa_secret_key=value("zalo_oa_secret_key"),
-            access_token=value("zalo_access_token"),
-            refresh_token=value("zalo_refresh_token"),
-            api_base=value("zalo_api_base", cls.api_base),
-            oauth_base=value("zalo_oauth_base", cls.oauth_base),
+            app_id=settings.zalo_app_id or "",
+            app_secret=settings.zalo_app_secret or "",
+            oa_secret_key=settings.zalo_oa_secret_key or "",
+            access_token=settings.zalo_access_token or "",
+            refresh_token=settings.zalo_refresh_token or "",
+            api_base=settings.zalo_api_base,
+            oauth_base=settings.zalo_oauth_base,
         )
 
     def missing(self) -> list[str]:

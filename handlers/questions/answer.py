@@ -61,11 +61,11 @@ NOTHING_SCORE = -0.6
 
 
 def _policies(turn: Turn) -> dict[str, Policy]:
-    return {p.id: p for p in load_policies(turn.settings.free_worker)}
+    return {p.id: p for p in load_policies(turn.config.free_worker)}
 
 
 def _today(turn: Turn) -> date:
-    return turn.settings.as_of_date or fmt.today_local(turn.now)
+    return turn.config.as_of_date or fmt.today_local(turn.now)
 
 
 async def answer(turn: Turn) -> None:
@@ -139,8 +139,8 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         policy_answer(turn, policies[topic], kind, facts)
         return
     # "hạn nộp hồ sơ hộ kinh doanh": the general topic, narrowed to the policy the message names.
-    narrowed = entry(topic, kind, policy_hint, turn.settings.hotline) if policy_hint else None
-    found = entry(topic, kind, hotline=turn.settings.hotline) or narrowed
+    narrowed = entry(topic, kind, policy_hint, turn.config.hotline) if policy_hint else None
+    found = entry(topic, kind, hotline=turn.config.hotline) or narrowed
     if found is None:
         await unsure(turn, None)
         return
@@ -161,7 +161,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
 
 def contact(turn: Turn) -> None:
     turn.goto("menu", {})
-    hotline = turn.settings.hotline
+    hotline = turn.config.hotline
     if hotline:
         text = _(
             "To talk to an official, call the hotline {hotline}, or come to the reception desk (bộ phận "
@@ -221,9 +221,9 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
     decisive = bool(
         facts.days is not None or facts.ranges or facts.dates or facts.covid or facts.social_insurance is False
     )
-    scheme, label = turn.settings.free_worker, None
+    scheme, label = turn.config.free_worker, None
     # A named province gets its own scheme; the home province too, unless the deployment set its own.
-    home_configured = facts.province == turn.settings.province_code and scheme.mode != "unset"
+    home_configured = facts.province == turn.config.province_code and scheme.mode != "unset"
     if policy.id == "free_worker" and facts.province is not None and not home_configured:  # not vocabulary: a policy id
         found = province_scheme(facts.province)
         if found.scheme is None and kind not in ("documents", "where_how"):
@@ -264,7 +264,7 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     general = _KIND_TOPIC.get(kind or "")
     if kind == "timing" and _PAYMENT_CUE.search(search_key(turn.text)):
         general = "payment_timing"
-    found = entry(general, kind, policy.id, turn.settings.hotline) if general else None
+    found = entry(general, kind, policy.id, turn.config.hotline) if general else None
     if found is not None:
         parts.append(found.text)
     elif kind in ("documents", "where_how"):
@@ -347,7 +347,7 @@ async def chosen_topic(turn: Turn) -> None:
 
 async def knowledge_entry(turn: Turn) -> None:
     """A 'kb:<entry id>' button: show one knowledge entry."""
-    found = by_id(turn.action_arg, turn.settings.hotline)
+    found = by_id(turn.action_arg, turn.config.hotline)
     if found is None:
         await show_menu(turn, _("That button is no longer active. Here is the main menu."))
         return
