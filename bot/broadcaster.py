@@ -34,7 +34,7 @@ from bot.config import Settings
 from bot.database import open_db
 from bot.pauses import ChannelPauses
 from bot.transport import Blocked, Held, PermanentFailure, RetryLater, Transport, backoff
-from handlers import broadcast as chat
+from handlers import announcements as service
 from handlers.validators import Valid
 from messages import fmt
 from messages.i18n import _
@@ -356,7 +356,7 @@ async def housekeeping(app: HoTro, lease: float, writes: Writes | None = None) -
             official = await session.get(Official, broadcast.official_id)
             if official is not None:
                 channel, chat_id = await store.official_chat(session, official)
-                payload = {"text": chat.final_report(broadcast), "buttons": []}
+                payload = {"text": service.final_report(broadcast), "buttons": []}
                 await outbox.enqueue(session, channel, chat_id, payload, now, app.protector)
             finished.append(broadcast_id)
     if finished:
@@ -417,14 +417,14 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
     now = _now()
     async with open_db(settings) as db, db.sessions.begin() as session:
         if args.status:
-            items = await store.recent(session, None, args.limit)
+            items = await service.recent(session, None, args.limit)
             if not items:
                 print(_("No announcement has been sent yet."))
-            for paragraph in await chat.describe_recent(session, items):
+            for paragraph in await service.describe_recent(session, items):
                 print(paragraph, end="\n\n")
             return
         if args.cancel is not None:
-            if await store.cancel(session, args.cancel, now):
+            if await service.stop(session, args.cancel, now):
                 print(_("Announcement #{id} has been stopped.").format(id=args.cancel))
                 return
             raise SystemExit(_("Announcement #{id} is no longer being sent.").format(id=args.cancel))
@@ -435,29 +435,30 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
             raise SystemExit(_("There is no active official with id {id}.").format(id=args.official_id))
         try:
             audience = Audience.parse(args.audience, STATUSES)
-            chat.check(official, audience)
+            service.check(official, audience)
         except AudienceError as error:
-            raise SystemExit(chat.audience_error(error)) from error
-        parsed = chat.clean_announcement(args.text)
+            raise SystemExit(service.audience_error(error)) from error
+        parsed = service.clean_announcement(args.text)
         if not isinstance(parsed, Valid):
             raise SystemExit(parsed.message)
         text = parsed.value
-        count = await store.count_recipients(session, official, audience)
-        unreachable = await chat.unreachable_note(session, official, audience)
-        print(chat.render_message(text, official))
+        shown = await service.preview(session, official, audience, text)
+        print(shown.message)
         print("———")
         print(
-            _("Recipients: {n} ({audience}).").format(n=fmt.number(count), audience=chat.describe(audience, official))
+            _("Recipients: {n} ({audience}).").format(
+                n=fmt.number(shown.count), audience=service.describe(audience, official)
+            )
         )
-        if unreachable:
-            print(unreachable)
+        if shown.unreachable:
+            print(shown.unreachable)
         if not args.yes:
             print(_("Nothing was sent. Add --yes to send it."))
             return
-        if count == 0:
+        if shown.count == 0:
             raise SystemExit(_("No one is left to receive this announcement. Nothing was sent."))
-        broadcast = await store.create(session, official, audience, text, now)
-        total = await store.queue(session, broadcast, official, chat.render_message(text, official), now)
+        broadcast = await service.create_draft(session, official, audience, text, now)
+        total = await service.send(session, official, broadcast, now)
         print(
             _("Announcement #{id} is queued for {n} recipients. You will get a report when it has been sent.").format(
                 id=broadcast.id, n=fmt.number(total)

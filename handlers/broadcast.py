@@ -2,33 +2,29 @@
 
 An official chooses who receives the announcement (always within their own area), types it, sees a
 preview with the number of recipients and confirms. Confirming expands the recipients in the turn's
-transaction (storage.broadcasts.queue); bot/broadcaster.py sends them at the platform's rate.
+transaction (storage.broadcasts.queue); bot/broadcaster.py sends them at the platform's rate. The steps
+and the texts recipients read are the service's (handlers/announcements.py), shared with `hotro broadcast`.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from handlers import admin_units, forms
+from handlers import announcements as service
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
 from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt, vocabulary
-from messages.i18n import N_, _, ngettext
-from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel, BroadcastStatus, ChatUserStatus, Role
+from messages.i18n import N_, _
+from messages.vocabulary import KIND_LABELS, AreaLevel, ChatUserStatus, Role
 from storage import broadcasts as store
-from storage.broadcasts import Audience, AudienceError, Progress
+from storage.broadcasts import Audience, AudienceError
 from storage.models import Broadcast, Official
 from storage.officials import get_official
 
-MAX_TEXT = 3500  # leaves room for the header, the opt-out footer and the preview under Telegram's 4096
 RECENT = 5
 LEVEL_BELOW: dict[str, tuple[str, ...]] = {
     Role.ADMIN: (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.COMMUNE),
@@ -36,124 +32,6 @@ LEVEL_BELOW: dict[str, tuple[str, ...]] = {
     Role.DISTRICT: (AreaLevel.COMMUNE,),
     Role.COMMUNE: (),
 }
-STATUS_LABELS: dict[str, str] = {
-    BroadcastStatus.DRAFT: N_("Draft, not sent"),
-    BroadcastStatus.QUEUED: N_("Waiting to be sent"),
-    BroadcastStatus.SENDING: N_("Being sent"),
-    BroadcastStatus.DONE: N_("Sending finished"),
-    BroadcastStatus.CANCELLED: N_("Stopped by the official"),
-}
-KIND_AUDIENCE: dict[str, str] = {
-    ApplicationKind.HOUSEHOLD_BUSINESS: N_("household business applicants"),
-    ApplicationKind.FREE_WORKER: N_("free worker applicants"),
-}
-
-
-# ---- audiences --------------------------------------------------------------------------------
-def within_area(role: str, area_code: int | None, level: str, code: int) -> bool:
-    """Is this unit the area of a `role` official of `area_code`, or inside it?"""
-    unit = admin_units.get(level, code) if level in store.LEVELS else None
-    if unit is None:
-        return False
-    if role == Role.ADMIN:
-        return True
-    while unit is not None:
-        if unit.level == role and unit.code == area_code:
-            return True
-        parent = {AreaLevel.COMMUNE: AreaLevel.DISTRICT, AreaLevel.DISTRICT: AreaLevel.PROVINCE}.get(unit.level)
-        unit = admin_units.get(parent, unit.parent_code) if parent and unit.parent_code else None
-    return False
-
-
-def within(official: Official, level: str, code: int) -> bool:
-    return within_area(official.role, official.area_code, level, code)
-
-
-def check(official: Official, audience: Audience) -> None:
-    """Raise AudienceError unless this official may address this audience."""
-    if audience.type == "all" and not store.may_address_everyone(official):
-        raise AudienceError("all_not_allowed")
-    if audience.type == "area" and not within(official, audience.level or "", audience.code or 0):
-        raise AudienceError("outside_area")
-    if audience.type == "status" and audience.status not in vocabulary.STATUS_LABELS:
-        raise AudienceError("malformed")
-    if audience.type == "kind" and audience.kind not in store.KINDS:
-        raise AudienceError("malformed")
-
-
-def audience_error(error: AudienceError) -> str:
-    if error.code == "malformed":
-        return _(
-            "“{audience}” is not a valid audience. Use one of: all | area:<province|district|commune>:<GSO code> | "
-            "kind:household_business | kind:free_worker | status:<{statuses}>."
-        ).format(audience=str(error), statuses="|".join(vocabulary.STATUSES))
-    return {
-        "all_not_allowed": _("Only province officials and administrators can address everyone."),
-        "outside_area": _("That area is outside your own area; you can only address people in your area."),
-    }.get(error.code, _("That audience is not valid."))
-
-
-async def unreachable_note(session: AsyncSession, official: Official, audience: Audience) -> str | None:
-    """Why some applicants the audience matches get nothing: they use the console, which only prints
-    while its user is at the terminal."""
-    count = await store.count_recipients(session, official, audience, unreachable=True)
-    if not count:
-        return None
-    return _(
-        "{n} matching people use the console (hotro chat), which cannot receive announcements: it only shows "
-        "messages while its user is chatting."
-    ).format(n=fmt.number(count))
-
-
-def _place(level: str, code: int | None) -> str:
-    unit = admin_units.get(level, code) if level in store.LEVELS and code is not None else None
-    return unit.full_name if unit else str(code)
-
-
-def official_area(official: Official) -> str | None:
-    if official.role == Role.ADMIN or official.area_code is None:
-        return None
-    return _place(official.role, official.area_code)
-
-
-def describe(audience: Audience, official: Official | None = None) -> str:
-    """Who receives it, in words: "người nộp hồ sơ tại Xã Nhật Tiến, …"."""
-    if audience.type == "all":
-        return _("everyone who receives announcements")
-    if audience.type == "area":
-        return _("applicants in {place}").format(place=_place(audience.level or "", audience.code))
-    if audience.type == "kind":
-        who = _(KIND_AUDIENCE.get(audience.kind or "", audience.kind or ""))
-    else:
-        status = vocabulary.STATUS_LABELS.get(audience.status or "")
-        who = _("applicants whose application is “{status}”").format(status=_(status) if status else audience.status)
-    area = official_area(official) if official is not None else None
-    return _("{who}, in {place}").format(who=who, place=area) if area else who
-
-
-def render_message(text: str, official: Official) -> str:
-    """What every recipient reads: who it is from, the text, and how to opt out."""
-    sender = official_area(official) or "HoTro"
-    return "\n\n".join(
-        [
-            _("📢 Announcement from {sender}").format(sender=sender),
-            text,
-            "—\n" + _("To stop receiving announcements, send /tatthongbao. To receive them again, send /batthongbao."),
-        ]
-    )
-
-
-def final_report(broadcast: Broadcast) -> str:
-    """The official's report when their announcement has been sent to everyone it could reach."""
-    return "\n".join(
-        [
-            _("📢 Announcement #{id} has been sent.").format(id=broadcast.id),
-            _("Recipients: {n}").format(n=fmt.number(broadcast.total)),
-            _("Delivered: {n}").format(n=fmt.number(broadcast.sent_count)),
-            _("Failed: {n}").format(n=fmt.number(broadcast.failed_count)),
-            _("Blocked the bot: {n}").format(n=fmt.number(broadcast.blocked_count)),
-        ]
-    )
 
 
 # ---- the compose form -------------------------------------------------------------------------
@@ -190,7 +68,7 @@ def _parse_unit(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
             units = [u for u in [admin_units.get(level, int(typed))] if u is not None]
         else:
             units = admin_units.search(level, typed, limit=20)  # type: ignore[arg-type]
-        inside = [u for u in units if within_area(role, area, level, u.code)]
+        inside = [u for u in units if service.within_area(role, area, level, u.code)]
         if inside:
             return Valid(f"{level}:{inside[0].code}")
     return Invalid(
@@ -203,32 +81,11 @@ def _parse_unit(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
 
 def _show_unit(value: str, _answers: Answers) -> str:
     level, code = value.split(":")
-    return _place(level, int(code))
-
-
-_NEWLINES = re.compile(r"\n{3,}")
-_HSPACE = re.compile(r"[^\S\n]+")
-
-
-def clean_announcement(text: str) -> Result[str]:
-    """The announcement as typed: NFC, without control characters; line breaks are kept."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n")
-    text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf"))
-    text = _NEWLINES.sub("\n\n", "\n".join(_HSPACE.sub(" ", line).strip() for line in text.split("\n"))).strip()
-    if not any(unicodedata.category(ch)[0] in "LN" for ch in text):
-        return Invalid(_("You have not typed anything. Please type your answer."), "empty")
-    if len(text) > MAX_TEXT:
-        return Invalid(
-            _(
-                "The announcement is too long ({length} characters). Please shorten it to at most {max} characters."
-            ).format(length=fmt.number(len(text)), max=fmt.number(MAX_TEXT)),
-            "too_long",
-        )
-    return Valid(text)
+    return service.place(level, int(code))
 
 
 def _parse_text(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    return clean_announcement(text)
+    return service.clean_announcement(text)
 
 
 FIELDS = [
@@ -295,23 +152,23 @@ async def preview(turn: Turn, answers: Answers) -> None:
         return
     try:
         audience = audience_from(answers, official)
-        check(official, audience)
+        shown = await service.preview(turn.session, official, audience, answers["text"])
     except AudienceError as error:
-        await start(turn, official, intro=audience_error(error))
+        await start(turn, official, intro=service.audience_error(error))
         return
-    count = await store.count_recipients(turn.session, official, audience)
+    count = shown.count
     if count == 0:
         turn.goto("menu", {})
-        note = await unreachable_note(turn.session, official, audience)
+        note = shown.unreachable
         turn.say(
             _("No one who receives announcements matches “{audience}”. Nothing was sent.").format(
-                audience=describe(audience, official)
+                audience=service.describe(audience, official)
             )
             + (f"\n{note}" if note else ""),
             [[Button(_("Choose other recipients"), "bc:new")], [Button(_("« Main menu"), "menu")]],
         )
         return
-    draft = await store.create(turn.session, official, audience, answers["text"], turn.now)
+    draft = await service.create_draft(turn.session, official, audience, answers["text"], turn.now)
     turn.goto("bc.preview", {**turn.data, "draft": draft.id})  # not vocabulary: a conversation data key
     rate = _rate(turn)
     turn.say(
@@ -319,11 +176,13 @@ async def preview(turn: Turn, answers: Answers) -> None:
             [
                 _("Preview – recipients will read:"),
                 "",
-                render_message(answers["text"], official),
+                shown.message,
                 "",
                 "———",
-                _("Recipients: {n} ({audience}).").format(n=fmt.number(count), audience=describe(audience, official)),
-                _duration(count, rate),
+                _("Recipients: {n} ({audience}).").format(
+                    n=fmt.number(count), audience=service.describe(audience, official)
+                ),
+                service.duration(count, rate),
                 _("Send it now?"),
             ]
         ),
@@ -337,13 +196,6 @@ async def preview(turn: Turn, answers: Answers) -> None:
 
 def _rate(turn: Turn) -> float:
     return turn.config.broadcast_rate_per_second
-
-
-def _duration(count: int, rate: float) -> str:
-    minutes = max(1, math.ceil(count / max(rate, 0.1) / 60))
-    return ngettext("It takes about {n} minute to send.", "It takes about {n} minutes to send.", minutes).format(
-        n=fmt.number(minutes)
-    )
 
 
 FORM = Form(FIELDS, preview, review=False)
@@ -397,31 +249,26 @@ async def home(turn: Turn, official: Official, intro: str | None = None) -> None
 
 
 async def _mine(turn: Turn, official: Official, broadcast_id: str) -> Broadcast | None:
-    broadcast = await turn.session.get(Broadcast, int(broadcast_id)) if broadcast_id.isdigit() else None
-    if broadcast is None or (official.role != Role.ADMIN and broadcast.official_id != official.id):
+    broadcast = await service.find_own(turn.session, official, int(broadcast_id)) if broadcast_id.isdigit() else None
+    if broadcast is None:
         await home(turn, official, _("That announcement does not exist or is not yours."))
-        return None
     return broadcast
 
 
 async def confirm(turn: Turn, official: Official, broadcast: Broadcast) -> None:
-    if broadcast.status != BroadcastStatus.DRAFT:
+    try:
+        total = await service.send(turn.session, official, broadcast, turn.now)
+    except service.AlreadyConfirmed:
         await recent(turn, official, _("Announcement #{id} has already been confirmed.").format(id=broadcast.id))
         return
-    creator = await turn.session.get(Official, broadcast.official_id)
-    if creator is None or creator.id != official.id:
+    except service.NotYours:
         await home(turn, official, _("That announcement does not exist or is not yours."))
         return
-    try:
-        check(official, Audience.from_json(broadcast.audience))  # the official's area may have changed since
-    except AudienceError as error:
-        await home(turn, official, audience_error(error))
+    except AudienceError as error:  # the official's area may have changed since
+        await home(turn, official, service.audience_error(error))
         return
-    total = await store.queue(turn.session, broadcast, official, render_message(broadcast.text, official), turn.now)
     turn.goto("menu", {})
     if total <= 0:
-        if total == 0:
-            await store.cancel(turn.session, broadcast.id, turn.now)
         await home(turn, official, _("No one is left to receive this announcement. Nothing was sent."))
         return
     turn.say(
@@ -429,55 +276,18 @@ async def confirm(turn: Turn, official: Official, broadcast: Broadcast) -> None:
             id=broadcast.id, n=fmt.number(total)
         )
         + "\n"
-        + _duration(total, _rate(turn)),
+        + service.duration(total, _rate(turn)),
         [[Button(_("📋 Recent announcements"), "bc:l")], [Button(_("« Main menu"), "menu")]],
     )
 
 
-def _progress_line(counts: Progress, total: int) -> str:
-    parts = [
-        _("sent {n}").format(n=fmt.number(counts.sent)),
-        _("failed {n}").format(n=fmt.number(counts.failed)),
-        _("blocked {n}").format(n=fmt.number(counts.blocked)),
-        _("remaining {n}").format(n=fmt.number(counts.remaining)),
-    ]
-    if counts.cancelled:
-        parts.append(_("stopped before sending {n}").format(n=fmt.number(counts.cancelled)))
-    return " · ".join(parts) + " " + _("(of {total})").format(total=fmt.number(total))
-
-
-def _excerpt(text: str, width: int = 80) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-async def describe_recent(session: AsyncSession, items: list[Broadcast]) -> list[str]:
-    """One paragraph per broadcast with its live progress (shared with `hotro broadcast --status`)."""
-    counts = await store.progress(session, [b.id for b in items])
-    officials = {b.official_id: await session.get(Official, b.official_id) for b in items}
-    out = []
-    for b in items:
-        official = officials[b.official_id]
-        out.append(
-            "\n".join(
-                [
-                    f"#{b.id} · {fmt.moment(b.queued_at or b.created_at)} · {_(STATUS_LABELS.get(b.status, b.status))}",
-                    _("To: {audience}").format(audience=describe(Audience.from_json(b.audience), official)),
-                    f"“{_excerpt(b.text)}”",
-                    _progress_line(counts[b.id], b.total or counts[b.id].total),
-                ]
-            )
-        )
-    return out
-
-
 async def recent(turn: Turn, official: Official, intro: str | None = None) -> None:
     turn.goto("menu", {})
-    items = await store.recent(turn.session, official, RECENT)
+    items = await service.recent(turn.session, official, RECENT)
     if not items:
         await home(turn, official, intro or _("You have not sent any announcement yet."))
         return
-    paragraphs = await describe_recent(turn.session, items)
+    paragraphs = await service.describe_recent(turn.session, items)
     text = "\n\n".join([_("Your recent announcements:"), *paragraphs])
     rows = [[Button(_("🛑 Stop #{id}").format(id=b.id), f"bc:c:{b.id}")] for b in items if b.status in store.ACTIVE]
     rows.append([Button(_("🔄 Refresh"), "bc:l"), Button(_("➕ New announcement"), "bc:new")])
@@ -489,17 +299,17 @@ async def ask_cancel(turn: Turn, official: Official, broadcast: Broadcast) -> No
     if broadcast.status not in store.ACTIVE:
         await recent(turn, official, _("Announcement #{id} is no longer being sent.").format(id=broadcast.id))
         return
-    counts = (await store.progress(turn.session, [broadcast.id]))[broadcast.id]
+    left = await service.remaining(turn.session, broadcast)
     turn.say(
         _("Stop announcement #{id}? The {n} messages not yet sent will not be sent.").format(
-            id=broadcast.id, n=fmt.number(counts.remaining)
+            id=broadcast.id, n=fmt.number(left)
         ),
         [[Button(_("🛑 Yes, stop it"), f"bc:cy:{broadcast.id}")], [Button(_("« Back"), "bc:l")]],
     )
 
 
 async def do_cancel(turn: Turn, official: Official, broadcast: Broadcast) -> None:
-    if not await store.cancel(turn.session, broadcast.id, turn.now):
+    if not await service.stop(turn.session, broadcast.id, turn.now):
         await recent(turn, official, _("Announcement #{id} is no longer being sent.").format(id=broadcast.id))
         return
     await recent(turn, official, _("Announcement #{id} has been stopped.").format(id=broadcast.id))
