@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, or_, select, true, update
+from sqlalchemy import ColumnElement, Row, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from messages.vocabulary import Role
-from storage.models import Application, Official
+from storage.models import Application, ChannelUser, Official
 
 ROLES = tuple(Role)
 _AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
@@ -86,3 +86,14 @@ async def remove_official(session: AsyncSession, channel: str, user_id: str) -> 
         .values(active=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def active_with_chats(session: AsyncSession) -> Sequence[Row[Official, str, str]]:
+    """Every active official with their private chat's id and status (None, None: they have not written yet)."""
+    stmt = (
+        select(Official, ChannelUser.chat_id, ChannelUser.status)
+        .outerjoin(ChannelUser, and_(ChannelUser.channel == Official.channel, ChannelUser.user_id == Official.user_id))
+        .where(Official.active)
+        .order_by(Official.id)
+    )
+    return (await session.execute(stmt)).all()
