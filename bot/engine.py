@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from handlers import media
 from handlers.router import Router
-from handlers.turn import TAKES_TEXT, Incoming, Services, Turn
+from handlers.turn import IDLE_STATES, TAKES_TEXT, Incoming, Services, Turn
 from messages.i18n import _
 from messages.normalize import nfc
 from storage import outbox
@@ -27,7 +27,6 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-IDLE_STATES = frozenset({"start", "menu"})
 MAX_INPUT_CHARS = 4096  # longer messages are cut: no answer needs more, and it bounds the work per turn
 
 

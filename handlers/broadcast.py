@@ -8,6 +8,7 @@ and the texts recipients read are the service's (handlers/announcements.py), sha
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from handlers import admin_units, forms
@@ -15,7 +16,7 @@ from handlers import announcements as service
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
@@ -26,6 +27,13 @@ from storage.models import Broadcast, Official
 from storage.officials import get_official
 
 RECENT = 5
+
+
+class AnnounceState(StrEnum):
+    COMPOSE = "bc.compose"  # filling in the compose form
+    PREVIEW = "bc.preview"  # the preview shown, waiting for send / change / cancel
+
+
 LEVEL_BELOW: dict[str, tuple[str, ...]] = {
     Role.ADMIN: (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.COMMUNE),
     Role.PROVINCE: (AreaLevel.DISTRICT, AreaLevel.COMMUNE),
@@ -158,7 +166,7 @@ async def preview(turn: Turn, answers: Answers) -> None:
         return
     count = shown.count
     if count == 0:
-        turn.goto("menu", {})
+        turn.goto(CoreState.MENU, {})
         note = shown.unreachable
         turn.say(
             _("No one who receives announcements matches “{audience}”. Nothing was sent.").format(
@@ -169,7 +177,7 @@ async def preview(turn: Turn, answers: Answers) -> None:
         )
         return
     draft = await service.create_draft(turn.session, official, audience, answers["text"], turn.now)
-    turn.goto("bc.preview", {**turn.data, "draft": draft.id})  # not vocabulary: a conversation data key
+    turn.goto(AnnounceState.PREVIEW, {**turn.data, "draft": draft.id})  # not vocabulary: a conversation data key
     rate = _rate(turn)
     turn.say(
         "\n".join(
@@ -202,7 +210,7 @@ FORM = Form(FIELDS, preview, review=False)
 
 
 async def start(turn: Turn, official: Official, intro: str | None = None) -> None:
-    turn.goto("bc.compose", {"role": official.role, "area": official.area_code, "answers": {}, "history": []})
+    turn.goto(AnnounceState.COMPOSE, {"role": official.role, "area": official.area_code, "answers": {}, "history": []})
     if intro:
         turn.say(intro)
     await forms.ask(turn, FORM)
@@ -211,7 +219,7 @@ async def start(turn: Turn, official: Official, intro: str | None = None) -> Non
 async def compose_state(turn: Turn) -> None:
     if await _official(turn) is None:
         return
-    if turn.state == "bc.preview":
+    if turn.state == AnnounceState.PREVIEW:
         turn.say(
             _("Please use the buttons: send the announcement, change its text, or cancel."),
             [
@@ -226,7 +234,7 @@ async def compose_state(turn: Turn) -> None:
 
 async def compose_ask(turn: Turn) -> None:
     if (
-        turn.state == "bc.preview"
+        turn.state == AnnounceState.PREVIEW
         or await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id) is None
     ):
         await show_menu(turn)
@@ -236,7 +244,7 @@ async def compose_ask(turn: Turn) -> None:
 
 # ---- confirm, list, cancel ----------------------------------------------------------------------
 async def home(turn: Turn, official: Official, intro: str | None = None) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     text = _("📢 Announcements to citizens. Create a new one, or follow the ones already sent.")
     turn.say(
         f"{intro}\n\n{text}" if intro else text,
@@ -267,7 +275,7 @@ async def confirm(turn: Turn, official: Official, broadcast: Broadcast) -> None:
     except AudienceError as error:  # the official's area may have changed since
         await home(turn, official, service.audience_error(error))
         return
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     if total <= 0:
         await home(turn, official, _("No one is left to receive this announcement. Nothing was sent."))
         return
@@ -282,7 +290,7 @@ async def confirm(turn: Turn, official: Official, broadcast: Broadcast) -> None:
 
 
 async def recent(turn: Turn, official: Official, intro: str | None = None) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     items = await service.recent(turn.session, official, RECENT)
     if not items:
         await home(turn, official, intro or _("You have not sent any announcement yet."))
@@ -325,13 +333,13 @@ async def on_action(turn: Turn) -> None:
     verb, arg = (parts[0] if parts else ""), (parts[1] if len(parts) > 1 else "")
     if verb == "new":
         await start(turn, official)
-    elif verb == "ed" and turn.state == "bc.preview":
+    elif verb == "ed" and turn.state == AnnounceState.PREVIEW:
         turn.data.get("answers", {}).pop("text", None)
         history = turn.data.get("history", [])
         if history and history[-1] == "text":
             history.pop()
         draft_key = "draft"  # not vocabulary: a conversation data key
-        turn.goto("bc.compose", {k: v for k, v in turn.data.items() if k != draft_key})
+        turn.goto(AnnounceState.COMPOSE, {k: v for k, v in turn.data.items() if k != draft_key})
         await forms.ask(turn, FORM)
     elif verb == "l":
         await recent(turn, official)

@@ -21,7 +21,7 @@ from handlers.eligibility_rules import (
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import add_menu_entry
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid, parse_date
 from messages import fmt
 from messages.i18n import N_, _
@@ -302,7 +302,7 @@ async def show_result(turn: Turn, answers: Answers) -> None:
         if item.policy_id in INTAKE
     ]
     rows += [[Button(_("Check again"), "elig")], [Button(_("« Main menu"), "menu")]]
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     for text in texts[:-1]:
         turn.say(text)
     turn.say(texts[-1], rows)

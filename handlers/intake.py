@@ -8,13 +8,14 @@ the application is stored in the turn's transaction and the citizen gets a code.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from handlers import admin_units, app_code, forms, submission, validators
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import add_menu_entry, menu_buttons, resume_button, show_menu
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt
 from messages.i18n import N_, _
@@ -27,6 +28,18 @@ WINDOW_START, WINDOW_END = date(2021, 5, 1), date(2021, 12, 31)
 HOUSEHOLD_AMOUNT = 3_000_000  # per household, once (khoản 10 Mục II NQ 68)
 
 KINDS = {"hkd": ApplicationKind.HOUSEHOLD_BUSINESS, "ldtd": ApplicationKind.FREE_WORKER}
+
+
+class ApplyState(StrEnum):
+    """The states of an application being made; the form states are named after the form ("hkd", "ldtd")."""
+
+    CHOOSE = "apply.choose"
+    CONSENT = "apply.consent"
+    HOUSEHOLD_FORM = "apply.hkd"
+    FREE_WORKER_FORM = "apply.ldtd"
+
+
+FORM_STATE = {"hkd": ApplyState.HOUSEHOLD_FORM, "ldtd": ApplyState.FREE_WORKER_FORM}
 
 
 # ---- parsers: validators adapted to the form engine ------------------------------------
@@ -404,7 +417,7 @@ def consent_notice() -> str:
 async def choose_kind(turn: Turn) -> None:
     kind = turn.action_arg
     if kind not in KINDS:
-        turn.goto("apply.choose", {})
+        turn.goto(ApplyState.CHOOSE, {})
         rows = [
             [Button(_("Household business (3.000.000 ₫)"), "apply:hkd")],
             [Button(_("Free worker without a labour contract"), "apply:ldtd")],
@@ -414,7 +427,7 @@ async def choose_kind(turn: Turn) -> None:
             rows.insert(0, resume_button())
         turn.say(_("Which support do you want to apply for?"), rows)
         return
-    turn.goto("apply.consent", {"kind": kind})
+    turn.goto(ApplyState.CONSENT, {"kind": kind})
     await ask_consent(turn)
 
 
@@ -437,7 +450,7 @@ async def on_consent(turn: Turn) -> None:
         return
     kind = turn.data.get("kind", "")
     consent = await repo.record_consent(turn.session, turn.user, "application", NOTICE_VERSION, turn.now)
-    turn.goto(f"apply.{kind}", {"kind": kind, "consent_id": consent.id, "answers": {}, "history": []})
+    turn.goto(FORM_STATE[kind], {"kind": kind, "consent_id": consent.id, "answers": {}, "history": []})
     turn.drop_paused()  # a new application instead of the one left half filled in
     turn.say(_("Thank you. Let's start; you can press “Back” to correct the previous answer at any time."))
     await forms.ask(turn, FORMS[kind])
@@ -515,7 +528,7 @@ async def submit(turn: Turn, answers: Answers) -> None:
         existing = result.existing
         await show_menu(turn, _already(turn, existing) if existing else _("Please try again in a moment."))
         return
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.say(_confirmation(kind, result.application), menu_buttons())
 
 
@@ -572,13 +585,27 @@ FORMS: dict[str, Form] = {
 }
 
 
+STATE_FORMS: dict[str, Form] = {FORM_STATE[name]: form for name, form in FORMS.items()}
+
+
 # ---- routing ---------------------------------------------------------------------------
+def form_of(state: str) -> Form | None:
+    """The form a state fills in (None for choosing and consenting)."""
+    return STATE_FORMS.get(state)
+
+
+def takes_files(turn: Turn) -> bool:
+    """The current step is a form's photo step."""
+    form, step = form_of(turn.state), turn.data.get("step")
+    return form is not None and any(f.key == step and f.kind == "photo" for f in form.fields)
+
+
 async def handle_state(turn: Turn) -> None:
-    if turn.state == "apply.consent":  # the consent buttons are global actions
+    if turn.state == ApplyState.CONSENT:  # the consent buttons are global actions
         turn.say(_("Please press one of the buttons below."))
         await ask_consent(turn)
         return
-    form = FORMS.get(turn.state.removeprefix("apply."))
+    form = form_of(turn.state)
     if form is None:  # apply.choose
         await choose_kind(turn)
         return
@@ -586,10 +613,10 @@ async def handle_state(turn: Turn) -> None:
 
 
 async def ask_state(turn: Turn) -> None:
-    if turn.state == "apply.consent":
+    if turn.state == ApplyState.CONSENT:
         await ask_consent(turn)
         return
-    form = FORMS.get(turn.state.removeprefix("apply."))
+    form = form_of(turn.state)
     if form is None:
         await choose_kind(turn)
         return
@@ -600,4 +627,4 @@ def register(router: Router) -> None:
     add_menu_entry(N_("Apply for support"), "apply")
     router.action("apply")(choose_kind)
     router.action("consent")(on_consent)
-    router.state("apply", ask=ask_state, resumable=True)(handle_state)
+    router.state("apply", ask=ask_state, resumable=True, takes_files=takes_files)(handle_state)

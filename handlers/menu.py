@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.router import Handler, Router
-from handlers.turn import TAKES_TEXT, Button, Turn
+from handlers.turn import IDLE_STATES, TAKES_TEXT, Button, CoreState, Turn
 from messages.i18n import _
 from storage.officials import get_official
 
@@ -31,7 +31,7 @@ def resume_button() -> list[Button]:
 
 
 async def show_menu(turn: Turn, intro: str | None = None) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.takes_text = False
     rows = menu_buttons()
     if turn.paused is not None:
@@ -79,7 +79,7 @@ def _typed_over_a_question(turn: Turn) -> bool:
 
 
 async def cancel(turn: Turn) -> None:
-    if turn.state in ("start", "menu"):
+    if turn.state in IDLE_STATES:
         await show_menu(turn, _("There is nothing to cancel."))
         return
     if turn.action != "cancel:yes" and _typed_over_a_question(turn):
@@ -105,7 +105,7 @@ def _again(router: Router) -> Handler:
     async def again(turn: Turn) -> None:
         """'resume': ask the pending question again, of the paused form or else of the current step."""
         spec = router.spec_for(turn.state)
-        ask = spec.ask if spec is not None and turn.state not in ("start", "menu") else None
+        ask = spec.ask if spec is not None and turn.state not in IDLE_STATES else None
         if ask is not None and (turn.paused is None or "answers" in turn.data):
             await ask(turn)
             return
@@ -124,7 +124,7 @@ def _refuse(router: Router) -> Handler:
         """A payload no action accepts: say so and go on with what was being done."""
         turn.say(_("That button is not valid (it may come from an altered or very old message); nothing was done."))
         spec = router.spec_for(turn.state)
-        if turn.state not in ("start", "menu") and spec is not None and spec.ask is not None:
+        if turn.state not in IDLE_STATES and spec is not None and spec.ask is not None:
             await spec.ask(turn)
         else:
             await show_menu(turn)

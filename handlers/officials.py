@@ -13,7 +13,7 @@ from handlers import actions, admin_units, app_code, forms, intake, lifecycle, r
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
@@ -60,7 +60,7 @@ async def home(turn: Turn, intro: str | None = None) -> None:
     if official is None:
         await show_menu(turn, _("This function is only for registered officials."))
         return
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     counts = await lookups.area_counts(turn.session, official)
     rows = [
         [Button(f"{vocabulary.status_label(status)} ({counts.get(status, 0)})", actions.OF_LIST.pack(status))]
@@ -187,7 +187,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         if lifecycle.can_move(application, target)
     ]
     rows.append([Button(_("« Officials' menu"), "of")])
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.say("\n".join(lines), rows)
 
 
@@ -360,6 +360,10 @@ FORMS = {
 }
 
 
+CHANGE_STATES: dict[str, str] = {target: f"of.{target}" for target in CHANGE_FIELDS}  # one form per target
+STATE_FORMS: dict[str, Form] = {CHANGE_STATES[target]: form for target, form in FORMS.items()}
+
+
 def _prefill(target: str, application: Application, turn: Turn) -> dict[str, Any]:
     """Sensible defaults the official can still edit from the summary."""
     if target == ApplicationStatus.PAID:
@@ -379,7 +383,7 @@ async def start_change(turn: Turn, official: Official, application: Application,
         return
     answers = {k: v for k, v in _prefill(target, application, turn).items() if v is not None}
     turn.goto(
-        f"of.{target}",
+        CHANGE_STATES[target],
         {
             "app_id": application.id,
             "target": target,
@@ -423,7 +427,7 @@ async def on_action(turn: Turn) -> None:
 
 
 async def change_state(turn: Turn) -> None:
-    form = FORMS.get(turn.state.removeprefix("of."))
+    form = STATE_FORMS.get(turn.state)
     if form is None or await _official(turn) is None:
         await show_menu(turn)
         return
@@ -431,7 +435,7 @@ async def change_state(turn: Turn) -> None:
 
 
 async def change_ask(turn: Turn) -> None:
-    form = FORMS.get(turn.state.removeprefix("of."))
+    form = STATE_FORMS.get(turn.state)
     if form is None:
         await show_menu(turn)
         return

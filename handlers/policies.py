@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.menu import add_menu_entry, menu_buttons
 from handlers.policy_search import answer
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from messages.i18n import N_, _
 from messages.policies import SECTION_KEYS, SECTION_TITLES, Policy, get_policy, load_policies
 from messages.vocabulary import ApplicationKind
@@ -41,7 +41,7 @@ async def browse(turn: Turn) -> None:
     """'pol' lists the policies, 'pol:<id>' opens one, 'pol:<id>:<section>' shows a section."""
     policy_id, _sep, section = turn.action_arg.partition(":")
     policy = get_policy(policy_id, turn.config.free_worker) if policy_id else None
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     if policy is None:
         rows = [[Button(p.title, f"pol:{p.id}")] for p in _policies(turn)]
         rows.append([Button(_("« Main menu"), "menu")])

@@ -16,6 +16,7 @@ class StateSpec:
     handle: Handler
     ask: Handler | None = None  # re-asks the current step (after a timeout or a stale button)
     resumable: bool = False  # kept across a conversation timeout (a form being filled in)
+    takes_files: Callable[[Turn], bool] | None = None  # does the current step keep a photo or file?
 
 
 class Router:
@@ -48,12 +49,17 @@ class Router:
         return register
 
     def state(
-        self, prefix: str, *, ask: Handler | None = None, resumable: bool = False
+        self,
+        prefix: str,
+        *,
+        ask: Handler | None = None,
+        resumable: bool = False,
+        takes_files: Callable[[Turn], bool] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register the handler of a state, or of every state 'prefix.*'."""
 
         def register(fn: Handler) -> Handler:
-            self.states[prefix] = StateSpec(fn, ask, resumable)
+            self.states[prefix] = StateSpec(fn, ask, resumable, takes_files)
             return fn
 
         return register

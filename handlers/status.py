@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import actions, app_code, lifecycle, review
 from handlers.menu import add_menu_entry, back_to_menu_button, show_menu
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from handlers.validators import clean_text
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
@@ -18,6 +19,14 @@ from storage import applications as repo
 from storage import lookups
 from storage.crypto import DecryptionError
 from storage.models import Application, LookupAttempt, LookupCodeAttempt
+
+
+class LookupState(StrEnum):
+    CODE = "lookup.code"  # waiting for an application code
+    ID_DIGITS = "lookup.id"  # waiting for the last 4 digits of its ID number
+
+
+ANSWER_STATE = "answer"  # typing the answer to an official's request for information
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=1)
@@ -80,7 +89,7 @@ def _buttons(application: Application) -> list[Button]:
 
 
 async def my_applications(turn: Turn) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
     lookup = [Button(_("Look up by application code"), "lookup")]
     if not mine:
@@ -98,7 +107,7 @@ async def my_applications(turn: Turn) -> None:
 
 # ---- look-up by code and the last 4 ID digits, rate-limited per chat ------------------------
 async def start_lookup(turn: Turn) -> None:
-    turn.goto("lookup.code", {})
+    turn.goto(LookupState.CODE, {})
     turn.takes_text = True
     turn.say(_("Type the application code (e.g. HK-7QX4-M9PR)."), [back_to_menu_button()])
 
@@ -117,7 +126,9 @@ async def _code_failures(turn: Turn, code: str) -> LookupCodeAttempt:
 async def lookup_state(turn: Turn) -> None:
     turn.takes_text = True  # a code or 4 digits, never a button number
     attempt = await _failures(turn)
-    code_attempt = await _code_failures(turn, turn.data.get("code", "")) if turn.state == "lookup.id" else None
+    code_attempt = (
+        await _code_failures(turn, turn.data.get("code", "")) if turn.state == LookupState.ID_DIGITS else None
+    )
     blocked: LookupAttempt | LookupCodeAttempt | None = attempt if attempt.failures >= MAX_FAILURES else None
     if code_attempt is not None and code_attempt.failures >= MAX_FAILURES:
         blocked = code_attempt
@@ -128,7 +139,7 @@ async def lookup_state(turn: Turn) -> None:
             turn, _("Too many wrong attempts. Please try again in {minutes} minutes.").format(minutes=minutes)
         )
         return
-    if turn.state == "lookup.code":
+    if turn.state == LookupState.CODE:
         take_code(turn, turn.text)
         return
     digits = "".join(ch for ch in turn.text if ch.isdigit())
@@ -138,7 +149,7 @@ async def lookup_state(turn: Turn) -> None:
         assert code_attempt is not None
         code_attempt.failures += 1
         left = MAX_FAILURES - max(attempt.failures, code_attempt.failures)
-        turn.goto("lookup.code", {})
+        turn.goto(LookupState.CODE, {})
         turn.say(
             _(
                 "The code or the last 4 digits do not match any application. Attempts left: {left}. "
@@ -148,14 +159,14 @@ async def lookup_state(turn: Turn) -> None:
         )
         return
     lookups.audit_view(turn.session, actor(turn), "lookup", application, turn.now)
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.say(await describe(turn.session, application), [back_to_menu_button()])
 
 
 def take_code(turn: Turn, code: str) -> None:
     """The look-up's code step, also for a code typed or pasted outside it (in a question)."""
     if not app_code.is_valid(code):
-        turn.goto("lookup.code", {})
+        turn.goto(LookupState.CODE, {})
         turn.takes_text = True
         turn.say(
             _("“{text}” is not a valid application code: please check each character (e.g. HK-7QX4-M9PR).").format(
@@ -164,7 +175,7 @@ def take_code(turn: Turn, code: str) -> None:
             [back_to_menu_button()],
         )
         return
-    turn.goto("lookup.id", {"code": app_code.normalize(code)})
+    turn.goto(LookupState.ID_DIGITS, {"code": app_code.normalize(code)})
     turn.takes_text = True
     turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
 
@@ -217,7 +228,7 @@ async def start_answer(turn: Turn) -> None:
     if application is None or application.status != ApplicationStatus.NEEDS_INFO:
         await show_menu(turn, _("This application is not waiting for information from you."))
         return
-    turn.goto("answer", {"code": application.code})
+    turn.goto(ANSWER_STATE, {"code": application.code})
     turn.takes_text = True
     turn.say(
         _("The question was: “{question}”\nType your answer, or send a photo of the document.").format(
@@ -262,4 +273,4 @@ def register(router: Router) -> None:
     router.action("wdy")(withdraw_confirmed)
     router.action("ans")(start_answer)
     router.state("lookup")(lookup_state)
-    router.state("answer")(answer_state)
+    router.state(ANSWER_STATE, takes_files=lambda _turn: True)(answer_state)

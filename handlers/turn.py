@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,6 +19,16 @@ MAX_ACTION_BYTES = 64
 MAX_TEXT_CHARS = 4096
 PAUSED = "_paused"  # conversation-data key of a form put aside for a command (see Turn.pause)
 TAKES_TEXT = "_takes_text"  # conversation-data key: the last question takes typed input (Turn.takes_text)
+
+
+class CoreState(StrEnum):
+    """The states every conversation knows; each feature declares its own next to its handlers."""
+
+    START = "start"  # a new chat, before the first menu
+    MENU = "menu"  # the main menu: free text is a question
+
+
+IDLE_STATES = frozenset(CoreState)  # nothing in progress: no form to keep or time out
 
 
 @dataclass(frozen=True)
@@ -151,7 +162,7 @@ class Turn:
         """Put the current form aside (answers kept) and continue from the main menu."""
         form = {k: v for k, v in self.data.items() if k != PAUSED}  # one paused form: this one
         self.data = {PAUSED: {"state": self.state, "data": form}}
-        self.state = "menu"
+        self.state = CoreState.MENU
 
     def resume(self) -> bool:
         """Back to the paused form; False when there is none."""

@@ -21,7 +21,7 @@ from handlers.questions.confirm import confirmation
 from handlers.questions.facts import Facts, extract
 from handlers.questions.intents import chat_intent, code_in
 from handlers.questions.knowledge import by_id, entry, province_scheme
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from messages import fmt
 from messages.i18n import N_, _
 from messages.normalize import search_key
@@ -144,7 +144,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
     if found is None:
         await unsure(turn, None)
         return
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     body = found.text
     if narrowed is not None and narrowed.id != found.id:
         body = narrowed.text + "\n\n" + body
@@ -160,7 +160,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
 
 
 def contact(turn: Turn) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     hotline = turn.config.hotline
     if hotline:
         text = _(
@@ -214,7 +214,7 @@ def question_kind(text: str, predicted: str | None) -> str | None:
 
 
 def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     text = turn.text
     kind = question_kind(text, kind)
     yes_no = verdict.is_yes_no(text)
@@ -309,7 +309,7 @@ def _choice(topic: str, policies: dict[str, Policy]) -> Button | None:
 
 async def unsure(turn: Turn, prediction: classify.Prediction | None) -> None:
     """2-3 likely topics first (so #1 is the best guess), then a line inviting the citizen to rephrase."""
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     policies = _policies(turn)
     if prediction is None or prediction.score < NOTHING_SCORE:
         turn.say(
@@ -351,5 +351,5 @@ async def knowledge_entry(turn: Turn) -> None:
     if found is None:
         await show_menu(turn, _("That button is no longer active. Here is the main menu."))
         return
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.say(found.text, [[Button(_("« Main menu"), "menu")]])
