@@ -97,6 +97,7 @@ class Engine:
         self.sessions = sessions
         self.router = router
         self.settings = settings
+        self.menu = tuple(router.menu)  # the menu entries the features registered
         self.services = services
 
     async def handle(self, incoming: Incoming, sent_unmarked: Collection[int] = ()) -> TurnResult:
@@ -134,7 +135,8 @@ class Engine:
                     incoming=incoming,
                     session=session,
                     user=start.user,
-                    config=self.settings.handler_config(),  # what handlers see (no tokens); a few µs
+                    config=self.settings.handler_config(),
+                    menu=self.menu,  # what handlers see (no tokens); a few µs
                     services=self.services,
                     now=now,
                     state=conv.state,

@@ -16,7 +16,7 @@ from handlers import announcements as service
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
-from handlers.turn import Button, CoreState, Turn
+from handlers.turn import Button, CoreState, Menu, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
@@ -378,9 +378,10 @@ async def resume_announcements(turn: Turn) -> None:
     turn.say(_("You will receive announcements from the authorities again. To stop them, send /tatthongbao."))
 
 
-def register(router: Router) -> None:
-    router.command("/thongbao", "/announce")(announcements_command)
-    router.command("/tatthongbao")(stop_announcements)
-    router.command("/batthongbao")(resume_announcements)
-    router.action("bc")(on_action)
-    router.state("bc", ask=compose_ask)(compose_state)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router.menu_entry(N_("📢 Announcements"), "bc", menu=Menu.OFFICIALS)
+router.command("/thongbao", "/announce")(announcements_command)
+router.command("/tatthongbao")(stop_announcements)
+router.command("/batthongbao")(resume_announcements)
+router.action("bc")(on_action)
+router.state("bc", ask=compose_ask)(compose_state)

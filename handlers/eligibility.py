@@ -19,7 +19,6 @@ from handlers.eligibility_rules import (
     policy_title,
 )
 from handlers.forms import Answers, Choice, Field, Form
-from handlers.menu import add_menu_entry
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid, parse_date
@@ -325,7 +324,7 @@ async def ask(turn: Turn) -> None:
     await forms.ask(turn, FORM)
 
 
-def register(router: Router) -> None:
-    add_menu_entry(N_("What support can I get?"), "elig")
-    router.action("elig")(start)
-    router.state("elig", ask=ask)(handle)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router.menu_entry(N_("What support can I get?"), "elig")
+router.action("elig")(start)
+router.state("elig", ask=ask)(handle)

@@ -13,7 +13,7 @@ from typing import Any
 
 from handlers import admin_units, app_code, forms, submission, validators
 from handlers.forms import Answers, Choice, Field, Form
-from handlers.menu import add_menu_entry, menu_buttons, resume_button, show_menu
+from handlers.menu import menu_buttons, resume_button, show_menu
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid
@@ -529,7 +529,7 @@ async def submit(turn: Turn, answers: Answers) -> None:
         await show_menu(turn, _already(turn, existing) if existing else _("Please try again in a moment."))
         return
     turn.goto(CoreState.MENU, {})
-    turn.say(_confirmation(kind, result.application), menu_buttons())
+    turn.say(_confirmation(kind, result.application), menu_buttons(turn))
 
 
 def _already(turn: Turn, existing: Application) -> str:
@@ -623,8 +623,8 @@ async def ask_state(turn: Turn) -> None:
     await forms.ask(turn, form)
 
 
-def register(router: Router) -> None:
-    add_menu_entry(N_("Apply for support"), "apply")
-    router.action("apply")(choose_kind)
-    router.action("consent")(on_consent)
-    router.state("apply", ask=ask_state, resumable=True, takes_files=takes_files)(handle_state)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router.menu_entry(N_("Apply for support"), "apply")
+router.action("apply")(choose_kind)
+router.action("consent")(on_consent)
+router.state("apply", ask=ask_state, resumable=True, takes_files=takes_files)(handle_state)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from handlers import actions, admin_units, app_code, forms, intake, lifecycle, report, review
+from handlers import actions, admin_units, app_code, forms, intake, lifecycle, review
 from handlers.forms import Answers, Choice, Field, Form
-from handlers.menu import show_menu
+from handlers.menu import entries, show_menu
 from handlers.router import Router
-from handlers.turn import Button, CoreState, Turn
+from handlers.turn import Button, CoreState, Menu, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
@@ -67,13 +67,10 @@ async def home(turn: Turn, intro: str | None = None) -> None:
         for status in vocabulary.STATUSES
         if counts.get(status)
     ]
-    rows.append(
-        [
-            Button(_("Overdue"), actions.OF_LIST.pack(lookups.OVERDUE)),
-            Button(_(report.REPORT_LABEL), report.REPORT_ACTION),
-        ]
-    )
-    rows.append([Button(_("📢 Announcements"), "bc")])
+    # The other features' entries of the officials' menu (report, announcements), registered with their routers.
+    extra = entries(turn, Menu.OFFICIALS)
+    rows.append([Button(_("Overdue"), actions.OF_LIST.pack(lookups.OVERDUE)), *extra[:1]])
+    rows += [[button] for button in extra[1:]]
     rows.append([Button(_("« Main menu"), "menu")])
     text = _("Applications in your area: {total}. Choose a list:").format(total=sum(counts.values()))
     turn.say(f"{intro}\n\n{text}" if intro else text, rows)
@@ -446,7 +443,8 @@ async def officials_command(turn: Turn) -> None:
     await home(turn)
 
 
-def register(router: Router) -> None:
-    router.command("/canbo", "/officials")(officials_command)
-    router.action("of")(on_action)
-    router.state("of", ask=change_ask)(change_state)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router.menu_entry(N_("Officials: applications in my area"), "of", officials_only=True)
+router.command("/canbo", "/officials")(officials_command)
+router.action("of")(on_action)
+router.state("of", ask=change_ask)(change_state)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.menu import add_menu_entry, menu_buttons
+from handlers.menu import menu_buttons
 from handlers.policy_search import answer
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Turn
@@ -72,7 +72,7 @@ async def question(turn: Turn) -> None:
     if not seen:
         turn.say(
             _("Sorry, I could not find a policy matching your question. Try other words, or choose below."),
-            [[Button(_("All policies"), "pol")], *menu_buttons()],
+            [[Button(_("All policies"), "pol")], *menu_buttons(turn)],
         )
         return
     rows = [[Button(policies[pid].title, f"pol:{pid}")] for pid in seen[:3]]
@@ -80,6 +80,6 @@ async def question(turn: Turn) -> None:
     turn.say(_("I am not sure I understood. Did you mean one of these?"), rows)
 
 
-def register(router: Router) -> None:
-    add_menu_entry(N_("Learn about the policies"), "pol")
-    router.action("pol")(browse)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router.menu_entry(N_("Learn about the policies"), "pol")
+router.action("pol")(browse)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from handlers import progress_report as service
 from handlers.menu import back_to_menu_button
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, Menu, Turn
 from messages import fmt
 from messages.i18n import N_, _
 from storage.officials import get_official
 
-# The officials' menu entry (the lead adds it to their menu); the action is registered below.
+# The officials' menu entry; the action and the entry are registered below.
 REPORT_LABEL = N_("📊 Progress report")
 REPORT_ACTION = "report"
 
@@ -39,6 +39,7 @@ async def report_command(turn: Turn) -> None:
     )
 
 
-def register(router: Router) -> None:
-    router.command("/baocao", "/report")(report_command)
-    router.action(REPORT_ACTION)(report_command)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router.menu_entry(REPORT_LABEL, REPORT_ACTION, menu=Menu.OFFICIALS)
+router.command("/baocao", "/report")(report_command)
+router.action(REPORT_ACTION)(report_command)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import actions, app_code, lifecycle, review
-from handlers.menu import add_menu_entry, back_to_menu_button, show_menu
+from handlers.menu import back_to_menu_button, show_menu
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Turn
 from handlers.validators import clean_text
@@ -264,13 +264,13 @@ async def answer_state(turn: Turn) -> None:
     await show_menu(turn, _("Thank you. Your answer has been added to application {code}.").format(code=code))
 
 
-def register(router: Router) -> None:
-    add_menu_entry(N_("My applications"), "status")
-    router.command("/hoso", "/trangthai")(my_applications)
-    router.action("status")(my_applications)
-    router.action("lookup")(start_lookup)
-    router.action("wd")(withdraw)
-    router.action("wdy")(withdraw_confirmed)
-    router.action("ans")(start_answer)
-    router.state("lookup")(lookup_state)
-    router.state(ANSWER_STATE, takes_files=lambda _turn: True)(answer_state)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router.menu_entry(N_("My applications"), "status")
+router.command("/hoso", "/trangthai")(my_applications)
+router.action("status")(my_applications)
+router.action("lookup")(start_lookup)
+router.action("wd")(withdraw)
+router.action("wdy")(withdraw_confirmed)
+router.action("ans")(start_answer)
+router.state("lookup")(lookup_state)
+router.state(ANSWER_STATE, takes_files=lambda _turn: True)(answer_state)

@@ -55,6 +55,21 @@ class Incoming:
     unsupported: str | None = None  # a kind of message the bot cannot use (handlers.media.KINDS)
 
 
+class Menu(StrEnum):
+    MAIN = "main"  # the main menu every user sees
+    OFFICIALS = "officials"  # the officials' menu (/canbo)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A menu button a feature registers with its router (Router.menu_entry)."""
+
+    label: str  # an N_() msgid
+    action: str
+    menu: Menu = Menu.MAIN
+    officials_only: bool = False  # in the main menu: shown, first, to officials only
+
+
 @dataclass(frozen=True)
 class Button:
     label: str
@@ -115,6 +130,8 @@ class Turn:
     # Set by a handler that asks for typed input which may be a number (a date, a phone): a bare
     # number is then an answer, not a press of button N.
     takes_text: bool = False
+    # The menu entries the features registered (the router's), in registration order.
+    menu: tuple[MenuEntry, ...] = ()
 
     @property
     def text(self) -> str:

@@ -46,7 +46,7 @@ DISTRICT_OF = {NHAT_TIEN: HUU_LUNG, YEN_BINH: HUU_LUNG, VAN_AN: CHI_LANG}
 async def bc_app(app: HoTro) -> HoTro:
     """The app with the announcement handlers routed (until handlers/app.py registers them)."""
     if "/thongbao" not in app.engine.router.commands:
-        chat.register(app.engine.router)
+        app.engine.router.include(chat.router)
     return app
 
 

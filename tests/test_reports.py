@@ -353,7 +353,6 @@ def test_area_names_for_each_level() -> None:
 
 async def test_baocao_gives_an_official_the_report_of_their_commune(app: HoTro) -> None:
     codes = await seed(app)
-    report.register(app.engine.router)  # the lead wires this in handlers/app.py
     async with app.sessions.begin() as session:
         await add_official(session, "test", "c1", "commune", NHAT_TIEN, "Cán bộ Lan")
     chat = Chat(app)
@@ -371,7 +370,6 @@ async def test_baocao_gives_an_official_the_report_of_their_commune(app: HoTro) 
 
 async def test_baocao_politely_refuses_a_citizen(app: HoTro) -> None:
     await seed(app)
-    report.register(app.engine.router)
     chat = Chat(app, chat_id="c2")
     text = joined(await chat.say("/baocao"))
     assert "chỉ dành cho cán bộ" in text

@@ -43,10 +43,10 @@ async def choice_or_question(turn: Turn) -> None:
     await intake.handle_state(turn)
 
 
-def register(router: Router) -> None:
-    router.state(intake.ApplyState.CHOOSE, ask=intake.ask_state)(choice_or_question)
-    router.state(status.LookupState.CODE)(code_or_question)
-    router.action("q")(chosen_topic)
-    router.action("kb")(knowledge_entry)
-    router.state(CoreState.START)(idle)
-    router.state(CoreState.MENU)(idle)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router.state(intake.ApplyState.CHOOSE, ask=intake.ask_state)(choice_or_question)
+router.state(status.LookupState.CODE)(code_or_question)
+router.action("q")(chosen_topic)
+router.action("kb")(knowledge_entry)
+router.state(CoreState.START)(idle)
+router.state(CoreState.MENU)(idle)

@@ -316,7 +316,7 @@ async def unsure(turn: Turn, prediction: classify.Prediction | None) -> None:
             _("Sorry, I could not find a policy matching your question. Try other words, or choose below.")
             + "\n"
             + _("For example: “quán ăn đóng cửa 20 ngày có được hỗ trợ không”."),
-            [[Button(_("All policies"), "pol")], *menu_buttons()],
+            [[Button(_("All policies"), "pol")], *menu_buttons(turn)],
         )
         return
     choices = []
