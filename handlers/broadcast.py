@@ -14,6 +14,7 @@ from typing import Any
 from handlers import admin_units, forms
 from handlers import announcements as service
 from handlers.forms import Answers, Choice, Field, Form
+from handlers.gate import gated_official, officials_only
 from handlers.menu import show_menu
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Menu, Turn
@@ -24,7 +25,6 @@ from messages.vocabulary import KIND_LABELS, AreaLevel, ChatUserStatus, Role
 from storage import broadcasts as store
 from storage.broadcasts import Audience, AudienceError
 from storage.models import Broadcast, Official
-from storage.officials import get_official
 
 RECENT = 5
 
@@ -146,18 +146,9 @@ def audience_from(answers: Answers, official: Official) -> Audience:
     raise AudienceError("malformed", str(target))
 
 
-async def _official(turn: Turn) -> Official | None:
-    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
-    if official is None:
-        await show_menu(turn, _("This function is only for registered officials."))
-    return official
-
-
 async def preview(turn: Turn, answers: Answers) -> None:
     """The form is complete: count the recipients, keep a draft and show exactly what will be sent."""
-    official = await _official(turn)
-    if official is None:
-        return
+    official = gated_official(turn)  # the compose state is gated
     try:
         audience = audience_from(answers, official)
         shown = await service.preview(turn.session, official, audience, answers["text"])
@@ -210,15 +201,13 @@ FORM = Form(FIELDS, preview, review=False)
 
 
 async def start(turn: Turn, official: Official, intro: str | None = None) -> None:
-    turn.goto(AnnounceState.COMPOSE, {"role": official.role, "area": official.area_code, "answers": {}, "history": []})
+    turn.goto(AnnounceState.COMPOSE, forms.start_data(role=official.role, area=official.area_code))
     if intro:
         turn.say(intro)
     await forms.ask(turn, FORM)
 
 
-async def compose_state(turn: Turn) -> None:
-    if await _official(turn) is None:
-        return
+async def compose_state(turn: Turn, _official: Official) -> None:
     if turn.state == AnnounceState.PREVIEW:
         turn.say(
             _("Please use the buttons: send the announcement, change its text, or cancel."),
@@ -232,11 +221,8 @@ async def compose_state(turn: Turn) -> None:
     await forms.handle(turn, FORM)
 
 
-async def compose_ask(turn: Turn) -> None:
-    if (
-        turn.state == AnnounceState.PREVIEW
-        or await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id) is None
-    ):
+async def compose_ask(turn: Turn, _official: Official) -> None:
+    if turn.state == AnnounceState.PREVIEW:
         await show_menu(turn)
         return
     await forms.ask(turn, FORM)
@@ -323,21 +309,15 @@ async def do_cancel(turn: Turn, official: Official, broadcast: Broadcast) -> Non
     await recent(turn, official, _("Announcement #{id} has been stopped.").format(id=broadcast.id))
 
 
-async def on_action(turn: Turn) -> None:
+async def on_action(turn: Turn, official: Official) -> None:
     """'bc' home, 'bc:new' compose, 'bc:ok:<id>' confirm, 'bc:ed' change the text, 'bc:l' recent,
     'bc:c:<id>' ask to stop, 'bc:cy:<id>' stop."""
-    official = await _official(turn)
-    if official is None:
-        return
     parts = turn.action_arg.split(":") if turn.action_arg else []
     verb, arg = (parts[0] if parts else ""), (parts[1] if len(parts) > 1 else "")
     if verb == "new":
         await start(turn, official)
     elif verb == "ed" and turn.state == AnnounceState.PREVIEW:
-        turn.data.get("answers", {}).pop("text", None)
-        history = turn.data.get("history", [])
-        if history and history[-1] == "text":
-            history.pop()
+        forms.forget(turn, "text")
         draft_key = "draft"  # not vocabulary: a conversation data key
         turn.goto(AnnounceState.COMPOSE, {k: v for k, v in turn.data.items() if k != draft_key})
         await forms.ask(turn, FORM)
@@ -357,10 +337,8 @@ async def on_action(turn: Turn) -> None:
         await home(turn, official)
 
 
-async def announcements_command(turn: Turn) -> None:
-    official = await _official(turn)
-    if official is not None:
-        await home(turn, official)
+async def announcements_command(turn: Turn, official: Official) -> None:
+    await home(turn, official)
 
 
 # ---- citizens: opting out and back in ----------------------------------------------------------
@@ -380,8 +358,9 @@ async def resume_announcements(turn: Turn) -> None:
 
 router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
 router.menu_entry(N_("📢 Announcements"), "bc", menu=Menu.OFFICIALS)
-router.command("/thongbao", "/announce")(announcements_command)
+router.command("/thongbao", "/announce")(officials_only(announcements_command))
 router.command("/tatthongbao")(stop_announcements)
 router.command("/batthongbao")(resume_announcements)
-router.action("bc")(on_action)
-router.state("bc", ask=compose_ask)(compose_state)
+router.action("bc")(officials_only(on_action))
+# A user no longer an official while composing: the menu (compose_ask: without the refusal).
+router.state("bc", ask=officials_only(compose_ask, refusal=show_menu))(officials_only(compose_state))

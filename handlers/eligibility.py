@@ -311,7 +311,7 @@ FORM = Form(QUESTIONS, show_result, review=False)
 
 
 async def start(turn: Turn) -> None:
-    turn.goto("elig", {"answers": {}, "history": []})
+    turn.goto("elig", forms.start_data())
     turn.say(_("Let's find out which support you may receive. Answer a few short questions; press “Cancel” to stop."))
     await forms.ask(turn, FORM)
 

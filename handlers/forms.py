@@ -170,6 +170,23 @@ async def handle(turn: Turn, form: Form) -> None:
     await ask(turn, form)
 
 
+def forget(turn: Turn, key: str) -> None:
+    """Drop the answer to `key` so that the form asks it again (the last step taken back, if it was that one).
+
+    The form engine owns "answers", "history" and "step" in the conversation data; other code changes
+    them only through this module."""
+    turn.data.get("answers", {}).pop(key, None)
+    history = turn.data.get("history", [])
+    if history and history[-1] == key:
+        history.pop()
+
+
+def start_data(**extra: Any) -> dict[str, Any]:
+    """The conversation data of a form about to be filled in: empty answers and history, plus the
+    caller's own keys (the form engine's keys are its own)."""
+    return {**extra, "answers": {}, "history": []}
+
+
 def _advance(turn: Turn, answered: Field) -> None:
     turn.data.setdefault("history", []).append(answered.key)
 

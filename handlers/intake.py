@@ -450,7 +450,7 @@ async def on_consent(turn: Turn) -> None:
         return
     kind = turn.data.get("kind", "")
     consent = await repo.record_consent(turn.session, turn.user, "application", NOTICE_VERSION, turn.now)
-    turn.goto(FORM_STATE[kind], {"kind": kind, "consent_id": consent.id, "answers": {}, "history": []})
+    turn.goto(FORM_STATE[kind], forms.start_data(kind=kind, consent_id=consent.id))
     turn.drop_paused()  # a new application instead of the one left half filled in
     turn.say(_("Thank you. Let's start; you can press “Back” to correct the previous answer at any time."))
     await forms.ask(turn, FORMS[kind])

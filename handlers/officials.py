@@ -11,6 +11,7 @@ from typing import Any
 
 from handlers import actions, admin_units, app_code, forms, intake, lifecycle, review
 from handlers.forms import Answers, Choice, Field, Form
+from handlers.gate import gated_official, officials_only
 from handlers.menu import entries, show_menu
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Menu, Turn
@@ -22,7 +23,6 @@ from storage import deadlines, lookups
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
 from storage.models import Application, Official
-from storage.officials import get_official
 
 PER_PAGE = 8
 ACTION_LABELS: dict[str, str] = {
@@ -38,28 +38,17 @@ ACTION_LABELS: dict[str, str] = {
 actor = review.official_actor
 
 
-async def _official(turn: Turn) -> Official | None:
-    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
-    if official is None:
-        await show_menu(turn, _("This function is only for registered officials."))
-    return official
-
-
 async def _application(turn: Turn, official: Official, app_id: str | int) -> Application | None:
     application = await lookups.by_id(turn.session, int(app_id)) if str(app_id).isdigit() else None
     if application is None or not review.may_act(official, application):
         # The same answer for "missing" and "not yours": nothing leaks about other areas.
-        await home(turn, _("That application does not exist or is outside your area."))
+        await home(turn, official, _("That application does not exist or is outside your area."))
         return None
     return application
 
 
 # ---- home and lists -------------------------------------------------------------------------
-async def home(turn: Turn, intro: str | None = None) -> None:
-    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
-    if official is None:
-        await show_menu(turn, _("This function is only for registered officials."))
-        return
+async def home(turn: Turn, official: Official, intro: str | None = None) -> None:
     turn.goto(CoreState.MENU, {})
     counts = await lookups.area_counts(turn.session, official)
     rows = [
@@ -81,7 +70,7 @@ async def list_applications(turn: Turn, official: Official, which: str, page_no:
     today = fmt.today_local(turn.now)
     condition = lookups.list_filter(which, today)
     if condition is None:
-        await home(turn)
+        await home(turn, official)
         return
     total, page_no, items = await lookups.area_page(turn.session, official, condition, page_no, PER_PAGE)
     page_count = max(1, -(-total // PER_PAGE))
@@ -286,9 +275,7 @@ CHANGE_FIELDS: dict[str, list[Field]] = {
 
 
 async def apply_change(turn: Turn, answers: Answers) -> None:
-    official = await _official(turn)
-    if official is None:
-        return
+    official = gated_official(turn)  # the form's state is gated (change_state)
     target = turn.data["target"]
     application = await _application(turn, official, turn.data["app_id"])
     if application is None:
@@ -296,6 +283,7 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
     if not lifecycle.can_move(application, target):  # someone else moved it meanwhile
         await home(
             turn,
+            official,
             _("The application is now “{status}”; nothing was changed.").format(
                 status=vocabulary.status_label(application.status)
             ),
@@ -321,6 +309,7 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
     )
     await home(
         turn,
+        official,
         _("Application {code} is now “{status}”. The citizen has been notified.").format(
             code=app_code.display(application.code), status=vocabulary.status_label(target)
         ),
@@ -400,14 +389,11 @@ async def start_change(turn: Turn, official: Official, application: Application,
 
 
 # ---- routing ---------------------------------------------------------------------------------
-async def on_action(turn: Turn) -> None:
+async def on_action(turn: Turn, official: Official) -> None:
     """'of' home, 'of:l:<status>[:<page>]' list, 'of:o:<id>' open, 'of:t:<id>:<target>' change."""
-    official = await _official(turn)
-    if official is None:
-        return
     parts = turn.action_arg.split(":") if turn.action_arg else []
     if not parts:
-        await home(turn)
+        await home(turn, official)
     elif parts[0] == "l" and len(parts) >= 2:
         page_no = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
         await list_applications(turn, official, parts[1], page_no)
@@ -420,12 +406,12 @@ async def on_action(turn: Turn) -> None:
         else:
             await start_change(turn, official, application, parts[2] if len(parts) > 2 else "")
     else:
-        await home(turn)
+        await home(turn, official)
 
 
-async def change_state(turn: Turn) -> None:
+async def change_state(turn: Turn, _official: Official) -> None:
     form = STATE_FORMS.get(turn.state)
-    if form is None or await _official(turn) is None:
+    if form is None:
         await show_menu(turn)
         return
     await forms.handle(turn, form)
@@ -439,12 +425,13 @@ async def change_ask(turn: Turn) -> None:
     await forms.ask(turn, form)
 
 
-async def officials_command(turn: Turn) -> None:
-    await home(turn)
+async def officials_command(turn: Turn, official: Official) -> None:
+    await home(turn, official)
 
 
 router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
 router.menu_entry(N_("Officials: applications in my area"), "of", officials_only=True)
-router.command("/canbo", "/officials")(officials_command)
-router.action("of")(on_action)
-router.state("of", ask=change_ask)(change_state)
+router.command("/canbo", "/officials")(officials_only(officials_command))
+router.action("of")(officials_only(on_action))
+# An official removed while filling in a change just gets the main menu.
+router.state("of", ask=change_ask)(officials_only(change_state, refusal=show_menu))

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from handlers.config import HandlerConfig
     from storage.crypto import DataProtector
-    from storage.models import ChannelUser
+    from storage.models import ChannelUser, Official
 
 # Telegram limits callback_data to 64 bytes; Zalo payloads are larger, so Telegram sets the bound.
 MAX_ACTION_BYTES = 64
@@ -132,6 +132,7 @@ class Turn:
     takes_text: bool = False
     # The menu entries the features registered (the router's), in registration order.
     menu: tuple[MenuEntry, ...] = ()
+    official: Official | None = None  # set by the official gate (handlers/gate.py)
 
     @property
     def text(self) -> str:
