@@ -46,11 +46,11 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from telegram import Bot  # noqa: E402
 
 from bench.common import DATA_KEY, reset_postgres  # noqa: E402
+from bot.announcement_sender import run_broadcasts  # noqa: E402
 from bot.app import HoTro, create_app  # noqa: E402
-from bot.broadcaster import run_broadcasts  # noqa: E402
 from bot.channels.telegram import TelegramTransport  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from handlers import announcements  # noqa: E402
+from handlers.announce import service as announcements  # noqa: E402
 from storage import broadcasts as store  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.broadcasts import Audience  # noqa: E402

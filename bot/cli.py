@@ -8,7 +8,9 @@ import contextlib
 import logging
 import signal
 
-from bot import broadcaster, datakey, exchange, officials_cli, reports, retention
+from bot import announcement_sender as broadcaster
+from bot import datakey, exchange, officials_cli, retention
+from bot import report_jobs as reports
 from bot.app import settle_heap
 from bot.config import Settings
 from bot.logs import configure as configure_logging

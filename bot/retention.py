@@ -1,7 +1,7 @@
 """The daily purge (storage/retention.py) in every serving process, once a day across them, and `hotro purge`.
 
 The day is claimed in job_runs in the purge's own transaction, as the daily report claims its day
-(bot/reports.py): one process purges, a crash before the commit leaves the day to the next check.
+(bot/report_jobs.py): one process purges, a crash before the commit leaves the day to the next check.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from bot.app import HoTro
 from bot.config import Settings
 from bot.database import open_db
-from bot.reports import _claim_day
-from handlers.status import FAILURE_WINDOW
+from bot.report_jobs import _claim_day
+from handlers.lookup.chat import FAILURE_WINDOW
 from messages import fmt
 from messages.i18n import _
 from storage.retention import Purged, purge

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # A reply or notice is given up after 8 tries (about 4 minutes of waits between them): a citizen waiting in a chat
 # is better told nothing arrived than answered a quarter of an hour late. Announcements try longer
-# (bot.broadcaster.MAX_ATTEMPTS).
+# (bot.announcement_sender.MAX_ATTEMPTS).
 MAX_ATTEMPTS = 8
 MARK_DELAY = 0.05  # seconds a turn reply's 'sent' mark may wait, to share one UPDATE with others
 MARK_BATCH = 200  # marks that are written at once, without waiting

@@ -159,7 +159,7 @@ class Turn:
         self.notices.append(Notice(channel, chat_id, Reply(text, buttons or [])))
 
     async def put(self, notice: Notice) -> None:
-        """A service's notice (handlers.review.NoticeQueue): the engine writes it to the outbox with the turn."""
+        """A service's notice (handlers.review.service.NoticeQueue): the engine writes it to the outbox."""
         self.notices.append(notice)
 
     def goto(self, state: str, data: dict[str, Any] | None = None) -> None:

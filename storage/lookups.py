@@ -24,7 +24,7 @@ from storage.models import (
     StatusEvent,
 )
 from storage.officials import scope
-from storage.reports import payment_overdue, review_overdue
+from storage.report_figures import payment_overdue, review_overdue
 from storage.sql import insert_ignore
 
 OVERDUE = "overdue"  # the list of an official's overdue applications (next to one list per status)

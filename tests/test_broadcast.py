@@ -17,14 +17,15 @@ from babel.messages.extract import extract_from_file
 from sqlalchemy import func, select, update
 from telegram import Bot
 
-from bot import broadcaster
+from bot import announcement_sender as broadcaster
+from bot.announcement_sender import Pacer, run_broadcasts
 from bot.app import HoTro
-from bot.broadcaster import Pacer, run_broadcasts
 from bot.channels.telegram import TelegramTransport
 from bot.config import Settings
 from bot.transport import Held, PermanentFailure
-from handlers import announcements, app_code
-from handlers import broadcast as chat
+from handlers import app_code
+from handlers.announce import chat
+from handlers.announce import service as announcements
 from messages.catalog import PO, read
 from storage import broadcasts as store
 from storage.broadcasts import Audience, AudienceError, Outcome
@@ -44,7 +45,7 @@ DISTRICT_OF = {NHAT_TIEN: HUU_LUNG, YEN_BINH: HUU_LUNG, VAN_AN: CHI_LANG}
 
 @pytest.fixture
 async def bc_app(app: HoTro) -> HoTro:
-    """The app with the announcement handlers routed (until handlers/app.py registers them)."""
+    """The app with the announcement handlers routed (until handlers/routes.py registers them)."""
     if "/thongbao" not in app.engine.router.commands:
         app.engine.router.include(chat.router)
     return app
@@ -721,7 +722,12 @@ def test_every_broadcast_msgid_has_a_vietnamese_translation() -> None:
     """Each msgid of the announcement modules is translated in hotro.po."""
     known = {m.id if isinstance(m.id, str) else m.id[0]: m for m in read(PO) if m.id and m.string}
     found, missing = [], []
-    for module in ("handlers/broadcast.py", "handlers/announcements.py", "bot/broadcaster.py", "storage/broadcasts.py"):
+    for module in (
+        "handlers/announce/chat.py",
+        "handlers/announce/service.py",
+        "bot/announcement_sender.py",
+        "storage/broadcasts.py",
+    ):
         for _lineno, message, _comments, _context in extract_from_file(
             "python", ROOT / module, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
         ):

@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import exchange
 from bot.app import HoTro
 from bot.config import Settings
-from handlers import admin_units, app_code, lifecycle
+from handlers import admin_units, app_code
+from handlers.review import lifecycle
 from messages import vocabulary
 from messages.catalog import PO, read
 from storage import outbox

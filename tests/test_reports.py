@@ -12,17 +12,19 @@ from babel.messages.extract import extract_from_file
 from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import reports as daily
+from bot import report_jobs as daily
 from bot.app import HoTro, create_app
 from bot.config import Settings
-from handlers import app_code, progress_report, report
+from handlers import app_code
+from handlers.report import chat as report
+from handlers.report import service as progress_report
 from messages import fmt
 from messages.catalog import PO, read
 from messages.vocabulary import STATUSES, status_label
 from storage import deadlines, outbox
 from storage.models import Application, ChannelUser, JobRun, Official, OutboxMessage, Payment
 from storage.officials import add_official, scope
-from storage.reports import OLDEST_OVERDUE, ReportData, area_report, last_review_overdue_day
+from storage.report_figures import OLDEST_OVERDUE, ReportData, area_report, last_review_overdue_day
 from tests.chat import Chat, joined
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -569,7 +571,12 @@ def test_every_report_msgid_has_a_vietnamese_translation() -> None:
     """Each msgid of the report modules is translated in hotro.po."""
     known = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in read(PO) if m.id and m.string}
     found, missing = [], []
-    for module in ("handlers/report.py", "handlers/progress_report.py", "bot/reports.py", "storage/reports.py"):
+    for module in (
+        "handlers/report/chat.py",
+        "handlers/report/service.py",
+        "bot/report_jobs.py",
+        "storage/report_figures.py",
+    ):
         for _lineno, message, _comments, _context in extract_from_file(
             "python", ROOT / module, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
         ):

@@ -17,7 +17,8 @@ from sqlalchemy import select, text
 
 from bot import exchange
 from bot.app import HoTro
-from handlers import announcements, app_code
+from handlers import app_code
+from handlers.announce import service as announcements
 from messages import fmt
 from storage import broadcasts
 from storage.broadcasts import Audience

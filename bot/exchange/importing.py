@@ -1,4 +1,4 @@
-"""import_file(): parse the district's answers, plan every change, apply them all or none (handlers.review)."""
+"""import_file(): parse the district's answers, plan every change, apply them all or none (handlers.review.service)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,10 @@ from bot.exchange.columns import (
     _header_key,
 )
 from bot.exchange.reading import _file_bytes, read_tables
-from handlers import app_code, lifecycle, review
-from handlers.lifecycle import PaymentInfo
+from handlers import app_code
+from handlers.review import lifecycle
+from handlers.review import service as review
+from handlers.review.lifecycle import PaymentInfo
 from handlers.validators import Invalid, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import _

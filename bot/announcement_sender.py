@@ -34,7 +34,7 @@ from bot.config import Settings
 from bot.database import open_db
 from bot.pauses import ChannelPauses
 from bot.transport import Blocked, Held, PermanentFailure, RetryLater, Transport, backoff
-from handlers import announcements as service
+from handlers.announce import service
 from handlers.validators import Valid
 from messages import fmt
 from messages.i18n import _

@@ -2,7 +2,7 @@
 
 submitted -> under_review -> needs_info <-> under_review -> forwarded -> approved -> paid;
 rejected (with a reason) and withdrawn (by the citizen) end it early. Used by the officials'
-chat, the citizen's chat (answer, withdraw) and `hotro import` alike, through handlers.review.
+chat, the citizen's chat (answer, withdraw) and `hotro import` alike, through handlers.review.service.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ async def transition(
     amount: int | None = None,
     payment: PaymentInfo | None = None,
 ) -> None:
-    """Apply one status change with its audit row. The notice is the caller's: handlers.review queues it."""
+    """Apply one status change with its audit row. The notice is the caller's: handlers.review.service queues it."""
     if not can_move(application, to_status):
         raise TransitionError(f"{application.status} -> {to_status} is not allowed")
     if to_status == ApplicationStatus.APPROVED and not (decision_number and decision_date):

@@ -23,8 +23,8 @@ from bot.app import HoTro
 from bot.config import Settings
 from bot.database import open_db
 from handlers import admin_units
-from handlers import progress_report as service
-from handlers.report import REPORT_ACTION
+from handlers.report import service
+from handlers.report.chat import REPORT_ACTION
 from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _

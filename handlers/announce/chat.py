@@ -2,8 +2,8 @@
 
 An official chooses who receives the announcement (always within their own area), types it, sees a
 preview with the number of recipients and confirms. Confirming expands the recipients in the turn's
-transaction (storage.broadcasts.queue); bot/broadcaster.py sends them at the platform's rate. The steps
-and the texts recipients read are the service's (handlers/announcements.py), shared with `hotro broadcast`.
+transaction (storage.broadcasts.queue); bot/announcement_sender.py sends them at the platform's rate. The steps
+and the texts recipients read are the service's (handlers/announce/service.py), shared with `hotro broadcast`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers import admin_units, forms
-from handlers import announcements as service
+from handlers.announce import service
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.gate import gated_official, officials_only
 from handlers.menu import show_menu
@@ -356,7 +356,7 @@ async def resume_announcements(turn: Turn) -> None:
     turn.say(_("You will receive announcements from the authorities again. To stop them, send /tatthongbao."))
 
 
-router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.menu_entry(N_("📢 Announcements"), "bc", menu=Menu.OFFICIALS)
 router.command("/thongbao", "/announce")(officials_only(announcements_command))
 router.command("/tatthongbao")(stop_announcements)

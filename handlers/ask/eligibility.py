@@ -1,6 +1,6 @@
 """The eligibility questionnaire: a few questions, then what the person may receive and what to do.
 
-The rules themselves are in handlers/eligibility_rules.py; this module asks and explains.
+The rules themselves are in handlers/ask/eligibility_rules.py; this module asks and explains.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from handlers import forms
-from handlers.eligibility_rules import (
+from handlers.ask.eligibility_rules import (
     Assessment,
     CovidStatus,
     EmployeeSituation,
@@ -324,7 +324,7 @@ async def ask(turn: Turn) -> None:
     await forms.ask(turn, FORM)
 
 
-router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.menu_entry(N_("What support can I get?"), "elig")
 router.action("elig")(start)
 router.state("elig", ask=ask)(handle)

@@ -1,7 +1,7 @@
 """The officials' side in the chat: list applications in their area, open one, move it on.
 
 Every query is limited to the official's area (storage.officials.scope), every view is audited,
-and every change goes through handlers.review with a confirmation step.
+and every change goes through handlers.review.service with a confirmation step.
 """
 
 from __future__ import annotations
@@ -9,10 +9,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from handlers import actions, admin_units, app_code, forms, intake, lifecycle, review
+from handlers import actions, admin_units, app_code, forms
+from handlers.apply import chat as intake
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.gate import gated_official, officials_only
 from handlers.menu import entries, show_menu
+from handlers.review import lifecycle
+from handlers.review import service as review
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Menu, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
@@ -429,7 +432,7 @@ async def officials_command(turn: Turn, official: Official) -> None:
     await home(turn, official)
 
 
-router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.menu_entry(N_("Officials: applications in my area"), "of", officials_only=True)
 router.command("/canbo", "/officials")(officials_only(officials_command))
 router.action("of")(officials_only(on_action))

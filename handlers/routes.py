@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from handlers import broadcast, eligibility, intake, menu, officials, policies, questions, report, status
+from handlers import menu
+from handlers.announce import chat as broadcast
+from handlers.apply import chat as intake
+from handlers.ask import eligibility, policies, questions
+from handlers.lookup import chat as status
+from handlers.report import chat as report
+from handlers.review import chat as officials
 from handlers.router import Router
 
 FEATURES = (policies, questions, eligibility, intake, status, officials, report, broadcast)

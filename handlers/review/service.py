@@ -1,7 +1,7 @@
 """The review service: every lifecycle change of an application, with the notice it queues.
 
 Callable by the officials' chat, the citizen's chat, `hotro import` and the web console alike;
-none of them needs a Turn. Each function checks the change (handlers.lifecycle), writes the status
+none of them needs a Turn. Each function checks the change (handlers.review.lifecycle), writes the status
 and its audit row, and hands the notice for the citizen (or the officials) to `notices`, a
 NoticeQueue: in a chat turn that is the Turn (the engine writes it to the outbox in the turn's
 transaction), elsewhere an OutboxQueue that writes it to the outbox in the caller's session.
@@ -21,8 +21,9 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import actions, app_code, lifecycle
-from handlers.lifecycle import PaymentInfo, TransitionError
+from handlers import actions, app_code
+from handlers.review import lifecycle
+from handlers.review.lifecycle import PaymentInfo, TransitionError
 from handlers.turn import Button, Notice, Reply
 from messages.i18n import _
 from messages.vocabulary import ApplicationStatus

@@ -11,7 +11,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from handlers import admin_units, app_code, forms, submission, validators
+from handlers import admin_units, app_code, forms, validators
+from handlers.apply import service as submission
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import menu_buttons, resume_button, show_menu
 from handlers.router import Router
@@ -623,7 +624,7 @@ async def ask_state(turn: Turn) -> None:
     await forms.ask(turn, form)
 
 
-router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.menu_entry(N_("Apply for support"), "apply")
 router.action("apply")(choose_kind)
 router.action("consent")(on_consent)

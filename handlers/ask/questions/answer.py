@@ -12,15 +12,17 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from handlers import actions, intake, status
+from handlers import actions
+from handlers.apply import chat as intake
+from handlers.ask.policies import policy_buttons, policy_page, section_page
+from handlers.ask.policy_search import detect_section
+from handlers.ask.questions import classify, id_facts, passages, verdict
+from handlers.ask.questions.confirm import confirmation
+from handlers.ask.questions.facts import Facts, extract
+from handlers.ask.questions.intents import chat_intent, code_in
+from handlers.ask.questions.knowledge import by_id, entry, province_scheme
+from handlers.lookup import chat as status
 from handlers.menu import menu_buttons, show_menu
-from handlers.policies import policy_buttons, policy_page, section_page
-from handlers.policy_search import detect_section
-from handlers.questions import classify, id_facts, passages, verdict
-from handlers.questions.confirm import confirmation
-from handlers.questions.facts import Facts, extract
-from handlers.questions.intents import chat_intent, code_in
-from handlers.questions.knowledge import by_id, entry, province_scheme
 from handlers.turn import Button, CoreState, Turn
 from messages import fmt
 from messages.i18n import N_, _

@@ -7,8 +7,10 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import actions, app_code, lifecycle, review
+from handlers import actions, app_code
 from handlers.menu import back_to_menu_button, show_menu
+from handlers.review import lifecycle
+from handlers.review import service as review
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Turn
 from handlers.validators import clean_text
@@ -264,7 +266,7 @@ async def answer_state(turn: Turn) -> None:
     await show_menu(turn, _("Thank you. Your answer has been added to application {code}.").format(code=code))
 
 
-router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.menu_entry(N_("My applications"), "status")
 router.command("/hoso", "/trangthai")(my_applications)
 router.action("status")(my_applications)

@@ -1,6 +1,6 @@
 """The announcement service: who an official may address, what recipients read, and the steps of
-an announcement (preview, draft, send, progress, stop), shared by the chat (handlers/broadcast.py)
-and `hotro broadcast` (bot/broadcaster.py, which also delivers them).
+an announcement (preview, draft, send, progress, stop), shared by the chat (handlers/announce/chat.py)
+and `hotro broadcast` (bot/announcement_sender.py, which also delivers them).
 
     check(official, audience)                 raises AudienceError unless the official may address it
     clean_announcement(text)                  the typed text, cleaned, or Invalid

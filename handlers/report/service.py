@@ -1,6 +1,6 @@
-"""The progress-report service: an area's figures (storage.reports) rendered as the officials read them.
+"""The progress-report service: an area's figures (storage.report_figures) rendered as the officials read them.
 
-Shared by `/baocao` in the chat (handlers/report.py), the daily push and `hotro report` (bot/reports.py).
+Shared by `/baocao` in the chat (handlers/report/chat.py), the daily push and `hotro report` (bot/report_jobs.py).
 
     area_name(official)                         the area in words
     render_report(data, area_name, today)       the report as chat text
@@ -22,7 +22,7 @@ from messages.i18n import N_, _, ngettext
 from messages.vocabulary import STATUSES, ChatUserStatus, Role, status_label
 from storage.models import Official
 from storage.officials import active_with_chats, scope
-from storage.reports import ReportData, area_report
+from storage.report_figures import ReportData, area_report
 
 _OVERDUE_KIND = {"review": N_("review"), "payment": N_("payment")}
 

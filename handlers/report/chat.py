@@ -1,14 +1,14 @@
 """The officials' progress report: `/baocao` in the chat, the daily push, `hotro report`.
 
 The district asks every commune for a progress report each day before 15:00; this shows the
-report of the official's own area (handlers/progress_report.py, the service) as one chat message.
+report of the official's own area (handlers/report/service.py, the service) as one chat message.
 """
 
 from __future__ import annotations
 
-from handlers import progress_report as service
 from handlers.gate import officials_only
 from handlers.menu import back_to_menu_button
+from handlers.report import service
 from handlers.router import Router
 from handlers.turn import Button, Menu, Turn
 from messages import fmt
@@ -41,7 +41,7 @@ async def report_command(turn: Turn, official: Official) -> None:
     )
 
 
-router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.menu_entry(REPORT_LABEL, REPORT_ACTION, menu=Menu.OFFICIALS)
 report = officials_only(report_command, refusal=not_for_citizens)
 router.command("/baocao", "/report")(report)

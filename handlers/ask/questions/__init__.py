@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from handlers import intake, status
+from handlers.apply import chat as intake
+from handlers.ask.questions.answer import answer, chosen_topic, knowledge_entry
+from handlers.ask.questions.intents import chat_intent, code_in
+from handlers.lookup import chat as status
 from handlers.menu import fallback, start
-from handlers.questions.answer import answer, chosen_topic, knowledge_entry
-from handlers.questions.intents import chat_intent, code_in
 from handlers.router import Router
 from handlers.turn import CoreState, Turn
 
@@ -43,7 +44,7 @@ async def choice_or_question(turn: Turn) -> None:
     await intake.handle_state(turn)
 
 
-router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.state(intake.ApplyState.CHOOSE, ask=intake.ask_state)(choice_or_question)
 router.state(status.LookupState.CODE)(code_or_question)
 router.action("q")(chosen_topic)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.ask.policy_search import answer
 from handlers.menu import menu_buttons
-from handlers.policy_search import answer
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Turn
 from messages.i18n import N_, _
@@ -54,9 +54,9 @@ async def browse(turn: Turn) -> None:
 
 
 async def question(turn: Turn) -> None:
-    """Today's matcher's answer to free text (the baseline handlers.questions is measured against).
+    """Today's matcher's answer to free text (the baseline handlers.ask.questions is measured against).
 
-    The chat answers free text with handlers.questions; bench/faq_accuracy.py still runs this one.
+    The chat answers free text with handlers.ask.questions; bench/faq_accuracy.py still runs this one.
     """
     result = answer(turn.text)
     policies = {p.id: p for p in _policies(turn)}
@@ -80,6 +80,6 @@ async def question(turn: Turn) -> None:
     turn.say(_("I am not sure I understood. Did you mean one of these?"), rows)
 
 
-router = Router()  # this feature's commands, actions, states and menu entries (handlers/app.py includes it)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.menu_entry(N_("Learn about the policies"), "pol")
 router.action("pol")(browse)

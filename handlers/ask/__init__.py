@@ -1,0 +1,1 @@
+"""Asking: the policies explained, the eligibility check and free-text questions answered."""
