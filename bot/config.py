@@ -7,21 +7,22 @@ lives here, not in code.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handlers.config import DEFAULT_BROADCAST_RATE, DEFAULT_PROVINCE, HandlerConfig
-from messages.free_worker_scheme import FreeWorkerScheme
+from handlers.config import HandlerConfig, HandlerFields
 
 DEFAULT_DATA_DIR = Path("data")
 
 TELEGRAM_CONNECTIONS = 8  # see Settings.telegram_connection_pool
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, HandlerFields):
+    """Every setting; the handler-facing ones (province, hotline, free-worker scheme, …) are declared in
+    handlers.config.HandlerFields and inherited."""
+
     model_config = SettingsConfigDict(env_prefix="HOTRO_", env_file=".env", env_nested_delimiter="__", extra="ignore")
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -45,8 +46,7 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
 
-    # Announcements: stay under Telegram's ~30 messages/s per bot, 1/s per chat.
-    broadcast_rate_per_second: float = DEFAULT_BROADCAST_RATE
+    # Announcements: 1 message/s per chat (the rate per bot is handlers.config's broadcast_rate_per_second).
     broadcast_chat_interval_seconds: float = 1.0
     broadcast_lease_seconds: float = 60.0
 
@@ -59,14 +59,6 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None
     metrics_token: str | None = None
-
-    # Locality: GSO province code (2021 units), shown as the deployment's home province.
-    province_code: int = DEFAULT_PROVINCE
-    hotline: str | None = None
-    free_worker: FreeWorkerScheme = Field(default_factory=FreeWorkerScheme)
-
-    # The date eligibility advice treats as today (deadlines such as 31/01/2022); default: the real date.
-    as_of_date: date | None = None
 
     # Officials' daily progress report, local time (the seeds ask for it before 15:00).
     daily_report_time: str = Field(default="14:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -95,13 +87,7 @@ class Settings(BaseSettings):
 
     def handler_config(self) -> HandlerConfig:
         """What the handlers may read (no tokens, no keys)."""
-        return HandlerConfig(
-            province_code=self.province_code,
-            hotline=self.hotline,
-            free_worker=self.free_worker,
-            as_of_date=self.as_of_date,
-            broadcast_rate_per_second=self.broadcast_rate_per_second,
-        )
+        return HandlerConfig.of(self)
 
     def sqlalchemy_url(self) -> str:
         if self.database_url:
