@@ -19,6 +19,7 @@ class HandlerFields(BaseModel):
     # Locality: GSO province code (2021 units), shown as the deployment's home province.
     province_code: int = 20  # Lạng Sơn
     hotline: str | None = None  # the support hotline offered when the bot cannot answer
+    office_hours: str | None = None  # when the commune's reception desk is open, as citizens should read it
     free_worker: FreeWorkerScheme = Field(default_factory=FreeWorkerScheme)  # the province's scheme
     # The date eligibility advice treats as today (deadlines such as 31/01/2022); default: the real date.
     as_of_date: date | None = None

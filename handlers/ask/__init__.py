@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.ask import eligibility, policies, questions
+from handlers.ask import eligibility, office_hours, policies, questions
 from handlers.router import Router
 
 # The feature's router: its modules' routers, in menu order (handlers/routes.py includes it).
 router = Router()
-for _module in (
-    policies,
-    questions,
-    eligibility,
-):
+for _module in (policies, questions, eligibility, office_hours):
     router.include(_module.router)
