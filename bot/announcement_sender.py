@@ -40,9 +40,9 @@ from messages import fmt
 from messages.i18n import _
 from messages.vocabulary import STATUSES, BroadcastStatus, SendStatus
 from storage import broadcasts as store
-from storage import outbox
+from storage import officials, outbox
 from storage.broadcasts import Audience, AudienceError, Outcome
-from storage.models import Delivery, Official
+from storage.models import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +353,7 @@ async def housekeeping(app: HoTro, lease: float, writes: Writes | None = None) -
             broadcast = await store.mark_done(session, broadcast_id, now)
             if broadcast is None:
                 continue  # another process finished it
-            official = await session.get(Official, broadcast.official_id)
+            official = await officials.by_id(session, broadcast.official_id)
             if official is not None:
                 channel, chat_id = await store.official_chat(session, official)
                 payload = {"text": service.final_report(broadcast), "buttons": []}
@@ -430,7 +430,7 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
             raise SystemExit(_("Announcement #{id} is no longer being sent.").format(id=args.cancel))
         if args.official_id is None or args.audience is None or args.text is None:
             raise SystemExit(_("Give --official-id, --audience and --text (or --status, or --cancel ID)."))
-        official = await session.get(Official, args.official_id)
+        official = await officials.by_id(session, args.official_id)
         if official is None or not official.active:
             raise SystemExit(_("There is no active official with id {id}.").format(id=args.official_id))
         try:

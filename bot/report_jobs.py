@@ -29,7 +29,7 @@ from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
 from messages.vocabulary import AREA_CODE_ERRORS, AreaLevel, Role
-from storage import jobs, outbox
+from storage import jobs, officials, outbox
 from storage.crypto import DataProtector
 from storage.models import Official
 
@@ -120,7 +120,7 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> None:
     today = args.date or fmt.today_local(now)
     async with open_db(settings) as db, db.sessions() as session:
         if args.official_id is not None:
-            official = await session.get(Official, args.official_id)
+            official = await officials.by_id(session, args.official_id)
             if official is None:
                 raise SystemExit(
                     _("There is no official with id {id} (see `hotro officials list`).").format(id=args.official_id)

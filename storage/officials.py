@@ -19,6 +19,11 @@ _AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
 }
 
 
+async def by_id(session: AsyncSession, official_id: int) -> Official | None:
+    """The official with this id, active or not (the audit trail names removed ones too)."""
+    return await session.get(Official, official_id)
+
+
 async def get_official(session: AsyncSession, channel: str, user_id: str) -> Official | None:
     stmt = select(Official).where(Official.channel == channel, Official.user_id == user_id, Official.active)
     return (await session.execute(stmt)).scalar_one_or_none()

@@ -18,6 +18,7 @@ from bot.exchange.importing import ImportReport, import_file
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationStatus
+from storage import officials
 from storage.crypto import DecryptionError
 from storage.models import Official
 from storage.officials import ROLES
@@ -25,7 +26,7 @@ from storage.officials import ROLES
 
 async def _official(sessions: async_sessionmaker[AsyncSession], official_id: int) -> Official:
     async with sessions() as session:
-        official = await session.get(Official, official_id)
+        official = await officials.by_id(session, official_id)
     if official is None or not official.active:
         raise ExchangeError(_("There is no active official with id {id}.").format(id=official_id))
     return official

@@ -29,6 +29,7 @@ from messages import fmt, vocabulary
 from messages.i18n import N_, _, ngettext
 from messages.vocabulary import ApplicationKind, AreaLevel, BroadcastStatus, Role
 from storage import broadcasts as store
+from storage import officials
 from storage.broadcasts import Audience, AudienceError, Progress
 from storage.models import Broadcast, Official
 
@@ -203,10 +204,10 @@ def _excerpt(text: str, width: int = 80) -> str:
 async def describe_recent(session: AsyncSession, items: list[Broadcast]) -> list[str]:
     """One paragraph per broadcast with its live progress (shared with `hotro broadcast --status`)."""
     counts = await store.progress(session, [b.id for b in items])
-    officials = {b.official_id: await session.get(Official, b.official_id) for b in items}
+    senders = {b.official_id: await officials.by_id(session, b.official_id) for b in items}
     out = []
     for b in items:
-        official = officials[b.official_id]
+        official = senders[b.official_id]
         out.append(
             "\n".join(
                 [
@@ -264,7 +265,7 @@ async def send(session: AsyncSession, official: Official, broadcast: Broadcast, 
     official's area changed since the draft)."""
     if broadcast.status != BroadcastStatus.DRAFT:
         raise AlreadyConfirmed(broadcast.id)
-    creator = await session.get(Official, broadcast.official_id)
+    creator = await officials.by_id(session, broadcast.official_id)
     if creator is None or creator.id != official.id:
         raise NotYours(broadcast.id)
     check(official, Audience.from_json(broadcast.audience))
