@@ -26,6 +26,8 @@ from messages import fmt
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind
 
+CHECK_STATE = "elig"  # answering the eligibility questions (one form)
+
 YES, NO = Choice(N_("Yes"), "yes"), Choice(N_("No"), "no")
 YES_NO = (YES, NO)
 YES_NO_UNSURE = (YES, NO, Choice(N_("Not sure"), "unsure"))
@@ -311,7 +313,7 @@ FORM = Form(QUESTIONS, show_result, review=False)
 
 
 async def start(turn: Turn) -> None:
-    turn.goto("elig", forms.start_data())
+    turn.goto(CHECK_STATE, forms.start_data())
     turn.say(_("Let's find out which support you may receive. Answer a few short questions; press “Cancel” to stop."))
     await forms.ask(turn, FORM)
 
@@ -327,4 +329,4 @@ async def ask(turn: Turn) -> None:
 router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.menu_entry(N_("What support can I get?"), "elig")
 router.action("elig")(start)
-router.state("elig", ask=ask)(handle)
+router.state(CHECK_STATE, ask=ask)(handle)
