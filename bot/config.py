@@ -32,6 +32,8 @@ class Settings(BaseSettings, HandlerFields):
     telegram_webhook_secret: str | None = None
     telegram_webhook_url: str | None = None  # public URL Telegram should call
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point this at a loopback fake
+    # `hotro serve`: first wait before calling an unreachable or failing Bot API again (doubled up to 60 s).
+    telegram_retry_seconds: float = 1.0
     # Connections to the Bot API per process; calls beyond them wait on a semaphore. Not PTB's default
     # of 256: httpcore checks every idle connection's socket on each request, so a pool much larger than
     # the calls actually in flight costs CPU on every call. 8 carry ~80 calls/s at a 100 ms round trip.
