@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import actions, admin_units, app_code, forms
 from handlers.forms import Answers, Choice, Field, Form
-from handlers.menu import add_menu_entry, back_to_menu_button, show_menu
+from handlers.menu import back_to_menu_button, show_menu
 from handlers.router import Router
-from handlers.turn import Button, Notice, Reply, Turn
+from handlers.turn import Button, Menu, Notice, Reply, Turn
 from handlers.validators import Result, clean_text
 from messages import fmt
 from messages.i18n import N_, _
@@ -342,7 +342,7 @@ async def _submitted(turn: Turn, answers: Answers) -> None:
         chat_id=turn.incoming.chat_id,
         anonymous=anonymous,
         now=turn.now,
-        deadlines=deadlines_of(turn.settings),
+        deadlines=deadlines_of(turn.config),
     )
     turn.notices += notices
     follow = (
@@ -533,7 +533,7 @@ async def reply_state(turn: Turn) -> None:
         turn.say(cleaned.message)  # type: ignore[union-attr]
         return
     text: str = cleaned.value  # type: ignore[union-attr]
-    deadlines = deadlines_of(turn.settings)
+    deadlines = deadlines_of(turn.config)
     turn.notices += await reply(turn.session, turn.services.protector, complaint, text, turn.now, deadlines)
     await show_menu(
         turn,
@@ -734,11 +734,18 @@ async def on_action(turn: Turn) -> None:
     await citizen[action.name]()
 
 
-def register(router: Router) -> None:
-    add_menu_entry(N_("📣 Complaints and feedback"), "pa")
-    router.command("/phananh", "/complaint")(complaints_menu)
-    router.action("pa")(on_action)
-    router.state("pa.form", ask=form_ask, resumable=True)(form_state)
-    router.state("pa.answer", ask=answer_ask)(answer_state)
-    router.state("pa.reply")(reply_state)
-    router.state("pa.lookup")(lookup_state)
+def takes_files(turn: Turn) -> bool:
+    """The complaint form's photo step keeps photos and files."""
+    step = turn.data.get("step")
+    return any(f.key == step and f.kind == "photo" for f in FORM.fields)
+
+
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
+router.menu_entry(N_("📣 Complaints and feedback"), "pa")
+router.menu_entry(N_("📝 Complaints"), "pa:of", menu=Menu.OFFICIALS)
+router.command("/phananh", "/complaint")(complaints_menu)
+router.action("pa")(on_action)
+router.state("pa.form", ask=form_ask, resumable=True, takes_files=takes_files)(form_state)
+router.state("pa.answer", ask=answer_ask)(answer_state)
+router.state("pa.reply")(reply_state)
+router.state("pa.lookup")(lookup_state)

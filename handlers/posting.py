@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import actions, admin_units
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, Menu, Turn
 from messages import fmt
-from messages.i18n import _
+from messages.i18n import N_, _
 from messages.normalize import fold, nfc
 from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel
 from storage import postings
@@ -342,10 +342,6 @@ def _commune_name(code: int) -> str:
     return unit.full_name if unit else str(code)
 
 
-def register(router: Router) -> None:
-    router.action("pst")(_route)
-
-
 async def _route(turn: Turn) -> None:
     verb = turn.action or ""
     if verb.startswith(("pst:r:", "pst:y:")):
@@ -354,3 +350,8 @@ async def _route(turn: Turn) -> None:
         await decision_view(turn)
     else:
         await decisions_view(turn)
+
+
+router = Router()  # this feature's actions and menu entry (handlers/routes.py includes it)
+router.menu_entry(N_("📋 Public posting"), "pst", menu=Menu.OFFICIALS)
+router.action("pst")(_route)

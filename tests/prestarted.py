@@ -112,7 +112,7 @@ def serve() -> None:
         os.environ.setdefault(name, "1")
     requests, answers = sys.stdin, sys.stdout
     import bot.cli  # noqa: F401 - what every command imports
-    from handlers.questions import classify
+    from handlers.ask.questions import classify
 
     classify.classifier()  # scikit-learn (~0.7 s) and the training a question's first answer needs
     answers.write("ready\n")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot import broadcaster, exchange
+from bot import announcement_sender as broadcaster
+from bot import exchange
 from bot.app import HoTro
 from bot.config import Settings
 from tests.conftest import PG_URL, TEST_KEY

@@ -14,12 +14,12 @@ from sqlalchemy import select, text
 from bot.app import HoTro
 from bot.config import Settings
 from handlers import complaints
-from handlers.report import render_report
+from handlers.report.service import render_report
 from storage.complaints import CONTEXT
 from storage.deadlines import complaint_dues
 from storage.models import Complaint, ComplaintMessage
 from storage.officials import add_official, complaint_scope, scope
-from storage.reports import area_report
+from storage.report_figures import area_report
 from tests.chat import Chat, joined
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_console import run_chat

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import exchange, officials_cli
-from bot import reports as daily
+from bot import report_jobs as daily
 from bot.app import HoTro
 from bot.config import Settings
-from handlers import complaints, lifecycle, posting
+from handlers import complaints, posting
+from handlers.review import lifecycle
 from storage import broadcasts, outbox
 from storage.models import Application, Broadcast, Complaint, DecisionPosting, Official, OutboxMessage, StatusEvent
 from storage.officials import add_official
@@ -113,7 +114,7 @@ async def test_a_monitor_sees_the_area_with_numbers_masked_and_no_action(app: Ho
     await monitor.say("/canbo")
     assert "Giám sát (chỉ xem)" in monitor.last_text and "Số hồ sơ trên địa bàn: 6" in monitor.last_text
     labels = [b["label"] for b in monitor.buttons()]
-    assert "📋 Niêm yết công khai" in labels and "📝 Phản ánh, kiến nghị (1)" in labels
+    assert "📋 Niêm yết công khai" in labels and "📝 Phản ánh, kiến nghị" in labels
     assert not any("Thông báo" in label for label in labels)
 
     await monitor.tap(f"of:o:{submitted.id}")

@@ -19,13 +19,14 @@ from bot import posting_cli
 from bot.app import HoTro
 from bot.config import Settings
 from bot.web import build_web_app
-from handlers import posting, posting_files, status
-from handlers.report import render_report
+from handlers import posting, posting_files
+from handlers.lookup import chat as status
+from handlers.report.service import render_report
 from messages import fmt
 from storage.applications import seal_person
 from storage.models import Application, DecisionPosting
 from storage.officials import add_official, scope
-from storage.reports import area_report
+from storage.report_figures import area_report
 from tests.chat import Chat
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_exchange import NOW, TODAY, add_application, protector_of

@@ -2,7 +2,7 @@
 
 submitted -> under_review -> needs_info <-> under_review -> forwarded -> approved -> paid;
 rejected (with a reason) and withdrawn (by the citizen) end it early. Used by the officials'
-chat, the citizen's chat (answer, withdraw) and `hotro import` alike.
+chat, the citizen's chat (answer, withdraw) and `hotro import` alike, through handlers.review.service.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import actions, app_code
-from handlers.turn import Button, Notice, Reply
+from handlers import app_code
 from messages import fmt
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationStatus
-from storage.models import Application, Official, Payment, StatusEvent
-from storage.officials import may_change
+from storage.models import Application, Payment, StatusEvent
+from storage.officials import by_id, may_change
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     ApplicationStatus.SUBMITTED: frozenset(
@@ -70,18 +69,32 @@ class PaymentInfo:
     reference: str | None = None
 
 
+def date_problem(
+    filed_on: date | None, decided_on: date | None, *, decision_date: date | None = None, paid_on: date | None = None
+) -> str | None:
+    """Why a decision or payment date cannot be right (a decision before the application was filed, a
+    payment before its decision), in Vietnamese; None when the order holds. Chat, import and web alike."""
+    if decision_date is not None and filed_on is not None and decision_date < filed_on:
+        return _("The decision date cannot be before the application was filed ({filed}).").format(
+            filed=fmt.day(filed_on)
+        )
+    if paid_on is not None and decided_on is not None and paid_on < decided_on:
+        return _("The payment date cannot be before the decision date ({decided}).").format(decided=fmt.day(decided_on))
+    return None
+
+
+def can_move(application: Application, to_status: str) -> bool:
+    return to_status in TRANSITIONS[application.status]
+
+
 async def _actor_may_change(session: AsyncSession, actor: str) -> bool:
     """An official's change is refused when the official is a monitor, whoever calls: the chat, the
     web console or an import (the identity map makes this a lookup without a query, usually)."""
     prefix, _sep, number = actor.partition(":")
     if prefix != "official" or not number.isdigit():
         return True
-    official = await session.get(Official, int(number))
+    official = await by_id(session, int(number))
     return official is None or may_change(official)
-
-
-def can_move(application: Application, to_status: str) -> bool:
-    return to_status in TRANSITIONS[application.status]
 
 
 async def transition(
@@ -96,8 +109,8 @@ async def transition(
     decision_date: date | None = None,
     amount: int | None = None,
     payment: PaymentInfo | None = None,
-) -> Notice | None:
-    """Apply one status change with its audit row; returns the notice for the citizen (or None)."""
+) -> None:
+    """Apply one status change with its audit row. The notice is the caller's: handlers.review.service queues it."""
     if not await _actor_may_change(session, actor):
         raise TransitionError(f"{actor} is a monitor: a monitor changes nothing")
     if not can_move(application, to_status):
@@ -108,6 +121,18 @@ async def transition(
         raise TransitionError("a payment needs its amount, date and method")
     if to_status in (ApplicationStatus.REJECTED, ApplicationStatus.NEEDS_INFO) and not note:
         raise TransitionError(f"{to_status} needs a reason or a question")
+    today = fmt.today_local(now)
+    if (decision_date and decision_date > today) or (payment and payment.paid_on > today):
+        raise TransitionError("a decision or payment cannot be dated in the future")
+    filed_on = fmt.today_local(application.submitted_at) if application.submitted_at else None
+    problem = date_problem(
+        filed_on,
+        application.decision_date,
+        decision_date=decision_date if to_status == ApplicationStatus.APPROVED else None,
+        paid_on=payment.paid_on if payment else None,
+    )
+    if problem:
+        raise TransitionError(problem)
     from_status = application.status
     application.status = to_status
     application.status_changed_at = now
@@ -145,16 +170,6 @@ async def transition(
         )
     )
     await session.flush()
-    text = notice_text(application, payment)
-    if text is None:
-        return None
-    buttons = (
-        [[Button(_("Reply"), actions.ANSWER.pack(application.code))]]
-        if to_status == ApplicationStatus.NEEDS_INFO
-        else []
-    )
-    buttons.append([Button(_("My applications"), "status")])
-    return Notice(application.channel, application.chat_id, Reply(text, buttons))
 
 
 def notice_text(application: Application, payment: PaymentInfo | None = None) -> str | None:

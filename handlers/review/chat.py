@@ -1,7 +1,7 @@
 """The officials' side in the chat: list applications in their area, open one, move it on.
 
 Every query is limited to the official's area (storage.officials.scope), every view is audited,
-and every change goes through handlers.lifecycle with a confirmation step.
+and every change goes through handlers.review.service with a confirmation step.
 """
 
 from __future__ import annotations
@@ -9,23 +9,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-
-from handlers import actions, admin_units, app_code, forms, intake, lifecycle, posting, report
+from handlers import actions, admin_units, app_code, forms, posting
+from handlers.apply import chat as intake
 from handlers.forms import Answers, Choice, Field, Form
-from handlers.menu import show_menu
+from handlers.gate import gated_official, officials_only
+from handlers.menu import entries, show_menu
+from handlers.review import lifecycle
+from handlers.review import service as review
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Menu, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
-from messages.vocabulary import OPEN_COMPLAINT_STATUSES, ApplicationKind, ApplicationStatus, AreaLevel
-from storage import deadlines
+from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
+from storage import deadlines, lookups
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
-from storage.models import Application, Attachment, AuditLog, Complaint, Official, Payment, StatusEvent
-from storage.officials import complaint_scope, covers, get_official, is_monitor, may_change, scope
-from storage.reports import payment_overdue, review_overdue
+from storage.models import Application, Official
+from storage.officials import is_monitor, may_change
 
 PER_PAGE = 8
 ACTION_LABELS: dict[str, str] = {
@@ -38,58 +39,33 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
-def actor(official: Official) -> str:
-    return f"official:{official.id}"
-
-
-async def _official(turn: Turn) -> Official | None:
-    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
-    if official is None:
-        await show_menu(turn, _("This function is only for registered officials."))
-    return official
+actor = review.official_actor
 
 
 async def _application(turn: Turn, official: Official, app_id: str | int) -> Application | None:
-    application = await turn.session.get(Application, int(app_id)) if str(app_id).isdigit() else None
-    if application is None or not covers(official, application):
+    application = await lookups.by_id(turn.session, int(app_id)) if str(app_id).isdigit() else None
+    if application is None or not review.may_act(official, application):
         # The same answer for "missing" and "not yours": nothing leaks about other areas.
-        await home(turn, _("That application does not exist or is outside your area."))
+        await home(turn, official, _("That application does not exist or is outside your area."))
         return None
     return application
 
 
 # ---- home and lists -------------------------------------------------------------------------
-async def home(turn: Turn, intro: str | None = None) -> None:
-    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
-    if official is None:
-        await show_menu(turn, _("This function is only for registered officials."))
-        return
-    turn.goto("menu", {})
-    counts = dict(
-        (
-            await turn.session.execute(
-                select(Application.status, func.count()).where(scope(official)).group_by(Application.status)
-            )
-        ).all()
-    )
+async def home(turn: Turn, official: Official, intro: str | None = None) -> None:
+    turn.goto(CoreState.MENU, {})
+    counts = await lookups.area_counts(turn.session, official)
     rows = [
         [Button(f"{vocabulary.status_label(status)} ({counts.get(status, 0)})", actions.OF_LIST.pack(status))]
         for status in vocabulary.STATUSES
         if counts.get(status)
     ]
-    rows.append([Button(_("Overdue"), "of:l:overdue"), Button(_(report.REPORT_LABEL), report.REPORT_ACTION)])
-    open_complaints = (
-        await turn.session.execute(
-            select(func.count())
-            .select_from(Complaint)
-            .where(complaint_scope(official), Complaint.status.in_(OPEN_COMPLAINT_STATUSES))
-        )
-    ).scalar_one()
-    rows.append(
-        [Button(_("📋 Public posting"), "pst"), Button(_("📝 Complaints ({n})").format(n=open_complaints), "pa:of")]
-    )
-    if may_change(official):
-        rows.append([Button(_("📢 Announcements"), "bc")])
+    # The other features' entries of the officials' menu (report, announcements), registered with their routers.
+    extra = entries(turn, Menu.OFFICIALS)
+    if not may_change(official):  # a monitor sends no announcement
+        extra = [button for button in extra if button.action != "bc"]
+    rows.append([Button(_("Overdue"), actions.OF_LIST.pack(lookups.OVERDUE)), *extra[:1]])
+    rows += [[button] for button in extra[1:]]
     rows.append([Button(_("« Main menu"), "menu")])
     text = _("Applications in your area: {total}. Choose a list:").format(total=sum(counts.values()))
     if is_monitor(official):
@@ -100,27 +76,13 @@ async def home(turn: Turn, intro: str | None = None) -> None:
 async def list_applications(turn: Turn, official: Official, which: str, page_no: int) -> None:
     """One page of a list, paged in SQL: an area can hold hundreds of thousands of applications."""
     today = fmt.today_local(turn.now)
-    if which == "overdue":
-        condition = or_(review_overdue(today), payment_overdue(today))
-    elif which in vocabulary.STATUS_LABELS:
-        condition = Application.status == which
-    else:
-        await home(turn)
+    condition = lookups.list_filter(which, today)
+    if condition is None:
+        await home(turn, official)
         return
-    where = and_(scope(official), condition)
-    total = (await turn.session.execute(select(func.count()).select_from(Application).where(where))).scalar_one()
+    total, page_no, items = await lookups.area_page(turn.session, official, condition, page_no, PER_PAGE)
     page_count = max(1, -(-total // PER_PAGE))
-    page_no = min(max(page_no, 1), page_count)
-    items = (
-        await turn.session.execute(
-            select(Application)
-            .where(where)
-            .order_by(Application.submitted_at, Application.id)
-            .offset((page_no - 1) * PER_PAGE)
-            .limit(PER_PAGE)
-        )
-    ).scalars()
-    title = _("Overdue") if which == "overdue" else vocabulary.status_label(which)
+    title = _("Overdue") if which == lookups.OVERDUE else vocabulary.status_label(which)
     rows = [[Button(_row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in items]
     nav = []
     if page_no > 1:
@@ -187,18 +149,14 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         lines.append(_("Payment: cash at the commune"))
     if application.estimated_amount:
         lines.append(_("Requested amount: {amount}").format(amount=fmt.vnd(application.estimated_amount)))
-    files = (
-        await turn.session.execute(
-            select(func.count()).select_from(Attachment).where(Attachment.application_id == application.id)
-        )
-    ).scalar_one()
+    files = await lookups.attachment_count(turn.session, application)
     if files:
         lines.append(_("Documents sent: {n}").format(n=files))
     if application.duplicate_note:
         lines.append("⚠️ " + application.duplicate_note)
     if application.info_request:
         lines.append(_("Open question: “{question}”").format(question=application.info_request))
-    answer = await _last_answer(turn, application)
+    answer = await lookups.last_citizen_answer(turn.session, application)
     if answer is not None:
         lines.append(
             _("The citizen's answer ({date}): “{answer}”").format(date=fmt.day(answer.at), answer=answer.note or "")
@@ -209,11 +167,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
                 number=application.decision_number, date=fmt.day(application.decision_date)
             )
         )
-    paid = (
-        await turn.session.execute(
-            select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.application_id == application.id)
-        )
-    ).scalar_one()
+    paid = await lookups.paid_total(turn.session, application)
     if paid:
         lines.append(_("Paid: {amount}").format(amount=fmt.vnd(paid)))
     late = deadlines.overdue(application, fmt.today_local(turn.now))
@@ -222,7 +176,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     elif late == "payment":
         due = deadlines.payment_due(application)
         lines.append("⚠️ " + _("Payment overdue (due {date})").format(date=fmt.day(due) if due else "–"))
-    turn.session.add(AuditLog(actor=actor(official), action="view", application_id=application.id, at=turn.now))
+    lookups.audit_view(turn.session, actor(official), "view", application, turn.now)
     rows = [
         [Button(_(label), actions.OF_CHANGE.pack(application.id, target))]
         for target, label in ACTION_LABELS.items()
@@ -230,8 +184,32 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     ]
     rows.append([Button(_("🕓 History"), actions.OF_HISTORY.pack(application.id))])
     rows.append([Button(_("« Officials' menu"), "of")])
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.say("\n".join(lines), rows)
+
+
+async def show_history(turn: Turn, official: Official, application: Application) -> None:
+    """The application's audit trail: every change, when, by whom (officials by their id), with its note."""
+    lines = [_("History of application {code}:").format(code=app_code.display(application.code))]
+    for event in await lookups.history(turn.session, application):
+        who = _("the citizen") if event.actor.startswith("citizen:") else event.actor
+        change = vocabulary.status_label(event.to_status)
+        if event.from_status in vocabulary.STATUS_LABELS:
+            change = f"{vocabulary.status_label(event.from_status)} → {change}"
+        note = f" – {event.note}" if event.note else ""
+        lines.append(f"• {fmt.moment(event.at)}: {change} ({who}){note}")
+    lookups.audit_view(turn.session, actor(official), "view", application, turn.now)
+    text = "\n".join(lines)
+    turn.say(
+        text if len(text) <= 4000 else text[:3999] + "…",
+        [
+            [Button(_("« Back to the application"), actions.OF_OPEN.pack(application.id))],
+            [Button(_("« Officials' menu"), "of")],
+        ],
+    )
+
+
+MONITOR_REFUSAL = N_("As a monitor you can view applications but not change anything.")
 
 
 def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
@@ -251,49 +229,6 @@ def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
     return lines
 
 
-async def show_history(turn: Turn, official: Official, application: Application) -> None:
-    """The application's audit trail: every change, when, by whom (officials by their id), with its note."""
-    events = (
-        await turn.session.execute(
-            select(StatusEvent).where(StatusEvent.application_id == application.id).order_by(StatusEvent.id)
-        )
-    ).scalars()
-    lines = [_("History of application {code}:").format(code=app_code.display(application.code))]
-    for event in events:
-        who = _("the citizen") if event.actor.startswith("citizen:") else event.actor
-        change = vocabulary.status_label(event.to_status)
-        if event.from_status in vocabulary.STATUS_LABELS:
-            change = f"{vocabulary.status_label(event.from_status)} → {change}"
-        note = f" – {event.note}" if event.note else ""
-        lines.append(f"• {fmt.moment(event.at)}: {change} ({who}){note}")
-    turn.session.add(
-        AuditLog(actor=actor(official), action="view", application_id=application.id, detail="history", at=turn.now)
-    )
-    text = "\n".join(lines)
-    turn.say(
-        text if len(text) <= 4000 else text[:3999] + "…",
-        [
-            [Button(_("« Back to the application"), actions.OF_OPEN.pack(application.id))],
-            [Button(_("« Officials' menu"), "of")],
-        ],
-    )
-
-
-async def _last_answer(turn: Turn, application: Application) -> StatusEvent | None:
-    """The citizen's latest answer to an information request (the note of their needs_info -> under_review)."""
-    stmt = (
-        select(StatusEvent)
-        .where(
-            StatusEvent.application_id == application.id,
-            StatusEvent.from_status == ApplicationStatus.NEEDS_INFO,
-            StatusEvent.actor.like("citizen:%"),
-        )
-        .order_by(StatusEvent.id.desc())
-        .limit(1)
-    )
-    return (await turn.session.execute(stmt)).scalars().first()
-
-
 # ---- changes: a small form per target, then a summary to confirm -------------------------------
 def _note(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return clean_text(text, max_len=1000)
@@ -308,6 +243,29 @@ def _day(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
         return Valid(fmt.today_local(turn.now).isoformat())
     result = parse_date(text, latest=fmt.today_local(turn.now))
     return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
+
+
+def _decision_day(text: str, answers: Answers, turn: Turn) -> Result[Any]:
+    return _ordered_day(text, answers, turn, "decision_date")
+
+
+def _paid_day(text: str, answers: Answers, turn: Turn) -> Result[Any]:
+    return _ordered_day(text, answers, turn, "paid_on")
+
+
+def _ordered_day(text: str, answers: Answers, turn: Turn, key: str) -> Result[Any]:
+    """A date not before the application was filed (a decision) or decided (a payment)."""
+    result = _day(text, answers, turn)
+    if not isinstance(result, Valid):
+        return result
+    day = date.fromisoformat(result.value)
+    filed, decided = turn.data.get("filed_on"), turn.data.get("decided_on")
+    problem = lifecycle.date_problem(
+        date.fromisoformat(filed) if filed else None,
+        date.fromisoformat(decided) if decided else None,
+        **{key: day},
+    )
+    return Invalid(problem + " " + _("Please type the date again (dd/mm/yyyy)."), key) if problem else result
 
 
 def _amount(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
@@ -345,7 +303,7 @@ CHANGE_FIELDS: dict[str, list[Field]] = {
             "decision_date",
             N_("Decision date"),
             N_("Date of the decision (dd/mm/yyyy), or “hôm nay”."),
-            parse=_day,
+            parse=_decision_day,
             show=_show_day,
         ),
         Field(
@@ -361,7 +319,11 @@ CHANGE_FIELDS: dict[str, list[Field]] = {
             "amount", N_("Amount paid"), N_("Amount paid in đồng (e.g. 3.000.000)."), parse=_amount, show=_show_amount
         ),
         Field(
-            "paid_on", N_("Payment date"), N_("Date of payment (dd/mm/yyyy), or “hôm nay”."), parse=_day, show=_show_day
+            "paid_on",
+            N_("Payment date"),
+            N_("Date of payment (dd/mm/yyyy), or “hôm nay”."),
+            parse=_paid_day,
+            show=_show_day,
         ),
         Field(
             "method",
@@ -375,11 +337,9 @@ CHANGE_FIELDS: dict[str, list[Field]] = {
 
 
 async def apply_change(turn: Turn, answers: Answers) -> None:
-    official = await _official(turn)
-    if official is None:
-        return
+    official = gated_official(turn)  # the form's state is gated (change_state)
     if not may_change(official):
-        await home(turn, _("As a monitor you can view applications but not change anything."))
+        await home(turn, official, _(MONITOR_REFUSAL))
         return
     target = turn.data["target"]
     application = await _application(turn, official, turn.data["app_id"])
@@ -388,6 +348,7 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
     if not lifecycle.can_move(application, target):  # someone else moved it meanwhile
         await home(
             turn,
+            official,
             _("The application is now “{status}”; nothing was changed.").format(
                 status=vocabulary.status_label(application.status)
             ),
@@ -398,10 +359,11 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
         payment = lifecycle.PaymentInfo(
             answers["amount"], date.fromisoformat(answers["paid_on"]), answers["method"], answers.get("reference")
         )
-    notice = await lifecycle.transition(
+    await review.change(
         turn.session,
         application,
         target,
+        turn,
         actor=actor(official),
         now=turn.now,
         note=answers.get("note"),
@@ -410,10 +372,9 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
         amount=answers.get("amount") if target == ApplicationStatus.APPROVED else None,
         payment=payment,
     )
-    if notice is not None:
-        turn.notices.append(notice)
     await home(
         turn,
+        official,
         _("Application {code} is now “{status}”. The citizen has been notified.").format(
             code=app_code.display(application.code), status=vocabulary.status_label(target)
         ),
@@ -450,6 +411,10 @@ FORMS = {
 }
 
 
+CHANGE_STATES: dict[str, str] = {target: f"of.{target}" for target in CHANGE_FIELDS}  # one form per target
+STATE_FORMS: dict[str, Form] = {CHANGE_STATES[target]: form for target, form in FORMS.items()}
+
+
 def _prefill(target: str, application: Application, turn: Turn) -> dict[str, Any]:
     """Sensible defaults the official can still edit from the summary."""
     if target == ApplicationStatus.PAID:
@@ -465,20 +430,23 @@ def _prefill(target: str, application: Application, turn: Turn) -> dict[str, Any
 
 async def start_change(turn: Turn, official: Official, application: Application, target: str) -> None:
     if not may_change(official):
-        await home(turn, _("As a monitor you can view applications but not change anything."))
+        await home(turn, official, _(MONITOR_REFUSAL))
         return
     if target not in FORMS or not lifecycle.can_move(application, target):
         await show_application(turn, official, application)
         return
     answers = {k: v for k, v in _prefill(target, application, turn).items() if v is not None}
     turn.goto(
-        f"of.{target}",
+        CHANGE_STATES[target],
         {
             "app_id": application.id,
             "target": target,
             "code": application.code,
             "name": application.full_name,
             "from": application.status,
+            # the dates a decision or payment may not precede (checked at their step)
+            "filed_on": fmt.today_local(application.submitted_at).isoformat() if application.submitted_at else None,
+            "decided_on": application.decision_date.isoformat() if application.decision_date else None,
             "answers": answers,
             "history": [],
         },
@@ -492,14 +460,11 @@ async def start_change(turn: Turn, official: Official, application: Application,
 
 
 # ---- routing ---------------------------------------------------------------------------------
-async def on_action(turn: Turn) -> None:
+async def on_action(turn: Turn, official: Official) -> None:
     """'of' home, 'of:l:<status>[:<page>]' list, 'of:o:<id>' open, 'of:t:<id>:<target>' change."""
-    official = await _official(turn)
-    if official is None:
-        return
     parts = turn.action_arg.split(":") if turn.action_arg else []
     if not parts:
-        await home(turn)
+        await home(turn, official)
     elif parts[0] == "l" and len(parts) >= 2:
         page_no = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
         await list_applications(turn, official, parts[1], page_no)
@@ -514,34 +479,35 @@ async def on_action(turn: Turn) -> None:
         else:
             await start_change(turn, official, application, parts[2] if len(parts) > 2 else "")
     else:
-        await home(turn)
+        await home(turn, official)
 
 
-async def change_state(turn: Turn) -> None:
-    form = FORMS.get(turn.state.removeprefix("of."))
-    official = await _official(turn)
-    if form is None or official is None:
+async def change_state(turn: Turn, official: Official) -> None:
+    form = STATE_FORMS.get(turn.state)
+    if form is None:
         await show_menu(turn)
         return
     if not may_change(official):
-        await home(turn, _("As a monitor you can view applications but not change anything."))
+        await home(turn, official, _(MONITOR_REFUSAL))
         return
     await forms.handle(turn, form)
 
 
 async def change_ask(turn: Turn) -> None:
-    form = FORMS.get(turn.state.removeprefix("of."))
+    form = STATE_FORMS.get(turn.state)
     if form is None:
         await show_menu(turn)
         return
     await forms.ask(turn, form)
 
 
-async def officials_command(turn: Turn) -> None:
-    await home(turn)
+async def officials_command(turn: Turn, official: Official) -> None:
+    await home(turn, official)
 
 
-def register(router: Router) -> None:
-    router.command("/canbo", "/officials")(officials_command)
-    router.action("of")(on_action)
-    router.state("of", ask=change_ask)(change_state)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
+router.menu_entry(N_("Officials: applications in my area"), "of", officials_only=True)
+router.command("/canbo", "/officials")(officials_only(officials_command))
+router.action("of")(officials_only(on_action))
+# An official removed while filling in a change just gets the main menu.
+router.state("of", ask=change_ask)(officials_only(change_state, refusal=show_menu))
