@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     broadcast_chat_interval_seconds: float = 1.0
     broadcast_lease_seconds: float = 60.0
 
+    # The address officials open the web console at (/canbo/): the one-time login links start with it.
+    public_url: str = "http://127.0.0.1:8080"
+    # How long a web console session lasts after logging in.
+    web_session_hours: float = Field(default=8.0, gt=0, le=24 * 7)
+
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     # A client must send a request's headers, and then its body, within this many seconds (slow clients).

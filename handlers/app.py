@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import broadcast, eligibility, intake, menu, officials, policies, questions, report, status
+from handlers import broadcast, eligibility, intake, menu, officials, policies, questions, report, status, web_login
 from handlers.router import Router
 
 
@@ -17,4 +17,5 @@ def build_router() -> Router:
     officials.register(router)
     report.register(router)
     broadcast.register(router)
+    web_login.register(router)
     return router
