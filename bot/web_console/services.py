@@ -137,12 +137,12 @@ async def import_sheet(app: HoTro, official: Official, file_name: str, data: byt
             app.sessions, path, official=official, actor=actor(official), now=now, protector=app.protector
         )
     if report.notices:
-        app.sender.wake()
+        await app.sender.deliver()  # the import's notices now (the sender loop takes any beyond its batch)
     return report
 
 
 def import_summary(report: ImportReport) -> list[str]:
-    return exchange.summary(report)
+    return [line.strip().removeprefix("• ") for line in exchange.summary(report)]
 
 
 def import_problems(report: ImportReport) -> list[str]:
