@@ -12,14 +12,16 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
+from telegram import Bot
 
 from bot.app import HoTro
 from bot.web import build_web_app
 from handlers import app_code
 from storage import login_tokens
-from storage.models import Application, AuditLog, Broadcast, LoginToken, Official, StatusEvent
+from storage.models import Application, Attachment, AuditLog, Broadcast, LoginToken, Official, StatusEvent
 from tests.chat import Chat
 from tests.console_client import Console, login_token, make_official
+from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.test_review import HUU_LUNG, NHAT_TIEN, reload, submit_household
 
 OTHER_COMMUNE, OTHER_DISTRICT = 6430, 186  # another commune of Hữu Lũng (GSO)
@@ -366,3 +368,35 @@ async def test_status_events_record_the_web_official(app: HoTro, web: TestClient
     async with app.sessions() as session:
         actors = (await session.execute(select(StatusEvent.actor).order_by(StatusEvent.id))).scalars().all()
     assert actors[-1] == f"official:{official.id}"
+
+
+async def test_attachments_telegram_through_getfile_zalo_by_url(app: HoTro, fake_telegram: FakeTelegram) -> None:
+    application = await _submitted(app)
+    fake_telegram.files["photo-of-notice"] = b"\xff\xd8\xff\xe0 a jpeg"
+    async with app.sessions.begin() as session:
+        telegram_file = Attachment(
+            application_id=application.id, channel="telegram", kind="photo", file_id="photo-of-notice"
+        )
+        zalo_file = Attachment(
+            application_id=application.id, channel="zalo", kind="photo", file_id="https://cdn.example.vn/a.jpg"
+        )
+        session.add_all([telegram_file, zalo_file])
+    bot = Bot(TOKEN, base_url=fake_telegram.base_url, base_file_url=fake_telegram.base_file_url)
+    await bot.initialize()
+    client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        console = Console(client)
+        await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
+        page = await console.get(f"/canbo/ho-so/{application.code}")
+        assert f"/tep/{telegram_file.id}" in page and 'src="https://cdn.example.vn/a.jpg"' in page
+        response = await client.get(f"/canbo/ho-so/{application.code}/tep/{telegram_file.id}")
+        assert response.status == 200 and await response.read() == b"\xff\xd8\xff\xe0 a jpeg"
+        assert response.content_type == "image/jpeg"
+        assert ("getFile", {"file_id": "photo-of-notice"}) in fake_telegram.calls
+        response = await client.get(f"/canbo/ho-so/{application.code}/tep/{zalo_file.id}", allow_redirects=False)
+        assert response.status == 302 and response.headers["Location"] == "https://cdn.example.vn/a.jpg"
+        await console.get(f"/canbo/ho-so/{application.code}/tep/999", status=404)
+    finally:
+        await client.close()
+        await bot.shutdown()
