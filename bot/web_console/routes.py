@@ -23,7 +23,7 @@ from handlers import broadcast as broadcast_rules
 from handlers.officials import ACTION_LABELS
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
-from messages.vocabulary import KIND_LABELS, ApplicationStatus
+from messages.vocabulary import KIND_LABELS, ROLE_LABELS, ApplicationStatus, AreaLevel, BroadcastStatus, Role
 from storage import console as queries
 from storage import deadlines, login_tokens
 from storage.broadcasts import Audience, AudienceError
@@ -37,12 +37,10 @@ EARLIEST_DECISION = date(2021, 7, 1)  # NQ 68 is dated 01/07/2021: no decision o
 MAX_AMOUNT = 1_000_000_000
 BULK_TARGETS = (ApplicationStatus.FORWARDED, ApplicationStatus.APPROVED)
 MAX_BULK = 500
-LEVEL = {"commune": "commune", "district": "district", "province": "province"}
-ROLE_LABELS = {
-    "commune": N_("commune official"),
-    "district": N_("district official"),
-    "province": N_("province official"),
-    "admin": N_("administrator"),
+LEVEL: dict[str, AreaLevel] = {
+    Role.COMMUNE: AreaLevel.COMMUNE,
+    Role.DISTRICT: AreaLevel.DISTRICT,
+    Role.PROVINCE: AreaLevel.PROVINCE,
 }
 
 
@@ -86,9 +84,9 @@ def _iso_date(text: str | None) -> date | None:
 
 
 def area_name(official: Official) -> str:
-    if official.role == "admin" or official.area_code is None:
+    if official.role == Role.ADMIN or official.area_code is None:
         return _("All areas")
-    unit = admin_units.get(LEVEL[official.role], official.area_code)  # type: ignore[arg-type]
+    unit = admin_units.get(LEVEL[official.role], official.area_code)
     return unit.full_name if unit else str(official.area_code)
 
 
@@ -191,9 +189,9 @@ def parse_list(request: web.Request, official: Official) -> ListQuery:
     kind = q.get("loai") if q.get("loai") in KIND_LABELS else None
     district = _int(q.get("huyen"))
     commune = _int(q.get("xa"))
-    if district is not None and not broadcast_rules.within(official, "district", district):
+    if district is not None and not broadcast_rules.within(official, AreaLevel.DISTRICT, district):
         district = None
-    if commune is not None and not broadcast_rules.within(official, "commune", commune):
+    if commune is not None and not broadcast_rules.within(official, AreaLevel.COMMUNE, commune):
         commune = None
     query = q.get("q", "").strip()
     search, search_kind = recognise(query, _app(request))
@@ -213,10 +211,10 @@ def parse_list(request: web.Request, official: Official) -> ListQuery:
 def sub_areas(official: Official, district: int | None) -> dict[str, list[admin_units.Unit]]:
     """The districts and communes an official may filter by."""
     out: dict[str, list[admin_units.Unit]] = {"districts": [], "communes": []}
-    if official.role == "district" and official.area_code is not None:
+    if official.role == Role.DISTRICT and official.area_code is not None:
         out["communes"] = admin_units.communes(official.area_code)
-    elif official.role in ("province", "admin"):
-        province = official.area_code if official.role == "province" and official.area_code else None
+    elif official.role in (Role.PROVINCE, Role.ADMIN):
+        province = official.area_code if official.role == Role.PROVINCE and official.area_code else None
         if province is not None:
             out["districts"] = admin_units.districts(province)
         if district is not None:
@@ -261,7 +259,7 @@ async def application_list(request: web.Request) -> web.Response:
 
 
 def _commune_name(code: int) -> str:
-    unit = admin_units.get("commune", code)
+    unit = admin_units.get(AreaLevel.COMMUNE, code)
     return unit.name if unit else str(code)
 
 
@@ -305,7 +303,7 @@ async def application_page(request: web.Request) -> web.Response:
             "targets": [t for t in ACTION_LABELS if services.can_move(application, t)],
             "action_labels": ACTION_LABELS,
             "actor_label": actor_label,
-            "done": request.query.get("xong"),
+            "changed": request.query.get("xong"),
             "methods": {"cash": _("cash at the commune"), "bank": _("bank transfer")},
         },
     )
@@ -543,7 +541,7 @@ async def bulk(request: web.Request) -> web.Response:
         "display_code": app_code.display,
     }
     if errors or _text(form, "confirm") != "1":
-        return await page(request, "bulk.html", {**context, "done": None}, status=400 if errors else 200)
+        return await page(request, "bulk.html", {**context, "changed_count": None}, status=400 if errors else 200)
     changed = services.Changed()
     now = _now()
     for application in movable:
@@ -560,7 +558,7 @@ async def bulk(request: web.Request) -> web.Response:
         )
     await db.commit()
     await services.send_notices(app, changed)
-    return await page(request, "bulk.html", {**context, "done": len(movable)})
+    return await page(request, "bulk.html", {**context, "changed_count": len(movable)})
 
 
 # ---- XLSX -------------------------------------------------------------------------------------------
@@ -641,9 +639,9 @@ async def report_download(request: web.Request) -> web.Response:
 # ---- announcements ---------------------------------------------------------------------------------
 def audience_choices(official: Official) -> list[tuple[str, str]]:
     out = []
-    if official.role in ("commune", "district", "province"):
+    if official.role in LEVEL:
         out.append(("mine", _("Everyone in my area ({area})").format(area=area_name(official))))
-    if official.role in ("province", "admin"):
+    if official.role in (Role.PROVINCE, Role.ADMIN):
         out.append(("all", _("Everyone who receives announcements")))
     for kind, label in KIND_LABELS.items():
         out.append((f"kind:{kind}", _("Applicants: {kind}").format(kind=_(label))))
@@ -669,7 +667,7 @@ async def _announcements(
     official, db = _official(request), _db(request)
     items = await services.recent_announcements(db, official)
     progress = await services.announcement_progress(db, [b.id for b in items])
-    active = any(b.status in ("queued", "sending") for b in items)
+    active = any(b.status in (BroadcastStatus.QUEUED, BroadcastStatus.SENDING) for b in items)
     return await page(
         request,
         "announce.html",
@@ -744,7 +742,7 @@ async def announce_cancel(request: web.Request) -> web.Response:
     official, db = _official(request), _db(request)
     broadcast_id = _int(request.match_info["id"])
     broadcast = await db.get(Broadcast, broadcast_id) if broadcast_id else None
-    if broadcast is None or (official.role != "admin" and broadcast.official_id != official.id):
+    if broadcast is None or (official.role != Role.ADMIN and broadcast.official_id != official.id):
         return await problem(request, 404, _("That announcement does not exist or is not yours."))
     await services.cancel_announcement(db, broadcast.id, _now())
     await db.commit()
@@ -753,7 +751,7 @@ async def announce_cancel(request: web.Request) -> web.Response:
 
 # ---- officials (admins) -----------------------------------------------------------------------------
 async def _admin(request: web.Request) -> web.Response | None:
-    if _official(request).role != "admin":
+    if _official(request).role != Role.ADMIN:
         return await problem(request, 403, _("Only administrators can manage officials."))
     return None
 
@@ -791,9 +789,9 @@ async def officials(request: web.Request) -> web.Response:
 def _area_problem(role: str, area: int | None) -> str | None:
     if role not in ROLES:
         return _("Choose a role.")
-    if role == "admin":
+    if role == Role.ADMIN:
         return None if area is None else _("An administrator is not limited to an area: leave the area empty.")
-    if area is None or admin_units.get(LEVEL[role], area) is None:  # type: ignore[arg-type]
+    if area is None or admin_units.get(LEVEL[role], area) is None:
         return _("{area} is not the GSO code of a unit of that level.").format(area=area if area else "–")
     return None
 
@@ -811,7 +809,7 @@ async def official_add(request: web.Request) -> web.Response:
         return await _officials_page(request, error=_("Choose the channel and type the user id."))
     if (area_error := _area_problem(role, area)) is not None:
         return await _officials_page(request, error=area_error)
-    official = await add_official(db, channel, user_id, role, area if role != "admin" else None, name)
+    official = await add_official(db, channel, user_id, role, area if role != Role.ADMIN else None, name)
     await db.commit()
     return await _officials_page(request, message=_("Official {id} saved.").format(id=official.id))
 
@@ -846,7 +844,7 @@ async def official_area(request: web.Request) -> web.Response:
     role, area = _text(form, "role"), _int(_text(form, "area").strip())
     if (area_error := _area_problem(role, area)) is not None:
         return await _officials_page(request, error=area_error)
-    target.role, target.area_code = role, area if role != "admin" else None
+    target.role, target.area_code = role, area if role != Role.ADMIN else None
     await _db(request).commit()
     return await _officials_page(request, message=_("Official {id} saved.").format(id=target.id))
 

@@ -9,7 +9,7 @@ from typing import Any
 from handlers import admin_units, app_code, forms, intake
 from messages import fmt, vocabulary
 from messages.i18n import _
-from messages.vocabulary import KIND_LABELS, ApplicationKind
+from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel
 from storage import deadlines
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector, DecryptionError
@@ -27,7 +27,7 @@ class Item:
 
 
 def _place(code: int) -> str:
-    unit = admin_units.get("commune", code)
+    unit = admin_units.get(AreaLevel.COMMUNE, code)
     return unit.full_name if unit else str(code)
 
 
