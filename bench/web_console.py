@@ -9,7 +9,9 @@ provinces, with the schema of the project's migrations, this branch's indexes in
 `hotro serve` runs it (bot.web.build_web_app on an AppRunner on loopback); an official of each area level
 logs in through a one-time link and every page is requested over HTTP. The figure is the server's time for
 each request (a middleware around the whole app measures it), median and p95 after warm-up, against the
-targets of issue 16: list and search pages p95 < 100 ms, the dashboard < 200 ms.
+targets of issue 16: list and search pages p95 < 100 ms, the dashboard < 200 ms. The dashboard keeps an
+area's figures for a minute (bot/web_console/dashboard.py): "dashboard" is the page as officials get it
+within that minute, "dashboard, recomputed" (?moi=1) pays the figures' SQL every time.
 
 The bench data keeps phones in clear (as rows from before 0007 did) and its ID ciphertexts come from a
 small pool, so the ID search is set up by giving a few rows the blind index of the number their ciphertext
@@ -63,7 +65,7 @@ def _bench_storage() -> Any:
 
 data_set = _bench_storage()
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/hotro_web"
-TARGETS = {"dashboard": 200.0, "list": 100.0, "search": 100.0, "page": None}
+TARGETS = {"dashboard": 200.0, "list": 100.0, "search": 100.0, "page": None, "computed": None}
 ID_ROWS = 40
 
 
@@ -165,6 +167,7 @@ async def cases_for(sessions: Any, official: Official, ids: list[str], rng: rand
     given = sorted({n.rsplit(" ", 1)[-1] for n in names})
     return [
         Case("dashboard", "dashboard", ["/canbo/"]),
+        Case("dashboard, recomputed", "computed", ["/canbo/?moi=1"]),
         Case("list, first page", "list", ["/canbo/ho-so"]),
         Case("list, status submitted", "list", ["/canbo/ho-so?trang-thai=submitted"]),
         Case("list, overdue", "list", ["/canbo/ho-so?qua-han=1"]),

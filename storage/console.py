@@ -2,8 +2,9 @@
 daily series, and one application's history. Repositories never commit.
 
 Every query is ANDed with the caller's area condition (storage.officials.scope). Totals are counted up
-to COUNT_CAP rows only: an exact count of a province's half million rows costs more than the page
-itself, and "more than 10,000" is all an official needs to know there.
+to COUNT_CAP rows only (NAME_COUNT_CAP for a search by name): an exact count of a province's half million
+rows costs far more than the page itself, and "more than 1,000" is all an official needs to know there
+(they narrow the filters, or export the list).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Application, Attachment, AuditLog, Payment, StatusEvent
 from storage.reports import local_midnight, payment_overdue, review_overdue
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
+NAME_COUNT_CAP = 200
 PER_PAGE = 25
 MAX_NAME_QUERY = 64
 
@@ -97,10 +99,11 @@ async def list_page(
 ) -> Page:
     """One page, newest first, with the (capped) number of matches."""
     where = and_(area, *conditions(flt, today))
-    capped_ids = select(Application.id).where(where).limit(COUNT_CAP + 1).subquery()
+    cap = NAME_COUNT_CAP if flt.search is not None and flt.search.name else COUNT_CAP
+    capped_ids = select(Application.id).where(where).limit(cap + 1).subquery()
     total = int((await session.execute(select(func.count()).select_from(capped_ids))).scalar_one())
-    capped = total > COUNT_CAP
-    total = min(total, COUNT_CAP)
+    capped = total > cap
+    total = min(total, cap)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     stmt = (

@@ -164,6 +164,8 @@ async def test_search_by_code_name_phone_and_id_number(app: HoTro, web: TestClie
         if query not in ("Văn An", "văn an"):  # the two share the name
             assert other.code not in page, query
     assert "Không có hồ sơ nào" in await console.get("/canbo/ho-so?q=000000000000")
+    short = await console.get("/canbo/ho-so?q=An")
+    assert "ít nhất 3 chữ cái" in short and application.code not in short
     async with app.sessions() as session:
         lookups = (await session.execute(select(AuditLog.detail).where(AuditLog.action == "lookup"))).scalars().all()
     assert "web:number:1" in lookups and not any("001085012345" in (d or "") for d in lookups)
@@ -292,7 +294,12 @@ async def test_the_daily_report_and_the_dashboard(app: HoTro, web: TestClient) -
     console = Console(web)
     await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
     dashboard = await console.get("/canbo/")
-    assert "Tổng số hồ sơ" in dashboard and "<svg" in dashboard
+    assert "Tổng số hồ sơ" in dashboard and "<svg" in dashboard and "Số liệu lúc" in dashboard
+    assert '<div class="n">1</div><div class="l">Tổng số hồ sơ' in dashboard
+    await _submitted(app, "other", id_number="001 085 012 346")
+    # The figures are kept for a minute per area; "Cập nhật" recomputes them.
+    assert '<div class="n">1</div><div class="l">Tổng số hồ sơ' in await console.get("/canbo/")
+    assert '<div class="n">2</div><div class="l">Tổng số hồ sơ' in await console.get("/canbo/?moi=1")
     report = await console.get("/canbo/bao-cao")
     assert "BÁO CÁO" in report
     response = await web.get("/canbo/bao-cao/tai-ve")

@@ -13,7 +13,8 @@ from telegram import Bot
 
 from bot.app import HoTro
 from bot.web_console import auth, render, routes
-from bot.web_console.keys import APP_KEY, BOT
+from bot.web_console.dashboard import FigureCache
+from bot.web_console.keys import APP_KEY, BOT, FIGURES
 
 PREFIX = "/canbo"
 STATIC = Path(__file__).parent / "static"
@@ -23,6 +24,7 @@ UPLOAD_LIMIT = 16 * 1024 * 1024  # an XLSX of the district's list
 def build_console(app: HoTro, bot: Bot | None) -> web.Application:
     console = web.Application()
     console[APP_KEY] = app
+    console[FIGURES] = FigureCache()
     if bot is not None:
         console[BOT] = bot
     auth.setup(console, app)

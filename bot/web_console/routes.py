@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
 from bot.web_console import auth, files, services
-from bot.web_console.keys import APP_KEY, DB, OFFICIAL
+from bot.web_console.keys import APP_KEY, DB, FIGURES, OFFICIAL
 from bot.web_console.render import page, problem
 from bot.web_console.views import actor_label, details
 from handlers import admin_units, app_code, validators
@@ -37,6 +37,7 @@ EARLIEST_DECISION = date(2021, 7, 1)  # NQ 68 is dated 01/07/2021: no decision o
 MAX_AMOUNT = 1_000_000_000
 BULK_TARGETS = (ApplicationStatus.FORWARDED, ApplicationStatus.APPROVED)
 MAX_BULK = 500
+MIN_NAME_LETTERS = 3
 LEVEL: dict[str, AreaLevel] = {
     Role.COMMUNE: AreaLevel.COMMUNE,
     Role.DISTRICT: AreaLevel.DISTRICT,
@@ -136,15 +137,17 @@ async def logout(request: web.Request) -> web.Response:
 async def dashboard(request: web.Request) -> web.Response:
     official, db = _official(request), _db(request)
     today, now = _today(), _now()
-    data, _text_report = await services.report(db, official, today, now)
-    series = await queries.daily_series(db, scope(official), today)
+    cache = request.config_dict[FIGURES]
+    figures = await cache.get(db, official, today, now, refresh=request.query.get("moi") == "1")
+    series = figures.series
     peak = max([1, *(max(d.submitted, d.decided) for d in series)])
     return await page(
         request,
         "dashboard.html",
         {
             "area": area_name(official),
-            "data": data,
+            "data": figures.data,
+            "computed_at": figures.computed_at,
             "statuses": vocabulary.STATUSES,
             "series": series,
             "peak": peak,
@@ -179,6 +182,8 @@ def recognise(query: str, app: HoTro) -> tuple[Search | None, str | None]:
         if id_hash is None and phone_hash is None:
             return Search(code="-"), "number"  # matches nothing
         return Search(id_hash=id_hash, phone_hash=phone_hash), "number"
+    if sum(ch.isalpha() for ch in text) < MIN_NAME_LETTERS:
+        return Search(code="-"), "short"  # "An" alone would match a third of the province
     return Search(name=text), "name"
 
 
@@ -208,15 +213,14 @@ def parse_list(request: web.Request, official: Official) -> ListQuery:
     return ListQuery(flt, _int(q.get("trang")) or 1, query, search_kind, args)
 
 
-def sub_areas(official: Official, district: int | None) -> dict[str, list[admin_units.Unit]]:
-    """The districts and communes an official may filter by."""
+def sub_areas(official: Official, district: int | None, home_province: int) -> dict[str, list[admin_units.Unit]]:
+    """The districts and communes an official may filter by (an admin: those of the deployment's province)."""
     out: dict[str, list[admin_units.Unit]] = {"districts": [], "communes": []}
     if official.role == Role.DISTRICT and official.area_code is not None:
         out["communes"] = admin_units.communes(official.area_code)
     elif official.role in (Role.PROVINCE, Role.ADMIN):
-        province = official.area_code if official.role == Role.PROVINCE and official.area_code else None
-        if province is not None:
-            out["districts"] = admin_units.districts(province)
+        province = official.area_code if official.role == Role.PROVINCE and official.area_code else home_province
+        out["districts"] = admin_units.districts(province)
         if district is not None:
             out["communes"] = admin_units.communes(district)
     return out
@@ -241,10 +245,11 @@ async def application_list(request: web.Request) -> web.Response:
             "flt": parsed.flt,
             "args": parsed.args,
             "query": parsed.query,
+            "too_short": parsed.search_kind == "short",
             "link": link,
             "statuses": vocabulary.STATUSES,
             "kinds": KIND_LABELS,
-            "areas": sub_areas(official, parsed.flt.district),
+            "areas": sub_areas(official, parsed.flt.district, _app(request).settings.province_code),
             "export_link": "/canbo/xuat?"
             + urlencode({k: v for k, v in parsed.args.items() if k in ("trang-thai", "loai")}),
             "display_code": app_code.display,
