@@ -407,3 +407,14 @@ async def test_attachments_telegram_through_getfile_zalo_by_url(app: HoTro, fake
     finally:
         await client.close()
         await bot.shutdown()
+
+
+async def test_pages_are_never_framed_cached_or_referred(app: HoTro, web: TestClient) -> None:
+    console = Console(web)
+    await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
+    response = await web.get("/canbo/ho-so")
+    assert (
+        response.headers["X-Frame-Options"] == "DENY"
+        and "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    )
+    assert response.headers["Cache-Control"] == "no-store" and response.headers["Referrer-Policy"] == "no-referrer"

@@ -27,6 +27,18 @@ from storage.models import Official
 
 COOKIE = "hotro_canbo"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Pages with personal data: never framed (a confirmation button under someone else's page), never cached,
+# no Referer (the login link's token), scripts and styles from the console only (its few inline handlers).
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -100,6 +112,7 @@ async def console_middleware(request: web.Request, handler: Handler) -> web.Stre
                     )
         response = await handler(request)
         await db.commit()
+        response.headers.update(SECURITY_HEADERS)
         return response
 
 
