@@ -104,8 +104,20 @@ async def list_page(
     rows are then loaded by primary key."""
     where = and_(area, *conditions(flt, today))
     cap = NAME_COUNT_CAP if flt.search is not None and flt.search.name else COUNT_CAP
-    order = (Application.submitted_at.desc(), Application.id.desc())
-    ids = list((await session.execute(select(Application.id).where(where).order_by(*order).limit(cap + 1))).scalars())
+    ids_stmt = select(Application.id).where(where)
+    if flt.search is not None and flt.search.name and len(flt.search.name.split()) >= 2:
+        # Several words (a full name): few rows match, found through the trigram index. Planned with the
+        # ORDER BY … LIMIT, PostgreSQL would rather walk the area newest first and read it all (190 ms for
+        # a province); a materialized set makes it find the matches first.
+        matches = (
+            ids_stmt.add_columns(Application.submitted_at)
+            .cte("matches")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
+        )
+        ids_stmt = select(matches.c.id).order_by(matches.c.submitted_at.desc(), matches.c.id.desc())
+    else:
+        ids_stmt = ids_stmt.order_by(Application.submitted_at.desc(), Application.id.desc())
+    ids = list((await session.execute(ids_stmt.limit(cap + 1))).scalars())
     capped = len(ids) > cap
     ids = ids[:cap]
     pages = max(1, -(-len(ids) // per_page))
