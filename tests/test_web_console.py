@@ -185,7 +185,7 @@ async def test_filters_and_paging_in_sql(app: HoTro, web: TestClient) -> None:
     page = await console.get("/canbo/ho-so?tu=2001-01-01&den=2001-01-02")
     assert first.code not in page
     page = await console.get("/canbo/ho-so?trang=99")  # past the end: the last page
-    assert "Trang 1/1" in page
+    assert "Trang 1 trên 1" in page
 
 
 async def test_ask_for_information_with_a_confirmation_then_the_citizen_answers(app: HoTro, web: TestClient) -> None:
