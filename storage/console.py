@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Application, Attachment, AuditLog, Payment, StatusEvent
-from storage.reports import local_midnight, payment_overdue, review_overdue
+from storage.report_figures import local_midnight, payment_overdue, review_overdue
 
 COUNT_CAP = 1_000
 NAME_COUNT_CAP = 200
@@ -212,3 +212,8 @@ async def attachment(session: AsyncSession, application_id: int, attachment_id: 
 async def payments(session: AsyncSession, application_id: int) -> list[Payment]:
     stmt = select(Payment).where(Payment.application_id == application_id).order_by(Payment.id)
     return list((await session.execute(stmt)).scalars())
+
+
+def audit_lookup(session: AsyncSession, actor: str, detail: str, now: datetime) -> None:
+    """A search of personal data (by code, ID number or phone): what kind and how many found, not the value."""
+    session.add(AuditLog(actor=actor, action="lookup", detail=detail, at=now))

@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.app import HoTro
-from handlers.web_login import login_url
+from handlers.review.console_login import login_url
 from storage import login_tokens
 from storage.models import Official
 from storage.officials import add_official

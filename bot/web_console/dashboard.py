@@ -1,6 +1,6 @@
 """The overview's figures, computed at most once a minute per area and process.
 
-They are the daily report's aggregates (storage.reports.area_report) and the last 14 days, over every
+They are the daily report's aggregates (storage.report_figures.area_report) and the last 14 days, over every
 application of the area: on a million rows a province's figures take seconds of SQL, far beyond what an
 overview page may cost each time it is opened. So each process keeps the figures of an area for
 FRESH_FOR and the page says when they were computed ("Số liệu lúc …"); "Cập nhật" recomputes at
@@ -19,7 +19,7 @@ from storage import console as queries
 from storage.console import DayFigures
 from storage.models import Official
 from storage.officials import scope
-from storage.reports import ReportData, area_report
+from storage.report_figures import ReportData, area_report
 
 FRESH_FOR = timedelta(seconds=60)
 MAX_AREAS = 2048  # areas kept (a commune, district or province each); the oldest are dropped beyond it

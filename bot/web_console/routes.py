@@ -19,8 +19,7 @@ from bot.web_console.keys import APP_KEY, DB, FIGURES, OFFICIAL
 from bot.web_console.render import page, problem
 from bot.web_console.views import actor_label, details
 from handlers import admin_units, app_code, validators
-from handlers import broadcast as broadcast_rules
-from handlers.officials import ACTION_LABELS
+from handlers.review.chat import ACTION_LABELS
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import KIND_LABELS, ROLE_LABELS, ApplicationStatus, AreaLevel, BroadcastStatus, Role
@@ -28,7 +27,7 @@ from storage import console as queries
 from storage import deadlines, login_tokens
 from storage.broadcasts import Audience, AudienceError
 from storage.console import ListFilter, Search
-from storage.models import Application, Broadcast, Official
+from storage.models import Application, Official
 from storage.officials import ROLES, add_official, all_officials, scope
 
 routes = web.RouteTableDef()
@@ -194,9 +193,9 @@ def parse_list(request: web.Request, official: Official) -> ListQuery:
     kind = q.get("loai") if q.get("loai") in KIND_LABELS else None
     district = _int(q.get("huyen"))
     commune = _int(q.get("xa"))
-    if district is not None and not broadcast_rules.within(official, AreaLevel.DISTRICT, district):
+    if district is not None and not services.within(official, AreaLevel.DISTRICT, district):
         district = None
-    if commune is not None and not broadcast_rules.within(official, AreaLevel.COMMUNE, commune):
+    if commune is not None and not services.within(official, AreaLevel.COMMUNE, commune):
         commune = None
     query = q.get("q", "").strip()
     search, search_kind = recognise(query, _app(request))
@@ -485,14 +484,14 @@ async def action_post(request: web.Request) -> web.Response:
     payment = None
     if target == ApplicationStatus.PAID:
         payment = services.PaymentInfo(values["amount"], values["paid_on"], values["method"], values.get("reference"))
-    changed = services.Changed()
+    now = _now()
+    changed = services.changes(db, app, now)
     await services.change_status(
         db,
-        app,
         official,
         application,
         target,
-        now=_now(),
+        now=now,
         changed=changed,
         note=values.get("note"),
         decision_number=values.get("decision_number"),
@@ -547,12 +546,11 @@ async def bulk(request: web.Request) -> web.Response:
     }
     if errors or _text(form, "confirm") != "1":
         return await page(request, "bulk.html", {**context, "changed_count": None}, status=400 if errors else 200)
-    changed = services.Changed()
     now = _now()
+    changed = services.changes(db, app, now)
     for application in movable:
         await services.change_status(
             db,
-            app,
             official,
             application,
             target,
@@ -681,7 +679,7 @@ async def _announcements(
             "items": items,
             "progress": progress,
             "describe": lambda b: services.describe_audience(Audience.from_json(b.audience), official),
-            "labels": broadcast_rules.STATUS_LABELS,
+            "labels": services.ANNOUNCEMENT_LABELS,
             "preview": preview,
             "error": error,
             "refresh": active,
@@ -717,11 +715,12 @@ async def announce_preview(request: web.Request) -> web.Response:
     if isinstance(checked, str):
         return await _announcements(request, error=checked, status=400)
     audience, text = checked
-    count = await services.count_recipients(db, official, audience)
+    found = await services.preview_announcement(db, official, audience, text)
     preview = {
-        "message": services.announcement_message(text, official),
-        "count": count,
+        "message": found.message,
+        "count": found.count,
         "audience": services.describe_audience(audience, official),
+        "unreachable": found.unreachable,
     }
     return await _announcements(request, preview=preview)
 
@@ -746,8 +745,8 @@ async def announce_send(request: web.Request) -> web.Response:
 async def announce_cancel(request: web.Request) -> web.Response:
     official, db = _official(request), _db(request)
     broadcast_id = _int(request.match_info["id"])
-    broadcast = await db.get(Broadcast, broadcast_id) if broadcast_id else None
-    if broadcast is None or (official.role != Role.ADMIN and broadcast.official_id != official.id):
+    broadcast = await services.find_announcement(db, official, broadcast_id) if broadcast_id else None
+    if broadcast is None:
         return await problem(request, 404, _("That announcement does not exist or is not yours."))
     await services.cancel_announcement(db, broadcast.id, _now())
     await db.commit()

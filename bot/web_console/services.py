@@ -1,10 +1,9 @@
 """The one place where the web console calls the domain: status changes, XLSX export and import,
 reports, announcements and login links.
 
-Each function is what the chat and the CLI already use (handlers.lifecycle with the citizen's notice
-queued in the outbox as handlers/officials.py does, bot.exchange, storage.reports, storage.broadcasts),
-so the chat, the CLI and the web share one set of rules: area scope, lifecycle, audit. When the
-service layer of issue 15 lands, these bodies switch to it and the routes do not change.
+Each function is a thin call into the services the chat and the CLI use (handlers.review.service,
+handlers.announce.service, handlers.report.service, bot.exchange, storage.lookups), so the chat, the
+CLI and the web share one set of rules: area scope, lifecycle, audit.
 """
 
 from __future__ import annotations
@@ -19,16 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import exchange
 from bot.app import HoTro
-from handlers import broadcast as broadcast_rules
-from handlers import lifecycle, web_login
-from handlers.report import area_name, render_report
-from handlers.turn import Reply
+from handlers.announce import service as announcements
+from handlers.report.service import area_name, render_report
+from handlers.review import lifecycle
+from handlers.review import service as review
+from handlers.review.console_login import link_message, new_login_link
+from handlers.turn import Notice, Reply
 from messages.vocabulary import ApplicationStatus
-from storage import broadcasts, outbox
+from storage import broadcasts, lookups, outbox
+from storage import console as console_queries
 from storage.broadcasts import Audience
-from storage.models import Application, AuditLog, Broadcast, Official
+from storage.crypto import DataProtector
+from storage.models import Application, Broadcast, Official
 from storage.officials import scope
-from storage.reports import ReportData, area_report
+from storage.report_figures import ReportData, area_report
 
 PaymentInfo = lifecycle.PaymentInfo
 TransitionError = lifecycle.TransitionError
@@ -37,7 +40,7 @@ ImportReport = exchange.ImportReport
 
 
 def actor(official: Official) -> str:
-    return f"official:{official.id}"
+    return review.official_actor(official)
 
 
 def can_move(application: Application, target: str) -> bool:
@@ -50,12 +53,28 @@ def targets(application: Application) -> list[str]:
 
 @dataclass
 class Changed:
+    """A NoticeQueue (handlers.review.service) that writes each notice to the outbox in the request's
+    transaction and keeps the rows' ids, to send them right after the commit."""
+
+    session: AsyncSession
+    now: datetime
+    protector: DataProtector
     notice_ids: list[int] = field(default_factory=list)
+
+    async def put(self, notice: Notice) -> None:
+        row = await outbox.enqueue(
+            self.session, notice.channel, notice.chat_id, notice.reply.to_payload(), self.now, self.protector
+        )
+        await self.session.flush()  # the row's id
+        self.notice_ids.append(row.id)
+
+
+def changes(session: AsyncSession, app: HoTro, now: datetime) -> Changed:
+    return Changed(session, now, app.protector)
 
 
 async def change_status(
     session: AsyncSession,
-    app: HoTro,
     official: Official,
     application: Application,
     target: str,
@@ -68,11 +87,14 @@ async def change_status(
     amount: int | None = None,
     payment: PaymentInfo | None = None,
 ) -> None:
-    """One lifecycle step with its audit row; the citizen's notice goes to the outbox in the same transaction."""
-    notice = await lifecycle.transition(
+    """One lifecycle step with its audit row and the citizen's notice (review.change), in the caller's session."""
+    if not review.may_act(official, application):
+        raise TransitionError("outside the official's area")
+    await review.change(
         session,
         application,
         target,
+        changed,
         actor=actor(official),
         now=now,
         note=note,
@@ -81,12 +103,6 @@ async def change_status(
         amount=amount,
         payment=payment,
     )
-    if notice is not None:
-        row = await outbox.enqueue(
-            session, notice.channel, notice.chat_id, notice.reply.to_payload(), now, app.protector
-        )
-        await session.flush()  # the row's id, to send it right after the commit
-        changed.notice_ids.append(row.id)
 
 
 async def send_notices(app: HoTro, changed: Changed) -> None:
@@ -96,13 +112,13 @@ async def send_notices(app: HoTro, changed: Changed) -> None:
 
 
 def audit_view(session: AsyncSession, official: Official, application: Application, now: datetime) -> None:
-    """The same audit row as the chat's view of an application (handlers.officials.show_application)."""
-    session.add(AuditLog(actor=actor(official), action="view", application_id=application.id, at=now))
+    """The same audit row as the chat's view of an application."""
+    lookups.audit_view(session, actor(official), "view", application, now)
 
 
 def audit_search(session: AsyncSession, official: Official, what: str, found: int, now: datetime) -> None:
     """A search by code, ID number or phone: which kind and how many found, never the value."""
-    session.add(AuditLog(actor=actor(official), action="lookup", detail=f"web:{what}:{found}", at=now))
+    console_queries.audit_lookup(session, actor(official), f"web:{what}:{found}", now)
 
 
 # ---- XLSX -----------------------------------------------------------------------------------
@@ -157,63 +173,66 @@ async def report(session: AsyncSession, official: Official, today: date, now: da
 
 # ---- announcements ----------------------------------------------------------------------------
 def check_audience(official: Official, audience: Audience) -> None:
-    broadcast_rules.check(official, audience)
+    announcements.check(official, audience)
 
 
 def audience_error(error: broadcasts.AudienceError) -> str:
-    return broadcast_rules.audience_error(error)
+    return announcements.audience_error(error)
 
 
 def clean_announcement(text: str) -> tuple[str | None, str | None]:
     """(the cleaned text, None) or (None, the problem)."""
-    result = broadcast_rules.clean_announcement(text)
+    result = announcements.clean_announcement(text)
     if result.ok:
         return result.value, None  # type: ignore[union-attr]
     return None, result.message  # type: ignore[union-attr]
 
 
-async def count_recipients(session: AsyncSession, official: Official, audience: Audience) -> int:
-    return await broadcasts.count_recipients(session, official, audience)
-
-
-def announcement_message(text: str, official: Official) -> str:
-    return broadcast_rules.render_message(text, official)
+async def preview_announcement(
+    session: AsyncSession, official: Official, audience: Audience, text: str
+) -> announcements.Preview:
+    return await announcements.preview(session, official, audience, text)
 
 
 def describe_audience(audience: Audience, official: Official) -> str:
-    return broadcast_rules.describe(audience, official)
+    return announcements.describe(audience, official)
 
 
 async def send_announcement(
     session: AsyncSession, official: Official, audience: Audience, text: str, now: datetime
 ) -> tuple[Broadcast, int]:
-    """Draft and queue at once (the web's preview is its own page): the broadcast and its recipients."""
-    draft = await broadcasts.create(session, official, audience, text, now)
-    total = await broadcasts.queue(session, draft, official, announcement_message(text, official), now)
-    if total == 0:
-        await broadcasts.cancel(session, draft.id, now)
-    return draft, total
+    """Draft and send at once (the web's preview is its own page): the broadcast and its recipients."""
+    draft = await announcements.create_draft(session, official, audience, text, now)
+    return draft, await announcements.send(session, official, draft, now)
+
+
+async def find_announcement(session: AsyncSession, official: Official, broadcast_id: int) -> Broadcast | None:
+    return await announcements.find_own(session, official, broadcast_id)
 
 
 async def cancel_announcement(session: AsyncSession, broadcast_id: int, now: datetime) -> bool:
-    return await broadcasts.cancel(session, broadcast_id, now)
+    return await announcements.stop(session, broadcast_id, now)
 
 
 async def recent_announcements(session: AsyncSession, official: Official, limit: int = 20) -> list[Broadcast]:
-    return await broadcasts.recent(session, official, limit)
+    return await announcements.recent(session, official, limit)
 
 
 async def announcement_progress(session: AsyncSession, ids: Sequence[int]) -> dict[int, broadcasts.Progress]:
     return await broadcasts.progress(session, ids)
 
 
+ANNOUNCEMENT_LABELS = announcements.STATUS_LABELS
+within = announcements.within
+
+
 # ---- login links ------------------------------------------------------------------------------
 async def login_link(session: AsyncSession, official: Official, public_url: str, now: datetime) -> str:
-    return await web_login.new_login_link(session, official, public_url, now)
+    return await new_login_link(session, official, public_url, now)
 
 
 def login_link_message(url: str) -> str:
-    return web_login.link_message(url)
+    return link_message(url)
 
 
 async def send_login_link(session: AsyncSession, app: HoTro, official: Official, url: str, now: datetime) -> int | None:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from handlers import admin_units, app_code, forms, intake
+from handlers import admin_units, app_code, forms
+from handlers.apply import chat as intake
 from messages import fmt, vocabulary
 from messages.i18n import _
 from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel
@@ -32,7 +33,7 @@ def _place(code: int) -> str:
 
 
 def form_items(kind: str, fields: dict[str, Any]) -> list[Item]:
-    """The form's own answers with the labels the citizen saw (as handlers/officials.py shows them)."""
+    """The form's own answers with the labels the citizen saw (as the officials' chat screens show them)."""
     form = intake.FORMS.get(FORM_IDS.get(kind, ""))
     if form is None:
         return [Item(key, str(value)) for key, value in fields.items() if value]
