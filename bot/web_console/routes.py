@@ -623,13 +623,13 @@ async def import_post(request: web.Request) -> web.Response:
 # ---- daily report --------------------------------------------------------------------------------
 @routes.get("/bao-cao", name="report")
 async def report_page(request: web.Request) -> web.Response:
-    data, text = await services.report(_db(request), _official(request), _today(), _now())
-    return await page(request, "report.html", {"text": text, "data": data})
+    text = await services.report_text(_db(request), _official(request), _today(), _now())
+    return await page(request, "report.html", {"text": text})
 
 
 @routes.get("/bao-cao/tai-ve", name="report_download")
 async def report_download(request: web.Request) -> web.Response:
-    _data, text = await services.report(_db(request), _official(request), _today(), _now())
+    text = await services.report_text(_db(request), _official(request), _today(), _now())
     name = f"bao-cao-{_today().isoformat()}.txt"
     return web.Response(
         text=text + "\n",

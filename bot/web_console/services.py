@@ -19,19 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import exchange
 from bot.app import HoTro
 from handlers.announce import service as announcements
-from handlers.report.service import area_name, render_report
+from handlers.report import service as progress_report
 from handlers.review import lifecycle
 from handlers.review import service as review
 from handlers.review.console_login import link_message, new_login_link
 from handlers.turn import Notice, Reply
-from messages.vocabulary import ApplicationStatus
 from storage import broadcasts, lookups, outbox
 from storage import console as console_queries
 from storage.broadcasts import Audience
 from storage.crypto import DataProtector
 from storage.models import Application, Broadcast, Official
-from storage.officials import scope
-from storage.report_figures import ReportData, area_report
 
 PaymentInfo = lifecycle.PaymentInfo
 TransitionError = lifecycle.TransitionError
@@ -45,10 +42,6 @@ def actor(official: Official) -> str:
 
 def can_move(application: Application, target: str) -> bool:
     return lifecycle.can_move(application, target)
-
-
-def targets(application: Application) -> list[str]:
-    return [status for status in lifecycle.TRANSITIONS[application.status] if status != ApplicationStatus.WITHDRAWN]
 
 
 @dataclass
@@ -166,9 +159,9 @@ def import_problems(report: ImportReport) -> list[str]:
 
 
 # ---- reports --------------------------------------------------------------------------------
-async def report(session: AsyncSession, official: Official, today: date, now: datetime) -> tuple[ReportData, str]:
-    data = await area_report(session, scope(official), today, now)
-    return data, render_report(data, area_name(official), today)
+async def report_text(session: AsyncSession, official: Official, today: date, now: datetime) -> str:
+    """The daily report of the official's area, as /baocao and the daily push render it."""
+    return await progress_report.area_text(session, official, today, now)
 
 
 # ---- announcements ----------------------------------------------------------------------------
