@@ -17,6 +17,7 @@ from telegram import Bot
 from bot.app import HoTro
 from bot.web import build_web_app
 from handlers import app_code
+from messages import fmt
 from storage import login_tokens
 from storage.models import Application, Attachment, AuditLog, Broadcast, LoginToken, Official, StatusEvent
 from tests.chat import Chat
@@ -219,7 +220,11 @@ async def test_approve_needs_a_decision_number_and_a_plausible_date(app: HoTro, 
     path = f"/canbo/ho-so/{application.code}/thao-tac/approved"
     bad = await console.post(path, {"decision_number": "", "decision_date": "2020-01-01", "amount": "abc"}, status=400)
     assert "Vui lòng chọn ngày" in bad and "đồng" in bad
-    good = {"decision_number": "12/QĐ-UBND", "decision_date": "2021-09-25", "amount": "3.000.000"}
+    early = {"decision_number": "12/QĐ-UBND", "decision_date": "2021-09-25", "amount": "3.000.000"}
+    refused = await console.post(path, {**early, "confirm": "1"}, status=400)  # filed today, decided in 2021
+    assert "Ngày quyết định không thể trước ngày nộp hồ sơ" in refused
+    assert (await reload(app, application)).status == "under_review"
+    good = {**early, "decision_date": fmt.today_local().isoformat()}
     assert "3.000.000" in await console.post(path, good)
     await console.post(path, {**good, "confirm": "1"}, status=303)
     approved = await reload(app, application)
@@ -238,7 +243,11 @@ async def test_bulk_approve_under_one_decision(app: HoTro, web: TestClient) -> N
     console = Console(web)
     await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
     await console.get("/canbo/ho-so")
-    data = [("action", "approved"), ("decision_number", "77/QĐ-UBND"), ("decision_date", "2021-10-01")]
+    today = fmt.today_local().isoformat()
+    early = [("action", "approved"), ("decision_number", "77/QĐ-UBND"), ("decision_date", "2021-10-01")]
+    refused = await console.post("/canbo/ho-so/hang-loat", [*early, ("ma", a.code), ("confirm", "1")], status=400)
+    assert "Ngày quyết định không thể trước ngày nộp hồ sơ" in refused and (await reload(app, a)).status != "approved"
+    data = [("action", "approved"), ("decision_number", "77/QĐ-UBND"), ("decision_date", today)]
     data += [("ma", x.code) for x in (a, b, c)] + [("ma", "HK7QX4M9PR")]  # c cannot be approved yet; one unknown
     confirm = await console.post("/canbo/ho-so/hang-loat", data)
     assert "Không thể thay đổi" in confirm and app_code.display(c.code) in confirm

@@ -467,6 +467,13 @@ async def action_post(request: web.Request) -> web.Response:
         return await problem(request, 404, _("That action does not exist."))
     form = await request.post()
     values, errors = parse_fields(target, form, _today())
+    if not errors:
+        date_key = "decision_date" if target == ApplicationStatus.APPROVED else "paid_on"
+        dated = services.date_problem(
+            application, decision_date=values.get("decision_date"), paid_on=values.get("paid_on")
+        )
+        if dated is not None:
+            errors[date_key] = dated
     if errors:
         return await _action_page(request, application, target, values={k: _text(form, k) for k in form}, errors=errors)
     if _text(form, "confirm") != "1":
@@ -534,6 +541,12 @@ async def bulk(request: web.Request) -> web.Response:
     applications = await queries.by_codes(db, scope(official), codes)
     movable = [a for a in applications if services.can_move(a, target)]
     stuck = [a for a in applications if not services.can_move(a, target)]
+    for application in movable if not errors else []:
+        # One decision for all: a date before any of them was filed refuses the whole batch.
+        dated = services.date_problem(application, decision_date=values.get("decision_date"), paid_on=None)
+        if dated is not None:
+            errors["decision_date"] = f"{app_code.display(application.code)}: {dated}"
+            break
     context = {
         "target": target,
         "label": _(ACTION_LABELS[target]),

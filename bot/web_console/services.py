@@ -24,6 +24,7 @@ from handlers.review import lifecycle
 from handlers.review import service as review
 from handlers.review.console_login import link_message, new_login_link
 from handlers.turn import Notice, Reply
+from messages import fmt
 from storage import broadcasts, lookups, outbox
 from storage import console as console_queries
 from storage.broadcasts import Audience
@@ -42,6 +43,13 @@ def actor(official: Official) -> str:
 
 def can_move(application: Application, target: str) -> bool:
     return lifecycle.can_move(application, target)
+
+
+def date_problem(application: Application, *, decision_date: date | None, paid_on: date | None) -> str | None:
+    """The lifecycle's check of a decision or payment date against the filing and decision dates
+    (the same words as in the chat and the import), before the change is tried."""
+    filed_on = fmt.today_local(application.submitted_at) if application.submitted_at else None
+    return lifecycle.date_problem(filed_on, application.decision_date, decision_date=decision_date, paid_on=paid_on)
 
 
 @dataclass
