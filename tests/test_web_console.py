@@ -427,3 +427,15 @@ async def test_pages_are_never_framed_cached_or_referred(app: HoTro, web: TestCl
         and "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     )
     assert response.headers["Cache-Control"] == "no-store" and response.headers["Referrer-Policy"] == "no-referrer"
+
+
+async def test_a_name_search_ignores_the_case_of_vietnamese_letters(app: HoTro, web: TestClient) -> None:
+    application = await _submitted(app)
+    async with app.sessions.begin() as session:
+        await session.execute(
+            update(Application).where(Application.id == application.id).values(full_name="Đào Thị Ánh")
+        )
+    console = Console(web)
+    await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
+    for query in ("đào thị", "ĐÀO THỊ ÁNH", "thị ánh"):
+        assert application.code in await console.get(f"/canbo/ho-so?q={query}"), query
