@@ -25,6 +25,8 @@ class HandlerFields(BaseModel):
     as_of_date: date | None = None
     # Announcements: stay under Telegram's ~30 messages/s per bot (also the preview's time estimate).
     broadcast_rate_per_second: float = 25.0
+    # The address officials open the web console at (/canbo/): the one-time login links start with it.
+    public_url: str = "http://127.0.0.1:8080"
     # Complaints (phản ánh, kiến nghị): acknowledged and answered within these many working days
     # (weekends and public holidays skipped). A deployment's choice, not a figure from the seeds.
     complaint_ack_working_days: int = Field(default=3, ge=1, le=60)

@@ -18,6 +18,7 @@ from bot.app import HoTro
 from bot.config import Settings
 from handlers import complaints, posting
 from handlers.review import lifecycle
+from handlers.review.console_login import new_login_link
 from storage import broadcasts, outbox
 from storage.models import Application, Broadcast, Complaint, DecisionPosting, Official, OutboxMessage, StatusEvent
 from storage.officials import add_official
@@ -232,3 +233,16 @@ async def test_each_monitor_gets_the_daily_report_of_their_own_level(app: HoTro)
     texts = {row.chat_id: outbox.payload_of(row, app.protector)["text"] for row in rows}
     assert "Phường Phúc Xá" in texts["ward"] and "Quận Ba Đình" in texts["district"]
     assert "Phường Phúc Xá" not in texts["district"]
+
+
+async def test_a_monitor_gets_no_web_console_login_link(app: HoTro) -> None:
+    """The web console has no read-only mode yet: a monitor is sent to the chat's /canbo instead of a link."""
+    await add_monitor(app, "mttq", NHAT_TIEN)
+    monitor = Chat(app, "mttq")
+    await monitor.say("/dangnhap")
+    assert "giám sát" in monitor.last_text and "/canbo" in monitor.last_text
+    assert "http" not in monitor.all_text()
+    async with app.sessions() as session:
+        official = (await session.execute(select(Official).where(Official.user_id == "mttq"))).scalar_one()
+        with pytest.raises(PermissionError):
+            await new_login_link(session, official, "http://127.0.0.1:8080", NOW)

@@ -1,7 +1,7 @@
 """public posting of decisions, complaints (phản ánh, kiến nghị), the monitor's level
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 18:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from storage.models import UTCDateTime
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"  # was "0007" (the brief); 0008 (the web console) landed on main first
 branch_labels = None
 depends_on = None
 
