@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.database import open_db
 from bot.transport import NEVER_OPENED
 from handlers import admin_units
-from handlers.review.console_login import MONITOR_NO_CONSOLE, new_login_link
+from handlers.review.console_login import new_login_link
 from messages.i18n import _
 from messages.vocabulary import AREA_CODE_ERRORS, ROLE_LABELS, AreaLevel, Channel, Role
 from storage import outbox
@@ -56,8 +56,6 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                         id=args.official_id
                     )
                 )
-            if found.role == Role.MONITOR:
-                raise SystemExit(_(MONITOR_NO_CONSOLE))
             print(await new_login_link(session, found, settings.public_url, datetime.now(UTC)))
         elif args.action == "remove":
             if not await remove_official(session, args.channel, args.user_id):

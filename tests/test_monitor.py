@@ -235,14 +235,13 @@ async def test_each_monitor_gets_the_daily_report_of_their_own_level(app: HoTro)
     assert "Phường Phúc Xá" not in texts["district"]
 
 
-async def test_a_monitor_gets_no_web_console_login_link(app: HoTro) -> None:
-    """The web console has no read-only mode yet: a monitor is sent to the chat's /canbo instead of a link."""
+async def test_a_monitor_gets_a_link_to_the_read_only_web_console(app: HoTro) -> None:
+    """The console has a read-only view for monitors (bot/web_console/auth.py): /dangnhap gives a link."""
     await add_monitor(app, "mttq", NHAT_TIEN)
     monitor = Chat(app, "mttq")
     await monitor.say("/dangnhap")
-    assert "giám sát" in monitor.last_text and "/canbo" in monitor.last_text
-    assert "http" not in monitor.all_text()
+    assert "/canbo/login/" in monitor.last_text
     async with app.sessions() as session:
         official = (await session.execute(select(Official).where(Official.user_id == "mttq"))).scalar_one()
-        with pytest.raises(PermissionError):
-            await new_login_link(session, official, "http://127.0.0.1:8080", NOW)
+        url = await new_login_link(session, official, "http://127.0.0.1:8080", NOW)
+    assert url.startswith("http://127.0.0.1:8080/canbo/login/")

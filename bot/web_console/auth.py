@@ -5,6 +5,9 @@ key) is HttpOnly, SameSite=Lax, Secure behind https, and expires after settings.
 It holds the official's id and a CSRF token. On every request the official is read again from the
 database: a removed (inactive) official is logged out at once. Every state-changing request must carry
 the session's CSRF token (a hidden form field or an X-CSRF-Token header), or it gets 403.
+
+A monitor (Role.MONITOR, read only) may open only the pages in MONITOR_ROUTES: every other page, and
+every state-changing request but the logout, answers 403 before its handler runs.
 """
 
 from __future__ import annotations
@@ -22,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import HoTro
 from bot.web_console.keys import APP_KEY, CSRF_FIELD, CSRF_HEADER, CSRF_KEY, DB, OFFICIAL, OFFICIAL_KEY, csrf_token
 from bot.web_console.render import problem
-from messages.i18n import _
+from messages.i18n import N_, _
 from storage.models import Official
-from storage.officials import may_change
+from storage.officials import is_monitor
 
 COOKIE = "hotro_canbo"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -40,6 +43,10 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
+
+# What a monitor may open: looking, never changing (and no page of officials' tools: import, announcements).
+MONITOR_ROUTES = frozenset({"dashboard", "list", "application", "report", "report_download", "logout"})
+MONITOR_REFUSAL = N_("As a monitor you can view but not change anything.")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -99,6 +106,8 @@ async def console_middleware(request: web.Request, handler: Handler) -> web.Stre
                 session.invalidate()
                 raise web.HTTPFound("/canbo/dang-nhap")
             request[OFFICIAL] = official
+            if is_monitor(official) and (request.match_info.route.name or "") not in MONITOR_ROUTES:
+                return await problem(request, 403, _(MONITOR_REFUSAL))
             if request.method not in SAFE_METHODS:
                 expected = csrf_token(session)
                 given = await _given_csrf(request)
@@ -122,5 +131,4 @@ async def _current_official(db: AsyncSession, session: Session) -> Official | No
     if not isinstance(official_id, int):
         return None
     official = await db.get(Official, official_id)
-    # A monitor is read only: the console has no such mode yet (handlers/review/console_login.py gives no link).
-    return official if official is not None and may_change(official) else None
+    return official if official is not None and official.active else None

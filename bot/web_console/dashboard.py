@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import console as queries
 from storage.console import DayFigures
 from storage.models import Official
-from storage.officials import scope
+from storage.officials import level_of, scope
 from storage.report_figures import ReportData, area_report
 
 FRESH_FOR = timedelta(seconds=60)
@@ -41,7 +41,8 @@ class FigureCache:
     async def get(
         self, session: AsyncSession, official: Official, today: date, now: datetime, *, refresh: bool = False
     ) -> Figures:
-        key = (official.role, official.area_code, today)
+        # By the scope's level, not the role: a district monitor and a commune monitor may share a code.
+        key = (str(level_of(official) or "all"), official.area_code, today)
         cached = self._figures.get(key)
         if cached is not None and not refresh and now - cached.computed_at < self.fresh_for:
             return cached

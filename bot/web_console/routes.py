@@ -20,7 +20,6 @@ from bot.web_console.render import page, problem
 from bot.web_console.views import actor_label, details
 from handlers import admin_units, app_code, validators
 from handlers.review.chat import ACTION_LABELS
-from handlers.review.console_login import MONITOR_NO_CONSOLE
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import KIND_LABELS, ROLE_LABELS, ApplicationStatus, AreaLevel, BroadcastStatus, Role
@@ -29,7 +28,7 @@ from storage import deadlines, login_tokens
 from storage.broadcasts import Audience, AudienceError
 from storage.console import ListFilter, Search
 from storage.models import Application, Official
-from storage.officials import ROLES, add_official, all_officials, may_change, scope
+from storage.officials import ROLES, add_official, all_officials, is_monitor, level_of, scope
 
 routes = web.RouteTableDef()
 
@@ -87,7 +86,8 @@ def _iso_date(text: str | None) -> date | None:
 def area_name(official: Official) -> str:
     if official.role == Role.ADMIN or official.area_code is None:
         return _("All areas")
-    unit = admin_units.get(LEVEL[official.role], official.area_code)
+    level = level_of(official)
+    unit = admin_units.get(level, official.area_code) if level else None
     return unit.full_name if unit else str(official.area_code)
 
 
@@ -259,6 +259,7 @@ async def application_list(request: web.Request) -> web.Response:
             "bulk_targets": BULK_TARGETS,
             "action_labels": ACTION_LABELS,
             "can_move": services.can_move,
+            "read_only": is_monitor(official),
         },
     )
 
@@ -300,7 +301,8 @@ async def application_page(request: web.Request) -> web.Response:
         {
             "application": application,
             "code": app_code.display(application.code),
-            "items": details(application, app.protector, _today()),
+            "items": details(application, app.protector, _today(), masked=is_monitor(official)),
+            "read_only": is_monitor(official),
             "attachments": await queries.attachments(db, application.id),
             "payments": await queries.payments(db, application.id),
             "history": history,
@@ -874,8 +876,6 @@ async def official_link(request: web.Request) -> web.Response:
     target = await _target_official(request)
     if target is None or not target.active:
         return await problem(request, 404, _("There is no such official."))
-    if not may_change(target):  # a monitor: the console has no read-only mode yet
-        return await problem(request, 409, _(MONITOR_NO_CONSOLE))
     app, db = _app(request), _db(request)
     url = await services.login_link(db, target, app.settings.public_url, _now())
     sent = await services.send_login_link(db, app, target, url, _now())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from handlers import admin_units, app_code, forms
+from handlers import admin_units, app_code, forms, posting
 from handlers.apply import chat as intake
 from messages import fmt, vocabulary
 from messages.i18n import _
@@ -48,7 +48,9 @@ def form_items(kind: str, fields: dict[str, Any]) -> list[Item]:
     return items
 
 
-def details(application: Application, protector: DataProtector, today: date) -> list[Item]:
+def details(application: Application, protector: DataProtector, today: date, *, masked: bool = False) -> list[Item]:
+    """masked (for a monitor, as the chat shows them): the ID number masked, the phone as stored (masked),
+    no bank account."""
     try:
         id_number = protector.decrypt(application.id_number_enc, context="id_number")
         account = (
@@ -59,6 +61,8 @@ def details(application: Application, protector: DataProtector, today: date) -> 
         phone, born = phone_of(application, protector), birth_date_of(application, protector)
     except DecryptionError:
         id_number, account, phone, born = "?", "?", application.phone, None
+    if masked:
+        id_number, phone, account = posting.mask_id(id_number), application.phone, "***" if account else None
     items = [
         Item(_("Application code"), app_code.display(application.code)),
         Item(_("Kind"), _(KIND_LABELS.get(application.kind, application.kind))),
