@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -14,11 +16,14 @@ from bot.app import HoTro
 from bot.config import Settings
 from bot.web import build_web_app
 from bot.web_console.auth import MONITOR_ROUTES
-from handlers import posting
-from storage.models import Application, AuditLog, Official
+from handlers import complaints, posting
+from messages.vocabulary import ComplaintStatus
+from storage import outbox
+from storage.models import Application, AuditLog, Complaint, DecisionPosting, Official, OutboxMessage
 from tests.chat import Chat
 from tests.console_client import Console, make_official, official_by_user
 from tests.test_monitor import add_monitor, snapshot, world
+from tests.test_posting import D1, D2, PEOPLE, pdf_text, xlsx_text
 from tests.test_review import HUU_LUNG, NHAT_TIEN
 from tests.test_web_console import OTHER_COMMUNE
 
@@ -53,7 +58,16 @@ def _console_routes(web: TestClient) -> list[tuple[str, str, str]]:
 
 
 def _fill(pattern: str, code: str, official_id: int) -> str:
-    values = {"code": code, "target": "under_review", "id": str(official_id), "file_id": "1", "token": "x"}
+    values = {
+        "code": code,
+        "target": "under_review",
+        "id": str(official_id),
+        "file_id": "1",
+        "number": "1",
+        "token": "x",
+        "commune": str(NHAT_TIEN),
+        "ext": "html",
+    }
     return "/canbo" + re.sub(r"\{(\w+)\}", lambda m: values[m[1]], pattern)
 
 
@@ -178,3 +192,136 @@ async def test_a_monitor_asks_for_a_link_in_the_chat_and_logs_in(
     response = await web.post(path, allow_redirects=False)
     assert response.status == 303
     assert (await web.get("/canbo/", allow_redirects=False)).status == 200
+
+
+# ---- complaints -------------------------------------------------------------------------------------
+COMPLAINT_TEXT = "Cán bộ thôn không nhận hồ sơ"  # tests.test_monitor.world's complaint
+
+
+async def _official_console(app: HoTro, web: TestClient) -> Console:
+    console = Console(web)
+    await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
+    return console
+
+
+async def _citizen_texts(app: HoTro) -> list[str]:
+    async with app.sessions() as session:
+        rows = (await session.execute(select(OutboxMessage).where(OutboxMessage.chat_id == "citizen"))).scalars()
+        return [outbox.payload_of(row, app.protector)["text"] for row in rows]
+
+
+async def test_the_complaints_list_shows_status_category_deadlines_and_filters(
+    app: HoTro, settings: Settings, web: TestClient
+) -> None:
+    _submitted, _approved, complaint = await world(app, settings)
+    async with app.sessions.begin() as session:  # due in the future: not late
+        await session.execute(
+            update(Complaint)
+            .where(Complaint.id == complaint.id)
+            .values(ack_due=date(2099, 1, 1), answer_due=date(2099, 1, 2))
+        )
+    console = await _official_console(app, web)
+    listed = await console.get("/canbo/phan-anh")
+    assert complaint.code in listed and "02/01/2099" in listed
+    assert "⚠" not in listed.split('id="complaints"')[1]
+    async with app.sessions.begin() as session:
+        await session.execute(update(Complaint).where(Complaint.id == complaint.id).values(ack_due=date(2021, 9, 1)))
+    late = await console.get("/canbo/phan-anh")
+    assert "⚠" in late.split('id="complaints"')[1] and "không được tiếp nhận đúng hạn" in late
+    assert complaint.code not in await console.get(f"/canbo/phan-anh?trang-thai={ComplaintStatus.ANSWERED}")
+    assert complaint.code in await console.get(f"/canbo/phan-anh?trang-thai={ComplaintStatus.NEW}")
+
+
+async def test_an_official_acknowledges_and_answers_a_complaint_and_the_citizen_is_told(
+    app: HoTro, settings: Settings, web: TestClient
+) -> None:
+    _submitted, _approved, complaint = await world(app, settings)
+    console = await _official_console(app, web)
+    shown = await console.get(f"/canbo/phan-anh/{complaint.code}")
+    assert COMPLAINT_TEXT in shown and "/tiep-nhan" in shown and "/tra-loi" in shown
+    before = len(await _citizen_texts(app))
+    # Acknowledge: a confirmation first, nothing changed until it is confirmed.
+    asked = await console.post(f"/canbo/phan-anh/{complaint.code}/tiep-nhan", {})
+    assert 'id="confirm-ack"' in asked
+    assert len(await _citizen_texts(app)) == before
+    await console.post(f"/canbo/phan-anh/{complaint.code}/tiep-nhan", {"confirm": "1"}, status=303)
+    texts = await _citizen_texts(app)
+    assert (
+        len(texts) == before + 1 and complaints.display_code(complaint.code) in texts[-1] and "tiếp nhận" in texts[-1]
+    )
+    # Answer: an empty answer is refused with a message, then confirmed.
+    refused = await console.post(f"/canbo/phan-anh/{complaint.code}/tra-loi", {"answer": "  "}, status=400)
+    assert 'class="error"' in refused
+    answer = "Xã đã nhắc thôn nhận hồ sơ từ thứ Hai."
+    asked = await console.post(f"/canbo/phan-anh/{complaint.code}/tra-loi", {"answer": answer})
+    assert 'id="confirm-answer"' in asked and answer in asked
+    await console.post(f"/canbo/phan-anh/{complaint.code}/tra-loi", {"answer": answer, "confirm": "1"}, status=303)
+    texts = await _citizen_texts(app)
+    assert len(texts) == before + 2 and answer in texts[-1]
+    async with app.sessions() as session:
+        stored = await session.get(Complaint, complaint.id)
+    assert stored is not None and stored.status == ComplaintStatus.ANSWERED
+    page_after = await console.get(f"/canbo/phan-anh/{complaint.code}")
+    assert answer in page_after and "/tra-loi" not in page_after
+    # Answered: a second answer changes nothing.
+    await console.post(f"/canbo/phan-anh/{complaint.code}/tra-loi", {"answer": "x", "confirm": "1"}, status=409)
+
+
+async def test_a_monitor_reads_complaints_without_forms_and_another_area_gets_404(
+    app: HoTro, settings: Settings, web: TestClient
+) -> None:
+    _submitted, _approved, complaint = await world(app, settings)
+    monitor = await _monitor_console(app, web)
+    assert complaint.code in await monitor.get("/canbo/phan-anh")
+    shown = await monitor.get(f"/canbo/phan-anh/{complaint.code}")
+    assert COMPLAINT_TEXT in shown and 'id="read-only"' in shown
+    assert "/tiep-nhan" not in shown and "/tra-loi" not in shown
+    await monitor.post(f"/canbo/phan-anh/{complaint.code}/tiep-nhan", {"confirm": "1"}, status=403)
+    async with app.sessions.begin() as session:
+        await session.execute(update(Complaint).where(Complaint.id == complaint.id).values(commune_code=OTHER_COMMUNE))
+    await monitor.get(f"/canbo/phan-anh/{complaint.code}", status=404)
+    assert complaint.code not in await monitor.get("/canbo/phan-anh")
+
+
+# ---- public posting ---------------------------------------------------------------------------------
+async def test_an_official_records_the_posting_date_and_downloads_the_list(
+    app: HoTro, settings: Settings, web: TestClient, tmp_path: Path
+) -> None:
+    await world(app, settings)
+    console = await _official_console(app, web)
+    shown = await console.get("/canbo/niem-yet")
+    assert D1 in shown and D2 in shown and 'action="/canbo/niem-yet/ghi"' in shown
+    assert "chưa niêm yết" in shown  # the 5-day deadline state
+    await console.post("/canbo/niem-yet/ghi", {"xa": str(NHAT_TIEN), "so": D1, "ngay": "2021-09-03"}, status=303)
+    async with app.sessions() as session:
+        posted = (await session.execute(select(DecisionPosting))).scalars().all()
+    assert [(p.decision_number, p.posted_on) for p in posted] == [(D1, date(2021, 9, 3))]
+    assert "03/09/2021" in await console.get("/canbo/niem-yet")
+    # A date in the future, another area's commune: refused.
+    await console.post("/canbo/niem-yet/ghi", {"xa": str(NHAT_TIEN), "so": D1, "ngay": "2099-01-01"}, status=400)
+    await console.post("/canbo/niem-yet/ghi", {"xa": str(OTHER_COMMUNE), "so": D1, "ngay": "2021-09-03"}, status=404)
+    for ext, read in (("pdf", pdf_text), ("xlsx", xlsx_text), ("html", lambda p: p.read_text(encoding="utf-8"))):
+        response = await web.get(f"/canbo/niem-yet/{NHAT_TIEN}/tai-ve.{ext}?so={D1}")
+        assert response.status == 200, await response.text()
+        assert "attachment" in response.headers["Content-Disposition"]
+        out = tmp_path / f"list.{ext}"
+        out.write_bytes(await response.read())
+        text = read(out)
+        assert "Nguyễn Văn An" in text and "Trần Thị Bích" in text and "Lê Văn Cường" not in text  # D1 only
+        for _name, id_number, phone, *_rest in PEOPLE:
+            assert id_number not in text and phone not in text
+    assert (await web.get(f"/canbo/niem-yet/{OTHER_COMMUNE}/tai-ve.pdf")).status == 404
+
+
+async def test_a_monitor_views_and_downloads_the_posting_list_but_records_nothing(
+    app: HoTro, settings: Settings, web: TestClient
+) -> None:
+    await world(app, settings)
+    monitor = await _monitor_console(app, web)
+    shown = await monitor.get("/canbo/niem-yet")
+    assert D1 in shown and "/canbo/niem-yet/ghi" not in shown
+    response = await web.get(f"/canbo/niem-yet/{NHAT_TIEN}/tai-ve.html")
+    assert response.status == 200 and "Nguyễn Văn An" in await response.text()
+    await monitor.post("/canbo/niem-yet/ghi", {"xa": str(NHAT_TIEN), "so": D1, "ngay": "2021-09-03"}, status=403)
+    async with app.sessions() as session:
+        assert (await session.execute(select(DecisionPosting))).scalars().all() == []

@@ -12,7 +12,7 @@ from aiohttp import web
 from telegram import Bot
 
 from bot.app import HoTro
-from bot.web_console import auth, render, routes
+from bot.web_console import auth, oversight, render, routes
 from bot.web_console.dashboard import FigureCache
 from bot.web_console.keys import APP_KEY, BOT, FIGURES
 
@@ -31,6 +31,7 @@ def build_console(app: HoTro, bot: Bot | None) -> web.Application:
     console.middlewares.append(auth.console_middleware)
     render.setup(console)
     routes.setup(console)
+    oversight.setup(console)
     console.router.add_static("/static", STATIC, name="static")
     return console
 

@@ -45,7 +45,21 @@ SECURITY_HEADERS = {
 }
 
 # What a monitor may open: looking, never changing (and no page of officials' tools: import, announcements).
-MONITOR_ROUTES = frozenset({"dashboard", "list", "application", "report", "report_download", "logout"})
+MONITOR_ROUTES = frozenset(
+    {
+        "dashboard",
+        "list",
+        "application",
+        "report",
+        "report_download",
+        "complaints",
+        "complaint",
+        "complaint_file",
+        "posting",
+        "posting_download",
+        "logout",
+    }
+)
 MONITOR_REFUSAL = N_("As a monitor you can view but not change anything.")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
