@@ -65,7 +65,7 @@ def _fill(pattern: str, code: str, official_id: int) -> str:
         "file_id": "1",
         "number": "1",
         "token": "x",
-        "commune": str(NHAT_TIEN),
+        "xa": str(NHAT_TIEN),
         "ext": "html",
     }
     return "/canbo" + re.sub(r"\{(\w+)\}", lambda m: values[m[1]], pattern)

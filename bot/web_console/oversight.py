@@ -208,7 +208,7 @@ async def _complaint_page(
             "confirm": confirm,
             "answer": answer,
             "error": error,
-            "done": request.query.get("xong"),
+            "finished": request.query.get("xong"),
             "max_text": complaints.MAX_TEXT,
         },
         status=status,
@@ -324,7 +324,7 @@ async def posting_page(request: web.Request) -> web.Response:
             "place": _commune_name,
             "can_record": may_change(official),
             "formats": posting_files.FORMATS,
-            "done": request.query.get("xong"),
+            "finished": request.query.get("xong"),
         },
     )
 
@@ -383,11 +383,11 @@ async def posting_record(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther("/canbo/niem-yet?xong=1")
 
 
-@routes.get("/niem-yet/{commune}/tai-ve.{ext}", name="posting_download")
+@routes.get("/niem-yet/{xa}/tai-ve.{ext}", name="posting_download")
 async def posting_download(request: web.Request) -> web.StreamResponse:
     db, app = _db(request), _app(request)
     ext = request.match_info["ext"]
-    commune = _commune_of(request, request.match_info["commune"])
+    commune = _commune_of(request, request.match_info["xa"])
     if commune is None or ext not in posting_files.FORMATS:
         return await problem(request, 404, _("That decision does not exist or is outside your area."))
     number = request.query.get("so") or None
