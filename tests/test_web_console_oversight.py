@@ -23,6 +23,7 @@ from storage.models import Application, AuditLog, Complaint, DecisionPosting, Of
 from tests.chat import Chat
 from tests.console_client import Console, make_official, official_by_user
 from tests.test_monitor import add_monitor, snapshot, world
+from tests.test_monitor import parse as parse_officials
 from tests.test_posting import D1, D2, PEOPLE, pdf_text, xlsx_text
 from tests.test_review import HUU_LUNG, NHAT_TIEN
 from tests.test_web_console import OTHER_COMMUNE
@@ -325,3 +326,29 @@ async def test_a_monitor_views_and_downloads_the_posting_list_but_records_nothin
     await monitor.post("/canbo/niem-yet/ghi", {"xa": str(NHAT_TIEN), "so": D1, "ngay": "2021-09-03"}, status=403)
     async with app.sessions() as session:
         assert (await session.execute(select(DecisionPosting))).scalars().all() == []
+
+
+async def test_the_admins_page_and_the_cli_give_a_monitor_a_login_link(
+    app: HoTro, settings: Settings, web: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await world(app, settings)
+    monitor = await official_by_user(app, "mttq")
+    admin = Console(web)
+    await admin.login(app, await make_official(app, "admin", "admin", None))
+    chat = Chat(app, "mttq")  # records what the test channel sends
+    await admin.post(f"/canbo/can-bo/{monitor.id}/lien-ket", {})
+    assert "/canbo/login/" in chat.last_text
+    args = parse_officials("login-link", "--official-id", str(monitor.id))
+    await args.func(settings, args)
+    printed = capsys.readouterr().out.strip()
+    assert "/canbo/login/" in printed
+    # The printed link logs the monitor in.
+    web.session.cookie_jar.clear()
+    path = "/canbo/login/" + printed.rsplit("/canbo/login/", 1)[1]
+    assert (await web.post(path, allow_redirects=False)).status == 303
+    assert 'id="read-only"' in await (await web.get(f"/canbo/phan-anh/{(await _any_complaint(app)).code}")).text()
+
+
+async def _any_complaint(app: HoTro) -> Complaint:
+    async with app.sessions() as session:
+        return (await session.execute(select(Complaint))).scalars().first()  # type: ignore[return-value]
