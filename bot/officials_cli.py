@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import argparse
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
 
 from bot.config import Settings
+from bot.datakey import open_database
 from bot.transport import NEVER_OPENED
 from handlers import admin_units
 from messages.i18n import N_, _
 from messages.vocabulary import Channel
 from storage import outbox
-from storage.db import make_engine, migrate, session_factory
+from storage.db import session_factory
 from storage.models import Official
-from storage.officials import ROLES, add_official, all_officials
+from storage.officials import EMAIL_CONTEXT, ROLES, add_official, all_officials
 
 LEVEL = {"commune": "commune", "district": "district", "province": "province"}
 
 
+def checked_email(address: str) -> str:
+    """A work e-mail address in its normalised form, or the command stops with a Vietnamese message."""
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise SystemExit(_("{address} is not an e-mail address.").format(address=address)) from None
+
+
 async def run(settings: Settings, args: argparse.Namespace) -> None:
-    db = make_engine(settings.sqlalchemy_url())
-    await migrate(db)
+    email = checked_email(args.email) if getattr(args, "email", None) else None
+    db, protector = await open_database(settings)  # the e-mail address is stored encrypted
     sessions = session_factory(db)
     try:
         async with sessions.begin() as session:
@@ -34,7 +44,10 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                 unit = admin_units.get(LEVEL[args.role], args.area) if args.role != "admin" and args.area else None  # type: ignore[arg-type]
                 if args.role != "admin" and unit is None:
                     raise SystemExit(_(AREA_ERRORS[args.role]).format(area=args.area if args.area else "–"))
-                official = await add_official(session, args.channel, args.user_id, args.role, args.area, args.name)
+                sealed = protector.encrypt(email, context=EMAIL_CONTEXT) if email else None
+                official = await add_official(
+                    session, args.channel, args.user_id, args.role, args.area, args.name, sealed
+                )
                 print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
             elif args.action == "remove":
                 result = await session.execute(
@@ -58,6 +71,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                         held[official.channel] = await outbox.held_by_chat(session, official.channel)
                     waiting = held[official.channel].get(official.user_id)  # a private chat's id is the user's
                     note = f"\t{waiting_note(*waiting)}" if waiting else ""
+                    if official.email_enc:
+                        note += "\t" + _("daily report by e-mail")
                     state = _("active") if official.active else _("removed")
                     print(f"{official.id}\t{state}\t{describe(official)}{note}")
     finally:
@@ -103,6 +118,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (not for admin)"))
     add.add_argument("--name")
+    add.add_argument("--email", help=_("work e-mail address: the daily report is sent there as an XLSX file"))
     remove = actions.add_parser("remove", help=_("deactivate an official"))
     remove.add_argument("--channel", required=True)
     remove.add_argument("--user-id", required=True)

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import broadcast, eligibility, intake, menu, officials, policies, questions, report, status
+from handlers import (
+    broadcast,
+    eligibility,
+    intake,
+    menu,
+    officials,
+    payment_confirm,
+    policies,
+    questions,
+    report,
+    status,
+)
 from handlers.router import Router
 
 
@@ -17,4 +28,5 @@ def build_router() -> Router:
     officials.register(router)
     report.register(router)
     broadcast.register(router)
+    payment_confirm.register(router)
     return router

@@ -102,6 +102,13 @@ ONE_TIME_REGIMES: frozenset[PolicyId] = frozenset(
         PolicyId.FREE_WORKER,
     }
 )
+
+
+def mutually_exclusive(policy_a: str, policy_b: str) -> bool:
+    """Two different policies of which one person keeps only one (the one-regime rule): both one-time cash."""
+    return policy_a != policy_b and policy_a in ONE_TIME_REGIMES and policy_b in ONE_TIME_REGIMES
+
+
 # The pregnancy / child-under-6 supplement is paid on top of these two only (policy-facts §3.7).
 SUPPLEMENT_BASES: frozenset[PolicyId] = frozenset({PolicyId.SUSPENSION, PolicyId.TERMINATION})
 

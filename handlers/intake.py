@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from handlers import admin_units, app_code, forms, validators
+from handlers import admin_units, app_code, duplicates, forms, validators
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import add_menu_entry, menu_buttons, resume_button, show_menu
 from handlers.router import Router
@@ -543,6 +543,10 @@ async def submit(turn: Turn, answers: Answers) -> None:
         existing = await repo.find_active_by_id_hash(turn.session, policy_id, id_hash)
         await show_menu(turn, _already(turn, existing) if existing else _("Please try again in a moment."))
         return
+    # The same person elsewhere (another commune, an exclusive policy): flagged to the officials, not refused.
+    turn.notices.extend(
+        await duplicates.notices(turn.session, application, await duplicates.matches(turn.session, application))
+    )
     turn.goto("menu", {})
     turn.say(_confirmation(kind, application), menu_buttons())
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from handlers import actions, admin_units, app_code, forms, intake, lifecycle, report
+from handlers import actions, admin_units, app_code, duplicates, forms, intake, lifecycle, report
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
@@ -181,6 +181,8 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         lines.append(_("Documents sent: {n}").format(n=files))
     if application.duplicate_note:
         lines.append("⚠️ " + application.duplicate_note)
+    same_person = await duplicates.matches(turn.session, application)
+    lines += duplicates.view_lines(same_person)
     if application.info_request:
         lines.append(_("Open question: “{question}”").format(question=application.info_request))
     answer = await _last_answer(turn, application)
@@ -213,9 +215,25 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         for target, label in ACTION_LABELS.items()
         if lifecycle.can_move(application, target)
     ]
+    rows += [
+        [
+            Button(
+                _("Open {code}").format(code=app_code.display(m.application.code)),
+                actions.OF_OPEN.pack(m.application.id),
+            )
+        ]
+        for m in same_person[: duplicates.MAX_LISTED]
+        if covers(official, m.application)  # the other commune's application only for who may see it
+    ]
     rows.append([Button(_("« Officials' menu"), "of")])
     turn.goto("menu", {})
     turn.say("\n".join(lines), rows)
+
+
+def _open_button(application: Application) -> Button:
+    return Button(
+        _("Open {code}").format(code=app_code.display(application.code)), actions.OF_OPEN.pack(application.id)
+    )
 
 
 def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:

@@ -45,6 +45,13 @@ class ApplicationStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class PaymentConfirmation(StrEnum):
+    """The citizen's answer to "have you received the money?" (payments.confirmation)."""
+
+    RECEIVED = "confirmed"
+    DENIED = "denied"
+
+
 STATUS_LABELS: dict[str, str] = {
     ApplicationStatus.SUBMITTED: N_("Submitted"),
     ApplicationStatus.UNDER_REVIEW: N_("Under review"),

@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Application, Official
+from storage.crypto import DataProtector
+from storage.models import Application, ChannelUser, Official
 
 ROLES = ("commune", "district", "province", "admin")
+EMAIL_CONTEXT = "official_email"  # the DataProtector context of Official.email_enc
 _AREA_COLUMN = {
     "commune": Application.commune_code,
     "district": Application.district_code,
@@ -55,7 +57,13 @@ async def officials_for(session: AsyncSession, application: Application) -> Sequ
 
 
 async def add_official(
-    session: AsyncSession, channel: str, user_id: str, role: str, area_code: int | None, name: str | None
+    session: AsyncSession,
+    channel: str,
+    user_id: str,
+    role: str,
+    area_code: int | None,
+    name: str | None,
+    email_enc: str | None = None,
 ) -> Official:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
@@ -68,9 +76,44 @@ async def add_official(
         existing = Official(channel=channel, user_id=user_id)
         session.add(existing)
     existing.role, existing.area_code, existing.name, existing.active = role, area_code, name, True
+    if email_enc is not None:  # re-adding without --email keeps the address
+        existing.email_enc = email_enc
     await session.flush()
     return existing
 
 
 async def all_officials(session: AsyncSession) -> Sequence[Official]:
     return (await session.execute(select(Official).order_by(Official.id))).scalars().all()
+
+
+def email_of(official: Official, protector: DataProtector) -> str | None:
+    return protector.decrypt(official.email_enc, context=EMAIL_CONTEXT) if official.email_enc else None
+
+
+async def commune_officials(session: AsyncSession, commune_codes: Sequence[int]) -> Sequence[Official]:
+    """The active commune officials of these communes (notices that concern the commune itself)."""
+    stmt = select(Official).where(
+        Official.active, Official.role == "commune", Official.area_code.in_(list(commune_codes))
+    )
+    return (await session.execute(stmt.order_by(Official.id))).scalars().all()
+
+
+async def chats_of(session: AsyncSession, officials: Sequence[Official]) -> list[tuple[str, str]]:
+    """(channel, chat id) of each official not blocking the bot: a private chat's id is the user's id, and the
+    channel user row knows it once the official has written."""
+    if not officials:
+        return []
+    known = {
+        (channel, user_id): (chat_id, status)
+        for channel, user_id, chat_id, status in await session.execute(
+            select(ChannelUser.channel, ChannelUser.user_id, ChannelUser.chat_id, ChannelUser.status).where(
+                or_(*((ChannelUser.channel == o.channel) & (ChannelUser.user_id == o.user_id) for o in officials))
+            )
+        )
+    }
+    chats = []
+    for official in officials:
+        chat_id, status = known.get((official.channel, official.user_id), (official.user_id, "active"))
+        if status != "blocked":
+            chats.append((official.channel, chat_id))
+    return chats

@@ -17,11 +17,12 @@ from messages.vocabulary import (
     ApplicationKind,
     ApplicationStatus,
     Channel,
+    PaymentConfirmation,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("bot", "handlers", "storage", "messages")
-ENUMS = (ApplicationStatus, ApplicationKind, Channel)
+ENUMS = (ApplicationStatus, ApplicationKind, Channel, PaymentConfirmation)
 WORDS = {member.value for enum in ENUMS for member in enum}
 MARK = "# not vocabulary:"
 

@@ -1,0 +1,227 @@
+"""The daily report by e-mail: an XLSX upward report to each official with an address and to HOTRO_REPORT_EMAIL_TO.
+
+At the configured report time (settings.daily_report_time, as for the chat report) every process checks;
+each recipient's e-mail of the day is claimed in kv_store (storage/claims.py), so one process sends it.
+The message goes through SMTP with aiosmtplib (STARTTLS and login when configured). A refused or failed
+send is tried again with a growing delay; after the last try the officials are told in the chat.
+`hotro report --official-id N --email ADDRESS` sends one at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+import aiosmtplib
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import HoTro
+from bot.config import Settings
+from handlers import report_sheet
+from handlers.report import REPORT_ACTION, area_name, render_report
+from handlers.turn import Button, Reply
+from messages import fmt
+from messages.i18n import _
+from storage import claims, outbox
+from storage.crypto import DataProtector, DecryptionError
+from storage.models import Official
+from storage.officials import chats_of, email_of, scope
+from storage.reports import area_report, commune_rows
+
+log = logging.getLogger(__name__)
+
+CHECK_INTERVAL = 30.0  # seconds between clock checks, as the chat report's scheduler
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    official: Official  # whose area the report covers (a transient admin for HOTRO_REPORT_EMAIL_TO)
+    key: str  # names the day's claim; never the address itself (kv_store is not encrypted)
+
+
+@dataclass(frozen=True)
+class Report:
+    subject: str
+    body: str
+    attachment: bytes
+    filename: str
+
+
+class NotConfigured(ValueError):
+    """No SMTP server or no sender address: the e-mail report is off."""
+
+
+def configured(settings: Settings) -> bool:
+    return bool(settings.smtp_host and (settings.report_email_from or settings.smtp_user))
+
+
+def extra_addresses(settings: Settings) -> list[str]:
+    return [part.strip() for part in settings.report_email_to.split(",") if part.strip()]
+
+
+async def recipients(session: AsyncSession, settings: Settings, protector: DataProtector) -> list[Recipient]:
+    found = []
+    stmt = select(Official).where(Official.active, Official.email_enc.is_not(None)).order_by(Official.id)
+    for official in (await session.execute(stmt)).scalars():
+        try:
+            address = email_of(official, protector)
+        except DecryptionError:
+            log.error("the e-mail address of official %s does not decrypt with this key", official.id)
+            continue
+        if address:
+            found.append(Recipient(address, official, f"official:{official.id}"))
+    everything = Official(role="admin", area_code=None)
+    for address in extra_addresses(settings):
+        digest = hashlib.sha256(address.casefold().encode()).hexdigest()[:24]
+        found.append(Recipient(address, everything, f"to:{digest}"))
+    return found
+
+
+async def build_report(session: AsyncSession, official: Official, today: date, now: datetime) -> Report:
+    area = area_name(official)
+    data = await area_report(session, scope(official), today, now)
+    rows = await commune_rows(session, scope(official))
+    body = "\n\n".join(
+        [
+            _("Dear colleagues,"),
+            render_report(data, area, today),
+            _("The attached spreadsheet has a row per commune, with the applications by status and the amounts."),
+            _("This e-mail was sent automatically by HoTro; please do not reply to it."),
+        ]
+    )
+    return Report(
+        subject=_("Daily report on support under Resolution 68 – {area} – {date}").format(
+            area=area, date=fmt.day(today)
+        ),
+        body=body,
+        attachment=report_sheet.build(official, rows, area, today, now),
+        filename=f"bao-cao-nq68-{today.isoformat()}.xlsx",
+    )
+
+
+def compose(settings: Settings, to: str, report: Report) -> EmailMessage:
+    sender = settings.report_email_from or settings.smtp_user
+    if not (settings.smtp_host and sender):
+        raise NotConfigured("HOTRO_SMTP_HOST and HOTRO_REPORT_EMAIL_FROM (or HOTRO_SMTP_USER) are needed")
+    message = EmailMessage()
+    message["Subject"] = report.subject
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content(report.body)
+    message.add_attachment(report.attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=report.filename)
+    return message
+
+
+async def send(settings: Settings, message: EmailMessage) -> str | None:
+    """Send with retries; None when sent, else the last error (for the officials' notice)."""
+    error = ""
+    for attempt in range(settings.report_email_attempts):
+        if attempt:
+            await asyncio.sleep(settings.report_email_retry_seconds * 2 ** (attempt - 1))
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_user,
+                password=settings.smtp_password,
+                start_tls=settings.smtp_starttls,
+                timeout=settings.smtp_timeout_seconds,
+            )
+            return None
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            # Never the address in the log: it is an official's personal work address.
+            error = str(exc) or type(exc).__name__
+            log.warning("the e-mail report was refused (attempt %d): %s", attempt + 1, error)
+    return error
+
+
+def lease(settings: Settings) -> timedelta:
+    """Long enough for every attempt and delay: a claim older than this belongs to a process that died."""
+    waits = sum(settings.report_email_retry_seconds * 2**i for i in range(settings.report_email_attempts - 1))
+    return timedelta(seconds=waits + settings.report_email_attempts * settings.smtp_timeout_seconds * 3 + 60)
+
+
+async def _tell_officials(app: HoTro, recipient: Recipient, today: date, error: str) -> None:
+    """A report that could not be sent: its official (or, for a HOTRO_REPORT_EMAIL_TO address, the
+    administrators) are told in the chat, and pointed to the report in the bot."""
+    now = datetime.now(UTC)
+    text = "⚠️ " + _(
+        "The daily report of {date} could not be sent by e-mail to {address} ({error}). The report is in the bot: "
+        "press the button below."
+    ).format(date=fmt.day(today), address=recipient.address, error=error[:200])
+    reply = Reply(text, [[Button(_("📊 Progress report"), REPORT_ACTION)]])
+    async with app.sessions.begin() as session:
+        if recipient.official.id is not None:
+            officials = [recipient.official]
+        else:
+            stmt = select(Official).where(Official.active, Official.role == "admin")
+            officials = list((await session.execute(stmt)).scalars())
+        for channel, chat_id in await chats_of(session, officials):
+            await outbox.enqueue(session, channel, chat_id, reply.to_payload(), now, app.protector)
+    app.sender.wake()
+
+
+async def send_daily_emails(app: HoTro, today: date, now: datetime) -> tuple[int, int]:
+    """Send today's e-mail to every recipient not yet claimed by a process; (sent, failed) by this one."""
+    settings = app.settings
+    if not configured(settings):
+        return 0, 0
+    sent = failed = 0
+    async with app.sessions() as session:
+        targets = await recipients(session, settings, app.protector)
+    for recipient in targets:
+        key = f"report_email:{today.isoformat()}:{recipient.key}"
+        async with app.sessions.begin() as session:
+            if not await claims.claim(session, key, now, lease(settings)):
+                continue
+        async with app.sessions() as session:
+            report = await build_report(session, recipient.official, today, now)
+        error = await send(settings, compose(settings, recipient.address, report))
+        async with app.sessions.begin() as session:
+            await claims.finish(session, key, datetime.now(UTC), claims.DONE if error is None else "failed")
+        if error is None:
+            sent += 1
+        else:
+            failed += 1
+            await _tell_officials(app, recipient, today, error)
+    log.info("daily report e-mails for %s: %d sent, %d failed", today, sent, failed)
+    return sent, failed
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+async def run_email_reports(
+    app: HoTro, stop: asyncio.Event, clock: Callable[[], datetime] = _utcnow, interval: float = CHECK_INTERVAL
+) -> None:
+    """Background task: the day's e-mails once the local time passes settings.daily_report_time."""
+    if not configured(app.settings):
+        return
+    hours, minutes = app.settings.daily_report_time.split(":")  # validated HH:MM
+    at = time(int(hours), int(minutes))
+    done: date | None = None
+    while not stop.is_set():
+        now = clock()
+        local = fmt.local(now)
+        if local.time() >= at and done != local.date():
+            try:
+                await send_daily_emails(app, local.date(), now)
+                done = local.date()
+            except Exception:  # a database hiccup must not end the loop; the next check retries
+                log.exception("daily report e-mails failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
