@@ -1,0 +1,323 @@
+"""The daily report by e-mail, against a real SMTP server on loopback (aiosmtpd): the message, its XLSX
+attachment (opened with openpyxl), once a day across processes, retries, the officials told of a failure."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import email
+import email.policy
+import io
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from openpyxl import load_workbook
+from sqlalchemy import select, true
+
+from bot import email_report, officials_cli
+from bot import reports as daily
+from bot.app import HoTro, create_app
+from bot.config import Settings
+from handlers import admin_units
+from handlers.report_sheet import FIRST_DATA_ROW, headers
+from messages.vocabulary import STATUSES
+from storage.models import Official
+from storage.officials import EMAIL_CONTEXT, add_official, scope
+from storage.reports import area_report
+from tests.chat import Chat
+from tests.fakes.telegram_api import FakeTelegram
+from tests.net import free_port
+from tests.test_reports import HUU_LUNG, NHAT_TIEN, NOW, TODAY, YEN_BINH, seed
+from tests.tg_driver import telegram_user
+
+SENDER = "baocao@hotro.example.vn"
+DISTRICT_ADDRESS = "phong.ldtbxh@huulung.example.vn"
+PROVINCE_ADDRESS = "so.ldtbxh@langson.example.vn"
+USER, PASSWORD = "hotro", "mat-khau-smtp"
+
+
+@dataclass
+class Mailbox:
+    """An SMTP server's handler: keeps what it accepts; refuses the first `refuse` messages with a 451."""
+
+    refuse: int = 0
+    attempts: int = 0
+    messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.attempts += 1
+        if self.attempts <= self.refuse:
+            return "451 4.3.0 Mailbox busy, try again later"
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for _from, rcpts, message in self.messages if address in rcpts]
+
+
+def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        USER.encode(),
+        PASSWORD.encode(),
+    )
+    return AuthResult(success=ok)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port, authenticator=_authenticator, auth_require_tls=False)
+    controller.start()
+    yield box, port
+    controller.stop()
+
+
+def mail_settings(settings: Settings, port: int, **values: Any) -> Settings:
+    return settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_user": USER,
+            "smtp_password": PASSWORD,
+            "smtp_starttls": False,  # aiosmtpd on loopback without a certificate
+            "report_email_from": SENDER,
+            "report_email_to": PROVINCE_ADDRESS,
+            "report_email_retry_seconds": 0.05,
+            "smtp_timeout_seconds": 5.0,
+            **values,
+        }
+    )
+
+
+@pytest.fixture
+async def mail_app(settings: Settings, mailbox: tuple[Mailbox, int]) -> AsyncIterator[HoTro]:
+    app = await create_app(mail_settings(settings, mailbox[1]))
+    yield app
+    await app.close()
+
+
+async def add_district_official(settings: Settings, user_id: str = "huyen", channel: str = "test") -> int:
+    """`hotro officials add … --email`, as an administrator types it."""
+    await officials_cli.run(
+        settings,
+        argparse.Namespace(
+            action="add",
+            channel=channel,
+            user_id=user_id,
+            role="district",
+            area=HUU_LUNG,
+            name=None,
+            email=DISTRICT_ADDRESS,
+        ),
+    )
+    return 1
+
+
+def sheet_rows(message: EmailMessage) -> list[tuple[Any, ...]]:
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == f"bao-cao-nq68-{TODAY.isoformat()}.xlsx"
+    book = load_workbook(io.BytesIO(attachment.get_content()), read_only=True)
+    return [tuple(row) for row in book.active.iter_rows(values_only=True)]  # type: ignore[union-attr]
+
+
+async def test_each_recipient_gets_the_upward_report_of_their_area(
+    mail_app: HoTro, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, _port = mailbox
+    await seed(mail_app)
+    await add_district_official(mail_app.settings)
+    assert await email_report.send_daily_emails(mail_app, TODAY, NOW) == (2, 0)
+
+    [district] = box.to(DISTRICT_ADDRESS)
+    assert district["From"] == SENDER and district["To"] == DISTRICT_ADDRESS
+    assert district["Subject"] == (
+        "Báo cáo tiến độ hỗ trợ theo Nghị quyết 68 – Huyện Hữu Lũng, Tỉnh Lạng Sơn – ngày 06/05/2021"
+    )
+    body = district.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert body.startswith("Kính gửi các đồng chí,") and "BÁO CÁO TIẾN ĐỘ HỖ TRỢ THEO NQ 68" in body
+
+    rows = sheet_rows(district)
+    assert rows[0][0] == "BÁO CÁO TIẾN ĐỘ HỖ TRỢ THEO NQ 68 – ngày 06/05/2021"
+    header = rows[FIRST_DATA_ROW - 1]
+    assert header[:3] == ("STT", "Xã", "Huyện") and "Đã chi trả" in header and "Kinh phí đã chi trả (₫)" in header
+    communes = admin_units.communes(HUU_LUNG)
+    data_rows, total = rows[FIRST_DATA_ROW : FIRST_DATA_ROW + len(communes)], rows[FIRST_DATA_ROW + len(communes)]
+    assert [row[1] for row in data_rows] == [unit.name for unit in communes]  # every commune, zeros included
+    assert total[1] == "Tổng cộng"
+    columns = headers()
+    async with mail_app.sessions() as session:
+        for commune in (NHAT_TIEN, YEN_BINH):
+            figures = await area_report(session, scope(Official(role="commune", area_code=commune)), TODAY, NOW)
+            [row] = [r for r in data_rows if r[1] == admin_units.get("commune", commune).name]  # type: ignore[union-attr]
+            assert [row[3 + i] for i in range(len(STATUSES))] == [figures.counts[s] for s in STATUSES]
+            assert row[columns.index("Kinh phí đã chi trả (₫)")] == figures.paid_amount
+        whole = await area_report(session, scope(Official(role="district", area_code=HUU_LUNG)), TODAY, NOW)
+    assert total[columns.index("Tổng số hồ sơ")] == whole.total
+    assert total[columns.index("Kinh phí đã phê duyệt (₫)")] == whole.approved_amount
+    assert total[columns.index("Kinh phí đã chi trả (₫)")] == whole.paid_amount
+
+    [province] = box.to(PROVINCE_ADDRESS)  # HOTRO_REPORT_EMAIL_TO: all areas, a row per commune with data
+    rows = sheet_rows(province)
+    assert "Tất cả địa bàn" in province["Subject"]
+    async with mail_app.sessions() as session:
+        everything = await area_report(session, true(), TODAY, NOW)
+    assert rows[-1][1] == "Tổng cộng" and rows[-1][columns.index("Tổng số hồ sơ")] == everything.total
+    assert len(rows) == FIRST_DATA_ROW + 3 + 1  # the three seeded communes, then the totals
+
+    assert await email_report.send_daily_emails(mail_app, TODAY, NOW) == (0, 0)  # once a day
+    assert len(box.messages) == 2
+
+
+async def test_two_processes_send_each_e_mail_once(mail_app: HoTro, mailbox: tuple[Mailbox, int]) -> None:
+    box, _port = mailbox
+    await seed(mail_app)
+    await add_district_official(mail_app.settings)
+    second = await create_app(mail_app.settings)
+    try:
+        results = await asyncio.gather(
+            email_report.send_daily_emails(mail_app, TODAY, NOW), email_report.send_daily_emails(second, TODAY, NOW)
+        )
+    finally:
+        await second.close()
+    assert sum(sent for sent, _failed in results) == 2
+    assert sorted(rcpt for _from, rcpts, _m in box.messages for rcpt in rcpts) == [DISTRICT_ADDRESS, PROVINCE_ADDRESS]
+
+
+async def test_a_refused_send_is_tried_again_and_then_accepted(mail_app: HoTro, mailbox: tuple[Mailbox, int]) -> None:
+    box, _port = mailbox
+    box.refuse = 2
+    await seed(mail_app)
+    assert await email_report.send_daily_emails(mail_app, TODAY, NOW) == (1, 0)
+    assert box.attempts == 3 and len(box.to(PROVINCE_ADDRESS)) == 1
+
+
+async def test_a_send_that_keeps_failing_is_told_to_the_official_in_the_chat(
+    settings: Settings, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    box.refuse = 100
+    app = await create_app(mail_settings(settings, port, report_email_to="", report_email_attempts=2))
+    try:
+        await seed(app)
+        await add_district_official(app.settings)
+        official = Chat(app, "huyen")
+        assert await email_report.send_daily_emails(app, TODAY, NOW) == (0, 1)
+        await app.sender.deliver()
+        notice = official.last_text
+        assert "Không gửi được báo cáo ngày 06/05/2021 qua e-mail" in notice and "Mailbox busy" in notice
+        assert [b["action"] for b in official.buttons()] == ["report"]
+        assert box.attempts == 2 and box.messages == []
+    finally:
+        await app.close()
+
+
+async def test_the_failure_notice_reaches_an_official_through_telegram(
+    settings: Settings, mailbox: tuple[Mailbox, int], fake_telegram: FakeTelegram
+) -> None:
+    from telegram import Bot
+
+    from bot.web import build_web_app
+    from tests.fakes.telegram_api import TOKEN
+
+    box, port = mailbox
+    box.refuse = 100
+    app = await create_app(mail_settings(settings, port, report_email_to="", report_email_attempts=1))
+    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    await bot.initialize()
+    from aiohttp.test_utils import TestServer
+
+    client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        await seed(app)
+        await add_district_official(app.settings, user_id="7301", channel="telegram")
+        officer = telegram_user(client, fake_telegram, app, 7301)
+        await officer.say("/start")
+        assert await email_report.send_daily_emails(app, TODAY, NOW) == (0, 1)
+        await app.sender.deliver()
+        await fake_telegram.wait_for_messages(7301, 2)
+        assert "Không gửi được báo cáo" in officer.last_text
+        replies = await officer.press("Báo cáo tiến độ")
+        assert "BÁO CÁO TIẾN ĐỘ HỖ TRỢ THEO NQ 68 – Huyện Hữu Lũng" in replies[-1].text
+    finally:
+        await client.close()
+        await bot.shutdown()
+        await app.close()
+
+
+async def test_hotro_report_email_sends_at_once(
+    mail_app: HoTro, mailbox: tuple[Mailbox, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    box, _port = mailbox
+    await seed(mail_app)
+    await add_district_official(mail_app.settings)
+    async with mail_app.sessions() as session:
+        official_id = (await session.execute(select(Official.id))).scalar_one()
+    args = argparse.Namespace(
+        official_id=official_id, area_role=None, area=None, date=TODAY, out=None, email="truong.phong@example.vn"
+    )
+    await daily.write_report(mail_app.settings, args)
+    [message] = box.to("truong.phong@example.vn")
+    assert "Huyện Hữu Lũng" in message["Subject"] and sheet_rows(message)[-1][1] == "Tổng cộng"
+    assert "Đã gửi báo cáo ngày 06/05/2021 qua e-mail tới truong.phong@example.vn." in capsys.readouterr().out
+
+
+async def test_hotro_report_email_without_a_server_says_so(settings: Settings, app: HoTro) -> None:
+    args = argparse.Namespace(official_id=None, area_role=None, area=None, date=TODAY, out=None, email="a@example.vn")
+    with pytest.raises(SystemExit, match="Chưa cấu hình máy chủ e-mail"):
+        await daily.write_report(settings, args)
+    args.email = None
+    with pytest.raises(SystemExit, match="nơi nhận báo cáo"):
+        await daily.write_report(settings, args)
+
+
+async def test_the_officials_address_is_checked_stored_encrypted_and_not_listed(
+    app: HoTro, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = argparse.Namespace(
+        action="add", channel="test", user_id="x", role="district", area=HUU_LUNG, name=None, email="not-an-address"
+    )
+    with pytest.raises(SystemExit, match="không phải là địa chỉ e-mail"):
+        await officials_cli.run(app.settings, bad)
+    await add_district_official(app.settings)
+    async with app.sessions() as session:
+        official = (await session.execute(select(Official))).scalar_one()
+    assert official.email_enc and DISTRICT_ADDRESS not in official.email_enc
+    assert app.protector.decrypt(official.email_enc, context=EMAIL_CONTEXT) == DISTRICT_ADDRESS
+    async with app.sessions.begin() as session:  # re-added without --email: the address stays
+        await add_official(session, "test", "huyen", "district", HUU_LUNG, None)
+    capsys.readouterr()
+    await officials_cli.run(app.settings, argparse.Namespace(action="list"))
+    listed = capsys.readouterr().out
+    assert "nhận báo cáo hằng ngày qua e-mail" in listed and DISTRICT_ADDRESS not in listed
+
+
+async def test_the_worker_sends_after_the_report_time(mail_app: HoTro, mailbox: tuple[Mailbox, int]) -> None:
+    box, _port = mailbox
+    await seed(mail_app)
+    stop = asyncio.Event()
+    clock = iter([NOW.replace(hour=1), NOW])  # 08:xx in Hà Nội: too early; then 14:30
+    last = [NOW]
+
+    def now() -> Any:
+        last[0] = next(clock, last[0])
+        return last[0]
+
+    task = asyncio.create_task(email_report.run_email_reports(mail_app, stop, clock=now, interval=0.01))
+    for _ in range(500):
+        if box.messages:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)  # more checks that day send nothing more
+    stop.set()
+    await task
+    assert len(box.messages) == 1
