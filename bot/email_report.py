@@ -31,6 +31,7 @@ from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
 from storage import claims, outbox
+from storage.conversations import show_keyboard
 from storage.crypto import DataProtector, DecryptionError
 from storage.models import Official
 from storage.officials import chats_of, email_of, scope
@@ -169,8 +170,10 @@ async def _tell_officials(app: HoTro, recipient: Recipient, today: date, error: 
         else:
             stmt = select(Official).where(Official.active, Official.role == "admin")
             officials = list((await session.execute(stmt)).scalars())
+        payload = reply.to_payload()
         for channel, chat_id in await chats_of(session, officials):
-            await outbox.enqueue(session, channel, chat_id, reply.to_payload(), now, app.protector)
+            await outbox.enqueue(session, channel, chat_id, payload, now, app.protector)
+            await show_keyboard(session, channel, chat_id, payload["buttons"])
     app.sender.wake()
 
 

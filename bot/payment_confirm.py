@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import HoTro
 from handlers.payment_confirm import question
 from storage import confirmations, outbox
+from storage.conversations import show_keyboard
 from storage.models import ChannelUser
 
 log = logging.getLogger(__name__)
@@ -50,10 +51,10 @@ async def ask_due(app: HoTro, now: datetime) -> int:
                 user = await session.get(ChannelUser, application.channel_user_id)
                 if user is not None and user.status == "blocked":
                     continue  # claimed, not sent: the citizen blocked the bot
-                reply = question(application, payment)
-                await outbox.enqueue(
-                    session, application.channel, application.chat_id, reply.to_payload(), now, app.protector
-                )
+                payload = question(application, payment).to_payload()
+                await outbox.enqueue(session, application.channel, application.chat_id, payload, now, app.protector)
+                # "#2" or the typed "Chưa nhận" (console, Zalo) press this question's buttons, as for any notice.
+                await show_keyboard(session, application.channel, application.chat_id, payload["buttons"])
                 asked += 1
         if len(ids) < BATCH:
             break

@@ -321,3 +321,46 @@ async def test_the_worker_sends_after_the_report_time(mail_app: HoTro, mailbox: 
     stop.set()
     await task
     assert len(box.messages) == 1
+
+
+def test_the_commands_as_an_administrator_types_them(tmp_path: Any, db_url: str, mailbox: tuple[Mailbox, int]) -> None:
+    """`hotro officials add … --email` then `hotro report --official-id N --email ADDRESS`, as processes."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import PG_URL, TEST_KEY
+
+    box, port = mailbox
+    env = {
+        **os.environ,
+        "HOTRO_DATA_DIR": str(tmp_path / "data"),
+        "HOTRO_SMTP_HOST": "127.0.0.1",
+        "HOTRO_SMTP_PORT": str(port),
+        "HOTRO_SMTP_USER": USER,
+        "HOTRO_SMTP_PASSWORD": PASSWORD,
+        "HOTRO_SMTP_STARTTLS": "false",
+        "HOTRO_REPORT_EMAIL_FROM": SENDER,
+    }
+    if PG_URL:
+        env.update(HOTRO_DATABASE_URL=db_url, HOTRO_DATA_KEY=TEST_KEY)
+    else:
+        env.pop("HOTRO_DATABASE_URL", None)
+
+    def hotro(*args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    added = hotro(
+        "officials", "add", "--channel", "telegram", "--user-id", "7401", "--role", "district",
+        "--area", str(HUU_LUNG), "--email", DISTRICT_ADDRESS,
+    )  # fmt: skip
+    assert "Official" not in added and DISTRICT_ADDRESS not in added
+    official_id = added.split(":")[0].split()[-1]
+    out = hotro("report", "--official-id", official_id, "--email", DISTRICT_ADDRESS)
+    assert f"qua e-mail tới {DISTRICT_ADDRESS}" in out
+    [message] = box.to(DISTRICT_ADDRESS)
+    assert message["From"] == SENDER and "Huyện Hữu Lũng" in message["Subject"]

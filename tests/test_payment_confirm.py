@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select, true, update
 
 from bot import payment_confirm
 from bot.app import HoTro, create_app
+from bot.config import Settings
 from handlers import app_code, lifecycle
 from handlers.report import render_report
 from messages.vocabulary import ApplicationStatus
 from storage.models import Application, ChannelUser, OutboxMessage, Payment
+from storage.officials import add_official
 from storage.reports import area_report
 from tests.chat import Chat, joined
 from tests.fakes.telegram_api import FakeTelegram
@@ -132,7 +135,11 @@ async def _applications(app: HoTro) -> list[Application]:
 async def insert_paid(app: HoTro, channel: str, chat_id: str, recorded_at: datetime, commune: int = NHAT_TIEN) -> int:
     """A paid application straight in the database (as `hotro import` leaves one); returns the payment id."""
     async with app.sessions.begin() as session:
-        user = ChannelUser(channel=channel, user_id=chat_id, chat_id=chat_id)
+        user = (
+            await session.execute(
+                select(ChannelUser).where(ChannelUser.channel == channel, ChannelUser.user_id == chat_id)
+            )
+        ).scalar_one_or_none() or ChannelUser(channel=channel, user_id=chat_id, chat_id=chat_id)
         session.add(user)
         await session.flush()
         application = Application(
@@ -196,8 +203,6 @@ async def test_payment_confirmation_through_telegram(
 ) -> None:
     payment_id = await insert_paid(app, "telegram", "5101", datetime.now(UTC) - timedelta(days=4))
     async with app.sessions.begin() as session:
-        from storage.officials import add_official
-
         await add_official(session, "telegram", "7101", "commune", NHAT_TIEN, "Cán bộ xã")
     lan = telegram_user(client, fake_telegram, app, 5101)
     officer = telegram_user(client, fake_telegram, app, 7101)
@@ -213,3 +218,40 @@ async def test_payment_confirmation_through_telegram(
     assert "CHƯA nhận được khoản chi trả" in officer.last_text
     async with app.sessions() as session:
         assert (await session.get(Payment, payment_id)).confirmation == "denied"  # type: ignore[union-attr]
+
+
+async def test_payment_confirmation_in_the_console(tmp_path: Path, db_url: str) -> None:
+    """`hotro chat` shows the question that waited for the citizen; typing the answer records it, and the
+    commune official sees the denial when they open their console."""
+    from tests.conftest import PG_URL, TEST_KEY
+    from tests.test_console import run_chat
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        data_dir=data_dir,
+        database_url=db_url if PG_URL else None,
+        data_key=TEST_KEY if PG_URL else None,
+    )
+    chat_db = db_url if PG_URL else None
+    run_chat(tmp_path, ["/menu"], user="citizen-1", db_url=chat_db)  # the citizen has used the bot before
+    app = await create_app(settings)
+    try:
+        payment_id = await insert_paid(app, "console", "citizen-1", datetime.now(UTC) - timedelta(days=4))
+        async with app.sessions.begin() as session:
+            await add_official(session, "console", "xa-1", "commune", NHAT_TIEN, None)
+        assert await payment_confirm.ask_due(app, datetime.now(UTC)) == 1
+    finally:
+        await app.close()
+    out = run_chat(tmp_path, ["Chưa nhận"], user="citizen-1", db_url=chat_db)
+    assert QUESTION in out and "[2] ❌ Chưa nhận" in out
+    assert "chưa nhận được 3.000.000\xa0₫" in out
+    official = run_chat(tmp_path, [], user="xa-1", db_url=chat_db)
+    assert "CHƯA nhận được khoản chi trả 3.000.000\xa0₫" in official
+    app = await create_app(settings)
+    try:
+        async with app.sessions() as session:
+            assert (await session.get(Payment, payment_id)).confirmation == "denied"  # type: ignore[union-attr]
+    finally:
+        await app.close()
