@@ -201,7 +201,7 @@ async def test_a_refused_send_is_tried_again_and_then_accepted(mail_app: HoTro, 
 
 
 async def test_a_send_that_keeps_failing_is_told_to_the_official_in_the_chat(
-    settings: Settings, mailbox: tuple[Mailbox, int]
+    settings: Settings, mailbox: tuple[Mailbox, int], caplog: pytest.LogCaptureFixture
 ) -> None:
     box, port = mailbox
     box.refuse = 100
@@ -216,6 +216,7 @@ async def test_a_send_that_keeps_failing_is_told_to_the_official_in_the_chat(
         assert "Không gửi được báo cáo ngày 06/05/2021 qua e-mail" in notice and "Mailbox busy" in notice
         assert [b["action"] for b in official.buttons()] == ["report"]
         assert box.attempts == 2 and box.messages == []
+        assert "attempt 2" in caplog.text and DISTRICT_ADDRESS not in caplog.text  # the address is never logged
     finally:
         await app.close()
 
