@@ -30,6 +30,7 @@ from handlers.report import REPORT_ACTION, area_name, render_report
 from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
+from messages.vocabulary import Role
 from storage import claims, outbox
 from storage.conversations import show_keyboard
 from storage.crypto import DataProtector, DecryptionError
@@ -81,7 +82,7 @@ async def recipients(session: AsyncSession, settings: Settings, protector: DataP
             continue
         if address:
             found.append(Recipient(address, official, f"official:{official.id}"))
-    everything = Official(role="admin", area_code=None)
+    everything = Official(role=Role.ADMIN, area_code=None)
     for address in extra_addresses(settings):
         digest = hashlib.sha256(address.casefold().encode()).hexdigest()[:24]
         found.append(Recipient(address, everything, f"to:{digest}"))
@@ -168,7 +169,7 @@ async def _tell_officials(app: HoTro, recipient: Recipient, today: date, error: 
         if recipient.official.id is not None:
             officials = [recipient.official]
         else:
-            stmt = select(Official).where(Official.active, Official.role == "admin")
+            stmt = select(Official).where(Official.active, Official.role == Role.ADMIN)
             officials = list((await session.execute(stmt)).scalars())
         payload = reply.to_payload()
         for channel, chat_id in await chats_of(session, officials):
@@ -194,7 +195,7 @@ async def send_daily_emails(app: HoTro, today: date, now: datetime) -> tuple[int
             report = await build_report(session, recipient.official, today, now)
         error = await send(settings, compose(settings, recipient.address, report))
         async with app.sessions.begin() as session:
-            await claims.finish(session, key, datetime.now(UTC), claims.DONE if error is None else "failed")
+            await claims.finish(session, key, datetime.now(UTC), claims.DONE if error is None else claims.GAVE_UP)
         if error is None:
             sent += 1
         else:

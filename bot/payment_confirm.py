@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.app import HoTro
 from handlers.payment_confirm import question
+from messages.vocabulary import ChatUserStatus
 from storage import confirmations, outbox
 from storage.conversations import show_keyboard
 from storage.models import ChannelUser
@@ -49,7 +50,7 @@ async def ask_due(app: HoTro, now: datetime) -> int:
                     continue
                 payment, application = found
                 user = await session.get(ChannelUser, application.channel_user_id)
-                if user is not None and user.status == "blocked":
+                if user is not None and user.status == ChatUserStatus.BLOCKED:
                     continue  # claimed, not sent: the citizen blocked the bot
                 payload = question(application, payment).to_payload()
                 await outbox.enqueue(session, application.channel, application.chat_id, payload, now, app.protector)

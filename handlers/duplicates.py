@@ -17,6 +17,7 @@ from handlers import actions, admin_units, app_code
 from handlers.eligibility_rules import mutually_exclusive, policy_title
 from handlers.turn import Button, Notice, Reply
 from messages.i18n import _
+from messages.vocabulary import AreaLevel
 from storage import applications as repo
 from storage.models import Application
 from storage.officials import chats_of, commune_officials
@@ -46,7 +47,7 @@ async def matches(session: AsyncSession, application: Application) -> list[Match
 
 
 def _commune(application: Application) -> str:
-    unit = admin_units.get("commune", application.commune_code)
+    unit = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
     return unit.full_name if unit else str(application.commune_code)
 
 

@@ -16,7 +16,7 @@ from handlers.router import Router
 from handlers.turn import Button, Notice, Reply, Turn
 from messages import fmt
 from messages.i18n import _
-from messages.vocabulary import PaymentConfirmation
+from messages.vocabulary import AreaLevel, PaymentConfirmation
 from storage import confirmations
 from storage.models import Application, Payment
 from storage.officials import chats_of, commune_officials
@@ -49,7 +49,7 @@ async def report_not_received(
 
     Until then the denial is recorded on the payment (confirmation = denied, which the daily report counts)
     and the commune officials of the application are told in their chats, with the code to open it."""
-    commune = admin_units.get("commune", application.commune_code)
+    commune = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
     text = "⚠️ " + _(
         "The citizen of application {code} ({name}, {commune}) says they have NOT received the payment of "
         "{amount} recorded on {date}. Please check the payment and contact them."

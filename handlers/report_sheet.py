@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from handlers import admin_units
 from messages import fmt
 from messages.i18n import _
-from messages.vocabulary import STATUSES, status_label
+from messages.vocabulary import STATUSES, AreaLevel, Role, status_label
 from storage.models import Official
 from storage.reports import CommuneRow
 
@@ -29,11 +29,11 @@ MONEY_FORMAT = '#,##0" ₫"'
 
 def communes_of(official: Official, found: Iterable[int]) -> list[int]:
     """The communes of the official's area, in the order of the administrative lists."""
-    if official.role == "commune" and official.area_code is not None:
+    if official.role == Role.COMMUNE and official.area_code is not None:
         return [official.area_code]
-    if official.role == "district" and official.area_code is not None:
+    if official.role == Role.DISTRICT and official.area_code is not None:
         listed = [unit.code for unit in admin_units.communes(official.area_code)]
-    elif official.role == "province" and official.area_code is not None:
+    elif official.role == Role.PROVINCE and official.area_code is not None:
         listed = [
             unit.code
             for district in admin_units.districts(official.area_code)
@@ -60,9 +60,9 @@ def headers() -> list[str]:
 
 
 def _names(commune_code: int, district_code: int | None) -> tuple[str, str]:
-    commune = admin_units.get("commune", commune_code)
+    commune = admin_units.get(AreaLevel.COMMUNE, commune_code)
     district_code = district_code if district_code is not None else commune.parent_code if commune else None
-    district = admin_units.get("district", district_code) if district_code is not None else None
+    district = admin_units.get(AreaLevel.DISTRICT, district_code) if district_code is not None else None
     return (commune.name if commune else str(commune_code), district.name if district else "")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import KeyValue
 from storage.sql import insert_ignore
 
-WORKING, DONE = "working", "done"
+WORKING, DONE, GAVE_UP = "working", "finished", "gave_up"
 
 
 async def claim(session: AsyncSession, key: str, now: datetime, lease: timedelta) -> bool:
