@@ -17,6 +17,10 @@ Timed in the same run, each after warm-up, as the median and p95 in ms:
 - the check without the two indexes of migration 0010 (ix_applications_id_hash, ix_applications_person_hash,
   dropped and re-created inside the run): what they save.
 Ratios are against the baseline.
+
+One run here (PostgreSQL 15, 1,000,000 rows, 2 cores shared with other work, ~5 min with the load): refusal
+look-up 7.98 ms median; the check 11.85 ms for a hit (1.49x), 8.15 ms for a miss (1.02x); without the two
+indexes 1,070 ms (134x). Each figure includes opening a session, as a submission's turn does.
 """
 
 from __future__ import annotations

@@ -178,18 +178,26 @@ async def _tell_officials(app: HoTro, recipient: Recipient, today: date, error: 
     app.sender.wake()
 
 
-async def send_daily_emails(app: HoTro, today: date, now: datetime) -> tuple[int, int]:
-    """Send today's e-mail to every recipient not yet claimed by a process; (sent, failed) by this one."""
+@dataclass
+class Outcome:
+    sent: int = 0
+    failed: int = 0
+    pending: int = 0  # claimed by another process and not finished: maybe it died, so check again later
+
+
+async def send_daily_emails(app: HoTro, today: date, now: datetime) -> Outcome:
+    """Send today's e-mail to every recipient not yet claimed by a process; what this process did."""
     settings = app.settings
+    outcome = Outcome()
     if not configured(settings):
-        return 0, 0
-    sent = failed = 0
+        return outcome
     async with app.sessions() as session:
         targets = await recipients(session, settings, app.protector)
     for recipient in targets:
         key = f"report_email:{today.isoformat()}:{recipient.key}"
         async with app.sessions.begin() as session:
             if not await claims.claim(session, key, now, lease(settings)):
+                outcome.pending += await claims.working(session, key)
                 continue
         async with app.sessions() as session:
             report = await build_report(session, recipient.official, today, now)
@@ -197,12 +205,12 @@ async def send_daily_emails(app: HoTro, today: date, now: datetime) -> tuple[int
         async with app.sessions.begin() as session:
             await claims.finish(session, key, datetime.now(UTC), claims.DONE if error is None else claims.GAVE_UP)
         if error is None:
-            sent += 1
+            outcome.sent += 1
         else:
-            failed += 1
+            outcome.failed += 1
             await _tell_officials(app, recipient, today, error)
-    log.info("daily report e-mails for %s: %d sent, %d failed", today, sent, failed)
-    return sent, failed
+    log.info("daily report e-mails for %s: %d sent, %d failed", today, outcome.sent, outcome.failed)
+    return outcome
 
 
 def _utcnow() -> datetime:
@@ -223,8 +231,10 @@ async def run_email_reports(
         local = fmt.local(now)
         if local.time() >= at and done != local.date():
             try:
-                await send_daily_emails(app, local.date(), now)
-                done = local.date()
+                # Done for the day once no recipient is left in another process's hands: if that process
+                # died, its claim expires and a later check here sends the e-mail.
+                if not (await send_daily_emails(app, local.date(), now)).pending:
+                    done = local.date()
             except Exception:  # a database hiccup must not end the loop; the next check retries
                 log.exception("daily report e-mails failed")
         with contextlib.suppress(TimeoutError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import KeyValue
@@ -33,6 +33,12 @@ async def claim(session: AsyncSession, key: str, now: datetime, lease: timedelta
     )
     rowcount: int = taken.rowcount  # type: ignore[attr-defined]
     return rowcount == 1
+
+
+async def working(session: AsyncSession, key: str) -> bool:
+    """Whether `key` is claimed and not finished (by a live process, or one whose lease will expire)."""
+    value = (await session.execute(select(KeyValue.value).where(KeyValue.key == key))).scalar_one_or_none()
+    return value == WORKING
 
 
 async def finish(session: AsyncSession, key: str, now: datetime, outcome: str = DONE) -> None:

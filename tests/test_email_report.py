@@ -122,6 +122,11 @@ async def add_district_official(settings: Settings, user_id: str = "huyen", chan
     return 1
 
 
+async def sent_failed(app: HoTro, now: Any = NOW) -> tuple[int, int]:
+    outcome = await email_report.send_daily_emails(app, TODAY, now)
+    return outcome.sent, outcome.failed
+
+
 def sheet_rows(message: EmailMessage) -> list[tuple[Any, ...]]:
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == f"bao-cao-nq68-{TODAY.isoformat()}.xlsx"
@@ -135,7 +140,7 @@ async def test_each_recipient_gets_the_upward_report_of_their_area(
     box, _port = mailbox
     await seed(mail_app)
     await add_district_official(mail_app.settings)
-    assert await email_report.send_daily_emails(mail_app, TODAY, NOW) == (2, 0)
+    assert await sent_failed(mail_app) == (2, 0)
 
     [district] = box.to(DISTRICT_ADDRESS)
     assert district["From"] == SENDER and district["To"] == DISTRICT_ADDRESS
@@ -173,7 +178,7 @@ async def test_each_recipient_gets_the_upward_report_of_their_area(
     assert rows[-1][1] == "Tổng cộng" and rows[-1][columns.index("Tổng số hồ sơ")] == everything.total
     assert len(rows) == FIRST_DATA_ROW + 3 + 1  # the three seeded communes, then the totals
 
-    assert await email_report.send_daily_emails(mail_app, TODAY, NOW) == (0, 0)  # once a day
+    assert await sent_failed(mail_app) == (0, 0)  # once a day
     assert len(box.messages) == 2
 
 
@@ -188,7 +193,7 @@ async def test_two_processes_send_each_e_mail_once(mail_app: HoTro, mailbox: tup
         )
     finally:
         await second.close()
-    assert sum(sent for sent, _failed in results) == 2
+    assert sum(result.sent for result in results) == 2
     assert sorted(rcpt for _from, rcpts, _m in box.messages for rcpt in rcpts) == [DISTRICT_ADDRESS, PROVINCE_ADDRESS]
 
 
@@ -196,7 +201,7 @@ async def test_a_refused_send_is_tried_again_and_then_accepted(mail_app: HoTro, 
     box, _port = mailbox
     box.refuse = 2
     await seed(mail_app)
-    assert await email_report.send_daily_emails(mail_app, TODAY, NOW) == (1, 0)
+    assert await sent_failed(mail_app) == (1, 0)
     assert box.attempts == 3 and len(box.to(PROVINCE_ADDRESS)) == 1
 
 
@@ -210,7 +215,7 @@ async def test_a_send_that_keeps_failing_is_told_to_the_official_in_the_chat(
         await seed(app)
         await add_district_official(app.settings)
         official = Chat(app, "huyen")
-        assert await email_report.send_daily_emails(app, TODAY, NOW) == (0, 1)
+        assert await sent_failed(app) == (0, 1)
         await app.sender.deliver()
         notice = official.last_text
         assert "Không gửi được báo cáo ngày 06/05/2021 qua e-mail" in notice and "Mailbox busy" in notice
@@ -243,7 +248,7 @@ async def test_the_failure_notice_reaches_an_official_through_telegram(
         await add_district_official(app.settings, user_id="7301", channel="telegram")
         officer = telegram_user(client, fake_telegram, app, 7301)
         await officer.say("/start")
-        assert await email_report.send_daily_emails(app, TODAY, NOW) == (0, 1)
+        assert await sent_failed(app) == (0, 1)
         await app.sender.deliver()
         await fake_telegram.wait_for_messages(7301, 2)
         assert "Không gửi được báo cáo" in officer.last_text
@@ -365,3 +370,28 @@ def test_the_commands_as_an_administrator_types_them(tmp_path: Any, db_url: str,
     assert f"qua e-mail tới {DISTRICT_ADDRESS}" in out
     [message] = box.to(DISTRICT_ADDRESS)
     assert message["From"] == SENDER and "Huyện Hữu Lũng" in message["Subject"]
+
+
+async def test_a_claim_left_by_a_dead_process_is_taken_over_after_its_lease(
+    mail_app: HoTro, mailbox: tuple[Mailbox, int]
+) -> None:
+    from datetime import timedelta
+
+    from storage import claims
+
+    box, _port = mailbox
+    await seed(mail_app)
+    [recipient] = [r for r in await _recipients(mail_app)]
+    key = f"report_email:{TODAY.isoformat()}:{recipient.key}"
+    async with mail_app.sessions.begin() as session:
+        assert await claims.claim(session, key, NOW, email_report.lease(mail_app.settings))  # then it "died"
+    outcome = await email_report.send_daily_emails(mail_app, TODAY, NOW)
+    assert (outcome.sent, outcome.pending) == (0, 1) and box.messages == []  # not done: the worker checks again
+    later = NOW + email_report.lease(mail_app.settings) + timedelta(seconds=1)
+    outcome = await email_report.send_daily_emails(mail_app, TODAY, later)
+    assert (outcome.sent, outcome.pending) == (1, 0) and len(box.to(PROVINCE_ADDRESS)) == 1
+
+
+async def _recipients(app: HoTro) -> list[email_report.Recipient]:
+    async with app.sessions() as session:
+        return await email_report.recipients(session, app.settings, app.protector)
