@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = True
+    # A CA certificate file (PEM) to check the server's certificate with, e.g. a ministry's own mail relay's CA;
+    # default: the system's trusted CAs.
+    smtp_ca_file: Path | None = None
     smtp_timeout_seconds: float = 30.0
     report_email_from: str | None = None
     report_email_to: str = ""

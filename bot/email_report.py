@@ -140,6 +140,7 @@ async def send(settings: Settings, message: EmailMessage) -> str | None:
                 username=settings.smtp_user,
                 password=settings.smtp_password,
                 start_tls=settings.smtp_starttls,
+                cert_bundle=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
                 timeout=settings.smtp_timeout_seconds,
             )
             return None

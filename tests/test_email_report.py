@@ -395,3 +395,73 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over_after_its_lease(
 async def _recipients(app: HoTro) -> list[email_report.Recipient]:
     async with app.sessions() as session:
         return await email_report.recipients(session, app.settings, app.protector)
+
+
+def _self_signed(tmp_path: Any) -> tuple[Any, Any]:
+    """A certificate for 127.0.0.1 and its key, as PEM files (the server's; the certificate is its own CA)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hotro test relay")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "relay.pem", tmp_path / "relay.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
+async def test_starttls_and_login_with_the_relays_own_ca(settings: Settings, tmp_path: Any) -> None:
+    """The default, STARTTLS before login, against a server that refuses mail and login without it."""
+    import ssl
+
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    box, port = Mailbox(), free_port()
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=_authenticator,
+        tls_context=context,
+        require_starttls=True,
+        auth_require_tls=True,
+    )
+    controller.start()
+    try:
+        untrusted = await create_app(mail_settings(settings, port, smtp_starttls=True, report_email_attempts=1))
+        try:
+            await seed(untrusted)
+            assert await sent_failed(untrusted) == (0, 1)  # a certificate no trusted CA signed: refused
+        finally:
+            await untrusted.close()
+        trusted = await create_app(
+            mail_settings(settings, port, smtp_starttls=True, smtp_ca_file=cert_file, report_email_to="b@example.vn")
+        )
+        try:
+            assert await sent_failed(trusted) == (1, 0)
+        finally:
+            await trusted.close()
+    finally:
+        controller.stop()
+    assert [rcpts for _from, rcpts, _m in box.messages] == [["b@example.vn"]]
