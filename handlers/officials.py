@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
-from handlers import actions, admin_units, app_code, duplicates, forms, intake, lifecycle, report
+from handlers import actions, admin_units, app_code, duplicates, forms, intake, lifecycle, payment_confirm, report
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import show_menu
 from handlers.router import Router
@@ -20,7 +20,7 @@ from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
-from storage import deadlines
+from storage import confirmations, deadlines
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
 from storage.models import Application, Attachment, AuditLog, Official, Payment, StatusEvent
@@ -203,6 +203,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     ).scalar_one()
     if paid:
         lines.append(_("Paid: {amount}").format(amount=fmt.vnd(paid)))
+        lines += payment_confirm.view_lines(await confirmations.answers_of(turn.session, application.id))
     late = deadlines.overdue(application, fmt.today_local(turn.now))
     if late == "review":
         lines.append("⚠️ " + _("Review overdue (due {date})").format(date=fmt.day(deadlines.review_due(application))))

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,34 @@ def question(application: Application, payment: Payment) -> Reply:
             [Button(_("❌ Not received"), actions.CONFIRM_DENIED.pack(payment.id))],
         ],
     )
+
+
+def view_lines(payments: Sequence[Payment]) -> list[str]:
+    """What the citizen answered about each payment, for the official's view of the application."""
+    lines = []
+    for payment in payments:
+        amount, day = fmt.vnd(payment.amount), fmt.day(payment.paid_on)
+        if payment.confirmation == PaymentConfirmation.RECEIVED and payment.confirmed_at:
+            lines.append(
+                "✅ "
+                + _("The citizen confirmed receiving {amount} (paid {date}) on {answered}.").format(
+                    amount=amount, date=day, answered=fmt.day(payment.confirmed_at)
+                )
+            )
+        elif payment.confirmation == PaymentConfirmation.DENIED and payment.confirmed_at:
+            lines.append(
+                "⚠️ "
+                + _("The citizen reported NOT receiving {amount} (paid {date}) on {answered}.").format(
+                    amount=amount, date=day, answered=fmt.day(payment.confirmed_at)
+                )
+            )
+        elif payment.confirm_asked_at:
+            lines.append(
+                _("Asked on {asked} whether {amount} arrived: no answer yet.").format(
+                    asked=fmt.day(payment.confirm_asked_at), amount=amount
+                )
+            )
+    return lines
 
 
 async def report_not_received(

@@ -74,8 +74,11 @@ async def test_asked_days_after_the_payment_and_the_answer_is_counted(app: HoTro
     labels = [b["label"] for b in citizen.buttons()]
     assert labels == ["✅ Đã nhận", "❌ Chưa nhận"]
 
+    official = Chat(app, "xa")
+    assert "chưa trả lời" in joined(await official.tap(f"of:o:{application.id}"))
     replies = await citizen.press("Đã nhận")
     assert "Cảm ơn bạn đã xác nhận" in joined(replies)
+    assert "Người dân đã xác nhận nhận được 3.000.000\xa0₫" in joined(await official.tap(f"of:o:{application.id}"))
     stored = await payment(app)
     assert stored.confirmation == "confirmed" and stored.confirmed_at is not None
 
@@ -108,6 +111,8 @@ async def test_not_received_tells_the_commune_and_is_counted(app: HoTro) -> None
     assert "CHƯA nhận được khoản chi trả 3.000.000\xa0₫" in notice and app_code.display(application.code) in notice
     assert [b["action"] for b in official.buttons()] == [f"of:o:{application.id}"]
     assert "CHƯA nhận" not in other.all_text()
+    view = joined(await official.press("Mở hồ sơ"))
+    assert "Người dân báo CHƯA nhận được 3.000.000\xa0₫" in view  # the official's view of the application
 
     async with app.sessions() as session:
         data = await area_report(session, true(), date.today(), datetime.now(UTC))
