@@ -48,8 +48,8 @@ def communes_of(official: Official, found: Iterable[int]) -> list[int]:
 def headers() -> list[str]:
     return [
         _("Row number"),
-        _("Commune"),
-        _("District"),
+        _("Commune, ward or town"),
+        _("District or town"),
         *(status_label(status) for status in STATUSES),
         _("Total applications"),
         _("Amount approved (₫)"),

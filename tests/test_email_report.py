@@ -153,7 +153,8 @@ async def test_each_recipient_gets_the_upward_report_of_their_area(
     rows = sheet_rows(district)
     assert rows[0][0] == "BÁO CÁO TIẾN ĐỘ HỖ TRỢ THEO NQ 68 – ngày 06/05/2021"
     header = rows[FIRST_DATA_ROW - 1]
-    assert header[:3] == ("STT", "Xã", "Huyện") and "Đã chi trả" in header and "Kinh phí đã chi trả (₫)" in header
+    assert header[:3] == ("STT", "Xã, phường, thị trấn", "Quận, huyện, thị xã, thành phố")
+    assert "Đã chi trả" in header and "Kinh phí đã chi trả (₫)" in header
     communes = admin_units.communes(HUU_LUNG)
     data_rows, total = rows[FIRST_DATA_ROW : FIRST_DATA_ROW + len(communes)], rows[FIRST_DATA_ROW + len(communes)]
     assert [row[1] for row in data_rows] == [unit.name for unit in communes]  # every commune, zeros included
