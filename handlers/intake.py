@@ -544,9 +544,8 @@ async def submit(turn: Turn, answers: Answers) -> None:
         await show_menu(turn, _already(turn, existing) if existing else _("Please try again in a moment."))
         return
     # The same person elsewhere (another commune, an exclusive policy): flagged to the officials, not refused.
-    turn.notices.extend(
-        await duplicates.notices(turn.session, application, await duplicates.matches(turn.session, application))
-    )
+    same_person = await duplicates.matches(turn.session, application)
+    turn.notices.extend(await duplicates.notices(turn.session, application, same_person))
     turn.goto("menu", {})
     turn.say(_confirmation(kind, application), menu_buttons())
 

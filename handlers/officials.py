@@ -217,12 +217,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         if lifecycle.can_move(application, target)
     ]
     rows += [
-        [
-            Button(
-                _("Open {code}").format(code=app_code.display(m.application.code)),
-                actions.OF_OPEN.pack(m.application.id),
-            )
-        ]
+        [_open_button(m.application)]
         for m in same_person[: duplicates.MAX_LISTED]
         if covers(official, m.application)  # the other commune's application only for who may see it
     ]
