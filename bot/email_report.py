@@ -145,9 +145,10 @@ async def send(settings: Settings, message: EmailMessage) -> str | None:
             )
             return None
         except (aiosmtplib.SMTPException, OSError) as exc:
-            # Never the address in the log: it is an official's personal work address.
             error = str(exc) or type(exc).__name__
-            log.warning("the e-mail report was refused (attempt %d): %s", attempt + 1, error)
+            # Never the address in the log (a server's "550 <address>: …" quotes it): an official's work address.
+            logged = error.replace(str(message["To"]), "<recipient>")
+            log.warning("the e-mail report was refused (attempt %d): %s", attempt + 1, logged)
     return error
 
 

@@ -47,8 +47,15 @@ class Mailbox:
     """An SMTP server's handler: keeps what it accepts; refuses the first `refuse` messages with a 451."""
 
     refuse: int = 0
+    unknown: set[str] = field(default_factory=set)  # addresses refused at RCPT TO
     attempts: int = 0
     messages: list[tuple[str, list[str], EmailMessage]] = field(default_factory=list)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address in self.unknown:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.attempts += 1
@@ -466,3 +473,20 @@ async def test_starttls_and_login_with_the_relays_own_ca(settings: Settings, tmp
     finally:
         controller.stop()
     assert [rcpts for _from, rcpts, _m in box.messages] == [["b@example.vn"]]
+
+
+async def test_a_server_quoting_the_address_in_its_refusal_does_not_put_it_in_the_log(
+    settings: Settings, mailbox: tuple[Mailbox, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    box, port = mailbox
+    box.unknown = {DISTRICT_ADDRESS}
+    app = await create_app(mail_settings(settings, port, report_email_to="", report_email_attempts=1))
+    try:
+        await add_district_official(app.settings)
+        official = Chat(app, "huyen")
+        assert await sent_failed(app) == (0, 1)
+        await app.sender.deliver()
+        assert "User unknown" in official.last_text  # the official is told why
+        assert "User unknown" in caplog.text and DISTRICT_ADDRESS not in caplog.text
+    finally:
+        await app.close()
