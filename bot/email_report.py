@@ -126,36 +126,59 @@ def compose(settings: Settings, to: str, report: Report) -> EmailMessage:
     return message
 
 
+class SendFailure(Exception):
+    """One try that did not go through; `unreachable` when the server could not be reached at all."""
+
+    def __init__(self, error: str, unreachable: bool) -> None:
+        super().__init__(error)
+        self.error, self.unreachable = error, unreachable
+
+
+async def send_once(settings: Settings, message: EmailMessage) -> None:
+    try:
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_user,
+            password=settings.smtp_password,
+            start_tls=settings.smtp_starttls,
+            cert_bundle=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
+            timeout=settings.smtp_timeout_seconds,
+        )
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        error = str(exc) or type(exc).__name__
+        # Never the address in the log (a server's "550 <address>: …" quotes it): an official's work address.
+        logged = error.replace(str(message["To"]), "<recipient>")
+        log.warning("the e-mail report was not sent: %s", logged)
+        unreachable = isinstance(exc, aiosmtplib.SMTPConnectError | aiosmtplib.SMTPServerDisconnected | OSError)
+        raise SendFailure(error, unreachable) from exc
+
+
+def retry_delay(settings: Settings, attempt: int) -> timedelta:
+    """The wait after failed attempt `attempt` (0 for the first): 1, 2, 4... times the configured delay."""
+    return timedelta(seconds=settings.report_email_retry_seconds * 2**attempt)
+
+
 async def send(settings: Settings, message: EmailMessage) -> str | None:
-    """Send with retries; None when sent, else the last error (for the officials' notice)."""
+    """Send now, trying again after each delay (`hotro report --email`: someone waits); None when sent, else
+    the last error."""
     error = ""
     for attempt in range(settings.report_email_attempts):
         if attempt:
-            await asyncio.sleep(settings.report_email_retry_seconds * 2 ** (attempt - 1))
+            await asyncio.sleep(retry_delay(settings, attempt - 1).total_seconds())
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=settings.smtp_host,
-                port=settings.smtp_port,
-                username=settings.smtp_user,
-                password=settings.smtp_password,
-                start_tls=settings.smtp_starttls,
-                cert_bundle=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
-                timeout=settings.smtp_timeout_seconds,
-            )
+            await send_once(settings, message)
             return None
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            error = str(exc) or type(exc).__name__
-            # Never the address in the log (a server's "550 <address>: …" quotes it): an official's work address.
-            logged = error.replace(str(message["To"]), "<recipient>")
-            log.warning("the e-mail report was refused (attempt %d): %s", attempt + 1, logged)
+        except SendFailure as failure:
+            error = failure.error
     return error
 
 
 def lease(settings: Settings) -> timedelta:
-    """Long enough for every attempt and delay: a claim older than this belongs to a process that died."""
-    waits = sum(settings.report_email_retry_seconds * 2**i for i in range(settings.report_email_attempts - 1))
-    return timedelta(seconds=waits + settings.report_email_attempts * settings.smtp_timeout_seconds * 3 + 60)
+    """Long enough for one attempt (connect, STARTTLS, login, data): a claim older than this belongs to a
+    process that died."""
+    return timedelta(seconds=settings.smtp_timeout_seconds * 4 + 60)
 
 
 async def _tell_officials(app: HoTro, recipient: Recipient, today: date, error: str) -> None:
@@ -184,34 +207,57 @@ async def _tell_officials(app: HoTro, recipient: Recipient, today: date, error: 
 class Outcome:
     sent: int = 0
     failed: int = 0
-    pending: int = 0  # claimed by another process and not finished: maybe it died, so check again later
+    pending: int = 0  # to try again, or in another process's hands (maybe it died): check again later
 
 
 async def send_daily_emails(app: HoTro, today: date, now: datetime) -> Outcome:
-    """Send today's e-mail to every recipient not yet claimed by a process; what this process did."""
+    """One round: today's e-mail to every recipient not claimed by another process and due (not sent yet, or
+    its retry's time has come). A refused e-mail is put back for a later round after a doubling delay, so a
+    server that is down costs each recipient one try per round, not a sleeping worker; once the server
+    cannot be reached at all, the round stops and the rest wait for the next one."""
     settings = app.settings
     outcome = Outcome()
     if not configured(settings):
         return outcome
     async with app.sessions() as session:
         targets = await recipients(session, settings, app.protector)
-    for recipient in targets:
+    for number, recipient in enumerate(targets):
         key = f"report_email:{today.isoformat()}:{recipient.key}"
         async with app.sessions.begin() as session:
-            if not await claims.claim(session, key, now, lease(settings)):
-                outcome.pending += await claims.working(session, key)
+            attempt = await claims.claim(session, key, now, lease(settings))
+            if attempt is None:
+                outcome.pending += await claims.unfinished(session, key)
                 continue
         async with app.sessions() as session:
             report = await build_report(session, recipient.official, today, now)
-        error = await send(settings, compose(settings, recipient.address, report))
+        try:
+            await send_once(settings, compose(settings, recipient.address, report))
+        except SendFailure as failure:
+            last = attempt + 1 >= settings.report_email_attempts
+            async with app.sessions.begin() as session:
+                if last:
+                    await claims.finish(session, key, now, claims.GAVE_UP)
+                else:
+                    await claims.retry(session, key, now + retry_delay(settings, attempt))
+            if last:
+                outcome.failed += 1
+                await _tell_officials(app, recipient, today, failure.error)
+            else:
+                outcome.pending += 1
+            if failure.unreachable:
+                outcome.pending += len(targets) - number - 1  # not tried: the next round will
+                break
+            continue
         async with app.sessions.begin() as session:
-            await claims.finish(session, key, datetime.now(UTC), claims.DONE if error is None else claims.GAVE_UP)
-        if error is None:
-            outcome.sent += 1
-        else:
-            outcome.failed += 1
-            await _tell_officials(app, recipient, today, error)
-    log.info("daily report e-mails for %s: %d sent, %d failed", today, outcome.sent, outcome.failed)
+            await claims.finish(session, key, now, claims.DONE)
+        outcome.sent += 1
+    log.info(
+        "daily report e-mails for %s: %d sent, %d failed, %d to try again",
+        today,
+        outcome.sent,
+        outcome.failed,
+        outcome.pending,
+    )
     return outcome
 
 
@@ -233,8 +279,8 @@ async def run_email_reports(
         local = fmt.local(now)
         if local.time() >= at and done != local.date():
             try:
-                # Done for the day once no recipient is left in another process's hands: if that process
-                # died, its claim expires and a later check here sends the e-mail.
+                # Done for the day once nothing is left to retry or in another process's hands (if that
+                # process died, its claim expires and a later check here sends the e-mail).
                 if not (await send_daily_emails(app, local.date(), now)).pending:
                     done = local.date()
             except Exception:  # a database hiccup must not end the loop; the next check retries

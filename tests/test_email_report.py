@@ -10,6 +10,7 @@ import email.policy
 import io
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -209,8 +210,13 @@ async def test_a_refused_send_is_tried_again_and_then_accepted(mail_app: HoTro, 
     box, _port = mailbox
     box.refuse = 2
     await seed(mail_app)
-    assert await sent_failed(mail_app) == (1, 0)
+    first = await email_report.send_daily_emails(mail_app, TODAY, NOW)
+    assert (first.sent, first.failed, first.pending) == (0, 0, 1) and box.attempts == 1
+    assert await sent_failed(mail_app, NOW) == (0, 0) and box.attempts == 1  # its retry is not due yet
+    assert await sent_failed(mail_app, NOW + timedelta(seconds=1)) == (0, 0) and box.attempts == 2
+    assert await sent_failed(mail_app, NOW + timedelta(seconds=2)) == (1, 0)
     assert box.attempts == 3 and len(box.to(PROVINCE_ADDRESS)) == 1
+    assert await sent_failed(mail_app, NOW + timedelta(hours=1)) == (0, 0)  # and never again that day
 
 
 async def test_a_send_that_keeps_failing_is_told_to_the_official_in_the_chat(
@@ -223,13 +229,16 @@ async def test_a_send_that_keeps_failing_is_told_to_the_official_in_the_chat(
         await seed(app)
         await add_district_official(app.settings)
         official = Chat(app, "huyen")
-        assert await sent_failed(app) == (0, 1)
+        assert await sent_failed(app) == (0, 0)  # refused: to be tried again in a later round
+        await app.sender.deliver()
+        assert official.transport.texts("huyen") == []  # not told yet
+        assert await sent_failed(app, NOW + timedelta(minutes=1)) == (0, 1)  # the last of 2 attempts
         await app.sender.deliver()
         notice = official.last_text
         assert "Không gửi được báo cáo ngày 06/05/2021 qua e-mail" in notice and "Mailbox busy" in notice
         assert [b["action"] for b in official.buttons()] == ["report"]
         assert box.attempts == 2 and box.messages == []
-        assert "attempt 2" in caplog.text and DISTRICT_ADDRESS not in caplog.text  # the address is never logged
+        assert "Mailbox busy" in caplog.text and DISTRICT_ADDRESS not in caplog.text  # the address is never logged
     finally:
         await app.close()
 
@@ -383,8 +392,6 @@ def test_the_commands_as_an_administrator_types_them(tmp_path: Any, db_url: str,
 async def test_a_claim_left_by_a_dead_process_is_taken_over_after_its_lease(
     mail_app: HoTro, mailbox: tuple[Mailbox, int]
 ) -> None:
-    from datetime import timedelta
-
     from storage import claims
 
     box, _port = mailbox
@@ -392,7 +399,7 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over_after_its_lease(
     [recipient] = [r for r in await _recipients(mail_app)]
     key = f"report_email:{TODAY.isoformat()}:{recipient.key}"
     async with mail_app.sessions.begin() as session:
-        assert await claims.claim(session, key, NOW, email_report.lease(mail_app.settings))  # then it "died"
+        assert await claims.claim(session, key, NOW, email_report.lease(mail_app.settings)) == 0  # then it "died"
     outcome = await email_report.send_daily_emails(mail_app, TODAY, NOW)
     assert (outcome.sent, outcome.pending) == (0, 1) and box.messages == []  # not done: the worker checks again
     later = NOW + email_report.lease(mail_app.settings) + timedelta(seconds=1)
@@ -488,5 +495,28 @@ async def test_a_server_quoting_the_address_in_its_refusal_does_not_put_it_in_th
         await app.sender.deliver()
         assert "User unknown" in official.last_text  # the official is told why
         assert "User unknown" in caplog.text and DISTRICT_ADDRESS not in caplog.text
+    finally:
+        await app.close()
+
+
+async def test_a_server_that_cannot_be_reached_stops_the_round_and_a_later_one_sends_everything(
+    settings: Settings,
+) -> None:
+    port = free_port()  # nothing listens there yet
+    app = await create_app(mail_settings(settings, port, report_email_to=f"{PROVINCE_ADDRESS},b@example.vn"))
+    try:
+        await seed(app)
+        down = await email_report.send_daily_emails(app, TODAY, NOW)
+        assert (down.sent, down.failed, down.pending) == (0, 0, 2)  # one refused connection, the other not tried
+        box = Mailbox()
+        controller = Controller(
+            box, hostname="127.0.0.1", port=port, authenticator=_authenticator, auth_require_tls=False
+        )
+        controller.start()
+        try:
+            assert await sent_failed(app, NOW + timedelta(minutes=1)) == (2, 0)
+        finally:
+            controller.stop()
+        assert sorted(r for _f, rcpts, _m in box.messages for r in rcpts) == ["b@example.vn", PROVINCE_ADDRESS]
     finally:
         await app.close()
