@@ -7,9 +7,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import actions, admin_units, app_code
 from handlers.menu import back_to_menu_button, show_menu
@@ -71,9 +68,7 @@ def view_lines(payments: Sequence[Payment]) -> list[str]:
     return lines
 
 
-async def report_not_received(
-    session: AsyncSession, application: Application, payment: Payment, now: datetime
-) -> list[Notice]:
+async def report_not_received(turn: Turn, application: Application, payment: Payment) -> list[Notice]:
     """The complaint a denial opens: the one place to switch to the complaints service once it exists.
 
     Until then the denial is recorded on the payment (confirmation = denied, which the daily report counts)
@@ -90,8 +85,8 @@ async def report_not_received(
         date=fmt.day(payment.paid_on),
     )
     reply = Reply(text, [[Button(_("Open the application"), actions.OF_OPEN.pack(application.id))]])
-    officials = await commune_officials(session, [application.commune_code])
-    return [Notice(channel, chat_id, reply) for channel, chat_id in await chats_of(session, officials)]
+    officials = await commune_officials(turn.session, [application.commune_code])
+    return [Notice(channel, chat_id, reply) for channel, chat_id in await chats_of(turn.session, officials)]
 
 
 async def on_answer(turn: Turn) -> None:
@@ -113,7 +108,7 @@ async def on_answer(turn: Turn) -> None:
     if answer == PaymentConfirmation.RECEIVED:
         turn.say(_("Thank you for confirming that you received the money."), [back_to_menu_button()])
         return
-    turn.notices.extend(await report_not_received(turn.session, application, payment, turn.now))
+    turn.notices.extend(await report_not_received(turn, application, payment))
     turn.say(
         _(
             "Thank you. We have told the People's Committee of your commune that you have not received {amount} "
