@@ -37,6 +37,7 @@ from storage.crypto import DataProtector, DecryptionError
 from storage.models import Official
 from storage.officials import chats_of, email_of, scope
 from storage.reports import area_report, commune_rows
+from storage.retention import REPORT_EMAIL_CLAIMS
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +223,7 @@ async def send_daily_emails(app: HoTro, today: date, now: datetime) -> Outcome:
     async with app.sessions() as session:
         targets = await recipients(session, settings, app.protector)
     for number, recipient in enumerate(targets):
-        key = f"report_email:{today.isoformat()}:{recipient.key}"
+        key = f"{REPORT_EMAIL_CLAIMS}{today.isoformat()}:{recipient.key}"
         async with app.sessions.begin() as session:
             attempt = await claims.claim(session, key, now, lease(settings))
             if attempt is None:

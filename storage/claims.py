@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import KeyValue
@@ -56,3 +56,16 @@ async def retry(session: AsyncSession, key: str, when: datetime) -> None:
 
 async def finish(session: AsyncSession, key: str, now: datetime, outcome: str = DONE) -> None:
     await session.execute(update(KeyValue).where(KeyValue.key == key).values(value=outcome, updated_at=now))
+
+
+async def purge_finished(session: AsyncSession, prefix: str, before: datetime) -> int:
+    """Delete the finished claims under `prefix` last touched before `before` (the retention purge)."""
+    result = await session.execute(
+        delete(KeyValue).where(
+            KeyValue.key.startswith(prefix, autoescape=True),
+            KeyValue.value.in_([DONE, GAVE_UP]),
+            KeyValue.updated_at < before,
+        )
+    )
+    rowcount: int = result.rowcount  # type: ignore[attr-defined]
+    return rowcount

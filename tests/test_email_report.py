@@ -520,3 +520,21 @@ async def test_a_server_that_cannot_be_reached_stops_the_round_and_a_later_one_s
         assert sorted(r for _f, rcpts, _m in box.messages for r in rcpts) == ["b@example.vn", PROVINCE_ADDRESS]
     finally:
         await app.close()
+
+
+async def test_the_days_claims_are_purged_with_the_sent_messages(mail_app: HoTro) -> None:
+    from bot.retention import periods
+    from storage.models import KeyValue
+    from storage.retention import purge
+
+    await seed(mail_app)
+    assert await sent_failed(mail_app) == (1, 0)
+
+    async def claims_left(now: Any) -> int:
+        async with mail_app.sessions.begin() as session:
+            await purge(session, now, **periods(mail_app.settings))
+            keys = (await session.execute(select(KeyValue.key))).scalars().all()
+        return sum(key.startswith("report_email:") for key in keys)
+
+    assert await claims_left(NOW + timedelta(days=1)) == 1  # the day's claim is kept while it matters
+    assert await claims_left(NOW + timedelta(days=8)) == 0
