@@ -76,7 +76,8 @@ class Settings(BaseSettings):
     payment_confirm_window_days: int = Field(default=30, ge=1)
 
     # The daily report by e-mail (bot/email_report.py): an XLSX upward report to each official with an
-    # address and to each address of report_email_to (comma-separated; they get the report of all areas).
+    # address and to each address of report_email_to: comma-separated "ADDRESS" (the report of province_code),
+    # "ADDRESS=district:186" (commune:N, district:N, province:N) or "ADDRESS=all".
     smtp_host: str | None = None  # unset: no e-mail is sent
     smtp_port: int = 587
     smtp_user: str | None = None

@@ -25,12 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
 from bot.config import Settings
-from handlers import report_sheet
+from handlers import admin_units, report_sheet
 from handlers.report import REPORT_ACTION, area_name, render_report
 from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
-from messages.vocabulary import Role
+from messages.vocabulary import AreaLevel, Role
 from storage import claims, outbox
 from storage.conversations import show_keyboard
 from storage.crypto import DataProtector, DecryptionError
@@ -48,7 +48,7 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 @dataclass(frozen=True)
 class Recipient:
     address: str
-    official: Official  # whose area the report covers (a transient admin for HOTRO_REPORT_EMAIL_TO)
+    official: Official  # whose area the report covers (a transient one for HOTRO_REPORT_EMAIL_TO)
     key: str  # names the day's claim; never the address itself (kv_store is not encrypted)
 
 
@@ -68,8 +68,29 @@ def configured(settings: Settings) -> bool:
     return bool(settings.smtp_host and (settings.report_email_from or settings.smtp_user))
 
 
-def extra_addresses(settings: Settings) -> list[str]:
-    return [part.strip() for part in settings.report_email_to.split(",") if part.strip()]
+def extra_addresses(settings: Settings) -> list[tuple[str, Official]]:
+    """HOTRO_REPORT_EMAIL_TO: "ADDRESS" (the deployment's province), "ADDRESS=district:186" (that area) or
+    "ADDRESS=all" (every area), comma-separated. A malformed entry is logged (without the address) and skipped."""
+    found = []
+    for number, part in enumerate(settings.report_email_to.split(","), start=1):
+        address, _sep, area = part.strip().partition("=")
+        if not address:
+            continue
+        level, _colon, code = area.strip().partition(":")
+        if not area:
+            found.append((address.strip(), Official(role=Role.PROVINCE, area_code=settings.province_code)))
+        elif level == "all" and not code:
+            found.append((address.strip(), Official(role=Role.ADMIN, area_code=None)))
+        elif level in (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE) and code.isdigit():
+            if admin_units.get(AreaLevel(level), int(code)) is None:
+                log.error("HOTRO_REPORT_EMAIL_TO entry %d: %s %s is not a GSO code of 2021", number, level, code)
+                continue
+            found.append((address.strip(), Official(role=Role(level), area_code=int(code))))
+        else:
+            log.error(
+                "HOTRO_REPORT_EMAIL_TO entry %d: the area must be commune:N, district:N, province:N or all", number
+            )
+    return found
 
 
 async def recipients(session: AsyncSession, settings: Settings, protector: DataProtector) -> list[Recipient]:
@@ -83,10 +104,9 @@ async def recipients(session: AsyncSession, settings: Settings, protector: DataP
             continue
         if address:
             found.append(Recipient(address, official, f"official:{official.id}"))
-    everything = Official(role=Role.ADMIN, area_code=None)
-    for address in extra_addresses(settings):
-        digest = hashlib.sha256(address.casefold().encode()).hexdigest()[:24]
-        found.append(Recipient(address, everything, f"to:{digest}"))
+    for address, area in extra_addresses(settings):
+        digest = hashlib.sha256(f"{address.casefold()}={area.role}:{area.area_code}".encode()).hexdigest()[:24]
+        found.append(Recipient(address, area, f"to:{digest}"))
     return found
 
 

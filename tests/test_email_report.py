@@ -179,13 +179,14 @@ async def test_each_recipient_gets_the_upward_report_of_their_area(
     assert total[columns.index("Kinh phí đã phê duyệt (₫)")] == whole.approved_amount
     assert total[columns.index("Kinh phí đã chi trả (₫)")] == whole.paid_amount
 
-    [province] = box.to(PROVINCE_ADDRESS)  # HOTRO_REPORT_EMAIL_TO: all areas, a row per commune with data
+    [province] = box.to(PROVINCE_ADDRESS)  # HOTRO_REPORT_EMAIL_TO: the deployment's province, every commune
     rows = sheet_rows(province)
-    assert "Tất cả địa bàn" in province["Subject"]
+    assert "– Tỉnh Lạng Sơn –" in province["Subject"]
     async with mail_app.sessions() as session:
-        everything = await area_report(session, true(), TODAY, NOW)
+        everything = await area_report(session, true(), TODAY, NOW)  # every seeded application is in Lạng Sơn
     assert rows[-1][1] == "Tổng cộng" and rows[-1][columns.index("Tổng số hồ sơ")] == everything.total
-    assert len(rows) == FIRST_DATA_ROW + 3 + 1  # the three seeded communes, then the totals
+    communes_of_province = sum(len(admin_units.communes(d.code)) for d in admin_units.districts(20))
+    assert len(rows) == FIRST_DATA_ROW + communes_of_province + 1
 
     assert await sent_failed(mail_app) == (0, 0)  # once a day
     assert len(box.messages) == 2
@@ -538,3 +539,35 @@ async def test_the_days_claims_are_purged_with_the_sent_messages(mail_app: HoTro
 
     assert await claims_left(NOW + timedelta(days=1)) == 1  # the day's claim is kept while it matters
     assert await claims_left(NOW + timedelta(days=8)) == 0
+
+
+def test_report_email_to_names_an_area_per_address(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    configured = settings.model_copy(
+        update={
+            "report_email_to": "a@example.vn, b@example.vn=district:186,c@example.vn=all,"
+            "d@example.vn=district:99999, e@example.vn=thon:1"
+        }
+    )
+    areas = [(address, o.role, o.area_code) for address, o in email_report.extra_addresses(configured)]
+    assert areas == [
+        ("a@example.vn", "province", 20),
+        ("b@example.vn", "district", 186),
+        ("c@example.vn", "admin", None),
+    ]
+    assert "entry 4" in caplog.text and "entry 5" in caplog.text  # skipped, and said so
+    assert "d@example.vn" not in caplog.text and "e@example.vn" not in caplog.text
+
+
+async def test_an_address_for_all_areas_gets_the_communes_with_applications(
+    settings: Settings, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    app = await create_app(mail_settings(settings, port, report_email_to="bo@example.vn=all"))
+    try:
+        await seed(app)
+        assert await sent_failed(app) == (1, 0)
+    finally:
+        await app.close()
+    [message] = box.to("bo@example.vn")
+    assert "Tất cả địa bàn" in message["Subject"]
+    assert len(sheet_rows(message)) == FIRST_DATA_ROW + 3 + 1  # the three seeded communes, then the totals
