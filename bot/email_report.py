@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import HoTro
 from bot.config import Settings
 from handlers import admin_units, report_sheet
-from handlers.report import REPORT_ACTION, area_name, render_report
+from handlers.report.chat import REPORT_ACTION
+from handlers.report.service import area_name, render_report
 from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
@@ -36,7 +37,7 @@ from storage.conversations import show_keyboard
 from storage.crypto import DataProtector, DecryptionError
 from storage.models import Official
 from storage.officials import chats_of, email_of, scope
-from storage.reports import area_report, commune_rows
+from storage.report_figures import area_report, commune_rows
 from storage.retention import REPORT_EMAIL_CLAIMS
 
 log = logging.getLogger(__name__)

@@ -5,18 +5,16 @@ from __future__ import annotations
 import argparse
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import update
 
 from bot.config import Settings
-from bot.datakey import open_database
+from bot.database import open_db
 from bot.transport import NEVER_OPENED
 from handlers import admin_units
 from messages.i18n import _
 from messages.vocabulary import AREA_CODE_ERRORS, ROLE_LABELS, AreaLevel, Channel, Role
 from storage import outbox
-from storage.db import session_factory
 from storage.models import Official
-from storage.officials import EMAIL_CONTEXT, ROLES, add_official, all_officials
+from storage.officials import EMAIL_CONTEXT, ROLES, add_official, all_officials, remove_official
 
 LEVEL: dict[str, AreaLevel] = {
     Role.COMMUNE: AreaLevel.COMMUNE,
@@ -35,52 +33,39 @@ def checked_email(address: str) -> str:
 
 async def run(settings: Settings, args: argparse.Namespace) -> None:
     email = checked_email(args.email) if getattr(args, "email", None) else None
-    db, protector = await open_database(settings)  # the e-mail address is stored encrypted
-    sessions = session_factory(db)
-    try:
-        async with sessions.begin() as session:
-            if args.action == "add":
-                if args.role == Role.ADMIN and args.area is not None:
-                    # An admin sees every area: an area given with it would be silently meaningless.
-                    raise SystemExit(
-                        _("An administrator is not limited to an area: leave out --area, or choose another --role.")
-                    )
-                unit = admin_units.get(LEVEL[args.role], args.area) if args.role != Role.ADMIN and args.area else None
-                if args.role != Role.ADMIN and unit is None:
-                    raise SystemExit(_(AREA_CODE_ERRORS[args.role]).format(area=args.area if args.area else "–"))
-                sealed = protector.encrypt(email, context=EMAIL_CONTEXT) if email else None
-                official = await add_official(
-                    session, args.channel, args.user_id, args.role, args.area, args.name, sealed
+    # An e-mail address is stored encrypted: only then is the data key needed (and checked).
+    async with open_db(settings, key=email is not None) as db, db.sessions.begin() as session:
+        if args.action == "add":
+            if args.role == Role.ADMIN and args.area is not None:
+                # An admin sees every area: an area given with it would be silently meaningless.
+                raise SystemExit(
+                    _("An administrator is not limited to an area: leave out --area, or choose another --role.")
                 )
-                print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
-            elif args.action == "remove":
-                result = await session.execute(
-                    update(Official)
-                    .where(
-                        Official.channel == args.channel, Official.user_id == args.user_id, Official.active.is_(True)
+            unit = admin_units.get(LEVEL[args.role], args.area) if args.role != Role.ADMIN and args.area else None
+            if args.role != Role.ADMIN and unit is None:
+                raise SystemExit(_(AREA_CODE_ERRORS[args.role]).format(area=args.area if args.area else "–"))
+            sealed = db.key.encrypt(email, context=EMAIL_CONTEXT) if email else None
+            official = await add_official(session, args.channel, args.user_id, args.role, args.area, args.name, sealed)
+            print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
+        elif args.action == "remove":
+            if not await remove_official(session, args.channel, args.user_id):
+                raise SystemExit(
+                    _("There is no active official {channel}:{user_id} (see `hotro officials list`).").format(
+                        channel=args.channel, user_id=args.user_id
                     )
-                    .values(active=False)
                 )
-                if not result.rowcount:  # type: ignore[attr-defined]
-                    raise SystemExit(
-                        _("There is no active official {channel}:{user_id} (see `hotro officials list`).").format(
-                            channel=args.channel, user_id=args.user_id
-                        )
-                    )
-                print(_("Official {channel}:{user_id} removed.").format(channel=args.channel, user_id=args.user_id))
-            else:
-                held: dict[str, dict[str, tuple[int, str]]] = {}
-                for official in await all_officials(session):
-                    if official.channel not in held:
-                        held[official.channel] = await outbox.held_by_chat(session, official.channel)
-                    waiting = held[official.channel].get(official.user_id)  # a private chat's id is the user's
-                    note = f"\t{waiting_note(*waiting)}" if waiting else ""
-                    if official.email_enc:
-                        note += "\t" + _("daily report by e-mail")
-                    state = _("active") if official.active else _("removed")  # not vocabulary: a msgid
-                    print(f"{official.id}\t{state}\t{describe(official)}{note}")
-    finally:
-        await db.dispose()
+            print(_("Official {channel}:{user_id} removed.").format(channel=args.channel, user_id=args.user_id))
+        else:
+            held: dict[str, dict[str, tuple[int, str]]] = {}
+            for official in await all_officials(session):
+                if official.channel not in held:
+                    held[official.channel] = await outbox.held_by_chat(session, official.channel)
+                waiting = held[official.channel].get(official.user_id)  # a private chat's id is the user's
+                note = f"\t{waiting_note(*waiting)}" if waiting else ""
+                if official.email_enc:
+                    note += "\t" + _("daily report by e-mail")
+                state = _("active") if official.active else _("removed")  # not vocabulary: a msgid
+                print(f"{official.id}\t{state}\t{describe(official)}{note}")
 
 
 def waiting_note(count: int, reason: str) -> str:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.announcement_sender import run_broadcasts
 from bot.app import HoTro
-from bot.broadcaster import run_broadcasts
 from bot.email_report import run_email_reports
 from bot.payment_confirm import run_payment_confirmations
-from bot.reports import run_scheduler
+from bot.report_jobs import run_scheduler
 from bot.retention import run_retention
 
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import actions, admin_units, app_code
-from handlers.eligibility_rules import mutually_exclusive, policy_title
 from handlers.turn import Button, Notice, Reply
 from messages.i18n import _
-from messages.vocabulary import AreaLevel
+from messages.vocabulary import KIND_LABELS, ONE_TIME_CASH_POLICIES, AreaLevel
 from storage import applications as repo
 from storage.models import Application
 from storage.officials import chats_of, commune_officials
@@ -51,11 +50,14 @@ def _commune(application: Application) -> str:
     return unit.full_name if unit else str(application.commune_code)
 
 
+def mutually_exclusive(policy_a: str, policy_b: str) -> bool:
+    """Two different policies of which one person keeps only one (the one-regime rule): both one-time cash."""
+    return policy_a != policy_b and policy_a in ONE_TIME_CASH_POLICIES and policy_b in ONE_TIME_CASH_POLICIES
+
+
 def _policy(application: Application) -> str:
-    try:
-        return policy_title(application.policy_id)
-    except ValueError:
-        return application.policy_id
+    label = KIND_LABELS.get(application.policy_id)  # an application's policy is one of the kinds applied for
+    return _(label) if label else application.policy_id
 
 
 def describe(match: Match) -> str:

@@ -118,5 +118,5 @@ async def on_answer(turn: Turn) -> None:
     )
 
 
-def register(router: Router) -> None:
-    router.action("pc")(on_answer)
+router = Router()
+router.action("pc")(on_answer)

@@ -20,7 +20,7 @@ from messages import fmt
 from messages.i18n import _
 from messages.vocabulary import STATUSES, AreaLevel, Role, status_label
 from storage.models import Official
-from storage.reports import CommuneRow
+from storage.report_figures import CommuneRow
 
 SHEET_NAME = "BaoCao"  # Excel allows 31 characters and no diacritics trouble in formulas
 FIRST_DATA_ROW = 5  # title, area, as-of, blank, then the header on row 5

@@ -33,7 +33,7 @@ class Channel(StrEnum):
 
 
 class ApplicationStatus(StrEnum):
-    """An application's place in the lifecycle (handlers/lifecycle.py holds the allowed moves)."""
+    """An application's place in the lifecycle (handlers/review/lifecycle.py holds the allowed moves)."""
 
     SUBMITTED = "submitted"
     UNDER_REVIEW = "under_review"
@@ -152,6 +152,13 @@ POLICY_TOPICS: tuple[str, ...] = (
     "wage_loan",
     "tnld_bnn",
     "pension_pause",
+)
+# The one-time cash regimes of which a worker keeps only one (the one-regime rule; household support is per
+# household): what the cross-locality duplicate check calls mutually exclusive. The same set as
+# handlers.ask.eligibility_rules.ONE_TIME_REGIMES (a test keeps them equal), here below the handlers that
+# cannot import the eligibility rules without a cycle.
+ONE_TIME_CASH_POLICIES: frozenset[str] = frozenset(
+    {"suspension", "work_stoppage", "termination", "arts_tour_guide", "free_worker"}
 )
 GENERAL_TOPICS: tuple[str, ...] = (
     "deadline",

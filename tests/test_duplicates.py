@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 from bot.app import HoTro, create_app
 from bot.datakey import run_rotate
 from handlers import app_code
-from handlers.eligibility_rules import PolicyId, mutually_exclusive
-from messages.vocabulary import ApplicationStatus
+from handlers.ask.eligibility_rules import ONE_TIME_REGIMES, PolicyId
+from handlers.duplicates import mutually_exclusive
+from messages.vocabulary import ONE_TIME_CASH_POLICIES, ApplicationStatus
 from storage.applications import seal_person
 from storage.crypto import DataProtector, fold_name
 from storage.models import Application, ChannelUser
@@ -42,6 +43,7 @@ def test_the_name_is_folded_without_diacritics_case_and_extra_spaces() -> None:
 
 
 def test_exclusivity_follows_the_one_regime_rule() -> None:
+    assert ONE_TIME_CASH_POLICIES == ONE_TIME_REGIMES  # one rule: the eligibility rules' set
     assert mutually_exclusive(PolicyId.FREE_WORKER, PolicyId.SUSPENSION)
     assert not mutually_exclusive(PolicyId.FREE_WORKER, PolicyId.FREE_WORKER)
     assert not mutually_exclusive(PolicyId.HOUSEHOLD_BUSINESS, PolicyId.FREE_WORKER)  # per household, not worker

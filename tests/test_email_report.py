@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select, true
 
 from bot import email_report, officials_cli
-from bot import reports as daily
+from bot import report_jobs as daily
 from bot.app import HoTro, create_app
 from bot.config import Settings
 from handlers import admin_units
@@ -30,7 +30,7 @@ from handlers.report_sheet import FIRST_DATA_ROW, headers
 from messages.vocabulary import STATUSES
 from storage.models import Official
 from storage.officials import EMAIL_CONTEXT, add_official, scope
-from storage.reports import area_report
+from storage.report_figures import area_report
 from tests.chat import Chat
 from tests.fakes.telegram_api import FakeTelegram
 from tests.net import free_port

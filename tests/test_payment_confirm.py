@@ -12,12 +12,13 @@ from sqlalchemy import func, select, true, update
 from bot import payment_confirm
 from bot.app import HoTro, create_app
 from bot.config import Settings
-from handlers import app_code, lifecycle
-from handlers.report import render_report
+from handlers import app_code
+from handlers.report.service import render_report
+from handlers.review import lifecycle
 from messages.vocabulary import ApplicationStatus
 from storage.models import Application, ChannelUser, OutboxMessage, Payment
 from storage.officials import add_official
-from storage.reports import area_report
+from storage.report_figures import area_report
 from tests.chat import Chat, joined
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_review import NHAT_TIEN, register_official, submit_household

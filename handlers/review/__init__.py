@@ -1,0 +1,13 @@
+"""Reviewing applications: the lifecycle rules, the review service (every change queues its notice)
+and the officials' chat screens."""
+
+from __future__ import annotations
+
+from handlers import payment_confirm
+from handlers.review import chat
+from handlers.router import Router
+
+# The feature's router: its modules' routers, in menu order (handlers/routes.py includes it).
+router = Router()
+for _module in (chat, payment_confirm):
+    router.include(_module.router)
