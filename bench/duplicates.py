@@ -6,7 +6,7 @@
 
 Not run in CI. The rows come from bench/storage.py's builder (rebuild(): the schema from the migrations, then
 synthetic applications loaded with COPY); it owns the database's `public` schema, so do not point it at a
-database that tests use at the same time. Each submission runs the check once (handlers.duplicates.matches:
+database that tests use at the same time. Each submission runs the check once (handlers.apply.duplicates.matches:
 the same ID number, or the same name + birth date index, anywhere, then the exclusivity and commune rules).
 
 Timed in the same run, each after warm-up, as the median and p95 in ms:
@@ -43,7 +43,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 
 from bench import storage as builder  # noqa: E402
 from bench.common import ensure_pg_database  # noqa: E402
-from handlers import duplicates  # noqa: E402
+from handlers.apply import duplicates  # noqa: E402
 from storage.applications import find_active_by_id_hash  # noqa: E402
 from storage.db import make_engine, session_factory  # noqa: E402
 from storage.models import Application  # noqa: E402

@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
 from bot.config import Settings
-from handlers import admin_units, report_sheet
+from handlers import admin_units
+from handlers.report import sheet as report_sheet
 from handlers.report.chat import REPORT_ACTION
 from handlers.report.service import area_name, render_report
 from handlers.turn import Button, Reply

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.app import HoTro
-from handlers.payment_confirm import question
+from handlers.review.payment_confirm import question
 from messages.vocabulary import ChatUserStatus
 from storage import confirmations, outbox
 from storage.conversations import show_keyboard

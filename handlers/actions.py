@@ -118,7 +118,7 @@ define("of")
 OF_LIST = define("of:l", Word(STATUS.choices | {"overdue"}), PAGE, required=1)  # type: ignore[operator]
 OF_OPEN = define("of:o", Int(1))
 OF_CHANGE = define("of:t", Int(1), Word(STATUS.choices))
-# Payment confirmation (handlers.payment_confirm): the citizen's answer about one payment.
+# Payment confirmation (handlers.review.payment_confirm): the citizen's answer about one payment.
 CONFIRM_RECEIVED, CONFIRM_DENIED = define("pc:y", Int(1)), define("pc:n", Int(1))
 # Announcements.
 for _name in ("bc", "bc:new", "bc:ed", "bc:l"):

@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 from bot.app import HoTro, create_app
 from bot.datakey import run_rotate
 from handlers import app_code
+from handlers.apply.duplicates import mutually_exclusive
 from handlers.ask.eligibility_rules import ONE_TIME_REGIMES, PolicyId
-from handlers.duplicates import mutually_exclusive
 from messages.vocabulary import ONE_TIME_CASH_POLICIES, ApplicationStatus
 from storage.applications import seal_person
 from storage.crypto import DataProtector, fold_name

@@ -26,7 +26,7 @@ from bot import report_jobs as daily
 from bot.app import HoTro, create_app
 from bot.config import Settings
 from handlers import admin_units
-from handlers.report_sheet import FIRST_DATA_ROW, headers
+from handlers.report.sheet import FIRST_DATA_ROW, headers
 from messages.vocabulary import STATUSES
 from storage.models import Official
 from storage.officials import EMAIL_CONTEXT, add_official, scope

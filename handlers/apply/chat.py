@@ -11,7 +11,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from handlers import admin_units, app_code, duplicates, forms, validators
+from handlers import admin_units, app_code, forms, validators
+from handlers.apply import duplicates
 from handlers.apply import service as submission
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import menu_buttons, resume_button, show_menu

@@ -3,8 +3,7 @@ and the officials' chat screens."""
 
 from __future__ import annotations
 
-from handlers import payment_confirm
-from handlers.review import chat
+from handlers.review import chat, payment_confirm
 from handlers.router import Router
 
 # The feature's router: its modules' routers, in menu order (handlers/routes.py includes it).
