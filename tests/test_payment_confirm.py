@@ -35,7 +35,7 @@ async def approve_and_pay(app: HoTro, official: Chat, application: Application) 
     await official.tap(f"of:o:{application.id}")
     await official.press("Ghi nhận phê duyệt")
     await official.say("1234/QĐ-UBND")
-    await official.say("25/09/2021")
+    await official.say("hôm nay")
     await official.press("Xác nhận")
     await official.tap(f"of:o:{application.id}")
     await official.press("Ghi nhận đã chi trả")
@@ -170,6 +170,7 @@ async def insert_paid(app: HoTro, channel: str, chat_id: str, recorded_at: datet
             approved_amount=3_000_000,
             decision_number="1/QĐ-UBND",
             decision_date=date(2021, 9, 1),
+            submitted_at=datetime(2021, 8, 2, 3, 0, tzinfo=UTC),
         )
         session.add(application)
         await session.flush()
