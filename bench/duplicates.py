@@ -14,7 +14,7 @@ Timed in the same run, each after warm-up, as the median and p95 in ms:
   the unique index on policy_id + id_hash);
 - the check, for a person already in the database (a hit: an existing row's ID number and name + birth date,
   submitted for the other policy in another commune) and for a new person (a miss: random hashes);
-- the check without the two indexes of migration 0010 (ix_applications_id_hash, ix_applications_person_hash,
+- the check without its two indexes (ix_applications_id_hash of migration 0008, ix_applications_person_hash of 0010,
   dropped and re-created inside the run): what they save.
 Ratios are against the baseline.
 
@@ -135,14 +135,14 @@ async def run(args: argparse.Namespace) -> None:
             ("duplicate check, new person (miss)", await timed(args.runs, args.warmup, check_miss)),
         ]
         if args.without_indexes:
-            progress("timing without the indexes of migration 0010")
+            progress("timing without the id_hash and person_hash indexes")
             async with engine.begin() as conn:
                 for name in INDEXES:
                     await conn.execute(text(f"DROP INDEX {name}"))
             try:
                 slow_runs = max(5, args.runs // 20)
                 results.append(
-                    ("duplicate check without the 0010 indexes (miss)", await timed(slow_runs, 1, check_miss))
+                    ("duplicate check without its two indexes (miss)", await timed(slow_runs, 1, check_miss))
                 )
             finally:
                 async with engine.begin() as conn:

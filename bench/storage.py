@@ -346,7 +346,7 @@ class Synth:
                     "Không thuộc đối tượng hỗ trợ" if status == "rejected" else None,
                     submitted,
                     changed,
-                    None,  # phone_enc and birth_date_enc: rows as from before sealing (the app seals them at start)
+                    None,  # phone_enc, birth_date_enc: rows as before 0007 (phone and birth date in clear)
                     None,
                     self.protector.person_index(name, born),
                 )

@@ -49,7 +49,12 @@ def make_bot(settings: Settings) -> Bot:
     if not settings.telegram_token:
         raise SystemExit("HOTRO_TELEGRAM_TOKEN is not set (see README: connecting a Telegram bot).")
     request = HTTPXRequest(connection_pool_size=settings.telegram_connection_pool)
-    return TelegramBot(settings.telegram_token, base_url=settings.telegram_base_url, request=request)
+    return TelegramBot(
+        settings.telegram_token,
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_base_file_url,
+        request=request,
+    )
 
 
 def webhook_secret(settings: Settings) -> str:

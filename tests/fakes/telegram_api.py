@@ -1,7 +1,8 @@
 """A fake Telegram Bot API server on loopback, for the real python-telegram-bot stack.
 
 It serves getMe, getUpdates (long polling on queued updates), setWebhook/deleteWebhook,
-sendMessage, answerCallbackQuery, editMessageReplyMarkup and getFile, and records every call.
+sendMessage, answerCallbackQuery, editMessageReplyMarkup and getFile, and records every call; files
+put in `files` are downloaded from /file/bot<token>/<file_path> as the Bot API serves them.
 Optional rate limits answer 429 with parameters.retry_after; chats listed in `blocked` get 403
 "bot was blocked by the user", users in `never_started` 403 "bot can't initiate conversation with
 a user". setWebhook and sendMessage check the documented limits (see each method).
@@ -53,6 +54,7 @@ class FakeTelegram:
     # Answers for the next setWebhook calls, oldest first: (HTTP status, retry_after or None).
     set_webhook_failures: list[tuple[int, int | None]] = field(default_factory=list)
     webhook: dict[str, Any] | None = None  # the registered setWebhook parameters
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> content, for getFile and the download
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -67,6 +69,10 @@ class FakeTelegram:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
 
     # ---- building updates -------------------------------------------------
     def user(self, user_id: int, name: str = "Lan") -> dict[str, Any]:
@@ -186,6 +192,7 @@ class FakeTelegram:
         """Listen on `port` (0: any free one), e.g. a port a client already tried while nothing listened."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        app.router.add_get("/file/bot{token}/{file_path:.+}", self._download)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", port)
@@ -344,11 +351,28 @@ class FakeTelegram:
         return self.ok(True)
 
     async def _m_getfile(self, params: dict[str, Any]) -> web.Response:
+        """getFile (https://core.telegram.org/bots/api#getfile): a File whose file_path the client then
+        downloads from https://api.telegram.org/file/bot<token>/<file_path>; "It is guaranteed that the link
+        will be valid for at least 1 hour"; files of up to 20 MB. An unknown file_id is a 400."""
+        file_id = str(params["file_id"])
+        content = self.files.get(file_id, b"abc")
+        if self.files and file_id not in self.files:
+            return self.error(400, "Bad Request: invalid file_id")
         return self.ok(
             {
-                "file_id": params["file_id"],
+                "file_id": file_id,
                 "file_unique_id": "u",
-                "file_size": 3,
-                "file_path": f"photos/{params['file_id']}.jpg",
+                "file_size": len(content),
+                "file_path": f"photos/{file_id}.jpg",
             }
         )
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        path = request.match_info["file_path"]
+        file_id = path.removeprefix("photos/").removesuffix(".jpg")
+        if file_id not in self.files:
+            return web.Response(status=404)
+        self.calls.append(("download", {"file_path": path}))
+        return web.Response(body=self.files[file_id], content_type="image/jpeg")

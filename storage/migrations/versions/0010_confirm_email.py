@@ -1,7 +1,7 @@
 """payment confirmations, a name + birth date blind index, officials' e-mail addresses
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 18:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from storage.models import UTCDateTime
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
@@ -29,8 +29,7 @@ def upgrade() -> None:
     # are filled on the first start with the key (bot/datakey.py), like the other blind indexes.
     with op.batch_alter_table("applications") as batch_op:
         batch_op.add_column(sa.Column("person_hash", sa.String(length=64), nullable=True))
-    op.create_index("ix_applications_person_hash", "applications", ["person_hash"])
-    op.create_index("ix_applications_id_hash", "applications", ["id_hash"])
+    op.create_index("ix_applications_person_hash", "applications", ["person_hash"])  # id_hash's: 0008
     # An official's work e-mail address, encrypted (context "official_email").
     with op.batch_alter_table("officials") as batch_op:
         batch_op.add_column(sa.Column("email_enc", sa.Text(), nullable=True))
@@ -39,7 +38,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("officials") as batch_op:
         batch_op.drop_column("email_enc")
-    op.drop_index("ix_applications_id_hash", table_name="applications")
     op.drop_index("ix_applications_person_hash", table_name="applications")
     with op.batch_alter_table("applications") as batch_op:
         batch_op.drop_column("person_hash")
