@@ -4,7 +4,7 @@ officials of both communes (a notice and the application view), never refused; t
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient
@@ -208,3 +208,33 @@ async def test_the_flag_reaches_the_officials_through_telegram(
     assert app_code.display(earlier.code) in here.last_text
     await here.press("Mở hồ sơ")
     assert "Có thể cùng một người" in here.last_text
+
+
+async def test_the_web_consoles_application_page_shows_the_flag_and_the_payment_answer(app: HoTro) -> None:
+    from aiohttp.test_utils import TestServer
+
+    from bot.web import build_web_app
+    from messages.vocabulary import PaymentConfirmation
+    from storage import confirmations
+    from tests.console_client import Console, make_official
+    from tests.test_payment_confirm import insert_paid
+
+    earlier = await existing(app, NHAT_TIEN_OTHER, PolicyId.FREE_WORKER)
+    new = await submit_household(app, Chat(app, "citizen"))
+    payment_id = await insert_paid(app, "test", "paid-citizen", datetime.now(UTC) - timedelta(days=4))
+    async with app.sessions.begin() as session:
+        await confirmations.record_answer(session, payment_id, PaymentConfirmation.DENIED, datetime.now(UTC))
+        paid_code = (
+            await session.execute(select(Application.code).where(Application.chat_id == "paid-citizen"))
+        ).scalar_one()
+    web = TestClient(TestServer(build_web_app(app), host="127.0.0.1"))
+    await web.start_server()
+    try:
+        console = Console(web)
+        await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
+        page = await console.get(f"/canbo/ho-so/{new.code}")
+        assert "Có thể cùng một người" in page and app_code.display(earlier.code) in page
+        page = await console.get(f"/canbo/ho-so/{paid_code}")
+        assert "Người dân báo CHƯA nhận được 3.000.000" in page
+    finally:
+        await web.close()
