@@ -92,6 +92,11 @@ class Settings(BaseSettings, HandlerFields):
     # A refused or failed send is tried again after 1, 2, 4... times this delay, this many times in all.
     report_email_attempts: int = Field(default=4, ge=1)
     report_email_retry_seconds: float = Field(default=60.0, ge=0)
+    # The public page /cong-khai/<commune code> (the posted lists, ID numbers masked, no login): off unless set.
+    public_posting_page: bool = False
+    # A TrueType font with Vietnamese glyphs for the PDF posting list; default: DejaVu Sans (Debian's
+    # fonts-dejavu-core, see README).
+    pdf_font: Path | None = None
 
     # JSON log lines (for servers and log collectors); plain text otherwise.
     log_json: bool = False

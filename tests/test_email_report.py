@@ -125,6 +125,7 @@ async def add_district_official(settings: Settings, user_id: str = "huyen", chan
             area=HUU_LUNG,
             name=None,
             email=DISTRICT_ADDRESS,
+            level=None,
         ),
     )
     return 1
@@ -308,7 +309,14 @@ async def test_the_officials_address_is_checked_stored_encrypted_and_not_listed(
     app: HoTro, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = argparse.Namespace(
-        action="add", channel="test", user_id="x", role="district", area=HUU_LUNG, name=None, email="not-an-address"
+        action="add",
+        channel="test",
+        user_id="x",
+        role="district",
+        area=HUU_LUNG,
+        name=None,
+        email="not-an-address",
+        level=None,
     )
     with pytest.raises(SystemExit, match="không phải là địa chỉ e-mail"):
         await officials_cli.run(app.settings, bad)

@@ -106,8 +106,14 @@ async def test_not_received_tells_the_commune_and_is_counted(app: HoTro) -> None
     await app.sender.deliver()
 
     replies = await citizen.press("Chưa nhận")
-    assert "chưa nhận được 3.000.000\xa0₫" in joined(replies)
+    assert "chưa nhận được 3.000.000\xa0₫" in joined(replies) and "Mã phản ánh của bạn là PA-" in joined(replies)
     assert (await payment(app)).confirmation == "denied"
+    async with app.sessions() as session:  # the complaints service opened one, about this application
+        from storage.models import Complaint
+
+        [complaint] = (await session.execute(select(Complaint))).scalars().all()
+    assert complaint.category == "payment" and complaint.application_id == application.id
+    assert f"phản ánh {app_code.display(complaint.code)}" in official.all_text()
     notice = official.last_text
     assert "CHƯA nhận được khoản chi trả 3.000.000\xa0₫" in notice and app_code.display(application.code) in notice
     assert [b["action"] for b in official.buttons()] == [f"of:o:{application.id}"]

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handlers import actions, admin_units, app_code
+from handlers import actions, admin_units, app_code, complaints
 from handlers.menu import back_to_menu_button, show_menu
 from handlers.router import Router
 from handlers.turn import Button, Notice, Reply, Turn
 from messages import fmt
 from messages.i18n import _
-from messages.vocabulary import AreaLevel, PaymentConfirmation
+from messages.vocabulary import AreaLevel, ComplaintCategory, PaymentConfirmation
 from storage import confirmations
 from storage.models import Application, Payment
 from storage.officials import chats_of, commune_officials
@@ -68,12 +68,28 @@ def view_lines(payments: Sequence[Payment]) -> list[str]:
     return lines
 
 
-async def report_not_received(turn: Turn, application: Application, payment: Payment) -> list[Notice]:
-    """The complaint a denial opens: the one place to switch to the complaints service once it exists.
-
-    Until then the denial is recorded on the payment (confirmation = denied, which the daily report counts)
-    and the commune officials of the application are told in their chats, with the code to open it."""
+async def report_not_received(turn: Turn, application: Application, payment: Payment) -> tuple[str, list[Notice]]:
+    """The complaint a denial opens (handlers.complaints, category "payment"): its code, and the notices to the
+    area's officials and monitors, then a notice to the commune officials naming the payment, with a button
+    to open the application. The denial itself is on the payment (the daily report counts it)."""
     commune = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
+    complaint, notices = await complaints.submit(
+        turn.session,
+        turn.services.protector,
+        category=ComplaintCategory.PAYMENT,
+        text=_("Answering the payment confirmation: I have not received {amount} (recorded as paid on {date}).").format(
+            amount=fmt.vnd(payment.amount), date=fmt.day(payment.paid_on)
+        ),
+        attachments=[],
+        commune_code=application.commune_code,
+        application=application,
+        channel=application.channel,
+        chat_id=application.chat_id,
+        anonymous=False,
+        now=turn.now,
+        deadlines=complaints.deadlines_of(turn.config),
+    )
+    code = complaints.display_code(complaint.code)
     text = "⚠️ " + _(
         "The citizen of application {code} ({name}, {commune}) says they have NOT received the payment of "
         "{amount} recorded on {date}. Please check the payment and contact them."
@@ -84,9 +100,11 @@ async def report_not_received(turn: Turn, application: Application, payment: Pay
         amount=fmt.vnd(payment.amount),
         date=fmt.day(payment.paid_on),
     )
+    text += " " + _("Complaint {code} is opened for it.").format(code=code)
     reply = Reply(text, [[Button(_("Open the application"), actions.OF_OPEN.pack(application.id))]])
     officials = await commune_officials(turn.session, [application.commune_code])
-    return [Notice(channel, chat_id, reply) for channel, chat_id in await chats_of(turn.session, officials)]
+    notices += [Notice(channel, chat_id, reply) for channel, chat_id in await chats_of(turn.session, officials)]
+    return code, notices
 
 
 async def on_answer(turn: Turn) -> None:
@@ -108,12 +126,15 @@ async def on_answer(turn: Turn) -> None:
     if answer == PaymentConfirmation.RECEIVED:
         turn.say(_("Thank you for confirming that you received the money."), [back_to_menu_button()])
         return
-    turn.notices.extend(await report_not_received(turn, application, payment))
+    complaint_code, notices = await report_not_received(turn, application, payment)
+    turn.notices.extend(notices)
     turn.say(
         _(
             "Thank you. We have told the People's Committee of your commune that you have not received {amount} "
             "for application {code}; an official will check the payment and contact you."
-        ).format(amount=fmt.vnd(payment.amount), code=app_code.display(application.code)),
+        ).format(amount=fmt.vnd(payment.amount), code=app_code.display(application.code))
+        + "\n"
+        + _("Your complaint code is {code}: follow it under “Phản ánh, kiến nghị”.").format(code=complaint_code),
         [back_to_menu_button()],
     )
 

@@ -1,7 +1,7 @@
 """payment confirmations, a name + birth date blind index, officials' e-mail addresses
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 18:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from storage.models import UTCDateTime
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"  # was "0007" (the brief); 0008 and 0009 landed on main first
 branch_labels = None
 depends_on = None
 
