@@ -13,7 +13,7 @@ from alembic import op
 from storage.models import UTCDateTime
 
 revision = "0010"
-down_revision = "0009"  # was "0007" (the brief); 0008 and 0009 landed on main first
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
