@@ -118,10 +118,22 @@ APP_COLUMNS = _words(
     "sex phone phone_hash id_kind id_number_enc id_hash province_code district_code commune_code "
     "period_start period_end payment_method bank_name bank_account_enc bank_hash account_holder "
     "fields estimated_amount duplicate_note status_changed_at info_request decision_number "
-    "decision_date approved_amount rejection_reason submitted_at updated_at phone_enc birth_date_enc"
+    "decision_date approved_amount rejection_reason submitted_at updated_at phone_enc birth_date_enc person_hash"
 )
 EVENT_COLUMNS = ("id", "application_id", "from_status", "to_status", "actor", "note", "at")
-PAYMENT_COLUMNS = ("id", "application_id", "amount", "paid_on", "method", "reference", "recorded_by", "recorded_at")
+PAYMENT_COLUMNS = (
+    "id",
+    "application_id",
+    "amount",
+    "paid_on",
+    "method",
+    "reference",
+    "recorded_by",
+    "recorded_at",
+    "confirm_asked_at",
+    "confirmation",
+    "confirmed_at",
+)
 TABLES = (
     ("channel_users", USER_COLUMNS),
     ("applications", APP_COLUMNS),
@@ -293,6 +305,7 @@ class Synth:
                     0,
                 )
             )
+            born = date(birth_year, 1 + int(rand() * 12), 1 + int(rand() * 28))
             out.applications.append(
                 (
                     app_id,
@@ -305,7 +318,7 @@ class Synth:
                     app_id,
                     None,
                     name,
-                    date(birth_year, 1 + int(rand() * 12), 1 + int(rand() * 28)),
+                    born,
                     None if household else sex,
                     phone,
                     index("phone", phone),
@@ -335,6 +348,7 @@ class Synth:
                     changed,
                     None,  # phone_enc, birth_date_enc: rows as before 0007 (phone and birth date in clear)
                     None,
+                    self.protector.person_index(name, born),
                 )
             )
             previous = None
@@ -357,6 +371,9 @@ class Synth:
                         reference,
                         "official:1",
                         changed,
+                        None,  # not yet asked whether it arrived
+                        None,
+                        None,
                     )
                 )
         json.loads(out.applications[0][APP_COLUMNS.index("fields")])  # the hand-written JSON parses

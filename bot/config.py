@@ -70,6 +70,28 @@ class Settings(BaseSettings, HandlerFields):
     # Officials' daily progress report, local time (the seeds ask for it before 15:00).
     daily_report_time: str = Field(default="14:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
+    # Payment confirmation: this many days after a payment is recorded, the citizen is asked whether the money
+    # arrived (bot/payment_confirm.py); payments recorded longer ago than the window are not asked any more.
+    payment_confirm_days: int = Field(default=3, ge=0)
+    payment_confirm_window_days: int = Field(default=30, ge=1)
+
+    # The daily report by e-mail (bot/email_report.py): an XLSX upward report to each official with an
+    # address and to each address of report_email_to: comma-separated "ADDRESS" (the report of province_code),
+    # "ADDRESS=district:186" (commune:N, district:N, province:N) or "ADDRESS=all".
+    smtp_host: str | None = None  # unset: no e-mail is sent
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    # A CA certificate file (PEM) to check the server's certificate with, e.g. a ministry's own mail relay's CA;
+    # default: the system's trusted CAs.
+    smtp_ca_file: Path | None = None
+    smtp_timeout_seconds: float = 30.0
+    report_email_from: str | None = None
+    report_email_to: str = ""
+    # A refused or failed send is tried again after 1, 2, 4... times this delay, this many times in all.
+    report_email_attempts: int = Field(default=4, ge=1)
+    report_email_retry_seconds: float = Field(default=60.0, ge=0)
     # The public page /cong-khai/<commune code> (the posted lists, ID numbers masked, no login): off unless set.
     public_posting_page: bool = False
     # A TrueType font with Vietnamese glyphs for the PDF posting list; default: DejaVu Sans (Debian's

@@ -26,7 +26,8 @@ from storage.applications import birth_date_of, phone_of, seal_person
 from storage.conversations import DATA_CONTEXT
 from storage.crypto import MIN_KEY_CHARS, DataProtector, DecryptionError, load_or_create_key
 from storage.db import make_engine, migrate, session_factory
-from storage.models import Application, Conversation, DataKey, OutboxMessage
+from storage.models import Application, Conversation, DataKey, Official, OutboxMessage
+from storage.officials import EMAIL_CONTEXT
 from storage.outbox import PAYLOAD_CONTEXT
 from storage.sql import conflict_insert, dialect_of
 
@@ -201,6 +202,9 @@ async def record_key_id(db: AsyncEngine, protector: DataProtector, source_where:
         stored = (await session.execute(select(DataKey.key_id).where(DataKey.id == ROW_ID))).scalar_one()
     if stored != protector.key_id:
         raise _mismatch(KeySource(None, source_where or "?", None), protector.key_id, stored)
+    async with session_factory(db).begin() as session:
+        # Rows from before the name + birth date index (an indexed IS NULL look-up: nothing to do once filled).
+        await index_people(session, protector)
 
 
 # ---- rotation -------------------------------------------------------------------------------------
@@ -231,16 +235,32 @@ async def rotate(session: AsyncSession, old: DataProtector, new: DataProtector, 
             application.bank_account_enc = new.encrypt(account, context="bank_account")
             application.bank_hash = new.blind_index("bank_account", account)
         counts.applications += 1
+    for official in (await session.execute(select(Official).where(Official.email_enc.is_not(None)))).scalars():
+        address = old.decrypt(official.email_enc or "", context=EMAIL_CONTEXT)
+        official.email_enc = new.encrypt(address, context=EMAIL_CONTEXT)
     counts.conversations, counts.messages = await _reseal(session, old, new)
     await session.execute(update(DataKey).where(DataKey.id == ROW_ID).values(key_id=new.key_id, rotated_at=now))
     return counts
 
 
 async def _seal_people(session: AsyncSession, protector: DataProtector) -> None:
-    """Applications from before phone and birth date were encrypted."""
+    """Applications from before phone and birth date were encrypted, or before the name + birth date index."""
     stmt = select(Application).where(Application.phone_enc.is_(None))
     for application in (await session.execute(stmt)).scalars():
         seal_person(application, protector, application.phone, application.birth_date)
+    await index_people(session, protector)
+
+
+async def index_people(session: AsyncSession, protector: DataProtector) -> int:
+    """Fill the name + birth date blind index of applications from before it (migration 0010)."""
+    stmt = select(Application).where(Application.person_hash.is_(None), Application.birth_date_enc.is_not(None))
+    count = 0
+    for application in (await session.execute(stmt)).scalars():
+        born = birth_date_of(application, protector)
+        if born is not None:
+            application.person_hash = protector.person_index(application.full_name, born)
+            count += 1
+    return count
 
 
 async def _reseal(session: AsyncSession, old: DataProtector, new: DataProtector) -> tuple[int, int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
+from email_validator import EmailNotValidError, validate_email
+
 from bot.config import Settings
 from bot.database import open_db
 from bot.transport import NEVER_OPENED
@@ -14,7 +16,7 @@ from messages.i18n import _
 from messages.vocabulary import AREA_CODE_ERRORS, ROLE_LABELS, AreaLevel, Channel, Role
 from storage import outbox
 from storage.models import Official
-from storage.officials import LEVELS, ROLES, add_official, all_officials, level_of, remove_official
+from storage.officials import EMAIL_CONTEXT, LEVELS, ROLES, add_official, all_officials, level_of, remove_official
 
 LEVEL: dict[str, AreaLevel] = {
     Role.COMMUNE: AreaLevel.COMMUNE,
@@ -23,8 +25,18 @@ LEVEL: dict[str, AreaLevel] = {
 }
 
 
+def checked_email(address: str) -> str:
+    """A work e-mail address in its normalised form, or the command stops with a Vietnamese message."""
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise SystemExit(_("{address} is not an e-mail address.").format(address=address)) from None
+
+
 async def run(settings: Settings, args: argparse.Namespace) -> None:
-    async with open_db(settings) as db, db.sessions.begin() as session:
+    email = checked_email(args.email) if getattr(args, "email", None) else None
+    # An e-mail address is stored encrypted: only then is the data key needed (and checked).
+    async with open_db(settings, key=email is not None) as db, db.sessions.begin() as session:
         if args.action == "add":
             if args.role == Role.ADMIN and args.area is not None:
                 # An admin sees every area: an area given with it would be silently meaningless.
@@ -45,6 +57,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                 args.role,
                 args.area,
                 args.name,
+                db.key.encrypt(email, context=EMAIL_CONTEXT) if email else None,
                 level=level if args.role == Role.MONITOR else None,
             )
             print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
@@ -72,6 +85,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                     held[official.channel] = await outbox.held_by_chat(session, official.channel)
                 waiting = held[official.channel].get(official.user_id)  # a private chat's id is the user's
                 note = f"\t{waiting_note(*waiting)}" if waiting else ""
+                if official.email_enc:
+                    note += "\t" + _("daily report by e-mail")
                 state = _("active") if official.active else _("removed")  # not vocabulary: a msgid
                 print(f"{official.id}\t{state}\t{describe(official)}{note}")
 
@@ -108,6 +123,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         choices=LEVELS,
         help=_("a monitor's level: the --area code is of a commune (default), district or province"),
     )
+    add.add_argument("--email", help=_("work e-mail address: the daily report is sent there as an XLSX file"))
     remove = actions.add_parser("remove", help=_("deactivate an official"))
     remove.add_argument("--channel", required=True)
     remove.add_argument("--user-id", required=True)

@@ -19,9 +19,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import email_report
 from bot.app import HoTro
 from bot.config import Settings
 from bot.database import open_db
+from bot.officials_cli import checked_email
 from handlers import admin_units
 from handlers.report import service
 from handlers.report.chat import REPORT_ACTION
@@ -115,7 +117,13 @@ async def run_scheduler(
 
 
 async def write_report(settings: Settings, args: argparse.Namespace) -> None:
-    """`hotro report`: one area's report (default: all areas) written to a UTF-8 text file."""
+    """`hotro report`: one area's report (default: all areas) written to a UTF-8 text file and/or sent at once by
+    e-mail as the daily XLSX."""
+    if not (args.out or args.email):
+        raise SystemExit(_("Say where the report goes: --out FILE, --email ADDRESS, or both."))
+    if args.email:
+        args.email = checked_email(args.email)
+    report: email_report.Report | None = None
     now = datetime.now(UTC)
     today = args.date or fmt.today_local(now)
     async with open_db(settings) as db, db.sessions() as session:
@@ -134,14 +142,30 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> None:
         else:
             official = Official(role=Role.ADMIN, area_code=None)
         text = await service.area_text(session, official, today, now)
-    path = Path(args.out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "\n", encoding="utf-8")
-    print(_("The report for {date} is written to {path}.").format(date=fmt.day(today), path=path.resolve()))
+        if args.email:
+            report = await email_report.build_report(session, official, today, now)
+    if args.out:
+        path = Path(args.out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n", encoding="utf-8")
+        print(_("The report for {date} is written to {path}.").format(date=fmt.day(today), path=path.resolve()))
+    if report is not None:
+        try:
+            message = email_report.compose(settings, args.email, report)
+        except email_report.NotConfigured:
+            raise SystemExit(
+                _("No e-mail server is configured: set HOTRO_SMTP_HOST and HOTRO_REPORT_EMAIL_FROM.")
+            ) from None
+        error = await email_report.send(settings, message)
+        if error is not None:
+            raise SystemExit(_("The report could not be sent by e-mail: {error}").format(error=error))
+        print(
+            _("The report for {date} is sent by e-mail to {address}.").format(date=fmt.day(today), address=args.email)
+        )
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("report", help=_("write the progress report of an area to a text file"))
+    parser = sub.add_parser("report", help=_("write the progress report of an area to a text file, or e-mail it"))
     parser.set_defaults(func=write_report)
     area = parser.add_mutually_exclusive_group()
     area.add_argument("--official-id", type=int, help=_("the area of this official (see `hotro officials list`)"))
@@ -154,4 +178,5 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     parser.add_argument(
         "--date", type=date.fromisoformat, help=_("the report's day, YYYY-MM-DD (default: today, Vietnam time)")
     )
-    parser.add_argument("--out", required=True, help=_("the text file to write (UTF-8)"))
+    parser.add_argument("--out", help=_("the text file to write (UTF-8)"))
+    parser.add_argument("--email", help=_("send the report now to this e-mail address, as the daily XLSX"))

@@ -9,6 +9,8 @@ import asyncio
 
 from bot.announcement_sender import run_broadcasts
 from bot.app import HoTro
+from bot.email_report import run_email_reports
+from bot.payment_confirm import run_payment_confirmations
 from bot.report_jobs import run_scheduler
 from bot.retention import run_retention
 
@@ -19,4 +21,6 @@ def start_workers(app: HoTro, stop: asyncio.Event) -> list[asyncio.Task[None]]:
         asyncio.create_task(run_scheduler(app, stop)),
         asyncio.create_task(run_retention(app, stop)),
         asyncio.create_task(run_broadcasts(app, stop)),
+        asyncio.create_task(run_payment_confirmations(app, stop)),
+        asyncio.create_task(run_email_reports(app, stop)),
     ]

@@ -118,6 +118,8 @@ define("of")
 OF_LIST = define("of:l", Word(STATUS.choices | {"overdue"}), PAGE, required=1)  # type: ignore[operator]
 OF_OPEN = define("of:o", Int(1))
 OF_CHANGE = define("of:t", Int(1), Word(STATUS.choices))
+# Payment confirmation (handlers.review.payment_confirm): the citizen's answer about one payment.
+CONFIRM_RECEIVED, CONFIRM_DENIED = define("pc:y", Int(1)), define("pc:n", Int(1))
 OF_HISTORY = define("of:h", Int(1))  # an application's audit trail
 # Public posting (handlers.posting): a decision named by one of its applications.
 define("pst")

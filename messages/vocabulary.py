@@ -45,6 +45,13 @@ class ApplicationStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class PaymentConfirmation(StrEnum):
+    """The citizen's answer to "have you received the money?" (payments.confirmation)."""
+
+    RECEIVED = "confirmed"
+    DENIED = "denied"
+
+
 STATUS_LABELS: dict[str, str] = {
     ApplicationStatus.SUBMITTED: N_("Submitted"),
     ApplicationStatus.UNDER_REVIEW: N_("Under review"),
@@ -147,6 +154,13 @@ POLICY_TOPICS: tuple[str, ...] = (
     "wage_loan",
     "tnld_bnn",
     "pension_pause",
+)
+# The one-time cash regimes of which a worker keeps only one (the one-regime rule; household support is per
+# household): what the cross-locality duplicate check calls mutually exclusive. The same set as
+# handlers.ask.eligibility_rules.ONE_TIME_REGIMES (a test keeps them equal), here below the handlers that
+# cannot import the eligibility rules without a cycle.
+ONE_TIME_CASH_POLICIES: frozenset[str] = frozenset(
+    {"suspension", "work_stoppage", "termination", "arts_tour_guide", "free_worker"}
 )
 GENERAL_TOPICS: tuple[str, ...] = (
     "deadline",

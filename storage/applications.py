@@ -20,11 +20,13 @@ def masked_phone(phone: str) -> str:
 
 
 def seal_person(application: Application, protector: DataProtector, phone: str, birth_date: date | None) -> None:
-    """Store the phone and birth date encrypted; the clear columns keep a masked phone and no date."""
+    """Store the phone and birth date encrypted (the clear columns keep a masked phone and no date), and the
+    name + birth date blind index."""
     application.phone = masked_phone(phone)
     application.phone_enc = protector.encrypt(phone, context="phone")
     application.birth_date = None
     application.birth_date_enc = protector.encrypt(birth_date.isoformat(), context="birth_date") if birth_date else None
+    application.person_hash = protector.person_index(application.full_name, birth_date) if birth_date else None
 
 
 def phone_of(application: Any, protector: DataProtector) -> str:
@@ -76,6 +78,20 @@ async def possible_duplicates(
         .limit(20)
     )
     return (await session.execute(stmt)).scalars().all()
+
+
+async def same_person(
+    session: AsyncSession, id_hash: str, person_hash: str | None, exclude_id: int | None = None, limit: int = 20
+) -> Sequence[Application]:
+    """Active applications of the same person anywhere: the same ID number, or the same folded name and birth
+    date (two indexed look-ups, OR-ed: a bitmap OR on PostgreSQL)."""
+    match = Application.id_hash == id_hash
+    if person_hash is not None:
+        match = or_(match, Application.person_hash == person_hash)
+    stmt = select(Application).where(match, Application.status != ApplicationStatus.WITHDRAWN)
+    if exclude_id is not None:
+        stmt = stmt.where(Application.id != exclude_id)
+    return (await session.execute(stmt.order_by(Application.id).limit(limit))).scalars().all()
 
 
 async def add_application(

@@ -24,6 +24,7 @@ import re
 import secrets
 import tempfile
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,17 @@ def _derive(key_material: bytes, label: str) -> bytes:
 def normalise_for_index(value: str) -> str:
     """NFKC, case-folded, without spaces, dots and dashes: "0912.345.678" and "0912 345 678" match."""
     return _INDEX_STRIP.sub("", unicodedata.normalize("NFKC", value)).casefold()
+
+
+def fold_name(name: str) -> str:
+    """A name as a blind index compares it: NFKD without combining marks (đ as d), case-folded, single spaces.
+
+    "Nguyễn Thị  Lan", "NGUYEN THI LAN" and "nguyen thi lan" fold alike: the same person typed with or
+    without diacritics (a phone without a Vietnamese keyboard) is still recognised.
+    """
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
 
 
 class DataProtector:
@@ -114,6 +126,10 @@ class DataProtector:
             raise ValueError("kind must be a non-empty label")
         message = f"{kind}\x1f{normalise_for_index(value)}".encode()
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
+
+    def person_index(self, full_name: str, birth_date: date) -> str:
+        """The blind index of a person by name and birth date: the folded name and the ISO date."""
+        return self.blind_index("name_birth_date", f"{fold_name(full_name)}|{birth_date.isoformat()}")
 
     def seal_json(self, value: Any, *, context: str) -> dict[str, str]:
         """A JSON value encrypted as a whole, stored as {"sealed": token} in a JSON column."""

@@ -188,6 +188,7 @@ class Application(Base):
         Index("ix_applications_province_recent", "province_code", "submitted_at", postgresql_include=RECENT_INCLUDE),
         Index("ix_applications_submitted_at", "submitted_at", postgresql_include=RECENT_INCLUDE),
         Index("ix_applications_id_hash", "id_hash"),
+        Index("ix_applications_person_hash", "person_hash"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -212,6 +213,9 @@ class Application(Base):
     id_kind: Mapped[str] = mapped_column(String(8))  # cccd | cmnd
     id_number_enc: Mapped[str] = mapped_column(Text)
     id_hash: Mapped[str] = mapped_column(String(64))
+    # Blind index of the folded name + ISO birth date (DataProtector.person_index): the same person under
+    # another ID number (a CMND and a later CCCD) or in another commune. NULL without a birth date.
+    person_hash: Mapped[str | None] = mapped_column(String(64))
 
     province_code: Mapped[int] = mapped_column(Integer)
     district_code: Mapped[int] = mapped_column(Integer)
@@ -288,14 +292,17 @@ class Official(Base):
     # A monitor (the Fatherland Front, read-only) sits at one level: commune, district or province.
     area_level: Mapped[str | None] = mapped_column(String(16))
     name: Mapped[str | None] = mapped_column(String(128))
+    # The daily report by e-mail goes here; a work address, still personal: encrypted ("official_email").
+    email_enc: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Payment(Base):
-    """Money paid out for an application."""
+    """Money paid out for an application, and the citizen's confirmation that it arrived."""
 
     __tablename__ = "payments"
+    __table_args__ = (Index("ix_payments_confirm_due", "confirm_asked_at", "recorded_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -305,6 +312,10 @@ class Payment(Base):
     reference: Mapped[str | None] = mapped_column(String(128))
     recorded_by: Mapped[str] = mapped_column(String(96))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by the one process that queues "have you received it?" (the claim); the answer and when.
+    confirm_asked_at: Mapped[datetime | None] = mapped_column()
+    confirmation: Mapped[str | None] = mapped_column(String(12))  # confirmed | denied (PaymentConfirmation)
+    confirmed_at: Mapped[datetime | None] = mapped_column()
 
 
 class AuditLog(Base):

@@ -11,11 +11,13 @@ from sqlalchemy import ColumnElement, Row, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from messages.vocabulary import AreaLevel, Role
+from messages.vocabulary import AreaLevel, ChatUserStatus, Role
+from storage.crypto import DataProtector
 from storage.models import Application, ChannelUser, Complaint, Official
 
 ROLES = tuple(Role)
 LEVELS = tuple(AreaLevel)
+EMAIL_CONTEXT = "official_email"  # the DataProtector context of Official.email_enc
 _AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
     AreaLevel.COMMUNE: Application.commune_code,
     AreaLevel.DISTRICT: Application.district_code,
@@ -113,6 +115,7 @@ async def add_official(
     role: str,
     area_code: int | None,
     name: str | None,
+    email_enc: str | None = None,
     level: str | None = None,
 ) -> Official:
     if role not in ROLES:
@@ -128,6 +131,8 @@ async def add_official(
         existing = Official(channel=channel, user_id=user_id)
         session.add(existing)
     existing.role, existing.area_code, existing.name, existing.active = role, area_code, name, True
+    if email_enc is not None:  # re-adding without --email keeps the address
+        existing.email_enc = email_enc
     existing.area_level = (level or AreaLevel.COMMUNE) if role == Role.MONITOR else None
     await session.flush()
     return existing
@@ -135,6 +140,39 @@ async def add_official(
 
 async def all_officials(session: AsyncSession) -> Sequence[Official]:
     return (await session.execute(select(Official).order_by(Official.id))).scalars().all()
+
+
+def email_of(official: Official, protector: DataProtector) -> str | None:
+    return protector.decrypt(official.email_enc, context=EMAIL_CONTEXT) if official.email_enc else None
+
+
+async def commune_officials(session: AsyncSession, commune_codes: Sequence[int]) -> Sequence[Official]:
+    """The active commune officials of these communes (notices that concern the commune itself)."""
+    stmt = select(Official).where(
+        Official.active, Official.role == Role.COMMUNE, Official.area_code.in_(list(commune_codes))
+    )
+    return (await session.execute(stmt.order_by(Official.id))).scalars().all()
+
+
+async def chats_of(session: AsyncSession, officials: Sequence[Official]) -> list[tuple[str, str]]:
+    """(channel, chat id) of each official not blocking the bot: a private chat's id is the user's id, and the
+    channel user row knows it once the official has written."""
+    if not officials:
+        return []
+    known = {
+        (channel, user_id): (chat_id, status)
+        for channel, user_id, chat_id, status in await session.execute(
+            select(ChannelUser.channel, ChannelUser.user_id, ChannelUser.chat_id, ChannelUser.status).where(
+                or_(*((ChannelUser.channel == o.channel) & (ChannelUser.user_id == o.user_id) for o in officials))
+            )
+        )
+    }
+    chats = []
+    for official in officials:
+        chat_id, status = known.get((official.channel, official.user_id), (official.user_id, ChatUserStatus.ACTIVE))
+        if status != ChatUserStatus.BLOCKED:
+            chats.append((official.channel, chat_id))
+    return chats
 
 
 async def remove_official(session: AsyncSession, channel: str, user_id: str) -> bool:

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import fmt
-from messages.vocabulary import STATUSES, ApplicationStatus
+from messages.vocabulary import STATUSES, ApplicationStatus, PaymentConfirmation
 from storage import complaints, postings
 from storage.deadlines import PAYMENT_DAYS, REVIEW_WORKING_DAYS, add_working_days
 from storage.models import Application, Payment
@@ -55,6 +55,10 @@ class ReportData:
     paid_today_count: int = 0  # applications with a payment dated today
     overdue_review: int = 0
     overdue_payment: int = 0
+    # Payment confirmations (storage/confirmations.py): answers so far, and questions still unanswered.
+    confirmed: int = 0
+    denied: int = 0
+    unanswered: int = 0
     oldest_overdue: list[OverdueItem] = field(default_factory=list)  # most overdue first
     overdue_posting: int = 0  # decisions (per commune) not posted within 5 days
     complaints_open: int = 0
@@ -152,12 +156,16 @@ async def area_report(
             func.coalesce(func.sum(Payment.amount), 0),
             func.coalesce(func.sum(case((paid_today, Payment.amount), else_=0)), 0),
             func.count(func.distinct(case((paid_today, Payment.application_id), else_=None))),
+            _count(Payment.confirmation == PaymentConfirmation.RECEIVED),
+            _count(Payment.confirmation == PaymentConfirmation.DENIED),
+            _count(and_(Payment.confirm_asked_at.is_not(None), Payment.confirmation.is_(None))),
         )
         .select_from(Payment)
         .join(Application, Application.id == Payment.application_id)
         .where(condition)
     )
-    paid, paid_today_amount, paid_today_count = (await session.execute(payments)).one()
+    paid, paid_today_amount, paid_today_count, confirmed, denied, unanswered = (await session.execute(payments)).one()
+    data.confirmed, data.denied, data.unanswered = int(confirmed), int(denied), int(unanswered)
     data.paid_amount, data.paid_today_amount, data.paid_today_count = (
         int(paid),
         int(paid_today_amount),
@@ -194,3 +202,64 @@ async def _oldest(
         select(Application.code, since).where(condition, overdue).order_by(since, Application.id).limit(OLDEST_OVERDUE)
     )
     return [(code, value) for code, value in await session.execute(stmt)]
+
+
+@dataclass
+class CommuneRow:
+    """One commune's line of an upward report."""
+
+    commune_code: int
+    district_code: int
+    counts: dict[str, int] = field(default_factory=dict)  # every status, zeros included
+    approved_amount: int = 0
+    paid_amount: int = 0
+    confirmed: int = 0
+    denied: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+async def commune_rows(session: AsyncSession, condition: ColumnElement[bool]) -> dict[int, CommuneRow]:
+    """The figures of each commune with applications matching `condition`: two GROUP BY queries."""
+    rows: dict[int, CommuneRow] = {}
+
+    def row(commune: int, district: int) -> CommuneRow:
+        if commune not in rows:
+            rows[commune] = CommuneRow(commune, district, dict.fromkeys(STATUSES, 0))
+        return rows[commune]
+
+    approved = case((Application.status.in_(APPROVED_STATUSES), Application.approved_amount), else_=0)
+    by_status = (
+        select(
+            Application.commune_code,
+            Application.district_code,
+            Application.status,
+            func.count(),
+            func.coalesce(func.sum(approved), 0),
+        )
+        .where(condition)
+        .group_by(Application.commune_code, Application.district_code, Application.status)
+    )
+    for commune, district, status, count, approved_sum in await session.execute(by_status):
+        line = row(int(commune), int(district))
+        line.counts[status] = int(count)
+        line.approved_amount += int(approved_sum)
+    payments = (
+        select(
+            Application.commune_code,
+            Application.district_code,
+            func.coalesce(func.sum(Payment.amount), 0),
+            _count(Payment.confirmation == PaymentConfirmation.RECEIVED),
+            _count(Payment.confirmation == PaymentConfirmation.DENIED),
+        )
+        .select_from(Payment)
+        .join(Application, Application.id == Payment.application_id)
+        .where(condition)
+        .group_by(Application.commune_code, Application.district_code)
+    )
+    for commune, district, paid, confirmed, denied in await session.execute(payments):
+        line = row(int(commune), int(district))
+        line.paid_amount, line.confirmed, line.denied = int(paid), int(confirmed), int(denied)
+    return rows

@@ -16,9 +16,11 @@ from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.vocabulary import SendStatus
+from storage import claims
 from storage.models import Conversation, LookupAttempt, LookupCodeAttempt, OutboxMessage
 
 FINISHED = (SendStatus.SENT, SendStatus.FAILED)
+REPORT_EMAIL_CLAIMS = "report_email:"  # the kv_store prefix of the daily e-mails' claims
 
 
 @dataclass
@@ -49,4 +51,6 @@ async def purge(
     )
     await session.execute(delete(LookupAttempt).where(LookupAttempt.window_start < now - lookup_window))
     await session.execute(delete(LookupCodeAttempt).where(LookupCodeAttempt.window_start < now - lookup_window))
+    # The daily e-mails' claims (bot/email_report.py), one per recipient and day: needed only for that day.
+    await claims.purge_finished(session, REPORT_EMAIL_CLAIMS, now - delivered_after)
     return Purged(forms=forms.rowcount, messages=messages.rowcount)  # type: ignore[attr-defined]

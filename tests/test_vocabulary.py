@@ -21,13 +21,24 @@ from messages.vocabulary import (
     BroadcastStatus,
     Channel,
     ChatUserStatus,
+    PaymentConfirmation,
     Role,
     SendStatus,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("bot", "handlers", "storage", "messages")
-ENUMS = (ApplicationStatus, ApplicationKind, Channel, Role, AreaLevel, SendStatus, BroadcastStatus, ChatUserStatus)
+ENUMS = (
+    ApplicationStatus,
+    ApplicationKind,
+    Channel,
+    Role,
+    AreaLevel,
+    SendStatus,
+    BroadcastStatus,
+    ChatUserStatus,
+    PaymentConfirmation,
+)
 WORDS = {member.value for enum in ENUMS for member in enum}
 MARK = "# not vocabulary:"
 

@@ -17,14 +17,16 @@ from bot.app import HoTro
 from bot.web_console import auth, files, services
 from bot.web_console.keys import APP_KEY, DB, FIGURES, OFFICIAL
 from bot.web_console.render import page, problem
-from bot.web_console.views import actor_label, details
+from bot.web_console.views import Item, actor_label, details
 from handlers import admin_units, app_code, validators
+from handlers.apply import duplicates
+from handlers.review import payment_confirm
 from handlers.review.chat import ACTION_LABELS
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import KIND_LABELS, ROLE_LABELS, ApplicationStatus, AreaLevel, BroadcastStatus, Role
+from storage import confirmations, deadlines, login_tokens
 from storage import console as queries
-from storage import deadlines, login_tokens
 from storage.broadcasts import Audience, AudienceError
 from storage.console import ListFilter, Search
 from storage.models import Application, Official
@@ -281,6 +283,17 @@ async def _scoped(request: web.Request) -> Application | None:
     return await queries.in_area(_db(request), scope(_official(request)), code)
 
 
+async def _flags(session: AsyncSession, application: Application) -> list[Item]:
+    """The same person's other applications (issue 17, never refused) and the citizen's payment answers."""
+    items = [
+        Item(_("Possibly the same person"), duplicates.describe(match), warn=True)
+        for match in (await duplicates.matches(session, application))[: duplicates.MAX_LISTED]
+    ]
+    for line in payment_confirm.view_lines(await confirmations.answers_of(session, application.id)):
+        items.append(Item(_("Payment confirmation"), line, warn=line.startswith("⚠️")))
+    return items
+
+
 @routes.get("/ho-so/{code}", name="application")
 async def application_page(request: web.Request) -> web.Response:
     official, db, app = _official(request), _db(request), _app(request)
@@ -301,7 +314,8 @@ async def application_page(request: web.Request) -> web.Response:
         {
             "application": application,
             "code": app_code.display(application.code),
-            "items": details(application, app.protector, _today(), masked=is_monitor(official)),
+            "items": details(application, app.protector, _today(), masked=is_monitor(official))
+            + await _flags(db, application),
             "read_only": is_monitor(official),
             "attachments": await queries.attachments(db, application.id),
             "payments": await queries.payments(db, application.id),

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers import admin_units, app_code, forms, validators
+from handlers.apply import duplicates
 from handlers.apply import service as submission
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import menu_buttons, resume_button, show_menu
@@ -529,6 +530,9 @@ async def submit(turn: Turn, answers: Answers) -> None:
         existing = result.existing
         await show_menu(turn, _already(turn, existing) if existing else _("Please try again in a moment."))
         return
+    # The same person elsewhere (another commune, an exclusive policy): flagged to the officials, not refused.
+    same_person = await duplicates.matches(turn.session, result.application)
+    turn.notices.extend(await duplicates.notices(turn.session, result.application, same_person))
     turn.goto(CoreState.MENU, {})
     turn.say(_confirmation(kind, result.application), menu_buttons(turn))
 

@@ -62,8 +62,18 @@ def render_report(data: ReportData, area_name: str, today: date) -> str:
         _("Paid today: {amount} ({applications})").format(
             amount=fmt.vnd(data.paid_today_amount), applications=_applications(data.paid_today_count)
         ),
-        "",
     ]
+    if data.confirmed or data.denied or data.unanswered:
+        lines.append(
+            _(
+                "Payments confirmed by citizens: received {confirmed}, not received {denied}, no answer yet {waiting}"
+            ).format(
+                confirmed=fmt.number(data.confirmed),
+                denied=fmt.number(data.denied),
+                waiting=fmt.number(data.unanswered),
+            )
+        )
+    lines.append("")
     if not (data.overdue_review or data.overdue_payment):
         lines.append(_("✅ No application is overdue."))
     else:

@@ -11,10 +11,11 @@ from typing import Any
 
 from handlers import actions, admin_units, app_code, forms, posting
 from handlers.apply import chat as intake
+from handlers.apply import duplicates
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.gate import gated_official, officials_only
 from handlers.menu import entries, show_menu
-from handlers.review import lifecycle
+from handlers.review import lifecycle, payment_confirm
 from handlers.review import service as review
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Menu, Turn
@@ -22,11 +23,11 @@ from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
-from storage import deadlines, lookups
+from storage import confirmations, deadlines, lookups
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
 from storage.models import Application, Official
-from storage.officials import is_monitor, may_change
+from storage.officials import covers, is_monitor, may_change
 
 PER_PAGE = 8
 ACTION_LABELS: dict[str, str] = {
@@ -154,6 +155,8 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         lines.append(_("Documents sent: {n}").format(n=files))
     if application.duplicate_note:
         lines.append("⚠️ " + application.duplicate_note)
+    same_person = await duplicates.matches(turn.session, application)
+    lines += duplicates.view_lines(same_person)
     if application.info_request:
         lines.append(_("Open question: “{question}”").format(question=application.info_request))
     answer = await lookups.last_citizen_answer(turn.session, application)
@@ -170,6 +173,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     paid = await lookups.paid_total(turn.session, application)
     if paid:
         lines.append(_("Paid: {amount}").format(amount=fmt.vnd(paid)))
+        lines += payment_confirm.view_lines(await confirmations.answers_of(turn.session, application.id))
     late = deadlines.overdue(application, fmt.today_local(turn.now))
     if late == "review":
         lines.append("⚠️ " + _("Review overdue (due {date})").format(date=fmt.day(deadlines.review_due(application))))
@@ -182,10 +186,21 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         for target, label in ACTION_LABELS.items()
         if lifecycle.can_move(application, target) and may_change(official)
     ]
+    rows += [
+        [_open_button(m.application)]
+        for m in same_person[: duplicates.MAX_LISTED]
+        if covers(official, m.application)  # the other commune's application only for who may see it
+    ]
     rows.append([Button(_("🕓 History"), actions.OF_HISTORY.pack(application.id))])
     rows.append([Button(_("« Officials' menu"), "of")])
     turn.goto(CoreState.MENU, {})
     turn.say("\n".join(lines), rows)
+
+
+def _open_button(application: Application) -> Button:
+    return Button(
+        _("Open {code}").format(code=app_code.display(application.code)), actions.OF_OPEN.pack(application.id)
+    )
 
 
 async def show_history(turn: Turn, official: Official, application: Application) -> None:

@@ -13,7 +13,7 @@ from alembic import op
 from storage.models import UTCDateTime
 
 revision = "0009"
-down_revision = "0008"  # was "0007" (the brief); 0008 (the web console) landed on main first
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
