@@ -207,7 +207,11 @@ async def _official_console(app: HoTro, web: TestClient) -> Console:
 
 async def _citizen_texts(app: HoTro) -> list[str]:
     async with app.sessions() as session:
-        rows = (await session.execute(select(OutboxMessage).where(OutboxMessage.chat_id == "citizen"))).scalars()
+        rows = (
+            await session.execute(
+                select(OutboxMessage).where(OutboxMessage.chat_id == "citizen").order_by(OutboxMessage.id)
+            )
+        ).scalars()
         return [outbox.payload_of(row, app.protector)["text"] for row in rows]
 
 
