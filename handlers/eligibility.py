@@ -65,14 +65,18 @@ def _covid(a: Answers) -> bool:
     return a.get("covid") in {CovidStatus.F0, CovidStatus.F1}
 
 
-def _any_date(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    result = parse_date(text, default_year=2021)
+def _today(turn: Turn) -> date:
+    return turn.settings.as_of_date or fmt.today_local(turn.now)
+
+
+def _any_date(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
+    result = parse_date(text, default_year=2021, today=_today(turn))  # "hôm nay", "hôm qua" too
     return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
 
 
 def _end_date(start_key: str) -> forms.Parser:
     def parse(text: str, answers: Answers, turn: Turn) -> Result[Any]:
-        result = parse_date(text, default_year=2021)
+        result = parse_date(text, default_year=2021, today=_today(turn))
         if isinstance(result, Invalid):
             return result
         start = answers.get(start_key)
@@ -293,7 +297,7 @@ def render(assessment: Assessment) -> list[str]:
 
 
 async def show_result(turn: Turn, answers: Answers) -> None:
-    today = turn.settings.as_of_date or fmt.today_local(turn.now)
+    today = _today(turn)
     assessment = evaluate(profile_from(answers), turn.settings.free_worker, today=today)
     texts = render(assessment)
     rows = [

@@ -94,7 +94,8 @@ def start_date(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
 
 def end_date(min_days: int, start_key: str) -> forms.Parser:
     def parse(text: str, answers: Answers, turn: Turn) -> Result[Any]:
-        parsed = validators.parse_date(text, latest=_today(turn), default_year=2021)
+        # "hôm nay" for a stoppage still going on, "hôm qua" for one that just ended.
+        parsed = validators.parse_date(text, latest=_today(turn), default_year=2021, today=_today(turn))
         if isinstance(parsed, Invalid):
             return parsed
         start = _iso(answers.get(start_key))
@@ -108,6 +109,23 @@ def end_date(min_days: int, start_key: str) -> forms.Parser:
 
 def bank_account_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return validators.bank_account(text)
+
+
+def bank_name_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    return validators.bank_name(text)
+
+
+def holder_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    """As the bank shows it: a holder typed in capitals ("NGUYEN VAN AN") stays in capitals."""
+    return validators.person_name(text, keep_capitals=True)
+
+
+async def id_not_taken(digits: str, _answers: Answers, turn: Turn) -> str | None:
+    """At the ID step, not after the whole form: an active application under this ID number ends it here
+    (worded as submit words it: no code of another chat's application)."""
+    id_hash = turn.services.protector.blind_index("id_number", digits)
+    existing = await repo.find_active_by_id_hash(turn.session, KINDS[turn.data["kind"]], id_hash)
+    return _already(turn, existing) if existing is not None else None
 
 
 # ---- how values read in the summary ---------------------------------------------------
@@ -145,7 +163,7 @@ PAYMENT_FIELDS = [
         "bank_name",
         N_("Bank"),
         N_("Which bank is the account at? (e.g. Agribank, Vietcombank, BIDV)"),
-        parse=text_field(100),
+        parse=bank_name_field,
         when=_bank,
     ),
     Field(
@@ -160,7 +178,7 @@ PAYMENT_FIELDS = [
         "account_holder",
         N_("Account holder"),
         N_("Type the account holder's full name, as the bank shows it."),
-        parse=name_field,
+        parse=holder_field,
         when=_bank,
     ),
 ]
@@ -217,6 +235,7 @@ HOUSEHOLD_FIELDS = [
         parse=id_field,
         depends_on=("birth_date",),
         show=show_masked,
+        check=id_not_taken,
     ),
     Field("phone", N_("Phone"), N_("Your mobile phone number? (e.g. 0912 345 678)"), parse=phone_field),
     Field(
@@ -288,6 +307,19 @@ def occupation_choices(turn: Turn) -> tuple[Choice, ...]:
     return (*listed, Choice(N_("Other occupation"), "other"))
 
 
+def occupation_field(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
+    """An occupation typed by part of its name ("bán vé số"); work not in the province's list is
+    "other", with what was typed as its description (shown in the summary, editable)."""
+    options = [(_(c.label), c.value) for c in occupation_choices(turn)]
+    found = validators.choice(text, options)
+    if isinstance(found, Valid) or found.code == "choose_ambiguous":
+        return found
+    described = validators.clean_text(text, max_len=200)
+    if isinstance(described, Invalid):
+        return described
+    return Valid(forms.Also("other", {"occupation_other": described.value}))
+
+
 def _other_occupation(answers: Answers) -> bool:
     return answers.get("occupation") == "other"
 
@@ -314,6 +346,7 @@ FREE_WORKER_FIELDS = [
         parse=id_field,
         depends_on=("birth_date", "sex"),
         show=show_masked,
+        check=id_not_taken,
     ),
     Field("phone", N_("Phone"), N_("Your mobile phone number? (e.g. 0912 345 678)"), parse=phone_field),
     Field(
@@ -353,7 +386,8 @@ FREE_WORKER_FIELDS = [
     Field(
         "occupation",
         N_("Occupation"),
-        N_("What work did you do before losing it?"),
+        N_("What work did you do before losing it? Choose below or type it (e.g. bán vé số)."),
+        parse=occupation_field,
         choices=occupation_choices,
     ),
     Field(
@@ -362,6 +396,7 @@ FREE_WORKER_FIELDS = [
         N_("Describe your work in a few words."),
         parse=text_field(200),
         when=_other_occupation,
+        depends_on=("occupation",),
     ),
     Field(
         "workplace",

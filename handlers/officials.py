@@ -260,9 +260,8 @@ def _short(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
 
 
 def _day(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
-    if text.strip().casefold() in {"hôm nay", "hom nay", "today"}:
-        return Valid(fmt.today_local(turn.now).isoformat())
-    result = parse_date(text, latest=fmt.today_local(turn.now))
+    today = fmt.today_local(turn.now)
+    result = parse_date(text, latest=today, today=today)  # "hôm nay", "hôm qua" too
     return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
 
 
