@@ -31,6 +31,10 @@ YES, NO = Choice(N_("Yes"), "yes"), Choice(N_("No"), "no")
 YES_NO = (YES, NO)
 YES_NO_UNSURE = (YES, NO, Choice(N_("Not sure"), "unsure"))
 INTAKE: dict[str, str] = {ApplicationKind.HOUSEHOLD_BUSINESS: "apply:hkd", ApplicationKind.FREE_WORKER: "apply:ldtd"}
+# Conversation-data key: the facts the questionnaire gathered that the application form asks too, kept
+# with the result so that "Apply now" does not ask them again (handlers/intake.py reads it).
+CARRIED = "from_questionnaire"
+_FORM_OF_GROUP: dict[str, str] = {Group.HOUSEHOLD_BUSINESS: "hkd", Group.FREE_WORKER: "ldtd"}
 MAX_MESSAGE = 3500  # well under Telegram's 4096 characters
 
 
@@ -307,9 +311,22 @@ async def show_result(turn: Turn, answers: Answers) -> None:
     ]
     rows += [[Button(_("Check again"), "elig")], [Button(_("« Main menu"), "menu")]]
     turn.goto("menu", {})
+    carried = carried_facts(answers)
+    if carried is not None:
+        turn.data[CARRIED] = carried
     for text in texts[:-1]:
         turn.say(text)
     turn.say(texts[-1], rows)
+
+
+def carried_facts(answers: Answers) -> dict[str, str] | None:
+    """The group (as the form it leads to) and the dates of a household business or a free worker."""
+    form = _FORM_OF_GROUP.get(answers.get("group") or "")
+    if form is None:
+        return None
+    facts = {"form": form, "group": answers["group"]}
+    facts.update({key: answers[key] for key in ("start", "end") if answers.get(key)})
+    return facts
 
 
 FORM = Form(QUESTIONS, show_result, review=False)

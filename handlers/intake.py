@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from handlers import admin_units, app_code, forms, validators
+from handlers.eligibility import CARRIED
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import add_menu_entry, menu_buttons, resume_button, show_menu
 from handlers.router import Router
@@ -452,8 +453,32 @@ async def choose_kind(turn: Turn) -> None:
             rows.insert(0, resume_button())
         turn.say(_("Which support do you want to apply for?"), rows)
         return
-    turn.goto("apply.consent", {"kind": kind})
+    data: dict[str, Any] = {"kind": kind}
+    carried = turn.data.get(CARRIED)
+    if isinstance(carried, dict) and carried.get("form") == kind:  # "Apply now" right after the questionnaire
+        data[CARRIED] = carried
+    turn.goto("apply.consent", data)
     await ask_consent(turn)
+
+
+# The questionnaire's facts and the form's fields that ask the same.
+CARRIED_FIELDS = {"start": "period_start", "end": "period_end"}
+
+
+def carried_answers(turn: Turn, kind: str, carried: dict[str, str]) -> Answers:
+    """The questionnaire's dates as the form's answers, each checked by the form's own parser (a date the
+    form would refuse, e.g. a suspension under 15 days, is asked again instead)."""
+    answers: Answers = {}
+    fields = {f.key: f for f in FORMS[kind].fields}
+    for fact, key in CARRIED_FIELDS.items():
+        form_field = fields.get(key)
+        value = carried.get(fact)
+        if form_field is None or form_field.parse is None or not value:
+            continue
+        result = form_field.parse(fmt.day(date.fromisoformat(value)), answers, turn)
+        if isinstance(result, Valid):
+            answers[key] = result.value
+    return answers
 
 
 async def ask_consent(turn: Turn) -> None:
@@ -474,10 +499,22 @@ async def on_consent(turn: Turn) -> None:
         )
         return
     kind = turn.data.get("kind", "")
+    carried = turn.data.get(CARRIED)
+    answers = carried_answers(turn, kind, carried) if isinstance(carried, dict) else {}
     consent = await repo.record_consent(turn.session, turn.user, "application", NOTICE_VERSION, turn.now)
-    turn.goto(f"apply.{kind}", {"kind": kind, "consent_id": consent.id, "answers": {}, "history": []})
+    turn.goto(f"apply.{kind}", {"kind": kind, "consent_id": consent.id, "answers": answers, "history": []})
     turn.drop_paused()  # a new application instead of the one left half filled in
     turn.say(_("Thank you. Let's start; you can press “Back” to correct the previous answer at any time."))
+    if answers:
+        given = "; ".join(
+            f"{_(f.label)}: {forms.display_value(f, answers)}" for f in FORMS[kind].fields if f.key in answers
+        )
+        turn.say(
+            _(
+                "From your answers to the questionnaire I have filled in: {facts}. You can change them in the "
+                "summary before you submit."
+            ).format(facts=given)
+        )
     await forms.ask(turn, FORMS[kind])
 
 

@@ -244,3 +244,72 @@ async def test_yes_no_in_the_questionnaire(app: HoTro) -> None:
     await chat.say("không")  # neither F0 nor F1: the label "Không"
     await chat.say("ko")  # no one-time cash received yet
     assert "Hỗ trợ hộ kinh doanh" in chat.all_text() and "Đăng ký ngay" in chat.buttons()[0]["label"]
+
+
+# ---- from the questionnaire to the form ------------------------------------------------------------------
+async def questionnaire_household(chat: Chat, start: str = "01/08/2021", end: str = "31/08/2021") -> None:
+    await chat.say("/start")
+    await chat.press("Tôi được hỗ trợ gì")
+    await chat.press("Hộ kinh doanh")
+    await chat.say(start)
+    await chat.say(end)
+    for answer in ["có", "có", "không", "không"]:  # COVID-19 measures, registered, neither F0 nor F1, no cash yet
+        await chat.say(answer)
+
+
+async def test_the_questionnaire_dates_are_carried_into_the_application(app: HoTro) -> None:
+    chat = Chat(app)
+    await questionnaire_household(chat)
+    await chat.press("Đăng ký ngay")
+    replies = await chat.press("Tôi đồng ý")
+    assert "01/08/2021" in joined(replies) and "31/08/2021" in joined(replies)  # said once, up front
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", "001085012345", "0912345678", "Phở Lan", "bán phở"]:
+        await chat.say(answer)
+    await chat.press("Bỏ qua")
+    for answer in ["lang son", "huu lung", "nhat tien", "thôn Đồng Lâm"]:
+        await chat.say(answer)
+    assert "văn bản" in chat.last_text.lower()  # the dates are not asked again: the suspension order is next
+    await chat.say("Chỉ thị 16")
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Bỏ qua")
+    summary = chat.last_text
+    assert "01/08/2021" in summary and "31/08/2021" in summary  # shown, and editable like any answer
+    await chat.press("Sửa thông tin")
+    await chat.press("Ngừng kinh doanh đến ngày")
+    await chat.say("25/08/2021")
+    assert "25/08/2021" in chat.last_text
+    await chat.press("Xác nhận")
+    async with app.sessions() as session:
+        application = (await session.execute(select(Application))).scalar_one()
+    assert (application.period_start, application.period_end) == (date(2021, 8, 1), date(2021, 8, 25))
+
+
+async def test_an_end_skipped_in_the_questionnaire_is_asked_by_the_form(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Tôi được hỗ trợ gì")
+    await chat.press("Hộ kinh doanh")
+    await chat.say("01/08/2021")
+    await chat.press("Bỏ qua")  # still suspended
+    for answer in ["có", "có", "không", "không"]:
+        await chat.say(answer)
+    await chat.press("Đăng ký ngay")
+    await chat.press("Tôi đồng ý")
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", "001085012345", "0912345678", "Phở Lan", "bán phở"]:
+        await chat.say(answer)
+    await chat.press("Bỏ qua")
+    for answer in ["lang son", "huu lung", "nhat tien", "thôn Đồng Lâm"]:
+        await chat.say(answer)
+    assert "Đến ngày nào" in chat.last_text  # the start was carried, the end is asked
+
+
+async def test_nothing_is_carried_into_another_kind_or_a_later_application(app: HoTro) -> None:
+    chat = Chat(app)
+    await questionnaire_household(chat)
+    await chat.press("Menu chính")
+    await chat.press("Đăng ký hỗ trợ")
+    await chat.press("Hộ kinh doanh")
+    replies = await chat.press("Tôi đồng ý")
+    assert "01/08/2021" not in joined(replies)
