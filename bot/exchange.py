@@ -68,7 +68,7 @@ from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector, DecryptionError
 from storage.db import session_factory
 from storage.models import Application, AuditLog, Official, Payment
-from storage.officials import ROLES, covers, scope
+from storage.officials import ROLES, covers, reviews, scope
 
 KINDS = tuple(ApplicationKind)
 FORMATS = ("xlsx", "csv")
@@ -1177,7 +1177,7 @@ def _prefixed(label: str, problem: str) -> str:
 async def _official(sessions: async_sessionmaker[AsyncSession], official_id: int) -> Official:
     async with sessions() as session:
         official = await session.get(Official, official_id)
-    if official is None or not official.active:
+    if official is None or not reviews(official):  # a helper exports nothing
         raise ExchangeError(_("There is no active official with id {id}.").format(id=official_id))
     return official
 

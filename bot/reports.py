@@ -27,7 +27,7 @@ from handlers.report import REPORT_ACTION, area_name, render_report
 from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
-from messages.vocabulary import AREA_CODE_ERRORS, AreaLevel, ChatUserStatus, Role, SendStatus
+from messages.vocabulary import AREA_CODE_ERRORS, REVIEW_ROLES, AreaLevel, ChatUserStatus, Role, SendStatus
 from storage import outbox
 from storage.crypto import DataProtector
 from storage.db import make_engine, migrate, session_factory
@@ -106,7 +106,7 @@ async def send_daily_reports(app: HoTro, today: date, now: datetime) -> int:
             .outerjoin(
                 ChannelUser, and_(ChannelUser.channel == Official.channel, ChannelUser.user_id == Official.user_id)
             )
-            .where(Official.active)
+            .where(Official.active, Official.role.in_(REVIEW_ROLES))  # a helper gets no report
             .order_by(Official.id)
         )
         texts: dict[tuple[str, int | None], str] = {}  # officials of the same area share one computation
@@ -165,7 +165,7 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> None:
         async with sessions() as session:
             if args.official_id is not None:
                 official = await session.get(Official, args.official_id)
-                if official is None:
+                if official is None or official.role not in REVIEW_ROLES:
                     raise SystemExit(
                         _("There is no official with id {id} (see `hotro officials list`).").format(id=args.official_id)
                     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import broadcast, eligibility, intake, menu, officials, policies, questions, report, status
+from handlers import assisted, broadcast, eligibility, intake, menu, officials, policies, questions, report, status
 from handlers.router import Router
 
 
@@ -13,6 +13,7 @@ def build_router() -> Router:
     questions.register(router)
     eligibility.register(router)
     intake.register(router)
+    assisted.register(router)
     status.register(router)
     officials.register(router)
     report.register(router)

@@ -21,9 +21,10 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt
 from messages.i18n import N_, _
-from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
+from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel, Role
 from storage import applications as repo
-from storage.models import Application
+from storage.models import Application, Official
+from storage.officials import covers, get_assistant
 
 NOTICE_VERSION = "2023-13"  # the notice text below, written for Nghị định 13/2023/NĐ-CP
 WINDOW_START, WINDOW_END = date(2021, 5, 1), date(2021, 12, 31)
@@ -482,6 +483,15 @@ def carried_answers(turn: Turn, kind: str, carried: dict[str, str]) -> Answers:
 
 
 async def ask_consent(turn: Turn) -> None:
+    if turn.data.get("assisted_by") is not None:  # read out by an official or helper to the citizen present
+        turn.say(
+            _("Read this notice to the citizen and ask whether they agree:") + "\n\n" + consent_notice(),
+            [
+                [Button(_("The citizen agreed, in person"), "consent:person")],
+                [Button(_("The citizen does not agree"), "consent:no")],
+            ],
+        )
+        return
     turn.say(consent_notice(), [[Button(_("I agree"), "consent:yes")], [Button(_("I do not agree"), "consent:no")]])
 
 
@@ -489,7 +499,11 @@ async def on_consent(turn: Turn) -> None:
     if turn.state != "apply.consent":
         await show_menu(turn, _("That button is no longer active. Here is the main menu."))
         return
-    if turn.action_arg != "yes":
+    assisted_by = turn.data.get("assisted_by")
+    if turn.action_arg == ("person" if assisted_by is None else "yes"):  # the other flow's button
+        await show_menu(turn, _("That button is no longer active. Here is the main menu."))
+        return
+    if turn.action_arg not in ("yes", "person"):
         await show_menu(
             turn,
             _(
@@ -501,10 +515,23 @@ async def on_consent(turn: Turn) -> None:
     kind = turn.data.get("kind", "")
     carried = turn.data.get(CARRIED)
     answers = carried_answers(turn, kind, carried) if isinstance(carried, dict) else {}
-    consent = await repo.record_consent(turn.session, turn.user, "application", NOTICE_VERSION, turn.now)
-    turn.goto(f"apply.{kind}", {"kind": kind, "consent_id": consent.id, "answers": answers, "history": []})
+    data: dict[str, Any] = {"kind": kind, "answers": answers, "history": []}
+    purpose = "application"
+    if assisted_by is not None:
+        assistant = await _assistant(turn)
+        if assistant is None or assistant.id != assisted_by:
+            await show_menu(turn, _("Only registered officials and helpers can register for a citizen."))
+            return
+        answers.update(assisted_prefill(assistant, kind))
+        data["assisted_by"] = assistant.id
+        purpose = "application_in_person"  # the citizen agreed to the assistant's face, not in this chat
+    consent = await repo.record_consent(turn.session, turn.user, purpose, NOTICE_VERSION, turn.now)
+    data["consent_id"] = consent.id
+    turn.goto(f"apply.{kind}", data)
     turn.drop_paused()  # a new application instead of the one left half filled in
     turn.say(_("Thank you. Let's start; you can press “Back” to correct the previous answer at any time."))
+    if assisted_by is not None:
+        turn.say(_("Answer each question with the citizen's details, as on their ID card."))
     if answers:
         given = "; ".join(
             f"{_(f.label)}: {forms.display_value(f, answers)}" for f in FORMS[kind].fields if f.key in answers
@@ -515,7 +542,34 @@ async def on_consent(turn: Turn) -> None:
                 "summary before you submit."
             ).format(facts=given)
         )
-    await forms.ask(turn, FORMS[kind])
+    await forms.ask(turn, form_for(turn))
+
+
+# ---- registration on a citizen's behalf (an official or a helper, with the citizen in person) -------
+async def _assistant(turn: Turn) -> Official | None:
+    return await get_assistant(turn.session, turn.incoming.channel, turn.incoming.user_id)
+
+
+def form_for(turn: Turn) -> Form:
+    """The form of the conversation's kind: for an assisted registration, the phone may be skipped."""
+    kind = turn.data.get("kind", "")
+    return (ASSISTED_FORMS if turn.data.get("assisted_by") is not None else FORMS)[kind]
+
+
+def assisted_prefill(assistant: Official, kind: str) -> Answers:
+    """A helper or a commune official registers citizens of their own commune: it is the place already."""
+    if assistant.role not in (Role.HELPER, Role.COMMUNE) or assistant.area_code is None:
+        return {}
+    commune = admin_units.get(AreaLevel.COMMUNE, assistant.area_code)
+    district = admin_units.get(AreaLevel.DISTRICT, commune.parent_code) if commune and commune.parent_code else None
+    if commune is None or district is None or district.parent_code is None:
+        return {}
+    place = {
+        AreaLevel.PROVINCE: district.parent_code,
+        AreaLevel.DISTRICT: district.code,
+        AreaLevel.COMMUNE: commune.code,
+    }
+    return {"place" if kind == "hkd" else "home_place": place}
 
 
 # ---- submit ----------------------------------------------------------------------------
@@ -539,6 +593,12 @@ async def submit(turn: Turn, answers: Answers) -> None:
     kind: str = turn.data["kind"]
     policy_id = KINDS[kind]
     protector = turn.services.protector
+    assistant: Official | None = None
+    if turn.data.get("assisted_by") is not None:
+        assistant = await _assistant(turn)
+        if assistant is None or assistant.id != turn.data["assisted_by"]:
+            await show_menu(turn, _("Only registered officials and helpers can register for a citizen."))
+            return
     digits: str = answers["id_number"]
     id_hash = protector.blind_index("id_number", digits)
     existing = await repo.find_active_by_id_hash(turn.session, policy_id, id_hash)
@@ -547,10 +607,11 @@ async def submit(turn: Turn, answers: Answers) -> None:
         return
     bank = answers.get("bank_account") if _bank(answers) else None
     bank_hash = protector.blind_index("bank_account", bank) if bank else None
-    phone_hash = protector.blind_index("phone", answers["phone"])
+    phone: str | None = answers.get("phone")  # skipped only in an assisted registration: no phone
+    phone_hash = protector.blind_index("phone", phone) if phone else ""
     suspects = await repo.possible_duplicates(turn.session, id_hash, phone_hash, bank_hash)
     place = answers.get("place") or (answers["current_place"] if _moved(answers) else answers["home_place"])
-    extra_keys = [f.key for f in FORMS[kind].fields if f.applies(answers)]
+    extra_keys = [f.key for f in form_for(turn).fields if f.applies(answers)]
     skip = {
         "full_name",
         "birth_date",
@@ -604,9 +665,20 @@ async def submit(turn: Turn, answers: Answers) -> None:
         ),
         submitted_at=turn.now,
         updated_at=turn.now,
+        assisted_by=assistant.id if assistant else None,
+        consent_in_person=assistant is not None,
     )
-    repo.seal_person(application, protector, answers["phone"], _iso(answers.get("birth_date")))
-    actor = f"citizen:{turn.incoming.channel}:{turn.incoming.user_id}"
+    if assistant is not None and not covers(assistant, application):
+        unit = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
+        turn.say(
+            _("{place} is outside your area: you can register only citizens of your area. Please correct it.").format(
+                place=unit.full_name if unit else "?"
+            )
+        )
+        forms.show_summary(turn, form_for(turn))
+        return
+    repo.seal_person(application, protector, phone, _iso(answers.get("birth_date")))
+    actor = f"official:{assistant.id}" if assistant else f"citizen:{turn.incoming.channel}:{turn.incoming.user_id}"
     try:
         async with turn.session.begin_nested():
             await repo.add_application(turn.session, application, answers.get("documents") or [], actor, turn.now)
@@ -616,7 +688,25 @@ async def submit(turn: Turn, answers: Answers) -> None:
         await show_menu(turn, _already(turn, existing) if existing else _("Please try again in a moment."))
         return
     turn.goto("menu", {})
+    if assistant is not None:
+        turn.say(_assisted_confirmation(application), menu_buttons())
+        return
     turn.say(_confirmation(kind, application), menu_buttons())
+
+
+def _assisted_confirmation(application: Application) -> str:
+    return "\n".join(
+        [
+            _("The application has been registered for {name}.").format(name=application.full_name),
+            _("Application code: {code}").format(code=app_code.display(application.code)),
+            _(
+                "Write the code down for the citizen. With it and the last 4 digits of their ID number they can "
+                "check the application from any phone (“My applications” → “Look up by application code”) and "
+                "press “Follow this application” to get its news in their own chat."
+            ),
+            _("It is recorded that you assisted and that the citizen gave consent in person."),
+        ]
+    )
 
 
 def _already(turn: Turn, existing: Application) -> str:
@@ -671,6 +761,18 @@ FORMS: dict[str, Form] = {
     "ldtd": Form(FREE_WORKER_FIELDS, submit),
 }
 
+# A citizen registered by an official or helper may have no phone: the number is asked, and may be skipped.
+ASSISTED_PHONE = Field(
+    "phone",
+    N_("Phone"),
+    N_("The citizen's mobile phone number, if they have one (e.g. 0912 345 678); otherwise press “Skip”."),
+    parse=phone_field,
+    optional=True,
+)
+ASSISTED_FORMS: dict[str, Form] = {
+    kind: Form([ASSISTED_PHONE if f.key == "phone" else f for f in form.fields], submit) for kind, form in FORMS.items()
+}
+
 
 # ---- routing ---------------------------------------------------------------------------
 async def handle_state(turn: Turn) -> None:
@@ -678,22 +780,20 @@ async def handle_state(turn: Turn) -> None:
         turn.say(_("Please press one of the buttons below."))
         await ask_consent(turn)
         return
-    form = FORMS.get(turn.state.removeprefix("apply."))
-    if form is None:  # apply.choose
+    if turn.state.removeprefix("apply.") not in FORMS:  # apply.choose
         await choose_kind(turn)
         return
-    await forms.handle(turn, form)
+    await forms.handle(turn, form_for(turn))
 
 
 async def ask_state(turn: Turn) -> None:
     if turn.state == "apply.consent":
         await ask_consent(turn)
         return
-    form = FORMS.get(turn.state.removeprefix("apply."))
-    if form is None:
+    if turn.state.removeprefix("apply.") not in FORMS:
         await choose_kind(turn)
         return
-    await forms.ask(turn, form)
+    await forms.ask(turn, form_for(turn))
 
 
 def register(router: Router) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.router import Handler, Router
 from handlers.turn import TAKES_TEXT, Button, Turn
 from messages.i18n import _
-from storage.officials import get_official
+from storage.officials import get_assistant, reviews
 
 # Main-menu entries as (label msgid, action); features register theirs in order.
 MENU_ENTRIES: list[tuple[str, str]] = []
@@ -36,7 +36,10 @@ async def show_menu(turn: Turn, intro: str | None = None) -> None:
     rows = menu_buttons()
     if turn.paused is not None:
         rows.insert(0, resume_button())
-    if await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id) is not None:
+    assistant = await get_assistant(turn.session, turn.incoming.channel, turn.incoming.user_id)
+    if assistant is not None:  # an official or a helper registers for citizens without a phone
+        rows.insert(0, [Button(_("📝 Register for a citizen"), "asst")])
+    if assistant is not None and reviews(assistant):
         rows.insert(0, [Button(_("Officials: applications in my area"), "of")])
     turn.say(intro or _("What would you like to do? Choose an option below, or type your question."), rows)
 

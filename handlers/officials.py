@@ -179,6 +179,14 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     ).scalar_one()
     if files:
         lines.append(_("Documents sent: {n}").format(n=files))
+    if application.assisted_by is not None:
+        assistant = await turn.session.get(Official, application.assisted_by)
+        who = _(vocabulary.ROLE_LABELS.get(assistant.role, assistant.role)) if assistant else "?"
+        if assistant is not None and assistant.name:
+            who = f"{assistant.name}, {who}"
+        lines.append(_("Registered on the citizen's behalf by {who}; consent given in person.").format(who=who))
+        if application.linked_at is None:
+            lines.append(_("The citizen has not linked a chat of their own yet."))
     if application.duplicate_note:
         lines.append("⚠️ " + application.duplicate_note)
     if application.info_request:

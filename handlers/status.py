@@ -166,7 +166,57 @@ async def lookup_state(turn: Turn) -> None:
         return
     turn.session.add(AuditLog(actor=actor(turn), action="lookup", application_id=application.id, at=turn.now))
     turn.goto("menu", {})
-    turn.say(await describe(turn.session, application), [back_to_menu_button()])
+    rows = [back_to_menu_button()]
+    if _may_follow(turn, application):
+        turn.data[VERIFIED] = application.code  # what "Follow" may link: the code just proven with the ID digits
+        rows.insert(0, [Button(_("Follow this application"), actions.FOLLOW.pack(application.code))])
+    turn.say(await describe(turn.session, application), rows)
+
+
+# ---- a citizen registered on their behalf links their own chat ---------------------------------
+VERIFIED = "verified_code"  # conversation-data key: the code this chat has just looked up successfully
+
+
+def _may_follow(turn: Turn, application: Application) -> bool:
+    """Registered by an official or helper, not linked yet, and not this chat's already."""
+    return (
+        application.assisted_by is not None
+        and application.linked_at is None
+        and (application.channel, application.chat_id) != (turn.incoming.channel, turn.incoming.chat_id)
+    )
+
+
+async def follow(turn: Turn) -> None:
+    code = turn.action_arg
+    application = await repo.by_code(turn.session, code) if turn.data.get(VERIFIED) == code else None
+    if application is None or not _may_follow(turn, application):
+        await show_menu(turn, _("That button is no longer active. Look the application up again to follow it."))
+        return
+    assisted_chat = (application.channel, application.chat_id)
+    application.channel, application.chat_id = turn.incoming.channel, turn.incoming.chat_id
+    application.channel_user_id = turn.user.id
+    application.linked_at = turn.now
+    turn.session.add(
+        AuditLog(
+            actor=actor(turn),
+            action="link",
+            application_id=application.id,
+            detail="the citizen's own chat now follows the application registered for them",
+            at=turn.now,
+        )
+    )
+    display = app_code.display(application.code)
+    turn.notify(
+        *assisted_chat,
+        _("The citizen now follows application {code} from their own chat; its news goes there.").format(code=display),
+    )
+    await show_menu(
+        turn,
+        _(
+            "Done: application {code} now belongs to this chat. You will be told here when its status changes, and "
+            "you will find it under “My applications”."
+        ).format(code=display),
+    )
 
 
 def take_code(turn: Turn, code: str) -> None:
@@ -297,6 +347,7 @@ def register(router: Router) -> None:
     router.command("/hoso", "/trangthai")(my_applications)
     router.action("status")(my_applications)
     router.action("lookup")(start_lookup)
+    router.action("follow")(follow)
     router.action("wd")(withdraw)
     router.action("wdy")(withdraw_confirmed)
     router.action("ans")(start_answer)

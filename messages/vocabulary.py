@@ -63,19 +63,26 @@ def status_label(status: str) -> str:
 
 
 class Role(StrEnum):
-    """What an official may do: review in one area of that level, or (admin) everything."""
+    """What an official may do: review in one area of that level, or (admin) everything.
+
+    A helper (a village head or a volunteer, scoped to a commune) only registers applications for
+    citizens without a phone: none of an official's lists, views, changes, reports or announcements."""
 
     COMMUNE = "commune"
     DISTRICT = "district"
     PROVINCE = "province"
     ADMIN = "admin"
+    HELPER = "helper"
 
+
+REVIEW_ROLES: tuple[Role, ...] = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE, Role.ADMIN)
 
 ROLE_LABELS: dict[str, str] = {
     Role.COMMUNE: N_("commune official"),
     Role.DISTRICT: N_("district official"),
     Role.PROVINCE: N_("province official"),
     Role.ADMIN: N_("administrator"),
+    Role.HELPER: N_("registration helper (village head, volunteer)"),
 }
 
 # `--area CODE` given with a level whose units hold no such GSO code (the CLI's officials and lists).
@@ -83,6 +90,7 @@ AREA_CODE_ERRORS: dict[str, str] = {
     Role.COMMUNE: N_("--area {area} is not the GSO code of a commune."),
     Role.DISTRICT: N_("--area {area} is not the GSO code of a district."),
     Role.PROVINCE: N_("--area {area} is not the GSO code of a province."),
+    Role.HELPER: N_("--area {area} is not the GSO code of a commune."),  # a helper works in one commune
 }
 
 

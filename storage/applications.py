@@ -19,10 +19,11 @@ def masked_phone(phone: str) -> str:
     return "*" * max(len(phone) - 3, 0) + phone[-3:]
 
 
-def seal_person(application: Application, protector: DataProtector, phone: str, birth_date: date | None) -> None:
-    """Store the phone and birth date encrypted; the clear columns keep a masked phone and no date."""
-    application.phone = masked_phone(phone)
-    application.phone_enc = protector.encrypt(phone, context="phone")
+def seal_person(application: Application, protector: DataProtector, phone: str | None, birth_date: date | None) -> None:
+    """Store the phone and birth date encrypted; the clear columns keep a masked phone and no date.
+    No phone (a citizen registered on their behalf without one): an empty phone, nothing encrypted."""
+    application.phone = masked_phone(phone) if phone else ""
+    application.phone_enc = protector.encrypt(phone, context="phone") if phone else None
     application.birth_date = None
     application.birth_date_enc = protector.encrypt(birth_date.isoformat(), context="birth_date") if birth_date else None
 
@@ -65,10 +66,12 @@ async def code_exists(session: AsyncSession, code: str) -> bool:
 async def possible_duplicates(
     session: AsyncSession, id_hash: str, phone_hash: str, bank_hash: str | None
 ) -> Sequence[Application]:
-    """Applications under another ID number that share this phone or bank account."""
-    matches = [Application.phone_hash == phone_hash]
+    """Applications under another ID number that share this phone or bank account (no phone: "")."""
+    matches = [Application.phone_hash == phone_hash] if phone_hash else []
     if bank_hash:
         matches.append(Application.bank_hash == bank_hash)
+    if not matches:
+        return []
     stmt = (
         select(Application)
         .where(or_(*matches), Application.id_hash != id_hash, Application.status != ApplicationStatus.WITHDRAWN)

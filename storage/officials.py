@@ -1,4 +1,8 @@
-"""Officials and the area each may see: commune, district, province, or everything (admin)."""
+"""Officials and the area each may see: commune, district, province, or everything (admin).
+
+A helper (Role.HELPER: a village head or volunteer) is kept in the same table, scoped to a commune, but is
+no official for anything else: get_official and officials_for never return one; get_assistant does, for
+registering an application on a citizen's behalf."""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from messages.vocabulary import Role
+from messages.vocabulary import REVIEW_ROLES, Role
 from storage.models import Application, Official
 
-ROLES = tuple(Role)
+ROLES = REVIEW_ROLES  # the roles that review applications (exports, reports, lists)
+ALL_ROLES = tuple(Role)
 _AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
+    Role.HELPER: Application.commune_code,
     Role.COMMUNE: Application.commune_code,
     Role.DISTRICT: Application.district_code,
     Role.PROVINCE: Application.province_code,
@@ -20,8 +26,20 @@ _AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
 
 
 async def get_official(session: AsyncSession, channel: str, user_id: str) -> Official | None:
+    """The active official (never a helper) of this channel identity."""
+    official = await get_assistant(session, channel, user_id)
+    return official if official is not None and reviews(official) else None
+
+
+async def get_assistant(session: AsyncSession, channel: str, user_id: str) -> Official | None:
+    """Whoever may register an application on a citizen's behalf: an active official or helper."""
     stmt = select(Official).where(Official.channel == channel, Official.user_id == user_id, Official.active)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def reviews(official: Official) -> bool:
+    """An active official of a reviewing role (a helper reviews nothing)."""
+    return bool(official.active) and official.role in REVIEW_ROLES
 
 
 def scope(official: Official) -> ColumnElement[bool]:
@@ -35,6 +53,7 @@ def covers(official: Official, application: Application) -> bool:
     if official.role == Role.ADMIN:
         return True
     areas: dict[str, int] = {
+        Role.HELPER: application.commune_code,
         Role.COMMUNE: application.commune_code,
         Role.DISTRICT: application.district_code,
         Role.PROVINCE: application.province_code,
@@ -59,10 +78,10 @@ async def officials_for(session: AsyncSession, application: Application) -> Sequ
 async def add_official(
     session: AsyncSession, channel: str, user_id: str, role: str, area_code: int | None, name: str | None
 ) -> Official:
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {ROLES}")
+    if role not in ALL_ROLES:
+        raise ValueError(f"role must be one of {ALL_ROLES}")
     if role != Role.ADMIN and area_code is None:
-        raise ValueError("an area code is required for commune, district and province officials")
+        raise ValueError("an area code is required for commune, district and province officials and helpers")
     existing = (
         await session.execute(select(Official).where(Official.channel == channel, Official.user_id == user_id))
     ).scalar_one_or_none()
