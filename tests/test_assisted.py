@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import HoTro
+from bot.config import Settings
 from handlers import app_code
 from messages.vocabulary import Role
 from storage.models import Application, AuditLog, Consent, Official, StatusEvent
@@ -233,3 +234,28 @@ def test_officials_add_role_helper_on_the_command_line(tmp_path: Path, db_url: s
     district = hotro(tmp_path, db_url, *args, "186")  # a helper works in one commune
     assert district.returncode != 0 and "--area 186 không phải là mã" in district.stderr
     assert "của một xã, phường, thị trấn" in district.stderr
+
+
+async def test_a_key_rotation_keeps_a_citizen_without_a_phone_without_one(settings: Settings, tmp_path: Path) -> None:
+    """A phoneless application must not get the blind index of "" (every phoneless one would then share it)."""
+    import argparse
+
+    from bot.app import create_app
+    from bot.datakey import run_rotate
+
+    app = await create_app(settings)
+    try:
+        await register_official(app, "truong-thon", Role.HELPER, NHAT_TIEN)
+        helper = Chat(app, "truong-thon")
+        await helper_registers_household(helper)
+        await helper.press("Xác nhận")
+    finally:
+        await app.close()
+    await run_rotate(settings, argparse.Namespace(new_key_file=str(tmp_path / "new.key")))
+    rotated = settings.model_copy(update={"data_key_file": tmp_path / "new.key", "data_key": None})
+    app = await create_app(rotated)
+    try:
+        application = await application_of(app)
+        assert application.phone_hash == "" and application.phone_enc is None
+    finally:
+        await app.close()
