@@ -259,3 +259,21 @@ async def test_a_key_rotation_keeps_a_citizen_without_a_phone_without_one(settin
         assert application.phone_hash == "" and application.phone_enc is None
     finally:
         await app.close()
+
+
+async def test_the_scripted_journeys_of_issue_18(app: HoTro) -> None:
+    from tests.journeys import assisted_household_application, household_application_in_words
+
+    await register_official(app, "truong-thon", Role.HELPER, NHAT_TIEN)
+    for chat, steps in (
+        (Chat(app, "truong-thon"), assisted_household_application(1)),
+        (Chat(app, "dao"), household_application_in_words(2)),
+    ):
+        for kind, value in steps:
+            await (chat.tap(value) if kind == "tap" else chat.say(value))
+        assert "Mã hồ sơ" in chat.last_text, chat.last_text
+    async with app.sessions() as session:
+        assisted, own = (await session.execute(select(Application).order_by(Application.id))).scalars().all()
+    assert assisted.assisted_by is not None and assisted.phone == "" and assisted.fields["category"] == "street_vendor"
+    assert own.assisted_by is None and own.bank_name == "Vietcombank" and own.account_holder == "DAO VAN BINH"
+    assert own.fields["category"] == "street_vendor"
