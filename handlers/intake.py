@@ -416,7 +416,7 @@ FREE_WORKER_FIELDS = [
     Field(
         "period_end",
         N_("Without work until"),
-        N_("Until which date? (dd/mm/yyyy; type today's date if you still have no work)"),
+        N_("Until which date? (dd/mm/yyyy, or “hôm nay” if you still have no work)"),
         parse=end_date(1, "period_start"),
         depends_on=("period_start",),
         show=show_date,
