@@ -30,6 +30,14 @@ async def start_household(chat: Chat) -> None:
     await chat.press("Tôi đồng ý")
 
 
+async def up_to_the_id(chat: Chat, id_number: str = "001 085 012 345") -> None:
+    """A household application up to its ID step, where a number already applied for is refused."""
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", id_number]:
+        await chat.say(answer)
+
+
 async def fill_household(chat: Chat, id_number: str = "001 085 012 345", phone: str = "0912.345.678") -> None:
     await start_household(chat)
     await chat.press("Có đăng ký kinh doanh")

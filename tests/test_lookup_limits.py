@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.app import HoTro
 from handlers import app_code
 from tests.chat import Chat
-from tests.test_intake import start_household
+from tests.test_intake import up_to_the_id
 from tests.test_review import submit_household
 
 
@@ -25,13 +25,6 @@ async def test_new_chats_get_no_fresh_guesses_for_the_same_code(app: HoTro) -> N
     assert "sai quá nhiều lần" in answer and "Trạng thái" not in answer
     other = await submit_household(app, Chat(app, "citizen-2"), id_number="001085099999")
     assert "Trạng thái" in await guess(Chat(app, "guesser-5"), other.code, "9999")  # other codes are not locked
-
-
-async def up_to_the_id(chat: Chat) -> None:
-    await start_household(chat)
-    await chat.press("Có đăng ký kinh doanh")
-    for answer in ["nguyễn văn an", "05/07/1985", "001 085 012 345"]:
-        await chat.say(answer)
 
 
 async def test_the_duplicate_message_names_the_code_only_in_the_chat_that_filed_it(app: HoTro) -> None:
