@@ -193,9 +193,11 @@ async def follow(turn: Turn) -> None:
         await show_menu(turn, _("That button is no longer active. Look the application up again to follow it."))
         return
     assisted_chat = (application.channel, application.chat_id)
-    application.channel, application.chat_id = turn.incoming.channel, turn.incoming.chat_id
-    application.channel_user_id = turn.user.id
-    application.linked_at = turn.now
+    if not await repo.link_chat(
+        turn.session, application, turn.incoming.channel, turn.incoming.chat_id, turn.user.id, turn.now
+    ):
+        await show_menu(turn, _("That button is no longer active. Look the application up again to follow it."))
+        return  # another chat linked it a moment before
     turn.session.add(
         AuditLog(
             actor=actor(turn),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.vocabulary import ApplicationStatus
@@ -126,3 +126,17 @@ async def for_chat(session: AsyncSession, channel: str, chat_id: str) -> Sequenc
 
 async def by_code(session: AsyncSession, code: str) -> Application | None:
     return (await session.execute(select(Application).where(Application.code == code))).scalar_one_or_none()
+
+
+async def link_chat(
+    session: AsyncSession, application: Application, channel: str, chat_id: str, channel_user_id: int, now: datetime
+) -> bool:
+    """Move an application registered on a citizen's behalf to the citizen's own chat, once: False when some
+    chat linked it first (the row is updated only while linked_at is still empty)."""
+    result = await session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.linked_at.is_(None))
+        .values(channel=channel, chat_id=chat_id, channel_user_id=channel_user_id, linked_at=now, updated_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

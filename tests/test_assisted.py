@@ -277,3 +277,20 @@ async def test_the_scripted_journeys_of_issue_18(app: HoTro) -> None:
     assert assisted.assisted_by is not None and assisted.phone == "" and assisted.fields["category"] == "street_vendor"
     assert own.assisted_by is None and own.bank_name == "Vietcombank" and own.account_holder == "DAO VAN BINH"
     assert own.fields["category"] == "street_vendor"
+
+
+async def test_two_chats_that_looked_it_up_cannot_both_follow(app: HoTro) -> None:
+    await register_official(app, "truong-thon", Role.HELPER, NHAT_TIEN)
+    helper = Chat(app, "truong-thon")
+    await helper_registers_household(helper)
+    await helper.press("Xác nhận")
+    application = await application_of(app)
+    first, second = Chat(app, "mai"), Chat(app, "someone-else")
+    for chat in (first, second):  # both prove the code and the digits before either presses "Follow"
+        await chat.tap("lookup")
+        await chat.say(application.code)
+        await chat.say("2345")
+    await first.press("Theo dõi hồ sơ này")
+    replies = await second.press("Theo dõi hồ sơ này")
+    assert "tra cứu lại" in joined(replies)
+    assert (await reload(app, application)).chat_id == "mai"
