@@ -219,7 +219,7 @@ async def test_a_removed_helper_cannot_finish_a_registration(app: HoTro) -> None
 async def test_a_helper_gets_no_daily_report(app: HoTro) -> None:
     from datetime import UTC, date, datetime
 
-    from bot import reports as daily
+    from bot import report_jobs as daily
 
     await register_official(app, "truong-thon", Role.HELPER, NHAT_TIEN)
     await register_official(app, "xa", Role.COMMUNE, NHAT_TIEN)

@@ -12,8 +12,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from sqlalchemy import select
-
 from bot.app import HoTro
 from bot.channels.inbound import clean_incoming
 from bot.transport import Held
@@ -21,7 +19,7 @@ from handlers.turn import Incoming
 from messages.i18n import _
 from messages.vocabulary import Channel
 from storage import outbox
-from storage.models import Conversation
+from storage.conversations import has_conversation
 
 CHANNEL: str = Channel.CONSOLE
 
@@ -54,8 +52,7 @@ def render(payload: dict[str, Any]) -> str:
 
 async def _is_new(app: HoTro, chat_id: str) -> bool:
     async with app.sessions() as session:
-        stmt = select(Conversation.id).where(Conversation.channel == CHANNEL, Conversation.chat_id == chat_id)
-        return (await session.execute(stmt)).first() is None
+        return not await has_conversation(session, CHANNEL, chat_id)
 
 
 async def run_console(app: HoTro, user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:

@@ -1,0 +1,357 @@
+"""Answer a citizen's free-text message: understand it, then answer it or route it to its flow.
+
+Order: an application code in the message goes to the look-up; otherwise the classifier
+gives the topic and kind. Conversation intents go to the existing handlers (status,
+look-up, application menu); a policy question is answered by the rules when the message
+holds the deciding facts, else by the policy's section for that kind; a general question
+by the knowledge base. When unsure: 2-3 choices and an invitation to rephrase.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from handlers import actions
+from handlers.apply import chat as intake
+from handlers.ask.policies import policy_buttons, policy_page, section_page
+from handlers.ask.policy_search import detect_section
+from handlers.ask.questions import classify, id_facts, passages, verdict
+from handlers.ask.questions.confirm import confirmation
+from handlers.ask.questions.facts import Facts, extract
+from handlers.ask.questions.intents import chat_intent, code_in
+from handlers.ask.questions.knowledge import by_id, entry, province_scheme
+from handlers.lookup import chat as status
+from handlers.menu import menu_buttons, show_menu
+from handlers.turn import Button, CoreState, Turn
+from messages import fmt
+from messages.i18n import N_, _
+from messages.normalize import search_key
+from messages.policies import Policy, get_policy, load_policies
+from messages.vocabulary import POLICY_TOPICS
+
+# What each kind of question asks of a policy page.
+_SECTION_FOR_KIND = {
+    "amount": "amount",
+    "eligibility": "conditions",
+    "conditions": "conditions",
+    "documents": "documents",
+    "where_how": "where",
+    "deadline": "where",
+    "timing": "where",
+    "who_decides": "where",
+}
+# A policy question of these kinds is first looked up in the knowledge base's general topic.
+_KIND_TOPIC = {"deadline": "deadline", "timing": "procedure", "who_decides": "approval"}
+TOPIC_LABELS = {
+    "deadline": N_("Deadlines for applications"),
+    "procedure": N_("Steps and processing times"),
+    "payment_timing": N_("When the money is paid"),
+    "approval": N_("Who approves"),
+    "legal_documents": N_("The legal documents"),
+    "package": N_("The support package as a whole"),
+    "id_documents": N_("ID cards (CCCD/CMND)"),
+    "nq116": N_("Support from the unemployment insurance fund (NQ 116)"),
+    "register": N_("Apply for support"),
+    "app_status": N_("My applications"),
+    "contact": N_("Contact the commune"),
+}
+# Intents that are never offered as a guess.
+_NOT_OFFERED = frozenset({"greeting", "thanks", "app_code"})
+# Below this the message is not about anything we know ("qwerty"): say so instead of guessing.
+NOTHING_SCORE = -0.6
+
+
+def _policies(turn: Turn) -> dict[str, Policy]:
+    return {p.id: p for p in load_policies(turn.config.free_worker)}
+
+
+def _today(turn: Turn) -> date:
+    return turn.config.as_of_date or fmt.today_local(turn.now)
+
+
+async def answer(turn: Turn) -> None:
+    """Free text in the menu (or as a first message)."""
+    text = turn.text
+    code = code_in(text)
+    if code is not None:
+        status.take_code(turn, code)
+        return
+    if (intent := chat_intent(text)) is not None:
+        await answer_topic(turn, intent, "chat", Facts())
+        return
+    facts = extract(text)
+    prediction = classify.predict(text, facts)
+    if not prediction.confident:
+        await unsure(turn, prediction)
+        return
+    await answer_topic(turn, prediction.topic, prediction.kind, facts, _policy_named(prediction))
+    if prediction.close and turn.replies:
+        # A near call: the runners-up go under the answer's own buttons.
+        policies = _policies(turn)
+        offered = {b.action for row in turn.replies[-1].buttons for b in row}
+        for topic, _score in prediction.ranked[1:3]:
+            button = _choice(topic, policies) if topic not in _NOT_OFFERED else None
+            if button is not None and button.action not in offered:
+                turn.replies[-1].buttons.append([button])
+
+
+# A policy this close to the top topic is taken as named in a general question.
+POLICY_HINT_GAP = 0.8
+
+
+def _policy_named(prediction: classify.Prediction) -> str | None:
+    if prediction.topic in POLICY_TOPICS:
+        return None
+    for topic, score in prediction.ranked[1:]:
+        if topic in POLICY_TOPICS:
+            return topic if prediction.score - score <= POLICY_HINT_GAP else None
+    return None
+
+
+def understood_topic(text: str) -> str:
+    """The topic `answer` acts on (an application code and a bare greeting are found by rule)."""
+    if code_in(text) is not None:
+        return "app_code"
+    return chat_intent(text) or classify.predict(text, extract(text)).topic
+
+
+async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, policy_hint: str | None = None) -> None:
+    if topic == "greeting":
+        if not turn.replies:  # a first message already got the greeting
+            await show_menu(turn, _("Hello! How can I help? Type your question, or choose below."))
+        return
+    if topic == "thanks":
+        await show_menu(turn, _("You are welcome! Type another question whenever you need, or choose below."))
+        return
+    if topic == "app_status":
+        await status.my_applications(turn)
+        return
+    if topic == "app_code":
+        await status.start_lookup(turn)
+        return
+    if topic == "register":
+        await intake.choose_kind(turn)
+        return
+    if topic == "contact":
+        contact(turn)
+        return
+    policies = _policies(turn)
+    if topic in policies:
+        policy_answer(turn, policies[topic], kind, facts)
+        return
+    # "hạn nộp hồ sơ hộ kinh doanh": the general topic, narrowed to the policy the message names.
+    narrowed = entry(topic, kind, policy_hint, turn.config.hotline) if policy_hint else None
+    found = entry(topic, kind, hotline=turn.config.hotline) or narrowed
+    if found is None:
+        await unsure(turn, None)
+        return
+    turn.goto(CoreState.MENU, {})
+    body = found.text
+    if narrowed is not None and narrowed.id != found.id:
+        body = narrowed.text + "\n\n" + body
+    if topic == "id_documents" and (lines := id_facts.explain(turn.text)):
+        body = "\n".join(lines) + "\n\n" + body
+    if extra := passages.supporting(turn.text, None, body):
+        body += "\n\n" + extra
+    if _TIMES.search(search_key(turn.text)):
+        body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body
+    if verdict.is_yes_no(turn.text):
+        body = confirmation(turn.text, body) + "\n\n" + body
+    turn.say(body, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+
+
+def contact(turn: Turn) -> None:
+    turn.goto(CoreState.MENU, {})
+    hotline = turn.config.hotline
+    if hotline:
+        text = _(
+            "To talk to an official, call the hotline {hotline}, or come to the reception desk (bộ phận "
+            "tiếp nhận và trả kết quả) of your commune People's Committee during office hours."
+        ).format(hotline=hotline)
+    else:
+        text = _(
+            "To talk to an official, come to the reception desk (bộ phận tiếp nhận và trả kết quả) of your "
+            "commune People's Committee during office hours; the commune can also tell you its phone number."
+        )
+    turn.say(text, [[Button(_("« Main menu"), "menu")]])
+
+
+def _rules_buttons(policy: Policy, decided: bool) -> list[list[Button]]:
+    rows = policy_buttons(policy)
+    if not decided or policy.intake is None:
+        rows.insert(0, [Button(_("Check with the full questionnaire"), "elig")])
+    return rows
+
+
+# Kinds whose answer is a procedure, not a verdict: the rules are not asked even with facts.
+_PROCEDURAL = frozenset({"documents", "where_how", "deadline", "timing", "who_decides"})
+# What today's matcher's section cues say, as a kind (they are precise on these words).
+_CUE_KINDS = {"amount": "amount", "documents": "documents"}
+
+
+_DOCUMENT_CUE = re.compile(r"\bmau (so|nao|gi)\b|\bgiay to\b|\bho so (gi|gom|can)\b|\bcan (giay|nhung gi)\b|\bai lap\b")
+_WHERE_CUE = re.compile(r"\b(o|tai) dau\b|\bnop (o|tai|cho)\b|\bnoi nop\b|\bai (nop|lam ho so)\b")
+_WHEN = re.compile(r"\b(bao lau|khi nao|bao gio|may ngay|luc nao)\b")
+_PAYMENT_CUE = re.compile(
+    r"\b(nhan|co|ve|chi tra|phat|chuyen) (duoc )?(tien|tra)\b|\bkhi nao (duoc )?nhan\b|\bchi tra\b"
+)
+
+
+def question_kind(text: str, predicted: str | None) -> str | None:
+    """The classifier's kind, corrected by explicit cues: 'bao nhiêu' asks an amount, 'mẫu nào' a form."""
+    key = search_key(text)
+    if _DOCUMENT_CUE.search(key):
+        return "documents"
+    if _PAYMENT_CUE.search(key) and _WHEN.search(key):
+        return "timing"
+    if _WHERE_CUE.search(key) and predicted not in ("deadline", "timing", "who_decides"):
+        return "where_how"
+    cue = _CUE_KINDS.get(detect_section(text) or "")
+    if cue is not None and predicted not in ("deadline", "timing", "who_decides"):
+        return cue
+    if predicted not in _PROCEDURAL and verdict.is_yes_no(text):
+        return "eligibility"
+    return predicted
+
+
+def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) -> None:
+    turn.goto(CoreState.MENU, {})
+    text = turn.text
+    kind = question_kind(text, kind)
+    yes_no = verdict.is_yes_no(text)
+    decisive = bool(
+        facts.days is not None or facts.ranges or facts.dates or facts.covid or facts.social_insurance is False
+    )
+    scheme, label = turn.config.free_worker, None
+    # A named province gets its own scheme; the home province too, unless the deployment set its own.
+    home_configured = facts.province == turn.config.province_code and scheme.mode != "unset"
+    if policy.id == "free_worker" and facts.province is not None and not home_configured:  # not vocabulary: a policy id
+        found = province_scheme(facts.province)
+        if found.scheme is None and kind not in ("documents", "where_how"):
+            # No amount to compute with: the province's text (or "UBND tỉnh quy định") is the answer.
+            body = found.text
+            if yes_no:
+                body = _("Maybe, if the conditions below are met.") + "\n" + body
+            turn.say(body, _rules_buttons(policy, False))
+            return
+        scheme, label = found.scheme or scheme, found.text
+        if found.scheme is not None:
+            # The policy's own pages then speak of that province's amount, not the deployment's.
+            policy = get_policy(policy.id, found.scheme) or policy
+    if kind == "eligibility" or (yes_no and kind == "amount") or (decisive and kind not in _PROCEDURAL):
+        computed = verdict.compute(policy.id, text, facts, scheme, _today(turn), label)
+        if computed is not None:
+            body = computed.text
+            if yes_no and _AGAIN.search(search_key(text)):
+                # "có được hỗ trợ 2 lần không": no, whatever the rules give for the period.
+                once = _("Each person receives each support only once (NQ 68/NQ-CP).")
+                body = _("No.") + " " + once + "\n\n" + body.split(" ", 1)[1]
+            if not computed.decided:
+                body += "\n\n" + section_page(policy, "conditions")
+            key = search_key(text)
+            if _WHERE_CUE.search(key) or _DOCUMENT_CUE.search(key):
+                # "… có được không, nộp ở đâu": the second question gets its section too.
+                body += "\n\n" + section_page(policy, "where")
+            elif extra := passages.supporting(text, policy.id, body):
+                body += "\n\n" + extra
+            turn.say(body, _rules_buttons(policy, computed.decided))
+            return
+    turn.say(_policy_text(turn, policy, kind, label, yes_no), policy_buttons(policy, _SECTION_FOR_KIND.get(kind or "")))
+
+
+def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None, yes_no: bool) -> str:
+    """The policy's own texts for the kind asked: its section(s), a knowledge entry, and its summary."""
+    parts: list[str] = []
+    general = _KIND_TOPIC.get(kind or "")
+    if kind == "timing" and _PAYMENT_CUE.search(search_key(turn.text)):
+        general = "payment_timing"
+    found = entry(general, kind, policy.id, turn.config.hotline) if general else None
+    if found is not None:
+        parts.append(found.text)
+    elif kind in ("documents", "where_how"):
+        # Who files, on which form, where: the two sections answer it together, the one asked first.
+        first, second = ("documents", "where") if kind == "documents" else ("where", "documents")
+        parts += [section_page(policy, first), policy.sections[second]]
+    elif kind in _SECTION_FOR_KIND:
+        parts.append(section_page(policy, _SECTION_FOR_KIND[kind]))
+    elif kind == "info":
+        parts += [policy_page(policy), policy.sections["conditions"]]
+    # A second question in the same message ("được bao nhiêu, nộp ở đâu") gets its section too.
+    key = search_key(turn.text)
+    shown = "\n".join(parts)
+    for cue, section in ((_WHERE_CUE, "where"), (_DOCUMENT_CUE, "documents")):
+        if cue.search(key) and policy.sections[section] not in shown:
+            parts.append(section_page(policy, section))
+    # The summary states the main condition and the amount: every answer about a policy carries it.
+    parts.append(policy_page(policy) if not parts else policy.summary)
+    if extra := passages.supporting(turn.text, policy.id, "\n".join(parts)):
+        parts.append(extra)
+    if label:
+        parts.insert(0, label)
+    if _TIMES.search(search_key(turn.text)):
+        parts.insert(0, _("Each person receives each support only once (NQ 68/NQ-CP)."))
+    body = "\n\n".join(parts)
+    if yes_no:
+        body = confirmation(turn.text, body) + "\n\n" + body
+    return body
+
+
+_TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
+_AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
+
+
+def _choice(topic: str, policies: dict[str, Policy]) -> Button | None:
+    if topic in policies:
+        return Button(policies[topic].title, f"pol:{topic}")
+    if topic in TOPIC_LABELS:
+        return Button(_(TOPIC_LABELS[topic]), actions.QUESTION_TOPIC.pack(topic))
+    return None
+
+
+async def unsure(turn: Turn, prediction: classify.Prediction | None) -> None:
+    """2-3 likely topics first (so #1 is the best guess), then a line inviting the citizen to rephrase."""
+    turn.goto(CoreState.MENU, {})
+    policies = _policies(turn)
+    if prediction is None or prediction.score < NOTHING_SCORE:
+        turn.say(
+            _("Sorry, I could not find a policy matching your question. Try other words, or choose below.")
+            + "\n"
+            + _("For example: “quán ăn đóng cửa 20 ngày có được hỗ trợ không”."),
+            [[Button(_("All policies"), "pol")], *menu_buttons(turn)],
+        )
+        return
+    choices = []
+    for topic, _score in prediction.ranked:
+        if topic in _NOT_OFFERED:
+            continue
+        button = _choice(topic, policies)
+        if button is not None:
+            choices.append([button])
+        if len(choices) == 3:
+            break
+    turn.say(
+        _("I am not sure I understood your question. Did you mean one of these?")
+        + "\n"
+        + _("Or write the question again in other words, e.g. with your situation and the number of days."),
+        [*choices, [Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]],
+    )
+
+
+async def chosen_topic(turn: Turn) -> None:
+    """A 'q:<topic>' button from the unsure reply: answer that topic as a general question."""
+    topic = turn.action_arg
+    if topic in _NOT_OFFERED or not (topic in TOPIC_LABELS or topic in _policies(turn)):
+        await show_menu(turn, _("That button is no longer active. Here is the main menu."))
+        return
+    await answer_topic(turn, topic, None, Facts())
+
+
+async def knowledge_entry(turn: Turn) -> None:
+    """A 'kb:<entry id>' button: show one knowledge entry."""
+    found = by_id(turn.action_arg, turn.config.hotline)
+    if found is None:
+        await show_menu(turn, _("That button is no longer active. Here is the main menu."))
+        return
+    turn.goto(CoreState.MENU, {})
+    turn.say(found.text, [[Button(_("« Main menu"), "menu")]])

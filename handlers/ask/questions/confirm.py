@@ -1,0 +1,52 @@
+"""The verdict of a yes/no question the rules do not decide, read off the answer's own text.
+
+'Không.' when the text negates what is asked ("không cần tài sản bảo đảm" for "phải thế chấp
+không"), a percentage asked is under the text's threshold, or a date asked is after its deadline;
+'Có.' when the text states what is asked (enough of the question's word pairs, or the date is in
+time); otherwise 'Có thể, nếu …'.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from handlers.ask.questions.facts import date_ranges, single_dates
+from messages.i18n import _
+from messages.normalize import fold, nfc, search_key
+
+_LATE = re.compile(r"\b(kip|con (nop|nhan|duoc)|tre han|qua han|het han|muon)\b")
+DEADLINE_YEAR_FROM = 2022  # the filing deadlines are in 2022 (31/01/2022); windows end in 2021
+# "không cần tài sản bảo đảm" negates "phải thế chấp không"; "không có hợp đồng" only describes.
+_NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|bat buoc)"
+_SYNONYMS = {"the chap": "tai san", "bao dam": "tai san", "mien": "0%", "mien phi": "0%"}
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?) ?%")
+_THRESHOLD = re.compile(r"(\d+(?:[.,]\d+)?)% tro len")
+_STOP_TEXT = "co duoc khong a vay nhi phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao"
+_STOP = frozenset(_STOP_TEXT.split(" "))
+
+
+def confirmation(question: str, body: str) -> str:
+    """The verdict for a yes/no question the rules do not decide, read off the answer's own text.
+
+    'Không.' when the text negates what is asked ('không cần tài sản bảo đảm') or a percentage asked
+    is under the text's threshold; 'Có.' when the text states what is asked (its words or figures);
+    otherwise 'Có thể, nếu …'.
+    """
+    q, b = search_key(question), search_key(body)
+    asked_dates = [*single_dates(question), *(r.start for r in date_ranges(question))]
+    deadlines = [d for d in single_dates(body) if d.year >= DEADLINE_YEAR_FROM]
+    if asked_dates and deadlines and _LATE.search(q):
+        return _("No.") if min(asked_dates) > max(deadlines) else _("Yes.")
+    asked = [float(x.replace(",", ".")) for x in _PERCENT.findall(fold(nfc(question)))]
+    floors = [float(x.replace(",", ".")) for x in _THRESHOLD.findall(fold(nfc(body)))]
+    if asked and floors:
+        return _("No.") if min(asked) < min(floors) else _("Yes.")
+    words = [w for w in q.split() if w not in _STOP and len(w) > 1]
+    pairs = [f"{a} {c}" for a, c in itertools.pairwise(words)]
+    for pair in pairs + [_SYNONYMS[p] for p in pairs if p in _SYNONYMS]:
+        if re.search(rf"\b{_NEGATED} (\w+ ){{0,2}}{re.escape(pair)}\b", b):
+            return _("No.")
+    if pairs and sum(p in b for p in pairs) >= max(1, round(0.4 * len(pairs))):
+        return _("Yes.")
+    return _("Maybe, if the conditions below are met.")

@@ -1,0 +1,312 @@
+"""Answers computed by the rules engine from the facts in a question.
+
+One rules engine for the questionnaire and free text: the facts become an
+eligibility_rules.Profile, `evaluate` decides, and this module only words the result:
+the verdict first ("Có." / "Không." / "Có thể, nếu …"), the amount, the rule that
+decided in one line, and what is still missing. A figure that is not confirmed
+(`confirmed_amount=False`) is never stated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from handlers.ask.eligibility_rules import (
+    CHILD_F0F1_VND,
+    MIN_ARTS_DAYS,
+    MIN_HOUSEHOLD_DAYS,
+    MIN_ISOLATION_DAYS,
+    MIN_SUSPENSION_DAYS,
+    WINDOW_END,
+    WINDOW_START,
+    Assessment,
+    CovidStatus,
+    EmployeeSituation,
+    Entitlement,
+    Group,
+    PolicyId,
+    Profile,
+    Reason,
+    ReasonCode,
+    evaluate,
+    policy_title,
+)
+from handlers.ask.questions.facts import Covid, Facts, Who, folded
+from messages.fmt import vnd
+from messages.free_worker_scheme import FreeWorkerScheme
+from messages.i18n import _
+
+# Topics the rules engine can decide from facts in a message.
+RULE_TOPICS = frozenset(
+    {
+        PolicyId.HOUSEHOLD_BUSINESS,
+        PolicyId.SUSPENSION,
+        PolicyId.WORK_STOPPAGE,
+        PolicyId.TERMINATION,
+        PolicyId.F0_F1,
+        PolicyId.CHILDREN,
+        PolicyId.ARTS_TOUR_GUIDE,
+        PolicyId.FREE_WORKER,
+    }
+)
+_MIN_DAYS = {
+    PolicyId.HOUSEHOLD_BUSINESS: MIN_HOUSEHOLD_DAYS,
+    PolicyId.SUSPENSION: MIN_SUSPENSION_DAYS,
+    PolicyId.WORK_STOPPAGE: MIN_ISOLATION_DAYS,
+    PolicyId.ARTS_TOUR_GUIDE: MIN_ARTS_DAYS,
+}
+_SITUATIONS = {
+    PolicyId.SUSPENSION: EmployeeSituation.SUSPENSION_OR_UNPAID_LEAVE,
+    PolicyId.WORK_STOPPAGE: EmployeeSituation.WORK_STOPPAGE,
+    PolicyId.TERMINATION: EmployeeSituation.TERMINATED_NO_UI_BENEFIT,
+}
+# An authority's order or a COVID measure named in the message ("xã bắt đóng cửa", "phong tỏa").
+_COVID_CAUSE = re.compile(
+    r"\b(bat|buoc|yeu cau|lenh|phai) (dong cua|nghi|dung|tam dung|ngung)|phong toa|gian cach|chi thi (15|16)"
+    r"|cach ly|theo (yeu cau|lenh|quyet dinh)|vi dich|do dich|vi covid|do covid|chong dich"
+)
+_NOT_COVID = re.compile(
+    r"\btu xin nghi|\btu nghi viec|khong (bi )?(dong cua|phong toa|cach ly)|khong (lien quan|do|vi) (dich|covid)"
+)
+_CARD_EXPIRED = re.compile(r"\bthe\b.{0,30}\b(het han|qua han|het hieu luc)|\bkhong co the\b")
+_CARD_VALID = re.compile(r"\bthe\b.{0,30}\b(con han|con hieu luc)|\bco the (huong dan vien|hdv|nhung|con han)\b")
+_NO_CONTRACT = re.compile(r"\bkhong (ky |co )?hop dong")
+_NO_ASSOCIATION = re.compile(r"\bkhong (vao|tham gia|la hoi vien|co) (hoi|chi hoi)|\bkhong (vao|la thanh vien|co) hoi")
+_CONTRACT_OR_ASSOCIATION = re.compile(r"\bco hop dong|\bhoi vien\b|\bvao hoi\b|\bthanh vien (cua )?hoi\b")
+_PREGNANT = re.compile(r"mang thai|co bau|dang bau|co thai")
+_ASKS_CHILD_EXTRA = re.compile(
+    r"\btre em\b|\bnhu tre\b|\b1 trieu\b|1\.000\.000|\bkhoan\b.*\b(nua|them)\b|\bthem\b.*\btien\b"
+)
+_CHILD_WORDS = re.compile(
+    r"\b(tre em|tre so sinh|tre nho|con (toi|em|minh|nha|cua|trai|gai|be)|chau (toi|em|minh|nha|be)"
+    r"|be (nha|con|gai|trai)|dua nho|hoc sinh|tre)\b|\bbe \d"
+)
+# "có được 3 triệu" asks yes or no even without "không"; "có được bao nhiêu / gì" does not.
+_CO_DUOC = re.compile(r"\bco (duoc|phai)\b")
+_NOT_YES_NO = re.compile(r"\b(bao nhieu|may|gi|nhung gi|the nao|nhu the nao|o dau|khi nao|bao lau|ra sao)\b")
+_YES_NO = re.compile(
+    r"\b(co|duoc|phai|dung|du)\b[^,.;?!]*\b(khong|chua|hong|hem|ko)\b|\bduoc (khong|ko|hong)\b|\bco phai\b"
+    r"|\b(khong|ko|chua)\s*(a|ak|ha|nhi|vay|nhe|the|ban|ad)?\s*[?]*\s*$"
+)
+
+
+def is_yes_no(text: str) -> bool:
+    """'… có được hỗ trợ không', '… được không ạ', '… đủ điều kiện chưa'."""
+    key = folded(text)
+    if _YES_NO.search(key):
+        return True
+    m = _CO_DUOC.search(key)
+    return m is not None and not _NOT_YES_NO.search(key[m.end() :])
+
+
+@dataclass
+class Computed:
+    """A rules-decided answer: the text the citizen sees and what to offer next."""
+
+    text: str
+    decided: bool  # False: a deciding fact is missing ("Có thể, nếu …")
+    policy_id: str
+    missing: list[str] = field(default_factory=list)
+
+
+def _period(facts: Facts) -> tuple[date | None, date | None, int | None]:
+    for r in facts.ranges:
+        return r.start, r.end, None if r.end else facts.durations[0].days if facts.durations else None
+    days = facts.days
+    if days is not None and facts.months is not None and facts.months >= 1:
+        days = max(days, 31)  # "1 tháng" is a full month (the rules read 31 days as surely one)
+    return None, None, days
+
+
+def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]] | None:
+    """The questionnaire's Profile for what the message says, and the deciding facts it lacks."""
+    pid = PolicyId(topic)
+    start, end, days = _period(facts)
+    outside = [d for d in facts.dates if not WINDOW_START <= d <= WINDOW_END]
+    if start is None and days is None and outside:
+        start = outside[0]  # "nghỉ việc ngày 15/4/2021": before the window, so the rules refuse
+    has_period = start is not None or days is not None
+    cause = False if _NOT_COVID.search(folded(text)) else True if _COVID_CAUSE.search(folded(text)) else None
+    missing: list[str] = []
+    kwargs: dict[str, Any] = {"due_to_covid_measures": cause}
+    if pid is PolicyId.HOUSEHOLD_BUSINESS:
+        kwargs.update(group=Group.HOUSEHOLD_BUSINESS, situation_start=start, situation_end=end, days_suspended=days)
+        if not has_period:
+            missing.append(_("how many consecutive days the business had to stop"))
+    elif pid in _SITUATIONS:
+        group = Group.NONE if facts.social_insurance is False else Group.EMPLOYEE_SI
+        kwargs.update(
+            group=group,
+            employee_situation=_SITUATIONS[pid],
+            pregnant=bool(_PREGNANT.search(folded(text))),
+            children_under_6=sum(1 for a in facts.ages if a.years < 6 and a.who in ("con", "be", "chau")),
+        )
+        if pid is PolicyId.TERMINATION:
+            kwargs.update(situation_start=start or (facts.dates[0] if facts.dates else None))
+        else:
+            kwargs.update(situation_start=start, situation_end=end, days_suspended=days)
+            if not has_period and group is Group.EMPLOYEE_SI:
+                missing.append(_("how many consecutive days it lasted"))
+    elif pid is PolicyId.ARTS_TOUR_GUIDE:
+        if facts.who is Who.TOUR_GUIDE:
+            key = folded(text)
+            card = False if _CARD_EXPIRED.search(key) else True if _CARD_VALID.search(key) else None
+            tie = False if _NO_CONTRACT.search(key) and _NO_ASSOCIATION.search(key) else None
+            if tie is None and _CONTRACT_OR_ASSOCIATION.search(key):
+                tie = True
+            if tie is False and card is None:
+                card = True  # a card without a contract or an association is refused, so is no card
+            kwargs.update(group=Group.TOUR_GUIDE, has_tour_guide_card=card, tour_guide_contract_or_association=tie)
+            if card is None or (card and tie is None):
+                missing.append(
+                    _("whether you hold a valid tour guide card with a contract or an association membership")
+                )
+        else:
+            kwargs.update(group=Group.ARTS_EMPLOYEE, situation_start=start, situation_end=end, days_suspended=days)
+            if not has_period:
+                missing.append(_("how many consecutive days the performances were suspended"))
+    elif pid is PolicyId.FREE_WORKER:
+        kwargs.update(group=Group.FREE_WORKER, situation_start=start, situation_end=end, days_suspended=days)
+    elif pid in (PolicyId.F0_F1, PolicyId.CHILDREN):
+        child = facts.child_under_16 or bool(_CHILD_WORDS.search(folded(text)))
+        if facts.adult or (facts.ages and not facts.child_under_16):
+            child = False
+        status = {Covid.F0: CovidStatus.F0, Covid.F1: CovidStatus.F1, None: CovidStatus.NONE}[facts.covid]
+        if status is CovidStatus.NONE:
+            if pid is PolicyId.CHILDREN and not child:
+                return None  # the pregnancy / under-6 supplement: the policy page says it best
+            missing.append(_("whether the person was treated (F0) or isolated (F1)"))
+            return Profile(), missing
+        covid_days = facts.days  # None: only the amount depends on it, not the verdict
+        kwargs = {
+            "covid_status": status,
+            "covid_start": start,
+            "covid_days": covid_days if start is None else None,
+            "is_child_under_16": child,
+            "is_elderly_or_severe_disability": facts.elderly and not child,
+        }
+        if start is not None and end is not None:
+            kwargs["covid_days"] = (end - start).days + 1
+            kwargs["covid_start"] = start
+    else:
+        return None
+    two_periods = facts.covid_days is not None and facts.rest_days is not None
+    if facts.covid is not None and "covid_status" not in kwargs and two_periods and not facts.ranges:
+        # "F0 12 days, and unpaid leave for 20 days": the meal money stacks, with its own days.
+        # (One period only, "ngừng việc do cách ly 20 ngày", is the situation's reason, not a second claim.)
+        kwargs["covid_status"] = CovidStatus.F0 if facts.covid is Covid.F0 else CovidStatus.F1
+        kwargs["covid_days"] = facts.covid_days
+        kwargs["is_child_under_16"] = facts.child_under_16
+        if "days_suspended" in kwargs:
+            kwargs["days_suspended"] = facts.rest_days
+    try:
+        return Profile(**kwargs), missing
+    except ValueError:
+        return None
+
+
+def _rule_line(pid: PolicyId, days: int | None) -> str | None:
+    minimum = _MIN_DAYS.get(pid)
+    if minimum is None or days is None:
+        return None
+    return _("Rule: {days} consecutive days, at least {minimum} are required.").format(days=days, minimum=minimum)
+
+
+def _amount_text(e: Entitlement) -> str:
+    if e.amount_vnd is None:
+        if e.policy_id == PolicyId.FREE_WORKER:
+            return _("amount set by the local authority")
+        return _("the amount depends on the number of days")
+    if not e.confirmed_amount:
+        return _("amount not confirmed yet, ask the receiving office")
+    return vnd(e.amount_vnd)
+
+
+def _entitlement_lines(e: Entitlement) -> list[str]:
+    lines = [f"{policy_title(e.policy_id)}: {_amount_text(e)}."]
+    lines += [f"– {line}" for line in e.breakdown]
+    return lines
+
+
+def compute(
+    topic: str, text: str, facts: Facts, scheme: FreeWorkerScheme, today: date, scheme_label: str | None = None
+) -> Computed | None:
+    """The rules' answer to a question about `topic`, or None when the rules cannot help."""
+    if topic not in RULE_TOPICS:
+        return None
+    if (
+        topic == PolicyId.F0_F1
+        and (facts.adult or facts.ages)
+        and not facts.elderly
+        and _ASKS_CHILD_EXTRA.search(folded(text))
+    ):
+        topic = PolicyId.CHILDREN  # "người lớn có được thêm 1 triệu như trẻ em không"
+    built = profile_for(topic, text, facts)
+    if built is None:
+        return None
+    profile, missing = built
+    assessment = evaluate(profile, scheme, today=today)
+    return _word(PolicyId(topic), profile, assessment, missing, scheme_label)
+
+
+def _main_outcome(pid: PolicyId, profile: Profile, assessment: Assessment) -> Entitlement | Reason | None:
+    if pid is PolicyId.CHILDREN and profile.is_elderly_or_severe_disability:
+        pid = PolicyId.F0_F1  # the elderly's +1.000.000 ₫ is part of the F0/F1 support
+    if pid is PolicyId.CHILDREN:
+        found = assessment.get(PolicyId.CHILDREN) or assessment.reason(PolicyId.CHILDREN)
+        if found is None and profile.covid_status is not CovidStatus.NONE and not profile.is_child_under_16:
+            text = _(
+                "The extra {amount} is for children under 16 who are F0 or F1, and for the elderly and people "
+                "with a severe disability (QĐ 33/2021/QĐ-TTg)."
+            ).format(amount=vnd(CHILD_F0F1_VND))
+            return Reason(PolicyId.CHILDREN, ReasonCode.NOT_COVERED, text)
+        return found or assessment.get(PolicyId.F0_F1)
+    if pid is PolicyId.F0_F1:
+        return assessment.get(PolicyId.F0_F1) or assessment.reason(PolicyId.F0_F1)
+    return assessment.get(pid) or assessment.reason(pid) or next(iter(assessment.ineligible), None)
+
+
+def _word(
+    pid: PolicyId, profile: Profile, assessment: Assessment, missing: list[str], scheme_label: str | None
+) -> Computed:
+    outcome = _main_outcome(pid, profile, assessment)
+    lines: list[str] = []
+    days = profile.days_suspended
+    others = [e for e in assessment.entitlements if e is not outcome]
+    if isinstance(outcome, Reason):
+        lines.append(_("No.") + " " + f"{policy_title(outcome.policy_id)}: {outcome.text}")
+        if outcome.code == ReasonCode.TOO_SHORT and (rule := _rule_line(PolicyId(outcome.policy_id), days)):
+            lines.append(rule)
+        for e in others:
+            lines += _entitlement_lines(e)
+        return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id)
+    # F0/F1 without the days: eligible all the same, only the amount waits for the days.
+    per_day = pid in (PolicyId.F0_F1, PolicyId.CHILDREN)
+    if outcome is None or missing or (outcome.amount_vnd is None and not per_day):
+        head = _("Maybe, if the conditions below are met.")
+        if missing:
+            head += " " + _("To answer for sure I need to know: {facts}.").format(facts="; ".join(missing))
+        lines.append(head)
+        if scheme_label:
+            lines.append(scheme_label)
+        for e in assessment.entitlements:
+            lines += _entitlement_lines(e)
+        return Computed("\n".join(lines), decided=False, policy_id=pid, missing=missing)
+    lines.append(_("Yes.") + " " + f"{policy_title(outcome.policy_id)}: {_amount_text(outcome)}.")
+    if scheme_label:
+        lines.append(scheme_label)
+    if rule := _rule_line(pid, days):
+        lines.append(rule)
+    if pid in _SITUATIONS and profile.group is Group.EMPLOYEE_SI:
+        lines.append(_("Condition: a labour contract with compulsory social insurance."))
+    lines += [f"– {line}" for line in outcome.breakdown]
+    for e in others:
+        lines += _entitlement_lines(e)
+    confirmed = [e for e in assessment.entitlements if e.confirmed_amount]
+    if len(confirmed) > 1:
+        lines.append(_("Total: {amount}.").format(amount=vnd(assessment.total_confirmed_vnd)))
+    lines.append("➜ " + outcome.next_step)
+    return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id)

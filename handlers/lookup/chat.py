@@ -1,0 +1,323 @@
+"""The citizen's side of an application after submitting: status, look-up by code, answers, withdrawal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import actions, app_code
+from handlers.menu import back_to_menu_button, show_menu
+from handlers.review import lifecycle
+from handlers.review import service as review
+from handlers.router import Router
+from handlers.turn import Button, CoreState, Turn
+from handlers.validators import clean_text
+from messages import fmt, vocabulary
+from messages.i18n import N_, _
+from messages.vocabulary import KIND_LABELS, ApplicationStatus
+from storage import applications as repo
+from storage import lookups
+from storage.crypto import DecryptionError
+from storage.models import Application, LookupAttempt, LookupCodeAttempt
+
+
+class LookupState(StrEnum):
+    CODE = "lookup.code"  # waiting for an application code
+    ID_DIGITS = "lookup.id"  # waiting for the last 4 digits of its ID number
+
+
+ANSWER_STATE = "answer"  # typing the answer to an official's request for information
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(hours=1)
+
+
+def actor(turn: Turn) -> str:
+    return f"citizen:{turn.incoming.channel}:{turn.incoming.user_id}"
+
+
+async def describe(session: AsyncSession, application: Application) -> str:
+    """What a citizen sees about one application."""
+    lines = [
+        _("Application {code} – {kind}").format(
+            code=app_code.display(application.code), kind=_(KIND_LABELS.get(application.kind, application.kind))
+        ),
+        _("Status: {status}").format(status=vocabulary.status_label(application.status)),
+        _("Submitted: {date}").format(date=fmt.day(application.submitted_at)),
+    ]
+    if application.status_changed_at and application.status != ApplicationStatus.SUBMITTED:
+        lines.append(_("Last change: {date}").format(date=fmt.day(application.status_changed_at)))
+    if application.status == ApplicationStatus.NEEDS_INFO and application.info_request:
+        lines.append(_("Requested information: “{question}”").format(question=application.info_request))
+    if application.decision_number and application.decision_date:
+        lines.append(
+            _("Decision: {number} of {date}").format(
+                number=application.decision_number, date=fmt.day(application.decision_date)
+            )
+        )
+    if application.approved_amount and application.status in (ApplicationStatus.APPROVED, ApplicationStatus.PAID):
+        lines.append(_("Approved amount: {amount}").format(amount=fmt.vnd(application.approved_amount)))
+    for payment in await lookups.payments(session, application):
+        lines.append(
+            _("Paid {amount} on {date} ({method})").format(
+                amount=fmt.vnd(payment.amount),
+                date=fmt.day(payment.paid_on),
+                method=_(lifecycle.METHOD_LABELS.get(payment.method, payment.method)),
+            )
+        )
+    if application.status == ApplicationStatus.REJECTED and application.rejection_reason:
+        lines.append(_("Reason: {reason}").format(reason=application.rejection_reason))
+    return "\n".join(lines)
+
+
+def _buttons(application: Application) -> list[Button]:
+    buttons = []
+    if application.status == ApplicationStatus.NEEDS_INFO:
+        buttons.append(
+            Button(
+                _("Reply {code}").format(code=app_code.display(application.code)), actions.ANSWER.pack(application.code)
+            )
+        )
+    if lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
+        buttons.append(
+            Button(
+                _("Withdraw {code}").format(code=app_code.display(application.code)),
+                actions.WITHDRAW.pack(application.code),
+            )
+        )
+    return buttons
+
+
+async def my_applications(turn: Turn) -> None:
+    turn.goto(CoreState.MENU, {})
+    mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
+    lookup = [Button(_("Look up by application code"), "lookup")]
+    if not mine:
+        turn.say(_("You have no applications from this chat yet."), [lookup, back_to_menu_button()])
+        return
+    # Every button goes on the last message: "#N" in the console and Zalo numbers refer to it.
+    rows: list[list[Button]] = []
+    for application in mine[:5]:
+        turn.say(await describe(turn.session, application))
+        rows += [[b] for b in _buttons(application)]
+    if len(mine) > 5:
+        turn.say(_("Only your 5 most recent applications are shown."))
+    turn.say(_("What next?"), [*rows, lookup, back_to_menu_button()])
+
+
+# ---- look-up by code and the last 4 ID digits, rate-limited per chat ------------------------
+async def start_lookup(turn: Turn) -> None:
+    turn.goto(LookupState.CODE, {})
+    turn.takes_text = True
+    turn.say(_("Type the application code (e.g. HK-7QX4-M9PR)."), [back_to_menu_button()])
+
+
+async def _failures(turn: Turn) -> LookupAttempt:
+    return await lookups.chat_failures(
+        turn.session, turn.incoming.channel, turn.incoming.chat_id, turn.now, FAILURE_WINDOW
+    )
+
+
+async def _code_failures(turn: Turn, code: str) -> LookupCodeAttempt:
+    """The code's failures from every chat: a new chat (or group) gets no fresh guesses."""
+    return await lookups.code_failures(turn.session, code, turn.now, FAILURE_WINDOW)
+
+
+async def lookup_state(turn: Turn) -> None:
+    turn.takes_text = True  # a code or 4 digits, never a button number
+    attempt = await _failures(turn)
+    code_attempt = (
+        await _code_failures(turn, turn.data.get("code", "")) if turn.state == LookupState.ID_DIGITS else None
+    )
+    blocked: LookupAttempt | LookupCodeAttempt | None = attempt if attempt.failures >= MAX_FAILURES else None
+    if code_attempt is not None and code_attempt.failures >= MAX_FAILURES:
+        blocked = code_attempt
+    if blocked is not None:
+        wait = blocked.window_start + FAILURE_WINDOW - turn.now
+        minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        await show_menu(
+            turn, _("Too many wrong attempts. Please try again in {minutes} minutes.").format(minutes=minutes)
+        )
+        return
+    if turn.state == LookupState.CODE:
+        take_code(turn, turn.text)
+        return
+    digits = "".join(ch for ch in turn.text if ch.isdigit())
+    application = await repo.by_code(turn.session, turn.data.get("code", ""))
+    if len(digits) != 4 or application is None or not _id_ends_with(turn, application, digits):
+        attempt.failures += 1
+        assert code_attempt is not None
+        code_attempt.failures += 1
+        left = MAX_FAILURES - max(attempt.failures, code_attempt.failures)
+        turn.goto(LookupState.CODE, {})
+        turn.say(
+            _(
+                "The code or the last 4 digits do not match any application. Attempts left: {left}. "
+                "Type the application code again."
+            ).format(left=left),
+            [back_to_menu_button()],
+        )
+        return
+    lookups.audit_view(turn.session, actor(turn), "lookup", application, turn.now)
+    turn.goto(CoreState.MENU, {})
+    rows = [back_to_menu_button()]
+    if _may_follow(turn, application):
+        turn.data[VERIFIED] = application.code  # what "Follow" may link: the code just proven with the ID digits
+        rows.insert(0, [Button(_("Follow this application"), actions.FOLLOW.pack(application.code))])
+    turn.say(await describe(turn.session, application), rows)
+
+
+# ---- a citizen registered on their behalf links their own chat ---------------------------------
+VERIFIED = "verified_code"  # conversation-data key: the code this chat has just looked up successfully
+
+
+def _may_follow(turn: Turn, application: Application) -> bool:
+    """Registered by an official or helper, not linked yet, and not this chat's already."""
+    return (
+        application.assisted_by is not None
+        and application.linked_at is None
+        and (application.channel, application.chat_id) != (turn.incoming.channel, turn.incoming.chat_id)
+    )
+
+
+async def follow(turn: Turn) -> None:
+    code = turn.action_arg
+    application = await repo.by_code(turn.session, code) if turn.data.get(VERIFIED) == code else None
+    if application is None or not _may_follow(turn, application):
+        await show_menu(turn, _("That button is no longer active. Look the application up again to follow it."))
+        return
+    assisted_chat = (application.channel, application.chat_id)
+    if not await repo.link_chat(
+        turn.session, application, turn.incoming.channel, turn.incoming.chat_id, turn.user.id, turn.now
+    ):
+        await show_menu(turn, _("That button is no longer active. Look the application up again to follow it."))
+        return  # another chat linked it a moment before
+    lookups.audit_view(turn.session, actor(turn), "link", application, turn.now)  # the citizen's chat took it
+    display = app_code.display(application.code)
+    turn.notify(
+        *assisted_chat,
+        _("The citizen now follows application {code} from their own chat; its news goes there.").format(code=display),
+    )
+    await show_menu(
+        turn,
+        _(
+            "Done: application {code} now belongs to this chat. You will be told here when its status changes, and "
+            "you will find it under “My applications”."
+        ).format(code=display),
+    )
+
+
+def take_code(turn: Turn, code: str) -> None:
+    """The look-up's code step, also for a code typed or pasted outside it (in a question)."""
+    if not app_code.is_valid(code):
+        turn.goto(LookupState.CODE, {})
+        turn.takes_text = True
+        turn.say(
+            _("“{text}” is not a valid application code: please check each character (e.g. HK-7QX4-M9PR).").format(
+                text=code[:30]
+            ),
+            [back_to_menu_button()],
+        )
+        return
+    turn.goto(LookupState.ID_DIGITS, {"code": app_code.normalize(code)})
+    turn.takes_text = True
+    turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
+
+
+def _id_ends_with(turn: Turn, application: Application, digits: str) -> bool:
+    try:
+        return turn.services.protector.decrypt(application.id_number_enc, context="id_number").endswith(digits)
+    except DecryptionError:
+        return False
+
+
+# ---- withdrawal ------------------------------------------------------------------------------
+async def _own(turn: Turn, code: str) -> Application | None:
+    application = await repo.by_code(turn.session, code)
+    if application is None or (application.channel, application.chat_id) != (
+        turn.incoming.channel,
+        turn.incoming.chat_id,
+    ):
+        return None
+    return application
+
+
+async def withdraw(turn: Turn) -> None:
+    application = await _own(turn, turn.action_arg)
+    if application is None or not lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
+        await show_menu(turn, _("This application can no longer be withdrawn."))
+        return
+    code = app_code.display(application.code)
+    turn.say(
+        _("Do you really want to withdraw application {code}? It will no longer be considered.").format(code=code),
+        [
+            [Button(_("Yes, withdraw it"), actions.WITHDRAW_YES.pack(application.code))],
+            [Button(_("No, keep it"), "status")],
+        ],
+    )
+
+
+async def withdraw_confirmed(turn: Turn) -> None:
+    application = await _own(turn, turn.action_arg)
+    if application is None or not lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
+        await show_menu(turn, _("This application can no longer be withdrawn."))
+        return
+    await review.withdraw(turn.session, application, actor=actor(turn), now=turn.now)
+    await show_menu(turn, _("Application {code} has been withdrawn.").format(code=app_code.display(application.code)))
+
+
+# ---- answering an official's question ----------------------------------------------------------
+async def start_answer(turn: Turn) -> None:
+    application = await _own(turn, turn.action_arg)
+    if application is None or application.status != ApplicationStatus.NEEDS_INFO:
+        await show_menu(turn, _("This application is not waiting for information from you."))
+        return
+    turn.goto(ANSWER_STATE, {"code": application.code})
+    turn.takes_text = True
+    turn.say(
+        _("The question was: “{question}”\nType your answer, or send a photo of the document.").format(
+            question=application.info_request
+        ),
+        [[Button(_("Cancel"), "cancel")]],
+    )
+
+
+async def answer_state(turn: Turn) -> None:
+    application = await _own(turn, turn.data.get("code", ""))
+    if application is None or application.status != ApplicationStatus.NEEDS_INFO:
+        await show_menu(turn, _("This application is not waiting for information from you."))
+        return
+    attachment = turn.incoming.attachment
+    document = None
+    if attachment is not None:
+        document = (attachment.kind, attachment.file_id, attachment.file_name)
+        note = _("The citizen sent a document.")
+        if turn.text.strip():
+            note = _("The citizen sent a document: “{caption}”").format(caption=turn.text.strip()[:500])
+    else:
+        cleaned = clean_text(turn.text, max_len=1000)
+        if not cleaned.ok:
+            turn.takes_text = True
+            turn.say(cleaned.message)  # type: ignore[union-attr]
+            return
+        note = cleaned.value  # type: ignore[union-attr]
+    await review.answer(
+        turn.session, application, turn, note=note, attachment=document, actor=actor(turn), now=turn.now
+    )
+    code = app_code.display(application.code)
+    await show_menu(turn, _("Thank you. Your answer has been added to application {code}.").format(code=code))
+
+
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
+router.menu_entry(N_("My applications"), "status")
+router.command("/hoso", "/trangthai")(my_applications)
+router.action("status")(my_applications)
+router.action("lookup")(start_lookup)
+router.action("follow")(follow)
+router.action("wd")(withdraw)
+router.action("wdy")(withdraw_confirmed)
+router.action("ans")(start_answer)
+router.state("lookup")(lookup_state)
+router.state(ANSWER_STATE, takes_files=lambda _turn: True)(answer_state)
