@@ -105,7 +105,9 @@ for _name in ("menu", "help", "status", "lookup", "report", "resume"):
     define(_name)
 define("cancel", Word(frozenset({"yes"})), required=0)
 define("apply", Word(frozenset({"hkd", "ldtd"})), required=0)
-define("consent", Word(frozenset({"yes", "no"})))
+define("consent", Word(frozenset({"yes", "no", "person"})))  # person: given in person to an official or helper
+define("asst", Word(frozenset({"hkd", "ldtd"})), required=0)  # registration on a citizen's behalf
+FOLLOW = define("follow", CODE)  # a citizen links their chat to an application registered for them
 ANSWER, WITHDRAW, WITHDRAW_YES = define("ans", CODE), define("wd", CODE), define("wdy", CODE)
 # Policies and the eligibility check: short words (their handlers look them up in data files).
 define("pol", Word(), Word(), required=0)

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from handlers import actions, admin_units
+from handlers import actions, admin_units, validators
 from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages.i18n import N_, _
@@ -22,6 +22,19 @@ from messages.vocabulary import AreaLevel
 
 Answers = dict[str, Any]
 Parser = Callable[[str, Answers, Turn], Result[Any]]
+# Run on a valid answer before it is kept, with the database at hand (e.g. a duplicate ID number):
+# a message refuses the answer and the question is asked again, None accepts it.
+Check = Callable[[Any, Answers, Turn], Awaitable[str | None]]
+YES_NO_VALUES = frozenset({"yes", "no", "unsure"})
+
+
+@dataclass(frozen=True)
+class Also:
+    """A parsed answer that fills other fields too: an occupation not in the list is "other",
+    with what was typed as its description."""
+
+    value: Any
+    extra: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class Field:
     depends_on: tuple[str, ...] = ()  # re-asked when one of these is edited
     show: Callable[[Any, Answers], str] | None = None  # how the value reads in the summary
     prompt_args: Callable[[Answers, Turn], dict[str, str]] | None = None
+    check: Check | None = None
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)
@@ -158,16 +172,39 @@ async def handle(turn: Turn, form: Form) -> None:
         result = Invalid(_("That button is no longer active."), "stale")
     elif current.parse is not None:
         result = current.parse(turn.text, answers, turn)
+    elif turn.text.strip():
+        result = typed_choice(turn.text, current.choices_for(turn))
     else:
         result = Invalid(_("Please choose one of the buttons below."), "choose")
 
+    if isinstance(result, Valid) and current.check is not None:
+        refused = await current.check(result.value, answers, turn)
+        if refused is not None:
+            result = Invalid(refused, "refused")
     if isinstance(result, Invalid):
         turn.say(result.message)
         await ask(turn, form)
         return
-    answers[current.key] = result.value
-    _advance(turn, current)
+    value = result.value
+    if isinstance(value, Also):
+        answers[current.key] = value.value
+        _advance(turn, current)
+        for key, extra in value.extra.items():
+            answers[key] = extra
+            turn.data["history"].append(key)
+    else:
+        answers[current.key] = value
+        _advance(turn, current)
     await ask(turn, form)
+
+
+def typed_choice(text: str, choices: tuple[Choice, ...]) -> Result[Any]:
+    """A choice typed instead of pressed: "có", "ừ", "ko" on a yes/no question; part of a label elsewhere."""
+    if choices and {c.value for c in choices} <= YES_NO_VALUES:
+        answer = validators.yes_no(text, unsure="unsure" in {c.value for c in choices})
+        if isinstance(answer, Valid) and any(c.value == answer.value for c in choices):
+            return answer
+    return validators.choice(text, [(_(c.label), c.value) for c in choices])
 
 
 def forget(turn: Turn, key: str) -> None:

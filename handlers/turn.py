@@ -19,6 +19,10 @@ MAX_ACTION_BYTES = 64
 MAX_TEXT_CHARS = 4096
 PAUSED = "_paused"  # conversation-data key of a form put aside for a command (see Turn.pause)
 TAKES_TEXT = "_takes_text"  # conversation-data key: the last question takes typed input (Turn.takes_text)
+# Conversation-data key: facts the eligibility questionnaire gathered that an application form asks too,
+# kept with its result so that "Apply now" does not ask them again (handlers/ask/eligibility.py writes it,
+# handlers/apply/chat.py reads it).
+CARRIED = "from_questionnaire"
 
 
 class CoreState(StrEnum):
