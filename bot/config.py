@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = None
     telegram_webhook_url: str | None = None  # public URL Telegram should call
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point this at a loopback fake
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"  # where getFile's file_path is fetched
     # Connections to the Bot API per process; calls beyond them wait on a semaphore. Not PTB's default
     # of 256: httpcore checks every idle connection's socket on each request, so a pool much larger than
     # the calls actually in flight costs CPU on every call. 8 carry ~80 calls/s at a 100 ms round trip.

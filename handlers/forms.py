@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from handlers import actions, admin_units
 from handlers.turn import Button, Turn
@@ -50,6 +50,22 @@ class Field:
         return self.choices(turn) if callable(self.choices) else self.choices
 
 
+class FormExtension(Protocol):
+    """Another way to answer some steps (handlers.card_prefill: a photo of the ID card)."""
+
+    def note(self, turn: Turn, form: Form, current: Field) -> str | None:
+        """A line added to the question of `current`, or None."""
+
+    def takes_attachment(self, form: Form, step: str) -> bool:
+        """The step `step` accepts a photo or a file."""
+
+    async def ask(self, turn: Turn, form: Form) -> bool:
+        """Asks its own step again (True), or leaves asking to the form (False)."""
+
+    async def handle(self, turn: Turn, form: Form) -> bool:
+        """Handles the turn (True), or leaves it to the form (False)."""
+
+
 @dataclass
 class Form:
     fields: list[Field]
@@ -61,6 +77,7 @@ class Form:
     confirm_hint: str = N_("If everything is correct, press “Confirm and submit”.")
     edit_label: str = N_("Edit information")
     summary_header: Callable[[Turn], list[str]] | None = None  # lines after the intro (what is confirmed)
+    extension: FormExtension | None = None
 
     def next_field(self, answers: Answers) -> Field | None:
         for candidate in self.fields:
@@ -86,6 +103,8 @@ def _nav_row(current: Field, history: list[str]) -> list[Button]:
 async def ask(turn: Turn, form: Form) -> None:
     """Ask the current question again (or show the summary when everything is answered)."""
     answers: Answers = turn.data.setdefault("answers", {})
+    if form.extension is not None and await form.extension.ask(turn, form):
+        return
     current = form.next_field(answers)
     if current is None:
         if form.review:
@@ -97,6 +116,8 @@ async def ask(turn: Turn, form: Form) -> None:
     history: list[str] = turn.data.setdefault("history", [])
     args = current.prompt_args(answers, turn) if current.prompt_args else {}
     text = _(current.prompt).format(**args)
+    if form.extension is not None and (note := form.extension.note(turn, form, current)):
+        text = f"{text}\n{note}"
     # A typed answer that may be a bare number (a date, an ID): '3' is then not a press of button 3.
     turn.takes_text = current.kind == "text" and current.parse is not None and not current.choices_for(turn)
     if current.kind == "unit":
@@ -114,6 +135,8 @@ async def handle(turn: Turn, form: Form) -> None:
     answers: Answers = turn.data.setdefault("answers", {})
     history: list[str] = turn.data.setdefault("history", [])
     step = turn.data.get("step")
+    if form.extension is not None and await form.extension.handle(turn, form):
+        return
     if step == "summary":
         await _handle_summary(turn, form)
         return

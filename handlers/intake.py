@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from handlers import admin_units, app_code, forms, validators
+from handlers.card_prefill import CardPrefill
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import add_menu_entry, menu_buttons, resume_button, show_menu
 from handlers.router import Router
@@ -595,8 +596,9 @@ def _confirmation(kind: str, application: Application) -> str:
 
 
 FORMS: dict[str, Form] = {
-    "hkd": Form(HOUSEHOLD_FIELDS, submit),
-    "ldtd": Form(FREE_WORKER_FIELDS, submit),
+    # A photo of the ID card fills the person; a household business may be at the owner's home.
+    "hkd": Form(HOUSEHOLD_FIELDS, submit, extension=CardPrefill(business=("place", "address"))),
+    "ldtd": Form(FREE_WORKER_FIELDS, submit, extension=CardPrefill(home=("home_place", "home_address"))),
 }
 
 

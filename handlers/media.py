@@ -35,7 +35,9 @@ def takes_attachment(turn: Turn) -> bool:
     from handlers.intake import FORMS  # intake registers its states with the router that imports this
 
     form = FORMS.get(turn.state.removeprefix("apply."))
-    step = turn.data.get("step")
+    step = str(turn.data.get("step"))
+    if form is not None and form.extension is not None and form.extension.takes_attachment(form, step):
+        return True  # e.g. a photo of the ID card where the form asks for the name
     return form is not None and any(f.key == step and f.kind == "photo" for f in form.fields)
 
 

@@ -1,7 +1,8 @@
 """A fake Telegram Bot API server on loopback, for the real python-telegram-bot stack.
 
 It serves getMe, getUpdates (long polling on queued updates), setWebhook/deleteWebhook,
-sendMessage, answerCallbackQuery, editMessageReplyMarkup and getFile, and records every call.
+sendMessage, answerCallbackQuery, editMessageReplyMarkup and getFile with the file download, and
+records every call.
 Optional rate limits answer 429 with parameters.retry_after; chats listed in `blocked` get 403
 "bot was blocked by the user", users in `never_started` 403 "bot can't initiate conversation with
 a user". setWebhook and sendMessage check the documented limits (see each method).
@@ -53,6 +54,9 @@ class FakeTelegram:
     # Answers for the next setWebhook calls, oldest first: (HTTP status, retry_after or None).
     set_webhook_failures: list[tuple[int, int | None]] = field(default_factory=list)
     webhook: dict[str, Any] | None = None  # the registered setWebhook parameters
+    # What users sent, by file_id: getFile describes them and /file/bot<token>/<file_path> serves them.
+    files: dict[str, bytes] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)  # the file_paths downloaded
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -67,6 +71,10 @@ class FakeTelegram:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
 
     # ---- building updates -------------------------------------------------
     def user(self, user_id: int, name: str = "Lan") -> dict[str, Any]:
@@ -89,7 +97,10 @@ class FakeTelegram:
             },
         }
 
-    def photo_update(self, user_id: int, file_id: str = "photo-file-1") -> dict[str, Any]:
+    def photo_update(self, user_id: int, file_id: str = "photo-file-1", content: bytes | None = None) -> dict[str, Any]:
+        """A photo message; with `content`, the file the bot can then fetch (getFile + download)."""
+        if content is not None:
+            self.files[file_id] = content
         return {
             "update_id": next(self._update_ids),
             "message": {
@@ -186,6 +197,7 @@ class FakeTelegram:
         """Listen on `port` (0: any free one), e.g. a port a client already tried while nothing listened."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        app.router.add_get("/file/bot{token}/{file_path:.+}", self._download)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", port)
@@ -343,12 +355,40 @@ class FakeTelegram:
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
         return self.ok(True)
 
+    # core.telegram.org/bots/api#getfile: "Use this method to get basic information about a file and
+    # prepare it for downloading. For the moment, bots can download files of up to 20MB in size. On
+    # success, a File object is returned. The file can then be downloaded via the link
+    # https://api.telegram.org/file/bot<token>/<file_path> [...] It is guaranteed that the link will be
+    # valid for at least 1 hour." #file: file_id, file_unique_id, file_size (optional), file_path
+    # (optional). The error descriptions are those the Bot API answers, as public bug reports quote them.
+    MAX_DOWNLOAD = 20 * 1024 * 1024
+
     async def _m_getfile(self, params: dict[str, Any]) -> web.Response:
+        file_id = str(params.get("file_id", ""))
+        content = self.files.get(file_id)
+        if content is None and file_id.startswith("photo-file"):  # photos sent without content: 3 bytes
+            content = b"\xff\xd8\xff"
+        if content is None:
+            return self.error(400, "Bad Request: invalid file_id")
+        if len(content) > self.MAX_DOWNLOAD:
+            return self.error(400, "Bad Request: file is too big")
         return self.ok(
             {
-                "file_id": params["file_id"],
-                "file_unique_id": "u",
-                "file_size": 3,
-                "file_path": f"photos/{params['file_id']}.jpg",
+                "file_id": file_id,
+                "file_unique_id": file_id + "-u",
+                "file_size": len(content),
+                "file_path": f"photos/{file_id}.jpg",
             }
         )
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: the file's bytes (core.telegram.org/bots/api#getfile)."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_path = request.match_info["file_path"]
+        name = file_path.removeprefix("photos/").removesuffix(".jpg")
+        content = self.files.get(name)
+        if content is None:
+            return web.Response(status=404)
+        self.downloads.append(file_path)
+        return web.Response(body=content, content_type="image/jpeg")
