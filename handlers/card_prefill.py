@@ -206,8 +206,13 @@ class CardPrefill:
             for dependent in form.fields:  # an answer that depended on the old value is asked again
                 if key in dependent.depends_on and dependent.key not in filled:
                     answers.pop(dependent.key, None)
+        # "Back" forgets the latest answer: make that the one just before the next question, as if typed.
         history: list[str] = turn.data.setdefault("history", [])
-        history.extend(f.key for f in form.fields if f.key in filled and f.key not in history)
+        keys = [f.key for f in form.fields if f.key in filled and f.key not in history]
+        upcoming = form.next_field(answers)
+        position = {f.key: i for i, f in enumerate(form.fields)}
+        after = position[upcoming.key] if upcoming is not None else len(form.fields)
+        history.extend([k for k in keys if position[k] > after] + [k for k in keys if position[k] < after])
         for key in filled:  # a commune picker left half-way for a place now filled
             turn.data.get("unit", {}).pop(key, None)
         turn.say(_("Thank you, the information from your card has been filled in."))

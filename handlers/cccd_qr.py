@@ -4,8 +4,8 @@ The code holds UTF-8 text whose fields are separated by ``|``: the CCCD number, 
 (may be empty), the full name, the birth date as ddmmyyyy, the sex (Nam/Nữ), the permanent address
 and the issue date as ddmmyyyy. Some cards carry one field fewer (most often no old-number field), so
 the fields are recognised by what they hold, not by their position: the first 12-digit field is the
-CCCD number, a later 9- or 12-digit one the old number, the first ddmmyyyy date the birth date and a
-later one the issue date, "Nam"/"Nữ" the sex, the first text before the birth date the name and the
+CCCD number, a later 9- or 12-digit one the old number, "Nam"/"Nữ" the sex, a ddmmyyyy date before
+the sex the birth date and one after it the issue date, the first text before the birth date the name and the
 first text after the sex the address.
 
 Everything read is checked with the rules a typed answer meets (handlers/validators.py): the ID
@@ -89,13 +89,17 @@ def parse(raw: str, today: date) -> Result[CardData]:
     sexes = [i for i, k in enumerate(kinds) if k == "sex"]
     texts = [i for i, k in enumerate(kinds) if k == "text"]
     cccd = next((i for i in ids if len(fields[i]) == 12), None)
-    if cccd is None or not dates or not sexes or not texts:
+    if cccd is None or not sexes or not texts:
         return _not_a_card()
-    born_at, sex_at = dates[0], sexes[0]
+    sex_at = sexes[0]
+    born_at = next((i for i in dates if i < sex_at), None)  # the birth date comes before the sex
+    if born_at is None:
+        eight = next((i for i in range(sex_at) if len(fields[i]) == 8 and fields[i].isdigit()), None)
+        return _not_a_card() if eight is None else _bad_field(_("the date of birth"), fields[eight])
     name_at = next((i for i in texts if i < born_at), texts[0])
     old_at = next((i for i in ids if i > cccd and i < born_at), None)
     address_at = next((i for i in texts if i > sex_at and i != name_at), None)
-    issued_at = next((i for i in dates if i > born_at), None)
+    issued_at = next((i for i in dates if i > sex_at), None)
 
     name = validators.person_name(fields[name_at])
     if isinstance(name, Invalid):
