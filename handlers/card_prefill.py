@@ -27,7 +27,7 @@ from messages.i18n import _
 from messages.normalize import fold
 
 STEP = "card"  # the form's step while the citizen confirms what the card said
-HINT_SHOWN = "card_hint"  # conversation-data flag: the question has offered the photo once
+HINT_SHOWN = "card_hint"  # conversation-data key: the step whose question offers the photo
 PENDING = "card_read"  # conversation-data key: the values read, until confirmed
 OK, HERE, NO = actions.FORM_CARD.pack("ok"), actions.FORM_CARD.pack("here"), actions.FORM_CARD.pack("no")
 PERSON_KEYS = ("full_name", "birth_date", "sex", "id_number")
@@ -51,9 +51,11 @@ class CardPrefill:
 
     # ---- FormExtension ----------------------------------------------------------------------
     def note(self, turn: Turn, form: Form, current: Field) -> str | None:
-        if current.key not in self._keys(form) or turn.data.get(HINT_SHOWN):
+        if current.key not in self._keys(form):
             return None
-        turn.data[HINT_SHOWN] = True
+        # One question offers the photo: the first asked of these, and the same one when asked again.
+        if turn.data.setdefault(HINT_SHOWN, current.key) != current.key:
+            return None
         return _("📷 Send a photo of your CCCD to fill this in quickly")
 
     def takes_attachment(self, form: Form, step: str) -> bool:
