@@ -37,7 +37,7 @@ from handlers import broadcast as chat
 from handlers.validators import Valid
 from messages import fmt
 from messages.i18n import _
-from messages.vocabulary import STATUSES
+from messages.vocabulary import STATUSES, BroadcastStatus, SendStatus
 from storage import broadcasts as store
 from storage import outbox
 from storage.broadcasts import Audience, AudienceError, Outcome
@@ -234,7 +234,7 @@ class ChannelWorker:
                 known = await store.messages_and_status(session, {r.broadcast_id for r in rows})
                 # Only this batch's texts are kept (in-flight sends hold their own).
                 self.messages = {bid: message for bid, (message, _s) in known.items()}
-                self.cancelled |= {bid for bid, (_m, status) in known.items() if status == "cancelled"}
+                self.cancelled |= {bid for bid, (_m, status) in known.items() if status == BroadcastStatus.CANCELLED}
         self._checked = time.monotonic()
         self._forget_old_chats()
         return rows
@@ -251,7 +251,7 @@ class ChannelWorker:
         self._checked = time.monotonic()
         async with self.sessions() as session:
             known = await store.messages_and_status(session, {r.broadcast_id for r in rows})
-        self.cancelled |= {bid for bid, (_m, status) in known.items() if status == "cancelled"}
+        self.cancelled |= {bid for bid, (_m, status) in known.items() if status == BroadcastStatus.CANCELLED}
 
     async def _send_batch(self, rows: list[Delivery], stop: asyncio.Event) -> None:
         claimed = time.monotonic()
@@ -266,7 +266,7 @@ class ChannelWorker:
                 return
             await self._refresh_cancelled(rows)
             if row.broadcast_id in self.cancelled:
-                await self.commits.add(self._outcome(row, "cancelled", error="cancelled by the official"))
+                await self.commits.add(self._outcome(row, SendStatus.CANCELLED, error="cancelled by the official"))
                 continue
             last = self.last_sent.get(row.chat_id)
             if last is not None and time.monotonic() - last < self.chat_interval:
@@ -314,13 +314,13 @@ class ChannelWorker:
             return self._outcome(row, "release", retry_in=60)
         try:
             await transport.send(row.chat_id, {"text": message, "buttons": []})
-            return self._outcome(row, "sent")
+            return self._outcome(row, SendStatus.SENT)
         except Blocked as exc:
-            return self._outcome(row, "blocked", error=f"blocked by the user: {exc}")
+            return self._outcome(row, SendStatus.BLOCKED, error=f"blocked by the user: {exc}")
         except Held:
-            return self._outcome(row, "failed", error="outside the platform's reply window")
+            return self._outcome(row, SendStatus.FAILED, error="outside the platform's reply window")
         except PermanentFailure as exc:
-            return self._outcome(row, "failed", error=str(exc))
+            return self._outcome(row, SendStatus.FAILED, error=str(exc))
         except Exception as exc:
             if isinstance(exc, RetryLater):
                 # Telegram's 429 is for the whole bot: nobody on this channel sends until it has passed.
@@ -333,7 +333,7 @@ class ChannelWorker:
                 log.exception("broadcast send failed for delivery %s", row.id)
                 after = backoff(row.attempts)
             if row.attempts >= MAX_ATTEMPTS:
-                return self._outcome(row, "failed", error=f"gave up after {row.attempts} attempts: {exc!r}")
+                return self._outcome(row, SendStatus.FAILED, error=f"gave up after {row.attempts} attempts: {exc!r}")
             return self._outcome(row, "retry", error=repr(exc), retry_in=after)
 
 

@@ -62,7 +62,7 @@ from handlers.validators import Invalid, parse_date, spreadsheet_safe
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.normalize import fold
-from messages.vocabulary import ApplicationKind, ApplicationStatus
+from messages.vocabulary import AREA_CODE_ERRORS, ApplicationKind, ApplicationStatus, AreaLevel, Role
 from storage import outbox
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector, DecryptionError
@@ -204,12 +204,6 @@ def sheet_keys(kind: str | None) -> tuple[str, ...]:
 DATA_SHEET_ROW = 8  # title block above, header on row 7
 HEADER_ROW = DATA_SHEET_ROW - 1
 
-AREA_ERRORS = {
-    "commune": N_("--area {area} is not the GSO code of a commune."),
-    "district": N_("--area {area} is not the GSO code of a district."),
-    "province": N_("--area {area} is not the GSO code of a province."),
-}
-
 
 class ExchangeError(Exception):
     """A problem with the command or the file as a whole (the message is for the official)."""
@@ -238,23 +232,23 @@ _COLUMN_BY_HEADER = {
 
 
 def area_label(role: str, area: int | None) -> str:
-    if role == "admin" or area is None:
+    if role == Role.ADMIN or area is None:
         return ALL_AREAS
-    unit = admin_units.get(role, area)  # type: ignore[arg-type]
+    unit = admin_units.get(role, area)
     return unit.full_name if unit else str(area)
 
 
 def check_area(role: str, area: int | None) -> None:
     if role not in ROLES:
         raise ExchangeError(_("Unknown role {role}.").format(role=role))
-    if role == "admin":
+    if role == Role.ADMIN:
         if area is not None:  # an administrator's list is every area: an area given with it would be ignored
             raise ExchangeError(_("--area-role admin covers every area: leave out --area, or give another role."))
         return
     if area is None:
         raise ExchangeError(_("--area is required unless --area-role is admin."))
-    if admin_units.get(role, area) is None:  # type: ignore[arg-type]
-        raise ExchangeError(_(AREA_ERRORS[role]).format(area=area))
+    if admin_units.get(role, area) is None:
+        raise ExchangeError(_(AREA_CODE_ERRORS[role]).format(area=area))
 
 
 def _text(value: str | None) -> str:
@@ -314,7 +308,7 @@ def _date_text(value: date) -> str:
 
 @lru_cache(maxsize=16384)
 def _place(commune_code: int) -> str:
-    commune = admin_units.get("commune", commune_code)
+    commune = admin_units.get(AreaLevel.COMMUNE, commune_code)
     return commune.full_name if commune else str(commune_code)
 
 
@@ -697,7 +691,7 @@ async def export_applications(
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             detail = {
-                "area": f"{role}:{area}" if role != "admin" else "admin",
+                "area": f"{role}:{area}" if role != Role.ADMIN else Role.ADMIN,
                 "statuses": list(chosen),
                 "kind": kind,
                 "format": fmt,

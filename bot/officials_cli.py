@@ -9,14 +9,18 @@ from sqlalchemy import update
 from bot.config import Settings
 from bot.transport import NEVER_OPENED
 from handlers import admin_units
-from messages.i18n import N_, _
-from messages.vocabulary import Channel
+from messages.i18n import _
+from messages.vocabulary import AREA_CODE_ERRORS, ROLE_LABELS, AreaLevel, Channel, Role
 from storage import outbox
 from storage.db import make_engine, migrate, session_factory
 from storage.models import Official
 from storage.officials import ROLES, add_official, all_officials
 
-LEVEL = {"commune": "commune", "district": "district", "province": "province"}
+LEVEL: dict[str, AreaLevel] = {
+    Role.COMMUNE: AreaLevel.COMMUNE,
+    Role.DISTRICT: AreaLevel.DISTRICT,
+    Role.PROVINCE: AreaLevel.PROVINCE,
+}
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> None:
@@ -26,14 +30,14 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
     try:
         async with sessions.begin() as session:
             if args.action == "add":
-                if args.role == "admin" and args.area is not None:
+                if args.role == Role.ADMIN and args.area is not None:
                     # An admin sees every area: an area given with it would be silently meaningless.
                     raise SystemExit(
                         _("An administrator is not limited to an area: leave out --area, or choose another --role.")
                     )
-                unit = admin_units.get(LEVEL[args.role], args.area) if args.role != "admin" and args.area else None  # type: ignore[arg-type]
-                if args.role != "admin" and unit is None:
-                    raise SystemExit(_(AREA_ERRORS[args.role]).format(area=args.area if args.area else "–"))
+                unit = admin_units.get(LEVEL[args.role], args.area) if args.role != Role.ADMIN and args.area else None
+                if args.role != Role.ADMIN and unit is None:
+                    raise SystemExit(_(AREA_CODE_ERRORS[args.role]).format(area=args.area if args.area else "–"))
                 official = await add_official(session, args.channel, args.user_id, args.role, args.area, args.name)
                 print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
             elif args.action == "remove":
@@ -58,7 +62,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                         held[official.channel] = await outbox.held_by_chat(session, official.channel)
                     waiting = held[official.channel].get(official.user_id)  # a private chat's id is the user's
                     note = f"\t{waiting_note(*waiting)}" if waiting else ""
-                    state = _("active") if official.active else _("removed")
+                    state = _("active") if official.active else _("removed")  # not vocabulary: a msgid
                     print(f"{official.id}\t{state}\t{describe(official)}{note}")
     finally:
         await db.dispose()
@@ -70,23 +74,10 @@ def waiting_note(count: int, reason: str) -> str:
     return _("{count} messages waiting until this person writes to the bot").format(count=count)
 
 
-ROLE_LABELS = {
-    "commune": N_("commune official"),
-    "district": N_("district official"),
-    "province": N_("province official"),
-    "admin": N_("administrator"),
-}
-AREA_ERRORS = {
-    "commune": N_("--area {area} is not the GSO code of a commune."),
-    "district": N_("--area {area} is not the GSO code of a district."),
-    "province": N_("--area {area} is not the GSO code of a province."),
-}
-
-
 def describe(official: Official) -> str:
     area = _("all areas")
-    if official.role != "admin" and official.area_code is not None:
-        unit = admin_units.get(LEVEL[official.role], official.area_code)  # type: ignore[arg-type]
+    if official.role != Role.ADMIN and official.area_code is not None:
+        unit = admin_units.get(LEVEL[official.role], official.area_code)
         area = unit.full_name if unit else str(official.area_code)
     name = f" ({official.name})" if official.name else ""
     role = _(ROLE_LABELS[official.role]) if official.role in ROLE_LABELS else official.role

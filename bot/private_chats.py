@@ -58,7 +58,12 @@ def note_text(username: str | None) -> str:
 
 async def _first_note(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> bool:
     table = KeyValue.__table__
-    marker = {"key": f"private-only-note:{channel}:{chat_id}", "value": "sent", "version": 0, "updated_at": now}
+    marker = {
+        "key": f"private-only-note:{channel}:{chat_id}",
+        "value": "sent",  # not vocabulary: a marker value
+        "version": 0,
+        "updated_at": now,
+    }
     stmt = conflict_insert(dialect_of(session), table).values(**marker).on_conflict_do_nothing(index_elements=["key"])
     return (await session.execute(stmt.returning(table.c.key))).first() is not None
 

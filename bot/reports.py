@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
 from bot.config import Settings
-from bot.officials_cli import AREA_ERRORS
 from handlers import admin_units
 from handlers.report import REPORT_ACTION, area_name, render_report
 from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
+from messages.vocabulary import AREA_CODE_ERRORS, AreaLevel, ChatUserStatus, Role, SendStatus
 from storage import outbox
 from storage.crypto import DataProtector
 from storage.db import make_engine, migrate, session_factory
@@ -81,7 +81,7 @@ async def _supersede_waiting_reports(
     outside Zalo's window) is replaced by today's: they get one current report, not a pile of old ones."""
     held = await session.execute(
         select(OutboxMessage.id, OutboxMessage.payload).where(
-            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.status == "held"
+            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.status == SendStatus.HELD
         )
     )
     payloads = [
@@ -112,7 +112,7 @@ async def send_daily_reports(app: HoTro, today: date, now: datetime) -> int:
         texts: dict[tuple[str, int | None], str] = {}  # officials of the same area share one computation
         queued = 0
         for official, chat_id, user_status in rows.all():
-            if user_status == "blocked":
+            if user_status == ChatUserStatus.BLOCKED:
                 continue  # the official blocked the bot: sending would only fail
             key = (official.role, official.area_code)
             if key not in texts:
@@ -171,12 +171,12 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> None:
                     )
             elif args.area_role is not None:
                 if args.area is None or admin_units.get(args.area_role, args.area) is None:
-                    raise SystemExit(_(AREA_ERRORS[args.area_role]).format(area=args.area if args.area else "–"))
+                    raise SystemExit(_(AREA_CODE_ERRORS[args.area_role]).format(area=args.area if args.area else "–"))
                 official = Official(role=args.area_role, area_code=args.area)  # transient: only names the area
             elif args.area is not None:
                 raise SystemExit(_("--area needs --area-role (commune, district or province)."))
             else:
-                official = Official(role="admin", area_code=None)
+                official = Official(role=Role.ADMIN, area_code=None)
             data = await area_report(session, scope(official), today, now)
             text = render_report(data, area_name(official), today)
     finally:
@@ -192,7 +192,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     parser.set_defaults(func=write_report)
     area = parser.add_mutually_exclusive_group()
     area.add_argument("--official-id", type=int, help=_("the area of this official (see `hotro officials list`)"))
-    area.add_argument("--area-role", choices=["commune", "district", "province"], help=_("the level of --area"))
+    area.add_argument(
+        "--area-role",
+        choices=list(reversed(AreaLevel)),
+        help=_("the level of --area"),
+    )
     parser.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (with --area-role)"))
     parser.add_argument(
         "--date", type=date.fromisoformat, help=_("the report's day, YYYY-MM-DD (default: today, Vietnam time)")

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.metrics import Metrics
 from bot.pauses import ChannelPauses
 from bot.transport import Blocked, Held, PermanentFailure, RateLimited, RetryLater, Transport
+from messages.vocabulary import SendStatus
 from storage import broadcasts, outbox
 from storage.conversations import mark_blocked
 from storage.crypto import DataProtector
@@ -174,7 +175,7 @@ class OutboxSender:
                 blocked.append(row)
             except Held as exc:
                 waiting.append(row.id)
-                waiting_chats[key] = str(exc) or "held"
+                waiting_chats[key] = str(exc) or "held"  # not vocabulary: a reason text
                 waiting_why.setdefault(waiting_chats[key], []).append(row.id)
             except PermanentFailure as exc:
                 failed.append((row.id, str(exc)))
@@ -223,11 +224,11 @@ class OutboxSender:
     ) -> None:
         if self.metrics is None:
             return
-        outcome = {row_id: "sent" for row_id in sent}
+        outcome: dict[int, str] = {row_id: SendStatus.SENT for row_id in sent}
         outcome.update({row_id: "retry" for row_id, _when, _reason in retries})
-        outcome.update({row_id: "failed" for row_id, _reason in failed})
-        outcome.update({row.id: "blocked" for row in blocked})
-        outcome.update({row_id: "held" for row_id in waiting})
+        outcome.update({row_id: SendStatus.FAILED for row_id, _reason in failed})
+        outcome.update({row.id: SendStatus.BLOCKED for row in blocked})
+        outcome.update({row_id: SendStatus.HELD for row_id in waiting})
         for row in rows:
             self.metrics.sent.labels(row.channel, outcome.get(row.id, "unknown")).inc()
 

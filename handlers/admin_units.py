@@ -19,15 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from math import ceil
-from typing import Generic, Literal, TypeVar
+from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 
 from messages.normalize import fold
+from messages.vocabulary import AreaLevel
 
-Level = Literal["province", "district", "commune"]
-LEVELS: tuple[Level, ...] = ("province", "district", "commune")
-_CHILD: dict[Level, Level] = {"province": "district", "district": "commune"}
+Level = AreaLevel
+LEVELS: tuple[Level, ...] = tuple(AreaLevel)  # top down
+_CHILD: dict[Level, Level] = {AreaLevel.PROVINCE: AreaLevel.DISTRICT, AreaLevel.DISTRICT: AreaLevel.COMMUNE}
 
 # Type prefixes of unit names, longest first ("Thành Phố" also occurs capitalised).
 _TYPE_PREFIXES = ("thành phố", "thị trấn", "thị xã", "tỉnh", "quận", "huyện", "phường", "xã")
@@ -95,7 +96,7 @@ class Unit:
         return ", ".join(names)
 
 
-_PARENT: dict[Level, Level] = {"district": "province", "commune": "district"}
+_PARENT: dict[Level, Level] = {AreaLevel.DISTRICT: AreaLevel.PROVINCE, AreaLevel.COMMUNE: AreaLevel.DISTRICT}
 
 
 def _split_type(name: str) -> tuple[str, str]:
@@ -134,7 +135,7 @@ def _entry(unit: Unit) -> _Entry:
     type_name, short = _split_type(unit.name)
     tokens = _tokens(short)
     keys = [" ".join(_fold_word(t) for t in tokens)]
-    if unit.level == "province":
+    if unit.level == AreaLevel.PROVINCE:
         keys.extend(_PROVINCE_ALIASES.get(unit.code, ()))
     return _Entry(
         unit=unit,
@@ -152,19 +153,19 @@ def _index() -> _Index:
     with open(NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as fh:
         data = json.load(fh)
     units: dict[Level, dict[int, Unit]] = {level: {} for level in LEVELS}
-    children: dict[Level, dict[int, list[Unit]]] = {"province": {}, "district": {}}
+    children: dict[Level, dict[int, list[Unit]]] = {AreaLevel.PROVINCE: {}, AreaLevel.DISTRICT: {}}
     for p in data:
-        province = Unit(p["code"], p["name"], "province", None)
-        units["province"][province.code] = province
-        districts = children["province"].setdefault(province.code, [])
+        province = Unit(p["code"], p["name"], AreaLevel.PROVINCE, None)
+        units[AreaLevel.PROVINCE][province.code] = province
+        districts = children[AreaLevel.PROVINCE].setdefault(province.code, [])
         for d in p["districts"]:
-            district = Unit(d["code"], d["name"], "district", province.code)
-            units["district"][district.code] = district
+            district = Unit(d["code"], d["name"], AreaLevel.DISTRICT, province.code)
+            units[AreaLevel.DISTRICT][district.code] = district
             districts.append(district)
-            communes = children["district"].setdefault(district.code, [])
+            communes = children[AreaLevel.DISTRICT].setdefault(district.code, [])
             for w in d["wards"]:
-                commune = Unit(w["code"], w["name"], "commune", district.code)
-                units["commune"][commune.code] = commune
+                commune = Unit(w["code"], w["name"], AreaLevel.COMMUNE, district.code)
+                units[AreaLevel.COMMUNE][commune.code] = commune
                 communes.append(commune)
     entries = {level: [_entry(u) for u in units[level].values()] for level in LEVELS}
     return _Index(units=units, children=children, entries=entries)
@@ -173,23 +174,23 @@ def _index() -> _Index:
 def _check_level(level: str) -> Level:
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
-    return level
+    return AreaLevel(level)
 
 
 def provinces() -> list[Unit]:
     """The 63 provinces and centrally-run cities, in GSO code order."""
-    return list(_index().units["province"].values())
+    return list(_index().units[AreaLevel.PROVINCE].values())
 
 
 def districts(province_code: int) -> list[Unit]:
-    return list(_index().children["province"].get(province_code, []))
+    return list(_index().children[AreaLevel.PROVINCE].get(province_code, []))
 
 
 def communes(district_code: int) -> list[Unit]:
-    return list(_index().children["district"].get(district_code, []))
+    return list(_index().children[AreaLevel.DISTRICT].get(district_code, []))
 
 
-def get(level: Level, code: int) -> Unit | None:
+def get(level: str, code: int) -> Unit | None:
     return _index().units[_check_level(level)].get(code)
 
 

@@ -22,7 +22,7 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt, vocabulary
 from messages.i18n import N_, _, ngettext
-from messages.vocabulary import KIND_LABELS, ApplicationKind
+from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel, BroadcastStatus, ChatUserStatus, Role
 from storage import broadcasts as store
 from storage.broadcasts import Audience, AudienceError, Progress
 from storage.models import Broadcast, Official
@@ -31,17 +31,17 @@ from storage.officials import get_official
 MAX_TEXT = 3500  # leaves room for the header, the opt-out footer and the preview under Telegram's 4096
 RECENT = 5
 LEVEL_BELOW: dict[str, tuple[str, ...]] = {
-    "admin": ("province", "district", "commune"),
-    "province": ("district", "commune"),
-    "district": ("commune",),
-    "commune": (),
+    Role.ADMIN: (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.COMMUNE),
+    Role.PROVINCE: (AreaLevel.DISTRICT, AreaLevel.COMMUNE),
+    Role.DISTRICT: (AreaLevel.COMMUNE,),
+    Role.COMMUNE: (),
 }
-STATUS_LABELS = {
-    "draft": N_("Draft, not sent"),
-    "queued": N_("Waiting to be sent"),
-    "sending": N_("Being sent"),
-    "done": N_("Sending finished"),
-    "cancelled": N_("Stopped by the official"),
+STATUS_LABELS: dict[str, str] = {
+    BroadcastStatus.DRAFT: N_("Draft, not sent"),
+    BroadcastStatus.QUEUED: N_("Waiting to be sent"),
+    BroadcastStatus.SENDING: N_("Being sent"),
+    BroadcastStatus.DONE: N_("Sending finished"),
+    BroadcastStatus.CANCELLED: N_("Stopped by the official"),
 }
 KIND_AUDIENCE: dict[str, str] = {
     ApplicationKind.HOUSEHOLD_BUSINESS: N_("household business applicants"),
@@ -52,16 +52,16 @@ KIND_AUDIENCE: dict[str, str] = {
 # ---- audiences --------------------------------------------------------------------------------
 def within_area(role: str, area_code: int | None, level: str, code: int) -> bool:
     """Is this unit the area of a `role` official of `area_code`, or inside it?"""
-    unit = admin_units.get(level, code) if level in store.LEVELS else None  # type: ignore[arg-type]
+    unit = admin_units.get(level, code) if level in store.LEVELS else None
     if unit is None:
         return False
-    if role == "admin":
+    if role == Role.ADMIN:
         return True
     while unit is not None:
         if unit.level == role and unit.code == area_code:
             return True
-        parent = {"commune": "district", "district": "province"}.get(unit.level)
-        unit = admin_units.get(parent, unit.parent_code) if parent and unit.parent_code else None  # type: ignore[arg-type]
+        parent = {AreaLevel.COMMUNE: AreaLevel.DISTRICT, AreaLevel.DISTRICT: AreaLevel.PROVINCE}.get(unit.level)
+        unit = admin_units.get(parent, unit.parent_code) if parent and unit.parent_code else None
     return False
 
 
@@ -106,12 +106,12 @@ async def unreachable_note(session: AsyncSession, official: Official, audience: 
 
 
 def _place(level: str, code: int | None) -> str:
-    unit = admin_units.get(level, code) if level in store.LEVELS and code is not None else None  # type: ignore[arg-type]
+    unit = admin_units.get(level, code) if level in store.LEVELS and code is not None else None
     return unit.full_name if unit else str(code)
 
 
 def official_area(official: Official) -> str | None:
-    if official.role == "admin" or official.area_code is None:
+    if official.role == Role.ADMIN or official.area_code is None:
         return None
     return _place(official.role, official.area_code)
 
@@ -158,11 +158,11 @@ def final_report(broadcast: Broadcast) -> str:
 
 # ---- the compose form -------------------------------------------------------------------------
 def _targets(turn: Turn) -> tuple[Choice, ...]:
-    role = turn.data.get("role", "commune")
+    role = turn.data.get("role", Role.COMMUNE)
     choices = []
-    if role in ("admin", "province"):
+    if role in (Role.ADMIN, Role.PROVINCE):
         choices.append(Choice(N_("Everyone who receives announcements"), "all"))
-    if role != "admin":
+    if role != Role.ADMIN:
         choices.append(Choice(N_("Applicants in my whole area"), "mine"))
     if LEVEL_BELOW[role]:
         choices.append(Choice(N_("Applicants in one district or commune"), "area"))
@@ -174,20 +174,20 @@ def _targets(turn: Turn) -> tuple[Choice, ...]:
 def _sub_units(turn: Turn) -> tuple[Choice, ...]:
     """The units right below the official's area, as buttons (anything deeper can be typed)."""
     role, area = turn.data.get("role"), turn.data.get("area")
-    if role == "province" and area:
+    if role == Role.PROVINCE and area:
         return tuple(Choice(u.name, f"district:{u.code}") for u in admin_units.districts(area))
-    if role == "district" and area:
+    if role == Role.DISTRICT and area:
         return tuple(Choice(u.name, f"commune:{u.code}") for u in admin_units.communes(area))
     return ()
 
 
 def _parse_unit(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
     """A typed district or commune name (or GSO code), searched only inside the official's area."""
-    role, area = turn.data.get("role", "commune"), turn.data.get("area")
+    role, area = turn.data.get("role", Role.COMMUNE), turn.data.get("area")
     typed = text.strip()
     for level in LEVEL_BELOW.get(role, ()):
         if typed.isdigit():
-            units = [u for u in [admin_units.get(level, int(typed))] if u is not None]  # type: ignore[arg-type]
+            units = [u for u in [admin_units.get(level, int(typed))] if u is not None]
         else:
             units = admin_units.search(level, typed, limit=20)  # type: ignore[arg-type]
         inside = [u for u in units if within_area(role, area, level, u.code)]
@@ -312,7 +312,7 @@ async def preview(turn: Turn, answers: Answers) -> None:
         )
         return
     draft = await store.create(turn.session, official, audience, answers["text"], turn.now)
-    turn.goto("bc.preview", {**turn.data, "draft": draft.id})
+    turn.goto("bc.preview", {**turn.data, "draft": draft.id})  # not vocabulary: a conversation data key
     rate = _rate(turn)
     turn.say(
         "\n".join(
@@ -363,7 +363,7 @@ async def compose_state(turn: Turn) -> None:
         turn.say(
             _("Please use the buttons: send the announcement, change its text, or cancel."),
             [
-                [Button(_("✅ Send"), f"bc:ok:{turn.data.get('draft', 0)}")],
+                [Button(_("✅ Send"), f"bc:ok:{turn.data.get('draft', 0)}")],  # not vocabulary: a conversation data key
                 [Button(_("✏️ Change the text"), "bc:ed")],
                 [Button(_("Cancel"), "cancel")],
             ],
@@ -398,14 +398,14 @@ async def home(turn: Turn, official: Official, intro: str | None = None) -> None
 
 async def _mine(turn: Turn, official: Official, broadcast_id: str) -> Broadcast | None:
     broadcast = await turn.session.get(Broadcast, int(broadcast_id)) if broadcast_id.isdigit() else None
-    if broadcast is None or (official.role != "admin" and broadcast.official_id != official.id):
+    if broadcast is None or (official.role != Role.ADMIN and broadcast.official_id != official.id):
         await home(turn, official, _("That announcement does not exist or is not yours."))
         return None
     return broadcast
 
 
 async def confirm(turn: Turn, official: Official, broadcast: Broadcast) -> None:
-    if broadcast.status != "draft":
+    if broadcast.status != BroadcastStatus.DRAFT:
         await recent(turn, official, _("Announcement #{id} has already been confirmed.").format(id=broadcast.id))
         return
     creator = await turn.session.get(Official, broadcast.official_id)
@@ -520,7 +520,8 @@ async def on_action(turn: Turn) -> None:
         history = turn.data.get("history", [])
         if history and history[-1] == "text":
             history.pop()
-        turn.goto("bc.compose", {k: v for k, v in turn.data.items() if k != "draft"})
+        draft_key = "draft"  # not vocabulary: a conversation data key
+        turn.goto("bc.compose", {k: v for k, v in turn.data.items() if k != draft_key})
         await forms.ask(turn, FORM)
     elif verb == "l":
         await recent(turn, official)
@@ -546,7 +547,7 @@ async def announcements_command(turn: Turn) -> None:
 
 # ---- citizens: opting out and back in ----------------------------------------------------------
 async def stop_announcements(turn: Turn) -> None:
-    turn.user.status = "stopped"
+    turn.user.status = ChatUserStatus.STOPPED
     turn.say(
         _("You will no longer receive announcements from the authorities. To receive them again, send /batthongbao.")
         + "\n"
@@ -555,7 +556,7 @@ async def stop_announcements(turn: Turn) -> None:
 
 
 async def resume_announcements(turn: Turn) -> None:
-    turn.user.status = "active"
+    turn.user.status = ChatUserStatus.ACTIVE
     turn.say(_("You will receive announcements from the authorities again. To stop them, send /tatthongbao."))
 
 

@@ -18,6 +18,7 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages.i18n import N_, _
 from messages.normalize import fold, nfc
+from messages.vocabulary import AreaLevel
 
 Answers = dict[str, Any]
 Parser = Callable[[str, Answers, Turn], Result[Any]]
@@ -303,13 +304,13 @@ async def _handle_photo(turn: Turn, form: Form, current: Field) -> None:
 
 
 # ---- administrative units: province -> district -> commune ---------------------------
-UNIT_LEVELS = ("province", "district", "commune")
+UNIT_LEVELS = (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.COMMUNE)
 PER_PAGE = 8
 
 
 def _unit_state(turn: Turn, key: str) -> dict[str, Any]:
     state: dict[str, Any] = turn.data.setdefault("unit", {}).setdefault(
-        key, {"level": "province", "page": 1, "picked": {}}
+        key, {"level": AreaLevel.PROVINCE, "page": 1, "picked": {}}
     )
     return state
 
@@ -319,11 +320,11 @@ def _unit_options(state: dict[str, Any]) -> list[admin_units.Unit]:
     picked = state["picked"]
     if state.get("matches"):
         return [u for code in state["matches"] if (u := admin_units.get(level, code)) is not None]
-    if level == "province":
+    if level == AreaLevel.PROVINCE:
         return admin_units.provinces()
-    if level == "district":
-        return admin_units.districts(picked["province"])
-    return admin_units.communes(picked["district"])
+    if level == AreaLevel.DISTRICT:
+        return admin_units.districts(picked[AreaLevel.PROVINCE])
+    return admin_units.communes(picked[AreaLevel.DISTRICT])
 
 
 def _unit_prompt(turn: Turn, current: Field, question: str) -> tuple[str, list[list[Button]]]:
@@ -331,19 +332,19 @@ def _unit_prompt(turn: Turn, current: Field, question: str) -> tuple[str, list[l
     level = state["level"]
     picked = state["picked"]
     options = _unit_options(state)
-    if level == "province" and not state.get("matches"):
-        home = admin_units.get("province", turn.settings.province_code)
+    if level == AreaLevel.PROVINCE and not state.get("matches"):
+        home = admin_units.get(AreaLevel.PROVINCE, turn.settings.province_code)
         if home is not None:  # the deployment's own province first: most citizens live there
             options = [home] + [u for u in options if u.code != home.code]
     page = admin_units.page(options, state["page"], PER_PAGE)
     ask_for = {
-        "province": _("Type the name of the province or city, or choose below:"),
-        "district": _("Type the name of the district (quận/huyện/thị xã), or choose below:"),
-        "commune": _("Type the name of the commune or ward (xã/phường/thị trấn), or choose below:"),
+        AreaLevel.PROVINCE: _("Type the name of the province or city, or choose below:"),
+        AreaLevel.DISTRICT: _("Type the name of the district (quận/huyện/thị xã), or choose below:"),
+        AreaLevel.COMMUNE: _("Type the name of the commune or ward (xã/phường/thị trấn), or choose below:"),
     }[level]
     where = ""
     if picked:
-        last_level: admin_units.Level = "district" if "district" in picked else "province"
+        last_level: admin_units.Level = AreaLevel.DISTRICT if AreaLevel.DISTRICT in picked else AreaLevel.PROVINCE
         unit = admin_units.get(last_level, picked[last_level])
         where = "\n" + _("Chosen so far: {place}").format(place=unit.full_name if unit else "")
     rows = [[Button(u.name, actions.FORM_UNIT.pack(u.code))] for u in page.items]
@@ -354,7 +355,7 @@ def _unit_prompt(turn: Turn, current: Field, question: str) -> tuple[str, list[l
         nav.append(Button(_("Next ›"), actions.FORM_UNIT_PAGE.pack(page.page_no + 1)))
     if nav:
         rows.append(nav)
-    if level != "province":
+    if level != AreaLevel.PROVINCE:
         rows.append([Button(_("↑ Choose again from the province"), "f:ur")])
     return f"{question}{where}\n{ask_for}", rows
 
@@ -366,7 +367,7 @@ def _handle_unit(turn: Turn, current: Field) -> bool:
     chosen: admin_units.Unit | None = None
     action = turn.action or ""
     if action == "f:ur":
-        state.update(level="province", page=1, picked={}, matches=[])
+        state.update(level=AreaLevel.PROVINCE, page=1, picked={}, matches=[])
         return False
     if action.startswith("f:up:"):
         state["page"] = max(1, int(action[5:])) if action[5:].isdigit() else 1
@@ -380,7 +381,9 @@ def _handle_unit(turn: Turn, current: Field) -> bool:
         turn.say(_("That button is no longer active."))
         return False
     else:
-        parent = state["picked"].get({"district": "province", "commune": "district"}.get(level, ""), None)
+        parent = state["picked"].get(
+            {AreaLevel.DISTRICT: AreaLevel.PROVINCE, AreaLevel.COMMUNE: AreaLevel.DISTRICT}.get(level, ""), None
+        )
         matches = admin_units.search(level, turn.text, parent_code=parent, limit=PER_PAGE)
         if not matches:
             turn.say(
@@ -398,7 +401,7 @@ def _handle_unit(turn: Turn, current: Field) -> bool:
             return False
     state["picked"][level] = chosen.code
     state.update(page=1, matches=[])
-    if level == "commune":
+    if level == AreaLevel.COMMUNE:
         turn.data["answers"][current.key] = dict(state["picked"])
         turn.data["unit"].pop(current.key, None)
         return True
@@ -408,7 +411,7 @@ def _handle_unit(turn: Turn, current: Field) -> bool:
 
 def _is_child(state: dict[str, Any], unit: admin_units.Unit) -> bool:
     picked = state["picked"]
-    parent_level = {"district": "province", "commune": "district"}.get(unit.level)
+    parent_level = {AreaLevel.DISTRICT: AreaLevel.PROVINCE, AreaLevel.COMMUNE: AreaLevel.DISTRICT}.get(unit.level)
     return parent_level is None or unit.parent_code == picked.get(parent_level)
 
 
@@ -418,5 +421,5 @@ def _exact(unit: admin_units.Unit, typed: str) -> bool:
 
 
 def unit_text(value: dict[str, int], _answers: Answers | None = None) -> str:
-    unit = admin_units.get("commune", value["commune"])
+    unit = admin_units.get(AreaLevel.COMMUNE, value[AreaLevel.COMMUNE])
     return unit.full_name if unit else "?"

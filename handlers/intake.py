@@ -21,7 +21,7 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt
 from messages.i18n import N_, _
-from messages.vocabulary import ApplicationKind, ApplicationStatus
+from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
 from storage import applications as repo
 from storage.models import Application
 
@@ -512,9 +512,9 @@ async def submit(turn: Turn, answers: Answers) -> None:
         id_kind="cccd" if len(digits) == 12 else "cmnd",
         id_number_enc=protector.encrypt(digits, context="id_number"),
         id_hash=id_hash,
-        province_code=place["province"],
-        district_code=place["district"],
-        commune_code=place["commune"],
+        province_code=place[AreaLevel.PROVINCE],
+        district_code=place[AreaLevel.DISTRICT],
+        commune_code=place[AreaLevel.COMMUNE],
         period_start=_iso(answers.get("period_start")),
         period_end=_iso(answers.get("period_end")),
         payment_method=answers["payment"],
@@ -564,7 +564,7 @@ def _already(turn: Turn, existing: Application) -> str:
 
 
 def _confirmation(kind: str, application: Application) -> str:
-    commune = admin_units.get("commune", application.commune_code)
+    commune = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
     lines = [
         _("Your application has been received.").strip(),
         _("Application code: {code}").format(code=app_code.display(application.code)),

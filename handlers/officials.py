@@ -19,7 +19,7 @@ from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
-from messages.vocabulary import ApplicationKind, ApplicationStatus
+from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
 from storage import deadlines
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
@@ -143,7 +143,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         phone, born = phone_of(application, protector), birth_date_of(application, protector)
     except DecryptionError:
         id_number, account, phone, born = "?", "?", application.phone, None
-    commune = admin_units.get("commune", application.commune_code)
+    commune = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
     fields: dict[str, Any] = application.fields or {}
     lines = [
         f"{app_code.display(application.code)} – {vocabulary.status_label(application.status)}",

@@ -14,7 +14,7 @@ from handlers.router import Router
 from handlers.turn import MAX_TEXT_CHARS, Button, Turn
 from messages import fmt
 from messages.i18n import N_, _, ngettext
-from messages.vocabulary import STATUSES, status_label
+from messages.vocabulary import STATUSES, Role, status_label
 from storage.models import Official
 from storage.officials import get_official, scope
 from storage.reports import ReportData, area_report
@@ -28,9 +28,9 @@ _OVERDUE_KIND = {"review": N_("review"), "payment": N_("payment")}
 
 def area_name(official: Official) -> str:
     """ "Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn", or "all areas" for an admin."""
-    if official.role == "admin" or official.area_code is None:
+    if official.role == Role.ADMIN or official.area_code is None:
         return _("All areas")
-    unit = admin_units.get(official.role, official.area_code)  # type: ignore[arg-type]
+    unit = admin_units.get(official.role, official.area_code)
     return unit.full_name if unit else _("area {code}").format(code=official.area_code)
 
 

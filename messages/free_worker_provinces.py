@@ -205,7 +205,7 @@ def _load() -> tuple[Mapping[int, ProvinceScheme], Mapping[str, str]]:
         if not isinstance(text, str) or not text.strip() or any(f"{{{n}}}" not in text for n in needs):
             raise ProvinceSchemeError(f"{PROVINCES_PATH.name}: text {key!r} must be non-empty and hold {needs}")
         texts[key] = nfc(text)
-    provinces = data.get("province")
+    provinces = data.get("province")  # not vocabulary: a TOML table name
     if not isinstance(provinces, list) or not provinces:
         raise ProvinceSchemeError(f"{PROVINCES_PATH.name}: no [[province]] tables")
     schemes: dict[int, ProvinceScheme] = {}

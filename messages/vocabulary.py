@@ -62,6 +62,73 @@ def status_label(status: str) -> str:
     return _(STATUS_LABELS[status])
 
 
+class Role(StrEnum):
+    """What an official may do: review in one area of that level, or (admin) everything."""
+
+    COMMUNE = "commune"
+    DISTRICT = "district"
+    PROVINCE = "province"
+    ADMIN = "admin"
+
+
+ROLE_LABELS: dict[str, str] = {
+    Role.COMMUNE: N_("commune official"),
+    Role.DISTRICT: N_("district official"),
+    Role.PROVINCE: N_("province official"),
+    Role.ADMIN: N_("administrator"),
+}
+
+# `--area CODE` given with a level whose units hold no such GSO code (the CLI's officials and lists).
+AREA_CODE_ERRORS: dict[str, str] = {
+    Role.COMMUNE: N_("--area {area} is not the GSO code of a commune."),
+    Role.DISTRICT: N_("--area {area} is not the GSO code of a district."),
+    Role.PROVINCE: N_("--area {area} is not the GSO code of a province."),
+}
+
+
+class AreaLevel(StrEnum):
+    """A level of the administrative units (GSO codes): where an application, an official or an audience is."""
+
+    PROVINCE = "province"  # top down: iterating walks province -> district -> commune
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
+class SendStatus(StrEnum):
+    """A queued message's sending state: the outbox (replies, notices) and announcement deliveries.
+
+    queued -> sending (claimed by a sender) -> sent | failed; a retry goes back to queued. An outbox
+    message is held until the user writes again (outside Zalo's reply window); a delivery ends blocked
+    (the user blocked the bot) or cancelled (the official stopped the announcement).
+    """
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    HELD = "held"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+
+
+class BroadcastStatus(StrEnum):
+    """An announcement: draft (previewed) -> queued -> sending -> done, or cancelled by its official."""
+
+    DRAFT = "draft"
+    QUEUED = "queued"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ChatUserStatus(StrEnum):
+    """Whether a chat user is reachable by announcements."""
+
+    ACTIVE = "active"
+    STOPPED = "stopped"  # opted out of announcements
+    BLOCKED = "blocked"  # blocked the bot
+
+
 # What a citizen's free-text question is about (the 12 policies of NQ 68 Mục II by their ids, then
 # the general topics) and what kind of answer it asks for: shared by the classifier, the knowledge
 # base and the benchmark's question set.

@@ -29,23 +29,24 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from messages.vocabulary import ApplicationKind, Channel
+from messages.vocabulary import ApplicationKind, AreaLevel, BroadcastStatus, Channel, ChatUserStatus, Role, SendStatus
 from storage.conversations import mark_blocked
 from storage.models import Application, Broadcast, ChannelUser, Delivery, KeyValue, Official, UTCDateTime
 from storage.officials import scope
 from storage.sql import claim_rows, conflict_insert, dialect_of, insert_ignore, supports_skip_locked
 
-LEVELS = ("province", "district", "commune")
+LEVELS = (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.COMMUNE)
 KINDS = (ApplicationKind.HOUSEHOLD_BUSINESS, ApplicationKind.FREE_WORKER)
-ACTIVE = ("queued", "sending")  # a broadcast (or delivery) that still has work to do
+ACTIVE = (SendStatus.QUEUED, SendStatus.SENDING)  # a broadcast (or delivery) that still has work to do
 # Channels that cannot receive a message the user did not ask for right now (the console only
 # prints while someone is at the terminal).
 UNREACHABLE_CHANNELS = (Channel.CONSOLE,)
-_AREA_COLUMN = {
-    "commune": Application.commune_code,
-    "district": Application.district_code,
-    "province": Application.province_code,
+_AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
+    AreaLevel.COMMUNE: Application.commune_code,
+    AreaLevel.DISTRICT: Application.district_code,
+    AreaLevel.PROVINCE: Application.province_code,
 }
 
 
@@ -102,7 +103,7 @@ class Audience:
 
 
 def may_address_everyone(official: Official) -> bool:
-    return official.role in ("admin", "province")
+    return official.role in (Role.ADMIN, Role.PROVINCE)
 
 
 def recipients(official: Official, audience: Audience, *, unreachable: bool = False) -> Select[str, str]:
@@ -113,7 +114,7 @@ def recipients(official: Official, audience: Audience, *, unreachable: bool = Fa
     audience never reaches an applicant outside their own area.
     """
     channel = ChannelUser.channel.in_ if unreachable else ChannelUser.channel.notin_
-    reachable = (ChannelUser.status == "active") & channel(UNREACHABLE_CHANNELS)
+    reachable = (ChannelUser.status == ChatUserStatus.ACTIVE) & channel(UNREACHABLE_CHANNELS)
     if audience.type == "all":
         if not may_address_everyone(official):
             raise AudienceError("all_not_allowed")
@@ -148,7 +149,7 @@ async def create(session: AsyncSession, official: Official, audience: Audience, 
         official_id=official.id,
         text=text,
         audience=audience.to_json(),
-        status="draft",
+        status=BroadcastStatus.DRAFT,
         total=0,
         sent_count=0,
         failed_count=0,
@@ -168,8 +169,8 @@ async def queue(session: AsyncSession, broadcast: Broadcast, official: Official,
     """
     won = await session.execute(
         update(Broadcast)
-        .where(Broadcast.id == broadcast.id, Broadcast.status == "draft")
-        .values(status="queued", queued_at=now, message=message)
+        .where(Broadcast.id == broadcast.id, Broadcast.status == BroadcastStatus.DRAFT)
+        .values(status=BroadcastStatus.QUEUED, queued_at=now, message=message)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
         return -1
@@ -179,7 +180,7 @@ async def queue(session: AsyncSession, broadcast: Broadcast, official: Official,
         literal(broadcast.id, BigInteger()),
         sub.c.channel,
         sub.c.chat_id,
-        literal("queued", String()),
+        literal(SendStatus.QUEUED, String()),
         literal(0, Integer()),
         literal(now, UTCDateTime()),
     ).where(sub.c.chat_id.is_not(None))  # a WHERE keeps SQLite's INSERT … SELECT … ON CONFLICT unambiguous
@@ -205,15 +206,15 @@ async def cancel(session: AsyncSession, broadcast_id: int, now: datetime) -> boo
     by that worker (it checks for cancellation before every send)."""
     won = await session.execute(
         update(Broadcast)
-        .where(Broadcast.id == broadcast_id, Broadcast.status.in_(("draft", *ACTIVE)))
-        .values(status="cancelled", finished_at=now)
+        .where(Broadcast.id == broadcast_id, Broadcast.status.in_((BroadcastStatus.DRAFT, *ACTIVE)))
+        .values(status=BroadcastStatus.CANCELLED, finished_at=now)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
         return False
     await session.execute(
         update(Delivery)
-        .where(Delivery.broadcast_id == broadcast_id, Delivery.status == "queued")
-        .values(status="cancelled", error="cancelled by the official")
+        .where(Delivery.broadcast_id == broadcast_id, Delivery.status == SendStatus.QUEUED)
+        .values(status=SendStatus.CANCELLED, error="cancelled by the official")
     )
     return True
 
@@ -228,23 +229,23 @@ class Progress:
 
     @property
     def sent(self) -> int:
-        return self.by_status.get("sent", 0)
+        return self.by_status.get(SendStatus.SENT, 0)
 
     @property
     def failed(self) -> int:
-        return self.by_status.get("failed", 0)
+        return self.by_status.get(SendStatus.FAILED, 0)
 
     @property
     def blocked(self) -> int:
-        return self.by_status.get("blocked", 0)
+        return self.by_status.get(SendStatus.BLOCKED, 0)
 
     @property
     def cancelled(self) -> int:
-        return self.by_status.get("cancelled", 0)
+        return self.by_status.get(SendStatus.CANCELLED, 0)
 
     @property
     def remaining(self) -> int:
-        return self.by_status.get("queued", 0) + self.by_status.get("sending", 0)
+        return self.by_status.get(SendStatus.QUEUED, 0) + self.by_status.get(SendStatus.SENDING, 0)
 
 
 async def progress(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[int, Progress]:
@@ -264,8 +265,8 @@ async def progress(session: AsyncSession, broadcast_ids: Sequence[int]) -> dict[
 
 async def recent(session: AsyncSession, official: Official | None, limit: int = 5) -> list[Broadcast]:
     """The latest confirmed broadcasts: the official's own (an admin's: everyone's; None: all)."""
-    stmt = select(Broadcast).where(Broadcast.status != "draft").order_by(Broadcast.id.desc()).limit(limit)
-    if official is not None and official.role != "admin":
+    stmt = select(Broadcast).where(Broadcast.status != BroadcastStatus.DRAFT).order_by(Broadcast.id.desc()).limit(limit)
+    if official is not None and official.role != Role.ADMIN:
         stmt = stmt.where(Broadcast.official_id == official.id)
     return list((await session.execute(stmt)).scalars())
 
@@ -277,7 +278,7 @@ async def claim(session: AsyncSession, channel: str, now: datetime, limit: int) 
     """Claim due deliveries of one channel, oldest first; marks their broadcasts 'sending'."""
     stmt = (
         select(Delivery.id)
-        .where(Delivery.status == "queued", Delivery.channel == channel, Delivery.next_attempt_at <= now)
+        .where(Delivery.status == SendStatus.QUEUED, Delivery.channel == channel, Delivery.next_attempt_at <= now)
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
@@ -288,8 +289,8 @@ async def claim(session: AsyncSession, channel: str, now: datetime, limit: int) 
         return []
     await session.execute(
         update(Broadcast)
-        .where(Broadcast.id.in_({row.broadcast_id for row in rows}), Broadcast.status == "queued")
-        .values(status="sending", started_at=now)
+        .where(Broadcast.id.in_({row.broadcast_id for row in rows}), Broadcast.status == BroadcastStatus.QUEUED)
+        .values(status=BroadcastStatus.SENDING, started_at=now)
     )
     return rows
 
@@ -319,7 +320,7 @@ class Outcome:
 def _held(outcome: Outcome) -> ColumnElement[bool]:
     return (
         (Delivery.id == outcome.delivery_id)
-        & (Delivery.status == "sending")
+        & (Delivery.status == SendStatus.SENDING)
         & (Delivery.claimed_at == outcome.claimed_at)
     )
 
@@ -327,7 +328,7 @@ def _held(outcome: Outcome) -> ColumnElement[bool]:
 async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> int:
     """Store the outcomes; returns how many rows were still held by their claim."""
     done = 0
-    sent = [o for o in outcomes if o.status == "sent"]
+    sent = [o for o in outcomes if o.status == SendStatus.SENT]
     # The common case in one statement per claim: every sent row of one batch shares its claimed_at.
     by_claim: dict[datetime, list[Outcome]] = {}
     for outcome in sent:
@@ -337,28 +338,28 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> int:
             update(Delivery)
             .where(
                 Delivery.id.in_([o.delivery_id for o in group]),
-                Delivery.status == "sending",
+                Delivery.status == SendStatus.SENDING,
                 Delivery.claimed_at == claimed_at,
             )
-            .values(status="sent", sent_at=max(o.at for o in group), error=None)
+            .values(status=SendStatus.SENT, sent_at=max(o.at for o in group), error=None)
         )
         done += result.rowcount  # type: ignore[attr-defined]
     for outcome in outcomes:
-        if outcome.status == "sent":
+        if outcome.status == SendStatus.SENT:
             continue
         values: dict[str, Any]
-        if outcome.status in ("failed", "blocked", "cancelled"):
+        if outcome.status in (SendStatus.FAILED, SendStatus.BLOCKED, SendStatus.CANCELLED):
             values = {"status": outcome.status, "error": (outcome.error or "")[:500] or None}
         elif outcome.status == "retry":
             values = {
-                "status": "queued",
+                "status": SendStatus.QUEUED,
                 "next_attempt_at": outcome.retry_at or outcome.at,
                 "claimed_at": None,
                 "error": (outcome.error or "")[:500] or None,
             }
         elif outcome.status == "release":  # never tried: give the attempt back
             values = {
-                "status": "queued",
+                "status": SendStatus.QUEUED,
                 "next_attempt_at": outcome.retry_at or outcome.at,
                 "claimed_at": None,
                 "attempts": Delivery.attempts - 1,
@@ -367,27 +368,27 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> int:
             raise ValueError(outcome.status)
         result = await session.execute(update(Delivery).where(_held(outcome)).values(**values))
         done += result.rowcount  # type: ignore[attr-defined]
-        if outcome.status == "blocked" and result.rowcount:  # type: ignore[attr-defined]
+        if outcome.status == SendStatus.BLOCKED and result.rowcount:  # type: ignore[attr-defined]
             await mark_blocked(session, outcome.channel, outcome.chat_id)
     return done
 
 
 async def has_expired(session: AsyncSession, now: datetime, lease: timedelta) -> bool:
-    stmt = select(Delivery.id).where(Delivery.status == "sending", Delivery.claimed_at < now - lease).limit(1)
+    stmt = select(Delivery.id).where(Delivery.status == SendStatus.SENDING, Delivery.claimed_at < now - lease).limit(1)
     return (await session.execute(stmt)).first() is not None
 
 
 async def recover_expired(session: AsyncSession, now: datetime, lease: timedelta) -> int:
     """Rows left 'sending' by a worker that died: back to queued (or cancelled with their broadcast)."""
-    expired = (Delivery.status == "sending") & (Delivery.claimed_at < now - lease)
-    cancelled = select(Broadcast.id).where(Broadcast.status == "cancelled")
+    expired = (Delivery.status == SendStatus.SENDING) & (Delivery.claimed_at < now - lease)
+    cancelled = select(Broadcast.id).where(Broadcast.status == BroadcastStatus.CANCELLED)
     await session.execute(
         update(Delivery)
         .where(expired, Delivery.broadcast_id.in_(cancelled))
-        .values(status="cancelled", claimed_at=None, error="cancelled by the official")
+        .values(status=SendStatus.CANCELLED, claimed_at=None, error="cancelled by the official")
     )
     result = await session.execute(
-        update(Delivery).where(expired).values(status="queued", claimed_at=None, next_attempt_at=now)
+        update(Delivery).where(expired).values(status=SendStatus.QUEUED, claimed_at=None, next_attempt_at=now)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -408,7 +409,7 @@ async def mark_done(session: AsyncSession, broadcast_id: int, now: datetime) -> 
         update(Broadcast)
         .where(Broadcast.id == broadcast_id, Broadcast.status.in_(ACTIVE))
         .values(
-            status="done",
+            status=BroadcastStatus.DONE,
             finished_at=now,
             total=counts.total,
             sent_count=counts.sent,

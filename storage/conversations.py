@@ -17,6 +17,7 @@ from sqlalchemy import BindParameter, Select, Table, and_, bindparam, exists, se
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
+from messages.vocabulary import ChatUserStatus, SendStatus
 from storage import outbox
 from storage.crypto import DataProtector
 from storage.models import ChannelUser, Conversation, OutboxMessage, ProcessedEvent
@@ -48,10 +49,10 @@ def _open_statement(with_unmarked: bool) -> Select[Any]:
     channel: BindParameter[str] = bindparam("channel")
     chat_id: BindParameter[str] = bindparam("chat_id")
     waiting = and_(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id)
-    pending = select(OutboxMessage.id).where(waiting, OutboxMessage.status.in_(["queued", "sending"]))
+    pending = select(OutboxMessage.id).where(waiting, OutboxMessage.status.in_([SendStatus.QUEUED, SendStatus.SENDING]))
     if with_unmarked:  # a variant, since an expanding IN is re-rendered on every execution
         pending = pending.where(OutboxMessage.id.not_in(bindparam("unmarked", expanding=True)))
-    held = select(OutboxMessage.id).where(waiting, OutboxMessage.status == "held")
+    held = select(OutboxMessage.id).where(waiting, OutboxMessage.status == SendStatus.HELD)
     c = CONVERSATIONS.c
     return (
         select(
@@ -63,7 +64,7 @@ def _open_statement(with_unmarked: bool) -> Select[Any]:
             c.version,
             c.updated_at,
             exists(pending).label("pending"),
-            exists(held).label("held"),
+            exists(held).label("held"),  # not vocabulary: a column label
         )
         .select_from(CONVERSATIONS)
         .join(ChannelUser, and_(ChannelUser.channel == c.channel, ChannelUser.user_id == bindparam("user_id")))
@@ -148,8 +149,10 @@ async def mark_blocked(session: AsyncSession, channel: str, chat_id: str) -> Non
     stays opted out (they become active again only by /batthongbao, not by unblocking and writing)."""
     await session.execute(
         update(ChannelUser)
-        .where(ChannelUser.channel == channel, ChannelUser.chat_id == chat_id, ChannelUser.status != "stopped")
-        .values(status="blocked")
+        .where(
+            ChannelUser.channel == channel, ChannelUser.chat_id == chat_id, ChannelUser.status != ChatUserStatus.STOPPED
+        )
+        .values(status=ChatUserStatus.BLOCKED)
     )
 
 
@@ -157,8 +160,10 @@ async def mark_unblocked(session: AsyncSession, channel: str, chat_id: str) -> N
     """The platform says the user unblocked the bot (Telegram my_chat_member): reachable again."""
     await session.execute(
         update(ChannelUser)
-        .where(ChannelUser.channel == channel, ChannelUser.chat_id == chat_id, ChannelUser.status == "blocked")
-        .values(status="active")
+        .where(
+            ChannelUser.channel == channel, ChannelUser.chat_id == chat_id, ChannelUser.status == ChatUserStatus.BLOCKED
+        )
+        .values(status=ChatUserStatus.ACTIVE)
     )
 
 
@@ -168,8 +173,8 @@ def _refresh_user(user: ChannelUser, chat_id: str, display_name: str | None, now
     changes: dict[str, Any] = {"chat_id": chat_id, "window_replies": 0}
     if display_name:
         changes["display_name"] = display_name[:128]
-    if user.status == "blocked":  # they wrote to us, so they unblocked the bot
-        changes["status"] = "active"
+    if user.status == ChatUserStatus.BLOCKED:  # they wrote to us, so they unblocked the bot
+        changes["status"] = ChatUserStatus.ACTIVE
     if user.last_inbound_at is None or now - user.last_inbound_at >= INBOUND_PRECISION:
         changes["last_inbound_at"] = now
     for name, value in changes.items():
@@ -190,7 +195,7 @@ async def _create_missing(
                 "chat_id": chat_id,
                 "display_name": display_name[:128] if display_name else None,
                 "language": "vi",
-                "status": "active",
+                "status": ChatUserStatus.ACTIVE,
                 "created_at": now,
             },
             ["channel", "user_id"],

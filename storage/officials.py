@@ -6,14 +6,16 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from messages.vocabulary import Role
 from storage.models import Application, Official
 
-ROLES = ("commune", "district", "province", "admin")
-_AREA_COLUMN = {
-    "commune": Application.commune_code,
-    "district": Application.district_code,
-    "province": Application.province_code,
+ROLES = tuple(Role)
+_AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
+    Role.COMMUNE: Application.commune_code,
+    Role.DISTRICT: Application.district_code,
+    Role.PROVINCE: Application.province_code,
 }
 
 
@@ -24,20 +26,20 @@ async def get_official(session: AsyncSession, channel: str, user_id: str) -> Off
 
 def scope(official: Official) -> ColumnElement[bool]:
     """SQL condition: the applications this official may see."""
-    if official.role == "admin":
+    if official.role == Role.ADMIN:
         return true()
     return _AREA_COLUMN[official.role] == official.area_code
 
 
 def covers(official: Official, application: Application) -> bool:
-    if official.role == "admin":
+    if official.role == Role.ADMIN:
         return True
-    area = {
-        "commune": application.commune_code,
-        "district": application.district_code,
-        "province": application.province_code,
-    }[official.role]
-    return area == official.area_code
+    areas: dict[str, int] = {
+        Role.COMMUNE: application.commune_code,
+        Role.DISTRICT: application.district_code,
+        Role.PROVINCE: application.province_code,
+    }
+    return areas[official.role] == official.area_code
 
 
 async def officials_for(session: AsyncSession, application: Application) -> Sequence[Official]:
@@ -45,10 +47,10 @@ async def officials_for(session: AsyncSession, application: Application) -> Sequ
     stmt = select(Official).where(
         Official.active,
         or_(
-            Official.role == "admin",
-            (Official.role == "commune") & (Official.area_code == application.commune_code),
-            (Official.role == "district") & (Official.area_code == application.district_code),
-            (Official.role == "province") & (Official.area_code == application.province_code),
+            Official.role == Role.ADMIN,
+            (Official.role == Role.COMMUNE) & (Official.area_code == application.commune_code),
+            (Official.role == Role.DISTRICT) & (Official.area_code == application.district_code),
+            (Official.role == Role.PROVINCE) & (Official.area_code == application.province_code),
         ),
     )
     return (await session.execute(stmt)).scalars().all()
@@ -59,7 +61,7 @@ async def add_official(
 ) -> Official:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
-    if role != "admin" and area_code is None:
+    if role != Role.ADMIN and area_code is None:
         raise ValueError("an area code is required for commune, district and province officials")
     existing = (
         await session.execute(select(Official).where(Official.channel == channel, Official.user_id == user_id))

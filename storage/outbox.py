@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messages.vocabulary import SendStatus
 from storage.crypto import DataProtector
 from storage.models import OutboxMessage
 from storage.sql import claim_rows, dialect_of
@@ -44,7 +45,7 @@ async def enqueue(
         channel=channel,
         chat_id=chat_id,
         payload=protector.seal_json(payload, context=PAYLOAD_CONTEXT),
-        status="sending" if claimed else "queued",
+        status=SendStatus.SENDING if claimed else SendStatus.QUEUED,
         attempts=1 if claimed else 0,
         next_attempt_at=now,
         claimed_at=now if claimed else None,
@@ -71,7 +72,7 @@ async def enqueue_many(
             "channel": channel,
             "chat_id": chat_id,
             "payload": protector.seal_json(payload, context=PAYLOAD_CONTEXT),
-            "status": "sending" if claimed else "queued",
+            "status": SendStatus.SENDING if claimed else SendStatus.QUEUED,
             "attempts": 1 if claimed else 0,
             "next_attempt_at": now,
             "claimed_at": now if claimed else None,
@@ -99,8 +100,8 @@ async def claim(
 ) -> list[OutboxMessage]:
     """Claim due rows (or the given ids) for sending, oldest first."""
     due = or_(
-        and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - lease),
+        and_(OutboxMessage.status == SendStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == SendStatus.SENDING, OutboxMessage.claimed_at < now - lease),
     )
     stmt = select(OutboxMessage.id).where(due)
     if ids is not None:
@@ -116,7 +117,7 @@ async def claim(
 async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
     if ids:
         await session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(list(ids))).values(status="sent", sent_at=now)
+            update(OutboxMessage).where(OutboxMessage.id.in_(list(ids))).values(status=SendStatus.SENT, sent_at=now)
         )
 
 
@@ -125,7 +126,7 @@ async def mark_retry(session: AsyncSession, ids: Sequence[int], when: datetime, 
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(list(ids)))
-            .values(status="queued", next_attempt_at=when, claimed_at=None, error=error[:500])
+            .values(status=SendStatus.QUEUED, next_attempt_at=when, claimed_at=None, error=error[:500])
         )
 
 
@@ -136,7 +137,7 @@ async def mark_postponed(session: AsyncSession, ids: Sequence[int], when: dateti
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(list(ids)))
             .values(
-                status="queued",
+                status=SendStatus.QUEUED,
                 next_attempt_at=when,
                 claimed_at=None,
                 error=reason[:500],
@@ -150,7 +151,9 @@ async def mark_postponed(session: AsyncSession, ids: Sequence[int], when: dateti
 async def mark_failed(session: AsyncSession, ids: Sequence[int], error: str) -> None:
     if ids:
         await session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(list(ids))).values(status="failed", error=error[:500])
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)))
+            .values(status=SendStatus.FAILED, error=error[:500])
         )
 
 
@@ -159,7 +162,7 @@ async def mark_held(session: AsyncSession, ids: Sequence[int], reason: str) -> N
         await session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(list(ids)))
-            .values(status="held", claimed_at=None, error=reason[:500])
+            .values(status=SendStatus.HELD, claimed_at=None, error=reason[:500])
         )
 
 
@@ -167,8 +170,10 @@ async def release_held(session: AsyncSession, channel: str, chat_id: str, now: d
     """The user wrote again: what waited for them may be sent now."""
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.status == "held")
-        .values(status="queued", next_attempt_at=now)
+        .where(
+            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.status == SendStatus.HELD
+        )
+        .values(status=SendStatus.QUEUED, next_attempt_at=now)
     )
 
 
@@ -178,7 +183,7 @@ async def held_by_chat(session: AsyncSession, channel: str) -> dict[str, tuple[i
 
     stmt = (
         select(OutboxMessage.chat_id, func.count(), func.max(OutboxMessage.error))
-        .where(OutboxMessage.channel == channel, OutboxMessage.status == "held")
+        .where(OutboxMessage.channel == channel, OutboxMessage.status == SendStatus.HELD)
         .group_by(OutboxMessage.chat_id)
     )
     return {chat_id: (int(count), reason or "") for chat_id, count, reason in (await session.execute(stmt)).all()}
@@ -188,6 +193,8 @@ async def pending_count(session: AsyncSession) -> int:
     from sqlalchemy import func
 
     stmt = (
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(["queued", "sending", "held"]))
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status.in_([SendStatus.QUEUED, SendStatus.SENDING, SendStatus.HELD]))
     )
     return int((await session.execute(stmt)).scalar_one())

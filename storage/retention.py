@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messages.vocabulary import SendStatus
 from storage.models import Conversation, LookupAttempt, LookupCodeAttempt, OutboxMessage
 
-FINISHED = ("sent", "failed")
+FINISHED = (SendStatus.SENT, SendStatus.FAILED)
 
 
 @dataclass

@@ -10,6 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
+from messages.vocabulary import SendStatus
+
 
 def conflict_insert(dialect: str, table: Any) -> postgresql.Insert | sqlite.Insert:
     """The dialect's own insert(), the one that offers ON CONFLICT (PostgreSQL and SQLite alike)."""
@@ -41,7 +43,9 @@ async def claim_rows(session: AsyncSession, model: Any, ids: Select[Any], now: d
     if not claimed:
         return []
     await session.execute(
-        update(model).where(model.id.in_(claimed)).values(status="sending", claimed_at=now, attempts=model.attempts + 1)
+        update(model)
+        .where(model.id.in_(claimed))
+        .values(status=SendStatus.SENDING, claimed_at=now, attempts=model.attempts + 1)
     )
     rows = await session.execute(
         select(model).where(model.id.in_(claimed)).order_by(*order_by).execution_options(populate_existing=True)

@@ -13,15 +13,21 @@ from pathlib import Path
 from messages.i18n import _
 from messages.vocabulary import (
     KIND_LABELS,
+    ROLE_LABELS,
     STATUS_LABELS,
     ApplicationKind,
     ApplicationStatus,
+    AreaLevel,
+    BroadcastStatus,
     Channel,
+    ChatUserStatus,
+    Role,
+    SendStatus,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("bot", "handlers", "storage", "messages")
-ENUMS = (ApplicationStatus, ApplicationKind, Channel)
+ENUMS = (ApplicationStatus, ApplicationKind, Channel, Role, AreaLevel, SendStatus, BroadcastStatus, ChatUserStatus)
 WORDS = {member.value for enum in ENUMS for member in enum}
 MARK = "# not vocabulary:"
 
@@ -67,10 +73,13 @@ def test_no_vocabulary_literal_outside_the_vocabulary_module() -> None:
 def test_every_status_and_kind_has_a_vietnamese_label() -> None:
     assert set(STATUS_LABELS) == set(ApplicationStatus)
     assert set(KIND_LABELS) == set(ApplicationKind)
-    for label in [*STATUS_LABELS.values(), *KIND_LABELS.values()]:
+    assert set(ROLE_LABELS) == set(Role)
+    for label in [*STATUS_LABELS.values(), *KIND_LABELS.values(), *ROLE_LABELS.values()]:
         assert _(label) != label, label
 
 
 def test_members_are_the_stored_strings() -> None:
     assert ApplicationStatus.UNDER_REVIEW == "under_review" and f"{ApplicationStatus.UNDER_REVIEW}" == "under_review"
     assert ApplicationKind.FREE_WORKER == "free_worker" and Channel.ZALO == "zalo"
+    assert Role.COMMUNE == AreaLevel.COMMUNE == "commune" and SendStatus.HELD == "held"
+    assert list(AreaLevel) == ["province", "district", "commune"]  # top down: the address picker walks it

@@ -13,6 +13,7 @@ from handlers.admin_units import get as get_unit
 from handlers.validators import CCCD_PROVINCES
 from messages.i18n import _
 from messages.normalize import fold, nfc
+from messages.vocabulary import AreaLevel
 
 _CODE = re.compile(r"(?<!\d)(0\d{2})(?!\d)")
 _FOURTH = re.compile(r"\b(so|chu so|ky tu|con so)\s+(thu\s+)?(4|tu|bon)\b\D{0,20}?(\d)(?!\d)")
@@ -36,7 +37,7 @@ def explain(question: str) -> list[str]:
     else:
         for m in _CODE.finditer(key):
             code = int(m.group(1))
-            unit = get_unit("province", code) if code in CCCD_PROVINCES else None
+            unit = get_unit(AreaLevel.PROVINCE, code) if code in CCCD_PROVINCES else None
             if unit is not None:
                 lines.append(
                     _("Code {code} in the first 3 digits is {province} (where the birth was registered).").format(

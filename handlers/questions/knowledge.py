@@ -13,6 +13,7 @@ from handlers.admin_units import get as get_unit
 from messages.free_worker_provinces import render_scheme, render_unknown, scheme_for
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.knowledge import KINDS, entry_by_id, find_entry
+from messages.vocabulary import AreaLevel
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def province_scheme(code: int) -> ProvinceAnswer:
     """A named province's free-worker scheme; an unknown one is set by its People's Committee."""
     scheme = scheme_for(code)
     if scheme is None:
-        unit = get_unit("province", code)
+        unit = get_unit(AreaLevel.PROVINCE, code)
         return ProvinceAnswer(render_unknown(unit.name if unit else None), None, False)
     rules = FreeWorkerScheme(**scheme.scheme_fields()) if scheme.mode != "unset" else None
     return ProvinceAnswer(render_scheme(scheme), rules, True)
