@@ -25,6 +25,7 @@ from handlers.turn import Button, NeedsFile, Turn
 from handlers.validators import Invalid
 from messages.i18n import _
 from messages.normalize import fold
+from messages.vocabulary import AreaLevel
 
 STEP = "card"  # the form's step while the citizen confirms what the card said
 HINT_SHOWN = "card_hint"  # conversation-data key: the step whose question offers the photo
@@ -153,7 +154,7 @@ class CardPrefill:
         street = ""
         if card.address:
             picked, street = locate(card.address)
-            place = picked if "commune" in picked else None
+            place = picked if AreaLevel.COMMUNE in picked else None
         return {"values": values, "address": card.address, "place": place, "street": street}
 
     def _confirm(self, turn: Turn, form: Form) -> None:
