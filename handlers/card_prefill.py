@@ -20,7 +20,7 @@ from typing import Any
 
 from handlers import actions, admin_units, card_photo, cccd_qr
 from handlers.cccd_qr import CardData
-from handlers.forms import Answers, Field, Form, ask, display_value
+from handlers.forms import Answers, Field, Form, ask, display_value, preset_unit
 from handlers.turn import Button, NeedsFile, Turn
 from handlers.validators import Invalid
 from messages.i18n import _
@@ -150,12 +150,12 @@ class CardPrefill:
                     _("The QR code was read, but: {reason}").format(reason=result.message), f"qr_{result.code}"
                 )
             values[form_field.key] = result.value
-        place: dict[str, int] | None = None
+        picked: dict[str, int] = {}
         street = ""
         if card.address:
             picked, street = locate(card.address)
-            place = picked if AreaLevel.COMMUNE in picked else None
-        return {"values": values, "address": card.address, "place": place, "street": street}
+        place = picked if AreaLevel.COMMUNE in picked else None
+        return {"values": values, "address": card.address, "place": place, "street": street, "partial": picked}
 
     def _confirm(self, turn: Turn, form: Form) -> None:
         turn.data["step"] = STEP
@@ -218,6 +218,8 @@ class CardPrefill:
         history.extend([k for k in keys if position[k] > after] + [k for k in keys if position[k] < after])
         for key in filled:  # a commune picker left half-way for a place now filled
             turn.data.get("unit", {}).pop(key, None)
+        if self.home and pending["place"] is None:  # the province or district known: pick below them
+            preset_unit(turn, self.home[0], pending.get("partial") or {})
         turn.say(_("Thank you, the information from your card has been filled in."))
 
 

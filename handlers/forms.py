@@ -420,6 +420,16 @@ def _exact(unit: admin_units.Unit, typed: str) -> bool:
     return text in (fold(unit.name), fold(unit.short_name))
 
 
+def preset_unit(turn: Turn, key: str, picked: dict[str, int]) -> None:
+    """Start the picker of the place `key` below the units already known (read from an ID card)."""
+    known = 0
+    while known < len(UNIT_LEVELS) - 1 and UNIT_LEVELS[known] in picked:
+        known += 1
+    if known:
+        chosen = {level: picked[level] for level in UNIT_LEVELS[:known]}
+        turn.data.setdefault("unit", {})[key] = {"level": UNIT_LEVELS[known], "page": 1, "picked": chosen}
+
+
 def unit_text(value: dict[str, int], _answers: Answers | None = None) -> str:
     unit = admin_units.get(AreaLevel.COMMUNE, value[AreaLevel.COMMUNE])
     return unit.full_name if unit else "?"

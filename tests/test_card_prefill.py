@@ -232,3 +232,19 @@ async def test_what_the_card_says_is_not_logged(
     await chat.press("Đúng")
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "NGUYỄN" not in logged and "Nguyễn Văn An" not in logged and "001085012345" not in logged
+
+
+async def test_an_address_matched_down_to_the_district_starts_the_picker_at_the_commune(
+    app: HoTro, files: MemoryFiles
+) -> None:
+    chat = Chat(app)
+    await start_free_worker(chat)
+    card = card_text(address="Thôn A, Xã Không Có, Huyện Hữu Lũng, Lạng Sơn")
+    replies = await send_photo(chat, files, card_photo(card))
+    assert "chưa khớp được địa chỉ này" in joined(replies)
+    await chat.press("Đúng")
+    replies = await chat.say("0912345678")
+    question = replies[-1]["text"]
+    assert "Huyện Hữu Lũng, Tỉnh Lạng Sơn" in question and "xã/phường/thị trấn" in question
+    await chat.say("nhật tiến")
+    assert (await form_answers(app, chat))["home_place"] == {"province": 20, "district": 186, "commune": 6418}
