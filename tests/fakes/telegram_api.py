@@ -355,12 +355,13 @@ class FakeTelegram:
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
         return self.ok(True)
 
-    # core.telegram.org/bots/api#getfile: "Use this method to get basic information about a file and
+    # https://core.telegram.org/bots/api#getfile: "Use this method to get basic information about a file and
     # prepare it for downloading. For the moment, bots can download files of up to 20MB in size. On
     # success, a File object is returned. The file can then be downloaded via the link
     # https://api.telegram.org/file/bot<token>/<file_path> [...] It is guaranteed that the link will be
-    # valid for at least 1 hour." #file: file_id, file_unique_id, file_size (optional), file_path
-    # (optional). The error descriptions are those the Bot API answers, as public bug reports quote them.
+    # valid for at least 1 hour." https://core.telegram.org/bots/api#file: file_id, file_unique_id,
+    # file_size (optional), file_path (optional). The error descriptions are those the Bot API answers,
+    # as public bug reports quote them.
     MAX_DOWNLOAD = 20 * 1024 * 1024
 
     async def _m_getfile(self, params: dict[str, Any]) -> web.Response:
