@@ -23,6 +23,7 @@ from handlers.cccd_qr import CardData
 from handlers.forms import Answers, Field, Form, ask, display_value, preset_unit
 from handlers.turn import Button, NeedsFile, Turn
 from handlers.validators import Invalid
+from messages import fmt
 from messages.i18n import _
 from messages.normalize import fold
 from messages.vocabulary import AreaLevel
@@ -114,7 +115,7 @@ class CardPrefill:
                 "of your CCCD, in good light and without glare, or type your answer."
             )
         else:
-            parsed = cccd_qr.parse(read.text, turn.now.date())
+            parsed = cccd_qr.parse(read.text, fmt.today_local(turn.now))
             if isinstance(parsed, Invalid):
                 problem = parsed.message
             else:
