@@ -127,14 +127,18 @@ class Engine:
         if source is not None:
             try:
                 data = await source.fetch(attachment.file_id, need.max_bytes)
-                read = FileRead(await need.reader(data))
             except FileTooLarge:
                 read = FileRead(None, "too_large")
             except FileUnavailable as exc:
                 log.warning("a %s attachment could not be fetched: %s", incoming.channel, exc)
-            except Exception:  # a reader that fails reads nothing; the turn goes on
-                log.exception("a %s attachment could not be read", incoming.channel)
-                read = FileRead(None)
+            except Exception:  # the platform failed in a way the source did not foresee: the same to the user
+                log.exception("fetching a %s attachment failed", incoming.channel)
+            else:
+                try:
+                    read = FileRead(await need.reader(data))
+                except Exception:  # a reader that fails reads nothing; the turn goes on
+                    log.exception("a %s attachment could not be read", incoming.channel)
+                    read = FileRead(None)
         return dataclasses.replace(incoming, attachment=dataclasses.replace(attachment, read=read))
 
     async def _turn(

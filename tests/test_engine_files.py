@@ -31,6 +31,8 @@ class Source:
             )
         if file_id == "gone":
             raise FileUnavailable("expired")
+        if file_id == "boom":
+            raise RuntimeError("a platform error the source did not expect")
         return file_id.encode()[:max_bytes]
 
 
@@ -42,6 +44,8 @@ def source(app: HoTro) -> Source:
 
     async def reader(data: bytes) -> str | None:
         reads.append(data)
+        if data == b"cras":
+            raise ValueError("the reader fails")
         return data.decode().upper()
 
     async def read_it(turn: Turn) -> None:
@@ -85,6 +89,14 @@ async def test_a_file_that_cannot_be_fetched_reaches_the_handler_as_a_problem(ap
     chat = Chat(app)
     await send(app, "gone")
     assert chat.last_text == "read None (unavailable) after 1 visit(s)"
+
+
+async def test_an_unexpected_fetch_error_and_a_failing_reader(app: HoTro, source: Source) -> None:
+    chat = Chat(app)
+    await send(app, "boom")
+    assert chat.last_text == "read None (unavailable) after 1 visit(s)"
+    await send(app, "crash", event="e-2")
+    assert chat.last_text == "read None (None) after 1 visit(s)"  # nothing readable; the turn goes on
 
 
 async def test_a_channel_without_files_and_a_handler_asking_twice(app: HoTro, source: Source) -> None:
