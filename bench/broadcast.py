@@ -46,11 +46,11 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from telegram import Bot  # noqa: E402
 
 from bench.common import DATA_KEY, reset_postgres  # noqa: E402
+from bot.announcement_sender import run_broadcasts  # noqa: E402
 from bot.app import HoTro, create_app  # noqa: E402
-from bot.broadcaster import run_broadcasts  # noqa: E402
 from bot.channels.telegram import TelegramTransport  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from handlers import broadcast as chat  # noqa: E402
+from handlers.announce import service as announcements  # noqa: E402
 from storage import broadcasts as store  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.broadcasts import Audience  # noqa: E402
@@ -132,7 +132,7 @@ async def seed(app: HoTro, recipients: int, label: str) -> int:
             await session.execute(insert(ChannelUser), rows[start : start + 1000])
         admin = await add_official(session, "telegram", str(OFFICIAL_CHAT), "admin", None, "bench")
         draft = await store.create(session, admin, Audience("all"), f"Thông báo {label}", now)
-        total = await store.queue(session, draft, admin, chat.render_message(f"Thông báo {label}", admin), now)
+        total = await store.queue(session, draft, admin, announcements.render_message(f"Thông báo {label}", admin), now)
         assert total == recipients
         return draft.id
 

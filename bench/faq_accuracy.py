@@ -1,4 +1,4 @@
-"""How well free-text questions are answered: the question answering (handlers.questions) against today's matcher.
+"""How well free-text questions are answered: the question answering (handlers.ask.questions) against today's matcher.
 
 Usage: .venv/bin/python bench/faq_accuracy.py [--misses N]
 
@@ -8,7 +8,7 @@ the citizen sees (each message's text and its buttons, numbered as the console s
 with tests.questions.answer_matches. Reported separately for the dev part (and its rows written for
 issue 12) and the held-out part (and its rows that equal no training example): answer accuracy, topic
 accuracy, the share answered "unsure" and the latency of the question's turn (mean, p95). Baseline in
-the same run: today's matcher (handlers.policy_search) answering through its own chat path
+the same run: today's matcher (handlers.ask.policy_search) answering through its own chat path
 (handlers.policies.question), with its topic accuracy (its best policy; it knows no general topic).
 Misses are printed for dev rows only: held-out rows are never shown.
 """
@@ -31,12 +31,12 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import HoTro, create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from handlers import policies as legacy  # noqa: E402
-from handlers import policy_search  # noqa: E402
+from handlers.ask import policies as legacy  # noqa: E402
+from handlers.ask import policy_search  # noqa: E402
+from handlers.ask.questions import classify  # noqa: E402
+from handlers.ask.questions.answer import understood_topic  # noqa: E402
+from handlers.ask.questions.facts import extract  # noqa: E402
 from handlers.menu import fallback, start  # noqa: E402
-from handlers.questions import classify  # noqa: E402
-from handlers.questions.answer import understood_topic  # noqa: E402
-from handlers.questions.facts import extract  # noqa: E402
 from handlers.router import StateSpec  # noqa: E402
 from handlers.turn import Incoming, Turn  # noqa: E402
 from messages.normalize import search_key  # noqa: E402
@@ -68,7 +68,7 @@ class Tally:
 
 
 async def _legacy_idle(turn: Turn) -> None:
-    """The router's idle state as it was before handlers.questions: today's matcher answers."""
+    """The router's idle state as it was before handlers.ask.questions: today's matcher answers."""
     if turn.state == "start":
         await start(turn)
         if turn.text and not turn.action:

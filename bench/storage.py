@@ -57,7 +57,7 @@ sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() not 
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
 
-import handlers.officials as official_handlers  # noqa: E402
+import handlers.review.chat as official_handlers  # noqa: E402
 from bench.common import ensure_pg_database  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.exchange import export_applications  # noqa: E402
@@ -68,7 +68,7 @@ from storage.crypto import DataProtector  # noqa: E402
 from storage.db import make_engine, migrate, session_factory  # noqa: E402
 from storage.models import Application, Base, ChannelUser, KeyValue, Official  # noqa: E402
 from storage.officials import scope  # noqa: E402
-from storage.reports import area_report, payment_overdue, review_overdue  # noqa: E402  (the report's cutoffs)
+from storage.report_figures import area_report, payment_overdue, review_overdue  # noqa: E402
 
 PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_storage"
 SQLITE_PATH = Path(tempfile.gettempdir()) / "hotro-bench" / "storage.db"
@@ -639,7 +639,7 @@ class Bench:
 
     def paged_list(self, area: Area, which: str) -> Op:
         """What-if: the same first page with filter, order and page in SQL (a COUNT and a LIMIT 8)."""
-        if which == "overdue":  # storage.reports' cutoffs: the same rows as deadlines.overdue()
+        if which == "overdue":  # storage.report_figures' cutoffs: the same rows as deadlines.overdue()
             # The candidate statuses again, explicitly and as literals: redundant, but it lets the partial index E
             # be used, also by the generic plan PostgreSQL switches to for a prepared statement run 5+ times.
             literal = bindparam("candidates", list(OVERDUE_CANDIDATES), expanding=True, literal_execute=True)
@@ -1060,7 +1060,7 @@ def what_if_lines(found: Sequence[WhatIf], builds: dict[str, float], postgres: b
         "",
         "What-ifs, measured in this run (code and migrations unchanged; the bench indexes are dropped afterwards)",
         "  A  list_applications' page in SQL: COUNT(*) + ORDER BY submitted_at, id LIMIT 8; 'overdue' filtered in SQL",
-        "     with storage.reports' cutoffs (the rows deadlines.overdue picks) and status IN the candidate statuses.",
+        "     with storage.report_figures cutoffs (the rows deadlines.overdue picks), status IN the candidates.",
         "  B  storage.officials.scope naming the parent units too (province [and district] = ...): the same rows,",
         "     but the existing ix_applications_area_status (province, district, commune, status) is used in full.",
         f"  C  CREATE INDEX {COVERING_INDEX[dialect]}",

@@ -18,7 +18,7 @@ from bot.engine import Engine, TurnResult
 from bot.metrics import Metrics
 from bot.sender import OutboxSender
 from bot.transport import Transport
-from handlers.app import build_router
+from handlers.routes import build_router
 from handlers.turn import Incoming, Services
 from storage.crypto import DataProtector
 from storage.db import session_factory
@@ -76,8 +76,9 @@ def settle_heap(settings: Settings) -> None:
     Otherwise the occasional full garbage collection walks the address and policy indexes (~150,000
     objects, tens of milliseconds) in the middle of some citizen's turn: the latency tail of a server.
     """
-    from handlers import admin_units, policy_search
-    from handlers.questions import classify, passages
+    from handlers import admin_units
+    from handlers.ask import policy_search
+    from handlers.ask.questions import classify, passages
     from messages.i18n import translations
     from messages.policies import load_policies
 

@@ -8,7 +8,9 @@ import contextlib
 import logging
 import signal
 
-from bot import broadcaster, datakey, exchange, officials_cli, reports, retention
+from bot import announcement_sender as broadcaster
+from bot import datakey, exchange, officials_cli, retention
+from bot import report_jobs as reports
 from bot.app import settle_heap
 from bot.config import Settings
 from bot.logs import configure as configure_logging
@@ -71,13 +73,10 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
-    from storage.db import make_engine, migrate
+    from bot.database import open_db
 
-    db = make_engine(settings.sqlalchemy_url())
-    try:
-        await migrate(db)
-    finally:
-        await db.dispose()
+    async with open_db(settings):
+        pass  # opening migrates
     print(_("The database is up to date."))
 
 

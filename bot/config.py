@@ -7,20 +7,22 @@ lives here, not in code.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from messages.free_worker_scheme import FreeWorkerScheme
+from handlers.config import HandlerConfig, HandlerFields
 
 DEFAULT_DATA_DIR = Path("data")
 
 TELEGRAM_CONNECTIONS = 8  # see Settings.telegram_connection_pool
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, HandlerFields):
+    """Every setting; the handler-facing ones (province, hotline, free-worker scheme, …) are declared in
+    handlers.config.HandlerFields and inherited."""
+
     model_config = SettingsConfigDict(env_prefix="HOTRO_", env_file=".env", env_nested_delimiter="__", extra="ignore")
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -31,6 +33,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None  # public URL Telegram should call
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point this at a loopback fake
     telegram_base_file_url: str = "https://api.telegram.org/file/bot"  # where getFile's file_path is fetched
+    # `hotro serve`: first wait before calling an unreachable or failing Bot API again (doubled up to 60 s).
+    telegram_retry_seconds: float = 1.0
     # Connections to the Bot API per process; calls beyond them wait on a semaphore. Not PTB's default
     # of 256: httpcore checks every idle connection's socket on each request, so a pool much larger than
     # the calls actually in flight costs CPU on every call. 8 carry ~80 calls/s at a 100 ms round trip.
@@ -45,8 +49,7 @@ class Settings(BaseSettings):
     zalo_api_base: str = "https://openapi.zalo.me"
     zalo_oauth_base: str = "https://oauth.zaloapp.com"
 
-    # Announcements: stay under Telegram's ~30 messages/s per bot, 1/s per chat.
-    broadcast_rate_per_second: float = 25.0
+    # Announcements: 1 message/s per chat (the rate per bot is handlers.config's broadcast_rate_per_second).
     broadcast_chat_interval_seconds: float = 1.0
     broadcast_lease_seconds: float = 60.0
 
@@ -59,14 +62,6 @@ class Settings(BaseSettings):
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None
     metrics_token: str | None = None
-
-    # Locality: GSO province code (2021 units), shown as the deployment's home province.
-    province_code: int = 20  # Lạng Sơn
-    hotline: str | None = None
-    free_worker: FreeWorkerScheme = Field(default_factory=FreeWorkerScheme)
-
-    # The date eligibility advice treats as today (deadlines such as 31/01/2022); default: the real date.
-    as_of_date: date | None = None
 
     # Officials' daily progress report, local time (the seeds ask for it before 15:00).
     daily_report_time: str = Field(default="14:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -92,6 +87,10 @@ class Settings(BaseSettings):
     # message's row is deleted this long after it was sent. Run daily by the scheduler and by `hotro purge`.
     abandoned_form_days: int = Field(default=30, ge=1)
     delivered_message_days: int = Field(default=7, ge=1)
+
+    def handler_config(self) -> HandlerConfig:
+        """What the handlers may read (no tokens, no keys)."""
+        return HandlerConfig.of(self)
 
     def sqlalchemy_url(self) -> str:
         if self.database_url:

@@ -270,7 +270,7 @@ def new_key_file(path: Path) -> str:
 async def run_rotate(settings: Settings, args: argparse.Namespace) -> None:
     """`hotro rotate-key`: every server stopped, re-encrypt under a new key in one transaction."""
     source = find_key(settings)
-    db, old = await open_database(settings)
+    db, old = await open_database(settings)  # bot.database.open_db(key=True) is built on this one
     try:
         generated_default = settings.data_key is None and settings.data_key_file is None
         if args.new_key_file:

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.files import FileSource, FileTooLarge, FileUnavailable
 from handlers import media
 from handlers.router import Router
-from handlers.turn import TAKES_TEXT, FileRead, Incoming, NeedsFile, Services, Turn
+from handlers.turn import IDLE_STATES, TAKES_TEXT, FileRead, Incoming, NeedsFile, Services, Turn
 from messages.i18n import _
 from messages.normalize import nfc
 from storage import outbox
@@ -28,7 +28,6 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
-IDLE_STATES = frozenset({"start", "menu"})
 MAX_INPUT_CHARS = 4096  # longer messages are cut: no answer needs more, and it bounds the work per turn
 
 
@@ -99,6 +98,7 @@ class Engine:
         self.sessions = sessions
         self.router = router
         self.settings = settings
+        self.menu = tuple(router.menu)  # the menu entries the features registered
         self.services = services
         self.files: dict[str, FileSource] = {}  # by channel: where an attachment's bytes come from
 
@@ -164,7 +164,8 @@ class Engine:
                     incoming=incoming,
                     session=session,
                     user=start.user,
-                    settings=self.settings,
+                    config=self.settings.handler_config(),
+                    menu=self.menu,  # what handlers see (no tokens); a few µs
                     services=self.services,
                     now=now,
                     state=conv.state,

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from sqlalchemy import update
-
 from bot.config import Settings
+from bot.database import open_db
 from bot.transport import NEVER_OPENED
 from handlers import admin_units
 from messages.i18n import _
 from messages.vocabulary import AREA_CODE_ERRORS, ROLE_LABELS, AreaLevel, Channel, Role
 from storage import outbox
-from storage.db import make_engine, migrate, session_factory
 from storage.models import Official
-from storage.officials import ROLES, add_official, all_officials
+from storage.officials import ROLES, add_official, all_officials, remove_official
 
 LEVEL: dict[str, AreaLevel] = {
     Role.COMMUNE: AreaLevel.COMMUNE,
@@ -24,48 +22,35 @@ LEVEL: dict[str, AreaLevel] = {
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> None:
-    db = make_engine(settings.sqlalchemy_url())
-    await migrate(db)
-    sessions = session_factory(db)
-    try:
-        async with sessions.begin() as session:
-            if args.action == "add":
-                if args.role == Role.ADMIN and args.area is not None:
-                    # An admin sees every area: an area given with it would be silently meaningless.
-                    raise SystemExit(
-                        _("An administrator is not limited to an area: leave out --area, or choose another --role.")
-                    )
-                unit = admin_units.get(LEVEL[args.role], args.area) if args.role != Role.ADMIN and args.area else None
-                if args.role != Role.ADMIN and unit is None:
-                    raise SystemExit(_(AREA_CODE_ERRORS[args.role]).format(area=args.area if args.area else "–"))
-                official = await add_official(session, args.channel, args.user_id, args.role, args.area, args.name)
-                print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
-            elif args.action == "remove":
-                result = await session.execute(
-                    update(Official)
-                    .where(
-                        Official.channel == args.channel, Official.user_id == args.user_id, Official.active.is_(True)
-                    )
-                    .values(active=False)
+    async with open_db(settings) as db, db.sessions.begin() as session:
+        if args.action == "add":
+            if args.role == Role.ADMIN and args.area is not None:
+                # An admin sees every area: an area given with it would be silently meaningless.
+                raise SystemExit(
+                    _("An administrator is not limited to an area: leave out --area, or choose another --role.")
                 )
-                if not result.rowcount:  # type: ignore[attr-defined]
-                    raise SystemExit(
-                        _("There is no active official {channel}:{user_id} (see `hotro officials list`).").format(
-                            channel=args.channel, user_id=args.user_id
-                        )
+            unit = admin_units.get(LEVEL[args.role], args.area) if args.role != Role.ADMIN and args.area else None
+            if args.role != Role.ADMIN and unit is None:
+                raise SystemExit(_(AREA_CODE_ERRORS[args.role]).format(area=args.area if args.area else "–"))
+            official = await add_official(session, args.channel, args.user_id, args.role, args.area, args.name)
+            print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
+        elif args.action == "remove":
+            if not await remove_official(session, args.channel, args.user_id):
+                raise SystemExit(
+                    _("There is no active official {channel}:{user_id} (see `hotro officials list`).").format(
+                        channel=args.channel, user_id=args.user_id
                     )
-                print(_("Official {channel}:{user_id} removed.").format(channel=args.channel, user_id=args.user_id))
-            else:
-                held: dict[str, dict[str, tuple[int, str]]] = {}
-                for official in await all_officials(session):
-                    if official.channel not in held:
-                        held[official.channel] = await outbox.held_by_chat(session, official.channel)
-                    waiting = held[official.channel].get(official.user_id)  # a private chat's id is the user's
-                    note = f"\t{waiting_note(*waiting)}" if waiting else ""
-                    state = _("active") if official.active else _("removed")  # not vocabulary: a msgid
-                    print(f"{official.id}\t{state}\t{describe(official)}{note}")
-    finally:
-        await db.dispose()
+                )
+            print(_("Official {channel}:{user_id} removed.").format(channel=args.channel, user_id=args.user_id))
+        else:
+            held: dict[str, dict[str, tuple[int, str]]] = {}
+            for official in await all_officials(session):
+                if official.channel not in held:
+                    held[official.channel] = await outbox.held_by_chat(session, official.channel)
+                waiting = held[official.channel].get(official.user_id)  # a private chat's id is the user's
+                note = f"\t{waiting_note(*waiting)}" if waiting else ""
+                state = _("active") if official.active else _("removed")  # not vocabulary: a msgid
+                print(f"{official.id}\t{state}\t{describe(official)}{note}")
 
 
 def waiting_note(count: int, reason: str) -> str:

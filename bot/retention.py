@@ -1,7 +1,7 @@
 """The daily purge (storage/retention.py) in every serving process, once a day across them, and `hotro purge`.
 
 The day is claimed in job_runs in the purge's own transaction, as the daily report claims its day
-(bot/reports.py): one process purges, a crash before the commit leaves the day to the next check.
+(bot/report_jobs.py): one process purges, a crash before the commit leaves the day to the next check.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.app import HoTro
 from bot.config import Settings
-from bot.reports import _claim_day
-from handlers.status import FAILURE_WINDOW
+from bot.database import open_db
+from bot.report_jobs import _claim_day
+from handlers.lookup.chat import FAILURE_WINDOW
 from messages import fmt
 from messages.i18n import _
-from storage.db import make_engine, migrate, session_factory
 from storage.retention import Purged, purge
 
 log = logging.getLogger(__name__)
@@ -68,13 +68,8 @@ async def run_retention(
 
 async def run_purge(settings: Settings, args: argparse.Namespace) -> None:
     """`hotro purge`: the same purge, now (it does not claim the day: the scheduler still runs)."""
-    db = make_engine(settings.sqlalchemy_url())
-    try:
-        await migrate(db)
-        async with session_factory(db).begin() as session:
-            purged = await purge(session, datetime.now(UTC), **periods(settings))
-    finally:
-        await db.dispose()
+    async with open_db(settings) as db, db.sessions.begin() as session:
+        purged = await purge(session, datetime.now(UTC), **periods(settings))
     print(
         _(
             "Erased {forms} unfinished forms older than {form_days} days and deleted {messages} sent messages "

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.metrics import Metrics
 from bot.pauses import ChannelPauses
-from bot.transport import Blocked, Held, PermanentFailure, RateLimited, RetryLater, Transport
+from bot.transport import Blocked, Held, PermanentFailure, RateLimited, RetryLater, Transport, backoff
 from messages.vocabulary import SendStatus
 from storage import broadcasts, outbox
 from storage.conversations import mark_blocked
@@ -21,13 +21,12 @@ from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
+# A reply or notice is given up after 8 tries (about 4 minutes of waits between them): a citizen waiting in a chat
+# is better told nothing arrived than answered a quarter of an hour late. Announcements try longer
+# (bot.announcement_sender.MAX_ATTEMPTS).
 MAX_ATTEMPTS = 8
 MARK_DELAY = 0.05  # seconds a turn reply's 'sent' mark may wait, to share one UPDATE with others
 MARK_BATCH = 200  # marks that are written at once, without waiting
-
-
-def backoff(attempts: int) -> float:
-    return min(2.0**attempts, 600.0)
 
 
 class OutboxSender:

@@ -41,7 +41,11 @@ async def serve(settings: Settings, port: int, stop: asyncio.Event) -> None:
         if bot is not None:
             # In the background: an unreachable Bot API must not take Zalo and /healthz down with it.
             url = settings.telegram_webhook_url.rstrip("/") + TELEGRAM_PATH if settings.telegram_webhook_url else None
-            connecting = asyncio.create_task(connect_telegram(bot, url, webhook_secret(settings), app.problems, stop))
+            connecting = asyncio.create_task(
+                connect_telegram(
+                    bot, url, webhook_secret(settings), app.problems, stop, first_delay=settings.telegram_retry_seconds
+                )
+            )
         log.info("serving on %s:%s", settings.web_host, port)
         workers = start_workers(app, stop)
         await stop.wait()

@@ -41,3 +41,9 @@ class Transport(Protocol):
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> None:
         """Send one outbox payload ({"text", "buttons"}) or raise one of the errors above."""
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next try of a message that failed `attempts` times (the outbox sender and the
+    announcement broadcaster alike): doubling, at most 10 minutes."""
+    return min(2.0**attempts, 600.0)

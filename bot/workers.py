@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.announcement_sender import run_broadcasts
 from bot.app import HoTro
-from bot.broadcaster import run_broadcasts
-from bot.reports import run_scheduler
+from bot.report_jobs import run_scheduler
 from bot.retention import run_retention
 
 

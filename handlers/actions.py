@@ -110,7 +110,7 @@ ANSWER, WITHDRAW, WITHDRAW_YES = define("ans", CODE), define("wd", CODE), define
 # Policies and the eligibility check: short words (their handlers look them up in data files).
 define("pol", Word(), Word(), required=0)
 define("elig", Word(), Word(), required=0)
-# Free-text questions (handlers.questions): a topic offered when unsure, a knowledge entry's id.
+# Free-text questions (handlers.ask.questions): a topic offered when unsure, a knowledge entry's id.
 QUESTION_TOPIC = define("q", Word(pattern=re.compile(r"[a-z0-9_]{1,24}")))
 KNOWLEDGE_ENTRY = define("kb", Word(pattern=re.compile(r"[a-z][a-z0-9_]{0,39}")))
 # The officials' screens.

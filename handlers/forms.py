@@ -193,6 +193,23 @@ async def handle(turn: Turn, form: Form) -> None:
     await ask(turn, form)
 
 
+def forget(turn: Turn, key: str) -> None:
+    """Drop the answer to `key` so that the form asks it again (the last step taken back, if it was that one).
+
+    The form engine owns "answers", "history" and "step" in the conversation data; other code changes
+    them only through this module."""
+    turn.data.get("answers", {}).pop(key, None)
+    history = turn.data.get("history", [])
+    if history and history[-1] == key:
+        history.pop()
+
+
+def start_data(**extra: Any) -> dict[str, Any]:
+    """The conversation data of a form about to be filled in: empty answers and history, plus the
+    caller's own keys (the form engine's keys are its own)."""
+    return {**extra, "answers": {}, "history": []}
+
+
 def _advance(turn: Turn, answered: Field) -> None:
     turn.data.setdefault("history", []).append(answered.key)
 
@@ -333,7 +350,7 @@ def _unit_prompt(turn: Turn, current: Field, question: str) -> tuple[str, list[l
     picked = state["picked"]
     options = _unit_options(state)
     if level == AreaLevel.PROVINCE and not state.get("matches"):
-        home = admin_units.get(AreaLevel.PROVINCE, turn.settings.province_code)
+        home = admin_units.get(AreaLevel.PROVINCE, turn.config.province_code)
         if home is not None:  # the deployment's own province first: most citizens live there
             options = [home] + [u for u in options if u.code != home.code]
     page = admin_units.page(options, state["page"], PER_PAGE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from handlers.menu import show_menu
 from handlers.router import Router
-from handlers.turn import Turn
+from handlers.turn import IDLE_STATES, Turn
 from messages.i18n import N_, _
 
 # Incoming.unsupported kinds the adapters report, as the citizen would name them.
@@ -23,22 +23,14 @@ KINDS = {
     "dice": N_("dice"),
     "link": N_("links"),
 }
-IDLE = ("start", "menu")
+IDLE = IDLE_STATES
 
 
-def takes_attachment(turn: Turn) -> bool:
-    """A form's photo step, or the answer to an official's request for information."""
-    if turn.state == "answer":
-        return True
-    if not turn.state.startswith("apply."):
-        return False
-    from handlers.intake import FORMS  # intake registers its states with the router that imports this
-
-    form = FORMS.get(turn.state.removeprefix("apply."))
-    step = str(turn.data.get("step"))
-    if form is not None and form.extension is not None and form.extension.takes_attachment(form, step):
-        return True  # e.g. a photo of the ID card where the form asks for the name
-    return form is not None and any(f.key == step and f.kind == "photo" for f in form.fields)
+def takes_attachment(turn: Turn, router: Router) -> bool:
+    """Whether the current state's step keeps files (its feature says so: a form's photo step, the
+    answer to an official's request for information)."""
+    spec = router.spec_for(turn.state)
+    return spec is not None and spec.takes_files is not None and spec.takes_files(turn)
 
 
 async def not_accepted(turn: Turn, router: Router) -> bool:
@@ -50,7 +42,7 @@ async def not_accepted(turn: Turn, router: Router) -> bool:
             "Sorry, I cannot read {what}. Please type your message or press a button. "
             "Photos and files are welcome when I ask for documents."
         ).format(what=what)
-    elif incoming.attachment is not None and not takes_attachment(turn):
+    elif incoming.attachment is not None and not takes_attachment(turn, router):
         note = _(
             "Thank you, but I can only keep photos and files while you send the documents of an application "
             "(“Apply for support” in the menu) or answer a question from an official. Nothing was saved."

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 from handlers.router import Handler, Router
-from handlers.turn import TAKES_TEXT, Button, Turn
+from handlers.turn import IDLE_STATES, TAKES_TEXT, Button, CoreState, Menu, Turn
 from messages.i18n import _
 from storage.officials import get_official
 
-# Main-menu entries as (label msgid, action); features register theirs in order.
-MENU_ENTRIES: list[tuple[str, str]] = []
+
+async def is_official(turn: Turn) -> bool:
+    """Whether the user of this turn is an active official (for what a menu shows; the gate is the router's)."""
+    return await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id) is not None
 
 
-def add_menu_entry(label: str, action: str) -> None:
-    if (label, action) not in MENU_ENTRIES:
-        MENU_ENTRIES.append((label, action))
-
-
-def menu_buttons() -> list[list[Button]]:
-    rows = [[Button(_(label), action)] for label, action in MENU_ENTRIES]
+def menu_buttons(turn: Turn) -> list[list[Button]]:
+    """The main menu's entries the features registered with their routers (Router.menu_entry), and Help."""
+    rows = [
+        [Button(_(entry.label), entry.action)]
+        for entry in turn.menu
+        if entry.menu == Menu.MAIN and not entry.officials_only
+    ]
     rows.append([Button(_("Help"), "help")])
     return rows
+
+
+def entries(turn: Turn, menu: Menu) -> list[Button]:
+    """The buttons of one menu (the officials' menu), in registration order."""
+    return [Button(_(entry.label), entry.action) for entry in turn.menu if entry.menu == menu]
 
 
 def back_to_menu_button() -> list[Button]:
@@ -31,13 +38,14 @@ def resume_button() -> list[Button]:
 
 
 async def show_menu(turn: Turn, intro: str | None = None) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.takes_text = False
-    rows = menu_buttons()
+    rows = menu_buttons(turn)
     if turn.paused is not None:
         rows.insert(0, resume_button())
-    if await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id) is not None:
-        rows.insert(0, [Button(_("Officials: applications in my area"), "of")])
+    for_officials = [e for e in turn.menu if e.menu == Menu.MAIN and e.officials_only]
+    if for_officials and await is_official(turn):
+        rows[0:0] = [[Button(_(entry.label), entry.action)] for entry in for_officials]
     turn.say(intro or _("What would you like to do? Choose an option below, or type your question."), rows)
 
 
@@ -79,7 +87,7 @@ def _typed_over_a_question(turn: Turn) -> bool:
 
 
 async def cancel(turn: Turn) -> None:
-    if turn.state in ("start", "menu"):
+    if turn.state in IDLE_STATES:
         await show_menu(turn, _("There is nothing to cancel."))
         return
     if turn.action != "cancel:yes" and _typed_over_a_question(turn):
@@ -105,7 +113,7 @@ def _again(router: Router) -> Handler:
     async def again(turn: Turn) -> None:
         """'resume': ask the pending question again, of the paused form or else of the current step."""
         spec = router.spec_for(turn.state)
-        ask = spec.ask if spec is not None and turn.state not in ("start", "menu") else None
+        ask = spec.ask if spec is not None and turn.state not in IDLE_STATES else None
         if ask is not None and (turn.paused is None or "answers" in turn.data):
             await ask(turn)
             return
@@ -124,7 +132,7 @@ def _refuse(router: Router) -> Handler:
         """A payload no action accepts: say so and go on with what was being done."""
         turn.say(_("That button is not valid (it may come from an altered or very old message); nothing was done."))
         spec = router.spec_for(turn.state)
-        if turn.state not in ("start", "menu") and spec is not None and spec.ask is not None:
+        if turn.state not in IDLE_STATES and spec is not None and spec.ask is not None:
             await spec.ask(turn)
         else:
             await show_menu(turn)

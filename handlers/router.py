@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from handlers import actions
-from handlers.turn import Turn
+from handlers.turn import Menu, MenuEntry, Turn
 
 Handler = Callable[[Turn], Awaitable[None]]
 
@@ -16,6 +16,7 @@ class StateSpec:
     handle: Handler
     ask: Handler | None = None  # re-asks the current step (after a timeout or a stale button)
     resumable: bool = False  # kept across a conversation timeout (a form being filled in)
+    takes_files: Callable[[Turn], bool] | None = None  # does the current step keep a photo or file?
 
 
 class Router:
@@ -27,6 +28,30 @@ class Router:
         self.refuse: Handler | None = None  # a payload no action accepts (forged, malformed, unknown)
         # Global handlers that act on the form being filled in (cancel, resume) instead of leaving it.
         self.form_handlers: set[Handler] = set()
+        self.menu: list[MenuEntry] = []
+
+    def include(self, feature: Router) -> None:
+        """Take over a feature's router: its commands, actions, states and menu entries.
+
+        A name registered twice is a wiring mistake, refused here rather than silently replaced."""
+        clash = (
+            [f"command {name}" for name in self.commands.keys() & feature.commands.keys()]
+            + [f"action {name}" for name in self.actions.keys() & feature.actions.keys()]
+            + [f"state {name}" for name in self.states.keys() & feature.states.keys()]
+        )
+        if clash:
+            raise ValueError(f"registered twice: {sorted(clash)}")
+        self.commands.update(feature.commands)
+        self.actions.update(feature.actions)
+        self.states.update(feature.states)
+        self.form_handlers |= feature.form_handlers
+        self.menu += [entry for entry in feature.menu if entry not in self.menu]
+
+    def menu_entry(self, label: str, action: str, *, menu: Menu = Menu.MAIN, officials_only: bool = False) -> None:
+        """A button in the main menu (or the officials' menu); entries keep their registration order."""
+        entry = MenuEntry(label, action, menu, officials_only)
+        if entry not in self.menu:
+            self.menu.append(entry)
 
     def command(self, *names: str) -> Callable[[Handler], Handler]:
         """Register a global command; names are matched on NFC-normalised, lower-cased text."""
@@ -48,12 +73,17 @@ class Router:
         return register
 
     def state(
-        self, prefix: str, *, ask: Handler | None = None, resumable: bool = False
+        self,
+        prefix: str,
+        *,
+        ask: Handler | None = None,
+        resumable: bool = False,
+        takes_files: Callable[[Turn], bool] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register the handler of a state, or of every state 'prefix.*'."""
 
         def register(fn: Handler) -> Handler:
-            self.states[prefix] = StateSpec(fn, ask, resumable)
+            self.states[prefix] = StateSpec(fn, ask, resumable, takes_files)
             return fn
 
         return register

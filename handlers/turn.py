@@ -5,20 +5,31 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.config import Settings
+    from handlers.config import HandlerConfig
     from storage.crypto import DataProtector
-    from storage.models import ChannelUser
+    from storage.models import ChannelUser, Official
 
 # Telegram limits callback_data to 64 bytes; Zalo payloads are larger, so Telegram sets the bound.
 MAX_ACTION_BYTES = 64
 MAX_TEXT_CHARS = 4096
 PAUSED = "_paused"  # conversation-data key of a form put aside for a command (see Turn.pause)
 TAKES_TEXT = "_takes_text"  # conversation-data key: the last question takes typed input (Turn.takes_text)
+
+
+class CoreState(StrEnum):
+    """The states every conversation knows; each feature declares its own next to its handlers."""
+
+    START = "start"  # a new chat, before the first menu
+    MENU = "menu"  # the main menu: free text is a question
+
+
+IDLE_STATES = frozenset(CoreState)  # nothing in progress: no form to keep or time out
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,21 @@ class Incoming:
     unsupported: str | None = None  # a kind of message the bot cannot use (handlers.media.KINDS)
 
 
+class Menu(StrEnum):
+    MAIN = "main"  # the main menu every user sees
+    OFFICIALS = "officials"  # the officials' menu (/canbo)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A menu button a feature registers with its router (Router.menu_entry)."""
+
+    label: str  # an N_() msgid
+    action: str
+    menu: Menu = Menu.MAIN
+    officials_only: bool = False  # in the main menu: shown, first, to officials only
+
+
 @dataclass(frozen=True)
 class Button:
     label: str
@@ -121,7 +147,7 @@ class Turn:
     incoming: Incoming
     session: AsyncSession
     user: ChannelUser
-    settings: Settings
+    config: HandlerConfig  # the handler-facing settings (no tokens)
     services: Services
     now: datetime
     state: str
@@ -131,6 +157,9 @@ class Turn:
     # Set by a handler that asks for typed input which may be a number (a date, a phone): a bare
     # number is then an answer, not a press of button N.
     takes_text: bool = False
+    # The menu entries the features registered (the router's), in registration order.
+    menu: tuple[MenuEntry, ...] = ()
+    official: Official | None = None  # set by the official gate (handlers/gate.py)
 
     @property
     def text(self) -> str:
@@ -156,6 +185,10 @@ class Turn:
     def notify(self, channel: str, chat_id: str, text: str, buttons: list[list[Button]] | None = None) -> None:
         self.notices.append(Notice(channel, chat_id, Reply(text, buttons or [])))
 
+    async def put(self, notice: Notice) -> None:
+        """A service's notice (handlers.review.service.NoticeQueue): the engine writes it to the outbox."""
+        self.notices.append(notice)
+
     def goto(self, state: str, data: dict[str, Any] | None = None) -> None:
         """Move to a state; data replaces the conversation data when given (a paused form stays)."""
         self.state = state
@@ -174,7 +207,7 @@ class Turn:
         """Put the current form aside (answers kept) and continue from the main menu."""
         form = {k: v for k, v in self.data.items() if k != PAUSED}  # one paused form: this one
         self.data = {PAUSED: {"state": self.state, "data": form}}
-        self.state = "menu"
+        self.state = CoreState.MENU
 
     def resume(self) -> bool:
         """Back to the paused form; False when there is none."""

@@ -33,7 +33,7 @@ class Channel(StrEnum):
 
 
 class ApplicationStatus(StrEnum):
-    """An application's place in the lifecycle (handlers/lifecycle.py holds the allowed moves)."""
+    """An application's place in the lifecycle (handlers/review/lifecycle.py holds the allowed moves)."""
 
     SUBMITTED = "submitted"
     UNDER_REVIEW = "under_review"

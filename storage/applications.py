@@ -88,16 +88,8 @@ async def add_application(
     session.add(application)
     await session.flush()
     for item in attachments:
-        session.add(
-            Attachment(
-                application_id=application.id,
-                channel=application.channel,
-                kind=item["kind"],
-                file_id=item["file_id"],
-                file_name=item.get("name") or item.get("caption"),  # a photo has no name: its caption, if any
-                created_at=now,
-            )
-        )
+        name = item.get("name") or item.get("caption")  # a photo has no name: its caption, if any
+        add_attachment(session, application, item["kind"], item["file_id"], name, now=now)
     session.add(
         StatusEvent(
             application_id=application.id,
@@ -110,6 +102,21 @@ async def add_application(
     )
     await session.flush()
     return application
+
+
+def add_attachment(
+    session: AsyncSession, application: Application, kind: str, file_id: str, file_name: str | None, *, now: datetime
+) -> None:
+    session.add(
+        Attachment(
+            application_id=application.id,
+            channel=application.channel,
+            kind=kind,
+            file_id=file_id,
+            file_name=file_name,
+            created_at=now,
+        )
+    )
 
 
 async def for_chat(session: AsyncSession, channel: str, chat_id: str) -> Sequence[Application]:

@@ -476,3 +476,7 @@ async def pause_schedule(session: AsyncSession, channel: str, now: float, second
     row.value = repr(max(float(row.value), now + seconds))
     row.version += 1
     row.updated_at = _utc(now)
+
+
+async def get(session: AsyncSession, broadcast_id: int) -> Broadcast | None:
+    return await session.get(Broadcast, broadcast_id)

@@ -230,3 +230,36 @@ async def show_keyboard(session: AsyncSession, channel: str, chat_id: str, keybo
         select(c.id).where(c.channel == channel, c.chat_id == chat_id).with_for_update(skip_locked=True)
     ).scalar_subquery()
     await session.execute(update(CONVERSATIONS).where(c.id == target).values(keyboard=keyboard))
+
+
+async def has_conversation(session: AsyncSession, channel: str, chat_id: str) -> bool:
+    stmt = select(Conversation.id).where(Conversation.channel == channel, Conversation.chat_id == chat_id)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def take_reply_slots(
+    session: AsyncSession, channel: str, chat_id: str, count: int, since: datetime, most: int
+) -> bool:
+    """Reserve `count` replies in a user's reply window (inbound since `since`, at most `most` replies)."""
+    taken = await session.execute(
+        update(ChannelUser)
+        .where(
+            ChannelUser.channel == channel,
+            ChannelUser.chat_id == chat_id,
+            ChannelUser.last_inbound_at >= since,
+            ChannelUser.window_replies + count <= most,
+        )
+        .values(window_replies=ChannelUser.window_replies + count)
+        .returning(ChannelUser.window_replies)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.first() is not None
+
+
+async def give_back_reply_slots(session: AsyncSession, channel: str, chat_id: str, count: int) -> None:
+    await session.execute(
+        update(ChannelUser)
+        .where(ChannelUser.channel == channel, ChannelUser.chat_id == chat_id, ChannelUser.window_replies >= count)
+        .values(window_replies=ChannelUser.window_replies - count)
+        .execution_options(synchronize_session=False)
+    )

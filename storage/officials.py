@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, Row, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from messages.vocabulary import Role
-from storage.models import Application, Official
+from storage.models import Application, ChannelUser, Official
 
 ROLES = tuple(Role)
 _AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
@@ -17,6 +17,11 @@ _AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
     Role.DISTRICT: Application.district_code,
     Role.PROVINCE: Application.province_code,
 }
+
+
+async def by_id(session: AsyncSession, official_id: int) -> Official | None:
+    """The official with this id, active or not (the audit trail names removed ones too)."""
+    return await session.get(Official, official_id)
 
 
 async def get_official(session: AsyncSession, channel: str, user_id: str) -> Official | None:
@@ -76,3 +81,24 @@ async def add_official(
 
 async def all_officials(session: AsyncSession) -> Sequence[Official]:
     return (await session.execute(select(Official).order_by(Official.id))).scalars().all()
+
+
+async def remove_official(session: AsyncSession, channel: str, user_id: str) -> bool:
+    """Deactivate an official (the row stays: the audit trail names it); False when none was active."""
+    result = await session.execute(
+        update(Official)
+        .where(Official.channel == channel, Official.user_id == user_id, Official.active.is_(True))
+        .values(active=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def active_with_chats(session: AsyncSession) -> Sequence[Row[Official, str, str]]:
+    """Every active official with their private chat's id and status (None, None: they have not written yet)."""
+    stmt = (
+        select(Official, ChannelUser.chat_id, ChannelUser.status)
+        .outerjoin(ChannelUser, and_(ChannelUser.channel == Official.channel, ChannelUser.user_id == Official.user_id))
+        .where(Official.active)
+        .order_by(Official.id)
+    )
+    return (await session.execute(stmt)).all()

@@ -177,6 +177,18 @@ async def release_held(session: AsyncSession, channel: str, chat_id: str, now: d
     )
 
 
+async def held_payloads(
+    session: AsyncSession, channel: str, chat_id: str, protector: DataProtector
+) -> list[tuple[int, Any]]:
+    """(id, payload in clear) of the messages held for one chat."""
+    held = await session.execute(
+        select(OutboxMessage.id, OutboxMessage.payload).where(
+            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.status == SendStatus.HELD
+        )
+    )
+    return [(row_id, protector.open_json(payload, context=PAYLOAD_CONTEXT)) for row_id, payload in held.all()]
+
+
 async def held_by_chat(session: AsyncSession, channel: str) -> dict[str, tuple[int, str]]:
     """Held messages of `channel` by chat: how many, and why the latest one waits."""
     from sqlalchemy import func

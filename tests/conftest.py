@@ -27,7 +27,8 @@ TEST_KEY = "test-data-key-" + "k" * 32  # PostgreSQL needs a given key; SQLite t
 
 @pytest.fixture(scope="session")
 def postgres() -> PostgresDatabase | None:
-    return PostgresDatabase(PG_URL) if PG_URL else None
+    """Under pytest-xdist (`-n`), each worker ("gw0", "gw1", …) gets a database of its own."""
+    return PostgresDatabase(PG_URL, os.environ.get("PYTEST_XDIST_WORKER")) if PG_URL else None
 
 
 @pytest.fixture(scope="session")

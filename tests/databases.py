@@ -7,6 +7,10 @@ with DELETE and a sequence reset (on this machine: 4 ms a test, where TRUNCATE t
 CREATE DATABASE … TEMPLATE and DROP 670 ms, and DROP SCHEMA + migrate 200 ms; the small tables make
 DELETE cheap, where TRUNCATE and CREATE DATABASE create and sync new files).
 A test that starts the bot on an empty database (a first start: it migrates) asks for `empty=True`.
+
+Under pytest-xdist each worker has its own database: the URL's database name with the worker id appended
+(`test` -> `test_gw0`), created on first use from a connection to the URL's own database. SQLite needs
+nothing: each worker has its own temporary directory.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import sqlite3
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy import make_url
+from sqlalchemy import URL, make_url
 
 from storage.db import make_engine, migrate
 from storage.models import Base
@@ -55,15 +59,40 @@ class SqliteTemplate:
         shutil.copyfile(self.path, target)
 
 
-class PostgresDatabase:
-    """The test database, migrated once and emptied before each test."""
+def _dsn(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+class PostgresDatabase:
+    """The test database, migrated once and emptied before each test.
+
+    `worker` (pytest-xdist's worker id, such as "gw0") gives this process a database of its own."""
+
+    def __init__(self, url: str, worker: str | None = None) -> None:
+        given = make_url(url)
+        self._given_dsn = _dsn(given)
+        self._worker_database = f"{given.database}_{worker}" if worker else None
+        chosen = given.set(database=self._worker_database) if self._worker_database else given
+        self.url = chosen.render_as_string(hide_password=False)
+        self.dsn = _dsn(chosen)
+        self._created = self._worker_database is None
         self._empty_all: str | None = None  # the DELETE + sequence reset; None: not at head
 
+    async def _create(self) -> None:
+        """The worker's database, made once from a connection to the URL's own database."""
+        conn = await asyncpg.connect(self._given_dsn)
+        try:
+            exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", self._worker_database)
+            if not exists:
+                with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # a worker of a parallel run won
+                    await conn.execute(f'CREATE DATABASE "{self._worker_database}"')
+        finally:
+            await conn.close()
+        self._created = True
+
     async def reset(self, *, empty: bool = False) -> None:
+        if not self._created:
+            await self._create()
         if empty or self._empty_all is None:
             await self._drop_schema()
             self._empty_all = None

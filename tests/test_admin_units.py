@@ -140,18 +140,18 @@ def test_search_same_name_in_many_districts_lists_them_all() -> None:
 
 def test_search_is_fast_enough_for_a_chat_turn() -> None:
     au.provinces()  # loaded
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the suite's workers share the machine with other work
     for query in ("nhat tien", "hoa binh", "phuong 12", "tan thanh"):
         au.search("commune", query)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_loading_takes_well_under_a_second() -> None:
     au._index.cache_clear()
     au._fold_word.cache_clear()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: wall time on a shared machine measures the other work too
     au.provinces()
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert elapsed < 1.5, elapsed  # ~0.15 s measured; generous for slow CI machines
 
 

@@ -17,14 +17,15 @@ from babel.messages.extract import extract_from_file
 from sqlalchemy import func, select, update
 from telegram import Bot
 
-from bot import broadcaster
+from bot import announcement_sender as broadcaster
+from bot.announcement_sender import Pacer, run_broadcasts
 from bot.app import HoTro
-from bot.broadcaster import Pacer, run_broadcasts
 from bot.channels.telegram import TelegramTransport
 from bot.config import Settings
 from bot.transport import Held, PermanentFailure
 from handlers import app_code
-from handlers import broadcast as chat
+from handlers.announce import chat
+from handlers.announce import service as announcements
 from messages.catalog import PO, read
 from storage import broadcasts as store
 from storage.broadcasts import Audience, AudienceError, Outcome
@@ -44,9 +45,9 @@ DISTRICT_OF = {NHAT_TIEN: HUU_LUNG, YEN_BINH: HUU_LUNG, VAN_AN: CHI_LANG}
 
 @pytest.fixture
 async def bc_app(app: HoTro) -> HoTro:
-    """The app with the announcement handlers routed (until handlers/app.py registers them)."""
+    """The app with the announcement handlers routed (until handlers/routes.py registers them)."""
     if "/thongbao" not in app.engine.router.commands:
-        chat.register(app.engine.router)
+        app.engine.router.include(chat.router)
     return app
 
 
@@ -112,7 +113,7 @@ async def chats_of(app: HoTro, who: Official, audience: Audience) -> set[str]:
 async def queued(app: HoTro, who: Official, audience: Audience, text: str) -> int:
     async with app.sessions.begin() as session:
         draft = await store.create(session, who, audience, text, datetime.now(UTC))
-        total = await store.queue(session, draft, who, chat.render_message(text, who), datetime.now(UTC))
+        total = await store.queue(session, draft, who, announcements.render_message(text, who), datetime.now(UTC))
         assert total > 0
         return draft.id
 
@@ -185,16 +186,16 @@ async def test_audiences_stay_inside_the_officials_area_and_skip_opted_out_users
     # A commune official cannot target another commune, the district, or everyone.
     for audience in (Audience("area", "commune", YEN_BINH), Audience("area", "district", HUU_LUNG)):
         with pytest.raises(AudienceError) as error:
-            chat.check(commune, audience)
+            announcements.check(commune, audience)
         assert error.value.code == "outside_area"
     with pytest.raises(AudienceError) as error:
-        chat.check(commune, Audience("all"))
+        announcements.check(commune, Audience("all"))
     assert error.value.code == "all_not_allowed"
     with pytest.raises(AudienceError):
-        chat.check(district, Audience("area", "commune", VAN_AN))  # another district's commune
-    chat.check(district, Audience("area", "commune", NHAT_TIEN))
-    chat.check(province, Audience("area", "commune", VAN_AN))
-    chat.check(province, Audience("all"))
+        announcements.check(district, Audience("area", "commune", VAN_AN))  # another district's commune
+    announcements.check(district, Audience("area", "commune", NHAT_TIEN))
+    announcements.check(province, Audience("area", "commune", VAN_AN))
+    announcements.check(province, Audience("all"))
     # Even if a caller skipped the check, the SQL keeps to the official's area.
     assert await chats_of(app, commune, Audience("area", "commune", YEN_BINH)) == set()
     with pytest.raises(AudienceError):
@@ -577,7 +578,7 @@ async def test_a_crashed_claimers_rows_are_sent_after_the_lease_and_live_claims_
         alive = await store.claim(session, "telegram", now, 2)
     bot = Bot(TOKEN, base_url=fake.base_url)
     async with bot:
-        message = chat.render_message("Lịch chi trả", xa)
+        message = announcements.render_message("Lịch chi trả", xa)
         await TelegramTransport(bot).send(dead[0].chat_id, {"text": message, "buttons": []})
     alive_chats = {int(r.chat_id) for r in alive}
 
@@ -721,7 +722,12 @@ def test_every_broadcast_msgid_has_a_vietnamese_translation() -> None:
     """Each msgid of the announcement modules is translated in hotro.po."""
     known = {m.id if isinstance(m.id, str) else m.id[0]: m for m in read(PO) if m.id and m.string}
     found, missing = [], []
-    for module in ("handlers/broadcast.py", "bot/broadcaster.py", "storage/broadcasts.py"):
+    for module in (
+        "handlers/announce/chat.py",
+        "handlers/announce/service.py",
+        "bot/announcement_sender.py",
+        "storage/broadcasts.py",
+    ):
         for _lineno, message, _comments, _context in extract_from_file(
             "python", ROOT / module, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
         ):

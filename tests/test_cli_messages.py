@@ -6,17 +6,18 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from bot import broadcaster, exchange
+from bot import announcement_sender as broadcaster
+from bot import exchange
 from bot.app import HoTro
 from bot.config import Settings
 from tests.conftest import PG_URL, TEST_KEY
+from tests.prestarted import run_bot
 from tests.test_broadcast import citizen, official
 from tests.test_exchange import NOW, add_application, export, fill, protector_of, row_of
 from tests.test_review import NHAT_TIEN
@@ -29,9 +30,7 @@ def hotro(tmp_path: Path, db_url: str, *argv: str) -> subprocess.CompletedProces
         env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key
     else:
         env.pop("HOTRO_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *argv], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
-    )
+    return run_bot(*argv, env=env, cwd=tmp_path)
 
 
 def test_officials_commands_speak_vietnamese_and_fail_loudly(tmp_path: Path, db_url: str) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PG_URL, TEST_KEY
+from tests.prestarted import run_bot
 
 
 def run_chat(tmp_path: Path, lines: list[str], user: str = "citizen-1", db_url: str | None = None) -> str:
@@ -19,15 +18,7 @@ def run_chat(tmp_path: Path, lines: list[str], user: str = "citizen-1", db_url: 
         env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key
     else:
         env.pop("HOTRO_DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--user-id", user],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    result = run_bot("chat", "--user-id", user, input="\n".join(lines) + "\n", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

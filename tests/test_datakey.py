@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from storage.conversations import DATA_CONTEXT
 from storage.models import Application, Conversation, DataKey, OutboxMessage
 from tests.chat import Chat
 from tests.conftest import PG_URL
+from tests.prestarted import run_bot
 from tests.test_intake import fill_household
 from tests.test_review import register_official, submit_household
 
@@ -101,9 +100,7 @@ async def test_postgresql_without_a_key_refuses_before_connecting(tmp_path: Path
 def test_the_cli_prints_the_message_without_a_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "HOTRO_DATA_DIR": str(tmp_path / "data"), "HOTRO_DATA_KEY": "too-short"}
     env.pop("HOTRO_DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"], input="", capture_output=True, text=True, env=env, cwd=tmp_path
-    )
+    result = run_bot("chat", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "HOTRO_DATA_KEY" in result.stderr and "quá ngắn" in result.stderr
 

@@ -1,4 +1,4 @@
-"""Eligibility rules (handlers/eligibility_rules.py): every rule and boundary.
+"""Eligibility rules (handlers/ask/eligibility_rules.py): every rule and boundary.
 
 Assertions are on amounts, policy ids, reason codes and structure; the Vietnamese text is
 checked against the Vietnamese catalog (messages/locale/vi/LC_MESSAGES/hotro.po).
@@ -18,8 +18,8 @@ from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-import handlers.eligibility_rules as rules
-from handlers.eligibility_rules import (
+import handlers.ask.eligibility_rules as rules
+from handlers.ask.eligibility_rules import (
     Assessment,
     CovidStatus,
     EmployeeSituation,
@@ -41,7 +41,7 @@ TERM = EmployeeSituation.TERMINATED_NO_UI_BENEFIT
 EMPLOYER_SIDE = {PolicyId.TNLD_BNN, PolicyId.PENSION_PAUSE, PolicyId.TRAINING, PolicyId.WAGE_LOAN}
 ROOT = Path(__file__).resolve().parent.parent
 PENDING_PO = ROOT / "messages/locale/vi/LC_MESSAGES/hotro.po"
-MODULE = ROOT / "handlers/eligibility_rules.py"
+MODULE = ROOT / "handlers/ask/eligibility_rules.py"
 
 
 def d(day: int, month: int, year: int = 2021) -> date:

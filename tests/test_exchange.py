@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import exchange
 from bot.app import HoTro
 from bot.config import Settings
-from handlers import admin_units, app_code, lifecycle
+from handlers import admin_units, app_code
+from handlers.review import lifecycle
 from messages import vocabulary
 from messages.catalog import PO, read
 from storage import outbox
@@ -348,13 +349,13 @@ async def test_export_builds_the_file_off_the_event_loop(
     protector = protector_of(app)
     async with app.sessions.begin() as session:
         await add_application(session, protector, id_number="020085000001")
-    build = exchange._xlsx_bytes
+    build = exchange.writing._xlsx_bytes
 
     def slow_build(pages: Any) -> bytes:
         time.sleep(0.3)  # stands in for the seconds a 100,000-row list takes
         return build(pages)
 
-    monkeypatch.setattr(exchange, "_xlsx_bytes", slow_build)
+    monkeypatch.setattr(exchange.export, "_xlsx_bytes", slow_build)  # where export_applications finds it
     ticks = 0
 
     async def ticker() -> None:
@@ -742,8 +743,10 @@ async def test_cli_export_and_import(
 def test_every_exchange_message_has_a_vietnamese_translation() -> None:
     catalogs = [read(PO)]
     missing = []
-    for _line, msgid, _comments, _context in extract_from_file(
-        "python", str(ROOT / "bot" / "exchange.py"), keywords={"_": None, "N_": None}
+    for _line, msgid, _comments, _context in (
+        message
+        for module in sorted((ROOT / "bot" / "exchange").glob("*.py"))
+        for message in extract_from_file("python", str(module), keywords={"_": None, "N_": None})
     ):
         found = [c[msgid] for c in catalogs if c.get(msgid) is not None and c[msgid].string]
         if not found:

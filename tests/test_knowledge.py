@@ -18,7 +18,7 @@ from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 
 import messages.free_worker_provinces as fwp
 import messages.knowledge as kb
-from handlers.app import build_router
+from handlers.routes import build_router
 from messages.catalog import PO, read
 from messages.fmt import vnd
 from messages.free_worker_provinces import (

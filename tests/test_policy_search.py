@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from handlers.policy_search import Match, SearchResult, answer, detect_section, search
+from handlers.ask.policy_search import Match, SearchResult, answer, detect_section, search
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.policies import get_policy, load_policies
 from tests.questions import load_questions as labelled_questions

@@ -1,4 +1,4 @@
-"""The facts taken from a citizen's message (handlers.questions.facts): good and bad inputs."""
+"""The facts taken from a citizen's message (handlers.ask.questions.facts): good and bad inputs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from handlers.questions import facts
-from handlers.questions.facts import Age, Covid, DateRange, Duration, Who
+from handlers.ask.questions import facts
+from handlers.ask.questions.facts import Age, Covid, DateRange, Duration, Who
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Answers computed by the rules engine from the facts in a question (handlers.questions.verdict)."""
+"""Answers computed by the rules engine from the facts in a question (handlers.ask.questions.verdict)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from handlers import app_code
-from handlers.questions import id_facts, verdict
-from handlers.questions.confirm import confirmation
-from handlers.questions.facts import extract
-from handlers.questions.intents import code_in
+from handlers.ask.questions import id_facts, verdict
+from handlers.ask.questions.confirm import confirmation
+from handlers.ask.questions.facts import extract
+from handlers.ask.questions.intents import code_in
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.normalize import fold
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from telegram import Bot
 
+from bot.announcement_sender import Pacer, Writes
 from bot.app import HoTro
-from bot.broadcaster import Pacer, Writes
 from bot.channels.telegram import TelegramTransport
 from bot.pauses import REPLIES_FIRST
 from storage import outbox

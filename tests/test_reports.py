@@ -12,17 +12,19 @@ from babel.messages.extract import extract_from_file
 from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import reports as daily
+from bot import report_jobs as daily
 from bot.app import HoTro, create_app
 from bot.config import Settings
-from handlers import app_code, report
+from handlers import app_code
+from handlers.report import chat as report
+from handlers.report import service as progress_report
 from messages import fmt
 from messages.catalog import PO, read
 from messages.vocabulary import STATUSES, status_label
 from storage import deadlines, outbox
 from storage.models import Application, ChannelUser, JobRun, Official, OutboxMessage, Payment
 from storage.officials import add_official, scope
-from storage.reports import OLDEST_OVERDUE, ReportData, area_report, last_review_overdue_day
+from storage.report_figures import OLDEST_OVERDUE, ReportData, area_report, last_review_overdue_day
 from tests.chat import Chat, joined
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -313,9 +315,9 @@ async def test_only_the_ten_most_overdue_codes_are_listed(app: HoTro) -> None:
 async def test_rendered_report_is_vietnamese_with_amounts_and_overdue_codes(app: HoTro) -> None:
     codes = await seed(app)
     data = await report_for(app, "commune", NHAT_TIEN)
-    area = report.area_name(official("commune", NHAT_TIEN))
+    area = progress_report.area_name(official("commune", NHAT_TIEN))
     assert area == "Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn"
-    text = report.render_report(data, area, TODAY)
+    text = progress_report.render_report(data, area, TODAY)
     assert text.startswith(
         "BÁO CÁO TIẾN ĐỘ HỖ TRỢ THEO NQ 68 – Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn – ngày 06/05/2021"
         " (số liệu đến 14:30)"
@@ -336,16 +338,16 @@ async def test_rendered_report_is_vietnamese_with_amounts_and_overdue_codes(app:
 
 async def test_rendered_report_without_overdue_says_so(app: HoTro) -> None:
     data = await report_for(app, "admin", None)
-    text = report.render_report(data, report.area_name(official("admin", None)), TODAY)
+    text = progress_report.render_report(data, progress_report.area_name(official("admin", None)), TODAY)
     assert "Tất cả địa bàn" in text
     assert "✅ Không có hồ sơ quá hạn." in text and "⚠️" not in text
     assert "Kinh phí đã phê duyệt: 0\xa0₫" in text
 
 
 def test_area_names_for_each_level() -> None:
-    assert report.area_name(official("district", HUU_LUNG)) == "Huyện Hữu Lũng, Tỉnh Lạng Sơn"
-    assert report.area_name(official("province", PROVINCE)) == "Tỉnh Lạng Sơn"
-    assert report.area_name(official("commune", 999_999)) == "địa bàn mã 999999"
+    assert progress_report.area_name(official("district", HUU_LUNG)) == "Huyện Hữu Lũng, Tỉnh Lạng Sơn"
+    assert progress_report.area_name(official("province", PROVINCE)) == "Tỉnh Lạng Sơn"
+    assert progress_report.area_name(official("commune", 999_999)) == "địa bàn mã 999999"
 
 
 # --- /baocao in the chat -------------------------------------------------------------------------------------
@@ -353,7 +355,6 @@ def test_area_names_for_each_level() -> None:
 
 async def test_baocao_gives_an_official_the_report_of_their_commune(app: HoTro) -> None:
     codes = await seed(app)
-    report.register(app.engine.router)  # the lead wires this in handlers/app.py
     async with app.sessions.begin() as session:
         await add_official(session, "test", "c1", "commune", NHAT_TIEN, "Cán bộ Lan")
     chat = Chat(app)
@@ -371,7 +372,6 @@ async def test_baocao_gives_an_official_the_report_of_their_commune(app: HoTro) 
 
 async def test_baocao_politely_refuses_a_citizen(app: HoTro) -> None:
     await seed(app)
-    report.register(app.engine.router)
     chat = Chat(app, chat_id="c2")
     text = joined(await chat.say("/baocao"))
     assert "chỉ dành cho cán bộ" in text
@@ -571,7 +571,12 @@ def test_every_report_msgid_has_a_vietnamese_translation() -> None:
     """Each msgid of the report modules is translated in hotro.po."""
     known = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in read(PO) if m.id and m.string}
     found, missing = [], []
-    for module in ("handlers/report.py", "bot/reports.py", "storage/reports.py"):
+    for module in (
+        "handlers/report/chat.py",
+        "handlers/report/service.py",
+        "bot/report_jobs.py",
+        "storage/report_figures.py",
+    ):
         for _lineno, message, _comments, _context in extract_from_file(
             "python", ROOT / module, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
         ):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +20,7 @@ from bot.config import Settings
 from bot.web import build_metrics_app, build_web_app, make_runner
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.net import free_port
+from tests.prestarted import run_bot
 
 SLOW_CLIENTS = 40
 
@@ -66,7 +65,7 @@ async def _trickle(writer: asyncio.StreamWriter, data: bytes, stop: asyncio.Even
 
 async def test_slow_headers_and_slow_bodies_are_timed_out(app: HoTro, fake_telegram: FakeTelegram) -> None:
     headers = b"POST /zalo/webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\nX-Padding: " + b"a" * 200
-    async with served(app, fake_telegram, read_timeout=1.0) as port:
+    async with served(app, fake_telegram, read_timeout=0.5) as port:  # the clients send a byte every 0.1 s
         stop = asyncio.Event()
         conns = [await asyncio.open_connection("127.0.0.1", port) for _ in range(SLOW_CLIENTS)]
         body_conn = await asyncio.open_connection("127.0.0.1", port)
@@ -138,14 +137,7 @@ def test_an_unreachable_database_at_start_prints_one_clear_line(command: str, tm
         "HOTRO_WEB_PORT": str(free_port()),
     }
     env.pop("HOTRO_TELEGRAM_TOKEN", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", command],
-        env=env,
-        input="",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_bot(command, env=env)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from bot import exchange
 from bot.app import HoTro
 from handlers import app_code
-from handlers import broadcast as broadcast_chat
+from handlers.announce import service as announcements
 from messages import fmt
 from storage import broadcasts
 from storage.broadcasts import Audience
@@ -122,7 +122,7 @@ async def journey(app: HoTro, tmp_path: Path) -> str:
         who = (await session.execute(select(Official))).scalar_one()
         text_ = "UBND xã nhận hồ sơ đến hết ngày 30/9/2021."
         draft = await broadcasts.create(session, who, Audience("area", "commune", NHAT_TIEN), text_, datetime.now(UTC))
-        assert await broadcasts.queue(session, draft, who, broadcast_chat.render_message(text_, who), datetime.now(UTC))
+        assert await broadcasts.queue(session, draft, who, announcements.render_message(text_, who), datetime.now(UTC))
 
     stranger = Chat(app, "scan-stranger")
     await stranger.say("/start")

@@ -13,7 +13,7 @@ from telegram import Bot
 from bot import officials_cli
 from bot.app import HoTro
 from bot.channels.telegram import webhook_secret
-from bot.reports import send_daily_reports
+from bot.report_jobs import send_daily_reports
 from bot.web import TELEGRAM_PATH
 from storage.models import ChannelUser, OutboxMessage
 from storage.officials import add_official

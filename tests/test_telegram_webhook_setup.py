@@ -30,6 +30,7 @@ def serve_settings(db_url: str, tmp_path: Path, fake: FakeTelegram, **changes: o
         "telegram_webhook_url": "https://bot.example.org",
         "telegram_webhook_secret": SECRET,
         "web_port": free_port(),
+        "telegram_retry_seconds": 0.1,  # the backoff after a 5xx or an unreachable Bot API, from 1 s
     }
     return Settings(_env_file=None, **{**values, **changes})  # type: ignore[arg-type]
 

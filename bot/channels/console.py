@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import select
-
 from bot.app import HoTro
 from bot.channels.inbound import clean_incoming
 from bot.files import LocalFiles
@@ -26,7 +24,7 @@ from handlers.turn import Attachment, Incoming
 from messages.i18n import _
 from messages.vocabulary import Channel
 from storage import outbox
-from storage.models import Conversation
+from storage.conversations import has_conversation
 
 CHANNEL: str = Channel.CONSOLE
 ATTACH_COMMAND = "/tep"  # "tệp": a file
@@ -61,8 +59,7 @@ def render(payload: dict[str, Any]) -> str:
 
 async def _is_new(app: HoTro, chat_id: str) -> bool:
     async with app.sessions() as session:
-        stmt = select(Conversation.id).where(Conversation.channel == CHANNEL, Conversation.chat_id == chat_id)
-        return (await session.execute(stmt)).first() is None
+        return not await has_conversation(session, CHANNEL, chat_id)
 
 
 def attachment_for(line: str, cwd: Path | None = None) -> Attachment | str:

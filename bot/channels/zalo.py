@@ -32,19 +32,18 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
 from bot.channels.inbound import clean, clean_incoming
+from bot.config import Settings
 from bot.files import UrlFiles
 from bot.transport import Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from handlers.turn import MAX_ACTION_BYTES, Attachment, Incoming
 from messages.i18n import _
 from messages.vocabulary import Channel
-from storage.conversations import mark_blocked
-from storage.models import ChannelUser, KeyValue
-from storage.sql import conflict_insert, dialect_of, insert_ignore
+from storage import keyvalues
+from storage.conversations import give_back_reply_slots, mark_blocked, take_reply_slots
 
 log = logging.getLogger(__name__)
 
@@ -309,8 +308,8 @@ class ZaloConfig:
     oa_secret_key: str = ""  # verifies webhook events
     access_token: str = ""  # initial tokens; refreshed ones are kept in kv_store
     refresh_token: str = ""
-    api_base: str = "https://openapi.zalo.me"
-    oauth_base: str = "https://oauth.zaloapp.com"
+    api_base: str = Settings.model_fields["zalo_api_base"].default  # the defaults are the settings'
+    oauth_base: str = Settings.model_fields["zalo_oauth_base"].default
     window: timedelta = timedelta(hours=48)
     window_max_replies: int = 8
     # Reply by the user's last msg_id so Zalo counts it as a free reply [2nd: OA help centre].
@@ -319,18 +318,16 @@ class ZaloConfig:
     http_timeout: float = 10.0
 
     @classmethod
-    def from_settings(cls, settings: Any) -> ZaloConfig:
-        def value(name: str, default: str = "") -> str:
-            return getattr(settings, name, None) or default
-
+    def from_settings(cls, settings: Settings) -> ZaloConfig:
+        """The HOTRO_ZALO_* settings (unset secrets as ""); the window and timeouts are the adapter's own."""
         return cls(
-            app_id=value("zalo_app_id"),
-            app_secret=value("zalo_app_secret"),
-            oa_secret_key=value("zalo_oa_secret_key"),
-            access_token=value("zalo_access_token"),
-            refresh_token=value("zalo_refresh_token"),
-            api_base=value("zalo_api_base", cls.api_base),
-            oauth_base=value("zalo_oauth_base", cls.oauth_base),
+            app_id=settings.zalo_app_id or "",
+            app_secret=settings.zalo_app_secret or "",
+            oa_secret_key=settings.zalo_oa_secret_key or "",
+            access_token=settings.zalo_access_token or "",
+            refresh_token=settings.zalo_refresh_token or "",
+            api_base=settings.zalo_api_base,
+            oauth_base=settings.zalo_oauth_base,
         )
 
     def missing(self) -> list[str]:
@@ -387,27 +384,6 @@ def _seed(refresh_token: str) -> str:
     return hashlib.sha256(f"hotro-zalo-seed:{refresh_token}".encode()).hexdigest()[:16] if refresh_token else ""
 
 
-def _is_postgres(session: AsyncSession) -> bool:
-    return dialect_of(session) == "postgresql"
-
-
-async def _locked_tokens_row(session: AsyncSession) -> KeyValue | None:
-    """The tokens row, locked FOR UPDATE on PostgreSQL (SQLite's BEGIN IMMEDIATE locks the whole file)."""
-    stmt = select(KeyValue).where(KeyValue.key == TOKENS_KEY).execution_options(populate_existing=True)
-    if _is_postgres(session):
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def _put_kv(session: AsyncSession, key: str, value: str, now: datetime) -> None:
-    """INSERT … ON CONFLICT (key) DO UPDATE, bumping the version."""
-    stmt = conflict_insert(dialect_of(session), KeyValue).values(key=key, value=value, version=1, updated_at=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key"], set_={"value": value, "version": KeyValue.version + 1, "updated_at": now}
-    )
-    await session.execute(stmt)
-
-
 class TokenStore:
     """The OA's access and single-use refresh tokens, shared by all processes through kv_store.
 
@@ -437,7 +413,7 @@ class TokenStore:
 
     async def stored(self) -> Tokens | None:
         async with self.sessions() as session:
-            row = await session.get(KeyValue, TOKENS_KEY)
+            row = await keyvalues.get(session, TOKENS_KEY)
             return Tokens.from_json(row.value) if row else None
 
     async def _load(self) -> None:
@@ -446,14 +422,8 @@ class TokenStore:
         async with self.sessions.begin() as session:
             if self.config.refresh_token:
                 # Never overwrite here: another process may already have rotated the tokens.
-                values = {
-                    "key": TOKENS_KEY,
-                    "value": configured.to_json(),
-                    "version": 1,
-                    "updated_at": datetime.now(UTC),
-                }
-                await session.execute(insert_ignore(session, KeyValue, values, ["key"]))
-            row = await _locked_tokens_row(session)
+                await keyvalues.put_if_absent(session, TOKENS_KEY, configured.to_json(), datetime.now(UTC))
+            row = await keyvalues.locked(session, TOKENS_KEY)
             if row is None:
                 raise RetryLater(300, "no Zalo tokens: set HOTRO_ZALO_ACCESS_TOKEN and HOTRO_ZALO_REFRESH_TOKEN")
             tokens = Tokens.from_json(row.value)
@@ -469,7 +439,7 @@ class TokenStore:
             if self._tokens is not None and self._tokens.access_token != stale:
                 return self._tokens.access_token  # another task of this process refreshed meanwhile
             async with self.sessions.begin() as session:
-                row = await _locked_tokens_row(session)
+                row = await keyvalues.locked(session, TOKENS_KEY)
                 if row is None:
                     raise RetryLater(300, "no Zalo tokens stored")
                 current = Tokens.from_json(row.value)
@@ -477,13 +447,13 @@ class TokenStore:
                     self._tokens = current  # another process refreshed: use what it stored
                     return current.access_token
                 fresh: Tokens | None = None
-                if _is_postgres(session):  # the row lock makes the other processes wait for our result
+                if keyvalues.holds_row_lock(session):  # the row lock makes the other processes wait for our result
                     fresh = await self._call_refresh(current)
                     row.value, row.version, row.updated_at = fresh.to_json(), row.version + 1, datetime.now(UTC)
             if fresh is None:
                 fresh = await self._call_refresh(current)
                 async with self.sessions.begin() as session:
-                    await _put_kv(session, TOKENS_KEY, fresh.to_json(), datetime.now(UTC))
+                    await keyvalues.put(session, TOKENS_KEY, fresh.to_json(), datetime.now(UTC))
             self._tokens = fresh  # only now, after both new tokens are committed
             return fresh.access_token
 
@@ -633,23 +603,14 @@ class ZaloTransport:
         """Reserve `count` replies in the user's window; the msg_id to reply to, or Held."""
         cutoff = datetime.now(UTC) - self.config.window
         async with self.sessions.begin() as session:
-            taken = await session.execute(
-                update(ChannelUser)
-                .where(
-                    ChannelUser.channel == CHANNEL,
-                    ChannelUser.chat_id == chat_id,
-                    ChannelUser.last_inbound_at >= cutoff,
-                    ChannelUser.window_replies + count <= self.config.window_max_replies,
-                )
-                .values(window_replies=ChannelUser.window_replies + count)
-                .returning(ChannelUser.window_replies)
-                .execution_options(synchronize_session=False)
+            taken = await take_reply_slots(
+                session, CHANNEL, chat_id, count, since=cutoff, most=self.config.window_max_replies
             )
-            if taken.first() is None:
+            if not taken:
                 raise Held(f"outside the Zalo reply window of {chat_id}")
             if not self.config.reply_by_message_id:
                 return None
-            row = await session.get(KeyValue, LAST_MSG_KEY + chat_id)
+            row = await keyvalues.get(session, LAST_MSG_KEY + chat_id)
             return row.value if row else None
 
     async def _give_back(self, chat_id: str, count: int) -> None:
@@ -657,16 +618,7 @@ class ZaloTransport:
             return
         try:
             async with self.sessions.begin() as session:
-                await session.execute(
-                    update(ChannelUser)
-                    .where(
-                        ChannelUser.channel == CHANNEL,
-                        ChannelUser.chat_id == chat_id,
-                        ChannelUser.window_replies >= count,
-                    )
-                    .values(window_replies=ChannelUser.window_replies - count)
-                    .execution_options(synchronize_session=False)
-                )
+                await give_back_reply_slots(session, CHANNEL, chat_id, count)
         except Exception:  # the count is advisory; the send's own error matters more
             log.exception("could not give back Zalo reply slots for %s", chat_id)
 
@@ -773,7 +725,7 @@ class ZaloChannel:
         # Replies refer to the user's latest message so that Zalo counts them as free replies.
         if not incoming.event_id.startswith(FOLLOW_EVENT_PREFIX):  # a follow is no message to refer to
             async with self.app.sessions.begin() as session:
-                await _put_kv(session, LAST_MSG_KEY + incoming.chat_id, incoming.event_id, datetime.now(UTC))
+                await keyvalues.put(session, LAST_MSG_KEY + incoming.chat_id, incoming.event_id, datetime.now(UTC))
         await self.app.handle(incoming)
 
     async def drain(self) -> None:

@@ -2,7 +2,7 @@
 
 submitted -> under_review -> needs_info <-> under_review -> forwarded -> approved -> paid;
 rejected (with a reason) and withdrawn (by the citizen) end it early. Used by the officials'
-chat, the citizen's chat (answer, withdraw) and `hotro import` alike.
+chat, the citizen's chat (answer, withdraw) and `hotro import` alike, through handlers.review.service.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import actions, app_code
-from handlers.turn import Button, Notice, Reply
+from handlers import app_code
 from messages import fmt
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationStatus
@@ -85,8 +84,8 @@ async def transition(
     decision_date: date | None = None,
     amount: int | None = None,
     payment: PaymentInfo | None = None,
-) -> Notice | None:
-    """Apply one status change with its audit row; returns the notice for the citizen (or None)."""
+) -> None:
+    """Apply one status change with its audit row. The notice is the caller's: handlers.review.service queues it."""
     if not can_move(application, to_status):
         raise TransitionError(f"{application.status} -> {to_status} is not allowed")
     if to_status == ApplicationStatus.APPROVED and not (decision_number and decision_date):
@@ -132,16 +131,6 @@ async def transition(
         )
     )
     await session.flush()
-    text = notice_text(application, payment)
-    if text is None:
-        return None
-    buttons = (
-        [[Button(_("Reply"), actions.ANSWER.pack(application.code))]]
-        if to_status == ApplicationStatus.NEEDS_INFO
-        else []
-    )
-    buttons.append([Button(_("My applications"), "status")])
-    return Notice(application.channel, application.chat_id, Reply(text, buttons))
 
 
 def notice_text(application: Application, payment: PaymentInfo | None = None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from handlers.questions.facts import date_ranges, single_dates
+from handlers.ask.questions.facts import date_ranges, single_dates
 from messages.i18n import _
 from messages.normalize import fold, nfc, search_key
 

@@ -31,28 +31,27 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
 from bot.config import Settings
+from bot.database import open_db
 from bot.pauses import ChannelPauses
-from bot.transport import Blocked, Held, PermanentFailure, RetryLater, Transport
-from handlers import broadcast as chat
+from bot.transport import Blocked, Held, PermanentFailure, RetryLater, Transport, backoff
+from handlers.announce import service
 from handlers.validators import Valid
 from messages import fmt
 from messages.i18n import _
 from messages.vocabulary import STATUSES, BroadcastStatus, SendStatus
 from storage import broadcasts as store
-from storage import outbox
+from storage import officials, outbox
 from storage.broadcasts import Audience, AudienceError, Outcome
-from storage.db import make_engine, migrate, session_factory
-from storage.models import Delivery, Official
+from storage.models import Delivery
 
 log = logging.getLogger(__name__)
 
+# An announcement's delivery is tried 10 times (about 17 minutes of waits between them), longer than a reply
+# (bot.sender.MAX_ATTEMPTS): it is not awaited in a chat, and a large send meets the platforms' rate
+# limits for longer than one reply does.
 MAX_ATTEMPTS = 10
 BATCH_SECONDS = 2.0  # claim about this many seconds of sending at a time: small next to the lease
 CHUNK_SECONDS = 0.5  # slots reserved on the shared schedule per database round trip
-
-
-def backoff(attempts: int) -> float:
-    return min(2.0**attempts, 600.0)
 
 
 def _now() -> datetime:
@@ -354,10 +353,10 @@ async def housekeeping(app: HoTro, lease: float, writes: Writes | None = None) -
             broadcast = await store.mark_done(session, broadcast_id, now)
             if broadcast is None:
                 continue  # another process finished it
-            official = await session.get(Official, broadcast.official_id)
+            official = await officials.by_id(session, broadcast.official_id)
             if official is not None:
                 channel, chat_id = await store.official_chat(session, official)
-                payload = {"text": chat.final_report(broadcast), "buttons": []}
+                payload = {"text": service.final_report(broadcast), "buttons": []}
                 await outbox.enqueue(session, channel, chat_id, payload, now, app.protector)
             finished.append(broadcast_id)
     if finished:
@@ -415,63 +414,56 @@ async def run_broadcasts(
 
 
 async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
-    db = make_engine(settings.sqlalchemy_url())
-    await migrate(db)
-    sessions = session_factory(db)
     now = _now()
-    try:
-        async with sessions.begin() as session:
-            if args.status:
-                items = await store.recent(session, None, args.limit)
-                if not items:
-                    print(_("No announcement has been sent yet."))
-                for paragraph in await chat.describe_recent(session, items):
-                    print(paragraph, end="\n\n")
+    async with open_db(settings) as db, db.sessions.begin() as session:
+        if args.status:
+            items = await service.recent(session, None, args.limit)
+            if not items:
+                print(_("No announcement has been sent yet."))
+            for paragraph in await service.describe_recent(session, items):
+                print(paragraph, end="\n\n")
+            return
+        if args.cancel is not None:
+            if await service.stop(session, args.cancel, now):
+                print(_("Announcement #{id} has been stopped.").format(id=args.cancel))
                 return
-            if args.cancel is not None:
-                if await store.cancel(session, args.cancel, now):
-                    print(_("Announcement #{id} has been stopped.").format(id=args.cancel))
-                    return
-                raise SystemExit(_("Announcement #{id} is no longer being sent.").format(id=args.cancel))
-            if args.official_id is None or args.audience is None or args.text is None:
-                raise SystemExit(_("Give --official-id, --audience and --text (or --status, or --cancel ID)."))
-            official = await session.get(Official, args.official_id)
-            if official is None or not official.active:
-                raise SystemExit(_("There is no active official with id {id}.").format(id=args.official_id))
-            try:
-                audience = Audience.parse(args.audience, STATUSES)
-                chat.check(official, audience)
-            except AudienceError as error:
-                raise SystemExit(chat.audience_error(error)) from error
-            parsed = chat.clean_announcement(args.text)
-            if not isinstance(parsed, Valid):
-                raise SystemExit(parsed.message)
-            text = parsed.value
-            count = await store.count_recipients(session, official, audience)
-            unreachable = await chat.unreachable_note(session, official, audience)
-            print(chat.render_message(text, official))
-            print("———")
-            print(
-                _("Recipients: {n} ({audience}).").format(
-                    n=fmt.number(count), audience=chat.describe(audience, official)
-                )
+            raise SystemExit(_("Announcement #{id} is no longer being sent.").format(id=args.cancel))
+        if args.official_id is None or args.audience is None or args.text is None:
+            raise SystemExit(_("Give --official-id, --audience and --text (or --status, or --cancel ID)."))
+        official = await officials.by_id(session, args.official_id)
+        if official is None or not official.active:
+            raise SystemExit(_("There is no active official with id {id}.").format(id=args.official_id))
+        try:
+            audience = Audience.parse(args.audience, STATUSES)
+            service.check(official, audience)
+        except AudienceError as error:
+            raise SystemExit(service.audience_error(error)) from error
+        parsed = service.clean_announcement(args.text)
+        if not isinstance(parsed, Valid):
+            raise SystemExit(parsed.message)
+        text = parsed.value
+        shown = await service.preview(session, official, audience, text)
+        print(shown.message)
+        print("———")
+        print(
+            _("Recipients: {n} ({audience}).").format(
+                n=fmt.number(shown.count), audience=service.describe(audience, official)
             )
-            if unreachable:
-                print(unreachable)
-            if not args.yes:
-                print(_("Nothing was sent. Add --yes to send it."))
-                return
-            if count == 0:
-                raise SystemExit(_("No one is left to receive this announcement. Nothing was sent."))
-            broadcast = await store.create(session, official, audience, text, now)
-            total = await store.queue(session, broadcast, official, chat.render_message(text, official), now)
-            print(
-                _(
-                    "Announcement #{id} is queued for {n} recipients. You will get a report when it has been sent."
-                ).format(id=broadcast.id, n=fmt.number(total))
+        )
+        if shown.unreachable:
+            print(shown.unreachable)
+        if not args.yes:
+            print(_("Nothing was sent. Add --yes to send it."))
+            return
+        if shown.count == 0:
+            raise SystemExit(_("No one is left to receive this announcement. Nothing was sent."))
+        broadcast = await service.create_draft(session, official, audience, text, now)
+        total = await service.send(session, official, broadcast, now)
+        print(
+            _("Announcement #{id} is queued for {n} recipients. You will get a report when it has been sent.").format(
+                id=broadcast.id, n=fmt.number(total)
             )
-    finally:
-        await db.dispose()
+        )
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

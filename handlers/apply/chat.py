@@ -8,20 +8,20 @@ the application is stored in the turn's transaction and the citizen gets a code.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from handlers import admin_units, app_code, forms, validators
+from handlers.apply import service as submission
 from handlers.card_prefill import CardPrefill
 from handlers.forms import Answers, Choice, Field, Form
-from handlers.menu import add_menu_entry, menu_buttons, resume_button, show_menu
+from handlers.menu import menu_buttons, resume_button, show_menu
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt
 from messages.i18n import N_, _
-from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
+from messages.vocabulary import ApplicationKind, AreaLevel
 from storage import applications as repo
 from storage.models import Application
 
@@ -30,7 +30,18 @@ WINDOW_START, WINDOW_END = date(2021, 5, 1), date(2021, 12, 31)
 HOUSEHOLD_AMOUNT = 3_000_000  # per household, once (khoản 10 Mục II NQ 68)
 
 KINDS = {"hkd": ApplicationKind.HOUSEHOLD_BUSINESS, "ldtd": ApplicationKind.FREE_WORKER}
-CODE_PREFIX = {"hkd": "HK", "ldtd": "TD"}
+
+
+class ApplyState(StrEnum):
+    """The states of an application being made; the form states are named after the form ("hkd", "ldtd")."""
+
+    CHOOSE = "apply.choose"
+    CONSENT = "apply.consent"
+    HOUSEHOLD_FORM = "apply.hkd"
+    FREE_WORKER_FORM = "apply.ldtd"
+
+
+FORM_STATE = {"hkd": ApplyState.HOUSEHOLD_FORM, "ldtd": ApplyState.FREE_WORKER_FORM}
 
 
 # ---- parsers: validators adapted to the form engine ------------------------------------
@@ -285,7 +296,7 @@ HOUSEHOLD_FIELDS = [
 
 
 def occupation_choices(turn: Turn) -> tuple[Choice, ...]:
-    listed = tuple(Choice(name, name) for name in turn.settings.free_worker.occupations)
+    listed = tuple(Choice(name, name) for name in turn.config.free_worker.occupations)
     return (*listed, Choice(N_("Other occupation"), "other"))
 
 
@@ -408,7 +419,7 @@ def consent_notice() -> str:
 async def choose_kind(turn: Turn) -> None:
     kind = turn.action_arg
     if kind not in KINDS:
-        turn.goto("apply.choose", {})
+        turn.goto(ApplyState.CHOOSE, {})
         rows = [
             [Button(_("Household business (3.000.000 ₫)"), "apply:hkd")],
             [Button(_("Free worker without a labour contract"), "apply:ldtd")],
@@ -418,7 +429,7 @@ async def choose_kind(turn: Turn) -> None:
             rows.insert(0, resume_button())
         turn.say(_("Which support do you want to apply for?"), rows)
         return
-    turn.goto("apply.consent", {"kind": kind})
+    turn.goto(ApplyState.CONSENT, {"kind": kind})
     await ask_consent(turn)
 
 
@@ -441,7 +452,7 @@ async def on_consent(turn: Turn) -> None:
         return
     kind = turn.data.get("kind", "")
     consent = await repo.record_consent(turn.session, turn.user, "application", NOTICE_VERSION, turn.now)
-    turn.goto(f"apply.{kind}", {"kind": kind, "consent_id": consent.id, "answers": {}, "history": []})
+    turn.goto(FORM_STATE[kind], forms.start_data(kind=kind, consent_id=consent.id))
     turn.drop_paused()  # a new application instead of the one left half filled in
     turn.say(_("Thank you. Let's start; you can press “Back” to correct the previous answer at any time."))
     await forms.ask(turn, FORMS[kind])
@@ -451,7 +462,7 @@ async def on_consent(turn: Turn) -> None:
 def estimated_amount(kind: str, answers: Answers, turn: Turn) -> int | None:
     if kind == "hkd":
         return HOUSEHOLD_AMOUNT
-    scheme = turn.settings.free_worker
+    scheme = turn.config.free_worker
     if scheme.mode == "lump":
         return scheme.amount_vnd
     if scheme.mode == "per_day" and scheme.amount_vnd:
@@ -464,88 +475,63 @@ def estimated_amount(kind: str, answers: Answers, turn: Turn) -> int | None:
     return None  # set by the province: no figure is promised
 
 
-async def submit(turn: Turn, answers: Answers) -> None:
-    kind: str = turn.data["kind"]
-    policy_id = KINDS[kind]
-    protector = turn.services.protector
-    digits: str = answers["id_number"]
-    id_hash = protector.blind_index("id_number", digits)
-    existing = await repo.find_active_by_id_hash(turn.session, policy_id, id_hash)
-    if existing is not None:
-        await show_menu(turn, _already(turn, existing))
-        return
-    bank = answers.get("bank_account") if _bank(answers) else None
-    bank_hash = protector.blind_index("bank_account", bank) if bank else None
-    phone_hash = protector.blind_index("phone", answers["phone"])
-    suspects = await repo.possible_duplicates(turn.session, id_hash, phone_hash, bank_hash)
+SKIP = {  # answers stored in the application's own columns, not in its `fields`
+    "full_name",
+    "birth_date",
+    "sex",
+    "id_number",
+    "phone",
+    "period_start",
+    "period_end",
+    "payment",
+    "bank_name",
+    "bank_account",
+    "account_holder",
+    "documents",
+}
+
+
+def new_application(kind: str, answers: Answers, turn: Turn) -> submission.NewApplication:
+    """The form's answers as the submission service's plain data."""
     place = answers.get("place") or (answers["current_place"] if _moved(answers) else answers["home_place"])
     extra_keys = [f.key for f in FORMS[kind].fields if f.applies(answers)]
-    skip = {
-        "full_name",
-        "birth_date",
-        "sex",
-        "id_number",
-        "phone",
-        "period_start",
-        "period_end",
-        "payment",
-        "bank_name",
-        "bank_account",
-        "account_holder",
-        "documents",
-    }
-    code = app_code.new_code(CODE_PREFIX[kind])
-    while await repo.code_exists(turn.session, code):  # 31**7 codes: a clash is rare but possible
-        code = app_code.new_code(CODE_PREFIX[kind])
-    application = Application(
-        code=code,
-        kind=policy_id,
-        policy_id=policy_id,
-        status=ApplicationStatus.SUBMITTED,
-        channel=turn.incoming.channel,
-        chat_id=turn.incoming.chat_id,
-        channel_user_id=turn.user.id,
-        consent_id=turn.data.get("consent_id"),
+    bank = answers.get("bank_account") if _bank(answers) else None
+    return submission.NewApplication(
+        kind=KINDS[kind],
         full_name=answers["full_name"],
-        sex=answers.get("sex"),
-        phone_hash=phone_hash,
-        id_kind="cccd" if len(digits) == 12 else "cmnd",
-        id_number_enc=protector.encrypt(digits, context="id_number"),
-        id_hash=id_hash,
+        id_number=answers["id_number"],
+        phone=answers["phone"],
         province_code=place[AreaLevel.PROVINCE],
         district_code=place[AreaLevel.DISTRICT],
         commune_code=place[AreaLevel.COMMUNE],
+        payment_method=answers["payment"],
+        sex=answers.get("sex"),
+        birth_date=_iso(answers.get("birth_date")),
         period_start=_iso(answers.get("period_start")),
         period_end=_iso(answers.get("period_end")),
-        payment_method=answers["payment"],
         bank_name=answers.get("bank_name") if bank else None,
-        bank_account_enc=protector.encrypt(bank, context="bank_account") if bank else None,
-        bank_hash=bank_hash,
+        bank_account=bank,
         account_holder=answers.get("account_holder") if bank else None,
-        fields={k: answers[k] for k in extra_keys if k not in skip and k in answers},
         estimated_amount=estimated_amount(kind, answers, turn),
-        duplicate_note=(
-            _("Same phone number or bank account as {codes}").format(
-                codes=", ".join(app_code.display(a.code) for a in suspects)
-            )
-            if suspects
-            else None
-        ),
-        submitted_at=turn.now,
-        updated_at=turn.now,
+        fields={k: answers[k] for k in extra_keys if k not in SKIP and k in answers},
+        documents=answers.get("documents") or [],
     )
-    repo.seal_person(application, protector, answers["phone"], _iso(answers.get("birth_date")))
-    actor = f"citizen:{turn.incoming.channel}:{turn.incoming.user_id}"
-    try:
-        async with turn.session.begin_nested():
-            await repo.add_application(turn.session, application, answers.get("documents") or [], actor, turn.now)
-    except IntegrityError:
-        # The same ID number was submitted at the same moment from another chat.
-        existing = await repo.find_active_by_id_hash(turn.session, policy_id, id_hash)
+
+
+async def submit(turn: Turn, answers: Answers) -> None:
+    kind: str = turn.data["kind"]
+    applicant = submission.Applicant(
+        turn.incoming.channel, turn.incoming.chat_id, turn.incoming.user_id, turn.user.id, turn.data.get("consent_id")
+    )
+    result = await submission.submit(
+        turn.session, turn.services.protector, turn.now, applicant, new_application(kind, answers, turn)
+    )
+    if isinstance(result, submission.AlreadyApplied):
+        existing = result.existing
         await show_menu(turn, _already(turn, existing) if existing else _("Please try again in a moment."))
         return
-    turn.goto("menu", {})
-    turn.say(_confirmation(kind, application), menu_buttons())
+    turn.goto(CoreState.MENU, {})
+    turn.say(_confirmation(kind, result.application), menu_buttons(turn))
 
 
 def _already(turn: Turn, existing: Application) -> str:
@@ -602,13 +588,29 @@ FORMS: dict[str, Form] = {
 }
 
 
+STATE_FORMS: dict[str, Form] = {FORM_STATE[name]: form for name, form in FORMS.items()}
+
+
 # ---- routing ---------------------------------------------------------------------------
+def form_of(state: str) -> Form | None:
+    """The form a state fills in (None for choosing and consenting)."""
+    return STATE_FORMS.get(state)
+
+
+def takes_files(turn: Turn) -> bool:
+    """The current step is a form's photo step, or one a photo of the ID card answers."""
+    form, step = form_of(turn.state), str(turn.data.get("step"))
+    if form is not None and form.extension is not None and form.extension.takes_attachment(form, step):
+        return True
+    return form is not None and any(f.key == step and f.kind == "photo" for f in form.fields)
+
+
 async def handle_state(turn: Turn) -> None:
-    if turn.state == "apply.consent":  # the consent buttons are global actions
+    if turn.state == ApplyState.CONSENT:  # the consent buttons are global actions
         turn.say(_("Please press one of the buttons below."))
         await ask_consent(turn)
         return
-    form = FORMS.get(turn.state.removeprefix("apply."))
+    form = form_of(turn.state)
     if form is None:  # apply.choose
         await choose_kind(turn)
         return
@@ -616,18 +618,18 @@ async def handle_state(turn: Turn) -> None:
 
 
 async def ask_state(turn: Turn) -> None:
-    if turn.state == "apply.consent":
+    if turn.state == ApplyState.CONSENT:
         await ask_consent(turn)
         return
-    form = FORMS.get(turn.state.removeprefix("apply."))
+    form = form_of(turn.state)
     if form is None:
         await choose_kind(turn)
         return
     await forms.ask(turn, form)
 
 
-def register(router: Router) -> None:
-    add_menu_entry(N_("Apply for support"), "apply")
-    router.action("apply")(choose_kind)
-    router.action("consent")(on_consent)
-    router.state("apply", ask=ask_state, resumable=True)(handle_state)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
+router.menu_entry(N_("Apply for support"), "apply")
+router.action("apply")(choose_kind)
+router.action("consent")(on_consent)
+router.state("apply", ask=ask_state, resumable=True, takes_files=takes_files)(handle_state)

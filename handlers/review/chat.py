@@ -1,7 +1,7 @@
 """The officials' side in the chat: list applications in their area, open one, move it on.
 
 Every query is limited to the official's area (storage.officials.scope), every view is audited,
-and every change goes through handlers.lifecycle with a confirmation step.
+and every change goes through handlers.review.service with a confirmation step.
 """
 
 from __future__ import annotations
@@ -9,23 +9,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-
-from handlers import actions, admin_units, app_code, forms, intake, lifecycle, report
+from handlers import actions, admin_units, app_code, forms
+from handlers.apply import chat as intake
 from handlers.forms import Answers, Choice, Field, Form
-from handlers.menu import show_menu
+from handlers.gate import gated_official, officials_only
+from handlers.menu import entries, show_menu
+from handlers.review import lifecycle
+from handlers.review import service as review
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Menu, Turn
 from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
-from storage import deadlines
+from storage import deadlines, lookups
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
-from storage.models import Application, Attachment, AuditLog, Official, Payment, StatusEvent
-from storage.officials import covers, get_official, scope
-from storage.reports import payment_overdue, review_overdue
+from storage.models import Application, Official
 
 PER_PAGE = 8
 ACTION_LABELS: dict[str, str] = {
@@ -38,47 +38,31 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
-def actor(official: Official) -> str:
-    return f"official:{official.id}"
-
-
-async def _official(turn: Turn) -> Official | None:
-    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
-    if official is None:
-        await show_menu(turn, _("This function is only for registered officials."))
-    return official
+actor = review.official_actor
 
 
 async def _application(turn: Turn, official: Official, app_id: str | int) -> Application | None:
-    application = await turn.session.get(Application, int(app_id)) if str(app_id).isdigit() else None
-    if application is None or not covers(official, application):
+    application = await lookups.by_id(turn.session, int(app_id)) if str(app_id).isdigit() else None
+    if application is None or not review.may_act(official, application):
         # The same answer for "missing" and "not yours": nothing leaks about other areas.
-        await home(turn, _("That application does not exist or is outside your area."))
+        await home(turn, official, _("That application does not exist or is outside your area."))
         return None
     return application
 
 
 # ---- home and lists -------------------------------------------------------------------------
-async def home(turn: Turn, intro: str | None = None) -> None:
-    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
-    if official is None:
-        await show_menu(turn, _("This function is only for registered officials."))
-        return
-    turn.goto("menu", {})
-    counts = dict(
-        (
-            await turn.session.execute(
-                select(Application.status, func.count()).where(scope(official)).group_by(Application.status)
-            )
-        ).all()
-    )
+async def home(turn: Turn, official: Official, intro: str | None = None) -> None:
+    turn.goto(CoreState.MENU, {})
+    counts = await lookups.area_counts(turn.session, official)
     rows = [
         [Button(f"{vocabulary.status_label(status)} ({counts.get(status, 0)})", actions.OF_LIST.pack(status))]
         for status in vocabulary.STATUSES
         if counts.get(status)
     ]
-    rows.append([Button(_("Overdue"), "of:l:overdue"), Button(_(report.REPORT_LABEL), report.REPORT_ACTION)])
-    rows.append([Button(_("📢 Announcements"), "bc")])
+    # The other features' entries of the officials' menu (report, announcements), registered with their routers.
+    extra = entries(turn, Menu.OFFICIALS)
+    rows.append([Button(_("Overdue"), actions.OF_LIST.pack(lookups.OVERDUE)), *extra[:1]])
+    rows += [[button] for button in extra[1:]]
     rows.append([Button(_("« Main menu"), "menu")])
     text = _("Applications in your area: {total}. Choose a list:").format(total=sum(counts.values()))
     turn.say(f"{intro}\n\n{text}" if intro else text, rows)
@@ -87,27 +71,13 @@ async def home(turn: Turn, intro: str | None = None) -> None:
 async def list_applications(turn: Turn, official: Official, which: str, page_no: int) -> None:
     """One page of a list, paged in SQL: an area can hold hundreds of thousands of applications."""
     today = fmt.today_local(turn.now)
-    if which == "overdue":
-        condition = or_(review_overdue(today), payment_overdue(today))
-    elif which in vocabulary.STATUS_LABELS:
-        condition = Application.status == which
-    else:
-        await home(turn)
+    condition = lookups.list_filter(which, today)
+    if condition is None:
+        await home(turn, official)
         return
-    where = and_(scope(official), condition)
-    total = (await turn.session.execute(select(func.count()).select_from(Application).where(where))).scalar_one()
+    total, page_no, items = await lookups.area_page(turn.session, official, condition, page_no, PER_PAGE)
     page_count = max(1, -(-total // PER_PAGE))
-    page_no = min(max(page_no, 1), page_count)
-    items = (
-        await turn.session.execute(
-            select(Application)
-            .where(where)
-            .order_by(Application.submitted_at, Application.id)
-            .offset((page_no - 1) * PER_PAGE)
-            .limit(PER_PAGE)
-        )
-    ).scalars()
-    title = _("Overdue") if which == "overdue" else vocabulary.status_label(which)
+    title = _("Overdue") if which == lookups.OVERDUE else vocabulary.status_label(which)
     rows = [[Button(_row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in items]
     nav = []
     if page_no > 1:
@@ -172,18 +142,14 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         lines.append(_("Payment: cash at the commune"))
     if application.estimated_amount:
         lines.append(_("Requested amount: {amount}").format(amount=fmt.vnd(application.estimated_amount)))
-    files = (
-        await turn.session.execute(
-            select(func.count()).select_from(Attachment).where(Attachment.application_id == application.id)
-        )
-    ).scalar_one()
+    files = await lookups.attachment_count(turn.session, application)
     if files:
         lines.append(_("Documents sent: {n}").format(n=files))
     if application.duplicate_note:
         lines.append("⚠️ " + application.duplicate_note)
     if application.info_request:
         lines.append(_("Open question: “{question}”").format(question=application.info_request))
-    answer = await _last_answer(turn, application)
+    answer = await lookups.last_citizen_answer(turn.session, application)
     if answer is not None:
         lines.append(
             _("The citizen's answer ({date}): “{answer}”").format(date=fmt.day(answer.at), answer=answer.note or "")
@@ -194,11 +160,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
                 number=application.decision_number, date=fmt.day(application.decision_date)
             )
         )
-    paid = (
-        await turn.session.execute(
-            select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.application_id == application.id)
-        )
-    ).scalar_one()
+    paid = await lookups.paid_total(turn.session, application)
     if paid:
         lines.append(_("Paid: {amount}").format(amount=fmt.vnd(paid)))
     late = deadlines.overdue(application, fmt.today_local(turn.now))
@@ -207,14 +169,14 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     elif late == "payment":
         due = deadlines.payment_due(application)
         lines.append("⚠️ " + _("Payment overdue (due {date})").format(date=fmt.day(due) if due else "–"))
-    turn.session.add(AuditLog(actor=actor(official), action="view", application_id=application.id, at=turn.now))
+    lookups.audit_view(turn.session, actor(official), "view", application, turn.now)
     rows = [
         [Button(_(label), actions.OF_CHANGE.pack(application.id, target))]
         for target, label in ACTION_LABELS.items()
         if lifecycle.can_move(application, target)
     ]
     rows.append([Button(_("« Officials' menu"), "of")])
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.say("\n".join(lines), rows)
 
 
@@ -233,21 +195,6 @@ def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
             continue
         lines.append(f"• {_(form_field.label)}: {forms.display_value(form_field, fields)}")
     return lines
-
-
-async def _last_answer(turn: Turn, application: Application) -> StatusEvent | None:
-    """The citizen's latest answer to an information request (the note of their needs_info -> under_review)."""
-    stmt = (
-        select(StatusEvent)
-        .where(
-            StatusEvent.application_id == application.id,
-            StatusEvent.from_status == ApplicationStatus.NEEDS_INFO,
-            StatusEvent.actor.like("citizen:%"),
-        )
-        .order_by(StatusEvent.id.desc())
-        .limit(1)
-    )
-    return (await turn.session.execute(stmt)).scalars().first()
 
 
 # ---- changes: a small form per target, then a summary to confirm -------------------------------
@@ -331,9 +278,7 @@ CHANGE_FIELDS: dict[str, list[Field]] = {
 
 
 async def apply_change(turn: Turn, answers: Answers) -> None:
-    official = await _official(turn)
-    if official is None:
-        return
+    official = gated_official(turn)  # the form's state is gated (change_state)
     target = turn.data["target"]
     application = await _application(turn, official, turn.data["app_id"])
     if application is None:
@@ -341,6 +286,7 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
     if not lifecycle.can_move(application, target):  # someone else moved it meanwhile
         await home(
             turn,
+            official,
             _("The application is now “{status}”; nothing was changed.").format(
                 status=vocabulary.status_label(application.status)
             ),
@@ -351,10 +297,11 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
         payment = lifecycle.PaymentInfo(
             answers["amount"], date.fromisoformat(answers["paid_on"]), answers["method"], answers.get("reference")
         )
-    notice = await lifecycle.transition(
+    await review.change(
         turn.session,
         application,
         target,
+        turn,
         actor=actor(official),
         now=turn.now,
         note=answers.get("note"),
@@ -363,10 +310,9 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
         amount=answers.get("amount") if target == ApplicationStatus.APPROVED else None,
         payment=payment,
     )
-    if notice is not None:
-        turn.notices.append(notice)
     await home(
         turn,
+        official,
         _("Application {code} is now “{status}”. The citizen has been notified.").format(
             code=app_code.display(application.code), status=vocabulary.status_label(target)
         ),
@@ -403,6 +349,10 @@ FORMS = {
 }
 
 
+CHANGE_STATES: dict[str, str] = {target: f"of.{target}" for target in CHANGE_FIELDS}  # one form per target
+STATE_FORMS: dict[str, Form] = {CHANGE_STATES[target]: form for target, form in FORMS.items()}
+
+
 def _prefill(target: str, application: Application, turn: Turn) -> dict[str, Any]:
     """Sensible defaults the official can still edit from the summary."""
     if target == ApplicationStatus.PAID:
@@ -422,7 +372,7 @@ async def start_change(turn: Turn, official: Official, application: Application,
         return
     answers = {k: v for k, v in _prefill(target, application, turn).items() if v is not None}
     turn.goto(
-        f"of.{target}",
+        CHANGE_STATES[target],
         {
             "app_id": application.id,
             "target": target,
@@ -442,14 +392,11 @@ async def start_change(turn: Turn, official: Official, application: Application,
 
 
 # ---- routing ---------------------------------------------------------------------------------
-async def on_action(turn: Turn) -> None:
+async def on_action(turn: Turn, official: Official) -> None:
     """'of' home, 'of:l:<status>[:<page>]' list, 'of:o:<id>' open, 'of:t:<id>:<target>' change."""
-    official = await _official(turn)
-    if official is None:
-        return
     parts = turn.action_arg.split(":") if turn.action_arg else []
     if not parts:
-        await home(turn)
+        await home(turn, official)
     elif parts[0] == "l" and len(parts) >= 2:
         page_no = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
         await list_applications(turn, official, parts[1], page_no)
@@ -462,30 +409,32 @@ async def on_action(turn: Turn) -> None:
         else:
             await start_change(turn, official, application, parts[2] if len(parts) > 2 else "")
     else:
-        await home(turn)
+        await home(turn, official)
 
 
-async def change_state(turn: Turn) -> None:
-    form = FORMS.get(turn.state.removeprefix("of."))
-    if form is None or await _official(turn) is None:
+async def change_state(turn: Turn, _official: Official) -> None:
+    form = STATE_FORMS.get(turn.state)
+    if form is None:
         await show_menu(turn)
         return
     await forms.handle(turn, form)
 
 
 async def change_ask(turn: Turn) -> None:
-    form = FORMS.get(turn.state.removeprefix("of."))
+    form = STATE_FORMS.get(turn.state)
     if form is None:
         await show_menu(turn)
         return
     await forms.ask(turn, form)
 
 
-async def officials_command(turn: Turn) -> None:
-    await home(turn)
+async def officials_command(turn: Turn, official: Official) -> None:
+    await home(turn, official)
 
 
-def register(router: Router) -> None:
-    router.command("/canbo", "/officials")(officials_command)
-    router.action("of")(on_action)
-    router.state("of", ask=change_ask)(change_state)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
+router.menu_entry(N_("Officials: applications in my area"), "of", officials_only=True)
+router.command("/canbo", "/officials")(officials_only(officials_command))
+router.action("of")(officials_only(on_action))
+# An official removed while filling in a change just gets the main menu.
+router.state("of", ask=change_ask)(officials_only(change_state, refusal=show_menu))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from handlers.eligibility_rules import (
+from handlers.ask.eligibility_rules import (
     CHILD_F0F1_VND,
     MIN_ARTS_DAYS,
     MIN_HOUSEHOLD_DAYS,
@@ -34,7 +34,7 @@ from handlers.eligibility_rules import (
     evaluate,
     policy_title,
 )
-from handlers.questions.facts import Covid, Facts, Who, folded
+from handlers.ask.questions.facts import Covid, Facts, Who, folded
 from messages.fmt import vnd
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.i18n import _

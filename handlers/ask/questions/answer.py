@@ -12,16 +12,18 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from handlers import actions, intake, status
+from handlers import actions
+from handlers.apply import chat as intake
+from handlers.ask.policies import policy_buttons, policy_page, section_page
+from handlers.ask.policy_search import detect_section
+from handlers.ask.questions import classify, id_facts, passages, verdict
+from handlers.ask.questions.confirm import confirmation
+from handlers.ask.questions.facts import Facts, extract
+from handlers.ask.questions.intents import chat_intent, code_in
+from handlers.ask.questions.knowledge import by_id, entry, province_scheme
+from handlers.lookup import chat as status
 from handlers.menu import menu_buttons, show_menu
-from handlers.policies import policy_buttons, policy_page, section_page
-from handlers.policy_search import detect_section
-from handlers.questions import classify, id_facts, passages, verdict
-from handlers.questions.confirm import confirmation
-from handlers.questions.facts import Facts, extract
-from handlers.questions.intents import chat_intent, code_in
-from handlers.questions.knowledge import by_id, entry, province_scheme
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from messages import fmt
 from messages.i18n import N_, _
 from messages.normalize import search_key
@@ -61,11 +63,11 @@ NOTHING_SCORE = -0.6
 
 
 def _policies(turn: Turn) -> dict[str, Policy]:
-    return {p.id: p for p in load_policies(turn.settings.free_worker)}
+    return {p.id: p for p in load_policies(turn.config.free_worker)}
 
 
 def _today(turn: Turn) -> date:
-    return turn.settings.as_of_date or fmt.today_local(turn.now)
+    return turn.config.as_of_date or fmt.today_local(turn.now)
 
 
 async def answer(turn: Turn) -> None:
@@ -139,12 +141,12 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         policy_answer(turn, policies[topic], kind, facts)
         return
     # "hạn nộp hồ sơ hộ kinh doanh": the general topic, narrowed to the policy the message names.
-    narrowed = entry(topic, kind, policy_hint, turn.settings.hotline) if policy_hint else None
-    found = entry(topic, kind, hotline=turn.settings.hotline) or narrowed
+    narrowed = entry(topic, kind, policy_hint, turn.config.hotline) if policy_hint else None
+    found = entry(topic, kind, hotline=turn.config.hotline) or narrowed
     if found is None:
         await unsure(turn, None)
         return
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     body = found.text
     if narrowed is not None and narrowed.id != found.id:
         body = narrowed.text + "\n\n" + body
@@ -160,8 +162,8 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
 
 
 def contact(turn: Turn) -> None:
-    turn.goto("menu", {})
-    hotline = turn.settings.hotline
+    turn.goto(CoreState.MENU, {})
+    hotline = turn.config.hotline
     if hotline:
         text = _(
             "To talk to an official, call the hotline {hotline}, or come to the reception desk (bộ phận "
@@ -214,16 +216,16 @@ def question_kind(text: str, predicted: str | None) -> str | None:
 
 
 def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     text = turn.text
     kind = question_kind(text, kind)
     yes_no = verdict.is_yes_no(text)
     decisive = bool(
         facts.days is not None or facts.ranges or facts.dates or facts.covid or facts.social_insurance is False
     )
-    scheme, label = turn.settings.free_worker, None
+    scheme, label = turn.config.free_worker, None
     # A named province gets its own scheme; the home province too, unless the deployment set its own.
-    home_configured = facts.province == turn.settings.province_code and scheme.mode != "unset"
+    home_configured = facts.province == turn.config.province_code and scheme.mode != "unset"
     if policy.id == "free_worker" and facts.province is not None and not home_configured:  # not vocabulary: a policy id
         found = province_scheme(facts.province)
         if found.scheme is None and kind not in ("documents", "where_how"):
@@ -264,7 +266,7 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     general = _KIND_TOPIC.get(kind or "")
     if kind == "timing" and _PAYMENT_CUE.search(search_key(turn.text)):
         general = "payment_timing"
-    found = entry(general, kind, policy.id, turn.settings.hotline) if general else None
+    found = entry(general, kind, policy.id, turn.config.hotline) if general else None
     if found is not None:
         parts.append(found.text)
     elif kind in ("documents", "where_how"):
@@ -309,14 +311,14 @@ def _choice(topic: str, policies: dict[str, Policy]) -> Button | None:
 
 async def unsure(turn: Turn, prediction: classify.Prediction | None) -> None:
     """2-3 likely topics first (so #1 is the best guess), then a line inviting the citizen to rephrase."""
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     policies = _policies(turn)
     if prediction is None or prediction.score < NOTHING_SCORE:
         turn.say(
             _("Sorry, I could not find a policy matching your question. Try other words, or choose below.")
             + "\n"
             + _("For example: “quán ăn đóng cửa 20 ngày có được hỗ trợ không”."),
-            [[Button(_("All policies"), "pol")], *menu_buttons()],
+            [[Button(_("All policies"), "pol")], *menu_buttons(turn)],
         )
         return
     choices = []
@@ -347,9 +349,9 @@ async def chosen_topic(turn: Turn) -> None:
 
 async def knowledge_entry(turn: Turn) -> None:
     """A 'kb:<entry id>' button: show one knowledge entry."""
-    found = by_id(turn.action_arg, turn.settings.hotline)
+    found = by_id(turn.action_arg, turn.config.hotline)
     if found is None:
         await show_menu(turn, _("That button is no longer active. Here is the main menu."))
         return
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.say(found.text, [[Button(_("« Main menu"), "menu")]])

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import actions, app_code, lifecycle
-from handlers.menu import add_menu_entry, back_to_menu_button, show_menu
+from handlers import actions, app_code
+from handlers.menu import back_to_menu_button, show_menu
+from handlers.review import lifecycle
+from handlers.review import service as review
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from handlers.validators import clean_text
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import KIND_LABELS, ApplicationStatus
 from storage import applications as repo
+from storage import lookups
 from storage.crypto import DecryptionError
-from storage.models import Application, Attachment, AuditLog, LookupAttempt, LookupCodeAttempt, Payment
-from storage.officials import officials_for
-from storage.sql import insert_ignore
+from storage.models import Application, LookupAttempt, LookupCodeAttempt
+
+
+class LookupState(StrEnum):
+    CODE = "lookup.code"  # waiting for an application code
+    ID_DIGITS = "lookup.id"  # waiting for the last 4 digits of its ID number
+
+
+ANSWER_STATE = "answer"  # typing the answer to an official's request for information
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=1)
@@ -50,8 +59,7 @@ async def describe(session: AsyncSession, application: Application) -> str:
         )
     if application.approved_amount and application.status in (ApplicationStatus.APPROVED, ApplicationStatus.PAID):
         lines.append(_("Approved amount: {amount}").format(amount=fmt.vnd(application.approved_amount)))
-    payments = (await session.execute(select(Payment).where(Payment.application_id == application.id))).scalars()
-    for payment in payments:
+    for payment in await lookups.payments(session, application):
         lines.append(
             _("Paid {amount} on {date} ({method})").format(
                 amount=fmt.vnd(payment.amount),
@@ -83,7 +91,7 @@ def _buttons(application: Application) -> list[Button]:
 
 
 async def my_applications(turn: Turn) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
     lookup = [Button(_("Look up by application code"), "lookup")]
     if not mine:
@@ -101,40 +109,28 @@ async def my_applications(turn: Turn) -> None:
 
 # ---- look-up by code and the last 4 ID digits, rate-limited per chat ------------------------
 async def start_lookup(turn: Turn) -> None:
-    turn.goto("lookup.code", {})
+    turn.goto(LookupState.CODE, {})
     turn.takes_text = True
     turn.say(_("Type the application code (e.g. HK-7QX4-M9PR)."), [back_to_menu_button()])
 
 
 async def _failures(turn: Turn) -> LookupAttempt:
-    key = {"channel": turn.incoming.channel, "chat_id": turn.incoming.chat_id}
-    await turn.session.execute(
-        insert_ignore(
-            turn.session, LookupAttempt, {**key, "failures": 0, "window_start": turn.now}, ["channel", "chat_id"]
-        )
+    return await lookups.chat_failures(
+        turn.session, turn.incoming.channel, turn.incoming.chat_id, turn.now, FAILURE_WINDOW
     )
-    stmt = select(LookupAttempt).filter_by(**key).with_for_update()
-    attempt = (await turn.session.execute(stmt)).scalar_one()
-    if turn.now - attempt.window_start > FAILURE_WINDOW:
-        attempt.failures, attempt.window_start = 0, turn.now
-    return attempt
 
 
 async def _code_failures(turn: Turn, code: str) -> LookupCodeAttempt:
     """The code's failures from every chat: a new chat (or group) gets no fresh guesses."""
-    values = {"code": code[:16], "failures": 0, "window_start": turn.now}
-    await turn.session.execute(insert_ignore(turn.session, LookupCodeAttempt, values, ["code"]))
-    stmt = select(LookupCodeAttempt).filter_by(code=code[:16]).with_for_update()
-    attempt = (await turn.session.execute(stmt)).scalar_one()
-    if turn.now - attempt.window_start > FAILURE_WINDOW:
-        attempt.failures, attempt.window_start = 0, turn.now
-    return attempt
+    return await lookups.code_failures(turn.session, code, turn.now, FAILURE_WINDOW)
 
 
 async def lookup_state(turn: Turn) -> None:
     turn.takes_text = True  # a code or 4 digits, never a button number
     attempt = await _failures(turn)
-    code_attempt = await _code_failures(turn, turn.data.get("code", "")) if turn.state == "lookup.id" else None
+    code_attempt = (
+        await _code_failures(turn, turn.data.get("code", "")) if turn.state == LookupState.ID_DIGITS else None
+    )
     blocked: LookupAttempt | LookupCodeAttempt | None = attempt if attempt.failures >= MAX_FAILURES else None
     if code_attempt is not None and code_attempt.failures >= MAX_FAILURES:
         blocked = code_attempt
@@ -145,7 +141,7 @@ async def lookup_state(turn: Turn) -> None:
             turn, _("Too many wrong attempts. Please try again in {minutes} minutes.").format(minutes=minutes)
         )
         return
-    if turn.state == "lookup.code":
+    if turn.state == LookupState.CODE:
         take_code(turn, turn.text)
         return
     digits = "".join(ch for ch in turn.text if ch.isdigit())
@@ -155,7 +151,7 @@ async def lookup_state(turn: Turn) -> None:
         assert code_attempt is not None
         code_attempt.failures += 1
         left = MAX_FAILURES - max(attempt.failures, code_attempt.failures)
-        turn.goto("lookup.code", {})
+        turn.goto(LookupState.CODE, {})
         turn.say(
             _(
                 "The code or the last 4 digits do not match any application. Attempts left: {left}. "
@@ -164,15 +160,15 @@ async def lookup_state(turn: Turn) -> None:
             [back_to_menu_button()],
         )
         return
-    turn.session.add(AuditLog(actor=actor(turn), action="lookup", application_id=application.id, at=turn.now))
-    turn.goto("menu", {})
+    lookups.audit_view(turn.session, actor(turn), "lookup", application, turn.now)
+    turn.goto(CoreState.MENU, {})
     turn.say(await describe(turn.session, application), [back_to_menu_button()])
 
 
 def take_code(turn: Turn, code: str) -> None:
     """The look-up's code step, also for a code typed or pasted outside it (in a question)."""
     if not app_code.is_valid(code):
-        turn.goto("lookup.code", {})
+        turn.goto(LookupState.CODE, {})
         turn.takes_text = True
         turn.say(
             _("“{text}” is not a valid application code: please check each character (e.g. HK-7QX4-M9PR).").format(
@@ -181,7 +177,7 @@ def take_code(turn: Turn, code: str) -> None:
             [back_to_menu_button()],
         )
         return
-    turn.goto("lookup.id", {"code": app_code.normalize(code)})
+    turn.goto(LookupState.ID_DIGITS, {"code": app_code.normalize(code)})
     turn.takes_text = True
     turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
 
@@ -224,14 +220,7 @@ async def withdraw_confirmed(turn: Turn) -> None:
     if application is None or not lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
         await show_menu(turn, _("This application can no longer be withdrawn."))
         return
-    await lifecycle.transition(
-        turn.session,
-        application,
-        ApplicationStatus.WITHDRAWN,
-        actor=actor(turn),
-        now=turn.now,
-        note="withdrawn by the citizen",
-    )
+    await review.withdraw(turn.session, application, actor=actor(turn), now=turn.now)
     await show_menu(turn, _("Application {code} has been withdrawn.").format(code=app_code.display(application.code)))
 
 
@@ -241,7 +230,7 @@ async def start_answer(turn: Turn) -> None:
     if application is None or application.status != ApplicationStatus.NEEDS_INFO:
         await show_menu(turn, _("This application is not waiting for information from you."))
         return
-    turn.goto("answer", {"code": application.code})
+    turn.goto(ANSWER_STATE, {"code": application.code})
     turn.takes_text = True
     turn.say(
         _("The question was: “{question}”\nType your answer, or send a photo of the document.").format(
@@ -257,17 +246,9 @@ async def answer_state(turn: Turn) -> None:
         await show_menu(turn, _("This application is not waiting for information from you."))
         return
     attachment = turn.incoming.attachment
+    document = None
     if attachment is not None:
-        turn.session.add(
-            Attachment(
-                application_id=application.id,
-                channel=application.channel,
-                kind=attachment.kind,
-                file_id=attachment.file_id,
-                file_name=attachment.file_name,
-                created_at=turn.now,
-            )
-        )
+        document = (attachment.kind, attachment.file_id, attachment.file_name)
         note = _("The citizen sent a document.")
         if turn.text.strip():
             note = _("The citizen sent a document: “{caption}”").format(caption=turn.text.strip()[:500])
@@ -278,27 +259,20 @@ async def answer_state(turn: Turn) -> None:
             turn.say(cleaned.message)  # type: ignore[union-attr]
             return
         note = cleaned.value  # type: ignore[union-attr]
-    await lifecycle.transition(
-        turn.session, application, ApplicationStatus.UNDER_REVIEW, actor=actor(turn), now=turn.now, note=note
+    await review.answer(
+        turn.session, application, turn, note=note, attachment=document, actor=actor(turn), now=turn.now
     )
     code = app_code.display(application.code)
-    for official in await officials_for(turn.session, application):
-        turn.notify(
-            official.channel,
-            official.user_id,
-            _("Application {code}: the citizen answered your question:\n“{answer}”").format(code=code, answer=note),
-            [[Button(_("Open the application"), actions.OF_OPEN.pack(application.id))]],
-        )
     await show_menu(turn, _("Thank you. Your answer has been added to application {code}.").format(code=code))
 
 
-def register(router: Router) -> None:
-    add_menu_entry(N_("My applications"), "status")
-    router.command("/hoso", "/trangthai")(my_applications)
-    router.action("status")(my_applications)
-    router.action("lookup")(start_lookup)
-    router.action("wd")(withdraw)
-    router.action("wdy")(withdraw_confirmed)
-    router.action("ans")(start_answer)
-    router.state("lookup")(lookup_state)
-    router.state("answer")(answer_state)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
+router.menu_entry(N_("My applications"), "status")
+router.command("/hoso", "/trangthai")(my_applications)
+router.action("status")(my_applications)
+router.action("lookup")(start_lookup)
+router.action("wd")(withdraw)
+router.action("wdy")(withdraw_confirmed)
+router.action("ans")(start_answer)
+router.state("lookup")(lookup_state)
+router.state(ANSWER_STATE, takes_files=lambda _turn: True)(answer_state)

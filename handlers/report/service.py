@@ -1,27 +1,28 @@
-"""The officials' progress report: `/baocao` in the chat, the daily push, `hotro report`.
+"""The progress-report service: an area's figures (storage.report_figures) rendered as the officials read them.
 
-The district asks every commune for a progress report each day before 15:00; this renders the
-figures of storage.reports for the official's own area as one chat message.
+Shared by `/baocao` in the chat (handlers/report/chat.py), the daily push and `hotro report` (bot/report_jobs.py).
+
+    area_name(official)                         the area in words
+    render_report(data, area_name, today)       the report as chat text
+    area_text(session, official, today, now)    both at once, for one official's area
+    daily_reports(session, today, now)          one text per active official who can receive it
 """
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import admin_units, app_code
-from handlers.menu import back_to_menu_button
-from handlers.router import Router
-from handlers.turn import MAX_TEXT_CHARS, Button, Turn
+from handlers.turn import MAX_TEXT_CHARS
 from messages import fmt
 from messages.i18n import N_, _, ngettext
-from messages.vocabulary import STATUSES, Role, status_label
+from messages.vocabulary import STATUSES, ChatUserStatus, Role, status_label
 from storage.models import Official
-from storage.officials import get_official, scope
-from storage.reports import ReportData, area_report
-
-# The officials' menu entry (the lead adds it to their menu); the action is registered below.
-REPORT_LABEL = N_("📊 Progress report")
-REPORT_ACTION = "report"
+from storage.officials import active_with_chats, scope
+from storage.report_figures import ReportData, area_report
 
 _OVERDUE_KIND = {"review": N_("review"), "payment": N_("payment")}
 
@@ -86,27 +87,30 @@ def render_report(data: ReportData, area_name: str, today: date) -> str:
     return text if len(text) <= MAX_TEXT_CHARS else text[: MAX_TEXT_CHARS - 1] + "…"
 
 
-async def report_command(turn: Turn) -> None:
-    """`/baocao` or the menu button: the report for the official's area; citizens are told it is not for them."""
-    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
-    if official is None:
-        turn.say(
-            _(
-                "Sorry, the progress report is only for officials who handle the support applications. "
-                "Type /menu to go back to the main menu."
-            ),
-            [back_to_menu_button()],
-        )
-        return
-    today = fmt.today_local(turn.now)
-    data = await area_report(turn.session, scope(official), today, turn.now)
-    # The state is left alone: a form in progress continues after the report.
-    turn.say(
-        render_report(data, area_name(official), today),
-        [[Button(_("🔄 Refresh"), REPORT_ACTION)], back_to_menu_button()],
-    )
+async def area_text(session: AsyncSession, official: Official, today: date, now: datetime) -> str:
+    """The report of this official's area, rendered."""
+    data = await area_report(session, scope(official), today, now)
+    return render_report(data, area_name(official), today)
 
 
-def register(router: Router) -> None:
-    router.command("/baocao", "/report")(report_command)
-    router.action(REPORT_ACTION)(report_command)
+@dataclass(frozen=True)
+class DailyReport:
+    official: Official
+    chat_id: str  # where it goes: the official's private chat
+    text: str
+
+
+async def daily_reports(session: AsyncSession, today: date, now: datetime) -> list[DailyReport]:
+    """Today's report for every active official who has not blocked the bot; officials of the same area
+    share one computation."""
+    texts: dict[tuple[str, int | None], str] = {}
+    out = []
+    for official, chat_id, user_status in await active_with_chats(session):
+        if user_status == ChatUserStatus.BLOCKED:
+            continue  # the official blocked the bot: sending would only fail
+        key = (official.role, official.area_code)
+        if key not in texts:
+            texts[key] = await area_text(session, official, today, now)
+        # A private chat's id is the user's id; the channel user row knows it once the official has written.
+        out.append(DailyReport(official, chat_id or official.user_id, texts[key]))
+    return out

@@ -9,7 +9,7 @@ Text is folded the way today's matcher folds it (messages.normalize: diacritics,
 tone placement, chat shorthand) and unknown words are repaired to the nearest training
 word (typos), then fed to TF-IDF over character n-grams (2-5, within word boundaries,
 which survive the remaining typos and missing marks) plus word uni/bigrams, and a linear
-SVM. For the 12 policies, today's matcher (handlers.policy_search) adds its score: it
+SVM. For the 12 policies, today's matcher (handlers.ask.policy_search) adds its score: it
 knows the policies' full texts and weights their keywords, which the short training set
 does not. Training takes a fraction of a second; a prediction, about a millisecond.
 """
@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
-from handlers import policy_search
-from handlers.questions.facts import Facts, Who
+from handlers.ask import policy_search
+from handlers.ask.questions.facts import Facts, Who
 from messages.normalize import nfc, search_key
 from messages.policies import load_policies
 
 if TYPE_CHECKING:  # scikit-learn is imported on first training: ~0.7 s that CLI commands need not pay
     from sklearn.svm import LinearSVC
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "messages" / "questions" / "examples.tsv"
+EXAMPLES = Path(__file__).resolve().parents[3] / "messages" / "questions" / "examples.tsv"
 
 # How much today's matcher's policy score (0..1) adds to the SVM's decision value.
 MATCHER_WEIGHT = 0.8

@@ -1,6 +1,6 @@
 """The eligibility questionnaire: a few questions, then what the person may receive and what to do.
 
-The rules themselves are in handlers/eligibility_rules.py; this module asks and explains.
+The rules themselves are in handlers/ask/eligibility_rules.py; this module asks and explains.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from handlers import forms
-from handlers.eligibility_rules import (
+from handlers.ask.eligibility_rules import (
     Assessment,
     CovidStatus,
     EmployeeSituation,
@@ -19,13 +19,14 @@ from handlers.eligibility_rules import (
     policy_title,
 )
 from handlers.forms import Answers, Choice, Field, Form
-from handlers.menu import add_menu_entry
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid, parse_date
 from messages import fmt
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind
+
+CHECK_STATE = "elig"  # answering the eligibility questions (one form)
 
 YES, NO = Choice(N_("Yes"), "yes"), Choice(N_("No"), "no")
 YES_NO = (YES, NO)
@@ -91,7 +92,7 @@ def _days(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
 
 
 def _occupation_prompt(answers: Answers, turn: Turn) -> dict[str, str]:
-    return {"occupations": "\n".join(f"• {name}" for name in turn.settings.free_worker.occupations)}
+    return {"occupations": "\n".join(f"• {name}" for name in turn.config.free_worker.occupations)}
 
 
 QUESTIONS = [
@@ -293,8 +294,8 @@ def render(assessment: Assessment) -> list[str]:
 
 
 async def show_result(turn: Turn, answers: Answers) -> None:
-    today = turn.settings.as_of_date or fmt.today_local(turn.now)
-    assessment = evaluate(profile_from(answers), turn.settings.free_worker, today=today)
+    today = turn.config.as_of_date or fmt.today_local(turn.now)
+    assessment = evaluate(profile_from(answers), turn.config.free_worker, today=today)
     texts = render(assessment)
     rows = [
         [Button(_("Apply now: {policy}").format(policy=policy_title(item.policy_id)), INTAKE[item.policy_id])]
@@ -302,7 +303,7 @@ async def show_result(turn: Turn, answers: Answers) -> None:
         if item.policy_id in INTAKE
     ]
     rows += [[Button(_("Check again"), "elig")], [Button(_("« Main menu"), "menu")]]
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     for text in texts[:-1]:
         turn.say(text)
     turn.say(texts[-1], rows)
@@ -312,7 +313,7 @@ FORM = Form(QUESTIONS, show_result, review=False)
 
 
 async def start(turn: Turn) -> None:
-    turn.goto("elig", {"answers": {}, "history": []})
+    turn.goto(CHECK_STATE, forms.start_data())
     turn.say(_("Let's find out which support you may receive. Answer a few short questions; press “Cancel” to stop."))
     await forms.ask(turn, FORM)
 
@@ -325,7 +326,7 @@ async def ask(turn: Turn) -> None:
     await forms.ask(turn, FORM)
 
 
-def register(router: Router) -> None:
-    add_menu_entry(N_("What support can I get?"), "elig")
-    router.action("elig")(start)
-    router.state("elig", ask=ask)(handle)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
+router.menu_entry(N_("What support can I get?"), "elig")
+router.action("elig")(start)
+router.state(CHECK_STATE, ask=ask)(handle)

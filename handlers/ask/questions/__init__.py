@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import intake, status
+from handlers.apply import chat as intake
+from handlers.ask.questions.answer import answer, chosen_topic, knowledge_entry
+from handlers.ask.questions.intents import chat_intent, code_in
+from handlers.lookup import chat as status
 from handlers.menu import fallback, start
-from handlers.questions.answer import answer, chosen_topic, knowledge_entry
-from handlers.questions.intents import chat_intent, code_in
 from handlers.router import Router
-from handlers.turn import Turn
+from handlers.turn import CoreState, Turn
 
 
 async def idle(turn: Turn) -> None:
     """The menu (and a brand-new chat): typed text is a question."""
-    if turn.state == "start":
+    if turn.state == CoreState.START:
         await start(turn)
         if turn.text and not turn.action:
             await answer(turn)
@@ -28,7 +29,7 @@ async def code_or_question(turn: Turn) -> None:
     greeting or a question with no code in it leaves the look-up and is answered instead."""
     text = turn.text
     if text and not turn.action and (chat_intent(text) or (code_in(text) is None and len(text.split()) >= 3)):
-        turn.goto("menu", {})
+        turn.goto(CoreState.MENU, {})
         await answer(turn)
         return
     await status.lookup_state(turn)
@@ -37,16 +38,16 @@ async def code_or_question(turn: Turn) -> None:
 async def choice_or_question(turn: Turn) -> None:
     """Choosing what to apply for: typed text that is none of the buttons is a question."""
     if turn.text and not turn.action:
-        turn.goto("menu", {})
+        turn.goto(CoreState.MENU, {})
         await answer(turn)
         return
     await intake.handle_state(turn)
 
 
-def register(router: Router) -> None:
-    router.state("apply.choose", ask=intake.ask_state)(choice_or_question)
-    router.state("lookup.code")(code_or_question)
-    router.action("q")(chosen_topic)
-    router.action("kb")(knowledge_entry)
-    router.state("start")(idle)
-    router.state("menu")(idle)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
+router.state(intake.ApplyState.CHOOSE, ask=intake.ask_state)(choice_or_question)
+router.state(status.LookupState.CODE)(code_or_question)
+router.action("q")(chosen_topic)
+router.action("kb")(knowledge_entry)
+router.state(CoreState.START)(idle)
+router.state(CoreState.MENU)(idle)

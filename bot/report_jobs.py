@@ -17,30 +17,26 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
 from bot.config import Settings
+from bot.database import open_db
 from handlers import admin_units
-from handlers.report import REPORT_ACTION, area_name, render_report
+from handlers.report import service
+from handlers.report.chat import REPORT_ACTION
 from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
-from messages.vocabulary import AREA_CODE_ERRORS, AreaLevel, ChatUserStatus, Role, SendStatus
-from storage import outbox
+from messages.vocabulary import AREA_CODE_ERRORS, AreaLevel, Role
+from storage import jobs, officials, outbox
 from storage.crypto import DataProtector
-from storage.db import make_engine, migrate, session_factory
-from storage.models import ChannelUser, JobRun, Official, OutboxMessage
-from storage.officials import scope
-from storage.reports import area_report
-from storage.sql import insert_ignore
+from storage.models import Official
 
 log = logging.getLogger(__name__)
 
 JOB_NAME = "daily_report"
 CHECK_INTERVAL = 30.0  # seconds between clock checks
-DEFAULT_REPORT_TIME = "14:30"  # the seeds ask for the report before 15:00
 
 
 def _utcnow() -> datetime:
@@ -48,26 +44,13 @@ def _utcnow() -> datetime:
 
 
 def report_time(settings: Settings) -> time:
-    hours, minutes = getattr(settings, "daily_report_time", DEFAULT_REPORT_TIME).split(":")
+    hours, minutes = settings.daily_report_time.split(":")
     return time(int(hours), int(minutes))
 
 
 async def _claim_day(session: AsyncSession, today: date, now: datetime, job: str = JOB_NAME) -> bool:
     """True when this transaction took `today` for the job (the daily report; no other process has)."""
-    await session.execute(insert_ignore(session, JobRun, {"name": job, "updated_at": now}, ["name"]))
-    # On PostgreSQL a concurrent UPDATE waits for our row lock, then re-checks the WHERE and finds the day taken.
-    result = await session.execute(
-        update(JobRun)
-        .where(JobRun.name == job, or_(JobRun.last_run_on.is_(None), JobRun.last_run_on < today))
-        .values(last_run_on=today, updated_at=now)
-    )
-    rowcount: int = result.rowcount  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
-    return rowcount == 1
-
-
-async def _day_done(session: AsyncSession, today: date) -> bool:
-    last = (await session.execute(select(JobRun.last_run_on).where(JobRun.name == JOB_NAME))).scalar_one_or_none()
-    return last is not None and last >= today
+    return await jobs.claim_day(session, job, today, now)
 
 
 def _is_report(payload: dict[str, Any]) -> bool:
@@ -79,14 +62,7 @@ async def _supersede_waiting_reports(
 ) -> None:
     """An earlier day's report still waiting for this official (held: they never opened the bot, or are
     outside Zalo's window) is replaced by today's: they get one current report, not a pile of old ones."""
-    held = await session.execute(
-        select(OutboxMessage.id, OutboxMessage.payload).where(
-            OutboxMessage.channel == channel, OutboxMessage.chat_id == chat_id, OutboxMessage.status == SendStatus.HELD
-        )
-    )
-    payloads = [
-        (row_id, protector.open_json(payload, context=outbox.PAYLOAD_CONTEXT)) for row_id, payload in held.all()
-    ]
+    payloads = await outbox.held_payloads(session, channel, chat_id, protector)
     stale = [row_id for row_id, payload in payloads if isinstance(payload, dict) and _is_report(payload)]
     await outbox.mark_failed(session, stale, f"superseded by the report of {today.isoformat()}")
 
@@ -94,33 +70,17 @@ async def _supersede_waiting_reports(
 async def send_daily_reports(app: HoTro, today: date, now: datetime) -> int:
     """Queue each active official's area report once for `today`; returns how many were queued (0 if done)."""
     async with app.sessions() as session:
-        if await _day_done(session, today):
+        if await jobs.day_done(session, JOB_NAME, today):
             return 0
     async with app.sessions.begin() as session:
         if not await _claim_day(session, today, now):
             return 0
         # The reports are computed inside the claim's transaction, so the figures queued and the claim commit
         # together. On PostgreSQL this holds only the job_runs row (other schedulers wait, chats do not).
-        rows = await session.execute(
-            select(Official, ChannelUser.chat_id, ChannelUser.status)
-            .outerjoin(
-                ChannelUser, and_(ChannelUser.channel == Official.channel, ChannelUser.user_id == Official.user_id)
-            )
-            .where(Official.active)
-            .order_by(Official.id)
-        )
-        texts: dict[tuple[str, int | None], str] = {}  # officials of the same area share one computation
         queued = 0
-        for official, chat_id, user_status in rows.all():
-            if user_status == ChatUserStatus.BLOCKED:
-                continue  # the official blocked the bot: sending would only fail
-            key = (official.role, official.area_code)
-            if key not in texts:
-                data = await area_report(session, scope(official), today, now)
-                texts[key] = render_report(data, area_name(official), today)
-            reply = Reply(texts[key], [[Button(_("🔄 Refresh"), REPORT_ACTION)]])
-            # A private chat's id is the user's id; the channel user row knows it once the official has written.
-            chat = chat_id or official.user_id
+        for daily in await service.daily_reports(session, today, now):
+            official, chat = daily.official, daily.chat_id
+            reply = Reply(daily.text, [[Button(_("🔄 Refresh"), REPORT_ACTION)]])
             await _supersede_waiting_reports(session, official.channel, chat, today, app.protector)
             await outbox.enqueue(session, official.channel, chat, reply.to_payload(), now, app.protector)
             queued += 1
@@ -156,31 +116,24 @@ async def run_scheduler(
 
 async def write_report(settings: Settings, args: argparse.Namespace) -> None:
     """`hotro report`: one area's report (default: all areas) written to a UTF-8 text file."""
-    db = make_engine(settings.sqlalchemy_url())
-    await migrate(db)
-    sessions = session_factory(db)
     now = datetime.now(UTC)
     today = args.date or fmt.today_local(now)
-    try:
-        async with sessions() as session:
-            if args.official_id is not None:
-                official = await session.get(Official, args.official_id)
-                if official is None:
-                    raise SystemExit(
-                        _("There is no official with id {id} (see `hotro officials list`).").format(id=args.official_id)
-                    )
-            elif args.area_role is not None:
-                if args.area is None or admin_units.get(args.area_role, args.area) is None:
-                    raise SystemExit(_(AREA_CODE_ERRORS[args.area_role]).format(area=args.area if args.area else "–"))
-                official = Official(role=args.area_role, area_code=args.area)  # transient: only names the area
-            elif args.area is not None:
-                raise SystemExit(_("--area needs --area-role (commune, district or province)."))
-            else:
-                official = Official(role=Role.ADMIN, area_code=None)
-            data = await area_report(session, scope(official), today, now)
-            text = render_report(data, area_name(official), today)
-    finally:
-        await db.dispose()
+    async with open_db(settings) as db, db.sessions() as session:
+        if args.official_id is not None:
+            official = await officials.by_id(session, args.official_id)
+            if official is None:
+                raise SystemExit(
+                    _("There is no official with id {id} (see `hotro officials list`).").format(id=args.official_id)
+                )
+        elif args.area_role is not None:
+            if args.area is None or admin_units.get(args.area_role, args.area) is None:
+                raise SystemExit(_(AREA_CODE_ERRORS[args.area_role]).format(area=args.area if args.area else "–"))
+            official = Official(role=args.area_role, area_code=args.area)  # transient: only names the area
+        elif args.area is not None:
+            raise SystemExit(_("--area needs --area-role (commune, district or province)."))
+        else:
+            official = Official(role=Role.ADMIN, area_code=None)
+        text = await service.area_text(session, official, today, now)
     path = Path(args.out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text + "\n", encoding="utf-8")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.menu import add_menu_entry, menu_buttons
-from handlers.policy_search import answer
+from handlers.ask.policy_search import answer
+from handlers.menu import menu_buttons
 from handlers.router import Router
-from handlers.turn import Button, Turn
+from handlers.turn import Button, CoreState, Turn
 from messages.i18n import N_, _
 from messages.policies import SECTION_KEYS, SECTION_TITLES, Policy, get_policy, load_policies
 from messages.vocabulary import ApplicationKind
@@ -17,7 +17,7 @@ INTAKE_ACTIONS: dict[str, str] = {
 
 
 def _policies(turn: Turn) -> tuple[Policy, ...]:
-    return load_policies(turn.settings.free_worker)
+    return load_policies(turn.config.free_worker)
 
 
 def policy_buttons(policy: Policy, current: str | None = None) -> list[list[Button]]:
@@ -40,8 +40,8 @@ def section_page(policy: Policy, section: str) -> str:
 async def browse(turn: Turn) -> None:
     """'pol' lists the policies, 'pol:<id>' opens one, 'pol:<id>:<section>' shows a section."""
     policy_id, _sep, section = turn.action_arg.partition(":")
-    policy = get_policy(policy_id, turn.settings.free_worker) if policy_id else None
-    turn.goto("menu", {})
+    policy = get_policy(policy_id, turn.config.free_worker) if policy_id else None
+    turn.goto(CoreState.MENU, {})
     if policy is None:
         rows = [[Button(p.title, f"pol:{p.id}")] for p in _policies(turn)]
         rows.append([Button(_("« Main menu"), "menu")])
@@ -54,9 +54,9 @@ async def browse(turn: Turn) -> None:
 
 
 async def question(turn: Turn) -> None:
-    """Today's matcher's answer to free text (the baseline handlers.questions is measured against).
+    """Today's matcher's answer to free text (the baseline handlers.ask.questions is measured against).
 
-    The chat answers free text with handlers.questions; bench/faq_accuracy.py still runs this one.
+    The chat answers free text with handlers.ask.questions; bench/faq_accuracy.py still runs this one.
     """
     result = answer(turn.text)
     policies = {p.id: p for p in _policies(turn)}
@@ -72,7 +72,7 @@ async def question(turn: Turn) -> None:
     if not seen:
         turn.say(
             _("Sorry, I could not find a policy matching your question. Try other words, or choose below."),
-            [[Button(_("All policies"), "pol")], *menu_buttons()],
+            [[Button(_("All policies"), "pol")], *menu_buttons(turn)],
         )
         return
     rows = [[Button(policies[pid].title, f"pol:{pid}")] for pid in seen[:3]]
@@ -80,6 +80,6 @@ async def question(turn: Turn) -> None:
     turn.say(_("I am not sure I understood. Did you mean one of these?"), rows)
 
 
-def register(router: Router) -> None:
-    add_menu_entry(N_("Learn about the policies"), "pol")
-    router.action("pol")(browse)
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
+router.menu_entry(N_("Learn about the policies"), "pol")
+router.action("pol")(browse)

@@ -1,0 +1,223 @@
+"""The review service: every lifecycle change of an application, with the notice it queues.
+
+Callable by the officials' chat, the citizen's chat, `hotro import` and the web console alike;
+none of them needs a Turn. Each function checks the change (handlers.review.lifecycle), writes the status
+and its audit row, and hands the notice for the citizen (or the officials) to `notices`, a
+NoticeQueue: in a chat turn that is the Turn (the engine writes it to the outbox in the turn's
+transaction), elsewhere an OutboxQueue that writes it to the outbox in the caller's session.
+Nothing here commits.
+
+    may_act(official, application)            the one area check for an official
+    start_review / ask_info / forward / approve / reject / record_payment   an official's changes
+    change(...)                               the same, the target status given as data
+    answer / withdraw                         the citizen's changes
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import actions, app_code
+from handlers.review import lifecycle
+from handlers.review.lifecycle import PaymentInfo, TransitionError
+from handlers.turn import Button, Notice, Reply
+from messages.i18n import _
+from messages.vocabulary import ApplicationStatus
+from storage import applications as repo
+from storage import outbox
+from storage.crypto import DataProtector
+from storage.models import Application, Official
+from storage.officials import covers, officials_for
+
+__all__ = [
+    "NoticeQueue",
+    "OutboxQueue",
+    "PaymentInfo",
+    "TransitionError",
+    "answer",
+    "approve",
+    "change",
+    "forward",
+    "may_act",
+    "official_actor",
+    "record_payment",
+    "reject",
+    "start_review",
+    "withdraw",
+]
+
+
+class NoticeQueue(Protocol):
+    """Where a service puts the notices of its change (a Turn, or an OutboxQueue)."""
+
+    async def put(self, notice: Notice) -> None: ...
+
+
+@dataclass
+class OutboxQueue:
+    """Notices written straight to the outbox in `session` (the CLI and the web console)."""
+
+    session: AsyncSession
+    now: datetime
+    protector: DataProtector
+    count: int = 0
+
+    async def put(self, notice: Notice) -> None:
+        await outbox.enqueue(
+            self.session, notice.channel, notice.chat_id, notice.reply.to_payload(), self.now, self.protector
+        )
+        self.count += 1
+
+
+def official_actor(official: Official) -> str:
+    """The audit trail's name for an official."""
+    return f"official:{official.id}"
+
+
+def may_act(official: Official, application: Application | None) -> bool:
+    """May this official see and change this application (its area covers it)?"""
+    return application is not None and covers(official, application)
+
+
+async def _citizen_notice(application: Application, payment: PaymentInfo | None, notices: NoticeQueue) -> None:
+    text = lifecycle.notice_text(application, payment)
+    if text is None:
+        return
+    buttons = (
+        [[Button(_("Reply"), actions.ANSWER.pack(application.code))]]
+        if application.status == ApplicationStatus.NEEDS_INFO
+        else []
+    )
+    buttons.append([Button(_("My applications"), "status")])
+    await notices.put(Notice(application.channel, application.chat_id, Reply(text, buttons)))
+
+
+async def change(
+    session: AsyncSession,
+    application: Application,
+    to_status: str,
+    notices: NoticeQueue,
+    *,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+    decision_number: str | None = None,
+    decision_date: date | None = None,
+    amount: int | None = None,
+    payment: PaymentInfo | None = None,
+) -> None:
+    """An official's change (or an imported one) to `to_status`; the citizen's notice is queued.
+
+    Raises TransitionError for a change the lifecycle does not allow."""
+    await lifecycle.transition(
+        session,
+        application,
+        to_status,
+        actor=actor,
+        now=now,
+        note=note,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        amount=amount,
+        payment=payment,
+    )
+    await _citizen_notice(application, payment, notices)
+
+
+async def start_review(
+    session: AsyncSession, application: Application, notices: NoticeQueue, *, actor: str, now: datetime
+) -> None:
+    await change(session, application, ApplicationStatus.UNDER_REVIEW, notices, actor=actor, now=now)
+
+
+async def ask_info(
+    session: AsyncSession, application: Application, notices: NoticeQueue, *, question: str, actor: str, now: datetime
+) -> None:
+    await change(session, application, ApplicationStatus.NEEDS_INFO, notices, actor=actor, now=now, note=question)
+
+
+async def forward(
+    session: AsyncSession, application: Application, notices: NoticeQueue, *, actor: str, now: datetime
+) -> None:
+    await change(session, application, ApplicationStatus.FORWARDED, notices, actor=actor, now=now)
+
+
+async def approve(
+    session: AsyncSession,
+    application: Application,
+    notices: NoticeQueue,
+    *,
+    decision_number: str,
+    decision_date: date,
+    amount: int | None,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    """Approved by decision `decision_number` of `decision_date`; `amount` defaults to the estimate."""
+    await change(
+        session,
+        application,
+        ApplicationStatus.APPROVED,
+        notices,
+        actor=actor,
+        now=now,
+        note=note,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        amount=amount,
+    )
+
+
+async def reject(
+    session: AsyncSession, application: Application, notices: NoticeQueue, *, reason: str, actor: str, now: datetime
+) -> None:
+    await change(session, application, ApplicationStatus.REJECTED, notices, actor=actor, now=now, note=reason)
+
+
+async def record_payment(
+    session: AsyncSession,
+    application: Application,
+    notices: NoticeQueue,
+    *,
+    payment: PaymentInfo,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    await change(
+        session, application, ApplicationStatus.PAID, notices, actor=actor, now=now, note=note, payment=payment
+    )
+
+
+async def withdraw(session: AsyncSession, application: Application, *, actor: str, now: datetime) -> None:
+    """The citizen withdraws; no notice (they were answered in their chat)."""
+    await lifecycle.transition(
+        session, application, ApplicationStatus.WITHDRAWN, actor=actor, now=now, note="withdrawn by the citizen"
+    )
+
+
+async def answer(
+    session: AsyncSession,
+    application: Application,
+    notices: NoticeQueue,
+    *,
+    note: str,
+    attachment: tuple[str, str, str | None] | None,
+    actor: str,
+    now: datetime,
+) -> None:
+    """The citizen answers an information request (text, or a document (kind, file_id, file_name) with
+    `note` describing it): back to review, and every official of the area is told."""
+    if attachment is not None:
+        repo.add_attachment(session, application, *attachment, now=now)
+    await lifecycle.transition(session, application, ApplicationStatus.UNDER_REVIEW, actor=actor, now=now, note=note)
+    code = app_code.display(application.code)
+    for official in await officials_for(session, application):
+        text = _("Application {code}: the citizen answered your question:\n“{answer}”").format(code=code, answer=note)
+        buttons = [[Button(_("Open the application"), actions.OF_OPEN.pack(application.id))]]
+        await notices.put(Notice(official.channel, official.user_id, Reply(text, buttons)))

@@ -1,0 +1,16 @@
+"""Assembles the router: the core (handlers/menu.py), then each feature folder's router, in menu order."""
+
+from __future__ import annotations
+
+from handlers import announce, apply, ask, lookup, menu, report, review
+from handlers.router import Router
+
+FEATURES = (ask, apply, lookup, review, report, announce)
+
+
+def build_router() -> Router:
+    router = Router()
+    menu.register(router)
+    for feature in FEATURES:
+        router.include(feature.router)
+    return router
