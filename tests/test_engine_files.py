@@ -59,11 +59,11 @@ def source(app: HoTro) -> Source:
         turn.say(f"read {attachment.read.text} ({attachment.read.problem}) after {turn.data['visits']} visit(s)")
 
     async def enter(turn: Turn) -> None:
-        turn.goto("answer", {})  # a state that takes attachments (handlers.media.takes_attachment)
+        turn.goto("docanh", {})
         turn.say("send it")
 
     app.engine.router.command("/vao")(enter)
-    app.engine.router.state("answer")(read_it)  # in place of the answer to an official, for this test
+    app.engine.router.state("docanh", takes_files=lambda _turn: True)(read_it)  # a state that keeps files
     return files
 
 
