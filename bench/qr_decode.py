@@ -1,4 +1,4 @@
-"""How well and how fast photos of a CCCD QR code are read (handlers.card_photo), on a generated noisy set.
+"""How well and how fast photos of a CCCD QR code are read (handlers.apply.card_photo), on a generated noisy set.
 
 Usage: .venv/bin/python bench/qr_decode.py [--count 300] [--seed 1]
 
@@ -8,8 +8,8 @@ background, then degraded at random as a phone photo is: scaled, rotated (any an
 within the ranges of a preset (PRESETS: "typical" and "harsh"). A tenth of the images carry no code
 at all, to count false reads.
 
-Printed: the decode rate (the card's exact text read back, and parsed by handlers.cccd_qr) and the
-time per image (mean, p50, p95, max), for handlers.card_photo.decode and, in the same run, for the
+Printed: the decode rate (the card's exact text read back, and parsed by handlers.apply.cccd_qr) and the
+time per image (mean, p50, p95, max), for handlers.apply.card_photo.decode and, in the same run, for the
 baseline of one plain zxing-cpp call on the loaded image; then the rate by degradation bucket.
 """
 
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 import zxingcpp  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from handlers import card_photo, cccd_qr  # noqa: E402
+from handlers.apply import card_photo, cccd_qr  # noqa: E402
 from handlers.validators import Valid  # noqa: E402
 from tests.cards import CARD_TEXT, degrade, encoded, on_card, photo_without_code, qr_image  # noqa: E402
 

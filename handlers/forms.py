@@ -52,7 +52,7 @@ class Field:
 
 
 class FormExtension(Protocol):
-    """Another way to answer some steps (handlers.card_prefill: a photo of the ID card)."""
+    """Another way to answer some steps (handlers.apply.card_prefill: a photo of the ID card)."""
 
     def note(self, turn: Turn, form: Form, current: Field) -> str | None:
         """A line added to the question of `current`, or None."""

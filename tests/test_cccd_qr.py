@@ -1,5 +1,5 @@
-"""The CCCD QR code: its text parsed and checked (handlers.cccd_qr), its address matched to the units
-(handlers.card_prefill.locate), and generated photos of it read by zxing-cpp (handlers.card_photo)."""
+"""The CCCD QR code: its text parsed and checked (handlers.apply.cccd_qr), its address matched to the units
+(handlers.apply.card_prefill.locate), and generated photos of it read by zxing-cpp (handlers.apply.card_photo)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from handlers import card_photo, cccd_qr
-from handlers.card_prefill import locate
+from handlers.apply import card_photo, cccd_qr
+from handlers.apply.card_prefill import locate
 from handlers.validators import Invalid, Valid
 from tests.cards import (
     CARD_FIELDS,

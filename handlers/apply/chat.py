@@ -13,7 +13,7 @@ from typing import Any
 
 from handlers import admin_units, app_code, forms, validators
 from handlers.apply import service as submission
-from handlers.card_prefill import CardPrefill
+from handlers.apply.card_prefill import CardPrefill
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import menu_buttons, resume_button, show_menu
 from handlers.router import Router

@@ -2,8 +2,8 @@
 
 Wherever the form asks for the name, birth date, sex, ID number or permanent address, the citizen may
 send a photo of the card instead (the first of these questions says so). The engine fetches the photo
-and reads its QR code outside the turn's transaction (handlers.turn.NeedsFile, handlers.card_photo);
-here the text is parsed and checked (handlers.cccd_qr), each value goes through the form's own parser
+and reads its QR code outside the turn's transaction (handlers.turn.NeedsFile, handlers.apply.card_photo);
+here the text is parsed and checked (handlers.apply.cccd_qr), each value goes through the form's own parser
 (the rules a typed answer meets), the permanent address is matched to the administrative units, and
 the citizen confirms. On "Đúng" every field read is filled and the form goes on at the first field
 still empty; on "Không" nothing is filled and typing goes on.
@@ -18,8 +18,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from handlers import actions, admin_units, card_photo, cccd_qr
-from handlers.cccd_qr import CardData
+from handlers import actions, admin_units
+from handlers.apply import card_photo, cccd_qr
+from handlers.apply.cccd_qr import CardData
 from handlers.forms import Answers, Field, Form, ask, display_value, preset_unit
 from handlers.turn import Button, NeedsFile, Turn
 from handlers.validators import Invalid
