@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from sqlalchemy import select
 
 from bot.app import HoTro
 from handlers import app_code
+from handlers.review import service as review
+from handlers.review.lifecycle import PaymentInfo, TransitionError
+from handlers.review.service import OutboxQueue
+from messages import fmt
 from storage.models import Application, AuditLog, Payment, StatusEvent
 from storage.officials import add_official
 from tests.chat import Chat, joined
@@ -68,7 +75,7 @@ async def test_full_review_journey_with_notifications(app: HoTro) -> None:
     await official.tap(f"of:o:{application.id}")
     await official.press("Ghi nhận phê duyệt")
     await official.say("1234/QĐ-UBND")
-    await official.say("25/09/2021")
+    await official.say("hôm nay")  # not before the application was filed
     assert "3.000.000" in official.last_text  # the requested amount is prefilled
     await official.press("Xác nhận")
     assert "1234/QĐ-UBND" in citizen.last_text and "3.000.000\xa0₫" in citizen.last_text
@@ -186,3 +193,75 @@ async def test_overdue_list_is_paged_in_the_database(app: HoTro) -> None:
     assert not any(app_code.display(fresh.code) in label for label in labels)
     await official.tap("of:l:submitted")
     assert "Đã nộp: 2 hồ sơ" in official.last_text
+
+
+async def test_an_approval_dated_before_the_application_was_filed_is_refused(app: HoTro) -> None:
+    """Defect: the chat accepted a decision dated before the citizen submitted (the import refused it)."""
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    filed = fmt.today_local(application.submitted_at)
+    await official.tap(f"of:o:{application.id}")
+    await official.press("Bắt đầu xem xét")
+    await official.press("Xác nhận")
+    await official.tap(f"of:o:{application.id}")
+    await official.press("Ghi nhận phê duyệt")
+    await official.say("1234/QĐ-UBND")
+    refused = joined(await official.say((filed - timedelta(days=1)).strftime("%d/%m/%Y")))
+    assert "trước ngày nộp hồ sơ" in refused and fmt.day(filed) in refused
+    await official.say(filed.strftime("%d/%m/%Y"))  # the same question again; a valid date moves on
+    await official.press("Xác nhận")
+    assert (await reload(app, application)).decision_date == filed
+
+    await official.tap(f"of:o:{application.id}")
+    await official.press("Ghi nhận đã chi trả")
+    await official.press("Bỏ qua")  # no receipt number
+    await official.press("Sửa nội dung")
+    await official.press("Ngày chi trả")
+    refused = joined(await official.say((filed - timedelta(days=1)).strftime("%d/%m/%Y")))
+    assert "trước ngày quyết định" in refused
+
+
+async def test_the_service_refuses_dates_out_of_order_whoever_calls_it(app: HoTro) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    filed = fmt.today_local(application.submitted_at)
+    async with app.sessions() as session:
+        application = await session.get(Application, application.id)
+        now = datetime.now(UTC)
+        notices = OutboxQueue(session, now, app.protector)
+        await review.start_review(session, application, notices, actor="t", now=now)
+        with pytest.raises(TransitionError):
+            await review.approve(
+                session,
+                application,
+                notices,
+                decision_number="1/QĐ",
+                decision_date=filed - timedelta(days=1),
+                amount=None,
+                actor="test",
+                now=now,
+            )
+        with pytest.raises(TransitionError):  # nor a decision dated in the future
+            await review.approve(
+                session,
+                application,
+                notices,
+                decision_number="1/QĐ",
+                decision_date=filed + timedelta(days=30),
+                amount=None,
+                actor="test",
+                now=now,
+            )
+        await review.approve(
+            session, application, notices, decision_number="1/QĐ", decision_date=filed, amount=None, actor="t", now=now
+        )
+        with pytest.raises(TransitionError):
+            await review.record_payment(
+                session,
+                application,
+                notices,
+                actor="t",
+                now=now,
+                payment=PaymentInfo(3_000_000, filed - timedelta(days=1), "cash"),
+            )

@@ -213,6 +213,29 @@ def _day(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
     return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
 
 
+def _decision_day(text: str, answers: Answers, turn: Turn) -> Result[Any]:
+    return _ordered_day(text, answers, turn, "decision_date")
+
+
+def _paid_day(text: str, answers: Answers, turn: Turn) -> Result[Any]:
+    return _ordered_day(text, answers, turn, "paid_on")
+
+
+def _ordered_day(text: str, answers: Answers, turn: Turn, key: str) -> Result[Any]:
+    """A date not before the application was filed (a decision) or decided (a payment)."""
+    result = _day(text, answers, turn)
+    if not isinstance(result, Valid):
+        return result
+    day = date.fromisoformat(result.value)
+    filed, decided = turn.data.get("filed_on"), turn.data.get("decided_on")
+    problem = lifecycle.date_problem(
+        date.fromisoformat(filed) if filed else None,
+        date.fromisoformat(decided) if decided else None,
+        **{key: day},
+    )
+    return Invalid(problem + " " + _("Please type the date again (dd/mm/yyyy)."), key) if problem else result
+
+
 def _amount(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     digits = "".join(ch for ch in text if ch.isdigit())
     if not digits or not 0 < int(digits) <= 1_000_000_000 or any(c.isalpha() for c in text.replace("đ", "")):
@@ -248,7 +271,7 @@ CHANGE_FIELDS: dict[str, list[Field]] = {
             "decision_date",
             N_("Decision date"),
             N_("Date of the decision (dd/mm/yyyy), or “hôm nay”."),
-            parse=_day,
+            parse=_decision_day,
             show=_show_day,
         ),
         Field(
@@ -264,7 +287,11 @@ CHANGE_FIELDS: dict[str, list[Field]] = {
             "amount", N_("Amount paid"), N_("Amount paid in đồng (e.g. 3.000.000)."), parse=_amount, show=_show_amount
         ),
         Field(
-            "paid_on", N_("Payment date"), N_("Date of payment (dd/mm/yyyy), or “hôm nay”."), parse=_day, show=_show_day
+            "paid_on",
+            N_("Payment date"),
+            N_("Date of payment (dd/mm/yyyy), or “hôm nay”."),
+            parse=_paid_day,
+            show=_show_day,
         ),
         Field(
             "method",
@@ -379,6 +406,9 @@ async def start_change(turn: Turn, official: Official, application: Application,
             "code": application.code,
             "name": application.full_name,
             "from": application.status,
+            # the dates a decision or payment may not precede (checked at their step)
+            "filed_on": fmt.today_local(application.submitted_at).isoformat() if application.submitted_at else None,
+            "decided_on": application.decision_date.isoformat() if application.decision_date else None,
             "answers": answers,
             "history": [],
         },

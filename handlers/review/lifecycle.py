@@ -68,6 +68,20 @@ class PaymentInfo:
     reference: str | None = None
 
 
+def date_problem(
+    filed_on: date | None, decided_on: date | None, *, decision_date: date | None = None, paid_on: date | None = None
+) -> str | None:
+    """Why a decision or payment date cannot be right (a decision before the application was filed, a
+    payment before its decision), in Vietnamese; None when the order holds. Chat, import and web alike."""
+    if decision_date is not None and filed_on is not None and decision_date < filed_on:
+        return _("The decision date cannot be before the application was filed ({filed}).").format(
+            filed=fmt.day(filed_on)
+        )
+    if paid_on is not None and decided_on is not None and paid_on < decided_on:
+        return _("The payment date cannot be before the decision date ({decided}).").format(decided=fmt.day(decided_on))
+    return None
+
+
 def can_move(application: Application, to_status: str) -> bool:
     return to_status in TRANSITIONS[application.status]
 
@@ -94,6 +108,18 @@ async def transition(
         raise TransitionError("a payment needs its amount, date and method")
     if to_status in (ApplicationStatus.REJECTED, ApplicationStatus.NEEDS_INFO) and not note:
         raise TransitionError(f"{to_status} needs a reason or a question")
+    today = fmt.today_local(now)
+    if (decision_date and decision_date > today) or (payment and payment.paid_on > today):
+        raise TransitionError("a decision or payment cannot be dated in the future")
+    filed_on = fmt.today_local(application.submitted_at) if application.submitted_at else None
+    problem = date_problem(
+        filed_on,
+        application.decision_date,
+        decision_date=decision_date if to_status == ApplicationStatus.APPROVED else None,
+        paid_on=payment.paid_on if payment else None,
+    )
+    if problem:
+        raise TransitionError(problem)
     from_status = application.status
     application.status = to_status
     application.status_changed_at = now
