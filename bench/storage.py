@@ -118,7 +118,7 @@ APP_COLUMNS = _words(
     "sex phone phone_hash id_kind id_number_enc id_hash province_code district_code commune_code "
     "period_start period_end payment_method bank_name bank_account_enc bank_hash account_holder "
     "fields estimated_amount duplicate_note status_changed_at info_request decision_number "
-    "decision_date approved_amount rejection_reason submitted_at updated_at"
+    "decision_date approved_amount rejection_reason submitted_at updated_at phone_enc birth_date_enc"
 )
 EVENT_COLUMNS = ("id", "application_id", "from_status", "to_status", "actor", "note", "at")
 PAYMENT_COLUMNS = ("id", "application_id", "amount", "paid_on", "method", "reference", "recorded_by", "recorded_at")
@@ -333,6 +333,8 @@ class Synth:
                     "Không thuộc đối tượng hỗ trợ" if status == "rejected" else None,
                     submitted,
                     changed,
+                    None,  # phone_enc, birth_date_enc: rows as before 0007 (phone and birth date in clear)
+                    None,
                 )
             )
             previous = None

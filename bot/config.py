@@ -32,7 +32,8 @@ class Settings(BaseSettings, HandlerFields):
     telegram_webhook_secret: str | None = None
     telegram_webhook_url: str | None = None  # public URL Telegram should call
     telegram_base_url: str = "https://api.telegram.org/bot"  # tests point this at a loopback fake
-    telegram_base_file_url: str = "https://api.telegram.org/file/bot"  # where getFile's file_path is fetched
+    # Where getFile's file_path is downloaded from (the console's attachments): <this><token>/<file_path>.
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
     # `hotro serve`: first wait before calling an unreachable or failing Bot API again (doubled up to 60 s).
     telegram_retry_seconds: float = 1.0
     # Connections to the Bot API per process; calls beyond them wait on a semaphore. Not PTB's default
@@ -52,6 +53,9 @@ class Settings(BaseSettings, HandlerFields):
     # Announcements: 1 message/s per chat (the rate per bot is handlers.config's broadcast_rate_per_second).
     broadcast_chat_interval_seconds: float = 1.0
     broadcast_lease_seconds: float = 60.0
+
+    # How long a web console session lasts after logging in.
+    web_session_hours: float = Field(default=8.0, gt=0, le=24 * 7)
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.database import open_db
 from bot.transport import NEVER_OPENED
 from handlers import admin_units
+from handlers.review.console_login import new_login_link
 from messages.i18n import _
 from messages.vocabulary import AREA_CODE_ERRORS, ROLE_LABELS, AreaLevel, Channel, Role
 from storage import outbox
@@ -34,6 +36,15 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                 raise SystemExit(_(AREA_CODE_ERRORS[args.role]).format(area=args.area if args.area else "–"))
             official = await add_official(session, args.channel, args.user_id, args.role, args.area, args.name)
             print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
+        elif args.action == "login-link":
+            found = await session.get(Official, args.official_id)
+            if found is None or not found.active:
+                raise SystemExit(
+                    _("There is no active official with id {id} (see `hotro officials list`).").format(
+                        id=args.official_id
+                    )
+                )
+            print(await new_login_link(session, found, settings.public_url, datetime.now(UTC)))
         elif args.action == "remove":
             if not await remove_official(session, args.channel, args.user_id):
                 raise SystemExit(
@@ -70,7 +81,7 @@ def describe(official: Official) -> str:
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("officials", help=_("manage officials (add, list, remove)"))
+    parser = sub.add_parser("officials", help=_("manage officials (add, list, remove, login-link)"))
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help=_("register or update an official"))
@@ -83,3 +94,5 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     remove.add_argument("--channel", required=True)
     remove.add_argument("--user-id", required=True)
     actions.add_parser("list", help=_("list officials"))
+    link = actions.add_parser("login-link", help=_("print a one-time link into the web console (valid 10 minutes)"))
+    link.add_argument("--official-id", type=int, required=True)

@@ -1,4 +1,4 @@
-"""The aiohttp server: Telegram webhook, health check, metrics."""
+"""The aiohttp server: Telegram webhook, Zalo webhook, health check, metrics, the officials' web console."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from telegram import Bot, Update
 
+from bot import web_console
 from bot.app import HoTro
 from bot.channels.telegram import TelegramAdapter, webhook_secret
 from bot.channels.zalo import setup_zalo, zalo_configured
@@ -61,18 +62,26 @@ def metrics_with_token(token: str) -> Callable[[web.Request], Awaitable[web.Resp
     return guarded
 
 
-def read_timeout_middleware(seconds: float) -> web.middleware:  # type: ignore[valid-type]
+def read_timeout_middleware(seconds: float, larger: dict[str, int] | None = None) -> web.middleware:  # type: ignore[valid-type]
     """The whole body within `seconds` (a client trickling it byte by byte is cut off with 408);
-    the headers are bounded by the runner's keepalive timeout (see make_runner)."""
+    the headers are bounded by the runner's keepalive timeout (see make_runner). Bodies are limited to
+    the app's client_max_size, or to `larger[prefix]` under a path prefix (the console's XLSX uploads)."""
 
     @web.middleware
     async def middleware(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
+        for prefix, limit in (larger or {}).items():
+            if request.path.startswith(prefix):
+                request = request.clone(client_max_size=limit)
+                break
         if request.can_read_body:
             try:
                 async with asyncio.timeout(seconds):
-                    await request.read()  # cached: the handler's read() or json() gets it at once
+                    if request.content_type == "multipart/form-data":
+                        await request.post()  # parsed from the stream once, cached for the handler's post()
+                    else:
+                        await request.read()  # cached: the handler's read() or json() gets it at once
             except TimeoutError:
                 log.warning("request body not received within %ss: connection closed", seconds)
                 raise web.HTTPRequestTimeout(headers={"Connection": "close"}) from None
@@ -100,11 +109,14 @@ def telegram_route(adapter: TelegramAdapter, secret: str) -> web.RouteDef:
 
 
 def build_web_app(app: HoTro, bot: Bot | None = None) -> web.Application:
+    uploads = {f"{web_console.PREFIX}/": web_console.UPLOAD_LIMIT}
     web_app = web.Application(
-        client_max_size=1024 * 1024, middlewares=[read_timeout_middleware(app.settings.web_read_timeout_seconds)]
+        client_max_size=1024 * 1024,
+        middlewares=[read_timeout_middleware(app.settings.web_read_timeout_seconds, uploads)],
     )
     web_app[APP_KEY] = app
     web_app.add_routes([web.get("/healthz", healthz)])
+    web_console.setup_console(web_app, app, bot)  # the officials' web console under /canbo/
     if app.settings.metrics_token:  # never to anyone who can reach the webhook port
         web_app.add_routes([web.get("/metrics", metrics_with_token(app.settings.metrics_token))])
     if bot is not None:

@@ -25,6 +25,8 @@ class HandlerFields(BaseModel):
     as_of_date: date | None = None
     # Announcements: stay under Telegram's ~30 messages/s per bot (also the preview's time estimate).
     broadcast_rate_per_second: float = 25.0
+    # The address officials open the web console at (/canbo/): the one-time login links start with it.
+    public_url: str = "http://127.0.0.1:8080"
 
 
 class HandlerConfig(HandlerFields):

@@ -66,7 +66,7 @@ def normalise_for_index(value: str) -> str:
 class DataProtector:
     """Encrypts personal fields and computes blind indexes from one secret."""
 
-    __slots__ = ("_aead", "_index_key", "key_id")
+    __slots__ = ("_aead", "_index_key", "key_id", "web_session_key")
 
     def __init__(self, key_material: str) -> None:
         material = key_material.strip()
@@ -80,6 +80,8 @@ class DataProtector:
         self._index_key = _derive(ikm, "hotro/blind-index/v1")
         # Stored in the database to recognise the key; a one-way hash under its own label, never the key.
         self.key_id = hmac.new(_derive(ikm, "hotro/key-id"), b"hotro key id", hashlib.sha256).hexdigest()[:32]
+        # The web console's session cookies are encrypted with a key of their own, derived from the same secret.
+        self.web_session_key = _derive(ikm, "hotro/web-session/v1")
 
     def __repr__(self) -> str:  # never show key bytes in logs or tracebacks
         return "DataProtector(<keys hidden>)"

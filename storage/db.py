@@ -41,6 +41,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, hide_parameters=True, **kwargs)
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_setup(engine: AsyncEngine) -> None:
     """WAL, foreign keys, and BEGIN IMMEDIATE so a turn takes the write lock up front.
 
@@ -57,6 +61,9 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+        # SQLite's own lower() folds ASCII letters only ("Đào" stays "Đào"): Python's, as PostgreSQL's
+        # lower() does under a UTF-8 locale, so a search by name ignores the case of Vietnamese letters.
+        dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:

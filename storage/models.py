@@ -61,6 +61,8 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON}
 
 
+RECENT_INCLUDE = ["id", "full_name"]  # the console's list indexes (PostgreSQL INCLUDE columns)
+
 # BigInteger primary keys autoincrement on PostgreSQL; SQLite only autoincrements INTEGER.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -177,6 +179,15 @@ class Application(Base):
         Index("ix_applications_phone_hash", "phone_hash"),
         Index("ix_applications_bank_hash", "bank_hash"),
         Index("ix_applications_chat", "channel", "chat_id"),
+        # The web console (issue 16): lists without a status filter, newest first, per area level and for
+        # admins; on PostgreSQL they carry the id and the name, so a search by a common name walks the
+        # area newest first without reading the table (bench/web_console.py: 95 ms -> 3 ms for a
+        # district). The search by ID number: id_hash alone (the unique index leads with policy_id).
+        Index("ix_applications_commune_recent", "commune_code", "submitted_at", postgresql_include=RECENT_INCLUDE),
+        Index("ix_applications_district_recent", "district_code", "submitted_at", postgresql_include=RECENT_INCLUDE),
+        Index("ix_applications_province_recent", "province_code", "submitted_at", postgresql_include=RECENT_INCLUDE),
+        Index("ix_applications_submitted_at", "submitted_at", postgresql_include=RECENT_INCLUDE),
+        Index("ix_applications_id_hash", "id_hash"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -305,6 +316,21 @@ class AuditLog(Base):
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginToken(Base):
+    """A one-time link into the officials' web console: only the SHA-256 of the token is stored.
+
+    Valid until expires_at and for one use (used_at set by the login that consumed it)."""
+
+    __tablename__ = "login_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
 
 
 class LookupAttempt(Base):

@@ -80,3 +80,12 @@ async def client(app: HoTro, fake_telegram: FakeTelegram) -> AsyncIterator[TestC
     yield test_client
     await test_client.close()
     await bot.shutdown()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    """Each phase's report on the test item (rep_setup, rep_call): the browser tests' fixture saves a
+    screenshot when the test failed."""
+    report: pytest.TestReport = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -1,8 +1,8 @@
 """A fake Telegram Bot API server on loopback, for the real python-telegram-bot stack.
 
 It serves getMe, getUpdates (long polling on queued updates), setWebhook/deleteWebhook,
-sendMessage, answerCallbackQuery, editMessageReplyMarkup and getFile with the file download, and
-records every call.
+sendMessage, answerCallbackQuery, editMessageReplyMarkup and getFile, and records every call; files
+put in `files` are downloaded from /file/bot<token>/<file_path> as the Bot API serves them.
 Optional rate limits answer 429 with parameters.retry_after; chats listed in `blocked` get 403
 "bot was blocked by the user", users in `never_started` 403 "bot can't initiate conversation with
 a user". setWebhook and sendMessage check the documented limits (see each method).
@@ -392,4 +392,5 @@ class FakeTelegram:
         if content is None:
             return web.Response(status=404)
         self.downloads.append(file_path)
+        self.calls.append(("download", {"file_path": file_path}))
         return web.Response(body=content, content_type="image/jpeg")

@@ -1,0 +1,122 @@
+"""What the application page shows: every field with its label, decrypted for the official."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from handlers import admin_units, app_code, forms
+from handlers.apply import chat as intake
+from messages import fmt, vocabulary
+from messages.i18n import _
+from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel
+from storage import deadlines
+from storage.applications import birth_date_of, phone_of
+from storage.crypto import DataProtector, DecryptionError
+from storage.models import Application
+
+FORM_IDS: dict[str, str] = {ApplicationKind.HOUSEHOLD_BUSINESS: "hkd", ApplicationKind.FREE_WORKER: "ldtd"}
+ID_KINDS = {"cccd": "CCCD", "cmnd": "CMND"}
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    value: str
+    warn: bool = False
+
+
+def _place(code: int) -> str:
+    unit = admin_units.get(AreaLevel.COMMUNE, code)
+    return unit.full_name if unit else str(code)
+
+
+def form_items(kind: str, fields: dict[str, Any]) -> list[Item]:
+    """The form's own answers with the labels the citizen saw (as the officials' chat screens show them)."""
+    form = intake.FORMS.get(FORM_IDS.get(kind, ""))
+    if form is None:
+        return [Item(key, str(value)) for key, value in fields.items() if value]
+    items = []
+    for form_field in form.fields:
+        value = fields.get(form_field.key)
+        if value in (None, "", "other") or form_field.kind == "photo" or form_field.key == "place":
+            continue
+        if form_field.kind == "unit" and not isinstance(value, dict):
+            continue
+        items.append(Item(_(form_field.label), forms.display_value(form_field, fields)))
+    return items
+
+
+def details(application: Application, protector: DataProtector, today: date) -> list[Item]:
+    try:
+        id_number = protector.decrypt(application.id_number_enc, context="id_number")
+        account = (
+            protector.decrypt(application.bank_account_enc, context="bank_account")
+            if application.bank_account_enc
+            else None
+        )
+        phone, born = phone_of(application, protector), birth_date_of(application, protector)
+    except DecryptionError:
+        id_number, account, phone, born = "?", "?", application.phone, None
+    items = [
+        Item(_("Application code"), app_code.display(application.code)),
+        Item(_("Kind"), _(KIND_LABELS.get(application.kind, application.kind))),
+        Item(_("Status"), vocabulary.status_label(application.status)),
+        Item(_("Submitted"), fmt.moment(application.submitted_at)),
+        Item(_("Full name"), application.full_name),
+        Item(_("Date of birth"), fmt.day(born) if born else "–"),
+        Item(_("ID document"), f"{ID_KINDS.get(application.id_kind, application.id_kind)} {id_number}"),
+        Item(_("Phone number"), phone),
+        Item(_("Area"), _place(application.commune_code)),
+    ]
+    if application.sex in ("male", "female"):
+        items.append(Item(_("Sex"), intake.show_sex(application.sex, {})))
+    items += form_items(application.kind, application.fields or {})
+    if application.period_start and application.period_end:
+        items.append(Item(_("Period"), f"{fmt.day(application.period_start)} – {fmt.day(application.period_end)}"))
+    if application.payment_method == "bank":
+        items.append(
+            Item(
+                _("Payment"),
+                _("Bank: {bank}, account {account}, holder {holder}").format(
+                    bank=application.bank_name, account=account, holder=application.account_holder
+                ),
+            )
+        )
+    else:
+        items.append(Item(_("Payment"), _("cash at the commune")))
+    if application.estimated_amount:
+        items.append(Item(_("Requested amount"), fmt.vnd(application.estimated_amount)))
+    if application.duplicate_note:
+        items.append(Item(_("Possible duplicate"), application.duplicate_note, warn=True))
+    if application.info_request:
+        items.append(Item(_("Open question"), application.info_request, warn=True))
+    if application.decision_number and application.decision_date:
+        items.append(Item(_("Decision"), f"{application.decision_number} – {fmt.day(application.decision_date)}"))
+    if application.approved_amount:
+        items.append(Item(_("Approved amount"), fmt.vnd(application.approved_amount)))
+    if application.rejection_reason:
+        items.append(Item(_("Reason for rejection"), application.rejection_reason))
+    late = deadlines.overdue(application, today)
+    if late == "review":
+        due = deadlines.review_due(application)
+        items.append(Item(_("Deadline"), _("Review overdue (due {date})").format(date=fmt.day(due)), warn=True))
+    elif late == "payment":
+        pay_due = deadlines.payment_due(application)
+        items.append(
+            Item(
+                _("Deadline"),
+                _("Payment overdue (due {date})").format(date=fmt.day(pay_due) if pay_due else "–"),
+                warn=True,
+            )
+        )
+    return items
+
+
+def actor_label(actor: str) -> str:
+    if actor.startswith("citizen:"):
+        return _("the citizen")
+    if actor.startswith("official:"):
+        return _("official #{id}").format(id=actor.split(":", 1)[1])
+    return actor
