@@ -9,7 +9,7 @@ import logging
 import signal
 
 from bot import announcement_sender as broadcaster
-from bot import datakey, exchange, officials_cli, retention
+from bot import datakey, exchange, officials_cli, posting_cli, retention
 from bot import report_jobs as reports
 from bot.app import settle_heap
 from bot.config import Settings
@@ -19,7 +19,7 @@ from messages.i18n import _
 from messages.vocabulary import Channel
 
 # Modules that add their own subcommands.
-EXTENSIONS = [officials_cli, reports, exchange, broadcaster, datakey, retention]
+EXTENSIONS = [officials_cli, reports, exchange, broadcaster, datakey, retention, posting_cli]
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

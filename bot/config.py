@@ -70,6 +70,12 @@ class Settings(BaseSettings, HandlerFields):
     # Officials' daily progress report, local time (the seeds ask for it before 15:00).
     daily_report_time: str = Field(default="14:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
+    # The public page /cong-khai/<commune code> (the posted lists, ID numbers masked, no login): off unless set.
+    public_posting_page: bool = False
+    # A TrueType font with Vietnamese glyphs for the PDF posting list; default: DejaVu Sans (Debian's
+    # fonts-dejavu-core, see README).
+    pdf_font: Path | None = None
+
     # JSON log lines (for servers and log collectors); plain text otherwise.
     log_json: bool = False
 

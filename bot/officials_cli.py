@@ -9,12 +9,12 @@ from bot.config import Settings
 from bot.database import open_db
 from bot.transport import NEVER_OPENED
 from handlers import admin_units
-from handlers.review.console_login import new_login_link
+from handlers.review.console_login import MONITOR_NO_CONSOLE, new_login_link
 from messages.i18n import _
 from messages.vocabulary import AREA_CODE_ERRORS, ROLE_LABELS, AreaLevel, Channel, Role
 from storage import outbox
 from storage.models import Official
-from storage.officials import ROLES, add_official, all_officials, remove_official
+from storage.officials import LEVELS, ROLES, add_official, all_officials, level_of, remove_official
 
 LEVEL: dict[str, AreaLevel] = {
     Role.COMMUNE: AreaLevel.COMMUNE,
@@ -31,10 +31,22 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                 raise SystemExit(
                     _("An administrator is not limited to an area: leave out --area, or choose another --role.")
                 )
-            unit = admin_units.get(LEVEL[args.role], args.area) if args.role != Role.ADMIN and args.area else None
+            if args.level is not None and args.role != Role.MONITOR:
+                raise SystemExit(_("--level is for a monitor only (--role monitor)."))
+            level = AreaLevel(args.level or AreaLevel.COMMUNE) if args.role == Role.MONITOR else LEVEL.get(args.role)
+            unit = admin_units.get(level, args.area) if level is not None and args.area else None
             if args.role != Role.ADMIN and unit is None:
-                raise SystemExit(_(AREA_CODE_ERRORS[args.role]).format(area=args.area if args.area else "–"))
-            official = await add_official(session, args.channel, args.user_id, args.role, args.area, args.name)
+                errors = AREA_CODE_ERRORS[level or AreaLevel.COMMUNE]
+                raise SystemExit(_(errors).format(area=args.area if args.area else "–"))
+            official = await add_official(
+                session,
+                args.channel,
+                args.user_id,
+                args.role,
+                args.area,
+                args.name,
+                level=level if args.role == Role.MONITOR else None,
+            )
             print(_("Official {id}: {official}").format(id=official.id, official=describe(official)))
         elif args.action == "login-link":
             found = await session.get(Official, args.official_id)
@@ -44,6 +56,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                         id=args.official_id
                     )
                 )
+            if found.role == Role.MONITOR:
+                raise SystemExit(_(MONITOR_NO_CONSOLE))
             print(await new_login_link(session, found, settings.public_url, datetime.now(UTC)))
         elif args.action == "remove":
             if not await remove_official(session, args.channel, args.user_id):
@@ -72,8 +86,9 @@ def waiting_note(count: int, reason: str) -> str:
 
 def describe(official: Official) -> str:
     area = _("all areas")
-    if official.role != Role.ADMIN and official.area_code is not None:
-        unit = admin_units.get(LEVEL[official.role], official.area_code)
+    level = level_of(official)
+    if level is not None and official.area_code is not None:
+        unit = admin_units.get(level, official.area_code)
         area = unit.full_name if unit else str(official.area_code)
     name = f" ({official.name})" if official.name else ""
     role = _(ROLE_LABELS[official.role]) if official.role in ROLE_LABELS else official.role
@@ -90,6 +105,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (not for admin)"))
     add.add_argument("--name")
+    add.add_argument(
+        "--level",
+        choices=LEVELS,
+        help=_("a monitor's level: the --area code is of a commune (default), district or province"),
+    )
     remove = actions.add_parser("remove", help=_("deactivate an official"))
     remove.add_argument("--channel", required=True)
     remove.add_argument("--user-id", required=True)

@@ -1,4 +1,5 @@
-"""The aiohttp server: Telegram webhook, Zalo webhook, health check, metrics, the officials' web console."""
+"""The aiohttp server: Telegram webhook, Zalo webhook, health check, metrics, the officials' web console,
+and the optional public posting page."""
 
 from __future__ import annotations
 
@@ -17,11 +18,15 @@ from bot.app import HoTro
 from bot.channels.telegram import TelegramAdapter, webhook_secret
 from bot.channels.zalo import setup_zalo, zalo_configured
 from bot.config import Settings
+from handlers import admin_units, posting, posting_files
+from messages import fmt
+from messages.vocabulary import AreaLevel
 from storage import outbox
 
 log = logging.getLogger(__name__)
 
 TELEGRAM_PATH = "/telegram/webhook"
+PUBLIC_POSTING_PATH = "/cong-khai/{code}"
 APP_KEY = web.AppKey("hotro", HoTro)
 
 
@@ -90,6 +95,27 @@ def read_timeout_middleware(seconds: float, larger: dict[str, int] | None = None
     return middleware
 
 
+async def public_posting(request: web.Request) -> web.Response:
+    """/cong-khai/<commune code>: the lists the commune has posted (ID numbers masked; no phone, no account).
+
+    No login: it shows only what the commune posted on its notice board, decisions recorded as posted."""
+    app = request.app[APP_KEY]
+    code = request.match_info["code"]
+    if (
+        not (code.isascii() and code.isdigit() and len(code) <= 6)
+        or admin_units.get(AreaLevel.COMMUNE, int(code)) is None
+    ):
+        raise web.HTTPNotFound()
+    async with app.sessions() as session:
+        listed = await posting.build(session, app.protector, int(code), today=fmt.today_local(), posted_only=True)
+    return web.Response(
+        text=posting_files.render_html(listed),
+        content_type="text/html",
+        charset="utf-8",
+        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 def telegram_route(adapter: TelegramAdapter, secret: str) -> web.RouteDef:
     async def webhook(request: web.Request) -> web.Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
@@ -123,6 +149,8 @@ def build_web_app(app: HoTro, bot: Bot | None = None) -> web.Application:
         web_app.add_routes([telegram_route(TelegramAdapter(app, bot), webhook_secret(app.settings))])
     if zalo_configured(app.settings):
         setup_zalo(web_app, app)  # POST /zalo/webhook and the "zalo" transport
+    if app.settings.public_posting_page:  # off by default: a deployment decides to publish
+        web_app.add_routes([web.get(PUBLIC_POSTING_PATH, public_posting)])
     return web_app
 
 

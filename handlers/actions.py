@@ -118,6 +118,22 @@ define("of")
 OF_LIST = define("of:l", Word(STATUS.choices | {"overdue"}), PAGE, required=1)  # type: ignore[operator]
 OF_OPEN = define("of:o", Int(1))
 OF_CHANGE = define("of:t", Int(1), Word(STATUS.choices))
+OF_HISTORY = define("of:h", Int(1))  # an application's audit trail
+# Public posting (handlers.posting): a decision named by one of its applications.
+define("pst")
+POSTING_OPEN = define("pst:o", Int(1))
+POSTING_RECORD = define("pst:r", Int(1))
+POSTING_RECORD_YES = define("pst:y", Int(1))
+# Complaints (handlers.complaints).
+for _name in ("pa", "pa:new", "pa:anon", "pa:lk", "pa:my"):
+    define(_name)
+COMPLAINTS_LIST = define("pa:of", PAGE, required=0)
+COMPLAINT_ABOUT = define("pa:app", CODE)  # about one application
+COMPLAINT_OPEN = define("pa:o", Int(1))  # an official's or monitor's view
+COMPLAINT_VIEW = define("pa:v", Int(1))  # the citizen's own view
+COMPLAINT_ACK = define("pa:ack", Int(1))
+COMPLAINT_ANSWER = define("pa:ans", Int(1))
+COMPLAINT_REPLY = define("pa:rep", Int(1))
 # Announcements.
 for _name in ("bc", "bc:new", "bc:ed", "bc:l"):
     define(_name)

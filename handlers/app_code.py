@@ -37,6 +37,7 @@ BODY_LEN = RANDOM_LEN + 1  # with the check character
 KINDS: dict[str, str] = {
     "HK": "hộ kinh doanh (household business)",
     "TD": "lao động tự do (free worker)",
+    "PA": "phản ánh, kiến nghị (a complaint, handlers.complaints)",
 }
 
 _SEPARATORS = re.compile(r"[\s\-‐‑–—_.·/]+")

@@ -27,6 +27,10 @@ class HandlerFields(BaseModel):
     broadcast_rate_per_second: float = 25.0
     # The address officials open the web console at (/canbo/): the one-time login links start with it.
     public_url: str = "http://127.0.0.1:8080"
+    # Complaints (phản ánh, kiến nghị): acknowledged and answered within these many working days
+    # (weekends and public holidays skipped). A deployment's choice, not a figure from the seeds.
+    complaint_ack_working_days: int = Field(default=3, ge=1, le=60)
+    complaint_answer_working_days: int = Field(default=10, ge=1, le=120)
 
 
 class HandlerConfig(HandlerFields):

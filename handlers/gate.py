@@ -16,10 +16,11 @@ from handlers.router import Handler
 from handlers.turn import Turn
 from messages.i18n import N_, _
 from storage.models import Official
-from storage.officials import get_official
+from storage.officials import get_official, may_change
 
 OfficialHandler = Callable[[Turn, Official], Awaitable[None]]
 REFUSAL = N_("This function is only for registered officials.")
+MONITOR_REFUSAL = N_("As a monitor you can view but not change anything.")
 
 
 async def refuse(turn: Turn) -> None:
@@ -33,11 +34,26 @@ async def official_of(turn: Turn) -> Official | None:
     return turn.official
 
 
-def officials_only(handler: OfficialHandler, *, refusal: Handler = refuse) -> Handler:
+async def refuse_monitor(turn: Turn) -> None:
+    await show_menu(turn, _(MONITOR_REFUSAL))
+
+
+def officials_only(
+    handler: OfficialHandler,
+    *,
+    refusal: Handler = refuse,
+    changes: bool = False,
+    monitor_refusal: Handler = refuse_monitor,
+) -> Handler:
+    """changes=True: the handler changes something, so a monitor (read only) is refused too."""
+
     async def gated(turn: Turn) -> None:
         official = await official_of(turn)
         if official is None:
             await refusal(turn)
+            return
+        if changes and not may_change(official):
+            await monitor_refusal(turn)
             return
         await handler(turn, official)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers import announce, apply, ask, lookup, menu, report, review
+from handlers import announce, apply, ask, complaints, lookup, menu, posting, report, review
 from handlers.router import Router
 
-FEATURES = (ask, apply, lookup, review, report, announce)
+FEATURES = (ask, apply, lookup, complaints, review, report, posting, announce)
 
 
 def build_router() -> Router:

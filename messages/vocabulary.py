@@ -69,6 +69,7 @@ class Role(StrEnum):
     DISTRICT = "district"
     PROVINCE = "province"
     ADMIN = "admin"
+    MONITOR = "monitor"  # the Fatherland Front's representative (MTTQ): sees one area, changes nothing
 
 
 ROLE_LABELS: dict[str, str] = {
@@ -76,6 +77,7 @@ ROLE_LABELS: dict[str, str] = {
     Role.DISTRICT: N_("district official"),
     Role.PROVINCE: N_("province official"),
     Role.ADMIN: N_("administrator"),
+    Role.MONITOR: N_("monitor (Fatherland Front, read only)"),
 }
 
 # `--area CODE` given with a level whose units hold no such GSO code (the CLI's officials and lists).
@@ -174,3 +176,51 @@ QUESTION_KINDS: tuple[str, ...] = (
     "info",
     "chat",
 )
+
+
+class ComplaintStatus(StrEnum):
+    """A complaint's (phản ánh, kiến nghị) place: received, acknowledged by an official, answered;
+    the citizen's one further reply reopens it as follow_up until it is answered again."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    ANSWERED = "answered"
+    FOLLOW_UP = "follow_up"
+
+
+COMPLAINT_STATUS_LABELS: dict[str, str] = {
+    ComplaintStatus.NEW: N_("Received, waiting to be acknowledged"),
+    ComplaintStatus.ACKNOWLEDGED: N_("Acknowledged, being handled"),
+    ComplaintStatus.ANSWERED: N_("Answered"),
+    ComplaintStatus.FOLLOW_UP: N_("Citizen replied, waiting for a further answer"),
+}
+OPEN_COMPLAINT_STATUSES: tuple[ComplaintStatus, ...] = (
+    ComplaintStatus.NEW,
+    ComplaintStatus.ACKNOWLEDGED,
+    ComplaintStatus.FOLLOW_UP,
+)
+
+
+def complaint_status_label(status: str) -> str:
+    return _(COMPLAINT_STATUS_LABELS[status])
+
+
+class ComplaintCategory(StrEnum):
+    """What a complaint is about; ABUSE is the anonymous report of policy abuse (trục lợi chính sách)."""
+
+    ELIGIBILITY = "eligibility"
+    AMOUNT = "amount"
+    PAYMENT = "payment"
+    PROCEDURE = "procedure"
+    ABUSE = "abuse"
+    OTHER = "other"
+
+
+COMPLAINT_CATEGORY_LABELS: dict[str, str] = {
+    ComplaintCategory.ELIGIBILITY: N_("Who is entitled, the conditions"),
+    ComplaintCategory.AMOUNT: N_("The amount of support"),
+    ComplaintCategory.PAYMENT: N_("Payment late or not received"),
+    ComplaintCategory.PROCEDURE: N_("Procedures, how officials handle it"),
+    ComplaintCategory.ABUSE: N_("Policy abuse (trục lợi chính sách)"),
+    ComplaintCategory.OTHER: N_("Something else"),
+}

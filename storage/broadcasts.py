@@ -34,7 +34,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from messages.vocabulary import ApplicationKind, AreaLevel, BroadcastStatus, Channel, ChatUserStatus, Role, SendStatus
 from storage.conversations import mark_blocked
 from storage.models import Application, Broadcast, ChannelUser, Delivery, KeyValue, Official, UTCDateTime
-from storage.officials import scope
+from storage.officials import may_change, scope
 from storage.sql import claim_rows, conflict_insert, dialect_of, insert_ignore, supports_skip_locked
 
 LEVELS = (AreaLevel.PROVINCE, AreaLevel.DISTRICT, AreaLevel.COMMUNE)
@@ -144,7 +144,9 @@ async def count_recipients(
 
 
 async def create(session: AsyncSession, official: Official, audience: Audience, text: str, now: datetime) -> Broadcast:
-    """A draft: what the official previewed, not yet sent to anyone."""
+    """A draft: what the official previewed, not yet sent to anyone. A monitor sends nothing."""
+    if not may_change(official):
+        raise PermissionError(f"official {official.id} is a monitor: a monitor sends no announcement")
     broadcast = Broadcast(
         official_id=official.id,
         text=text,
@@ -167,6 +169,8 @@ async def queue(session: AsyncSession, broadcast: Broadcast, official: Official,
     Returns the number of recipients, or -1 when the broadcast was no longer a draft (a second
     press of the confirm button, or another process queued it first).
     """
+    if not may_change(official):
+        raise PermissionError(f"official {official.id} is a monitor: a monitor sends no announcement")
     won = await session.execute(
         update(Broadcast)
         .where(Broadcast.id == broadcast.id, Broadcast.status == BroadcastStatus.DRAFT)

@@ -1,4 +1,6 @@
-"""Deadlines from the seeds: the commune reviews within 3 working days; payment within 7 days of approval.
+"""Deadlines from the seeds: the commune reviews within 3 working days; payment within 7 days of approval;
+the decision and its list are posted publicly within 5 days of the decision (seed 002, III.5). Complaints
+are acknowledged and answered within a deployment's number of working days (bot.config.Settings).
 
 Working days skip weekends and Vietnamese public holidays (the `holidays` package).
 """
@@ -16,6 +18,7 @@ from storage.models import Application
 
 REVIEW_WORKING_DAYS = 3
 PAYMENT_DAYS = 7
+POSTING_DAYS = 5  # "chậm nhất là 05 ngày, kể từ ngày Quyết định được ban hành": calendar days
 
 
 @lru_cache(maxsize=16)
@@ -60,3 +63,12 @@ def overdue(application: Application, today: date) -> str | None:
         if due is not None and today > due:
             return "payment"
     return None
+
+
+def posting_due(decision_date: date) -> date:
+    return decision_date + timedelta(days=POSTING_DAYS)
+
+
+def complaint_dues(received_on: date, ack_working_days: int, answer_working_days: int) -> tuple[date, date]:
+    """(acknowledge by, answer by) for a complaint received on a local day, in working days."""
+    return add_working_days(received_on, ack_working_days), add_working_days(received_on, answer_working_days)

@@ -98,6 +98,12 @@ async def last_citizen_answer(session: AsyncSession, application: Application) -
     return (await session.execute(stmt)).scalars().first()
 
 
+async def history(session: AsyncSession, application: Application) -> Sequence[StatusEvent]:
+    """An application's audit trail, oldest first."""
+    stmt = select(StatusEvent).where(StatusEvent.application_id == application.id).order_by(StatusEvent.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
 def audit_view(session: AsyncSession, actor: str, action: str, application: Application, now: datetime) -> None:
     """Who saw an application ('view' by an official, 'lookup' by a citizen)."""
     session.add(AuditLog(actor=actor, action=action, application_id=application.id, at=now))

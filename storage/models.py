@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from messages.vocabulary import ApplicationStatus, BroadcastStatus, ChatUserStatus, SendStatus
+from messages.vocabulary import ApplicationStatus, BroadcastStatus, ChatUserStatus, ComplaintStatus, SendStatus
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -283,8 +283,10 @@ class Official(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16))  # commune | district | province | admin
+    role: Mapped[str] = mapped_column(String(16))  # commune | district | province | admin | monitor
     area_code: Mapped[int | None] = mapped_column(Integer)
+    # A monitor (the Fatherland Front, read-only) sits at one level: commune, district or province.
+    area_level: Mapped[str | None] = mapped_column(String(16))
     name: Mapped[str | None] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -439,3 +441,69 @@ class Delivery(Base):
     claimed_at: Mapped[datetime | None] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class DecisionPosting(Base):
+    """A decision's list posted publicly at a commune (niêm yết công khai; seed 002, III.5: within 5 days)."""
+
+    __tablename__ = "decision_postings"
+    __table_args__ = (UniqueConstraint("commune_code", "decision_number"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    commune_code: Mapped[int] = mapped_column(Integer)
+    decision_number: Mapped[str] = mapped_column(String(64))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    posted_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(96))  # "official:<id>" or "cli:<user>"
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Complaint(Base):
+    """A citizen's complaint or feedback (phản ánh, kiến nghị), followed by its code (PA-…).
+
+    The text is personal data: it is in complaint_messages, encrypted. An anonymous report keeps no
+    chat (channel and chat_id are NULL): it is followed by its code only."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (
+        Index("ix_complaints_commune", "commune_code", "status", "created_at"),
+        Index("ix_complaints_district", "district_code", "status", "created_at"),
+        Index("ix_complaints_province", "province_code", "status", "created_at"),
+        Index("ix_complaints_chat", "channel", "chat_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    category: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=ComplaintStatus.NEW)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    province_code: Mapped[int] = mapped_column(Integer)
+    district_code: Mapped[int] = mapped_column(Integer)
+    commune_code: Mapped[int] = mapped_column(Integer)
+    citizen_replies: Mapped[int] = mapped_column(Integer, default=0)  # one further reply after an answer
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ack_due: Mapped[date] = mapped_column(Date)  # working days, from the deployment's settings
+    answer_due: Mapped[date] = mapped_column(Date)
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_by: Mapped[str | None] = mapped_column(String(96))
+    answered_at: Mapped[datetime | None] = mapped_column()
+    answered_by: Mapped[str | None] = mapped_column(String(96))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ComplaintMessage(Base):
+    """One entry of a complaint's thread and audit trail: the citizen's text and reply, the officials'
+    acknowledgement and answers. The body is encrypted (storage.crypto, context "complaint")."""
+
+    __tablename__ = "complaint_messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # text | acknowledged | answer | reply
+    author: Mapped[str] = mapped_column(String(96))  # "citizen" or "official:<id>"
+    body_enc: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)  # platform file references
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,4 +1,7 @@
-"""Officials and the area each may see: commune, district, province, or everything (admin)."""
+"""Officials and the area each may see: commune, district, province, or everything (admin).
+
+A monitor (the Fatherland Front's representative, MTTQ) sees one area at its level (area_level) and
+changes nothing: every state-changing service asks may_change() first."""
 
 from __future__ import annotations
 
@@ -8,15 +11,39 @@ from sqlalchemy import ColumnElement, Row, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from messages.vocabulary import Role
-from storage.models import Application, ChannelUser, Official
+from messages.vocabulary import AreaLevel, Role
+from storage.models import Application, ChannelUser, Complaint, Official
 
 ROLES = tuple(Role)
+LEVELS = tuple(AreaLevel)
 _AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
-    Role.COMMUNE: Application.commune_code,
-    Role.DISTRICT: Application.district_code,
-    Role.PROVINCE: Application.province_code,
+    AreaLevel.COMMUNE: Application.commune_code,
+    AreaLevel.DISTRICT: Application.district_code,
+    AreaLevel.PROVINCE: Application.province_code,
 }
+_COMPLAINT_AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
+    AreaLevel.COMMUNE: Complaint.commune_code,
+    AreaLevel.DISTRICT: Complaint.district_code,
+    AreaLevel.PROVINCE: Complaint.province_code,
+}
+
+
+def level_of(official: Official) -> AreaLevel | None:
+    """The administrative level of the official's area (None for an admin, who sees everything)."""
+    if official.role == Role.ADMIN:
+        return None
+    if official.role == Role.MONITOR:
+        return AreaLevel(official.area_level or AreaLevel.COMMUNE)
+    return AreaLevel(official.role)
+
+
+def is_monitor(official: Official) -> bool:
+    return official.role == Role.MONITOR
+
+
+def may_change(official: Official) -> bool:
+    """Whether the official may change anything (a monitor may only look)."""
+    return bool(official.active) and official.role != Role.MONITOR
 
 
 async def by_id(session: AsyncSession, official_id: int) -> Official | None:
@@ -31,43 +58,69 @@ async def get_official(session: AsyncSession, channel: str, user_id: str) -> Off
 
 def scope(official: Official) -> ColumnElement[bool]:
     """SQL condition: the applications this official may see."""
-    if official.role == Role.ADMIN:
+    level = level_of(official)
+    if level is None:
         return true()
-    return _AREA_COLUMN[official.role] == official.area_code
+    return _AREA_COLUMN[level] == official.area_code
 
 
-def covers(official: Official, application: Application) -> bool:
-    if official.role == Role.ADMIN:
+def complaint_scope(official: Official) -> ColumnElement[bool]:
+    """SQL condition: the complaints this official (or monitor) may see."""
+    level = level_of(official)
+    if level is None:
+        return true()
+    return _COMPLAINT_AREA_COLUMN[level] == official.area_code
+
+
+def covers(official: Official, item: Application | Complaint) -> bool:
+    """Whether an application or a complaint lies in the official's area."""
+    level = level_of(official)
+    if level is None:
         return True
     areas: dict[str, int] = {
-        Role.COMMUNE: application.commune_code,
-        Role.DISTRICT: application.district_code,
-        Role.PROVINCE: application.province_code,
+        AreaLevel.COMMUNE: item.commune_code,
+        AreaLevel.DISTRICT: item.district_code,
+        AreaLevel.PROVINCE: item.province_code,
     }
-    return areas[official.role] == official.area_code
+    return areas[level] == official.area_code
 
 
-async def officials_for(session: AsyncSession, application: Application) -> Sequence[Official]:
-    """Every active official whose area covers the application (for notices)."""
-    stmt = select(Official).where(
-        Official.active,
-        or_(
-            Official.role == Role.ADMIN,
-            (Official.role == Role.COMMUNE) & (Official.area_code == application.commune_code),
-            (Official.role == Role.DISTRICT) & (Official.area_code == application.district_code),
-            (Official.role == Role.PROVINCE) & (Official.area_code == application.province_code),
-        ),
-    )
+async def officials_for(
+    session: AsyncSession, item: Application | Complaint, *, monitors: bool = False
+) -> Sequence[Official]:
+    """Every active official whose area covers the application or complaint (for notices); with
+    monitors=True the area's monitors too."""
+    codes = {
+        AreaLevel.COMMUNE: item.commune_code,
+        AreaLevel.DISTRICT: item.district_code,
+        AreaLevel.PROVINCE: item.province_code,
+    }
+    areas = [(Official.role == Role(level)) & (Official.area_code == code) for level, code in codes.items()]
+    if monitors:
+        for level, code in codes.items():
+            at_level = Official.area_level == level
+            if level == AreaLevel.COMMUNE:
+                at_level = or_(at_level, Official.area_level.is_(None))
+            areas.append((Official.role == Role.MONITOR) & at_level & (Official.area_code == code))
+    stmt = select(Official).where(Official.active, or_(Official.role == Role.ADMIN, *areas)).order_by(Official.id)
     return (await session.execute(stmt)).scalars().all()
 
 
 async def add_official(
-    session: AsyncSession, channel: str, user_id: str, role: str, area_code: int | None, name: str | None
+    session: AsyncSession,
+    channel: str,
+    user_id: str,
+    role: str,
+    area_code: int | None,
+    name: str | None,
+    level: str | None = None,
 ) -> Official:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     if role != Role.ADMIN and area_code is None:
-        raise ValueError("an area code is required for commune, district and province officials")
+        raise ValueError("an area code is required for commune, district, province officials and monitors")
+    if level is not None and (role != Role.MONITOR or level not in LEVELS):
+        raise ValueError(f"a level ({LEVELS}) is given for a monitor only")
     existing = (
         await session.execute(select(Official).where(Official.channel == channel, Official.user_id == user_id))
     ).scalar_one_or_none()
@@ -75,6 +128,7 @@ async def add_official(
         existing = Official(channel=channel, user_id=user_id)
         session.add(existing)
     existing.role, existing.area_code, existing.name, existing.active = role, area_code, name, True
+    existing.area_level = (level or AreaLevel.COMMUNE) if role == Role.MONITOR else None
     await session.flush()
     return existing
 

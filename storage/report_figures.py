@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages import fmt
 from messages.vocabulary import STATUSES, ApplicationStatus
+from storage import complaints, postings
 from storage.deadlines import PAYMENT_DAYS, REVIEW_WORKING_DAYS, add_working_days
 from storage.models import Application, Payment
 
@@ -55,6 +56,10 @@ class ReportData:
     overdue_review: int = 0
     overdue_payment: int = 0
     oldest_overdue: list[OverdueItem] = field(default_factory=list)  # most overdue first
+    overdue_posting: int = 0  # decisions (per commune) not posted within 5 days
+    complaints_open: int = 0
+    overdue_complaint_ack: int = 0
+    overdue_complaint_answer: int = 0
 
     @property
     def total(self) -> int:
@@ -97,9 +102,21 @@ def _count(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-async def area_report(session: AsyncSession, condition: ColumnElement[bool], today: date, now: datetime) -> ReportData:
-    """The report for the applications matching `condition` (storage.officials.scope(), or true())."""
+async def area_report(
+    session: AsyncSession,
+    condition: ColumnElement[bool],
+    today: date,
+    now: datetime,
+    complaint_condition: ColumnElement[bool] | None = None,
+) -> ReportData:
+    """The report for the applications matching `condition` (storage.officials.scope(), or true()), with
+    the complaints matching `complaint_condition` (storage.officials.complaint_scope()) when given."""
     data = ReportData(today=today, now=now, counts=dict.fromkeys(STATUSES, 0))
+    data.overdue_posting = await postings.overdue_count(session, condition, today)
+    if complaint_condition is not None:
+        found = await complaints.counts(session, complaint_condition, today)
+        data.complaints_open = found.open
+        data.overdue_complaint_ack, data.overdue_complaint_answer = found.overdue_ack, found.overdue_answer
     start, end = local_midnight(today), local_midnight(today + timedelta(days=1))
     review_late, payment_late = review_overdue(today), payment_overdue(today)
 

@@ -29,9 +29,9 @@ def chat_db(db_url: str) -> str | None:
 
 
 def test_scripted_chat_greets_and_presses_buttons(tmp_path: Path, chat_db: str | None) -> None:
-    out = run_chat(tmp_path, ["Trợ giúp", "#5", "/huy"], db_url=chat_db)
+    out = run_chat(tmp_path, ["Trợ giúp", "#6", "/huy"], db_url=chat_db)
     assert out.startswith("Xin chào! Tôi là HoTro")
-    assert "[5] Trợ giúp" in out
+    assert "[6] Trợ giúp" in out
     assert out.count("Cách dùng HoTro") == 2  # pressed by its label, then by its number
     assert "Hiện không có việc gì để hủy." in out
     if not chat_db:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.database import open_db
 from bot.exchange.columns import FORMATS, KINDS, ExchangeError
-from bot.exchange.export import export_applications
+from bot.exchange.export import AREA_ROLES, export_applications
 from bot.exchange.importing import ImportReport, import_file
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
@@ -21,7 +21,7 @@ from messages.vocabulary import ApplicationStatus
 from storage import officials
 from storage.crypto import DecryptionError
 from storage.models import Official
-from storage.officials import ROLES
+from storage.officials import may_change
 
 
 async def _official(sessions: async_sessionmaker[AsyncSession], official_id: int) -> Official:
@@ -29,6 +29,13 @@ async def _official(sessions: async_sessionmaker[AsyncSession], official_id: int
         official = await officials.by_id(session, official_id)
     if official is None or not official.active:
         raise ExchangeError(_("There is no active official with id {id}.").format(id=official_id))
+    if not may_change(official):
+        raise ExchangeError(
+            _(
+                "Official {id} is a monitor: monitors neither import nor export the lists with personal data "
+                "(the posting list, `hotro posting`, has the ID numbers masked)."
+            ).format(id=official_id)
+        )
     return official
 
 
@@ -149,7 +156,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     export = sub.add_parser(
         "export", help=_("write an area's applications as the list sent to the district (XLSX/CSV)")
     )
-    export.add_argument("--area-role", choices=ROLES, help=_("the level of --area (admin: every area)"))
+    export.add_argument("--area-role", choices=AREA_ROLES, help=_("the level of --area (admin: every area)"))
     export.add_argument("--area", type=int, help=_("GSO code of the commune, district or province"))
     export.add_argument("--official-id", type=int, help=_("take the role and area from this registered official"))
     export.add_argument(

@@ -31,7 +31,9 @@ from messages.vocabulary import AREA_CODE_ERRORS, Role
 from storage import lists
 from storage.crypto import DataProtector
 from storage.models import AuditLog
-from storage.officials import ROLES
+from storage.officials import LEVELS
+
+AREA_ROLES = (*LEVELS, Role.ADMIN)  # the levels a list is made for (a monitor's role is no level)
 
 
 def area_label(role: str, area: int | None) -> str:
@@ -42,7 +44,7 @@ def area_label(role: str, area: int | None) -> str:
 
 
 def check_area(role: str, area: int | None) -> None:
-    if role not in ROLES:
+    if role not in AREA_ROLES:
         raise ExchangeError(_("Unknown role {role}.").format(role=role))
     if role == Role.ADMIN:
         if area is not None:  # an administrator's list is every area: an area given with it would be ignored

@@ -20,6 +20,7 @@ from bot.web_console.render import page, problem
 from bot.web_console.views import actor_label, details
 from handlers import admin_units, app_code, validators
 from handlers.review.chat import ACTION_LABELS
+from handlers.review.console_login import MONITOR_NO_CONSOLE
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import KIND_LABELS, ROLE_LABELS, ApplicationStatus, AreaLevel, BroadcastStatus, Role
@@ -28,7 +29,7 @@ from storage import deadlines, login_tokens
 from storage.broadcasts import Audience, AudienceError
 from storage.console import ListFilter, Search
 from storage.models import Application, Official
-from storage.officials import ROLES, add_official, all_officials, scope
+from storage.officials import ROLES, add_official, all_officials, may_change, scope
 
 routes = web.RouteTableDef()
 
@@ -873,6 +874,8 @@ async def official_link(request: web.Request) -> web.Response:
     target = await _target_official(request)
     if target is None or not target.active:
         return await problem(request, 404, _("There is no such official."))
+    if not may_change(target):  # a monitor: the console has no read-only mode yet
+        return await problem(request, 409, _(MONITOR_NO_CONSOLE))
     app, db = _app(request), _db(request)
     url = await services.login_link(db, target, app.settings.public_url, _now())
     sent = await services.send_login_link(db, app, target, url, _now())

@@ -358,9 +358,11 @@ async def resume_announcements(turn: Turn) -> None:
 
 router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.menu_entry(N_("📢 Announcements"), "bc", menu=Menu.OFFICIALS)
-router.command("/thongbao", "/announce")(officials_only(announcements_command))
+router.command("/thongbao", "/announce")(officials_only(announcements_command, changes=True))
 router.command("/tatthongbao")(stop_announcements)
 router.command("/batthongbao")(resume_announcements)
-router.action("bc")(officials_only(on_action))
+router.action("bc")(officials_only(on_action, changes=True))
 # A user no longer an official while composing: the menu (compose_ask: without the refusal).
-router.state("bc", ask=officials_only(compose_ask, refusal=show_menu))(officials_only(compose_state))
+router.state("bc", ask=officials_only(compose_ask, refusal=show_menu, changes=True))(
+    officials_only(compose_state, changes=True)
+)

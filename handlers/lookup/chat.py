@@ -18,8 +18,9 @@ from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import KIND_LABELS, ApplicationStatus
 from storage import applications as repo
-from storage import lookups
+from storage import lookups, postings
 from storage.crypto import DecryptionError
+from storage.deadlines import posting_due
 from storage.models import Application, LookupAttempt, LookupCodeAttempt
 
 
@@ -57,6 +58,8 @@ async def describe(session: AsyncSession, application: Application) -> str:
                 number=application.decision_number, date=fmt.day(application.decision_date)
             )
         )
+    if application.decision_number and application.status in postings.POSTED_STATUSES:
+        lines.append(await _posting_line(session, application))
     if application.approved_amount and application.status in (ApplicationStatus.APPROVED, ApplicationStatus.PAID):
         lines.append(_("Approved amount: {amount}").format(amount=fmt.vnd(application.approved_amount)))
     for payment in await lookups.payments(session, application):
@@ -72,6 +75,19 @@ async def describe(session: AsyncSession, application: Application) -> str:
     return "\n".join(lines)
 
 
+async def _posting_line(session: AsyncSession, application: Application) -> str:
+    """Whether the result was posted publicly at the commune, and when (seed 002: within 5 days)."""
+    assert application.decision_number is not None
+    posting = await postings.posting_for(session, application.commune_code, application.decision_number)
+    if posting is not None:
+        return _("Posted publicly at the commune People's Committee on {date}.").format(date=fmt.day(posting.posted_on))
+    if application.decision_date is not None:
+        return _("Not yet posted publicly at the commune (to be posted by {date}).").format(
+            date=fmt.day(posting_due(application.decision_date))
+        )
+    return _("Not yet posted publicly at the commune.")
+
+
 def _buttons(application: Application) -> list[Button]:
     buttons = []
     if application.status == ApplicationStatus.NEEDS_INFO:
@@ -80,6 +96,12 @@ def _buttons(application: Application) -> list[Button]:
                 _("Reply {code}").format(code=app_code.display(application.code)), actions.ANSWER.pack(application.code)
             )
         )
+    buttons.append(
+        Button(
+            _("Complaint about {code}").format(code=app_code.display(application.code)),
+            actions.COMPLAINT_ABOUT.pack(application.code),
+        )
+    )
     if lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
         buttons.append(
             Button(

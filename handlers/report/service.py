@@ -19,9 +19,9 @@ from handlers import admin_units, app_code
 from handlers.turn import MAX_TEXT_CHARS
 from messages import fmt
 from messages.i18n import N_, _, ngettext
-from messages.vocabulary import STATUSES, ChatUserStatus, Role, status_label
+from messages.vocabulary import STATUSES, ChatUserStatus, status_label
 from storage.models import Official
-from storage.officials import active_with_chats, scope
+from storage.officials import active_with_chats, complaint_scope, level_of, scope
 from storage.report_figures import ReportData, area_report
 
 _OVERDUE_KIND = {"review": N_("review"), "payment": N_("payment")}
@@ -29,9 +29,10 @@ _OVERDUE_KIND = {"review": N_("review"), "payment": N_("payment")}
 
 def area_name(official: Official) -> str:
     """ "Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn", or "all areas" for an admin."""
-    if official.role == Role.ADMIN or official.area_code is None:
+    level = level_of(official)
+    if level is None or official.area_code is None:
         return _("All areas")
-    unit = admin_units.get(official.role, official.area_code)
+    unit = admin_units.get(level, official.area_code)
     return unit.full_name if unit else _("area {code}").format(code=official.area_code)
 
 
@@ -83,13 +84,39 @@ def render_report(data: ReportData, area_name: str, today: date) -> str:
             )
             for item in data.oldest_overdue
         ]
+    lines += oversight_lines(data)
     text = "\n".join(lines)
     return text if len(text) <= MAX_TEXT_CHARS else text[: MAX_TEXT_CHARS - 1] + "…"
 
 
+def oversight_lines(data: ReportData) -> list[str]:
+    """Public posting and complaints: the transparency duties (seed 002) next to the applications' figures."""
+    lines = [""]
+    if data.overdue_posting:
+        lines.append(
+            "⚠️ "
+            + ngettext(
+                "Posting overdue (not posted within 5 days of the decision): {n} decision",
+                "Posting overdue (not posted within 5 days of the decision): {n} decisions",
+                data.overdue_posting,
+            ).format(n=fmt.number(data.overdue_posting))
+        )
+    else:
+        lines.append(_("✅ Every decision was posted publicly in time."))
+    lines.append(_("Open complaints: {n}").format(n=fmt.number(data.complaints_open)))
+    if data.overdue_complaint_ack or data.overdue_complaint_answer:
+        lines.append(
+            "⚠️ "
+            + _("Complaints overdue: not acknowledged {ack}, not answered {answer}").format(
+                ack=fmt.number(data.overdue_complaint_ack), answer=fmt.number(data.overdue_complaint_answer)
+            )
+        )
+    return lines
+
+
 async def area_text(session: AsyncSession, official: Official, today: date, now: datetime) -> str:
     """The report of this official's area, rendered."""
-    data = await area_report(session, scope(official), today, now)
+    data = await area_report(session, scope(official), today, now, complaint_scope(official))
     return render_report(data, area_name(official), today)
 
 
@@ -108,7 +135,7 @@ async def daily_reports(session: AsyncSession, today: date, now: datetime) -> li
     for official, chat_id, user_status in await active_with_chats(session):
         if user_status == ChatUserStatus.BLOCKED:
             continue  # the official blocked the bot: sending would only fail
-        key = (official.role, official.area_code)
+        key = (str(level_of(official)), official.area_code)  # a monitor's level, not its role, names the area
         if key not in texts:
             texts[key] = await area_text(session, official, today, now)
         # A private chat's id is the user's id; the channel user row knows it once the official has written.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from handlers import actions, admin_units, app_code, forms
+from handlers import actions, admin_units, app_code, forms, posting
 from handlers.apply import chat as intake
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.gate import gated_official, officials_only
@@ -26,6 +26,7 @@ from storage import deadlines, lookups
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DecryptionError
 from storage.models import Application, Official
+from storage.officials import is_monitor, may_change
 
 PER_PAGE = 8
 ACTION_LABELS: dict[str, str] = {
@@ -61,10 +62,14 @@ async def home(turn: Turn, official: Official, intro: str | None = None) -> None
     ]
     # The other features' entries of the officials' menu (report, announcements), registered with their routers.
     extra = entries(turn, Menu.OFFICIALS)
+    if not may_change(official):  # a monitor sends no announcement
+        extra = [button for button in extra if button.action != "bc"]
     rows.append([Button(_("Overdue"), actions.OF_LIST.pack(lookups.OVERDUE)), *extra[:1]])
     rows += [[button] for button in extra[1:]]
     rows.append([Button(_("« Main menu"), "menu")])
     text = _("Applications in your area: {total}. Choose a list:").format(total=sum(counts.values()))
+    if is_monitor(official):
+        text = _("Monitoring (read only): you can view everything in your area and change nothing.") + "\n" + text
     turn.say(f"{intro}\n\n{text}" if intro else text, rows)
 
 
@@ -113,6 +118,8 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         phone, born = phone_of(application, protector), birth_date_of(application, protector)
     except DecryptionError:
         id_number, account, phone, born = "?", "?", application.phone, None
+    if is_monitor(official):  # monitoring needs who and how much, not the ID, phone or account
+        id_number, phone, account = posting.mask_id(id_number), application.phone, "***" if account else None
     commune = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
     fields: dict[str, Any] = application.fields or {}
     lines = [
@@ -173,11 +180,36 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     rows = [
         [Button(_(label), actions.OF_CHANGE.pack(application.id, target))]
         for target, label in ACTION_LABELS.items()
-        if lifecycle.can_move(application, target)
+        if lifecycle.can_move(application, target) and may_change(official)
     ]
+    rows.append([Button(_("🕓 History"), actions.OF_HISTORY.pack(application.id))])
     rows.append([Button(_("« Officials' menu"), "of")])
     turn.goto(CoreState.MENU, {})
     turn.say("\n".join(lines), rows)
+
+
+async def show_history(turn: Turn, official: Official, application: Application) -> None:
+    """The application's audit trail: every change, when, by whom (officials by their id), with its note."""
+    lines = [_("History of application {code}:").format(code=app_code.display(application.code))]
+    for event in await lookups.history(turn.session, application):
+        who = _("the citizen") if event.actor.startswith("citizen:") else event.actor
+        change = vocabulary.status_label(event.to_status)
+        if event.from_status in vocabulary.STATUS_LABELS:
+            change = f"{vocabulary.status_label(event.from_status)} → {change}"
+        note = f" – {event.note}" if event.note else ""
+        lines.append(f"• {fmt.moment(event.at)}: {change} ({who}){note}")
+    lookups.audit_view(turn.session, actor(official), "view", application, turn.now)
+    text = "\n".join(lines)
+    turn.say(
+        text if len(text) <= 4000 else text[:3999] + "…",
+        [
+            [Button(_("« Back to the application"), actions.OF_OPEN.pack(application.id))],
+            [Button(_("« Officials' menu"), "of")],
+        ],
+    )
+
+
+MONITOR_REFUSAL = N_("As a monitor you can view applications but not change anything.")
 
 
 def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
@@ -306,6 +338,9 @@ CHANGE_FIELDS: dict[str, list[Field]] = {
 
 async def apply_change(turn: Turn, answers: Answers) -> None:
     official = gated_official(turn)  # the form's state is gated (change_state)
+    if not may_change(official):
+        await home(turn, official, _(MONITOR_REFUSAL))
+        return
     target = turn.data["target"]
     application = await _application(turn, official, turn.data["app_id"])
     if application is None:
@@ -394,6 +429,9 @@ def _prefill(target: str, application: Application, turn: Turn) -> dict[str, Any
 
 
 async def start_change(turn: Turn, official: Official, application: Application, target: str) -> None:
+    if not may_change(official):
+        await home(turn, official, _(MONITOR_REFUSAL))
+        return
     if target not in FORMS or not lifecycle.can_move(application, target):
         await show_application(turn, official, application)
         return
@@ -430,22 +468,27 @@ async def on_action(turn: Turn, official: Official) -> None:
     elif parts[0] == "l" and len(parts) >= 2:
         page_no = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
         await list_applications(turn, official, parts[1], page_no)
-    elif parts[0] in ("o", "t") and len(parts) >= 2:
+    elif parts[0] in ("o", "t", "h") and len(parts) >= 2:
         application = await _application(turn, official, parts[1])
         if application is None:
             return
         if parts[0] == "o":
             await show_application(turn, official, application)
+        elif parts[0] == "h":
+            await show_history(turn, official, application)
         else:
             await start_change(turn, official, application, parts[2] if len(parts) > 2 else "")
     else:
         await home(turn, official)
 
 
-async def change_state(turn: Turn, _official: Official) -> None:
+async def change_state(turn: Turn, official: Official) -> None:
     form = STATE_FORMS.get(turn.state)
     if form is None:
         await show_menu(turn)
+        return
+    if not may_change(official):
+        await home(turn, official, _(MONITOR_REFUSAL))
         return
     await forms.handle(turn, form)
 

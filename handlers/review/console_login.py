@@ -15,9 +15,10 @@ from handlers.gate import officials_only
 from handlers.menu import back_to_menu_button
 from handlers.router import Router
 from handlers.turn import Turn
-from messages.i18n import _
+from messages.i18n import N_, _
 from storage import login_tokens
 from storage.models import Official
+from storage.officials import may_change
 
 CONSOLE_PATH = "/canbo"
 
@@ -27,7 +28,9 @@ def login_url(public_url: str, token: str) -> str:
 
 
 async def new_login_link(session: AsyncSession, official: Official, public_url: str, now: datetime) -> str:
-    """A fresh one-time link for `official`."""
+    """A fresh one-time link for `official`. None for a monitor: the console has no read-only mode yet."""
+    if not may_change(official):
+        raise PermissionError(f"official {official.id} is a monitor: no web console login")
     return login_url(public_url, await login_tokens.issue(session, official, now))
 
 
@@ -38,7 +41,15 @@ def link_message(url: str) -> str:
     ).format(minutes=minutes, url=url)
 
 
+MONITOR_NO_CONSOLE = N_(
+    "The web console has no read-only view for monitors yet. Type /canbo to see your area in this chat."
+)
+
+
 async def login_command(turn: Turn, official: Official) -> None:
+    if not may_change(official):
+        turn.say(_(MONITOR_NO_CONSOLE), [back_to_menu_button()])
+        return
     url = await new_login_link(turn.session, official, turn.config.public_url, turn.now)
     turn.say(link_message(url), [back_to_menu_button()])
 

@@ -17,6 +17,7 @@ from messages import fmt
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationStatus
 from storage.models import Application, Payment, StatusEvent
+from storage.officials import by_id, may_change
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     ApplicationStatus.SUBMITTED: frozenset(
@@ -86,6 +87,16 @@ def can_move(application: Application, to_status: str) -> bool:
     return to_status in TRANSITIONS[application.status]
 
 
+async def _actor_may_change(session: AsyncSession, actor: str) -> bool:
+    """An official's change is refused when the official is a monitor, whoever calls: the chat, the
+    web console or an import (the identity map makes this a lookup without a query, usually)."""
+    prefix, _sep, number = actor.partition(":")
+    if prefix != "official" or not number.isdigit():
+        return True
+    official = await by_id(session, int(number))
+    return official is None or may_change(official)
+
+
 async def transition(
     session: AsyncSession,
     application: Application,
@@ -100,6 +111,8 @@ async def transition(
     payment: PaymentInfo | None = None,
 ) -> None:
     """Apply one status change with its audit row. The notice is the caller's: handlers.review.service queues it."""
+    if not await _actor_may_change(session, actor):
+        raise TransitionError(f"{actor} is a monitor: a monitor changes nothing")
     if not can_move(application, to_status):
         raise TransitionError(f"{application.status} -> {to_status} is not allowed")
     if to_status == ApplicationStatus.APPROVED and not (decision_number and decision_date):

@@ -1,0 +1,751 @@
+"""Complaints and feedback (phản ánh, kiến nghị): from the main menu, about one application, or as an
+anonymous report of policy abuse. Each gets a code (PA-…) to follow it.
+
+A complaint goes to the officials of its area and to the area's monitors (the Fatherland Front, read-only);
+an official acknowledges and answers it within the deployment's working days; the citizen is told and may
+reply once more. The services below are shared by the chat and the web console; they refuse a monitor.
+An anonymous report keeps no chat: officials never learn who sent it, and it is followed by its code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers import actions, admin_units, app_code, forms
+from handlers.forms import Answers, Choice, Field, Form
+from handlers.menu import back_to_menu_button, show_menu
+from handlers.router import Router
+from handlers.turn import Button, Menu, Notice, Reply, Turn
+from handlers.validators import Result, clean_text
+from messages import fmt
+from messages.i18n import N_, _
+from messages.vocabulary import (
+    COMPLAINT_CATEGORY_LABELS,
+    OPEN_COMPLAINT_STATUSES,
+    AreaLevel,
+    ComplaintCategory,
+    ComplaintStatus,
+    complaint_status_label,
+)
+from storage import applications as application_repo
+from storage import complaints as repo
+from storage.complaints import ACKNOWLEDGED, ANSWER, CITIZEN, REPLY, TEXT
+from storage.crypto import DataProtector
+from storage.deadlines import complaint_dues
+from storage.models import Application, AuditLog, Complaint, Official
+from storage.officials import complaint_scope, covers, get_official, may_change, officials_for
+
+PREFIX = "PA"
+MAX_TEXT = 2000
+PER_PAGE = 8
+
+
+class NotAllowed(PermissionError):
+    """A monitor, or an official of another area, tried to change a complaint."""
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    ack_working_days: int = 3
+    answer_working_days: int = 10
+
+
+def deadlines_of(settings: Any) -> Deadlines:
+    """The deployment's deadlines (bot.config.Settings.complaint_*_working_days)."""
+    return Deadlines(settings.complaint_ack_working_days, settings.complaint_answer_working_days)
+
+
+def display_code(code: str) -> str:
+    return app_code.display(code)
+
+
+def official_actor(official: Official) -> str:
+    return f"official:{official.id}"
+
+
+# ---- services ----------------------------------------------------------------------------------
+async def _new_code(session: AsyncSession) -> str:
+    while True:
+        code = app_code.new_code(PREFIX)
+        if not await repo.code_exists(session, code):
+            return code
+
+
+def _open_button(complaint: Complaint) -> list[list[Button]]:
+    return [[Button(_("Open the complaint"), actions.COMPLAINT_OPEN.pack(complaint.id))]]
+
+
+async def submit(
+    session: AsyncSession,
+    protector: DataProtector,
+    *,
+    category: str,
+    text: str,
+    attachments: list[dict[str, Any]],
+    commune_code: int,
+    application: Application | None,
+    channel: str | None,
+    chat_id: str | None,
+    anonymous: bool,
+    now: datetime,
+    deadlines: Deadlines,
+) -> tuple[Complaint, list[Notice]]:
+    """Store a complaint (its text encrypted) and the notices to the area's officials and monitors."""
+    commune = admin_units.get(AreaLevel.COMMUNE, commune_code)
+    district = admin_units.get(AreaLevel.DISTRICT, commune.parent_code) if commune and commune.parent_code else None
+    if commune is None or district is None or district.parent_code is None:
+        raise ValueError(commune_code)
+    ack_due, answer_due = complaint_dues(
+        fmt.today_local(now), deadlines.ack_working_days, deadlines.answer_working_days
+    )
+    complaint = Complaint(
+        code=await _new_code(session),
+        category=category,
+        status=ComplaintStatus.NEW,
+        anonymous=anonymous,
+        channel=None if anonymous else channel,
+        chat_id=None if anonymous else chat_id,
+        application_id=application.id if application is not None and not anonymous else None,
+        province_code=district.parent_code,
+        district_code=district.code,
+        commune_code=commune.code,
+        citizen_replies=0,
+        created_at=now,
+        updated_at=now,
+        ack_due=ack_due,
+        answer_due=answer_due,
+    )
+    await repo.add(session, complaint, text, attachments, protector)
+    notice = _("New complaint {code} ({category}) in {place}: acknowledge by {ack}, answer by {answer}.").format(
+        code=display_code(complaint.code),
+        category=_(COMPLAINT_CATEGORY_LABELS[category]),
+        place=commune.full_name,
+        ack=fmt.day(ack_due),
+        answer=fmt.day(answer_due),
+    )
+    notices = [
+        Notice(official.channel, official.user_id, Reply(notice, _open_button(complaint)))
+        for official in await officials_for(session, complaint, monitors=True)
+    ]
+    return complaint, notices
+
+
+def _check(official: Official, complaint: Complaint) -> None:
+    if not may_change(official) or not covers(official, complaint):
+        raise NotAllowed(official_actor(official))
+
+
+def _citizen_notice(complaint: Complaint, text: str, buttons: list[list[Button]] | None = None) -> list[Notice]:
+    if complaint.channel is None or complaint.chat_id is None:
+        return []  # anonymous: the citizen follows it by its code
+    return [Notice(complaint.channel, complaint.chat_id, Reply(text, buttons or []))]
+
+
+async def acknowledge(
+    session: AsyncSession, protector: DataProtector, official: Official, complaint: Complaint, now: datetime
+) -> list[Notice]:
+    _check(official, complaint)
+    if complaint.status != ComplaintStatus.NEW:
+        return []
+    complaint.status = ComplaintStatus.ACKNOWLEDGED
+    complaint.acknowledged_at, complaint.acknowledged_by = now, official_actor(official)
+    await repo.add_entry(session, complaint, ACKNOWLEDGED, official_actor(official), None, protector, now)
+    return _citizen_notice(
+        complaint,
+        _("Your complaint {code} has been received by the officials and is being handled; answer by {date}.").format(
+            code=display_code(complaint.code), date=fmt.day(complaint.answer_due)
+        ),
+    )
+
+
+def can_reply(complaint: Complaint) -> bool:
+    """The citizen may reply once to an answer (not an anonymous report: it has no chat)."""
+    return complaint.status == ComplaintStatus.ANSWERED and complaint.citizen_replies == 0 and not complaint.anonymous
+
+
+async def answer(
+    session: AsyncSession,
+    protector: DataProtector,
+    official: Official,
+    complaint: Complaint,
+    text: str,
+    now: datetime,
+) -> list[Notice]:
+    _check(official, complaint)
+    if complaint.status not in OPEN_COMPLAINT_STATUSES:
+        raise NotAllowed("already answered")
+    if complaint.acknowledged_at is None:
+        complaint.acknowledged_at, complaint.acknowledged_by = now, official_actor(official)
+    complaint.status = ComplaintStatus.ANSWERED
+    complaint.answered_at, complaint.answered_by = now, official_actor(official)
+    await repo.add_entry(session, complaint, ANSWER, official_actor(official), text, protector, now)
+    buttons = (
+        [[Button(_("Reply once more"), actions.COMPLAINT_REPLY.pack(complaint.id))]] if can_reply(complaint) else []
+    )
+    buttons.append([Button(_("My complaints"), "pa:my")])
+    return _citizen_notice(
+        complaint,
+        _("Answer to your complaint {code}:\n“{answer}”").format(code=display_code(complaint.code), answer=text)
+        + ("\n" + _("If you are not satisfied, you may reply once more.") if can_reply(complaint) else ""),
+        buttons,
+    )
+
+
+async def reply(
+    session: AsyncSession,
+    protector: DataProtector,
+    complaint: Complaint,
+    text: str,
+    now: datetime,
+    deadlines: Deadlines,
+) -> list[Notice]:
+    """The citizen's one further reply: the complaint is open again with a new answer deadline."""
+    if not can_reply(complaint):
+        raise NotAllowed("no reply left")
+    complaint.citizen_replies += 1
+    complaint.status = ComplaintStatus.FOLLOW_UP
+    complaint.answer_due = complaint_dues(
+        fmt.today_local(now), deadlines.ack_working_days, deadlines.answer_working_days
+    )[1]
+    await repo.add_entry(session, complaint, REPLY, CITIZEN, text, protector, now)
+    note = _("The citizen replied to the answer of complaint {code}; answer again by {date}.").format(
+        code=display_code(complaint.code), date=fmt.day(complaint.answer_due)
+    )
+    return [
+        Notice(official.channel, official.user_id, Reply(note, _open_button(complaint)))
+        for official in await officials_for(session, complaint, monitors=True)
+    ]
+
+
+async def render(
+    session: AsyncSession, protector: DataProtector, complaint: Complaint, today_: Any, *, for_officials: bool
+) -> str:
+    """A complaint and its thread, as officials and monitors (or its own sender) read it."""
+    commune = admin_units.get(AreaLevel.COMMUNE, complaint.commune_code)
+    lines = [
+        _("Complaint {code} – {category}").format(
+            code=display_code(complaint.code), category=_(COMPLAINT_CATEGORY_LABELS[complaint.category])
+        ),
+        _("Status: {status}").format(status=complaint_status_label(complaint.status)),
+        _("Received: {date}").format(date=fmt.moment(complaint.created_at)),
+        _("Area: {place}").format(place=commune.full_name if commune else complaint.commune_code),
+    ]
+    if complaint.application_id is not None:
+        application = await session.get(Application, complaint.application_id)
+        if application is not None:
+            lines.append(
+                _("About application {code} – {name}").format(
+                    code=app_code.display(application.code), name=application.full_name
+                )
+            )
+    if for_officials:
+        if complaint.anonymous:
+            lines.append(_("Sender: anonymous (no chat is kept; the sender follows it by its code)"))
+        late = []
+        if complaint.status == ComplaintStatus.NEW:
+            late.append((complaint.ack_due, _("Acknowledge by {date}")))
+        if complaint.status in OPEN_COMPLAINT_STATUSES:
+            late.append((complaint.answer_due, _("Answer by {date}")))
+        for due, text in late:
+            lines.append(("⚠️ " if today_ > due else "") + text.format(date=fmt.day(due)))
+    labels = {
+        TEXT: _("Complaint"),
+        ACKNOWLEDGED: _("Acknowledged by the officials"),
+        ANSWER: _("Answer"),
+        REPLY: _("The citizen's reply"),
+    }
+    for entry in await repo.thread(session, complaint, protector):
+        head = f"{fmt.moment(entry.at)} – {labels.get(entry.kind, entry.kind)}"
+        body = f": “{entry.body}”" if entry.body else ""
+        files = _(" ({n} photo(s) attached)").format(n=len(entry.attachments)) if entry.attachments else ""
+        lines.append(f"• {head}{body}{files}")
+    text = "\n".join(lines)
+    return text if len(text) <= 4000 else text[:3999] + "…"
+
+
+# ---- the citizen's form --------------------------------------------------------------------------
+def _text(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    return clean_text(text, max_len=MAX_TEXT)
+
+
+def _named(answers: Answers) -> bool:
+    return not answers.get("anonymous")
+
+
+def _no_application(answers: Answers) -> bool:
+    return not answers.get("app_code")
+
+
+CATEGORY_CHOICES = tuple(
+    Choice(label, category)
+    for category, label in COMPLAINT_CATEGORY_LABELS.items()
+    if category != ComplaintCategory.ABUSE
+)
+FIELDS = [
+    Field(
+        "category",
+        N_("About"),
+        N_("What is your complaint or suggestion about?"),
+        choices=CATEGORY_CHOICES,
+        when=_named,
+    ),
+    Field(
+        "place",
+        N_("Commune"),
+        N_("Which commune or ward is it about?"),
+        kind="unit",
+        show=forms.unit_text,
+        when=_no_application,
+    ),
+    Field(
+        "text",
+        N_("Content"),
+        N_(
+            "Please describe it (at most 2000 characters). What you write is stored encrypted and is read only by "
+            "the officials handling it and the Fatherland Front representatives of the area."
+        ),
+        parse=_text,
+    ),
+    Field(
+        "photos",
+        N_("Photos"),
+        N_("You may send photos (documents, evidence), then press “Done”; otherwise press “Skip”."),
+        kind="photo",
+        optional=True,
+        show=lambda value, _answers: _("{n} file(s)").format(n=len(value)),
+    ),
+]
+
+
+async def _submitted(turn: Turn, answers: Answers) -> None:
+    application = None
+    if answers.get("app_code"):
+        application = await _own_application(turn, answers["app_code"])
+        if application is None:
+            await show_menu(turn, _("That application is not one of yours."))
+            return
+    commune_code = application.commune_code if application is not None else int(answers["place"][AreaLevel.COMMUNE])
+    anonymous = bool(answers.get("anonymous"))
+    complaint, notices = await submit(
+        turn.session,
+        turn.services.protector,
+        category=ComplaintCategory.ABUSE if anonymous else answers["category"],
+        text=answers["text"],
+        attachments=list(answers.get("photos") or []),
+        commune_code=commune_code,
+        application=application,
+        channel=turn.incoming.channel,
+        chat_id=turn.incoming.chat_id,
+        anonymous=anonymous,
+        now=turn.now,
+        deadlines=deadlines_of(turn.config),
+    )
+    turn.notices += notices
+    follow = (
+        _("Keep this code: it is the only way to follow an anonymous report (“Look up a complaint”).")
+        if anonymous
+        else _("You will be told here when it is answered.")
+    )
+    await show_menu(
+        turn,
+        _(
+            "Your complaint has been sent. Its code is {code}. "
+            "It will be acknowledged by {ack} and answered by {answer}."
+        ).format(
+            code=display_code(complaint.code), ack=fmt.day(complaint.ack_due), answer=fmt.day(complaint.answer_due)
+        )
+        + "\n"
+        + follow,
+    )
+
+
+FORM = Form(
+    FIELDS,
+    _submitted,
+    summary_intro=N_("Please check your complaint before sending it:"),
+    confirm_label=N_("✅ Send the complaint"),
+    confirm_hint=N_("Press “Send the complaint” to send it to the officials of the area."),
+)
+
+
+async def _own_application(turn: Turn, code: str) -> Application | None:
+    application = await application_repo.by_code(turn.session, code)
+    if application is None or (application.channel, application.chat_id) != (
+        turn.incoming.channel,
+        turn.incoming.chat_id,
+    ):
+        return None
+    return application
+
+
+async def complaints_menu(turn: Turn) -> None:
+    turn.goto("menu", {})
+    turn.say(
+        _("Complaints and feedback: tell the commune and the Fatherland Front what is wrong, or report abuse."),
+        [
+            [Button(_("✍️ Send a complaint or suggestion"), "pa:new")],
+            [Button(_("🕵️ Report policy abuse (anonymous)"), "pa:anon")],
+            [Button(_("🔎 Look up a complaint by its code"), "pa:lk")],
+            [Button(_("My complaints"), "pa:my")],
+            back_to_menu_button(),
+        ],
+    )
+
+
+async def start_form(turn: Turn, answers: Answers, intro: str) -> None:
+    turn.goto("pa.form", {"answers": answers, "history": []})
+    turn.say(intro)
+    await forms.ask(turn, FORM)
+
+
+async def start_named(turn: Turn) -> None:
+    await start_form(turn, {}, _("A complaint or suggestion to the commune People's Committee."))
+
+
+async def start_anonymous(turn: Turn) -> None:
+    await start_form(
+        turn,
+        {"anonymous": True},
+        _(
+            "An anonymous report of policy abuse (trục lợi chính sách). Your name and chat are not stored with it: "
+            "the officials will not know who sent it, and you will follow it by its code."
+        ),
+    )
+
+
+async def start_about_application(turn: Turn, code: str) -> None:
+    application = await _own_application(turn, code)
+    if application is None:
+        await show_menu(turn, _("That application is not one of yours."))
+        return
+    await start_form(
+        turn,
+        {"app_code": application.code},
+        _("A complaint about application {code}.").format(code=app_code.display(application.code)),
+    )
+
+
+async def form_state(turn: Turn) -> None:
+    await forms.handle(turn, FORM)
+
+
+async def form_ask(turn: Turn) -> None:
+    await forms.ask(turn, FORM)
+
+
+# ---- the citizen's own complaints, look-up, reply -------------------------------------------------
+async def _owned(turn: Turn, complaint_id: int) -> Complaint | None:
+    complaint = await turn.session.get(Complaint, complaint_id)
+    if complaint is None or (complaint.channel, complaint.chat_id) != (turn.incoming.channel, turn.incoming.chat_id):
+        return None
+    return complaint
+
+
+async def my_complaints(turn: Turn) -> None:
+    turn.goto("menu", {})
+    mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
+    rows = [
+        [
+            Button(
+                f"{display_code(c.code)} – {complaint_status_label(c.status)}"[:60],
+                actions.COMPLAINT_VIEW.pack(c.id),
+            )
+        ]
+        for c in mine
+    ]
+    rows += [[Button(_("🔎 Look up a complaint by its code"), "pa:lk")], back_to_menu_button()]
+    turn.say(_("Your complaints:") if mine else _("You have sent no complaint from this chat."), rows)
+
+
+async def view_own(turn: Turn, complaint_id: int) -> None:
+    complaint = await _owned(turn, complaint_id)
+    if complaint is None:
+        await show_menu(turn, _("That complaint is not one of yours."))
+        return
+    text = await render(
+        turn.session, turn.services.protector, complaint, fmt.today_local(turn.now), for_officials=False
+    )
+    rows = []
+    if can_reply(complaint):
+        rows.append([Button(_("Reply once more"), actions.COMPLAINT_REPLY.pack(complaint.id))])
+    rows += [[Button(_("My complaints"), "pa:my")], back_to_menu_button()]
+    turn.say(text, rows)
+
+
+async def start_lookup(turn: Turn) -> None:
+    turn.goto("pa.lookup", {})
+    turn.takes_text = True
+    turn.say(_("Type the complaint code (e.g. PA-7QX4-M9PR)."), [back_to_menu_button()])
+
+
+async def lookup_state(turn: Turn) -> None:
+    code = app_code.normalize(turn.text)
+    complaint = await repo.by_code(turn.session, code) if app_code.kind(code) == PREFIX else None
+    if complaint is None:
+        turn.takes_text = True
+        turn.say(
+            _("“{text}” is not the code of any complaint. Please check it and type it again.").format(
+                text=turn.text[:30]
+            ),
+            [back_to_menu_button()],
+        )
+        return
+    turn.goto("menu", {})
+    own = (complaint.channel, complaint.chat_id) == (turn.incoming.channel, turn.incoming.chat_id)
+    if own or complaint.anonymous:  # an anonymous report's code is its only key
+        text = await render(
+            turn.session, turn.services.protector, complaint, fmt.today_local(turn.now), for_officials=False
+        )
+    else:  # someone else's complaint: its status only, never its text
+        text = _("Complaint {code}: {status}.").format(
+            code=display_code(complaint.code), status=complaint_status_label(complaint.status)
+        )
+    turn.say(text, [back_to_menu_button()])
+
+
+async def start_reply(turn: Turn, complaint_id: int) -> None:
+    complaint = await _owned(turn, complaint_id)
+    if complaint is None or not can_reply(complaint):
+        await show_menu(turn, _("You cannot reply to this complaint any more."))
+        return
+    turn.goto("pa.reply", {"complaint_id": complaint.id})
+    turn.takes_text = True
+    turn.say(
+        _("Type your reply to the answer of complaint {code} (you can reply once).").format(
+            code=display_code(complaint.code)
+        ),
+        [[Button(_("Cancel"), "cancel")]],
+    )
+
+
+async def reply_state(turn: Turn) -> None:
+    complaint = await _owned(turn, int(turn.data.get("complaint_id", 0)))
+    if complaint is None or not can_reply(complaint):
+        await show_menu(turn, _("You cannot reply to this complaint any more."))
+        return
+    cleaned = clean_text(turn.text, max_len=MAX_TEXT)
+    if not cleaned.ok:
+        turn.takes_text = True
+        turn.say(cleaned.message)  # type: ignore[union-attr]
+        return
+    text: str = cleaned.value  # type: ignore[union-attr]
+    deadlines = deadlines_of(turn.config)
+    turn.notices += await reply(turn.session, turn.services.protector, complaint, text, turn.now, deadlines)
+    await show_menu(
+        turn,
+        _("Your reply has been added to complaint {code}; it will be answered by {date}.").format(
+            code=display_code(complaint.code), date=fmt.day(complaint.answer_due)
+        ),
+    )
+
+
+# ---- the officials' and monitors' side ---------------------------------------------------------
+async def _official(turn: Turn) -> Official | None:
+    official = await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id)
+    if official is None:
+        await show_menu(turn, _("This function is only for registered officials."))
+    return official
+
+
+async def _complaint_for(turn: Turn, official: Official, complaint_id: int) -> Complaint | None:
+    complaint = await turn.session.get(Complaint, complaint_id)
+    if complaint is None or not covers(official, complaint):
+        turn.say(
+            _("That complaint does not exist or is outside your area."),
+            [[Button(_("« Complaints"), "pa:of")], [Button(_("« Officials' menu"), "of")]],
+        )
+        return None
+    return complaint
+
+
+async def officials_list(turn: Turn, official: Official, page_no: int) -> None:
+    turn.goto("menu", {})
+    today = fmt.today_local(turn.now)
+    total, items = await repo.listed(
+        turn.session, complaint_scope(official), open_only=True, offset=(max(page_no, 1) - 1) * PER_PAGE, limit=PER_PAGE
+    )
+    pages = max(1, -(-total // PER_PAGE))
+    rows = []
+    for complaint in items:
+        late = complaint.answer_due < today or (complaint.status == ComplaintStatus.NEW and complaint.ack_due < today)
+        label = (
+            f"{'⚠️ ' if late else ''}{display_code(complaint.code)} – {_(COMPLAINT_CATEGORY_LABELS[complaint.category])}"
+        )
+        rows.append([Button(label[:60], actions.COMPLAINT_OPEN.pack(complaint.id))])
+    nav = []
+    if page_no > 1:
+        nav.append(Button(_("‹ Previous"), actions.COMPLAINTS_LIST.pack(page_no - 1)))
+    if page_no < pages:
+        nav.append(Button(_("Next ›"), actions.COMPLAINTS_LIST.pack(page_no + 1)))
+    if nav:
+        rows.append(nav)
+    rows.append([Button(_("« Officials' menu"), "of")])
+    turn.say(
+        _("Open complaints in your area: {count}, page {page}/{pages}.").format(
+            count=total, page=min(page_no, pages), pages=pages
+        ),
+        rows,
+    )
+
+
+async def officials_view(turn: Turn, official: Official, complaint: Complaint, intro: str | None = None) -> None:
+    turn.goto("menu", {})
+    text = await render(turn.session, turn.services.protector, complaint, fmt.today_local(turn.now), for_officials=True)
+    turn.session.add(
+        AuditLog(
+            actor=official_actor(official),
+            action="view",
+            application_id=complaint.application_id,
+            detail=f"complaint {complaint.code}",
+            at=turn.now,
+        )
+    )
+    rows = []
+    if may_change(official):
+        if complaint.status == ComplaintStatus.NEW:
+            rows.append([Button(_("Acknowledge receipt"), actions.COMPLAINT_ACK.pack(complaint.id))])
+        if complaint.status in OPEN_COMPLAINT_STATUSES:
+            rows.append([Button(_("Answer"), actions.COMPLAINT_ANSWER.pack(complaint.id))])
+    rows += [[Button(_("« Complaints"), "pa:of")], [Button(_("« Officials' menu"), "of")]]
+    turn.say(f"{intro}\n\n{text}" if intro else text, rows)
+
+
+async def _refused(turn: Turn) -> None:
+    turn.say(
+        _("As a monitor you can view the complaints but not change anything."),
+        [[Button(_("« Complaints"), "pa:of")], [Button(_("« Officials' menu"), "of")]],
+    )
+
+
+async def officials_ack(turn: Turn, official: Official, complaint: Complaint) -> None:
+    if not may_change(official):
+        await _refused(turn)
+        return
+    turn.notices += await acknowledge(turn.session, turn.services.protector, official, complaint, turn.now)
+    await officials_view(turn, official, complaint, _("Acknowledged; the citizen has been told."))
+
+
+async def officials_start_answer(turn: Turn, official: Official, complaint: Complaint) -> None:
+    if not may_change(official):
+        await _refused(turn)
+        return
+    if complaint.status not in OPEN_COMPLAINT_STATUSES:
+        await officials_view(turn, official, complaint, _("This complaint has already been answered."))
+        return
+    turn.goto("pa.answer", {"complaint_id": complaint.id, "answers": {}, "history": []})
+    await forms.ask(turn, ANSWER_FORM)
+
+
+async def _answered(turn: Turn, answers: Answers) -> None:
+    official = await _official(turn)
+    if official is None:
+        return
+    complaint = await _complaint_for(turn, official, int(turn.data.get("complaint_id", 0)))
+    if complaint is None:
+        return
+    if not may_change(official):
+        await _refused(turn)
+        return
+    if complaint.status not in OPEN_COMPLAINT_STATUSES:
+        await officials_view(turn, official, complaint, _("This complaint has already been answered."))
+        return
+    turn.notices += await answer(
+        turn.session, turn.services.protector, official, complaint, answers["answer"], turn.now
+    )
+    await officials_view(turn, official, complaint, _("The answer has been sent to the citizen."))
+
+
+def _answer_text(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    return clean_text(text, max_len=MAX_TEXT)
+
+
+ANSWER_FORM = Form(
+    [
+        Field(
+            "answer",
+            N_("Answer"),
+            N_("Type the answer to the citizen (they will read it as you write it)."),
+            parse=_answer_text,
+        )
+    ],
+    _answered,
+    summary_intro=N_("Please check the answer before it is sent:"),
+    confirm_label=N_("✅ Send the answer"),
+    confirm_hint=N_("Press “Send the answer” to send it; the citizen is then notified."),
+    edit_label=N_("✏️ Correct the answer"),
+)
+
+
+async def answer_state(turn: Turn) -> None:
+    if await _official(turn) is None:
+        return
+    await forms.handle(turn, ANSWER_FORM)
+
+
+async def answer_ask(turn: Turn) -> None:
+    await forms.ask(turn, ANSWER_FORM)
+
+
+# ---- routing -------------------------------------------------------------------------------------
+OFFICIAL_ACTIONS = {
+    actions.COMPLAINT_OPEN.name,
+    actions.COMPLAINT_ACK.name,
+    actions.COMPLAINT_ANSWER.name,
+    actions.COMPLAINTS_LIST.name,
+}
+
+
+async def on_action(turn: Turn) -> None:
+    parsed = actions.unpack(turn.action or "")
+    if parsed is None or parsed[0].name == "pa":
+        await complaints_menu(turn)
+        return
+    action, args = parsed
+    if action.name in OFFICIAL_ACTIONS:
+        official = await _official(turn)
+        if official is None:
+            return
+        if action is actions.COMPLAINTS_LIST:
+            await officials_list(turn, official, args[0] if args else 1)
+            return
+        complaint = await _complaint_for(turn, official, args[0])
+        if complaint is None:
+            return
+        if action is actions.COMPLAINT_OPEN:
+            await officials_view(turn, official, complaint)
+        elif action is actions.COMPLAINT_ACK:
+            await officials_ack(turn, official, complaint)
+        else:
+            await officials_start_answer(turn, official, complaint)
+        return
+    citizen: dict[str, Any] = {
+        "pa:new": lambda: start_named(turn),
+        "pa:anon": lambda: start_anonymous(turn),
+        "pa:lk": lambda: start_lookup(turn),
+        "pa:my": lambda: my_complaints(turn),
+        actions.COMPLAINT_ABOUT.name: lambda: start_about_application(turn, args[0]),
+        actions.COMPLAINT_VIEW.name: lambda: view_own(turn, args[0]),
+        actions.COMPLAINT_REPLY.name: lambda: start_reply(turn, args[0]),
+    }
+    await citizen[action.name]()
+
+
+def takes_files(turn: Turn) -> bool:
+    """The complaint form's photo step keeps photos and files."""
+    step = turn.data.get("step")
+    return any(f.key == step and f.kind == "photo" for f in FORM.fields)
+
+
+router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
+router.menu_entry(N_("📣 Complaints and feedback"), "pa")
+router.menu_entry(N_("📝 Complaints"), "pa:of", menu=Menu.OFFICIALS)
+router.command("/phananh", "/complaint")(complaints_menu)
+router.action("pa")(on_action)
+router.state("pa.form", ask=form_ask, resumable=True, takes_files=takes_files)(form_state)
+router.state("pa.answer", ask=answer_ask)(answer_state)
+router.state("pa.reply")(reply_state)
+router.state("pa.lookup")(lookup_state)
