@@ -150,3 +150,4 @@ FORM_CHOICE = define("f:c", Int(0, 999))
 FORM_UNIT = define("f:u", Int(1, 999_999))  # a GSO code of a province, district or commune
 FORM_UNIT_PAGE = define("f:up", PAGE)
 FORM_EDIT = define("f:e", KEY)
+FORM_CARD = define("f:card", Word(frozenset({"ok", "here", "no"})))  # what a card's QR code said (card_prefill)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from handlers import actions, admin_units, validators
 from handlers.turn import Button, Turn
@@ -65,6 +65,22 @@ class Field:
         return self.choices(turn) if callable(self.choices) else self.choices
 
 
+class FormExtension(Protocol):
+    """Another way to answer some steps (handlers.apply.card_prefill: a photo of the ID card)."""
+
+    def note(self, turn: Turn, form: Form, current: Field) -> str | None:
+        """A line added to the question of `current`, or None."""
+
+    def takes_attachment(self, form: Form, step: str) -> bool:
+        """The step `step` accepts a photo or a file."""
+
+    async def ask(self, turn: Turn, form: Form) -> bool:
+        """Asks its own step again (True), or leaves asking to the form (False)."""
+
+    async def handle(self, turn: Turn, form: Form) -> bool:
+        """Handles the turn (True), or leaves it to the form (False)."""
+
+
 @dataclass
 class Form:
     fields: list[Field]
@@ -76,6 +92,7 @@ class Form:
     confirm_hint: str = N_("If everything is correct, press “Confirm and submit”.")
     edit_label: str = N_("Edit information")
     summary_header: Callable[[Turn], list[str]] | None = None  # lines after the intro (what is confirmed)
+    extension: FormExtension | None = None
 
     def next_field(self, answers: Answers) -> Field | None:
         for candidate in self.fields:
@@ -101,6 +118,8 @@ def _nav_row(current: Field, history: list[str]) -> list[Button]:
 async def ask(turn: Turn, form: Form) -> None:
     """Ask the current question again (or show the summary when everything is answered)."""
     answers: Answers = turn.data.setdefault("answers", {})
+    if form.extension is not None and await form.extension.ask(turn, form):
+        return
     current = form.next_field(answers)
     if current is None:
         if form.review:
@@ -112,6 +131,8 @@ async def ask(turn: Turn, form: Form) -> None:
     history: list[str] = turn.data.setdefault("history", [])
     args = current.prompt_args(answers, turn) if current.prompt_args else {}
     text = _(current.prompt).format(**args)
+    if form.extension is not None and (note := form.extension.note(turn, form, current)):
+        text = f"{text}\n{note}"
     # A typed answer that may be a bare number (a date, an ID): '3' is then not a press of button 3.
     turn.takes_text = current.kind == "text" and current.parse is not None and not current.choices_for(turn)
     if current.kind == "unit":
@@ -129,6 +150,8 @@ async def handle(turn: Turn, form: Form) -> None:
     answers: Answers = turn.data.setdefault("answers", {})
     history: list[str] = turn.data.setdefault("history", [])
     step = turn.data.get("step")
+    if form.extension is not None and await form.extension.handle(turn, form):
+        return
     if step == "summary":
         await _handle_summary(turn, form)
         return
@@ -449,6 +472,16 @@ def _is_child(state: dict[str, Any], unit: admin_units.Unit) -> bool:
 def _exact(unit: admin_units.Unit, typed: str) -> bool:
     text = fold(nfc(typed))
     return text in (fold(unit.name), fold(unit.short_name))
+
+
+def preset_unit(turn: Turn, key: str, picked: dict[str, int]) -> None:
+    """Start the picker of the place `key` below the units already known (read from an ID card)."""
+    known = 0
+    while known < len(UNIT_LEVELS) - 1 and UNIT_LEVELS[known] in picked:
+        known += 1
+    if known:
+        chosen = {level: picked[level] for level in UNIT_LEVELS[:known]}
+        turn.data.setdefault("unit", {})[key] = {"level": UNIT_LEVELS[known], "page": 1, "picked": chosen}
 
 
 def unit_text(value: dict[str, int], _answers: Answers | None = None) -> str:

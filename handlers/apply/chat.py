@@ -14,6 +14,7 @@ from typing import Any
 from handlers import admin_units, app_code, forms, validators
 from handlers.apply import duplicates
 from handlers.apply import service as submission
+from handlers.apply.card_prefill import CardPrefill
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import menu_buttons, resume_button, show_menu
 from handlers.router import Router
@@ -754,8 +755,9 @@ def _confirmation(kind: str, application: Application) -> str:
 
 
 FORMS: dict[str, Form] = {
-    "hkd": Form(HOUSEHOLD_FIELDS, submit),
-    "ldtd": Form(FREE_WORKER_FIELDS, submit),
+    # A photo of the ID card fills the person; a household business may be at the owner's home.
+    "hkd": Form(HOUSEHOLD_FIELDS, submit, extension=CardPrefill(business=("place", "address"))),
+    "ldtd": Form(FREE_WORKER_FIELDS, submit, extension=CardPrefill(home=("home_place", "home_address"))),
 }
 
 # A citizen registered by an official or helper may have no phone: the number is asked, and may be skipped.
@@ -781,8 +783,10 @@ def form_of(state: str) -> Form | None:
 
 
 def takes_files(turn: Turn) -> bool:
-    """The current step is a form's photo step."""
-    form, step = form_of(turn.state), turn.data.get("step")
+    """The current step is a form's photo step, or one a photo of the ID card answers."""
+    form, step = form_of(turn.state), str(turn.data.get("step"))
+    if form is not None and form.extension is not None and form.extension.takes_attachment(form, step):
+        return True
     return form is not None and any(f.key == step and f.kind == "photo" for f in form.fields)
 
 
