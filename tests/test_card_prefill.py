@@ -17,6 +17,7 @@ from tests.cards import CARD_TEXT_6, card_photo, card_text, photo_without_code
 from tests.chat import Chat, joined
 from tests.journeys import household_application
 from tests.test_intake import applications, start_household
+from tests.test_review import submit_household
 
 HINT = "📷 Gửi ảnh CCCD để điền nhanh"
 
@@ -248,3 +249,18 @@ async def test_an_address_matched_down_to_the_district_starts_the_picker_at_the_
     assert "Huyện Hữu Lũng, Tỉnh Lạng Sơn" in question and "xã/phường/thị trấn" in question
     await chat.say("nhật tiến")
     assert (await form_answers(app, chat))["home_place"] == {"province": 20, "district": 186, "commune": 6418}
+
+
+async def test_an_id_number_already_applied_for_is_refused_when_read_from_the_card(
+    app: HoTro, files: MemoryFiles
+) -> None:
+    """Defect: the ID step's duplicate check ran on a typed number only; one read from the card passed it."""
+    first = Chat(app, "first")
+    await submit_household(app, first)  # CCCD 001085012345, the generated card's number
+    again = Chat(app, "again")
+    await start_household(again)
+    await again.press("Có đăng ký kinh doanh")
+    text = joined(await send_photo(again, files, card_photo()))
+    assert "Đã có hồ sơ" in text and "Mã QR trên CCCD của bạn cho biết:" not in text
+    codes = [a.code for a in await applications(app)]
+    assert len(codes) == 1 and not any(code in again.all_text() for code in codes)  # no other chat's code

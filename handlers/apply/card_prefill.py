@@ -120,7 +120,7 @@ class CardPrefill:
             if isinstance(parsed, Invalid):
                 problem = parsed.message
             else:
-                checked = self._values(turn, form, parsed.value)
+                checked = await self._values(turn, form, parsed.value)
                 if isinstance(checked, Invalid):
                     problem = checked.message
                 else:
@@ -133,9 +133,10 @@ class CardPrefill:
         turn.say(problem)
         await ask(turn, form)
 
-    def _values(self, turn: Turn, form: Form, card: CardData) -> dict[str, Any] | Invalid:
+    async def _values(self, turn: Turn, form: Form, card: CardData) -> dict[str, Any] | Invalid:
         """Each value read as the form's own parser accepts it typed, in the form's order (the ID number
-        is then checked against the birth date and sex); the address matched to a commune when it can be."""
+        is then checked against the birth date and sex, and by the field's own check, e.g. one application per
+        person); the address matched to a commune when it can be."""
         typed = {
             "full_name": card.full_name,
             "birth_date": card.birth_date.strftime("%d/%m/%Y"),
@@ -151,6 +152,8 @@ class CardPrefill:
                 return Invalid(
                     _("The QR code was read, but: {reason}").format(reason=result.message), f"qr_{result.code}"
                 )
+            if form_field.check is not None and (refused := await form_field.check(result.value, values, turn)):
+                return Invalid(refused, "refused")
             values[form_field.key] = result.value
         picked: dict[str, int] = {}
         street = ""
