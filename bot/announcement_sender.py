@@ -43,6 +43,7 @@ from storage import broadcasts as store
 from storage import officials, outbox
 from storage.broadcasts import Audience, AudienceError, Outcome
 from storage.models import Delivery
+from storage.officials import reviews
 
 log = logging.getLogger(__name__)
 
@@ -431,7 +432,7 @@ async def run_cli(settings: Settings, args: argparse.Namespace) -> None:
         if args.official_id is None or args.audience is None or args.text is None:
             raise SystemExit(_("Give --official-id, --audience and --text (or --status, or --cancel ID)."))
         official = await officials.by_id(session, args.official_id)
-        if official is None or not official.active:
+        if official is None or not reviews(official):  # a helper announces nothing
             raise SystemExit(_("There is no active official with id {id}.").format(id=args.official_id))
         try:
             audience = Audience.parse(args.audience, STATUSES)

@@ -229,7 +229,7 @@ async def rotate(session: AsyncSession, old: DataProtector, new: DataProtector, 
         application.id_hash = new.blind_index("id_number", digits)
         phone, born = phone_of(application, old), birth_date_of(application, old)
         seal_person(application, new, phone, born)
-        application.phone_hash = new.blind_index("phone", phone)
+        application.phone_hash = new.blind_index("phone", phone) if phone else ""  # no phone: no index
         if application.bank_account_enc:
             account = old.decrypt(application.bank_account_enc, context="bank_account")
             application.bank_account_enc = new.encrypt(account, context="bank_account")

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.files import FileSource, FileTooLarge, FileUnavailable
 from handlers import media
 from handlers.router import Router
-from handlers.turn import IDLE_STATES, TAKES_TEXT, Incoming, Services, Turn
+from handlers.turn import IDLE_STATES, TAKES_TEXT, FileRead, Incoming, NeedsFile, Services, Turn
 from messages.i18n import _
 from messages.normalize import nfc
 from storage import outbox
@@ -99,6 +100,7 @@ class Engine:
         self.settings = settings
         self.menu = tuple(router.menu)  # the menu entries the features registered
         self.services = services
+        self.files: dict[str, FileSource] = {}  # by channel: where an attachment's bytes come from
 
     async def handle(self, incoming: Incoming, sent_unmarked: Collection[int] = ()) -> TurnResult:
         """Process one update in one transaction; the caller then sends what the result lists.
@@ -108,9 +110,36 @@ class Engine:
         """
         now = datetime.now(UTC)
         try:
-            return await self._turn(incoming, now, sent_unmarked, failed=False)
+            try:
+                return await self._turn(incoming, now, sent_unmarked, failed=False)
+            except NeedsFile as need:  # rolled back: fetched and read here, outside any transaction
+                incoming = await self._read_attachment(incoming, need)
+                return await self._turn(incoming, now, sent_unmarked, failed=False)
         except _HandlerFailed:
             return await self._turn(incoming, now, sent_unmarked, failed=True)
+
+    async def _read_attachment(self, incoming: Incoming, need: NeedsFile) -> Incoming:
+        """The turn's attachment with what the handler's reader found in it (or why it could not)."""
+        attachment = incoming.attachment
+        assert attachment is not None
+        source = self.files.get(incoming.channel)
+        read = FileRead(None, "unavailable")
+        if source is not None:
+            try:
+                data = await source.fetch(attachment.file_id, need.max_bytes)
+            except FileTooLarge:
+                read = FileRead(None, "too_large")
+            except FileUnavailable as exc:
+                log.warning("a %s attachment could not be fetched: %s", incoming.channel, exc)
+            except Exception:  # the platform failed in a way the source did not foresee: the same to the user
+                log.exception("fetching a %s attachment failed", incoming.channel)
+            else:
+                try:
+                    read = FileRead(await need.reader(data))
+                except Exception:  # a reader that fails reads nothing; the turn goes on
+                    log.exception("a %s attachment could not be read", incoming.channel)
+                    read = FileRead(None)
+        return dataclasses.replace(incoming, attachment=dataclasses.replace(attachment, read=read))
 
     async def _turn(
         self, incoming: Incoming, now: datetime, sent_unmarked: Collection[int], *, failed: bool
@@ -152,6 +181,11 @@ class Engine:
                 else:
                     try:
                         await self._route(turn, idle_since=conv.updated_at)
+                    except NeedsFile as exc:
+                        if incoming.attachment is None or incoming.attachment.read is not None:
+                            log.error("a handler asked again for a file it was given, in state %s", conv.state)
+                            raise _HandlerFailed from exc
+                        raise  # leaves the transaction: rolled back, fetched, then the turn again
                     except Exception as exc:
                         log.exception("handler failed in state %s", conv.state)
                         raise _HandlerFailed from exc  # leaves the transaction: everything rolls back

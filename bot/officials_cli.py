@@ -16,12 +16,13 @@ from messages.i18n import _
 from messages.vocabulary import AREA_CODE_ERRORS, ROLE_LABELS, AreaLevel, Channel, Role
 from storage import outbox
 from storage.models import Official
-from storage.officials import EMAIL_CONTEXT, LEVELS, ROLES, add_official, all_officials, level_of, remove_official
+from storage.officials import ALL_ROLES, EMAIL_CONTEXT, LEVELS, add_official, all_officials, level_of, remove_official
 
 LEVEL: dict[str, AreaLevel] = {
     Role.COMMUNE: AreaLevel.COMMUNE,
     Role.DISTRICT: AreaLevel.DISTRICT,
     Role.PROVINCE: AreaLevel.PROVINCE,
+    Role.HELPER: AreaLevel.COMMUNE,  # a village head or volunteer registers for citizens of one commune
 }
 
 
@@ -115,7 +116,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add = actions.add_parser("add", help=_("register or update an official"))
     add.add_argument("--channel", required=True, choices=list(Channel))
     add.add_argument("--user-id", required=True)
-    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--role", required=True, choices=ALL_ROLES)
     add.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (not for admin)"))
     add.add_argument("--name")
     add.add_argument(

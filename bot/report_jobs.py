@@ -30,7 +30,7 @@ from handlers.report.chat import REPORT_ACTION
 from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
-from messages.vocabulary import AREA_CODE_ERRORS, AreaLevel, Role
+from messages.vocabulary import AREA_CODE_ERRORS, REVIEW_ROLES, AreaLevel, Role
 from storage import jobs, officials, outbox
 from storage.crypto import DataProtector
 from storage.models import Official
@@ -129,7 +129,7 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> None:
     async with open_db(settings) as db, db.sessions() as session:
         if args.official_id is not None:
             official = await officials.by_id(session, args.official_id)
-            if official is None:
+            if official is None or official.role not in REVIEW_ROLES:  # a helper has no report
                 raise SystemExit(
                     _("There is no official with id {id} (see `hotro officials list`).").format(id=args.official_id)
                 )

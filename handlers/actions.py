@@ -105,7 +105,9 @@ for _name in ("menu", "help", "status", "lookup", "report", "resume"):
     define(_name)
 define("cancel", Word(frozenset({"yes"})), required=0)
 define("apply", Word(frozenset({"hkd", "ldtd"})), required=0)
-define("consent", Word(frozenset({"yes", "no"})))
+define("consent", Word(frozenset({"yes", "no", "person"})))  # person: given in person to an official or helper
+define("asst", Word(frozenset({"hkd", "ldtd"})), required=0)  # registration on a citizen's behalf
+FOLLOW = define("follow", CODE)  # a citizen links their chat to an application registered for them
 ANSWER, WITHDRAW, WITHDRAW_YES = define("ans", CODE), define("wd", CODE), define("wdy", CODE)
 # Policies and the eligibility check: short words (their handlers look them up in data files).
 define("pol", Word(), Word(), required=0)
@@ -148,3 +150,4 @@ FORM_CHOICE = define("f:c", Int(0, 999))
 FORM_UNIT = define("f:u", Int(1, 999_999))  # a GSO code of a province, district or commune
 FORM_UNIT_PAGE = define("f:up", PAGE)
 FORM_EDIT = define("f:e", KEY)
+FORM_CARD = define("f:card", Word(frozenset({"ok", "here", "no"})))  # what a card's QR code said (card_prefill)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from handlers import actions, admin_units
+from handlers import actions, admin_units, validators
 from handlers.turn import Button, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages.i18n import N_, _
@@ -22,6 +22,19 @@ from messages.vocabulary import AreaLevel
 
 Answers = dict[str, Any]
 Parser = Callable[[str, Answers, Turn], Result[Any]]
+# Run on a valid answer before it is kept, with the database at hand (e.g. a duplicate ID number):
+# a message refuses the answer and the question is asked again, None accepts it.
+Check = Callable[[Any, Answers, Turn], Awaitable[str | None]]
+YES_NO_VALUES = frozenset({"yes", "no", "unsure"})
+
+
+@dataclass(frozen=True)
+class Also:
+    """A parsed answer that fills other fields too: an occupation not in the list is "other",
+    with what was typed as its description."""
+
+    value: Any
+    extra: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -43,12 +56,29 @@ class Field:
     depends_on: tuple[str, ...] = ()  # re-asked when one of these is edited
     show: Callable[[Any, Answers], str] | None = None  # how the value reads in the summary
     prompt_args: Callable[[Answers, Turn], dict[str, str]] | None = None
+    check: Check | None = None
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)
 
     def choices_for(self, turn: Turn) -> tuple[Choice, ...]:
         return self.choices(turn) if callable(self.choices) else self.choices
+
+
+class FormExtension(Protocol):
+    """Another way to answer some steps (handlers.apply.card_prefill: a photo of the ID card)."""
+
+    def note(self, turn: Turn, form: Form, current: Field) -> str | None:
+        """A line added to the question of `current`, or None."""
+
+    def takes_attachment(self, form: Form, step: str) -> bool:
+        """The step `step` accepts a photo or a file."""
+
+    async def ask(self, turn: Turn, form: Form) -> bool:
+        """Asks its own step again (True), or leaves asking to the form (False)."""
+
+    async def handle(self, turn: Turn, form: Form) -> bool:
+        """Handles the turn (True), or leaves it to the form (False)."""
 
 
 @dataclass
@@ -62,6 +92,7 @@ class Form:
     confirm_hint: str = N_("If everything is correct, press “Confirm and submit”.")
     edit_label: str = N_("Edit information")
     summary_header: Callable[[Turn], list[str]] | None = None  # lines after the intro (what is confirmed)
+    extension: FormExtension | None = None
 
     def next_field(self, answers: Answers) -> Field | None:
         for candidate in self.fields:
@@ -87,6 +118,8 @@ def _nav_row(current: Field, history: list[str]) -> list[Button]:
 async def ask(turn: Turn, form: Form) -> None:
     """Ask the current question again (or show the summary when everything is answered)."""
     answers: Answers = turn.data.setdefault("answers", {})
+    if form.extension is not None and await form.extension.ask(turn, form):
+        return
     current = form.next_field(answers)
     if current is None:
         if form.review:
@@ -98,6 +131,8 @@ async def ask(turn: Turn, form: Form) -> None:
     history: list[str] = turn.data.setdefault("history", [])
     args = current.prompt_args(answers, turn) if current.prompt_args else {}
     text = _(current.prompt).format(**args)
+    if form.extension is not None and (note := form.extension.note(turn, form, current)):
+        text = f"{text}\n{note}"
     # A typed answer that may be a bare number (a date, an ID): '3' is then not a press of button 3.
     turn.takes_text = current.kind == "text" and current.parse is not None and not current.choices_for(turn)
     if current.kind == "unit":
@@ -115,6 +150,8 @@ async def handle(turn: Turn, form: Form) -> None:
     answers: Answers = turn.data.setdefault("answers", {})
     history: list[str] = turn.data.setdefault("history", [])
     step = turn.data.get("step")
+    if form.extension is not None and await form.extension.handle(turn, form):
+        return
     if step == "summary":
         await _handle_summary(turn, form)
         return
@@ -158,16 +195,39 @@ async def handle(turn: Turn, form: Form) -> None:
         result = Invalid(_("That button is no longer active."), "stale")
     elif current.parse is not None:
         result = current.parse(turn.text, answers, turn)
+    elif turn.text.strip():
+        result = typed_choice(turn.text, current.choices_for(turn))
     else:
         result = Invalid(_("Please choose one of the buttons below."), "choose")
 
+    if isinstance(result, Valid) and current.check is not None:
+        refused = await current.check(result.value, answers, turn)
+        if refused is not None:
+            result = Invalid(refused, "refused")
     if isinstance(result, Invalid):
         turn.say(result.message)
         await ask(turn, form)
         return
-    answers[current.key] = result.value
-    _advance(turn, current)
+    value = result.value
+    if isinstance(value, Also):
+        answers[current.key] = value.value
+        _advance(turn, current)
+        for key, extra in value.extra.items():
+            answers[key] = extra
+            turn.data["history"].append(key)
+    else:
+        answers[current.key] = value
+        _advance(turn, current)
     await ask(turn, form)
+
+
+def typed_choice(text: str, choices: tuple[Choice, ...]) -> Result[Any]:
+    """A choice typed instead of pressed: "có", "ừ", "ko" on a yes/no question; part of a label elsewhere."""
+    if choices and {c.value for c in choices} <= YES_NO_VALUES:
+        answer = validators.yes_no(text, unsure="unsure" in {c.value for c in choices})
+        if isinstance(answer, Valid) and any(c.value == answer.value for c in choices):
+            return answer
+    return validators.choice(text, [(_(c.label), c.value) for c in choices])
 
 
 def forget(turn: Turn, key: str) -> None:
@@ -412,6 +472,16 @@ def _is_child(state: dict[str, Any], unit: admin_units.Unit) -> bool:
 def _exact(unit: admin_units.Unit, typed: str) -> bool:
     text = fold(nfc(typed))
     return text in (fold(unit.name), fold(unit.short_name))
+
+
+def preset_unit(turn: Turn, key: str, picked: dict[str, int]) -> None:
+    """Start the picker of the place `key` below the units already known (read from an ID card)."""
+    known = 0
+    while known < len(UNIT_LEVELS) - 1 and UNIT_LEVELS[known] in picked:
+        known += 1
+    if known:
+        chosen = {level: picked[level] for level in UNIT_LEVELS[:known]}
+        turn.data.setdefault("unit", {})[key] = {"level": UNIT_LEVELS[known], "page": 1, "picked": chosen}
 
 
 def unit_text(value: dict[str, int], _answers: Answers | None = None) -> str:

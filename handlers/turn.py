@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -19,6 +20,10 @@ MAX_ACTION_BYTES = 64
 MAX_TEXT_CHARS = 4096
 PAUSED = "_paused"  # conversation-data key of a form put aside for a command (see Turn.pause)
 TAKES_TEXT = "_takes_text"  # conversation-data key: the last question takes typed input (Turn.takes_text)
+# Conversation-data key: facts the eligibility questionnaire gathered that an application form asks too,
+# kept with its result so that "Apply now" does not ask them again (handlers/ask/eligibility.py writes it,
+# handlers/apply/chat.py reads it).
+CARRIED = "from_questionnaire"
 
 
 class CoreState(StrEnum):
@@ -32,11 +37,37 @@ IDLE_STATES = frozenset(CoreState)  # nothing in progress: no form to keep or ti
 
 
 @dataclass(frozen=True)
+class FileRead:
+    """What a handler's reader found in an attachment the engine fetched for it (see NeedsFile)."""
+
+    text: str | None  # e.g. a QR code's text; None when the reader found nothing
+    problem: str | None = None  # the file could not be fetched: "too_large" | "unavailable"
+
+
+@dataclass(frozen=True)
 class Attachment:
     kind: str  # photo | document
     file_id: str
     file_name: str | None = None
     mime_type: str | None = None
+    read: FileRead | None = None  # set by the engine when a handler asked for the file (NeedsFile)
+
+
+FileReader = Callable[[bytes], Awaitable[str | None]]
+
+
+class NeedsFile(Exception):
+    """Raised by a handler that needs what the turn's attachment holds (e.g. the QR code in a photo).
+
+    The engine rolls the turn back, fetches the file from the channel outside any transaction (at most
+    `max_bytes`), passes its bytes to `reader` and runs the turn again with `Attachment.read` set. The
+    bytes themselves are not kept anywhere.
+    """
+
+    def __init__(self, reader: FileReader, max_bytes: int) -> None:
+        super().__init__("the handler needs the attachment's content")
+        self.reader = reader
+        self.max_bytes = max_bytes
 
 
 @dataclass(frozen=True)

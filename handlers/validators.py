@@ -19,13 +19,17 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, Literal, TypeAlias, TypeVar
 
+from rapidfuzz import fuzz
+
+from messages import banks
 from messages.fmt import day as fmt_day
 from messages.i18n import _
-from messages.normalize import fold
+from messages.normalize import fold, search_key, words
 
 T = TypeVar("T")
 
@@ -139,13 +143,14 @@ def _is_latin(word: str) -> bool:
     )
 
 
-def person_name(raw: str, min_words: int = 2) -> Result[str]:
+def person_name(raw: str, min_words: int = 2, keep_capitals: bool = False) -> Result[str]:
     """A full name in Vietnamese letters, title-cased: "nguyễn văn an" -> "Nguyễn Văn An".
 
     Letters (with diacritics), spaces, apostrophes and hyphens, as in "Ksor H'Bia".
     Two words are required by default because a legal full name has a family
     name and a given name; a single word is almost always a given name only.
-    Pass ``min_words=1`` to accept single-word names.
+    Pass ``min_words=1`` to accept single-word names. With ``keep_capitals`` a name
+    typed all in capitals stays so ("NGUYEN VAN AN": how a bank writes an account holder).
     """
     cleaned = clean_text(raw, max_len=100)
     if isinstance(cleaned, Invalid):
@@ -162,6 +167,8 @@ def person_name(raw: str, min_words: int = 2) -> Result[str]:
             _("Please type your full name (family name and given name), for example: Nguyễn Văn An."),
             "name_short",
         )
+    if keep_capitals and text.upper() == text:
+        return Valid(text)
     return Valid(_LETTER_RUN.sub(lambda m: m.group()[:1].upper() + m.group()[1:].lower(), text))
 
 
@@ -537,21 +544,39 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int) -> Result[d
     return Valid(date(year, month, day_no))
 
 
+# "hôm nay" / "hôm qua" and their chat forms, folded; the value is the number of days back.
+_RELATIVE_DAYS: dict[str, int] = {
+    **dict.fromkeys(("hom nay", "hnay", "h nay", "homnay", "bua nay", "ngay hom nay", "ngay nay", "today"), 0),
+    **dict.fromkeys(("hom qua", "hqua", "h qua", "homqua", "bua qua", "ngay hom qua", "yesterday"), 1),
+    **dict.fromkeys(("hom kia", "hkia", "bua kia"), 2),
+}
+
+
+def relative_day(raw: str, today: date) -> date | None:
+    """ "hôm nay" -> today, "hôm qua"/"hqua" -> yesterday, "hôm kia" -> the day before; else None."""
+    text = _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))).strip(" .!")
+    back = _RELATIVE_DAYS.get(text)
+    return None if back is None else date.fromordinal(today.toordinal() - back)
+
+
 def parse_date(
     raw: str,
     earliest: date | None = None,
     latest: date | None = None,
     default_year: int | None = None,
+    today: date | None = None,
 ) -> Result[date]:
     """A day-month-year date: "05/07/2021", "5/7/2021", "05-07-2021", "05.07.2021",
     "05072021", "5/7/21", "ngày 5 tháng 7 năm 2021", ISO "2021-07-05", and "5/7"
-    when ``default_year`` is given. Never read as month/day.
+    when ``default_year`` is given. Never read as month/day. With ``today`` given,
+    also "hôm nay", "hôm qua" (and "hnay", "hqua", "hôm kia").
 
     A two-digit year is the latest such year not after ``latest`` (or
     ``default_year``, or this year).
     """
     pivot = latest.year if latest else default_year or date.today().year
-    result = _parse_date(raw, default_year, pivot)
+    relative = relative_day(raw, today) if today is not None else None
+    result = Valid(relative) if relative is not None else _parse_date(raw, default_year, pivot)
     if isinstance(result, Invalid):
         return result
     value = result.value
@@ -763,3 +788,135 @@ def tax_code(raw: str, today: date | None = None) -> Result[str]:
         as_id = id_number(text, today=today)
         return Valid(text) if isinstance(as_id, Valid) else as_id
     return format_error
+
+
+# --------------------------------------------------------------------------
+# Natural answers: yes / no, a choice by part of its name, a bank
+# --------------------------------------------------------------------------
+
+YesNo = Literal["yes", "no", "unsure"]
+
+# Folded, teencode expanded (messages.normalize.words: "ko", "k", "hk" -> "khong"), spaces collapsed.
+_YES = frozenset(
+    {
+        "co", "co a", "co nhe", "da co", "vang", "vang a", "da", "da vang", "u", "uh", "um", "uhm", "uk", "u co",
+        "dung", "dung roi", "dung vay", "dung a", "phai", "phai a", "chuan", "ok", "oke", "okay", "yes", "y",
+        "co roi", "roi", "co chu", "tat nhien", "dong y",
+    }
+)  # fmt: skip
+_NO = frozenset(
+    {
+        "khong", "khong co", "khong a", "khong nhe", "da khong", "khong phai", "khong dung", "chua", "chua co",
+        "chua a", "sai", "no", "n", "khong co a", "ko co", "khong roi", "khong he", "khong bao gio",
+    }
+)  # fmt: skip
+_UNSURE = frozenset(
+    {
+        "khong biet", "chua biet", "khong ro", "chua ro", "khong chac", "chua chac", "khong nho", "co the",
+        "chac vay", "hinh nhu", "khong biet nua", "khong chac lam", "not sure", "?",
+    }
+)  # fmt: skip
+
+
+def yes_no(raw: str, unsure: bool = False) -> Result[YesNo]:
+    """ "có", "ừ", "vâng", "đúng" -> yes; "không", "ko", "k", "không có", "chưa" -> no; with ``unsure``,
+    "không biết", "chưa rõ" -> unsure (checked first: "không biết" is not a no)."""
+    text = " ".join(words(unicodedata.normalize("NFC", raw)))
+    if not text and raw.strip() == "?":
+        text = "?"
+    if unsure and text in _UNSURE:
+        return Valid("unsure")
+    if text in _YES:
+        return Valid("yes")
+    if text in _NO:
+        return Valid("no")
+    return Invalid(_("Please answer “Có” (yes) or “Không” (no), or press a button below."), "yes_no")
+
+
+CHOICE_CUTOFF = 80.0  # each typed word this close (rapidfuzz ratio) to a word of the label: "phe lieuu"
+# Words around the answer that name no option: "tôi", "em", "chạy", "làm nghề", "là".
+_FILLER = frozenset({"toi", "em", "minh", "chay", "lam", "nghe", "la", "di", "o", "thi", "a", "nhe", "cong", "viec"})
+CHOICE_MARGIN = 8.0  # and its lead over the next choice
+
+
+def choice(raw: str, options: Sequence[tuple[str, str]]) -> Result[str]:
+    """The value of the option whose label the answer names: the whole label, or a part of it
+    ("bán vé số" for "Bán lẻ vé số lưu động", "xe ôm" for "Lái xe mô tô 2 bánh chở khách (xe ôm)"),
+    without diacritics or with a small typo. ``options`` are (label as shown, value).
+
+    Several options that fit equally well are not guessed between."""
+    typed = search_key(raw)
+    if len(typed.replace(" ", "")) < 2:
+        return Invalid(_("Please choose one of the buttons below."), "choose")
+    keys = [(search_key(label), value) for label, value in options]
+    exact = [value for key, value in keys if key == typed]
+    if exact:
+        return Valid(exact[0])
+    typed_words = set(typed.split())
+    typed_words = (typed_words - _FILLER) or typed_words  # "chạy xe ôm", "tôi làm nghề bán vé số"
+    # Every word typed is in the label ("ve so" in "ban le ve so luu dong").
+    within = [value for key, value in keys if typed_words <= set(key.split())]
+    if len(within) == 1:
+        return Valid(within[0])
+    if len(within) > 1:
+        return Invalid(
+            _("Several options match “{text}”; please press the one you mean.").format(text=nfc_short(raw)),
+            "choose_ambiguous",
+        )
+    # With a typo: every word typed is close to a word of the label ("ban ve soo", "boc vat").
+    scored = sorted(((_words_score(typed_words, set(key.split())), value) for key, value in keys), reverse=True)
+    if scored and scored[0][0] >= CHOICE_CUTOFF:
+        if len(scored) == 1 or scored[0][0] - scored[1][0] >= CHOICE_MARGIN:
+            return Valid(scored[0][1])
+        return Invalid(
+            _("Several options match “{text}”; please press the one you mean.").format(text=nfc_short(raw)),
+            "choose_ambiguous",
+        )
+    return Invalid(_("Please choose one of the buttons below."), "choose")
+
+
+def _words_score(typed: set[str], label: set[str]) -> float:
+    """The worst, over the words typed, of the best rapidfuzz ratio against a word of the label;
+    a word of three letters or fewer must be in the label as it is ("tho" is not "ho")."""
+    if not label:
+        return 0.0
+    worst = 100.0
+    for word in typed:
+        best = max(fuzz.ratio(word, other) for other in label) if len(word) > 3 else 100.0 * (word in label)
+        worst = min(worst, best)
+    return worst
+
+
+def nfc_short(raw: str, limit: int = 60) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", _strip_invisible(raw))).strip()[:limit]
+
+
+_BRANCH = re.compile(r"\s*[-–,(]?\s*\b(?:chi nhanh|cn|phong giao dich|pgd)\b", re.IGNORECASE)
+
+
+def bank_name(raw: str) -> Result[str]:
+    """A bank as the bank writes its name: "vietcombank", "VCB", "ngân hàng ngoại thương" -> "Vietcombank";
+    a branch typed after it is kept ("BIDV chi nhánh Lạng Sơn" -> "BIDV – chi nhánh Lạng Sơn").
+    A name not in messages/banks.toml (a people's credit fund, a new bank) is kept as typed."""
+    cleaned = clean_text(raw, max_len=100)
+    if isinstance(cleaned, Invalid):
+        return cleaned
+    text = cleaned.value
+    if _is_ascii_digits(_compact(text)):
+        return Invalid(
+            _(
+                "That looks like an account number. First type the name of the bank "
+                "(e.g. Agribank, Vietcombank, BIDV); the account number comes next."
+            ),
+            "bank_digits",
+        )
+    bank = banks.match(text)
+    if bank is not None:
+        return Valid(bank.name)
+    folded = fold(text)
+    if (m := _BRANCH.search(folded)) and m.start() > 0:
+        found = banks.match(text[: m.start()])
+        if found is not None:
+            branch = text[m.start() :].strip(" -–,()")
+            return Valid(f"{found.name} – {branch}" if branch else found.name)
+    return Valid(text)

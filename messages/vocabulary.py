@@ -70,14 +70,22 @@ def status_label(status: str) -> str:
 
 
 class Role(StrEnum):
-    """What an official may do: review in one area of that level, or (admin) everything."""
+    """What an official may do: review in one area of that level, or (admin) everything.
+
+    A helper (a village head or a volunteer, scoped to a commune) only registers applications for
+    citizens without a phone: none of an official's lists, views, changes, reports or announcements."""
 
     COMMUNE = "commune"
     DISTRICT = "district"
     PROVINCE = "province"
     ADMIN = "admin"
     MONITOR = "monitor"  # the Fatherland Front's representative (MTTQ): sees one area, changes nothing
+    HELPER = "helper"  # a village head or volunteer: registers applications on a citizen's behalf, nothing else
 
+
+# The roles that see an area's applications (lists, views, reports, exports; a monitor only looks):
+# every role but the helper.
+REVIEW_ROLES: tuple[Role, ...] = tuple(role for role in Role if role is not Role.HELPER)
 
 ROLE_LABELS: dict[str, str] = {
     Role.COMMUNE: N_("commune official"),
@@ -85,6 +93,7 @@ ROLE_LABELS: dict[str, str] = {
     Role.PROVINCE: N_("province official"),
     Role.ADMIN: N_("administrator"),
     Role.MONITOR: N_("monitor (Fatherland Front, read only)"),
+    Role.HELPER: N_("registration helper (village head, volunteer)"),
 }
 
 # `--area CODE` given with a level whose units hold no such GSO code (the CLI's officials and lists).
@@ -92,6 +101,7 @@ AREA_CODE_ERRORS: dict[str, str] = {
     Role.COMMUNE: N_("--area {area} is not the GSO code of a commune."),
     Role.DISTRICT: N_("--area {area} is not the GSO code of a district."),
     Role.PROVINCE: N_("--area {area} is not the GSO code of a province."),
+    Role.HELPER: N_("--area {area} is not the GSO code of a commune."),  # a helper works in one commune
 }
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.vocabulary import ApplicationStatus
@@ -19,11 +19,12 @@ def masked_phone(phone: str) -> str:
     return "*" * max(len(phone) - 3, 0) + phone[-3:]
 
 
-def seal_person(application: Application, protector: DataProtector, phone: str, birth_date: date | None) -> None:
+def seal_person(application: Application, protector: DataProtector, phone: str | None, birth_date: date | None) -> None:
     """Store the phone and birth date encrypted (the clear columns keep a masked phone and no date), and the
-    name + birth date blind index."""
-    application.phone = masked_phone(phone)
-    application.phone_enc = protector.encrypt(phone, context="phone")
+    name + birth date blind index. No phone (a citizen registered on their behalf without one): an empty
+    phone, nothing encrypted."""
+    application.phone = masked_phone(phone) if phone else ""
+    application.phone_enc = protector.encrypt(phone, context="phone") if phone else None
     application.birth_date = None
     application.birth_date_enc = protector.encrypt(birth_date.isoformat(), context="birth_date") if birth_date else None
     application.person_hash = protector.person_index(application.full_name, birth_date) if birth_date else None
@@ -67,10 +68,12 @@ async def code_exists(session: AsyncSession, code: str) -> bool:
 async def possible_duplicates(
     session: AsyncSession, id_hash: str, phone_hash: str, bank_hash: str | None
 ) -> Sequence[Application]:
-    """Applications under another ID number that share this phone or bank account."""
-    matches = [Application.phone_hash == phone_hash]
+    """Applications under another ID number that share this phone or bank account (no phone: "")."""
+    matches = [Application.phone_hash == phone_hash] if phone_hash else []
     if bank_hash:
         matches.append(Application.bank_hash == bank_hash)
+    if not matches:
+        return []
     stmt = (
         select(Application)
         .where(or_(*matches), Application.id_hash != id_hash, Application.status != ApplicationStatus.WITHDRAWN)
@@ -146,3 +149,17 @@ async def for_chat(session: AsyncSession, channel: str, chat_id: str) -> Sequenc
 
 async def by_code(session: AsyncSession, code: str) -> Application | None:
     return (await session.execute(select(Application).where(Application.code == code))).scalar_one_or_none()
+
+
+async def link_chat(
+    session: AsyncSession, application: Application, channel: str, chat_id: str, channel_user_id: int, now: datetime
+) -> bool:
+    """Move an application registered on a citizen's behalf to the citizen's own chat, once: False when some
+    chat linked it first (the row is updated only while linked_at is still empty)."""
+    result = await session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.linked_at.is_(None))
+        .values(channel=channel, chat_id=chat_id, channel_user_id=channel_user_id, linked_at=now, updated_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

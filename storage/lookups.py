@@ -105,7 +105,8 @@ async def history(session: AsyncSession, application: Application) -> Sequence[S
 
 
 def audit_view(session: AsyncSession, actor: str, action: str, application: Application, now: datetime) -> None:
-    """Who saw an application ('view' by an official, 'lookup' by a citizen)."""
+    """Who saw an application ('view' by an official, 'lookup' by a citizen), or took it ('link': a citizen's
+    own chat following an application registered on their behalf)."""
     session.add(AuditLog(actor=actor, action=action, application_id=application.id, at=now))
 
 

@@ -245,6 +245,12 @@ class Application(Base):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # Registered on the citizen's behalf (issue 18): the official or helper who did it, the citizen's consent
+    # given to them in person, and when the citizen later linked their own chat (notices then go there).
+    assisted_by: Mapped[int | None] = mapped_column(ForeignKey("officials.id"))
+    consent_in_person: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    linked_at: Mapped[datetime | None] = mapped_column()
+
 
 class Attachment(Base):
     """A supporting document sent in the chat (a platform file reference)."""
@@ -287,7 +293,7 @@ class Official(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))
-    role: Mapped[str] = mapped_column(String(16))  # commune | district | province | admin | monitor
+    role: Mapped[str] = mapped_column(String(16))  # a messages.vocabulary.Role
     area_code: Mapped[int | None] = mapped_column(Integer)
     # A monitor (the Fatherland Front, read-only) sits at one level: commune, district or province.
     area_level: Mapped[str | None] = mapped_column(String(16))

@@ -1,7 +1,11 @@
 """Officials and the area each may see: commune, district, province, or everything (admin).
 
 A monitor (the Fatherland Front's representative, MTTQ) sees one area at its level (area_level) and
-changes nothing: every state-changing service asks may_change() first."""
+changes nothing: every state-changing service asks may_change() first.
+
+A helper (Role.HELPER: a village head or volunteer) is kept in the same table, scoped to a commune, but is
+no official for anything else: get_official and officials_for never return one; get_assistant does, for
+registering an application on a citizen's behalf."""
 
 from __future__ import annotations
 
@@ -11,11 +15,12 @@ from sqlalchemy import ColumnElement, Row, and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from messages.vocabulary import AreaLevel, ChatUserStatus, Role
+from messages.vocabulary import REVIEW_ROLES, AreaLevel, ChatUserStatus, Role
 from storage.crypto import DataProtector
 from storage.models import Application, ChannelUser, Complaint, Official
 
-ROLES = tuple(Role)
+ROLES = REVIEW_ROLES  # the roles that review applications (exports, reports, lists)
+ALL_ROLES = tuple(Role)
 LEVELS = tuple(AreaLevel)
 EMAIL_CONTEXT = "official_email"  # the DataProtector context of Official.email_enc
 _AREA_COLUMN: dict[str, InstrumentedAttribute[int]] = {
@@ -36,6 +41,8 @@ def level_of(official: Official) -> AreaLevel | None:
         return None
     if official.role == Role.MONITOR:
         return AreaLevel(official.area_level or AreaLevel.COMMUNE)
+    if official.role == Role.HELPER:
+        return AreaLevel.COMMUNE
     return AreaLevel(official.role)
 
 
@@ -54,8 +61,20 @@ async def by_id(session: AsyncSession, official_id: int) -> Official | None:
 
 
 async def get_official(session: AsyncSession, channel: str, user_id: str) -> Official | None:
+    """The active official or monitor (never a helper) of this channel identity."""
+    official = await get_assistant(session, channel, user_id)
+    return official if official is not None and reviews(official) else None
+
+
+async def get_assistant(session: AsyncSession, channel: str, user_id: str) -> Official | None:
+    """Whoever may register an application on a citizen's behalf: an active official or helper."""
     stmt = select(Official).where(Official.channel == channel, Official.user_id == user_id, Official.active)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def reviews(official: Official) -> bool:
+    """An active official of a reviewing role (a helper reviews nothing)."""
+    return bool(official.active) and official.role in REVIEW_ROLES
 
 
 def scope(official: Official) -> ColumnElement[bool]:
@@ -118,10 +137,10 @@ async def add_official(
     email_enc: str | None = None,
     level: str | None = None,
 ) -> Official:
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {ROLES}")
+    if role not in ALL_ROLES:
+        raise ValueError(f"role must be one of {ALL_ROLES}")
     if role != Role.ADMIN and area_code is None:
-        raise ValueError("an area code is required for commune, district, province officials and monitors")
+        raise ValueError("an area code is required for every role but the administrator")
     if level is not None and (role != Role.MONITOR or level not in LEVELS):
         raise ValueError(f"a level ({LEVELS}) is given for a monitor only")
     existing = (
@@ -186,11 +205,12 @@ async def remove_official(session: AsyncSession, channel: str, user_id: str) -> 
 
 
 async def active_with_chats(session: AsyncSession) -> Sequence[Row[Official, str, str]]:
-    """Every active official with their private chat's id and status (None, None: they have not written yet)."""
+    """Every active official (no helper) with their private chat's id and status (None, None: they have not
+    written yet)."""
     stmt = (
         select(Official, ChannelUser.chat_id, ChannelUser.status)
         .outerjoin(ChannelUser, and_(ChannelUser.channel == Official.channel, ChannelUser.user_id == Official.user_id))
-        .where(Official.active)
+        .where(Official.active, Official.role.in_(REVIEW_ROLES))
         .order_by(Official.id)
     )
     return (await session.execute(stmt)).all()

@@ -73,7 +73,7 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 async def client(app: HoTro, fake_telegram: FakeTelegram) -> AsyncIterator[TestClient]:
     """`hotro serve`'s web app (webhooks) on loopback, its Bot talking to the fake Bot API."""
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    bot = Bot(TOKEN, base_url=fake_telegram.base_url, base_file_url=fake_telegram.base_file_url)
     await bot.initialize()  # getMe: the bot's username, to tell its commands from other bots'
     test_client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
     await test_client.start_server()

@@ -35,3 +35,60 @@ def household_application(i: int = 0) -> list[tuple[str, str]]:
         ("tap", "f:skip"),
         ("tap", "f:ok"),
     ]
+
+
+def household_application_in_words(i: int = 0) -> list[tuple[str, str]]:
+    """Citizen i's household-business application typed as people answer (issue 18): the choices by their
+    words ("bán hàng rong", "chuyển khoản"), the bank by a short name, the holder in capitals."""
+    yy = 60 + i % 40
+    return [
+        ("text", "/start"),
+        ("tap", "apply"),
+        ("tap", "apply:hkd"),
+        ("tap", "consent:yes"),
+        ("text", "bán hàng rong"),
+        ("text", "Đào Văn Bình"),
+        ("text", f"02/02/19{yy}"),
+        ("text", f"0010{yy}{i + 1:06d}"),
+        ("text", f"09{i:08d}"),
+        ("tap", "f:skip"),
+        ("text", "cơm bình dân"),
+        ("text", "lạng sơn"),
+        ("text", "hữu lũng"),
+        ("text", "nhật tiến"),
+        ("text", "thôn Đồng Lâm"),
+        ("text", "01/08/2021"),
+        ("text", "31/08/2021"),
+        ("text", "Chỉ thị 16"),
+        ("text", "chuyển khoản"),
+        ("text", "vcb"),
+        ("text", f"0011{i:08d}"),
+        ("text", "DAO VAN BINH"),
+        ("tap", "f:skip"),
+        ("tap", "f:ok"),
+    ]
+
+
+def assisted_household_application(i: int = 0) -> list[tuple[str, str]]:
+    """A helper's registration of citizen i, who has no phone (issue 18), up to confirming."""
+    yy = 60 + i % 40
+    return [
+        ("text", "/start"),
+        ("tap", "asst"),
+        ("tap", "asst:hkd"),
+        ("tap", "consent:person"),
+        ("tap", "f:c:2"),  # street vendor
+        ("text", "Hoàng Thị Mai"),
+        ("text", f"12/03/19{yy}"),
+        ("text", f"0011{yy}{i + 1:06d}"),
+        ("tap", "f:skip"),  # no phone
+        ("tap", "f:skip"),  # no business name
+        ("text", "bán rau"),
+        ("text", "thôn Đồng Lâm"),  # the helper's commune is the place already
+        ("text", "01/08/2021"),
+        ("text", "31/08/2021"),
+        ("text", "Chỉ thị 16"),
+        ("text", "tiền mặt"),
+        ("tap", "f:skip"),
+        ("tap", "f:ok"),
+    ]

@@ -22,6 +22,7 @@ from storage.models import Application, ChannelUser
 from tests.chat import Chat, joined
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_datakey import KEY_A, with_key
+from tests.test_intake import up_to_the_id
 from tests.test_review import NHAT_TIEN, register_official, submit_household
 from tests.tg_driver import telegram_user
 
@@ -143,8 +144,8 @@ async def test_not_flagged_in_the_same_commune_for_a_policy_that_may_be_combined
 async def test_the_same_id_for_the_same_policy_anywhere_is_still_refused(app: HoTro) -> None:
     await existing(app, NHAT_TIEN_OTHER, PolicyId.HOUSEHOLD_BUSINESS)
     citizen = Chat(app, "citizen")
-    await submit_household(app, citizen)
-    assert "Đã có hồ sơ" in citizen.last_text
+    await up_to_the_id(citizen)  # refused at the ID step now, before the rest of the form
+    assert "Đã có hồ sơ" in citizen.all_text()
     async with app.sessions() as session:
         assert len((await session.execute(select(Application))).scalars().all()) == 1
 

@@ -30,6 +30,14 @@ async def start_household(chat: Chat) -> None:
     await chat.press("Tôi đồng ý")
 
 
+async def up_to_the_id(chat: Chat, id_number: str = "001 085 012 345") -> None:
+    """A household application up to its ID step, where a number already applied for is refused."""
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", id_number]:
+        await chat.say(answer)
+
+
 async def fill_household(chat: Chat, id_number: str = "001 085 012 345", phone: str = "0912.345.678") -> None:
     await start_household(chat)
     await chat.press("Có đăng ký kinh doanh")
@@ -200,14 +208,26 @@ async def test_same_id_number_cannot_apply_twice_and_shared_phone_is_flagged(app
     await first.press("Xác nhận")
     [existing] = await applications(app)
 
+    # The same ID number is refused at the ID step, not after the whole form.
     again = Chat(app, "c2")
-    await fill_household(again)
-    await again.press("Nhận tiền mặt")
-    await again.press("Bỏ qua")
-    replies = await again.press("Xác nhận")
+    await start_household(again)
+    await again.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985"]:
+        await again.say(answer)
+    replies = await again.say("001 085 012 345")
     # Another chat learns that the application exists, not its code (issue 13: the code opens a look-up).
     assert "Đã có hồ sơ" in joined(replies) and app_code.display(existing.code) not in joined(replies)
+    assert "số CCCD" in again.last_text  # the ID question again: a mistyped number can be corrected
     assert len(await applications(app)) == 1
+
+    # In the chat that filed it, the code is given.
+    own = Chat(app, "c1")
+    await start_household(own)
+    await own.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985"]:
+        await own.say(answer)
+    replies = await own.say("001085012345")
+    assert app_code.display(existing.code) in joined(replies)
 
     other = Chat(app, "c3")  # another ID number, same phone: allowed but flagged for officials
     await fill_household(other, id_number="001085099999")
@@ -216,6 +236,20 @@ async def test_same_id_number_cannot_apply_twice_and_shared_phone_is_flagged(app
     await other.press("Xác nhận")
     flagged = (await applications(app))[-1]
     assert flagged.duplicate_note and app_code.display(existing.code) in flagged.duplicate_note
+
+
+async def test_the_final_check_still_catches_an_id_number_filed_after_the_id_step(app: HoTro) -> None:
+    """Two chats pass the ID step with the same number; the one confirming second is refused at submit."""
+    first, second = Chat(app, "c1"), Chat(app, "c2")
+    for chat in (first, second):
+        await fill_household(chat)
+        await chat.press("Nhận tiền mặt")
+        await chat.press("Bỏ qua")
+    await first.press("Xác nhận")
+    [existing] = await applications(app)
+    replies = await second.press("Xác nhận")
+    assert "Đã có hồ sơ" in joined(replies) and app_code.display(existing.code) not in joined(replies)
+    assert len(await applications(app)) == 1
 
 
 async def test_photo_of_documents_is_stored_with_the_application(app: HoTro) -> None:

@@ -514,3 +514,24 @@ def test_config_from_settings_names_what_is_missing(settings: Any) -> None:
         update={"zalo_app_id": "1", "zalo_app_secret": "s", "zalo_oa_secret_key": "k", "zalo_refresh_token": "r"}
     )
     assert ZaloConfig.from_settings(ready).missing() == []
+
+
+async def test_a_photo_of_the_card_through_zalo_is_downloaded_from_its_url(
+    app: HoTro, fake_zalo: FakeZalo, zalo: tuple[TestClient, ZaloChannel]
+) -> None:
+    from tests.cards import card_photo
+
+    lan = ZaloUser(zalo, fake_zalo, "5550077")
+    await lan.say("/start")
+    await lan.press("Đăng ký hỗ trợ")
+    await lan.press("Lao động tự do")
+    await lan.press("Tôi đồng ý")
+    gone = fake_zalo.image_event("5550077", url=f"{fake_zalo.base_url}/img/removed.jpg")
+    assert "không tải được ảnh" in joined(await lan.post_and_read(gone))
+    url = fake_zalo.image_url("cccd.jpg", card_photo())
+    sent = joined(await lan.post_and_read(fake_zalo.image_event("5550077", url=url)))
+    assert "Mã QR trên CCCD của bạn cho biết:" in sent and "Nguyễn Văn An" in sent
+    await lan.press("Đúng")
+    assert "số điện thoại" in lan.last_text.lower()
+    await lan.press("Quay lại")  # back goes to the question before the phone, as if it had been typed
+    assert "CCCD" in lan.last_text and "12 số" in lan.last_text

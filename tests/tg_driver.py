@@ -29,8 +29,9 @@ class TelegramUser:
     async def say(self, text: str) -> list[Sent]:
         return await self._post(self.fake.text_update(self.user_id, text))
 
-    async def photo(self, file_id: str) -> list[Sent]:
-        return await self._post(self.fake.photo_update(self.user_id, file_id))
+    async def photo(self, file_id: str, content: bytes | None = None) -> list[Sent]:
+        """A photo; with `content`, the file the bot then fetches through getFile and the download."""
+        return await self._post(self.fake.photo_update(self.user_id, file_id, content))
 
     def buttons(self) -> list[dict[str, Any]]:
         for sent in reversed(self.fake.sent):

@@ -23,6 +23,7 @@ from bot.channels.inbound import clean, clean_incoming
 from bot.channels.telegram_bot import TelegramBot
 from bot.channels.telegram_webhook import ALLOWED_UPDATES
 from bot.config import TELEGRAM_CONNECTIONS, Settings
+from bot.files import FileTooLarge, FileUnavailable
 from bot.transport import NEVER_OPENED, Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from bot.workers import start_workers
 from handlers.turn import Attachment, Incoming
@@ -102,6 +103,31 @@ class TelegramTransport:
             raise RetryLater(5, str(exc)) from exc
 
 
+class TelegramFiles:
+    """A photo or document a user sent: getFile, then its download (core.telegram.org/bots/api#getfile)."""
+
+    def __init__(self, bot: Bot, calls: asyncio.Semaphore) -> None:
+        self.bot = bot
+        self.calls = calls
+
+    async def fetch(self, file_id: str, max_bytes: int) -> bytes:
+        try:
+            async with self.calls:
+                file = await self.bot.get_file(file_id)
+                if file.file_size is not None and file.file_size > max_bytes:
+                    raise FileTooLarge(f"{file.file_size} bytes")
+                data = bytes(await file.download_as_bytearray())
+        except BadRequest as exc:
+            if "too big" in str(exc).lower():  # getFile refuses files over 20 MB
+                raise FileTooLarge(str(exc)) from exc
+            raise FileUnavailable(str(exc)) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise FileUnavailable(str(exc)) from exc
+        if len(data) > max_bytes:  # file_size is optional in the File object
+            raise FileTooLarge(f"{len(data)} bytes")
+        return data
+
+
 def to_incoming(update: Update) -> Incoming | None:
     """The parts of a Telegram update the engine understands; None for anything else."""
     event_id = str(update.update_id)
@@ -151,6 +177,7 @@ class TelegramAdapter:
         self.bot = bot
         self.transport = TelegramTransport(bot, app.settings.telegram_connection_pool)
         app.sender.transports[CHANNEL] = self.transport
+        app.engine.files[CHANNEL] = TelegramFiles(bot, self.transport.calls)
 
     async def process_update(self, update: Update) -> bool:
         """Handle one update; never raises, so one bad update cannot block the others.

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.app import HoTro
 from bot.channels.inbound import clean, clean_incoming
 from bot.config import Settings
+from bot.files import UrlFiles
 from bot.transport import Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from handlers.turn import MAX_ACTION_BYTES, Attachment, Incoming
 from messages.i18n import _
@@ -646,6 +647,12 @@ class ZaloChannel:
         self.client = ZaloClient(self.config, self.tokens, self.http)
         self.transport = ZaloTransport(app.sessions, self.config, self.client)
         app.sender.transports[CHANNEL] = self.transport
+        # A user_send_image event carries the image's URL in message.attachments[0].payload.url (and a
+        # thumbnail), a plain HTTPS link to Zalo's photo CDN [2nd: chatwoot
+        # app/services/zalo/incoming_message_service.rb; redai-zalo-sdk docs/WEBHOOK_EVENTS.md, typed
+        # from Zalo's OA webhook reference, which was not available to check]. The engine fetches it
+        # when a handler reads the photo (the ID card's QR code), at most the handler's size.
+        app.engine.files[CHANNEL] = UrlFiles(self.config.http_timeout)
         self._tasks: set[asyncio.Task[None]] = set()
         self._lanes: dict[str, _Lane] = {}
 

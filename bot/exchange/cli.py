@@ -27,7 +27,7 @@ from storage.officials import may_change
 async def _official(sessions: async_sessionmaker[AsyncSession], official_id: int) -> Official:
     async with sessions() as session:
         official = await officials.by_id(session, official_id)
-    if official is None or not official.active:
+    if official is None or not officials.reviews(official):  # a helper exports and imports nothing
         raise ExchangeError(_("There is no active official with id {id}.").format(id=official_id))
     if not may_change(official):
         raise ExchangeError(

@@ -14,16 +14,18 @@ from typing import Any
 from handlers import admin_units, app_code, forms, validators
 from handlers.apply import duplicates
 from handlers.apply import service as submission
+from handlers.apply.card_prefill import CardPrefill
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import menu_buttons, resume_button, show_menu
 from handlers.router import Router
-from handlers.turn import Button, CoreState, Turn
+from handlers.turn import CARRIED, Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import fmt
 from messages.i18n import N_, _
-from messages.vocabulary import ApplicationKind, AreaLevel
+from messages.vocabulary import ApplicationKind, AreaLevel, Role
 from storage import applications as repo
-from storage.models import Application
+from storage.models import Application, Official
+from storage.officials import covers, get_assistant
 
 NOTICE_VERSION = "2023-13"  # the notice text below, written for Nghị định 13/2023/NĐ-CP
 WINDOW_START, WINDOW_END = date(2021, 5, 1), date(2021, 12, 31)
@@ -106,7 +108,8 @@ def start_date(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
 
 def end_date(min_days: int, start_key: str) -> forms.Parser:
     def parse(text: str, answers: Answers, turn: Turn) -> Result[Any]:
-        parsed = validators.parse_date(text, latest=_today(turn), default_year=2021)
+        # "hôm nay" for a stoppage still going on, "hôm qua" for one that just ended.
+        parsed = validators.parse_date(text, latest=_today(turn), default_year=2021, today=_today(turn))
         if isinstance(parsed, Invalid):
             return parsed
         start = _iso(answers.get(start_key))
@@ -120,6 +123,23 @@ def end_date(min_days: int, start_key: str) -> forms.Parser:
 
 def bank_account_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return validators.bank_account(text)
+
+
+def bank_name_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    return validators.bank_name(text)
+
+
+def holder_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    """As the bank shows it: a holder typed in capitals ("NGUYEN VAN AN") stays in capitals."""
+    return validators.person_name(text, keep_capitals=True)
+
+
+async def id_not_taken(digits: str, _answers: Answers, turn: Turn) -> str | None:
+    """At the ID step, not after the whole form: an active application under this ID number ends it here
+    (worded as submit words it: no code of another chat's application)."""
+    id_hash = turn.services.protector.blind_index("id_number", digits)
+    existing = await repo.find_active_by_id_hash(turn.session, KINDS[turn.data["kind"]], id_hash)
+    return _already(turn, existing) if existing is not None else None
 
 
 # ---- how values read in the summary ---------------------------------------------------
@@ -157,7 +177,7 @@ PAYMENT_FIELDS = [
         "bank_name",
         N_("Bank"),
         N_("Which bank is the account at? (e.g. Agribank, Vietcombank, BIDV)"),
-        parse=text_field(100),
+        parse=bank_name_field,
         when=_bank,
     ),
     Field(
@@ -172,7 +192,7 @@ PAYMENT_FIELDS = [
         "account_holder",
         N_("Account holder"),
         N_("Type the account holder's full name, as the bank shows it."),
-        parse=name_field,
+        parse=holder_field,
         when=_bank,
     ),
 ]
@@ -229,6 +249,7 @@ HOUSEHOLD_FIELDS = [
         parse=id_field,
         depends_on=("birth_date",),
         show=show_masked,
+        check=id_not_taken,
     ),
     Field("phone", N_("Phone"), N_("Your mobile phone number? (e.g. 0912 345 678)"), parse=phone_field),
     Field(
@@ -300,6 +321,19 @@ def occupation_choices(turn: Turn) -> tuple[Choice, ...]:
     return (*listed, Choice(N_("Other occupation"), "other"))
 
 
+def occupation_field(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
+    """An occupation typed by part of its name ("bán vé số"); work not in the province's list is
+    "other", with what was typed as its description (shown in the summary, editable)."""
+    options = [(_(c.label), c.value) for c in occupation_choices(turn)]
+    found = validators.choice(text, options)
+    if isinstance(found, Valid) or found.code == "choose_ambiguous":
+        return found
+    described = validators.clean_text(text, max_len=200)
+    if isinstance(described, Invalid):
+        return described
+    return Valid(forms.Also("other", {"occupation_other": described.value}))
+
+
 def _other_occupation(answers: Answers) -> bool:
     return answers.get("occupation") == "other"
 
@@ -326,6 +360,7 @@ FREE_WORKER_FIELDS = [
         parse=id_field,
         depends_on=("birth_date", "sex"),
         show=show_masked,
+        check=id_not_taken,
     ),
     Field("phone", N_("Phone"), N_("Your mobile phone number? (e.g. 0912 345 678)"), parse=phone_field),
     Field(
@@ -365,7 +400,8 @@ FREE_WORKER_FIELDS = [
     Field(
         "occupation",
         N_("Occupation"),
-        N_("What work did you do before losing it?"),
+        N_("What work did you do before losing it? Choose below or type it (e.g. bán vé số)."),
+        parse=occupation_field,
         choices=occupation_choices,
     ),
     Field(
@@ -374,6 +410,7 @@ FREE_WORKER_FIELDS = [
         N_("Describe your work in a few words."),
         parse=text_field(200),
         when=_other_occupation,
+        depends_on=("occupation",),
     ),
     Field(
         "workplace",
@@ -391,7 +428,7 @@ FREE_WORKER_FIELDS = [
     Field(
         "period_end",
         N_("Without work until"),
-        N_("Until which date? (dd/mm/yyyy; type today's date if you still have no work)"),
+        N_("Until which date? (dd/mm/yyyy, or “hôm nay” if you still have no work)"),
         parse=end_date(1, "period_start"),
         depends_on=("period_start",),
         show=show_date,
@@ -429,11 +466,44 @@ async def choose_kind(turn: Turn) -> None:
             rows.insert(0, resume_button())
         turn.say(_("Which support do you want to apply for?"), rows)
         return
-    turn.goto(ApplyState.CONSENT, {"kind": kind})
+    data: dict[str, Any] = {"kind": kind}
+    carried = turn.data.get(CARRIED)
+    if isinstance(carried, dict) and carried.get("form") == kind:  # "Apply now" right after the questionnaire
+        data[CARRIED] = carried
+    turn.goto(ApplyState.CONSENT, data)
     await ask_consent(turn)
 
 
+# The questionnaire's facts and the form's fields that ask the same.
+CARRIED_FIELDS = {"start": "period_start", "end": "period_end"}
+
+
+def carried_answers(turn: Turn, kind: str, carried: dict[str, str]) -> Answers:
+    """The questionnaire's dates as the form's answers, each checked by the form's own parser (a date the
+    form would refuse, e.g. a suspension under 15 days, is asked again instead)."""
+    answers: Answers = {}
+    fields = {f.key: f for f in FORMS[kind].fields}
+    for fact, key in CARRIED_FIELDS.items():
+        form_field = fields.get(key)
+        value = carried.get(fact)
+        if form_field is None or form_field.parse is None or not value:
+            continue
+        result = form_field.parse(fmt.day(date.fromisoformat(value)), answers, turn)
+        if isinstance(result, Valid):
+            answers[key] = result.value
+    return answers
+
+
 async def ask_consent(turn: Turn) -> None:
+    if turn.data.get("assisted_by") is not None:  # read out by an official or helper to the citizen present
+        turn.say(
+            _("Read this notice to the citizen and ask whether they agree:") + "\n\n" + consent_notice(),
+            [
+                [Button(_("The citizen agreed, in person"), "consent:person")],
+                [Button(_("The citizen does not agree"), "consent:no")],
+            ],
+        )
+        return
     turn.say(consent_notice(), [[Button(_("I agree"), "consent:yes")], [Button(_("I do not agree"), "consent:no")]])
 
 
@@ -441,7 +511,11 @@ async def on_consent(turn: Turn) -> None:
     if turn.state != "apply.consent":
         await show_menu(turn, _("That button is no longer active. Here is the main menu."))
         return
-    if turn.action_arg != "yes":
+    assisted_by = turn.data.get("assisted_by")
+    if turn.action_arg == ("person" if assisted_by is None else "yes"):  # the other flow's button
+        await show_menu(turn, _("That button is no longer active. Here is the main menu."))
+        return
+    if turn.action_arg not in ("yes", "person"):
         await show_menu(
             turn,
             _(
@@ -451,11 +525,67 @@ async def on_consent(turn: Turn) -> None:
         )
         return
     kind = turn.data.get("kind", "")
-    consent = await repo.record_consent(turn.session, turn.user, "application", NOTICE_VERSION, turn.now)
-    turn.goto(FORM_STATE[kind], forms.start_data(kind=kind, consent_id=consent.id))
+    carried = turn.data.get(CARRIED)
+    answers = carried_answers(turn, kind, carried) if isinstance(carried, dict) else {}
+    extra: dict[str, Any] = {"kind": kind}
+    purpose = "application"
+    if assisted_by is not None:
+        assistant = await _assistant(turn)
+        if assistant is None or assistant.id != assisted_by:
+            await show_menu(turn, _("Only registered officials and helpers can register for a citizen."))
+            return
+        answers.update(assisted_prefill(assistant, kind))
+        extra["assisted_by"] = assistant.id
+        purpose = "application_in_person"  # the citizen agreed to the assistant's face, not in this chat
+    consent = await repo.record_consent(turn.session, turn.user, purpose, NOTICE_VERSION, turn.now)
+    data = forms.start_data(**extra, consent_id=consent.id)
+    data["answers"].update(answers)
+    turn.goto(FORM_STATE[kind], data)
     turn.drop_paused()  # a new application instead of the one left half filled in
     turn.say(_("Thank you. Let's start; you can press “Back” to correct the previous answer at any time."))
-    await forms.ask(turn, FORMS[kind])
+    if assisted_by is not None:
+        turn.say(_("Answer each question with the citizen's details, as on their ID card."))
+    if answers and isinstance(carried, dict):
+        given = "; ".join(
+            f"{_(f.label)}: {forms.display_value(f, answers)}"
+            for f in FORMS[kind].fields
+            if f.key in answers and f.key in CARRIED_FIELDS.values()
+        )
+        if given:
+            turn.say(
+                _(
+                    "From your answers to the questionnaire I have filled in: {facts}. You can change them in the "
+                    "summary before you submit."
+                ).format(facts=given)
+            )
+    await forms.ask(turn, form_for(turn))
+
+
+# ---- registration on a citizen's behalf (an official or a helper, with the citizen in person) -------
+async def _assistant(turn: Turn) -> Official | None:
+    return await get_assistant(turn.session, turn.incoming.channel, turn.incoming.user_id)
+
+
+def form_for(turn: Turn) -> Form:
+    """The form of the conversation's kind: for an assisted registration, the phone may be skipped."""
+    kind = turn.data.get("kind", "")
+    return (ASSISTED_FORMS if turn.data.get("assisted_by") is not None else FORMS)[kind]
+
+
+def assisted_prefill(assistant: Official, kind: str) -> Answers:
+    """A helper or a commune official registers citizens of their own commune: it is the place already."""
+    if assistant.role not in (Role.HELPER, Role.COMMUNE) or assistant.area_code is None:
+        return {}
+    commune = admin_units.get(AreaLevel.COMMUNE, assistant.area_code)
+    district = admin_units.get(AreaLevel.DISTRICT, commune.parent_code) if commune and commune.parent_code else None
+    if commune is None or district is None or district.parent_code is None:
+        return {}
+    place = {
+        AreaLevel.PROVINCE: district.parent_code,
+        AreaLevel.DISTRICT: district.code,
+        AreaLevel.COMMUNE: commune.code,
+    }
+    return {"place" if kind == "hkd" else "home_place": place}
 
 
 # ---- submit ----------------------------------------------------------------------------
@@ -494,13 +624,13 @@ SKIP = {  # answers stored in the application's own columns, not in its `fields`
 def new_application(kind: str, answers: Answers, turn: Turn) -> submission.NewApplication:
     """The form's answers as the submission service's plain data."""
     place = answers.get("place") or (answers["current_place"] if _moved(answers) else answers["home_place"])
-    extra_keys = [f.key for f in FORMS[kind].fields if f.applies(answers)]
+    extra_keys = [f.key for f in form_for(turn).fields if f.applies(answers)]
     bank = answers.get("bank_account") if _bank(answers) else None
     return submission.NewApplication(
         kind=KINDS[kind],
         full_name=answers["full_name"],
         id_number=answers["id_number"],
-        phone=answers["phone"],
+        phone=answers.get("phone"),  # skipped only in an assisted registration: no phone
         province_code=place[AreaLevel.PROVINCE],
         district_code=place[AreaLevel.DISTRICT],
         commune_code=place[AreaLevel.COMMUNE],
@@ -520,12 +650,34 @@ def new_application(kind: str, answers: Answers, turn: Turn) -> submission.NewAp
 
 async def submit(turn: Turn, answers: Answers) -> None:
     kind: str = turn.data["kind"]
+    assistant: Official | None = None
+    if turn.data.get("assisted_by") is not None:
+        assistant = await _assistant(turn)
+        if assistant is None or assistant.id != turn.data["assisted_by"]:
+            await show_menu(turn, _("Only registered officials and helpers can register for a citizen."))
+            return
+    new = new_application(kind, answers, turn)
+    where = Application(  # transient: only its area is read
+        province_code=new.province_code, district_code=new.district_code, commune_code=new.commune_code
+    )
+    if assistant is not None and not covers(assistant, where):
+        unit = admin_units.get(AreaLevel.COMMUNE, new.commune_code)
+        turn.say(
+            _("{place} is outside your area: you can register only citizens of your area. Please correct it.").format(
+                place=unit.full_name if unit else "?"
+            )
+        )
+        forms.show_summary(turn, form_for(turn))
+        return
     applicant = submission.Applicant(
-        turn.incoming.channel, turn.incoming.chat_id, turn.incoming.user_id, turn.user.id, turn.data.get("consent_id")
+        turn.incoming.channel,
+        turn.incoming.chat_id,
+        turn.incoming.user_id,
+        turn.user.id,
+        turn.data.get("consent_id"),
+        assisted_by=assistant.id if assistant else None,
     )
-    result = await submission.submit(
-        turn.session, turn.services.protector, turn.now, applicant, new_application(kind, answers, turn)
-    )
+    result = await submission.submit(turn.session, turn.services.protector, turn.now, applicant, new)
     if isinstance(result, submission.AlreadyApplied):
         existing = result.existing
         await show_menu(turn, _already(turn, existing) if existing else _("Please try again in a moment."))
@@ -534,7 +686,25 @@ async def submit(turn: Turn, answers: Answers) -> None:
     same_person = await duplicates.matches(turn.session, result.application)
     turn.notices.extend(await duplicates.notices(turn.session, result.application, same_person))
     turn.goto(CoreState.MENU, {})
+    if assistant is not None:
+        turn.say(_assisted_confirmation(result.application), menu_buttons(turn))
+        return
     turn.say(_confirmation(kind, result.application), menu_buttons(turn))
+
+
+def _assisted_confirmation(application: Application) -> str:
+    return "\n".join(
+        [
+            _("The application has been registered for {name}.").format(name=application.full_name),
+            _("Application code: {code}").format(code=app_code.display(application.code)),
+            _(
+                "Write the code down for the citizen. With it and the last 4 digits of their ID number they can "
+                "check the application from any phone (“My applications” → “Look up by application code”) and "
+                "press “Follow this application” to get its news in their own chat."
+            ),
+            _("It is recorded that you assisted and that the citizen gave consent in person."),
+        ]
+    )
 
 
 def _already(turn: Turn, existing: Application) -> str:
@@ -585,8 +755,21 @@ def _confirmation(kind: str, application: Application) -> str:
 
 
 FORMS: dict[str, Form] = {
-    "hkd": Form(HOUSEHOLD_FIELDS, submit),
-    "ldtd": Form(FREE_WORKER_FIELDS, submit),
+    # A photo of the ID card fills the person; a household business may be at the owner's home.
+    "hkd": Form(HOUSEHOLD_FIELDS, submit, extension=CardPrefill(business=("place", "address"))),
+    "ldtd": Form(FREE_WORKER_FIELDS, submit, extension=CardPrefill(home=("home_place", "home_address"))),
+}
+
+# A citizen registered by an official or helper may have no phone: the number is asked, and may be skipped.
+ASSISTED_PHONE = Field(
+    "phone",
+    N_("Phone"),
+    N_("The citizen's mobile phone number, if they have one (e.g. 0912 345 678); otherwise press “Skip”."),
+    parse=phone_field,
+    optional=True,
+)
+ASSISTED_FORMS: dict[str, Form] = {
+    kind: Form([ASSISTED_PHONE if f.key == "phone" else f for f in form.fields], submit) for kind, form in FORMS.items()
 }
 
 
@@ -600,8 +783,10 @@ def form_of(state: str) -> Form | None:
 
 
 def takes_files(turn: Turn) -> bool:
-    """The current step is a form's photo step."""
-    form, step = form_of(turn.state), turn.data.get("step")
+    """The current step is a form's photo step, or one a photo of the ID card answers."""
+    form, step = form_of(turn.state), str(turn.data.get("step"))
+    if form is not None and form.extension is not None and form.extension.takes_attachment(form, step):
+        return True
     return form is not None and any(f.key == step and f.kind == "photo" for f in form.fields)
 
 
@@ -610,22 +795,20 @@ async def handle_state(turn: Turn) -> None:
         turn.say(_("Please press one of the buttons below."))
         await ask_consent(turn)
         return
-    form = form_of(turn.state)
-    if form is None:  # apply.choose
+    if form_of(turn.state) is None:  # apply.choose
         await choose_kind(turn)
         return
-    await forms.handle(turn, form)
+    await forms.handle(turn, form_for(turn))
 
 
 async def ask_state(turn: Turn) -> None:
     if turn.state == ApplyState.CONSENT:
         await ask_consent(turn)
         return
-    form = form_of(turn.state)
-    if form is None:
+    if form_of(turn.state) is None:
         await choose_kind(turn)
         return
-    await forms.ask(turn, form)
+    await forms.ask(turn, form_for(turn))
 
 
 router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)

@@ -34,6 +34,9 @@ class Applicant:
     user_id: str  # the platform's user id (the audit trail's actor)
     channel_user_id: int  # the ChannelUser row
     consent_id: int | None
+    # Registered on the citizen's behalf by this official or helper (issue 18), with the consent given to
+    # them in person: the audit trail's actor is then "official:<id>".
+    assisted_by: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class NewApplication:
     kind: ApplicationKind
     full_name: str
     id_number: str  # 9 (CMND) or 12 (CCCD) digits
-    phone: str
+    phone: str | None  # None only for a citizen without a phone, registered on their behalf
     province_code: int
     district_code: int
     commune_code: int
@@ -85,7 +88,7 @@ async def submit(
         return AlreadyApplied(existing)
     bank = new.bank_account
     bank_hash = protector.blind_index("bank_account", bank) if bank else None
-    phone_hash = protector.blind_index("phone", new.phone)
+    phone_hash = protector.blind_index("phone", new.phone) if new.phone else ""  # no phone: no index
     suspects = await repo.possible_duplicates(session, id_hash, phone_hash, bank_hash)
     code = app_code.new_code(CODE_PREFIX[new.kind])
     while await repo.code_exists(session, code):  # 31**7 codes: a clash is rare but possible
@@ -126,9 +129,12 @@ async def submit(
         ),
         submitted_at=now,
         updated_at=now,
+        assisted_by=applicant.assisted_by,
+        consent_in_person=applicant.assisted_by is not None,
     )
     repo.seal_person(application, protector, new.phone, new.birth_date)
-    actor = f"citizen:{applicant.channel}:{applicant.user_id}"
+    assisted = applicant.assisted_by
+    actor = f"official:{assisted}" if assisted is not None else f"citizen:{applicant.channel}:{applicant.user_id}"
     try:
         async with session.begin_nested():
             await repo.add_application(session, application, new.documents, actor, now)

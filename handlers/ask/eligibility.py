@@ -20,7 +20,7 @@ from handlers.ask.eligibility_rules import (
 )
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.router import Router
-from handlers.turn import Button, CoreState, Turn
+from handlers.turn import CARRIED, Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid, parse_date
 from messages import fmt
 from messages.i18n import N_, _
@@ -32,6 +32,7 @@ YES, NO = Choice(N_("Yes"), "yes"), Choice(N_("No"), "no")
 YES_NO = (YES, NO)
 YES_NO_UNSURE = (YES, NO, Choice(N_("Not sure"), "unsure"))
 INTAKE: dict[str, str] = {ApplicationKind.HOUSEHOLD_BUSINESS: "apply:hkd", ApplicationKind.FREE_WORKER: "apply:ldtd"}
+_FORM_OF_GROUP: dict[str, str] = {Group.HOUSEHOLD_BUSINESS: "hkd", Group.FREE_WORKER: "ldtd"}
 MAX_MESSAGE = 3500  # well under Telegram's 4096 characters
 
 
@@ -66,14 +67,18 @@ def _covid(a: Answers) -> bool:
     return a.get("covid") in {CovidStatus.F0, CovidStatus.F1}
 
 
-def _any_date(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    result = parse_date(text, default_year=2021)
+def _today(turn: Turn) -> date:
+    return turn.config.as_of_date or fmt.today_local(turn.now)
+
+
+def _any_date(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
+    result = parse_date(text, default_year=2021, today=_today(turn))  # "hôm nay", "hôm qua" too
     return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
 
 
 def _end_date(start_key: str) -> forms.Parser:
     def parse(text: str, answers: Answers, turn: Turn) -> Result[Any]:
-        result = parse_date(text, default_year=2021)
+        result = parse_date(text, default_year=2021, today=_today(turn))
         if isinstance(result, Invalid):
             return result
         start = answers.get(start_key)
@@ -294,7 +299,7 @@ def render(assessment: Assessment) -> list[str]:
 
 
 async def show_result(turn: Turn, answers: Answers) -> None:
-    today = turn.config.as_of_date or fmt.today_local(turn.now)
+    today = _today(turn)
     assessment = evaluate(profile_from(answers), turn.config.free_worker, today=today)
     texts = render(assessment)
     rows = [
@@ -304,9 +309,22 @@ async def show_result(turn: Turn, answers: Answers) -> None:
     ]
     rows += [[Button(_("Check again"), "elig")], [Button(_("« Main menu"), "menu")]]
     turn.goto(CoreState.MENU, {})
+    carried = carried_facts(answers)
+    if carried is not None:
+        turn.data[CARRIED] = carried
     for text in texts[:-1]:
         turn.say(text)
     turn.say(texts[-1], rows)
+
+
+def carried_facts(answers: Answers) -> dict[str, str] | None:
+    """The group (as the form it leads to) and the dates of a household business or a free worker."""
+    form = _FORM_OF_GROUP.get(answers.get("group") or "")
+    if form is None:
+        return None
+    facts = {"form": form, "group": answers["group"]}
+    facts.update({key: answers[key] for key in ("start", "end") if answers.get(key)})
+    return facts
 
 
 FORM = Form(QUESTIONS, show_result, review=False)

@@ -184,7 +184,51 @@ async def lookup_state(turn: Turn) -> None:
         return
     lookups.audit_view(turn.session, actor(turn), "lookup", application, turn.now)
     turn.goto(CoreState.MENU, {})
-    turn.say(await describe(turn.session, application), [back_to_menu_button()])
+    rows = [back_to_menu_button()]
+    if _may_follow(turn, application):
+        turn.data[VERIFIED] = application.code  # what "Follow" may link: the code just proven with the ID digits
+        rows.insert(0, [Button(_("Follow this application"), actions.FOLLOW.pack(application.code))])
+    turn.say(await describe(turn.session, application), rows)
+
+
+# ---- a citizen registered on their behalf links their own chat ---------------------------------
+VERIFIED = "verified_code"  # conversation-data key: the code this chat has just looked up successfully
+
+
+def _may_follow(turn: Turn, application: Application) -> bool:
+    """Registered by an official or helper, not linked yet, and not this chat's already."""
+    return (
+        application.assisted_by is not None
+        and application.linked_at is None
+        and (application.channel, application.chat_id) != (turn.incoming.channel, turn.incoming.chat_id)
+    )
+
+
+async def follow(turn: Turn) -> None:
+    code = turn.action_arg
+    application = await repo.by_code(turn.session, code) if turn.data.get(VERIFIED) == code else None
+    if application is None or not _may_follow(turn, application):
+        await show_menu(turn, _("That button is no longer active. Look the application up again to follow it."))
+        return
+    assisted_chat = (application.channel, application.chat_id)
+    if not await repo.link_chat(
+        turn.session, application, turn.incoming.channel, turn.incoming.chat_id, turn.user.id, turn.now
+    ):
+        await show_menu(turn, _("That button is no longer active. Look the application up again to follow it."))
+        return  # another chat linked it a moment before
+    lookups.audit_view(turn.session, actor(turn), "link", application, turn.now)  # the citizen's chat took it
+    display = app_code.display(application.code)
+    turn.notify(
+        *assisted_chat,
+        _("The citizen now follows application {code} from their own chat; its news goes there.").format(code=display),
+    )
+    await show_menu(
+        turn,
+        _(
+            "Done: application {code} now belongs to this chat. You will be told here when its status changes, and "
+            "you will find it under “My applications”."
+        ).format(code=display),
+    )
 
 
 def take_code(turn: Turn, code: str) -> None:
@@ -293,6 +337,7 @@ router.menu_entry(N_("My applications"), "status")
 router.command("/hoso", "/trangthai")(my_applications)
 router.action("status")(my_applications)
 router.action("lookup")(start_lookup)
+router.action("follow")(follow)
 router.action("wd")(withdraw)
 router.action("wdy")(withdraw_confirmed)
 router.action("ans")(start_answer)

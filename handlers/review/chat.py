@@ -153,6 +153,14 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     files = await lookups.attachment_count(turn.session, application)
     if files:
         lines.append(_("Documents sent: {n}").format(n=files))
+    if application.assisted_by is not None:
+        assistant = await turn.session.get(Official, application.assisted_by)
+        who = _(vocabulary.ROLE_LABELS.get(assistant.role, assistant.role)) if assistant else "?"
+        if assistant is not None and assistant.name:
+            who = f"{assistant.name}, {who}"
+        lines.append(_("Registered on the citizen's behalf by {who}; consent given in person.").format(who=who))
+        if application.linked_at is None:
+            lines.append(_("The citizen has not linked a chat of their own yet."))
     if application.duplicate_note:
         lines.append("⚠️ " + application.duplicate_note)
     same_person = await duplicates.matches(turn.session, application)
@@ -254,9 +262,8 @@ def _short(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
 
 
 def _day(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
-    if text.strip().casefold() in {"hôm nay", "hom nay", "today"}:
-        return Valid(fmt.today_local(turn.now).isoformat())
-    result = parse_date(text, latest=fmt.today_local(turn.now))
+    today = fmt.today_local(turn.now)
+    result = parse_date(text, latest=today, today=today)  # "hôm nay", "hôm qua" too
     return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
 
 

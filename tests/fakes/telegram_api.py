@@ -54,7 +54,9 @@ class FakeTelegram:
     # Answers for the next setWebhook calls, oldest first: (HTTP status, retry_after or None).
     set_webhook_failures: list[tuple[int, int | None]] = field(default_factory=list)
     webhook: dict[str, Any] | None = None  # the registered setWebhook parameters
-    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> content, for getFile and the download
+    # What users sent, by file_id: getFile describes them and /file/bot<token>/<file_path> serves them.
+    files: dict[str, bytes] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)  # the file_paths downloaded
 
     def __post_init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -95,7 +97,10 @@ class FakeTelegram:
             },
         }
 
-    def photo_update(self, user_id: int, file_id: str = "photo-file-1") -> dict[str, Any]:
+    def photo_update(self, user_id: int, file_id: str = "photo-file-1", content: bytes | None = None) -> dict[str, Any]:
+        """A photo message; with `content`, the file the bot can then fetch (getFile + download)."""
+        if content is not None:
+            self.files[file_id] = content
         return {
             "update_id": next(self._update_ids),
             "message": {
@@ -350,29 +355,42 @@ class FakeTelegram:
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> web.Response:
         return self.ok(True)
 
+    # https://core.telegram.org/bots/api#getfile: "Use this method to get basic information about a file and
+    # prepare it for downloading. For the moment, bots can download files of up to 20MB in size. On
+    # success, a File object is returned. The file can then be downloaded via the link
+    # https://api.telegram.org/file/bot<token>/<file_path> [...] It is guaranteed that the link will be
+    # valid for at least 1 hour." https://core.telegram.org/bots/api#file: file_id, file_unique_id,
+    # file_size (optional), file_path (optional). The error descriptions are those the Bot API answers,
+    # as public bug reports quote them.
+    MAX_DOWNLOAD = 20 * 1024 * 1024
+
     async def _m_getfile(self, params: dict[str, Any]) -> web.Response:
-        """getFile (https://core.telegram.org/bots/api#getfile): a File whose file_path the client then
-        downloads from https://api.telegram.org/file/bot<token>/<file_path>; "It is guaranteed that the link
-        will be valid for at least 1 hour"; files of up to 20 MB. An unknown file_id is a 400."""
-        file_id = str(params["file_id"])
-        content = self.files.get(file_id, b"abc")
-        if self.files and file_id not in self.files:
+        file_id = str(params.get("file_id", ""))
+        content = self.files.get(file_id)
+        if content is None and file_id.startswith("photo-file"):  # photos sent without content: 3 bytes
+            content = b"\xff\xd8\xff"
+        if content is None:
             return self.error(400, "Bad Request: invalid file_id")
+        if len(content) > self.MAX_DOWNLOAD:
+            return self.error(400, "Bad Request: file is too big")
         return self.ok(
             {
                 "file_id": file_id,
-                "file_unique_id": "u",
+                "file_unique_id": file_id + "-u",
                 "file_size": len(content),
                 "file_path": f"photos/{file_id}.jpg",
             }
         )
 
     async def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: the file's bytes (core.telegram.org/bots/api#getfile)."""
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
-        path = request.match_info["file_path"]
-        file_id = path.removeprefix("photos/").removesuffix(".jpg")
-        if file_id not in self.files:
+        file_path = request.match_info["file_path"]
+        name = file_path.removeprefix("photos/").removesuffix(".jpg")
+        content = self.files.get(name)
+        if content is None:
             return web.Response(status=404)
-        self.calls.append(("download", {"file_path": path}))
-        return web.Response(body=self.files[file_id], content_type="image/jpeg")
+        self.downloads.append(file_path)
+        self.calls.append(("download", {"file_path": file_path}))
+        return web.Response(body=content, content_type="image/jpeg")

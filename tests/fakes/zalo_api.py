@@ -1,5 +1,6 @@
 """A fake Zalo API on loopback: OA customer-service messages, the OAuth v4 token refresh, and
-signed webhook events built the way Zalo builds them.
+signed webhook events built the way Zalo builds them, and the images users sent (the URL of a
+user_send_image event, which the bot downloads like any URL).
 
 Like Zalo, errors come back as HTTP 200 with {"error": <negative>, "message": ...}. The fake
 validates access tokens (-216 when unknown or expired), makes refresh tokens single-use, checks
@@ -62,6 +63,7 @@ class FakeZalo:
     refreshes: int = 0
     message_ids_expired: bool = False
     unfollowed: set[str] = field(default_factory=set)  # users who unfollowed the OA: sends answer -213
+    images: dict[str, bytes] = field(default_factory=dict)  # served at /img/<name>, like Zalo's photo CDN
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -105,6 +107,15 @@ class FakeZalo:
         return self.message_event(
             "user_send_image", user_id, {"type": "image", "payload": {"url": url, "thumbnail": url}}, caption
         )
+
+    def image_url(self, name: str, content: bytes) -> str:
+        """A URL for an image a user sends (user_send_image's payload.url), served by this fake."""
+        self.images[name] = content
+        return f"{self.base_url}/img/{name}"
+
+    async def _image(self, request: web.Request) -> web.Response:
+        content = self.images.get(request.match_info["name"])
+        return web.Response(status=404) if content is None else web.Response(body=content, content_type="image/jpeg")
 
     def file_event(self, user_id: str, name: str = "giay-phep.pdf") -> dict[str, Any]:
         payload = {"url": f"https://f.zdn.vn/{name}", "name": name, "size": "52133", "type": "pdf", "checksum": "c"}
@@ -171,6 +182,7 @@ class FakeZalo:
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._send)
         app.router.add_post("/v4/oa/access_token", self._refresh)
+        app.router.add_get("/img/{name}", self._image)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)

@@ -1,0 +1,315 @@
+"""Natural answers (issue 18): "có"/"không" on yes/no steps, "hôm nay"/"hôm qua" for dates, a choice by part
+of its name, banks by any of their names and shown as the bank writes them, an account holder in capitals."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import HoTro
+from handlers import validators
+from handlers.validators import Invalid, Valid
+from messages import banks, fmt
+from messages.free_worker_scheme import DEFAULT_OCCUPATIONS
+from storage.models import Application
+from tests.chat import Chat, joined
+
+TODAY = date(2021, 8, 20)
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("có", "yes"), ("Có ạ", "yes"), ("co", "yes"), ("ừ", "yes"), ("u", "yes"), ("vâng", "yes"), ("Dạ", "yes"),
+        ("đúng", "yes"), ("đúng rồi", "yes"), ("ok", "yes"), ("Có!", "yes"), ("có\u200b", "yes"),
+        ("không", "no"), ("ko", "no"), ("k", "no"), ("hk", "no"), ("khong co", "no"), ("không có", "no"),
+        ("chưa", "no"), ("KHÔNG", "no"), ("ko co", "no"), ("không phải", "no"),
+    ],
+)  # fmt: skip
+def test_yes_and_no_in_the_words_people_use(typed: str, value: str) -> None:
+    assert validators.yes_no(typed) == Valid(value)
+
+
+@pytest.mark.parametrize("typed", ["không biết", "ko biết", "chưa rõ", "không chắc"])
+def test_not_sure_is_not_a_no(typed: str) -> None:
+    assert validators.yes_no(typed, unsure=True) == Valid("unsure")
+    assert isinstance(validators.yes_no(typed), Invalid)  # where "not sure" is no answer, it is not taken as "no"
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "có không", "maybe", "1", "😀", "không có gì để nói thêm đâu"])
+def test_yes_no_bad_input(typed: str) -> None:
+    result = validators.yes_no(typed)
+    assert isinstance(result, Invalid) and result.code == "yes_no" and "Có" in result.message
+
+
+OCCUPATIONS = [(name, name) for name in DEFAULT_OCCUPATIONS] + [("Nghề khác", "other")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("bán vé số", "Bán lẻ vé số lưu động"),
+        ("ban ve so", "Bán lẻ vé số lưu động"),
+        ("vé số", "Bán lẻ vé số lưu động"),
+        ("BÁN VÉ SỐ", "Bán lẻ vé số lưu động"),
+        ("xe ôm", "Lái xe mô tô 2 bánh chở khách (xe ôm), xích lô"),
+        ("chạy xe ôm", "Lái xe mô tô 2 bánh chở khách (xe ôm), xích lô"),
+        ("xich lo", "Lái xe mô tô 2 bánh chở khách (xe ôm), xích lô"),
+        ("bốc vác", "Bốc vác, vận chuyển hàng hóa"),
+        ("van chuyenn", "Bốc vác, vận chuyển hàng hóa"),  # a typo in a long word
+        ("phế liệu", "Thu gom rác, phế liệu"),
+        ("bán hàng rong", "Bán hàng rong, buôn bán nhỏ lẻ không có địa điểm cố định"),
+        ("nghe khac", "other"),
+    ],
+)
+def test_a_choice_by_part_of_its_name(typed: str, expected: str) -> None:
+    assert validators.choice(typed, OCCUPATIONS) == Valid(expected)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("bán", "choose_ambiguous"),  # "Bán hàng rong" or "Bán lẻ vé số": not guessed
+        ("thợ hồ", "choose"),  # "tho" is not "hộ": short words must match as they are
+        ("nấu ăn", "choose"),
+        ("b", "choose"),
+        ("", "choose"),
+        ("!!!", "choose"),
+    ],
+)
+def test_a_choice_bad_input(typed: str, code: str) -> None:
+    result = validators.choice(typed, OCCUPATIONS)
+    assert isinstance(result, Invalid) and result.code == code and result.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("vietcombank", "Vietcombank"), ("VCB", "Vietcombank"), ("ngân hàng ngoại thương", "Vietcombank"),
+        ("NH Vietcom bank", "Vietcombank"), ("vietcombak", "Vietcombank"),
+        ("vietinbank", "VietinBank"), ("viettinbank", "VietinBank"), ("ngân hàng công thương", "VietinBank"),
+        ("bidv", "BIDV"), ("agribank", "Agribank"), ("nông nghiệp", "Agribank"),
+        ("ngân hàng nông nghiệp và PTNT", "Agribank"), ("techcombank", "Techcombank"), ("mb", "MB"),
+        ("MB bank", "MB"), ("quân đội", "MB"), ("acb", "ACB"), ("vp bank", "VPBank"), ("sacombank", "Sacombank"),
+        ("tp bank", "TPBank"), ("hdbank", "HDBank"), ("vib", "VIB"), ("shb", "SHB"), ("seabank", "SeABank"),
+        ("ocb", "OCB"), ("msb", "MSB"), ("maritime bank", "MSB"), ("eximbank", "Eximbank"),
+        ("lienvietpostbank", "LPBank (LienVietPostBank)"), ("LPBank", "LPBank (LienVietPostBank)"),
+        ("bưu điện liên việt", "LPBank (LienVietPostBank)"), ("nam a bank", "Nam A Bank"), ("nam á", "Nam A Bank"),
+        ("bắc á", "Bac A Bank"), ("ngân hàng chính sách xã hội", "Ngân hàng Chính sách xã hội"),
+        ("BIDV chi nhánh Lạng Sơn", "BIDV – chi nhánh Lạng Sơn"),
+        ("Quỹ tín dụng nhân dân Nhật Tiến", "Quỹ tín dụng nhân dân Nhật Tiến"),  # not listed: kept as typed
+    ],
+)  # fmt: skip
+def test_banks_by_any_of_their_names_shown_as_the_bank_writes_them(typed: str, shown: str) -> None:
+    assert validators.bank_name(typed) == Valid(shown)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("", "empty"), ("   ", "empty"), ("0123 4567 8901", "bank_digits"), ("😀", "no_content"), ("x" * 101, "too_long")],
+)
+def test_bank_name_bad_input(typed: str, code: str) -> None:
+    result = validators.bank_name(typed)
+    assert isinstance(result, Invalid) and result.code == code
+
+
+@pytest.mark.parametrize("typed", ["abc", "vcx", "ngân hàng", "bank"])
+def test_a_vague_or_unknown_bank_is_not_guessed(typed: str) -> None:
+    assert banks.match(typed) is None
+
+
+def test_every_listed_bank_is_found_by_its_own_names() -> None:
+    for bank in banks.banks():
+        for name in (bank.name, bank.full, *bank.aliases):
+            assert banks.match(name) == bank, name
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("NGUYEN VAN AN", "NGUYEN VAN AN"),
+        ("TRẦN THỊ BÌNH", "TRẦN THỊ BÌNH"),
+        ("nguyen van an", "Nguyen Van An"),
+        ("NGUYỄN văn an", "Nguyễn Văn An"),  # mixed case: title-cased as a name
+    ],
+)
+def test_an_account_holder_in_capitals_stays_in_capitals(typed: str, kept: str) -> None:
+    assert validators.person_name(typed, keep_capitals=True) == Valid(kept)
+    assert validators.person_name("NGUYEN VAN AN") == Valid("Nguyen Van An")  # other names: title case
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("hôm nay", TODAY), ("Hôm nay", TODAY), ("hom nay", TODAY), ("hnay", TODAY), ("bữa nay", TODAY),
+        ("hôm qua", date(2021, 8, 19)), ("hqua", date(2021, 8, 19)), ("Hôm qua.", date(2021, 8, 19)),
+        ("hôm kia", date(2021, 8, 18)), ("20/08/2021", TODAY),
+    ],
+)  # fmt: skip
+def test_today_and_yesterday(typed: str, day: date) -> None:
+    assert validators.parse_date(typed, default_year=2021, today=TODAY) == Valid(day)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("hôm nay", "date_format"), ("ngày mai", "date_format"), ("hôm nào đó", "date_format"), ("", "empty")],
+)
+def test_relative_days_bad_input(typed: str, code: str) -> None:
+    today = None if typed == "hôm nay" else TODAY  # without a today, "hôm nay" is not a date
+    result = validators.parse_date(typed, default_year=2021, today=today)
+    assert isinstance(result, Invalid) and result.code == code
+
+
+def test_hom_nay_is_still_checked_against_the_bounds() -> None:
+    result = validators.parse_date("hôm nay", earliest=date(2021, 9, 1), today=TODAY)
+    assert isinstance(result, Invalid) and result.code == "date_too_early"
+
+
+# ---- through the engine -------------------------------------------------------------------------------
+async def test_a_free_worker_answers_in_words(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Đăng ký hỗ trợ")
+    await chat.press("Lao động tự do")
+    await chat.press("Tôi đồng ý")
+    for answer in ["trần thị bình", "2/3/1990", "nữ", "001190012345", "0912345679"]:
+        await chat.say(answer)
+    for answer in ["ha noi", "hoan kiem", "hang bac", "số 5 Hàng Bạc"]:
+        await chat.say(answer)
+    await chat.say("ừ")  # living at the permanent address: yes
+    assert "làm công việc gì" in chat.last_text
+    replies = await chat.say("bán")
+    assert "nhiều lựa chọn" in joined(replies)
+    await chat.say("bán vé số")
+    assert "làm việc ở đâu" in chat.last_text.lower()
+    await chat.say("chợ Hàng Bè")
+    await chat.say("15/07/2021")
+    await chat.say("hôm qua")
+    await chat.say("chuyển khoản")
+    await chat.say("vietcombak")
+    await chat.say("1234 5678 9012")
+    await chat.say("TRAN THI BINH")
+    await chat.press("Bỏ qua")
+    summary = chat.last_text
+    assert "Bán lẻ vé số lưu động" in summary and "Vietcombank" in summary and "TRAN THI BINH" in summary
+    assert "Có" in summary  # the yes to "living at that address"
+    await chat.press("Xác nhận")
+    async with app.sessions() as session:
+        application = (await session.execute(select(Application))).scalar_one()
+    assert application.bank_name == "Vietcombank" and application.account_holder == "TRAN THI BINH"
+    assert application.fields["occupation"] == "Bán lẻ vé số lưu động"
+    assert application.fields["same_address"] == "yes"
+    yesterday = date.fromordinal(fmt.today_local(datetime.now(UTC)).toordinal() - 1)
+    assert application.period_end == yesterday  # in Viet Nam's time zone
+
+
+async def test_work_not_in_the_list_is_other_with_what_was_typed(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Đăng ký hỗ trợ")
+    await chat.press("Lao động tự do")
+    await chat.press("Tôi đồng ý")
+    for answer in ["trần thị bình", "2/3/1990", "nữ", "001190012345", "0912345679"]:
+        await chat.say(answer)
+    for answer in ["ha noi", "hoan kiem", "hang bac", "số 5 Hàng Bạc", "không"]:
+        await chat.say(answer)
+    assert "sống ở đâu" in chat.last_text.lower()  # "không": lives somewhere else
+    for answer in ["ha noi", "hoan kiem", "hang bac", "số 7 Hàng Bạc"]:
+        await chat.say(answer)
+    await chat.say("phụ hồ")
+    assert "làm việc ở đâu" in chat.last_text.lower()  # no extra question: the description is what was typed
+    await chat.press("Quay lại")
+    assert "mô tả" in chat.last_text.lower()  # back: the description, then the occupation
+    await chat.say("phụ hồ công trình")
+    for answer in ["công trình ở Hoàn Kiếm", "15/07/2021", "hnay"]:
+        await chat.say(answer)
+    await chat.say("tiền mặt")
+    await chat.press("Bỏ qua")
+    assert "phụ hồ công trình" in chat.last_text and "Nghề khác" in chat.last_text
+
+
+async def test_yes_no_in_the_questionnaire(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Tôi được hỗ trợ gì")
+    await chat.say("hộ kinh doanh")  # a choice typed by its name
+    await chat.say("01/08/2021")
+    await chat.say("hôm qua")
+    assert "COVID-19" in chat.last_text
+    await chat.say("có")  # because of COVID-19 measures
+    await chat.say("không biết")  # registered: not sure
+    assert "F0" in chat.last_text
+    await chat.say("không")  # neither F0 nor F1: the label "Không"
+    await chat.say("ko")  # no one-time cash received yet
+    assert "Hỗ trợ hộ kinh doanh" in chat.all_text() and "Đăng ký ngay" in chat.buttons()[0]["label"]
+
+
+# ---- from the questionnaire to the form ------------------------------------------------------------------
+async def questionnaire_household(chat: Chat, start: str = "01/08/2021", end: str = "31/08/2021") -> None:
+    await chat.say("/start")
+    await chat.press("Tôi được hỗ trợ gì")
+    await chat.press("Hộ kinh doanh")
+    await chat.say(start)
+    await chat.say(end)
+    for answer in ["có", "có", "không", "không"]:  # COVID-19 measures, registered, neither F0 nor F1, no cash yet
+        await chat.say(answer)
+
+
+async def test_the_questionnaire_dates_are_carried_into_the_application(app: HoTro) -> None:
+    chat = Chat(app)
+    await questionnaire_household(chat)
+    await chat.press("Đăng ký ngay")
+    replies = await chat.press("Tôi đồng ý")
+    assert "01/08/2021" in joined(replies) and "31/08/2021" in joined(replies)  # said once, up front
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", "001085012345", "0912345678", "Phở Lan", "bán phở"]:
+        await chat.say(answer)
+    await chat.press("Bỏ qua")
+    for answer in ["lang son", "huu lung", "nhat tien", "thôn Đồng Lâm"]:
+        await chat.say(answer)
+    assert "văn bản" in chat.last_text.lower()  # the dates are not asked again: the suspension order is next
+    await chat.say("Chỉ thị 16")
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Bỏ qua")
+    summary = chat.last_text
+    assert "01/08/2021" in summary and "31/08/2021" in summary  # shown, and editable like any answer
+    await chat.press("Sửa thông tin")
+    await chat.press("Ngừng kinh doanh đến ngày")
+    await chat.say("25/08/2021")
+    assert "25/08/2021" in chat.last_text
+    await chat.press("Xác nhận")
+    async with app.sessions() as session:
+        application = (await session.execute(select(Application))).scalar_one()
+    assert (application.period_start, application.period_end) == (date(2021, 8, 1), date(2021, 8, 25))
+
+
+async def test_an_end_skipped_in_the_questionnaire_is_asked_by_the_form(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Tôi được hỗ trợ gì")
+    await chat.press("Hộ kinh doanh")
+    await chat.say("01/08/2021")
+    await chat.press("Bỏ qua")  # still suspended
+    for answer in ["có", "có", "không", "không"]:
+        await chat.say(answer)
+    await chat.press("Đăng ký ngay")
+    await chat.press("Tôi đồng ý")
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", "001085012345", "0912345678", "Phở Lan", "bán phở"]:
+        await chat.say(answer)
+    await chat.press("Bỏ qua")
+    for answer in ["lang son", "huu lung", "nhat tien", "thôn Đồng Lâm"]:
+        await chat.say(answer)
+    assert "Đến ngày nào" in chat.last_text  # the start was carried, the end is asked
+
+
+async def test_nothing_is_carried_into_another_kind_or_a_later_application(app: HoTro) -> None:
+    chat = Chat(app)
+    await questionnaire_household(chat)
+    await chat.press("Menu chính")
+    await chat.press("Đăng ký hỗ trợ")
+    await chat.press("Hộ kinh doanh")
+    replies = await chat.press("Tôi đồng ý")
+    assert "01/08/2021" not in joined(replies)
