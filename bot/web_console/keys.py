@@ -1,13 +1,18 @@
-"""Names shared by the console's modules: request keys, session keys, the app key."""
+"""Names shared by the console's modules: request keys (and their typed accessors), session keys, the app key."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from aiohttp import web
 from aiohttp_session import Session
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
 from bot.app import HoTro
 from bot.web_console.dashboard import FigureCache
+from messages import fmt
+from storage.models import Official
 
 APP_KEY = web.AppKey("hotro_console", HoTro)
 OFFICIAL = "official"  # request key: the logged-in Official
@@ -23,3 +28,26 @@ CSRF_HEADER = "X-CSRF-Token"
 
 def csrf_token(session: Session) -> str:
     return str(session.get(CSRF_KEY, ""))
+
+
+def app_of(request: web.Request) -> HoTro:
+    return request.config_dict[APP_KEY]
+
+
+def db_of(request: web.Request) -> AsyncSession:
+    """The request's session (opened by auth's middleware, committed after the handler)."""
+    db: AsyncSession = request[DB]
+    return db
+
+
+def official_of(request: web.Request) -> Official:
+    official: Official = request[OFFICIAL]
+    return official
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_today() -> date:
+    return fmt.today_local(utc_now())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
 from bot.web_console import files, services
-from bot.web_console.keys import APP_KEY, DB, OFFICIAL
+from bot.web_console.keys import app_of, db_of, local_today, official_of, utc_now
 from bot.web_console.render import page, problem
 from handlers import admin_units, app_code, complaints, posting, posting_files, validators
 from handlers.turn import Notice
@@ -50,28 +50,6 @@ CONTENT_TYPES = {
 }
 
 
-def _app(request: web.Request) -> HoTro:
-    return request.config_dict[APP_KEY]
-
-
-def _db(request: web.Request) -> AsyncSession:
-    db: AsyncSession = request[DB]
-    return db
-
-
-def _official(request: web.Request) -> Official:
-    official: Official = request[OFFICIAL]
-    return official
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _today() -> date:
-    return fmt.today_local(_now())
-
-
 def _commune_name(code: int) -> str:
     unit = admin_units.get(AreaLevel.COMMUNE, code)
     return unit.name if unit else str(code)
@@ -89,7 +67,7 @@ def lateness(complaint: Complaint, today: date) -> str | None:
 
 @routes.get("/phan-anh", name="complaints")
 async def complaint_list(request: web.Request) -> web.Response:
-    official, db = _official(request), _db(request)
+    official, db = official_of(request), db_of(request)
     status = request.query.get("trang-thai")
     status = status if status in COMPLAINT_STATUS_LABELS else None
     page_text = request.query.get("trang", "1")
@@ -118,7 +96,7 @@ async def complaint_list(request: web.Request) -> web.Response:
             "categories": COMPLAINT_CATEGORY_LABELS,
             "status_label": complaint_status_label,
             "late": lateness,
-            "today": _today(),
+            "today": local_today(),
             "place": _commune_name,
             "display_code": complaints.display_code,
         },
@@ -129,8 +107,8 @@ async def _scoped_complaint(request: web.Request) -> Complaint | None:
     code = app_code.normalize(request.match_info["code"])  # "PA-6UZX-PQJM" as shown, or as stored
     if not 3 < len(code) <= 16:
         return None
-    complaint = await complaint_repo.by_code(_db(request), code)
-    return complaint if complaint is not None and covers(_official(request), complaint) else None
+    complaint = await complaint_repo.by_code(db_of(request), code)
+    return complaint if complaint is not None and covers(official_of(request), complaint) else None
 
 
 async def complaint_not_found(request: web.Request) -> web.Response:
@@ -184,11 +162,11 @@ async def _complaint_page(
     error: str | None = None,
     status: int = 200,
 ) -> web.Response:
-    official, db, app = _official(request), _db(request), _app(request)
+    official, db, app = official_of(request), db_of(request), app_of(request)
     application = await db.get(Application, complaint.application_id) if complaint.application_id else None
     if application is not None and not covers(official, application):
         application = None
-    today = _today()
+    today = local_today()
     return await page(
         request,
         "complaint.html",
@@ -220,13 +198,13 @@ async def complaint_page(request: web.Request) -> web.Response:
     complaint = await _scoped_complaint(request)
     if complaint is None:
         return await complaint_not_found(request)
-    _audit(_db(request), _official(request), complaint, _now())
+    _audit(db_of(request), official_of(request), complaint, utc_now())
     return await _complaint_page(request, complaint)
 
 
 @routes.get("/phan-anh/{code}/tep/{number}", name="complaint_file")
 async def complaint_file(request: web.Request) -> web.StreamResponse:
-    db, app = _db(request), _app(request)
+    db, app = db_of(request), app_of(request)
     complaint = await _scoped_complaint(request)
     number_text = request.match_info["number"]
     number = int(number_text) if number_text.isascii() and number_text.isdigit() and len(number_text) < 4 else 0
@@ -236,7 +214,7 @@ async def complaint_file(request: web.Request) -> web.StreamResponse:
     if number > len(found) or complaint.channel is None:
         return await complaint_not_found(request)
     item = found[number - 1]
-    _audit(db, _official(request), complaint, _now())
+    _audit(db, official_of(request), complaint, utc_now())
     await db.commit()
     # Not stored: a transient Attachment, so the file comes the same way as an application's.
     attachment = Attachment(
@@ -247,7 +225,7 @@ async def complaint_file(request: web.Request) -> web.StreamResponse:
 
 
 async def _queue(request: web.Request, notices: list[Notice]) -> services.Changed:
-    changed = services.changes(_db(request), _app(request), _now())
+    changed = services.changes(db_of(request), app_of(request), utc_now())
     for notice in notices:
         await changed.put(notice)
     return changed
@@ -255,7 +233,7 @@ async def _queue(request: web.Request, notices: list[Notice]) -> services.Change
 
 @routes.post("/phan-anh/{code}/tiep-nhan", name="complaint_ack")
 async def complaint_ack(request: web.Request) -> web.Response:
-    official, db, app = _official(request), _db(request), _app(request)
+    official, db, app = official_of(request), db_of(request), app_of(request)
     complaint = await _scoped_complaint(request)
     if complaint is None:
         return await complaint_not_found(request)
@@ -270,7 +248,7 @@ async def complaint_ack(request: web.Request) -> web.Response:
         )
     if form.get("confirm") != "1":
         return await _complaint_page(request, complaint, confirm="ack")
-    notices = await complaints.acknowledge(db, app.protector, official, complaint, _now())
+    notices = await complaints.acknowledge(db, app.protector, official, complaint, utc_now())
     changed = await _queue(request, notices)
     await db.commit()
     await services.send_notices(app, changed)
@@ -279,7 +257,7 @@ async def complaint_ack(request: web.Request) -> web.Response:
 
 @routes.post("/phan-anh/{code}/tra-loi", name="complaint_answer")
 async def complaint_answer(request: web.Request) -> web.Response:
-    official, db, app = _official(request), _db(request), _app(request)
+    official, db, app = official_of(request), db_of(request), app_of(request)
     complaint = await _scoped_complaint(request)
     if complaint is None:
         return await complaint_not_found(request)
@@ -301,7 +279,7 @@ async def complaint_answer(request: web.Request) -> web.Response:
     text: str = checked.value
     if form.get("confirm") != "1":
         return await _complaint_page(request, complaint, confirm="answer", answer=text)
-    notices = await complaints.answer(db, app.protector, official, complaint, text, _now())
+    notices = await complaints.answer(db, app.protector, official, complaint, text, utc_now())
     changed = await _queue(request, notices)
     await db.commit()
     await services.send_notices(app, changed)
@@ -311,8 +289,8 @@ async def complaint_answer(request: web.Request) -> web.Response:
 # ---- public posting -------------------------------------------------------------------------------
 @routes.get("/niem-yet", name="posting")
 async def posting_page(request: web.Request) -> web.Response:
-    official, db = _official(request), _db(request)
-    today = _today()
+    official, db = official_of(request), db_of(request)
+    today = local_today()
     groups = await postings.decisions(db, scope(official))
     return await page(
         request,
@@ -333,7 +311,7 @@ def _commune_of(request: web.Request, text: str) -> int | None:
     code = int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
     if code is None or admin_units.get(AreaLevel.COMMUNE, code) is None:
         return None
-    return code if _covers_commune(_official(request), code) else None
+    return code if _covers_commune(official_of(request), code) else None
 
 
 def _covers_commune(official: Official, commune_code: int) -> bool:
@@ -348,7 +326,7 @@ def _covers_commune(official: Official, commune_code: int) -> bool:
 
 @routes.post("/niem-yet/ghi", name="posting_record")
 async def posting_record(request: web.Request) -> web.Response:
-    official, db = _official(request), _db(request)
+    official, db = official_of(request), db_of(request)
     form = await request.post()
     commune_raw, number_raw, day_raw = form.get("xa"), form.get("so"), form.get("ngay")
     commune = _commune_of(request, commune_raw if isinstance(commune_raw, str) else "")
@@ -359,7 +337,7 @@ async def posting_record(request: web.Request) -> web.Response:
         posted_on = None
     if commune is None or not number:
         return await problem(request, 404, _("That decision does not exist or is outside your area."))
-    if posted_on is None or not EARLIEST_POSTING <= posted_on <= _today():
+    if posted_on is None or not EARLIEST_POSTING <= posted_on <= local_today():
         return await problem(
             request,
             400,
@@ -372,7 +350,7 @@ async def posting_record(request: web.Request) -> web.Response:
             decision_number=number,
             posted_on=posted_on,
             actor=posting.actor(official),
-            now=_now(),
+            now=utc_now(),
             official=official,
         )
     except LookupError:
@@ -385,20 +363,20 @@ async def posting_record(request: web.Request) -> web.Response:
 
 @routes.get("/niem-yet/{xa}/tai-ve.{ext}", name="posting_download")
 async def posting_download(request: web.Request) -> web.StreamResponse:
-    db, app = _db(request), _app(request)
+    db, app = db_of(request), app_of(request)
     ext = request.match_info["ext"]
     commune = _commune_of(request, request.match_info["xa"])
     if commune is None or ext not in posting_files.FORMATS:
         return await problem(request, 404, _("That decision does not exist or is outside your area."))
     number = request.query.get("so") or None
-    listed = await posting.build(db, app.protector, commune, today=_today(), decision_number=number)
+    listed = await posting.build(db, app.protector, commune, today=local_today(), decision_number=number)
     if not listed.decisions:
         return await problem(request, 404, _("That decision does not exist or is outside your area."))
     try:
         data = await asyncio.to_thread(_written, listed, ext, app.settings.pdf_font)
     except posting_files.FontMissing as error:
         return await problem(request, 503, str(error))
-    name = f"niem-yet-{commune}-{_today().isoformat()}.{ext}"
+    name = f"niem-yet-{commune}-{local_today().isoformat()}.{ext}"
     return web.Response(
         body=data,
         headers={

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
 from bot.web_console import auth, files, services
-from bot.web_console.keys import APP_KEY, DB, FIGURES, OFFICIAL
+from bot.web_console.keys import FIGURES, app_of, db_of, local_today, official_of, utc_now
 from bot.web_console.render import page, problem
 from bot.web_console.views import Item, actor_label, details
 from handlers import admin_units, app_code, validators
@@ -47,28 +47,6 @@ LEVEL: dict[str, AreaLevel] = {
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-def _app(request: web.Request) -> HoTro:
-    return request.config_dict[APP_KEY]
-
-
-def _db(request: web.Request) -> AsyncSession:
-    db: AsyncSession = request[DB]
-    return db
-
-
-def _official(request: web.Request) -> Official:
-    official: Official = request[OFFICIAL]
-    return official
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _today() -> date:
-    return fmt.today_local(_now())
-
-
 def _text(form: MultiDictProxy[Any], name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
@@ -113,14 +91,14 @@ async def login_page(request: web.Request) -> web.Response:
     """A page with a button, not the login itself: link previews (Telegram fetches links posted in a chat)
     must not use up the one-time link."""
     token = request.match_info["token"]
-    usable = await login_tokens.is_usable(_db(request), token, _now())
+    usable = await login_tokens.is_usable(db_of(request), token, utc_now())
     return await page(request, "login_confirm.html", {"usable": usable, "token": token}, status=200 if usable else 410)
 
 
 @routes.post("/login/{token}", name="login_post")
 async def login_post(request: web.Request) -> web.Response:
-    db = _db(request)
-    official = await login_tokens.consume(db, request.match_info["token"], _now())
+    db = db_of(request)
+    official = await login_tokens.consume(db, request.match_info["token"], utc_now())
     await db.commit()
     if official is None:
         return await page(request, "login_confirm.html", {"usable": False, "token": ""}, status=410)
@@ -137,8 +115,8 @@ async def logout(request: web.Request) -> web.Response:
 # ---- dashboard ------------------------------------------------------------------------------------
 @routes.get("/", name="dashboard")
 async def dashboard(request: web.Request) -> web.Response:
-    official, db = _official(request), _db(request)
-    today, now = _today(), _now()
+    official, db = official_of(request), db_of(request)
+    today, now = local_today(), utc_now()
     cache = request.config_dict[FIGURES]
     figures = await cache.get(db, official, today, now, refresh=request.query.get("moi") == "1")
     series = figures.series
@@ -201,7 +179,7 @@ def parse_list(request: web.Request, official: Official) -> ListQuery:
     if commune is not None and not services.within(official, AreaLevel.COMMUNE, commune):
         commune = None
     query = q.get("q", "").strip()
-    search, search_kind = recognise(query, _app(request))
+    search, search_kind = recognise(query, app_of(request))
     flt = ListFilter(
         status=status,
         kind=kind,
@@ -230,11 +208,11 @@ def sub_areas(official: Official, district: int | None, home_province: int) -> d
 
 @routes.get("/ho-so", name="list")
 async def application_list(request: web.Request) -> web.Response:
-    official, db = _official(request), _db(request)
+    official, db = official_of(request), db_of(request)
     parsed = parse_list(request, official)
-    result = await queries.list_page(db, scope(official), parsed.flt, _today(), parsed.page)
+    result = await queries.list_page(db, scope(official), parsed.flt, local_today(), parsed.page)
     if parsed.search_kind in ("code", "number"):
-        services.audit_search(db, official, parsed.search_kind, result.total, _now())
+        services.audit_search(db, official, parsed.search_kind, result.total, utc_now())
 
     def link(page_no: int) -> str:
         return "/canbo/ho-so?" + urlencode({**parsed.args, "trang": page_no})
@@ -251,12 +229,12 @@ async def application_list(request: web.Request) -> web.Response:
             "link": link,
             "statuses": vocabulary.STATUSES,
             "kinds": KIND_LABELS,
-            "areas": sub_areas(official, parsed.flt.district, _app(request).settings.province_code),
+            "areas": sub_areas(official, parsed.flt.district, app_of(request).settings.province_code),
             "export_link": "/canbo/xuat?"
             + urlencode({k: v for k, v in parsed.args.items() if k in ("trang-thai", "loai")}),
             "display_code": app_code.display,
             "place": _commune_name,
-            "today": _today(),
+            "today": local_today(),
             "overdue": _overdue,
             "bulk_targets": BULK_TARGETS,
             "action_labels": ACTION_LABELS,
@@ -280,7 +258,7 @@ async def _scoped(request: web.Request) -> Application | None:
     code = app_code.normalize(request.match_info["code"])
     if not app_code.is_valid(code):
         return None
-    return await queries.in_area(_db(request), scope(_official(request)), code)
+    return await queries.in_area(db_of(request), scope(official_of(request)), code)
 
 
 async def _flags(session: AsyncSession, application: Application) -> list[Item]:
@@ -296,11 +274,11 @@ async def _flags(session: AsyncSession, application: Application) -> list[Item]:
 
 @routes.get("/ho-so/{code}", name="application")
 async def application_page(request: web.Request) -> web.Response:
-    official, db, app = _official(request), _db(request), _app(request)
+    official, db, app = official_of(request), db_of(request), app_of(request)
     application = await _scoped(request)
     if application is None:
         return await not_found(request)
-    now = _now()
+    now = utc_now()
     services.audit_view(db, official, application, now)
     history = await queries.history(db, application.id)
     answers = [
@@ -314,7 +292,7 @@ async def application_page(request: web.Request) -> web.Response:
         {
             "application": application,
             "code": app_code.display(application.code),
-            "items": details(application, app.protector, _today(), masked=is_monitor(official))
+            "items": details(application, app.protector, local_today(), masked=is_monitor(official))
             + await _flags(db, application),
             "read_only": is_monitor(official),
             "attachments": await queries.attachments(db, application.id),
@@ -470,12 +448,12 @@ async def action_form(request: web.Request) -> web.Response:
         return await not_found(request)
     if target not in FIELDS or not services.can_move(application, target):
         raise web.HTTPSeeOther(f"/canbo/ho-so/{application.code}")
-    return await _action_page(request, application, target, values=prefill(target, application, _today()))
+    return await _action_page(request, application, target, values=prefill(target, application, local_today()))
 
 
 @routes.post("/ho-so/{code}/thao-tac/{target}", name="action_post")
 async def action_post(request: web.Request) -> web.Response:
-    official, db, app = _official(request), _db(request), _app(request)
+    official, db, app = official_of(request), db_of(request), app_of(request)
     application = await _scoped(request)
     target = request.match_info["target"]
     if application is None:
@@ -483,7 +461,7 @@ async def action_post(request: web.Request) -> web.Response:
     if target not in FIELDS:
         return await problem(request, 404, _("That action does not exist."))
     form = await request.post()
-    values, errors = parse_fields(target, form, _today())
+    values, errors = parse_fields(target, form, local_today())
     if not errors:
         date_key = "decision_date" if target == ApplicationStatus.APPROVED else "paid_on"
         dated = services.date_problem(
@@ -508,7 +486,7 @@ async def action_post(request: web.Request) -> web.Response:
     payment = None
     if target == ApplicationStatus.PAID:
         payment = services.PaymentInfo(values["amount"], values["paid_on"], values["method"], values.get("reference"))
-    now = _now()
+    now = utc_now()
     changed = services.changes(db, app, now)
     await services.change_status(
         db,
@@ -531,13 +509,13 @@ async def action_post(request: web.Request) -> web.Response:
 # ---- attachments ------------------------------------------------------------------------------------
 @routes.get("/ho-so/{code}/tep/{file_id}", name="attachment")
 async def attachment(request: web.Request) -> web.StreamResponse:
-    official, db = _official(request), _db(request)
+    official, db = official_of(request), db_of(request)
     application = await _scoped(request)
     file_no = _int(request.match_info["file_id"])
     item = await queries.attachment(db, application.id, file_no) if application and file_no else None
     if application is None or item is None:
         return await not_found(request)
-    services.audit_view(db, official, application, _now())
+    services.audit_view(db, official, application, utc_now())
     await db.commit()
     return await files.fetch(request, item)
 
@@ -545,14 +523,14 @@ async def attachment(request: web.Request) -> web.StreamResponse:
 # ---- bulk -----------------------------------------------------------------------------------------
 @routes.post("/ho-so/hang-loat", name="bulk")
 async def bulk(request: web.Request) -> web.Response:
-    official, db, app = _official(request), _db(request), _app(request)
+    official, db, app = official_of(request), db_of(request), app_of(request)
     form = await request.post()
     target = _text(form, "action")
     codes = sorted({app_code.normalize(c) for c in form.getall("ma", []) if isinstance(c, str)})
     codes = [c for c in codes if app_code.is_valid(c)][:MAX_BULK]
     if target not in BULK_TARGETS or not codes:
         return await problem(request, 400, _("Select at least one application and an action."))
-    values, errors = parse_fields(target, form, _today()) if target == ApplicationStatus.APPROVED else ({}, {})
+    values, errors = parse_fields(target, form, local_today()) if target == ApplicationStatus.APPROVED else ({}, {})
     values.pop("amount", None)  # each application's own requested amount
     errors.pop("amount", None)
     applications = await queries.by_codes(db, scope(official), codes)
@@ -576,7 +554,7 @@ async def bulk(request: web.Request) -> web.Response:
     }
     if errors or _text(form, "confirm") != "1":
         return await page(request, "bulk.html", {**context, "changed_count": None}, status=400 if errors else 200)
-    now = _now()
+    now = utc_now()
     changed = services.changes(db, app, now)
     for application in movable:
         await services.change_status(
@@ -597,18 +575,18 @@ async def bulk(request: web.Request) -> web.Response:
 # ---- XLSX -------------------------------------------------------------------------------------------
 @routes.get("/xuat", name="export")
 async def export(request: web.Request) -> web.StreamResponse:
-    official, db, app = _official(request), _db(request), _app(request)
+    official, db, app = official_of(request), db_of(request), app_of(request)
     status = request.query.get("trang-thai")
     kind = request.query.get("loai")
     statuses = [status] if status in vocabulary.STATUS_LABELS else None
     await db.commit()  # the export opens its own transaction (SQLite has one connection)
     try:
         data, _count = await services.export_xlsx(
-            app, official, statuses=statuses, kind=kind if kind in KIND_LABELS else None, today=_today()
+            app, official, statuses=statuses, kind=kind if kind in KIND_LABELS else None, today=local_today()
         )
     except services.ExchangeError as exc:
         return await problem(request, 400, str(exc))
-    name = f"danh-sach-ho-so-{_today().isoformat()}.xlsx"
+    name = f"danh-sach-ho-so-{local_today().isoformat()}.xlsx"
     return web.Response(
         body=data,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -623,7 +601,7 @@ async def import_form(request: web.Request) -> web.Response:
 
 @routes.post("/nhap", name="import_post")
 async def import_post(request: web.Request) -> web.Response:
-    official, db, app = _official(request), _db(request), _app(request)
+    official, db, app = official_of(request), db_of(request), app_of(request)
     form = await request.post()
     upload = form.get("tep")
     if not isinstance(upload, web.FileField) or not upload.filename:
@@ -636,7 +614,7 @@ async def import_post(request: web.Request) -> web.Response:
     data = upload.file.read()
     await db.commit()  # the import opens its own transaction
     try:
-        report = await services.import_sheet(app, official, upload.filename, data, _now())
+        report = await services.import_sheet(app, official, upload.filename, data, utc_now())
     except services.ExchangeError as exc:
         return await page(
             request, "import.html", {"report": None, "problems": [], "summary": [], "error": str(exc)}, status=400
@@ -653,14 +631,14 @@ async def import_post(request: web.Request) -> web.Response:
 # ---- daily report --------------------------------------------------------------------------------
 @routes.get("/bao-cao", name="report")
 async def report_page(request: web.Request) -> web.Response:
-    text = await services.report_text(_db(request), _official(request), _today(), _now())
+    text = await services.report_text(db_of(request), official_of(request), local_today(), utc_now())
     return await page(request, "report.html", {"text": text})
 
 
 @routes.get("/bao-cao/tai-ve", name="report_download")
 async def report_download(request: web.Request) -> web.Response:
-    text = await services.report_text(_db(request), _official(request), _today(), _now())
-    name = f"bao-cao-{_today().isoformat()}.txt"
+    text = await services.report_text(db_of(request), official_of(request), local_today(), utc_now())
+    name = f"bao-cao-{local_today().isoformat()}.txt"
     return web.Response(
         text=text + "\n",
         content_type="text/plain",
@@ -697,7 +675,7 @@ def parse_audience(value: str, unit: str, official: Official) -> Audience:
 async def _announcements(
     request: web.Request, *, preview: dict[str, Any] | None = None, error: str | None = None, status: int = 200
 ) -> web.Response:
-    official, db = _official(request), _db(request)
+    official, db = official_of(request), db_of(request)
     items = await services.recent_announcements(db, official)
     progress = await services.announcement_progress(db, [b.id for b in items])
     active = any(b.status in (BroadcastStatus.QUEUED, BroadcastStatus.SENDING) for b in items)
@@ -725,7 +703,7 @@ async def announcements(request: web.Request) -> web.Response:
 
 
 async def _checked_announcement(request: web.Request) -> tuple[Audience, str] | str:
-    official = _official(request)
+    official = official_of(request)
     form = await request.post()
     try:
         audience = parse_audience(_text(form, "audience"), _text(form, "unit"), official)
@@ -740,7 +718,7 @@ async def _checked_announcement(request: web.Request) -> tuple[Audience, str] | 
 
 @routes.post("/thong-bao/xem-truoc", name="announce_preview")
 async def announce_preview(request: web.Request) -> web.Response:
-    official, db = _official(request), _db(request)
+    official, db = official_of(request), db_of(request)
     checked = await _checked_announcement(request)
     if isinstance(checked, str):
         return await _announcements(request, error=checked, status=400)
@@ -757,12 +735,12 @@ async def announce_preview(request: web.Request) -> web.Response:
 
 @routes.post("/thong-bao/gui", name="announce_send")
 async def announce_send(request: web.Request) -> web.Response:
-    official, db = _official(request), _db(request)
+    official, db = official_of(request), db_of(request)
     checked = await _checked_announcement(request)
     if isinstance(checked, str):
         return await _announcements(request, error=checked, status=400)
     audience, text = checked
-    _broadcast, total = await services.send_announcement(db, official, audience, text, _now())
+    _broadcast, total = await services.send_announcement(db, official, audience, text, utc_now())
     await db.commit()
     if total <= 0:
         return await _announcements(
@@ -773,19 +751,19 @@ async def announce_send(request: web.Request) -> web.Response:
 
 @routes.post("/thong-bao/{id}/dung", name="announce_cancel")
 async def announce_cancel(request: web.Request) -> web.Response:
-    official, db = _official(request), _db(request)
+    official, db = official_of(request), db_of(request)
     broadcast_id = _int(request.match_info["id"])
     broadcast = await services.find_announcement(db, official, broadcast_id) if broadcast_id else None
     if broadcast is None:
         return await problem(request, 404, _("That announcement does not exist or is not yours."))
-    await services.cancel_announcement(db, broadcast.id, _now())
+    await services.cancel_announcement(db, broadcast.id, utc_now())
     await db.commit()
     raise web.HTTPSeeOther("/canbo/thong-bao")
 
 
 # ---- officials (admins) -----------------------------------------------------------------------------
 async def _admin(request: web.Request) -> web.Response | None:
-    if _official(request).role != Role.ADMIN:
+    if official_of(request).role != Role.ADMIN:
         return await problem(request, 403, _("Only administrators can manage officials."))
     return None
 
@@ -797,7 +775,7 @@ def describe_area(official: Official) -> str:
 async def _officials_page(
     request: web.Request, *, message: str | None = None, error: str | None = None, link: str | None = None
 ) -> web.Response:
-    items = await all_officials(_db(request))
+    items = await all_officials(db_of(request))
     return await page(
         request,
         "officials.html",
@@ -834,7 +812,7 @@ def _area_problem(role: str, area: int | None) -> str | None:
 async def official_add(request: web.Request) -> web.Response:
     if (refused := await _admin(request)) is not None:
         return refused
-    db = _db(request)
+    db = db_of(request)
     form = await request.post()
     channel, user_id = _text(form, "channel"), _text(form, "user_id").strip()
     role, area = _text(form, "role"), _int(_text(form, "area").strip())
@@ -850,7 +828,7 @@ async def official_add(request: web.Request) -> web.Response:
 
 async def _target_official(request: web.Request) -> Official | None:
     official_id = _int(request.match_info["id"])
-    return await _db(request).get(Official, official_id) if official_id else None
+    return await db_of(request).get(Official, official_id) if official_id else None
 
 
 @routes.post("/can-bo/{id}/xoa", name="official_remove")
@@ -860,10 +838,10 @@ async def official_remove(request: web.Request) -> web.Response:
     target = await _target_official(request)
     if target is None:
         return await problem(request, 404, _("There is no such official."))
-    if target.id == _official(request).id:
+    if target.id == official_of(request).id:
         return await _officials_page(request, error=_("You cannot remove yourself."))
     target.active = False
-    await _db(request).commit()
+    await db_of(request).commit()
     return await _officials_page(request, message=_("Official {id} removed.").format(id=target.id))
 
 
@@ -879,7 +857,7 @@ async def official_area(request: web.Request) -> web.Response:
     if (area_error := _area_problem(role, area)) is not None:
         return await _officials_page(request, error=area_error)
     target.role, target.area_code = role, area if role != Role.ADMIN else None
-    await _db(request).commit()
+    await db_of(request).commit()
     return await _officials_page(request, message=_("Official {id} saved.").format(id=target.id))
 
 
@@ -890,9 +868,9 @@ async def official_link(request: web.Request) -> web.Response:
     target = await _target_official(request)
     if target is None or not target.active:
         return await problem(request, 404, _("There is no such official."))
-    app, db = _app(request), _db(request)
-    url = await services.login_link(db, target, app.settings.public_url, _now())
-    sent = await services.send_login_link(db, app, target, url, _now())
+    app, db = app_of(request), db_of(request)
+    url = await services.login_link(db, target, app.settings.public_url, utc_now())
+    sent = await services.send_login_link(db, app, target, url, utc_now())
     await db.commit()
     if sent is not None:
         await app.sender.deliver([sent])
