@@ -209,7 +209,7 @@ def _plan(d: _Decision, application: Application) -> tuple[list[_Step], list[str
             ).format(code=code, recorded=application.decision_number, given=d.decision_number)
         ]
 
-    submitted_on = fmt.today_local(application.submitted_at) if application.submitted_at else None
+    submitted_on = lifecycle.filed_on(application)
     if d.decision_date is not None and submitted_on is not None and d.decision_date < submitted_on:
         # A decision cannot approve an application that did not exist yet: a typo in the date.
         return [], [

@@ -24,7 +24,6 @@ from handlers.review import lifecycle
 from handlers.review import service as review
 from handlers.review.console_login import link_message, new_login_link
 from handlers.turn import Notice, Reply
-from messages import fmt
 from storage import broadcasts, lookups, outbox
 from storage import console as console_queries
 from storage.broadcasts import Audience
@@ -48,8 +47,9 @@ def can_move(application: Application, target: str) -> bool:
 def date_problem(application: Application, *, decision_date: date | None, paid_on: date | None) -> str | None:
     """The lifecycle's check of a decision or payment date against the filing and decision dates
     (the same words as in the chat and the import), before the change is tried."""
-    filed_on = fmt.today_local(application.submitted_at) if application.submitted_at else None
-    return lifecycle.date_problem(filed_on, application.decision_date, decision_date=decision_date, paid_on=paid_on)
+    return lifecycle.date_problem(
+        lifecycle.filed_on(application), application.decision_date, decision_date=decision_date, paid_on=paid_on
+    )
 
 
 @dataclass

@@ -467,7 +467,7 @@ async def start_change(turn: Turn, official: Official, application: Application,
             "name": application.full_name,
             "from": application.status,
             # the dates a decision or payment may not precede (checked at their step)
-            "filed_on": fmt.today_local(application.submitted_at).isoformat() if application.submitted_at else None,
+            "filed_on": filed.isoformat() if (filed := lifecycle.filed_on(application)) else None,
             "decided_on": application.decision_date.isoformat() if application.decision_date else None,
             "answers": answers,
             "history": [],

@@ -69,6 +69,11 @@ class PaymentInfo:
     reference: str | None = None
 
 
+def filed_on(application: Application) -> date | None:
+    """The local day the application was filed: no decision may be dated before it."""
+    return fmt.today_local(application.submitted_at) if application.submitted_at else None
+
+
 def date_problem(
     filed_on: date | None, decided_on: date | None, *, decision_date: date | None = None, paid_on: date | None = None
 ) -> str | None:
@@ -124,9 +129,8 @@ async def transition(
     today = fmt.today_local(now)
     if (decision_date and decision_date > today) or (payment and payment.paid_on > today):
         raise TransitionError("a decision or payment cannot be dated in the future")
-    filed_on = fmt.today_local(application.submitted_at) if application.submitted_at else None
     problem = date_problem(
-        filed_on,
+        filed_on(application),
         application.decision_date,
         decision_date=decision_date if to_status == ApplicationStatus.APPROVED else None,
         paid_on=payment.paid_on if payment else None,
