@@ -17,6 +17,7 @@ chat: $(VENV)/.installed
 	$(BIN)/hotro chat
 
 test: $(VENV)/.installed
+	.ci/system-packages
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
