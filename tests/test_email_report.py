@@ -32,10 +32,13 @@ from storage.models import Official
 from storage.officials import EMAIL_CONTEXT, add_official, scope
 from storage.report_figures import area_report
 from tests.chat import Chat
+from tests.commands import migrated_url
 from tests.fakes.telegram_api import FakeTelegram
 from tests.net import free_port
 from tests.test_reports import HUU_LUNG, NHAT_TIEN, NOW, TODAY, YEN_BINH, seed
 from tests.tg_driver import telegram_user
+
+__all__ = ["migrated_url"]  # the fixture, used by name
 
 SENDER = "baocao@hotro.example.vn"
 DISTRICT_ADDRESS = "phong.ldtbxh@huulung.example.vn"
@@ -355,13 +358,15 @@ async def test_the_worker_sends_after_the_report_time(mail_app: HoTro, mailbox: 
     assert len(box.messages) == 1
 
 
-def test_the_commands_as_an_administrator_types_them(tmp_path: Any, db_url: str, mailbox: tuple[Mailbox, int]) -> None:
-    """`hotro officials add … --email` then `hotro report --official-id N --email ADDRESS`, as processes."""
+def test_the_commands_as_an_administrator_types_them(
+    tmp_path: Any, migrated_url: str, mailbox: tuple[Mailbox, int]
+) -> None:
+    """`hotro officials add … --email` then `hotro report --official-id N --email ADDRESS`, as processes
+    (forked from the prestarted one: what is tested is the commands, not Python's start-up)."""
     import os
-    import subprocess
-    import sys
 
     from tests.conftest import PG_URL, TEST_KEY
+    from tests.prestarted import run_bot
 
     box, port = mailbox
     env = {
@@ -374,15 +379,12 @@ def test_the_commands_as_an_administrator_types_them(tmp_path: Any, db_url: str,
         "HOTRO_SMTP_STARTTLS": "false",
         "HOTRO_REPORT_EMAIL_FROM": SENDER,
     }
+    env["HOTRO_DATABASE_URL"] = migrated_url
     if PG_URL:
-        env.update(HOTRO_DATABASE_URL=db_url, HOTRO_DATA_KEY=TEST_KEY)
-    else:
-        env.pop("HOTRO_DATABASE_URL", None)
+        env["HOTRO_DATA_KEY"] = TEST_KEY
 
     def hotro(*args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
-        )
+        result = run_bot(*args, env=env, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         return result.stdout
 
