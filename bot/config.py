@@ -13,6 +13,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.config import HandlerConfig, HandlerFields
+from messages.vocabulary import SmtpSecurity
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -82,6 +83,9 @@ class Settings(BaseSettings, HandlerFields):
     smtp_port: int = 587
     smtp_user: str | None = None
     smtp_password: str | None = None
+    # starttls | tls (implicit TLS, SMTPS) | none; unset: tls on port 465, else smtp_starttls decides (the older
+    # setting: true is starttls, false none). bot.email_report.security() reads them.
+    smtp_security: SmtpSecurity | None = None
     smtp_starttls: bool = True
     # A CA certificate file (PEM) to check the server's certificate with, e.g. a ministry's own mail relay's CA;
     # default: the system's trusted CAs.
