@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from alembic import op
 
+STATUS_LIST_INCLUDE = ["decision_date", "status_changed_at", "province_code", "district_code", "commune_code"]
 revision = "0012"
 down_revision = "0011"
 branch_labels = None
@@ -16,14 +17,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # The overdue and due-soon lists (storage.console.list_page) query each status apart, newest first: for an
-    # admin (no area) this is the range of one status. On PostgreSQL the approval's dates ride along, so the
-    # payment deadline is checked without reading the table (bench/web_console.py, admin: p95 128 ms -> 4 ms).
+    # The overdue and due-soon lists (storage.console.list_page) query each status apart, newest first: one
+    # range of this index per status. On PostgreSQL the approval's dates and the area codes ride along, so the
+    # deadlines and the area are checked without reading the table, for an admin and for any area
+    # (bench/web_console.py --only overdue, admin: median/p95 535/1185 ms -> 13/28 ms).
     op.create_index(
         "ix_applications_status_list",
         "applications",
         ["status", "submitted_at", "id"],
-        postgresql_include=["decision_date", "status_changed_at"],
+        postgresql_include=STATUS_LIST_INCLUDE,
     )
 
 
