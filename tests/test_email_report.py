@@ -27,7 +27,7 @@ from bot.app import HoTro, create_app
 from bot.config import Settings
 from handlers import admin_units
 from handlers.report.sheet import FIRST_DATA_ROW, headers
-from messages.vocabulary import STATUSES
+from messages.vocabulary import STATUSES, SmtpSecurity
 from storage.models import Official
 from storage.officials import EMAIL_CONTEXT, add_official, scope
 from storage.report_figures import area_report
@@ -491,6 +491,103 @@ async def test_starttls_and_login_with_the_relays_own_ca(settings: Settings, tmp
     finally:
         controller.stop()
     assert [rcpts for _from, rcpts, _m in box.messages] == [["b@example.vn"]]
+
+
+def _tls_server(tmp_path: Any, box: Mailbox, port: int) -> tuple[Controller, Any]:
+    """An SMTPS relay (implicit TLS: the handshake comes first, as on port 465) that wants login; its CA file."""
+    import ssl
+
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+
+    def over_tls(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        # aiosmtpd's auth_require_tls only knows STARTTLS (it hides AUTH on an implicit-TLS port), so the
+        # login is refused here unless the connection itself is TLS.
+        if server.transport.get_extra_info("ssl_object") is None:
+            return AuthResult(success=False)
+        return _authenticator(server, session, envelope, mechanism, auth_data)
+
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, authenticator=over_tls, ssl_context=context, auth_require_tls=False
+    )
+    return controller, cert_file
+
+
+async def _send_error(settings: Settings) -> str | None:
+    report = email_report.Report("Báo cáo", "Nội dung", b"x", "bao-cao.xlsx")
+    return await email_report.send(settings, email_report.compose(settings, "b@example.vn", report))
+
+
+async def test_implicit_tls_and_login_with_the_relays_own_ca(settings: Settings, tmp_path: Any) -> None:
+    """HOTRO_SMTP_SECURITY=tls (SMTPS, the province's relay on port 465): TLS from the first byte, then login."""
+    box, port = Mailbox(), free_port()
+    controller, cert_file = _tls_server(tmp_path, box, port)
+    controller.start()
+    try:
+        app = await create_app(
+            mail_settings(
+                settings, port, smtp_security=SmtpSecurity.TLS, smtp_ca_file=cert_file, report_email_to="b@example.vn"
+            )
+        )
+        try:
+            await seed(app)
+            assert await sent_failed(app) == (1, 0)
+        finally:
+            await app.close()
+        # Without the relay's CA its certificate is refused, and the message says which setting fixes it.
+        untrusted = mail_settings(settings, port, smtp_security=SmtpSecurity.TLS, report_email_attempts=1)
+        error = await _send_error(untrusted)
+        assert error is not None and "chứng chỉ" in error and "HOTRO_SMTP_CA_FILE" in error
+    finally:
+        controller.stop()
+    assert [rcpts for _from, rcpts, _m in box.messages] == [["b@example.vn"]]
+
+
+async def test_a_security_that_does_not_match_the_server_is_named_in_the_error(
+    settings: Settings, tmp_path: Any, mailbox: tuple[Mailbox, int]
+) -> None:
+    """STARTTLS (or plain SMTP) against an SMTPS relay waits for a greeting that never comes; TLS against a
+    plain server fails its handshake. Either way the official reads, in Vietnamese, what to check."""
+    box, port = Mailbox(), free_port()
+    controller, cert_file = _tls_server(tmp_path, box, port)
+    controller.start()
+    try:
+        for security in (SmtpSecurity.STARTTLS, SmtpSecurity.NONE):
+            mismatched = mail_settings(
+                settings,
+                port,
+                smtp_security=security,
+                smtp_ca_file=cert_file,
+                smtp_timeout_seconds=0.5,
+                report_email_attempts=1,
+            )
+            error = await _send_error(mismatched)
+            assert error is not None and "Không kết nối được máy chủ thư 127.0.0.1" in error, error
+            assert "HOTRO_SMTP_SECURITY" in error and "465" in error
+    finally:
+        controller.stop()
+    _plain_box, plain_port = mailbox
+    error = await _send_error(
+        mail_settings(settings, plain_port, smtp_security=SmtpSecurity.TLS, report_email_attempts=1)
+    )
+    assert error is not None and "Không kết nối được máy chủ thư" in error and "HOTRO_SMTP_SECURITY" in error, error
+    assert box.messages == []
+
+
+def test_the_connection_security_comes_from_the_setting_else_the_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    def security(**values: Any) -> SmtpSecurity:
+        return email_report.security(Settings(_env_file=None, smtp_host="relay.example.vn", **values))  # type: ignore[call-arg]
+
+    assert security() == SmtpSecurity.STARTTLS  # port 587
+    assert security(smtp_port=465) == SmtpSecurity.TLS  # SMTPS
+    assert security(smtp_port=465, smtp_security=SmtpSecurity.STARTTLS) == SmtpSecurity.STARTTLS  # the setting wins
+    assert security(smtp_port=25, smtp_starttls=False) == SmtpSecurity.NONE  # the older setting still counts
+    monkeypatch.setenv("HOTRO_SMTP_SECURITY", "tls")
+    assert security(smtp_port=2465) == SmtpSecurity.TLS
+    monkeypatch.setenv("HOTRO_SMTP_SECURITY", "ssl")
+    with pytest.raises(ValueError, match="smtp_security"):
+        security()
 
 
 async def test_a_server_quoting_the_address_in_its_refusal_does_not_put_it_in_the_log(
