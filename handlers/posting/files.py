@@ -13,7 +13,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from handlers.posting import PostingList
+from handlers.posting.service import PostingList
 from messages import fmt
 from messages.i18n import _
 
