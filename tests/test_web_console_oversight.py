@@ -16,7 +16,7 @@ from bot.app import HoTro
 from bot.config import Settings
 from bot.web import build_web_app
 from bot.web_console.auth import MONITOR_ROUTES
-from handlers.complaints import chat as complaints
+from handlers.complaints import service as complaints
 from handlers.posting import service as posting
 from messages.vocabulary import ComplaintStatus
 from storage import outbox

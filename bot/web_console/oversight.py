@@ -22,7 +22,7 @@ from bot.web_console import files, services
 from bot.web_console.keys import app_of, db_of, local_today, official_of, utc_now
 from bot.web_console.render import page, problem
 from handlers import admin_units, app_code, validators
-from handlers.complaints import chat as complaints
+from handlers.complaints import service as complaints
 from handlers.posting import files as posting_files
 from handlers.posting import service as posting
 from handlers.turn import Notice

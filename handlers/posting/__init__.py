@@ -4,10 +4,10 @@ officials' chat screens."""
 
 from __future__ import annotations
 
-from handlers.posting import service
+from handlers.posting import chat
 from handlers.router import Router
 
 # The feature's router: its modules' routers, in menu order (handlers/routes.py includes it).
 router = Router()
-for _module in (service,):
+for _module in (chat,):
     router.include(_module.router)
