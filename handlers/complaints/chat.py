@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import actions, app_code, forms
+from handlers import actions, app_code, attempts, forms
 from handlers.complaints import service
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import back_to_menu_button, show_menu
@@ -250,16 +250,26 @@ async def start_lookup(turn: Turn) -> None:
 
 
 async def lookup_state(turn: Turn) -> None:
+    """A complaint by its code, limited like the application look-up (handlers.attempts): an anonymous
+    report's code is its only key. A code whose check character does not fit is a slip, looked up nowhere
+    and not counted; a well-formed code that names no complaint is a failed guess."""
+    attempt = await attempts.chat_failures(turn)
+    blocked = attempts.too_many(turn.now, attempt)
+    if blocked is not None:
+        await show_menu(turn, blocked)
+        return
     code = app_code.normalize(turn.text)
-    complaint = await repo.by_code(turn.session, code) if app_code.kind(code) == service.PREFIX else None
+    well_formed = app_code.kind(code) == service.PREFIX
+    complaint = await repo.by_code(turn.session, code) if well_formed else None
     if complaint is None:
-        turn.takes_text = True
-        turn.say(
-            _("“{text}” is not the code of any complaint. Please check it and type it again.").format(
-                text=turn.text[:30]
-            ),
-            [back_to_menu_button()],
+        text = _("“{text}” is not the code of any complaint. Please check it and type it again.").format(
+            text=turn.text[:30]
         )
+        if well_formed:
+            attempt.failures += 1
+            text += " " + _("Attempts left: {left}.").format(left=attempts.left(attempt))
+        turn.takes_text = True
+        turn.say(text, [back_to_menu_button()])
         return
     turn.goto("menu", {})
     own = (complaint.channel, complaint.chat_id) == (turn.incoming.channel, turn.incoming.chat_id)
