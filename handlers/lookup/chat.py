@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import actions, app_code, attempts
+from handlers.intents import chat_intent, code_in
 from handlers.menu import back_to_menu_button, show_menu
 from handlers.review import lifecycle
 from handlers.review import service as review
@@ -210,6 +211,15 @@ async def follow(turn: Turn) -> None:
     )
 
 
+def not_a_code(turn: Turn) -> bool:
+    """At the code step: thanks, a greeting or a question with no code in it leaves the look-up and is
+    answered; a code, or what may be a mistyped one, is looked up."""
+    text = turn.text
+    return (
+        bool(text) and not turn.action and bool(chat_intent(text) or (code_in(text) is None and len(text.split()) >= 3))
+    )
+
+
 def take_code(turn: Turn, code: str) -> None:
     """The look-up's code step, also for a code typed or pasted outside it (in a question)."""
     if not app_code.is_valid(code):
@@ -321,4 +331,5 @@ router.action("wd")(withdraw)
 router.action("wdy")(withdraw_confirmed)
 router.action("ans")(start_answer)
 router.state("lookup")(lookup_state)
+router.state(LookupState.CODE, questions=not_a_code)(lookup_state)
 router.state(ANSWER_STATE, takes_files=lambda _turn: True)(answer_state)
