@@ -39,7 +39,7 @@ from messages.vocabulary import (
 from storage import complaints as complaint_repo
 from storage import postings
 from storage.complaints import ACKNOWLEDGED, ANSWER, REPLY, TEXT
-from storage.models import Application, Attachment, AuditLog, Complaint, Official
+from storage.models import Application, Attachment, Complaint, Official
 from storage.officials import complaint_scope, covers, may_change, scope
 
 routes = web.RouteTableDef()
@@ -144,16 +144,8 @@ async def _thread(db: AsyncSession, app: HoTro, complaint: Complaint) -> list[Th
 
 
 def _audit(db: AsyncSession, official: Official, complaint: Complaint, now: datetime) -> None:
-    """The same audit row as the chat's view of a complaint (handlers/complaints.officials_view)."""
-    db.add(
-        AuditLog(
-            actor=complaints.official_actor(official),
-            action="view",
-            application_id=complaint.application_id,
-            detail=f"complaint {complaint.code}",
-            at=now,
-        )
-    )
+    """The same audit row as the chat's view of a complaint (handlers.complaints.chat.officials_view)."""
+    complaint_repo.audit_view(db, complaints.official_actor(official), complaint, now)
 
 
 async def _complaint_page(

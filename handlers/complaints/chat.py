@@ -26,7 +26,7 @@ from messages.vocabulary import (
 )
 from storage import applications as application_repo
 from storage import complaints as repo
-from storage.models import Application, AuditLog, Complaint, Official
+from storage.models import Application, Complaint, Official
 from storage.officials import complaint_scope, covers, get_official, may_change
 
 PER_PAGE = 8
@@ -373,15 +373,7 @@ async def officials_view(turn: Turn, official: Official, complaint: Complaint, i
     text = await service.render(
         turn.session, turn.services.protector, complaint, fmt.today_local(turn.now), for_officials=True
     )
-    turn.session.add(
-        AuditLog(
-            actor=service.official_actor(official),
-            action="view",
-            application_id=complaint.application_id,
-            detail=f"complaint {complaint.code}",
-            at=turn.now,
-        )
-    )
+    repo.audit_view(turn.session, service.official_actor(official), complaint, turn.now)
     rows = []
     if may_change(official):
         if complaint.status == ComplaintStatus.NEW:

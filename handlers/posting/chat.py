@@ -12,7 +12,7 @@ from messages import fmt
 from messages.i18n import N_, _
 from messages.vocabulary import AreaLevel
 from storage import postings
-from storage.models import Application, AuditLog, Official
+from storage.models import Application, Official
 from storage.officials import covers, get_official, may_change, scope
 from storage.postings import DecisionGroup
 
@@ -81,11 +81,7 @@ async def decision_view(turn: Turn) -> None:
     posting = await service.build(
         turn.session, turn.services.protector, group.commune_code, today=today, decision_number=group.decision_number
     )
-    turn.session.add(
-        AuditLog(
-            actor=service.actor(official), action="view", detail=f"posting {group.commune_code} {group.decision_number}"
-        )
-    )
+    postings.audit_view(turn.session, service.actor(official), group.commune_code, group.decision_number, turn.now)
     lines = [
         _("Decision No. {number} of {date}").format(
             number=group.decision_number, date=fmt.day(group.decision_date) if group.decision_date else "–"
