@@ -55,8 +55,8 @@ def note_text(username: str | None) -> str:
 
 
 async def _first_note(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> bool:
-    # "sent" is not vocabulary: a marker value
-    return await keyvalues.put_once(session, f"private-only-note:{channel}:{chat_id}", "sent", now)
+    marker = "sent"  # not vocabulary: a marker value
+    return await keyvalues.put_once(session, f"private-only-note:{channel}:{chat_id}", marker, now)
 
 
 async def note_once(app: HoTro, channel: str, chat_id: str, event_id: str, username: str | None) -> None:
