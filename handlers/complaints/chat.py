@@ -5,6 +5,7 @@ Every change goes through handlers.complaints.service, which the web console cal
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from handlers import actions, app_code, attempts, forms
@@ -12,7 +13,7 @@ from handlers.complaints import service
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import back_to_menu_button, show_menu
 from handlers.router import Router
-from handlers.turn import Button, Menu, Turn
+from handlers.turn import Button, CoreState, Menu, Turn
 from handlers.validators import Result, clean_text
 from messages import fmt
 from messages.i18n import N_, _
@@ -30,6 +31,13 @@ from storage.models import Application, Complaint, Official
 from storage.officials import complaint_scope, covers, get_official, may_change
 
 PER_PAGE = 8
+
+
+class ComplaintState(StrEnum):
+    FORM = "pa.form"  # the citizen's complaint form
+    LOOKUP = "pa.lookup"  # waiting for a complaint code
+    REPLY = "pa.reply"  # the citizen's one reply to an answer
+    ANSWER = "pa.answer"  # an official's answer form
 
 
 # ---- the citizen's form --------------------------------------------------------------------------
@@ -150,7 +158,7 @@ async def _own_application(turn: Turn, code: str) -> Application | None:
 
 
 async def complaints_menu(turn: Turn) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.say(
         _("Complaints and feedback: tell the commune and the Fatherland Front what is wrong, or report abuse."),
         [
@@ -164,7 +172,7 @@ async def complaints_menu(turn: Turn) -> None:
 
 
 async def start_form(turn: Turn, answers: Answers, intro: str) -> None:
-    turn.goto("pa.form", {"answers": answers, "history": []})
+    turn.goto(ComplaintState.FORM, {"answers": answers, "history": []})
     turn.say(intro)
     await forms.ask(turn, FORM)
 
@@ -213,7 +221,7 @@ async def _owned(turn: Turn, complaint_id: int) -> Complaint | None:
 
 
 async def my_complaints(turn: Turn) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
     rows = [
         [
@@ -244,7 +252,7 @@ async def view_own(turn: Turn, complaint_id: int) -> None:
 
 
 async def start_lookup(turn: Turn) -> None:
-    turn.goto("pa.lookup", {})
+    turn.goto(ComplaintState.LOOKUP, {})
     turn.takes_text = True
     turn.say(_("Type the complaint code (e.g. PA-7QX4-M9PR)."), [back_to_menu_button()])
 
@@ -271,7 +279,7 @@ async def lookup_state(turn: Turn) -> None:
         turn.takes_text = True
         turn.say(text, [back_to_menu_button()])
         return
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     own = (complaint.channel, complaint.chat_id) == (turn.incoming.channel, turn.incoming.chat_id)
     if own or complaint.anonymous:  # an anonymous report's code is its only key
         text = await service.render(
@@ -289,7 +297,7 @@ async def start_reply(turn: Turn, complaint_id: int) -> None:
     if complaint is None or not service.can_reply(complaint):
         await show_menu(turn, _("You cannot reply to this complaint any more."))
         return
-    turn.goto("pa.reply", {"complaint_id": complaint.id})
+    turn.goto(ComplaintState.REPLY, {"complaint_id": complaint.id})
     turn.takes_text = True
     turn.say(
         _("Type your reply to the answer of complaint {code} (you can reply once).").format(
@@ -340,7 +348,7 @@ async def _complaint_for(turn: Turn, official: Official, complaint_id: int) -> C
 
 
 async def officials_list(turn: Turn, official: Official, page_no: int) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     today = fmt.today_local(turn.now)
     total, items = await repo.listed(
         turn.session, complaint_scope(official), open_only=True, offset=(max(page_no, 1) - 1) * PER_PAGE, limit=PER_PAGE
@@ -369,7 +377,7 @@ async def officials_list(turn: Turn, official: Official, page_no: int) -> None:
 
 
 async def officials_view(turn: Turn, official: Official, complaint: Complaint, intro: str | None = None) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     text = await service.render(
         turn.session, turn.services.protector, complaint, fmt.today_local(turn.now), for_officials=True
     )
@@ -406,7 +414,7 @@ async def officials_start_answer(turn: Turn, official: Official, complaint: Comp
     if complaint.status not in OPEN_COMPLAINT_STATUSES:
         await officials_view(turn, official, complaint, _("This complaint has already been answered."))
         return
-    turn.goto("pa.answer", {"complaint_id": complaint.id, "answers": {}, "history": []})
+    turn.goto(ComplaintState.ANSWER, {"complaint_id": complaint.id, "answers": {}, "history": []})
     await forms.ask(turn, ANSWER_FORM)
 
 
@@ -515,7 +523,7 @@ router.menu_entry(N_("📣 Complaints and feedback"), "pa")
 router.menu_entry(N_("📝 Complaints"), "pa:of", menu=Menu.OFFICIALS)
 router.command("/phananh", "/complaint")(complaints_menu)
 router.action("pa")(on_action)
-router.state("pa.form", ask=form_ask, resumable=True, takes_files=takes_files)(form_state)
-router.state("pa.answer", ask=answer_ask)(answer_state)
-router.state("pa.reply")(reply_state)
-router.state("pa.lookup")(lookup_state)
+router.state(ComplaintState.FORM, ask=form_ask, resumable=True, takes_files=takes_files)(form_state)
+router.state(ComplaintState.ANSWER, ask=answer_ask)(answer_state)
+router.state(ComplaintState.REPLY)(reply_state)
+router.state(ComplaintState.LOOKUP)(lookup_state)
