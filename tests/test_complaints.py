@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from bot.app import HoTro
 from bot.config import Settings
-from handlers import complaints
+from handlers.complaints import service as complaints
 from handlers.report.service import render_report
 from storage.complaints import CONTEXT
 from storage.deadlines import complaint_dues
