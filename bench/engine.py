@@ -8,8 +8,9 @@ Each citizen runs the benchmark's script (bench/common.py household_steps: the h
 application, then "status") through HoTro.handle with a transport that only records, one citizen after
 another, so the figures are the cost of a turn with nothing else running: engine, handlers, storage,
 outbox and the after-commit bookkeeping. Printed: updates, CPU ms per update (process time), SQL
-statements per update (counted with a before_cursor_execute listener), wall time per update and the
-slowest updates (p99 and max: one at a time, so a long one is a stall, not a queue).
+statements per update (counted with a before_cursor_execute listener), on SQLite the round trips to
+aiosqlite's thread per update (each queues a call and wakes the event loop with its result), wall time
+per update and the slowest updates (p99 and max: one at a time, so a long one is a stall, not a queue).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pstats
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,21 @@ from tests.recording import RecordingTransport  # noqa: E402
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_engine"
 BENCH_KEY = "a" * 43  # 32 bytes, url-safe base64 without padding
+
+
+def count_trips() -> Counter[str]:
+    """Count the calls aiosqlite hands to its thread (every one goes through Connection._execute)."""
+    import aiosqlite
+
+    trips: Counter[str] = Counter()
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips[getattr(fn, "__name__", "?")] += 1
+        return await original(self, fn, *args, **kwargs)
+
+    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+    return trips
 
 
 async def run_citizens(app: HoTro, first: int, count: int, walls: list[float] | None = None) -> int:
@@ -77,8 +94,11 @@ async def main(args: argparse.Namespace) -> None:
             statements += 1
 
         event.listen(app.db.sync_engine, "before_cursor_execute", count)
+        trips = count_trips() if args.db == "sqlite" else None
         await run_citizens(app, 0, args.warm_up)  # caches, prepared statements, the .mo catalog
         statements = 0
+        if trips is not None:
+            trips.clear()
         profiler = cProfile.Profile() if args.profile else None
         cpu, wall = time.process_time(), time.perf_counter()
         if profiler:
@@ -97,6 +117,8 @@ async def main(args: argparse.Namespace) -> None:
     walls.sort()
     print(f"slowest updates    p99 {walls[int(len(walls) * 0.99)] * 1000:.1f} ms, max {walls[-1] * 1000:.1f} ms")
     print(f"SQL per update     {statements / updates:.2f} statements")
+    if trips is not None:
+        print(f"thread trips       {sum(trips.values()) / updates:.2f} per update (aiosqlite)")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)

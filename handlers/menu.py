@@ -5,12 +5,7 @@ from __future__ import annotations
 from handlers.router import Handler, Router
 from handlers.turn import IDLE_STATES, TAKES_TEXT, Button, CoreState, Menu, Turn
 from messages.i18n import _
-from storage.officials import get_assistant, get_official
-
-
-async def is_official(turn: Turn) -> bool:
-    """Whether the user of this turn is an active official (for what a menu shows; the gate is the router's)."""
-    return await get_official(turn.session, turn.incoming.channel, turn.incoming.user_id) is not None
+from storage.officials import get_assistant, reviews
 
 
 def menu_buttons(turn: Turn) -> list[list[Button]]:
@@ -44,9 +39,12 @@ async def show_menu(turn: Turn, intro: str | None = None) -> None:
     if turn.paused is not None:
         rows.insert(0, resume_button())
     for_officials = [e for e in turn.menu if e.menu == Menu.MAIN and e.officials_only]
-    if for_officials and await is_official(turn):
+    # One look-up answers both: an active official or monitor sees the officials' entries, and an
+    # official or helper may register for a citizen.
+    assistant = await get_assistant(turn.session, turn.incoming.channel, turn.incoming.user_id)
+    if for_officials and assistant is not None and reviews(assistant):
         rows[0:0] = [[Button(_(entry.label), entry.action)] for entry in for_officials]
-    if await get_assistant(turn.session, turn.incoming.channel, turn.incoming.user_id) is not None:
+    if assistant is not None:
         # An official or a helper (who is no official otherwise) registers for citizens without a phone.
         rows.insert(0, [Button(_("📝 Register for a citizen"), "asst")])
     turn.say(intro or _("What would you like to do? Choose an option below, or type your question."), rows)

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.files import prepare_sqlite
+from storage.sqlite_async import OneTripConnection, one_trip_dbapi
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -30,6 +31,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 120)
         # hide_parameters: a failing statement's logged error must not carry the citizen's data.
+        if url.startswith("sqlite+aiosqlite"):
+            kwargs.setdefault("module", one_trip_dbapi())  # one thread round trip per statement, not four
         engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
         _sqlite_setup(engine)
         return engine
@@ -67,7 +70,11 @@ def _sqlite_setup(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_conn = conn.connection.dbapi_connection
+        if isinstance(dbapi_conn, OneTripConnection):
+            dbapi_conn.begin_with_next_statement("BEGIN IMMEDIATE")  # no round trip of its own
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -115,9 +115,11 @@ async def claim(
 
 
 async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    # On the table, not the mapped class: the ORM's bulk UPDATE would also look for the rows among the
+    # session's objects, which costs as much as the statement (the sender's sessions hold none).
     if ids:
         await session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(list(ids))).values(status=SendStatus.SENT, sent_at=now)
+            update(OUTBOX).where(OUTBOX.c.id.in_(list(ids))).values(status=SendStatus.SENT, sent_at=now)
         )
 
 
