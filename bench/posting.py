@@ -26,7 +26,9 @@ from sqlalchemy import insert  # noqa: E402
 
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from handlers import app_code, posting, posting_files  # noqa: E402
+from handlers import app_code  # noqa: E402
+from handlers.posting import files as posting_files  # noqa: E402
+from handlers.posting import service as posting  # noqa: E402
 from messages.vocabulary import ApplicationKind, ApplicationStatus  # noqa: E402
 from storage import postings  # noqa: E402
 from storage.models import Application, ChannelUser  # noqa: E402

@@ -118,7 +118,8 @@ APP_COLUMNS = _words(
     "sex phone phone_hash id_kind id_number_enc id_hash province_code district_code commune_code "
     "period_start period_end payment_method bank_name bank_account_enc bank_hash account_holder "
     "fields estimated_amount duplicate_note status_changed_at info_request decision_number "
-    "decision_date approved_amount rejection_reason submitted_at updated_at phone_enc birth_date_enc person_hash"
+    "decision_date approved_amount rejection_reason submitted_at updated_at phone_enc birth_date_enc person_hash "
+    "assisted_by consent_in_person linked_at"
 )
 EVENT_COLUMNS = ("id", "application_id", "from_status", "to_status", "actor", "note", "at")
 PAYMENT_COLUMNS = (
@@ -349,6 +350,9 @@ class Synth:
                     None,  # phone_enc, birth_date_enc: rows as before 0007 (phone and birth date in clear)
                     None,
                     self.protector.person_index(name, born),
+                    None,  # assisted_by, consent_in_person, linked_at: filed by the citizen in the chat (0011)
+                    False,
+                    None,
                 )
             )
             previous = None

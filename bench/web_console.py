@@ -3,6 +3,7 @@
     .venv/bin/python bench/web_console.py                  # PostgreSQL database hotro_web, 1,000,000 rows
     .venv/bin/python bench/web_console.py --reuse          # keep the rows of a previous run (same rows and seed)
     .venv/bin/python bench/web_console.py --quick          # a quarter of the repetitions
+    .venv/bin/python bench/web_console.py --reuse --only overdue --only "list, first"   # some pages only
 
 The data is bench/storage.py's (its generator and loader, imported from it): synthetic applications of six
 provinces, with the schema of the project's migrations, this branch's indexes included. The console runs as
@@ -42,7 +43,7 @@ import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 from sqlalchemy import func, select, update  # noqa: E402
 
-import bot.web_console.routes as console_routes  # noqa: E402
+import bot.web_console.keys as console_keys  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.web import build_web_app  # noqa: E402
@@ -197,7 +198,9 @@ async def run(args: argparse.Namespace) -> None:
     await prepare(args.url, args)
     # The console's clock at the data's last day (as bench/storage.py times the report), so "today",
     # the overdue cut-offs and the dashboard's last 14 days fall inside the data.
-    console_routes._now = lambda: data_set.NOW
+    # keys.local_today() reads keys.utc_now at each call: the pages' "today" (the deadlines, the dashboard's
+    # days); sessions and login tokens keep the real clock (the modules that imported utc_now by name).
+    console_keys.utc_now = lambda: data_set.NOW
     settings = Settings(_env_file=None, database_url=args.url, data_key=data_set.DATA_KEY)  # type: ignore[call-arg]
     app = await create_app(settings)
     samples: list[float] = []
@@ -237,6 +240,8 @@ async def run(args: argparse.Namespace) -> None:
             client = await login(base, app.sessions, official)
             try:
                 for case in await cases_for(app.sessions, official, ids, rng):
+                    if args.only and not any(word in case.name for word in args.only):
+                        continue
                     result = Result(area.label, case)
                     for i in range(warm + reps):
                         path = case.paths[i % len(case.paths)]
@@ -288,6 +293,9 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=40, help="timed requests per page and area")
     parser.add_argument("--reuse", action="store_true", help="keep the loaded rows if rows and seed match")
     parser.add_argument("--quick", action="store_true", help="a quarter of the repetitions")
+    parser.add_argument(
+        "--only", action="append", metavar="TEXT", help="only the pages whose name holds TEXT (repeatable)"
+    )
     args = parser.parse_args()
     asyncio.run(run(args))
 

@@ -13,6 +13,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.config import HandlerConfig, HandlerFields
+from messages.vocabulary import SmtpSecurity
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -56,6 +57,9 @@ class Settings(BaseSettings, HandlerFields):
 
     # How long a web console session lasts after logging in.
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 7)
+    # The overview's "due soon": applications whose review or payment deadline falls today or within this many
+    # working days (not late yet); also the list's "sap-han" filter.
+    due_soon_working_days: int = Field(default=2, ge=0, le=20)
 
     web_host: str = "127.0.0.1"
     web_port: int = 8080
@@ -82,6 +86,9 @@ class Settings(BaseSettings, HandlerFields):
     smtp_port: int = 587
     smtp_user: str | None = None
     smtp_password: str | None = None
+    # starttls | tls (implicit TLS, SMTPS) | none; unset: tls on port 465, else smtp_starttls decides (the older
+    # setting: true is starttls, false none). bot.email_report.security() reads them.
+    smtp_security: SmtpSecurity | None = None
     smtp_starttls: bool = True
     # A CA certificate file (PEM) to check the server's certificate with, e.g. a ministry's own mail relay's CA;
     # default: the system's trusted CAs.

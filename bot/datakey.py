@@ -15,26 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, inspect, make_url, select, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from messages.i18n import _
-from storage import files
-from storage.applications import birth_date_of, phone_of, seal_person
-from storage.conversations import DATA_CONTEXT
+from storage import data_keys, files
 from storage.crypto import MIN_KEY_CHARS, DataProtector, DecryptionError, load_or_create_key
 from storage.db import make_engine, migrate, session_factory
-from storage.models import Application, Conversation, DataKey, Official, OutboxMessage
-from storage.officials import EMAIL_CONTEXT
-from storage.outbox import PAYLOAD_CONTEXT
-from storage.sql import conflict_insert, dialect_of
 
 log = logging.getLogger(__name__)
 
 KEY_FILE_NAME = "hotro.key"
-ROW_ID = 1
 
 
 class DataKeyProblem(SystemExit):
@@ -94,25 +86,15 @@ def _checked(key: str, where: str) -> str:
     return key
 
 
-def _stored_state(conn: Connection) -> tuple[str | None, bool]:
-    """(the recorded key id, whether an application exists): read without creating any table."""
-    tables = set(inspect(conn).get_table_names())
-    key_id = None
-    if "data_keys" in tables:
-        key_id = conn.execute(select(DataKey.key_id).where(DataKey.id == ROW_ID)).scalar_one_or_none()
-    has_data = "applications" in tables and bool(conn.execute(select(func.count()).select_from(Application)).scalar())
-    return key_id, has_data
-
-
 async def _stored(db: AsyncEngine) -> tuple[str | None, bool]:
     async with db.connect() as conn:
-        return await conn.run_sync(_stored_state)
+        return await conn.run_sync(data_keys.stored_state)
 
 
 async def _sample_decrypts(db: AsyncEngine, protector: DataProtector) -> bool:
     """Data encrypted before key ids were recorded: does this key open it?"""
     async with db.connect() as conn:
-        token = (await conn.execute(select(Application.id_number_enc).limit(1))).scalar_one_or_none()
+        token = await data_keys.sample_token(conn)
     if token is None:
         return True
     try:
@@ -198,94 +180,18 @@ async def record_key_id(db: AsyncEngine, protector: DataProtector, source_where:
     The first use of a database from before key ids (and sealing) also seals the conversation data and
     outbox payloads it holds in clear, in the same transaction: so this happens exactly once."""
     async with session_factory(db).begin() as session:
-        values = {"id": ROW_ID, "key_id": protector.key_id, "created_at": datetime.now(UTC)}
-        table = DataKey.__table__
-        insert = (
-            conflict_insert(dialect_of(session), table).values(**values).on_conflict_do_nothing(index_elements=["id"])
-        )
-        if (await session.execute(insert.returning(table.c.id))).first() is not None:
-            await _reseal(session, protector, protector)
-            await _seal_people(session, protector)
-        stored = (await session.execute(select(DataKey.key_id).where(DataKey.id == ROW_ID))).scalar_one()
+        if await data_keys.record(session, protector.key_id, datetime.now(UTC)):
+            await data_keys.reseal(session, protector, protector)
+            await data_keys.seal_people(session, protector)
+        stored = await data_keys.recorded(session)
     if stored != protector.key_id:
         raise _mismatch(KeySource(None, source_where or "?", None), protector.key_id, stored)
     async with session_factory(db).begin() as session:
         # Rows from before the name + birth date index (an indexed IS NULL look-up: nothing to do once filled).
-        await index_people(session, protector)
+        await data_keys.index_people(session, protector)
 
 
 # ---- rotation -------------------------------------------------------------------------------------
-@dataclass
-class Rotated:
-    applications: int = 0
-    conversations: int = 0
-    messages: int = 0
-
-
-async def rotate(session: AsyncSession, old: DataProtector, new: DataProtector, now: datetime) -> Rotated:
-    """Re-encrypt everything under `new` and record its id, in the caller's one transaction.
-
-    The key row is locked first, so two rotations (or a rotation and a first start) do not interleave.
-    Blind indexes are keyed too, so they are computed again from the decrypted values.
-    """
-    counts = Rotated()
-    await session.execute(select(DataKey).where(DataKey.id == ROW_ID).with_for_update())
-    for application in (await session.execute(select(Application).order_by(Application.id))).scalars():
-        digits = old.decrypt(application.id_number_enc, context="id_number")
-        application.id_number_enc = new.encrypt(digits, context="id_number")
-        application.id_hash = new.blind_index("id_number", digits)
-        phone, born = phone_of(application, old), birth_date_of(application, old)
-        seal_person(application, new, phone, born)
-        application.phone_hash = new.blind_index("phone", phone) if phone else ""  # no phone: no index
-        if application.bank_account_enc:
-            account = old.decrypt(application.bank_account_enc, context="bank_account")
-            application.bank_account_enc = new.encrypt(account, context="bank_account")
-            application.bank_hash = new.blind_index("bank_account", account)
-        counts.applications += 1
-    for official in (await session.execute(select(Official).where(Official.email_enc.is_not(None)))).scalars():
-        address = old.decrypt(official.email_enc or "", context=EMAIL_CONTEXT)
-        official.email_enc = new.encrypt(address, context=EMAIL_CONTEXT)
-    counts.conversations, counts.messages = await _reseal(session, old, new)
-    await session.execute(update(DataKey).where(DataKey.id == ROW_ID).values(key_id=new.key_id, rotated_at=now))
-    return counts
-
-
-async def _seal_people(session: AsyncSession, protector: DataProtector) -> None:
-    """Applications from before phone and birth date were encrypted, or before the name + birth date index."""
-    stmt = select(Application).where(Application.phone_enc.is_(None))
-    for application in (await session.execute(stmt)).scalars():
-        seal_person(application, protector, application.phone, application.birth_date)
-    await index_people(session, protector)
-
-
-async def index_people(session: AsyncSession, protector: DataProtector) -> int:
-    """Fill the name + birth date blind index of applications from before it (migration 0010)."""
-    stmt = select(Application).where(Application.person_hash.is_(None), Application.birth_date_enc.is_not(None))
-    count = 0
-    for application in (await session.execute(stmt)).scalars():
-        born = birth_date_of(application, protector)
-        if born is not None:
-            application.person_hash = protector.person_index(application.full_name, born)
-            count += 1
-    return count
-
-
-async def _reseal(session: AsyncSession, old: DataProtector, new: DataProtector) -> tuple[int, int]:
-    """Conversation data and outbox payloads opened with `old` (or in clear, from before sealing) and
-    sealed with `new`; returns how many of each."""
-    conversations = messages = 0
-    for conv_id, data in (await session.execute(select(Conversation.id, Conversation.data))).all():
-        if data:
-            sealed = new.seal_json(old.open_json(data, context=DATA_CONTEXT), context=DATA_CONTEXT)
-            await session.execute(update(Conversation).where(Conversation.id == conv_id).values(data=sealed))
-            conversations += 1
-    for row_id, payload in (await session.execute(select(OutboxMessage.id, OutboxMessage.payload))).all():
-        sealed = new.seal_json(old.open_json(payload, context=PAYLOAD_CONTEXT), context=PAYLOAD_CONTEXT)
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(payload=sealed))
-        messages += 1
-    return conversations, messages
-
-
 def new_key_file(path: Path) -> str:
     """The key in `path`, created (random, 0600) when the file does not exist yet."""
     files.private_dir(path.parent)
@@ -313,7 +219,7 @@ async def run_rotate(settings: Settings, args: argparse.Namespace) -> None:
         if new.key_id == old.key_id:
             raise DataKeyProblem(_("The new key is the key in use; nothing was changed."))
         async with session_factory(db).begin() as session:
-            counts = await rotate(session, old, new, datetime.now(UTC))
+            counts = await data_keys.rotate(session, old, new, datetime.now(UTC))
         if replaces is not None:
             os.replace(target, replaces)
     finally:

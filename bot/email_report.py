@@ -2,7 +2,7 @@
 
 At the configured report time (settings.daily_report_time, as for the chat report) every process checks;
 each recipient's e-mail of the day is claimed in kv_store (storage/claims.py), so one process sends it.
-The message goes through SMTP with aiosmtplib (STARTTLS and login when configured). A refused or failed
+The message goes through SMTP with aiosmtplib (STARTTLS or implicit TLS, and login when configured). A refused or failed
 send is tried again with a growing delay; after the last try the officials are told in the chat.
 `hotro report --official-id N --email ADDRESS` sends one at once.
 """
@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,7 +33,7 @@ from handlers.report.service import area_name, render_report
 from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
-from messages.vocabulary import AreaLevel, Role
+from messages.vocabulary import AreaLevel, Role, SmtpSecurity
 from storage import claims, outbox
 from storage.conversations import show_keyboard
 from storage.crypto import DataProtector, DecryptionError
@@ -157,25 +158,68 @@ class SendFailure(Exception):
         self.error, self.unreachable = error, unreachable
 
 
+SMTPS_PORT = 465
+
+
+def security(settings: Settings) -> SmtpSecurity:
+    """HOTRO_SMTP_SECURITY when set; else implicit TLS on port 465 (nothing else is spoken there), else the
+    older HOTRO_SMTP_STARTTLS (true: starttls, false: none)."""
+    if settings.smtp_security is not None:
+        return settings.smtp_security
+    if settings.smtp_port == SMTPS_PORT:
+        return SmtpSecurity.TLS
+    return SmtpSecurity.STARTTLS if settings.smtp_starttls else SmtpSecurity.NONE
+
+
+def _connection_problem(settings: Settings, mode: SmtpSecurity, exc: Exception) -> str | None:
+    """The official's (and the CLI's) Vietnamese reason a connection failed before any SMTP reply, with the
+    setting to check; None for a server's own refusal, which is passed on as the server wrote it."""
+    server = f"{settings.smtp_host}:{settings.smtp_port}"
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return _(
+            "The certificate of the mail server {server} is not trusted ({detail}): set HOTRO_SMTP_CA_FILE to the "
+            "CA certificate of the server."
+        ).format(server=server, detail=cause.verify_message or cause.reason)
+    if isinstance(cause, ssl.SSLError) or isinstance(exc, aiosmtplib.SMTPConnectTimeoutError):
+        # TLS against a plain server fails the handshake; plain SMTP (STARTTLS) against an SMTPS server
+        # waits for a greeting the server only sends after a handshake.
+        return _(
+            "Could not connect to the mail server {server} with security {mode}: the server does not answer "
+            "that way. Check HOTRO_SMTP_SECURITY (usually tls on port 465, starttls on port 587)."
+        ).format(server=server, mode=mode)
+    if isinstance(exc, aiosmtplib.SMTPConnectError | OSError):
+        return _("Could not connect to the mail server {server} ({detail}).").format(
+            server=server, detail=str(cause) or type(cause).__name__
+        )
+    return None
+
+
 async def send_once(settings: Settings, message: EmailMessage) -> None:
+    mode = security(settings)
     try:
+        # aiosmtplib's use_tls is implicit TLS (the handshake on connect, SMTPS, port 465); start_tls is the
+        # STARTTLS upgrade of a plain connection (port 587). The two are mutually exclusive, and start_tls=False
+        # is given so that "none" never upgrades on its own (aiosmtplib's default start_tls=None upgrades when the
+        # server offers it): https://aiosmtplib.readthedocs.io/en/stable/encryption.html
         await aiosmtplib.send(
             message,
             hostname=settings.smtp_host,
             port=settings.smtp_port,
             username=settings.smtp_user,
             password=settings.smtp_password,
-            start_tls=settings.smtp_starttls,
+            use_tls=mode == SmtpSecurity.TLS,
+            start_tls=mode == SmtpSecurity.STARTTLS,
             cert_bundle=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
             timeout=settings.smtp_timeout_seconds,
         )
     except (aiosmtplib.SMTPException, OSError) as exc:
-        error = str(exc) or type(exc).__name__
+        raw = str(exc) or type(exc).__name__
         # Never the address in the log (a server's "550 <address>: …" quotes it): an official's work address.
-        logged = error.replace(str(message["To"]), "<recipient>")
-        log.warning("the e-mail report was not sent: %s", logged)
+        logged = raw.replace(str(message["To"]), "<recipient>")
+        log.warning("the e-mail report was not sent (%s): %s", mode, logged)
         unreachable = isinstance(exc, aiosmtplib.SMTPConnectError | aiosmtplib.SMTPServerDisconnected | OSError)
-        raise SendFailure(error, unreachable) from exc
+        raise SendFailure(_connection_problem(settings, mode, exc) or raw, unreachable) from exc
 
 
 def retry_delay(settings: Settings, attempt: int) -> timedelta:
@@ -199,7 +243,7 @@ async def send(settings: Settings, message: EmailMessage) -> str | None:
 
 
 def lease(settings: Settings) -> timedelta:
-    """Long enough for one attempt (connect, STARTTLS, login, data): a claim older than this belongs to a
+    """Long enough for one attempt (connect, TLS, login, data): a claim older than this belongs to a
     process that died."""
     return timedelta(seconds=settings.smtp_timeout_seconds * 4 + 60)
 
@@ -211,7 +255,7 @@ async def _tell_officials(app: HoTro, recipient: Recipient, today: date, error: 
     text = "⚠️ " + _(
         "The daily report of {date} could not be sent by e-mail to {address} ({error}). The report is in the bot: "
         "press the button below."
-    ).format(date=fmt.day(today), address=recipient.address, error=error[:200])
+    ).format(date=fmt.day(today), address=recipient.address, error=error[:300])
     reply = Reply(text, [[Button(_("📊 Progress report"), REPORT_ACTION)]])
     async with app.sessions.begin() as session:
         if recipient.official.id is not None:

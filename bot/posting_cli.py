@@ -13,7 +13,9 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.datakey import open_database
-from handlers import admin_units, posting, posting_files
+from handlers import admin_units
+from handlers.posting import files as posting_files
+from handlers.posting import service as posting
 from messages import fmt
 from messages.i18n import _
 from messages.vocabulary import AreaLevel

@@ -19,10 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import HoTro
 from handlers.turn import Reply
 from messages.i18n import _
-from storage import outbox
+from storage import keyvalues, outbox
 from storage.conversations import claim_event
-from storage.models import KeyValue
-from storage.sql import conflict_insert, dialect_of
 
 
 class Audience(Enum):
@@ -57,15 +55,8 @@ def note_text(username: str | None) -> str:
 
 
 async def _first_note(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> bool:
-    table = KeyValue.__table__
-    marker = {
-        "key": f"private-only-note:{channel}:{chat_id}",
-        "value": "sent",  # not vocabulary: a marker value
-        "version": 0,
-        "updated_at": now,
-    }
-    stmt = conflict_insert(dialect_of(session), table).values(**marker).on_conflict_do_nothing(index_elements=["key"])
-    return (await session.execute(stmt.returning(table.c.key))).first() is not None
+    marker = "sent"  # not vocabulary: a marker value
+    return await keyvalues.put_once(session, f"private-only-note:{channel}:{chat_id}", marker, now)
 
 
 async def note_once(app: HoTro, channel: str, chat_id: str, event_id: str, username: str | None) -> None:

@@ -17,7 +17,7 @@ from bot.app import HoTro
 from bot.config import Settings
 from bot.database import open_db
 from bot.report_jobs import _claim_day
-from handlers.lookup.chat import FAILURE_WINDOW
+from handlers.attempts import FAILURE_WINDOW
 from messages import fmt
 from messages.i18n import _
 from storage.retention import Purged, purge

@@ -18,7 +18,9 @@ from bot.app import HoTro
 from bot.channels.telegram import TelegramAdapter, webhook_secret
 from bot.channels.zalo import setup_zalo, zalo_configured
 from bot.config import Settings
-from handlers import admin_units, posting, posting_files
+from handlers import admin_units
+from handlers.posting import files as posting_files
+from handlers.posting import service as posting
 from messages import fmt
 from messages.vocabulary import AreaLevel
 from storage import outbox

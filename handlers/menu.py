@@ -112,6 +112,23 @@ async def fallback(turn: Turn) -> None:
         await show_menu(turn, _("Sorry, I did not understand. Please choose an option below."))
 
 
+def _idle(router: Router) -> Handler:
+    async def idle(turn: Turn) -> None:
+        """The main menu (and a brand-new chat): typed text is a question (Router.question answers it)."""
+        question = router.question if turn.text and not turn.action else None
+        if turn.state == CoreState.START:
+            await start(turn)
+            if question is not None:
+                await question(turn)
+            return
+        if question is not None:
+            await question(turn)
+            return
+        await fallback(turn)
+
+    return idle
+
+
 def _again(router: Router) -> Handler:
     async def again(turn: Turn) -> None:
         """'resume': ask the pending question again, of the paused form or else of the current step."""
@@ -153,5 +170,7 @@ def register(router: Router) -> None:
     router.action("cancel")(cancel)
     router.action("resume")(_again(router))
     router.form_handlers |= {cancel, router.actions["resume"]}
+    router.state(CoreState.START)(_idle(router))
+    router.state(CoreState.MENU)(_idle(router))
     router.fallback = fallback
     router.refuse = _refuse(router)

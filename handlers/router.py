@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from handlers import actions
-from handlers.turn import Menu, MenuEntry, Turn
+from handlers.turn import CoreState, Menu, MenuEntry, Turn
 
 Handler = Callable[[Turn], Awaitable[None]]
 
@@ -17,6 +17,9 @@ class StateSpec:
     ask: Handler | None = None  # re-asks the current step (after a timeout or a stale button)
     resumable: bool = False  # kept across a conversation timeout (a form being filled in)
     takes_files: Callable[[Turn], bool] | None = None  # does the current step keep a photo or file?
+    # Is this typed text a question rather than the step's answer? Then the conversation goes back to the
+    # main menu and the text is answered (Router.question), as if typed there.
+    questions: Callable[[Turn], bool] | None = None
 
 
 class Router:
@@ -29,6 +32,9 @@ class Router:
         # Global handlers that act on the form being filled in (cancel, resume) instead of leaving it.
         self.form_handlers: set[Handler] = set()
         self.menu: list[MenuEntry] = []
+        # What typed text in the main menu (or in a step that declares `questions`) becomes: an answered
+        # question. Registered by the feature that answers questions (handlers.ask), called by the others.
+        self.question: Handler | None = None
 
     def include(self, feature: Router) -> None:
         """Take over a feature's router: its commands, actions, states and menu entries.
@@ -39,8 +45,11 @@ class Router:
             + [f"action {name}" for name in self.actions.keys() & feature.actions.keys()]
             + [f"state {name}" for name in self.states.keys() & feature.states.keys()]
         )
+        if feature.question is not None and self.question is not None:
+            clash.append("the question handler")
         if clash:
             raise ValueError(f"registered twice: {sorted(clash)}")
+        self.question = self.question or feature.question
         self.commands.update(feature.commands)
         self.actions.update(feature.actions)
         self.states.update(feature.states)
@@ -79,11 +88,12 @@ class Router:
         ask: Handler | None = None,
         resumable: bool = False,
         takes_files: Callable[[Turn], bool] | None = None,
+        questions: Callable[[Turn], bool] | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register the handler of a state, or of every state 'prefix.*'."""
 
         def register(fn: Handler) -> Handler:
-            self.states[prefix] = StateSpec(fn, ask, resumable, takes_files)
+            self.states[prefix] = StateSpec(fn, ask, resumable, takes_files, questions)
             return fn
 
         return register
@@ -136,7 +146,10 @@ class Router:
             await self.actions[verb](turn)
             return
         spec = self.spec_for(turn.state)
-        if spec is not None:
+        if spec is not None and spec.questions is not None and self.question is not None and spec.questions(turn):
+            turn.goto(CoreState.MENU, {})
+            await self.question(turn)
+        elif spec is not None:
             await spec.handle(turn)
         elif self.fallback is not None:
             await self.fallback(turn)

@@ -140,6 +140,14 @@ class BroadcastStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class SmtpSecurity(StrEnum):
+    """How the daily report's e-mail reaches the SMTP server (HOTRO_SMTP_SECURITY)."""
+
+    STARTTLS = "starttls"  # plain connection upgraded before login (port 587)
+    TLS = "tls"  # implicit TLS from the first byte, SMTPS (port 465)
+    NONE = "none"  # no encryption: a relay on the same host or network only
+
+
 class ChatUserStatus(StrEnum):
     """Whether a chat user is reachable by announcements."""
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.vocabulary import ApplicationStatus
 from storage.crypto import DataProtector
-from storage.models import Application, Attachment, ChannelUser, Consent, StatusEvent
+from storage.models import Application, Attachment, ChannelUser, Consent, Payment, StatusEvent
 
 
 def masked_phone(phone: str) -> str:
@@ -109,18 +109,56 @@ async def add_application(
     for item in attachments:
         name = item.get("name") or item.get("caption")  # a photo has no name: its caption, if any
         add_attachment(session, application, item["kind"], item["file_id"], name, now=now)
+    add_status_event(session, application, None, actor=actor, note=None, now=now)
+    await session.flush()
+    return application
+
+
+def add_status_event(
+    session: AsyncSession,
+    application: Application,
+    from_status: str | None,
+    *,
+    actor: str,
+    note: str | None,
+    now: datetime,
+) -> None:
+    """The audit trail's row of a status change: from `from_status` to the application's status now."""
     session.add(
         StatusEvent(
             application_id=application.id,
-            from_status=None,
+            from_status=from_status,
             to_status=application.status,
             actor=actor,
-            note=None,
+            note=note,
             at=now,
         )
     )
-    await session.flush()
-    return application
+
+
+def add_payment(
+    session: AsyncSession,
+    application: Application,
+    *,
+    amount: int,
+    paid_on: date,
+    method: str,
+    reference: str | None,
+    actor: str,
+    now: datetime,
+) -> None:
+    """A payment made for the application, recorded by `actor`."""
+    session.add(
+        Payment(
+            application_id=application.id,
+            amount=amount,
+            paid_on=paid_on,
+            method=method,
+            reference=reference,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+    )
 
 
 def add_attachment(

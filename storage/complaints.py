@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.vocabulary import OPEN_COMPLAINT_STATUSES, ComplaintStatus
 from storage.crypto import DataProtector
-from storage.models import Complaint, ComplaintMessage
+from storage.models import AuditLog, Complaint, ComplaintMessage
 
 CONTEXT = "complaint"
 # Thread entries.
@@ -75,6 +75,19 @@ async def add_entry(
     )
     complaint.updated_at = now
     await session.flush()
+
+
+def audit_view(session: AsyncSession, actor: str, complaint: Complaint, now: datetime) -> None:
+    """An official or monitor opened a complaint (in the chat or the web console)."""
+    session.add(
+        AuditLog(
+            actor=actor,
+            action="view",
+            application_id=complaint.application_id,
+            detail=f"complaint {complaint.code}",
+            at=now,
+        )
+    )
 
 
 async def thread(session: AsyncSession, complaint: Complaint, protector: DataProtector) -> list[Entry]:

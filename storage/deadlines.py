@@ -52,6 +52,15 @@ def payment_due(application: Application) -> date | None:
     return approved_on + timedelta(days=PAYMENT_DAYS) if approved_on else None
 
 
+def deadline(application: Application) -> date | None:
+    """The deadline now running: the review's while it awaits review, the payment's once approved, else None."""
+    if application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW):
+        return review_due(application)
+    if application.status == ApplicationStatus.APPROVED:
+        return payment_due(application)
+    return None
+
+
 def overdue(application: Application, today: date) -> str | None:
     """'review' or 'payment' when the application is past its deadline, else None."""
     if application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW) and today > review_due(

@@ -38,6 +38,15 @@ async def put_if_absent(session: AsyncSession, key: str, value: str, now: dateti
     await session.execute(insert_ignore(session, KeyValue, values, ["key"]))
 
 
+async def put_once(session: AsyncSession, key: str, value: str, now: datetime) -> bool:
+    """Insert the value unless the key exists; True when this call inserted it (a once-only marker, across
+    processes: of two racing inserts, one returns True)."""
+    table = KeyValue.__table__
+    values = {"key": key, "value": value, "version": 0, "updated_at": now}
+    insert = conflict_insert(dialect_of(session), table).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    return (await session.execute(insert.returning(table.c.key))).first() is not None
+
+
 def holds_row_lock(session: AsyncSession) -> bool:
     """Whether locked() holds the row for the rest of the transaction (PostgreSQL), so that a slow
     update can be made inside it while other processes wait."""

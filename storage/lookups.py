@@ -104,6 +104,19 @@ async def history(session: AsyncSession, application: Application) -> Sequence[S
     return (await session.execute(stmt)).scalars().all()
 
 
+def audit(
+    session: AsyncSession,
+    actor: str,
+    action: str,
+    now: datetime,
+    *,
+    application_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """One row of the audit of personal data seen or taken out (a view, an export, an import, a look-up)."""
+    session.add(AuditLog(actor=actor, action=action, application_id=application_id, detail=detail, at=now))
+
+
 def audit_view(session: AsyncSession, actor: str, action: str, application: Application, now: datetime) -> None:
     """Who saw an application ('view' by an official, 'lookup' by a citizen), or took it ('link': a citizen's
     own chat following an application registered on their behalf)."""

@@ -176,6 +176,15 @@ class Application(Base):
         Index("ix_applications_commune_list", "commune_code", "status", "submitted_at"),
         Index("ix_applications_district_list", "district_code", "status", "submitted_at"),
         Index("ix_applications_province_list", "province_code", "status", "submitted_at"),
+        # The overdue and due-soon lists, one status at a time (storage.console.list_page), index-only on
+        # PostgreSQL for any area (migration 0012).
+        Index(
+            "ix_applications_status_list",
+            "status",
+            "submitted_at",
+            "id",
+            postgresql_include=["decision_date", "status_changed_at", "province_code", "district_code", "commune_code"],
+        ),
         Index("ix_applications_phone_hash", "phone_hash"),
         Index("ix_applications_bank_hash", "bank_hash"),
         Index("ix_applications_chat", "channel", "chat_id"),

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.vocabulary import ApplicationStatus
 from storage.deadlines import POSTING_DAYS, posting_due
-from storage.models import Application, DecisionPosting
+from storage.models import Application, AuditLog, DecisionPosting
 
 POSTED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.PAID)  # the results a commune posts
 
@@ -184,3 +184,8 @@ async def overdue_count(session: AsyncSession, condition: ColumnElement[bool], t
         .where(DecisionPosting.id.is_(None))
     )
     return int((await session.execute(stmt)).scalar_one())
+
+
+def audit_view(session: AsyncSession, actor: str, commune_code: int, decision_number: str, now: datetime) -> None:
+    """An official or monitor saw one decision's masked list for one commune."""
+    session.add(AuditLog(actor=actor, action="view", detail=f"posting {commune_code} {decision_number}", at=now))

@@ -75,31 +75,68 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), fmt.TZ).astimezone(UTC)
 
 
+def last_submission_day_due_by(day: date) -> date:
+    """The latest local submission date whose review deadline (deadlines.review_due) is on or before `day`."""
+    last = day
+    # review_due(d) > d and grows with d: this walks back a few days (about ten around Tết).
+    while add_working_days(last, REVIEW_WORKING_DAYS) > day:
+        last -= timedelta(days=1)
+    return last
+
+
 def last_review_overdue_day(today: date) -> date:
     """The latest local submission date whose review deadline has passed by `today`."""
-    day = today
-    # review_due(d) > d and grows with d: this walks back a few days (about ten around Tết).
-    while add_working_days(day, REVIEW_WORKING_DAYS) >= today:
-        day -= timedelta(days=1)
-    return day
+    return last_submission_day_due_by(today - timedelta(days=1))
+
+
+def review_due_within(first: date | None, last: date) -> ColumnElement[bool]:
+    """Awaiting review, with its deadline from `first` (None: any earlier day) to `last`, both included."""
+    end = local_midnight(last_submission_day_due_by(last) + timedelta(days=1))
+    found = [Application.status.in_(REVIEW_STATUSES), Application.submitted_at < end]
+    if first is not None:
+        found.append(Application.submitted_at >= local_midnight(last_review_overdue_day(first) + timedelta(days=1)))
+    return and_(*found)
+
+
+def payment_due_within(first: date | None, last: date) -> ColumnElement[bool]:
+    """Approved and unpaid, with its payment deadline from `first` (None: any earlier day) to `last`, both included.
+
+    deadlines.payment_due: approval day + 7 calendar days (the decision date, else the day of the status change)."""
+    latest = last - timedelta(days=PAYMENT_DAYS)  # approved on or before this day
+    dated = [Application.decision_date <= latest]
+    undated = [
+        Application.decision_date.is_(None),
+        Application.status_changed_at < local_midnight(latest + timedelta(days=1)),
+    ]
+    if first is not None:
+        earliest = first - timedelta(days=PAYMENT_DAYS)
+        dated.append(Application.decision_date >= earliest)
+        undated.append(Application.status_changed_at >= local_midnight(earliest))
+    return and_(Application.status == ApplicationStatus.APPROVED, or_(and_(*dated), and_(*undated)))
 
 
 def review_overdue(today: date) -> ColumnElement[bool]:
-    cutoff = local_midnight(last_review_overdue_day(today) + timedelta(days=1))
-    return and_(Application.status.in_(REVIEW_STATUSES), Application.submitted_at < cutoff)
+    # deadlines.overdue: late when today is after the deadline, i.e. the deadline is yesterday or earlier.
+    return review_due_within(None, today - timedelta(days=1))
 
 
 def payment_overdue(today: date) -> ColumnElement[bool]:
-    # deadlines.payment_due: approval day + 7 (the decision date, else the day of the status change),
-    # overdue when today is after it, i.e. approved before today - 7.
-    last_ok = today - timedelta(days=PAYMENT_DAYS)
-    return and_(
-        Application.status == ApplicationStatus.APPROVED,
-        or_(
-            Application.decision_date < last_ok,
-            and_(Application.decision_date.is_(None), Application.status_changed_at < local_midnight(last_ok)),
-        ),
-    )
+    return payment_due_within(None, today - timedelta(days=1))
+
+
+def due_soon_horizon(today: date, working_days: int) -> date:
+    """The last deadline counted as "due soon": `working_days` working days after today."""
+    return add_working_days(today, working_days)
+
+
+def due_soon_parts(today: date, working_days: int) -> list[ColumnElement[bool]]:
+    """Not late yet, and due today or within the next `working_days` working days: one condition per status
+    (awaiting review each, approved), so that each is one range of a status index."""
+    horizon = due_soon_horizon(today, working_days)
+    review = review_due_within(today, horizon)
+    return [and_(review, Application.status == status) for status in REVIEW_STATUSES] + [
+        payment_due_within(today, horizon)
+    ]
 
 
 def _count(condition: ColumnElement[bool]) -> Any:
@@ -172,35 +209,82 @@ async def area_report(
         int(paid_today_count),
     )
 
-    # The most overdue codes: the N oldest of each kind, merged by due date. Each list is one indexed-or-scanned
-    # top-N query of at most N rows, and runs only when the counts above say it has rows.
+    # The most overdue codes, querying only the kinds the counts above say have rows.
+    data.oldest_overdue = await _soonest(
+        session,
+        condition,
+        review_late,
+        payment_late,
+        reviews=bool(data.overdue_review),
+        dated=data.overdue_payment > late_undated,
+        undated=bool(late_undated),
+    )
+    return data
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """The applications that will be late soon (the console's overview): how many, and the soonest due."""
+
+    working_days: int
+    horizon: date  # the last deadline counted
+    count: int
+    items: list[OverdueItem]  # soonest due first, at most OLDEST_OVERDUE
+
+
+async def due_soon_report(
+    session: AsyncSession, condition: ColumnElement[bool], today: date, working_days: int
+) -> DueSoon:
+    horizon = due_soon_horizon(today, working_days)
+    review, payment = review_due_within(today, horizon), payment_due_within(today, horizon)
+    # Counted per status: each count is one range of a status index (an OR over statuses scans them all).
+    count = 0
+    for part in due_soon_parts(today, working_days):
+        count += await session.scalar(select(func.count()).select_from(Application).where(condition, part)) or 0
+    items = await _soonest(session, condition, review, payment)
+    return DueSoon(working_days, horizon, count, items)
+
+
+async def _soonest(
+    session: AsyncSession,
+    condition: ColumnElement[bool],
+    review: ColumnElement[bool],
+    payment: ColumnElement[bool],
+    *,
+    reviews: bool = True,
+    dated: bool = True,
+    undated: bool = True,
+) -> list[OverdueItem]:
+    """The OLDEST_OVERDUE applications of `review` and `payment` whose deadline comes first: the N oldest of each
+    kind, merged by due date. Each list is one indexed-or-scanned top-N query of at most N rows; a caller that
+    knows a kind has no rows skips its query."""
     items: list[OverdueItem] = []
-    if data.overdue_review:
-        # Review deadlines grow with the submission time: the oldest submissions are the most overdue.
-        for code, submitted_at in await _oldest(session, condition, review_late, Application.submitted_at):
+    if reviews:
+        # Review deadlines grow with the submission time: the oldest submissions are due first.
+        for code, submitted_at in await _oldest(session, condition, review, Application.submitted_at):
             due = add_working_days(fmt.local(submitted_at).date(), REVIEW_WORKING_DAYS)
             items.append(OverdueItem(code, "review", due, submitted_at))
-    if data.overdue_payment > late_undated:
-        dated = and_(payment_late, Application.decision_date.is_not(None))
-        for code, day in await _oldest(session, condition, dated, Application.decision_date):
+    if dated:
+        with_date = and_(payment, Application.decision_date.is_not(None))
+        for code, day in await _oldest(session, condition, with_date, Application.decision_date):
             items.append(OverdueItem(code, "payment", day + timedelta(days=PAYMENT_DAYS), local_midnight(day)))
-    if late_undated:
+    if undated:
         # An approval without a decision date (imported data) counts from the day of the status change.
-        undated_late = and_(payment_late, undated)
-        for code, changed_at in await _oldest(session, condition, undated_late, Application.status_changed_at):
+        without_date = and_(payment, Application.decision_date.is_(None))
+        for code, changed_at in await _oldest(session, condition, without_date, Application.status_changed_at):
             due = fmt.local(changed_at).date() + timedelta(days=PAYMENT_DAYS)
             items.append(OverdueItem(code, "payment", due, changed_at))
     items.sort(key=lambda item: (item.due, item.since, item.code))
-    data.oldest_overdue = items[:OLDEST_OVERDUE]
-    return data
+    return items[:OLDEST_OVERDUE]
 
 
 async def _oldest(
     session: AsyncSession, condition: ColumnElement[bool], overdue: ColumnElement[bool], since: Any
 ) -> list[tuple[str, Any]]:
-    stmt = (
-        select(Application.code, since).where(condition, overdue).order_by(since, Application.id).limit(OLDEST_OVERDUE)
-    )
+    # The ids first: for an admin, ix_applications_status_list holds every column the condition and the order
+    # need (an index-only scan of the status); only the N rows found are read for their codes.
+    first = select(Application.id).where(condition, overdue).order_by(since, Application.id).limit(OLDEST_OVERDUE)
+    stmt = select(Application.code, since).where(Application.id.in_(first)).order_by(since, Application.id)
     return [(code, value) for code, value in await session.execute(stmt)]
 
 

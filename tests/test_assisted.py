@@ -14,8 +14,11 @@ from messages.vocabulary import Role
 from storage.models import Application, AuditLog, Consent, Official, StatusEvent
 from storage.officials import get_assistant, get_official, officials_for
 from tests.chat import Chat, joined
+from tests.commands import migrated_url
 from tests.test_cli_messages import hotro
 from tests.test_review import NHAT_TIEN, register_official, reload
+
+__all__ = ["migrated_url"]  # the fixture, used by name
 
 HANG_BAC = 61  # Phường Hàng Bạc, Quận Hoàn Kiếm, Hà Nội
 
@@ -226,12 +229,12 @@ async def test_a_helper_gets_no_daily_report(app: HoTro) -> None:
     assert await daily.send_daily_reports(app, date(2021, 8, 20), datetime(2021, 8, 20, 7, tzinfo=UTC)) == 1
 
 
-def test_officials_add_role_helper_on_the_command_line(tmp_path: Path, db_url: str) -> None:
+def test_officials_add_role_helper_on_the_command_line(tmp_path: Path, migrated_url: str) -> None:
     args = ("officials", "add", "--channel", "telegram", "--user-id", "77", "--role", "helper", "--area")
-    added = hotro(tmp_path, db_url, *args, "6418", "--name", "Trưởng thôn Đồng Lâm")
+    added = hotro(tmp_path, migrated_url, *args, "6418", "--name", "Trưởng thôn Đồng Lâm")
     assert added.returncode == 0, added.stderr
     assert "người hỗ trợ đăng ký (trưởng thôn, tình nguyện viên) – Xã Nhật Tiến" in added.stdout
-    district = hotro(tmp_path, db_url, *args, "186")  # a helper works in one commune
+    district = hotro(tmp_path, migrated_url, *args, "186")  # a helper works in one commune
     assert district.returncode != 0 and "--area 186 không phải là mã" in district.stderr
     assert "của một xã, phường, thị trấn" in district.stderr
 

@@ -645,7 +645,11 @@ async def test_cancelling_stops_the_remaining_deliveries_promptly(bc_app: HoTro,
         async with app.sessions.begin() as session:
             assert await store.cancel(session, broadcast_id, datetime.now(UTC))
         at_cancel = sum(fake.deliveries("Sẽ bị dừng").values())
-        await asyncio.sleep(1.5)
+
+        async def settled() -> bool:  # no row left that a worker could still send
+            return all(r.status in ("sent", "cancelled") for r in await deliveries(app, broadcast_id))
+
+        await eventually(settled)
         after = sum(fake.deliveries("Sẽ bị dừng").values())
     assert after - at_cancel <= 8  # what was already in flight or due within the next half second
     rows = await deliveries(app, broadcast_id)

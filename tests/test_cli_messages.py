@@ -24,12 +24,10 @@ from tests.test_review import NHAT_TIEN
 
 
 def hotro(tmp_path: Path, db_url: str, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOTRO_DATA_DIR": str(tmp_path / "data")}
+    """`db_url`: the `db_url` fixture's (empty: the command's first start migrates it) or `migrated_url`."""
+    env = {**os.environ, "HOTRO_DATA_DIR": str(tmp_path / "data"), "HOTRO_DATABASE_URL": db_url}
     if PG_URL:
-        env["HOTRO_DATABASE_URL"] = db_url
-        env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key
-    else:
-        env.pop("HOTRO_DATABASE_URL", None)
+        env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key; SQLite's is beside its file
     return run_bot(*argv, env=env, cwd=tmp_path)
 
 

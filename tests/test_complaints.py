@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from bot.app import HoTro
 from bot.config import Settings
-from handlers import complaints
+from handlers.complaints import service as complaints
 from handlers.report.service import render_report
 from storage.complaints import CONTEXT
 from storage.deadlines import complaint_dues
@@ -21,11 +21,14 @@ from storage.models import Complaint, ComplaintMessage
 from storage.officials import add_official, complaint_scope, scope
 from storage.report_figures import area_report
 from tests.chat import Chat, joined
+from tests.commands import migrated_url
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_console import run_chat
 from tests.test_exchange import protector_of
 from tests.test_review import NHAT_TIEN, register_official, submit_household
 from tests.tg_driver import telegram_user
+
+__all__ = ["migrated_url"]  # the fixture, used by name
 
 TEXT = "Cán bộ thôn thu 200.000 đồng tiền phí khi nhận hồ sơ của tôi"
 
@@ -245,11 +248,12 @@ async def test_a_complaint_through_telegram_end_to_end(
     assert "Người dân đã phản hồi" in official.last_text
 
 
-def test_a_complaint_in_the_console_as_a_new_user_runs_it(tmp_path: Path) -> None:
+def test_a_complaint_in_the_console_as_a_new_user_runs_it(tmp_path: Path, migrated_url: str) -> None:
     """`hotro chat` with a script on stdin: the menu's fifth entry, buttons by number and by label."""
     out = run_chat(
         tmp_path,
         ["#5", "#1", "#4", "lạng sơn", "hữu lũng", "nhật tiến", "Xã chưa niêm yết danh sách ở thôn", "Bỏ qua", "#1"],
+        db_url=migrated_url,
     )
     assert "[5] 📣 Phản ánh, kiến nghị" in out
     assert "Vui lòng kiểm tra phản ánh trước khi gửi" in out and "Xã chưa niêm yết danh sách ở thôn" in out

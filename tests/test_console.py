@@ -15,7 +15,8 @@ def run_chat(tmp_path: Path, lines: list[str], user: str = "citizen-1", db_url: 
     env = {**os.environ, "HOTRO_DATA_DIR": str(tmp_path / "data")}
     if db_url:
         env["HOTRO_DATABASE_URL"] = db_url
-        env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key
+        if PG_URL:
+            env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key; SQLite's is beside its file
     else:
         env.pop("HOTRO_DATABASE_URL", None)
     result = run_bot("chat", "--user-id", user, input="\n".join(lines) + "\n", env=env, cwd=tmp_path)

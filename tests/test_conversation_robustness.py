@@ -19,6 +19,7 @@ from bot.channels.zalo import CHANNEL as ZALO
 from storage.conversations import DATA_CONTEXT
 from storage.models import Application, Conversation
 from tests.chat import Chat, joined
+from tests.commands import migrated_url
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
 from tests.test_console import run_chat
@@ -28,6 +29,8 @@ from tests.test_review import NHAT_TIEN, register_official, submit_household
 from tests.test_zalo import ZaloUser, zalo_config
 from tests.test_zalo import joined as zalo_joined
 from tests.tg_driver import telegram_user
+
+__all__ = ["migrated_url"]  # the fixture, used by name
 
 INVALID = "không hợp lệ"
 APOLOGY = "có lỗi xảy ra"
@@ -54,8 +57,8 @@ async def test_hash_with_a_unicode_digit_is_not_a_crash(app: HoTro) -> None:
     assert "#１" not in chat.last_text
 
 
-def test_console_survives_a_hash_with_a_unicode_digit(tmp_path: Path) -> None:
-    out = run_chat(tmp_path, ["#²", "#①", "Trợ giúp"])
+def test_console_survives_a_hash_with_a_unicode_digit(tmp_path: Path, migrated_url: str) -> None:
+    out = run_chat(tmp_path, ["#²", "#①", "Trợ giúp"], db_url=migrated_url)
     assert "Cách dùng HoTro" in out  # still reading input after the odd ones
 
 
@@ -251,14 +254,14 @@ async def test_a_bare_number_is_an_answer_where_the_step_takes_one(app: HoTro) -
 
 
 # ---- the console: returning users and blank messages -------------------------------------------
-def test_returning_console_user_sees_the_pending_question(tmp_path: Path) -> None:
-    run_chat(tmp_path, ["Đăng ký hỗ trợ", "#1", "Tôi đồng ý", "#1", "nguyễn văn an"])
-    again = run_chat(tmp_path, [])
+def test_returning_console_user_sees_the_pending_question(tmp_path: Path, migrated_url: str) -> None:
+    run_chat(tmp_path, ["Đăng ký hỗ trợ", "#1", "Tôi đồng ý", "#1", "nguyễn văn an"], db_url=migrated_url)
+    again = run_chat(tmp_path, [], db_url=migrated_url)
     assert BIRTH_QUESTION in again
 
 
-def test_console_answers_a_message_of_only_spaces(tmp_path: Path) -> None:
-    out = run_chat(tmp_path, ["   "])
+def test_console_answers_a_message_of_only_spaces(tmp_path: Path, migrated_url: str) -> None:
+    out = run_chat(tmp_path, ["   "], db_url=migrated_url)
     assert "Bạn chưa nhập nội dung" in out
 
 

@@ -12,14 +12,18 @@ import threading
 import time
 from pathlib import Path
 
+from tests.commands import migrated_url
 from tests.conftest import PG_URL, TEST_KEY
+
+__all__ = ["migrated_url"]  # the fixture, used by name
 
 
 def spawn(tmp_path: Path, db_url: str | None) -> subprocess.Popen[str]:
     env = {**os.environ, "HOTRO_DATA_DIR": str(tmp_path / "data")}
     if db_url:
         env["HOTRO_DATABASE_URL"] = db_url
-        env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key
+        if PG_URL:
+            env["HOTRO_DATA_KEY"] = TEST_KEY  # PostgreSQL needs a given key; SQLite's is beside its file
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "chat", "--user-id", "kill-test"],
         stdin=subprocess.PIPE,
@@ -57,8 +61,8 @@ def send_until(proc: subprocess.Popen[str], lines: queue.Queue[str], text: str, 
     return seen
 
 
-def test_kill_during_the_flow_then_continue(tmp_path: Path, db_url: str) -> None:
-    url = db_url if PG_URL else None
+def test_kill_during_the_flow_then_continue(tmp_path: Path, migrated_url: str) -> None:
+    url = migrated_url  # what is tested is the kill, not the first start: the database is migrated
     proc = spawn(tmp_path, url)
     out = reader(proc)
     send_until(proc, out, "/menu", "Đăng ký hỗ trợ")

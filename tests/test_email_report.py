@@ -27,15 +27,18 @@ from bot.app import HoTro, create_app
 from bot.config import Settings
 from handlers import admin_units
 from handlers.report.sheet import FIRST_DATA_ROW, headers
-from messages.vocabulary import STATUSES
+from messages.vocabulary import STATUSES, SmtpSecurity
 from storage.models import Official
 from storage.officials import EMAIL_CONTEXT, add_official, scope
 from storage.report_figures import area_report
 from tests.chat import Chat
+from tests.commands import migrated_url
 from tests.fakes.telegram_api import FakeTelegram
 from tests.net import free_port
 from tests.test_reports import HUU_LUNG, NHAT_TIEN, NOW, TODAY, YEN_BINH, seed
 from tests.tg_driver import telegram_user
+
+__all__ = ["migrated_url"]  # the fixture, used by name
 
 SENDER = "baocao@hotro.example.vn"
 DISTRICT_ADDRESS = "phong.ldtbxh@huulung.example.vn"
@@ -355,13 +358,15 @@ async def test_the_worker_sends_after_the_report_time(mail_app: HoTro, mailbox: 
     assert len(box.messages) == 1
 
 
-def test_the_commands_as_an_administrator_types_them(tmp_path: Any, db_url: str, mailbox: tuple[Mailbox, int]) -> None:
-    """`hotro officials add … --email` then `hotro report --official-id N --email ADDRESS`, as processes."""
+def test_the_commands_as_an_administrator_types_them(
+    tmp_path: Any, migrated_url: str, mailbox: tuple[Mailbox, int]
+) -> None:
+    """`hotro officials add … --email` then `hotro report --official-id N --email ADDRESS`, as processes
+    (forked from the prestarted one: what is tested is the commands, not Python's start-up)."""
     import os
-    import subprocess
-    import sys
 
     from tests.conftest import PG_URL, TEST_KEY
+    from tests.prestarted import run_bot
 
     box, port = mailbox
     env = {
@@ -374,15 +379,12 @@ def test_the_commands_as_an_administrator_types_them(tmp_path: Any, db_url: str,
         "HOTRO_SMTP_STARTTLS": "false",
         "HOTRO_REPORT_EMAIL_FROM": SENDER,
     }
+    env["HOTRO_DATABASE_URL"] = migrated_url
     if PG_URL:
-        env.update(HOTRO_DATABASE_URL=db_url, HOTRO_DATA_KEY=TEST_KEY)
-    else:
-        env.pop("HOTRO_DATABASE_URL", None)
+        env["HOTRO_DATA_KEY"] = TEST_KEY
 
     def hotro(*args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
-        )
+        result = run_bot(*args, env=env, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         return result.stdout
 
@@ -489,6 +491,103 @@ async def test_starttls_and_login_with_the_relays_own_ca(settings: Settings, tmp
     finally:
         controller.stop()
     assert [rcpts for _from, rcpts, _m in box.messages] == [["b@example.vn"]]
+
+
+def _tls_server(tmp_path: Any, box: Mailbox, port: int) -> tuple[Controller, Any]:
+    """An SMTPS relay (implicit TLS: the handshake comes first, as on port 465) that wants login; its CA file."""
+    import ssl
+
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+
+    def over_tls(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        # aiosmtpd's auth_require_tls only knows STARTTLS (it hides AUTH on an implicit-TLS port), so the
+        # login is refused here unless the connection itself is TLS.
+        if server.transport.get_extra_info("ssl_object") is None:
+            return AuthResult(success=False)
+        return _authenticator(server, session, envelope, mechanism, auth_data)
+
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, authenticator=over_tls, ssl_context=context, auth_require_tls=False
+    )
+    return controller, cert_file
+
+
+async def _send_error(settings: Settings) -> str | None:
+    report = email_report.Report("Báo cáo", "Nội dung", b"x", "bao-cao.xlsx")
+    return await email_report.send(settings, email_report.compose(settings, "b@example.vn", report))
+
+
+async def test_implicit_tls_and_login_with_the_relays_own_ca(settings: Settings, tmp_path: Any) -> None:
+    """HOTRO_SMTP_SECURITY=tls (SMTPS, the province's relay on port 465): TLS from the first byte, then login."""
+    box, port = Mailbox(), free_port()
+    controller, cert_file = _tls_server(tmp_path, box, port)
+    controller.start()
+    try:
+        app = await create_app(
+            mail_settings(
+                settings, port, smtp_security=SmtpSecurity.TLS, smtp_ca_file=cert_file, report_email_to="b@example.vn"
+            )
+        )
+        try:
+            await seed(app)
+            assert await sent_failed(app) == (1, 0)
+        finally:
+            await app.close()
+        # Without the relay's CA its certificate is refused, and the message says which setting fixes it.
+        untrusted = mail_settings(settings, port, smtp_security=SmtpSecurity.TLS, report_email_attempts=1)
+        error = await _send_error(untrusted)
+        assert error is not None and "chứng chỉ" in error and "HOTRO_SMTP_CA_FILE" in error
+    finally:
+        controller.stop()
+    assert [rcpts for _from, rcpts, _m in box.messages] == [["b@example.vn"]]
+
+
+async def test_a_security_that_does_not_match_the_server_is_named_in_the_error(
+    settings: Settings, tmp_path: Any, mailbox: tuple[Mailbox, int]
+) -> None:
+    """STARTTLS (or plain SMTP) against an SMTPS relay waits for a greeting that never comes; TLS against a
+    plain server fails its handshake. Either way the official reads, in Vietnamese, what to check."""
+    box, port = Mailbox(), free_port()
+    controller, cert_file = _tls_server(tmp_path, box, port)
+    controller.start()
+    try:
+        for security in (SmtpSecurity.STARTTLS, SmtpSecurity.NONE):
+            mismatched = mail_settings(
+                settings,
+                port,
+                smtp_security=security,
+                smtp_ca_file=cert_file,
+                smtp_timeout_seconds=0.5,
+                report_email_attempts=1,
+            )
+            error = await _send_error(mismatched)
+            assert error is not None and "Không kết nối được máy chủ thư 127.0.0.1" in error, error
+            assert "HOTRO_SMTP_SECURITY" in error and "465" in error
+    finally:
+        controller.stop()
+    _plain_box, plain_port = mailbox
+    error = await _send_error(
+        mail_settings(settings, plain_port, smtp_security=SmtpSecurity.TLS, report_email_attempts=1)
+    )
+    assert error is not None and "Không kết nối được máy chủ thư" in error and "HOTRO_SMTP_SECURITY" in error, error
+    assert box.messages == []
+
+
+def test_the_connection_security_comes_from_the_setting_else_the_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    def security(**values: Any) -> SmtpSecurity:
+        return email_report.security(Settings(_env_file=None, smtp_host="relay.example.vn", **values))  # type: ignore[call-arg]
+
+    assert security() == SmtpSecurity.STARTTLS  # port 587
+    assert security(smtp_port=465) == SmtpSecurity.TLS  # SMTPS
+    assert security(smtp_port=465, smtp_security=SmtpSecurity.STARTTLS) == SmtpSecurity.STARTTLS  # the setting wins
+    assert security(smtp_port=25, smtp_starttls=False) == SmtpSecurity.NONE  # the older setting still counts
+    monkeypatch.setenv("HOTRO_SMTP_SECURITY", "tls")
+    assert security(smtp_port=2465) == SmtpSecurity.TLS
+    monkeypatch.setenv("HOTRO_SMTP_SECURITY", "ssl")
+    with pytest.raises(ValueError, match="smtp_security"):
+        security()
 
 
 async def test_a_server_quoting_the_address_in_its_refusal_does_not_put_it_in_the_log(

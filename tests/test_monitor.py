@@ -16,7 +16,8 @@ from bot import exchange, officials_cli
 from bot import report_jobs as daily
 from bot.app import HoTro
 from bot.config import Settings
-from handlers import complaints, posting
+from handlers.complaints import service as complaints
+from handlers.posting import service as posting
 from handlers.review import lifecycle
 from handlers.review.console_login import new_login_link
 from storage import broadcasts, outbox

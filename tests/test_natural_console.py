@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import PG_URL
+from tests.commands import migrated_url
 from tests.test_cli_messages import hotro
-from tests.test_console import chat_db, run_chat
+from tests.test_console import run_chat
 
-__all__ = ["chat_db"]  # the fixture, used by name
+__all__ = ["migrated_url"]  # the fixture, used by name
 
 
-def test_natural_answers_in_the_console(tmp_path: Path, chat_db: str | None) -> None:
+def test_natural_answers_in_the_console(tmp_path: Path, migrated_url: str) -> None:
     out = run_chat(
         tmp_path,
         [
@@ -33,19 +33,19 @@ def test_natural_answers_in_the_console(tmp_path: Path, chat_db: str | None) -> 
             "NGUYEN VAN AN",
             "Bỏ qua",
         ],
-        db_url=chat_db,
+        db_url=migrated_url,
     )
     summary = out[out.rindex("Bạn vui lòng kiểm tra lại thông tin") :]
     assert "Lái xe mô tô 2 bánh chở khách (xe ôm), xích lô" in summary
     assert "Vietcombank" in summary and "NGUYEN VAN AN" in summary
 
 
-def test_a_helper_registers_in_the_console_and_the_citizen_follows(tmp_path: Path, db_url: str) -> None:
-    # `hotro chat` and `hotro officials` share the database of the data directory (or PostgreSQL's).
-    chat_url = db_url if PG_URL else None
+def test_a_helper_registers_in_the_console_and_the_citizen_follows(tmp_path: Path, migrated_url: str) -> None:
+    # `hotro chat` and `hotro officials` share the database.
+    chat_url = migrated_url
     added = hotro(
-        tmp_path, db_url, "officials", "add", "--channel", "console", "--user-id", "truong-thon", "--role", "helper",
-        "--area", "6418",
+        tmp_path, migrated_url, "officials", "add", "--channel", "console", "--user-id", "truong-thon",
+        "--role", "helper", "--area", "6418",
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     out = run_chat(

@@ -20,9 +20,12 @@ from storage.models import Application, ChannelUser, OutboxMessage, Payment
 from storage.officials import add_official
 from storage.report_figures import area_report
 from tests.chat import Chat, joined
+from tests.commands import migrated_url
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_review import NHAT_TIEN, register_official, submit_household
 from tests.tg_driver import telegram_user
+
+__all__ = ["migrated_url"]  # the fixture, used by name
 
 QUESTION = "Bạn đã nhận được 3.000.000\xa0₫ chưa?"
 
@@ -233,21 +236,12 @@ async def test_payment_confirmation_through_telegram(
         assert (await session.get(Payment, payment_id)).confirmation == "denied"  # type: ignore[union-attr]
 
 
-async def test_payment_confirmation_in_the_console(tmp_path: Path, db_url: str) -> None:
+async def test_payment_confirmation_in_the_console(tmp_path: Path, settings: Settings, migrated_url: str) -> None:
     """`hotro chat` shows the question that waited for the citizen; typing the answer records it, and the
     commune official sees the denial when they open their console."""
-    from tests.conftest import PG_URL, TEST_KEY
     from tests.test_console import run_chat
 
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        data_dir=data_dir,
-        database_url=db_url if PG_URL else None,
-        data_key=TEST_KEY if PG_URL else None,
-    )
-    chat_db = db_url if PG_URL else None
+    chat_db = migrated_url  # the commands and `settings` share the database (and SQLite's key beside it)
     run_chat(tmp_path, ["/menu"], user="citizen-1", db_url=chat_db)  # the citizen has used the bot before
     app = await create_app(settings)
     try:

@@ -19,8 +19,9 @@ from bot import posting_cli
 from bot.app import HoTro
 from bot.config import Settings
 from bot.web import build_web_app
-from handlers import posting, posting_files
 from handlers.lookup import chat as status
+from handlers.posting import files as posting_files
+from handlers.posting import service as posting
 from handlers.report.service import render_report
 from messages import fmt
 from storage.applications import seal_person

@@ -14,16 +14,19 @@ from bot.web import build_web_app
 from handlers import app_code
 from storage.models import Application
 from tests.chat import Chat, joined
+from tests.commands import migrated_url
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.journeys import household_application
 from tests.test_console import run_chat
 from tests.tg_driver import TelegramUser
 
+__all__ = ["migrated_url"]  # the fixture, used by name
+
 YES_NO = "thợ cắt tóc có đăng ký bị đóng cửa 18 ngày có đc hỗ trợ k"
 
 
-def test_console_answers_a_yes_no_question_with_verdict_and_amount(tmp_path: Path) -> None:
-    out = run_chat(tmp_path, [YES_NO, "tiệm sửa xe đóng cửa 12 ngày có được 3 triệu không"])
+def test_console_answers_a_yes_no_question_with_verdict_and_amount(tmp_path: Path, migrated_url: str) -> None:
+    out = run_chat(tmp_path, [YES_NO, "tiệm sửa xe đóng cửa 12 ngày có được 3 triệu không"], db_url=migrated_url)
     answer = out[out.index("Có. Hỗ trợ hộ kinh doanh") :]
     assert answer.startswith("Có. Hỗ trợ hộ kinh doanh: 3.000.000\xa0₫.")
     assert "18 ngày liên tục" in answer and "từ 15 ngày liên tục trở lên" in answer

@@ -10,7 +10,7 @@ from handlers import app_code
 from handlers.ask.questions import id_facts, verdict
 from handlers.ask.questions.confirm import confirmation
 from handlers.ask.questions.facts import extract
-from handlers.ask.questions.intents import code_in
+from handlers.intents import code_in
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.normalize import fold
 

@@ -13,8 +13,11 @@ from pathlib import Path
 from bot.app import HoTro
 from bot.channels.telegram import make_bot, run_polling
 from bot.channels.telegram_webhook import ALLOWED_UPDATES
+from tests.commands import migrated_url
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.prestarted import run_bot
+
+__all__ = ["migrated_url"]  # the fixture, used by name
 
 CITIZEN = 515151
 # A message whose date is not a Unix time: PTB's Update.de_json raises on it.
@@ -48,12 +51,12 @@ async def test_an_unparseable_update_is_skipped_and_the_next_one_answered(
     assert set(polls[0]["allowed_updates"]) == set(ALLOWED_UPDATES)  # type: ignore[arg-type]
 
 
-async def test_sigterm_ends_polling_with_exit_0(fake_telegram: FakeTelegram, tmp_path: Path, db_url: str) -> None:
+async def test_sigterm_ends_polling_with_exit_0(fake_telegram: FakeTelegram, tmp_path: Path, migrated_url: str) -> None:
     fake = fake_telegram
     fake.push({"update_id": 700, "message": POISON})  # what used to leave "This Application is still running!"
     env = {
         **os.environ,
-        "HOTRO_DATABASE_URL": db_url,
+        "HOTRO_DATABASE_URL": migrated_url,
         "HOTRO_TELEGRAM_TOKEN": TOKEN,
         "HOTRO_TELEGRAM_BASE_URL": fake.base_url,
         "HOTRO_DATA_DIR": str(tmp_path),
@@ -89,9 +92,9 @@ def _polling_env(fake: FakeTelegram, tmp_path: Path, db_url: str, token: str = T
 
 
 async def test_a_refused_token_ends_polling_with_a_clear_message(
-    fake_telegram: FakeTelegram, tmp_path: Path, db_url: str
+    fake_telegram: FakeTelegram, tmp_path: Path, migrated_url: str
 ) -> None:
-    env = _polling_env(fake_telegram, tmp_path, db_url, token="7000001:WRONG")
+    env = _polling_env(fake_telegram, tmp_path, migrated_url, token="7000001:WRONG")
     # In a thread: the fake Bot API answers on this event loop meanwhile.
     result = await asyncio.to_thread(run_bot, "telegram", env=env, cwd=tmp_path, timeout=60)
     lines = [line for line in result.stderr.splitlines() if line.strip() and " ERROR " not in line]
@@ -99,7 +102,7 @@ async def test_a_refused_token_ends_polling_with_a_clear_message(
     assert "HOTRO_TELEGRAM_TOKEN" in lines[-1] and "không chấp nhận" in lines[-1]
 
 
-async def test_polling_waits_for_an_unreachable_bot_api_and_stops_cleanly(tmp_path: Path, db_url: str) -> None:
+async def test_polling_waits_for_an_unreachable_bot_api_and_stops_cleanly(tmp_path: Path, migrated_url: str) -> None:
     from tests.net import free_port
 
     fake = FakeTelegram()
@@ -109,7 +112,7 @@ async def test_polling_waits_for_an_unreachable_bot_api_and_stops_cleanly(tmp_pa
         "-m",
         "bot",
         "telegram",
-        env=_polling_env(fake, tmp_path, db_url),
+        env=_polling_env(fake, tmp_path, migrated_url),
         stderr=asyncio.subprocess.PIPE,
     )
     assert proc.stderr is not None

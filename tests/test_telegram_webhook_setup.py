@@ -13,9 +13,12 @@ import pytest
 from bot.channels.telegram_webhook import ALLOWED_UPDATES, webhook_problems
 from bot.config import Settings
 from bot.server import serve
+from tests.commands import migrated_url
 from tests.conftest import PG_URL, TEST_KEY
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 from tests.net import free_port
+
+__all__ = ["migrated_url"]  # the fixture, used by name
 
 SECRET = "webhook_secret-1"
 
@@ -50,11 +53,11 @@ async def _wait_for(predicate: object, timeout: float = 10.0) -> None:
 
 
 async def test_transient_set_webhook_failures_are_retried_while_the_server_serves(
-    db_url: str, tmp_path: Path, fake_telegram: FakeTelegram
+    migrated_url: str, tmp_path: Path, fake_telegram: FakeTelegram
 ) -> None:
     fake = fake_telegram
     fake.set_webhook_failures = [(429, 1), (502, None), (500, None)]
-    settings = serve_settings(db_url, tmp_path, fake)
+    settings = serve_settings(migrated_url, tmp_path, fake)
     stop = asyncio.Event()
     server = asyncio.create_task(serve(settings, settings.web_port, stop))
     try:
@@ -74,10 +77,10 @@ async def test_transient_set_webhook_failures_are_retried_while_the_server_serve
     assert [m for m, _p in fake.calls].count("setWebhook") == 4
 
 
-async def test_an_unreachable_bot_api_does_not_stop_the_server(db_url: str, tmp_path: Path) -> None:
+async def test_an_unreachable_bot_api_does_not_stop_the_server(migrated_url: str, tmp_path: Path) -> None:
     fake = FakeTelegram()
     fake.port = free_port()  # nothing listens there yet
-    settings = serve_settings(db_url, tmp_path, fake)
+    settings = serve_settings(migrated_url, tmp_path, fake)
     stop = asyncio.Event()
     server = asyncio.create_task(serve(settings, settings.web_port, stop))
     try:
@@ -111,9 +114,11 @@ def _listening(port: int) -> bool:
     ],
 )
 async def test_bad_webhook_settings_stop_the_start_with_a_clear_message(
-    db_url: str, tmp_path: Path, fake_telegram: FakeTelegram, url: str, secret: str, expected: str
+    migrated_url: str, tmp_path: Path, fake_telegram: FakeTelegram, url: str, secret: str, expected: str
 ) -> None:
-    settings = serve_settings(db_url, tmp_path, fake_telegram, telegram_webhook_url=url, telegram_webhook_secret=secret)
+    settings = serve_settings(
+        migrated_url, tmp_path, fake_telegram, telegram_webhook_url=url, telegram_webhook_secret=secret
+    )
     with pytest.raises(SystemExit) as stopped:
         await serve(settings, settings.web_port, asyncio.Event())
     assert expected in str(stopped.value)
@@ -127,9 +132,9 @@ def test_webhook_rules() -> None:
 
 
 async def test_serve_puts_metrics_on_their_own_port_only(
-    db_url: str, tmp_path: Path, fake_telegram: FakeTelegram
+    migrated_url: str, tmp_path: Path, fake_telegram: FakeTelegram
 ) -> None:
-    settings = serve_settings(db_url, tmp_path, fake_telegram, metrics_port=free_port())
+    settings = serve_settings(migrated_url, tmp_path, fake_telegram, metrics_port=free_port())
     stop = asyncio.Event()
     server = asyncio.create_task(serve(settings, settings.web_port, stop))
     try:

@@ -16,7 +16,8 @@ from bot.app import HoTro
 from bot.config import Settings
 from bot.web import build_web_app
 from bot.web_console.auth import MONITOR_ROUTES
-from handlers import complaints, posting
+from handlers.complaints import service as complaints
+from handlers.posting import service as posting
 from messages.vocabulary import ComplaintStatus
 from storage import outbox
 from storage.models import Application, AuditLog, Complaint, DecisionPosting, Official, OutboxMessage

@@ -28,9 +28,8 @@ from handlers import admin_units
 from messages import fmt, vocabulary
 from messages.i18n import _
 from messages.vocabulary import AREA_CODE_ERRORS, Role
-from storage import lists
+from storage import lists, lookups
 from storage.crypto import DataProtector
-from storage.models import AuditLog
 from storage.officials import LEVELS
 
 AREA_ROLES = (*LEVELS, Role.ADMIN)  # the levels a list is made for (a monitor's role is no level)
@@ -144,7 +143,7 @@ async def export_applications(
                 "format": fmt,
                 "rows": count,
             }
-            session.add(AuditLog(actor=actor, action="export", detail=json.dumps(detail), at=datetime.now(UTC)))
+            lookups.audit(session, actor, "export", datetime.now(UTC), detail=json.dumps(detail))
         os.replace(tmp, out)  # only after the audit row is committed
     finally:
         if tmp is not None:

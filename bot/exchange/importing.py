@@ -35,9 +35,9 @@ from messages import fmt, vocabulary
 from messages.i18n import _
 from messages.normalize import fold
 from messages.vocabulary import ApplicationStatus
-from storage import lists
+from storage import lists, lookups
 from storage.crypto import DataProtector
-from storage.models import Application, AuditLog, Official
+from storage.models import Application, Official
 
 
 @dataclass
@@ -375,7 +375,7 @@ async def import_file(
             "unchanged": report.unchanged,
             "skipped": report.skipped,
         }
-        session.add(AuditLog(actor=actor, action="import", detail=json.dumps(detail), at=now))
+        lookups.audit(session, actor, "import", now, detail=json.dumps(detail))
     return report
 
 

@@ -19,7 +19,7 @@ from storage import console as queries
 from storage.console import DayFigures
 from storage.models import Official
 from storage.officials import level_of, scope
-from storage.report_figures import ReportData, area_report
+from storage.report_figures import DueSoon, ReportData, area_report, due_soon_report
 
 FRESH_FOR = timedelta(seconds=60)
 MAX_AREAS = 2048  # areas kept (a commune, district or province each); the oldest are dropped beyond it
@@ -29,6 +29,7 @@ MAX_AREAS = 2048  # areas kept (a commune, district or province each); the oldes
 class Figures:
     data: ReportData
     series: list[DayFigures]
+    due_soon: DueSoon
     computed_at: datetime
 
 
@@ -39,7 +40,14 @@ class FigureCache:
         self._locks: dict[tuple[str, int | None, date], asyncio.Lock] = {}
 
     async def get(
-        self, session: AsyncSession, official: Official, today: date, now: datetime, *, refresh: bool = False
+        self,
+        session: AsyncSession,
+        official: Official,
+        today: date,
+        now: datetime,
+        *,
+        due_within: int,
+        refresh: bool = False,
     ) -> Figures:
         # By the scope's level, not the role: a district monitor and a commune monitor may share a code.
         key = (str(level_of(official) or "all"), official.area_code, today)
@@ -55,6 +63,7 @@ class FigureCache:
             figures = Figures(
                 await area_report(session, condition, today, now),
                 await queries.daily_series(session, condition, today),
+                await due_soon_report(session, condition, today, due_within),
                 now,
             )
             self._figures[key] = figures

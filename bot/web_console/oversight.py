@@ -21,7 +21,10 @@ from bot.app import HoTro
 from bot.web_console import files, services
 from bot.web_console.keys import app_of, db_of, local_today, official_of, utc_now
 from bot.web_console.render import page, problem
-from handlers import admin_units, app_code, complaints, posting, posting_files, validators
+from handlers import admin_units, app_code, validators
+from handlers.complaints import service as complaints
+from handlers.posting import files as posting_files
+from handlers.posting import service as posting
 from handlers.turn import Notice
 from messages import fmt
 from messages.i18n import _
@@ -36,7 +39,7 @@ from messages.vocabulary import (
 from storage import complaints as complaint_repo
 from storage import postings
 from storage.complaints import ACKNOWLEDGED, ANSWER, REPLY, TEXT
-from storage.models import Application, Attachment, AuditLog, Complaint, Official
+from storage.models import Application, Attachment, Complaint, Official
 from storage.officials import complaint_scope, covers, may_change, scope
 
 routes = web.RouteTableDef()
@@ -141,16 +144,8 @@ async def _thread(db: AsyncSession, app: HoTro, complaint: Complaint) -> list[Th
 
 
 def _audit(db: AsyncSession, official: Official, complaint: Complaint, now: datetime) -> None:
-    """The same audit row as the chat's view of a complaint (handlers/complaints.officials_view)."""
-    db.add(
-        AuditLog(
-            actor=complaints.official_actor(official),
-            action="view",
-            application_id=complaint.application_id,
-            detail=f"complaint {complaint.code}",
-            at=now,
-        )
-    )
+    """The same audit row as the chat's view of a complaint (handlers.complaints.chat.officials_view)."""
+    complaint_repo.audit_view(db, complaints.official_actor(official), complaint, now)
 
 
 async def _complaint_page(

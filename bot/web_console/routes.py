@@ -31,6 +31,7 @@ from storage.broadcasts import Audience, AudienceError
 from storage.console import ListFilter, Search
 from storage.models import Application, Official
 from storage.officials import ROLES, add_official, all_officials, is_monitor, level_of, scope
+from storage.report_figures import due_soon_horizon
 
 routes = web.RouteTableDef()
 
@@ -118,7 +119,14 @@ async def dashboard(request: web.Request) -> web.Response:
     official, db = official_of(request), db_of(request)
     today, now = local_today(), utc_now()
     cache = request.config_dict[FIGURES]
-    figures = await cache.get(db, official, today, now, refresh=request.query.get("moi") == "1")
+    figures = await cache.get(
+        db,
+        official,
+        today,
+        now,
+        due_within=app_of(request).settings.due_soon_working_days,
+        refresh=request.query.get("moi") == "1",
+    )
     series = figures.series
     peak = max([1, *(max(d.submitted, d.decided) for d in series)])
     return await page(
@@ -127,6 +135,7 @@ async def dashboard(request: web.Request) -> web.Response:
         {
             "area": area_name(official),
             "data": figures.data,
+            "due_soon": figures.due_soon,
             "computed_at": figures.computed_at,
             "statuses": vocabulary.STATUSES,
             "series": series,
@@ -188,6 +197,7 @@ def parse_list(request: web.Request, official: Official) -> ListQuery:
         submitted_from=_iso_date(q.get("tu")),
         submitted_to=_iso_date(q.get("den")),
         overdue=q.get("qua-han") == "1",
+        due_within=app_of(request).settings.due_soon_working_days if q.get("sap-han") == "1" else None,
         search=search,
     )
     return ListQuery(flt, _int(q.get("trang")) or 1, query, search_kind, args)
@@ -208,7 +218,7 @@ def sub_areas(official: Official, district: int | None, home_province: int) -> d
 
 @routes.get("/ho-so", name="list")
 async def application_list(request: web.Request) -> web.Response:
-    official, db = official_of(request), db_of(request)
+    official, db, settings = official_of(request), db_of(request), app_of(request).settings
     parsed = parse_list(request, official)
     result = await queries.list_page(db, scope(official), parsed.flt, local_today(), parsed.page)
     if parsed.search_kind in ("code", "number"):
@@ -236,6 +246,9 @@ async def application_list(request: web.Request) -> web.Response:
             "place": _commune_name,
             "today": local_today(),
             "overdue": _overdue,
+            "deadline": deadlines.deadline,
+            "due_soon_days": settings.due_soon_working_days,
+            "due_soon_until": due_soon_horizon(local_today(), settings.due_soon_working_days),
             "bulk_targets": BULK_TARGETS,
             "action_labels": ACTION_LABELS,
             "can_move": services.can_move,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -23,11 +22,10 @@ from handlers.report import service as progress_report
 from handlers.review import lifecycle
 from handlers.review import service as review
 from handlers.review.console_login import link_message, new_login_link
-from handlers.turn import Notice, Reply
+from handlers.turn import Reply
 from storage import broadcasts, lookups, outbox
 from storage import console as console_queries
 from storage.broadcasts import Audience
-from storage.crypto import DataProtector
 from storage.models import Application, Broadcast, Official
 
 PaymentInfo = lifecycle.PaymentInfo
@@ -52,22 +50,9 @@ def date_problem(application: Application, *, decision_date: date | None, paid_o
     )
 
 
-@dataclass
-class Changed:
-    """A NoticeQueue (handlers.review.service) that writes each notice to the outbox in the request's
-    transaction and keeps the rows' ids, to send them right after the commit."""
-
-    session: AsyncSession
-    now: datetime
-    protector: DataProtector
-    notice_ids: list[int] = field(default_factory=list)
-
-    async def put(self, notice: Notice) -> None:
-        row = await outbox.enqueue(
-            self.session, notice.channel, notice.chat_id, notice.reply.to_payload(), self.now, self.protector
-        )
-        await self.session.flush()  # the row's id
-        self.notice_ids.append(row.id)
+# The notices of a request's changes: written to the outbox in the request's transaction, their rows' ids
+# sent right after the commit (the sessions keep attributes on commit, so the ids stay readable).
+Changed = review.OutboxQueue
 
 
 def changes(session: AsyncSession, app: HoTro, now: datetime) -> Changed:
@@ -108,8 +93,8 @@ async def change_status(
 
 async def send_notices(app: HoTro, changed: Changed) -> None:
     """After the commit: send the notices now (the sender loop retries any that fail)."""
-    if changed.notice_ids:
-        await app.sender.deliver(changed.notice_ids)
+    if changed.ids:
+        await app.sender.deliver(changed.ids)
 
 
 def audit_view(session: AsyncSession, official: Official, application: Application, now: datetime) -> None:

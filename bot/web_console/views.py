@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from handlers import admin_units, app_code, forms, posting
+from handlers import admin_units, app_code, forms
 from handlers.apply import chat as intake
+from handlers.posting import service as posting
 from messages import fmt, vocabulary
 from messages.i18n import _
 from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel

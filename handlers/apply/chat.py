@@ -816,3 +816,5 @@ router.menu_entry(N_("Apply for support"), "apply")
 router.action("apply")(choose_kind)
 router.action("consent")(on_consent)
 router.state("apply", ask=ask_state, resumable=True, takes_files=takes_files)(handle_state)
+# Choosing what to apply for: typed text that is none of the buttons is a question.
+router.state(ApplyState.CHOOSE, ask=ask_state, questions=lambda turn: bool(turn.text) and not turn.action)(handle_state)

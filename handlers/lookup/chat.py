@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import actions, app_code
+from handlers import actions, app_code, attempts
+from handlers.intents import chat_intent, code_in
 from handlers.menu import back_to_menu_button, show_menu
 from handlers.review import lifecycle
 from handlers.review import service as review
@@ -21,7 +21,7 @@ from storage import applications as repo
 from storage import lookups, postings
 from storage.crypto import DecryptionError
 from storage.deadlines import posting_due
-from storage.models import Application, LookupAttempt, LookupCodeAttempt
+from storage.models import Application
 
 
 class LookupState(StrEnum):
@@ -30,9 +30,6 @@ class LookupState(StrEnum):
 
 
 ANSWER_STATE = "answer"  # typing the answer to an official's request for information
-
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(hours=1)
 
 
 def actor(turn: Turn) -> str:
@@ -129,39 +126,22 @@ async def my_applications(turn: Turn) -> None:
     turn.say(_("What next?"), [*rows, lookup, back_to_menu_button()])
 
 
-# ---- look-up by code and the last 4 ID digits, rate-limited per chat ------------------------
+# ---- look-up by code and the last 4 ID digits, rate-limited (handlers.attempts) ---------------
 async def start_lookup(turn: Turn) -> None:
     turn.goto(LookupState.CODE, {})
     turn.takes_text = True
     turn.say(_("Type the application code (e.g. HK-7QX4-M9PR)."), [back_to_menu_button()])
 
 
-async def _failures(turn: Turn) -> LookupAttempt:
-    return await lookups.chat_failures(
-        turn.session, turn.incoming.channel, turn.incoming.chat_id, turn.now, FAILURE_WINDOW
-    )
-
-
-async def _code_failures(turn: Turn, code: str) -> LookupCodeAttempt:
-    """The code's failures from every chat: a new chat (or group) gets no fresh guesses."""
-    return await lookups.code_failures(turn.session, code, turn.now, FAILURE_WINDOW)
-
-
 async def lookup_state(turn: Turn) -> None:
     turn.takes_text = True  # a code or 4 digits, never a button number
-    attempt = await _failures(turn)
+    attempt = await attempts.chat_failures(turn)
     code_attempt = (
-        await _code_failures(turn, turn.data.get("code", "")) if turn.state == LookupState.ID_DIGITS else None
+        await attempts.code_failures(turn, turn.data.get("code", "")) if turn.state == LookupState.ID_DIGITS else None
     )
-    blocked: LookupAttempt | LookupCodeAttempt | None = attempt if attempt.failures >= MAX_FAILURES else None
-    if code_attempt is not None and code_attempt.failures >= MAX_FAILURES:
-        blocked = code_attempt
+    blocked = attempts.too_many(turn.now, attempt, code_attempt)
     if blocked is not None:
-        wait = blocked.window_start + FAILURE_WINDOW - turn.now
-        minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        await show_menu(
-            turn, _("Too many wrong attempts. Please try again in {minutes} minutes.").format(minutes=minutes)
-        )
+        await show_menu(turn, blocked)
         return
     if turn.state == LookupState.CODE:
         take_code(turn, turn.text)
@@ -172,7 +152,7 @@ async def lookup_state(turn: Turn) -> None:
         attempt.failures += 1
         assert code_attempt is not None
         code_attempt.failures += 1
-        left = MAX_FAILURES - max(attempt.failures, code_attempt.failures)
+        left = attempts.left(attempt, code_attempt)
         turn.goto(LookupState.CODE, {})
         turn.say(
             _(
@@ -228,6 +208,15 @@ async def follow(turn: Turn) -> None:
             "Done: application {code} now belongs to this chat. You will be told here when its status changes, and "
             "you will find it under “My applications”."
         ).format(code=display),
+    )
+
+
+def not_a_code(turn: Turn) -> bool:
+    """At the code step: thanks, a greeting or a question with no code in it leaves the look-up and is
+    answered; a code, or what may be a mistyped one, is looked up."""
+    text = turn.text
+    return (
+        bool(text) and not turn.action and bool(chat_intent(text) or (code_in(text) is None and len(text.split()) >= 3))
     )
 
 
@@ -342,4 +331,5 @@ router.action("wd")(withdraw)
 router.action("wdy")(withdraw_confirmed)
 router.action("ans")(start_answer)
 router.state("lookup")(lookup_state)
+router.state(LookupState.CODE, questions=not_a_code)(lookup_state)
 router.state(ANSWER_STATE, takes_files=lambda _turn: True)(answer_state)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from handlers import actions, admin_units, app_code, forms, posting
+from handlers import actions, admin_units, app_code, forms
 from handlers.apply import chat as intake
 from handlers.apply import duplicates
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.gate import gated_official, officials_only
 from handlers.menu import entries, show_menu
+from handlers.posting import service as posting
 from handlers.review import lifecycle, payment_confirm
 from handlers.review import service as review
 from handlers.router import Router

@@ -16,7 +16,8 @@ from handlers import app_code
 from messages import fmt
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationStatus
-from storage.models import Application, Payment, StatusEvent
+from storage import applications as repo
+from storage.models import Application
 from storage.officials import by_id, may_change
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -152,27 +153,17 @@ async def transition(
     if to_status == ApplicationStatus.REJECTED:
         application.rejection_reason = note
     if payment is not None:
-        session.add(
-            Payment(
-                application_id=application.id,
-                amount=payment.amount,
-                paid_on=payment.paid_on,
-                method=payment.method,
-                reference=payment.reference,
-                recorded_by=actor,
-                recorded_at=now,
-            )
-        )
-    session.add(
-        StatusEvent(
-            application_id=application.id,
-            from_status=from_status,
-            to_status=to_status,
+        repo.add_payment(
+            session,
+            application,
+            amount=payment.amount,
+            paid_on=payment.paid_on,
+            method=payment.method,
+            reference=payment.reference,
             actor=actor,
-            note=note,
-            at=now,
+            now=now,
         )
-    )
+    repo.add_status_event(session, application, from_status, actor=actor, note=note, now=now)
     await session.flush()
 
 

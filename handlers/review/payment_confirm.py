@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handlers import actions, admin_units, app_code, complaints
+from handlers import actions, admin_units, app_code
+from handlers.complaints import service as complaints
 from handlers.menu import back_to_menu_button, show_menu
 from handlers.router import Router
 from handlers.turn import Button, Notice, Reply, Turn

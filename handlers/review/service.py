@@ -15,7 +15,7 @@ Nothing here commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -30,7 +30,7 @@ from messages.vocabulary import ApplicationStatus
 from storage import applications as repo
 from storage import outbox
 from storage.crypto import DataProtector
-from storage.models import Application, Official
+from storage.models import Application, Official, OutboxMessage
 from storage.officials import covers, officials_for
 
 __all__ = [
@@ -59,18 +59,27 @@ class NoticeQueue(Protocol):
 
 @dataclass
 class OutboxQueue:
-    """Notices written straight to the outbox in `session` (the CLI and the web console)."""
+    """Notices written straight to the outbox in `session` (the CLI and the web console). Once the session
+    has flushed them (the commit does), `ids` names the rows, for a caller that sends them right away."""
 
     session: AsyncSession
     now: datetime
     protector: DataProtector
-    count: int = 0
+    rows: list[OutboxMessage] = field(default_factory=list)
 
     async def put(self, notice: Notice) -> None:
-        await outbox.enqueue(
+        row = await outbox.enqueue(
             self.session, notice.channel, notice.chat_id, notice.reply.to_payload(), self.now, self.protector
         )
-        self.count += 1
+        self.rows.append(row)
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def ids(self) -> list[int]:
+        return [row.id for row in self.rows]
 
 
 def official_actor(official: Official) -> str:

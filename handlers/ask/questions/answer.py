@@ -19,8 +19,8 @@ from handlers.ask.policy_search import detect_section
 from handlers.ask.questions import classify, id_facts, passages, verdict
 from handlers.ask.questions.confirm import confirmation
 from handlers.ask.questions.facts import Facts, extract
-from handlers.ask.questions.intents import chat_intent, code_in
 from handlers.ask.questions.knowledge import by_id, entry, province_scheme
+from handlers.intents import chat_intent, code_in
 from handlers.lookup import chat as status
 from handlers.menu import menu_buttons, show_menu
 from handlers.turn import Button, CoreState, Turn

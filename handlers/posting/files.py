@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
-from handlers.posting import PostingList
+from handlers.posting.service import PostingList
 from messages import fmt
 from messages.i18n import _
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FORMATS = ("pdf", "html", "xlsx")
 # Debian's fonts-dejavu-core (present on the project's machines; .ci/run installs it where missing).
@@ -111,6 +111,10 @@ def render_html(posting: PostingList) -> str:
 
 # ---- XLSX ------------------------------------------------------------------------------------
 def write_xlsx(posting: PostingList, path: Path) -> None:
+    # Imported here, not at the top: the chat and the CLI's other commands never load openpyxl for this.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -185,6 +189,8 @@ def _wrapped(pdf: FPDF, width: float, text: str) -> list[str]:
 
 
 def write_pdf(posting: PostingList, path: Path, font: Path | None = None) -> None:
+    from fpdf import FPDF  # here, not at the top: only a PDF needs fpdf2, slow to import
+
     regular = font_path(font)
     bold = regular.with_name(regular.stem + "-Bold" + regular.suffix)
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")

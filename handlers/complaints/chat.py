@@ -1,25 +1,19 @@
-"""Complaints and feedback (phản ánh, kiến nghị): from the main menu, about one application, or as an
-anonymous report of policy abuse. Each gets a code (PA-…) to follow it.
-
-A complaint goes to the officials of its area and to the area's monitors (the Fatherland Front, read-only);
-an official acknowledges and answers it within the deployment's working days; the citizen is told and may
-reply once more. The services below are shared by the chat and the web console; they refuse a monitor.
-An anonymous report keeps no chat: officials never learn who sent it, and it is followed by its code.
+"""The complaints chat: the citizen's form (named, anonymous or about one application), their own complaints,
+the look-up by code and the one reply; the officials' and monitors' list, view, acknowledgement and answer.
+Every change goes through handlers.complaints.service, which the web console calls too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from handlers import actions, admin_units, app_code, forms
+from handlers import actions, app_code, attempts, forms
+from handlers.complaints import service
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import back_to_menu_button, show_menu
 from handlers.router import Router
-from handlers.turn import Button, Menu, Notice, Reply, Turn
+from handlers.turn import Button, CoreState, Menu, Turn
 from handlers.validators import Result, clean_text
 from messages import fmt
 from messages.i18n import N_, _
@@ -33,243 +27,22 @@ from messages.vocabulary import (
 )
 from storage import applications as application_repo
 from storage import complaints as repo
-from storage.complaints import ACKNOWLEDGED, ANSWER, CITIZEN, REPLY, TEXT
-from storage.crypto import DataProtector
-from storage.deadlines import complaint_dues
-from storage.models import Application, AuditLog, Complaint, Official
-from storage.officials import complaint_scope, covers, get_official, may_change, officials_for
+from storage.models import Application, Complaint, Official
+from storage.officials import complaint_scope, covers, get_official, may_change
 
-PREFIX = "PA"
-MAX_TEXT = 2000
 PER_PAGE = 8
 
 
-class NotAllowed(PermissionError):
-    """A monitor, or an official of another area, tried to change a complaint."""
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    ack_working_days: int = 3
-    answer_working_days: int = 10
-
-
-def deadlines_of(settings: Any) -> Deadlines:
-    """The deployment's deadlines (bot.config.Settings.complaint_*_working_days)."""
-    return Deadlines(settings.complaint_ack_working_days, settings.complaint_answer_working_days)
-
-
-def display_code(code: str) -> str:
-    return app_code.display(code)
-
-
-def official_actor(official: Official) -> str:
-    return f"official:{official.id}"
-
-
-# ---- services ----------------------------------------------------------------------------------
-async def _new_code(session: AsyncSession) -> str:
-    while True:
-        code = app_code.new_code(PREFIX)
-        if not await repo.code_exists(session, code):
-            return code
-
-
-def _open_button(complaint: Complaint) -> list[list[Button]]:
-    return [[Button(_("Open the complaint"), actions.COMPLAINT_OPEN.pack(complaint.id))]]
-
-
-async def submit(
-    session: AsyncSession,
-    protector: DataProtector,
-    *,
-    category: str,
-    text: str,
-    attachments: list[dict[str, Any]],
-    commune_code: int,
-    application: Application | None,
-    channel: str | None,
-    chat_id: str | None,
-    anonymous: bool,
-    now: datetime,
-    deadlines: Deadlines,
-) -> tuple[Complaint, list[Notice]]:
-    """Store a complaint (its text encrypted) and the notices to the area's officials and monitors."""
-    commune = admin_units.get(AreaLevel.COMMUNE, commune_code)
-    district = admin_units.get(AreaLevel.DISTRICT, commune.parent_code) if commune and commune.parent_code else None
-    if commune is None or district is None or district.parent_code is None:
-        raise ValueError(commune_code)
-    ack_due, answer_due = complaint_dues(
-        fmt.today_local(now), deadlines.ack_working_days, deadlines.answer_working_days
-    )
-    complaint = Complaint(
-        code=await _new_code(session),
-        category=category,
-        status=ComplaintStatus.NEW,
-        anonymous=anonymous,
-        channel=None if anonymous else channel,
-        chat_id=None if anonymous else chat_id,
-        application_id=application.id if application is not None and not anonymous else None,
-        province_code=district.parent_code,
-        district_code=district.code,
-        commune_code=commune.code,
-        citizen_replies=0,
-        created_at=now,
-        updated_at=now,
-        ack_due=ack_due,
-        answer_due=answer_due,
-    )
-    await repo.add(session, complaint, text, attachments, protector)
-    notice = _("New complaint {code} ({category}) in {place}: acknowledge by {ack}, answer by {answer}.").format(
-        code=display_code(complaint.code),
-        category=_(COMPLAINT_CATEGORY_LABELS[category]),
-        place=commune.full_name,
-        ack=fmt.day(ack_due),
-        answer=fmt.day(answer_due),
-    )
-    notices = [
-        Notice(official.channel, official.user_id, Reply(notice, _open_button(complaint)))
-        for official in await officials_for(session, complaint, monitors=True)
-    ]
-    return complaint, notices
-
-
-def _check(official: Official, complaint: Complaint) -> None:
-    if not may_change(official) or not covers(official, complaint):
-        raise NotAllowed(official_actor(official))
-
-
-def _citizen_notice(complaint: Complaint, text: str, buttons: list[list[Button]] | None = None) -> list[Notice]:
-    if complaint.channel is None or complaint.chat_id is None:
-        return []  # anonymous: the citizen follows it by its code
-    return [Notice(complaint.channel, complaint.chat_id, Reply(text, buttons or []))]
-
-
-async def acknowledge(
-    session: AsyncSession, protector: DataProtector, official: Official, complaint: Complaint, now: datetime
-) -> list[Notice]:
-    _check(official, complaint)
-    if complaint.status != ComplaintStatus.NEW:
-        return []
-    complaint.status = ComplaintStatus.ACKNOWLEDGED
-    complaint.acknowledged_at, complaint.acknowledged_by = now, official_actor(official)
-    await repo.add_entry(session, complaint, ACKNOWLEDGED, official_actor(official), None, protector, now)
-    return _citizen_notice(
-        complaint,
-        _("Your complaint {code} has been received by the officials and is being handled; answer by {date}.").format(
-            code=display_code(complaint.code), date=fmt.day(complaint.answer_due)
-        ),
-    )
-
-
-def can_reply(complaint: Complaint) -> bool:
-    """The citizen may reply once to an answer (not an anonymous report: it has no chat)."""
-    return complaint.status == ComplaintStatus.ANSWERED and complaint.citizen_replies == 0 and not complaint.anonymous
-
-
-async def answer(
-    session: AsyncSession,
-    protector: DataProtector,
-    official: Official,
-    complaint: Complaint,
-    text: str,
-    now: datetime,
-) -> list[Notice]:
-    _check(official, complaint)
-    if complaint.status not in OPEN_COMPLAINT_STATUSES:
-        raise NotAllowed("already answered")
-    if complaint.acknowledged_at is None:
-        complaint.acknowledged_at, complaint.acknowledged_by = now, official_actor(official)
-    complaint.status = ComplaintStatus.ANSWERED
-    complaint.answered_at, complaint.answered_by = now, official_actor(official)
-    await repo.add_entry(session, complaint, ANSWER, official_actor(official), text, protector, now)
-    buttons = (
-        [[Button(_("Reply once more"), actions.COMPLAINT_REPLY.pack(complaint.id))]] if can_reply(complaint) else []
-    )
-    buttons.append([Button(_("My complaints"), "pa:my")])
-    return _citizen_notice(
-        complaint,
-        _("Answer to your complaint {code}:\n“{answer}”").format(code=display_code(complaint.code), answer=text)
-        + ("\n" + _("If you are not satisfied, you may reply once more.") if can_reply(complaint) else ""),
-        buttons,
-    )
-
-
-async def reply(
-    session: AsyncSession,
-    protector: DataProtector,
-    complaint: Complaint,
-    text: str,
-    now: datetime,
-    deadlines: Deadlines,
-) -> list[Notice]:
-    """The citizen's one further reply: the complaint is open again with a new answer deadline."""
-    if not can_reply(complaint):
-        raise NotAllowed("no reply left")
-    complaint.citizen_replies += 1
-    complaint.status = ComplaintStatus.FOLLOW_UP
-    complaint.answer_due = complaint_dues(
-        fmt.today_local(now), deadlines.ack_working_days, deadlines.answer_working_days
-    )[1]
-    await repo.add_entry(session, complaint, REPLY, CITIZEN, text, protector, now)
-    note = _("The citizen replied to the answer of complaint {code}; answer again by {date}.").format(
-        code=display_code(complaint.code), date=fmt.day(complaint.answer_due)
-    )
-    return [
-        Notice(official.channel, official.user_id, Reply(note, _open_button(complaint)))
-        for official in await officials_for(session, complaint, monitors=True)
-    ]
-
-
-async def render(
-    session: AsyncSession, protector: DataProtector, complaint: Complaint, today_: Any, *, for_officials: bool
-) -> str:
-    """A complaint and its thread, as officials and monitors (or its own sender) read it."""
-    commune = admin_units.get(AreaLevel.COMMUNE, complaint.commune_code)
-    lines = [
-        _("Complaint {code} – {category}").format(
-            code=display_code(complaint.code), category=_(COMPLAINT_CATEGORY_LABELS[complaint.category])
-        ),
-        _("Status: {status}").format(status=complaint_status_label(complaint.status)),
-        _("Received: {date}").format(date=fmt.moment(complaint.created_at)),
-        _("Area: {place}").format(place=commune.full_name if commune else complaint.commune_code),
-    ]
-    if complaint.application_id is not None:
-        application = await session.get(Application, complaint.application_id)
-        if application is not None:
-            lines.append(
-                _("About application {code} – {name}").format(
-                    code=app_code.display(application.code), name=application.full_name
-                )
-            )
-    if for_officials:
-        if complaint.anonymous:
-            lines.append(_("Sender: anonymous (no chat is kept; the sender follows it by its code)"))
-        late = []
-        if complaint.status == ComplaintStatus.NEW:
-            late.append((complaint.ack_due, _("Acknowledge by {date}")))
-        if complaint.status in OPEN_COMPLAINT_STATUSES:
-            late.append((complaint.answer_due, _("Answer by {date}")))
-        for due, text in late:
-            lines.append(("⚠️ " if today_ > due else "") + text.format(date=fmt.day(due)))
-    labels = {
-        TEXT: _("Complaint"),
-        ACKNOWLEDGED: _("Acknowledged by the officials"),
-        ANSWER: _("Answer"),
-        REPLY: _("The citizen's reply"),
-    }
-    for entry in await repo.thread(session, complaint, protector):
-        head = f"{fmt.moment(entry.at)} – {labels.get(entry.kind, entry.kind)}"
-        body = f": “{entry.body}”" if entry.body else ""
-        files = _(" ({n} photo(s) attached)").format(n=len(entry.attachments)) if entry.attachments else ""
-        lines.append(f"• {head}{body}{files}")
-    text = "\n".join(lines)
-    return text if len(text) <= 4000 else text[:3999] + "…"
+class ComplaintState(StrEnum):
+    FORM = "pa.form"  # the citizen's complaint form
+    LOOKUP = "pa.lookup"  # waiting for a complaint code
+    REPLY = "pa.reply"  # the citizen's one reply to an answer
+    ANSWER = "pa.answer"  # an official's answer form
 
 
 # ---- the citizen's form --------------------------------------------------------------------------
 def _text(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    return clean_text(text, max_len=MAX_TEXT)
+    return clean_text(text, max_len=service.MAX_TEXT)
 
 
 def _named(answers: Answers) -> bool:
@@ -330,7 +103,7 @@ async def _submitted(turn: Turn, answers: Answers) -> None:
             return
     commune_code = application.commune_code if application is not None else int(answers["place"][AreaLevel.COMMUNE])
     anonymous = bool(answers.get("anonymous"))
-    complaint, notices = await submit(
+    complaint, notices = await service.submit(
         turn.session,
         turn.services.protector,
         category=ComplaintCategory.ABUSE if anonymous else answers["category"],
@@ -342,7 +115,7 @@ async def _submitted(turn: Turn, answers: Answers) -> None:
         chat_id=turn.incoming.chat_id,
         anonymous=anonymous,
         now=turn.now,
-        deadlines=deadlines_of(turn.config),
+        deadlines=service.deadlines_of(turn.config),
     )
     turn.notices += notices
     follow = (
@@ -356,7 +129,9 @@ async def _submitted(turn: Turn, answers: Answers) -> None:
             "Your complaint has been sent. Its code is {code}. "
             "It will be acknowledged by {ack} and answered by {answer}."
         ).format(
-            code=display_code(complaint.code), ack=fmt.day(complaint.ack_due), answer=fmt.day(complaint.answer_due)
+            code=service.display_code(complaint.code),
+            ack=fmt.day(complaint.ack_due),
+            answer=fmt.day(complaint.answer_due),
         )
         + "\n"
         + follow,
@@ -383,7 +158,7 @@ async def _own_application(turn: Turn, code: str) -> Application | None:
 
 
 async def complaints_menu(turn: Turn) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     turn.say(
         _("Complaints and feedback: tell the commune and the Fatherland Front what is wrong, or report abuse."),
         [
@@ -397,7 +172,7 @@ async def complaints_menu(turn: Turn) -> None:
 
 
 async def start_form(turn: Turn, answers: Answers, intro: str) -> None:
-    turn.goto("pa.form", {"answers": answers, "history": []})
+    turn.goto(ComplaintState.FORM, {"answers": answers, "history": []})
     turn.say(intro)
     await forms.ask(turn, FORM)
 
@@ -446,12 +221,12 @@ async def _owned(turn: Turn, complaint_id: int) -> Complaint | None:
 
 
 async def my_complaints(turn: Turn) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
     rows = [
         [
             Button(
-                f"{display_code(c.code)} – {complaint_status_label(c.status)}"[:60],
+                f"{service.display_code(c.code)} – {complaint_status_label(c.status)}"[:60],
                 actions.COMPLAINT_VIEW.pack(c.id),
             )
         ]
@@ -466,57 +241,67 @@ async def view_own(turn: Turn, complaint_id: int) -> None:
     if complaint is None:
         await show_menu(turn, _("That complaint is not one of yours."))
         return
-    text = await render(
+    text = await service.render(
         turn.session, turn.services.protector, complaint, fmt.today_local(turn.now), for_officials=False
     )
     rows = []
-    if can_reply(complaint):
+    if service.can_reply(complaint):
         rows.append([Button(_("Reply once more"), actions.COMPLAINT_REPLY.pack(complaint.id))])
     rows += [[Button(_("My complaints"), "pa:my")], back_to_menu_button()]
     turn.say(text, rows)
 
 
 async def start_lookup(turn: Turn) -> None:
-    turn.goto("pa.lookup", {})
+    turn.goto(ComplaintState.LOOKUP, {})
     turn.takes_text = True
     turn.say(_("Type the complaint code (e.g. PA-7QX4-M9PR)."), [back_to_menu_button()])
 
 
 async def lookup_state(turn: Turn) -> None:
-    code = app_code.normalize(turn.text)
-    complaint = await repo.by_code(turn.session, code) if app_code.kind(code) == PREFIX else None
-    if complaint is None:
-        turn.takes_text = True
-        turn.say(
-            _("“{text}” is not the code of any complaint. Please check it and type it again.").format(
-                text=turn.text[:30]
-            ),
-            [back_to_menu_button()],
-        )
+    """A complaint by its code, limited like the application look-up (handlers.attempts): an anonymous
+    report's code is its only key. A code whose check character does not fit is a slip, looked up nowhere
+    and not counted; a well-formed code that names no complaint is a failed guess."""
+    attempt = await attempts.chat_failures(turn)
+    blocked = attempts.too_many(turn.now, attempt)
+    if blocked is not None:
+        await show_menu(turn, blocked)
         return
-    turn.goto("menu", {})
+    code = app_code.normalize(turn.text)
+    well_formed = app_code.kind(code) == service.PREFIX
+    complaint = await repo.by_code(turn.session, code) if well_formed else None
+    if complaint is None:
+        text = _("“{text}” is not the code of any complaint. Please check it and type it again.").format(
+            text=turn.text[:30]
+        )
+        if well_formed:
+            attempt.failures += 1
+            text += " " + _("Attempts left: {left}.").format(left=attempts.left(attempt))
+        turn.takes_text = True
+        turn.say(text, [back_to_menu_button()])
+        return
+    turn.goto(CoreState.MENU, {})
     own = (complaint.channel, complaint.chat_id) == (turn.incoming.channel, turn.incoming.chat_id)
     if own or complaint.anonymous:  # an anonymous report's code is its only key
-        text = await render(
+        text = await service.render(
             turn.session, turn.services.protector, complaint, fmt.today_local(turn.now), for_officials=False
         )
     else:  # someone else's complaint: its status only, never its text
         text = _("Complaint {code}: {status}.").format(
-            code=display_code(complaint.code), status=complaint_status_label(complaint.status)
+            code=service.display_code(complaint.code), status=complaint_status_label(complaint.status)
         )
     turn.say(text, [back_to_menu_button()])
 
 
 async def start_reply(turn: Turn, complaint_id: int) -> None:
     complaint = await _owned(turn, complaint_id)
-    if complaint is None or not can_reply(complaint):
+    if complaint is None or not service.can_reply(complaint):
         await show_menu(turn, _("You cannot reply to this complaint any more."))
         return
-    turn.goto("pa.reply", {"complaint_id": complaint.id})
+    turn.goto(ComplaintState.REPLY, {"complaint_id": complaint.id})
     turn.takes_text = True
     turn.say(
         _("Type your reply to the answer of complaint {code} (you can reply once).").format(
-            code=display_code(complaint.code)
+            code=service.display_code(complaint.code)
         ),
         [[Button(_("Cancel"), "cancel")]],
     )
@@ -524,21 +309,21 @@ async def start_reply(turn: Turn, complaint_id: int) -> None:
 
 async def reply_state(turn: Turn) -> None:
     complaint = await _owned(turn, int(turn.data.get("complaint_id", 0)))
-    if complaint is None or not can_reply(complaint):
+    if complaint is None or not service.can_reply(complaint):
         await show_menu(turn, _("You cannot reply to this complaint any more."))
         return
-    cleaned = clean_text(turn.text, max_len=MAX_TEXT)
+    cleaned = clean_text(turn.text, max_len=service.MAX_TEXT)
     if not cleaned.ok:
         turn.takes_text = True
         turn.say(cleaned.message)  # type: ignore[union-attr]
         return
     text: str = cleaned.value  # type: ignore[union-attr]
-    deadlines = deadlines_of(turn.config)
-    turn.notices += await reply(turn.session, turn.services.protector, complaint, text, turn.now, deadlines)
+    deadlines = service.deadlines_of(turn.config)
+    turn.notices += await service.reply(turn.session, turn.services.protector, complaint, text, turn.now, deadlines)
     await show_menu(
         turn,
         _("Your reply has been added to complaint {code}; it will be answered by {date}.").format(
-            code=display_code(complaint.code), date=fmt.day(complaint.answer_due)
+            code=service.display_code(complaint.code), date=fmt.day(complaint.answer_due)
         ),
     )
 
@@ -563,7 +348,7 @@ async def _complaint_for(turn: Turn, official: Official, complaint_id: int) -> C
 
 
 async def officials_list(turn: Turn, official: Official, page_no: int) -> None:
-    turn.goto("menu", {})
+    turn.goto(CoreState.MENU, {})
     today = fmt.today_local(turn.now)
     total, items = await repo.listed(
         turn.session, complaint_scope(official), open_only=True, offset=(max(page_no, 1) - 1) * PER_PAGE, limit=PER_PAGE
@@ -572,9 +357,8 @@ async def officials_list(turn: Turn, official: Official, page_no: int) -> None:
     rows = []
     for complaint in items:
         late = complaint.answer_due < today or (complaint.status == ComplaintStatus.NEW and complaint.ack_due < today)
-        label = (
-            f"{'⚠️ ' if late else ''}{display_code(complaint.code)} – {_(COMPLAINT_CATEGORY_LABELS[complaint.category])}"
-        )
+        category = _(COMPLAINT_CATEGORY_LABELS[complaint.category])
+        label = f"{'⚠️ ' if late else ''}{service.display_code(complaint.code)} – {category}"
         rows.append([Button(label[:60], actions.COMPLAINT_OPEN.pack(complaint.id))])
     nav = []
     if page_no > 1:
@@ -593,17 +377,11 @@ async def officials_list(turn: Turn, official: Official, page_no: int) -> None:
 
 
 async def officials_view(turn: Turn, official: Official, complaint: Complaint, intro: str | None = None) -> None:
-    turn.goto("menu", {})
-    text = await render(turn.session, turn.services.protector, complaint, fmt.today_local(turn.now), for_officials=True)
-    turn.session.add(
-        AuditLog(
-            actor=official_actor(official),
-            action="view",
-            application_id=complaint.application_id,
-            detail=f"complaint {complaint.code}",
-            at=turn.now,
-        )
+    turn.goto(CoreState.MENU, {})
+    text = await service.render(
+        turn.session, turn.services.protector, complaint, fmt.today_local(turn.now), for_officials=True
     )
+    repo.audit_view(turn.session, service.official_actor(official), complaint, turn.now)
     rows = []
     if may_change(official):
         if complaint.status == ComplaintStatus.NEW:
@@ -625,7 +403,7 @@ async def officials_ack(turn: Turn, official: Official, complaint: Complaint) ->
     if not may_change(official):
         await _refused(turn)
         return
-    turn.notices += await acknowledge(turn.session, turn.services.protector, official, complaint, turn.now)
+    turn.notices += await service.acknowledge(turn.session, turn.services.protector, official, complaint, turn.now)
     await officials_view(turn, official, complaint, _("Acknowledged; the citizen has been told."))
 
 
@@ -636,7 +414,7 @@ async def officials_start_answer(turn: Turn, official: Official, complaint: Comp
     if complaint.status not in OPEN_COMPLAINT_STATUSES:
         await officials_view(turn, official, complaint, _("This complaint has already been answered."))
         return
-    turn.goto("pa.answer", {"complaint_id": complaint.id, "answers": {}, "history": []})
+    turn.goto(ComplaintState.ANSWER, {"complaint_id": complaint.id, "answers": {}, "history": []})
     await forms.ask(turn, ANSWER_FORM)
 
 
@@ -653,14 +431,14 @@ async def _answered(turn: Turn, answers: Answers) -> None:
     if complaint.status not in OPEN_COMPLAINT_STATUSES:
         await officials_view(turn, official, complaint, _("This complaint has already been answered."))
         return
-    turn.notices += await answer(
+    turn.notices += await service.answer(
         turn.session, turn.services.protector, official, complaint, answers["answer"], turn.now
     )
     await officials_view(turn, official, complaint, _("The answer has been sent to the citizen."))
 
 
 def _answer_text(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    return clean_text(text, max_len=MAX_TEXT)
+    return clean_text(text, max_len=service.MAX_TEXT)
 
 
 ANSWER_FORM = Form(
@@ -745,7 +523,7 @@ router.menu_entry(N_("📣 Complaints and feedback"), "pa")
 router.menu_entry(N_("📝 Complaints"), "pa:of", menu=Menu.OFFICIALS)
 router.command("/phananh", "/complaint")(complaints_menu)
 router.action("pa")(on_action)
-router.state("pa.form", ask=form_ask, resumable=True, takes_files=takes_files)(form_state)
-router.state("pa.answer", ask=answer_ask)(answer_state)
-router.state("pa.reply")(reply_state)
-router.state("pa.lookup")(lookup_state)
+router.state(ComplaintState.FORM, ask=form_ask, resumable=True, takes_files=takes_files)(form_state)
+router.state(ComplaintState.ANSWER, ask=answer_ask)(answer_state)
+router.state(ComplaintState.REPLY)(reply_state)
+router.state(ComplaintState.LOOKUP)(lookup_state)
