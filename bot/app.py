@@ -98,8 +98,11 @@ def settle_heap(settings: Settings) -> None:
 SQLITE_SWITCH_INTERVAL = 0.0005
 
 
-async def create_app(settings: Settings, transports: dict[str, Transport] | None = None) -> HoTro:
-    db, protector = await open_database(settings)
+async def create_app(
+    settings: Settings, transports: dict[str, Transport] | None = None, *, db: AsyncEngine | None = None
+) -> HoTro:
+    """`db`: an existing engine for the settings' database instead of a new one (see open_database)."""
+    db, protector = await open_database(settings, db)
     if db.dialect.name == "sqlite":
         sys.setswitchinterval(SQLITE_SWITCH_INTERVAL)
     sessions = session_factory(db)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
@@ -112,16 +113,23 @@ def _mismatch(source: KeySource, found: str, stored: str) -> DataKeyProblem:
     )
 
 
-async def open_database(settings: Settings) -> tuple[AsyncEngine, DataProtector]:
+async def open_database(settings: Settings, db: AsyncEngine | None = None) -> tuple[AsyncEngine, DataProtector]:
     """The migrated database and the checked protector, for every command that reads personal data.
 
-    A bad key is refused before the database is opened; a key that is not the data's, before migrations."""
+    A bad key is refused before the database is opened; a key that is not the data's, before migrations.
+    `db`: an engine already made (storage.db.make_engine) for this database, used instead of a new one: the
+    tests keep one per process so that SQLAlchemy's compiled-statement cache, which lives on the engine,
+    stays warm. It is disposed, never closed for good, on failure and by HoTro.close(), as a new one would be."""
     source = find_key(settings)
-    database = sqlite_path(settings.sqlalchemy_url())
+    url = settings.sqlalchemy_url()
+    if db is not None and db.url != make_url(url):
+        raise ValueError(f"the engine given is for {db.url!r}, the settings' database is {make_url(url)!r}")
+    database = sqlite_path(url)
     fresh = database is not None and not database.exists()
     if database is not None and database.parent.resolve() == settings.data_dir.resolve():
         files.private_dir(settings.data_dir)
-    db = make_engine(settings.sqlalchemy_url())
+    if db is None:
+        db = make_engine(url)
     try:
         protector = await open_protector(db, source, fresh=fresh)
         await migrate(db)

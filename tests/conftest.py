@@ -3,7 +3,9 @@ HOTRO_TEST_DATABASE_URL is set, as CI does) and a wired HoTro app.
 
 The database is migrated once per session (tests/databases.py). A test that uses `db_url` without
 `settings` starts the bot itself (a subprocess, a CLI command): it gets an empty database, which
-that first start migrates, as before."""
+that first start migrates, as before. With `settings`, the migrated database is at one path per process
+(not in tmp_path), and `app` reuses one engine per process: see tests/databases.py. A test that
+calls create_app itself gets a new engine, as production does."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from telegram import Bot
 from bot.app import HoTro, create_app
 from bot.config import Settings
 from bot.web import build_web_app
-from tests.databases import PostgresDatabase, SqliteTemplate
+from tests.databases import PostgresDatabase, SqliteDatabase, SqliteTemplate
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 
 PG_URL = os.environ.get("HOTRO_TEST_DATABASE_URL")
@@ -36,29 +38,45 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
     return SqliteTemplate(tmp_path_factory.mktemp("template"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_database(tmp_path_factory: pytest.TempPathFactory, sqlite_template: SqliteTemplate) -> SqliteDatabase:
+    return SqliteDatabase(sqlite_template, tmp_path_factory.mktemp("database"))
+
+
 @pytest.fixture
-async def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, postgres: PostgresDatabase | None, sqlite_template: SqliteTemplate
-) -> str:
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path, postgres: PostgresDatabase | None) -> str:
     migrated = "settings" in request.fixturenames
     if postgres:
         await postgres.reset(empty=not migrated)
         return postgres.url
-    path = tmp_path / "hotro.db"
     if migrated:
-        await sqlite_template.copy_to(path)
-    return f"sqlite+aiosqlite:///{path}"
+        database: SqliteDatabase = request.getfixturevalue("sqlite_database")
+        await database.reset()
+        return database.url
+    return f"sqlite+aiosqlite:///{tmp_path / 'hotro.db'}"
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    """Read once per process (pydantic-settings' sources cost ~2.6 ms of CPU per Settings); the tests'
+    settings are copies of it. Nothing sets HOTRO_* variables while the tests run."""
+    return Settings(_env_file=None, data_key=TEST_KEY if PG_URL else None)  # type: ignore[call-arg]
 
 
 @pytest.fixture
-def settings(db_url: str, tmp_path: Path) -> Settings:
-    key = TEST_KEY if PG_URL else None
-    return Settings(_env_file=None, database_url=db_url, data_dir=tmp_path, data_key=key)  # type: ignore[call-arg]
+def settings(base_settings: Settings, db_url: str, tmp_path: Path) -> Settings:
+    # model_copy does not validate: the values are of the fields' types already.
+    return base_settings.model_copy(update={"database_url": db_url, "data_dir": tmp_path})
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[HoTro]:
-    hotro = await create_app(settings)
+async def app(
+    request: pytest.FixtureRequest, settings: Settings, postgres: PostgresDatabase | None
+) -> AsyncIterator[HoTro]:
+    shared = postgres or request.getfixturevalue("sqlite_database")
+    # A module's own `settings` fixture may point elsewhere: then the app makes its own engine.
+    db = shared.engine if settings.sqlalchemy_url() == shared.url else None
+    hotro = await create_app(settings, db=db)
     yield hotro
     await hotro.close()
 
