@@ -306,17 +306,7 @@ def _commune_of(request: web.Request, text: str) -> int | None:
     code = int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
     if code is None or admin_units.get(AreaLevel.COMMUNE, code) is None:
         return None
-    return code if _covers_commune(official_of(request), code) else None
-
-
-def _covers_commune(official: Official, commune_code: int) -> bool:
-    """Whether the commune lies in the official's (or monitor's, at their level) area."""
-    commune = admin_units.get(AreaLevel.COMMUNE, commune_code)
-    district = admin_units.get(AreaLevel.DISTRICT, commune.parent_code) if commune and commune.parent_code else None
-    if commune is None or district is None or district.parent_code is None:
-        return False
-    probe = Application(commune_code=commune_code, district_code=district.code, province_code=district.parent_code)
-    return covers(official, probe)
+    return code if posting.covers_commune(official_of(request), code) else None
 
 
 @routes.post("/niem-yet/ghi", name="posting_record")

@@ -159,7 +159,7 @@ async def record_posting(
     official: Official | None = None,
 ) -> DecisionPosting:
     """Record the day a decision's list was posted at the commune (official None: the CLI's operator)."""
-    if official is not None and (not may_change(official) or not _covers_commune(official, commune_code)):
+    if official is not None and (not may_change(official) or not covers_commune(official, commune_code)):
         raise NotAllowed(actor)
     groups = await postings.decisions(
         session, Application.commune_code == commune_code, decision_number=decision_number
@@ -177,7 +177,8 @@ async def record_posting(
     )
 
 
-def _covers_commune(official: Official, commune_code: int) -> bool:
+def covers_commune(official: Official, commune_code: int) -> bool:
+    """Whether the commune lies in the official's (or monitor's, at their level) area."""
     commune = admin_units.get(AreaLevel.COMMUNE, commune_code)
     district = admin_units.get(AreaLevel.DISTRICT, commune.parent_code) if commune and commune.parent_code else None
     if commune is None or district is None or district.parent_code is None:
