@@ -25,6 +25,7 @@ from handlers import admin_units, app_code, validators
 from handlers.complaints import service as complaints
 from handlers.posting import files as posting_files
 from handlers.posting import service as posting
+from handlers.review.service import OutboxQueue
 from handlers.turn import Notice
 from messages import fmt
 from messages.i18n import _
@@ -219,7 +220,7 @@ async def complaint_file(request: web.Request) -> web.StreamResponse:
     return await files.fetch(request, attachment)
 
 
-async def _queue(request: web.Request, notices: list[Notice]) -> services.Changed:
+async def _queue(request: web.Request, notices: list[Notice]) -> OutboxQueue:
     changed = services.changes(db_of(request), app_of(request), utc_now())
     for notice in notices:
         await changed.put(notice)

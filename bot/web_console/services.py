@@ -50,13 +50,10 @@ def date_problem(application: Application, *, decision_date: date | None, paid_o
     )
 
 
-# The notices of a request's changes: written to the outbox in the request's transaction, their rows' ids
-# sent right after the commit (the sessions keep attributes on commit, so the ids stay readable).
-Changed = review.OutboxQueue
-
-
-def changes(session: AsyncSession, app: HoTro, now: datetime) -> Changed:
-    return Changed(session, now, app.protector)
+def changes(session: AsyncSession, app: HoTro, now: datetime) -> review.OutboxQueue:
+    """The notices of a request's changes: written to the outbox in the request's transaction, their rows'
+    ids sent right after the commit (the sessions keep attributes on commit, so the ids stay readable)."""
+    return review.OutboxQueue(session, now, app.protector)
 
 
 async def change_status(
@@ -66,7 +63,7 @@ async def change_status(
     target: str,
     *,
     now: datetime,
-    changed: Changed,
+    changed: review.OutboxQueue,
     note: str | None = None,
     decision_number: str | None = None,
     decision_date: date | None = None,
@@ -91,7 +88,7 @@ async def change_status(
     )
 
 
-async def send_notices(app: HoTro, changed: Changed) -> None:
+async def send_notices(app: HoTro, changed: review.OutboxQueue) -> None:
     """After the commit: send the notices now (the sender loop retries any that fail)."""
     if changed.ids:
         await app.sender.deliver(changed.ids)
