@@ -8,13 +8,12 @@ from typing import Any
 
 from handlers import admin_units, app_code, forms
 from handlers.apply import chat as intake
-from handlers.posting import service as posting
+from handlers.review import service as review
 from messages import fmt, vocabulary
 from messages.i18n import _
 from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel
 from storage import deadlines
-from storage.applications import birth_date_of, phone_of
-from storage.crypto import DataProtector, DecryptionError
+from storage.crypto import DataProtector
 from storage.models import Application
 
 FORM_IDS: dict[str, str] = {ApplicationKind.HOUSEHOLD_BUSINESS: "hkd", ApplicationKind.FREE_WORKER: "ldtd"}
@@ -52,18 +51,8 @@ def form_items(kind: str, fields: dict[str, Any]) -> list[Item]:
 def details(application: Application, protector: DataProtector, today: date, *, masked: bool = False) -> list[Item]:
     """masked (for a monitor, as the chat shows them): the ID number masked, the phone as stored (masked),
     no bank account."""
-    try:
-        id_number = protector.decrypt(application.id_number_enc, context="id_number")
-        account = (
-            protector.decrypt(application.bank_account_enc, context="bank_account")
-            if application.bank_account_enc
-            else None
-        )
-        phone, born = phone_of(application, protector), birth_date_of(application, protector)
-    except DecryptionError:
-        id_number, account, phone, born = "?", "?", application.phone, None
-    if masked:
-        id_number, phone, account = posting.mask_id(id_number), application.phone, "***" if account else None
+    person = review.shown_person(application, protector, masked=masked)
+    id_number, account, phone, born = person.id_number, person.account, person.phone, person.born
     items = [
         Item(_("Application code"), app_code.display(application.code)),
         Item(_("Kind"), _(KIND_LABELS.get(application.kind, application.kind))),

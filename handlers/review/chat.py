@@ -15,7 +15,6 @@ from handlers.apply import duplicates
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.gate import gated_official, officials_only
 from handlers.menu import entries, show_menu
-from handlers.posting import service as posting
 from handlers.review import lifecycle, payment_confirm
 from handlers.review import service as review
 from handlers.router import Router
@@ -25,8 +24,6 @@ from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
 from storage import confirmations, deadlines, lookups
-from storage.applications import birth_date_of, phone_of
-from storage.crypto import DecryptionError
 from storage.models import Application, Official
 from storage.officials import covers, is_monitor, may_change
 
@@ -110,18 +107,8 @@ def _row_label(application: Application, today: date) -> str:
 # ---- one application ------------------------------------------------------------------------
 async def show_application(turn: Turn, official: Official, application: Application) -> None:
     protector = turn.services.protector
-    try:
-        id_number = protector.decrypt(application.id_number_enc, context="id_number")
-        account = (
-            protector.decrypt(application.bank_account_enc, context="bank_account")
-            if application.bank_account_enc
-            else None
-        )
-        phone, born = phone_of(application, protector), birth_date_of(application, protector)
-    except DecryptionError:
-        id_number, account, phone, born = "?", "?", application.phone, None
-    if is_monitor(official):  # monitoring needs who and how much, not the ID, phone or account
-        id_number, phone, account = posting.mask_id(id_number), application.phone, "***" if account else None
+    person = review.shown_person(application, protector, masked=is_monitor(official))
+    id_number, account, phone, born = person.id_number, person.account, person.phone, person.born
     commune = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
     fields: dict[str, Any] = application.fields or {}
     lines = [

@@ -22,6 +22,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import actions, app_code
+from handlers.posting.service import mask_id
 from handlers.review import lifecycle
 from handlers.review.lifecycle import PaymentInfo, TransitionError
 from handlers.turn import Button, Notice, Reply
@@ -29,7 +30,8 @@ from messages.i18n import _
 from messages.vocabulary import ApplicationStatus
 from storage import applications as repo
 from storage import outbox
-from storage.crypto import DataProtector
+from storage.applications import birth_date_of, phone_of
+from storage.crypto import DataProtector, DecryptionError
 from storage.models import Application, Official, OutboxMessage
 from storage.officials import covers, officials_for
 
@@ -80,6 +82,35 @@ class OutboxQueue:
     @property
     def ids(self) -> list[int]:
         return [row.id for row in self.rows]
+
+
+@dataclass(frozen=True)
+class ShownPerson:
+    """An application's personal data as an official's view shows it."""
+
+    id_number: str
+    account: str | None
+    phone: str
+    born: date | None
+
+
+def shown_person(application: Application, protector: DataProtector, *, masked: bool) -> ShownPerson:
+    """Decrypted for the chat's and the web console's application view; `masked` (a monitor: monitoring needs
+    who and how much, not the ID, phone or account): the ID number masked, the phone as stored (masked), the
+    account hidden. Data that does not decrypt shows as "?"."""
+    try:
+        id_number = protector.decrypt(application.id_number_enc, context="id_number")
+        account = (
+            protector.decrypt(application.bank_account_enc, context="bank_account")
+            if application.bank_account_enc
+            else None
+        )
+        phone, born = phone_of(application, protector), birth_date_of(application, protector)
+    except DecryptionError:
+        id_number, account, phone, born = "?", "?", application.phone, None
+    if masked:
+        id_number, phone, account = mask_id(id_number), application.phone, "***" if account else None
+    return ShownPerson(id_number, account, phone, born)
 
 
 def official_actor(official: Official) -> str:
