@@ -189,6 +189,14 @@ async def by_code(session: AsyncSession, code: str) -> Application | None:
     return (await session.execute(select(Application).where(Application.code == code))).scalar_one_or_none()
 
 
+async def by_code_in_chat(session: AsyncSession, code: str, channel: str, chat_id: str) -> Application | None:
+    """The application with this code, only if it belongs to this chat (a citizen's own)."""
+    application = await by_code(session, code)
+    if application is None or (application.channel, application.chat_id) != (channel, chat_id):
+        return None
+    return application
+
+
 async def link_chat(
     session: AsyncSession, application: Application, channel: str, chat_id: str, channel_user_id: int, now: datetime
 ) -> bool:

@@ -27,7 +27,7 @@ from messages.vocabulary import (
 )
 from storage import applications as application_repo
 from storage import complaints as repo
-from storage.models import Application, Complaint, Official
+from storage.models import Complaint, Official
 from storage.officials import complaint_scope, covers, get_official, may_change
 
 PER_PAGE = 8
@@ -97,7 +97,9 @@ FIELDS = [
 async def _submitted(turn: Turn, answers: Answers) -> None:
     application = None
     if answers.get("app_code"):
-        application = await _own_application(turn, answers["app_code"])
+        application = await application_repo.by_code_in_chat(
+            turn.session, answers["app_code"], turn.incoming.channel, turn.incoming.chat_id
+        )
         if application is None:
             await show_menu(turn, _("That application is not one of yours."))
             return
@@ -147,16 +149,6 @@ FORM = Form(
 )
 
 
-async def _own_application(turn: Turn, code: str) -> Application | None:
-    application = await application_repo.by_code(turn.session, code)
-    if application is None or (application.channel, application.chat_id) != (
-        turn.incoming.channel,
-        turn.incoming.chat_id,
-    ):
-        return None
-    return application
-
-
 async def complaints_menu(turn: Turn) -> None:
     turn.goto(CoreState.MENU, {})
     turn.say(
@@ -193,7 +185,9 @@ async def start_anonymous(turn: Turn) -> None:
 
 
 async def start_about_application(turn: Turn, code: str) -> None:
-    application = await _own_application(turn, code)
+    application = await application_repo.by_code_in_chat(
+        turn.session, code, turn.incoming.channel, turn.incoming.chat_id
+    )
     if application is None:
         await show_menu(turn, _("That application is not one of yours."))
         return

@@ -246,13 +246,7 @@ def _id_ends_with(turn: Turn, application: Application, digits: str) -> bool:
 
 # ---- withdrawal ------------------------------------------------------------------------------
 async def _own(turn: Turn, code: str) -> Application | None:
-    application = await repo.by_code(turn.session, code)
-    if application is None or (application.channel, application.chat_id) != (
-        turn.incoming.channel,
-        turn.incoming.chat_id,
-    ):
-        return None
-    return application
+    return await repo.by_code_in_chat(turn.session, code, turn.incoming.channel, turn.incoming.chat_id)
 
 
 async def withdraw(turn: Turn) -> None:
