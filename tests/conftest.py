@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from telegram import Bot
 
 from bot.app import HoTro, create_app
 from bot.config import Settings
 from bot.web import build_web_app
 from tests.databases import PostgresDatabase, SqliteDatabase, SqliteTemplate
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 
 PG_URL = os.environ.get("HOTRO_TEST_DATABASE_URL")
 TEST_KEY = "test-data-key-" + "k" * 32  # PostgreSQL needs a given key; SQLite tests create theirs
@@ -91,7 +90,7 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 async def client(app: HoTro, fake_telegram: FakeTelegram) -> AsyncIterator[TestClient]:
     """`hotro serve`'s web app (webhooks) on loopback, its Bot talking to the fake Bot API."""
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url, base_file_url=fake_telegram.base_file_url)
+    bot = fake_telegram.bot()
     await bot.initialize()  # getMe: the bot's username, to tell its commands from other bots'
     test_client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
     await test_client.start_server()

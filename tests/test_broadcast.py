@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_file
 from sqlalchemy import func, select, update
-from telegram import Bot
 
 from bot import announcement_sender as broadcaster
 from bot.announcement_sender import Pacer, run_broadcasts
@@ -32,7 +31,7 @@ from storage.broadcasts import Audience, AudienceError, Outcome
 from storage.models import Application, Broadcast, ChannelUser, Delivery, Official, OutboxMessage
 from storage.officials import add_official
 from tests.chat import Chat, joined
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -367,7 +366,7 @@ async def test_citizens_opt_out_and_back_in(bc_app: HoTro) -> None:
 async def worker(
     app: HoTro, fake: FakeTelegram, *, rate: float, chat_interval: float, lease: float = 60
 ) -> AsyncIterator[asyncio.Event]:
-    bot = Bot(TOKEN, base_url=fake.base_url)
+    bot = fake.bot()
     async with bot:
         app.sender.transports["telegram"] = TelegramTransport(bot)
         stop = asyncio.Event()
@@ -456,7 +455,7 @@ async def test_two_workers_share_a_broadcast_and_the_rate(bc_app: HoTro, fake_te
         await citizen(app, str(4000 + i), commune=NHAT_TIEN)
     tinh = await official(app, "902", "province", PROVINCE, channel="telegram", with_chat=True)
     broadcast_id = await queued(app, tinh, Audience("all"), "Hai tiến trình")
-    bot = Bot(TOKEN, base_url=fake.base_url)
+    bot = fake.bot()
     async with bot:
         app.sender.transports["telegram"] = TelegramTransport(bot)
         stop = asyncio.Event()
@@ -576,7 +575,7 @@ async def test_a_crashed_claimers_rows_are_sent_after_the_lease_and_live_claims_
         )
         # ...and a live worker elsewhere holding two rows right now.
         alive = await store.claim(session, "telegram", now, 2)
-    bot = Bot(TOKEN, base_url=fake.base_url)
+    bot = fake.bot()
     async with bot:
         message = announcements.render_message("Lịch chi trả", xa)
         await TelegramTransport(bot).send(dead[0].chat_id, {"text": message, "buttons": []})

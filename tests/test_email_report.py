@@ -251,15 +251,13 @@ async def test_a_send_that_keeps_failing_is_told_to_the_official_in_the_chat(
 async def test_the_failure_notice_reaches_an_official_through_telegram(
     settings: Settings, mailbox: tuple[Mailbox, int], fake_telegram: FakeTelegram
 ) -> None:
-    from telegram import Bot
 
     from bot.web import build_web_app
-    from tests.fakes.telegram_api import TOKEN
 
     box, port = mailbox
     box.refuse = 100
     app = await create_app(mail_settings(settings, port, report_email_to="", report_email_attempts=1))
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    bot = fake_telegram.bot()
     await bot.initialize()
     from aiohttp.test_utils import TestServer
 

@@ -11,7 +11,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
-from telegram import Bot
 
 from bot.app import HoTro
 from bot.channels.console import run_console
@@ -20,7 +19,7 @@ from bot.channels.telegram import webhook_secret
 from bot.channels.zalo import ZaloChannel, setup_zalo
 from bot.web import TELEGRAM_PATH, build_web_app
 from storage.models import ChannelUser
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo
 from tests.test_zalo import ZaloUser, zalo_config
 
@@ -36,7 +35,7 @@ def test_clean_drops_nul_surrogates_and_noncharacters_and_keeps_vietnamese() -> 
 
 async def test_a_telegram_sender_whose_name_has_nul_gets_answered(app: HoTro, fake_telegram: FakeTelegram) -> None:
     fake = fake_telegram
-    bot = Bot(TOKEN, base_url=fake.base_url)
+    bot = fake.bot()
     await bot.initialize()
     client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
     await client.start_server()

@@ -61,14 +61,12 @@ async def test_first_message_can_be_a_question(app: HoTro) -> None:
 
 async def test_policy_pages_through_telegram(app: HoTro, fake_telegram: FakeTelegram) -> None:
     from aiohttp.test_utils import TestClient, TestServer
-    from telegram import Bot
 
     from bot.channels.telegram import webhook_secret
     from bot.web import build_web_app
-    from tests.fakes.telegram_api import TOKEN
     from tests.tg_driver import TelegramUser
 
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    bot = fake_telegram.bot()
     await bot.initialize()
     client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
     await client.start_server()

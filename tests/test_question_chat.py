@@ -6,7 +6,6 @@ from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
-from telegram import Bot
 
 from bot.app import HoTro
 from bot.channels.telegram import webhook_secret
@@ -15,7 +14,7 @@ from handlers import app_code
 from storage.models import Application
 from tests.chat import Chat, joined
 from tests.commands import migrated_url
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 from tests.journeys import household_application
 from tests.test_console import run_chat
 from tests.tg_driver import TelegramUser
@@ -37,7 +36,7 @@ def test_console_answers_a_yes_no_question_with_verdict_and_amount(tmp_path: Pat
 async def test_telegram_answers_a_yes_no_question_with_verdict_and_amount(
     app: HoTro, fake_telegram: FakeTelegram
 ) -> None:
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    bot = fake_telegram.bot()
     await bot.initialize()
     client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
     await client.start_server()

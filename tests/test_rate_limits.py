@@ -7,14 +7,12 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
-from telegram import Bot
-
 from bot.announcement_sender import Pacer, Writes
 from bot.app import HoTro
 from bot.channels.telegram import TelegramTransport
 from bot.pauses import REPLIES_FIRST
 from storage import outbox
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 
 CHATS = 20  # two windows of the fake's limit (10 a second): the batch meets one 429, which pauses it whole
 
@@ -27,7 +25,7 @@ async def test_a_429_pauses_the_whole_outbox_not_one_chat(app: HoTro, fake_teleg
     fake = fake_telegram
     fake.global_rate = 10  # the fake's limit for the whole bot, per second
     fake.retry_after = 1
-    bot = Bot(TOKEN, base_url=fake.base_url)
+    bot = fake.bot()
     await bot.initialize()
     app.sender.transports["telegram"] = TelegramTransport(bot)
     now = datetime.now(UTC)
@@ -68,7 +66,7 @@ async def test_messages_held_by_a_pause_keep_their_attempts(app: HoTro, fake_tel
 
     from storage.models import OutboxMessage
 
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    bot = fake_telegram.bot()
     await bot.initialize()
     app.sender.transports["telegram"] = TelegramTransport(bot)
     async with app.sessions.begin() as session:

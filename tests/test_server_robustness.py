@@ -13,12 +13,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
-from telegram import Bot
 
 from bot.app import HoTro
 from bot.config import Settings
 from bot.web import build_metrics_app, build_web_app, make_runner
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 from tests.net import free_port
 from tests.prestarted import run_bot
 
@@ -28,7 +27,7 @@ SLOW_CLIENTS = 40
 @asynccontextmanager
 async def served(app: HoTro, fake: FakeTelegram, read_timeout: float) -> AsyncIterator[int]:
     app.settings.web_read_timeout_seconds = read_timeout
-    bot = Bot(TOKEN, base_url=fake.base_url)
+    bot = fake.bot()
     await bot.initialize()
     runner = make_runner(build_web_app(app, bot), app.settings)
     await runner.setup()

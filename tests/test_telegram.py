@@ -8,18 +8,17 @@ from contextlib import asynccontextmanager
 
 from aiohttp.test_utils import TestClient, TestServer
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.app import HoTro
 from bot.channels.telegram import TelegramTransport, run_polling, webhook_secret
 from bot.web import TELEGRAM_PATH, build_web_app
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 
 CITIZEN = 424242
 
 
 def make_bot(fake: FakeTelegram) -> Bot:
-    return Bot(TOKEN, base_url=fake.base_url)
+    return fake.bot()
 
 
 @asynccontextmanager
@@ -53,7 +52,7 @@ async def test_polling_start_and_button_press(app: HoTro, fake_telegram: FakeTel
 async def test_bot_api_calls_beyond_the_pool_wait_their_turn(fake_telegram: FakeTelegram) -> None:
     fake = fake_telegram
     fake.delay = 0.05
-    bot = Bot(TOKEN, base_url=fake.base_url, request=HTTPXRequest(connection_pool_size=16))
+    bot = fake.bot(16)
     await bot.initialize()
     transport = TelegramTransport(bot, max_calls=3)
     try:

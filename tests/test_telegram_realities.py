@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
-from telegram import Bot
 
 from bot import officials_cli
 from bot.app import HoTro
@@ -17,7 +16,7 @@ from bot.report_jobs import send_daily_reports
 from bot.web import TELEGRAM_PATH
 from storage.models import ChannelUser, OutboxMessage
 from storage.officials import add_official
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 from tests.tg_driver import telegram_user
 
 OFFICIAL = 7301
@@ -213,7 +212,7 @@ async def test_the_fake_refuses_what_the_bot_api_refuses(fake_telegram: FakeTele
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
     from telegram.error import BadRequest
 
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url)
+    bot = fake_telegram.bot()
     await bot.initialize()
     try:
         with pytest.raises(BadRequest, match="too long"):

@@ -12,7 +12,6 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
-from telegram import Bot
 
 from bot.app import HoTro
 from bot.web import build_web_app
@@ -22,7 +21,7 @@ from storage import login_tokens
 from storage.models import Application, Attachment, AuditLog, Broadcast, LoginToken, Official, StatusEvent
 from tests.chat import Chat
 from tests.console_client import Console, login_token, make_official
-from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.fakes.telegram_api import FakeTelegram
 from tests.test_review import HUU_LUNG, NHAT_TIEN, reload, submit_household
 
 OTHER_COMMUNE, OTHER_DISTRICT = 6430, 186  # another commune of Hữu Lũng (GSO)
@@ -397,7 +396,7 @@ async def test_attachments_telegram_through_getfile_zalo_by_url(app: HoTro, fake
             application_id=application.id, channel="zalo", kind="photo", file_id="https://cdn.example.vn/a.jpg"
         )
         session.add_all([telegram_file, zalo_file])
-    bot = Bot(TOKEN, base_url=fake_telegram.base_url, base_file_url=fake_telegram.base_file_url)
+    bot = fake_telegram.bot()
     await bot.initialize()
     client = TestClient(TestServer(build_web_app(app, bot), host="127.0.0.1"))
     await client.start_server()

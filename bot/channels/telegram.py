@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
+import ssl
 import warnings
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
+import httpx
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -46,15 +49,35 @@ CANNOT_INITIATE = "can't initiate conversation"
 UNSUPPORTED = ("sticker", "voice", "audio", "video", "video_note", "animation", "location", "venue", "contact", "dice")
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's own default context (certifi's CA bundle), made once per process: otherwise each httpx
+    client loads the bundle again (~30 ms of CPU), and a Bot has two clients, rebuilt after a shutdown."""
+    return httpx.create_ssl_context()
+
+
+class BotRequests(TypedDict):
+    request: HTTPXRequest
+    get_updates_request: HTTPXRequest
+
+
+def api_requests(connection_pool_size: int) -> BotRequests:
+    """A Bot's `request` and `get_updates_request`: PTB's defaults (pool of 1 for getUpdates), one TLS context."""
+    verify = {"verify": _tls()}
+    return BotRequests(
+        request=HTTPXRequest(connection_pool_size=connection_pool_size, httpx_kwargs=verify),
+        get_updates_request=HTTPXRequest(connection_pool_size=1, httpx_kwargs=verify),
+    )
+
+
 def make_bot(settings: Settings) -> Bot:
     if not settings.telegram_token:
         raise SystemExit("HOTRO_TELEGRAM_TOKEN is not set (see README: connecting a Telegram bot).")
-    request = HTTPXRequest(connection_pool_size=settings.telegram_connection_pool)
     return TelegramBot(
         settings.telegram_token,
         base_url=settings.telegram_base_url,
         base_file_url=settings.telegram_base_file_url,
-        request=request,
+        **api_requests(settings.telegram_connection_pool),
     )
 
 

@@ -21,6 +21,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from telegram import Bot
+
+from bot.channels.telegram import api_requests
 
 BOT_ID = 7000001
 TOKEN = "7000001:TEST-token"
@@ -75,6 +78,13 @@ class FakeTelegram:
     @property
     def base_file_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/file/bot"
+
+    def bot(self, connection_pool_size: int = 256) -> Bot:
+        """A python-telegram-bot Bot talking to this fake: PTB's default pools (256, and 1 for getUpdates)
+        with the process's one TLS context, as make_bot builds them (not a new CA bundle load per client)."""
+        return Bot(
+            self.token, base_url=self.base_url, base_file_url=self.base_file_url, **api_requests(connection_pool_size)
+        )
 
     # ---- building updates -------------------------------------------------
     def user(self, user_id: int, name: str = "Lan") -> dict[str, Any]:
