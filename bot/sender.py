@@ -139,8 +139,29 @@ class OutboxSender:
 
         self._mark_timer = asyncio.get_running_loop().call_later(delay, start)
 
+    def _renewal_due(self, rows: Sequence[OutboxMessage]) -> datetime:
+        """When half the lease of the oldest claim is gone: mark what was sent, renew the rest."""
+        claims = [row.claimed_at for row in rows if row.claimed_at is not None]
+        return min(claims, default=datetime.now(UTC)) + self.lease / 2
+
+    async def _keep_claim(self, rows: list[OutboxMessage], sent: list[int]) -> set[int]:
+        """A batch that outlasts half its lease (a slow platform): write the 'sent' marks so far and renew
+        the claim on the rows still to send, so that no other sender takes them, sent or not. Returns the
+        ids that are no longer this sender's (their lease had run out and another claimed them)."""
+        now = datetime.now(UTC)
+        async with self.sessions.begin() as session:
+            await outbox.mark_sent(session, sent, now)
+            kept = await outbox.renew(session, rows, now)
+        for row in rows:
+            if row.id in kept:
+                row.claimed_at = now
+        return {row.id for row in rows} - kept
+
     async def _send_claimed(self, rows: list[OutboxMessage], batch_marks: bool = False) -> None:
         sent: list[int] = []
+        marked: list[int] = []  # sent and already marked by _keep_claim
+        lost: set[int] = set()  # claimed by another sender meanwhile: theirs to send
+        renew_at = self._renewal_due(rows)
         retries: list[tuple[int, datetime, str]] = []
         failed: list[tuple[int, str]] = []
         blocked: list[OutboxMessage] = []
@@ -150,7 +171,14 @@ class OutboxSender:
         held: dict[tuple[str, str], datetime] = {}
         rate_limited: dict[str, float] = {}  # channel -> retry_after of a 429 met in this batch
         postponed: list[tuple[int, datetime]] = []  # not tried: their channel is paused
-        for row in rows:
+        for index, row in enumerate(rows):
+            if datetime.now(UTC) >= renew_at:
+                lost |= await self._keep_claim(rows[index:], sent)
+                marked += sent
+                sent = []
+                renew_at = self._renewal_due(rows[index:])
+            if row.id in lost:
+                continue
             key = (row.channel, row.chat_id)
             if key in waiting_chats:
                 waiting.append(row.id)
@@ -190,7 +218,10 @@ class OutboxSender:
                     continue
                 held[key] = datetime.now(UTC) + timedelta(seconds=max(after, 0.05))
                 retries.append((row.id, held[key], repr(exc)))
-        self._count(rows, sent, [*retries, *((i, when, "") for i, when in postponed)], failed, blocked, waiting)
+        counted = [row for row in rows if row.id not in lost]
+        self._count(
+            counted, [*marked, *sent], [*retries, *((i, when, "") for i, when in postponed)], failed, blocked, waiting
+        )
         if batch_marks:
             self._defer_marks(rows, sent)
             if not (retries or failed or blocked or waiting or postponed):

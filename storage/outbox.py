@@ -123,6 +123,26 @@ async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) ->
         )
 
 
+async def renew(session: AsyncSession, rows: Sequence[OutboxMessage], now: datetime) -> set[int]:
+    """Extend the lease of claimed rows that are still this claimer's: 'sending' under the claim time the
+    row carries. A row whose lease ran out and that another sender claimed since has a newer claim time and
+    is left alone (it is theirs now). Returns the ids renewed."""
+    by_claim: dict[datetime, list[int]] = {}
+    for row in rows:
+        if row.claimed_at is not None:
+            by_claim.setdefault(row.claimed_at, []).append(row.id)
+    kept: set[int] = set()
+    for claimed_at, ids in by_claim.items():
+        result = await session.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status == SendStatus.SENDING, OUTBOX.c.claimed_at == claimed_at)
+            .values(claimed_at=now)
+            .returning(OUTBOX.c.id)
+        )
+        kept.update(result.scalars())
+    return kept
+
+
 async def mark_retry(session: AsyncSession, ids: Sequence[int], when: datetime, error: str) -> None:
     if ids:
         await session.execute(

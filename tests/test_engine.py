@@ -11,12 +11,14 @@ from sqlalchemy import select, update
 
 from bot.app import HoTro, settle_heap
 from bot.config import Settings
+from bot.sender import OutboxSender
 from bot.transport import RetryLater
 from handlers.turn import Button, Incoming, Turn
 from storage import outbox
 from storage.conversations import DATA_CONTEXT
 from storage.models import AuditLog, ChannelUser, Conversation, OutboxMessage
 from tests.chat import Chat, joined
+from tests.recording import RecordingTransport
 
 
 async def conversation(app: HoTro, chat_id: str = "c1") -> Conversation:
@@ -251,6 +253,45 @@ async def test_unsent_rows_from_a_crash_are_reclaimed_after_the_lease(app: HoTro
         )
     await app.sender.deliver()
     assert chat.transport.texts() == ["lost?"]
+
+
+class SlowTransport(RecordingTransport):
+    """A platform that takes `delay` seconds a message (a slow network: PTB's Bot API calls may take up to
+    their 5 s read timeout, a document upload its 20 s write timeout)."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__("test")
+        self.delay = delay
+
+    async def send(self, chat_id: str, payload: dict[str, object]) -> None:
+        await asyncio.sleep(self.delay)
+        await super().send(chat_id, payload)
+
+
+async def test_a_batch_that_outlasts_the_lease_is_sent_once(app: HoTro) -> None:
+    """Two senders (two processes) share the outbox. One claims a batch that takes longer than the lease
+    to send: the other must take neither the rows still waiting in that batch nor those it sent and has
+    not marked yet; each citizen gets each message once."""
+    transport = SlowTransport(0.2)
+    lease = timedelta(seconds=1)
+    first = OutboxSender(app.sessions, {"test": transport}, lease=lease, protector=app.protector)
+    second = OutboxSender(app.sessions, {"test": transport}, lease=lease, protector=app.protector)
+    texts = [f"Thông báo {i}" for i in range(8)]  # 8 x 0.2 s: the batch takes 1.6 s
+    async with app.sessions.begin() as session:
+        for i, text in enumerate(texts):
+            await outbox.enqueue(
+                session, "test", f"c{i}", {"text": text, "buttons": []}, datetime.now(UTC), app.protector
+            )
+    batch = asyncio.create_task(first.deliver())
+    taken_by_the_second = 0
+    while not batch.done():
+        await asyncio.sleep(0.05)
+        taken_by_the_second += await second.deliver()
+    assert await batch == len(texts)
+    assert taken_by_the_second == 0
+    assert sorted(transport.texts()) == sorted(texts)
+    async with app.sessions() as session:
+        assert set((await session.execute(select(OutboxMessage.status))).scalars()) == {"sent"}
 
 
 async def test_button_action_over_64_bytes_is_refused() -> None:
