@@ -13,10 +13,11 @@ from handlers import app_code
 from messages.vocabulary import Role
 from storage.models import Application, AuditLog, Consent, Official, StatusEvent
 from storage.officials import get_assistant, get_official, officials_for
+from tests.applications import NHAT_TIEN, submit_household
 from tests.chat import Chat, joined
 from tests.commands import migrated_url
 from tests.test_cli_messages import hotro
-from tests.test_review import NHAT_TIEN, register_official, reload
+from tests.test_review import register_official, reload
 
 __all__ = ["migrated_url"]  # the fixture, used by name
 
@@ -194,8 +195,6 @@ async def test_follow_without_a_look_up_is_refused(app: HoTro) -> None:
 
 
 async def test_a_self_registered_application_offers_no_follow(app: HoTro) -> None:
-    from tests.test_review import submit_household
-
     application = await submit_household(app, Chat(app, "owner"))
     other = Chat(app, "other")
     await other.say("/start")

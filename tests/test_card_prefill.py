@@ -13,11 +13,11 @@ from bot.app import HoTro
 from bot.files import FileTooLarge, FileUnavailable
 from storage.conversations import DATA_CONTEXT
 from storage.models import Attachment, Conversation
+from tests.applications import submit_household
 from tests.cards import CARD_TEXT_6, card_photo, card_text, photo_without_code
 from tests.chat import Chat, joined
 from tests.journeys import household_application
 from tests.test_intake import applications, start_household
-from tests.test_review import submit_household
 
 HINT = "📷 Gửi ảnh CCCD để điền nhanh"
 

@@ -16,11 +16,11 @@ from bot import announcement_sender as broadcaster
 from bot import exchange
 from bot.app import HoTro
 from bot.config import Settings
+from tests.applications import NHAT_TIEN
 from tests.conftest import PG_URL, TEST_KEY
 from tests.prestarted import run_bot
 from tests.test_broadcast import citizen, official
 from tests.test_exchange import NOW, add_application, export, fill, protector_of, row_of
-from tests.test_review import NHAT_TIEN
 
 
 def hotro(tmp_path: Path, db_url: str, *argv: str) -> subprocess.CompletedProcess[str]:

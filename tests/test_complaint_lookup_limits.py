@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from bot.app import HoTro
 from handlers import app_code
 from handlers.complaints import service as complaints
+from tests.applications import NHAT_TIEN
 from tests.chat import Chat
 from tests.test_exchange import protector_of
-from tests.test_review import NHAT_TIEN
 
 REPORT = "Hộ ông Y kê khai khống số ngày nghỉ để nhận hỗ trợ"
 

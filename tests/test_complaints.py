@@ -20,12 +20,13 @@ from storage.deadlines import complaint_dues
 from storage.models import Complaint, ComplaintMessage
 from storage.officials import add_official, complaint_scope, scope
 from storage.report_figures import area_report
+from tests.applications import NHAT_TIEN, submit_household
 from tests.chat import Chat, joined
 from tests.commands import migrated_url
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_console import run_chat
 from tests.test_exchange import protector_of
-from tests.test_review import NHAT_TIEN, register_official, submit_household
+from tests.test_review import register_official
 from tests.tg_driver import telegram_user
 
 __all__ = ["migrated_url"]  # the fixture, used by name

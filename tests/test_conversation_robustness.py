@@ -18,6 +18,7 @@ from bot.channels.zalo import ACTION_MARKER, ZaloChannel, setup_zalo
 from bot.channels.zalo import CHANNEL as ZALO
 from storage.conversations import DATA_CONTEXT
 from storage.models import Application, Conversation
+from tests.applications import NHAT_TIEN, submit_household
 from tests.chat import Chat, joined
 from tests.commands import migrated_url
 from tests.fakes.telegram_api import FakeTelegram
@@ -25,7 +26,7 @@ from tests.fakes.zalo_api import FakeZalo
 from tests.test_console import run_chat
 from tests.test_exchange import add_application, protector_of
 from tests.test_intake import start_household
-from tests.test_review import NHAT_TIEN, register_official, submit_household
+from tests.test_review import register_official
 from tests.test_zalo import ZaloUser, zalo_config
 from tests.test_zalo import joined as zalo_joined
 from tests.tg_driver import telegram_user

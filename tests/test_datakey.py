@@ -17,11 +17,12 @@ from handlers import app_code
 from storage.applications import birth_date_of, phone_of
 from storage.conversations import DATA_CONTEXT
 from storage.models import Application, Conversation, DataKey, OutboxMessage
+from tests.applications import submit_household
 from tests.chat import Chat
 from tests.conftest import PG_URL
 from tests.prestarted import run_bot
-from tests.test_intake import fill_household, up_to_the_id
-from tests.test_review import register_official, submit_household
+from tests.test_intake import fill_household, submit_in_chat, up_to_the_id
+from tests.test_review import register_official
 
 KEY_A = "key-a-" + "a" * 40
 KEY_B = "key-b-" + "b" * 40
@@ -108,7 +109,7 @@ def test_the_cli_prints_the_message_without_a_traceback(tmp_path: Path) -> None:
 async def test_rotation_re_encrypts_everything_and_the_old_key_is_refused(settings: Settings, tmp_path: Path) -> None:
     app = await started(with_key(settings, KEY_A))
     citizen = Chat(app, "citizen")
-    application = await submit_household(app, citizen, id_number="001085012345")
+    application = await submit_in_chat(app, citizen, id_number="001085012345")  # the form: its sealed replies too
     await fill_household(Chat(app, "half"), id_number="001085099999")  # a form in progress
     await app.close()
 
@@ -166,7 +167,7 @@ async def test_rotating_the_default_key_file_replaces_it(tmp_path: Path) -> None
 
 async def test_a_database_from_before_key_ids_is_sealed_once_on_the_first_start(settings: Settings) -> None:
     app = await started(with_key(settings, KEY_A))
-    await submit_household(app, Chat(app, "citizen"), id_number="001085099999")
+    await submit_in_chat(app, Chat(app, "citizen"), id_number="001085099999")
     await fill_household(Chat(app, "half"), id_number="001085012345")
     async with app.sessions.begin() as session:  # as an older version left it: in clear, no key id
         half = Conversation.chat_id == "half"

@@ -19,16 +19,17 @@ from messages.vocabulary import ONE_TIME_CASH_POLICIES, ApplicationStatus
 from storage.applications import seal_person
 from storage.crypto import DataProtector, fold_name
 from storage.models import Application, ChannelUser
+from tests.applications import NHAT_TIEN
 from tests.chat import Chat, joined
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_datakey import KEY_A, with_key
-from tests.test_intake import up_to_the_id
-from tests.test_review import NHAT_TIEN, register_official, submit_household
+from tests.test_intake import submit_in_chat, up_to_the_id
+from tests.test_review import register_official
 from tests.tg_driver import telegram_user
 
 NHAT_TIEN_OTHER = 6382  # Xã Nhất Tiến, another commune with a similar name
 KEY = "k" * 40
-ID_NUMBER = "001085012345"  # the ID number submit_household() types
+ID_NUMBER = "001085012345"  # the ID number submit_in_chat() types
 NAME, BORN = "Nguyễn Văn An", date(1985, 7, 5)  # the name and birth date fill_household() types
 
 
@@ -94,7 +95,7 @@ async def test_the_same_id_number_in_another_commune_is_flagged_to_both_communes
     await register_official(app, "xa", "commune", NHAT_TIEN)
     await register_official(app, "xa_khac", "commune", NHAT_TIEN_OTHER)
     citizen = Chat(app, "citizen")
-    new = await submit_household(app, citizen)
+    new = await submit_in_chat(app, citizen)
     assert "Mã hồ sơ" in citizen.all_text() and new.id != earlier.id  # accepted
 
     here, there = Chat(app, "xa"), Chat(app, "xa_khac")
@@ -116,7 +117,7 @@ async def test_the_same_name_and_birth_date_under_another_id_number_is_flagged(a
     earlier = await existing(app, NHAT_TIEN_OTHER, PolicyId.HOUSEHOLD_BUSINESS, "085012345", "NGUYEN VAN AN")
     await register_official(app, "xa", "commune", NHAT_TIEN)
     await register_official(app, "district", "district", 186)
-    new = await submit_household(app, Chat(app, "citizen"))
+    new = await submit_in_chat(app, Chat(app, "citizen"))
     assert new.status == ApplicationStatus.SUBMITTED
     here = Chat(app, "xa")
     assert app_code.display(earlier.code) in here.last_text and "cùng họ tên và ngày sinh" in here.last_text
@@ -124,7 +125,7 @@ async def test_the_same_name_and_birth_date_under_another_id_number_is_flagged(a
 
 async def test_an_official_covering_both_gets_a_link_to_the_other(app: HoTro) -> None:
     earlier = await existing(app, NHAT_TIEN_OTHER, PolicyId.FREE_WORKER)
-    new = await submit_household(app, Chat(app, "citizen"))
+    new = await submit_in_chat(app, Chat(app, "citizen"))
     await register_official(app, "tinh", "province", 20)
     province = Chat(app, "tinh")
     await province.tap(f"of:o:{new.id}")
@@ -134,7 +135,7 @@ async def test_an_official_covering_both_gets_a_link_to_the_other(app: HoTro) ->
 async def test_not_flagged_in_the_same_commune_for_a_policy_that_may_be_combined(app: HoTro) -> None:
     await existing(app, NHAT_TIEN, PolicyId.FREE_WORKER)  # the same person, the same commune
     await register_official(app, "xa", "commune", NHAT_TIEN)
-    new = await submit_household(app, Chat(app, "citizen"))
+    new = await submit_in_chat(app, Chat(app, "citizen"))
     assert new.status == ApplicationStatus.SUBMITTED
     here = Chat(app, "xa")
     assert here.transport.texts("xa") == []  # no notice
@@ -168,7 +169,7 @@ async def test_rows_from_before_the_index_are_indexed_at_start_and_rotation_re_k
     await run_rotate(with_key(settings, KEY_A), argparse.Namespace(new_key_file=str(new_key)))  # type: ignore[arg-type]
     app = await create_app(with_key(settings, None, data_key_file=new_key))  # type: ignore[arg-type]
     await register_official(app, "xa", "commune", NHAT_TIEN)
-    await submit_household(app, Chat(app, "citizen"))
+    await submit_in_chat(app, Chat(app, "citizen"))
     assert app_code.display(earlier.code) in Chat(app, "xa").last_text  # found under the new key
     await app.close()
 
@@ -221,7 +222,7 @@ async def test_the_web_consoles_application_page_shows_the_flag_and_the_payment_
     from tests.test_payment_confirm import insert_paid
 
     earlier = await existing(app, NHAT_TIEN_OTHER, PolicyId.FREE_WORKER)
-    new = await submit_household(app, Chat(app, "citizen"))
+    new = await submit_in_chat(app, Chat(app, "citizen"))
     payment_id = await insert_paid(app, "test", "paid-citizen", datetime.now(UTC) - timedelta(days=4))
     async with app.sessions.begin() as session:
         await confirmations.record_answer(session, payment_id, PaymentConfirmation.DENIED, datetime.now(UTC))

@@ -56,6 +56,21 @@ async def fill_household(chat: Chat, id_number: str = "001 085 012 345", phone: 
         await chat.say(answer)
 
 
+async def submit_in_chat(
+    app: HoTro, chat: Chat, id_number: str = "001 085 012 345", phone: str = "0912.345.678"
+) -> Application:
+    """fill_household, cash, no documents, confirmed: the chat's newest application (tests about submitting
+    through the chat; for setup, tests.applications.submit_household makes the same without the 22 turns)."""
+    await fill_household(chat, id_number=id_number, phone=phone)
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Bỏ qua")
+    await chat.press("Xác nhận")
+    async with app.sessions() as session:
+        newest = (await session.execute(select(Application).order_by(Application.id.desc()))).scalars().first()
+    assert newest is not None
+    return newest
+
+
 async def applications(app: HoTro) -> list[Application]:
     async with app.sessions() as session:
         return list((await session.execute(select(Application).order_by(Application.id))).scalars())

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from bot.app import HoTro
 from handlers import app_code
+from tests.applications import submit_household
 from tests.chat import Chat
 from tests.test_intake import up_to_the_id
-from tests.test_review import submit_household
 
 
 async def guess(chat: Chat, code: str, digits: str) -> str:

@@ -23,10 +23,11 @@ from handlers.review.console_login import new_login_link
 from storage import broadcasts, outbox
 from storage.models import Application, Broadcast, Complaint, DecisionPosting, Official, OutboxMessage, StatusEvent
 from storage.officials import add_official
+from tests.applications import HUU_LUNG, NHAT_TIEN, submit_household
 from tests.chat import Chat
 from tests.test_exchange import NOW, protector_of
 from tests.test_posting import D1, seed
-from tests.test_review import HUU_LUNG, NHAT_TIEN, reload, submit_household
+from tests.test_review import reload
 
 NHAT_TIEN_OTHER = 6382
 

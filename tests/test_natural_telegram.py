@@ -12,8 +12,8 @@ from bot.app import HoTro
 from messages.vocabulary import Channel, Role
 from storage.models import Application
 from storage.officials import add_official
+from tests.applications import NHAT_TIEN
 from tests.fakes.telegram_api import FakeTelegram
-from tests.test_review import NHAT_TIEN
 from tests.tg_driver import telegram_user
 
 

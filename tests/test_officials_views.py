@@ -11,9 +11,10 @@ from bot import exchange
 from bot.app import HoTro
 from handlers import app_code
 from storage.models import Application
+from tests.applications import NHAT_TIEN, submit_household
 from tests.chat import Chat
 from tests.test_exchange import NOW, add_application, export, protector_of
-from tests.test_review import NHAT_TIEN, register_official, submit_household
+from tests.test_review import register_official
 
 CITIZEN_WORDING = ("Xác nhận và gửi hồ sơ", "Vui lòng xác nhận thay đổi sau")
 

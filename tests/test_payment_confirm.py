@@ -19,10 +19,11 @@ from messages.vocabulary import ApplicationStatus
 from storage.models import Application, ChannelUser, OutboxMessage, Payment
 from storage.officials import add_official
 from storage.report_figures import area_report
+from tests.applications import NHAT_TIEN, submit_household
 from tests.chat import Chat, joined
 from tests.commands import migrated_url
 from tests.fakes.telegram_api import FakeTelegram
-from tests.test_review import NHAT_TIEN, register_official, submit_household
+from tests.test_review import register_official
 from tests.tg_driver import telegram_user
 
 __all__ = ["migrated_url"]  # the fixture, used by name

@@ -28,10 +28,11 @@ from storage.applications import seal_person
 from storage.models import Application, DecisionPosting
 from storage.officials import add_official, scope
 from storage.report_figures import area_report
+from tests.applications import NHAT_TIEN
 from tests.chat import Chat
 from tests.fakes.telegram_api import FakeTelegram
 from tests.test_exchange import NOW, TODAY, add_application, protector_of
-from tests.test_review import NHAT_TIEN, register_official
+from tests.test_review import register_official
 from tests.tg_driver import telegram_user
 
 NHAT_TIEN_OTHER = 6382  # Xã Nhất Tiến, another commune

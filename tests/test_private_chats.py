@@ -13,9 +13,9 @@ from bot.channels.telegram import webhook_secret
 from bot.web import TELEGRAM_PATH
 from storage.models import ChannelUser, Conversation
 from storage.officials import add_official
+from tests.applications import submit_household
 from tests.chat import Chat
 from tests.fakes.telegram_api import FakeTelegram
-from tests.test_review import submit_household
 
 GROUP, SUPERGROUP, CHANNEL_ID = -4001, -1004002, -1004003
 MEMBER, OFFICIAL = 6101, 6102

@@ -15,19 +15,8 @@ from handlers.review.service import OutboxQueue
 from messages import fmt
 from storage.models import Application, AuditLog, Payment, StatusEvent
 from storage.officials import add_official
+from tests.applications import HUU_LUNG, NHAT_TIEN, submit_household
 from tests.chat import Chat, joined
-from tests.test_intake import fill_household
-
-NHAT_TIEN, HUU_LUNG, LANG_SON = 6418, 186, 20  # Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn (GSO codes)
-
-
-async def submit_household(app: HoTro, chat: Chat, id_number: str = "001 085 012 345") -> Application:
-    await fill_household(chat, id_number=id_number)
-    await chat.press("Nhận tiền mặt")
-    await chat.press("Bỏ qua")
-    await chat.press("Xác nhận")
-    async with app.sessions() as session:
-        return (await session.execute(select(Application).order_by(Application.id.desc()))).scalars().first()
 
 
 async def register_official(app: HoTro, user: str, role: str, area: int | None) -> None:

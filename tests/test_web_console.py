@@ -19,10 +19,11 @@ from handlers import app_code
 from messages import fmt
 from storage import login_tokens
 from storage.models import Application, Attachment, AuditLog, Broadcast, LoginToken, Official, StatusEvent
+from tests.applications import HUU_LUNG, NHAT_TIEN, submit_household
 from tests.chat import Chat
 from tests.console_client import Console, login_token, make_official
 from tests.fakes.telegram_api import FakeTelegram
-from tests.test_review import HUU_LUNG, NHAT_TIEN, reload, submit_household
+from tests.test_review import reload
 
 OTHER_COMMUNE, OTHER_DISTRICT = 6430, 186  # another commune of Hữu Lũng (GSO)
 

@@ -24,9 +24,10 @@ from bot.web import build_web_app
 from handlers import app_code
 from messages import fmt
 from storage.models import Application
+from tests.applications import NHAT_TIEN, submit_household
 from tests.chat import Chat
 from tests.console_client import make_official
-from tests.test_review import NHAT_TIEN, reload, submit_household
+from tests.test_review import reload
 
 playwright_api = pytest.importorskip("playwright.async_api")
 

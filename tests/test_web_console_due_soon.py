@@ -19,10 +19,10 @@ from storage import console as queries
 from storage.console import ListFilter
 from storage.deadlines import REVIEW_WORKING_DAYS, add_working_days, is_working_day
 from storage.models import Application
+from tests.applications import HUU_LUNG, NHAT_TIEN, submit_household
 from tests.chat import Chat
 from tests.console_client import Console, make_official, official_by_user
 from tests.test_monitor import add_monitor
-from tests.test_review import HUU_LUNG, NHAT_TIEN, submit_household
 from tests.test_web_console import OTHER_COMMUNE
 
 DAYS = 2  # Settings.due_soon_working_days' default

@@ -21,12 +21,12 @@ from handlers.posting import service as posting
 from messages.vocabulary import ComplaintStatus
 from storage import outbox
 from storage.models import Application, AuditLog, Complaint, DecisionPosting, Official, OutboxMessage
+from tests.applications import HUU_LUNG, NHAT_TIEN
 from tests.chat import Chat
 from tests.console_client import Console, make_official, official_by_user
 from tests.test_monitor import add_monitor, snapshot, world
 from tests.test_monitor import parse as parse_officials
 from tests.test_posting import D1, D2, PEOPLE, pdf_text, xlsx_text
-from tests.test_review import HUU_LUNG, NHAT_TIEN
 from tests.test_web_console import OTHER_COMMUNE
 
 ID_NUMBER = "020085009999"  # the submitted application's, in tests.test_monitor.world
