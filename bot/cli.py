@@ -12,6 +12,7 @@ from bot import announcement_sender as broadcaster
 from bot import datakey, exchange, officials_cli, posting_cli, retention
 from bot import report_jobs as reports
 from bot.app import settle_heap
+from bot.cli_words import speak_vietnamese
 from bot.config import Settings
 from bot.logs import configure as configure_logging
 from bot.startup import open_app
@@ -81,23 +82,26 @@ async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hotro", description="HoTro citizen-support chatbot")
-    sub = parser.add_subparsers(dest="command")
-    chat = sub.add_parser("chat", help="chat with the bot in this terminal (default)")
-    chat.add_argument("--user-id", default="local", help="console user id (same id continues the conversation)")
+    parser = argparse.ArgumentParser(prog="hotro", description=_("HoTro, the citizen-support chatbot"))
+    sub = parser.add_subparsers(dest="command", title=_("commands"))
+    chat = sub.add_parser("chat", help=_("chat with the bot in this terminal (the default)"))
+    chat.add_argument(
+        "--user-id", default="local", help=_("the console user (the same one continues the conversation)")
+    )
     chat.set_defaults(func=cmd_chat)
-    polling = "run the Telegram bot with long polling"
+    polling = _("run the Telegram bot with long polling")
     sub.add_parser("telegram", help=polling).set_defaults(func=cmd_telegram)  # not vocabulary: a command name
-    serve = sub.add_parser("serve", help="run the web server (Telegram webhook, /healthz)")
-    serve.add_argument("--port", type=int, default=None)
+    serve = sub.add_parser("serve", help=_("run the web server (Telegram and Zalo webhooks, web console, /healthz)"))
+    serve.add_argument("--port", type=int, default=None, help=_("the port to listen on (default: HOTRO_WEB_PORT)"))
     serve.set_defaults(func=cmd_serve)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("migrate", help=_("apply the database migrations")).set_defaults(func=cmd_migrate)
     for module in EXTENSIONS:
         module.add_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
+    speak_vietnamese()
     args = build_parser().parse_args(argv)
     if args.command is None:
         args = build_parser().parse_args(["chat", *(argv or [])])

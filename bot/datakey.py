@@ -247,6 +247,10 @@ async def run_rotate(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("rotate-key", help="re-encrypt the personal data under a new key (servers stopped)")
-    parser.add_argument("--new-key-file", help="file with the new key; created (random, mode 600) if missing")
+    parser = sub.add_parser(
+        "rotate-key", help=_("re-encrypt the personal data under a new key (with the servers stopped)")
+    )
+    parser.add_argument(
+        "--new-key-file", help=_("the file with the new key; created (random, mode 600) if it does not exist")
+    )
     parser.set_defaults(func=run_rotate)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
 
+from bot.cli_words import choices
 from bot.config import Settings
 from bot.database import open_db
 from bot.transport import NEVER_OPENED
@@ -114,14 +115,14 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help=_("register or update an official"))
-    add.add_argument("--channel", required=True, choices=list(Channel))
+    add.add_argument("--channel", required=True, choices=choices(Channel))
     add.add_argument("--user-id", required=True)
-    add.add_argument("--role", required=True, choices=ALL_ROLES)
+    add.add_argument("--role", required=True, choices=choices(ALL_ROLES))
     add.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (not for admin)"))
     add.add_argument("--name")
     add.add_argument(
         "--level",
-        choices=LEVELS,
+        choices=choices(LEVELS),
         help=_("a monitor's level: the --area code is of a commune (default), district or province"),
     )
     add.add_argument("--email", help=_("work e-mail address: the daily report is sent there as an XLSX file"))

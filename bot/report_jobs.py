@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import email_report
 from bot.app import HoTro
+from bot.cli_words import choices
 from bot.config import Settings
 from bot.database import open_db
 from bot.officials_cli import checked_email
@@ -171,7 +172,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     area.add_argument("--official-id", type=int, help=_("the area of this official (see `hotro officials list`)"))
     area.add_argument(
         "--area-role",
-        choices=list(reversed(AreaLevel)),
+        choices=choices(reversed(AreaLevel)),
         help=_("the level of --area"),
     )
     parser.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (with --area-role)"))

@@ -84,5 +84,7 @@ async def run_purge(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("purge", help="erase unfinished forms and sent messages past their retention period")
+    parser = sub.add_parser(
+        "purge", help=_("erase the unfinished forms and the sent messages past their retention period")
+    )
     parser.set_defaults(func=run_purge)

@@ -25,4 +25,4 @@ def test_a_prestarted_command_answers_as_a_spawned_one(tmp_path: Path) -> None:
         spawned.stderr,
     )
     usage = run_bot("no-such-command", env=env, cwd=tmp_path)  # argparse's own exit
-    assert usage.returncode == 2 and "invalid choice" in usage.stderr and usage.stdout == ""
+    assert usage.returncode == 2 and "lựa chọn không hợp lệ" in usage.stderr and usage.stdout == ""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cli_words import choices
 from bot.config import Settings
 from bot.database import open_db
 from bot.exchange.columns import FORMATS, KINDS, ExchangeError
@@ -156,16 +157,16 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     export = sub.add_parser(
         "export", help=_("write an area's applications as the list sent to the district (XLSX/CSV)")
     )
-    export.add_argument("--area-role", choices=AREA_ROLES, help=_("the level of --area (admin: every area)"))
+    export.add_argument("--area-role", choices=choices(AREA_ROLES), help=_("the level of --area (admin: every area)"))
     export.add_argument("--area", type=int, help=_("GSO code of the commune, district or province"))
     export.add_argument("--official-id", type=int, help=_("take the role and area from this registered official"))
     export.add_argument(
         "--status",
         action="append",
-        choices=vocabulary.STATUSES,
+        choices=choices(vocabulary.STATUSES),
         help=_("only this status (repeatable; default: all but withdrawn)"),
     )
-    export.add_argument("--kind", choices=KINDS, help=_("only this kind (default: one sheet per kind)"))
+    export.add_argument("--kind", choices=choices(KINDS), help=_("only this kind (default: one sheet per kind)"))
     export.add_argument("--out", required=True, help=_("the file to write (.xlsx or .csv)"))
     export.add_argument("--format", choices=FORMATS, help=_("default: from the file name"))
     export.add_argument("--actor", help=_("who exports, for the audit log (default: cli:<user>)"))

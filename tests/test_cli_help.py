@@ -1,0 +1,60 @@
+"""The `hotro` command speaks Vietnamese to officials: the help of every command, and argparse's own
+words (usage, options, its errors), which come from the catalog like every other text."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from tests.prestarted import run_bot
+
+COMMANDS = ["chat", "telegram", "serve", "migrate", "officials", "report", "export", "import", "broadcast"]
+COMMANDS += ["rotate-key", "purge", "posting"]
+ENGLISH = ["usage:", "positional arguments", "options:", "show this help message", "error:", "required"]
+
+
+def hotro(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return run_bot(*argv, env={**os.environ, "HOTRO_DATA_DIR": str(tmp_path / "data")}, cwd=tmp_path)
+
+
+VIETNAMESE = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]", re.I)
+
+
+def test_the_help_of_every_command_is_vietnamese(tmp_path: Path) -> None:
+    top = hotro(tmp_path, "--help")
+    assert top.returncode == 0, top.stderr
+    assert "cách dùng: hotro" in top.stdout and "tùy chọn:" in top.stdout
+    listed = dict(re.findall(r"^    ([a-z-]+) +(.+)$", top.stdout, re.M))
+    assert sorted(listed) == sorted(COMMANDS)
+    for command, help_text in listed.items():
+        assert VIETNAMESE.search(help_text), f"{command}: {help_text!r}"
+    for command in COMMANDS:
+        shown = hotro(tmp_path, command, "--help")
+        assert shown.returncode == 0, shown.stderr
+        assert shown.stdout.startswith(f"cách dùng: hotro {command}"), shown.stdout[:200]
+        for word in ENGLISH:
+            assert word not in shown.stdout, f"hotro {command} --help: {word!r}"
+
+
+def test_argparse_refusals_are_vietnamese(tmp_path: Path) -> None:
+    missing = hotro(tmp_path, "officials", "add")
+    assert missing.returncode == 2
+    assert "hotro officials add: lỗi: thiếu các tham số bắt buộc: --channel, --user-id, --role" in missing.stderr
+    wrong = hotro(tmp_path, "officials", "add", "--channel", "fax", "--user-id", "1", "--role", "commune")
+    assert wrong.returncode == 2
+    assert (
+        "tham số --channel: lựa chọn không hợp lệ: 'fax' (chọn một trong 'telegram', 'zalo', 'console')" in wrong.stderr
+    )
+    role = ["officials", "add", "--channel", "zalo", "--user-id", "1", "--role", "x"]
+    for argv, first in ((role, "'commune'"), (["export", "--status", "x"], "'submitted'")):
+        refused = hotro(tmp_path, *argv)
+        assert refused.returncode == 2 and f"(chọn một trong {first}, " in refused.stderr, refused.stderr
+        assert "<" not in refused.stderr.splitlines()[-1]  # a StrEnum's repr is <Role.COMMUNE: 'commune'>
+    unknown = hotro(tmp_path, "migrate", "--now")
+    assert unknown.returncode == 2 and "lỗi: tham số không nhận ra: --now" in unknown.stderr
+    number = hotro(tmp_path, "serve", "--port", "tám")
+    assert number.returncode == 2 and "giá trị int không hợp lệ: 'tám'" in number.stderr
+    for refusal in (missing, wrong, unknown, number):
+        assert refusal.stderr.startswith("cách dùng: hotro")
