@@ -56,6 +56,7 @@ NOT_WARMED = {
     "babel.messages": "compiling a catalog older than its .po, at the first translation",
     "prometheus_client": "the metrics, which create_app makes",
     "sklearn": "the question classifier and the passages, which settle_heap builds",
+    "aiosqlite": "the SQLite driver, which make_engine loads at start for a SQLite database (not on PostgreSQL)",
 }
 
 
