@@ -97,7 +97,7 @@ def plain_zxing(data: bytes) -> str | None:
         image.load()
     except OSError:
         return None
-    found = zxingcpp.read_barcodes(image, formats=card_photo.QR_ONLY)
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     return found[0].text if found else None
 
 

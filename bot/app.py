@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import logging
 import sys
 import time
@@ -70,12 +71,29 @@ class HoTro:
         await self.db.dispose()
 
 
+# Libraries that handlers, the web console and the scheduled jobs import where they use them, so that the
+# commands that never need them start without them (tests/test_structure.py): a server loads them here,
+# before its first citizen, as it did when they were imported at the top.
+FIRST_USE_LIBRARIES = (
+    "openpyxl",  # the XLSX lists and reports (bot.exchange, handlers.report.sheet, handlers.posting.files)
+    "PIL.Image",  # reading a photo of an ID card (handlers.apply.card_photo)
+    "PIL.ImageFilter",
+    "PIL.ImageOps",
+    "zxingcpp",
+    "vietnam_provinces.enums.districts",  # checking the provinces' schemes (messages.free_worker_provinces)
+    "holidays",  # working days (storage.deadlines)
+    "aiosmtplib",  # the daily report by e-mail (bot.email_report)
+)
+
+
 def settle_heap(settings: Settings) -> None:
     """Load what handlers load on first use, then move every object alive into the permanent generation.
 
     Otherwise the occasional full garbage collection walks the address and policy indexes (~150,000
     objects, tens of milliseconds) in the middle of some citizen's turn: the latency tail of a server.
     """
+    for name in FIRST_USE_LIBRARIES:
+        importlib.import_module(name)
     from handlers import admin_units
     from handlers.ask import policy_search
     from handlers.ask.questions import classify, passages

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 
@@ -101,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # What the imports made (~100,000 objects) lives as long as the process: no garbage collection walks it
+    # again, during the command or at the interpreter's exit (~250 ms of CPU a command). O(1); settle_heap
+    # freezes a server's indexes the same way.
+    gc.freeze()
     speak_vietnamese()
     args = build_parser().parse_args(argv)
     if args.command is None:

@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-import aiosmtplib
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -174,6 +173,8 @@ def security(settings: Settings) -> SmtpSecurity:
 def _connection_problem(settings: Settings, mode: SmtpSecurity, exc: Exception) -> str | None:
     """The official's (and the CLI's) Vietnamese reason a connection failed before any SMTP reply, with the
     setting to check; None for a server's own refusal, which is passed on as the server wrote it."""
+    import aiosmtplib  # loaded by send_once already
+
     server = f"{settings.smtp_host}:{settings.smtp_port}"
     cause = exc.__cause__ if exc.__cause__ is not None else exc
     if isinstance(cause, ssl.SSLCertVerificationError):
@@ -196,6 +197,9 @@ def _connection_problem(settings: Settings, mode: SmtpSecurity, exc: Exception) 
 
 
 async def send_once(settings: Settings, message: EmailMessage) -> None:
+    # Here, not at the top: only sending needs it, not every command's start (bot.app.settle_heap loads it).
+    import aiosmtplib
+
     mode = security(settings)
     try:
         # aiosmtplib's use_tls is implicit TLS (the handshake on connect, SMTPS, port 465); start_tls is the

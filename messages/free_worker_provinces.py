@@ -22,8 +22,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from vietnam_provinces.enums.districts import ProvinceEnum  # the defining module: the package re-export is implicit
-
 from messages.fmt import render_placeholders
 from messages.knowledge import KNOWLEDGE_DIR, MAX_ANSWER, PROVINCES_FILE, KnowledgeError
 from messages.normalize import nfc
@@ -135,6 +133,10 @@ def _build(raw: Any, where: str) -> ProvinceScheme:
     for key in ("code", "name", "label", "mode", "conditions", "sources"):
         if key not in raw:
             raise ProvinceSchemeError(f"{where}: missing {key!r}")
+    # Here, not at the top: the module is an Enum of every district (~100 ms of CPU to import), needed only to
+    # check the file, at its first use. The defining module: the package's re-export is implicit.
+    from vietnam_provinces.enums.districts import ProvinceEnum
+
     code = raw["code"]
     if isinstance(code, bool) or not isinstance(code, int) or f"P_{code}" not in ProvinceEnum.__members__:
         raise ProvinceSchemeError(f"{where}: code {code!r} is not a 2021 GSO province code")

@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 from messages import fmt
 from messages.vocabulary import ApplicationStatus
 from storage.models import Application
@@ -23,6 +21,8 @@ POSTING_DAYS = 5  # "chậm nhất là 05 ngày, kể từ ngày Quyết định
 
 @lru_cache(maxsize=16)
 def _holidays(year: int) -> frozenset[date]:
+    import holidays  # here, not at the top: ~20 ms of CPU that only a deadline needs (settle_heap loads it)
+
     return frozenset(holidays.country_holidays("VN", years=year))
 
 

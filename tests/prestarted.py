@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import json
 import os
 import runpy
@@ -112,7 +113,13 @@ def serve() -> None:
         os.environ.setdefault(name, "1")
     requests, answers = sys.stdin, sys.stdout
     import bot.cli  # noqa: F401 - what every command imports
+    from bot.app import FIRST_USE_LIBRARIES
     from handlers.ask.questions import classify
+
+    # What commands import on first use, which each child would import again: the handlers' libraries, Alembic
+    # (a first start migrates), the metrics of an app (`hotro chat`) and the check of an official's e-mail address.
+    for name in (*FIRST_USE_LIBRARIES, "alembic.command", "prometheus_client", "email_validator"):
+        importlib.import_module(name)
 
     classify.classifier()  # scikit-learn (~0.7 s) and the training a question's first answer needs
     answers.write("ready\n")

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.datetime import from_excel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.exchange.columns import (
@@ -101,6 +100,8 @@ def _day(value: Any, latest: date) -> date | str:
     if isinstance(value, datetime):
         value = value.date()
     elif isinstance(value, int | float) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel  # loaded by reading the file already (bot.exchange.reading)
+
         try:
             value = from_excel(value).date()  # a date typed into a cell formatted as a number
         except (ValueError, OverflowError, TypeError):

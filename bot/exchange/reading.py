@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 from bot.exchange.columns import _COLUMN_BY_HEADER, _HEADER_SEARCH_ROWS, COLUMN, ExchangeError, _header_key
 from messages.i18n import _
 
@@ -45,6 +43,10 @@ def _table(sheet: str | None, rows: Sequence[tuple[int, Sequence[Any]]]) -> _Tab
 
 
 def _read_xlsx(data: bytes) -> list[_Table]:
+    # Here, not at the top: openpyxl costs ~190 ms of CPU to import (with numpy and lxml), which every command's
+    # start would pay.
+    from openpyxl import load_workbook
+
     # Not read-only: row numbers then always match what the official sees, even after blank rows.
     workbook = load_workbook(io.BytesIO(data), data_only=True)
     tables = []

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
-
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.exchange.columns import CATEGORY_WORDS, FREE_WORKER, HOUSEHOLD, METHOD_WORDS, RESULT_WORDS, SEX_WORDS, _Sheet
 from handlers import admin_units, app_code
@@ -17,6 +16,10 @@ from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
 from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector
 from storage.lists import ListedRow, PaidRow
+
+# openpyxl's (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE): the control characters a cell may not hold. A copy, so
+# that the start of every command need not import openpyxl (tests/test_structure.py checks they agree).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def _text(value: str | None) -> str:

@@ -6,31 +6,52 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, cast
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from bot.exchange.columns import DATA_SHEET_ROW, HEADER_ROW, RESULT_WORDS, SHEET_NAMES, _Sheet, _total, sheet_columns
 from bot.exchange.rows import _date_text, _text
 
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-_DISTRICT_FILL = PatternFill("solid", fgColor="FFF2CC")
-_TITLE_FONTS = (Font(bold=True, size=14), Font(bold=True, size=12), Font(italic=True), Font(), Font(italic=True))
-_BOLD, _ITALIC = Font(bold=True), Font(italic=True)
+# openpyxl is imported where an XLSX is written: ~190 ms of CPU (with numpy and lxml) that a CSV export, and the
+# start of every command (bot.cli imports this module through bot.exchange), need not pay.
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.styles import Border, Font, PatternFill
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+
+class _Styles(NamedTuple):
+    border: Border
+    header_fill: PatternFill
+    district_fill: PatternFill
+    title_fonts: tuple[Font, ...]
+    bold: Font
+    italic: Font
+
+
+@cache
+def _styles() -> _Styles:
+    from openpyxl.styles import Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="808080")
+    return _Styles(
+        border=Border(left=thin, right=thin, top=thin, bottom=thin),
+        header_fill=PatternFill("solid", fgColor="D9E1F2"),
+        district_fill=PatternFill("solid", fgColor="FFF2CC"),
+        title_fonts=(Font(bold=True, size=14), Font(bold=True, size=12), Font(italic=True), Font(), Font(italic=True)),
+        bold=Font(bold=True),
+        italic=Font(italic=True),
+    )
+
+
 _WRAPPED = ("address", "business", "workplace", "order", "note")
 _SIGNATURES = {3: ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"), 9: ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)")}
 
 
 def _cell(ws: WriteOnlyWorksheet, value: Any = None, **style: Any) -> Cell:
     """A write-only cell styled through openpyxl's descriptors (None: not set): for the cells outside the data."""
+    from openpyxl.cell.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(ws)
     for name, setting in style.items():
         if setting is not None:
@@ -42,6 +63,13 @@ def _cell(ws: WriteOnlyWorksheet, value: Any = None, **style: Any) -> Cell:
 def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> None:
     """Stream one sheet: write-only mode writes each row as it is appended, so everything that goes before
     the rows in the XML (column widths, row heights, frozen panes, sheet properties) is set first."""
+    from openpyxl.cell.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    styles = _styles()
     sheet_cols = sheet_columns(sheet.kind)
     keys = tuple(c.key for c in sheet_cols)
     width = len(sheet_cols)
@@ -80,7 +108,7 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
     choices.add(f"{result_col}{DATA_SHEET_ROW}:{result_col}{max(last_data, DATA_SHEET_ROW) + 200}")
     layout.data_validations.append(choices)
 
-    for row_no, (line, font) in enumerate(zip(lines, _TITLE_FONTS, strict=True), start=1):
+    for row_no, (line, font) in enumerate(zip(lines, styles.title_fonts, strict=True), start=1):
         alignment = Alignment(horizontal="left" if row_no == 5 else "center", wrap_text=True)
         ws.append([_cell(ws, _text(line), font=font, alignment=alignment)])
     ws.append([])
@@ -90,10 +118,10 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
             _cell(
                 ws,
                 column.header_for(sheet.kind),
-                font=_BOLD,
+                font=styles.bold,
                 alignment=header_alignment,
-                fill=_DISTRICT_FILL if column.district else _HEADER_FILL,
-                border=_BORDER,
+                fill=styles.district_fill if column.district else styles.header_fill,
+                border=styles.border,
             )
             for column in sheet_cols
         ]
@@ -104,10 +132,10 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
     prototypes = [
         _cell(
             ws,
-            border=_BORDER,
+            border=styles.border,
             alignment=Alignment(vertical="top", wrap_text=column.key in _WRAPPED),
             number_format=column.number_format,
-            fill=_DISTRICT_FILL if column.district else None,
+            fill=styles.district_fill if column.district else None,
         )._style  # type: ignore[attr-defined]  # a StyleableObject slot the stubs leave undeclared
         for column in sheet_cols
     ]
@@ -126,12 +154,14 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
         ws.append(cells)
 
     label = f"Tổng cộng: {len(sheet.rows)} hồ sơ"
-    totals = [_cell(ws, border=_BORDER) for _ in sheet_cols]
-    totals[0] = _cell(ws, label, font=_BOLD, alignment=Alignment(horizontal="center"), border=_BORDER)
-    totals[amount_col - 1] = _cell(ws, _total(sheet.rows), font=_BOLD, number_format="#,##0", border=_BORDER)
+    totals = [_cell(ws, border=styles.border) for _ in sheet_cols]
+    totals[0] = _cell(ws, label, font=styles.bold, alignment=Alignment(horizontal="center"), border=styles.border)
+    totals[amount_col - 1] = _cell(
+        ws, _total(sheet.rows), font=styles.bold, number_format="#,##0", border=styles.border
+    )
     ws.append(totals)
     ws.append([])
-    for sign_line, font in enumerate((_BOLD, _ITALIC)):  # the signer's title, then the hint under it
+    for sign_line, font in enumerate((styles.bold, styles.italic)):  # the signer's title, then the hint under it
         signs = [
             _cell(ws, _SIGNATURES[n][sign_line], font=font) if n in _SIGNATURES else None for n in range(1, width + 1)
         ]
@@ -140,6 +170,8 @@ def _write_sheet(ws: WriteOnlyWorksheet, sheet: _Sheet, lines: list[str]) -> Non
 
 def _xlsx_bytes(pages: Sequence[tuple[_Sheet, list[str]]]) -> bytes:
     # Write-only: rows stream out as XML instead of ~2.3 million cell objects kept until the save (~1 GiB).
+    from openpyxl import Workbook
+
     wb = Workbook(write_only=True)
     for sheet, lines in pages:
         _write_sheet(wb.create_sheet(SHEET_NAMES.get(sheet.kind or "", "Danh sách")), sheet, lines)

@@ -13,19 +13,21 @@ import asyncio
 import io
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import zxingcpp
-from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:  # Pillow and zxing-cpp are imported where a photo is read, not by every command's start
+    from PIL import Image
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024  # Telegram's largest photo is far smaller; a bigger file is not read
 MAX_PIXELS = 40_000_000  # refuse decompression bombs (a tiny file that unpacks to gigabytes)
 WORK_SIDE = 2000  # longer sides are reduced to this before reading: faster, and as readable
 SMALL_SIDE = 600  # a shorter side is enlarged when nothing is found
-QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
 def _codes(image: Image.Image) -> str | None:
-    found = zxingcpp.read_barcodes(image, formats=QR_ONLY)
+    import zxingcpp
+
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     for barcode in found:
         raw = barcode.bytes
         try:
@@ -37,6 +39,9 @@ def _codes(image: Image.Image) -> str | None:
 
 def decode(data: bytes) -> str | None:
     """The text of the first QR code in the image `data`, or None (no code, or not an image)."""
+    # Here, not at the top: ~20 ms of CPU that only a photo needs (bot.app.settle_heap loads them for a server).
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -59,6 +64,8 @@ def _attempts(image: Image.Image) -> list[Callable[[], Image.Image]]:
     """The image as it is, then made easier to read, cheapest first (bench/qr_decode.py measures them):
     contrast stretched (a dim photo), grain smoothed (a noisy one), enlarged when small (a code far
     from the camera), then a median filter (JPEG blocks and speckle)."""
+    from PIL import Image, ImageFilter, ImageOps
+
     attempts: list[Callable[[], Image.Image]] = [
         lambda: image,
         lambda: ImageOps.autocontrast(image, cutoff=2),

@@ -11,10 +11,6 @@ import io
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
 from handlers import admin_units
 from messages import fmt
 from messages.i18n import _
@@ -68,6 +64,12 @@ def _names(commune_code: int, district_code: int | None) -> tuple[str, str]:
 
 def build(official: Official, rows: dict[int, CommuneRow], area: str, today: date, now: datetime) -> bytes:
     """The workbook's bytes."""
+    # Here, not at the top: openpyxl costs ~190 ms of CPU to import (with numpy and lxml), which every command's
+    # start would pay (bot.app.settle_heap loads it for a server).
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has one sheet
