@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from bot.exchange.columns import CATEGORY_WORDS, FREE_WORKER, HOUSEHOLD, METHOD_WORDS, RESULT_WORDS, SEX_WORDS, _Sheet
@@ -17,16 +17,21 @@ from storage.applications import birth_date_of, phone_of
 from storage.crypto import DataProtector
 from storage.lists import ListedRow, PaidRow
 
-# openpyxl's (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE): the control characters a cell may not hold. A copy, so
-# that the start of every command need not import openpyxl (tests/test_structure.py checks they agree).
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+@cache
+def _illegal_characters() -> re.Pattern[str]:
+    """The control characters a cell may not hold (openpyxl's): imported on the first list written, not at
+    every command's start (openpyxl costs ~190 ms of CPU to import)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE
 
 
 def _text(value: str | None) -> str:
     """A text cell: printable, and never read as a formula by a spreadsheet."""
     if not value:
         return ""
-    return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return spreadsheet_safe(_illegal_characters().sub("", value))
 
 
 def _sex_from_cccd(id_number: str) -> str | None:
