@@ -196,6 +196,7 @@ class FakeTelegram:
 
     async def _start_on(self, port: int) -> FakeTelegram:
         """Listen on `port` (0: any free one), e.g. a port a client already tried while nothing listened."""
+        self._stopping = False
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._download)
