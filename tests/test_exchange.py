@@ -9,7 +9,7 @@ import functools
 import io
 import json
 import re
-import time
+import threading
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -350,9 +350,12 @@ async def test_export_builds_the_file_off_the_event_loop(
     async with app.sessions.begin() as session:
         await add_application(session, protector, id_number="020085000001")
     build = exchange.writing._xlsx_bytes
+    loop_ran = threading.Event()  # set by the ticker: the event loop went on while the file was built
 
     def slow_build(pages: Any) -> bytes:
-        time.sleep(0.3)  # stands in for the seconds a 100,000-row list takes
+        # Stands in for the seconds a 100,000-row list takes: busy until the loop has ticked (or 5 s,
+        # when this runs on the loop and blocks it).
+        loop_ran.wait(5)
         return build(pages)
 
     monkeypatch.setattr(exchange.export, "_xlsx_bytes", slow_build)  # where export_applications finds it
@@ -363,6 +366,8 @@ async def test_export_builds_the_file_off_the_event_loop(
         while True:
             await asyncio.sleep(0.01)
             ticks += 1
+            if ticks >= 10:
+                loop_ran.set()
 
     task = asyncio.create_task(ticker())
     try:

@@ -468,9 +468,20 @@ async def test_daily_reports_reach_the_official_through_the_sender(app: HoTro) -
 class FakeClock:
     def __init__(self, now: datetime) -> None:
         self.now = now
+        self.reads = 0  # the scheduler reads the clock once at the start of each check
 
     def __call__(self) -> datetime:
+        self.reads += 1
         return self.now
+
+
+async def checks(clock: FakeClock, n: int = 3) -> None:
+    """Until the scheduler has made `n` whole checks since now (the one in progress may have read the
+    clock before it was set): a check that was to send has queued its reports by then."""
+    target = clock.reads + n + 1
+    async with asyncio.timeout(5):
+        while clock.reads < target:
+            await asyncio.sleep(0.005)
 
 
 async def queued(app: HoTro) -> int:
@@ -492,15 +503,15 @@ async def test_scheduler_sends_after_the_report_time_once_a_day(app: HoTro) -> N
     stop = asyncio.Event()
     task = asyncio.create_task(daily.run_scheduler(app, stop, clock=clock, interval=0.01))
     try:
-        await asyncio.sleep(0.2)  # many checks before 14:30
+        await checks(clock)  # checks before 14:30
         assert await queued(app) == 0
         clock.now = vn(2021, 5, 6, 14, 31)
         await wait_until_queued(app, 3)
         clock.now = vn(2021, 5, 6, 16, 0)
-        await asyncio.sleep(0.2)
+        await checks(clock)
         assert await queued(app) == 3  # once a day
         clock.now = vn(2021, 5, 7, 9, 0)
-        await asyncio.sleep(0.2)
+        await checks(clock)
         assert await queued(app) == 3  # the next morning: not before 14:30
         clock.now = vn(2021, 5, 7, 14, 30)
         await wait_until_queued(app, 6)
@@ -513,8 +524,9 @@ async def test_scheduler_started_late_sends_unless_another_process_has(app: HoTr
     await add_officials(app)
     assert await daily.send_daily_reports(app, TODAY, NOW) == 3  # another process, at 14:30
     stop = asyncio.Event()
-    task = asyncio.create_task(daily.run_scheduler(app, stop, clock=FakeClock(vn(2021, 5, 6, 20)), interval=0.01))
-    await asyncio.sleep(0.2)
+    clock = FakeClock(vn(2021, 5, 6, 20))
+    task = asyncio.create_task(daily.run_scheduler(app, stop, clock=clock, interval=0.01))
+    await checks(clock)
     stop.set()
     await asyncio.wait_for(task, 5)
     assert await queued(app) == 3

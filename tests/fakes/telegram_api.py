@@ -70,6 +70,7 @@ class FakeTelegram:
         self.runner: web.AppRunner | None = None
         self.port = 0
         self._in_flight = 0
+        self._stopping = False
 
     @property
     def base_url(self) -> str:
@@ -205,6 +206,7 @@ class FakeTelegram:
 
     async def _start_on(self, port: int) -> FakeTelegram:
         """Listen on `port` (0: any free one), e.g. a port a client already tried while nothing listened."""
+        self._stopping = False
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._download)
@@ -216,6 +218,10 @@ class FakeTelegram:
         return self
 
     async def stop(self) -> None:
+        # A long poll the client gave up on (PTB cancels it when it stops) still holds its handler here,
+        # and aiohttp's cleanup waits for the handlers: end them now, as an empty answer.
+        self._stopping = True
+        self._new_update.set()
         if self.runner is not None:
             await self.runner.cleanup()
 
@@ -271,7 +277,7 @@ class FakeTelegram:
         offset = int(params.get("offset") or 0)
         timeout = min(float(params.get("timeout") or 0), 1.0)
         self.updates = [u for u in self.updates if u["update_id"] >= offset]
-        if not self.updates and timeout:
+        if not self.updates and timeout and not self._stopping:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)

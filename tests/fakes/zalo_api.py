@@ -57,7 +57,9 @@ class FakeZalo:
     # Errors to answer the next sends with (HTTP 200, error in the body), oldest first.
     send_errors: list[dict[str, Any]] = field(default_factory=list)
     refresh_delay: float = 0.0
-    send_delay: float = 0.0
+    # While set to an unset Event, sends are not answered until it is set: a slow Zalo, for exactly as
+    # long as a test needs (e.g. to see the webhook answer first), not for a fixed time.
+    send_hold: asyncio.Event | None = None
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     sent: list[ZaloSent] = field(default_factory=list)
     refreshes: int = 0
@@ -202,8 +204,8 @@ class FakeZalo:
         token = request.headers.get("access_token", "")
         body = await request.json()
         self.calls.append(("message/cs", {"access_token": token, **body}))
-        if self.send_delay:
-            await asyncio.sleep(self.send_delay)
+        if self.send_hold is not None:
+            await self.send_hold.wait()
         if token not in self.access_tokens:
             return self._error(TOKEN_INVALID, "Access token is invalid")
         if self.send_errors:
