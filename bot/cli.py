@@ -52,7 +52,7 @@ async def cmd_telegram(settings: Settings, args: argparse.Namespace) -> None:
     _stop_on_signals(stop)
     try:
         # getMe until the Bot API answers (an unreachable one is retried); a refused token ends here.
-        if not await connect_telegram(bot, None, "", app.problems, stop):
+        if not await connect_telegram(bot, None, "", app.problems, stop, first_delay=settings.telegram_retry_seconds):
             if not stop.is_set():
                 raise SystemExit(
                     _("Telegram refused the bot token ({reason}). Check HOTRO_TELEGRAM_TOKEN.").format(

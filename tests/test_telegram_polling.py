@@ -115,14 +115,15 @@ async def test_polling_waits_for_an_unreachable_bot_api_and_stops_cleanly(tmp_pa
         "-m",
         "bot",
         "telegram",
-        env=_polling_env(fake, tmp_path, migrated_url),
+        # The backoff starts from the setting, as `hotro serve`'s does (its default is 1 s).
+        env={**_polling_env(fake, tmp_path, migrated_url), "HOTRO_TELEGRAM_RETRY_SECONDS": "0.25"},
         stderr=asyncio.subprocess.PIPE,
     )
     assert proc.stderr is not None
     seen = b""
     try:
-        async with asyncio.timeout(60):  # started (signal handlers set), and retrying getMe
-            while b"retrying in" not in seen:
+        async with asyncio.timeout(60):  # started (signal handlers set), and retrying getMe twice
+            while b"retrying in 0.5s" not in seen:
                 line = await proc.stderr.readline()
                 assert line, f"polling gave up on an unreachable Bot API: {seen.decode()[-1500:]}"
                 seen += line
@@ -134,3 +135,4 @@ async def test_polling_waits_for_an_unreachable_bot_api_and_stops_cleanly(tmp_pa
             proc.kill()
             await proc.wait()
     assert proc.returncode == 0 and b"Traceback" not in err
+    assert b"retrying in 0.25s" in err
