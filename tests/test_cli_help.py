@@ -58,3 +58,10 @@ def test_argparse_refusals_are_vietnamese(tmp_path: Path) -> None:
     assert number.returncode == 2 and "giá trị int không hợp lệ: 'tám'" in number.stderr
     for refusal in (missing, wrong, unknown, number):
         assert refusal.stderr.startswith("cách dùng: hotro")
+
+
+def test_polling_without_a_token_says_what_to_set_in_vietnamese(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "HOTRO_TELEGRAM_TOKEN"}
+    refused = run_bot("telegram", env={**env, "HOTRO_DATA_DIR": str(tmp_path / "data")}, cwd=tmp_path)
+    assert refused.returncode == 1  # before opening anything: the token is checked first
+    assert refused.stderr.strip() == "Chưa đặt HOTRO_TELEGRAM_TOKEN (xem README, mục “Connecting a real Telegram bot”)."

@@ -30,6 +30,7 @@ from bot.files import FileTooLarge, FileUnavailable
 from bot.transport import NEVER_OPENED, Blocked, Held, PermanentFailure, RateLimited, RetryLater
 from bot.workers import start_workers
 from handlers.turn import Attachment, Incoming
+from messages.i18n import _
 from messages.vocabulary import Channel
 from storage.conversations import mark_blocked, mark_unblocked
 
@@ -72,7 +73,7 @@ def api_requests(connection_pool_size: int) -> BotRequests:
 
 def make_bot(settings: Settings) -> Bot:
     if not settings.telegram_token:
-        raise SystemExit("HOTRO_TELEGRAM_TOKEN is not set (see README: connecting a Telegram bot).")
+        raise SystemExit(_("HOTRO_TELEGRAM_TOKEN is not set (see the README, “Connecting a real Telegram bot”)."))
     return TelegramBot(
         settings.telegram_token,
         base_url=settings.telegram_base_url,
