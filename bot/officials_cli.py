@@ -116,11 +116,21 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help=_("register or update an official"))
-    add.add_argument("--channel", required=True, choices=choices(Channel))
-    add.add_argument("--user-id", required=True)
-    add.add_argument("--role", required=True, choices=choices(ALL_ROLES))
+    channel_help = _("the channel the official writes to the bot from")
+    user_help = _("the official's user id on that channel (Telegram: the numeric user id)")
+    add.add_argument("--channel", required=True, choices=choices(Channel), help=channel_help)
+    add.add_argument("--user-id", required=True, help=user_help)
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=choices(ALL_ROLES),
+        help=_(
+            "commune, district, province: the officials of that level; admin: the whole system; monitor: the "
+            "Fatherland Front's read-only oversight; helper: registers citizens of a commune on their behalf"
+        ),
+    )
     add.add_argument("--area", type=int, help=_("GSO code of the commune/district/province (not for admin)"))
-    add.add_argument("--name")
+    add.add_argument("--name", help=_("the official's name, as lists show it"))
     add.add_argument(
         "--level",
         choices=choices(LEVELS),
@@ -128,8 +138,10 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     add.add_argument("--email", help=_("work e-mail address: the daily report is sent there as an XLSX file"))
     remove = actions.add_parser("remove", help=_("deactivate an official"))
-    remove.add_argument("--channel", required=True)
-    remove.add_argument("--user-id", required=True)
+    remove.add_argument("--channel", required=True, help=channel_help)
+    remove.add_argument("--user-id", required=True, help=user_help)
     actions.add_parser("list", help=_("list officials"))
     link = actions.add_parser("login-link", help=_("print a one-time link into the web console (valid 10 minutes)"))
-    link.add_argument("--official-id", type=int, required=True)
+    link.add_argument(
+        "--official-id", type=int, required=True, help=_("the official's number in `hotro officials list`")
+    )

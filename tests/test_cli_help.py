@@ -12,7 +12,19 @@ from tests.prestarted import run_bot
 
 COMMANDS = ["chat", "telegram", "serve", "migrate", "officials", "report", "export", "import", "broadcast"]
 COMMANDS += ["rotate-key", "purge", "posting"]
+NESTED = [["officials", "add"], ["officials", "remove"], ["officials", "list"], ["officials", "login-link"]]
 ENGLISH = ["usage:", "positional arguments", "options:", "show this help message", "error:", "required"]
+
+
+def undescribed(shown: str) -> list[str]:
+    """The options of a --help that have no line saying what they are for."""
+    lines = shown.splitlines()
+    bare = []
+    for line, after in zip(lines, [*lines[1:], ""], strict=True):
+        option = re.fullmatch(r"  (-\S.*?)(\s{2,}\S.*)?", line)
+        if option and not option.group(2) and not re.match(r" {10,}\S", after):
+            bare.append(option.group(1))
+    return bare
 
 
 def hotro(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -30,12 +42,13 @@ def test_the_help_of_every_command_is_vietnamese(tmp_path: Path) -> None:
     assert sorted(listed) == sorted(COMMANDS)
     for command, help_text in listed.items():
         assert VIETNAMESE.search(help_text), f"{command}: {help_text!r}"
-    for command in COMMANDS:
-        shown = hotro(tmp_path, command, "--help")
+    for argv in [[command] for command in COMMANDS] + NESTED:
+        shown = hotro(tmp_path, *argv, "--help")
         assert shown.returncode == 0, shown.stderr
-        assert shown.stdout.startswith(f"cách dùng: hotro {command}"), shown.stdout[:200]
+        assert shown.stdout.startswith(f"cách dùng: hotro {' '.join(argv)}"), shown.stdout[:200]
         for word in ENGLISH:
-            assert word not in shown.stdout, f"hotro {command} --help: {word!r}"
+            assert word not in shown.stdout, f"hotro {' '.join(argv)} --help: {word!r}"
+        assert undescribed(shown.stdout) == [], f"hotro {' '.join(argv)} --help"
 
 
 def test_argparse_refusals_are_vietnamese(tmp_path: Path) -> None:
