@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
@@ -37,7 +36,7 @@ from storage import claims, outbox
 from storage.conversations import show_keyboard
 from storage.crypto import DataProtector, DecryptionError
 from storage.models import Official
-from storage.officials import chats_of, email_of, scope
+from storage.officials import active_admins, chats_of, email_of, scope, with_email
 from storage.report_figures import area_report, commune_rows
 from storage.retention import REPORT_EMAIL_CLAIMS
 
@@ -97,8 +96,7 @@ def extra_addresses(settings: Settings) -> list[tuple[str, Official]]:
 
 async def recipients(session: AsyncSession, settings: Settings, protector: DataProtector) -> list[Recipient]:
     found = []
-    stmt = select(Official).where(Official.active, Official.email_enc.is_not(None)).order_by(Official.id)
-    for official in (await session.execute(stmt)).scalars():
+    for official in await with_email(session):
         try:
             address = email_of(official, protector)
         except DecryptionError:
@@ -262,13 +260,10 @@ async def _tell_officials(app: HoTro, recipient: Recipient, today: date, error: 
     ).format(date=fmt.day(today), address=recipient.address, error=error[:300])
     reply = Reply(text, [[Button(_("📊 Progress report"), REPORT_ACTION)]])
     async with app.sessions.begin() as session:
-        if recipient.official.id is not None:
-            officials = [recipient.official]
-        else:
-            stmt = select(Official).where(Official.active, Official.role == Role.ADMIN)
-            officials = list((await session.execute(stmt)).scalars())
+        # A registered official is told in their chat; an address of HOTRO_REPORT_EMAIL_TO, the admins.
+        told = [recipient.official] if recipient.official.id is not None else list(await active_admins(session))
         payload = reply.to_payload()
-        for channel, chat_id in await chats_of(session, officials):
+        for channel, chat_id in await chats_of(session, told):
             await outbox.enqueue(session, channel, chat_id, payload, now, app.protector)
             await show_keyboard(session, channel, chat_id, payload["buttons"])
     app.sender.wake()

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
 from telegram import Bot, Update
 
 from bot import web_console
@@ -24,6 +23,7 @@ from handlers.posting import service as posting
 from messages import fmt
 from messages.vocabulary import AreaLevel
 from storage import outbox
+from storage.db import ping
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,7 @@ APP_KEY = web.AppKey("hotro", HoTro)
 async def healthz(request: web.Request) -> web.Response:
     app = request.app[APP_KEY]
     try:
-        async with app.db.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        await ping(app.db)
     except Exception:
         log.exception("health check: database unreachable")
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)

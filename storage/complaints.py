@@ -135,11 +135,19 @@ def answer_overdue(today: date) -> ColumnElement[bool]:
 
 
 async def listed(
-    session: AsyncSession, condition: ColumnElement[bool], *, open_only: bool, offset: int, limit: int
+    session: AsyncSession,
+    condition: ColumnElement[bool],
+    *,
+    open_only: bool,
+    offset: int,
+    limit: int,
+    status: str | None = None,
 ) -> tuple[int, Sequence[Complaint]]:
-    """(total, one page) of the complaints matching `condition` (storage.officials.complaint_scope()),
-    the most urgent first."""
+    """(total, one page) of the complaints matching `condition` (storage.officials.complaint_scope()), of one
+    status if given, the most urgent first."""
     where = [condition]
+    if status is not None:
+        where.append(Complaint.status == status)
     if open_only:
         where.append(Complaint.status.in_(OPEN_COMPLAINT_STATUSES))
     total = (await session.execute(select(func.count()).select_from(Complaint).where(*where))).scalar_one()

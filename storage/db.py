@@ -80,6 +80,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+async def ping(engine: AsyncEngine) -> None:
+    """One round trip to the database (the health check); raises when it does not answer."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
 def alembic_config() -> Config:
     from alembic.config import Config
 

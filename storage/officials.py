@@ -161,6 +161,17 @@ async def all_officials(session: AsyncSession) -> Sequence[Official]:
     return (await session.execute(select(Official).order_by(Official.id))).scalars().all()
 
 
+async def with_email(session: AsyncSession) -> Sequence[Official]:
+    """The active officials who gave an e-mail address (the daily report's recipients), oldest first."""
+    stmt = select(Official).where(Official.active, Official.email_enc.is_not(None)).order_by(Official.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def active_admins(session: AsyncSession) -> Sequence[Official]:
+    stmt = select(Official).where(Official.active, Official.role == Role.ADMIN).order_by(Official.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
 def email_of(official: Official, protector: DataProtector) -> str | None:
     return protector.decrypt(official.email_enc, context=EMAIL_CONTEXT) if official.email_enc else None
 

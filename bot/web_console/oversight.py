@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from aiohttp import web
-from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
@@ -77,11 +76,13 @@ async def complaint_list(request: web.Request) -> web.Response:
     page_text = request.query.get("trang", "1")
     page_no = int(page_text) if page_text.isascii() and page_text.isdigit() and len(page_text) < 6 else 1
     page_no = max(page_no, 1)
-    condition = complaint_scope(official)
-    if status is not None:
-        condition = and_(condition, Complaint.status == status)
     total, items = await complaint_repo.listed(
-        db, condition, open_only=request.query.get("mo") == "1", offset=(page_no - 1) * PER_PAGE, limit=PER_PAGE
+        db,
+        complaint_scope(official),
+        status=status,
+        open_only=request.query.get("mo") == "1",
+        offset=(page_no - 1) * PER_PAGE,
+        limit=PER_PAGE,
     )
     pages = max(1, -(-total // PER_PAGE))
     args = {k: v for k, v in request.query.items() if v and k != "trang"}
