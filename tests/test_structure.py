@@ -1,6 +1,7 @@
-"""Wiring that the feature folders rely on: one question handler for the whole router, and what starting a
-command costs: a library that only some commands need is imported where it is used (handlers/posting/files.py
-imports fpdf2 only to write a PDF), so every `hotro` command, test worker and subprocess starts without it."""
+"""Wiring that the feature folders rely on: one question handler for the whole router, no SQL outside storage/,
+and what starting a command costs: a library that only some commands need is imported where it is used
+(handlers/posting/files.py imports fpdf2 only to write a PDF), so every `hotro` command, test worker and
+subprocess starts without it."""
 
 from __future__ import annotations
 
@@ -147,3 +148,35 @@ async def test_a_database_behind_the_newest_revision_is_still_migrated(tmp_path:
     finally:
         await engine.dispose()
     assert versions == [storage_db.HEAD_REVISION]
+
+
+# What bot/ and handlers/ may take from SQLAlchemy: sessions and engines to hand to repositories, the errors
+# they catch, and URL parsing. Statements (select, update, text, and_, func, …) are built in storage/.
+SQLALCHEMY_ALLOWED = {
+    "sqlalchemy.ext.asyncio",
+    "sqlalchemy.exc",
+    ("sqlalchemy", "make_url"),
+    ("sqlalchemy.engine", "make_url"),
+}
+
+
+def test_bot_and_handlers_write_no_sql() -> None:
+    found = []
+    for package in ("bot", "handlers"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+                if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "sqlalchemy":
+                    if node.module in SQLALCHEMY_ALLOWED:
+                        continue
+                    found += [
+                        f"{where} {node.module}.{a.name}"
+                        for a in node.names
+                        if (node.module, a.name) not in SQLALCHEMY_ALLOWED
+                    ]
+                elif isinstance(node, ast.Import):
+                    found += [f"{where} {a.name}" for a in node.names if a.name.split(".")[0] == "sqlalchemy"]
+                elif isinstance(node, ast.Attribute) and node.attr in ("execute", "scalar", "scalars", "stream"):
+                    found.append(f"{where} .{node.attr}()")
+    assert found == []
