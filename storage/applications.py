@@ -13,6 +13,8 @@ from messages.vocabulary import ApplicationStatus
 from storage.crypto import DataProtector
 from storage.models import Application, Attachment, ChannelUser, Consent, Payment, StatusEvent
 
+NOTE_CONTEXT = "status_event.note"  # the DataProtector context of StatusEvent.note_enc
+
 
 def masked_phone(phone: str) -> str:
     """What stays in the clear `phone` column: enough for an official to recognise a number read out."""
@@ -109,7 +111,7 @@ async def add_application(
     for item in attachments:
         name = item.get("name") or item.get("caption")  # a photo has no name: its caption, if any
         add_attachment(session, application, item["kind"], item["file_id"], name, now=now)
-    add_status_event(session, application, None, actor=actor, note=None, now=now)
+    add_status_event(session, application, None, actor=actor, now=now)
     await session.flush()
     return application
 
@@ -120,20 +122,29 @@ def add_status_event(
     from_status: str | None,
     *,
     actor: str,
-    note: str | None,
     now: datetime,
+    note: str | None = None,
+    protector: DataProtector | None = None,
 ) -> None:
-    """The audit trail's row of a status change: from `from_status` to the application's status now."""
+    """The audit trail's row of a status change: from `from_status` to the application's status now. The note
+    is sealed with `protector`: a citizen's answer may hold an account or ID number."""
+    if note and protector is None:
+        raise ValueError("a status note is stored encrypted: the protector is needed")
     session.add(
         StatusEvent(
             application_id=application.id,
             from_status=from_status,
             to_status=application.status,
             actor=actor,
-            note=note,
+            note_enc=protector.encrypt(note, context=NOTE_CONTEXT) if note and protector else None,
             at=now,
         )
     )
+
+
+def note_of(event: StatusEvent, protector: DataProtector) -> str | None:
+    """A status event's note in clear (a row from before 0013 that no start has sealed yet is in clear)."""
+    return protector.decrypt(event.note_enc, context=NOTE_CONTEXT) if event.note_enc else event.note
 
 
 def add_payment(

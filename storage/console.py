@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.applications import note_of
+from storage.crypto import DataProtector
 from storage.models import Application, Attachment, AuditLog, Payment, StatusEvent
 from storage.report_figures import REVIEW_STATUSES, due_soon_parts, local_midnight, payment_overdue, review_overdue
 
@@ -222,8 +224,11 @@ class HistoryEntry:
     note: str | None
 
 
-async def history(session: AsyncSession, application_id: int, limit: int = 200) -> list[HistoryEntry]:
-    """The status changes and the audited views/exports of one application, newest first."""
+async def history(
+    session: AsyncSession, application_id: int, protector: DataProtector, limit: int = 200
+) -> list[HistoryEntry]:
+    """The status changes (their notes opened with `protector`) and the audited views/exports of one
+    application, newest first."""
     events = (
         await session.execute(
             select(StatusEvent).where(StatusEvent.application_id == application_id).order_by(StatusEvent.id.desc())
@@ -234,7 +239,7 @@ async def history(session: AsyncSession, application_id: int, limit: int = 200) 
             select(AuditLog).where(AuditLog.application_id == application_id).order_by(AuditLog.id.desc()).limit(limit)
         )
     ).scalars()
-    out = [HistoryEntry(e.at, "status", e.actor, e.from_status, e.to_status, e.note) for e in events]
+    out = [HistoryEntry(e.at, "status", e.actor, e.from_status, e.to_status, note_of(e, protector)) for e in events]
     out += [HistoryEntry(a.at, "audit", a.actor, None, None, a.action) for a in audits]
     out.sort(key=lambda e: e.at, reverse=True)
     return out[:limit]

@@ -11,10 +11,11 @@ from sqlalchemy import func, inspect, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.applications import birth_date_of, phone_of, seal_person
+from storage import keyvalues
+from storage.applications import NOTE_CONTEXT, birth_date_of, note_of, phone_of, seal_person
 from storage.conversations import DATA_CONTEXT
 from storage.crypto import DataProtector
-from storage.models import Application, Conversation, DataKey, Official, OutboxMessage
+from storage.models import Application, Conversation, DataKey, Official, OutboxMessage, StatusEvent
 from storage.officials import EMAIL_CONTEXT
 from storage.outbox import PAYLOAD_CONTEXT
 from storage.sql import conflict_insert, dialect_of
@@ -55,6 +56,7 @@ class Rotated:
     applications: int = 0
     conversations: int = 0
     messages: int = 0
+    notes: int = 0
 
 
 async def rotate(session: AsyncSession, old: DataProtector, new: DataProtector, now: datetime) -> Rotated:
@@ -80,6 +82,10 @@ async def rotate(session: AsyncSession, old: DataProtector, new: DataProtector, 
     for official in (await session.execute(select(Official).where(Official.email_enc.is_not(None)))).scalars():
         address = old.decrypt(official.email_enc or "", context=EMAIL_CONTEXT)
         official.email_enc = new.encrypt(address, context=EMAIL_CONTEXT)
+    for event in (await session.execute(select(StatusEvent).where(StatusEvent.note_enc.is_not(None)))).scalars():
+        event.note_enc = new.encrypt(note_of(event, old) or "", context=NOTE_CONTEXT)
+        counts.notes += 1
+    counts.notes += await seal_notes(session, new)
     counts.conversations, counts.messages = await reseal(session, old, new)
     await session.execute(update(DataKey).where(DataKey.id == ROW_ID).values(key_id=new.key_id, rotated_at=now))
     return counts
@@ -91,6 +97,26 @@ async def seal_people(session: AsyncSession, protector: DataProtector) -> None:
     for application in (await session.execute(stmt)).scalars():
         seal_person(application, protector, application.phone, application.birth_date)
     await index_people(session, protector)
+
+
+NOTES_SEALED = "sealed:status_notes"  # keyvalues marker: the notes stored in clear before 0013 are sealed
+
+
+async def seal_notes(session: AsyncSession, protector: DataProtector) -> int:
+    """Status notes stored in clear (before migration 0013) moved into `note_enc`; returns how many."""
+    count = 0
+    for event in (await session.execute(select(StatusEvent).where(StatusEvent.note.is_not(None)))).scalars():
+        event.note_enc = protector.encrypt(event.note, context=NOTE_CONTEXT) if event.note else None
+        event.note = None
+        count += 1
+    return count
+
+
+async def seal_notes_once(session: AsyncSession, protector: DataProtector, now: datetime) -> int:
+    """seal_notes on the first start after migration 0013, once across processes (a marker in keyvalues)."""
+    if not await keyvalues.put_once(session, NOTES_SEALED, "0013", now):
+        return 0
+    return await seal_notes(session, protector)
 
 
 async def index_people(session: AsyncSession, protector: DataProtector) -> int:

@@ -285,7 +285,8 @@ class StatusEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(96))  # "citizen:<channel>:<user>" or "official:<id>"
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # in clear: only rows from before 0013, until sealed
+    note_enc: Mapped[str | None] = mapped_column(Text)  # the note, encrypted (storage.applications.note_of)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

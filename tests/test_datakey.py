@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro, create_app
 from bot.config import Settings
 from bot.datakey import DataKeyProblem, run_rotate
 from handlers import app_code
-from storage.applications import birth_date_of, phone_of
+from storage.applications import birth_date_of, note_of, phone_of
 from storage.conversations import DATA_CONTEXT
-from storage.models import Application, Conversation, DataKey, OutboxMessage
+from storage.data_keys import NOTES_SEALED
+from storage.models import Application, Conversation, DataKey, KeyValue, OutboxMessage, StatusEvent
 from tests.applications import submit_household
 from tests.chat import Chat
 from tests.conftest import PG_URL
@@ -191,3 +193,49 @@ async def test_a_database_from_before_key_ids_is_sealed_once_on_the_first_start(
     assert application.phone == "*******678" and application.birth_date is None
     assert phone_of(application, app.protector) == "0912345678"
     assert birth_date_of(application, app.protector) == date(1985, 7, 5)
+
+
+async def status_notes(app: HoTro) -> list[tuple[str | None, str | None]]:
+    async with app.sessions() as session:
+        return [tuple(row) for row in (await session.execute(select(StatusEvent.note, StatusEvent.note_enc))).all()]
+
+
+async def test_status_notes_from_before_sealing_are_sealed_once_and_rotate_with_the_key(
+    settings: Settings, tmp_path: Path
+) -> None:
+    app = await started(with_key(settings, KEY_A))
+    application = await submit_household(app, Chat(app, "citizen"))
+    async with app.sessions.begin() as session:  # an answer as a version before 0013 stored it: in clear
+        await record_status(session, application, note="Số tài khoản: 190357246801")
+        await session.execute(delete(KeyValue).where(KeyValue.key == NOTES_SEALED))
+    await app.close()
+
+    app = await started(with_key(settings, KEY_A))  # the first start after the migration seals it
+    [(submitted_clear, submitted_sealed), (answer_clear, sealed)] = await status_notes(app)
+    assert (submitted_clear, submitted_sealed, answer_clear) == (None, None, None)  # submitting has no note
+    assert sealed is not None and "190357246801" not in sealed
+    async with app.sessions() as session:
+        [_first, event] = (await session.execute(select(StatusEvent).order_by(StatusEvent.id))).scalars().all()
+    assert note_of(event, app.protector) == "Số tài khoản: 190357246801"
+    await app.close()
+
+    new_key = tmp_path / "new.key"
+    await run_rotate(with_key(settings, KEY_A), argparse.Namespace(new_key_file=str(new_key)))
+    app = await started(with_key(settings, None, data_key_file=new_key))
+    async with app.sessions() as session:
+        [_first, event] = (await session.execute(select(StatusEvent).order_by(StatusEvent.id))).scalars().all()
+    assert event.note_enc != sealed and note_of(event, app.protector) == "Số tài khoản: 190357246801"
+    await app.close()
+
+
+async def record_status(session: AsyncSession, application: Application, *, note: str) -> None:
+    session.add(
+        StatusEvent(
+            application_id=application.id,
+            from_status="needs_info",
+            to_status="under_review",
+            actor="citizen:test:citizen",
+            note=note,
+            at=datetime.now(UTC),
+        )
+    )

@@ -409,6 +409,7 @@ async def five_forwarded(app: HoTro) -> list[Application]:
             "approved",
             actor="official:0",
             now=NOW - timedelta(days=10),
+            protector=protector,
             decision_number="900/QĐ-UBND",
             decision_date=date(2021, 8, 10),
         )

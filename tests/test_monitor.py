@@ -222,7 +222,9 @@ async def test_the_lifecycle_and_announcements_refuse_a_monitor_whoever_calls_th
         application = await session.get(Application, submitted.id)
         assert application is not None
         with pytest.raises(lifecycle.TransitionError, match="monitor"):
-            await lifecycle.transition(session, application, "under_review", actor=f"official:{monitor.id}", now=NOW)
+            await lifecycle.transition(
+                session, application, "under_review", actor=f"official:{monitor.id}", now=NOW, protector=app.protector
+            )
         with pytest.raises(PermissionError):
             await broadcasts.create(session, monitor, broadcasts.Audience("all"), "Thông báo", NOW)
     assert (await reload(app, submitted)).status == "submitted"

@@ -190,6 +190,7 @@ async def insert_paid(app: HoTro, channel: str, chat_id: str, recorded_at: datet
             ApplicationStatus.PAID,
             actor="official:1",
             now=recorded_at,
+            protector=app.protector,
             payment=lifecycle.PaymentInfo(3_000_000, date(2021, 9, 10), "cash"),
         )
         return (await session.execute(select(Payment.id))).scalar_one()

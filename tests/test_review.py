@@ -219,7 +219,8 @@ async def test_the_service_refuses_dates_out_of_order_whoever_calls_it(app: HoTr
         application = await session.get(Application, application.id)
         now = datetime.now(UTC)
         notices = OutboxQueue(session, now, app.protector)
-        await review.start_review(session, application, notices, actor="t", now=now)
+        protector = app.protector
+        await review.start_review(session, application, notices, actor="t", now=now, protector=protector)
         with pytest.raises(TransitionError):
             await review.approve(
                 session,
@@ -230,6 +231,7 @@ async def test_the_service_refuses_dates_out_of_order_whoever_calls_it(app: HoTr
                 amount=None,
                 actor="test",
                 now=now,
+                protector=protector,
             )
         with pytest.raises(TransitionError):  # nor a decision dated in the future
             await review.approve(
@@ -241,9 +243,18 @@ async def test_the_service_refuses_dates_out_of_order_whoever_calls_it(app: HoTr
                 amount=None,
                 actor="test",
                 now=now,
+                protector=protector,
             )
         await review.approve(
-            session, application, notices, decision_number="1/QĐ", decision_date=filed, amount=None, actor="t", now=now
+            session,
+            application,
+            notices,
+            decision_number="1/QĐ",
+            decision_date=filed,
+            amount=None,
+            actor="t",
+            now=now,
+            protector=protector,
         )
         with pytest.raises(TransitionError):
             await review.record_payment(
@@ -252,5 +263,6 @@ async def test_the_service_refuses_dates_out_of_order_whoever_calls_it(app: HoTr
                 notices,
                 actor="t",
                 now=now,
+                protector=protector,
                 payment=PaymentInfo(3_000_000, filed - timedelta(days=1), "cash"),
             )

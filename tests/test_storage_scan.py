@@ -44,8 +44,9 @@ def formattings(number: str) -> set[str]:
 
 
 async def journey(app: HoTro, tmp_path: Path) -> str:
-    """Every path the numbers take: forms, submission, the official's views, a question and its answer,
-    an export and an import with its notices, a look-up and a duplicate attempt. Returns the code."""
+    """Every path the numbers take: forms, submission, the official's views, a question and its answer (which
+    repeats the account number), an export and an import with its notices, a look-up and a duplicate attempt.
+    Returns the code."""
     citizen = Chat(app, "scan-citizen")
     await fill_household(citizen, id_number=ID_SUBMITTED)
     await citizen.press("Chuyển khoản")
@@ -78,7 +79,8 @@ async def journey(app: HoTro, tmp_path: Path) -> str:
     await official.say("Vui lòng gửi ảnh thông báo tạm ngừng kinh doanh")
     await official.press("Xác nhận")
     await citizen.press("Trả lời")
-    await citizen.say("Tôi sẽ mang thông báo đến UBND xã vào thứ Hai")
+    # An answer in the citizen's words can hold the numbers too (the audit trail keeps it).
+    await citizen.say("Tôi sẽ mang thông báo đến UBND xã vào thứ Hai; số tài khoản của tôi là 1903 5724 6801")
     await official.tap(f"of:o:{application_id}")
     await official.press("Chuyển UBND huyện")
     await official.press("Xác nhận")

@@ -366,7 +366,14 @@ async def import_file(
             for step in steps:
                 # Checked above, so TransitionError here would be a bug: it propagates and rolls back everything.
                 await review.change(
-                    session, found[d.code], step.to_status, notices, actor=actor, now=now, **step.kwargs
+                    session,
+                    found[d.code],
+                    step.to_status,
+                    notices,
+                    actor=actor,
+                    now=now,
+                    protector=notices.protector,
+                    **step.kwargs,
                 )
             report.applied[d.result] += 1
         report.notices = notices.count

@@ -293,7 +293,7 @@ async def application_page(request: web.Request) -> web.Response:
         return await not_found(request)
     now = utc_now()
     services.audit_view(db, official, application, now)
-    history = await queries.history(db, application.id)
+    history = await queries.history(db, application.id, app.protector)
     answers = [
         e
         for e in history

@@ -80,6 +80,7 @@ async def change_status(
         changed,
         actor=actor(official),
         now=now,
+        protector=changed.protector,
         note=note,
         decision_number=decision_number,
         decision_date=decision_date,

@@ -269,7 +269,7 @@ async def withdraw_confirmed(turn: Turn) -> None:
     if application is None or not lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
         await show_menu(turn, _("This application can no longer be withdrawn."))
         return
-    await review.withdraw(turn.session, application, actor=actor(turn), now=turn.now)
+    await review.withdraw(turn.session, application, actor=actor(turn), now=turn.now, protector=turn.services.protector)
     await show_menu(turn, _("Application {code} has been withdrawn.").format(code=app_code.display(application.code)))
 
 
@@ -309,7 +309,14 @@ async def answer_state(turn: Turn) -> None:
             return
         note = cleaned.value  # type: ignore[union-attr]
     await review.answer(
-        turn.session, application, turn, note=note, attachment=document, actor=actor(turn), now=turn.now
+        turn.session,
+        application,
+        turn,
+        note=note,
+        attachment=document,
+        actor=actor(turn),
+        now=turn.now,
+        protector=turn.services.protector,
     )
     code = app_code.display(application.code)
     await show_menu(turn, _("Thank you. Your answer has been added to application {code}.").format(code=code))

@@ -24,6 +24,7 @@ from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
 from storage import confirmations, deadlines, lookups
+from storage.applications import note_of
 from storage.models import Application, Official
 from storage.officials import covers, is_monitor, may_change
 
@@ -158,7 +159,9 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     answer = await lookups.last_citizen_answer(turn.session, application)
     if answer is not None:
         lines.append(
-            _("The citizen's answer ({date}): “{answer}”").format(date=fmt.day(answer.at), answer=answer.note or "")
+            _("The citizen's answer ({date}): “{answer}”").format(
+                date=fmt.day(answer.at), answer=note_of(answer, turn.services.protector) or ""
+            )
         )
     if application.decision_number and application.decision_date:
         lines.append(
@@ -207,7 +210,8 @@ async def show_history(turn: Turn, official: Official, application: Application)
         change = vocabulary.status_label(event.to_status)
         if event.from_status in vocabulary.STATUS_LABELS:
             change = f"{vocabulary.status_label(event.from_status)} → {change}"
-        note = f" – {event.note}" if event.note else ""
+        text = note_of(event, turn.services.protector)
+        note = f" – {text}" if text else ""
         lines.append(f"• {fmt.moment(event.at)}: {change} ({who}){note}")
     lookups.audit_view(turn.session, actor(official), "view", application, turn.now)
     text = "\n".join(lines)
@@ -376,6 +380,7 @@ async def apply_change(turn: Turn, answers: Answers) -> None:
         turn,
         actor=actor(official),
         now=turn.now,
+        protector=turn.services.protector,
         note=answers.get("note"),
         decision_number=answers.get("decision_number"),
         decision_date=date.fromisoformat(answers["decision_date"]) if answers.get("decision_date") else None,

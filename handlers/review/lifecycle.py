@@ -17,6 +17,7 @@ from messages import fmt
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationStatus
 from storage import applications as repo
+from storage.crypto import DataProtector
 from storage.models import Application
 from storage.officials import by_id, may_change
 
@@ -110,13 +111,15 @@ async def transition(
     *,
     actor: str,
     now: datetime,
+    protector: DataProtector,
     note: str | None = None,
     decision_number: str | None = None,
     decision_date: date | None = None,
     amount: int | None = None,
     payment: PaymentInfo | None = None,
 ) -> None:
-    """Apply one status change with its audit row. The notice is the caller's: handlers.review.service queues it."""
+    """Apply one status change with its audit row (its note sealed with `protector`). The notice is the
+    caller's: handlers.review.service queues it."""
     if not await _actor_may_change(session, actor):
         raise TransitionError(f"{actor} is a monitor: a monitor changes nothing")
     if not can_move(application, to_status):
@@ -163,7 +166,7 @@ async def transition(
             actor=actor,
             now=now,
         )
-    repo.add_status_event(session, application, from_status, actor=actor, note=note, now=now)
+    repo.add_status_event(session, application, from_status, actor=actor, note=note, now=now, protector=protector)
     await session.flush()
 
 

@@ -144,6 +144,7 @@ async def change(
     *,
     actor: str,
     now: datetime,
+    protector: DataProtector,
     note: str | None = None,
     decision_number: str | None = None,
     decision_date: date | None = None,
@@ -159,6 +160,7 @@ async def change(
         to_status,
         actor=actor,
         now=now,
+        protector=protector,
         note=note,
         decision_number=decision_number,
         decision_date=decision_date,
@@ -169,21 +171,51 @@ async def change(
 
 
 async def start_review(
-    session: AsyncSession, application: Application, notices: NoticeQueue, *, actor: str, now: datetime
+    session: AsyncSession,
+    application: Application,
+    notices: NoticeQueue,
+    *,
+    actor: str,
+    now: datetime,
+    protector: DataProtector,
 ) -> None:
-    await change(session, application, ApplicationStatus.UNDER_REVIEW, notices, actor=actor, now=now)
+    await change(
+        session, application, ApplicationStatus.UNDER_REVIEW, notices, actor=actor, now=now, protector=protector
+    )
 
 
 async def ask_info(
-    session: AsyncSession, application: Application, notices: NoticeQueue, *, question: str, actor: str, now: datetime
+    session: AsyncSession,
+    application: Application,
+    notices: NoticeQueue,
+    *,
+    question: str,
+    actor: str,
+    now: datetime,
+    protector: DataProtector,
 ) -> None:
-    await change(session, application, ApplicationStatus.NEEDS_INFO, notices, actor=actor, now=now, note=question)
+    await change(
+        session,
+        application,
+        ApplicationStatus.NEEDS_INFO,
+        notices,
+        actor=actor,
+        now=now,
+        protector=protector,
+        note=question,
+    )
 
 
 async def forward(
-    session: AsyncSession, application: Application, notices: NoticeQueue, *, actor: str, now: datetime
+    session: AsyncSession,
+    application: Application,
+    notices: NoticeQueue,
+    *,
+    actor: str,
+    now: datetime,
+    protector: DataProtector,
 ) -> None:
-    await change(session, application, ApplicationStatus.FORWARDED, notices, actor=actor, now=now)
+    await change(session, application, ApplicationStatus.FORWARDED, notices, actor=actor, now=now, protector=protector)
 
 
 async def approve(
@@ -196,6 +228,7 @@ async def approve(
     amount: int | None,
     actor: str,
     now: datetime,
+    protector: DataProtector,
     note: str | None = None,
 ) -> None:
     """Approved by decision `decision_number` of `decision_date`; `amount` defaults to the estimate."""
@@ -206,6 +239,7 @@ async def approve(
         notices,
         actor=actor,
         now=now,
+        protector=protector,
         note=note,
         decision_number=decision_number,
         decision_date=decision_date,
@@ -214,9 +248,25 @@ async def approve(
 
 
 async def reject(
-    session: AsyncSession, application: Application, notices: NoticeQueue, *, reason: str, actor: str, now: datetime
+    session: AsyncSession,
+    application: Application,
+    notices: NoticeQueue,
+    *,
+    reason: str,
+    actor: str,
+    now: datetime,
+    protector: DataProtector,
 ) -> None:
-    await change(session, application, ApplicationStatus.REJECTED, notices, actor=actor, now=now, note=reason)
+    await change(
+        session,
+        application,
+        ApplicationStatus.REJECTED,
+        notices,
+        actor=actor,
+        now=now,
+        protector=protector,
+        note=reason,
+    )
 
 
 async def record_payment(
@@ -227,17 +277,34 @@ async def record_payment(
     payment: PaymentInfo,
     actor: str,
     now: datetime,
+    protector: DataProtector,
     note: str | None = None,
 ) -> None:
     await change(
-        session, application, ApplicationStatus.PAID, notices, actor=actor, now=now, note=note, payment=payment
+        session,
+        application,
+        ApplicationStatus.PAID,
+        notices,
+        actor=actor,
+        now=now,
+        protector=protector,
+        note=note,
+        payment=payment,
     )
 
 
-async def withdraw(session: AsyncSession, application: Application, *, actor: str, now: datetime) -> None:
+async def withdraw(
+    session: AsyncSession, application: Application, *, actor: str, now: datetime, protector: DataProtector
+) -> None:
     """The citizen withdraws; no notice (they were answered in their chat)."""
     await lifecycle.transition(
-        session, application, ApplicationStatus.WITHDRAWN, actor=actor, now=now, note="withdrawn by the citizen"
+        session,
+        application,
+        ApplicationStatus.WITHDRAWN,
+        actor=actor,
+        now=now,
+        protector=protector,
+        note="withdrawn by the citizen",
     )
 
 
@@ -250,12 +317,15 @@ async def answer(
     attachment: tuple[str, str, str | None] | None,
     actor: str,
     now: datetime,
+    protector: DataProtector,
 ) -> None:
     """The citizen answers an information request (text, or a document (kind, file_id, file_name) with
     `note` describing it): back to review, and every official of the area is told."""
     if attachment is not None:
         repo.add_attachment(session, application, *attachment, now=now)
-    await lifecycle.transition(session, application, ApplicationStatus.UNDER_REVIEW, actor=actor, now=now, note=note)
+    await lifecycle.transition(
+        session, application, ApplicationStatus.UNDER_REVIEW, actor=actor, now=now, protector=protector, note=note
+    )
     code = app_code.display(application.code)
     for official in await officials_for(session, application):
         text = _("Application {code}: the citizen answered your question:\n“{answer}”").format(code=code, answer=note)
