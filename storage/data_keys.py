@@ -56,7 +56,6 @@ class Rotated:
     applications: int = 0
     conversations: int = 0
     messages: int = 0
-    notes: int = 0
 
 
 async def rotate(session: AsyncSession, old: DataProtector, new: DataProtector, now: datetime) -> Rotated:
@@ -84,8 +83,7 @@ async def rotate(session: AsyncSession, old: DataProtector, new: DataProtector, 
         official.email_enc = new.encrypt(address, context=EMAIL_CONTEXT)
     for event in (await session.execute(select(StatusEvent).where(StatusEvent.note_enc.is_not(None)))).scalars():
         event.note_enc = new.encrypt(note_of(event, old) or "", context=NOTE_CONTEXT)
-        counts.notes += 1
-    counts.notes += await seal_notes(session, new)
+    await seal_notes(session, new)
     counts.conversations, counts.messages = await reseal(session, old, new)
     await session.execute(update(DataKey).where(DataKey.id == ROW_ID).values(key_id=new.key_id, rotated_at=now))
     return counts

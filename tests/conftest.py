@@ -81,6 +81,15 @@ async def app(
 
 
 @pytest.fixture
+async def web(app: HoTro) -> AsyncIterator[TestClient]:
+    """The web console (and the rest of `hotro serve`'s app, without a Bot) on loopback."""
+    client = TestClient(TestServer(build_web_app(app), host="127.0.0.1"))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+@pytest.fixture
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     fake = await FakeTelegram().start()
     yield fake

@@ -31,11 +31,9 @@ import asyncpg
 from sqlalchemy import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import make_engine, migrate
+from storage.db import VERSION_TABLE, make_engine, migrate
 from storage.files import prepare_sqlite
 from storage.models import Base
-
-VERSION_TABLE = "alembic_version"
 
 
 async def _migrate(url: str) -> None:

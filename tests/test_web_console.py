@@ -5,10 +5,8 @@ announcements and the officials' page. (The browser journey is tests/test_web_co
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
@@ -26,14 +24,6 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.test_review import reload
 
 OTHER_COMMUNE, OTHER_DISTRICT = 6430, 186  # another commune of Hữu Lũng (GSO)
-
-
-@pytest.fixture
-async def web(app: HoTro) -> AsyncIterator[TestClient]:
-    client = TestClient(TestServer(build_web_app(app), host="127.0.0.1"))
-    await client.start_server()
-    yield client
-    await client.close()
 
 
 async def _submitted(app: HoTro, user: str = "citizen", id_number: str = "001 085 012 345") -> Application:

@@ -4,15 +4,12 @@ scoped to the official's area and shown read-only to a monitor."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import true, update
 
 from bot.app import HoTro
-from bot.web import build_web_app
 from messages import fmt
 from messages.vocabulary import ApplicationStatus
 from storage import console as queries
@@ -26,14 +23,6 @@ from tests.test_monitor import add_monitor
 from tests.test_web_console import OTHER_COMMUNE
 
 DAYS = 2  # Settings.due_soon_working_days' default
-
-
-@pytest.fixture
-async def web(app: HoTro) -> AsyncIterator[TestClient]:
-    client = TestClient(TestServer(build_web_app(app), host="127.0.0.1"))
-    await client.start_server()
-    yield client
-    await client.close()
 
 
 def _submitted_for(due: date) -> datetime:

@@ -4,7 +4,6 @@ link, the pages of their area with personal numbers masked, 403 on every change)
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from sqlalchemy import select, update
 
 from bot.app import HoTro
 from bot.config import Settings
-from bot.web import build_web_app
 from bot.web_console.auth import MONITOR_ROUTES
 from handlers.complaints import service as complaints
 from handlers.posting import service as posting
@@ -31,14 +29,6 @@ from tests.test_web_console import OTHER_COMMUNE
 
 ID_NUMBER = "020085009999"  # the submitted application's, in tests.test_monitor.world
 PHONE_FORMS = ("0912345678", "0912.345.678", "912345678", "+84912345678")
-
-
-@pytest.fixture
-async def web(app: HoTro) -> AsyncIterator[TestClient]:
-    client = TestClient(TestServer(build_web_app(app), host="127.0.0.1"))
-    await client.start_server()
-    yield client
-    await client.close()
 
 
 async def _monitor_console(app: HoTro, web: TestClient) -> Console:

@@ -401,12 +401,20 @@ async def officials_ack(turn: Turn, official: Official, complaint: Complaint) ->
     await officials_view(turn, official, complaint, _("Acknowledged; the citizen has been told."))
 
 
-async def officials_start_answer(turn: Turn, official: Official, complaint: Complaint) -> None:
+async def _may_answer(turn: Turn, official: Official, complaint: Complaint) -> bool:
+    """Whether `official` may answer `complaint` now; otherwise the reason is shown. Checked when the answer
+    is asked for and again when it is given (another official may have answered meanwhile)."""
     if not may_change(official):
         await _refused(turn)
-        return
+        return False
     if complaint.status not in OPEN_COMPLAINT_STATUSES:
         await officials_view(turn, official, complaint, _("This complaint has already been answered."))
+        return False
+    return True
+
+
+async def officials_start_answer(turn: Turn, official: Official, complaint: Complaint) -> None:
+    if not await _may_answer(turn, official, complaint):
         return
     turn.goto(ComplaintState.ANSWER, {"complaint_id": complaint.id, "answers": {}, "history": []})
     await forms.ask(turn, ANSWER_FORM)
@@ -417,13 +425,7 @@ async def _answered(turn: Turn, answers: Answers) -> None:
     if official is None:
         return
     complaint = await _complaint_for(turn, official, int(turn.data.get("complaint_id", 0)))
-    if complaint is None:
-        return
-    if not may_change(official):
-        await _refused(turn)
-        return
-    if complaint.status not in OPEN_COMPLAINT_STATUSES:
-        await officials_view(turn, official, complaint, _("This complaint has already been answered."))
+    if complaint is None or not await _may_answer(turn, official, complaint):
         return
     turn.notices += await service.answer(
         turn.session, turn.services.protector, official, complaint, answers["answer"], turn.now
