@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -175,9 +176,25 @@ def test_photos_without_a_code_and_files_that_are_no_image() -> None:
     assert card_photo.decode(b"") is None
 
 
-def test_a_decompression_bomb_is_not_unpacked() -> None:
-    huge = Image.new("1", (12_000, 12_000), 1)  # 144 megapixels in a few kilobytes
-    assert card_photo.decode(encoded(huge.convert("L"))) is None
+def png(image: Image.Image) -> bytes:
+    """`image` as a PNG in its own mode: a 1-bit image of many megapixels takes a few kilobytes."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def test_a_photo_of_too_many_pixels_is_not_unpacked_even_with_a_readable_code() -> None:
+    """48 megapixels: below Pillow's own bomb limit (about 89), above HoTro's MAX_PIXELS. The code on it would
+    be read if the image were unpacked, so only the size check makes this None."""
+    big = Image.new("1", (8_000, 6_000), 1)
+    big.paste(qr_image(scale=60).convert("1"), (200, 200))
+    assert big.width * big.height > card_photo.MAX_PIXELS
+    assert card_photo.decode(png(big)) is None
+
+
+def test_a_decompression_bomb_is_refused_without_an_error() -> None:
+    huge = Image.new("1", (12_000, 12_000), 1)  # 144 megapixels: Pillow itself refuses to open it
+    assert card_photo.decode(png(huge)) is None
 
 
 def test_a_large_photo_is_reduced_before_reading() -> None:
