@@ -41,9 +41,9 @@ POLICY_DIR = Path(__file__).parent / "policies"
 # Read by messages/free_worker_provinces.py, not an entry file.
 PROVINCES_FILE = "free_worker_provinces.toml"
 
-# The general topics and kinds a knowledge entry can have: greetings, thanks and pasted codes are
-# conversation, not knowledge.
-TOPICS: tuple[str, ...] = tuple(t for t in GENERAL_TOPICS if t not in ("app_code", "greeting", "thanks"))
+# The general topics and kinds a knowledge entry can have: greetings, thanks, pasted codes and complaints
+# are conversation (a complaint opens the complaints menu), not knowledge.
+TOPICS: tuple[str, ...] = tuple(t for t in GENERAL_TOPICS if t not in ("app_code", "greeting", "thanks", "complaint"))
 KINDS: tuple[str, ...] = tuple(k for k in QUESTION_KINDS if k != "chat")
 
 MAX_ID = 40

@@ -195,6 +195,7 @@ GENERAL_TOPICS: tuple[str, ...] = (
     "greeting",
     "thanks",
     "contact",
+    "complaint",
 )
 QUESTION_KINDS: tuple[str, ...] = (
     "amount",
