@@ -154,3 +154,43 @@ async def test_a_question_typed_at_the_choice_of_application_is_answered(app: Ho
     await chat.say("làm sao để đăng ký")
     text = joined(await chat.say("Hộ kinh doanh (3.000.000 ₫)"))  # a typed label still chooses
     assert "Nghị định 13/2023/NĐ-CP" in text
+
+
+# ---- questions that were answered wrongly (found by asking the bot in citizens' words) ------------
+async def test_a_citizen_who_wants_to_complain_gets_the_complaints_menu(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("tôi muốn khiếu nại vì không được nhận tiền"))
+    assert "Phản ánh, kiến nghị" in text
+    assert {b["action"] for b in chat.buttons()} >= {"pa:new", "pa:anon"}
+
+
+async def test_someone_who_received_unemployment_benefit_is_told_no_for_the_termination_support(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("tôi bị mất việc nhưng đã nhận bảo hiểm thất nghiệp rồi thì còn được không"))
+    assert text.startswith("Không."), text
+    assert "trợ cấp thất nghiệp" in text
+
+
+async def test_how_much_a_day_is_a_rate_not_a_one_day_stay(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("trẻ em điều trị covid được hỗ trợ bao nhiêu 1 ngày"))
+    assert "80.000\xa0₫" in text and "1.000.000\xa0₫" in text
+    assert "1 ngày ×" not in text and "Tổng cộng" not in text, text
+
+
+async def test_where_to_file_is_not_the_citizens_own_applications(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("nộp hồ sơ ở đâu"))
+    assert "chưa có hồ sơ nào" not in text
+    assert "UBND" in text, text
+
+
+async def test_temporary_residence_is_answered_with_the_residence_condition(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("tôi ko có hộ khẩu ở đây chỉ tạm trú thì có được nhận k"))
+    assert "tạm trú" in text, text

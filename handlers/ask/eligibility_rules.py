@@ -216,6 +216,9 @@ class Profile:
     has_tour_guide_card: bool | None = None  # a valid (còn hạn) card
     tour_guide_contract_or_association: bool | None = None
     onsite_guide_assigned_by_site: bool = False  # hướng dẫn viên tại điểm
+    # Khoản 6 is for workers NOT entitled to unemployment benefit: True when the worker receives (or has
+    # received) it for this job.
+    receives_unemployment_benefit: bool | None = None
     # Household businesses (khoản 10): registered, or one of the groups NQ 126 added.
     has_registration_or_nq126_category: bool | None = None
     # Free workers (khoản 12): the province's criteria.
@@ -525,6 +528,14 @@ def _termination(ep: Episode, profile: Profile, today: date) -> Outcome:
     d = _Draft(PolicyId.TERMINATION)
     if ep.group is not Group.EMPLOYEE_SI:
         return _not_insured(d.policy_id)
+    if profile.receives_unemployment_benefit:
+        return d.reason(
+            ReasonCode.NOT_COVERED,
+            _(
+                "This support is only for workers who are not entitled to unemployment benefit; someone who "
+                "receives (or received) unemployment benefit for this job does not get it."
+            ),
+        )
     ended = ep.start or ep.end
     if ended is None:
         d.line(

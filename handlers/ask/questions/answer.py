@@ -20,6 +20,7 @@ from handlers.ask.questions import classify, id_facts, passages, verdict
 from handlers.ask.questions.confirm import confirmation
 from handlers.ask.questions.facts import Facts, extract
 from handlers.ask.questions.knowledge import by_id, entry, province_scheme
+from handlers.complaints import chat as complaints
 from handlers.intents import chat_intent, code_in
 from handlers.lookup import chat as status
 from handlers.menu import menu_buttons, show_menu
@@ -55,6 +56,7 @@ TOPIC_LABELS = {
     "register": N_("Apply for support"),
     "app_status": N_("My applications"),
     "contact": N_("Contact the commune"),
+    "complaint": N_("📣 Complaints and feedback"),
 }
 # Intents that are never offered as a guess.
 _NOT_OFFERED = frozenset({"greeting", "thanks", "app_code"})
@@ -136,10 +138,14 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
     if topic == "contact":
         contact(turn)
         return
+    if topic == "complaint":
+        await complaints.complaints_menu(turn)
+        return
     policies = _policies(turn)
     if topic in policies:
         policy_answer(turn, policies[topic], kind, facts)
         return
+    kind = cued_kind(turn.text, kind)
     # "hạn nộp hồ sơ hộ kinh doanh": the general topic, narrowed to the policy the message names.
     narrowed = entry(topic, kind, policy_hint, turn.config.hotline) if policy_hint else None
     found = entry(topic, kind, hotline=turn.config.hotline) or narrowed
@@ -198,8 +204,9 @@ _PAYMENT_CUE = re.compile(
 )
 
 
-def question_kind(text: str, predicted: str | None) -> str | None:
-    """The classifier's kind, corrected by explicit cues: 'bao nhiêu' asks an amount, 'mẫu nào' a form."""
+def cued_kind(text: str, predicted: str | None) -> str | None:
+    """The classifier's kind, corrected by the cues that say it outright: 'mẫu số mấy' asks for a form,
+    'khi nào nhận tiền' a time, 'nộp ở đâu' a place. For every topic, general ones too."""
     key = search_key(text)
     if _DOCUMENT_CUE.search(key):
         return "documents"
@@ -207,6 +214,14 @@ def question_kind(text: str, predicted: str | None) -> str | None:
         return "timing"
     if _WHERE_CUE.search(key) and predicted not in ("deadline", "timing", "who_decides"):
         return "where_how"
+    return predicted
+
+
+def question_kind(text: str, predicted: str | None) -> str | None:
+    """A policy question's kind: the cued kind, then 'bao nhiêu' asks an amount, a yes/no its eligibility."""
+    cued = cued_kind(text, predicted)
+    if cued != predicted:
+        return cued
     cue = _CUE_KINDS.get(detect_section(text) or "")
     if cue is not None and predicted not in ("deadline", "timing", "who_decides"):
         return cue
@@ -221,7 +236,12 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
     kind = question_kind(text, kind)
     yes_no = verdict.is_yes_no(text)
     decisive = bool(
-        facts.days is not None or facts.ranges or facts.dates or facts.covid or facts.social_insurance is False
+        facts.days is not None
+        or facts.ranges
+        or facts.dates
+        or facts.covid
+        or facts.social_insurance is False
+        or facts.unemployment_benefit
     )
     scheme, label = turn.config.free_worker, None
     # A named province gets its own scheme; the home province too, unless the deployment set its own.

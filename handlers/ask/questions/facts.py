@@ -71,6 +71,7 @@ class Facts:
     covid: Covid | None = None
     who: Who | None = None
     social_insurance: bool | None = None
+    unemployment_benefit: bool | None = None  # receives or received it: "đã nhận trợ cấp thất nghiệp"
     province: int | None = None  # vietnam-provinces (GSO / CCCD) province code
     dates: tuple[date, ...] = ()  # single dates outside ranges ("nghỉ việc ngày 15/4", "tháng 1/2022")
     elderly_or_disabled: bool = False  # "người già", "khuyết tật nặng" (QĐ 33's +1.000.000 ₫ group)
@@ -192,6 +193,8 @@ def _number_before(tokens: list[str], end: int) -> tuple[float, int] | None:
 _UNIT_DAYS = {"ngay": 1, "tuan": 7, "thang": MONTH_DAYS}
 _MONEY = re.compile(r"^[\d.,]+(k|d|dong|nghin|trieu)?$|^(k|d|dong|nghin|trieu|vnd)$")
 _APPROX = frozenset({"gan", "khoang", "hon", "tren", "chung", "tam", "ngot"})
+# Words before "1 ngày" that make it a rate: "bao nhiêu 1 ngày", "bn 1 ngày", "mấy tiền một ngày".
+_RATE = frozenset({"nhieu", "bn", "tien"})
 
 
 def durations(text: str) -> tuple[Duration, ...]:
@@ -208,8 +211,9 @@ def durations(text: str) -> tuple[Duration, ...]:
                 continue
             number = (1.0, i)
         value, first = number
-        if tok == "ngay" and value == 1 and first >= 1 and _MONEY.match(tokens[first - 1]):
-            continue  # "80k một ngày" is a rate, not a duration
+        before = tokens[first - 1] if first >= 1 else ""
+        if tok == "ngay" and value == 1 and (_MONEY.match(before) or before in _RATE):
+            continue  # "80k một ngày", "bao nhiêu 1 ngày" are a rate, not a duration
         if half:
             value += 0.5
         if value <= 0 or value > 400:
@@ -423,6 +427,26 @@ def social_insurance(text: str) -> bool | None:
     return None
 
 
+_UI = r"(tro cap that nghiep|bao hiem that nghiep|tien that nghiep|that nghiep|bhtn|tctn)"
+_UI_NO = re.compile(
+    rf"\b(khong|chua|ko|k|chang) (du dieu kien |du dk |duoc |co )?(nhan|huong|lanh|linh)( duoc)?"
+    rf"( (tien|khoan|che do))? {_UI}"
+)
+_UI_YES = re.compile(
+    rf"\b(da|dang|duoc|co|vua|moi|van) (nhan|huong|lanh|linh)( duoc| het| xong)?( (tien|khoan|che do))? {_UI}"
+)
+
+
+def unemployment_benefit(text: str) -> bool | None:
+    """'đã nhận bảo hiểm thất nghiệp', 'đang hưởng trợ cấp thất nghiệp' / 'không đủ điều kiện hưởng TCTN'."""
+    key = folded(text)
+    if _UI_NO.search(key):
+        return False
+    if _UI_YES.search(key):
+        return True
+    return None
+
+
 # --- province --------------------------------------------------------------------------------
 
 # Names citizens use that the data does not spell out (folded), by province code.
@@ -472,7 +496,7 @@ _ELDERLY = re.compile(
 _ADULT = re.compile(r"nguoi lon|nguoi truong thanh")
 
 
-_COVID_SPAN = re.compile(r"\b(dieu tri|cach ly|nam vien|nhap vien|f0|f1)\b[^,.;]{0,25}")
+_COVID_SPAN = re.compile(r"\b(dieu tri|cach ly|nam vien|nhap vien|f0|f1)\b[^,.;]{0,25}\b")  # ends between words
 
 
 def covid_split(text: str) -> tuple[int | None, int | None]:
@@ -501,5 +525,6 @@ def extract(text: str) -> Facts:
         covid=covid_status(text),
         who=who(text),
         social_insurance=social_insurance(text),
+        unemployment_benefit=unemployment_benefit(text),
         province=province(text),
     )

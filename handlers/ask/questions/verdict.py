@@ -145,7 +145,10 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
             children_under_6=sum(1 for a in facts.ages if a.years < 6 and a.who in ("con", "be", "chau")),
         )
         if pid is PolicyId.TERMINATION:
-            kwargs.update(situation_start=start or (facts.dates[0] if facts.dates else None))
+            kwargs.update(
+                situation_start=start or (facts.dates[0] if facts.dates else None),
+                receives_unemployment_benefit=facts.unemployment_benefit,
+            )
         else:
             kwargs.update(situation_start=start, situation_end=end, days_suspended=days)
             if not has_period and group is Group.EMPLOYEE_SI:
