@@ -6,7 +6,8 @@ Every question of tests/data/questions.tsv goes through the real engine (HoTro.h
 temporary directory, a recording transport) as a fresh citizen who has pressed /start, and the reply
 the citizen sees (each message's text and its buttons, numbered as the console shows them) is checked
 with tests.questions.answer_matches. Reported separately for the dev part (and its rows written for
-issue 12) and the held-out part (and its rows that equal no training example): answer accuracy, topic
+issue 12) and the held-out part (and its rows that equal no training example, and each later held-out batch,
+"# held-out batch: DATE" in the file): answer accuracy, topic
 accuracy, the share answered "unsure" and the latency of the question's turn (mean, p95). Baseline in
 the same run: today's matcher (handlers.ask.policy_search) answering through its own chat path
 (handlers.policies.question), with its topic accuracy (its best policy; it knows no general topic).
@@ -120,6 +121,7 @@ async def run(
     questions: Sequence[Any], legacy_path: bool, topic_of: Callable[[str], str | None]
 ) -> tuple[dict[str, Tally], list[tuple[Any, list[str], str | None]]]:
     tallies = {"dev": Tally(), "heldout": Tally(), "dev12": Tally(), "heldout_unseen": Tally()}
+    tallies |= {f"heldout@{b}": Tally() for b in sorted({q.held_out_batch for q in questions if q.held_out_batch})}
     trained = {search_key(e.text) for e in classify.training_examples()}
     misses: list[tuple[Any, list[str], str | None]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -138,6 +140,8 @@ async def run(
                 # Held-out rows that happen to equal a training example (folded) are also left out once.
                 if q.split == "heldout" and search_key(q.text) not in trained:
                     keys.append("heldout_unseen")
+                if q.held_out_batch:
+                    keys.append(f"heldout@{q.held_out_batch}")
                 for key in keys:
                     tally = tallies[key]
                     tally.n += 1
@@ -175,6 +179,7 @@ async def main_async(show_misses: int) -> None:
         ("dev12", "dev, issue-12 rows"),
         ("heldout", "held-out (never tuned on)"),
         ("heldout_unseen", "held-out, rows not in training"),
+        *((key, f"held-out, batch of {key.removeprefix('heldout@')}") for key in new if key.startswith("heldout@")),
     ):
         print(new[split].row(f"questions: {label}"))
         print(old[split].row(f"baseline policy_search: {label}"))

@@ -31,6 +31,8 @@ KINDS = QUESTION_KINDS
 VERDICTS = ("co the", "khong", "co")
 
 _BATCH = re.compile(r"#\s*batch:\s*(\d+)")
+# A later held-out batch ("# held-out batch: 2026-12-02"): its rows are also reported on their own.
+_HELD_OUT_BATCH = re.compile(r"#\s*held-out batch:\s*(\S+)")
 _LEADING_NOISE = re.compile(r"^[^a-z0-9]+")  # emoji, bullets, markup before the first word
 
 
@@ -53,6 +55,8 @@ class Question:
     # 1 or 2: the earlier policy-matcher question set's batches (kept so its figures stay
     # comparable); 0: written for issue 12.
     batch: int = 0
+    # A held-out row written after the first held-out part: its marker's date ("" for the first part).
+    held_out_batch: str = ""
 
     @property
     def is_policy(self) -> bool:
@@ -85,7 +89,7 @@ def parse_must_contain(spec: str) -> tuple[Requirement, ...]:
     return tuple(requirements)
 
 
-def parse_line(line: str, number: int, batch: int = 0) -> Question:
+def parse_line(line: str, number: int, batch: int = 0, held_out_batch: str = "") -> Question:
     fields = line.split("\t")
     if len(fields) != 5:
         raise ValueError(f"line {number}: {len(fields)} columns, expected 5")
@@ -104,19 +108,25 @@ def parse_line(line: str, number: int, batch: int = 0) -> Question:
         requirements = parse_must_contain(spec)
     except ValueError as exc:
         raise ValueError(f"line {number}: {exc}") from None
-    return Question(split, topic, kind, requirements, text, number, batch)
+    if held_out_batch and split != "heldout":
+        raise ValueError(f"line {number}: a {split} row after the marker of held-out batch {held_out_batch}")
+    return Question(split, topic, kind, requirements, text, number, batch, held_out_batch)
 
 
 def parse_questions(lines: Iterable[str]) -> list[Question]:
     questions = []
-    batch = 0
+    batch, held_out_batch = 0, ""
     for number, line in enumerate(lines, start=1):
         if line.startswith("#"):
             if marker := _BATCH.match(line):
                 batch = int(marker.group(1))
+            if marker := _HELD_OUT_BATCH.match(line):
+                held_out_batch = marker.group(1)
+            if "===== DEV PART" in line:
+                held_out_batch = ""  # a held-out batch ends with the held-out part
             continue
         if line.strip():
-            questions.append(parse_line(line, number, batch))
+            questions.append(parse_line(line, number, batch, held_out_batch))
     return questions
 
 

@@ -194,3 +194,17 @@ async def test_temporary_residence_is_answered_with_the_residence_condition(app:
     await chat.say("/start")
     text = joined(await chat.say("tôi ko có hộ khẩu ở đây chỉ tạm trú thì có được nhận k"))
     assert "tạm trú" in text, text
+
+
+async def test_asking_when_the_commune_receives_citizens_gives_its_hours(app: HoTro) -> None:
+    app.settings.office_hours = "Thứ Hai – Thứ Sáu, 7h30–11h30 và 13h30–17h00"
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("mấy giờ xã làm việc"))
+    assert "7h30–11h30" in text, text
+
+
+async def test_an_official_asking_for_money_is_a_complaint(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    assert "Phản ánh, kiến nghị" in joined(await chat.say("cán bộ xã bảo phải nộp 100k lệ phí"))

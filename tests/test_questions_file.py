@@ -246,3 +246,12 @@ def test_answer_matches_a_reply_in_several_messages() -> None:
     assert not answer_matches(question, ["Hỗ trợ hộ kinh doanh: có. 3.000.000 ₫/hộ.", "Nộp tại UBND cấp xã."])
     assert not answer_matches(question, ["Có. 3.000.000 ₫/hộ."])
     assert not answer_matches(question, [])
+
+
+def test_a_later_held_out_batch_is_marked_and_held_out() -> None:
+    """Rows after "# held-out batch: DATE" are held-out rows of that batch (the benchmark reports them
+    apart); the marker's batch ends with the held-out part."""
+    batches = Counter(q.held_out_batch for q in QUESTIONS if q.held_out_batch)
+    assert batches == {"2026-12-02": 60}
+    assert all(q.split == "heldout" for q in QUESTIONS if q.held_out_batch)
+    assert not any(q.held_out_batch for q in by_split("dev"))

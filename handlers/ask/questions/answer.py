@@ -180,6 +180,8 @@ def contact(turn: Turn) -> None:
             "To talk to an official, come to the reception desk (bộ phận tiếp nhận và trả kết quả) of your "
             "commune People's Committee during office hours; the commune can also tell you its phone number."
         )
+    if turn.config.office_hours:  # "mấy giờ xã làm việc" is answered here too (/giolamviec says the same)
+        text += "\n" + _("The reception desk receives citizens: {hours}.").format(hours=turn.config.office_hours)
     turn.say(text, [[Button(_("« Main menu"), "menu")]])
 
 
