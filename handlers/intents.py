@@ -21,6 +21,19 @@ _GREETING = re.compile(
 _THANKS = re.compile(r"^(ok |vang |da |dạ )?(cam on|cám ơn|thank|thanks|thank you|tks|thks|ty)\b.{0,25}$")
 
 
+# "cho tôi hỏi", "em muốn hỏi chút ạ": the question is still to come; the words name no topic.
+_ASK_PREAMBLE = re.compile(
+    r"^(xin |cho |da |alo |ad oi |ban oi )*(toi |em |minh |chau |con |anh |chi )?(muon |can |xin |dinh )?"
+    r"(hoi|hoi chut|hoi xiu|hoi ti|hoi cai|hoi thu|hoi viec|hoi them|co viec can hoi|co cau hoi)"
+    r"( (a|chut|xiu|ti|voi|nhe|nha|ad|admin|ban|bot|duoc khong|dc khong|dc k|duoc k|voi a|ti a|chut a))*$"
+)
+
+
+def is_ask_preamble(text: str) -> bool:
+    """'tôi muốn hỏi', 'cho em hỏi chút ạ': an announcement that a question follows, not a question."""
+    return bool(_ASK_PREAMBLE.match(search_key(text)))
+
+
 def chat_intent(text: str) -> str | None:
     """A bare greeting or thanks ("hi", "chào bạn", "cảm ơn nhiều"): too short for the classifier."""
     key = search_key(text)

@@ -64,8 +64,9 @@ def base_settings() -> Settings:
 
 @pytest.fixture
 def settings(base_settings: Settings, db_url: str, tmp_path: Path) -> Settings:
-    # model_copy does not validate: the values are of the fields' types already.
-    return base_settings.model_copy(update={"database_url": db_url, "data_dir": tmp_path})
+    # model_copy does not validate: the values are of the fields' types already. Deep: a test that changes
+    # a nested setting in place (`app.settings.free_worker.mode = …`) must not change it for the tests after.
+    return base_settings.model_copy(update={"database_url": db_url, "data_dir": tmp_path}, deep=True)
 
 
 @pytest.fixture

@@ -208,3 +208,11 @@ async def test_an_official_asking_for_money_is_a_complaint(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")
     assert "Phản ánh, kiến nghị" in joined(await chat.say("cán bộ xã bảo phải nộp 100k lệ phí"))
+
+
+async def test_an_announced_question_is_not_guessed(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    for typed in ("cho em hỏi chút ạ", "tôi có câu hỏi", "Ad ơi cho mình hỏi với"):
+        text = joined(await chat.say(typed))
+        assert "Có phải bạn muốn hỏi" in text and "viết lại câu hỏi" in text, (typed, text)

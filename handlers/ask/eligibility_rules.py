@@ -679,7 +679,7 @@ def _free_worker(ep: Episode, profile: Profile, scheme: FreeWorkerScheme, today:
             _("Your job is not on the province's list of supported occupations."),
         )
     if scheme.requires_residence and profile.resides_in_province is None:
-        d.line(_("Condition to confirm: legal residence in the province."), hedge=True)
+        d.line(_("Condition to confirm: legal residence (permanent or temporary) in the province."), hedge=True)
     if profile.in_listed_occupation is None:
         d.line(_("Condition to confirm: a job on the province's list of supported occupations."), hedge=True)
     if scheme.decision:

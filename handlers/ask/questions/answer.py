@@ -21,7 +21,7 @@ from handlers.ask.questions.confirm import confirmation
 from handlers.ask.questions.facts import Facts, extract
 from handlers.ask.questions.knowledge import by_id, entry, province_scheme
 from handlers.complaints import chat as complaints
-from handlers.intents import chat_intent, code_in
+from handlers.intents import chat_intent, code_in, is_ask_preamble
 from handlers.lookup import chat as status
 from handlers.menu import menu_buttons, show_menu
 from handlers.turn import Button, CoreState, Turn
@@ -84,6 +84,9 @@ async def answer(turn: Turn) -> None:
         return
     facts = extract(text)
     prediction = classify.predict(text, facts)
+    if is_ask_preamble(text):  # the question is still to come: offer the likely topics, ask for it
+        await unsure(turn, prediction, offer_always=True)
+        return
     if not prediction.confident:
         await unsure(turn, prediction)
         return
@@ -331,11 +334,12 @@ def _choice(topic: str, policies: dict[str, Policy]) -> Button | None:
     return None
 
 
-async def unsure(turn: Turn, prediction: classify.Prediction | None) -> None:
-    """2-3 likely topics first (so #1 is the best guess), then a line inviting the citizen to rephrase."""
+async def unsure(turn: Turn, prediction: classify.Prediction | None, *, offer_always: bool = False) -> None:
+    """2-3 likely topics first (so #1 is the best guess), then a line inviting the citizen to rephrase.
+    `offer_always`: even when nothing in the message scores (it only announces a question)."""
     turn.goto(CoreState.MENU, {})
     policies = _policies(turn)
-    if prediction is None or prediction.score < NOTHING_SCORE:
+    if prediction is None or (prediction.score < NOTHING_SCORE and not offer_always):
         turn.say(
             _("Sorry, I could not find a policy matching your question. Try other words, or choose below.")
             + "\n"
