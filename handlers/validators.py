@@ -143,6 +143,61 @@ def _is_latin(word: str) -> bool:
     )
 
 
+# What people type around their name, folded word by word: "tên tôi là …", "họ tên: …", "dạ … ạ".
+_NAME_LEADS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(lead.split())
+    for lead in (
+        "ho va ten la",
+        "ho va ten",
+        "ho ten la",
+        "ho ten",
+        "ten cua toi la",
+        "ten cua em la",
+        "ten toi la",
+        "ten em la",
+        "ten minh la",
+        "ten con la",
+        "ten chau la",
+        "ten la",
+        "toi ten la",
+        "toi ten",
+        "toi la",
+        "em ten la",
+        "em ten",
+        "em la",
+        "minh ten la",
+        "minh ten",
+        "minh la",
+        "con ten la",
+        "con ten",
+        "chau ten la",
+        "chau ten",
+    )
+)
+_NAME_POLITE_HEAD = frozenset({"da", "vang", "thua"})
+_NAME_POLITE_TAIL = frozenset({"a", "nhe", "nha"})
+# Answers that give no name at all.
+_NOT_A_NAME = frozenset(
+    {"khong", "ko", "k", "khong co", "ko co", "khong biet", "ko biet", "chua co", "chua biet", "khong nho", "ko nho"}
+)
+
+
+def _without_introduction(text: str) -> str:
+    """The name without "tên tôi là", "họ tên:", "dạ … ạ" around it (a name itself is never cut short)."""
+    words = text.replace(":", " ").split()
+    folded = [fold(w) for w in words]
+    start, end = 0, len(words)
+    while start < end and folded[start] in _NAME_POLITE_HEAD:
+        start += 1
+    for lead in _NAME_LEADS:
+        if tuple(folded[start : start + len(lead)]) == lead:
+            start += len(lead)
+            break
+    while end > start and folded[end - 1].rstrip(".!") in _NAME_POLITE_TAIL:
+        end -= 1
+    return " ".join(words[start:end]) if end - start >= 2 else text
+
+
 def person_name(raw: str, min_words: int = 2, keep_capitals: bool = False) -> Result[str]:
     """A full name in Vietnamese letters, title-cased: "nguyễn văn an" -> "Nguyễn Văn An".
 
@@ -155,7 +210,9 @@ def person_name(raw: str, min_words: int = 2, keep_capitals: bool = False) -> Re
     cleaned = clean_text(raw, max_len=100)
     if isinstance(cleaned, Invalid):
         return cleaned
-    text = cleaned.value.translate(_NAME_PUNCT)
+    if " ".join(re.findall(r"[a-z]+", fold(cleaned.value))) in _NOT_A_NAME:
+        return Invalid(_("Please type the full name, for example: Nguyễn Văn An."), "name_missing")
+    text = _without_introduction(cleaned.value).translate(_NAME_PUNCT)
     parts = text.split(" ")
     if not all(_NAME_WORD.fullmatch(p) and _is_latin(p) for p in parts):
         return Invalid(
@@ -228,6 +285,35 @@ def _compact(raw: str, separators: re.Pattern[str] = _ID_SEPARATORS) -> str:
     return separators.sub("", text)
 
 
+# Words a citizen puts around a number, folded: polite particles ("dạ", "ạ", "nhé") and the field's own
+# label ("sđt:", "số tài khoản là", "CCCD"). Only these are dropped: any other word (whose number it is, a
+# bank's name, a second number) leaves the answer as typed, for the validator to explain.
+_POLITE = frozenset(
+    {"da", "vang", "thua", "a", "ah", "nhe", "nha", "la", "cua", "em", "toi", "minh", "anh", "chi", "oi", "day", "ne"}
+)
+_PHONE_LABEL = frozenset({"sdt", "so", "dien", "thoai", "dt", "dtdd", "di", "dong", "phone", "tel", "lien", "he"}) | {
+    "zalo"  # not vocabulary: "số zalo", a label word
+}
+_ID_LABEL = frozenset(
+    {"cccd", "cmnd", "cmt", "so", "can", "cuoc", "cong", "dan", "chung", "minh", "nhan", "dinh", "danh", "the"}
+)
+_ACCOUNT_LABEL = frozenset({"stk", "so", "tk", "tai", "khoan"})
+_NUMBERISH = re.compile(r"[+(]*[0-9][0-9().\-]*")
+
+
+def _bare_number(raw: str, label: frozenset[str]) -> str:
+    """The number without the label and polite words around it ("dạ sđt: 0912 345 678 ạ" -> "0912 345 678"),
+    or `raw` itself when anything else is there."""
+    tokens = fold(unicodedata.normalize("NFKC", _strip_invisible(raw))).replace(":", " ").split()
+    numbers = [i for i, token in enumerate(tokens) if _NUMBERISH.fullmatch(token.rstrip(".,"))]
+    if not numbers or numbers[-1] - numbers[0] + 1 != len(numbers):
+        return raw
+    before, after = tokens[: numbers[0]], [t.strip(".,!") for t in tokens[numbers[-1] + 1 :]]
+    if all(t in label or t in _POLITE for t in before) and all(t in _POLITE for t in after if t):
+        return " ".join(tokens[numbers[0] : numbers[-1] + 1])
+    return raw
+
+
 def _is_ascii_digits(text: str) -> bool:
     return bool(re.fullmatch(r"[0-9]+", text))
 
@@ -264,7 +350,7 @@ def id_number(
     citizen's ``birth_date`` or ``sex`` ("male"/"female"/"nam"/"nữ") is known,
     it is cross-checked and a mismatch is explained.
     """
-    digits = _compact(raw)
+    digits = _compact(_bare_number(raw, _ID_LABEL))
     if not digits:
         return Invalid(_("You have not typed anything. Please type your answer."), "empty")
     if not _is_ascii_digits(digits):
@@ -393,7 +479,7 @@ def _group_phone(number: str) -> str:
 
 def phone(raw: str) -> Result[str]:
     """A Vietnamese mobile number in any common form, normalised to "0912345678"."""
-    text = _compact(raw, _PHONE_SEPARATORS)
+    text = _compact(_bare_number(raw, _PHONE_LABEL), _PHONE_SEPARATORS)
     if not text:
         return Invalid(_("You have not typed anything. Please type your answer."), "empty")
     if not re.fullmatch(r"\+?[0-9]+", text):
@@ -460,6 +546,7 @@ def phone(raw: str) -> Result[str]:
 # --------------------------------------------------------------------------
 
 _DATE_EXAMPLE = "05/07/2021"
+_BIRTH_EXAMPLE = "15/08/1985"
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _WORDY = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*(?:nam|,|/|-)?\s*(\d{4}|\d{2}))?")
 _NUMERIC = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})(?:\s*[/.\-\s]\s*(\d{4}|\d{2}))?")
@@ -477,22 +564,35 @@ def _date_parts(text: str) -> tuple[int, int, str | None] | None:
     return None
 
 
-def _parse_date(raw: str, default_year: int | None, pivot_year: int) -> Result[date]:
+# Words around a date ("sinh ngày …", "dạ … ạ"), folded; "ngày" itself is read by the patterns.
+_DATE_LEAD = re.compile(r"^(?:(?:da|vang|thua|toi|em|minh|con|chau)\s+)*(?:ngay\s+sinh|sinh\s+ngay|sinh|vao)?\s*:?\s*")
+_DATE_TAIL = re.compile(r"(?:\s+(?:a|nhe|nha))+$")
+_LUNAR = re.compile(r"\bam\s*lich\b|\bal\b")
+
+
+def _parse_date(raw: str, default_year: int | None, pivot_year: int, example: str = _DATE_EXAMPLE) -> Result[date]:
     text = fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))
     text = _SPACES.sub(" ", text).strip().rstrip(".")
     if not text:
         return Invalid(_("You have not typed anything. Please type your answer."), "empty")
-    parts = _date_parts(text)
+    if _LUNAR.search(text):
+        return Invalid(
+            _(
+                "Please give the date in the solar calendar (dương lịch), as on your ID card, for example: {example}."
+            ).format(example=example),
+            "date_lunar",
+        )
+    parts = _date_parts(text) or _date_parts(_DATE_TAIL.sub("", _DATE_LEAD.sub("", text, count=1)).strip())
     if parts is None:
         return Invalid(
-            _("Please type the date as day/month/year, for example: {example}.").format(example=_DATE_EXAMPLE),
+            _("Please type the date as day/month/year, for example: {example}.").format(example=example),
             "date_format",
         )
     day_no, month, year_text = parts
     if year_text is None:
         if default_year is None:
             return Invalid(
-                _("Please include the year, for example: {example}.").format(example=_DATE_EXAMPLE),
+                _("Please include the year, for example: {example}.").format(example=example),
                 "date_no_year",
             )
         year = default_year
@@ -513,7 +613,7 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int) -> Result[d
             )
         return Invalid(
             _("The year {year} does not look right. Please type the full year, for example: {example}.").format(
-                year=year, example=_DATE_EXAMPLE
+                year=year, example=example
             ),
             "date_year",
         )
@@ -522,7 +622,7 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int) -> Result[d
             _(
                 "The month must be from 1 to 12, but you typed {month}. Please type the date as "
                 "day/month/year, for example: {example}."
-            ).format(month=month, example=_DATE_EXAMPLE),
+            ).format(month=month, example=example),
             "date_month",
         )
     if not 1 <= day_no <= 31:
@@ -530,7 +630,7 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int) -> Result[d
             _(
                 "The day must be from 1 to 31, but you typed {day}. Please type the date as day/month/year, "
                 "for example: {example}."
-            ).format(day=day_no, example=_DATE_EXAMPLE),
+            ).format(day=day_no, example=example),
             "date_day",
         )
     days_in_month = calendar.monthrange(year, month)[1]
@@ -610,7 +710,7 @@ def birth_date(
     pass ``min_age=0`` for children (F0/F1 support). A support programme of the past passes
     ``age_on`` inside its period: the applicant had to be of age then, not today.
     """
-    result = _parse_date(raw, default_year=None, pivot_year=today.year)
+    result = _parse_date(raw, default_year=None, pivot_year=today.year, example=_BIRTH_EXAMPLE)
     if isinstance(result, Invalid):
         return result
     born = result.value
@@ -723,7 +823,7 @@ def period(
 
 def bank_account(raw: str) -> Result[str]:
     """6-19 digits once spaces, dots and dashes are removed."""
-    digits = _compact(raw)
+    digits = _compact(_bare_number(raw, _ACCOUNT_LABEL))
     if not digits:
         return Invalid(_("You have not typed anything. Please type your answer."), "empty")
     if not _is_ascii_digits(digits):

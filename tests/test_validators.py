@@ -366,3 +366,83 @@ def test_translations_use_vietnamese_diacritics() -> None:
     assert long_ones
     for message in long_ones:
         assert not str(message.string).isascii(), message.id
+
+
+# ---- a number typed with its label or a polite word around it ------------------------------------
+@pytest.mark.parametrize(
+    ("validator", "typed", "value"),
+    [
+        (v.phone, "0912345678 ạ", "0912345678"),
+        (v.phone, "dạ 0912 345 678", "0912345678"),
+        (v.phone, "sđt: 0912.345.678", "0912345678"),
+        (v.phone, "Số điện thoại của em là 0912345678 ạ", "0912345678"),
+        (v.phone, "SĐT 0912-345-678 nhé", "0912345678"),
+        (v.bank_account, "stk: 1903 5724 6801", "190357246801"),
+        (v.bank_account, "số tài khoản 190357246801 ạ", "190357246801"),
+    ],
+)
+def test_a_label_or_a_polite_word_around_a_number_is_dropped(
+    validator: Callable[[str], v.Result[str]], typed: str, value: str
+) -> None:
+    assert validator(typed) == v.Valid(value)
+
+
+@pytest.mark.parametrize(
+    "typed", ["CCCD 001085012345", "số cccd: 001085012345", "001 085 012 345 ạ", "dạ cmnd 123456789"]
+)
+def test_an_id_number_with_its_label_or_a_polite_word_is_read(typed: str) -> None:
+    result = v.id_number(typed)
+    assert isinstance(result, v.Valid) and result.value.digits in ("001085012345", "123456789"), result
+
+
+@pytest.mark.parametrize(
+    ("validator", "typed"),
+    [
+        (v.phone, "gọi 0912345678 hoặc 0987654321"),  # other words: not only a label
+        (v.phone, "0912345678 của chồng tôi"),
+        (v.bank_account, "stk vcb 190357246801"),  # a bank's name is not a label: asked separately
+        (v.id_number, "cccd của chồng 001085012345"),
+    ],
+)
+def test_other_words_around_a_number_are_still_refused(validator: Callable[[str], object], typed: str) -> None:
+    assert isinstance(validator(typed), v.Invalid)
+
+
+# ---- what people type around their name and their birth date ------------------------------------
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("tên tôi là Đào Văn Bình", "Đào Văn Bình"),
+        ("Tôi tên Đào Văn Bình", "Đào Văn Bình"),
+        ("họ tên: Đào Văn Bình", "Đào Văn Bình"),
+        ("Họ và tên: ĐÀO VĂN BÌNH", "Đào Văn Bình"),
+        ("dạ Đào Văn Bình ạ", "Đào Văn Bình"),
+        ("em tên là đào văn bình nhé", "Đào Văn Bình"),
+        ("Ksor H'Bia", "Ksor H'Bia"),  # a name is left as it is
+    ],
+)
+def test_an_introduction_around_a_name_is_not_part_of_it(typed: str, name: str) -> None:
+    assert v.person_name(typed) == v.Valid(name)
+
+
+@pytest.mark.parametrize("typed", ["không có", "ko biết", "chưa có", "không nhớ"])
+def test_an_answer_that_gives_no_name_is_refused(typed: str) -> None:
+    result = v.person_name(typed)
+    assert isinstance(result, v.Invalid) and result.code == "name_missing"
+
+
+@pytest.mark.parametrize(
+    "typed", ["sinh ngày 02/02/1970", "dạ 2/2/1970 ạ", "ngày sinh: 02/02/1970", "em sinh ngày 2 tháng 2 năm 1970"]
+)
+def test_words_around_a_birth_date_are_dropped(typed: str) -> None:
+    assert v.birth_date(typed, TODAY) == v.Valid(date(1970, 2, 2))
+
+
+def test_a_lunar_birth_date_is_asked_for_in_the_solar_calendar() -> None:
+    result = v.birth_date("2/2/1970 âm lịch", TODAY)
+    assert isinstance(result, v.Invalid) and result.code == "date_lunar" and "dương lịch" in result.message
+
+
+def test_a_birth_date_without_its_day_is_explained_with_a_birth_date_example() -> None:
+    result = v.birth_date("tháng 2 năm 1970", TODAY)
+    assert isinstance(result, v.Invalid) and "15/08/1985" in result.message, result
