@@ -58,6 +58,8 @@ TOPIC_LABELS = {
     "contact": N_("Contact the commune"),
     "complaint": N_("📣 Complaints and feedback"),
 }
+# "tra cứu hồ sơ": the chat's own applications or a look-up by code; the first answer offers the second.
+_LOOKUPS = frozenset({"app_status", "app_code"})
 # Intents that are never offered as a guess.
 _NOT_OFFERED = frozenset({"greeting", "thanks", "app_code"})
 # Below this the message is not about anything we know ("qwerty"): say so instead of guessing.
@@ -86,6 +88,9 @@ async def answer(turn: Turn) -> None:
     prediction = classify.predict(text, facts)
     if is_ask_preamble(text):  # the question is still to come: offer the likely topics, ask for it
         await unsure(turn, prediction, offer_always=True)
+        return
+    if not prediction.confident and {t for t, _s in prediction.ranked[:2]} == _LOOKUPS:
+        await answer_topic(turn, "app_status", prediction.kind, facts)  # its reply offers the look-up by code
         return
     if not prediction.confident:
         await unsure(turn, prediction)
@@ -202,6 +207,10 @@ _CUE_KINDS = {"amount": "amount", "documents": "documents"}
 
 
 _DOCUMENT_CUE = re.compile(r"\bmau (so|nao|gi)\b|\bgiay to\b|\bho so (gi|gom|can)\b|\bcan (giay|nhung gi)\b|\bai lap\b")
+# The cue without the bare noun: "giấy tờ … nộp cho ai" asks where, "giấy tờ gì" asks which.
+_DOCUMENT_ASK = re.compile(
+    r"\bmau (so|nao|gi)\b|\bgiay to (gi|nao)\b|\bho so (gi|gom|can)\b|\bcan (giay|nhung gi)\b|\bai lap\b"
+)
 _WHERE_CUE = re.compile(r"\b(o|tai) dau\b|\bnop (o|tai|cho)\b|\bnoi nop\b|\bai (nop|lam ho so)\b")
 _WHEN = re.compile(r"\b(bao lau|khi nao|bao gio|may ngay|luc nao)\b")
 _PAYMENT_CUE = re.compile(
@@ -213,7 +222,7 @@ def cued_kind(text: str, predicted: str | None) -> str | None:
     """The classifier's kind, corrected by the cues that say it outright: 'mẫu số mấy' asks for a form,
     'khi nào nhận tiền' a time, 'nộp ở đâu' a place. For every topic, general ones too."""
     key = search_key(text)
-    if _DOCUMENT_CUE.search(key):
+    if _DOCUMENT_CUE.search(key) and (_DOCUMENT_ASK.search(key) or not _WHERE_CUE.search(key)):
         return "documents"
     if _PAYMENT_CUE.search(key) and _WHEN.search(key):
         return "timing"
