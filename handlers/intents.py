@@ -34,6 +34,21 @@ def is_ask_preamble(text: str) -> bool:
     return bool(_ASK_PREAMBLE.match(search_key(text)))
 
 
+# What makes a message a question whatever its topic: asking words, or a question mark after a few words.
+_QUESTION_WORDS = re.compile(
+    r"\b(khi nao|bao nhieu|bao gio|bao lau|o dau|cho nao|the nao|nhu the nao|nhu nao|ra sao|lam sao|tai sao|vi sao"
+    r"|la gi|cai gi|gi vay|gi the|duoc khong|co duoc khong|dc khong|duoc ko|dc ko|co phai|cho hoi|xin hoi|hoi chut"
+    r"|may ngay|may tien|sao vay|sao phai|de lam gi|hay khong|hay chua|chua a)\b"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """'hạn nộp là khi nào', 'được bao nhiêu tiền?': typed where a form asks for a name, a date, a number."""
+    if _QUESTION_WORDS.search(search_key(text)):
+        return True
+    return text.rstrip().endswith("?") and len(text.split()) >= 3
+
+
 def chat_intent(text: str) -> str | None:
     """A bare greeting or thanks ("hi", "chào bạn", "cảm ơn nhiều"): too short for the classifier."""
     key = search_key(text)

@@ -129,6 +129,18 @@ class Router:
         if spec is not None and spec.resumable and "answers" in turn.data and handler not in self.form_handlers:
             turn.pause()
 
+    async def _answer_in_form(self, turn: Turn) -> None:
+        """A question typed in the middle of a form: answered, then the form's step is asked again, so that
+        what the citizen types next is its answer. An answer that opened another flow (a look-up, the
+        complaints menu) leaves the form paused instead; the main menu offers to continue it."""
+        assert self.question is not None
+        turn.pause()
+        await self.question(turn)
+        if turn.state == CoreState.MENU and turn.resume():
+            spec = self.spec_for(turn.state)
+            if spec is not None and spec.ask is not None:
+                await spec.ask(turn)
+
     async def dispatch(self, turn: Turn) -> None:
         if turn.incoming.text:
             command = self.command_for(turn.incoming.text)
@@ -147,6 +159,9 @@ class Router:
             return
         spec = self.spec_for(turn.state)
         if spec is not None and spec.questions is not None and self.question is not None and spec.questions(turn):
+            if spec.resumable and "answers" in turn.data:
+                await self._answer_in_form(turn)
+                return
             turn.goto(CoreState.MENU, {})
             await self.question(turn)
         elif spec is not None:

@@ -178,8 +178,12 @@ _NAME_POLITE_HEAD = frozenset({"da", "vang", "thua"})
 _NAME_POLITE_TAIL = frozenset({"a", "nhe", "nha"})
 # Answers that give no name at all.
 _NOT_A_NAME = frozenset(
-    {"khong", "ko", "k", "khong co", "ko co", "khong biet", "ko biet", "chua co", "chua biet", "khong nho", "ko nho"}
+    {
+        *("khong", "ko", "k", "khong co", "ko co", "chua co", "khong biet", "ko biet", "chua biet", "k biet"),
+        *("khong nho", "ko nho", "quen roi", "khong ro", "ko ro", "bo qua", "khong muon noi", "chua biet a"),
+    }
 )
+_SELF = frozenset({"toi", "em", "minh", "con", "chau"})
 
 
 def _without_introduction(text: str) -> str:
@@ -210,7 +214,10 @@ def person_name(raw: str, min_words: int = 2, keep_capitals: bool = False) -> Re
     cleaned = clean_text(raw, max_len=100)
     if isinstance(cleaned, Invalid):
         return cleaned
-    if " ".join(re.findall(r"[a-z]+", fold(cleaned.value))) in _NOT_A_NAME:
+    said = re.findall(r"[a-z]+", fold(cleaned.value))
+    while said and said[0] in _NAME_POLITE_HEAD | _SELF:  # "tôi không biết", "dạ em chưa có"
+        said = said[1:]
+    if " ".join(said) in _NOT_A_NAME:
         return Invalid(_("Please type the full name, for example: Nguyễn Văn An."), "name_missing")
     text = _without_introduction(cleaned.value).translate(_NAME_PUNCT)
     parts = text.split(" ")

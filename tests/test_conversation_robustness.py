@@ -365,3 +365,43 @@ async def test_telegram_bare_number_and_typed_cancel(
     await lan.press("Không")
     await lan.say("Vũ Thị Lan")
     assert BIRTH_QUESTION in lan.last_text
+
+
+# ---- a question typed in the middle of the form ----------------------------------------------------
+async def test_a_question_at_a_text_step_is_answered_and_not_taken_as_the_answer(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Đăng ký hỗ trợ")
+    await chat.press("Hộ kinh doanh")
+    await chat.press("Tôi đồng ý")
+    await chat.tap("f:c:0")
+    assert "Họ và tên" in chat.last_text
+    replies = await chat.say("hạn nộp hồ sơ là khi nào vậy")
+    assert "31/01/2022" in replies[0]["text"]  # answered
+    assert "Họ và tên" in replies[-1]["text"]  # then the same step, asked again
+    assert "full_name" not in (await conversation(app, "c1")).data["answers"]
+    await chat.say("Đào Văn Bình")  # typed next: the step's answer, not another question
+    assert BIRTH_QUESTION in chat.last_text
+    data = (await conversation(app, "c1")).data
+    assert data["answers"]["full_name"] == "Đào Văn Bình"
+
+
+async def test_a_birth_date_question_at_the_date_step_is_answered(app: HoTro) -> None:
+    chat = Chat(app)
+    await _half_filled(chat)
+    assert BIRTH_QUESTION in chat.last_text
+    text = joined(await chat.say("cho hỏi hộ kinh doanh được bao nhiêu tiền?"))
+    assert "3.000.000" in text and "Vui lòng nhập ngày" not in text
+    assert BIRTH_QUESTION in chat.last_text
+    await chat.say("05/07/1985")
+    assert (await conversation(app, "c1")).data["answers"]["birth_date"] == "1985-07-05"
+
+
+async def test_a_question_that_opens_another_flow_leaves_the_form_paused(app: HoTro) -> None:
+    chat = Chat(app)
+    await _half_filled(chat)
+    assert "Phản ánh, kiến nghị" in joined(await chat.say("tôi muốn khiếu nại cán bộ xã làm sai thế nào"))
+    await chat.say("/menu")
+    await chat.press(RESUME)
+    assert BIRTH_QUESTION in chat.last_text
+    assert (await conversation(app, "c1")).data["answers"]["full_name"] == "Nguyễn Văn An"

@@ -216,3 +216,10 @@ async def test_an_announced_question_is_not_guessed(app: HoTro) -> None:
     for typed in ("cho em hỏi chút ạ", "tôi có câu hỏi", "Ad ơi cho mình hỏi với"):
         text = joined(await chat.say(typed))
         assert "Có phải bạn muốn hỏi" in text and "viết lại câu hỏi" in text, (typed, text)
+
+
+async def test_a_general_question_does_not_open_with_a_policy_it_does_not_name(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("hạn nộp hồ sơ là khi nào vậy"))
+    assert text.startswith("Hạn nộp hồ sơ"), text

@@ -425,7 +425,9 @@ def test_an_introduction_around_a_name_is_not_part_of_it(typed: str, name: str) 
     assert v.person_name(typed) == v.Valid(name)
 
 
-@pytest.mark.parametrize("typed", ["không có", "ko biết", "chưa có", "không nhớ"])
+@pytest.mark.parametrize(
+    "typed", ["không có", "ko biết", "chưa có", "không nhớ", "tôi không biết", "dạ em chưa biết ạ"]
+)
 def test_an_answer_that_gives_no_name_is_refused(typed: str) -> None:
     result = v.person_name(typed)
     assert isinstance(result, v.Invalid) and result.code == "name_missing"

@@ -16,6 +16,7 @@ from handlers.apply import duplicates
 from handlers.apply import service as submission
 from handlers.apply.card_prefill import CardPrefill
 from handlers.forms import Answers, Choice, Field, Form
+from handlers.intents import looks_like_question
 from handlers.menu import menu_buttons, resume_button, show_menu
 from handlers.router import Router
 from handlers.turn import CARRIED, Button, CoreState, Turn
@@ -815,6 +816,14 @@ router = Router()  # this feature's commands, actions, states and menu entries (
 router.menu_entry(N_("Apply for support"), "apply")
 router.action("apply")(choose_kind)
 router.action("consent")(on_consent)
-router.state("apply", ask=ask_state, resumable=True, takes_files=takes_files)(handle_state)
+
+
+def typed_question(turn: Turn) -> bool:
+    """A question typed at a step of the form ('hạn nộp là khi nào'): answered (the form is kept) instead of
+    being taken as the owner's name or refused as a date."""
+    return bool(turn.text) and not turn.action and turn.incoming.attachment is None and looks_like_question(turn.text)
+
+
+router.state("apply", ask=ask_state, resumable=True, takes_files=takes_files, questions=typed_question)(handle_state)
 # Choosing what to apply for: typed text that is none of the buttons is a question.
 router.state(ApplyState.CHOOSE, ask=ask_state, questions=lambda turn: bool(turn.text) and not turn.action)(handle_state)
