@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from handlers import app_code
+from handlers.turn import Turn
 from messages.normalize import search_key
 
 # An application code: handlers.app_code's alphabet (no I, L, O), an optional kind prefix, 4 + 4.
@@ -47,6 +48,12 @@ def looks_like_question(text: str) -> bool:
     if _QUESTION_WORDS.search(search_key(text)):
         return True
     return text.rstrip().endswith("?") and len(text.split()) >= 3
+
+
+def typed_question(turn: Turn) -> bool:
+    """A question typed at a step of a form ('hạn nộp là khi nào'): a form's state declares it (Router.state's
+    `questions`) to have it answered, instead of taken as a name or refused as a date."""
+    return bool(turn.text) and not turn.action and turn.incoming.attachment is None and looks_like_question(turn.text)
 
 
 def chat_intent(text: str) -> str | None:

@@ -129,10 +129,11 @@ class Router:
         if spec is not None and spec.resumable and "answers" in turn.data and handler not in self.form_handlers:
             turn.pause()
 
-    async def _answer_in_form(self, turn: Turn) -> None:
+    async def _answer_in_form(self, turn: Turn, *, keep: bool) -> None:
         """A question typed in the middle of a form: answered, then the form's step is asked again, so that
         what the citizen types next is its answer. An answer that opened another flow (a look-up, the
-        complaints menu) leaves the form paused instead; the main menu offers to continue it."""
+        complaints menu) leaves a resumable form paused instead (the main menu offers to continue it), and
+        ends any other."""
         assert self.question is not None
         turn.pause()
         await self.question(turn)
@@ -140,6 +141,8 @@ class Router:
             spec = self.spec_for(turn.state)
             if spec is not None and spec.ask is not None:
                 await spec.ask(turn)
+        elif not keep:
+            turn.drop_paused()
 
     async def dispatch(self, turn: Turn) -> None:
         if turn.incoming.text:
@@ -159,8 +162,8 @@ class Router:
             return
         spec = self.spec_for(turn.state)
         if spec is not None and spec.questions is not None and self.question is not None and spec.questions(turn):
-            if spec.resumable and "answers" in turn.data:
-                await self._answer_in_form(turn)
+            if "answers" in turn.data:
+                await self._answer_in_form(turn, keep=spec.resumable)
                 return
             turn.goto(CoreState.MENU, {})
             await self.question(turn)

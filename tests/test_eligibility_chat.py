@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.app import HoTro
 from tests.chat import Chat, joined
+from tests.test_conversation_robustness import conversation
 
 
 async def start(chat: Chat) -> None:
@@ -93,3 +94,29 @@ async def test_pregnancy_and_child_supplement_states_no_unconfirmed_figure(app: 
     supplement = text[text.index("Hỗ trợ trẻ em") :]
     assert "2.000.000" not in text and "1.000.000" not in supplement
     assert "chưa được xác nhận" in supplement
+
+
+async def test_the_group_may_be_typed_in_the_citizens_own_words(app: HoTro) -> None:
+    for typed, group in [
+        ("tôi bán vé số dạo", "free_worker"),
+        ("em mở tiệm tạp hóa", "household_business"),
+        ("lao động tự do", "free_worker"),
+        ("Hướng dẫn viên", "tour_guide"),
+    ]:
+        chat = Chat(app, chat_id=typed)
+        await chat.say("/start")
+        await chat.tap("elig")
+        text = joined(await chat.say(typed))
+        assert "chọn một trong các nút" not in text, (typed, text)
+        assert (await conversation(app, typed)).data["answers"]["group"] == group, typed
+
+
+async def test_a_question_typed_in_the_questionnaire_is_answered_and_the_step_asked_again(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.tap("elig")
+    replies = await chat.say("hạn nộp hồ sơ là khi nào vậy")
+    assert "31/01/2022" in replies[0]["text"]
+    assert "Bạn thuộc nhóm nào" in replies[-1]["text"]
+    await chat.press("Hộ kinh doanh")
+    assert "chọn một trong các nút" not in chat.last_text

@@ -16,7 +16,7 @@ from handlers.apply import duplicates
 from handlers.apply import service as submission
 from handlers.apply.card_prefill import CardPrefill
 from handlers.forms import Answers, Choice, Field, Form
-from handlers.intents import looks_like_question
+from handlers.intents import typed_question
 from handlers.menu import menu_buttons, resume_button, show_menu
 from handlers.router import Router
 from handlers.turn import CARRIED, Button, CoreState, Turn
@@ -816,12 +816,6 @@ router = Router()  # this feature's commands, actions, states and menu entries (
 router.menu_entry(N_("Apply for support"), "apply")
 router.action("apply")(choose_kind)
 router.action("consent")(on_consent)
-
-
-def typed_question(turn: Turn) -> bool:
-    """A question typed at a step of the form ('hạn nộp là khi nào'): answered (the form is kept) instead of
-    being taken as the owner's name or refused as a date."""
-    return bool(turn.text) and not turn.action and turn.incoming.attachment is None and looks_like_question(turn.text)
 
 
 router.state("apply", ask=ask_state, resumable=True, takes_files=takes_files, questions=typed_question)(handle_state)

@@ -18,7 +18,9 @@ from handlers.ask.eligibility_rules import (
     evaluate,
     policy_title,
 )
+from handlers.ask.questions.facts import Who, who
 from handlers.forms import Answers, Choice, Field, Form
+from handlers.intents import typed_question
 from handlers.router import Router
 from handlers.turn import CARRIED, Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid, parse_date
@@ -96,6 +98,33 @@ def _days(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return Valid(int(digits))
 
 
+GROUPS = (
+    Choice(N_("Employee with compulsory social insurance"), Group.EMPLOYEE_SI),
+    Choice(N_("Free worker (no labour contract)"), Group.FREE_WORKER),
+    Choice(N_("Household business"), Group.HOUSEHOLD_BUSINESS),
+    Choice(N_("Performing-arts public employee"), Group.ARTS_EMPLOYEE),
+    Choice(N_("Tour guide"), Group.TOUR_GUIDE),
+    Choice(N_("None of these"), Group.NONE),
+)
+# The group a typed situation names ("tôi bán vé số dạo", "em mở tiệm tạp hóa"), as free text reads it.
+_WHO_GROUP = {
+    Who.FREE_WORKER: Group.FREE_WORKER,
+    Who.HOUSEHOLD_BUSINESS: Group.HOUSEHOLD_BUSINESS,
+    Who.TOUR_GUIDE: Group.TOUR_GUIDE,
+    Who.ARTIST: Group.ARTS_EMPLOYEE,
+    Who.EMPLOYEE_SI: Group.EMPLOYEE_SI,
+}
+
+
+def _typed_group(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    """A button's label typed, or the person's situation in their own words."""
+    typed = forms.typed_choice(text, GROUPS)
+    if isinstance(typed, Valid):
+        return typed
+    group = _WHO_GROUP.get(who(text))  # type: ignore[arg-type]
+    return Valid(group) if group is not None else typed
+
+
 def _occupation_prompt(answers: Answers, turn: Turn) -> dict[str, str]:
     return {"occupations": "\n".join(f"• {name}" for name in turn.config.free_worker.occupations)}
 
@@ -105,14 +134,8 @@ QUESTIONS = [
         "group",
         N_("Group"),
         N_("Which describes you best?"),
-        choices=(
-            Choice(N_("Employee with compulsory social insurance"), Group.EMPLOYEE_SI),
-            Choice(N_("Free worker (no labour contract)"), Group.FREE_WORKER),
-            Choice(N_("Household business"), Group.HOUSEHOLD_BUSINESS),
-            Choice(N_("Performing-arts public employee"), Group.ARTS_EMPLOYEE),
-            Choice(N_("Tour guide"), Group.TOUR_GUIDE),
-            Choice(N_("None of these"), Group.NONE),
-        ),
+        choices=GROUPS,
+        parse=_typed_group,
     ),
     Field(
         "situation",
@@ -347,4 +370,4 @@ async def ask(turn: Turn) -> None:
 router = Router()  # this feature's commands, actions, states and menu entries (handlers/routes.py includes it)
 router.menu_entry(N_("What support can I get?"), "elig")
 router.action("elig")(start)
-router.state(CHECK_STATE, ask=ask)(handle)
+router.state(CHECK_STATE, ask=ask, questions=typed_question)(handle)
