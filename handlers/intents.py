@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import app_code
+from handlers import app_code, validators
 from handlers.turn import Turn
 from messages.normalize import search_key
 
@@ -54,6 +54,31 @@ def typed_question(turn: Turn) -> bool:
     """A question typed at a step of a form ('hạn nộp là khi nào'): a form's state declares it (Router.state's
     `questions`) to have it answered, instead of taken as a name or refused as a date."""
     return bool(turn.text) and not turn.action and turn.incoming.attachment is None and looks_like_question(turn.text)
+
+
+_HELP = re.compile(
+    r"^(help|tro giup|giup do|huong dan|huong dan su dung|cach dung|cach su dung|su dung the nao|dung the nao"
+    r"|lam sao de dung|dung sao)( (bot|hotro|ung dung|chatbot|phan mem))?( nay)?( (the nao|nhu the nao|sao|a))?$"
+)
+
+
+def is_help_request(text: str) -> bool:
+    """'help', 'hướng dẫn sử dụng', 'cách dùng bot này': how to use HoTro (not the tour guides' policy)."""
+    return bool(_HELP.match(search_key(text)))
+
+
+def bare_number(text: str) -> str | None:
+    """'id' or 'phone' when the whole message is an ID card or a mobile number, else None."""
+    if isinstance(validators.id_number(text), validators.Valid):
+        return "id"
+    if isinstance(validators.phone(text), validators.Valid):
+        return "phone"
+    return None
+
+
+def bare_yes_no(text: str) -> bool:
+    """'có', 'ko', 'ừ' on their own: a reply to something, not a question."""
+    return len(text.split()) <= 2 and isinstance(validators.yes_no(text), validators.Valid)
 
 
 def chat_intent(text: str) -> str | None:

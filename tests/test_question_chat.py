@@ -223,3 +223,27 @@ async def test_a_general_question_does_not_open_with_a_policy_it_does_not_name(a
     await chat.say("/start")
     text = joined(await chat.say("hạn nộp hồ sơ là khi nào vậy"))
     assert text.startswith("Hạn nộp hồ sơ"), text
+
+
+async def test_a_bare_id_or_phone_number_is_explained_not_taken_as_a_code(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    for typed in ("001085012345", "0912 345 678"):
+        text = joined(await chat.say(typed))
+        assert "mã hồ sơ" in text and "4 số cuối" in text, (typed, text)
+        assert {b["action"] for b in chat.buttons()} >= {"status", "lookup"}, typed
+
+
+async def test_help_in_words_shows_how_to_use_the_bot(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    for typed in ("help", "hướng dẫn sử dụng", "cách dùng bot này", "trợ giúp"):
+        assert "Cách dùng HoTro" in joined(await chat.say(typed)), typed
+
+
+async def test_a_bare_yes_or_no_in_the_menu_is_not_a_question_about_a_policy(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    for typed in ("có", "ko", "ừ", "không"):
+        text = joined(await chat.say(typed))
+        assert "Có phải bạn muốn hỏi" in text and not text.startswith("Có thể"), (typed, text)

@@ -22,9 +22,9 @@ from handlers.ask.questions.confirm import confirmation
 from handlers.ask.questions.facts import Facts, extract
 from handlers.ask.questions.knowledge import by_id, entry, province_scheme
 from handlers.complaints import chat as complaints
-from handlers.intents import chat_intent, code_in, is_ask_preamble
+from handlers.intents import bare_number, bare_yes_no, chat_intent, code_in, is_ask_preamble, is_help_request
 from handlers.lookup import chat as status
-from handlers.menu import menu_buttons, show_menu
+from handlers.menu import help_, menu_buttons, show_menu
 from handlers.turn import Button, CoreState, Turn
 from messages import fmt
 from messages.i18n import N_, _
@@ -82,12 +82,26 @@ async def answer(turn: Turn) -> None:
     if code is not None:
         status.take_code(turn, code)
         return
+    if is_help_request(text):
+        await help_(turn)
+        return
+    if bare_number(text) is not None:
+        turn.goto(CoreState.MENU, {})
+        turn.say(
+            _(
+                "This looks like an ID card or phone number; there is no need to send it here. To look up an "
+                "application you need its code (e.g. HK-7QX4-M9PR) and the last 4 digits of the ID number; the "
+                "applications made in this chat are under “My applications”."
+            ),
+            [[Button(_("My applications"), "status")], [Button(_("Look up by application code"), "lookup")]],
+        )
+        return
     if (intent := chat_intent(text)) is not None:
         await answer_topic(turn, intent, "chat", Facts())
         return
     facts = extract(text)
     prediction = classify.predict(text, facts)
-    if is_ask_preamble(text):  # the question is still to come: offer the likely topics, ask for it
+    if is_ask_preamble(text) or bare_yes_no(text):  # the question is still to come: offer topics, ask for it
         await unsure(turn, prediction, offer_always=True)
         return
     if not prediction.confident and {t for t, _s in prediction.ranked[:2]} == _LOOKUPS:
