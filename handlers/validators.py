@@ -828,6 +828,39 @@ def period(
 # --------------------------------------------------------------------------
 
 
+# --------------------------------------------------------------------------
+# Amounts of money (đồng)
+# --------------------------------------------------------------------------
+
+MAX_AMOUNT_VND = 1_000_000_000  # no support payment comes near it: a larger figure is a typing slip
+_CURRENCY = re.compile(r"\s*(?:vnd|dong|d)\.?$")  # folded: "đồng", "VNĐ", "đ"
+_GROUPED = re.compile(r"\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*")  # 3.000.000, 3,000,000, 3 000 000
+# "3 triệu", "3,71tr", "500k", "800 nghìn", and "1tr855" (1 triệu 855 nghìn; "1tr8" is 1,8 triệu).
+_SCALED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(trieu|tr|nghin|ngan|k)\s*(\d{1,3})?")
+_SCALES = {"trieu": 1_000_000, "tr": 1_000_000, "nghin": 1_000, "ngan": 1_000, "k": 1_000}
+
+
+def money_vnd(raw: str, maximum: int = MAX_AMOUNT_VND) -> Result[int]:
+    """A whole amount in đồng as officials write it: "3.000.000", "3.000.000 đồng", "3 triệu", "1tr855", "500k".
+
+    A fraction of a đồng ("3.000.000,50") or two figures are refused rather than read as one long number."""
+    text = fold(unicodedata.normalize("NFKC", _strip_invisible(raw))).replace("₫", "").strip()
+    text = _CURRENCY.sub("", text).strip()
+    value: int | None = None
+    if _GROUPED.fullmatch(text) or re.fullmatch(r"\d+", text):
+        value = int(re.sub(r"[.,\s]", "", text))
+    elif m := _SCALED.fullmatch(text):
+        scale = _SCALES[m[2]]
+        whole = round(float(m[1].replace(",", ".")) * scale)
+        if m[3] and scale == 1_000_000:
+            whole += int(m[3].ljust(3, "0")) * 1_000
+        if not m[3] or scale == 1_000_000:
+            value = whole
+    if value is None or not 0 < value <= maximum:
+        return Invalid(_("Please type the amount in đồng, for example 3.000.000 or 3 triệu."), "amount")
+    return Valid(value)
+
+
 def bank_account(raw: str) -> Result[str]:
     """6-19 digits once spaces, dots and dashes are removed."""
     digits = _compact(_bare_number(raw, _ACCOUNT_LABEL))

@@ -448,3 +448,35 @@ def test_a_lunar_birth_date_is_asked_for_in_the_solar_calendar() -> None:
 def test_a_birth_date_without_its_day_is_explained_with_a_birth_date_example() -> None:
     result = v.birth_date("tháng 2 năm 1970", TODAY)
     assert isinstance(result, v.Invalid) and "15/08/1985" in result.message, result
+
+
+# ---- amounts of money, as officials type them ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("3.000.000", 3_000_000),
+        ("3,000,000", 3_000_000),
+        ("3 000 000", 3_000_000),
+        ("3000000", 3_000_000),
+        ("3.000.000 đồng", 3_000_000),
+        ("3.000.000đ", 3_000_000),
+        ("3.000.000 VNĐ", 3_000_000),
+        ("3.000.000₫", 3_000_000),
+        ("3 triệu", 3_000_000),
+        ("3tr", 3_000_000),
+        ("3,71 triệu", 3_710_000),
+        ("1tr855", 1_855_000),
+        ("500k", 500_000),
+        ("800 nghìn", 800_000),
+    ],
+)
+def test_an_amount_in_the_ways_officials_write_it(typed: str, value: int) -> None:
+    assert v.money_vnd(typed) == v.Valid(value)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["3.000.000,50", "3.7", "1.855.000 và 1.000.000", "ba triệu", "abc", "0", "-3000000", "2.000.000.000", ""],
+)
+def test_an_amount_that_is_not_one_whole_plausible_sum_is_refused(typed: str) -> None:
+    assert isinstance(v.money_vnd(typed), v.Invalid), typed

@@ -429,3 +429,16 @@ async def test_a_name_search_ignores_the_case_of_vietnamese_letters(app: HoTro, 
     await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
     for query in ("đào thị", "ĐÀO THỊ ÁNH", "thị ánh"):
         assert application.code in await console.get(f"/canbo/ho-so?q={query}"), query
+
+
+async def test_the_approved_amount_may_be_typed_in_words_and_a_fraction_is_refused(app: HoTro, web: TestClient) -> None:
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    console = Console(web)
+    await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
+    await console.post(f"/canbo/ho-so/{application.code}/thao-tac/under_review", {"confirm": "1"}, status=303)
+    path = f"/canbo/ho-so/{application.code}/thao-tac/approved"
+    form = {"decision_number": "12/QĐ-UBND", "decision_date": fmt.today_local().isoformat()}
+    await console.post(path, {**form, "amount": "3.000.000,50", "confirm": "1"}, status=400)  # not 300.000.050
+    await console.post(path, {**form, "amount": "3 triệu", "confirm": "1"}, status=303)
+    assert (await reload(app, application)).approved_amount == 3_000_000

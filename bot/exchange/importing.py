@@ -29,7 +29,7 @@ from handlers import app_code
 from handlers.review import lifecycle
 from handlers.review import service as review
 from handlers.review.lifecycle import PaymentInfo
-from handlers.validators import Invalid, parse_date
+from handlers.validators import Invalid, Valid, money_vnd, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import _
 from messages.normalize import fold
@@ -86,13 +86,8 @@ def _amount(value: Any) -> int | None:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
-    text = fold(_cell_text(value)).replace("₫", "")
-    text = re.sub(r"(vnd|dong|d)$", "", text.replace(" ", "")).strip()
-    if re.fullmatch(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*", text):
-        return int(re.sub(r"[.,]", "", text))
-    if re.fullmatch(r"\d+", text):
-        return int(text)
-    return None
+    amount = money_vnd(_cell_text(value))
+    return amount.value if isinstance(amount, Valid) else None
 
 
 def _day(value: Any, latest: date) -> date | str:

@@ -36,7 +36,6 @@ from storage.report_figures import due_soon_horizon
 routes = web.RouteTableDef()
 
 EARLIEST_DECISION = date(2021, 7, 1)  # NQ 68 is dated 01/07/2021: no decision or payment under it is earlier
-MAX_AMOUNT = 1_000_000_000
 BULK_TARGETS = (ApplicationStatus.FORWARDED, ApplicationStatus.APPROVED)
 MAX_BULK = 500
 MIN_NAME_LETTERS = 3
@@ -388,11 +387,11 @@ def parse_fields(target: str, form: MultiDictProxy[Any], today: date) -> tuple[d
             else:
                 values[spec.key] = day
         elif spec.kind == "amount":
-            digits = "".join(ch for ch in raw if ch.isdigit())
-            if not digits or any(c.isalpha() for c in raw.replace("đ", "")) or not 0 < int(digits) <= MAX_AMOUNT:
-                errors[spec.key] = _("Please type the amount in đồng, e.g. 3.000.000.")
+            amount = validators.money_vnd(raw)
+            if isinstance(amount, validators.Valid):
+                values[spec.key] = amount.value
             else:
-                values[spec.key] = int(digits)
+                errors[spec.key] = amount.message
         elif spec.kind == "method":
             if raw in ("cash", "bank"):
                 values[spec.key] = raw

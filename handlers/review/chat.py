@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from handlers import actions, admin_units, app_code, forms
+from handlers import actions, admin_units, app_code, forms, validators
 from handlers.apply import chat as intake
 from handlers.apply import duplicates
 from handlers.forms import Answers, Choice, Field, Form
@@ -283,10 +283,7 @@ def _ordered_day(text: str, answers: Answers, turn: Turn, key: str) -> Result[An
 
 
 def _amount(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if not digits or not 0 < int(digits) <= 1_000_000_000 or any(c.isalpha() for c in text.replace("đ", "")):
-        return Invalid(_("Please type the amount in đồng, e.g. 3.000.000."), "amount")
-    return Valid(int(digits))
+    return validators.money_vnd(text)
 
 
 def _show_day(value: str, _answers: Answers) -> str:
