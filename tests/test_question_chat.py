@@ -247,3 +247,16 @@ async def test_a_bare_yes_or_no_in_the_menu_is_not_a_question_about_a_policy(app
     for typed in ("có", "ko", "ừ", "không"):
         text = joined(await chat.say(typed))
         assert "Có phải bạn muốn hỏi" in text and not text.startswith("Có thể"), (typed, text)
+
+
+async def test_how_much_and_where_with_the_facts_gets_the_amount_then_the_place(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(
+        await chat.say(
+            "Nhà tôi bán hàng ăn sáng ở chợ, từ 24/7 phường yêu cầu đóng cửa đến 15/9 mới cho bán lại. Tôi có "
+            "đăng ký hộ kinh doanh. Cho hỏi tôi được bao nhiêu và cần giấy tờ gì?"
+        )
+    )
+    assert text.startswith("Có. Hỗ trợ hộ kinh doanh: 3.000.000\xa0₫."), text
+    assert "54 ngày liên tục" in text and "Mẫu số 11" in text, text

@@ -55,6 +55,9 @@ def test_no_duration(text: str) -> None:
         ("từ tháng 7 đến tháng 8", date(2021, 7, 1), date(2021, 8, 31)),
         ("nghỉ từ 15/7 đến giờ", date(2021, 7, 15), None),
         ("nghỉ không lương từ 5/8 tới 25/8/221", date(2021, 8, 5), date(2021, 8, 25)),  # a mistyped year
+        # words between the two dates
+        ("từ 24/7 phường yêu cầu đóng cửa đến 15/9 mới cho bán lại", date(2021, 7, 24), date(2021, 9, 15)),
+        ("từ ngày 2/8 quán bị đóng cửa tới ngày 20/8", date(2021, 8, 2), date(2021, 8, 20)),
     ],
 )
 def test_date_ranges(text: str, start: date, end: date | None) -> None:

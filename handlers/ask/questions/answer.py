@@ -235,6 +235,7 @@ _DOCUMENT_ASK = re.compile(
     r"\bmau (so|nao|gi)\b|\bgiay to (gi|nao)\b|\bho so (gi|gom|can)\b|\bcan (giay|nhung gi)\b|\bai lap\b"
 )
 _WHERE_CUE = re.compile(r"\b(o|tai) dau\b|\bnop (o|tai|cho)\b|\bnoi nop\b|\bai (nop|lam ho so)\b")
+_ASKS_AMOUNT = re.compile(r"\b(bao nhieu|may tien|bn tien|duoc gi|duoc nhung gi|duoc bn)\b")
 _WHEN = re.compile(r"\b(bao lau|khi nao|bao gio|may ngay|luc nao)\b")
 _PAYMENT_CUE = re.compile(
     r"\b(nhan|co|ve|chi tra|phat|chuyen) (duoc )?(tien|tra)\b|\bkhi nao (duoc )?nhan\b|\bchi tra\b"
@@ -296,7 +297,13 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
         if found.scheme is not None:
             # The policy's own pages then speak of that province's amount, not the deployment's.
             policy = get_policy(policy.id, found.scheme) or policy
-    if kind == "eligibility" or (yes_no and kind == "amount") or (decisive and kind not in _PROCEDURAL):
+    # "… được bao nhiêu và nộp ở đâu": with the deciding facts, the amount is answered first, the place after.
+    also_amount = kind in ("where_how", "documents") and bool(_ASKS_AMOUNT.search(search_key(text)))
+    if (
+        kind == "eligibility"
+        or (yes_no and kind == "amount")
+        or (decisive and (kind not in _PROCEDURAL or also_amount))
+    ):
         computed = verdict.compute(policy.id, text, facts, scheme, _today(turn), label)
         if computed is not None:
             body = computed.text

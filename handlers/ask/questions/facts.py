@@ -233,6 +233,8 @@ _RANGE = re.compile(rf"(?:tu\s*(?:ngay\s*)?)?{_DATE}{_TO}{_DATE}")
 # "từ 3 tới 25/8": the start's month is the end's.
 _SHORT_RANGE = re.compile(rf"\btu\s*(?:ngay\s*)?{_D}{_TO}{_DATE}")
 _FROM = re.compile(rf"\btu\s*(?:ngay\s*)?{_DATE}")
+# "từ 24/7 phường yêu cầu đóng cửa đến 15/9": words (no figures, no sentence end) between the two dates.
+_FROM_WORDS_TO = re.compile(rf"\btu\s*(?:ngay\s*)?{_DATE}[^0-9.;?!]{{1,60}}?\b(?:den|toi)\s*(?:ngay\s*)?{_DATE}")
 _WHOLE_MONTH = re.compile(r"\b(?:ca|suot|nguyen|het|trong)\s+thang\s+(\d{1,2})\b(?:\s*(?:nam\s*)?(\d{4}))?")
 _MONTH_SPAN = re.compile(r"\btu\s+thang\s+(\d{1,2})\s*(?:-|–|den|toi)\s*(?:het\s+)?thang\s+(\d{1,2})\b")
 _ANY_DATE = re.compile(_DATE)
@@ -272,6 +274,9 @@ def date_ranges(text: str) -> tuple[DateRange, ...]:
         d1, m1, y1, d2, m2, y2 = m.groups()
         year = y1 or y2
         add(_mk(d1, m1, year), _mk(d2, m2, y2 or year), m.span())
+    for m in _FROM_WORDS_TO.finditer(key):
+        d1, m1, y1, d2, m2, y2 = m.groups()
+        add(_mk(d1, m1, y1 or y2), _mk(d2, m2, y2 or y1), m.span())
     for m in _SHORT_RANGE.finditer(key):
         d1, d2, m2, y2 = m.groups()
         add(_mk(d1, m2, y2), _mk(d2, m2, y2), m.span())
@@ -296,7 +301,7 @@ _MONTH_OF_YEAR = re.compile(r"\bthang\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
 def single_dates(text: str) -> tuple[date, ...]:
     """Dates not part of a range: 'nghỉ việc ngày 15/4/2021', 'tháng 1/2022' (its first day)."""
     key = folded(text)
-    ranged = [m.span() for rx in (_RANGE, _SHORT_RANGE, _FROM) for m in rx.finditer(key)]
+    ranged = [m.span() for rx in (_RANGE, _FROM_WORDS_TO, _SHORT_RANGE, _FROM) for m in rx.finditer(key)]
     out: list[date] = []
     for m in _MONTH_OF_YEAR.finditer(key):
         month, year = int(m.group(1)), int(m.group(2))
