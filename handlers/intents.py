@@ -81,6 +81,23 @@ def bare_yes_no(text: str) -> bool:
     return len(text.split()) <= 2 and isinstance(validators.yes_no(text), validators.Valid)
 
 
+_REGISTER = re.compile(
+    r"^(?:(?:toi|em|minh|con|chau|cho (?:toi|em|minh))\s+)?(?:muon\s+|can\s+|xin\s+|dinh\s+)?"
+    r"(?:dang ky|dang ki|dky|dki|lam ho so|lam don|khai ho so)(?:\s+(?:xin\s+)?(?:nhan\s+)?ho tro)?"
+    r"(?:\s+(?:cho|danh cho|ve))?(?:\s+(?P<kind>ho kinh doanh|hkd|lao dong tu do|ldtd))?"
+    r"(?:\s+(?:a|nhe|voi|o day|tren nay|tren bot|online|truc tuyen|duoc khong|dc khong|the nao|nhu the nao))*$"
+)
+_FORM_OF = {"ho kinh doanh": "hkd", "hkd": "hkd", "lao dong tu do": "ldtd", "ldtd": "ldtd"}
+
+
+def registration_request(text: str) -> str | None:
+    """'đăng ký hỗ trợ lao động tự do' -> 'ldtd', 'tôi muốn đăng ký' -> '' (which one is asked), else None."""
+    m = _REGISTER.match(search_key(text))
+    if m is None:
+        return None
+    return _FORM_OF[m["kind"]] if m["kind"] else ""
+
+
 def chat_intent(text: str) -> str | None:
     """A bare greeting or thanks ("hi", "chào bạn", "cảm ơn nhiều"): too short for the classifier."""
     key = search_key(text)

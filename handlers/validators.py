@@ -948,8 +948,23 @@ _NO = frozenset(
     {
         "khong", "khong co", "khong a", "khong nhe", "da khong", "khong phai", "khong dung", "chua", "chua co",
         "chua a", "sai", "no", "n", "khong co a", "ko co", "khong roi", "khong he", "khong bao gio",
+        "khong dong y", "chua dong y", "tu choi",
     }
 )  # fmt: skip
+# Words around a yes or a no: "ok tôi đồng ý", "em có ạ", "dạ không ạ" (folded).
+_YES_NO_HEAD = frozenset({"toi", "em", "minh", "con", "chau", "ok", "oke", "thi", "vay"})
+_YES_NO_TAIL = frozenset({"a", "nhe", "nha", "ne", "ha"})
+
+
+def _yes_no_core(text: str) -> str:
+    said = text.split()
+    while len(said) > 1 and said[-1] in _YES_NO_TAIL:
+        said.pop()
+    while len(said) > 1 and said[0] in _YES_NO_HEAD:
+        said.pop(0)
+    return " ".join(said)
+
+
 _UNSURE = frozenset(
     {
         "khong biet", "chua biet", "khong ro", "chua ro", "khong chac", "chua chac", "khong nho", "co the",
@@ -964,12 +979,13 @@ def yes_no(raw: str, unsure: bool = False) -> Result[YesNo]:
     text = " ".join(words(unicodedata.normalize("NFC", raw)))
     if not text and raw.strip() == "?":
         text = "?"
-    if unsure and text in _UNSURE:
-        return Valid("unsure")
-    if text in _YES:
-        return Valid("yes")
-    if text in _NO:
-        return Valid("no")
+    for said in (text, _yes_no_core(text)):
+        if unsure and said in _UNSURE:
+            return Valid("unsure")
+        if said in _YES:
+            return Valid("yes")
+        if said in _NO:
+            return Valid("no")
     return Invalid(_("Please answer “Có” (yes) or “Không” (no), or press a button below."), "yes_no")
 
 

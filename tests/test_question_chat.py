@@ -17,6 +17,7 @@ from tests.commands import migrated_url
 from tests.fakes.telegram_api import FakeTelegram
 from tests.journeys import household_application
 from tests.test_console import run_chat
+from tests.test_conversation_robustness import conversation
 from tests.tg_driver import TelegramUser
 
 __all__ = ["migrated_url"]  # the fixture, used by name
@@ -260,3 +261,29 @@ async def test_how_much_and_where_with_the_facts_gets_the_amount_then_the_place(
     )
     assert text.startswith("Có. Hỗ trợ hộ kinh doanh: 3.000.000\xa0₫."), text
     assert "54 ngày liên tục" in text and "Mẫu số 11" in text, text
+
+
+async def test_asking_to_register_for_a_named_support_opens_that_application(app: HoTro) -> None:
+    for typed, form in [("đăng ký hỗ trợ lao động tự do", "ldtd"), ("em muốn làm hồ sơ hộ kinh doanh", "hkd")]:
+        chat = Chat(app, chat_id=typed)
+        await chat.say("/start")
+        text = joined(await chat.say(typed))
+        assert "Nghị định 13/2023/NĐ-CP" in text, (typed, text)  # the consent notice: the application's start
+        assert (await conversation(app, typed)).data["kind"] == form
+    chat = Chat(app, chat_id="any")
+    await chat.say("/start")
+    assert "Bạn muốn đăng ký hỗ trợ nào?" in joined(await chat.say("tôi muốn đăng ký"))
+
+
+async def test_consent_may_be_typed(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Đăng ký hỗ trợ")
+    await chat.press("Lao động tự do")
+    text = joined(await chat.say("ok tôi đồng ý"))
+    assert "Cảm ơn" in text, text
+    other = Chat(app, chat_id="c2")
+    await other.say("/start")
+    await other.press("Đăng ký hỗ trợ")
+    await other.press("Lao động tự do")
+    assert "chưa có thông tin nào được ghi lại" in joined(await other.say("tôi không đồng ý"))

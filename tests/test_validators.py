@@ -480,3 +480,19 @@ def test_an_amount_in_the_ways_officials_write_it(typed: str, value: int) -> Non
 )
 def test_an_amount_that_is_not_one_whole_plausible_sum_is_refused(typed: str) -> None:
     assert isinstance(v.money_vnd(typed), v.Invalid), typed
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("tôi đồng ý", "yes"),
+        ("ok tôi đồng ý", "yes"),
+        ("đồng ý ạ", "yes"),
+        ("em có ạ", "yes"),
+        ("tôi không đồng ý", "no"),
+        ("chưa đồng ý", "no"),
+        ("dạ không ạ", "no"),
+    ],
+)
+def test_yes_or_no_with_a_pronoun_or_a_polite_word(typed: str, value: str) -> None:
+    assert v.yes_no(typed) == v.Valid(value)

@@ -455,7 +455,11 @@ def consent_notice() -> str:
 
 
 async def choose_kind(turn: Turn) -> None:
-    kind = turn.action_arg
+    await open_application(turn, turn.action_arg)
+
+
+async def open_application(turn: Turn, kind: str | None) -> None:
+    """The application of `kind` from its consent notice; without a known kind, the choice of one."""
     if kind not in KINDS:
         turn.goto(ApplyState.CHOOSE, {})
         rows = [
@@ -512,11 +516,16 @@ async def on_consent(turn: Turn) -> None:
     if turn.state != "apply.consent":
         await show_menu(turn, _("That button is no longer active. Here is the main menu."))
         return
+    await _consent(turn, turn.action_arg)
+
+
+async def _consent(turn: Turn, answer: str | None) -> None:
+    """'yes' (in this chat), 'person' (to an assistant's face) or anything else: no."""
     assisted_by = turn.data.get("assisted_by")
-    if turn.action_arg == ("person" if assisted_by is None else "yes"):  # the other flow's button
+    if answer == ("person" if assisted_by is None else "yes"):  # the other flow's button
         await show_menu(turn, _("That button is no longer active. Here is the main menu."))
         return
-    if turn.action_arg not in ("yes", "person"):
+    if answer not in ("yes", "person"):
         await show_menu(
             turn,
             _(
@@ -793,6 +802,11 @@ def takes_files(turn: Turn) -> bool:
 
 async def handle_state(turn: Turn) -> None:
     if turn.state == ApplyState.CONSENT:  # the consent buttons are global actions
+        said = validators.yes_no(turn.text) if turn.text and not turn.action else None
+        if isinstance(said, Valid):  # "tôi đồng ý", "ok", "không đồng ý" typed instead of pressed
+            agreed = "yes" if turn.data.get("assisted_by") is None else "person"
+            await _consent(turn, agreed if said.value == "yes" else "no")
+            return
         turn.say(_("Please press one of the buttons below."))
         await ask_consent(turn)
         return

@@ -22,7 +22,15 @@ from handlers.ask.questions.confirm import confirmation
 from handlers.ask.questions.facts import Facts, extract
 from handlers.ask.questions.knowledge import by_id, entry, province_scheme
 from handlers.complaints import chat as complaints
-from handlers.intents import bare_number, bare_yes_no, chat_intent, code_in, is_ask_preamble, is_help_request
+from handlers.intents import (
+    bare_number,
+    bare_yes_no,
+    chat_intent,
+    code_in,
+    is_ask_preamble,
+    is_help_request,
+    registration_request,
+)
 from handlers.lookup import chat as status
 from handlers.menu import help_, menu_buttons, show_menu
 from handlers.turn import Button, CoreState, Turn
@@ -84,6 +92,9 @@ async def answer(turn: Turn) -> None:
         return
     if is_help_request(text):
         await help_(turn)
+        return
+    if (form := registration_request(text)) is not None:  # "đăng ký hỗ trợ lao động tự do": its application
+        await intake.open_application(turn, form or None)
         return
     if bare_number(text) is not None:
         turn.goto(CoreState.MENU, {})
