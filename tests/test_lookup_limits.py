@@ -40,3 +40,16 @@ async def test_the_duplicate_message_names_the_code_only_in_the_chat_that_filed_
     text = stranger.all_text()
     assert code not in text and application.code not in text
     assert "Đã có hồ sơ" in text and "UBND xã" in text
+
+
+async def test_a_code_typed_again_at_the_digits_step_starts_over_and_costs_no_attempt(app: HoTro) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = Chat(app, "other")
+    typed = f"tra cứu {app_code.display(application.code).lower().replace('-', ' ')}"
+    await chat.tap("lookup")
+    await chat.say(typed)  # the code with words around it, at the code step
+    assert "4 số cuối" in chat.last_text, chat.last_text
+    await chat.say(typed)  # and again at the digits step
+    assert "không khớp" not in chat.last_text and "4 số cuối" in chat.last_text, chat.last_text
+    await chat.say("2345")
+    assert "Trạng thái" in chat.last_text

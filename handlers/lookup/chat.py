@@ -143,8 +143,9 @@ async def lookup_state(turn: Turn) -> None:
     if blocked is not None:
         await show_menu(turn, blocked)
         return
-    if turn.state == LookupState.CODE:
-        take_code(turn, turn.text)
+    typed_code = code_in(turn.text)  # "tra cứu hk 7qx4 m9pr": the code among other words
+    if turn.state == LookupState.CODE or typed_code is not None:  # a code at the digits step starts over
+        take_code(turn, typed_code or turn.text)
         return
     digits = "".join(ch for ch in turn.text if ch.isdigit())
     application = await repo.by_code(turn.session, turn.data.get("code", ""))
