@@ -830,8 +830,14 @@ router = Router()  # this feature's commands, actions, states and menu entries (
 router.menu_entry(N_("Apply for support"), "apply")
 router.action("apply")(choose_kind)
 router.action("consent")(on_consent)
-
-
-router.state("apply", ask=ask_state, resumable=True, takes_files=takes_files, questions=typed_question)(handle_state)
+# A question typed at a step of the form is answered, and the step asked again (at the consent step, not
+# yet a form, the buttons are asked for).
+router.state(
+    "apply",
+    ask=ask_state,
+    resumable=True,
+    takes_files=takes_files,
+    questions=lambda turn: "answers" in turn.data and typed_question(turn),
+)(handle_state)
 # Choosing what to apply for: typed text that is none of the buttons is a question.
 router.state(ApplyState.CHOOSE, ask=ask_state, questions=lambda turn: bool(turn.text) and not turn.action)(handle_state)
