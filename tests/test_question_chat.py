@@ -287,3 +287,14 @@ async def test_consent_may_be_typed(app: HoTro) -> None:
     await other.press("Đăng ký hỗ trợ")
     await other.press("Lao động tự do")
     assert "chưa có thông tin nào được ghi lại" in joined(await other.say("tôi không đồng ý"))
+
+
+async def test_a_group_the_policy_excludes_is_told_no(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("cơ quan nhà nước có được giảm đóng bảo hiểm tai nạn lao động không"))
+    assert text.startswith("Không."), text
+    text = joined(await chat.say("diễn viên đoàn tư nhân có được hỗ trợ như viên chức nghệ thuật không"))
+    assert text.startswith("Không."), text
+    text = joined(await chat.say("doanh nghiệp có được giảm đóng bảo hiểm tai nạn lao động không"))
+    assert text.startswith("Có."), text  # not every question about the policy is about its exclusion

@@ -219,6 +219,8 @@ class Profile:
     # Khoản 6 is for workers NOT entitled to unemployment benefit: True when the worker receives (or has
     # received) it for this job.
     receives_unemployment_benefit: bool | None = None
+    # Performing arts (khoản 9): False when the person works for a private troupe, not a public unit.
+    public_arts_unit: bool | None = None
     # Household businesses (khoản 10): registered, or one of the groups NQ 126 added.
     has_registration_or_nq126_category: bool | None = None
     # Free workers (khoản 12): the province's criteria.
@@ -575,6 +577,14 @@ def _arts(ep: Episode, profile: Profile, today: date) -> Outcome:
         "Department of Culture, Sports and Tourism where it has its head office. Deadline: {deadline}."
     )
     d = _Draft(PolicyId.ARTS_TOUR_GUIDE)
+    if profile.public_arts_unit is False:
+        return d.reason(
+            ReasonCode.NOT_COVERED,
+            _(
+                "Only for public employees of public performing-arts units; someone working for a private troupe "
+                "is not covered (the province's free-worker support may apply)."
+            ),
+        )
     return _fixed_after_min_days(d, ep, profile, today, MIN_ARTS_DAYS, ARTS_TOUR_GUIDE_VND, step)
 
 

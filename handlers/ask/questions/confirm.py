@@ -22,6 +22,8 @@ _NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|bat buoc)"
 _SYNONYMS = {"the chap": "tai san", "bao dam": "tai san", "mien": "0%", "mien phi": "0%"}
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?) ?%")
 _THRESHOLD = re.compile(r"(\d+(?:[.,]\d+)?)% tro len")
+# A list of who is left out, up to the end of its sentence ("trừ" is not "trụ sở").
+_EXCLUDED = re.compile(r"\b(?:khong ap dung (?:cho|voi|doi voi)|khong bao gom|tru(?! so))\b([^.;\n]{1,200})")
 _STOP_TEXT = "co duoc khong a vay nhi phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao"
 _STOP = frozenset(_STOP_TEXT.split(" "))
 
@@ -46,6 +48,13 @@ def confirmation(question: str, body: str) -> str:
     pairs = [f"{a} {c}" for a, c in itertools.pairwise(words)]
     for pair in pairs + [_SYNONYMS[p] for p in pairs if p in _SYNONYMS]:
         if re.search(rf"\b{_NEGATED} (\w+ ){{0,2}}{re.escape(pair)}\b", b):
+            return _("No.")
+    # "Không áp dụng cho cơ quan Đảng, Nhà nước, …": the question names a group the text excludes, and the
+    # text names that group nowhere else.
+    clauses = [m.group(1) for m in _EXCLUDED.finditer(b)]
+    for pair in pairs:
+        inside = sum(clause.count(pair) for clause in clauses)
+        if inside and b.count(pair) == inside:
             return _("No.")
     if pairs and sum(p in b for p in pairs) >= max(1, round(0.4 * len(pairs))):
         return _("Yes.")

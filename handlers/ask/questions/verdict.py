@@ -76,6 +76,7 @@ _CARD_VALID = re.compile(r"\bthe\b.{0,30}\b(con han|con hieu luc)|\bco the (huon
 _NO_CONTRACT = re.compile(r"\bkhong (ky |co )?hop dong")
 _NO_ASSOCIATION = re.compile(r"\bkhong (vao|tham gia|la hoi vien|co) (hoi|chi hoi)|\bkhong (vao|la thanh vien|co) hoi")
 _CONTRACT_OR_ASSOCIATION = re.compile(r"\bco hop dong|\bhoi vien\b|\bvao hoi\b|\bthanh vien (cua )?hoi\b")
+_PRIVATE_ARTS = re.compile(r"\b(tu nhan|ngoai cong lap|doan tu|khong phai vien chuc|khong lam nha nuoc)\b")
 _PREGNANT = re.compile(r"mang thai|co bau|dang bau|co thai")
 _ASKS_CHILD_EXTRA = re.compile(
     r"\btre em\b|\bnhu tre\b|\b1 trieu\b|1\.000\.000|\bkhoan\b.*\b(nua|them)\b|\bthem\b.*\btien\b"
@@ -169,6 +170,9 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
                 )
         else:
             kwargs.update(group=Group.ARTS_EMPLOYEE, situation_start=start, situation_end=end, days_suspended=days)
+            if _PRIVATE_ARTS.search(folded(text)):
+                kwargs["public_arts_unit"] = False
+                return Profile(**kwargs), missing
             if not has_period:
                 missing.append(_("how many consecutive days the performances were suspended"))
     elif pid is PolicyId.FREE_WORKER:
