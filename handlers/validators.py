@@ -147,6 +147,16 @@ def _is_latin(word: str) -> bool:
 _NAME_LEADS: tuple[tuple[str, ...], ...] = tuple(
     tuple(lead.split())
     for lead in (
+        "ho ten chu ho la",
+        "ho ten chu ho",
+        "ten chu ho la",
+        "ten chu ho",
+        "ten chu tai khoan la",
+        "ten chu tai khoan",
+        "chu tai khoan la",
+        "chu tai khoan",
+        "ten chu tk",
+        "chu tk",
         "ho va ten la",
         "ho va ten",
         "ho ten la",

@@ -419,6 +419,8 @@ def test_other_words_around_a_number_are_still_refused(validator: Callable[[str]
         ("dạ Đào Văn Bình ạ", "Đào Văn Bình"),
         ("em tên là đào văn bình nhé", "Đào Văn Bình"),
         ("Ksor H'Bia", "Ksor H'Bia"),  # a name is left as it is
+        ("Chu Văn An", "Chu Văn An"),  # "Chu" is a family name, not "chủ"
+        ("họ tên chủ hộ: Đào Văn Bình", "Đào Văn Bình"),
     ],
 )
 def test_an_introduction_around_a_name_is_not_part_of_it(typed: str, name: str) -> None:
@@ -496,3 +498,7 @@ def test_an_amount_that_is_not_one_whole_plausible_sum_is_refused(typed: str) ->
 )
 def test_yes_or_no_with_a_pronoun_or_a_polite_word(typed: str, value: str) -> None:
     assert v.yes_no(typed) == v.Valid(value)
+
+
+def test_the_account_holder_typed_with_its_label_keeps_the_banks_capitals() -> None:
+    assert v.person_name("tên chủ tài khoản: NGUYEN VAN AN", keep_capitals=True) == v.Valid("NGUYEN VAN AN")
