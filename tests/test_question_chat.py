@@ -298,3 +298,11 @@ async def test_a_group_the_policy_excludes_is_told_no(app: HoTro) -> None:
     assert text.startswith("Không."), text
     text = joined(await chat.say("doanh nghiệp có được giảm đóng bảo hiểm tai nạn lao động không"))
     assert text.startswith("Có."), text  # not every question about the policy is about its exclusion
+
+
+async def test_a_wifes_pregnancy_does_not_turn_the_husbands_question_into_the_childrens_support(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("vợ tôi đang mang thai, tôi bị tạm hoãn hợp đồng 1 tháng, có được thêm tiền không"))
+    assert "3.710.000" in text and "tạm hoãn" in text, text
+    assert "mang thai" not in text.split("\n")[0], text  # the supplement is the pregnant worker's, not the husband's

@@ -10,6 +10,7 @@ by the knowledge base. When unsure: 2-3 choices and an invitation to rephrase.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from handlers import actions
@@ -67,6 +68,19 @@ TOPIC_LABELS = {
     "contact": N_("Contact the commune"),
     "complaint": N_("📣 Complaints and feedback"),
 }
+# An employee's situation named in words, as the policy it belongs to (folded).
+_SITUATIONS = (
+    (re.compile(r"\b(tam hoan|nghi khong luong|nghi viec khong huong luong)\b"), "suspension"),
+    (re.compile(r"\bngung viec\b"), "work_stoppage"),
+    (re.compile(r"\b(cham dut hop dong|cham dut hdld|bi cho thoi viec|bi sa thai)\b"), "termination"),
+)
+
+
+def _situation(text: str) -> str | None:
+    key = search_key(text)
+    return next((topic for pattern, topic in _SITUATIONS if pattern.search(key)), None)
+
+
 # "tra cứu hồ sơ": the chat's own applications or a look-up by code; the first answer offers the second.
 _LOOKUPS = frozenset({"app_status", "app_code"})
 # Intents that are never offered as a guess.
@@ -115,6 +129,11 @@ async def answer(turn: Turn) -> None:
     if is_ask_preamble(text) or bare_yes_no(text):  # the question is still to come: offer topics, ask for it
         await unsure(turn, prediction, offer_always=True)
         return
+    situation = _situation(text) if prediction.topic == "children" and verdict.other_pregnant(text) else None
+    if situation is not None:
+        # "vợ tôi mang thai, tôi bị tạm hoãn hợp đồng": the pregnancy supplement is the pregnant worker's own,
+        # so the husband's situation decides.
+        prediction = replace(prediction, topic=situation)
     if not prediction.confident and {t for t, _s in prediction.ranked[:2]} == _LOOKUPS:
         await answer_topic(turn, "app_status", prediction.kind, facts)  # its reply offers the look-up by code
         return

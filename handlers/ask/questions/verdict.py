@@ -76,6 +76,10 @@ _CARD_VALID = re.compile(r"\bthe\b.{0,30}\b(con han|con hieu luc)|\bco the (huon
 _NO_CONTRACT = re.compile(r"\bkhong (ky |co )?hop dong")
 _NO_ASSOCIATION = re.compile(r"\bkhong (vao|tham gia|la hoi vien|co) (hoi|chi hoi)|\bkhong (vao|la thanh vien|co) hoi")
 _CONTRACT_OR_ASSOCIATION = re.compile(r"\bco hop dong|\bhoi vien\b|\bvao hoi\b|\bthanh vien (cua )?hoi\b")
+# Someone else's pregnancy ("vợ tôi đang mang thai"): the supplement is the pregnant worker's own.
+_OTHER_PREGNANT = re.compile(
+    r"\b(vo|chi|em gai|con gai|me)( toi| em| minh| anh)? (dang |cung )?(mang thai|co bau|dang bau|co thai)"
+)
 _PRIVATE_ARTS = re.compile(r"\b(tu nhan|ngoai cong lap|doan tu|khong phai vien chuc|khong lam nha nuoc)\b")
 _PREGNANT = re.compile(r"mang thai|co bau|dang bau|co thai")
 _ASKS_CHILD_EXTRA = re.compile(
@@ -92,6 +96,11 @@ _YES_NO = re.compile(
     r"\b(co|duoc|phai|dung|du)\b[^,.;?!]*\b(khong|chua|hong|hem|ko)\b|\bduoc (khong|ko|hong)\b|\bco phai\b"
     r"|\b(khong|ko|chua)\s*(a|ak|ha|nhi|vay|nhe|the|ban|ad)?\s*[?]*\s*$"
 )
+
+
+def other_pregnant(text: str) -> bool:
+    """'vợ tôi đang mang thai': someone else's pregnancy, not the worker's."""
+    return bool(_OTHER_PREGNANT.search(folded(text)))
 
 
 def is_yes_no(text: str) -> bool:
@@ -142,7 +151,7 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
         kwargs.update(
             group=group,
             employee_situation=_SITUATIONS[pid],
-            pregnant=bool(_PREGNANT.search(folded(text))),
+            pregnant=bool(_PREGNANT.search(folded(text))) and not other_pregnant(text),
             children_under_6=sum(1 for a in facts.ages if a.years < 6 and a.who in ("con", "be", "chau")),
         )
         if pid is PolicyId.TERMINATION:
