@@ -121,8 +121,8 @@ def _typed_group(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     typed = forms.typed_choice(text, GROUPS)
     if isinstance(typed, Valid):
         return typed
-    group = _WHO_GROUP.get(who(text))  # type: ignore[arg-type]
-    return Valid(group) if group is not None else typed
+    found = who(text)
+    return Valid(_WHO_GROUP[found]) if found in _WHO_GROUP else typed
 
 
 def _occupation_prompt(answers: Answers, turn: Turn) -> dict[str, str]:
