@@ -184,8 +184,9 @@ _NAME_LEADS: tuple[tuple[str, ...], ...] = tuple(
         "chau ten",
     )
 )
-_NAME_POLITE_HEAD = frozenset({"da", "vang", "thua"})
-_NAME_POLITE_TAIL = frozenset({"a", "nhe", "nha"})
+# Compared with their marks: folded, "vâng" would be the Hmong family name Vàng and "ạ" the given name A.
+_NAME_POLITE_HEAD = frozenset({"dạ", "vâng", "thưa"})
+_NAME_POLITE_TAIL = frozenset({"ạ", "nhé"})
 # Answers that give no name at all.
 _NOT_A_NAME = frozenset(
     {
@@ -200,14 +201,15 @@ def _without_introduction(text: str) -> str:
     """The name without "tên tôi là", "họ tên:", "dạ … ạ" around it (a name itself is never cut short)."""
     words = text.replace(":", " ").split()
     folded = [fold(w) for w in words]
+    marked = [unicodedata.normalize("NFC", w).lower().rstrip(".!") for w in words]
     start, end = 0, len(words)
-    while start < end and folded[start] in _NAME_POLITE_HEAD:
+    while start < end and marked[start] in _NAME_POLITE_HEAD:
         start += 1
     for lead in _NAME_LEADS:
         if tuple(folded[start : start + len(lead)]) == lead:
             start += len(lead)
             break
-    while end > start and folded[end - 1].rstrip(".!") in _NAME_POLITE_TAIL:
+    while end > start and marked[end - 1] in _NAME_POLITE_TAIL:
         end -= 1
     return " ".join(words[start:end]) if end - start >= 2 else text
 
@@ -225,7 +227,7 @@ def person_name(raw: str, min_words: int = 2, keep_capitals: bool = False) -> Re
     if isinstance(cleaned, Invalid):
         return cleaned
     said = re.findall(r"[a-z]+", fold(cleaned.value))
-    while said and said[0] in _NAME_POLITE_HEAD | _SELF:  # "tôi không biết", "dạ em chưa có"
+    while said and said[0] in _SELF | {"da", "vang", "thua"}:  # "tôi không biết", "dạ em chưa có"
         said = said[1:]
     if " ".join(said) in _NOT_A_NAME:
         return Invalid(_("Please type the full name, for example: Nguyễn Văn An."), "name_missing")

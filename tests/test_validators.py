@@ -420,6 +420,8 @@ def test_other_words_around_a_number_are_still_refused(validator: Callable[[str]
         ("em tên là đào văn bình nhé", "Đào Văn Bình"),
         ("Ksor H'Bia", "Ksor H'Bia"),  # a name is left as it is
         ("Chu Văn An", "Chu Văn An"),  # "Chu" is a family name, not "chủ"
+        ("Vàng A Páo", "Vàng A Páo"),  # nor is the Hmong "Vàng" the polite "vâng"
+        ("Lò Văn A", "Lò Văn A"),  # nor the given name "A" the particle "ạ"
         ("họ tên chủ hộ: Đào Văn Bình", "Đào Văn Bình"),
     ],
 )
