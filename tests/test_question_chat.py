@@ -306,3 +306,10 @@ async def test_a_wifes_pregnancy_does_not_turn_the_husbands_question_into_the_ch
     text = joined(await chat.say("vợ tôi đang mang thai, tôi bị tạm hoãn hợp đồng 1 tháng, có được thêm tiền không"))
     assert "3.710.000" in text and "tạm hoãn" in text, text
     assert "mang thai" not in text.split("\n")[0], text  # the supplement is the pregnant worker's, not the husband's
+
+
+async def test_a_named_legal_document_gets_its_own_entry(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("quyết định 33 do ai ký"))
+    assert text.startswith("Quyết định 33/2021/QĐ-TTg") and "Lê Minh Khái" in text, text

@@ -68,6 +68,16 @@ TOPIC_LABELS = {
     "contact": N_("Contact the commune"),
     "complaint": N_("📣 Complaints and feedback"),
 }
+# A legal document named by its number ("nghị quyết 126", "qđ 23/2021"), as its knowledge entry.
+_LEGAL = re.compile(r"\b(?:nghi quyet|nq|quyet dinh|qd)\s*(?:so\s*)?(68|23|126|33)\b")
+_LEGAL_ENTRIES = {"68": "legal_nq68", "23": "legal_qd23", "126": "legal_nq126", "33": "legal_qd33"}
+
+
+def _legal_document(text: str) -> str | None:
+    found = {m.group(1) for m in _LEGAL.finditer(search_key(text))}
+    return _LEGAL_ENTRIES[found.pop()] if len(found) == 1 else None  # two named: the list compares them
+
+
 # An employee's situation named in words, as the policy it belongs to (folded).
 _SITUATIONS = (
     (re.compile(r"\b(tam hoan|nghi khong luong|nghi viec khong huong luong)\b"), "suspension"),
@@ -207,6 +217,13 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         policy_answer(turn, policies[topic], kind, facts)
         return
     kind = cued_kind(turn.text, kind)
+    if topic == "legal_documents" and (named := _legal_document(turn.text)) is not None:
+        # "quyết định 23/2021 ai ký": that document's own entry, not the list of all of them.
+        found_named = by_id(named, turn.config.hotline)
+        if found_named is not None:
+            turn.goto(CoreState.MENU, {})
+            turn.say(found_named.text, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+            return
     # "hạn nộp hồ sơ hộ kinh doanh": the general topic, narrowed to the policy the message names.
     narrowed = entry(topic, kind, policy_hint, turn.config.hotline) if policy_hint else None
     found = entry(topic, kind, hotline=turn.config.hotline) or narrowed
