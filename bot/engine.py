@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.files import FileSource, FileTooLarge, FileUnavailable
-from handlers import media
+from handlers import media, validators
 from handlers.router import Router
 from handlers.turn import IDLE_STATES, TAKES_TEXT, FileRead, Incoming, NeedsFile, Services, Turn
 from messages.i18n import _
@@ -75,9 +75,26 @@ def _button_for_text(text: str, keyboard: list[Any], takes_text: bool = False) -
         return None
     # A label first: '1' on the buttons '0', '1', '2', '3+' (how many children?) means the label 1.
     labelled = next((button["action"] for button in flat if _label_key(button["label"]) == key), None)
-    if labelled is not None or takes_text or (number := _button_number(typed)) is None:
+    if labelled is not None or takes_text:
         return labelled
+    if (said := _yes_no_button(typed, flat)) is not None:
+        return said
+    if (number := _button_number(typed)) is None:
+        return None
     return flat[number - 1]["action"] if 1 <= number <= len(flat) else None
+
+
+_SAYS = {"yes": "có", "no": "không"}  # the first word of a button that answers yes or no
+
+
+def _yes_no_button(typed: str, flat: list[Any]) -> str | None:
+    """'có', 'ok', 'không ạ' typed under 'Có, rút hồ sơ' / 'Không, giữ lại hồ sơ': the only button that says so."""
+    said = validators.yes_no(typed)
+    if not isinstance(said, validators.Valid) or said.value not in _SAYS:
+        return None
+    word = _SAYS[said.value]
+    matching = [button["action"] for button in flat if _label_key(button["label"]).split(" ", 1)[0] == word]
+    return matching[0] if len(matching) == 1 else None
 
 
 def _normalised(incoming: Incoming, keyboard: list[Any], takes_text: bool) -> Incoming:

@@ -405,3 +405,14 @@ async def test_a_question_that_opens_another_flow_leaves_the_form_paused(app: Ho
     await chat.press(RESUME)
     assert BIRTH_QUESTION in chat.last_text
     assert (await conversation(app, "c1")).data["answers"]["full_name"] == "Nguyễn Văn An"
+
+
+def test_a_typed_yes_or_no_presses_the_only_button_that_says_so() -> None:
+    from bot.engine import _button_for_text
+
+    confirm = [[{"label": "Có, rút hồ sơ", "action": "wdy:X"}], [{"label": "Không, giữ lại", "action": "status"}]]
+    assert _button_for_text("có", confirm) == "wdy:X" and _button_for_text("ko", confirm) == "status"
+    assert _button_for_text("dạ không ạ", confirm) == "status"
+    two = [[{"label": "Có đăng ký kinh doanh", "action": "a"}], [{"label": "Có, nhưng đã hết hạn", "action": "b"}]]
+    assert _button_for_text("có", two) is None  # two buttons say yes: none is guessed
+    assert _button_for_text("có", confirm, takes_text=True) is None  # a step that takes text reads it itself

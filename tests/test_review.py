@@ -266,3 +266,16 @@ async def test_the_service_refuses_dates_out_of_order_whoever_calls_it(app: HoTr
                 protector=protector,
                 payment=PaymentInfo(3_000_000, filed - timedelta(days=1), "cash"),
             )
+
+
+async def test_a_typed_yes_confirms_the_withdrawal_and_a_typed_no_keeps_the_application(app: HoTro) -> None:
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    await citizen.press("Hồ sơ của tôi")
+    await citizen.press("Rút hồ sơ")
+    await citizen.say("không")  # "Không, giữ lại"
+    assert (await reload(app, application)).status == "submitted"
+    await citizen.press("Rút hồ sơ")
+    await citizen.say("có ạ")
+    assert "Đã rút hồ sơ" in citizen.last_text
+    assert (await reload(app, application)).status == "withdrawn"
