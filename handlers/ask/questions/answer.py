@@ -15,7 +15,6 @@ from datetime import date
 
 from handlers import actions
 from handlers.apply import chat as intake
-from handlers.ask import policy_search
 from handlers.ask.policies import policy_buttons, policy_page, section_page
 from handlers.ask.policy_search import detect_section
 from handlers.ask.questions import classify, id_facts, passages, verdict
@@ -150,7 +149,7 @@ async def answer(turn: Turn) -> None:
     if not prediction.confident:
         await unsure(turn, prediction)
         return
-    await answer_topic(turn, prediction.topic, prediction.kind, facts, _policy_named(prediction, text))
+    await answer_topic(turn, prediction.topic, prediction.kind, facts, _policy_named(prediction))
     if prediction.close and turn.replies:
         # A near call: the runners-up go under the answer's own buttons.
         policies = _policies(turn)
@@ -170,14 +169,14 @@ POLICY_HINT_GAP = 0.8
 NAMED_SCORE = 0.5
 
 
-def _policy_named(prediction: classify.Prediction, text: str) -> str | None:
+def _policy_named(prediction: classify.Prediction) -> str | None:
     if prediction.topic in POLICY_TOPICS:
         return None
     for topic, score in prediction.ranked[1:]:
         if topic in POLICY_TOPICS:
             if prediction.score - score > POLICY_HINT_GAP:
                 return None
-            named = {m.policy_id for m in policy_search.search(text) if m.score >= NAMED_SCORE}
+            named = {policy for policy, matched in prediction.matched[:3] if matched >= NAMED_SCORE}  # its top 3
             return topic if topic in named else None
     return None
 

@@ -79,6 +79,7 @@ class Prediction:
     ranked: tuple[tuple[str, float], ...]  # all topics, best first
     confident: bool
     close: bool = False  # answered, but the runners-up are near: offer them too
+    matched: tuple[tuple[str, float], ...] = ()  # today's matcher's policy scores (0..1) that went into it
 
     @property
     def alternatives(self) -> list[str]:
@@ -184,12 +185,12 @@ class Classifier:
     def _features(self, key: str) -> Any:  # a sparse row
         return self.features.transform([key])
 
-    def scores(self, text: str, facts: Facts | None = None) -> dict[str, float]:
+    def scores(self, text: str, facts: Facts | None, matches: list[policy_search.Match]) -> dict[str, float]:
         key = self.fold(text)
         combined = dict(
             zip(self.topics, self.topic_model.decision_function(self._features(key))[0].tolist(), strict=True)
         )
-        for match in policy_search.search(text, limit=12):
+        for match in matches:
             if match.policy_id in combined:
                 combined[match.policy_id] += MATCHER_WEIGHT * match.score
         for topic in _fact_topics(facts):
@@ -201,12 +202,14 @@ class Classifier:
         return str(self.kind_model.predict(self._features(self.fold(text)))[0])
 
     def predict(self, text: str, facts: Facts | None = None) -> Prediction:
-        scores = self.scores(text, facts)
+        matches = policy_search.search(text, limit=12)
+        scores = self.scores(text, facts, matches)
         ranked = tuple(sorted(scores.items(), key=lambda kv: -kv[1]))
         (best, top), (_second, runner) = ranked[0], ranked[1]
         confident = top >= MIN_SCORE and top - runner >= MIN_MARGIN
         close = top - runner < CLOSE_MARGIN
-        return Prediction(best, self.kind(text), top, ranked, confident, close)
+        matched = tuple((m.policy_id, m.score) for m in matches)
+        return Prediction(best, self.kind(text), top, ranked, confident, close, matched)
 
 
 _lock = threading.Lock()
