@@ -275,11 +275,12 @@ _PROCEDURAL = frozenset({"documents", "where_how", "deadline", "timing", "who_de
 _CUE_KINDS = {"amount": "amount", "documents": "documents"}
 
 
-_DOCUMENT_CUE = re.compile(r"\bmau (so|nao|gi)\b|\bgiay to\b|\bho so (gi|gom|can)\b|\bcan (giay|nhung gi)\b|\bai lap\b")
-# The cue without the bare noun: "giấy tờ … nộp cho ai" asks where, "giấy tờ gì" asks which.
+# A question for the documents; with the bare noun "giấy tờ" as well, the documents cue. Alone, the noun
+# does not ask which: "giấy tờ … nộp cho ai" asks where.
 _DOCUMENT_ASK = re.compile(
     r"\bmau (so|nao|gi)\b|\bgiay to (gi|nao)\b|\bho so (gi|gom|can)\b|\bcan (giay|nhung gi)\b|\bai lap\b"
 )
+_DOCUMENT_CUE = re.compile(_DOCUMENT_ASK.pattern + r"|\bgiay to\b")
 _WHERE_CUE = re.compile(r"\b(o|tai) dau\b|\bnop (o|tai|cho)\b|\bnoi nop\b|\bai (nop|lam ho so)\b")
 _ASKS_AMOUNT = re.compile(r"\b(bao nhieu|may tien|bn tien|duoc gi|duoc nhung gi|duoc bn)\b")
 _WHEN = re.compile(r"\b(bao lau|khi nao|bao gio|may ngay|luc nao)\b")
