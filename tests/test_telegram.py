@@ -64,6 +64,27 @@ async def test_bot_api_calls_beyond_the_pool_wait_their_turn(fake_telegram: Fake
     assert fake.max_in_flight == 3
 
 
+async def test_a_reply_longer_than_one_telegram_message_is_sent_in_parts(fake_telegram: FakeTelegram) -> None:
+    """sendMessage takes 1-4096 characters (core.telegram.org/bots/api#sendmessage): a longer reply is cut at
+    paragraph boundaries into several messages, in order, with the buttons under the last; nothing is lost."""
+    fake = fake_telegram
+    bot = fake.bot()
+    await bot.initialize()
+    paragraphs = [f"Đoạn {n}: " + " ".join(["hỗ trợ người lao động"] * 20) for n in range(30)]
+    text = "\n\n".join(paragraphs)
+    assert len(text) == 13_488
+    button = {"label": "Về trang chính", "action": "menu"}
+    try:
+        await TelegramTransport(bot).send(str(CITIZEN), {"text": text, "buttons": [[button]]})
+    finally:
+        await bot.shutdown()
+    parts = fake.texts_to(CITIZEN)
+    assert len(parts) == 4 and all(len(part) <= 4096 for part in parts)  # 13,488 characters
+    assert "\n\n".join(parts) == text  # cut between paragraphs, none split or dropped
+    assert [s.buttons for s in fake.sent[:-1]] == [[], [], []]
+    assert [b["text"] for row in fake.sent[-1].buttons for b in row] == ["Về trang chính"]
+
+
 @asynccontextmanager
 async def webhook_client(app: HoTro, fake: FakeTelegram) -> AsyncIterator[TestClient]:
     bot = make_bot(fake)

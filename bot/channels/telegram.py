@@ -23,6 +23,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import private_chats
 from bot.app import HoTro
 from bot.channels.inbound import clean, clean_incoming
+from bot.channels.long_text import split_text
 from bot.channels.telegram_bot import TelegramBot
 from bot.channels.telegram_webhook import ALLOWED_UPDATES
 from bot.config import TELEGRAM_CONNECTIONS, Settings
@@ -40,6 +41,9 @@ CHANNEL: str = Channel.TELEGRAM
 # Infrastructure failures worth a redelivery; anything else is a bad update and is dropped.
 TEMPORARY_ERRORS = (DBAPIError, SQLAlchemyTimeoutError, ConnectionError, TimeoutError)
 
+
+# sendMessage: "Text of the message to be sent, 1-4096 characters after entities parsing" (Bot API).
+MAX_TEXT_CHARS = 4096
 
 # 403 "Forbidden: bot can't initiate conversation with a user", as the Bot API words it.
 CANNOT_INITIATE = "can't initiate conversation"
@@ -107,9 +111,15 @@ class TelegramTransport:
             if rows
             else None
         )
+        pieces = split_text(payload["text"], MAX_TEXT_CHARS)
         try:
-            async with self.calls:
-                await self.bot.send_message(chat_id=int(chat_id), text=payload["text"], reply_markup=markup)
+            for n, piece in enumerate(pieces, 1):
+                # A retry resends the whole payload: a split reply that failed half-way may repeat its first
+                # parts (rare: replies are short, and long lists are paged).
+                async with self.calls:
+                    await self.bot.send_message(
+                        chat_id=int(chat_id), text=piece, reply_markup=markup if n == len(pieces) else None
+                    )
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
                 warnings.simplefilter("ignore", PTBDeprecationWarning)

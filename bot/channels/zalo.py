@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import HoTro
 from bot.channels.inbound import clean, clean_incoming
+from bot.channels.long_text import split_text
 from bot.config import Settings
 from bot.files import UrlFiles
 from bot.transport import Blocked, Held, PermanentFailure, RateLimited, RetryLater
@@ -231,23 +232,6 @@ def build_messages(payload: dict[str, Any]) -> list[dict[str, Any]]:
         buttons = [{"title": b["label"], "type": BUTTON_TYPE, "payload": ACTION_MARKER + b["action"]} for b in flat]
         messages[-1]["attachment"] = {"type": "template", "payload": {"buttons": buttons}}
     return messages
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Pieces of at most `limit` characters, cut at a paragraph, line or word boundary if possible."""
-    pieces: list[str] = []
-    rest = text.strip() or "…"
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"))
-        if cut < limit // 2:
-            cut = window.rfind(" ")
-        if cut < limit // 2:
-            cut = limit
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    pieces.append(rest)
-    return pieces
 
 
 class ZaloRefused(PermanentFailure):
