@@ -167,7 +167,8 @@ async def handle(turn: Turn, form: Form) -> None:
         _go_back(answers, history)
         await ask(turn, form)
         return
-    if turn.action == SKIP and current.optional:
+    # "không có" typed on a step that may be skipped is "Skip" pressed.
+    if current.optional and (turn.action == SKIP or (not turn.action and validators.says_none(turn.text))):
         answers[current.key] = None
         _advance(turn, current)
         await ask(turn, form)

@@ -182,6 +182,7 @@ _NAME_LEADS: tuple[tuple[str, ...], ...] = tuple(
         "con ten",
         "chau ten la",
         "chau ten",
+        "ten",  # "tên: Lê Văn Tám" (Tên is no family name)
     )
 )
 # Compared with their marks: folded, "vâng" would be the Hmong family name Vàng and "ạ" the given name A.
@@ -192,16 +193,23 @@ _NOT_A_NAME = frozenset(
     {
         *("khong", "ko", "k", "khong co", "ko co", "chua co", "khong biet", "ko biet", "chua biet", "k biet"),
         *("khong nho", "ko nho", "quen roi", "khong ro", "ko ro", "bo qua", "khong muon noi", "chua biet a"),
+        *("ko muon noi", "k muon noi", "khong muon cho biet", "ko muon cho biet", "khong muon", "ko muon"),
+        *("bi mat", "khong can", "ko can", "k can"),
     }
 )
 _SELF = frozenset({"toi", "em", "minh", "con", "chau"})
 
 
 def _without_introduction(text: str) -> str:
-    """The name without "tên tôi là", "họ tên:", "dạ … ạ" around it (a name itself is never cut short)."""
+    """The name without "tên tôi là", "họ tên:", "dạ … ạ" or a closing full stop around it.
+
+    What is left may be one word ("tôi tên An": the given name alone) or none ("tên tôi là"): the caller
+    then asks for the full name. A name itself is never cut: no lead or polite word is a family name."""
     words = text.replace(":", " ").split()
+    if words:
+        words[-1] = words[-1].rstrip(".!")
     folded = [fold(w) for w in words]
-    marked = [unicodedata.normalize("NFC", w).lower().rstrip(".!") for w in words]
+    marked = [unicodedata.normalize("NFC", w).lower() for w in words]
     start, end = 0, len(words)
     while start < end and marked[start] in _NAME_POLITE_HEAD:
         start += 1
@@ -211,7 +219,7 @@ def _without_introduction(text: str) -> str:
             break
     while end > start and marked[end - 1] in _NAME_POLITE_TAIL:
         end -= 1
-    return " ".join(words[start:end]) if end - start >= 2 else text
+    return " ".join(words[start:end])
 
 
 def person_name(raw: str, min_words: int = 2, keep_capitals: bool = False) -> Result[str]:
@@ -233,7 +241,7 @@ def person_name(raw: str, min_words: int = 2, keep_capitals: bool = False) -> Re
         return Invalid(_("Please type the full name, for example: Nguyễn Văn An."), "name_missing")
     text = _without_introduction(cleaned.value).translate(_NAME_PUNCT)
     parts = text.split(" ")
-    if not all(_NAME_WORD.fullmatch(p) and _is_latin(p) for p in parts):
+    if text and not all(_NAME_WORD.fullmatch(p) and _is_latin(p) for p in parts):
         return Invalid(
             _("Please type your name in letters only, without digits or symbols, for example: Nguyễn Văn An."),
             "name_chars",
@@ -501,6 +509,15 @@ def phone(raw: str) -> Result[str]:
     text = _compact(_bare_number(raw, _PHONE_LABEL), _PHONE_SEPARATORS)
     if not text:
         return Invalid(_("You have not typed anything. Please type your answer."), "empty")
+    if says_none(raw):
+        return Invalid(
+            _(
+                "The application needs a mobile number, so that the commune can reach you about it, for example: "
+                "{example}. If you have no phone, the village head (trưởng thôn) or the commune office can "
+                "register you instead."
+            ).format(example=_PHONE_EXAMPLE),
+            "phone_missing",
+        )
     if not re.fullmatch(r"\+?[0-9]+", text):
         return Invalid(
             _("A phone number contains digits only, for example: {example}.").format(example=_PHONE_EXAMPLE),
@@ -999,6 +1016,23 @@ def yes_no(raw: str, unsure: bool = False) -> Result[YesNo]:
         if said in _NO:
             return Valid("no")
     return Invalid(_("Please answer “Có” (yes) or “Không” (no), or press a button below."), "yes_no")
+
+
+# "There is none": "không có", "chưa có số", "em không có điện thoại ạ" (folded, the words around dropped).
+_NONE = re.compile(
+    r"(?:hien )?(?:khong|ko|k|kh|chua)(?: co)?"
+    r"(?: (?:so|sdt|dt|dien thoai|so dien thoai|ten|ten rieng|gi|ca|dau|nua|ai))*"
+)
+
+
+def says_none(raw: str) -> bool:
+    """An answer that there is nothing to give: on a step that may be skipped, it skips."""
+    said = words(unicodedata.normalize("NFC", raw))
+    while said and said[0] in _YES_NO_HEAD | {"da", "thua"}:
+        said = said[1:]
+    while said and said[-1] in _YES_NO_TAIL:
+        said = said[:-1]
+    return _NONE.fullmatch(" ".join(said)) is not None
 
 
 CHOICE_CUTOFF = 80.0  # each typed word this close (rapidfuzz ratio) to a word of the label: "phe lieuu"

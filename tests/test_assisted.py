@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import HoTro
@@ -45,6 +46,23 @@ async def helper_registers_household(helper: Chat, id_number: str = "00116001234
     await helper.say("tiền mặt")
     replies = await helper.press("Bỏ qua")
     return [r["text"] for r in replies]
+
+
+@pytest.mark.parametrize("none", ["không có", "dạ không có ạ", "ko có số", "chưa có"])
+async def test_saying_there_is_none_at_a_step_that_may_be_skipped_skips_it(app: HoTro, none: str) -> None:
+    """The citizen has no phone, the shop no name: "không có" typed is "Bỏ qua" pressed, not a bad number."""
+    await register_official(app, "truong-thon", Role.HELPER, NHAT_TIEN)
+    helper = Chat(app, "truong-thon")
+    await helper.say("/start")
+    await helper.press("Đăng ký hộ người dân")
+    await helper.press("Hộ kinh doanh")
+    await helper.press("Người dân đã đồng ý trực tiếp")
+    await helper.press("Bán hàng rong")
+    for answer in ["hoàng thị mai", "12/03/1960", "001160012345"]:
+        await helper.say(answer)
+    assert "nếu không có, bấm “Bỏ qua”" in helper.last_text
+    assert joined(await helper.say(none)).startswith("Tên hộ kinh doanh")  # the phone step is skipped
+    assert "mặt hàng" in joined(await helper.say(none))  # and so is the business name
 
 
 async def application_of(app: HoTro) -> Application:

@@ -250,6 +250,15 @@ def test_cccd_province_codes_are_the_63_gso_codes() -> None:
     assert set(v.CCCD_PROVINCES) == {p.code for p in admin_units.provinces()}
 
 
+@pytest.mark.parametrize("typed", ["không có", "ko có số", "em không có điện thoại ạ", "chưa có sđt"])
+def test_no_phone_is_told_how_to_register_without_one(typed: str) -> None:
+    """Not "a phone number has only digits": the application needs a number, and a helper can register
+    a citizen who has none."""
+    result = v.phone(typed)
+    assert isinstance(result, v.Invalid) and result.code == "phone_missing"
+    assert "trưởng thôn" in result.message and "0912 345 678" in result.message
+
+
 def test_old_phone_suggests_the_new_number() -> None:
     result = v.phone("0166 234 5678")
     assert isinstance(result, Invalid)
@@ -423,6 +432,9 @@ def test_other_words_around_a_number_are_still_refused(validator: Callable[[str]
         ("Vàng A Páo", "Vàng A Páo"),  # nor is the Hmong "Vàng" the polite "vâng"
         ("Lò Văn A", "Lò Văn A"),  # nor the given name "A" the particle "ạ"
         ("họ tên chủ hộ: Đào Văn Bình", "Đào Văn Bình"),
+        ("tên: Lê Văn Tám", "Lê Văn Tám"),
+        ("Nguyễn Văn An.", "Nguyễn Văn An"),  # the full stop that closes a sentence
+        ("dạ tên em là Lê Thị Hoa ạ.", "Lê Thị Hoa"),
     ],
 )
 def test_an_introduction_around_a_name_is_not_part_of_it(typed: str, name: str) -> None:
@@ -435,6 +447,19 @@ def test_an_introduction_around_a_name_is_not_part_of_it(typed: str, name: str) 
 def test_an_answer_that_gives_no_name_is_refused(typed: str) -> None:
     result = v.person_name(typed)
     assert isinstance(result, v.Invalid) and result.code == "name_missing"
+
+
+@pytest.mark.parametrize("typed", ["ko muốn nói", "không muốn cho biết", "bí mật", "không cần"])
+def test_declining_to_give_a_name_is_not_a_name(typed: str) -> None:
+    result = v.person_name(typed)
+    assert isinstance(result, v.Invalid) and result.code == "name_missing"
+
+
+@pytest.mark.parametrize("typed", ["tôi tên An", "em tên là Hoa ạ", "tên tôi là", "dạ Lan"])
+def test_an_introduction_of_a_given_name_alone_asks_for_the_full_name(typed: str) -> None:
+    """The introduction is no part of the name: "tôi tên An" is the given name An, not "Tôi Tên An"."""
+    result = v.person_name(typed)
+    assert isinstance(result, v.Invalid) and result.code == "name_short", result
 
 
 @pytest.mark.parametrize(
