@@ -102,6 +102,7 @@ def settle_heap(settings: Settings) -> None:
 
     translations()
     admin_units.provinces()
+    admin_units.locate("Hà Nội")  # the exact-name index of typed addresses
     policy_search.search("hỗ trợ", load_policies(settings.free_worker))
     classify.classifier()  # the question classifier trains at start-up, not in a citizen's turn
     passages.supporting("hỗ trợ", None, "")

@@ -61,7 +61,7 @@ _PROVINCE_ALIASES: dict[int, tuple[str, ...]] = {
     66: ("dac lac",),
     67: ("dac nong",),
     77: ("brvt", "vung tau", "ba ria"),
-    79: ("hcm", "tphcm", "tp hcm", "hcmc", "sai gon", "saigon"),
+    79: ("hcm", "tphcm", "tp hcm", "hcmc", "sai gon", "saigon", "sg"),
 }
 
 _TOKEN = re.compile(r"\w+")
@@ -306,6 +306,124 @@ def search(level: Level, query: str, parent_code: int | None = None, limit: int 
 
     ranked.sort(key=lambda item: item[0])
     return [unit for _rank, unit in ranked[:limit]]
+
+
+# --------------------------------------------------------------------------
+# A place typed as an address: "thôn Đồng Lâm, xã Nhật Tiến, huyện Hữu Lũng, Lạng Sơn"
+# --------------------------------------------------------------------------
+
+_PART_SEPARATORS = re.compile(r"[,;\n]+|\s[-–]\s|\s/\s")
+# Type words that start a part when the address has no commas ("xa nhat tien huyen huu lung"), folded.
+_PART_HEADS = frozenset({"xa", "phuong", "thi tran", "huyen", "quan", "thi xa", "tinh", "thanh pho", "tp", "tx", "tt"})
+_LOCATE_TYPES = {**_QUERY_TYPES, "t": "tinh"}  # "T. Lạng Sơn"
+
+
+@cache
+def _by_key() -> dict[Level, dict[str, tuple[_Entry, ...]]]:
+    """Each level's entries by folded name and by alias, with and without spaces: exact look-ups."""
+    keyed: dict[Level, dict[str, list[_Entry]]] = {level: {} for level in LEVELS}
+    for level in LEVELS:
+        for entry in _index().entries[level]:
+            for key in {*entry.keys, *entry.compact}:
+                keyed[level].setdefault(key, []).append(entry)
+    return {level: {k: tuple(v) for k, v in keys.items()} for level, keys in keyed.items()}
+
+
+def _address_parts(text: str) -> list[list[str]]:
+    """The parts of a typed address, each as its words (NFC, lower case)."""
+    parts = [part for part in (_tokens(piece) for piece in _PART_SEPARATORS.split(text)) if part]
+    if len(parts) != 1:
+        return parts
+    words, split, start = parts[0], [], 0
+    for i in range(1, len(words)):
+        if fold(words[i]) in _PART_HEADS or fold(" ".join(words[i : i + 2])) in _PART_HEADS:
+            split.append(words[start:i])
+            start = i
+    return [*split, words[start:]]
+
+
+def _named(words: list[str]) -> list[Unit]:
+    """The units a part of an address names exactly, at any level ("xã Nhật Tiến": every Xã Nhật Tiến);
+    none for a village or a street ("thôn Đồng Lâm": no unit is called so).
+
+    Typed with marks, a name keeps to the units spelt so: Lạng Sơn has a Xã Nhật Tiến and a Xã Nhất Tiến."""
+    folded = [fold(w) for w in words]
+    if not folded:
+        return []
+    type_key, size = None, 0
+    for head_size in (2, 1):
+        head = " ".join(folded[:head_size])
+        if len(folded) > head_size and head in _LOCATE_TYPES:
+            type_key, size = _LOCATE_TYPES[head], head_size
+            break
+    # The whole part, and the part after its type word (which the unit's type must then be).
+    readings = {(" ".join(folded), None), (" ".join(folded[size:]), type_key)}
+    spelt = {" ".join(words), " ".join(words[size:])}
+    has_marks = any(not w.isascii() for w in words)
+    found: list[Unit] = []
+    for level in LEVELS:
+        matched: list[_Entry] = []
+        for key, typed in readings:
+            for entry in _by_key()[level].get(key, ()):
+                if (typed is None or entry.type_key == typed) and entry not in matched:  # "thành phố Lạng Sơn"
+                    matched.append(entry)
+        marked = [e for e in matched if e.lower in spelt]
+        found.extend(e.unit for e in (marked if has_marks and marked else matched))
+    return found
+
+
+_TYPE_LEVELS = {
+    **dict.fromkeys(("xa", "phuong", "thi tran"), AreaLevel.COMMUNE),
+    **dict.fromkeys(("huyen", "quan", "thi xa"), AreaLevel.DISTRICT),
+    "tinh": AreaLevel.PROVINCE,
+}  # "thành phố" is a province's or a district's
+
+
+def typed_level(text: str) -> Level | None:
+    """The level a typed type word names: "xã Yên Bình" a commune, "huyện Hữu Lũng" a district."""
+    query = _parse_query(text)
+    return _TYPE_LEVELS.get(query.type_key or "") if query is not None else None
+
+
+def _chain(unit: Unit) -> tuple[Unit, ...]:
+    chain = [unit]
+    while chain[0].parent_code is not None:
+        parent = get(LEVELS[LEVELS.index(chain[0].level) - 1], chain[0].parent_code)
+        assert parent is not None
+        chain.insert(0, parent)
+    return tuple(chain)
+
+
+def locate(text: str, within: Sequence[Unit] = ()) -> list[Unit]:
+    """The province, district and commune a typed address names, top down; [] when it names none for sure.
+
+    Each part must name a unit exactly (with or without marks and type words). The place chosen is the one
+    that agrees with the most parts, and no deeper than they name ("Lạng Sơn" is the province, not also its
+    city); `within` (units already chosen, top down) must agree with it. A part naming a province or a
+    district that the place does not contain makes the address contradict itself, and nothing is guessed;
+    a part naming only communes elsewhere may be a village of the same name."""
+    named = [units for units in (_named(words) for words in _address_parts(text)) if units]
+    chains = {_chain(unit) for units in named for unit in units}
+    ranked: list[tuple[int, int, tuple[Unit, ...]]] = []
+    for chain in chains:
+        shorter = min(len(chain), len(within))
+        if tuple(within[:shorter]) != chain[:shorter]:
+            continue
+        full = chain if len(chain) >= len(within) else tuple(within)
+        explained = [units for units in named if set(units) & set(full)]
+        contradicts = any(u.level != AreaLevel.COMMUNE for units in named if not set(units) & set(full) for u in units)
+        if explained and not contradicts:
+            ranked.append((len(explained), -len(full), full))
+    if not ranked:
+        return []
+    best = max(rank[:2] for rank in ranked)
+    tied = [chain for *rank, chain in ranked if tuple(rank) == best]
+    common: list[Unit] = []
+    for level_units in zip(*tied, strict=False):
+        if len(set(level_units)) > 1:
+            break
+        common.append(level_units[0])
+    return common
 
 
 # --------------------------------------------------------------------------

@@ -436,6 +436,21 @@ def _handle_unit(turn: Turn, current: Field) -> bool:
         turn.say(_("That button is no longer active."))
         return False
     else:
+        located = _located(turn.text, state)
+        if located:
+            return _choose(turn, current, state, located)
+        named = admin_units.typed_level(turn.text)
+        if named is not None and UNIT_LEVELS.index(named) > UNIT_LEVELS.index(level):
+            # "xã Yên Bình" at the province step: not a province like it (Yên Bái), but which one of many?
+            turn.say(
+                _(
+                    "There may be several places called “{text}”. Please choose the province (then the district) "
+                    "first, or type the commune, the district and the province together, for example: "
+                    "Nhật Tiến, Hữu Lũng, Lạng Sơn."
+                ).format(text=turn.text[:60])
+            )
+            state.update(page=1, matches=[])
+            return False
         parent = state["picked"].get(
             {AreaLevel.DISTRICT: AreaLevel.PROVINCE, AreaLevel.COMMUNE: AreaLevel.DISTRICT}.get(level, ""), None
         )
@@ -461,6 +476,36 @@ def _handle_unit(turn: Turn, current: Field) -> bool:
         turn.data["unit"].pop(current.key, None)
         return True
     state["level"] = UNIT_LEVELS[UNIT_LEVELS.index(level) + 1]
+    return False
+
+
+def _located(text: str, state: dict[str, Any]) -> list[admin_units.Unit]:
+    """The place an answer names outright, when it says more than the level asked for: the whole address
+    ("xã Nhật Tiến, huyện Hữu Lũng, Lạng Sơn"), a commune at the district step, a district at the province
+    step, or another province than the one chosen (a slip corrected). [] leaves the answer to the search."""
+    chosen = [u for level in UNIT_LEVELS if (u := _picked_unit(state, level)) is not None]
+    within = admin_units.locate(text, within=chosen)
+    if len(within) > len(chosen):
+        return within
+    anywhere = admin_units.locate(text)
+    if chosen and anywhere and anywhere[0] != chosen[0]:
+        return anywhere
+    return []
+
+
+def _picked_unit(state: dict[str, Any], level: AreaLevel) -> admin_units.Unit | None:
+    code = state["picked"].get(level)
+    return admin_units.get(level, code) if code is not None else None
+
+
+def _choose(turn: Turn, current: Field, state: dict[str, Any], units: list[admin_units.Unit]) -> bool:
+    """Take the units found as chosen; True once that reaches the commune (the answer is then stored)."""
+    state.update(picked={u.level: u.code for u in units}, page=1, matches=[])
+    if units[-1].level == AreaLevel.COMMUNE:
+        turn.data["answers"][current.key] = dict(state["picked"])
+        turn.data["unit"].pop(current.key, None)
+        return True
+    state["level"] = UNIT_LEVELS[UNIT_LEVELS.index(units[-1].level) + 1]
     return False
 
 

@@ -12,6 +12,7 @@ from messages.normalize import fold
 
 LANG_SON = 20
 HUU_LUNG = 186
+NHAT_TIEN = 6418
 
 
 def names(units: list[Unit]) -> list[str]:
@@ -177,3 +178,59 @@ def test_page_of_districts_for_buttons() -> None:
     assert [u for p in pages for u in p.items] == districts
     with pytest.raises(ValueError):
         au.page(districts, 1, per_page=0)
+
+
+# --- a place typed as an address --------------------------------------------------
+
+
+def _codes(units: list[Unit]) -> list[int]:
+    return [u.code for u in units]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "thôn Đồng Lâm, xã Nhật Tiến, huyện Hữu Lũng, Lạng Sơn",
+        "Nhật Tiến, Hữu Lũng, Lạng Sơn",
+        "xa nhat tien huyen huu lung tinh lang son",  # no commas, no marks
+        "X. Nhật Tiến - H. Hữu Lũng - T. Lạng Sơn",
+        "Lạng Sơn, Hữu Lũng, Nhật Tiến",  # from the top down
+    ],
+)
+def test_an_address_names_its_province_district_and_commune(typed: str) -> None:
+    assert _codes(au.locate(typed)) == [LANG_SON, HUU_LUNG, NHAT_TIEN]
+
+
+def test_an_address_above_the_commune_gives_what_it_names() -> None:
+    assert _codes(au.locate("huyện Hữu Lũng, tỉnh Lạng Sơn")) == [LANG_SON, HUU_LUNG]
+    gv = au.search(au.AreaLevel.DISTRICT, "gò vấp")[0]
+    located = au.locate("phường 12, quận Gò Vấp, TP.HCM")
+    assert _codes(located)[:2] == [79, gv.code] and located[2].name == "Phường 12"
+
+
+def test_a_name_within_the_place_already_chosen() -> None:
+    """With the province known, a commune's name alone is enough when the province has one such commune."""
+    assert _codes(au.locate("nhật tiến", within=[au.get(au.AreaLevel.PROVINCE, LANG_SON)])) == [
+        LANG_SON,
+        HUU_LUNG,
+        NHAT_TIEN,
+    ]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "xã Yên Bình",  # eleven communes of that name: which one is not guessed
+        "thôn Đồng Lâm",  # a village: no unit
+        "bán nước mía",
+        "Hữu Lũng, Hà Nội",  # a district of another province: the parts disagree
+    ],
+)
+def test_an_address_that_names_no_single_place_gives_nothing(typed: str) -> None:
+    assert au.locate(typed) == []
+
+
+def test_a_name_shared_by_a_province_and_its_city_is_the_province() -> None:
+    assert _codes(au.locate("Lạng Sơn")) == [LANG_SON]
+    city = au.locate("thành phố Lạng Sơn, tỉnh Lạng Sơn")
+    assert _codes(city)[0] == LANG_SON and city[1].name == "Thành phố Lạng Sơn"

@@ -313,3 +313,70 @@ async def test_nothing_is_carried_into_another_kind_or_a_later_application(app: 
     await chat.press("Hộ kinh doanh")
     replies = await chat.press("Tôi đồng ý")
     assert "01/08/2021" not in joined(replies)
+
+
+# ---- the place typed as people write an address -------------------------------------------------
+ADDRESS_STEP = "Số nhà, đường phố, thôn/xóm nơi kinh doanh."
+
+
+async def at_the_place_step(app: HoTro, chat_id: str = "c1") -> Chat:
+    from tests.journeys import household_application_in_words
+
+    chat = Chat(app, chat_id)
+    steps = household_application_in_words()
+    for how, value in steps[: steps.index(("text", "lạng sơn"))]:
+        await (chat.say(value) if how == "text" else chat.tap(value))
+    assert "hoạt động ở đâu" in chat.last_text
+    return chat
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "thôn Đồng Lâm, xã Nhật Tiến, huyện Hữu Lũng, Lạng Sơn",
+        "xa nhat tien, huu lung, lang son",
+        "Nhật Tiến - Hữu Lũng - Lạng Sơn",
+    ],
+)
+async def test_the_whole_address_in_one_message_chooses_the_commune(app: HoTro, typed: str) -> None:
+    chat = await at_the_place_step(app)
+    replies = joined(await chat.say(typed))
+    assert replies.startswith(ADDRESS_STEP), replies  # province, district and commune in one go
+    assert "Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn" in await summary_after_the_place(chat)
+
+
+async def test_another_province_typed_below_the_one_chosen_chooses_it_instead(app: HoTro) -> None:
+    chat = await at_the_place_step(app)
+    assert "Đã chọn: Thành phố Hồ Chí Minh" in joined(await chat.say("tp hcm"))
+    again = joined(await chat.say("lạng sơn"))  # a slip corrected by typing the right one
+    assert "Đã chọn: Tỉnh Lạng Sơn" in again and "Huyện Hữu Lũng" in str(chat.buttons())
+    assert "Không tìm thấy" not in again
+
+
+async def test_a_commune_typed_at_the_district_step_is_found_in_the_province(app: HoTro) -> None:
+    chat = await at_the_place_step(app)
+    await chat.say("lạng sơn")
+    assert joined(await chat.say("nhật tiến")).startswith(ADDRESS_STEP)  # not its namesake Xã Nhất Tiến
+    assert "Xã Nhật Tiến, Huyện Hữu Lũng, Tỉnh Lạng Sơn" in await summary_after_the_place(chat)
+
+
+async def summary_after_the_place(chat: Chat) -> str:
+    from tests.journeys import household_application_in_words
+
+    steps = household_application_in_words()
+    for how, value in steps[steps.index(("text", "thôn Đồng Lâm")) : -1]:
+        replies = await (chat.say(value) if how == "text" else chat.tap(value))
+    return joined(replies)
+
+
+async def test_a_district_typed_at_the_province_step_chooses_both(app: HoTro) -> None:
+    chat = await at_the_place_step(app)
+    replies = joined(await chat.say("Hữu Lũng"))
+    assert "Đã chọn: Huyện Hữu Lũng, Tỉnh Lạng Sơn" in replies
+
+
+async def test_a_name_of_many_communes_is_not_guessed(app: HoTro) -> None:
+    chat = await at_the_place_step(app)
+    replies = joined(await chat.say("xã Yên Bình"))  # eleven of them, in several provinces
+    assert "Đã chọn" not in replies and ADDRESS_STEP not in replies
+    assert "nhiều nơi tên “xã Yên Bình”" in replies and "Nhật Tiến, Hữu Lũng, Lạng Sơn" in replies
