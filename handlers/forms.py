@@ -41,6 +41,7 @@ class Also:
 class Choice:
     label: str  # msgid, translated when shown
     value: str
+    also: tuple[str, ...] = ()  # what people type for it besides the label ("ck" for a bank transfer), Vietnamese
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,8 @@ def typed_choice(text: str, choices: tuple[Choice, ...]) -> Result[Any]:
         answer = validators.yes_no(text, unsure="unsure" in {c.value for c in choices})
         if isinstance(answer, Valid) and any(c.value == answer.value for c in choices):
             return answer
-    return validators.choice(text, [(_(c.label), c.value) for c in choices])
+    options = [(_(c.label), c.value) for c in choices] + [(word, c.value) for c in choices for word in c.also]
+    return validators.choice(text, options)
 
 
 def forget(turn: Turn, key: str) -> None:

@@ -688,10 +688,23 @@ _RELATIVE_DAYS: dict[str, int] = {
 }
 
 
-def relative_day(raw: str, today: date) -> date | None:
-    """ "hôm nay" -> today, "hôm qua"/"hqua" -> yesterday, "hôm kia" -> the day before; else None."""
+# An end that has not come: "đến nay", "vẫn đang đóng cửa", "chưa mở cửa lại", "vẫn chưa có việc làm" (folded).
+# Closing words after "still", reopening words after "not yet"; "vẫn đi làm" (still working) is neither.
+_STILL = r"(?:van|con|dang|hien|hien tai|hien nay|van con|van dang|hien van|hien tai van|hien van dang)"
+_CLOSED = r"(?:dong cua|nghi|nghi viec|nghi ban|ngung|tam ngung|tam dung|dung|phong toa|gian cach|that nghiep)"
+_REOPENED = r"(?:mo cua|mo|ket thuc|het|hoat dong|ban|lam|di lam|co viec|co viec lam|duoc mo|duoc mo cua|duoc lam)"
+_NOT_OVER = rf"(?:{_STILL} {_CLOSED}|(?:{_STILL} )?chua (?:duoc )?{_REOPENED})(?: \w+)*"
+_UNTIL_NOW = re.compile(rf"(?:(?:cho )?(?:den|toi) (?:nay|gio|bay gio|hien tai|hom nay))(?: {_NOT_OVER})?|{_NOT_OVER}")
+
+
+def relative_day(raw: str, today: date, until_now: bool = False) -> date | None:
+    """ "hôm nay" -> today, "hôm qua"/"hqua" -> yesterday, "hôm kia" -> the day before; else None.
+    With ``until_now``, an end that has not come ("đến nay", "vẫn đang đóng cửa") is today too."""
     text = _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))).strip(" .!")
     back = _RELATIVE_DAYS.get(text)
+    if back is None and until_now:
+        said = " ".join(w for w in re.findall(r"[a-z0-9]+", text) if w not in _YES_NO_TAIL)
+        back = 0 if _UNTIL_NOW.fullmatch(said) else None
     return None if back is None else date.fromordinal(today.toordinal() - back)
 
 
@@ -701,17 +714,19 @@ def parse_date(
     latest: date | None = None,
     default_year: int | None = None,
     today: date | None = None,
+    until_now: bool = False,
 ) -> Result[date]:
     """A day-month-year date: "05/07/2021", "5/7/2021", "05-07-2021", "05.07.2021",
     "05072021", "5/7/21", "ngày 5 tháng 7 năm 2021", ISO "2021-07-05", and "5/7"
     when ``default_year`` is given. Never read as month/day. With ``today`` given,
-    also "hôm nay", "hôm qua" (and "hnay", "hqua", "hôm kia").
+    also "hôm nay", "hôm qua" (and "hnay", "hqua", "hôm kia"); with ``until_now`` too, the end
+    of something still going on ("đến nay", "vẫn đang đóng cửa") as today.
 
     A two-digit year is the latest such year not after ``latest`` (or
     ``default_year``, or this year).
     """
     pivot = latest.year if latest else default_year or date.today().year
-    relative = relative_day(raw, today) if today is not None else None
+    relative = relative_day(raw, today, until_now) if today is not None else None
     result = Valid(relative) if relative is not None else _parse_date(raw, default_year, pivot)
     if isinstance(result, Invalid):
         return result
@@ -1057,7 +1072,7 @@ def choice(raw: str, options: Sequence[tuple[str, str]]) -> Result[str]:
     typed_words = set(typed.split())
     typed_words = (typed_words - _FILLER) or typed_words  # "chạy xe ôm", "tôi làm nghề bán vé số"
     # Every word typed is in the label ("ve so" in "ban le ve so luu dong").
-    within = [value for key, value in keys if typed_words <= set(key.split())]
+    within = list(dict.fromkeys(value for key, value in keys if typed_words <= set(key.split())))
     if len(within) == 1:
         return Valid(within[0])
     if len(within) > 1:
@@ -1066,7 +1081,10 @@ def choice(raw: str, options: Sequence[tuple[str, str]]) -> Result[str]:
             "choose_ambiguous",
         )
     # With a typo: every word typed is close to a word of the label ("ban ve soo", "boc vat").
-    scored = sorted(((_words_score(typed_words, set(key.split())), value) for key, value in keys), reverse=True)
+    best: dict[str, float] = {}  # an option named several ways scores its best name
+    for key, value in keys:
+        best[value] = max(best.get(value, 0.0), _words_score(typed_words, set(key.split())))
+    scored = sorted(((score, value) for value, score in best.items()), reverse=True)
     if scored and scored[0][0] >= CHOICE_CUTOFF:
         if len(scored) == 1 or scored[0][0] - scored[1][0] >= CHOICE_MARGIN:
             return Valid(scored[0][1])

@@ -167,6 +167,26 @@ def test_hom_nay_is_still_checked_against_the_bounds() -> None:
     assert isinstance(result, Invalid) and result.code == "date_too_early"
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "vẫn đang đóng cửa", "đến nay", "cho đến nay", "tới giờ", "hiện tại vẫn nghỉ", "chưa mở cửa lại",
+        "vẫn chưa mở lại", "chưa hết", "vẫn đang tạm ngừng", "đang nghỉ", "vẫn chưa có việc làm", "chưa đi làm lại",
+        "Đến nay vẫn chưa được mở cửa ạ",
+    ],
+)  # fmt: skip
+def test_a_stop_still_going_on_ends_today_where_an_end_may_be_today(typed: str) -> None:
+    """An end date typed as "until now": the period runs to today, as "hôm nay" does."""
+    assert validators.parse_date(typed, default_year=2021, today=TODAY, until_now=True) == Valid(TODAY)
+    assert isinstance(validators.parse_date(typed, default_year=2021, today=TODAY), Invalid)  # other dates
+
+
+@pytest.mark.parametrize("typed", ["chưa biết", "vẫn đi làm bình thường", "đang đi làm", "mở cửa lại rồi", "15/8 ạ"])
+def test_words_that_do_not_say_still_going_on(typed: str) -> None:
+    result = validators.parse_date(typed, default_year=2021, today=TODAY, until_now=True)
+    assert result != Valid(TODAY)
+
+
 # ---- through the engine -------------------------------------------------------------------------------
 async def test_a_free_worker_answers_in_words(app: HoTro) -> None:
     chat = Chat(app)
@@ -380,3 +400,42 @@ async def test_a_name_of_many_communes_is_not_guessed(app: HoTro) -> None:
     replies = joined(await chat.say("xã Yên Bình"))  # eleven of them, in several provinces
     assert "Đã chọn" not in replies and ADDRESS_STEP not in replies
     assert "nhiều nơi tên “xã Yên Bình”" in replies and "Nhật Tiến, Hữu Lũng, Lạng Sơn" in replies
+
+
+async def test_a_business_still_closed_says_so_at_the_end_date(app: HoTro) -> None:
+    chat = await at_the_place_step(app)
+    for typed in ["lạng sơn", "hữu lũng", "nhật tiến", "thôn Đồng Lâm", "01/08/2021"]:
+        await chat.say(typed)
+    assert "Đến ngày nào" in chat.last_text
+    replies = joined(await chat.say("vẫn đang đóng cửa"))
+    assert "Văn bản nào yêu cầu tạm ngừng" in replies, replies
+
+
+async def at_the_payment_step(app: HoTro) -> Chat:
+    chat = await at_the_place_step(app)
+    for typed in ["lạng sơn", "hữu lũng", "nhật tiến", "thôn Đồng Lâm", "01/08/2021", "31/08/2021", "Chỉ thị 16"]:
+        await chat.say(typed)
+    assert "nhận tiền hỗ trợ theo hình thức nào" in chat.last_text
+    return chat
+
+
+@pytest.mark.parametrize("typed", ["ck", "CK ạ", "qua ngân hàng", "chuyển khoản", "stk"])
+async def test_a_transfer_in_the_words_people_use(app: HoTro, typed: str) -> None:
+    chat = await at_the_payment_step(app)
+    assert "tài khoản mở tại ngân hàng nào" in joined(await chat.say(typed)).lower()
+
+
+@pytest.mark.parametrize("typed", ["tiền mặt", "tm", "nhận tại xã", "lấy tiền mặt"])
+async def test_cash_in_the_words_people_use(app: HoTro, typed: str) -> None:
+    chat = await at_the_payment_step(app)
+    assert "tài khoản mở tại ngân hàng nào" not in joined(await chat.say(typed)).lower()
+    assert "Bỏ qua" in str(chat.buttons())  # the documents step, after the payment
+
+
+async def test_a_bank_named_at_the_payment_step_is_a_transfer_to_it(app: HoTro) -> None:
+    chat = await at_the_payment_step(app)
+    assert "số tài khoản" in joined(await chat.say("ngân hàng nông nghiệp")).lower()
+    await chat.say("0011 0000 1234")
+    await chat.say("đào văn bình")
+    summary = joined(await chat.press("Bỏ qua"))
+    assert "Agribank" in summary and "Chuyển khoản" in summary

@@ -15,13 +15,13 @@ from handlers import admin_units, app_code, forms, validators
 from handlers.apply import duplicates
 from handlers.apply import service as submission
 from handlers.apply.card_prefill import CardPrefill
-from handlers.forms import Answers, Choice, Field, Form
+from handlers.forms import Also, Answers, Choice, Field, Form
 from handlers.intents import typed_question
 from handlers.menu import menu_buttons, resume_button, show_menu
 from handlers.router import Router
 from handlers.turn import CARRIED, Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid
-from messages import fmt
+from messages import banks, fmt
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind, AreaLevel, Role
 from storage import applications as repo
@@ -109,8 +109,9 @@ def start_date(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
 
 def end_date(min_days: int, start_key: str) -> forms.Parser:
     def parse(text: str, answers: Answers, turn: Turn) -> Result[Any]:
-        # "hôm nay" for a stoppage still going on, "hôm qua" for one that just ended.
-        parsed = validators.parse_date(text, latest=_today(turn), default_year=2021, today=_today(turn))
+        # "hôm nay" or "vẫn đang đóng cửa" for a stoppage still going on, "hôm qua" for one that just ended.
+        today = _today(turn)
+        parsed = validators.parse_date(text, latest=today, default_year=2021, today=today, until_now=True)
         if isinstance(parsed, Invalid):
             return parsed
         start = _iso(answers.get(start_key))
@@ -164,15 +165,36 @@ def _bank(answers: Answers) -> bool:
     return answers.get("payment") == "bank"
 
 
+PAYMENT_CHOICES = (
+    Choice(
+        N_("In cash at the commune People's Committee"),
+        "cash",
+        also=("tiền mặt", "tm", "lấy tiền mặt", "nhận tại xã", "nhận trực tiếp", "nhận ở xã"),
+    ),
+    Choice(
+        N_("Transfer to my bank account"),
+        "bank",
+        also=("ck", "chuyển khoản", "ngân hàng", "qua ngân hàng", "tài khoản", "stk", "atm", "thẻ ngân hàng"),
+    ),
+)
+
+
+def payment_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    """Cash or transfer, as typed; a bank named instead ("agribank") is a transfer to that bank."""
+    chosen = forms.typed_choice(text, PAYMENT_CHOICES)
+    if isinstance(chosen, Valid):
+        return chosen
+    bank = banks.match(text)
+    return Valid(Also("bank", {"bank_name": bank.name})) if bank is not None else chosen
+
+
 PAYMENT_FIELDS = [
     Field(
         "payment",
         N_("How to receive the money"),
         N_("How would you like to receive the support money?"),
-        choices=(
-            Choice(N_("In cash at the commune People's Committee"), "cash"),
-            Choice(N_("Transfer to my bank account"), "bank"),
-        ),
+        choices=PAYMENT_CHOICES,
+        parse=payment_field,
     ),
     Field(
         "bank_name",
@@ -297,7 +319,7 @@ HOUSEHOLD_FIELDS = [
     Field(
         "period_end",
         N_("Suspended until"),
-        N_("Until which date? (dd/mm/yyyy; at least 15 consecutive days in total)"),
+        N_("Until which date? (dd/mm/yyyy; at least 15 consecutive days in total; “đến nay” if it is still closed)"),
         parse=end_date(15, "period_start"),
         depends_on=("period_start",),
         show=show_date,

@@ -80,7 +80,7 @@ def _any_date(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
 
 def _end_date(start_key: str) -> forms.Parser:
     def parse(text: str, answers: Answers, turn: Turn) -> Result[Any]:
-        result = parse_date(text, default_year=2021, today=_today(turn))
+        result = parse_date(text, default_year=2021, today=_today(turn), until_now=True)
         if isinstance(result, Invalid):
             return result
         start = answers.get(start_key)
