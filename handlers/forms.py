@@ -9,6 +9,7 @@ applicable field without an answer, which makes back, edit and conditional field
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -225,12 +226,17 @@ async def handle(turn: Turn, form: Form) -> None:
 
 def typed_choice(text: str, choices: tuple[Choice, ...]) -> Result[Any]:
     """A choice typed instead of pressed: "có", "ừ", "ko" on a yes/no question; part of a label elsewhere."""
-    if choices and {c.value for c in choices} <= YES_NO_VALUES:
-        answer = validators.yes_no(text, unsure="unsure" in {c.value for c in choices})
-        if isinstance(answer, Valid) and any(c.value == answer.value for c in choices):
-            return answer
+    yes_no = bool(choices) and {c.value for c in choices} <= YES_NO_VALUES
+    if yes_no:
+        unsure = "unsure" in {c.value for c in choices}
+        # "không, em ở trọ ở Hà Nội": the answer, then why.
+        for said in (text, re.split(r"[,.;!]", text, maxsplit=1)[0]):
+            answer = validators.yes_no(said, unsure=unsure)
+            if isinstance(answer, Valid) and any(c.value == answer.value for c in choices):
+                return answer
     options = [(_(c.label), c.value) for c in choices] + [(word, c.value) for c in choices for word in c.also]
-    return validators.choice(text, options)
+    # No typos read into a yes or a no: "ck" (chat for "chồng") is one letter from "không".
+    return validators.choice(text, options, typos=not yes_no)
 
 
 def forget(turn: Turn, key: str) -> None:

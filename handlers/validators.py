@@ -1056,12 +1056,13 @@ _FILLER = frozenset({"toi", "em", "minh", "chay", "lam", "nghe", "la", "di", "o"
 CHOICE_MARGIN = 8.0  # and its lead over the next choice
 
 
-def choice(raw: str, options: Sequence[tuple[str, str]]) -> Result[str]:
+def choice(raw: str, options: Sequence[tuple[str, str]], typos: bool = True) -> Result[str]:
     """The value of the option whose label the answer names: the whole label, or a part of it
     ("bán vé số" for "Bán lẻ vé số lưu động", "xe ôm" for "Lái xe mô tô 2 bánh chở khách (xe ôm)"),
     without diacritics or with a small typo. ``options`` are (label as shown, value).
 
-    Several options that fit equally well are not guessed between."""
+    Several options that fit equally well are not guessed between; without ``typos``, every word typed
+    must be in the label as it is."""
     typed = search_key(raw)
     if len(typed.replace(" ", "")) < 2:
         return Invalid(_("Please choose one of the buttons below."), "choose")
@@ -1080,6 +1081,8 @@ def choice(raw: str, options: Sequence[tuple[str, str]]) -> Result[str]:
             _("Several options match “{text}”; please press the one you mean.").format(text=nfc_short(raw)),
             "choose_ambiguous",
         )
+    if not typos:
+        return Invalid(_("Please choose one of the buttons below."), "choose")
     # With a typo: every word typed is close to a word of the label ("ban ve soo", "boc vat").
     best: dict[str, float] = {}  # an option named several ways scores its best name
     for key, value in keys:

@@ -439,3 +439,34 @@ async def test_a_bank_named_at_the_payment_step_is_a_transfer_to_it(app: HoTro) 
     await chat.say("đào văn bình")
     summary = joined(await chat.press("Bỏ qua"))
     assert "Agribank" in summary and "Chuyển khoản" in summary
+
+
+async def at_the_same_address_step(app: HoTro) -> Chat:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Đăng ký hỗ trợ")
+    await chat.press("Lao động tự do")
+    await chat.press("Tôi đồng ý")
+    for answer in ["trần thị bình", "2/3/1990", "nữ", "001190012345", "0912345679"]:
+        await chat.say(answer)
+    for answer in ["ha noi", "hoan kiem", "hang bac", "số 5 Hàng Bạc"]:
+        await chat.say(answer)
+    assert "đang sống tại địa chỉ đó không" in chat.last_text
+    return chat
+
+
+@pytest.mark.parametrize("typed", ["ck", "vk", "có không", "cong"])
+async def test_a_word_that_only_looks_like_yes_or_no_is_not_taken_for_one(app: HoTro, typed: str) -> None:
+    """ "ck" is chat for "chồng" (husband): read as "không" by its spelling, it answered No."""
+    chat = await at_the_same_address_step(app)
+    replies = joined(await chat.say(typed))
+    assert "đang sống tại địa chỉ đó không" in replies and "đang sống ở đâu" not in replies
+
+
+@pytest.mark.parametrize(
+    ("typed", "next_step"),
+    [("không, em ở trọ ở Hà Nội", "đang sống ở đâu"), ("có, em ở đó từ nhỏ", "làm công việc gì")],
+)
+async def test_a_yes_or_no_with_a_reason_after_it(app: HoTro, typed: str, next_step: str) -> None:
+    chat = await at_the_same_address_step(app)
+    assert next_step in joined(await chat.say(typed)).lower()
