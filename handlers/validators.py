@@ -601,7 +601,14 @@ def _date_parts(text: str) -> tuple[int, int, str | None] | None:
 
 
 # Words around a date ("sinh ngày …", "dạ … ạ"), folded; "ngày" itself is read by the patterns.
-_DATE_LEAD = re.compile(r"^(?:(?:da|vang|thua|toi|em|minh|con|chau)\s+)*(?:ngay\s+sinh|sinh\s+ngay|sinh|vao)?\s*:?\s*")
+# Words before a date: "dạ", "em", "sinh ngày", and the from or until of a period ("kể từ", "em nghỉ từ ngày",
+# "cho đến ngày", "tới"; "tôi" and "tới" fold alike), folded.
+_DATE_LEAD = re.compile(
+    r"^(?:(?:da|vang|thua|toi|em|minh|con|chau)\s+)*"
+    r"(?:(?:nghi|mat\s+viec|dong\s+cua|ngung)\s+)?"
+    r"(?:(?:ke\s+|bat\s+dau\s+)?tu|bat\s+dau|(?:cho\s+)?(?:den|toi))?\s*"
+    r"(?:ngay\s+sinh|sinh\s+ngay|sinh|vao|ngay|hom)?\s*:?\s*"
+)
 _DATE_TAIL = re.compile(r"(?:\s+(?:a|nhe|nha))+$")
 _LUNAR = re.compile(r"\bam\s*lich\b|\bal\b")
 

@@ -463,6 +463,19 @@ def test_an_introduction_of_a_given_name_alone_asks_for_the_full_name(typed: str
 
 
 @pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("từ 24/7", date(2021, 7, 24)), ("từ ngày 24/7/2021", date(2021, 7, 24)), ("kể từ 24/07", date(2021, 7, 24)),
+        ("bắt đầu từ ngày 24/7", date(2021, 7, 24)), ("hôm 24/7", date(2021, 7, 24)), ("ngày 24/7", date(2021, 7, 24)),
+        ("đến 31/8", date(2021, 8, 31)), ("tới ngày 31/08/2021", date(2021, 8, 31)),
+        ("cho đến ngày 31/8 ạ", date(2021, 8, 31)), ("em nghỉ từ 24/7", date(2021, 7, 24)),
+    ],
+)  # fmt: skip
+def test_from_and_until_around_a_date_are_dropped(typed: str, day: date) -> None:
+    assert v.parse_date(typed, default_year=2021) == v.Valid(day)
+
+
+@pytest.mark.parametrize(
     "typed", ["sinh ngày 02/02/1970", "dạ 2/2/1970 ạ", "ngày sinh: 02/02/1970", "em sinh ngày 2 tháng 2 năm 1970"]
 )
 def test_words_around_a_birth_date_are_dropped(typed: str) -> None:
