@@ -65,6 +65,23 @@ async def test_a_missing_fact_is_asked_and_the_questionnaire_offered(app: HoTro)
     assert chat.buttons()[0]["action"] == "elig"
 
 
+async def test_twice_when_a_fact_is_missing_keeps_the_rest_of_the_answer_whole(app: HoTro) -> None:
+    """The "only once" no replaced the verdict's first word: "Có thể, nếu …" lost "Có" and read "thể, nếu …"."""
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("diễn viên đoàn nghệ thuật công lập nghỉ diễn có được nhận 2 lần không"))
+    assert text.startswith("Không. Mỗi đối tượng chỉ được hưởng mỗi chính sách hỗ trợ một lần"), text
+    assert "\nthể," not in text and "bao nhiêu ngày liên tục" in text
+
+
+async def test_two_people_of_one_household_each_apply_for_their_own(app: HoTro) -> None:
+    """Twice for one person is no; two people, each qualifying, are not one person twice."""
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("nhà có 2 người cùng bán hàng rong thì đăng ký 2 lần được không"))
+    assert not text.startswith("Không.") and "mỗi người" in text.lower(), text
+
+
 async def test_greeting_thanks_and_contact(app: HoTro) -> None:
     chat = Chat(app)
     first = joined(await chat.say("chào bạn"))

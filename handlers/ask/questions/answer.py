@@ -15,6 +15,7 @@ from datetime import date
 
 from handlers import actions
 from handlers.apply import chat as intake
+from handlers.ask.eligibility_rules import PolicyId
 from handlers.ask.policies import policy_buttons, policy_page, section_page
 from handlers.ask.policy_search import detect_section
 from handlers.ask.questions import classify, id_facts, passages, verdict
@@ -355,9 +356,7 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
         if computed is not None:
             body = computed.text
             if yes_no and _AGAIN.search(search_key(text)):
-                # "có được hỗ trợ 2 lần không": no, whatever the rules give for the period.
-                once = _("Each person receives each support only once (NQ 68/NQ-CP).")
-                body = _("No.") + " " + once + "\n\n" + body.split(" ", 1)[1]
+                body = _twice(text, computed)
             if not computed.decided:
                 body += "\n\n" + section_page(policy, "conditions")
             key = search_key(text)
@@ -410,6 +409,22 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
 
 _TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
 _AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
+_SEVERAL_PEOPLE = re.compile(r"\b(?:(?:2|hai|ba|nhieu|ca hai|moi) (?:nguoi|vo chong)|ca (?:hai )?vo chong|ca nha)\b")
+
+
+def _twice(text: str, computed: verdict.Computed) -> str:
+    """ "có được hỗ trợ 2 lần không": no, whatever the rules give for the period; but two people are not
+    one person twice ("nhà có 2 người cùng bán hàng rong"): each applies for their own."""
+    if _SEVERAL_PEOPLE.search(search_key(text)):
+        each = (
+            _("The household business support is paid per household: one household business receives it once.")
+            if computed.policy_id == PolicyId.HOUSEHOLD_BUSINESS
+            else _("Each person is considered on their own: each of them who qualifies registers one application.")
+        )
+        return each + "\n\n" + computed.text
+    once = _("Each person receives each support only once (NQ 68/NQ-CP).")
+    rest = computed.text.removeprefix(computed.verdict).lstrip()
+    return _("No.") + " " + once + "\n\n" + rest
 
 
 def _choice(topic: str, policies: dict[str, Policy]) -> Button | None:

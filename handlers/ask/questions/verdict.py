@@ -119,6 +119,7 @@ class Computed:
     text: str
     decided: bool  # False: a deciding fact is missing ("Có thể, nếu …")
     policy_id: str
+    verdict: str  # the opening that `text` starts with: "Có.", "Không." or "Có thể, nếu …"
     missing: list[str] = field(default_factory=list)
 
 
@@ -298,11 +299,11 @@ def _word(
             lines.append(rule)
         for e in others:
             lines += _entitlement_lines(e)
-        return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id)
+        return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id, verdict=_("No."))
     # F0/F1 without the days: eligible all the same, only the amount waits for the days.
     per_day = pid in (PolicyId.F0_F1, PolicyId.CHILDREN)
     if outcome is None or missing or (outcome.amount_vnd is None and not per_day):
-        head = _("Maybe, if the conditions below are met.")
+        head = maybe = _("Maybe, if the conditions below are met.")
         if missing:
             head += " " + _("To answer for sure I need to know: {facts}.").format(facts="; ".join(missing))
         lines.append(head)
@@ -310,7 +311,7 @@ def _word(
             lines.append(scheme_label)
         for e in assessment.entitlements:
             lines += _entitlement_lines(e)
-        return Computed("\n".join(lines), decided=False, policy_id=pid, missing=missing)
+        return Computed("\n".join(lines), decided=False, policy_id=pid, missing=missing, verdict=maybe)
     lines.append(_("Yes.") + " " + f"{policy_title(outcome.policy_id)}: {_amount_text(outcome)}.")
     if scheme_label:
         lines.append(scheme_label)
@@ -325,4 +326,4 @@ def _word(
     if len(confirmed) > 1:
         lines.append(_("Total: {amount}.").format(amount=vnd(assessment.total_confirmed_vnd)))
     lines.append("➜ " + outcome.next_step)
-    return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id)
+    return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id, verdict=_("Yes."))
