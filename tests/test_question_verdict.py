@@ -44,6 +44,26 @@ def test_child_f0_treated_10_days_totals_meals_and_the_child_supplement() -> Non
     assert "Tổng cộng: 1.800.000\xa0₫" in c.text
 
 
+@pytest.mark.parametrize(
+    ("topic", "text"),
+    [
+        ("children", "con tôi 5 tuổi, tôi bị cách ly F1 14 ngày, được hỗ trợ gì"),
+        ("f0_f1", "tôi đang điều trị F0 10 ngày, nhà có 2 con nhỏ thì được bao nhiêu"),
+    ],
+)
+def test_the_parents_own_isolation_gives_no_child_supplement(topic: str, text: str) -> None:
+    """The parent is the F1: the child's +1.000.000 ₫ is for a child who is F0 or F1 too, which is not said."""
+    c = answer(topic, text)
+    assert c.text.startswith("Có.") and "Tổng cộng" not in c.text, c.text
+    assert "Hỗ trợ trẻ em: 1.000.000" not in c.text
+    assert "Nếu con của bạn cũng là F0 hoặc F1" in c.text  # what the child may get is said, not assumed
+
+
+def test_the_childs_own_isolation_still_gets_the_supplement() -> None:
+    c = answer("children", "con tôi 5 tuổi bị cách ly F1 14 ngày thì được bao nhiêu")
+    assert "Tổng cộng: 2.120.000\xa0₫" in c.text
+
+
 def test_unpaid_leave_22_days_gets_the_short_amount() -> None:
     c = answer("suspension", "công ty cho nghỉ không lương 22 ngày thì được bao nhiêu")
     assert c.text.startswith("Có.")

@@ -10,7 +10,7 @@ decided in one line, and what is still missing. A figure that is not confirmed
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -132,8 +132,30 @@ def _period(facts: Facts) -> tuple[date | None, date | None, int | None]:
     return None, None, days
 
 
-def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]] | None:
-    """The questionnaire's Profile for what the message says, and the deciding facts it lacks."""
+# Who was treated or isolated: "tôi bị cách ly F1" (the one asking), "con tôi 5 tuổi bị cách ly" (the child).
+_COVID_WORDS = r"(?:cach ly|dieu tri|f0|f1|nhiem|duong tinh|mac covid)"
+_SPEAKER_COVID = re.compile(rf"\b(?:toi|em|minh)\s+(?:(?:cung|dang|da|bi|la|phai)\s+)*{_COVID_WORDS}")
+_CHILD_COVID = re.compile(
+    rf"\b(?:con|chau|be|tre)\b(?:\s+\w+){{0,4}}?\s+(?:cung\s+)?(?:bi|la|dang|phai)\s+{_COVID_WORDS}"
+)
+
+
+_CHILDREN_HAD = re.compile(r"\b(?:\d|mot|hai|ba) (?:con|chau|be)\b|\bcon nho\b")
+
+
+def _speaker_isolated(text: str, facts: Facts) -> bool:
+    """The one asking is the F0 or F1, and of a child only its age or existence is said."""
+    t = folded(text)
+    mentions_child = facts.child_under_16 or bool(_CHILD_WORDS.search(t) or _CHILDREN_HAD.search(t))
+    return mentions_child and bool(_SPEAKER_COVID.search(t)) and not _CHILD_COVID.search(t)
+
+
+def profile_for(
+    topic: str, text: str, facts: Facts, speaker_isolated: bool = False
+) -> tuple[Profile, list[str]] | None:
+    """The questionnaire's Profile for what the message says, and the deciding facts it lacks.
+
+    `speaker_isolated`: the F0 or F1 is the one asking, not the child the message mentions."""
     pid = PolicyId(topic)
     start, end, days = _period(facts)
     outside = [d for d in facts.dates if not WINDOW_START <= d <= WINDOW_END]
@@ -189,7 +211,7 @@ def profile_for(topic: str, text: str, facts: Facts) -> tuple[Profile, list[str]
         kwargs.update(group=Group.FREE_WORKER, situation_start=start, situation_end=end, days_suspended=days)
     elif pid in (PolicyId.F0_F1, PolicyId.CHILDREN):
         child = facts.child_under_16 or bool(_CHILD_WORDS.search(folded(text)))
-        if facts.adult or (facts.ages and not facts.child_under_16):
+        if facts.adult or (facts.ages and not facts.child_under_16) or speaker_isolated:
             child = False
         status = {Covid.F0: CovidStatus.F0, Covid.F1: CovidStatus.F1, None: CovidStatus.NONE}[facts.covid]
         if status is CovidStatus.NONE:
@@ -261,12 +283,22 @@ def compute(
         and _ASKS_CHILD_EXTRA.search(folded(text))
     ):
         topic = PolicyId.CHILDREN  # "người lớn có được thêm 1 triệu như trẻ em không"
-    built = profile_for(topic, text, facts)
+    speaker_isolated = topic in (PolicyId.F0_F1, PolicyId.CHILDREN) and _speaker_isolated(text, facts)
+    if speaker_isolated:
+        topic = PolicyId.F0_F1  # "con tôi 5 tuổi, tôi bị cách ly F1": the parent's own support
+    built = profile_for(topic, text, facts, speaker_isolated)
     if built is None:
         return None
     profile, missing = built
     assessment = evaluate(profile, scheme, today=today)
-    return _word(PolicyId(topic), profile, assessment, missing, scheme_label)
+    computed = _word(PolicyId(topic), profile, assessment, missing, scheme_label)
+    if speaker_isolated:
+        hint = _(
+            "If your child is also F0 or F1, the child gets the meal support too, and {amount} once (children "
+            "under 16)."
+        ).format(amount=vnd(CHILD_F0F1_VND))
+        computed = replace(computed, text=computed.text + "\n" + hint)
+    return computed
 
 
 def _main_outcome(pid: PolicyId, profile: Profile, assessment: Assessment) -> Entitlement | Reason | None:
