@@ -64,6 +64,19 @@ def test_the_childs_own_isolation_still_gets_the_supplement() -> None:
     assert "Tổng cộng: 2.120.000\xa0₫" in c.text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nghệ sĩ hát đám cưới tự do có được hỗ trợ không",
+        "ca sĩ tự do hát phòng trà có được hỗ trợ nghệ sĩ không",
+        "em là nhạc công chạy show tự do, nghỉ diễn 2 tháng có được 3 triệu 7 không",
+    ],
+)
+def test_a_freelance_performer_is_not_a_public_arts_employee(text: str) -> None:
+    c = answer("arts_tour_guide", text)
+    assert c.text.startswith("Không.") and "lao động tự do" in c.text, c.text
+
+
 def test_unpaid_leave_22_days_gets_the_short_amount() -> None:
     c = answer("suspension", "công ty cho nghỉ không lương 22 ngày thì được bao nhiêu")
     assert c.text.startswith("Có.")

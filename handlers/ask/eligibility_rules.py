@@ -581,8 +581,8 @@ def _arts(ep: Episode, profile: Profile, today: date) -> Outcome:
         return d.reason(
             ReasonCode.NOT_COVERED,
             _(
-                "Only for public employees of public performing-arts units; someone working for a private troupe "
-                "is not covered (the province's free-worker support may apply)."
+                "Only for public employees of public performing-arts units; someone who performs freelance or for "
+                "a private troupe is not covered (the province's free-worker support may apply)."
             ),
         )
     return _fixed_after_min_days(d, ep, profile, today, MIN_ARTS_DAYS, ARTS_TOUR_GUIDE_VND, step)

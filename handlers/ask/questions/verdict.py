@@ -80,7 +80,10 @@ _CONTRACT_OR_ASSOCIATION = re.compile(r"\bco hop dong|\bhoi vien\b|\bvao hoi\b|\
 _OTHER_PREGNANT = re.compile(
     r"\b(vo|chi|em gai|con gai|me)( toi| em| minh| anh)? (dang |cung )?(mang thai|co bau|dang bau|co thai)"
 )
-_PRIVATE_ARTS = re.compile(r"\b(tu nhan|ngoai cong lap|khong phai vien chuc|khong lam nha nuoc)\b")
+_PRIVATE_ARTS = re.compile(
+    r"\b(tu nhan|ngoai cong lap|khong phai vien chuc|khong lam nha nuoc|tu do|chay show|dien thue"
+    r"|hat (?:dam cuoi|dam|phong tra|rong|thue|quan|cafe|ca phe))\b"
+)  # a private troupe, or freelance: "nghệ sĩ tự do", "hát đám cưới", "chạy show"
 _PREGNANT = re.compile(r"mang thai|co bau|dang bau|co thai")
 _ASKS_CHILD_EXTRA = re.compile(
     r"\btre em\b|\bnhu tre\b|\b1 trieu\b|1\.000\.000|\bkhoan\b.*\b(nua|them)\b|\bthem\b.*\btien\b"
