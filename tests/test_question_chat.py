@@ -330,3 +330,17 @@ async def test_a_named_legal_document_gets_its_own_entry(app: HoTro) -> None:
     await chat.say("/start")
     text = joined(await chat.say("quyết định 33 do ai ký"))
     assert text.startswith("Quyết định 33/2021/QĐ-TTg") and "Lê Minh Khái" in text, text
+
+
+async def test_why_my_neighbour_and_not_me_opens_the_complaints(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("sao hàng xóm được mà tôi không được"))
+    assert text.startswith("Phản ánh, kiến nghị") and "chấm dứt hợp đồng" not in text
+
+
+async def test_before_which_date_gets_the_deadlines_of_every_policy(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("phải nộp hồ sơ trước ngày bao nhiêu"))
+    assert text.startswith("Hạn nộp hồ sơ") and "31/01/2022" in text
