@@ -34,6 +34,7 @@ from handlers.intents import (
 )
 from handlers.lookup import chat as status
 from handlers.menu import help_, menu_buttons, show_menu
+from handlers.review import typed as officials_typed
 from handlers.turn import Button, CoreState, Turn
 from messages import fmt
 from messages.i18n import N_, _
@@ -110,6 +111,8 @@ def _today(turn: Turn) -> date:
 async def answer(turn: Turn) -> None:
     """Free text in the menu (or as a first message), or a question typed in the middle of a form."""
     text = turn.text
+    if await officials_typed.handle(turn):  # "HK-7QX4-M9PR" of the official's area, "hồ sơ chờ duyệt", "báo cáo"
+        return
     code = code_in(text)
     if code is not None:
         status.take_code(turn, code)

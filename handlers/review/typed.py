@@ -1,0 +1,74 @@
+"""What an official types in the chat instead of pressing the officials' buttons.
+
+An application's code opens it when it is in the official's area ("HK-7QX4-M9PR", "xem hồ sơ hk7qx4m9pr");
+"hồ sơ chờ duyệt", "ds đã duyệt", "hồ sơ quá hạn" open that list; "báo cáo", "xem tiến độ" the report.
+Anyone else, and an official's code of another area, goes on as a citizen's message would: nothing is
+shown or said about an area that is not the official's."""
+
+from __future__ import annotations
+
+import re
+
+from handlers import app_code
+from handlers.gate import official_of
+from handlers.intents import code_in, looks_like_question
+from handlers.report.chat import report_command
+from handlers.review import chat
+from handlers.review import service as review
+from handlers.turn import Turn
+from messages.normalize import fold
+from messages.vocabulary import ApplicationStatus
+from storage import applications, lookups
+
+# Folded words naming a list, checked in this order ("chờ duyệt" before "đã duyệt").
+_LISTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), which)
+    for pattern, which in (
+        (r"\b(?:qua han|tre han|cham tien do)\b", lookups.OVERDUE),
+        (r"\b(?:cho duyet|chua duyet|chua xu ly|moi nop|da nop|ho so moi|moi)\b", ApplicationStatus.SUBMITTED),
+        (r"\bdang (?:xem xet|xu ly|tham dinh)\b", ApplicationStatus.UNDER_REVIEW),
+        (r"\b(?:can|cho|yeu cau|phai) bo sung\b", ApplicationStatus.NEEDS_INFO),
+        (r"\b(?:da )?(?:chuyen|gui|trinh) (?:len )?huyen\b", ApplicationStatus.FORWARDED),
+        (r"\b(?:tu choi|khong duyet|khong duoc duyet|bi loai|khong dat)\b", ApplicationStatus.REJECTED),
+        (r"\b(?:da )?(?:phe duyet|duyet)\b", ApplicationStatus.APPROVED),
+        (r"\b(?:da )?(?:chi tra|tra tien|phat tien)\b", ApplicationStatus.PAID),
+        (r"\b(?:da )?rut\b", ApplicationStatus.WITHDRAWN),
+    )
+)
+_LIST_WORDS = re.compile(r"\b(?:ho so|danh sach|ds|list|xem)\b")
+# "báo cáo trục lợi" is a citizen's report of fraud (the complaints), not the area's figures.
+_REPORT = re.compile(
+    r"^(?:xem |gui |lay |cho (?:toi|em) (?:xem )?)?(?:bao cao|tien do|thong ke|so lieu)\b"
+    r"(?!.*\b(?:truc loi|gian lan|sai pham|vi pham|khieu nai)\b)"
+)
+MAX_WORDS = 6  # a longer message is a question or a sentence, not a request for a list
+
+
+async def handle(turn: Turn) -> bool:
+    """True when the message was an official's request and has been answered."""
+    official = await official_of(turn)
+    if official is None:
+        return False
+    text = turn.text
+    code = code_in(text)
+    if code is not None:
+        if not app_code.is_valid(code):
+            return False
+        application = await applications.by_code(turn.session, app_code.normalize(code))
+        if application is None or not review.may_act(official, application):
+            return False  # looked up as anyone's code: the same answer as for a citizen
+        await chat.show_application(turn, official, application)
+        return True
+    said = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+    if not said or len(said.split()) > MAX_WORDS or looks_like_question(text):
+        return False
+    if _REPORT.match(said):
+        await report_command(turn, official)
+        return True
+    if not _LIST_WORDS.search(said) and len(said.split()) > 2:
+        return False
+    for pattern, which in _LISTS:
+        if pattern.search(said):
+            await chat.list_applications(turn, official, which, 1)
+            return True
+    return False

@@ -1,0 +1,70 @@
+"""What a commune official types in the chat instead of pressing the officials' buttons: an application's
+code opens it, "hồ sơ chờ duyệt" the list, "báo cáo" the report. A citizen typing the same gets what
+a citizen gets."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import HoTro
+from handlers import app_code
+from tests.applications import NHAT_TIEN, submit_household
+from tests.chat import Chat, joined
+from tests.test_review import register_official
+
+VAN_AN = 6469  # Xã Vân An, Huyện Chi Lăng: another commune of Lạng Sơn
+
+
+async def official(app: HoTro, area: int = NHAT_TIEN) -> Chat:
+    await register_official(app, "xa", "commune", area)
+    chat = Chat(app, "xa")
+    await chat.say("/start")
+    return chat
+
+
+@pytest.mark.parametrize("typed", ["{code}", "{code_lower}", "xem hồ sơ {code}", "{code} ạ"])
+async def test_a_code_of_the_officials_area_opens_the_application(app: HoTro, typed: str) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    code = app_code.display(application.code)
+    view = joined(await chat.say(typed.format(code=code, code_lower=code.lower().replace("-", ""))))
+    assert code in view and "Nguyễn Văn An" in view and "4 số cuối" not in view
+    assert any("Ghi nhận phê duyệt" in b["label"] or "Chuyển UBND huyện" in b["label"] for b in chat.buttons())
+
+
+async def test_a_code_outside_the_officials_area_is_looked_up_as_anyone_would(app: HoTro) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app, VAN_AN)
+    reply = joined(await chat.say(app_code.display(application.code)))
+    assert "4 số cuối" in reply and "Nguyễn Văn An" not in reply  # nothing shown of another commune
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("hồ sơ chờ duyệt", "Đã nộp: 1 hồ sơ"),
+        ("danh sách hồ sơ mới", "Đã nộp: 1 hồ sơ"),
+        ("hồ sơ quá hạn", "Quá hạn: 0 hồ sơ"),
+        ("ds đã duyệt", "Đã phê duyệt: 0 hồ sơ"),
+    ],
+)
+async def test_a_list_asked_in_words_is_shown(app: HoTro, typed: str, title: str) -> None:
+    await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    assert title in joined(await chat.say(typed))
+
+
+@pytest.mark.parametrize("typed", ["báo cáo", "báo cáo hôm nay", "xem tiến độ"])
+async def test_the_report_asked_in_words(app: HoTro, typed: str) -> None:
+    await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    assert "Xã Nhật Tiến" in joined(await chat.say(typed)) and "🔄" in str(chat.buttons())
+
+
+async def test_a_citizen_typing_the_same_gets_no_officials_view(app: HoTro) -> None:
+    await submit_household(app, Chat(app, "citizen"))
+    citizen = Chat(app, "someone")
+    await citizen.say("/start")
+    for typed in ("hồ sơ chờ duyệt", "báo cáo hôm nay"):
+        reply = joined(await citizen.say(typed))
+        assert "Đã nộp: 1 hồ sơ" not in reply and "🔄" not in str(citizen.buttons())
