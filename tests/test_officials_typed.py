@@ -68,3 +68,32 @@ async def test_a_citizen_typing_the_same_gets_no_officials_view(app: HoTro) -> N
     for typed in ("hồ sơ chờ duyệt", "báo cáo hôm nay"):
         reply = joined(await citizen.say(typed))
         assert "Đã nộp: 1 hồ sơ" not in reply and "🔄" not in str(citizen.buttons())
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["tìm Nguyễn Văn An", "Tìm kiếm nguyễn văn an", "tìm 0912 345 678", "tìm hồ sơ 001085012345", "tra cứu văn an"],
+)
+async def test_an_official_finds_an_application_by_name_id_or_phone(app: HoTro, typed: str) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    reply = joined(await chat.say(typed))
+    labels = [b["label"] for b in chat.buttons()]
+    assert "1 hồ sơ" in reply and any(app_code.display(application.code) in label for label in labels), reply
+    await chat.press(app_code.display(application.code))
+    assert "Nguyễn Văn An" in chat.last_text
+
+
+async def test_a_search_finds_nothing_outside_the_officials_area(app: HoTro) -> None:
+    await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app, VAN_AN)
+    reply = joined(await chat.say("tìm Nguyễn Văn An"))
+    assert "Không tìm thấy hồ sơ nào" in reply and "Nguyễn Văn An" not in str(chat.buttons())
+
+
+async def test_a_citizen_searching_gets_no_officials_search(app: HoTro) -> None:
+    await submit_household(app, Chat(app, "citizen"))
+    someone = Chat(app, "someone")
+    await someone.say("/start")
+    await someone.say("tìm Nguyễn Văn An")
+    assert "Nguyễn Văn An" not in someone.all_text()

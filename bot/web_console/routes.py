@@ -3,7 +3,6 @@ the daily report, announcements and (for admins) the officials."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -13,7 +12,6 @@ from aiohttp import web
 from multidict import MultiDictProxy
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import HoTro
 from bot.web_console import auth, files, services
 from bot.web_console.keys import FIGURES, app_of, db_of, local_today, official_of, utc_now
 from bot.web_console.render import page, problem
@@ -21,6 +19,7 @@ from bot.web_console.views import Item, actor_label, details
 from handlers import admin_units, app_code, validators
 from handlers.apply import duplicates
 from handlers.review import payment_confirm
+from handlers.review import service as review
 from handlers.review.chat import ACTION_LABELS
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
@@ -28,7 +27,7 @@ from messages.vocabulary import KIND_LABELS, ROLE_LABELS, ApplicationStatus, Are
 from storage import confirmations, deadlines, login_tokens
 from storage import console as queries
 from storage.broadcasts import Audience, AudienceError
-from storage.console import ListFilter, Search
+from storage.console import ListFilter
 from storage.models import Application, Official
 from storage.officials import ROLES, add_official, all_officials, is_monitor, level_of, scope
 from storage.report_figures import due_soon_horizon
@@ -38,7 +37,6 @@ routes = web.RouteTableDef()
 EARLIEST_DECISION = date(2021, 7, 1)  # NQ 68 is dated 01/07/2021: no decision or payment under it is earlier
 BULK_TARGETS = (ApplicationStatus.FORWARDED, ApplicationStatus.APPROVED)
 MAX_BULK = 500
-MIN_NAME_LETTERS = 3
 LEVEL: dict[str, AreaLevel] = {
     Role.COMMUNE: AreaLevel.COMMUNE,
     Role.DISTRICT: AreaLevel.DISTRICT,
@@ -155,26 +153,6 @@ class ListQuery:
     args: dict[str, str]  # the filters as given, to keep them in links
 
 
-def recognise(query: str, app: HoTro) -> tuple[Search | None, str | None]:
-    """A code, a number (ID or phone, through the blind indexes), or part of a name."""
-    text = " ".join(query.split())[:64]
-    if not text:
-        return None, None
-    if app_code.is_valid(text):
-        return Search(code=app_code.normalize(text)), "code"
-    compact = re.sub(r"[\s.\-()]", "", text)
-    if compact.lstrip("+").isdigit():
-        id_hash = app.protector.blind_index("id_number", compact) if len(compact) in (9, 12) else None
-        phone = validators.phone(text)
-        phone_hash = app.protector.blind_index("phone", phone.value) if isinstance(phone, validators.Valid) else None
-        if id_hash is None and phone_hash is None:
-            return Search(code="-"), "number"  # matches nothing
-        return Search(id_hash=id_hash, phone_hash=phone_hash), "number"
-    if sum(ch.isalpha() for ch in text) < MIN_NAME_LETTERS:
-        return Search(code="-"), "short"  # "An" alone would match a third of the province
-    return Search(name=text), "name"
-
-
 def parse_list(request: web.Request, official: Official) -> ListQuery:
     q = request.query
     args = {k: v for k, v in q.items() if v and k != "trang"}
@@ -187,7 +165,7 @@ def parse_list(request: web.Request, official: Official) -> ListQuery:
     if commune is not None and not services.within(official, AreaLevel.COMMUNE, commune):
         commune = None
     query = q.get("q", "").strip()
-    search, search_kind = recognise(query, app_of(request))
+    search, search_kind = review.recognise(query, app_of(request).protector)
     flt = ListFilter(
         status=status,
         kind=kind,

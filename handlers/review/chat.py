@@ -83,7 +83,7 @@ async def list_applications(turn: Turn, official: Official, which: str, page_no:
     total, page_no, items = await lookups.area_page(turn.session, official, condition, page_no, PER_PAGE)
     page_count = max(1, -(-total // PER_PAGE))
     title = _("Overdue") if which == lookups.OVERDUE else vocabulary.status_label(which)
-    rows = [[Button(_row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in items]
+    rows = [[Button(row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in items]
     nav = []
     if page_no > 1:
         nav.append(Button(_("‹ Previous"), actions.OF_LIST.pack(which, page_no - 1)))
@@ -100,7 +100,7 @@ async def list_applications(turn: Turn, official: Official, which: str, page_no:
     )
 
 
-def _row_label(application: Application, today: date) -> str:
+def row_label(application: Application, today: date) -> str:
     flag = "⚠️ " if deadlines.overdue(application, today) else ""
     return f"{flag}{app_code.display(application.code)} – {application.full_name}"[:60]
 

@@ -15,13 +15,14 @@ Nothing here commits.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import actions, app_code
+from handlers import actions, app_code, validators
 from handlers.posting.service import mask_id
 from handlers.review import lifecycle
 from handlers.review.lifecycle import PaymentInfo, TransitionError
@@ -31,6 +32,7 @@ from messages.vocabulary import ApplicationStatus
 from storage import applications as repo
 from storage import outbox
 from storage.applications import birth_date_of, phone_of
+from storage.console import Search
 from storage.crypto import DataProtector, DecryptionError
 from storage.models import Application, Official, OutboxMessage
 from storage.officials import covers, officials_for
@@ -331,3 +333,27 @@ async def answer(
         text = _("Application {code}: the citizen answered your question:\n“{answer}”").format(code=code, answer=note)
         buttons = [[Button(_("Open the application"), actions.OF_OPEN.pack(application.id))]]
         await notices.put(Notice(official.channel, official.user_id, Reply(text, buttons)))
+
+
+MIN_NAME_LETTERS = 3  # "An" alone would match a third of a province
+
+
+def recognise(query: str, protector: DataProtector) -> tuple[Search | None, str | None]:
+    """What an official searches for, in the chat or the web console: a code, a number (ID or phone, through
+    the blind indexes), or part of a name; with its kind (code | number | short | name)."""
+    text = " ".join(query.split())[:64]
+    if not text:
+        return None, None
+    if app_code.is_valid(text):
+        return Search(code=app_code.normalize(text)), "code"
+    compact = re.sub(r"[\s.\-()]", "", text)
+    if compact.lstrip("+").isdigit():
+        id_hash = protector.blind_index("id_number", compact) if len(compact) in (9, 12) else None
+        phone = validators.phone(text)
+        phone_hash = protector.blind_index("phone", phone.value) if isinstance(phone, validators.Valid) else None
+        if id_hash is None and phone_hash is None:
+            return Search(code="-"), "number"  # matches nothing
+        return Search(id_hash=id_hash, phone_hash=phone_hash), "number"
+    if sum(ch.isalpha() for ch in text) < MIN_NAME_LETTERS:
+        return Search(code="-"), "short"
+    return Search(name=text), "name"

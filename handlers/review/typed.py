@@ -1,7 +1,8 @@
 """What an official types in the chat instead of pressing the officials' buttons.
 
 An application's code opens it when it is in the official's area ("HK-7QX4-M9PR", "xem hồ sơ hk7qx4m9pr");
-"hồ sơ chờ duyệt", "ds đã duyệt", "hồ sơ quá hạn" open that list; "báo cáo", "xem tiến độ" the report.
+"tìm Nguyễn Văn An", "tìm 0912 345 678" search the area as the web console does; "hồ sơ chờ duyệt",
+"ds đã duyệt", "hồ sơ quá hạn" open that list; "báo cáo", "xem tiến độ" the report.
 Anyone else, and an official's code of another area, goes on as a citizen's message would: nothing is
 shown or said about an area that is not the official's."""
 
@@ -9,16 +10,21 @@ from __future__ import annotations
 
 import re
 
-from handlers import app_code
+from handlers import actions, app_code
 from handlers.gate import official_of
 from handlers.intents import code_in, looks_like_question
 from handlers.report.chat import report_command
 from handlers.review import chat
 from handlers.review import service as review
-from handlers.turn import Turn
-from messages.normalize import fold
+from handlers.turn import Button, Turn
+from messages import fmt
+from messages.i18n import _
+from messages.normalize import fold, nfc
 from messages.vocabulary import ApplicationStatus
-from storage import applications, lookups
+from storage import applications, console, lookups
+from storage.console import ListFilter
+from storage.models import Official
+from storage.officials import scope
 
 # Folded words naming a list, checked in this order ("chờ duyệt" before "đã duyệt").
 _LISTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -42,6 +48,12 @@ _REPORT = re.compile(
     r"(?!.*\b(?:truc loi|gian lan|sai pham|vi pham|khieu nai)\b)"
 )
 MAX_WORDS = 6  # a longer message is a question or a sentence, not a request for a list
+# "tìm Nguyễn Văn An", "tra cứu hồ sơ 001085012345", "tìm sđt 0912 345 678" (NFC, lower case): what follows is searched.
+_SEARCH = re.compile(
+    r"^(?:tìm kiếm|tìm|tra cứu|tim kiem|tim|tra cuu)\s+(?!hiểu|hieu)"  # "tìm hiểu chính sách" is no search
+    r"(?:(?:hồ sơ|ho so|hs|người|nguoi|tên|ten|cccd|cmnd|sđt|sdt|số điện thoại|so dien thoai|số|so)\s+)*(.+)$"
+)
+FOUND_PER_PAGE = 8
 
 
 async def handle(turn: Turn) -> bool:
@@ -59,6 +71,9 @@ async def handle(turn: Turn) -> bool:
             return False  # looked up as anyone's code: the same answer as for a citizen
         await chat.show_application(turn, official, application)
         return True
+    if (searched := _SEARCH.match(nfc(text).strip().lower())) and not looks_like_question(text):
+        await _search(turn, official, searched.group(1))
+        return True
     said = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
     if not said or len(said.split()) > MAX_WORDS or looks_like_question(text):
         return False
@@ -72,3 +87,29 @@ async def handle(turn: Turn) -> bool:
             await chat.list_applications(turn, official, which, 1)
             return True
     return False
+
+
+async def _search(turn: Turn, official: Official, query: str) -> None:
+    """The applications of the official's area that the code, ID number, phone or name typed finds."""
+    search, kind = review.recognise(query, turn.services.protector)
+    if search is None or kind == "short":
+        turn.say(_("Type at least a family name and a given name, an ID number, a phone number or a code."))
+        return
+    found = await console.list_page(
+        turn.session, scope(official), ListFilter(search=search), fmt.today_local(turn.now), 1, FOUND_PER_PAGE
+    )
+    shown = query.strip()[:40]
+    if not found.items:
+        turn.say(
+            _("No application in your area matches “{query}”.").format(query=shown),
+            [[Button(_("« Officials' menu"), "of")]],
+        )
+        return
+    today = fmt.today_local(turn.now)
+    rows = [[Button(chat.row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in found.items]
+    rows.append([Button(_("« Officials' menu"), "of")])
+    count = _("more than {n}").format(n=fmt.number(found.total)) if found.capped else fmt.number(found.total)
+    text = _("Found {count} application(s) for “{query}”.").format(count=count, query=shown)
+    if found.total > len(found.items):
+        text += " " + _("The first {n} are below; type more of the name to narrow it.").format(n=len(found.items))
+    turn.say(text, rows)
