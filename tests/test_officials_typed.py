@@ -97,3 +97,8 @@ async def test_a_citizen_searching_gets_no_officials_search(app: HoTro) -> None:
     await someone.say("/start")
     await someone.say("tìm Nguyễn Văn An")
     assert "Nguyễn Văn An" not in someone.all_text()
+
+
+async def test_the_officials_menu_says_what_may_be_typed(app: HoTro) -> None:
+    chat = await official(app)
+    assert "gõ mã hồ sơ" in joined(await chat.say("/canbo")) and "“tìm”" in chat.last_text

@@ -68,6 +68,10 @@ async def home(turn: Turn, official: Official, intro: str | None = None) -> None
     rows += [[button] for button in extra[1:]]
     rows.append([Button(_("« Main menu"), "menu")])
     text = _("Applications in your area: {total}. Choose a list:").format(total=sum(counts.values()))
+    text += "\n" + _(
+        "You can also type an application's code to open it, “tìm” and a name, ID or phone number to search, "
+        "or “báo cáo” for the report."
+    )
     if is_monitor(official):
         text = _("Monitoring (read only): you can view everything in your area and change nothing.") + "\n" + text
     turn.say(f"{intro}\n\n{text}" if intro else text, rows)
