@@ -98,6 +98,29 @@ def registration_request(text: str) -> str | None:
     return _FORM_OF[m["kind"]] if m["kind"] else ""
 
 
+# Questions about one's own application that the knowledge answers outright (folded, search_key).
+_LOST_CODE = re.compile(
+    r"\b(?:quen|mat|lam mat|khong nho|khong con giu|khong biet)\b(?:\s+\w+){0,3}\s+ma (?:ho so|hs)\b"
+    r"|\b(?:quen|mat|khong nho) ma(?: roi| a)?$"
+    r"|\bma (?:ho so|hs)(?: cua (?:toi|em|minh))? la gi\b"
+)
+_CORRECTION = re.compile(
+    r"\b(?:khai|nhap|ghi|dien|go)\s+(?:sai|nham|lon)\b"
+    r"|\b(?:sua|chinh sua|doi|thay doi|cap nhat)\s+(?:lai\s+)?(?:thong tin|so|ten|ngay sinh|dia chi|ho so)\b"
+)
+
+
+def application_help(text: str) -> str | None:
+    """The knowledge entry for "tôi quên mã hồ sơ" ('lost_code') or "khai sai số tài khoản, sửa thế nào"
+    ('correct_application'), else None."""
+    key = search_key(text)
+    if _LOST_CODE.search(key):
+        return "lost_code"
+    if _CORRECTION.search(key):
+        return "correct_application"
+    return None
+
+
 def chat_intent(text: str) -> str | None:
     """A bare greeting or thanks ("hi", "chào bạn", "cảm ơn nhiều"): too short for the classifier."""
     key = search_key(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
@@ -344,3 +345,23 @@ async def test_before_which_date_gets_the_deadlines_of_every_policy(app: HoTro) 
     await chat.say("/start")
     text = joined(await chat.say("phải nộp hồ sơ trước ngày bao nhiêu"))
     assert text.startswith("Hạn nộp hồ sơ") and "31/01/2022" in text
+
+
+@pytest.mark.parametrize("typed", ["tôi quên mã hồ sơ", "mất mã hồ sơ rồi thì tra cứu sao", "không nhớ mã hồ sơ"])
+async def test_a_lost_code_is_told_how_to_find_the_application(app: HoTro, typed: str) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say(typed))
+    assert "Hồ sơ của tôi" in text and "UBND xã" in text and "họ tên" in text, text
+    assert "Tra cứu bằng mã hồ sơ" in str(chat.buttons())
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["tôi khai sai số tài khoản, sửa thế nào", "muốn đổi số điện thoại trong hồ sơ", "nhập sai ngày sinh thì sửa sao"],
+)
+async def test_a_mistake_in_a_sent_application_is_told_how_to_correct_it(app: HoTro, typed: str) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say(typed))
+    assert "rút hồ sơ" in text.lower() and "đăng ký lại" in text and "UBND xã" in text, text

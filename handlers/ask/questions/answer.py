@@ -24,6 +24,7 @@ from handlers.ask.questions.facts import Facts, extract
 from handlers.ask.questions.knowledge import by_id, entry, province_scheme
 from handlers.complaints import chat as complaints
 from handlers.intents import (
+    application_help,
     bare_number,
     bare_yes_no,
     chat_intent,
@@ -132,6 +133,17 @@ async def answer(turn: Turn) -> None:
                 "applications made in this chat are under “My applications”."
             ),
             [[Button(_("My applications"), "status")], [Button(_("Look up by application code"), "lookup")]],
+        )
+        return
+    if (entry_id := application_help(text)) is not None and (found := by_id(entry_id, turn.config.hotline)):
+        turn.goto(CoreState.MENU, {})
+        turn.say(
+            found.text,
+            [
+                [Button(_("My applications"), "status")],
+                [Button(_("Look up by application code"), "lookup")],
+                [Button(_("« Main menu"), "menu")],
+            ],
         )
         return
     if (intent := chat_intent(text)) is not None:
