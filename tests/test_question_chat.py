@@ -365,3 +365,10 @@ async def test_a_mistake_in_a_sent_application_is_told_how_to_correct_it(app: Ho
     await chat.say("/start")
     text = joined(await chat.say(typed))
     assert "rút hồ sơ" in text.lower() and "đăng ký lại" in text and "UBND xã" in text, text
+
+
+async def test_no_application_from_this_chat_says_how_one_made_elsewhere_is_found(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("hồ sơ của tôi đến đâu rồi"))
+    assert "chưa có hồ sơ nào" in text and "mã hồ sơ và 4 số cuối" in text

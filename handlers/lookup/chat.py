@@ -114,7 +114,15 @@ async def my_applications(turn: Turn) -> None:
     mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
     lookup = [Button(_("Look up by application code"), "lookup")]
     if not mine:
-        turn.say(_("You have no applications from this chat yet."), [lookup, back_to_menu_button()])
+        turn.say(
+            _("You have no applications from this chat yet.")
+            + " "
+            + _(
+                "An application made elsewhere (at the commune, by a village head, or from another phone) can be "
+                "looked up with its code and the last 4 digits of the ID number."
+            ),
+            [lookup, back_to_menu_button()],
+        )
         return
     # Every button goes on the last message: "#N" in the console and Zalo numbers refer to it.
     rows: list[list[Button]] = []
