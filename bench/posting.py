@@ -56,6 +56,7 @@ async def fill(app: object, rows: int, decisions: int) -> None:
                     "chat_id": "bench",
                     "channel_user_id": user.id,
                     "full_name": f"Nguyễn Văn Thành {i}",
+                    "name_key": f"nguyen van thanh {i}",
                     "phone": "*******678",
                     "phone_hash": protector.blind_index("phone", f"09{i:08d}"),
                     "id_kind": "cccd",

@@ -64,7 +64,7 @@ from bot.exchange import export_applications  # noqa: E402
 from handlers import admin_units, app_code  # noqa: E402
 from handlers.turn import Incoming, Services, Turn  # noqa: E402
 from storage.applications import by_code  # noqa: E402
-from storage.crypto import DataProtector  # noqa: E402
+from storage.crypto import DataProtector, fold_name  # noqa: E402
 from storage.db import make_engine, migrate, session_factory  # noqa: E402
 from storage.models import Application, Base, ChannelUser, KeyValue, Official  # noqa: E402
 from storage.officials import scope  # noqa: E402
@@ -114,14 +114,14 @@ USER_COLUMNS = _words(
     "id channel user_id chat_id display_name language status area_code created_at last_inbound_at window_replies"
 )
 APP_COLUMNS = _words(
-    "id code kind policy_id status channel chat_id channel_user_id consent_id full_name birth_date "
+    "id code kind policy_id status channel chat_id channel_user_id consent_id full_name name_key birth_date "
     "sex phone phone_hash id_kind id_number_enc id_hash province_code district_code commune_code "
     "period_start period_end payment_method bank_name bank_account_enc bank_hash account_holder "
     "fields estimated_amount duplicate_note status_changed_at info_request decision_number "
     "decision_date approved_amount rejection_reason submitted_at updated_at phone_enc birth_date_enc person_hash "
     "assisted_by consent_in_person linked_at"
 )
-EVENT_COLUMNS = ("id", "application_id", "from_status", "to_status", "actor", "note", "at")
+EVENT_COLUMNS = ("id", "application_id", "from_status", "to_status", "actor", "note", "note_enc", "at")
 PAYMENT_COLUMNS = (
     "id",
     "application_id",
@@ -319,6 +319,7 @@ class Synth:
                     app_id,
                     None,
                     name,
+                    fold_name(name),
                     born,
                     None if household else sex,
                     phone,
@@ -359,7 +360,7 @@ class Synth:
             for to_status, at in history:
                 self.event_id += 1
                 actor = f"citizen:telegram:{chat}" if to_status in ("submitted", "withdrawn") else "official:1"
-                out.status_events.append((self.event_id, app_id, previous, to_status, actor, None, at))
+                out.status_events.append((self.event_id, app_id, previous, to_status, actor, None, None, at))
                 previous = to_status
             if status == "paid":
                 self.payment_id += 1

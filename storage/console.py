@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.applications import note_of
-from storage.crypto import DataProtector
+from storage.crypto import DataProtector, fold_name
 from storage.models import Application, Attachment, AuditLog, Payment, StatusEvent
 from storage.report_figures import REVIEW_STATUSES, due_soon_parts, local_midnight, payment_overdue, review_overdue
 
@@ -95,8 +95,9 @@ def conditions(flt: ListFilter, today: date, *, deadlines: bool = True) -> list[
                 hashes.append(Application.phone_hash == search.phone_hash)
             out.append(or_(*hashes))
         elif search.name:
-            pattern = f"%{_like_escape(search.name.lower()[:MAX_NAME_QUERY])}%"
-            out.append(func.lower(Application.full_name).like(pattern, escape="\\"))
+            # Folded both sides: "nguyen van an", "NGUYỄN VĂN AN" and "Nguyễn Văn An" find the same people.
+            pattern = f"%{_like_escape(fold_name(search.name)[:MAX_NAME_QUERY])}%"
+            out.append(Application.name_key.like(pattern, escape="\\"))
     return out
 
 

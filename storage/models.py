@@ -20,9 +20,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from messages.vocabulary import ApplicationStatus, BroadcastStatus, ChatUserStatus, ComplaintStatus, SendStatus
+from storage.crypto import fold_name
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -211,6 +212,15 @@ class Application(Base):
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
 
     full_name: Mapped[str] = mapped_column(String(128))
+    # The name folded as the search compares it (storage.crypto.fold_name: no marks, đ as d, lower case), set
+    # with full_name: "nguyen van an" typed on a keyboard without Vietnamese finds "Nguyễn Văn An".
+    name_key: Mapped[str] = mapped_column(String(128), default="")
+
+    @validates("full_name")
+    def _set_name_key(self, _key: str, value: str) -> str:
+        self.name_key = fold_name(value)
+        return value
+
     # Birth date and phone identify a person too: stored encrypted (read them with storage.applications
     # birth_date_of / phone_of); `phone` keeps only a masked form, `birth_date` is NULL for such rows.
     birth_date: Mapped[date | None] = mapped_column(Date)
