@@ -162,7 +162,7 @@ class Router:
             return
         spec = self.spec_for(turn.state)
         if spec is not None and spec.questions is not None and self.question is not None and spec.questions(turn):
-            if "answers" in turn.data:
+            if "answers" in turn.data or spec.resumable:  # a form's step, or the consent before it
                 await self._answer_in_form(turn, keep=spec.resumable)
                 return
             turn.goto(CoreState.MENU, {})

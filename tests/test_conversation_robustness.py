@@ -416,3 +416,29 @@ def test_a_typed_yes_or_no_presses_the_only_button_that_says_so() -> None:
     two = [[{"label": "Có đăng ký kinh doanh", "action": "a"}], [{"label": "Có, nhưng đã hết hạn", "action": "b"}]]
     assert _button_for_text("có", two) is None  # two buttons say yes: none is guessed
     assert _button_for_text("có", confirm, takes_text=True) is None  # a step that takes text reads it itself
+
+
+@pytest.mark.parametrize(
+    "typed", ["dữ liệu của tôi có an toàn không", "thông tin của tôi dùng để làm gì", "không đồng ý thì sao"]
+)
+async def test_a_question_about_the_notice_at_the_consent_step_is_answered(app: HoTro, typed: str) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.tap("apply")
+    await chat.tap("apply:hkd")
+    replies = joined(await chat.say(typed))
+    assert "vui lòng bấm một trong các nút" not in replies
+    assert "mã hóa" in replies and "UBND xã" in replies  # how data is protected, and applying in person instead
+    assert [b["label"] for b in chat.buttons()] == ["Tôi đồng ý", "Tôi không đồng ý"]  # still to be answered
+
+
+async def test_another_question_at_the_consent_step_is_answered_and_the_notice_asked_again(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.tap("apply")
+    await chat.tap("apply:hkd")
+    replies = joined(await chat.say("hạn nộp hồ sơ là khi nào"))
+    assert "31/01/2022" in replies and "Nghị định 13/2023/NĐ-CP" in chat.last_text
+    assert [b["label"] for b in chat.buttons()] == ["Tôi đồng ý", "Tôi không đồng ý"]
+    await chat.press("Tôi đồng ý")
+    assert "thuộc loại nào" in chat.last_text  # the application goes on

@@ -7,6 +7,7 @@ the application is stored in the turn's transaction and the citizen gets a code.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -23,6 +24,7 @@ from handlers.turn import CARRIED, Button, CoreState, Turn
 from handlers.validators import Invalid, Result, Valid
 from messages import banks, fmt
 from messages.i18n import N_, _
+from messages.normalize import search_key
 from messages.vocabulary import ApplicationKind, AreaLevel, Role
 from storage import applications as repo
 from storage.models import Application, Official
@@ -822,6 +824,17 @@ def takes_files(turn: Turn) -> bool:
     return form is not None and any(f.key == step and f.kind == "photo" for f in form.fields)
 
 
+# What the consent notice itself answers: the data, its protection, who sees it, not agreeing (folded).
+_NOTICE_QUESTION = re.compile(
+    r"\b(?:du lieu|thong tin ca nhan|thong tin cua (?:toi|em|minh)|an toan|bao mat|ma hoa|lo thong tin"
+    r"|ai (?:duoc )?xem|dung de|dung vao|khong dong y|tu choi|nghi dinh 13)\b"
+)
+
+
+def notice_question(text: str) -> bool:
+    return bool(_NOTICE_QUESTION.search(search_key(text)))
+
+
 async def handle_state(turn: Turn) -> None:
     if turn.state == ApplyState.CONSENT:  # the consent buttons are global actions
         said = validators.yes_no(turn.text) if turn.text and not turn.action else None
@@ -829,7 +842,15 @@ async def handle_state(turn: Turn) -> None:
             agreed = "yes" if turn.data.get("assisted_by") is None else "person"
             await _consent(turn, agreed if said.value == "yes" else "no")
             return
-        turn.say(_("Please press one of the buttons below."))
+        if notice_question(turn.text):  # "dữ liệu của tôi có an toàn không": the notice is the answer
+            turn.say(
+                _(
+                    "The notice below answers that. If you do not agree, nothing is recorded, and you can still "
+                    "apply in person at your commune People's Committee (UBND xã)."
+                )
+            )
+        else:
+            turn.say(_("Please press one of the buttons below."))
         await ask_consent(turn)
         return
     if form_of(turn.state) is None:  # apply.choose
@@ -859,7 +880,8 @@ router.state(
     ask=ask_state,
     resumable=True,
     takes_files=takes_files,
-    questions=lambda turn: "answers" in turn.data and typed_question(turn),
+    # At the consent step, a question about the notice is answered by the notice itself (handle_state).
+    questions=lambda turn: typed_question(turn) and ("answers" in turn.data or not notice_question(turn.text)),
 )(handle_state)
 # Choosing what to apply for: typed text that is none of the buttons is a question.
 router.state(ApplyState.CHOOSE, ask=ask_state, questions=lambda turn: bool(turn.text) and not turn.action)(handle_state)
