@@ -57,36 +57,47 @@ FOUND_PER_PAGE = 8
 
 
 async def handle(turn: Turn) -> bool:
-    """True when the message was an official's request and has been answered."""
+    """True when the message was an official's request and has been answered.
+
+    What was typed is read first: a citizen's question costs no look-up of the officials' table."""
+    request = _request(turn.text)
+    if request is None:
+        return False
     official = await official_of(turn)
     if official is None:
         return False
-    text = turn.text
+    match request:
+        case ("code", code):
+            application = await applications.by_code(turn.session, app_code.normalize(code))
+            if application is None or not review.may_act(official, application):
+                return False  # looked up as anyone's code: the same answer as for a citizen
+            await chat.show_application(turn, official, application)
+        case ("search", query):
+            await _search(turn, official, query)
+        case ("report", _):
+            await report_command(turn, official)
+        case (_, which):
+            await chat.list_applications(turn, official, which, 1)
+    return True
+
+
+def _request(text: str) -> tuple[str, str] | None:
+    """("code", code), ("search", what), ("report", ""), ("list", which), or None for anything else."""
     code = code_in(text)
     if code is not None:
-        if not app_code.is_valid(code):
-            return False
-        application = await applications.by_code(turn.session, app_code.normalize(code))
-        if application is None or not review.may_act(official, application):
-            return False  # looked up as anyone's code: the same answer as for a citizen
-        await chat.show_application(turn, official, application)
-        return True
-    if (searched := _SEARCH.match(nfc(text).strip().lower())) and not looks_like_question(text):
-        await _search(turn, official, searched.group(1))
-        return True
+        return ("code", code) if app_code.is_valid(code) else None
+    if looks_like_question(text):
+        return None
+    if searched := _SEARCH.match(nfc(text).strip().lower()):
+        return "search", searched.group(1)
     said = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
-    if not said or len(said.split()) > MAX_WORDS or looks_like_question(text):
-        return False
+    if not said or len(said.split()) > MAX_WORDS:
+        return None
     if _REPORT.match(said):
-        await report_command(turn, official)
-        return True
+        return "report", ""
     if not _LIST_WORDS.search(said) and len(said.split()) > 2:
-        return False
-    for pattern, which in _LISTS:
-        if pattern.search(said):
-            await chat.list_applications(turn, official, which, 1)
-            return True
-    return False
+        return None
+    return next((("list", which) for pattern, which in _LISTS if pattern.search(said)), None)
 
 
 async def _search(turn: Turn, official: Official, query: str) -> None:
