@@ -326,17 +326,20 @@ _ID_LABEL = frozenset(
 )
 _ACCOUNT_LABEL = frozenset({"stk", "so", "tk", "tai", "khoan"})
 _NUMBERISH = re.compile(r"[+(]*[0-9][0-9().\-]*")
+_REMARK = re.compile(r"\s*\([^()]*[^\W\d_][^()]*\)\s*$")  # a bracket holding letters, at the end
 
 
 def _bare_number(raw: str, label: frozenset[str]) -> str:
     """The number without the label and polite words around it ("dạ sđt: 0912 345 678 ạ" -> "0912 345 678"),
     or `raw` itself when anything else is there."""
-    tokens = fold(unicodedata.normalize("NFKC", _strip_invisible(raw))).replace(":", " ").split()
+    # A remark in brackets after the number is no part of it: "0912 345 678 (có Zalo)", "… (CCCD)".
+    text = _REMARK.sub("", unicodedata.normalize("NFKC", _strip_invisible(raw)))
+    tokens = fold(text).replace(":", " ").split()
     numbers = [i for i, token in enumerate(tokens) if _NUMBERISH.fullmatch(token.rstrip(".,"))]
     if not numbers or numbers[-1] - numbers[0] + 1 != len(numbers):
         return raw
     before, after = tokens[: numbers[0]], [t.strip(".,!") for t in tokens[numbers[-1] + 1 :]]
-    if all(t in label or t in _POLITE for t in before) and all(t in _POLITE for t in after if t):
+    if all(t in label or t in _POLITE for t in before) and all(t in label or t in _POLITE for t in after if t):
         return " ".join(tokens[numbers[0] : numbers[-1] + 1])
     return raw
 

@@ -405,6 +405,26 @@ def test_an_id_number_with_its_label_or_a_polite_word_is_read(typed: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("validator", "typed", "value"),
+    [
+        (v.phone, "0912 345 678 (có Zalo)", "0912345678"),
+        (v.phone, "0912345678 zalo", "0912345678"),
+        (v.phone, "0912345678 (số của chồng)", "0912345678"),
+        (v.bank_account, "1903 5724 6801 (Techcombank)", "190357246801"),
+    ],
+)
+def test_a_remark_in_brackets_or_a_label_after_a_number_is_dropped(
+    validator: Callable[[str], object], typed: str, value: str
+) -> None:
+    assert validator(typed) == v.Valid(value)
+
+
+def test_an_id_number_with_its_kind_in_brackets() -> None:
+    result = v.id_number("001085012345 (CCCD)")
+    assert isinstance(result, v.Valid) and result.value.digits == "001085012345"
+
+
+@pytest.mark.parametrize(
     ("validator", "typed"),
     [
         (v.phone, "gọi 0912345678 hoặc 0987654321"),  # other words: not only a label
