@@ -188,7 +188,8 @@ def test_words_that_do_not_say_still_going_on(typed: str) -> None:
 
 
 # ---- through the engine -------------------------------------------------------------------------------
-async def test_a_free_worker_answers_in_words(app: HoTro) -> None:
+async def at_the_same_address_step(app: HoTro) -> Chat:
+    """A free worker's application in words, up to "do you live at that address?"."""
     chat = Chat(app)
     await chat.say("/start")
     await chat.press("Đăng ký hỗ trợ")
@@ -198,6 +199,12 @@ async def test_a_free_worker_answers_in_words(app: HoTro) -> None:
         await chat.say(answer)
     for answer in ["ha noi", "hoan kiem", "hang bac", "số 5 Hàng Bạc"]:
         await chat.say(answer)
+    assert "đang sống tại địa chỉ đó không" in chat.last_text
+    return chat
+
+
+async def test_a_free_worker_answers_in_words(app: HoTro) -> None:
+    chat = await at_the_same_address_step(app)
     await chat.say("ừ")  # living at the permanent address: yes
     assert "làm công việc gì" in chat.last_text
     replies = await chat.say("bán")
@@ -439,20 +446,6 @@ async def test_a_bank_named_at_the_payment_step_is_a_transfer_to_it(app: HoTro) 
     await chat.say("đào văn bình")
     summary = joined(await chat.press("Bỏ qua"))
     assert "Agribank" in summary and "Chuyển khoản" in summary
-
-
-async def at_the_same_address_step(app: HoTro) -> Chat:
-    chat = Chat(app)
-    await chat.say("/start")
-    await chat.press("Đăng ký hỗ trợ")
-    await chat.press("Lao động tự do")
-    await chat.press("Tôi đồng ý")
-    for answer in ["trần thị bình", "2/3/1990", "nữ", "001190012345", "0912345679"]:
-        await chat.say(answer)
-    for answer in ["ha noi", "hoan kiem", "hang bac", "số 5 Hàng Bạc"]:
-        await chat.say(answer)
-    assert "đang sống tại địa chỉ đó không" in chat.last_text
-    return chat
 
 
 @pytest.mark.parametrize("typed", ["ck", "vk", "có không", "cong"])

@@ -388,6 +388,11 @@ def test_translations_use_vietnamese_diacritics() -> None:
         (v.phone, "SĐT 0912-345-678 nhé", "0912345678"),
         (v.bank_account, "stk: 1903 5724 6801", "190357246801"),
         (v.bank_account, "số tài khoản 190357246801 ạ", "190357246801"),
+        # a remark in brackets, or a label word, after the number
+        (v.phone, "0912 345 678 (có Zalo)", "0912345678"),
+        (v.phone, "0912345678 zalo", "0912345678"),
+        (v.phone, "0912345678 (số của chồng)", "0912345678"),
+        (v.bank_account, "1903 5724 6801 (Techcombank)", "190357246801"),
     ],
 )
 def test_a_label_or_a_polite_word_around_a_number_is_dropped(
@@ -397,31 +402,12 @@ def test_a_label_or_a_polite_word_around_a_number_is_dropped(
 
 
 @pytest.mark.parametrize(
-    "typed", ["CCCD 001085012345", "số cccd: 001085012345", "001 085 012 345 ạ", "dạ cmnd 123456789"]
+    "typed",
+    ["CCCD 001085012345", "số cccd: 001085012345", "001 085 012 345 ạ", "dạ cmnd 123456789", "001085012345 (CCCD)"],
 )
 def test_an_id_number_with_its_label_or_a_polite_word_is_read(typed: str) -> None:
     result = v.id_number(typed)
     assert isinstance(result, v.Valid) and result.value.digits in ("001085012345", "123456789"), result
-
-
-@pytest.mark.parametrize(
-    ("validator", "typed", "value"),
-    [
-        (v.phone, "0912 345 678 (có Zalo)", "0912345678"),
-        (v.phone, "0912345678 zalo", "0912345678"),
-        (v.phone, "0912345678 (số của chồng)", "0912345678"),
-        (v.bank_account, "1903 5724 6801 (Techcombank)", "190357246801"),
-    ],
-)
-def test_a_remark_in_brackets_or_a_label_after_a_number_is_dropped(
-    validator: Callable[[str], object], typed: str, value: str
-) -> None:
-    assert validator(typed) == v.Valid(value)
-
-
-def test_an_id_number_with_its_kind_in_brackets() -> None:
-    result = v.id_number("001085012345 (CCCD)")
-    assert isinstance(result, v.Valid) and result.value.digits == "001085012345"
 
 
 @pytest.mark.parametrize(
