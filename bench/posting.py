@@ -31,6 +31,7 @@ from handlers.posting import files as posting_files  # noqa: E402
 from handlers.posting import service as posting  # noqa: E402
 from messages.vocabulary import ApplicationKind, ApplicationStatus  # noqa: E402
 from storage import postings  # noqa: E402
+from storage.crypto import fold_name  # noqa: E402
 from storage.models import Application, ChannelUser  # noqa: E402
 
 NHAT_TIEN, HUU_LUNG, LANG_SON = 6418, 186, 20
@@ -56,7 +57,7 @@ async def fill(app: object, rows: int, decisions: int) -> None:
                     "chat_id": "bench",
                     "channel_user_id": user.id,
                     "full_name": f"Nguyễn Văn Thành {i}",
-                    "name_key": f"nguyen van thanh {i}",
+                    "name_key": fold_name(f"Nguyễn Văn Thành {i}"),
                     "phone": "*******678",
                     "phone_hash": protector.blind_index("phone", f"09{i:08d}"),
                     "id_kind": "cccd",

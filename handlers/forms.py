@@ -477,21 +477,14 @@ def _handle_unit(turn: Turn, current: Field) -> bool:
             state.update(page=1, matches=[u.code for u in matches])
             turn.say(_("Several places match; please choose one."))
             return False
-    state["picked"][level] = chosen.code
-    state.update(page=1, matches=[])
-    if level == AreaLevel.COMMUNE:
-        turn.data["answers"][current.key] = dict(state["picked"])
-        turn.data["unit"].pop(current.key, None)
-        return True
-    state["level"] = UNIT_LEVELS[UNIT_LEVELS.index(level) + 1]
-    return False
+    return _choose(turn, current, state, [*_chosen_units(state), chosen])
 
 
 def _located(text: str, state: dict[str, Any]) -> list[admin_units.Unit]:
     """The place an answer names outright, when it says more than the level asked for: the whole address
     ("xã Nhật Tiến, huyện Hữu Lũng, Lạng Sơn"), a commune at the district step, a district at the province
     step, or another province than the one chosen (a slip corrected). [] leaves the answer to the search."""
-    chosen = [u for level in UNIT_LEVELS if (u := _picked_unit(state, level)) is not None]
+    chosen = _chosen_units(state)
     within = admin_units.locate(text, within=chosen)
     if len(within) > len(chosen):
         return within
@@ -501,13 +494,14 @@ def _located(text: str, state: dict[str, Any]) -> list[admin_units.Unit]:
     return []
 
 
-def _picked_unit(state: dict[str, Any], level: AreaLevel) -> admin_units.Unit | None:
-    code = state["picked"].get(level)
-    return admin_units.get(level, code) if code is not None else None
+def _chosen_units(state: dict[str, Any]) -> list[admin_units.Unit]:
+    """The units picked so far, top down (the levels above the one asked)."""
+    return [u for level in UNIT_LEVELS if (code := state["picked"].get(level)) and (u := admin_units.get(level, code))]
 
 
 def _choose(turn: Turn, current: Field, state: dict[str, Any], units: list[admin_units.Unit]) -> bool:
-    """Take the units found as chosen; True once that reaches the commune (the answer is then stored)."""
+    """Take `units` (top down) as the place chosen so far; True once that reaches the commune (the answer
+    is then stored). A button, a name found at the level asked and a typed address all end here."""
     state.update(picked={u.level: u.code for u in units}, page=1, matches=[])
     if units[-1].level == AreaLevel.COMMUNE:
         turn.data["answers"][current.key] = dict(state["picked"])

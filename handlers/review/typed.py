@@ -106,9 +106,8 @@ async def _search(turn: Turn, official: Official, query: str) -> None:
     if search is None or kind == "short":
         turn.say(_("Type at least a family name and a given name, an ID number, a phone number or a code."))
         return
-    found = await console.list_page(
-        turn.session, scope(official), ListFilter(search=search), fmt.today_local(turn.now), 1, FOUND_PER_PAGE
-    )
+    today = fmt.today_local(turn.now)
+    found = await console.list_page(turn.session, scope(official), ListFilter(search=search), today, 1, FOUND_PER_PAGE)
     shown = query.strip()[:40]
     if not found.items:
         turn.say(
@@ -116,7 +115,6 @@ async def _search(turn: Turn, official: Official, query: str) -> None:
             [[Button(_("« Officials' menu"), "of")]],
         )
         return
-    today = fmt.today_local(turn.now)
     rows = [[Button(chat.row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in found.items]
     rows.append([Button(_("« Officials' menu"), "of")])
     count = _("more than {n}").format(n=fmt.number(found.total)) if found.capped else fmt.number(found.total)

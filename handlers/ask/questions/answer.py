@@ -109,6 +109,11 @@ def _today(turn: Turn) -> date:
     return turn.config.as_of_date or fmt.today_local(turn.now)
 
 
+def _lookup_buttons() -> list[list[Button]]:
+    """Where a citizen finds an application: this chat's, or any by its code."""
+    return [[Button(_("My applications"), "status")], [Button(_("Look up by application code"), "lookup")]]
+
+
 async def answer(turn: Turn) -> None:
     """Free text in the menu (or as a first message), or a question typed in the middle of a form."""
     text = turn.text
@@ -132,18 +137,14 @@ async def answer(turn: Turn) -> None:
                 "application you need its code (e.g. HK-7QX4-M9PR) and the last 4 digits of the ID number; the "
                 "applications made in this chat are under “My applications”."
             ),
-            [[Button(_("My applications"), "status")], [Button(_("Look up by application code"), "lookup")]],
+            _lookup_buttons(),
         )
         return
     if (entry_id := application_help(text)) is not None and (found := by_id(entry_id, turn.config.hotline)):
         turn.goto(CoreState.MENU, {})
         turn.say(
             found.text,
-            [
-                [Button(_("My applications"), "status")],
-                [Button(_("Look up by application code"), "lookup")],
-                [Button(_("« Main menu"), "menu")],
-            ],
+            [*_lookup_buttons(), [Button(_("« Main menu"), "menu")]],
         )
         return
     if (intent := chat_intent(text)) is not None:

@@ -141,9 +141,7 @@ _SPEAKER_COVID = re.compile(rf"\b(?:toi|em|minh)\s+(?:(?:cung|dang|da|bi|la|phai
 _CHILD_COVID = re.compile(
     rf"\b(?:con|chau|be|tre)\b(?:\s+\w+){{0,4}}?\s+(?:cung\s+)?(?:bi|la|dang|phai)\s+{_COVID_WORDS}"
 )
-
-
-_CHILDREN_HAD = re.compile(r"\b(?:\d|mot|hai|ba) (?:con|chau|be)\b|\bcon nho\b")
+_CHILDREN_HAD = re.compile(r"\b(?:\d|mot|hai|ba) (?:con|chau|be)\b|\bcon nho\b")  # "nhà có 2 con nhỏ"
 
 
 def _speaker_isolated(text: str, facts: Facts) -> bool:
