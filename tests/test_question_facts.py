@@ -69,6 +69,26 @@ def test_no_date_range(text: str) -> None:
     assert facts.date_ranges(text) == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nghỉ việc ngày 15/4/2021", (date(2021, 4, 15),)),
+        ("thôi việc hồi tháng 2/2021", (date(2021, 2, 1),)),
+        # a month named in words: its first day
+        ("mình nghỉ việc từ tháng 3 năm 2021", (date(2021, 3, 1),)),
+        ("bị cho nghỉ việc hồi tháng 4", (date(2021, 4, 1),)),
+        ("tháng 1 năm 2022 mới bị chấm dứt hợp đồng", (date(2022, 1, 1),)),
+        # a count of months, a range and a month span are not a month's name
+        ("nghỉ 1 tháng 5 ngày", ()),
+        ("đóng cửa cả tháng 9", ()),
+        ("từ tháng 7 đến tháng 8", ()),
+        ("từ 3/8 tới 25/8", ()),
+    ],
+)
+def test_single_dates(text: str, expected: tuple[date, ...]) -> None:
+    assert facts.single_dates(text) == expected
+
+
 def test_a_range_gives_the_days() -> None:
     assert facts.extract("từ 3/8 tới 25/8").days == 23
 

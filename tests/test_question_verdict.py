@@ -77,6 +77,15 @@ def test_a_freelance_performer_is_not_a_public_arts_employee(text: str) -> None:
     assert c.text.startswith("Không.") and "lao động tự do" in c.text, c.text
 
 
+@pytest.mark.parametrize(
+    "text", ["mình nghỉ việc từ tháng 3 năm 2021 có được hỗ trợ không", "bị chấm dứt hợp đồng hồi tháng 4 có được 3,71 triệu không"]
+)
+def test_a_termination_in_a_month_before_the_window_is_no(text: str) -> None:
+    c = answer("termination", text)
+    assert c.text.startswith("Không.") and c.decided, c.text
+    assert "01/05/2021" in c.text
+
+
 def test_unpaid_leave_22_days_gets_the_short_amount() -> None:
     c = answer("suspension", "công ty cho nghỉ không lương 22 ngày thì được bao nhiêu")
     assert c.text.startswith("Có.")

@@ -295,19 +295,29 @@ def date_ranges(text: str) -> tuple[DateRange, ...]:
     return tuple(out)
 
 
-_MONTH_OF_YEAR = re.compile(r"\bthang\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
+# "tháng 1/2022", "tháng 3 năm 2021", "hồi tháng 4" (of 2021); not "1 tháng 5 ngày", a count of months.
+_MONTH_OF_YEAR = re.compile(
+    r"(?<!\d )\bthang\s*(\d{1,2})(?:\s*(?:[/.-]|nam)\s*(\d{4}))?\b(?!\s*[/.-]?\s*\d)(?!\s*(?:ngay|tuan)\b)"
+)
 
 
 def single_dates(text: str) -> tuple[date, ...]:
-    """Dates not part of a range: 'nghỉ việc ngày 15/4/2021', 'tháng 1/2022' (its first day)."""
+    """Dates not part of a range: 'nghỉ việc ngày 15/4/2021', 'tháng 1/2022' and 'hồi tháng 4' (the month's
+    first day)."""
     key = folded(text)
-    ranged = [m.span() for rx in (_RANGE, _FROM_WORDS_TO, _SHORT_RANGE, _FROM) for m in rx.finditer(key)]
+    ranged = [
+        m.span()
+        for rx in (_RANGE, _FROM_WORDS_TO, _SHORT_RANGE, _FROM, _MONTH_SPAN, _WHOLE_MONTH)
+        for m in rx.finditer(key)
+    ]
     out: list[date] = []
+    months: list[tuple[int, int]] = []
     for m in _MONTH_OF_YEAR.finditer(key):
-        month, year = int(m.group(1)), int(m.group(2))
-        if 1 <= month <= 12:
-            out.append(date(year, month, 1))
-    months = [m.span() for m in _MONTH_OF_YEAR.finditer(key)]
+        month = int(m.group(1))
+        if any(a <= m.start() < b for a, b in ranged) or not 1 <= month <= 12:
+            continue
+        out.append(date(_year(m.group(2)), month, 1))
+        months.append(m.span())
     for m in _ANY_DATE.finditer(key):
         if any(a <= m.start() < b for a, b in ranged + months):
             continue
