@@ -98,6 +98,10 @@ def test_a_range_gives_the_days() -> None:
     [
         ("cháu 9 tuổi bị F0", (Age("chau", 9),)),
         ("con 15 tuổi", (Age("con", 15),)),
+        # "con tôi 4 tuổi", "bé nhà mình 3 tuổi": the age is the child's, not the speaker's
+        ("con tôi 4 tuổi", (Age("con", 4),)),
+        ("bé nhà mình 3 tuổi", (Age("be", 3),)),
+        ("có con 3 tuổi", (Age("con", 3),)),
         ("bà 80 tuổi", (Age("ba", 80),)),
         ("bé mười tuổi", (Age("be", 10),)),
         ("con 5 tuoi va me 62 tuoi", (Age("con", 5), Age("me", 62))),

@@ -78,12 +78,39 @@ def test_a_freelance_performer_is_not_a_public_arts_employee(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["mình nghỉ việc từ tháng 3 năm 2021 có được hỗ trợ không", "bị chấm dứt hợp đồng hồi tháng 4 có được 3,71 triệu không"]
+    "text",
+    [
+        "mình nghỉ việc từ tháng 3 năm 2021 có được hỗ trợ không",
+        "bị chấm dứt hợp đồng hồi tháng 4 có được 3,71 triệu không",
+    ],
 )
 def test_a_termination_in_a_month_before_the_window_is_no(text: str) -> None:
     c = answer("termination", text)
     assert c.text.startswith("Không.") and c.decided, c.text
     assert "01/05/2021" in c.text
+
+
+def test_the_under_6_supplement_is_not_for_a_work_stoppage() -> None:
+    """Khoản 7's extra for workers rides on suspension, unpaid leave or termination only (policy-facts §3.7)."""
+    c = answer("children", "con tôi 4 tuổi, tôi bị ngừng việc 20 ngày do phong tỏa thì được thêm tiền cho con không")
+    assert c.text.startswith("Không.") and c.decided, c.text
+    assert "tạm hoãn" in c.text and "chấm dứt" in c.text
+    assert "F0" not in c.text.split("\n")[0]  # the child's own F0/F1 status is not what was asked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "con tôi 4 tuổi, tôi bị nghỉ không lương 1 tháng thì được thêm tiền cho con không",
+        "tôi bị chấm dứt hợp đồng tháng 8, có con 3 tuổi thì được thêm gì không",
+    ],
+)
+def test_the_under_6_supplement_rides_on_suspension_or_termination(text: str) -> None:
+    c = answer("children", text)
+    assert not c.text.startswith("Không."), c.text
+    assert "dưới 6 tuổi" in c.text and "hỏi" in c.text  # the extra exists; its amount is not confirmed
+    assert "1.000.000" not in c.text
+    assert "F0" not in c.text.split("\n")[0]
 
 
 def test_unpaid_leave_22_days_gets_the_short_amount() -> None:

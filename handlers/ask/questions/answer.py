@@ -80,19 +80,6 @@ def _legal_document(text: str) -> str | None:
     return _LEGAL_ENTRIES[found.pop()] if len(found) == 1 else None  # two named: the list compares them
 
 
-# An employee's situation named in words, as the policy it belongs to (folded).
-_SITUATIONS = (
-    (re.compile(r"\b(tam hoan|nghi khong luong|nghi viec khong huong luong)\b"), "suspension"),
-    (re.compile(r"\bngung viec\b"), "work_stoppage"),
-    (re.compile(r"\b(cham dut hop dong|cham dut hdld|bi cho thoi viec|bi sa thai)\b"), "termination"),
-)
-
-
-def _situation(text: str) -> str | None:
-    key = search_key(text)
-    return next((topic for pattern, topic in _SITUATIONS if pattern.search(key)), None)
-
-
 # "tra cứu hồ sơ": the chat's own applications or a look-up by code; the first answer offers the second.
 _LOOKUPS = frozenset({"app_status", "app_code"})
 # Intents that are never offered as a guess.
@@ -155,7 +142,9 @@ async def answer(turn: Turn) -> None:
     if is_ask_preamble(text) or bare_yes_no(text):  # the question is still to come: offer topics, ask for it
         await unsure(turn, prediction, offer_always=True)
         return
-    situation = _situation(text) if prediction.topic == "children" and verdict.other_pregnant(text) else None
+    situation = (
+        verdict.worker_situation(text) if prediction.topic == "children" and verdict.other_pregnant(text) else None
+    )
     if situation is not None:
         # "vợ tôi mang thai, tôi bị tạm hoãn hợp đồng": the pregnancy supplement is the pregnant worker's own,
         # so the husband's situation decides.

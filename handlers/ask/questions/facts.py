@@ -338,6 +338,8 @@ _AGE_WHO = frozenset(
     {"chau", "con", "be", "ba", "ong", "me", "bo", "em", "toi", "minh", "cu", "nguoi", "cha", "vo", "chong", "dua"}
 )
 
+_OWNER_WORDS = frozenset({"toi", "minh", "em", "chi", "anh", "nha", "ta"})
+
 
 def ages(text: str) -> tuple[Age, ...]:
     """'cháu 9 tuổi', 'con 15 tuổi', 'bà 80 tuổi', 'bé mười tuổi'."""
@@ -351,6 +353,9 @@ def ages(text: str) -> tuple[Age, ...]:
             continue
         first = number[1]
         before = tokens[first - 1] if first >= 1 else None
+        if first >= 2 and before in _OWNER_WORDS:  # "con tôi 4 tuổi", "bé nhà mình 3 tuổi": the child's age
+            owned = tokens[first - 3] if first >= 3 and tokens[first - 2] == "nha" else tokens[first - 2]
+            before = owned if owned in _AGE_WHO else before
         who = before if before in _AGE_WHO else None
         # "dưới 16 tuổi" speaks of someone younger than 16.
         out.append(Age(who, int(number[0]) - 1 if before == "duoi" else int(number[0])))

@@ -63,6 +63,19 @@ _SITUATIONS = {
     PolicyId.WORK_STOPPAGE: EmployeeSituation.WORK_STOPPAGE,
     PolicyId.TERMINATION: EmployeeSituation.TERMINATED_NO_UI_BENEFIT,
 }
+# An employee's situation named in words, as the policy it belongs to (folded).
+_SITUATION_WORDS = (
+    (re.compile(r"\b(tam hoan|nghi khong luong|nghi viec khong huong luong)\b"), PolicyId.SUSPENSION),
+    (re.compile(r"\bngung viec\b"), PolicyId.WORK_STOPPAGE),
+    (re.compile(r"\b(cham dut hop dong|cham dut hdld|bi cho thoi viec|bi sa thai)\b"), PolicyId.TERMINATION),
+)
+
+
+def worker_situation(text: str) -> PolicyId | None:
+    key = folded(text)
+    return next((pid for pattern, pid in _SITUATION_WORDS if pattern.search(key)), None)
+
+
 # An authority's order or a COVID measure named in the message ("xã bắt đóng cửa", "phong tỏa").
 _COVID_CAUSE = re.compile(
     r"\b(bat|buoc|yeu cau|lenh|phai) (dong cua|nghi|dung|tam dung|ngung)|phong toa|gian cach|chi thi (15|16)"
@@ -216,6 +229,9 @@ def profile_for(
             child = False
         status = {Covid.F0: CovidStatus.F0, Covid.F1: CovidStatus.F1, None: CovidStatus.NONE}[facts.covid]
         if status is CovidStatus.NONE:
+            if pid is PolicyId.CHILDREN and (situation := worker_situation(text)) is not None:
+                # "con tôi 4 tuổi, tôi bị ngừng việc": the workers' extra, which rides on the situation's support.
+                return profile_for(situation, text, facts)
             if pid is PolicyId.CHILDREN and not child:
                 return None  # the pregnancy / under-6 supplement: the policy page says it best
             missing.append(_("whether the person was treated (F0) or isolated (F1)"))
