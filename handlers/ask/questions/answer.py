@@ -15,12 +15,12 @@ from datetime import date
 
 from handlers import actions
 from handlers.apply import chat as intake
-from handlers.ask.eligibility_rules import PolicyId
+from handlers.ask.eligibility_rules import HOUSEHOLD_VND, PolicyId
 from handlers.ask.policies import policy_buttons, policy_page, section_page
 from handlers.ask.policy_search import detect_section
 from handlers.ask.questions import classify, id_facts, passages, verdict
 from handlers.ask.questions.confirm import confirmation
-from handlers.ask.questions.facts import Facts, extract
+from handlers.ask.questions.facts import Facts, Who, extract
 from handlers.ask.questions.knowledge import by_id, entry, province_scheme
 from handlers.complaints import chat as complaints
 from handlers.intents import (
@@ -149,6 +149,19 @@ async def answer(turn: Turn) -> None:
         # "vợ tôi mang thai, tôi bị tạm hoãn hợp đồng": the pregnancy supplement is the pregnant worker's own,
         # so the husband's situation decides.
         prediction = replace(prediction, topic=situation)
+    if facts.business_worker and prediction.topic == PolicyId.HOUSEHOLD_BUSINESS:
+        # "làm phục vụ nhà hàng, nhà hàng đóng cửa": the support of the one who works there, not the business's.
+        turn.say(
+            _(
+                "The household business support ({amount}) is paid to the household business, that is, to its "
+                "owner. Someone who works there is supported as a worker: with a labour contract and compulsory "
+                "social insurance, by the employees' supports (contract suspension, unpaid leave, work "
+                "stoppage); without a labour contract, by the free workers' support that the province sets."
+            ).format(amount=fmt.vnd(HOUSEHOLD_VND))
+        )
+        employee = facts.who is Who.EMPLOYEE_SI
+        topic = PolicyId.SUSPENSION if employee else PolicyId.FREE_WORKER
+        prediction = replace(prediction, topic=topic, confident=True, close=False)
     if not prediction.confident and {t for t, _s in prediction.ranked[:2]} == _LOOKUPS:
         await answer_topic(turn, "app_status", prediction.kind, facts)  # its reply offers the look-up by code
         return

@@ -76,6 +76,7 @@ class Facts:
     dates: tuple[date, ...] = ()  # single dates outside ranges ("nghỉ việc ngày 15/4", "tháng 1/2022")
     elderly_or_disabled: bool = False  # "người già", "khuyết tật nặng" (QĐ 33's +1.000.000 ₫ group)
     adult: bool = False  # "người lớn": not a child, whatever else is said
+    business_worker: bool = False  # works in someone's shop or restaurant: "làm phục vụ nhà hàng"
     # With F0/F1 and another situation in one message, the days right after "điều trị"/"cách ly"
     # are the treatment's, and `rest_days` the other situation's.
     covid_days: int | None = None
@@ -424,8 +425,27 @@ _WHO_CUES: tuple[tuple[Who, re.Pattern[str]], ...] = (
 )
 
 
+# One who works in a shop, a restaurant or the like, not its owner: "đi làm thêm quán cà phê", "làm phục vụ nhà
+# hàng", "làm thuê cho tiệm tóc", "nhân viên quán karaoke".
+_BUSINESS = r"(?:quan|tiem|nha hang|cua hang|karaoke|spa|salon|khach san|nha nghi|homestay|sap)"
+_WORK = r"(?:them|thue|phuc vu|nhan vien|ban hang|bep|cong|cho|o|tai)"
+_BUSINESS_WORKER = re.compile(
+    rf"\blam\s+{_WORK}(?:\s+(?:{_WORK}|mot|cai))*\s+{_BUSINESS}\b"
+    rf"|\b(?:nhan vien|phuc vu|phu bep|chay ban|pha che)\s+(?:(?:o|tai|cho|cua)\s+)?{_BUSINESS}\b"
+)
+_OWN_BUSINESS = re.compile(rf"\b{_BUSINESS}\s+(?:cua|nha)\s+(?:toi|minh|em|chi|anh)\b|\b(?:mo|chu)\s+{_BUSINESS}\b")
+_CONTRACT = re.compile(r"(?<!khong co )(?<!khong )\b(?:hop dong lao dong|hdld|bao hiem xa hoi|bhxh)\b")
+
+
+def business_worker(text: str) -> bool:
+    key = folded(text)
+    return bool(_BUSINESS_WORKER.search(key)) and not _OWN_BUSINESS.search(key)
+
+
 def who(text: str) -> Who | None:
     key = folded(text)
+    if business_worker(text):  # a worker there, with or without a contract: not the household business
+        return Who.EMPLOYEE_SI if _CONTRACT.search(key) else Who.FREE_WORKER
     for group, pattern in _WHO_CUES:
         if pattern.search(key):
             return group
@@ -539,6 +559,7 @@ def extract(text: str) -> Facts:
         dates=single_dates(text),
         elderly_or_disabled=bool(_ELDERLY.search(key)),
         adult=bool(_ADULT.search(key)),
+        business_worker=business_worker(text),
         durations=durations(text),
         ranges=date_ranges(text),
         ages=ages(text),
