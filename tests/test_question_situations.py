@@ -43,3 +43,37 @@ async def test_a_worker_with_a_contract_is_pointed_to_the_employees_support(app:
 async def test_the_owner_of_a_closed_shop_still_gets_the_household_business_answer(app: HoTro) -> None:
     reply = await ask(app, "quán cà phê của tôi bị đóng cửa 1 tháng theo yêu cầu của phường thì có được hỗ trợ không")
     assert reply.startswith("Có. Hỗ trợ hộ kinh doanh: 3.000.000"), reply
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("làm sao để biết mình có trong danh sách được duyệt", "niêm yết công khai"),
+        ("danh sách được niêm yết ở đâu", "niêm yết công khai"),
+        ("có phải mất phí gì không khi làm hồ sơ hỗ trợ", "không mất tiền"),
+        ("tiền hỗ trợ có bị trừ thuế không", "thuế"),
+        ("làm hộ cho mẹ tôi được không, mẹ tôi không dùng điện thoại", "người hỗ trợ đăng ký"),
+        ("đã nhận hỗ trợ lao động tự do rồi thì còn được nhận hỗ trợ F0 không", "được cộng thêm"),
+    ],
+)
+async def test_questions_about_the_process_get_their_own_answer(app: HoTro, text: str, expected: str) -> None:
+    assert expected in await ask(app, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("đã nhận hỗ trợ lao động tự do rồi thì còn được nhận hỗ trợ F0 không", "Có."),
+        ("mình đã nhận tiền ngừng việc rồi có được nhận hỗ trợ chấm dứt hợp đồng nữa không", "Không."),
+        ("đã được nhận 3 triệu hộ kinh doanh rồi có được nhận lần 2 không", "Không."),
+    ],
+)
+async def test_one_support_on_top_of_another_follows_the_principles(app: HoTro, text: str, verdict: str) -> None:
+    reply = await ask(app, text)
+    assert reply.startswith(verdict), reply
+    assert "chỉ được hưởng một chế độ" in reply  # the principles, whichever way it goes
+
+
+async def test_a_received_application_is_no_question_of_two_supports(app: HoTro) -> None:
+    reply = await ask(app, "tôi đã nộp hồ sơ rồi mà chưa được duyệt")
+    assert "chỉ được hưởng một chế độ" not in reply

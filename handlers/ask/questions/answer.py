@@ -18,10 +18,10 @@ from handlers.apply import chat as intake
 from handlers.ask.eligibility_rules import HOUSEHOLD_VND, PolicyId
 from handlers.ask.policies import policy_buttons, policy_page, section_page
 from handlers.ask.policy_search import detect_section
-from handlers.ask.questions import classify, id_facts, passages, verdict
+from handlers.ask.questions import classify, combination, id_facts, passages, verdict
 from handlers.ask.questions.confirm import confirmation
 from handlers.ask.questions.facts import Facts, Who, extract
-from handlers.ask.questions.knowledge import by_id, entry, province_scheme
+from handlers.ask.questions.knowledge import by_id, closest, entry, province_scheme
 from handlers.complaints import chat as complaints
 from handlers.intents import (
     application_help,
@@ -82,6 +82,8 @@ def _legal_document(text: str) -> str | None:
 
 # "tra cứu hồ sơ": the chat's own applications or a look-up by code; the first answer offers the second.
 _LOOKUPS = frozenset({"app_status", "app_code"})
+# The F0/F1 meal support and the children's extra: one set of rules, told apart by whose age is said.
+_F0_F1_CHILDREN = frozenset({PolicyId.F0_F1, PolicyId.CHILDREN})
 # Intents that are never offered as a guess.
 _NOT_OFFERED = frozenset({"greeting", "thanks", "app_code"})
 # Below this the message is not about anything we know ("qwerty"): say so instead of guessing.
@@ -137,6 +139,17 @@ async def answer(turn: Turn) -> None:
     if (intent := chat_intent(text)) is not None:
         await answer_topic(turn, intent, "chat", Facts())
         return
+    if (combo := combination.asked(text)) is not None and (principles := by_id("package_principles")) is not None:
+        # "đã nhận hỗ trợ lao động tự do rồi có được nhận hỗ trợ F0 không": the principles decide.
+        turn.goto(CoreState.MENU, {})
+        head = combination.verdict(combo) or ""
+        if combo.asked is not None and combo.asked != combo.had:
+            head += "\n" + _policies(turn)[combo.asked].summary  # the one asked about: its amount and condition
+        turn.say(
+            (head.strip() + "\n\n" if head.strip() else "") + principles.text,
+            [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]],
+        )
+        return
     facts = extract(text)
     prediction = classify.predict(text, facts)
     if is_ask_preamble(text) or bare_yes_no(text):  # the question is still to come: offer topics, ask for it
@@ -149,7 +162,7 @@ async def answer(turn: Turn) -> None:
         # "vợ tôi mang thai, tôi bị tạm hoãn hợp đồng": the pregnancy supplement is the pregnant worker's own,
         # so the husband's situation decides.
         prediction = replace(prediction, topic=situation)
-    if facts.business_worker and prediction.topic == PolicyId.HOUSEHOLD_BUSINESS:
+    if facts.business_worker and (prediction.topic == PolicyId.HOUSEHOLD_BUSINESS or not prediction.confident):
         # "làm phục vụ nhà hàng, nhà hàng đóng cửa": the support of the one who works there, not the business's.
         turn.say(
             _(
@@ -159,9 +172,12 @@ async def answer(turn: Turn) -> None:
                 "stoppage); without a labour contract, by the free workers' support that the province sets."
             ).format(amount=fmt.vnd(HOUSEHOLD_VND))
         )
-        employee = facts.who is Who.EMPLOYEE_SI
-        topic = PolicyId.SUSPENSION if employee else PolicyId.FREE_WORKER
-        prediction = replace(prediction, topic=topic, confident=True, close=False)
+        worker_topic = PolicyId.SUSPENSION if facts.who is Who.EMPLOYEE_SI else PolicyId.FREE_WORKER
+        prediction = replace(prediction, topic=worker_topic, confident=True, close=False)
+    if not prediction.confident and {t for t, _s in prediction.ranked[:2]} == _F0_F1_CHILDREN:
+        # "mẹ tôi ngoài 70 tuổi là F0 có được thêm 1 triệu không": the same rules answer both; the facts say whose.
+        child = facts.child_under_16 and not facts.elderly
+        prediction = replace(prediction, topic=PolicyId.CHILDREN if child else PolicyId.F0_F1, confident=True)
     if not prediction.confident and {t for t, _s in prediction.ranked[:2]} == _LOOKUPS:
         await answer_topic(turn, "app_status", prediction.kind, facts)  # its reply offers the look-up by code
         return
@@ -185,7 +201,7 @@ POLICY_HINT_GAP = 0.8
 
 # ... and only when the message names it: today's matcher scores a policy named in words from about 0.6
 # ("hạn nộp hồ sơ hộ kinh doanh": 0.84) and a general question's best policy about 0.3.
-NAMED_SCORE = 0.5
+NAMED_SCORE = 0.6
 
 
 def _policy_named(prediction: classify.Prediction) -> str | None:
@@ -222,7 +238,13 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         await status.start_lookup(turn)
         return
     if topic == "register":
-        await intake.choose_kind(turn)
+        # "đăng ký giúp mẹ tôi được không" asks how, not to start: the entry whose examples are that close.
+        closer = closest(turn.text, topic, cued_kind(turn.text, kind), "register", turn.config.hotline)
+        if closer is None:
+            await intake.choose_kind(turn)
+            return
+        turn.goto(CoreState.MENU, {})
+        turn.say(closer.answer, [[Button(_("Apply for support"), "apply")], [Button(_("« Main menu"), "menu")]])
         return
     if topic == "contact":
         contact(turn)
@@ -244,7 +266,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
             return
     # "hạn nộp hồ sơ hộ kinh doanh": the general topic, narrowed to the policy the message names.
     narrowed = entry(topic, kind, policy_hint, turn.config.hotline) if policy_hint else None
-    found = entry(topic, kind, hotline=turn.config.hotline) or narrowed
+    found = entry(topic, kind, hotline=turn.config.hotline, text=turn.text) or narrowed
     if found is None:
         await unsure(turn, None)
         return

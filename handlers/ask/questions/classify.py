@@ -69,6 +69,7 @@ class Example:
     text: str
     topic: str
     kind: str | None
+    entry: str | None = None  # the knowledge entry the example was written for
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _knowledge_examples() -> Iterable[Example]:
         kind = entry.kinds[0] if entry.kinds else None
         topic = entry.topic
         for text in entry.examples:
-            yield Example(nfc(text), topic, kind)
+            yield Example(nfc(text), topic, kind, entry.id)
 
 
 def training_examples() -> list[Example]:
@@ -181,6 +182,12 @@ class Classifier:
         kinded = [i for i, e in enumerate(examples) if e.kind]
         self.kind_model = _svm().fit(x[kinded], [examples[i].kind for i in kinded])
         self.topics: tuple[str, ...] = tuple(str(t) for t in self.topic_model.classes_)
+        # Each knowledge entry's examples, for telling apart the entries of one topic (closest_entries).
+        rows: dict[str, list[int]] = {}
+        for i, e in enumerate(examples):
+            if e.entry is not None:
+                rows.setdefault(e.entry, []).append(i)
+        self._entry_rows = {entry: x[indices] for entry, indices in rows.items()}
 
     def _features(self, key: str) -> Any:  # a sparse row
         return self.features.transform([key])
@@ -197,6 +204,16 @@ class Classifier:
             if topic in combined:
                 combined[topic] += FACT_WEIGHT
         return combined
+
+    def closest_entries(self, text: str, entry_ids: Iterable[str]) -> dict[str, float]:
+        """Each entry's similarity to the question: the cosine of its closest example (0..1)."""
+        question = self._features(self.fold(text)).T
+        # The two feature blocks are each of unit length: their dot products add up to at most 2.
+        return {
+            entry: float((self._entry_rows[entry] @ question).max()) / 2
+            for entry in entry_ids
+            if entry in self._entry_rows
+        }
 
     def kind(self, text: str) -> str:
         return str(self.kind_model.predict(self._features(self.fold(text)))[0])

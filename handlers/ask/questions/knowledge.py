@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.admin_units import get as get_unit
+from handlers.ask.questions import classify
 from messages.free_worker_provinces import render_scheme, render_unknown, scheme_for
 from messages.free_worker_scheme import FreeWorkerScheme
-from messages.knowledge import KINDS, entry_by_id, find_entry
+from messages.knowledge import KINDS, KnowledgeEntry, entry_by_id, find_entry, load_knowledge
 from messages.vocabulary import AreaLevel
 
 
@@ -23,13 +24,48 @@ class Entry:
     text: str
 
 
-def entry(topic: str, kind: str | None = None, policy: str | None = None, hotline: str | None = None) -> Entry | None:
-    """The best entry for a topic and kind (the policy's own entry first when `policy` is given)."""
+# An entry of the topic whose examples are this much closer to the question than the entry its kind chose
+# answers instead ("mỗi chính sách được hưởng mấy lần": the principles, not the package's overview), when it
+# is at least this close itself (cosine, 0..1; classify.Classifier.closest_entries).
+CLOSER_MARGIN = 0.2
+CLOSER_MIN = 0.45
+
+
+def entry(
+    topic: str,
+    kind: str | None = None,
+    policy: str | None = None,
+    hotline: str | None = None,
+    text: str | None = None,
+) -> Entry | None:
+    """The best entry for a topic and kind (the policy's own entry first when `policy` is given); with the
+    question's `text`, a general topic's entry whose examples are clearly closer to it wins."""
     known_kind = kind if kind in KINDS else None
     found = find_entry(topic, known_kind, policy, hotline=hotline)
     if found is None and known_kind is not None:
         found = find_entry(topic, None, policy, hotline=hotline)
-    return Entry(found.id, found.title, found.answer) if found else None
+    if found is None:
+        return None
+    if text is not None and policy is None:
+        found = closest(text, topic, known_kind, found.id, hotline) or found
+    return Entry(found.id, found.title, found.answer)
+
+
+def closest(text: str, topic: str, kind: str | None, chosen: str, hotline: str | None = None) -> KnowledgeEntry | None:
+    """The topic's entry (without a policy, answering the kind) clearly closer to the question than `chosen`."""
+    candidates = [
+        e
+        for e in load_knowledge(hotline)
+        if e.topic == topic and e.policy is None and (kind is None or kind in e.kinds)
+    ]
+    if len(candidates) < 2:
+        return None
+    sims = classify.classifier().closest_entries(text, [e.id for e in candidates])
+    best = max(candidates, key=lambda e: sims.get(e.id, 0.0))
+    score = sims.get(best.id, 0.0)
+    if best.id != chosen and score >= CLOSER_MIN and score - sims.get(chosen, 0.0) >= CLOSER_MARGIN:
+        return best
+    return None
 
 
 def by_id(entry_id: str, hotline: str | None = None) -> Entry | None:
