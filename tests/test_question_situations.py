@@ -77,3 +77,17 @@ async def test_one_support_on_top_of_another_follows_the_principles(app: HoTro, 
 async def test_a_received_application_is_no_question_of_two_supports(app: HoTro) -> None:
     reply = await ask(app, "tôi đã nộp hồ sơ rồi mà chưa được duyệt")
     assert "chỉ được hưởng một chế độ" not in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi không đăng ký tạm trú thì có được nhận hỗ trợ không",
+        "tôi ở quê Nghệ An nhưng làm việc ở Bình Dương thì đăng ký ở đâu",
+        "em là người ngoại tỉnh bán hàng rong ở Sài Gòn có được hỗ trợ không",
+    ],
+)
+async def test_where_a_worker_living_away_from_home_registers(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert "nơi đang cư trú" in reply and "tạm trú" in reply, reply
+    assert "Bạn muốn đăng ký hỗ trợ nào" not in reply  # a question, not a request to start a form

@@ -174,11 +174,22 @@ async def answer(turn: Turn) -> None:
         )
         worker_topic = PolicyId.SUSPENSION if facts.who is Who.EMPLOYEE_SI else PolicyId.FREE_WORKER
         prediction = replace(prediction, topic=worker_topic, confident=True, close=False)
-    if not prediction.confident and {t for t, _s in prediction.ranked[:2]} == _F0_F1_CHILDREN:
+    leading = {t for t, _s in prediction.ranked[:2]}
+    residence = facts.residence and PolicyId.FREE_WORKER in leading and not facts.business_worker
+    if residence and (found := by_id("free_worker_residence", turn.config.hotline)) is not None:
+        # "chưa đăng ký tạm trú có được không", "quê Nghệ An, làm ở Bình Dương thì đăng ký ở đâu": residence.
+        turn.goto(CoreState.MENU, {})
+        policy = _policies(turn)[PolicyId.FREE_WORKER]
+        body = found.text + "\n\n" + policy.summary
+        if verdict.is_yes_no(text):
+            body = confirmation(text, body) + "\n\n" + body
+        turn.say(body, policy_buttons(policy))
+        return
+    if not prediction.confident and leading == _F0_F1_CHILDREN:
         # "mẹ tôi ngoài 70 tuổi là F0 có được thêm 1 triệu không": the same rules answer both; the facts say whose.
         child = facts.child_under_16 and not facts.elderly
         prediction = replace(prediction, topic=PolicyId.CHILDREN if child else PolicyId.F0_F1, confident=True)
-    if not prediction.confident and {t for t, _s in prediction.ranked[:2]} == _LOOKUPS:
+    if not prediction.confident and leading == _LOOKUPS:
         await answer_topic(turn, "app_status", prediction.kind, facts)  # its reply offers the look-up by code
         return
     if not prediction.confident:

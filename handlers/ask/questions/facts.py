@@ -77,6 +77,7 @@ class Facts:
     elderly_or_disabled: bool = False  # "người già", "khuyết tật nặng" (QĐ 33's +1.000.000 ₫ group)
     adult: bool = False  # "người lớn": not a child, whatever else is said
     business_worker: bool = False  # works in someone's shop or restaurant: "làm phục vụ nhà hàng"
+    residence: bool = False  # speaks of where one is registered to live: "chưa đăng ký tạm trú", "quê ở Nghệ An"
     # With F0/F1 and another situation in one message, the days right after "điều trị"/"cách ly"
     # are the treatment's, and `rest_days` the other situation's.
     covid_days: int | None = None
@@ -437,6 +438,13 @@ _OWN_BUSINESS = re.compile(rf"\b{_BUSINESS}\s+(?:cua|nha)\s+(?:toi|minh|em|chi|a
 _CONTRACT = re.compile(r"(?<!khong co )(?<!khong )\b(?:hop dong lao dong|hdld|bao hiem xa hoi|bhxh)\b")
 
 
+# "ở quê" alone is the countryside ("làm thuê ở quê"); a hometown set against the workplace is residence.
+_RESIDENCE = re.compile(
+    r"\b(?:tam tru|ho khau|thuong tru|cu tru|ngoai tinh|xa que|que quan|ve que|tinh khac)\b"
+    r"|\bque (?:o|toi|minh|em|chi|anh|nha)\b|\bque\b.*\b(?:nhung|ma)\b.*\blam\b"
+)
+
+
 def business_worker(text: str) -> bool:
     key = folded(text)
     return bool(_BUSINESS_WORKER.search(key)) and not _OWN_BUSINESS.search(key)
@@ -560,6 +568,7 @@ def extract(text: str) -> Facts:
         elderly_or_disabled=bool(_ELDERLY.search(key)),
         adult=bool(_ADULT.search(key)),
         business_worker=business_worker(text),
+        residence=bool(_RESIDENCE.search(key)),
         durations=durations(text),
         ranges=date_ranges(text),
         ages=ages(text),
