@@ -54,6 +54,12 @@ async def test_the_owner_of_a_closed_shop_still_gets_the_household_business_answ
         ("tiền hỗ trợ có bị trừ thuế không", "thuế"),
         ("làm hộ cho mẹ tôi được không, mẹ tôi không dùng điện thoại", "người hỗ trợ đăng ký"),
         ("đã nhận hỗ trợ lao động tự do rồi thì còn được nhận hỗ trợ F0 không", "được cộng thêm"),
+        ("sao tôi bị từ chối hồ sơ", "nêu rõ lý do"),
+        ("nhận tiền mặt hay chuyển khoản", "chuyển khoản (ghi ngân hàng"),
+        ("nếu khai gian thì bị xử lý sao", "xử lý nghiêm"),
+        ("hỗ trợ tiền điện tiền nước có không", "không có khoản hỗ trợ tiền điện"),
+        ("có hỗ trợ gạo không", "không có khoản hỗ trợ tiền điện, tiền nước, gạo"),
+        ("tôi bị phong tỏa ở nhà 21 ngày không đi làm được, công ty vẫn trả lương một phần", "ngừng việc"),
     ],
 )
 async def test_questions_about_the_process_get_their_own_answer(app: HoTro, text: str, expected: str) -> None:
@@ -91,3 +97,22 @@ async def test_where_a_worker_living_away_from_home_registers(app: HoTro, text: 
     reply = await ask(app, text)
     assert "nơi đang cư trú" in reply and "tạm trú" in reply, reply
     assert "Bạn muốn đăng ký hỗ trợ nào" not in reply  # a question, not a request to start a form
+
+
+@pytest.mark.parametrize(
+    ("text", "each", "total"),
+    [
+        ("nhà e 4 người đều F1 cách ly tại nhà 14 ngày thì tổng được bao nhiêu", "1.120.000", "4.480.000"),
+        ("hai vợ chồng tôi là F1 cách ly 10 ngày được bao nhiêu tiền", "800.000", "1.600.000"),
+    ],
+)
+async def test_a_family_in_isolation_is_counted_person_by_person(app: HoTro, text: str, each: str, total: str) -> None:
+    """The meal money is per person: 'nhà 4 người' asks for the four of them."""
+    reply = await ask(app, text)
+    assert each in reply and total in reply, reply
+
+
+async def test_asking_whether_it_is_too_late_is_told_the_deadline_has_passed(app: HoTro) -> None:
+    reply = await ask(app, "chính sách này hết hạn chưa, giờ còn đăng ký được không")
+    assert not reply.startswith("Có thể"), reply
+    assert "31/01/2022" in reply.split("\n")[0] and "đã qua" in reply.split("\n")[0]

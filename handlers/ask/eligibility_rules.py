@@ -428,14 +428,20 @@ def _min_days_condition(d: _Draft, minimum: int) -> None:
     d.line(_("Condition to confirm: at least {minimum} consecutive days.").format(minimum=minimum), hedge=True)
 
 
+def deadline_passed(today: date) -> str | None:
+    """The note that QĐ 33's filing deadline has passed, once it has."""
+    if today <= DOSSIER_DEADLINE:
+        return None
+    return _(
+        "Note: the filing deadline ({deadline}) has passed; ask the receiving office whether it still accepts dossiers."
+    ).format(deadline=day(DOSSIER_DEADLINE))
+
+
 def _deadline_step(text: str, today: date) -> str:
     """Next step with the QĐ 33 filing deadline, noting when it has passed."""
     step = text.format(deadline=day(DOSSIER_DEADLINE))
-    if today > DOSSIER_DEADLINE:
-        step += " " + _(
-            "Note: the filing deadline ({deadline}) has passed; ask the receiving office whether it "
-            "still accepts dossiers."
-        ).format(deadline=day(DOSSIER_DEADLINE))
+    if (note := deadline_passed(today)) is not None:
+        step += " " + note
     return step
 
 

@@ -162,7 +162,8 @@ async def answer(turn: Turn) -> None:
         # "vợ tôi mang thai, tôi bị tạm hoãn hợp đồng": the pregnancy supplement is the pregnant worker's own,
         # so the husband's situation decides.
         prediction = replace(prediction, topic=situation)
-    if facts.business_worker and (prediction.topic == PolicyId.HOUSEHOLD_BUSINESS or not prediction.confident):
+    leading = {t for t, _s in prediction.ranked[:2]}
+    if facts.business_worker and (PolicyId.HOUSEHOLD_BUSINESS in leading or not prediction.confident):
         # "làm phục vụ nhà hàng, nhà hàng đóng cửa": the support of the one who works there, not the business's.
         turn.say(
             _(
@@ -174,7 +175,6 @@ async def answer(turn: Turn) -> None:
         )
         worker_topic = PolicyId.SUSPENSION if facts.who is Who.EMPLOYEE_SI else PolicyId.FREE_WORKER
         prediction = replace(prediction, topic=worker_topic, confident=True, close=False)
-    leading = {t for t, _s in prediction.ranked[:2]}
     residence = facts.residence and PolicyId.FREE_WORKER in leading and not facts.business_worker
     if residence and (found := by_id("free_worker_residence", turn.config.hotline)) is not None:
         # "chưa đăng ký tạm trú có được không", "quê Nghệ An, làm ở Bình Dương thì đăng ký ở đâu": residence.
@@ -182,7 +182,7 @@ async def answer(turn: Turn) -> None:
         policy = _policies(turn)[PolicyId.FREE_WORKER]
         body = found.text + "\n\n" + policy.summary
         if verdict.is_yes_no(text):
-            body = confirmation(text, body) + "\n\n" + body
+            body = confirmation(text, body, _today(turn)) + "\n\n" + body
         turn.say(body, policy_buttons(policy))
         return
     if not prediction.confident and leading == _F0_F1_CHILDREN:
@@ -292,7 +292,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
     if _TIMES.search(search_key(turn.text)):
         body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body
     if verdict.is_yes_no(turn.text):
-        body = confirmation(turn.text, body) + "\n\n" + body
+        body = confirmation(turn.text, body, _today(turn)) + "\n\n" + body
     turn.say(body, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
 
 
@@ -408,6 +408,12 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
             body = computed.text
             if yes_no and _AGAIN.search(search_key(text)):
                 body = _twice(text, computed)
+            people = _people(text)
+            if computed.amount and people > 1 and computed.policy_id == PolicyId.F0_F1:
+                # "nhà 4 người đều F1": the meal money is per person.
+                body += "\n" + _(
+                    "Counted per person: {count} people × {each} = {total}, if each of them has the same days."
+                ).format(count=people, each=fmt.vnd(computed.amount), total=fmt.vnd(people * computed.amount))
             if not computed.decided:
                 body += "\n\n" + section_page(policy, "conditions")
             key = search_key(text)
@@ -454,13 +460,26 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
         parts.insert(0, _("Each person receives each support only once (NQ 68/NQ-CP)."))
     body = "\n\n".join(parts)
     if yes_no:
-        body = confirmation(turn.text, body) + "\n\n" + body
+        body = confirmation(turn.text, body, _today(turn)) + "\n\n" + body
     return body
 
 
 _TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
 _AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
 _SEVERAL_PEOPLE = re.compile(r"\b(?:(?:2|hai|ba|nhieu|ca hai|moi) (?:nguoi|vo chong)|ca (?:hai )?vo chong|ca nha)\b")
+
+
+_COUNT_WORDS = {"hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
+_PEOPLE = re.compile(r"\b(\d{1,2}|hai|ba|bon|nam|sau|bay|tam|chin|muoi) (?:nguoi|thanh vien|nhan khau)\b")
+_COUPLE = re.compile(r"\b(?:(?:ca )?(?:hai|2) vo chong|vo chong (?:toi|minh|em|chau))\b")
+
+
+def _people(text: str) -> int:
+    """How many people the message counts ("nhà 4 người", "hai vợ chồng tôi"); 1 when it counts none."""
+    key = search_key(text)
+    if (m := _PEOPLE.search(key)) is not None:
+        return int(m.group(1)) if m.group(1).isdigit() else _COUNT_WORDS[m.group(1)]
+    return 2 if _COUPLE.search(key) else 1
 
 
 def _twice(text: str, computed: verdict.Computed) -> str:

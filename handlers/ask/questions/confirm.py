@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import date
 
+from handlers.ask.eligibility_rules import deadline_passed
 from handlers.ask.questions.facts import date_ranges, single_dates
 from messages.i18n import _
 from messages.normalize import fold, nfc, search_key
 
-_LATE = re.compile(r"\b(kip|con (nop|nhan|duoc)|tre han|qua han|het han|muon)\b")
+_LATE = re.compile(r"\b(kip|con (nop|nhan|duoc|dang ky)|tre han|qua han|het han|muon)\b")
 DEADLINE_YEAR_FROM = 2022  # the filing deadlines are in 2022 (31/01/2022); windows end in 2021
 # "không cần tài sản bảo đảm" negates "phải thế chấp không"; "không có hợp đồng" only describes.
 _NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|bat buoc)"
@@ -28,18 +30,22 @@ _STOP_TEXT = "co duoc khong a vay nhi phai dung thi la va cua cho toi em minh ba
 _STOP = frozenset(_STOP_TEXT.split(" "))
 
 
-def confirmation(question: str, body: str) -> str:
+def confirmation(question: str, body: str, today: date | None = None) -> str:
     """The verdict for a yes/no question the rules do not decide, read off the answer's own text.
 
     'Không.' when the text negates what is asked ('không cần tài sản bảo đảm') or a percentage asked
     is under the text's threshold; 'Có.' when the text states what is asked (its words or figures);
-    otherwise 'Có thể, nếu …'.
+    otherwise 'Có thể, nếu …'. Asked whether it is too late, with no date of one's own, after the filing
+    deadline (`today`): that it has passed.
     """
     q, b = search_key(question), search_key(body)
     asked_dates = [*single_dates(question), *(r.start for r in date_ranges(question))]
     deadlines = [d for d in single_dates(body) if d.year >= DEADLINE_YEAR_FROM]
     if asked_dates and deadlines and _LATE.search(q):
         return _("No.") if min(asked_dates) > max(deadlines) else _("Yes.")
+    passed = deadline_passed(today) if today is not None and not asked_dates and deadlines else None
+    if passed is not None and _LATE.search(q):
+        return passed  # "hết hạn chưa, giờ còn đăng ký được không"
     asked = [float(x.replace(",", ".")) for x in _PERCENT.findall(fold(nfc(question)))]
     floors = [float(x.replace(",", ".")) for x in _THRESHOLD.findall(fold(nfc(body)))]
     if asked and floors:

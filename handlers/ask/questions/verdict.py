@@ -137,6 +137,7 @@ class Computed:
     policy_id: str
     verdict: str  # the opening that `text` starts with: "Có.", "Không." or "Có thể, nếu …"
     missing: list[str] = field(default_factory=list)
+    amount: int | None = None  # a Yes's confirmed amount for the one person the rules considered
 
 
 def _period(facts: Facts) -> tuple[date | None, date | None, int | None]:
@@ -375,4 +376,5 @@ def _word(
     if len(confirmed) > 1:
         lines.append(_("Total: {amount}.").format(amount=vnd(assessment.total_confirmed_vnd)))
     lines.append("➜ " + outcome.next_step)
-    return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id, verdict=_("Yes."))
+    amount = outcome.amount_vnd if outcome.confirmed_amount else None
+    return Computed("\n".join(lines), decided=True, policy_id=outcome.policy_id, verdict=_("Yes."), amount=amount)
