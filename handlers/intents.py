@@ -109,15 +109,24 @@ _CORRECTION = re.compile(
     r"|\b(?:sua|chinh sua|doi|thay doi|cap nhat)\s+(?:lai\s+)?(?:thong tin|so|ten|ngay sinh|dia chi|ho so)\b"
 )
 
+# "có mất phí không", "lệ phí bao nhiêu", "tiền hỗ trợ có bị trừ thuế không"; not "nộp tiền ăn", "mất tiền hỗ trợ"
+# nor a household business's "nộp thuế khoán" (a condition of its support).
+_FEES = re.compile(
+    r"\ble phi\b|\b(?:mat|ton|thu)\s+(?:phi|tien)\b(?!\s+(?:ho tro|an|bao hiem))|\bnop\s+phi\b"
+    r"|\btien ho tro\b.*\b(?:tru|dong|chiu|tinh)\s+thue\b"
+)
+
 
 def application_help(text: str) -> str | None:
-    """The knowledge entry for "tôi quên mã hồ sơ" ('lost_code') or "khai sai số tài khoản, sửa thế nào"
-    ('correct_application'), else None."""
+    """The knowledge entry for "tôi quên mã hồ sơ" ('lost_code'), "khai sai số tài khoản, sửa thế nào"
+    ('correct_application') or "đăng ký có mất phí không" ('fees'), else None."""
     key = search_key(text)
     if _LOST_CODE.search(key):
         return "lost_code"
     if _CORRECTION.search(key):
         return "correct_application"
+    if _FEES.search(key):
+        return "fees"
     return None
 
 

@@ -116,3 +116,21 @@ async def test_asking_whether_it_is_too_late_is_told_the_deadline_has_passed(app
     reply = await ask(app, "chính sách này hết hạn chưa, giờ còn đăng ký được không")
     assert not reply.startswith("Có thể"), reply
     assert "31/01/2022" in reply.split("\n")[0] and "đã qua" in reply.split("\n")[0]
+
+
+async def test_the_extra_for_a_child_is_answered_when_the_situation_leads(app: HoTro) -> None:
+    """The classifier may read the worker's situation first; the question is the child's extra."""
+    reply = await ask(app, "con mình 3 tuổi, mình ngừng việc 20 ngày vì phong tỏa, có được thêm cho con không")
+    assert reply.startswith("Không."), reply
+    assert "tạm hoãn" in reply.split("\n")[0]
+
+
+async def test_a_group_the_principles_leave_out_is_told_no(app: HoTro) -> None:
+    reply = await ask(app, "người tự nguyện không tham gia có được hỗ trợ không")
+    assert reply.startswith("Không."), reply
+
+
+async def test_a_question_about_registering_may_be_answered_from_another_topic(app: HoTro) -> None:
+    """ "đăng ký … có mất phí không" asks about fees, not to start a form."""
+    reply = await ask(app, "đăng ký hỗ trợ qua zalo có mất phí không")
+    assert "không mất tiền" in reply, reply

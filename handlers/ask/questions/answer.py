@@ -158,6 +158,9 @@ async def answer(turn: Turn) -> None:
     situation = (
         verdict.worker_situation(text) if prediction.topic == "children" and verdict.other_pregnant(text) else None
     )
+    if prediction.topic in verdict.WORKER_SITUATIONS and verdict.asks_child_extra(text, facts):
+        # "con mình 3 tuổi, mình ngừng việc 20 ngày, có được thêm cho con không": the child's extra is asked.
+        prediction = replace(prediction, topic=PolicyId.CHILDREN, confident=True)
     if situation is not None:
         # "vợ tôi mang thai, tôi bị tạm hoãn hợp đồng": the pregnancy supplement is the pregnant worker's own,
         # so the husband's situation decides.
@@ -250,7 +253,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         return
     if topic == "register":
         # "đăng ký giúp mẹ tôi được không" asks how, not to start: the entry whose examples are that close.
-        closer = closest(turn.text, topic, cued_kind(turn.text, kind), "register", turn.config.hotline)
+        closer = closest(turn.text, topic, None, "register", turn.config.hotline)
         if closer is None:
             await intake.choose_kind(turn)
             return

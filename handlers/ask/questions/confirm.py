@@ -24,8 +24,11 @@ _NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|bat buoc)"
 _SYNONYMS = {"the chap": "tai san", "bao dam": "tai san", "mien": "0%", "mien phi": "0%"}
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?) ?%")
 _THRESHOLD = re.compile(r"(\d+(?:[.,]\d+)?)% tro len")
-# A list of who is left out, up to the end of its sentence ("trừ" is not "trụ sở").
-_EXCLUDED = re.compile(r"\b(?:khong ap dung (?:cho|voi|doi voi)|khong bao gom|tru(?! so))\b([^.;\n]{1,200})")
+# A list of who is left out, up to the end of its sentence ("trừ" is not "trụ sở"; "không hỗ trợ đối tượng tự
+# nguyện không tham gia").
+_EXCLUDED = re.compile(
+    r"\b(?:khong ap dung (?:cho|voi|doi voi)|khong bao gom|khong ho tro (?:doi tuong|cho)|tru(?! so))\b([^.;\n]{1,200})"
+)
 _STOP_TEXT = "co duoc khong a vay nhi phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao"
 _STOP = frozenset(_STOP_TEXT.split(" "))
 

@@ -28,7 +28,7 @@ class Entry:
 # answers instead ("mỗi chính sách được hưởng mấy lần": the principles, not the package's overview), when it
 # is at least this close itself (cosine, 0..1; classify.Classifier.closest_entries).
 CLOSER_MARGIN = 0.2
-CLOSER_MIN = 0.45
+CLOSER_MIN = 0.4
 
 
 def entry(

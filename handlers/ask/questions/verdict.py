@@ -71,6 +71,15 @@ _SITUATION_WORDS = (
 )
 
 
+WORKER_SITUATIONS = frozenset(pid for _pattern, pid in _SITUATION_WORDS)
+# "được thêm cho con không", "thêm tiền cho bé": the extra for a child is what is asked.
+_CHILD_EXTRA = re.compile(r"\bthem\b(?:\s+\w+){0,3}\s+(?:cho )?(?:con|be|chau)\b")
+
+
+def asks_child_extra(text: str, facts: Facts) -> bool:
+    return facts.covid is None and any(a.years < 6 for a in facts.ages) and bool(_CHILD_EXTRA.search(folded(text)))
+
+
 def worker_situation(text: str) -> PolicyId | None:
     key = folded(text)
     return next((pid for pattern, pid in _SITUATION_WORDS if pattern.search(key)), None)
