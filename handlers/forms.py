@@ -169,9 +169,11 @@ async def handle(turn: Turn, form: Form) -> None:
         _go_back(answers, history)
         await ask(turn, form)
         return
-    # "không có" typed on a step that may be skipped is "Skip" pressed.
+    # "không có" typed on a step that may be skipped is "Skip" pressed. Photos already sent are kept: there,
+    # "Skip" (or "không có nữa") means nothing more to send.
     if current.optional and (turn.action == SKIP or (not turn.action and validators.says_none(turn.text))):
-        answers[current.key] = None
+        sent = answers.pop(f"{current.key}_pending", None) if current.kind == "photo" else None
+        answers[current.key] = list(sent) if sent else None
         _advance(turn, current)
         await ask(turn, form)
         return
@@ -356,7 +358,7 @@ async def _handle_photo(turn: Turn, form: Form, current: Field) -> None:
             pending.append(item)
             turn.say(_("Received. Send another photo, or press “Done”."), [[Button(_("Done"), DONE)]])
         return
-    if turn.action == DONE and pending:
+    if pending and (turn.action == DONE or (not turn.action and validators.says_done(turn.text))):
         answers[current.key] = list(pending)
         answers.pop(f"{current.key}_pending", None)
         _advance(turn, current)

@@ -995,7 +995,7 @@ _YES = frozenset(
     {
         "co", "co a", "co nhe", "da co", "vang", "vang a", "da", "da vang", "u", "uh", "um", "uhm", "uk", "u co",
         "dung", "dung roi", "dung vay", "dung a", "phai", "phai a", "chuan", "ok", "oke", "okay", "yes", "y",
-        "co roi", "roi", "co chu", "tat nhien", "dong y",
+        "co roi", "roi", "co chu", "tat nhien", "dong y", "o", "dung do", "dung the", "phai roi", "chinh xac",
     }
 )  # fmt: skip
 _NO = frozenset(
@@ -1040,13 +1040,41 @@ def yes_no(raw: str, unsure: bool = False) -> Result[YesNo]:
             return Valid("yes")
         if said in _NO:
             return Valid("no")
+    if (agreed := _all_agree(_yes_no_core(text).split())) is not None:
+        return Valid(agreed)
     return Invalid(_("Please answer “Có” (yes) or “Không” (no), or press a button below."), "yes_no")
+
+
+# Polite openers that agree with whatever follows: "dạ không phải" is a no, "ừ đúng rồi" a yes.
+_OPENERS = frozenset({"da", "vang", "u", "uh", "thua"})
+
+
+def _all_agree(said: list[str]) -> YesNo | None:
+    """Several yes (or several no) phrases in a row, with polite words between: "có ạ đúng rồi", "dạ phải"."""
+    found: set[YesNo] = set()
+    i = 0
+    while i < len(said):
+        if said[i] in _OPENERS | _YES_NO_TAIL:
+            i += 1
+            continue
+        for size in (3, 2, 1):
+            phrase = " ".join(said[i : i + size])
+            answer: YesNo | None = "yes" if phrase in _YES else "no" if phrase in _NO else None
+            if answer is not None:
+                found.add(answer)
+                i += size
+                break
+        else:
+            return None  # a word that is neither: a sentence, not an answer
+    return found.pop() if len(found) == 1 else None
 
 
 # "There is none": "không có", "chưa có số", "em không có điện thoại ạ" (folded, the words around dropped).
 _NONE = re.compile(
     r"(?:hien )?(?:khong|ko|k|kh|chua)(?: co)?"
-    r"(?: (?:so|sdt|dt|dien thoai|so dien thoai|ten|ten rieng|gi|ca|dau|nua|ai))*"
+    r"(?: (?:so|sdt|dt|dien thoai|so dien thoai|ten|ten rieng|gi|ca|dau|nua|ai|giay to|giay|anh|hinh|file"
+    r"|tai lieu|them))*"
+    r"|(?:khong|ko) can(?: (?:dau|nua|gui))*"
 )
 
 
@@ -1058,6 +1086,19 @@ def says_none(raw: str) -> bool:
     while said and said[-1] in _YES_NO_TAIL:
         said = said[:-1]
     return _NONE.fullmatch(" ".join(said)) is not None
+
+
+# "That is all" after sending photos: "xong rồi", "hết rồi ạ", "đủ rồi" (folded, polite words dropped).
+_DONE = frozenset({"xong", "xong roi", "het", "het roi", "du", "du roi", "gui xong", "gui xong roi", "vay thoi"})
+
+
+def says_done(raw: str) -> bool:
+    said = words(unicodedata.normalize("NFC", raw))
+    while said and said[0] in _YES_NO_HEAD | {"da", "thua"}:
+        said = said[1:]
+    while said and said[-1] in _YES_NO_TAIL:
+        said = said[:-1]
+    return " ".join(said) in _DONE
 
 
 CHOICE_CUTOFF = 80.0  # each typed word this close (rapidfuzz ratio) to a word of the label: "phe lieuu"

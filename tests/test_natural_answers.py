@@ -26,6 +26,9 @@ TODAY = date(2021, 8, 20)
         ("đúng", "yes"), ("đúng rồi", "yes"), ("ok", "yes"), ("Có!", "yes"), ("có\u200b", "yes"),
         ("không", "no"), ("ko", "no"), ("k", "no"), ("hk", "no"), ("khong co", "no"), ("không có", "no"),
         ("chưa", "no"), ("KHÔNG", "no"), ("ko co", "no"), ("không phải", "no"),
+        # a yes or a no after a polite "dạ", "vâng", "ừ": each word agrees
+        ("ừ đúng rồi", "yes"), ("vâng đúng", "yes"), ("dạ đúng rồi ạ", "yes"), ("dạ phải", "yes"), ("đúng đó", "yes"),
+        ("ờ", "yes"), ("có ạ đúng rồi", "yes"), ("dạ không phải", "no"),
     ],
 )  # fmt: skip
 def test_yes_and_no_in_the_words_people_use(typed: str, value: str) -> None:
@@ -463,3 +466,38 @@ async def test_a_word_that_only_looks_like_yes_or_no_is_not_taken_for_one(app: H
 async def test_a_yes_or_no_with_a_reason_after_it(app: HoTro, typed: str, next_step: str) -> None:
     chat = await at_the_same_address_step(app)
     assert next_step in joined(await chat.say(typed)).lower()
+
+
+async def at_the_documents_step(app: HoTro) -> Chat:
+    chat = await at_the_payment_step(app)
+    await chat.say("tiền mặt")
+    assert "Bỏ qua" in str(chat.buttons())
+    return chat
+
+
+@pytest.mark.parametrize("typed", ["không có giấy tờ gì", "ko có ảnh", "bỏ qua", "chưa có giấy tờ ạ", "không cần"])
+async def test_no_documents_in_the_words_people_use_skips_the_step(app: HoTro, typed: str) -> None:
+    chat = await at_the_documents_step(app)
+    replies = joined(await chat.say(typed))
+    assert "gửi ảnh giấy tờ" not in replies and "Xác nhận" in str(chat.buttons()), replies
+
+
+@pytest.mark.parametrize("typed", ["xong", "xong rồi", "hết rồi", "đủ rồi ạ"])
+async def test_done_typed_after_a_photo_keeps_it(app: HoTro, typed: str) -> None:
+    chat = await at_the_documents_step(app)
+    await chat.attach("photo-1")
+    await chat.say(typed)
+    assert "1 tệp" in chat.last_text and "Xác nhận" in str(chat.buttons()), chat.last_text
+
+
+@pytest.mark.parametrize("skip", ["button", "không có nữa"])
+async def test_skip_after_a_photo_does_not_drop_it(app: HoTro, skip: str) -> None:
+    """A photo already sent is kept: "Skip" (the step's first keyboard, still on screen) or "no more" then
+    means there is nothing more to send."""
+    chat = await at_the_documents_step(app)
+    await chat.attach("photo-1")
+    if skip == "button":
+        await chat.tap("f:skip")
+    else:
+        await chat.say(skip)
+    assert "1 tệp" in chat.last_text, chat.last_text
