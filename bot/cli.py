@@ -47,7 +47,8 @@ async def cmd_telegram(settings: Settings, args: argparse.Namespace) -> None:
 
     bot = make_bot(settings)
     app = await open_app(settings)
-    settle_heap(settings)
+    if settings.warm_start:
+        settle_heap(settings)
     stop = asyncio.Event()
     _stop_on_signals(stop)
     try:

@@ -112,6 +112,10 @@ class Settings(BaseSettings, HandlerFields):
     outbox_lease_seconds: float = 60.0
     # Turns processed at once per process; more wait their turn instead of exhausting the DB pool.
     max_concurrent_turns: int = 16
+    # `serve` and `telegram` load the indexes and train the question classifier before the first update
+    # (bot.app.settle_heap, ~2.5 s of CPU): no citizen's turn pays for it. Off, they start at once and the
+    # first questions pay instead (tests of the process itself, development).
+    warm_start: bool = True
 
     # Conversation behaviour.
     conversation_timeout_minutes: int = 30

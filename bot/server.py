@@ -24,7 +24,8 @@ async def serve(settings: Settings, port: int, stop: asyncio.Event) -> None:
     if bot is not None:
         check_webhook_settings(settings, webhook_secret(settings))
     app = await open_app(settings)
-    settle_heap(settings)
+    if settings.warm_start:
+        settle_heap(settings)
     runners: list[web.AppRunner] = []
     connecting: asyncio.Task[bool] | None = None
     workers: list[asyncio.Task[None]] = []

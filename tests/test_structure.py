@@ -133,6 +133,29 @@ def test_starting_a_command_loads_no_library_that_only_some_commands_need(migrat
     assert cold == []
 
 
+def test_a_server_warms_up_before_its_first_update_unless_told_not_to(migrated_url: str, tmp_path: Path) -> None:
+    """`serve` trains the question classifier (scikit-learn) before serving; HOTRO_WARM_START=false skips it."""
+    probe = (
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from bot.config import Settings\n"
+        "from bot.server import serve\n"
+        "from tests.net import free_port\n"
+        "async def once(warm):\n"
+        "    stop = asyncio.Event()\n"
+        "    stop.set()  # shut down as soon as it has started\n"
+        "    url, data = sys.argv[1], Path(sys.argv[2])\n"
+        "    settings = Settings(_env_file=None, database_url=url, data_dir=data, warm_start=warm)\n"
+        "    await serve(settings, free_port(), stop)\n"
+        "    return 'sklearn' in sys.modules\n"
+        "print(asyncio.run(once(False)), asyncio.run(once(True)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, migrated_url, str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.stdout.split() == ["False", "True"], result.stderr[-2000:]
+
+
 def test_the_declared_head_revision_is_alembics() -> None:
     """A new migration bumps storage.db.HEAD_REVISION: otherwise a database one behind passes for up to date."""
     assert ScriptDirectory.from_config(storage_db.alembic_config()).get_current_head() == storage_db.HEAD_REVISION

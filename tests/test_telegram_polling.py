@@ -64,6 +64,7 @@ async def test_sigterm_ends_polling_with_exit_0(fake_telegram: FakeTelegram, tmp
         "HOTRO_TELEGRAM_BASE_URL": fake.base_url,
         "HOTRO_DATA_DIR": str(tmp_path),
         "HOTRO_DATA_KEY": "k" * 44,
+        "HOTRO_WARM_START": "false",  # the process's start and stop are tested, not its first answers
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "telegram", env=env, stderr=asyncio.subprocess.PIPE
@@ -91,6 +92,7 @@ def _polling_env(fake: FakeTelegram, tmp_path: Path, db_url: str, token: str = T
         "HOTRO_TELEGRAM_BASE_URL": fake.base_url,
         "HOTRO_DATA_DIR": str(tmp_path),
         "HOTRO_DATA_KEY": "k" * 44,
+        "HOTRO_WARM_START": "false",  # the process's start and stop are tested, not its first answers
     }
 
 
