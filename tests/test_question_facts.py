@@ -102,6 +102,8 @@ def test_a_range_gives_the_days() -> None:
         ("con tôi 4 tuổi", (Age("con", 4),)),
         ("bé nhà mình 3 tuổi", (Age("be", 3),)),
         ("có con 3 tuổi", (Age("con", 3),)),
+        ("nhà tôi có con nhỏ 3 tuổi", (Age("con", 3),)),
+        ("con gái tôi 4 tuổi", (Age("con", 4),)),
         ("bà 80 tuổi", (Age("ba", 80),)),
         ("bé mười tuổi", (Age("be", 10),)),
         ("con 5 tuoi va me 62 tuoi", (Age("con", 5), Age("me", 62))),

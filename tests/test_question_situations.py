@@ -134,3 +134,13 @@ async def test_a_question_about_registering_may_be_answered_from_another_topic(a
     """ "đăng ký … có mất phí không" asks about fees, not to start a form."""
     reply = await ask(app, "đăng ký hỗ trợ qua zalo có mất phí không")
     assert "không mất tiền" in reply, reply
+
+
+async def test_a_terminated_worker_with_a_small_child_and_a_pregnant_wife_gets_the_workers_answer(app: HoTro) -> None:
+    reply = await ask(
+        app,
+        "nhà tôi có con nhỏ 3 tuổi, vợ tôi đang mang thai, tôi bị công ty cho thôi việc không có trợ cấp thất "
+        "nghiệp thì được những khoản gì",
+    )
+    assert "3.710.000" in reply and "dưới 6 tuổi" in reply, reply
+    assert "F0" not in reply.split("\n")[0]  # no question about COVID treatment

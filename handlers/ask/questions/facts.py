@@ -341,6 +341,7 @@ _AGE_WHO = frozenset(
 )
 
 _OWNER_WORDS = frozenset({"toi", "minh", "em", "chi", "anh", "nha", "ta"})
+_CHILD_ADJECTIVES = frozenset({"nho", "gai", "trai", "ut", "lon", "ca", "dau"})
 
 
 def ages(text: str) -> tuple[Age, ...]:
@@ -354,10 +355,13 @@ def ages(text: str) -> tuple[Age, ...]:
         if number is None or number[0] != int(number[0]) or not 0 < number[0] <= 120:
             continue
         first = number[1]
+        # "con tôi 4 tuổi", "bé nhà mình 3 tuổi", "con nhỏ 3 tuổi", "con gái tôi 4 tuổi": the child's age.
+        start = first
+        while start >= 2 and tokens[start - 1] in _OWNER_WORDS | _CHILD_ADJECTIVES and tokens[start - 2] != "tuoi":
+            start -= 1
         before = tokens[first - 1] if first >= 1 else None
-        if first >= 2 and before in _OWNER_WORDS:  # "con tôi 4 tuổi", "bé nhà mình 3 tuổi": the child's age
-            owned = tokens[first - 3] if first >= 3 and tokens[first - 2] == "nha" else tokens[first - 2]
-            before = owned if owned in _AGE_WHO else before
+        if start < first and start >= 1 and tokens[start - 1] in _AGE_WHO:
+            before = tokens[start - 1]
         who = before if before in _AGE_WHO else None
         # "dưới 16 tuổi" speaks of someone younger than 16.
         out.append(Age(who, int(number[0]) - 1 if before == "duoi" else int(number[0])))

@@ -67,7 +67,7 @@ _SITUATIONS = {
 _SITUATION_WORDS = (
     (re.compile(r"\b(tam hoan|nghi khong luong|nghi viec khong huong luong)\b"), PolicyId.SUSPENSION),
     (re.compile(r"\bngung viec\b"), PolicyId.WORK_STOPPAGE),
-    (re.compile(r"\b(cham dut hop dong|cham dut hdld|bi cho thoi viec|bi sa thai)\b"), PolicyId.TERMINATION),
+    (re.compile(r"\b(cham dut hop dong|cham dut hdld|cho thoi viec|sa thai|duoi viec)\b"), PolicyId.TERMINATION),
 )
 
 
