@@ -40,6 +40,8 @@ KINDS: dict[str, str] = {
     "PA": "phản ánh, kiến nghị (a complaint, handlers.complaints)",
 }
 
+# How citizens type the free workers' prefix when they think "lao động" (đ is not in the alphabet either).
+_FREE_WORKER_TYPED = frozenset({"LD", "LĐ"})
 _SEPARATORS = re.compile(r"[\s\-‐‑–—_.·/]+")
 
 
@@ -63,7 +65,10 @@ def normalize(code: str) -> str:
 
     It does not validate; use ``is_valid``.
     """
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", code)).upper()
+    compact = _SEPARATORS.sub("", unicodedata.normalize("NFKC", code)).upper()
+    if compact[:2] in _FREE_WORKER_TYPED and len(compact) == 2 + BODY_LEN:
+        return "TD" + compact[2:]  # "LĐ-…": the citizen thought "lao động"
+    return compact
 
 
 def split(code: str) -> tuple[str, str] | None:

@@ -10,7 +10,9 @@ from messages.normalize import search_key
 
 # An application code: handlers.app_code's alphabet (no I, L, O), an optional kind prefix, 4 + 4.
 _C = "[2-9A-HJKMNP-Za-hjkmnp-z]"
-_CODE = re.compile(rf"(?<![0-9A-Za-z])(?:(HK|TD|hk|td)[\s\-.]?)?({_C}{{3,5}})[\s\-.]?({_C}{{3,5}})(?![0-9A-Za-z])")
+_CODE = re.compile(
+    rf"(?<![0-9A-Za-zĐđ])(?:(HK|TD|LD|LĐ|hk|td|ld|lđ)[\s\-.]?)?({_C}{{3,5}})[\s\-.]?({_C}{{3,5}})(?![0-9A-Za-z])"
+)
 # Before a mistyped code's groups may be 3 or 5 long: a prefix, or the word "mã" just before.
 _CODE_WORD = re.compile(r"\bm[aã](\s+h[oồ]\s+s[oơ])?[\s:.,-]{0,6}$", re.I)
 

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from handlers import app_code as ac
+from handlers.intents import code_in
 
 SAMPLES = [ac.new_code(prefix) for prefix in ("", "HK", "TD") for _ in range(70)]
 
@@ -99,3 +100,12 @@ def test_random_strings_rarely_pass() -> None:
     rng = random.Random(68)
     hits = sum(ac.is_valid("".join(rng.choice(ac.ALPHABET) for _ in range(8))) for _ in range(31_000))
     assert 500 < hits < 1500  # about 1 in 31, as the check character promises
+
+
+def test_a_free_workers_code_typed_with_ld_for_lao_dong_is_read_as_td() -> None:
+    """Citizens think "lao động" and type "LĐ-…" or "LD-…" for a "TD-…" code (the alphabet has no L)."""
+    code = ac.new_code("TD")
+    shown = ac.display(code)
+    for typed in (shown.replace("TD", "LĐ", 1), shown.replace("TD", "LD", 1), shown.replace("TD", "lđ", 1)):
+        assert ac.split(typed) == ("TD", code[2:]), typed
+        assert code_in(f"mã hồ sơ của tôi là {typed} ạ") == typed

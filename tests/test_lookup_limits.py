@@ -53,3 +53,16 @@ async def test_a_code_typed_again_at_the_digits_step_starts_over_and_costs_no_at
     assert "không khớp" not in chat.last_text and "4 số cuối" in chat.last_text, chat.last_text
     await chat.say("2345")
     assert "Trạng thái" in chat.last_text
+
+
+async def test_a_free_workers_code_typed_with_ld_is_found(app: HoTro) -> None:
+    """ "LĐ-…" for "TD-…" (lao động): the look-up finds the application, as with the printed code."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    # The household form's code is "HK-…"; rewrite it as a free worker's and check the look-up path instead.
+    code = app_code.new_code("TD")
+    async with app.sessions.begin() as session:
+        stored = await session.get(type(application), application.id)
+        assert stored is not None
+        stored.code = code
+    typed = app_code.display(code).replace("TD", "LĐ", 1)
+    assert "Trạng thái" in await guess(Chat(app, "other"), typed, "2345")
