@@ -46,6 +46,9 @@ async def test_a_code_outside_the_officials_area_is_looked_up_as_anyone_would(ap
         ("danh sách hồ sơ mới", "Đã nộp: 1 hồ sơ"),
         ("hồ sơ quá hạn", "Quá hạn: 0 hồ sơ"),
         ("ds đã duyệt", "Đã phê duyệt: 0 hồ sơ"),
+        ("danh sách hồ sơ mới nộp hôm nay", "Đã nộp: 1 hồ sơ"),
+        ("tôi muốn duyệt hồ sơ", "Đã nộp: 1 hồ sơ"),  # to review: those waiting, not those approved
+        ("hồ sơ được duyệt rồi", "Đã phê duyệt: 0 hồ sơ"),
     ],
 )
 async def test_a_list_asked_in_words_is_shown(app: HoTro, typed: str, title: str) -> None:
@@ -54,7 +57,9 @@ async def test_a_list_asked_in_words_is_shown(app: HoTro, typed: str, title: str
     assert title in joined(await chat.say(typed))
 
 
-@pytest.mark.parametrize("typed", ["báo cáo", "báo cáo hôm nay", "xem tiến độ"])
+@pytest.mark.parametrize(
+    "typed", ["báo cáo", "báo cáo hôm nay", "xem tiến độ", "có bao nhiêu hồ sơ rồi", "tổng số hồ sơ"]
+)
 async def test_the_report_asked_in_words(app: HoTro, typed: str) -> None:
     await submit_household(app, Chat(app, "citizen"))
     chat = await official(app)
@@ -105,3 +110,20 @@ async def test_a_citizen_searching_gets_no_officials_search(app: HoTro) -> None:
 async def test_the_officials_menu_says_what_may_be_typed(app: HoTro) -> None:
     chat = await official(app)
     assert "gõ mã hồ sơ" in joined(await chat.say("/canbo")) and "“tìm”" in chat.last_text
+
+
+@pytest.mark.parametrize("typed", ["gửi thông báo cho người dân", "soạn thông báo", "gửi tin nhắn cho bà con"])
+async def test_an_announcement_asked_in_words_opens_the_announcements(app: HoTro, typed: str) -> None:
+    chat = await official(app)
+    reply = joined(await chat.say(typed))
+    assert "Bạn muốn đăng ký hỗ trợ nào" not in reply
+    assert any("thông báo" in b["label"].lower() for b in chat.buttons()), reply
+
+
+async def test_a_monitor_asking_for_an_announcement_is_told_it_only_watches(app: HoTro) -> None:
+    await register_official(app, "mttq", "monitor", NHAT_TIEN)
+    chat = Chat(app, "mttq")
+    await chat.say("/start")
+    reply = joined(await chat.say("gửi thông báo cho người dân"))
+    assert "không được thay đổi" in reply, reply
+    assert not any("✅" in b["label"] for b in chat.buttons())

@@ -2,7 +2,8 @@
 
 An application's code opens it when it is in the official's area ("HK-7QX4-M9PR", "xem hồ sơ hk7qx4m9pr");
 "tìm Nguyễn Văn An", "tìm 0912 345 678" search the area as the web console does; "hồ sơ chờ duyệt",
-"ds đã duyệt", "hồ sơ quá hạn" open that list; "báo cáo", "xem tiến độ" the report.
+"ds đã duyệt", "hồ sơ quá hạn" open that list; "báo cáo", "xem tiến độ", "có bao nhiêu hồ sơ" the report;
+"gửi thông báo cho người dân" the announcements.
 Anyone else, and an official's code of another area, goes on as a citizen's message would: nothing is
 shown or said about an area that is not the official's."""
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 import re
 
 from handlers import actions, app_code
-from handlers.gate import official_of
+from handlers.announce import chat as announce
+from handlers.gate import official_of, refuse_monitor
 from handlers.intents import code_in, looks_like_question
 from handlers.report.chat import report_command
 from handlers.review import chat
@@ -24,7 +26,7 @@ from messages.vocabulary import ApplicationStatus
 from storage import applications, console, lookups
 from storage.console import ListFilter
 from storage.models import Official
-from storage.officials import scope
+from storage.officials import may_change, scope
 
 # Folded words naming a list, checked in this order ("chờ duyệt" before "đã duyệt").
 _LISTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -36,7 +38,10 @@ _LISTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:can|cho|yeu cau|phai) bo sung\b", ApplicationStatus.NEEDS_INFO),
         (r"\b(?:da )?(?:chuyen|gui|trinh) (?:len )?huyen\b", ApplicationStatus.FORWARDED),
         (r"\b(?:tu choi|khong duyet|khong duoc duyet|bi loai|khong dat)\b", ApplicationStatus.REJECTED),
-        (r"\b(?:da )?(?:phe duyet|duyet)\b", ApplicationStatus.APPROVED),
+        (r"\b(?:da|duoc) (?:phe )?duyet\b", ApplicationStatus.APPROVED),
+        # "duyệt hồ sơ", "xét duyệt": the ones to review
+        (r"\b(?:(?:phe )?duyet|xet duyet|xem xet) ho so\b|\bxet duyet\b", ApplicationStatus.SUBMITTED),
+        (r"\b(?:phe duyet|duyet)\b", ApplicationStatus.APPROVED),
         (r"\b(?:da )?(?:chi tra|tra tien|phat tien)\b", ApplicationStatus.PAID),
         (r"\b(?:da )?rut\b", ApplicationStatus.WITHDRAWN),
     )
@@ -47,7 +52,11 @@ _REPORT = re.compile(
     r"^(?:xem |gui |lay |cho (?:toi|em) (?:xem )?)?(?:bao cao|tien do|thong ke|so lieu)\b"
     r"(?!.*\b(?:truc loi|gian lan|sai pham|vi pham|khieu nai)\b)"
 )
-MAX_WORDS = 6  # a longer message is a question or a sentence, not a request for a list
+MAX_WORDS = 8  # a longer message is a question or a sentence, not a request for a list
+# "có bao nhiêu hồ sơ rồi", "tổng số hồ sơ": the area's figures, though it reads as a question.
+_COUNT = re.compile(r"\b(?:bao nhieu|so luong|tong so|tong cong|may) ho so\b")
+# "gửi thông báo cho người dân", "soạn thông báo", "gửi tin nhắn cho bà con": the announcements.
+_ANNOUNCE = re.compile(r"^(?:toi muon |em muon |can )?(?:gui|soan|tao|viet|dang) (?:mot )?(?:thong bao|tin nhan)\b")
 # "tìm Nguyễn Văn An", "tra cứu hồ sơ 001085012345", "tìm sđt 0912 345 678" (NFC, lower case): what follows is searched.
 _SEARCH = re.compile(
     r"^(?:tìm kiếm|tìm|tra cứu|tim kiem|tim|tra cuu)\s+(?!hiểu|hieu)"  # "tìm hiểu chính sách" is no search
@@ -76,6 +85,11 @@ async def handle(turn: Turn) -> bool:
             await _search(turn, official, query)
         case ("report", _):
             await report_command(turn, official)
+        case ("announce", _):
+            if may_change(official):
+                await announce.home(turn, official)
+            else:
+                await refuse_monitor(turn)
         case (_, which):
             await chat.list_applications(turn, official, which, 1)
     return True
@@ -86,11 +100,15 @@ def _request(text: str) -> tuple[str, str] | None:
     code = code_in(text)
     if code is not None:
         return ("code", code) if app_code.is_valid(code) else None
+    said = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+    if _COUNT.search(said) and len(said.split()) <= MAX_WORDS:
+        return "report", ""
+    if _ANNOUNCE.match(said):
+        return "announce", ""
     if looks_like_question(text):
         return None
     if searched := _SEARCH.match(nfc(text).strip().lower()):
         return "search", searched.group(1)
-    said = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
     if not said or len(said.split()) > MAX_WORDS:
         return None
     if _REPORT.match(said):
