@@ -127,9 +127,23 @@ def application_help(text: str) -> str | None:
         return "lost_code"
     if _CORRECTION.search(key):
         return "correct_application"
-    if _FEES.search(key):
+    if _FEES.search(key) and not _ASKED_FOR_MONEY.search(key):
         return "fees"
     return None
+
+
+# Someone asked for money or took part of it: a complaint ("cán bộ đòi 200 nghìn", "bị ăn chặn tiền hỗ trợ"),
+# or a complaint announced ("tôi muốn phản ánh …", "tố cáo trưởng thôn").
+_ASKED_FOR_MONEY = re.compile(
+    r"\b(?:doi|voi|an chan|an bot|cat xen|bat (?:nop|dong|dua))\b"
+    r"(?:\s+\w+){0,2}\s+(?:tien|\d+\s*(?:nghin|ngan|k|trieu))\b"
+    r"|\b(?:to cao|khieu nai)\b|^(?:(?:toi|em|minh|chau) )?(?:muon |can |xin )?phan anh\b"
+)
+
+
+def complaint_cue(text: str) -> bool:
+    """A message that is plainly a complaint, whatever the rest of it is about."""
+    return bool(_ASKED_FOR_MONEY.search(search_key(text)))
 
 
 def chat_intent(text: str) -> str | None:

@@ -144,3 +144,18 @@ async def test_a_terminated_worker_with_a_small_child_and_a_pregnant_wife_gets_t
     )
     assert "3.710.000" in reply and "dưới 6 tuổi" in reply, reply
     assert "F0" not in reply.split("\n")[0]  # no question about COVID treatment
+
+
+@pytest.mark.parametrize(
+    "text", ["tôi muốn phản ánh cán bộ xã thu tiền khi làm hồ sơ", "trưởng thôn đòi tiền mới cho vào danh sách"]
+)
+async def test_someone_asking_money_is_a_complaint_not_a_question_of_fees(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert reply.startswith("Phản ánh, kiến nghị:") and "không mất tiền" not in reply, reply
+
+
+async def test_the_fees_answer_offers_the_complaints(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say("làm hồ sơ có mất phí không")
+    assert "pa" in [b["action"] for b in chat.buttons()]

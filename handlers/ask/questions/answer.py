@@ -29,6 +29,7 @@ from handlers.intents import (
     bare_yes_no,
     chat_intent,
     code_in,
+    complaint_cue,
     is_ask_preamble,
     is_help_request,
     registration_request,
@@ -129,12 +130,14 @@ async def answer(turn: Turn) -> None:
             _lookup_buttons(),
         )
         return
+    if complaint_cue(text):  # "cán bộ xã đòi 200 nghìn mới cho vào danh sách"
+        await complaints.complaints_menu(turn)
+        return
     if (entry_id := application_help(text)) is not None and (found := by_id(entry_id, turn.config.hotline)):
         turn.goto(CoreState.MENU, {})
-        turn.say(
-            found.text,
-            [*_lookup_buttons(), [Button(_("« Main menu"), "menu")]],
-        )
+        # Fees: whoever asks money for a place on the list is reported; the rest is about one's applications.
+        first = [[Button(_("📣 Complaints and feedback"), "pa")]] if entry_id == "fees" else _lookup_buttons()
+        turn.say(found.text, [*first, [Button(_("« Main menu"), "menu")]])
         return
     if (intent := chat_intent(text)) is not None:
         await answer_topic(turn, intent, "chat", Facts())
