@@ -159,3 +159,16 @@ async def test_the_fees_answer_offers_the_complaints(app: HoTro) -> None:
     await chat.say("/start")
     await chat.say("làm hồ sơ có mất phí không")
     assert "pa" in [b["action"] for b in chat.buttons()]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi đang hưởng trợ cấp thất nghiệp có được nhận tiền theo nghị quyết 116 không",
+        "nghỉ việc rồi thì có được nhận tiền nq116 không",
+    ],
+)
+async def test_nq_116_named_is_answered_as_nq_116(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert "NQ 116" in reply, reply
+    assert "Hỗ trợ người lao động chấm dứt hợp đồng" not in reply.split("\n")[0]

@@ -71,6 +71,8 @@ TOPIC_LABELS = {
     "contact": N_("Contact the commune"),
     "complaint": N_("📣 Complaints and feedback"),
 }
+# NQ 116 named: support from the unemployment insurance fund, whatever else the message speaks of.
+_NQ116 = re.compile(r"\b(?:nghi quyet|nq)\s*(?:so\s*)?116\b")
 # A legal document named by its number ("nghị quyết 126", "qđ 23/2021"), as its knowledge entry.
 _LEGAL = re.compile(r"\b(?:nghi quyet|nq|quyet dinh|qd)\s*(?:so\s*)?(68|23|126|33)\b")
 _LEGAL_ENTRIES = {"68": "legal_nq68", "23": "legal_qd23", "126": "legal_nq126", "33": "legal_qd33"}
@@ -168,6 +170,9 @@ async def answer(turn: Turn) -> None:
         # "vợ tôi mang thai, tôi bị tạm hoãn hợp đồng": the pregnancy supplement is the pregnant worker's own,
         # so the husband's situation decides.
         prediction = replace(prediction, topic=situation)
+    if _NQ116.search(search_key(text)) and prediction.topic != "nq116":
+        # "… có được nhận tiền theo nghị quyết 116 không": the resolution named is what is asked about.
+        prediction = replace(prediction, topic="nq116", confident=True, close=False)
     leading = {t for t, _s in prediction.ranked[:2]}
     if facts.business_worker and (PolicyId.HOUSEHOLD_BUSINESS in leading or not prediction.confident):
         # "làm phục vụ nhà hàng, nhà hàng đóng cửa": the support of the one who works there, not the business's.
