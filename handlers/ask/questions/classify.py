@@ -188,8 +188,10 @@ class Classifier:
             if e.entry is not None:
                 rows.setdefault(e.entry, []).append(i)
         self._entry_rows = {entry: x[indices] for entry, indices in rows.items()}
+        # One question's row serves its topic, its kind and its closest entry (nobody changes it).
+        self._features = lru_cache(maxsize=64)(self._transform)
 
-    def _features(self, key: str) -> Any:  # a sparse row
+    def _transform(self, key: str) -> Any:  # a sparse row
         return self.features.transform([key])
 
     def scores(self, text: str, facts: Facts | None, matches: list[policy_search.Match]) -> dict[str, float]:
