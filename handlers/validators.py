@@ -1078,14 +1078,19 @@ _NONE = re.compile(
 )
 
 
-def says_none(raw: str) -> bool:
-    """An answer that there is nothing to give: on a step that may be skipped, it skips."""
+def _bare(raw: str) -> str:
+    """The answer folded, without the words around it ("dạ", "em", "ạ", "nhé")."""
     said = words(unicodedata.normalize("NFC", raw))
     while said and said[0] in _YES_NO_HEAD | {"da", "thua"}:
         said = said[1:]
     while said and said[-1] in _YES_NO_TAIL:
         said = said[:-1]
-    return _NONE.fullmatch(" ".join(said)) is not None
+    return " ".join(said)
+
+
+def says_none(raw: str) -> bool:
+    """An answer that there is nothing to give: on a step that may be skipped, it skips."""
+    return _NONE.fullmatch(_bare(raw)) is not None
 
 
 # "That is all" after sending photos: "xong rồi", "hết rồi ạ", "đủ rồi" (folded, polite words dropped).
@@ -1093,12 +1098,7 @@ _DONE = frozenset({"xong", "xong roi", "het", "het roi", "du", "du roi", "gui xo
 
 
 def says_done(raw: str) -> bool:
-    said = words(unicodedata.normalize("NFC", raw))
-    while said and said[0] in _YES_NO_HEAD | {"da", "thua"}:
-        said = said[1:]
-    while said and said[-1] in _YES_NO_TAIL:
-        said = said[:-1]
-    return " ".join(said) in _DONE
+    return _bare(raw) in _DONE
 
 
 CHOICE_CUTOFF = 80.0  # each typed word this close (rapidfuzz ratio) to a word of the label: "phe lieuu"
