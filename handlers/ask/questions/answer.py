@@ -160,19 +160,7 @@ async def answer(turn: Turn) -> None:
     if is_ask_preamble(text) or bare_yes_no(text):  # the question is still to come: offer topics, ask for it
         await unsure(turn, prediction, offer_always=True)
         return
-    situation = (
-        verdict.worker_situation(text) if prediction.topic == "children" and verdict.other_pregnant(text) else None
-    )
-    if prediction.topic in verdict.WORKER_SITUATIONS and verdict.asks_child_extra(text, facts):
-        # "con mình 3 tuổi, mình ngừng việc 20 ngày, có được thêm cho con không": the child's extra is asked.
-        prediction = replace(prediction, topic=PolicyId.CHILDREN, confident=True)
-    if situation is not None:
-        # "vợ tôi mang thai, tôi bị tạm hoãn hợp đồng": the pregnancy supplement is the pregnant worker's own,
-        # so the husband's situation decides.
-        prediction = replace(prediction, topic=situation)
-    if _NQ116.search(search_key(text)) and prediction.topic != "nq116":
-        # "… có được nhận tiền theo nghị quyết 116 không": the resolution named is what is asked about.
-        prediction = replace(prediction, topic="nq116", confident=True, close=False)
+    prediction = _read_with_facts(text, facts, prediction)
     leading = {t for t, _s in prediction.ranked[:2]}
     if facts.business_worker and (PolicyId.HOUSEHOLD_BUSINESS in leading or not prediction.confident):
         # "làm phục vụ nhà hàng, nhà hàng đóng cửa": the support of the one who works there, not the business's.
@@ -196,10 +184,6 @@ async def answer(turn: Turn) -> None:
             body = confirmation(text, body, _today(turn)) + "\n\n" + body
         turn.say(body, policy_buttons(policy))
         return
-    if not prediction.confident and leading == _F0_F1_CHILDREN:
-        # "mẹ tôi ngoài 70 tuổi là F0 có được thêm 1 triệu không": the same rules answer both; the facts say whose.
-        child = facts.child_under_16 and not facts.elderly
-        prediction = replace(prediction, topic=PolicyId.CHILDREN if child else PolicyId.F0_F1, confident=True)
     if not prediction.confident and leading == _LOOKUPS:
         await answer_topic(turn, "app_status", prediction.kind, facts)  # its reply offers the look-up by code
         return
@@ -215,6 +199,26 @@ async def answer(turn: Turn) -> None:
             button = _choice(topic, policies) if topic not in _NOT_OFFERED else None
             if button is not None and button.action not in offered:
                 turn.replies[-1].buttons.append([button])
+
+
+def _read_with_facts(text: str, facts: Facts, prediction: classify.Prediction) -> classify.Prediction:
+    """The classifier's topic, corrected where the message's words settle it."""
+    # "vợ tôi mang thai, tôi bị tạm hoãn hợp đồng": the pregnancy supplement is the pregnant worker's own, so
+    # the husband's situation decides.
+    pregnant_other = prediction.topic == PolicyId.CHILDREN and verdict.other_pregnant(text)
+    if pregnant_other and (situation := verdict.worker_situation(text)) is not None:
+        return replace(prediction, topic=situation)
+    if prediction.topic in verdict.WORKER_SITUATIONS and verdict.asks_child_extra(text, facts):
+        # "con mình 3 tuổi, mình ngừng việc 20 ngày, có được thêm cho con không": the child's extra is asked.
+        return replace(prediction, topic=PolicyId.CHILDREN, confident=True)
+    if _NQ116.search(search_key(text)) and prediction.topic != "nq116":
+        # "… có được nhận tiền theo nghị quyết 116 không": the resolution named is what is asked about.
+        return replace(prediction, topic="nq116", confident=True, close=False)
+    if not prediction.confident and {t for t, _s in prediction.ranked[:2]} == _F0_F1_CHILDREN:
+        # "mẹ tôi ngoài 70 tuổi là F0 có được thêm 1 triệu không": the same rules answer both; the facts say whose.
+        child = facts.child_under_16 and not facts.elderly
+        return replace(prediction, topic=PolicyId.CHILDREN if child else PolicyId.F0_F1, confident=True)
+    return prediction
 
 
 # A policy this close to the top topic is taken as named in a general question.
