@@ -1116,7 +1116,7 @@ def choice(raw: str, options: Sequence[tuple[str, str]], typos: bool = True) -> 
     must be in the label as it is."""
     typed = search_key(raw)
     if len(typed.replace(" ", "")) < 2:
-        return Invalid(_("Please choose one of the buttons below."), "choose")
+        return Invalid(_("Please choose one of the buttons below, or type its number (e.g. 1)."), "choose")
     keys = [(search_key(label), value) for label, value in options]
     exact = [value for key, value in keys if key == typed]
     if exact:
@@ -1133,7 +1133,7 @@ def choice(raw: str, options: Sequence[tuple[str, str]], typos: bool = True) -> 
             "choose_ambiguous",
         )
     if not typos:
-        return Invalid(_("Please choose one of the buttons below."), "choose")
+        return Invalid(_("Please choose one of the buttons below, or type its number (e.g. 1)."), "choose")
     # With a typo: every word typed is close to a word of the label ("ban ve soo", "boc vat").
     best: dict[str, float] = {}  # an option named several ways scores its best name
     for key, value in keys:
@@ -1146,7 +1146,7 @@ def choice(raw: str, options: Sequence[tuple[str, str]], typos: bool = True) -> 
             _("Several options match “{text}”; please press the one you mean.").format(text=nfc_short(raw)),
             "choose_ambiguous",
         )
-    return Invalid(_("Please choose one of the buttons below."), "choose")
+    return Invalid(_("Please choose one of the buttons below, or type its number (e.g. 1)."), "choose")
 
 
 def _words_score(typed: set[str], label: set[str]) -> float:

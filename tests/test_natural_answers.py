@@ -501,3 +501,11 @@ async def test_skip_after_a_photo_does_not_drop_it(app: HoTro, skip: str) -> Non
     else:
         await chat.say(skip)
     assert "1 tệp" in chat.last_text, chat.last_text
+
+
+async def test_an_answer_no_button_matches_is_told_the_number_may_be_typed(app: HoTro) -> None:
+    """On a phone that shows no buttons, the number of an option is an answer (as the console numbers them)."""
+    chat = await at_the_same_address_step(app)
+    refused = joined(await chat.say("bán hàng rong ngoài chợ"))
+    assert "gõ số thứ tự" in refused and "đang sống tại địa chỉ đó không" in refused
+    assert "làm công việc gì" in joined(await chat.say("1"))
