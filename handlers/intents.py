@@ -129,7 +129,28 @@ def application_help(text: str) -> str | None:
         return "correct_application"
     if _FEES.search(key) and not _ASKED_FOR_MONEY.search(key):
         return "fees"
+    if _NAME_ON_THE_LIST.search(key):
+        return "public_list"
+    if _WAY_OF_PAYMENT.search(key):
+        return "payment_method"
     return None
+
+
+# "tên tôi có trong danh sách chưa", "xã đã đưa tên tôi vào danh sách chưa" (not the list of the policies).
+_NAME_ON_THE_LIST = re.compile(
+    r"\bten (?:toi|minh|em|cua (?:toi|minh|em))\b.{0,30}\bdanh sach\b|\bdanh sach\b.{0,40}\bten (?:toi|minh|em)\b"
+)
+# "nhận bằng tiền mặt được không", "lãnh tiền qua chuyển khoản": how the money is paid.
+_WAY_OF_PAYMENT = re.compile(
+    r"\b(?:nhan|lanh|linh|tra|chi)\b.{0,25}\b(?:tien mat|chuyen khoan)\b"
+    r"|\b(?:tien mat|chuyen khoan)\b.{0,15}\b(?:duoc khong|nhan|lanh|thi sao)\b"
+)
+# "xem danh sách chính sách", "có những chính sách nào": the policies, not a list of people.
+_POLICY_LIST = re.compile(r"\b(?:danh sach|liet ke|cac|nhung|tat ca)\s+(?:cac\s+)?chinh sach\b")
+
+
+def asks_policy_list(text: str) -> bool:
+    return bool(_POLICY_LIST.search(search_key(text)))
 
 
 # Someone asked for money or took part of it: a complaint ("cán bộ đòi 200 nghìn", "bị ăn chặn tiền hỗ trợ"),

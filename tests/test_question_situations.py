@@ -172,3 +172,20 @@ async def test_nq_116_named_is_answered_as_nq_116(app: HoTro, text: str) -> None
     reply = await ask(app, text)
     assert "NQ 116" in reply, reply
     assert "Hỗ trợ người lao động chấm dứt hợp đồng" not in reply.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("muốn biết xã đã đưa tên tôi vào danh sách chưa thì xem ở đâu", "niêm yết công khai"),
+        ("tên mình có trong danh sách được hỗ trợ chưa", "niêm yết công khai"),
+        ("nhận tiền hỗ trợ bằng tiền mặt được không", "chuyển khoản (ghi ngân hàng"),
+        ("muốn lãnh tiền qua chuyển khoản thì sao", "chuyển khoản (ghi ngân hàng"),
+    ],
+)
+async def test_the_list_and_the_way_of_payment_asked_in_other_words(app: HoTro, text: str, expected: str) -> None:
+    assert expected in await ask(app, text)
+
+
+async def test_the_list_of_policies_is_not_the_list_of_people(app: HoTro) -> None:
+    assert "niêm yết công khai" not in await ask(app, "xem danh sách chính sách")

@@ -16,7 +16,7 @@ from datetime import date
 from handlers import actions
 from handlers.apply import chat as intake
 from handlers.ask.eligibility_rules import HOUSEHOLD_VND, PolicyId
-from handlers.ask.policies import policy_buttons, policy_page, section_page
+from handlers.ask.policies import browse, policy_buttons, policy_page, section_page
 from handlers.ask.policy_search import detect_section
 from handlers.ask.questions import classify, combination, id_facts, passages, verdict
 from handlers.ask.questions.confirm import confirmation
@@ -25,6 +25,7 @@ from handlers.ask.questions.knowledge import by_id, closest, entry, province_sch
 from handlers.complaints import chat as complaints
 from handlers.intents import (
     application_help,
+    asks_policy_list,
     bare_number,
     bare_yes_no,
     chat_intent,
@@ -83,6 +84,8 @@ def _legal_document(text: str) -> str | None:
     return _LEGAL_ENTRIES[found.pop()] if len(found) == 1 else None  # two named: the list compares them
 
 
+# "xem danh sách chính sách" asks for the list; a longer message naming "các chính sách" asks about them.
+POLICY_LIST_WORDS = 8
 # "tra cứu hồ sơ": the chat's own applications or a look-up by code; the first answer offers the second.
 _LOOKUPS = frozenset({"app_status", "app_code"})
 # The F0/F1 meal support and the children's extra: one set of rules, told apart by whose age is said.
@@ -134,6 +137,9 @@ async def answer(turn: Turn) -> None:
         return
     if complaint_cue(text):  # "cán bộ xã đòi 200 nghìn mới cho vào danh sách"
         await complaints.complaints_menu(turn)
+        return
+    if asks_policy_list(text) and len(text.split()) <= POLICY_LIST_WORDS:  # "xem danh sách chính sách"
+        await browse(turn)
         return
     if (entry_id := application_help(text)) is not None and (found := by_id(entry_id, turn.config.hotline)):
         turn.goto(CoreState.MENU, {})
