@@ -61,6 +61,8 @@ def typed_question(turn: Turn) -> bool:
 _HELP = re.compile(
     r"^(help|tro giup|giup do|huong dan|huong dan su dung|cach dung|cach su dung|su dung the nao|dung the nao"
     r"|lam sao de dung|dung sao)( (bot|hotro|ung dung|chatbot|phan mem))?( nay)?( (the nao|nhu the nao|sao|a))?$"
+    # "giúp tôi với", "cứu em với ạ": a plea, with nothing yet of what it is about
+    r"|^(?:giup|cuu|ho tro)(?: (?:toi|em|minh|chau|con))? voi(?: (?:a|nhe|nha|ad|ban))?$"
 )
 
 
@@ -146,7 +148,9 @@ _WAY_OF_PAYMENT = re.compile(
     r"|\b(?:tien mat|chuyen khoan)\b.{0,15}\b(?:duoc khong|nhan|lanh|thi sao)\b"
 )
 # "xem danh sách chính sách", "có những chính sách nào": the policies, not a list of people.
-_POLICY_LIST = re.compile(r"\b(?:danh sach|liet ke|cac|nhung|tat ca)\s+(?:cac\s+)?chinh sach\b")
+_POLICY_LIST = re.compile(
+    r"\b(?:danh sach|liet ke|cac|nhung|tat ca)\s+(?:cac\s+)?chinh sach\b|^(?:xem )?(?:danh sach|ds)$"
+)
 
 
 def asks_policy_list(text: str) -> bool:

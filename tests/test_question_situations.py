@@ -189,3 +189,16 @@ async def test_the_list_and_the_way_of_payment_asked_in_other_words(app: HoTro, 
 
 async def test_the_list_of_policies_is_not_the_list_of_people(app: HoTro) -> None:
     assert "niêm yết công khai" not in await ask(app, "xem danh sách chính sách")
+
+
+@pytest.mark.parametrize("text", ["giúp tôi với", "giúp em với ạ", "cứu tôi với", "giúp với"])
+async def test_a_plea_for_help_gets_the_help(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert "Cách dùng HoTro" in reply and "Mỗi hồ sơ là của chính" not in reply, reply
+
+
+async def test_a_bare_list_is_the_list_of_policies(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say("danh sách")
+    assert "pol:household_business" in [b["action"] for b in chat.buttons()]
