@@ -13,7 +13,7 @@ import re
 
 from handlers import actions, app_code
 from handlers.announce import chat as announce
-from handlers.gate import official_of, refuse_monitor
+from handlers.gate import official_of, officials_only
 from handlers.intents import code_in, looks_like_question
 from handlers.report.chat import report_command
 from handlers.review import chat
@@ -26,7 +26,7 @@ from messages.vocabulary import ApplicationStatus
 from storage import applications, console, lookups
 from storage.console import ListFilter
 from storage.models import Official
-from storage.officials import may_change, scope
+from storage.officials import scope
 
 # Folded words naming a list, checked in this order ("chờ duyệt" before "đã duyệt").
 _LISTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -63,6 +63,7 @@ _SEARCH = re.compile(
     r"(?:(?:hồ sơ|ho so|hs|người|nguoi|tên|ten|cccd|cmnd|sđt|sdt|số điện thoại|so dien thoai|số|so)\s+)*(.+)$"
 )
 FOUND_PER_PAGE = 8
+_announcements = officials_only(announce.announcements_command, changes=True)
 
 
 async def handle(turn: Turn) -> bool:
@@ -86,10 +87,7 @@ async def handle(turn: Turn) -> bool:
         case ("report", _):
             await report_command(turn, official)
         case ("announce", _):
-            if may_change(official):
-                await announce.home(turn, official)
-            else:
-                await refuse_monitor(turn)
+            await _announcements(turn)  # the /thongbao command's own gate: a monitor is refused
         case (_, which):
             await chat.list_applications(turn, official, which, 1)
     return True
