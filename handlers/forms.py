@@ -203,7 +203,7 @@ async def handle(turn: Turn, form: Form) -> None:
     elif turn.text.strip():
         result = typed_choice(turn.text, current.choices_for(turn))
     else:
-        result = Invalid(_("Please choose one of the buttons below, or type its number (e.g. 1)."), "choose")
+        result = validators.choose_a_button()
 
     if isinstance(result, Valid) and current.check is not None:
         refused = await current.check(result.value, answers, turn)

@@ -1101,6 +1101,11 @@ def says_done(raw: str) -> bool:
     return _bare(raw) in _DONE
 
 
+def choose_a_button() -> Invalid:
+    """A typed answer that names no option: the buttons, or the option's number (each channel takes "1")."""
+    return Invalid(_("Please choose one of the buttons below, or type its number (e.g. 1)."), "choose")
+
+
 CHOICE_CUTOFF = 80.0  # each typed word this close (rapidfuzz ratio) to a word of the label: "phe lieuu"
 # Words around the answer that name no option: "tôi", "em", "chạy", "làm nghề", "là".
 _FILLER = frozenset({"toi", "em", "minh", "chay", "lam", "nghe", "la", "di", "o", "thi", "a", "nhe", "cong", "viec"})
@@ -1116,7 +1121,7 @@ def choice(raw: str, options: Sequence[tuple[str, str]], typos: bool = True) -> 
     must be in the label as it is."""
     typed = search_key(raw)
     if len(typed.replace(" ", "")) < 2:
-        return Invalid(_("Please choose one of the buttons below, or type its number (e.g. 1)."), "choose")
+        return choose_a_button()
     keys = [(search_key(label), value) for label, value in options]
     exact = [value for key, value in keys if key == typed]
     if exact:
@@ -1133,7 +1138,7 @@ def choice(raw: str, options: Sequence[tuple[str, str]], typos: bool = True) -> 
             "choose_ambiguous",
         )
     if not typos:
-        return Invalid(_("Please choose one of the buttons below, or type its number (e.g. 1)."), "choose")
+        return choose_a_button()
     # With a typo: every word typed is close to a word of the label ("ban ve soo", "boc vat").
     best: dict[str, float] = {}  # an option named several ways scores its best name
     for key, value in keys:
@@ -1146,7 +1151,7 @@ def choice(raw: str, options: Sequence[tuple[str, str]], typos: bool = True) -> 
             _("Several options match “{text}”; please press the one you mean.").format(text=nfc_short(raw)),
             "choose_ambiguous",
         )
-    return Invalid(_("Please choose one of the buttons below, or type its number (e.g. 1)."), "choose")
+    return choose_a_button()
 
 
 def _words_score(typed: set[str], label: set[str]) -> float:
