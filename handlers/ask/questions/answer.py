@@ -104,6 +104,13 @@ def _today(turn: Turn) -> date:
     return turn.config.as_of_date or fmt.today_local(turn.now)
 
 
+def _with_verdict(turn: Turn, body: str) -> str:
+    """A yes/no question's verdict, read off the answer, before the answer (confirm.py); other bodies as they are."""
+    if not verdict.is_yes_no(turn.text):
+        return body
+    return confirmation(turn.text, body, _today(turn)) + "\n\n" + body
+
+
 def _lookup_buttons() -> list[list[Button]]:
     """Where a citizen finds an application: this chat's, or any by its code."""
     return [[Button(_("My applications"), "status")], [Button(_("Look up by application code"), "lookup")]]
@@ -185,10 +192,7 @@ async def answer(turn: Turn) -> None:
         # "chưa đăng ký tạm trú có được không", "quê Nghệ An, làm ở Bình Dương thì đăng ký ở đâu": residence.
         turn.goto(CoreState.MENU, {})
         policy = _policies(turn)[PolicyId.FREE_WORKER]
-        body = found.text + "\n\n" + policy.summary
-        if verdict.is_yes_no(text):
-            body = confirmation(text, body, _today(turn)) + "\n\n" + body
-        turn.say(body, policy_buttons(policy))
+        turn.say(_with_verdict(turn, found.text + "\n\n" + policy.summary), policy_buttons(policy))
         return
     if not prediction.confident and leading == _LOOKUPS:
         await answer_topic(turn, "app_status", prediction.kind, facts)  # its reply offers the look-up by code
@@ -312,9 +316,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         body += "\n\n" + extra
     if _TIMES.search(search_key(turn.text)):
         body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body
-    if verdict.is_yes_no(turn.text):
-        body = confirmation(turn.text, body, _today(turn)) + "\n\n" + body
-    turn.say(body, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+    turn.say(_with_verdict(turn, body), [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
 
 
 def contact(turn: Turn) -> None:
@@ -445,10 +447,10 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
                 body += "\n\n" + extra
             turn.say(body, _rules_buttons(policy, computed.decided))
             return
-    turn.say(_policy_text(turn, policy, kind, label, yes_no), policy_buttons(policy, _SECTION_FOR_KIND.get(kind or "")))
+    turn.say(_policy_text(turn, policy, kind, label), policy_buttons(policy, _SECTION_FOR_KIND.get(kind or "")))
 
 
-def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None, yes_no: bool) -> str:
+def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None) -> str:
     """The policy's own texts for the kind asked: its section(s), a knowledge entry, and its summary."""
     parts: list[str] = []
     general = _KIND_TOPIC.get(kind or "")
@@ -479,10 +481,7 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
         parts.insert(0, label)
     if _TIMES.search(search_key(turn.text)):
         parts.insert(0, _("Each person receives each support only once (NQ 68/NQ-CP)."))
-    body = "\n\n".join(parts)
-    if yes_no:
-        body = confirmation(turn.text, body, _today(turn)) + "\n\n" + body
-    return body
+    return _with_verdict(turn, "\n\n".join(parts))
 
 
 _TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
