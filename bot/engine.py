@@ -21,7 +21,7 @@ from handlers import media, validators
 from handlers.router import Router
 from handlers.turn import IDLE_STATES, TAKES_TEXT, FileRead, Incoming, NeedsFile, Services, Turn
 from messages.i18n import _
-from messages.normalize import nfc
+from messages.normalize import nfc, words
 from storage import outbox
 from storage.conversations import claim_event, open_turn, save_conversation, show_keyboard
 from storage.models import OutboxMessage
@@ -79,9 +79,24 @@ def _button_for_text(text: str, keyboard: list[Any], takes_text: bool = False) -
         return labelled
     if (said := _yes_no_button(typed, flat)) is not None:
         return said
-    if (number := _button_number(typed)) is None:
-        return None
-    return flat[number - 1]["action"] if 1 <= number <= len(flat) else None
+    if (number := _button_number(typed)) is not None:
+        return flat[number - 1]["action"] if 1 <= number <= len(flat) else None
+    return _folded_label(typed, flat)
+
+
+def _folded_label(typed: str, flat: list[Any]) -> str | None:
+    """A label typed without its marks ('tim hieu chinh sach') or without its last words ('lao động tự do'
+    under 'Lao động tự do (không có hợp đồng lao động)'): the one button it names. A beginning is two words
+    at least, so a label's first word alone ('hộ') presses nothing, nor does a question (longer than the label)."""
+    said = words(typed, expand_teencode=False)
+    labels = [(words(button["label"], expand_teencode=False), button["action"]) for button in flat]
+    for matches in (
+        [action for label, action in labels if label == said],
+        [action for label, action in labels if len(said) >= 2 and label[: len(said)] == said],
+    ):
+        if matches:
+            return matches[0] if len(matches) == 1 else None
+    return None
 
 
 _SAYS = {"yes": "có", "no": "không"}  # the first word of a button that answers yes or no

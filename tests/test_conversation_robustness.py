@@ -16,6 +16,8 @@ from bot.app import HoTro
 from bot.channels.console import ConsoleTransport, run_console
 from bot.channels.zalo import ACTION_MARKER, ZaloChannel, setup_zalo
 from bot.channels.zalo import CHANNEL as ZALO
+from handlers.apply.chat import KINDS
+from messages.vocabulary import ApplicationKind
 from storage.conversations import DATA_CONTEXT
 from storage.models import Application, Conversation
 from tests.applications import NHAT_TIEN, submit_household
@@ -416,6 +418,42 @@ def test_a_typed_yes_or_no_presses_the_only_button_that_says_so() -> None:
     two = [[{"label": "Có đăng ký kinh doanh", "action": "a"}], [{"label": "Có, nhưng đã hết hạn", "action": "b"}]]
     assert _button_for_text("có", two) is None  # two buttons say yes: none is guessed
     assert _button_for_text("có", confirm, takes_text=True) is None  # a step that takes text reads it itself
+
+
+def test_a_label_typed_without_marks_or_its_tail_presses_that_button() -> None:
+    """Citizens type what they read on a button, often without diacritics and without its last words."""
+    from bot.engine import _button_for_text
+
+    kinds = [
+        [{"label": "Hộ kinh doanh (3.000.000 ₫)", "action": "household"}],
+        [{"label": "Lao động tự do (không có hợp đồng lao động)", "action": "free"}],
+        [{"label": "« Menu chính", "action": "menu"}],
+    ]
+    assert _button_for_text("lao động tự do", kinds) == "free"
+    assert _button_for_text("lao dong tu do", kinds) == "free"
+    assert _button_for_text("Hộ kinh doanh", kinds) == "household"
+    assert _button_for_text("menu chinh", kinds) == "menu"
+    main = [
+        [{"label": "▶️ Tiếp tục hồ sơ đang điền", "action": "resume"}],
+        [{"label": "📘 Tìm hiểu chính sách", "action": "p"}],
+    ]
+    assert _button_for_text("tiếp tục", main) == "resume"
+    assert _button_for_text("tim hieu chinh sach", main) == "p"
+    # A question is not a label: longer than the label, or a label's first word alone.
+    assert _button_for_text("lao động tự do có được hỗ trợ không", kinds) is None
+    assert _button_for_text("hộ", kinds) is None
+    two = [[{"label": "Hỗ trợ hộ kinh doanh", "action": "a"}], [{"label": "Hỗ trợ lao động tự do", "action": "b"}]]
+    assert _button_for_text("hỗ trợ", two) is None  # two labels begin so: none is guessed
+    assert _button_for_text("lao động tự do", kinds, takes_text=True) is None  # a step that takes text reads it
+
+
+async def test_typing_the_kind_at_the_register_choice_starts_that_application(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Đăng ký hỗ trợ")
+    reply = joined(await chat.say("lao dong tu do"))
+    assert "Bạn có đồng ý không?" in reply, reply  # the consent notice before that form
+    assert KINDS[(await conversation(app, "c1")).data["kind"]] == ApplicationKind.FREE_WORKER
 
 
 @pytest.mark.parametrize(
