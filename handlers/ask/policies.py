@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.ask import context
 from handlers.ask.policy_search import answer
 from handlers.menu import menu_buttons
 from handlers.router import Router
@@ -47,6 +48,7 @@ async def browse(turn: Turn) -> None:
         rows.append([Button(_("« Main menu"), "menu")])
         turn.say(_("The support policies of Resolution 68/NQ-CP. Choose one to read more:"), rows)
         return
+    context.remember(turn, policy.id)  # "cần giấy tờ gì" next is about this policy
     if section in policy.sections:
         turn.say(section_page(policy, section), policy_buttons(policy, section))
     else:

@@ -15,6 +15,7 @@ from datetime import date
 
 from handlers import actions
 from handlers.apply import chat as intake
+from handlers.ask import context
 from handlers.ask.eligibility_rules import HOUSEHOLD_VND, PolicyId
 from handlers.ask.policies import browse, policy_buttons, policy_page, section_page
 from handlers.ask.policy_search import detect_section
@@ -42,7 +43,7 @@ from handlers.turn import Button, CoreState, Turn
 from messages import fmt
 from messages.i18n import N_, _
 from messages.normalize import search_key
-from messages.policies import Policy, get_policy, load_policies
+from messages.policies import SECTION_TITLES, Policy, get_policy, load_policies
 from messages.vocabulary import POLICY_TOPICS
 
 # What each kind of question asks of a policy page.
@@ -174,6 +175,17 @@ async def answer(turn: Turn) -> None:
         await unsure(turn, prediction, offer_always=True)
         return
     prediction = _read_with_facts(text, facts, prediction)
+    if context.names_no_topic(text) and (prediction.topic in _REFINED or not prediction.confident):
+        # "cần giấy tờ gì": the support just read about or applied for; with none, the citizen chooses.
+        kind = question_kind(text, prediction.kind)
+        section = _SECTION_OF_KIND.get(kind or "")
+        topic, policies = context.current(turn), _policies(turn)
+        if section is not None and topic in policies:
+            policy_answer(turn, policies[topic], kind, facts)
+            return
+        if section is not None and (prediction.topic in POLICY_TOPICS or not prediction.confident):
+            which_policy(turn, section)  # a guess among the policies' like sections would be shown as the answer
+            return
     leading = {t for t, _s in prediction.ranked[:2]}
     if facts.business_worker and (PolicyId.HOUSEHOLD_BUSINESS in leading or not prediction.confident):
         # "làm phục vụ nhà hàng, nhà hàng đóng cửa": the support of the one who works there, not the business's.
@@ -200,7 +212,8 @@ async def answer(turn: Turn) -> None:
     if not prediction.confident:
         await unsure(turn, prediction)
         return
-    await answer_topic(turn, prediction.topic, prediction.kind, facts, _policy_named(prediction))
+    hint = _policy_named(prediction) or (context.current(turn) if context.names_no_topic(text) else None)
+    await answer_topic(turn, prediction.topic, prediction.kind, facts, hint)
     if prediction.close and turn.replies:
         # A near call: the runners-up go under the answer's own buttons.
         policies = _policies(turn)
@@ -316,7 +329,12 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         body += "\n\n" + extra
     if _TIMES.search(search_key(turn.text)):
         body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body
-    turn.say(_with_verdict(turn, body), [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+    rows = [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]]
+    if topic == "payment_timing":
+        # "tôi nhận được tiền chưa" asks after one's own application: no verdict from the rules, its status instead.
+        turn.say(body, [*_lookup_buttons(), *rows])
+        return
+    turn.say(_with_verdict(turn, body), rows)
 
 
 def contact(turn: Turn) -> None:
@@ -390,8 +408,38 @@ def question_kind(text: str, predicted: str | None) -> str | None:
     return predicted
 
 
+# A question that names no support and asks one of these: the section of the policy it is about.
+_SECTION_OF_KIND = {
+    "documents": "documents",
+    "where_how": "where",
+    "amount": "amount",
+    "conditions": "conditions",
+    "eligibility": "conditions",
+}
+# What a question naming no support is taken for, before the support it is about is known: a policy (the
+# classifier's guess among similar sections) or the general procedure ("nộp ở đâu").
+_REFINED = frozenset({*POLICY_TOPICS, "procedure"})
+
+
+def which_policy(turn: Turn, section: str) -> None:
+    """The policies, each leading to the asked section; the two a citizen registers here first."""
+    turn.goto(CoreState.MENU, {})
+    policies = sorted(_policies(turn).values(), key=lambda p: p.intake is None)
+    rows = [[Button(p.title, f"pol:{p.id}:{section}")] for p in policies]
+    if section == "conditions":
+        rows.insert(0, [Button(_("Check with the full questionnaire"), "elig")])
+    rows.append([Button(_("« Main menu"), "menu")])
+    turn.say(
+        _("Which support are you asking about? Choose one to see its “{section}”:").format(
+            section=SECTION_TITLES[section]
+        ),
+        rows,
+    )
+
+
 def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) -> None:
     turn.goto(CoreState.MENU, {})
+    context.remember(turn, policy.id)
     text = turn.text
     kind = question_kind(text, kind)
     yes_no = verdict.is_yes_no(text)

@@ -1,0 +1,46 @@
+"""Which support a question means when it names none ("cần giấy tờ gì", "nộp ở đâu"): the policy the
+citizen was just reading about or asking about, or the application they are filling in.
+
+The ask feature owns the conversation-data key TOPIC: it is written with each policy's answer or page,
+in the main menu's data, so it lasts until the next reply that starts the menu afresh."""
+
+from __future__ import annotations
+
+from handlers.apply.chat import KINDS
+from handlers.turn import Turn
+from messages.normalize import search_key
+
+TOPIC = "ask_topic"  # conversation-data key: the policy id of the last policy answer or page
+
+# Words that say what is asked or are politeness, never which support: a question made only of these
+# names none. Folded (search_key). "hỗ trợ" and "hồ sơ" are here: alone they name no policy.
+_NO_TOPIC_WORDS = frozenset(
+    search_key(
+        "cần giấy tờ gì những hồ sơ thủ tục nộp ở đâu bao nhiêu tiền được không ko k có khi nào hạn chót "
+        "cuối cùng thời gian lâu mức điều kiện là thế làm sao vậy à ạ nhé nha ơi ad admin mình tôi em anh "
+        "chị cho hỏi xin với đi phải nhận ai ngày mấy rồi chưa thêm mang theo mẫu đơn kê khai điền gồm "
+        "như ntn bn j z dc đc hỗ trợ của bạn nào nữa thì cũng muốn biết chỗ nơi gửi bao giờ ra sao gì "
+        "cụ thể sẽ các đâu vậy thủ tục cách"
+    ).split()
+)
+
+
+def names_no_topic(text: str | None) -> bool:
+    """Nothing in the message but what it asks: 'cần những giấy tờ gì ạ', 'được bao nhiêu tiền vậy'."""
+    words = search_key(text or "").split()
+    return bool(words) and all(word in _NO_TOPIC_WORDS for word in words)
+
+
+def remember(turn: Turn, policy_id: str) -> None:
+    turn.data[TOPIC] = policy_id
+
+
+def current(turn: Turn) -> str | None:
+    """The policy of the last policy answer or page; else that of the application being filled in."""
+    topic = turn.data.get(TOPIC)
+    if isinstance(topic, str):
+        return topic
+    paused = turn.paused  # a question typed in a form: the form waits, paused, while it is answered
+    form = paused["data"].get("kind") if paused is not None else None
+    kind = KINDS.get(form) if isinstance(form, str) else None
+    return str(kind) if kind is not None else None
