@@ -87,3 +87,22 @@ async def test_asking_whether_ones_money_came_points_to_ones_applications_withou
     reply = joined(await chat.say(typed))
     assert not reply.startswith(("Có", "Không")), reply
     assert "Hồ sơ của tôi" in [b["label"].removeprefix("🔎 ") for b in chat.buttons()], chat.buttons()
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("hộ kinh doanh", "Hỗ trợ hộ kinh doanh"),
+        ("lao động tự do", "Hỗ trợ lao động tự do"),
+        ("ngừng việc", "Hỗ trợ người lao động ngừng việc"),
+        ("tạm hoãn hợp đồng", "Tạm hoãn hợp đồng, nghỉ không lương"),
+        ("vay vốn trả lương", "Vay vốn 0% trả lương"),
+    ],
+)
+async def test_a_policy_named_alone_opens_its_page(app: HoTro, typed: str, title: str) -> None:
+    """Nothing asked but the policy: its page (summary, amount, how to apply), not one procedure's detail."""
+    chat = Chat(app)
+    await chat.say("/start")
+    reply = joined(await chat.say(typed))
+    assert reply.startswith(title + "\n"), reply
+    assert "Căn cứ:" in reply, reply  # the page, with its legal basis

@@ -120,7 +120,7 @@ def _lookup_buttons() -> list[list[Button]]:
 async def answer(turn: Turn) -> None:
     """Free text in the menu (or as a first message), or a question typed in the middle of a form."""
     text = turn.text
-    if await officials_typed.handle(turn):  # "HK-7QX4-M9PR" of the official's area, "hồ sơ chờ duyệt", "báo cáo"
+    if await officials_typed.handle(turn):  # "HK-7QX4-M9P7" of the official's area, "hồ sơ chờ duyệt", "báo cáo"
         return
     code = code_in(text)
     if code is not None:
@@ -137,7 +137,7 @@ async def answer(turn: Turn) -> None:
         turn.say(
             _(
                 "This looks like an ID card or phone number; there is no need to send it here. To look up an "
-                "application you need its code (e.g. HK-7QX4-M9PR) and the last 4 digits of the ID number; the "
+                "application you need its code (e.g. HK-7QX4-M9P7) and the last 4 digits of the ID number; the "
                 "applications made in this chat are under “My applications”."
             ),
             _lookup_buttons(),
@@ -178,7 +178,7 @@ async def answer(turn: Turn) -> None:
     if context.names_no_topic(text) and (prediction.topic in _REFINED or not prediction.confident):
         # "cần giấy tờ gì": the support just read about or applied for; with none, the citizen chooses.
         kind = question_kind(text, prediction.kind)
-        section = _SECTION_OF_KIND.get(kind or "")
+        section = _SECTION_FOR_KIND[kind] if kind in _ASKS_A_SECTION else None
         topic, policies = context.current(turn), _policies(turn)
         if section is not None and topic in policies:
             policy_answer(turn, policies[topic], kind, facts)
@@ -408,14 +408,8 @@ def question_kind(text: str, predicted: str | None) -> str | None:
     return predicted
 
 
-# A question that names no support and asks one of these: the section of the policy it is about.
-_SECTION_OF_KIND = {
-    "documents": "documents",
-    "where_how": "where",
-    "amount": "amount",
-    "conditions": "conditions",
-    "eligibility": "conditions",
-}
+# A question that names no support and asks one of these: the section (_SECTION_FOR_KIND) of the policy it is about.
+_ASKS_A_SECTION = frozenset({"documents", "where_how", "amount", "conditions", "eligibility"})
 # What a question naming no support is taken for, before the support it is about is known: a policy (the
 # classifier's guess among similar sections) or the general procedure ("nộp ở đâu").
 _REFINED = frozenset({*POLICY_TOPICS, "procedure"})

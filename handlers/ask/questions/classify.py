@@ -110,7 +110,10 @@ def _knowledge_examples() -> Iterable[Example]:
 def training_examples() -> list[Example]:
     out: list[Example] = []
     for policy in load_policies():
-        for text in (policy.title, *policy.keywords, *policy.examples):
+        # A title or keyword typed alone ("hộ kinh doanh", "xe ôm") asks about the policy as a whole.
+        for text in (policy.title, *policy.keywords):
+            out.append(Example(text, policy.id, "info"))
+        for text in policy.examples:
             out.append(Example(text, policy.id, None))
     out.extend(_knowledge_examples())
     out.extend(_read_tsv(EXAMPLES))
