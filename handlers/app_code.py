@@ -1,7 +1,7 @@
 """Application codes given to citizens: short, random, typo-checked.
 
 Form: an optional kind prefix, 7 random characters and 1 check character,
-shown as "HK-7QX4-M9PR" and stored compact ("HK7QX4M9PR").
+shown as "HK-7QX4-M9P7" and stored compact ("HK7QX4M9P7").
 
 Alphabet: the 31 characters 2-9 and A-Z without I, L and O, so nothing can be
 misread as 0/O or 1/I/L (those characters are simply not used, which is why
@@ -25,6 +25,9 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from enum import StrEnum
+
+from messages.i18n import N_, _
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MODULUS = len(ALPHABET)  # 31, prime
@@ -52,7 +55,7 @@ def _check_char(payload: str) -> str:
 
 
 def new_code(prefix: str = "") -> str:
-    """A fresh random code in compact form, e.g. "HK7QX4M9PR" (see ``display``)."""
+    """A fresh random code in compact form, e.g. "HK7QX4M9P7" (see ``display``)."""
     prefix = prefix.upper()
     if prefix and prefix not in KINDS:
         raise ValueError(f"unknown application kind prefix {prefix!r}; known: {sorted(KINDS)}")
@@ -61,7 +64,7 @@ def new_code(prefix: str = "") -> str:
 
 
 def normalize(code: str) -> str:
-    """Upper case, full-width forms folded, spaces/dashes/dots removed: " hk-7qx4 m9pr" -> "HK7QX4M9PR".
+    """Upper case, full-width forms folded, spaces/dashes/dots removed: " hk-7qx4 m9p7" -> "HK7QX4M9P7".
 
     It does not validate; use ``is_valid``.
     """
@@ -71,18 +74,65 @@ def normalize(code: str) -> str:
     return compact
 
 
-def split(code: str) -> tuple[str, str] | None:
-    """(prefix, body) of a valid code, or None."""
+class CodeProblem(StrEnum):
+    """Why a typed code is not one: what the citizen should check."""
+
+    LENGTH = "length"  # not a kind prefix and 8 characters
+    CHARACTERS = "characters"  # a character no code has (O, I, L, 0, 1, or another sign)
+    PREFIX = "prefix"  # two letters before the 8 that are no kind's
+    CHECK = "check"  # a character mistyped or two swapped: the check character disagrees
+
+
+def problem(code: str) -> CodeProblem | None:
+    """What is wrong with a typed code; None for a valid one."""
     compact = normalize(code)
-    prefix, body = compact[:-BODY_LEN], compact[-BODY_LEN:]
-    if len(body) != BODY_LEN or (prefix and prefix not in KINDS):
-        return None
+    prefix = compact[:-BODY_LEN]
+    if len(compact) not in (BODY_LEN, BODY_LEN + 2):
+        return CodeProblem.LENGTH
     if any(ch not in _VALUE for ch in compact):
-        return None
+        return CodeProblem.CHARACTERS
+    if prefix and prefix not in KINDS:
+        return CodeProblem.PREFIX
     m = len(compact)
     if sum((m - i) * _VALUE[ch] for i, ch in enumerate(compact)) % MODULUS:
+        return CodeProblem.CHECK
+    return None
+
+
+# What the citizen is asked to check, by problem. Example codes here and in the catalog are valid ones
+# (tests/test_app_code.py): a citizen who types the example must not be told it is mistyped.
+_TO_CHECK = {
+    CodeProblem.LENGTH: N_(
+        "An application code has 8 characters, usually after two letters (HK, TD), e.g. HK-7QX4-M9P7; "
+        "you typed {count}."
+    ),
+    CodeProblem.CHARACTERS: N_(
+        "Codes have no letters O, I, L and no digits 0, 1 (so that none is mistaken for another): please "
+        "compare it with the code you received."
+    ),
+    CodeProblem.PREFIX: N_(
+        "An application code starts with HK (household business) or TD (free worker), a complaint code with PA."
+    ),
+    CodeProblem.CHECK: N_(
+        "A character may be mistyped, or two swapped: please compare each character with the code you received."
+    ),
+}
+
+
+def what_to_check(code: str) -> str | None:
+    """The citizen's hint for a typed code that is not one; None for a valid code."""
+    found = problem(code)
+    if found is None:
         return None
-    return prefix, body
+    return _(_TO_CHECK[found]).format(count=len(normalize(code)))
+
+
+def split(code: str) -> tuple[str, str] | None:
+    """(prefix, body) of a valid code, or None."""
+    if problem(code) is not None:
+        return None
+    compact = normalize(code)
+    return compact[:-BODY_LEN], compact[-BODY_LEN:]
 
 
 def is_valid(code: str) -> bool:
@@ -96,7 +146,7 @@ def kind(code: str) -> str | None:
 
 
 def display(code: str) -> str:
-    """ "HK7QX4M9PR" -> "HK-7QX4-M9PR"; "7QX4M9PR" -> "7QX4-M9PR"."""
+    """ "HK7QX4M9P7" -> "HK-7QX4-M9P7"; "7QX4M9PY" -> "7QX4-M9PY"."""
     compact = normalize(code)
     prefix, body = compact[:-BODY_LEN], compact[-BODY_LEN:]
     groups = [body[:4], body[4:]]

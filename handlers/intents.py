@@ -182,7 +182,7 @@ def chat_intent(text: str) -> str | None:
 
 
 def code_in(text: str) -> str | None:
-    """An application code typed or pasted in the message ("mã HK-7QX4-M9PR"), valid or mistyped.
+    """An application code typed or pasted in the message ("mã HK-7QX4-M9P7"), valid or mistyped.
 
     It needs a kind prefix, or a group mixing letters and digits typed in capitals or with a
     valid check character ("QĐ 3642" typed as "dinh 3642" is not one).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -109,3 +110,26 @@ def test_a_free_workers_code_typed_with_ld_for_lao_dong_is_read_as_td() -> None:
     for typed in (shown.replace("TD", "LĐ", 1), shown.replace("TD", "LD", 1), shown.replace("TD", "lđ", 1)):
         assert ac.split(typed) == ("TD", code[2:]), typed
         assert code_in(f"mã hồ sơ của tôi là {typed} ạ") == typed
+
+
+def test_what_is_wrong_with_a_code_is_told() -> None:
+    """The look-up says what to check: the length, characters no code has, or a character mistyped."""
+    good = ac.display(ac.new_code("HK"))
+    assert ac.problem(good) is None and ac.problem(good.lower().replace("-", " ")) is None
+    assert ac.problem("HK-1234") is ac.CodeProblem.LENGTH
+    assert ac.problem(good + "X") is ac.CodeProblem.LENGTH
+    assert ac.problem("HK-7QX4-M9PO") is ac.CodeProblem.CHARACTERS  # O, I, L, 0 and 1 are never used
+    assert ac.problem("HK-7QX4-M91R") is ac.CodeProblem.CHARACTERS
+    assert ac.problem("XY-7QX4-M9P7") is ac.CodeProblem.PREFIX
+    typo = good[:-1] + next(ch for ch in ac.ALPHABET if ch != good[-1])
+    assert ac.problem(typo) is ac.CodeProblem.CHECK
+
+
+def test_the_example_codes_shown_to_citizens_are_valid_codes() -> None:
+    """A citizen who types the example to see what happens is told it is not found, not that it is mistyped."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    shown = [root / "messages/locale/vi/LC_MESSAGES/hotro.po", *sorted((root / "messages/knowledge").glob("*.toml"))]
+    examples = {m for path in shown for m in re.findall(r"\b(?:HK|TD|PA)-[0-9A-Z]{4}-[0-9A-Z]{4}\b", path.read_text())}
+    assert examples and all(ac.is_valid(example) for example in examples), sorted(examples)

@@ -372,3 +372,20 @@ async def test_no_application_from_this_chat_says_how_one_made_elsewhere_is_foun
     await chat.say("/start")
     text = joined(await chat.say("hồ sơ của tôi đến đâu rồi"))
     assert "chưa có hồ sơ nào" in text and "mã hồ sơ và 4 số cuối" in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "told"),
+    [
+        ("HK-1234", "8 ký tự"),  # too short: how long a code is
+        ("HK-7QX4-M9PO", "không có chữ O, I, L"),  # a character no code has
+        ("HK-7QX4-M9PX", "gõ nhầm"),  # one character wrong: the check character catches it
+    ],
+)
+async def test_a_wrong_code_is_told_what_to_check(app: HoTro, typed: str, told: str) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Hồ sơ của tôi")
+    await chat.press("Tra cứu bằng mã hồ sơ")
+    text = joined(await chat.say(typed))
+    assert "không phải là mã hồ sơ hợp lệ" in text and told in text, text

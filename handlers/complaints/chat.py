@@ -248,7 +248,7 @@ async def view_own(turn: Turn, complaint_id: int) -> None:
 async def start_lookup(turn: Turn) -> None:
     turn.goto(ComplaintState.LOOKUP, {})
     turn.takes_text = True
-    turn.say(_("Type the complaint code (e.g. PA-7QX4-M9PR)."), [back_to_menu_button()])
+    turn.say(_("Type the complaint code (e.g. PA-7QX4-M9P7)."), [back_to_menu_button()])
 
 
 async def lookup_state(turn: Turn) -> None:
@@ -270,6 +270,8 @@ async def lookup_state(turn: Turn) -> None:
         if well_formed:
             attempt.failures += 1
             text += " " + _("Attempts left: {left}.").format(left=attempts.left(attempt))
+        elif (to_check := app_code.what_to_check(code)) is not None:
+            text += " " + to_check
         turn.takes_text = True
         turn.say(text, [back_to_menu_button()])
         return

@@ -138,7 +138,7 @@ async def my_applications(turn: Turn) -> None:
 async def start_lookup(turn: Turn) -> None:
     turn.goto(LookupState.CODE, {})
     turn.takes_text = True
-    turn.say(_("Type the application code (e.g. HK-7QX4-M9PR)."), [back_to_menu_button()])
+    turn.say(_("Type the application code (e.g. HK-7QX4-M9P7)."), [back_to_menu_button()])
 
 
 async def lookup_state(turn: Turn) -> None:
@@ -231,13 +231,11 @@ def not_a_code(turn: Turn) -> bool:
 
 def take_code(turn: Turn, code: str) -> None:
     """The look-up's code step, also for a code typed or pasted outside it (in a question)."""
-    if not app_code.is_valid(code):
+    if (to_check := app_code.what_to_check(code)) is not None:
         turn.goto(LookupState.CODE, {})
         turn.takes_text = True
         turn.say(
-            _("“{text}” is not a valid application code: please check each character (e.g. HK-7QX4-M9PR).").format(
-                text=code[:30]
-            ),
+            _("“{text}” is not a valid application code.").format(text=code[:30]) + " " + to_check,
             [back_to_menu_button()],
         )
         return

@@ -1,6 +1,6 @@
 """What an official types in the chat instead of pressing the officials' buttons.
 
-An application's code opens it when it is in the official's area ("HK-7QX4-M9PR", "xem hồ sơ hk7qx4m9pr");
+An application's code opens it when it is in the official's area ("HK-7QX4-M9P7", "xem hồ sơ hk7qx4m9p7");
 "tìm Nguyễn Văn An", "tìm 0912 345 678" search the area as the web console does; "hồ sơ chờ duyệt",
 "ds đã duyệt", "hồ sơ quá hạn" open that list; "báo cáo", "xem tiến độ", "có bao nhiêu hồ sơ" the report;
 "gửi thông báo cho người dân" the announcements.
