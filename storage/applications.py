@@ -14,6 +14,7 @@ from storage.crypto import DataProtector
 from storage.models import Application, Attachment, ChannelUser, Consent, Payment, StatusEvent
 
 NOTE_CONTEXT = "status_event.note"  # the DataProtector context of StatusEvent.note_enc
+FIELDS_CONTEXT = "application.fields"  # the DataProtector context of the sealed Application.fields
 
 
 def masked_phone(phone: str) -> str:
@@ -30,6 +31,19 @@ def seal_person(application: Application, protector: DataProtector, phone: str |
     application.birth_date = None
     application.birth_date_enc = protector.encrypt(birth_date.isoformat(), context="birth_date") if birth_date else None
     application.person_hash = protector.person_index(application.full_name, birth_date) if birth_date else None
+
+
+def seal_fields(application: Application, protector: DataProtector, fields: dict[str, Any]) -> None:
+    """The form's own answers (address, business, workplace, occupation) identify a person too: the JSON
+    column holds them encrypted as a whole (read them with fields_of)."""
+    application.fields = protector.seal_json(fields, context=FIELDS_CONTEXT) if fields else {}
+
+
+def fields_of(application: Any, protector: DataProtector) -> dict[str, Any]:
+    """The form's own answers of an application (an ORM row or a Core row with `fields`); rows from before
+    sealing hold them in clear."""
+    opened = protector.open_json(application.fields or {}, context=FIELDS_CONTEXT)
+    return opened if isinstance(opened, dict) else {}
 
 
 def phone_of(application: Any, protector: DataProtector) -> str:

@@ -40,6 +40,13 @@ _SALT = b"hotro/data-protection"
 _NONCE_LEN = 12  # 96-bit random nonces: safe for far more than 2**32 / this project's records
 MIN_KEY_CHARS = 32
 SEALED = "sealed"  # the one key of a sealed JSON value
+
+
+def is_sealed(stored: Any) -> bool:
+    """A JSON column's value as DataProtector.seal_json stores it."""
+    return isinstance(stored, dict) and len(stored) == 1 and SEALED in stored
+
+
 _INDEX_STRIP = re.compile(r"[\s.\-–—_]+")
 
 
@@ -137,7 +144,7 @@ class DataProtector:
 
     def open_json(self, stored: Any, *, context: str) -> Any:
         """The value `seal_json` sealed; anything else is returned as it is (rows from before sealing)."""
-        if isinstance(stored, dict) and len(stored) == 1 and SEALED in stored:
+        if is_sealed(stored):
             return json.loads(self.decrypt(stored[SEALED], context=context))
         return stored
 

@@ -12,9 +12,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import keyvalues
-from storage.applications import NOTE_CONTEXT, birth_date_of, note_of, phone_of, seal_person
+from storage.applications import (
+    NOTE_CONTEXT,
+    birth_date_of,
+    fields_of,
+    note_of,
+    phone_of,
+    seal_fields,
+    seal_person,
+)
 from storage.conversations import DATA_CONTEXT
-from storage.crypto import DataProtector
+from storage.crypto import DataProtector, is_sealed
 from storage.models import Application, Conversation, DataKey, Official, OutboxMessage, StatusEvent
 from storage.officials import EMAIL_CONTEXT
 from storage.outbox import PAYLOAD_CONTEXT
@@ -77,6 +85,7 @@ async def rotate(session: AsyncSession, old: DataProtector, new: DataProtector, 
             account = old.decrypt(application.bank_account_enc, context="bank_account")
             application.bank_account_enc = new.encrypt(account, context="bank_account")
             application.bank_hash = new.blind_index("bank_account", account)
+        seal_fields(application, new, fields_of(application, old))
         counts.applications += 1
     for official in (await session.execute(select(Official).where(Official.email_enc.is_not(None)))).scalars():
         address = old.decrypt(official.email_enc or "", context=EMAIL_CONTEXT)
@@ -115,6 +124,26 @@ async def seal_notes_once(session: AsyncSession, protector: DataProtector, now: 
     if not await keyvalues.put_once(session, NOTES_SEALED, "0013", now):
         return 0
     return await seal_notes(session, protector)
+
+
+FIELDS_SEALED = "sealed:application_fields"  # keyvalues marker: the form answers stored in clear are sealed
+
+
+async def seal_all_fields(session: AsyncSession, protector: DataProtector) -> int:
+    """Applications' own answers stored in clear (before they were sealed) encrypted; returns how many."""
+    count = 0
+    for application in (await session.execute(select(Application).order_by(Application.id))).scalars():
+        if application.fields and not is_sealed(application.fields):
+            seal_fields(application, protector, application.fields)
+            count += 1
+    return count
+
+
+async def seal_fields_once(session: AsyncSession, protector: DataProtector, now: datetime) -> int:
+    """seal_all_fields on the first start that knows to, once across processes (a marker in keyvalues)."""
+    if not await keyvalues.put_once(session, FIELDS_SEALED, "fields", now):
+        return 0
+    return await seal_all_fields(session, protector)
 
 
 async def index_people(session: AsyncSession, protector: DataProtector) -> int:

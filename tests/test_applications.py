@@ -13,7 +13,7 @@ from tests.test_intake import submit_in_chat
 
 # Different for each application of a person, or random (codes, nonces, hashes of the ID and phone).
 OWN = {"id", "code", "chat_id", "channel_user_id", "consent_id", "phone", "phone_enc", "phone_hash", "id_number_enc"}
-OWN |= {"id_hash", "birth_date_enc", "submitted_at", "updated_at"}
+OWN |= {"id_hash", "birth_date_enc", "fields", "submitted_at", "updated_at"}  # fields: sealed, compared opened
 
 
 async def test_the_setup_application_is_the_one_the_form_makes(app: HoTro) -> None:
@@ -26,6 +26,7 @@ async def test_the_setup_application_is_the_one_the_form_makes(app: HoTro) -> No
     columns = [c.key for c in Application.__table__.columns if c.key not in OWN]
     assert {c: getattr(made, c) for c in columns} == {c: getattr(by_form, c) for c in columns}
     assert repo.birth_date_of(made, app.protector) == repo.birth_date_of(by_form, app.protector)
+    assert repo.fields_of(made, app.protector) == repo.fields_of(by_form, app.protector)
     assert (repo.phone_of(by_form, app.protector), repo.phone_of(made, app.protector)) == ("0912345678", "0987654321")
     assert (by_form.phone, made.phone) == ("*******678", "*******321")
     assert [(c.purpose, c.notice_version) for c in consents] == [

@@ -12,6 +12,7 @@ from bot.app import HoTro
 from bot.config import Settings
 from handlers import app_code
 from messages.vocabulary import Role
+from storage.applications import fields_of
 from storage.models import Application, AuditLog, Consent, Official, StatusEvent
 from storage.officials import get_assistant, get_official, officials_for
 from tests.applications import NHAT_TIEN, submit_household
@@ -294,9 +295,13 @@ async def test_the_scripted_journeys_of_issue_18(app: HoTro) -> None:
         assert "Mã hồ sơ" in chat.last_text, chat.last_text
     async with app.sessions() as session:
         assisted, own = (await session.execute(select(Application).order_by(Application.id))).scalars().all()
-    assert assisted.assisted_by is not None and assisted.phone == "" and assisted.fields["category"] == "street_vendor"
+    assert (
+        assisted.assisted_by is not None
+        and assisted.phone == ""
+        and fields_of(assisted, app.protector)["category"] == "street_vendor"
+    )
     assert own.assisted_by is None and own.bank_name == "Vietcombank" and own.account_holder == "DAO VAN BINH"
-    assert own.fields["category"] == "street_vendor"
+    assert fields_of(own, app.protector)["category"] == "street_vendor"
 
 
 async def test_two_chats_that_looked_it_up_cannot_both_follow(app: HoTro) -> None:

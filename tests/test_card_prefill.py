@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.app import HoTro
 from bot.files import FileTooLarge, FileUnavailable
+from storage.applications import fields_of
 from storage.conversations import DATA_CONTEXT
 from storage.models import Attachment, Conversation
 from tests.applications import submit_household
@@ -148,7 +149,10 @@ async def test_a_household_business_needs_at_least_5_fewer_messages_with_the_car
     first, second = await applications(app)
     assert (first.full_name, second.full_name) == ("Đào Văn Bình", "Đào Văn Bình")
     assert second.commune_code == first.commune_code == 6418
-    assert first.fields["address"] == "thôn Đồng Lâm" and second.fields["address"] == "Thôn Đồng Tâm"
+    assert (
+        fields_of(first, app.protector)["address"] == "thôn Đồng Lâm"
+        and fields_of(second, app.protector)["address"] == "Thôn Đồng Tâm"
+    )
     assert second.sex == "male"  # read from the card, though the household form does not ask it
 
 

@@ -15,9 +15,9 @@ from bot.app import HoTro, create_app
 from bot.config import Settings
 from bot.datakey import DataKeyProblem, run_rotate
 from handlers import app_code
-from storage.applications import birth_date_of, note_of, phone_of
+from storage.applications import birth_date_of, fields_of, note_of, phone_of
 from storage.conversations import DATA_CONTEXT
-from storage.data_keys import NOTES_SEALED
+from storage.data_keys import FIELDS_SEALED, NOTES_SEALED
 from storage.models import Application, Conversation, DataKey, KeyValue, OutboxMessage, StatusEvent
 from tests.applications import submit_household
 from tests.chat import Chat
@@ -239,3 +239,31 @@ async def record_status(session: AsyncSession, application: Application, *, note
             at=datetime.now(UTC),
         )
     )
+
+
+async def test_form_answers_from_before_sealing_are_sealed_once_and_rotate_with_the_key(
+    settings: Settings, tmp_path: Path
+) -> None:
+    app = await started(with_key(settings, KEY_A))
+    application = await submit_household(app, Chat(app, "citizen"))
+    answers = fields_of(application, app.protector)
+    assert answers and application.fields.keys() == {"sealed"}  # a new application's answers are sealed
+    async with app.sessions.begin() as session:  # as a version before sealing stored them: in clear
+        await session.execute(update(Application).values(fields=answers))
+        await session.execute(delete(KeyValue).where(KeyValue.key == FIELDS_SEALED))
+    await app.close()
+
+    app = await started(with_key(settings, KEY_A))  # the first start after the change seals them
+    async with app.sessions() as session:
+        stored = (await session.execute(select(Application))).scalar_one()
+    assert stored.fields.keys() == {"sealed"} and fields_of(stored, app.protector) == answers
+    sealed = stored.fields
+    await app.close()
+
+    new_key = tmp_path / "new.key"
+    await run_rotate(with_key(settings, KEY_A), argparse.Namespace(new_key_file=str(new_key)))
+    app = await started(with_key(settings, None, data_key_file=new_key))
+    async with app.sessions() as session:
+        stored = (await session.execute(select(Application))).scalar_one()
+    assert stored.fields != sealed and fields_of(stored, app.protector) == answers
+    await app.close()

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from bot.app import HoTro
 from handlers import app_code
+from storage.applications import fields_of
 from storage.conversations import DATA_CONTEXT
 from storage.models import Application, Attachment, Consent, Conversation, StatusEvent
 from tests.chat import Chat, joined
@@ -38,17 +39,23 @@ async def up_to_the_id(chat: Chat, id_number: str = "001 085 012 345") -> None:
         await chat.say(answer)
 
 
-async def fill_household(chat: Chat, id_number: str = "001 085 012 345", phone: str = "0912.345.678") -> None:
+async def fill_household(
+    chat: Chat,
+    id_number: str = "001 085 012 345",
+    phone: str = "0912.345.678",
+    address: str = "thôn Đồng Lâm",
+    business: str = "Phở Lan",
+) -> None:
     await start_household(chat)
     await chat.press("Có đăng ký kinh doanh")
-    for answer in ["nguyễn văn an", "05/07/1985", id_number, phone, "Phở Lan", "bán phở"]:
+    for answer in ["nguyễn văn an", "05/07/1985", id_number, phone, business, "bán phở"]:
         await chat.say(answer)
     await chat.press("Bỏ qua")  # no tax code at hand
     for answer in [
         "lang son",
         "huu lung",
         "nhat tien",
-        "thôn Đồng Lâm",
+        address,
         "01/08/2021",
         "20/08/2021",
         "Thông báo số 15/TB-UBND ngày 31/7/2021 của UBND huyện Hữu Lũng",
@@ -137,7 +144,7 @@ async def test_free_worker_with_bank_other_occupation_and_other_address(app: HoT
     assert "1.500.000\xa0₫" in joined(replies)
     [application] = await applications(app)
     assert application.policy_id == "free_worker" and application.sex == "female"
-    assert application.fields["occupation_other"] == "phụ hồ"
+    assert fields_of(application, app.protector)["occupation_other"] == "phụ hồ"
     assert application.bank_hash and application.payment_method == "bank"
     protector = app.engine.services.protector
     assert protector.decrypt(application.bank_account_enc or "", context="bank_account") == "123456789012"

@@ -13,6 +13,7 @@ from handlers import validators
 from handlers.validators import Invalid, Valid
 from messages import banks, fmt
 from messages.free_worker_scheme import DEFAULT_OCCUPATIONS
+from storage.applications import fields_of
 from storage.models import Application
 from tests.chat import Chat, joined
 
@@ -229,8 +230,8 @@ async def test_a_free_worker_answers_in_words(app: HoTro) -> None:
     async with app.sessions() as session:
         application = (await session.execute(select(Application))).scalar_one()
     assert application.bank_name == "Vietcombank" and application.account_holder == "TRAN THI BINH"
-    assert application.fields["occupation"] == "Bán lẻ vé số lưu động"
-    assert application.fields["same_address"] == "yes"
+    assert fields_of(application, app.protector)["occupation"] == "Bán lẻ vé số lưu động"
+    assert fields_of(application, app.protector)["same_address"] == "yes"
     yesterday = date.fromordinal(fmt.today_local(datetime.now(UTC)).toordinal() - 1)
     assert application.period_end == yesterday  # in Viet Nam's time zone
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.app import HoTro
 from messages.vocabulary import Channel, Role
+from storage.applications import fields_of
 from storage.models import Application
 from storage.officials import add_official
 from tests.applications import NHAT_TIEN
@@ -41,7 +42,7 @@ async def test_a_free_worker_answers_in_words_through_telegram(
     await binh.press("Xác nhận")
     async with app.sessions() as session:
         application = (await session.execute(select(Application))).scalar_one()
-    assert application.bank_name == "Agribank" and application.fields["same_address"] == "yes"
+    assert application.bank_name == "Agribank" and fields_of(application, app.protector)["same_address"] == "yes"
 
 
 async def test_a_helper_registers_and_the_citizen_follows_through_telegram(

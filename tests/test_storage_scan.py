@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +33,7 @@ ID_SUBMITTED, ACCOUNT_SUBMITTED = "001085274913", "190357246801"
 ID_HALF, ACCOUNT_HALF = "001085631478", "970415263748"
 PHONE = "0912345678"  # fill_household types it as 0912.345.678; the birth date is 05/07/1985
 ID_DUPLICATE_TRY = ID_SUBMITTED  # a stranger types the submitted application's ID number again
+ADDRESS, BUSINESS = "số 27 ngõ 81 phố Đội Cấn", "Tiệm Phở Hạnh Nguyên"  # the form's own answers
 
 
 def formattings(number: str) -> set[str]:
@@ -48,7 +50,7 @@ async def journey(app: HoTro, tmp_path: Path) -> str:
     repeats the account number), an export and an import with its notices, a look-up and a duplicate attempt.
     Returns the code."""
     citizen = Chat(app, "scan-citizen")
-    await fill_household(citizen, id_number=ID_SUBMITTED)
+    await fill_household(citizen, id_number=ID_SUBMITTED, address=ADDRESS, business=BUSINESS)
     await citizen.press("Chuyển khoản")
     await citizen.say("Vietcombank")
     await citizen.say(ACCOUNT_SUBMITTED)
@@ -70,6 +72,7 @@ async def journey(app: HoTro, tmp_path: Path) -> str:
     await official.press("Đã nộp (1)")
     await official.press(app_code.display(code))
     assert ID_SUBMITTED in official.last_text and ACCOUNT_SUBMITTED in official.last_text  # officials see them
+    assert ADDRESS in official.last_text and BUSINESS in official.last_text
     await official.press("Bắt đầu xem xét")
     await official.press("Xác nhận")
     async with app.sessions() as session:
@@ -162,6 +165,9 @@ async def test_no_id_or_account_number_is_stored_in_clear(app: HoTro, tmp_path: 
     found = {form for number in numbers for form in formattings(number) if form.encode() in stored}
     # The birth date, as typed and as stored (ISO in JSON, a DATE column's text on SQLite).
     found |= {form for form in ("05/07/1985", "1985-07-05", "5/7/1985") if form.encode() in stored}
+    # The address and the business, as typed and as JSON escapes them (\uXXXX), on either database.
+    for said in (ADDRESS, BUSINESS, "ngõ 81", "Đội Cấn", "Hạnh Nguyên"):
+        found |= {form for form in (said, json.dumps(said)[1:-1]) if form.encode() in stored}
     assert found == set()
 
 

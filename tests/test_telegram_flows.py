@@ -6,6 +6,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bot.app import HoTro
+from storage.applications import fields_of
 from storage.models import Application, Attachment
 from tests.fakes.telegram_api import FakeTelegram
 from tests.tg_driver import telegram_user
@@ -72,7 +73,7 @@ async def test_free_worker_application_through_telegram(
     async with app.sessions() as session:
         application = (await session.execute(select(Application))).scalar_one()
     assert application.policy_id == "free_worker" and application.sex == "male"
-    assert application.fields["occupation"].startswith("Bốc vác")
+    assert fields_of(application, app.protector)["occupation"].startswith("Bốc vác")
 
 
 async def test_full_journey_apply_review_approve_pay_through_telegram(

@@ -13,7 +13,7 @@ from handlers import admin_units, app_code
 from handlers.validators import spreadsheet_safe
 from messages import fmt, vocabulary
 from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
-from storage.applications import birth_date_of, phone_of
+from storage.applications import birth_date_of, fields_of, phone_of
 from storage.crypto import DataProtector
 from storage.lists import ListedRow, PaidRow
 
@@ -57,8 +57,7 @@ def _place(commune_code: int) -> str:
     return commune.full_name if commune else str(commune_code)
 
 
-def _address(application: _Listed) -> str:
-    fields = application.fields or {}
+def _address(application: _Listed, fields: dict[str, Any]) -> str:
     if application.kind == ApplicationKind.FREE_WORKER:
         detail = fields.get("current_address") if fields.get("same_address") == "no" else fields.get("home_address")
     else:
@@ -67,8 +66,7 @@ def _address(application: _Listed) -> str:
     return f"{detail}, {place}" if detail else place
 
 
-def _business(application: _Listed) -> str:
-    fields = application.fields or {}
+def _business(application: _Listed, fields: dict[str, Any]) -> str:
     if application.kind == ApplicationKind.FREE_WORKER:
         occupation = fields.get("occupation")
         if occupation == "other":
@@ -78,12 +76,12 @@ def _business(application: _Listed) -> str:
     return " – ".join(str(p) for p in parts if p)
 
 
-def _workplace(application: _Listed) -> str | None:
-    return (application.fields or {}).get("workplace") if application.kind == FREE_WORKER else None
+def _workplace(application: _Listed, fields: dict[str, Any]) -> str | None:
+    return fields.get("workplace") if application.kind == FREE_WORKER else None
 
 
-def _household_field(application: _Listed, key: str) -> str | None:
-    return (application.fields or {}).get(key) if application.kind == HOUSEHOLD else None
+def _household_field(application: _Listed, fields: dict[str, Any], key: str) -> str | None:
+    return fields.get(key) if application.kind == HOUSEHOLD else None
 
 
 def _note(application: _Listed) -> str:
@@ -108,6 +106,7 @@ def _row(
         if application.bank_account_enc
         else None
     )
+    fields = fields_of(application, protector)
     start, end = application.period_start, application.period_end
     row: dict[str, Any] = {
         "no": no,
@@ -117,12 +116,12 @@ def _row(
         "sex": SEX_WORDS.get(application.sex or _sex_from_cccd(id_number) or "", ""),
         "id_number": id_number,
         "phone": phone_of(application, protector),
-        "address": _address(application),
-        "category": CATEGORY_WORDS.get(_household_field(application, "category") or ""),
-        "business": _business(application),
-        "tax_code": _household_field(application, "tax_code"),
-        "workplace": _workplace(application),
-        "order": _household_field(application, "order"),
+        "address": _address(application, fields),
+        "category": CATEGORY_WORDS.get(_household_field(application, fields, "category") or ""),
+        "business": _business(application, fields),
+        "tax_code": _household_field(application, fields, "tax_code"),
+        "workplace": _workplace(application, fields),
+        "order": _household_field(application, fields, "order"),
         "period": f"{_date_text(start)} – {_date_text(end)}" if start and end else "",
         "days": (end - start).days + 1 if start and end else None,
         "amount": application.estimated_amount,

@@ -66,7 +66,7 @@ def details(application: Application, protector: DataProtector, today: date, *, 
     ]
     if application.sex in ("male", "female"):
         items.append(Item(_("Sex"), intake.show_sex(application.sex, {})))
-    items += form_items(application.kind, application.fields or {})
+    items += form_items(application.kind, person.fields)
     if application.period_start and application.period_end:
         items.append(Item(_("Period"), f"{fmt.day(application.period_start)} – {fmt.day(application.period_end)}"))
     if application.payment_method == "bank":

@@ -118,7 +118,6 @@ async def submit(
         bank_account_enc=protector.encrypt(bank, context="bank_account") if bank else None,
         bank_hash=bank_hash,
         account_holder=new.account_holder if bank else None,
-        fields=new.fields,
         estimated_amount=new.estimated_amount,
         duplicate_note=(
             _("Same phone number or bank account as {codes}").format(
@@ -133,6 +132,7 @@ async def submit(
         consent_in_person=applicant.assisted_by is not None,
     )
     repo.seal_person(application, protector, new.phone, new.birth_date)
+    repo.seal_fields(application, protector, new.fields)
     assisted = applicant.assisted_by
     actor = f"official:{assisted}" if assisted is not None else f"citizen:{applicant.channel}:{applicant.user_id}"
     try:

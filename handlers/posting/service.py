@@ -18,6 +18,7 @@ from messages.i18n import _
 from messages.normalize import fold, nfc
 from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel
 from storage import postings
+from storage.applications import fields_of
 from storage.crypto import DataProtector, DecryptionError
 from storage.models import Application, DecisionPosting, Official
 from storage.officials import covers, may_change
@@ -80,8 +81,8 @@ def village_of(address: str | None) -> str:
     return ""
 
 
-def _address(application: Application) -> str | None:
-    fields = application.fields or {}
+def _address(application: Application, protector: DataProtector) -> str | None:
+    fields = fields_of(application, protector)
     for key in ("address", "current_address", "home_address"):
         value = fields.get(key)
         if isinstance(value, str) and value.strip():
@@ -139,7 +140,7 @@ async def build(
                 number,
                 application.full_name,
                 _masked(application, protector),
-                village_of(_address(application)),
+                village_of(_address(application, protector)),
                 _kind_label(application),
                 application.approved_amount,
                 application.decision_number or "",

@@ -115,7 +115,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     person = review.shown_person(application, protector, masked=is_monitor(official))
     id_number, account, phone, born = person.id_number, person.account, person.phone, person.born
     commune = admin_units.get(AreaLevel.COMMUNE, application.commune_code)
-    fields: dict[str, Any] = application.fields or {}
+    fields = person.fields
     lines = [
         f"{app_code.display(application.code)} – {vocabulary.status_label(application.status)}",
         _("Name: {name}").format(name=application.full_name),

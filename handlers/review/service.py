@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +31,7 @@ from messages.i18n import _
 from messages.vocabulary import ApplicationStatus
 from storage import applications as repo
 from storage import outbox
-from storage.applications import birth_date_of, phone_of
+from storage.applications import birth_date_of, fields_of, phone_of
 from storage.console import Search
 from storage.crypto import DataProtector, DecryptionError
 from storage.models import Application, Official, OutboxMessage
@@ -94,6 +94,7 @@ class ShownPerson:
     account: str | None
     phone: str
     born: date | None
+    fields: dict[str, Any]  # the form's own answers (address, business, workplace)
 
 
 def shown_person(application: Application, protector: DataProtector, *, masked: bool) -> ShownPerson:
@@ -108,11 +109,12 @@ def shown_person(application: Application, protector: DataProtector, *, masked: 
             else None
         )
         phone, born = phone_of(application, protector), birth_date_of(application, protector)
+        fields = fields_of(application, protector)
     except DecryptionError:
-        id_number, account, phone, born = "?", "?", application.phone, None
+        id_number, account, phone, born, fields = "?", "?", application.phone, None, {}
     if masked:
         id_number, phone, account = mask_id(id_number), application.phone, "***" if account else None
-    return ShownPerson(id_number, account, phone, born)
+    return ShownPerson(id_number, account, phone, born, fields)
 
 
 def official_actor(official: Official) -> str:
