@@ -127,3 +127,44 @@ async def test_a_monitor_asking_for_an_announcement_is_told_it_only_watches(app:
     reply = joined(await chat.say("gửi thông báo cho người dân"))
     assert "không được thay đổi" in reply, reply
     assert not any(b["action"].startswith("bc:") for b in chat.buttons())  # nothing of the announcements opened
+
+
+@pytest.mark.parametrize(
+    ("typed", "pressed"),
+    [
+        ("chuyển huyện", "Chuyển UBND huyện"),
+        ("chuyển hồ sơ này lên huyện", "Chuyển UBND huyện"),
+        ("xem xét hồ sơ này", "Bắt đầu xem xét"),
+        ("yêu cầu bổ sung", "Yêu cầu bổ sung thông tin"),
+        ("từ chối hồ sơ này", "Từ chối"),
+    ],
+)
+async def test_an_action_typed_on_the_open_application_is_that_button(app: HoTro, typed: str, pressed: str) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    await chat.say(app_code.display(application.code))
+    by_button = joined(await chat.press(pressed))
+    await register_official(app, "xa-2", "commune", NHAT_TIEN)  # a colleague types it on the same application
+    colleague = Chat(app, "xa-2")
+    await colleague.say(app_code.display(application.code))
+    assert joined(await colleague.say(typed)) == by_button
+
+
+async def test_an_action_the_open_application_cannot_take_is_explained_with_what_it_can(app: HoTro) -> None:
+    """'duyệt hồ sơ này' on a submitted application: not the list of submitted ones, and no approval."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    code = app_code.display(application.code)
+    await chat.say(code)
+    reply = joined(await chat.say("duyệt hồ sơ này"))
+    assert code in reply and "Đã nộp" in reply and "Chuyển UBND huyện" in reply, reply
+    assert "Đã nộp: 1 hồ sơ" not in reply  # not the list
+    labels = [b["label"] for b in chat.buttons()]
+    assert "Chuyển UBND huyện" in labels and "Bắt đầu xem xét" in labels  # the application's own actions
+
+
+async def test_a_list_asked_after_opening_an_application_is_still_the_list(app: HoTro) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    await chat.say(app_code.display(application.code))
+    assert "Đã nộp: 1 hồ sơ" in joined(await chat.say("hồ sơ chờ duyệt"))

@@ -40,6 +40,9 @@ ACTION_LABELS: dict[str, str] = {
 
 
 actor = review.official_actor
+# Conversation-data key (the main menu's data, written by show_application): the application the official
+# has open, which an action typed next ("chuyển huyện", "duyệt hồ sơ này") is about (handlers/review/typed.py).
+VIEWED = "of_viewed"
 
 
 async def _application(turn: Turn, official: Official, app_id: str | int) -> Application | None:
@@ -196,8 +199,30 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     ]
     rows.append([Button(_("🕓 History"), actions.OF_HISTORY.pack(application.id))])
     rows.append([Button(_("« Officials' menu"), "of")])
-    turn.goto(CoreState.MENU, {})
+    turn.goto(CoreState.MENU, {VIEWED: application.id})
     turn.say("\n".join(lines), rows)
+
+
+async def typed_action(turn: Turn, official: Official, application: Application, target: str) -> None:
+    """An action typed on the open application: that button when it has it; else what it can do now."""
+    if lifecycle.can_move(application, target) or not may_change(official):
+        await start_change(turn, official, application, target)
+        return
+    possible = [_(label) for status, label in ACTION_LABELS.items() if lifecycle.can_move(application, status)]
+    turn.say(
+        _("Application {code} is “{status}”: “{action}” is not possible at this step.").format(
+            code=app_code.display(application.code),
+            status=vocabulary.status_label(application.status),
+            action=_(ACTION_LABELS[target]),
+        )
+        + " "
+        + (
+            _("Possible now: {actions}.").format(actions=", ".join(possible))
+            if possible
+            else _("Nothing is left to do on it.")
+        )
+    )
+    await show_application(turn, official, application)
 
 
 def _open_button(application: Application) -> Button:

@@ -53,6 +53,21 @@ _REPORT = re.compile(
     r"(?!.*\b(?:truc loi|gian lan|sai pham|vi pham|khieu nai)\b)"
 )
 MAX_WORDS = 8  # a longer message is a question or a sentence, not a request for a list
+# An action on the application the official has open ("chuyển huyện", "duyệt hồ sơ này"), checked in this order
+# ("không duyệt" is a refusal); folded.
+_ACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), target)
+    for pattern, target in (
+        (r"\b(?:chuyen|trinh|gui)\b.*\bhuyen\b|\bchuyen len\b", ApplicationStatus.FORWARDED),
+        (r"\bbo sung\b", ApplicationStatus.NEEDS_INFO),
+        (r"\b(?:tu choi|khong duyet|loai)\b", ApplicationStatus.REJECTED),
+        (r"\b(?:xem xet|bat dau|tiep nhan|tham dinh)\b", ApplicationStatus.UNDER_REVIEW),
+        (r"\b(?:chi tra|tra tien|phat tien|da chi)\b", ApplicationStatus.PAID),
+        (r"\b(?:phe duyet|duyet)\b", ApplicationStatus.APPROVED),
+    )
+)
+# Words of a list, not of the one application open: "hồ sơ chờ duyệt", "các hồ sơ đã duyệt".
+_MANY = re.compile(r"\b(?:danh sach|ds|cac|nhung|cho duyet|chua duyet|da duyet|duoc duyet|qua han)\b")
 # "có bao nhiêu hồ sơ rồi", "tổng số hồ sơ": the area's figures, though it reads as a question.
 _COUNT = re.compile(r"\b(?:bao nhieu|so luong|tong so|tong cong|may) ho so\b")
 # "gửi thông báo cho người dân", "soạn thông báo", "gửi tin nhắn cho bà con": the announcements.
@@ -70,6 +85,13 @@ async def handle(turn: Turn) -> bool:
     """True when the message was an official's request and has been answered.
 
     What was typed is read first: a citizen's question costs no look-up of the officials' table."""
+    viewed = turn.data.get(chat.VIEWED)
+    if isinstance(viewed, int) and (target := _action(turn.text)) is not None:
+        official = await official_of(turn)
+        application = await lookups.by_id(turn.session, viewed) if official is not None else None
+        if official is not None and application is not None and review.may_act(official, application):
+            await chat.typed_action(turn, official, application, target)
+            return True
     request = _request(turn.text)
     if request is None:
         return False
@@ -91,6 +113,17 @@ async def handle(turn: Turn) -> bool:
         case (_, which):
             await chat.list_applications(turn, official, which, 1)
     return True
+
+
+def _action(text: str) -> str | None:
+    """The status an action typed on the open application moves it to: "… hồ sơ này", or a few words
+    without "hồ sơ" ("chuyển huyện", "yêu cầu bổ sung"); a list's words are a list."""
+    said = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+    words = said.split()
+    this = "nay" in words or (len(words) <= 4 and "ho so" not in said)
+    if not words or len(words) > MAX_WORDS or not this or _MANY.search(said):
+        return None
+    return next((target for pattern, target in _ACTIONS if pattern.search(said)), None)
 
 
 def _request(text: str) -> tuple[str, str] | None:
