@@ -140,6 +140,7 @@ async def test_free_worker_with_bank_other_occupation_and_other_address(app: HoT
     await chat.say("TRAN THI BINH")
     await chat.press("Bỏ qua")
     assert "1.500.000" not in chat.last_text  # the summary shows answers only
+    assert "• Nghề nghiệp: Nghề khác\n• Nghề khác: phụ hồ" in chat.last_text  # the choice's label, not its code
     replies = await chat.press("Xác nhận")
     assert "1.500.000\xa0₫" in joined(replies)
     [application] = await applications(app)

@@ -359,6 +359,11 @@ def occupation_field(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
     return Valid(forms.Also("other", {"occupation_other": described.value}))
 
 
+def show_occupation(value: Any, _answers: Answers) -> str:
+    """The province's occupations are their own labels; work not in the list is shown as the choice reads."""
+    return _("Other occupation") if value == "other" else str(value)
+
+
 def _other_occupation(answers: Answers) -> bool:
     return answers.get("occupation") == "other"
 
@@ -428,6 +433,7 @@ FREE_WORKER_FIELDS = [
         N_("What work did you do before losing it? Choose below or type it (e.g. bán vé số)."),
         parse=occupation_field,
         choices=occupation_choices,
+        show=show_occupation,
     ),
     Field(
         "occupation_other",
