@@ -38,6 +38,9 @@ def test_durations(text: str, days: int, months: float | None, approx: bool) -> 
         "ngày 15 tôi nộp hồ sơ",  # a date, not 15 days
         "bao nhiêu ngày thì có tiền",
         "",
+        "tôi đang mang thai 5 tháng",  # how far along, not how long anything lasted
+        "vợ tôi có bầu được 7 tháng",
+        "con tôi 8 tháng tuổi bị f1",  # an age in months
     ],
 )
 def test_no_duration(text: str) -> None:
@@ -164,6 +167,8 @@ def test_who(text: str, expected: Who | None) -> None:
         ("chưa tham gia BHXH", False),
         ("ko có bhxh", False),
         ("nghỉ không lương 20 ngày", None),
+        ("tôi đóng bảo hiểm xã hội tự nguyện", False),  # voluntary insurance is not the compulsory one
+        ("có đóng bhxh tự nguyện 2 năm", False),
     ],
 )
 def test_social_insurance(text: str, expected: bool | None) -> None:

@@ -202,3 +202,15 @@ async def test_a_bare_list_is_the_list_of_policies(app: HoTro) -> None:
     await chat.say("/start")
     await chat.say("danh sách")
     assert "pol:household_business" in [b["action"] for b in chat.buttons()]
+
+
+async def test_months_of_pregnancy_are_not_the_length_of_the_suspension(app: HoTro) -> None:
+    reply = await ask(app, "tôi đang mang thai 5 tháng bị tạm hoãn hợp đồng lao động 1 tháng thì được bao nhiêu")
+    assert reply.startswith("Có. Hỗ trợ người lao động tạm hoãn"), reply
+    assert "150 ngày" not in reply and "3.710.000" in reply, reply
+
+
+async def test_voluntary_social_insurance_is_not_the_compulsory_one_the_suspension_needs(app: HoTro) -> None:
+    reply = await ask(app, "tôi đóng bảo hiểm xã hội tự nguyện thì có được hỗ trợ tạm hoãn hợp đồng không")
+    assert reply.startswith("Không."), reply
+    assert "bắt buộc" in reply, reply

@@ -197,6 +197,8 @@ _MONEY = re.compile(r"^[\d.,]+(k|d|dong|nghin|trieu)?$|^(k|d|dong|nghin|trieu|vn
 _APPROX = frozenset({"gan", "khoang", "hon", "tren", "chung", "tam", "ngot"})
 # Words before "1 ngày" that make it a rate: "bao nhiêu 1 ngày", "bn 1 ngày", "mấy tiền một ngày".
 _RATE = frozenset({"nhieu", "bn", "tien"})
+# "mang thai 5 tháng", "có bầu được 7 tháng": how far along a pregnancy is, not how long a situation lasted.
+_PREGNANCY = frozenset({"thai", "bau"})
 
 
 def durations(text: str) -> tuple[Duration, ...]:
@@ -214,6 +216,8 @@ def durations(text: str) -> tuple[Duration, ...]:
             number = (1.0, i)
         value, first = number
         before = tokens[first - 1] if first >= 1 else ""
+        if (i + 1 < len(tokens) and tokens[i + 1] == "tuoi") or _PREGNANCY & set(tokens[max(first - 2, 0) : first]):
+            continue  # "8 tháng tuổi" is an age; "mang thai 5 tháng" a pregnancy
         if tok == "ngay" and value == 1 and (_MONEY.match(before) or before in _RATE):
             continue  # "80k một ngày", "bao nhiêu 1 ngày" are a rate, not a duration
         if half:
@@ -469,10 +473,14 @@ _SI_NO = re.compile(rf"(khong|chua|chang|ko|het|ngung|ngat) (co |duoc |he |tung 
 _SI_YES = re.compile(rf"(co|dang|van|deu|da) (dong|tham gia|co) {_SI}|{_SI} (day du|bat buoc)|dong {_SI}")
 
 
+_SI_VOLUNTARY = re.compile(rf"{_SI} tu nguyen")
+
+
 def social_insurance(text: str) -> bool | None:
-    """Does the worker pay compulsory social insurance: 'có đóng BHXH' / 'không đóng bảo hiểm'."""
+    """Does the worker pay compulsory social insurance: 'có đóng BHXH' / 'không đóng bảo hiểm';
+    'đóng BHXH tự nguyện' is the voluntary scheme, which the employees' supports do not count."""
     key = folded(text)
-    if _SI_NO.search(key):
+    if _SI_NO.search(key) or _SI_VOLUNTARY.search(key):
         return False
     if _SI_YES.search(key):
         return True
