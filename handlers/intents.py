@@ -109,7 +109,8 @@ _LOST_CODE = re.compile(
     r"|\bma (?:ho so|hs)(?: cua (?:toi|em|minh))? la gi\b"
 )
 _CORRECTION = re.compile(
-    r"\b(?:khai|nhap|ghi|dien|go)\s+(?:sai|nham|lon)\b"
+    r"\b(?:khai|nhap|ghi|dien|go|nop|dang ky|chon)\s+(?:sai|nham|lon)\b"
+    r"|\b(?:doi|chuyen)\s+(?:ho so\s+)?sang\s+(?:ho tro\s+)?(?:ho kinh doanh|lao dong tu do|loai)\b"
     r"|\b(?:sua|chinh sua|doi|thay doi|cap nhat)\s+(?:lai\s+)?(?:thong tin|so|ten|ngay sinh|dia chi|ho so)\b"
 )
 
@@ -119,6 +120,14 @@ _FEES = re.compile(
     r"\ble phi\b|\b(?:mat|ton|thu)\s+(?:phi|tien)\b(?!\s+(?:ho tro|an|bao hiem))|\bnop\s+phi\b"
     r"|\btien ho tro\b.*\b(?:tru|dong|chiu|tinh)\s+thue\b"
 )
+
+
+# "tôi muốn rút hồ sơ", "cho em xin rút hồ sơ", "hủy hồ sơ giúp tôi" (folded, search_key).
+_WITHDRAW = re.compile(r"\b(?:rut|huy|xoa)\s+(?:bo\s+|lai\s+)?(?:ho so|hs|don)\b")
+
+
+def wants_withdrawal(text: str) -> bool:
+    return bool(_WITHDRAW.search(search_key(text)))
 
 
 def application_help(text: str) -> str | None:

@@ -214,3 +214,16 @@ async def test_voluntary_social_insurance_is_not_the_compulsory_one_the_suspensi
     reply = await ask(app, "tôi đóng bảo hiểm xã hội tự nguyện thì có được hỗ trợ tạm hoãn hợp đồng không")
     assert reply.startswith("Không."), reply
     assert "bắt buộc" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi nộp nhầm, muốn đổi sang lao động tự do",
+        "đăng ký nhầm hộ kinh doanh thì làm sao",
+        "chọn sai loại hỗ trợ rồi",
+    ],
+)
+async def test_an_application_made_for_the_wrong_support_is_withdrawn_and_made_again(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert "rút hồ sơ" in reply and "đăng ký lại" in reply, reply

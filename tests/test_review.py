@@ -279,3 +279,22 @@ async def test_a_typed_yes_confirms_the_withdrawal_and_a_typed_no_keeps_the_appl
     await citizen.say("có ạ")
     assert "Đã rút hồ sơ" in citizen.last_text
     assert (await reload(app, application)).status == "withdrawn"
+
+
+@pytest.mark.parametrize("typed", ["tôi muốn rút hồ sơ", "cho em xin rút hồ sơ ạ", "hủy hồ sơ giúp tôi"])
+async def test_withdrawing_asked_in_words_asks_to_confirm_the_one_application(app: HoTro, typed: str) -> None:
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    reply = joined(await citizen.say(typed))
+    assert "Bạn có chắc muốn rút hồ sơ" in reply and app_code.display(application.code) in reply, reply
+    await citizen.say("không")  # "Không, giữ lại hồ sơ"
+    assert (await reload(app, application)).status == "submitted"
+    await citizen.say(typed)
+    await citizen.say("có")
+    assert (await reload(app, application)).status == "withdrawn"
+
+
+async def test_withdrawing_asked_in_words_without_an_application_says_there_is_none(app: HoTro) -> None:
+    citizen = Chat(app, "citizen")
+    await citizen.say("/start")
+    assert "chưa có hồ sơ nào" in joined(await citizen.say("tôi muốn rút hồ sơ"))

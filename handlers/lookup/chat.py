@@ -261,6 +261,22 @@ async def withdraw(turn: Turn) -> None:
     if application is None or not lifecycle.can_move(application, ApplicationStatus.WITHDRAWN):
         await show_menu(turn, _("This application can no longer be withdrawn."))
         return
+    ask_withdrawal(turn, application)
+
+
+async def withdraw_request(turn: Turn) -> None:
+    """'tôi muốn rút hồ sơ': the confirmation when the chat has one application that can be withdrawn;
+    otherwise its applications, each with its own button."""
+    mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
+    open_ = [a for a in mine if lifecycle.can_move(a, ApplicationStatus.WITHDRAWN)]
+    if len(open_) != 1:
+        await my_applications(turn)
+        return
+    turn.goto(CoreState.MENU, {})
+    ask_withdrawal(turn, open_[0])
+
+
+def ask_withdrawal(turn: Turn, application: Application) -> None:
     code = app_code.display(application.code)
     turn.say(
         _("Do you really want to withdraw application {code}? It will no longer be considered.").format(code=code),

@@ -35,6 +35,7 @@ from handlers.intents import (
     is_ask_preamble,
     is_help_request,
     registration_request,
+    wants_withdrawal,
 )
 from handlers.lookup import chat as status
 from handlers.menu import help_, menu_buttons, show_menu
@@ -148,6 +149,9 @@ async def answer(turn: Turn) -> None:
         return
     if asks_policy_list(text) and len(text.split()) <= POLICY_LIST_WORDS:  # "xem danh sách chính sách"
         await browse(turn)
+        return
+    if wants_withdrawal(text):  # "tôi muốn rút hồ sơ": the confirmation of the chat's one application
+        await status.withdraw_request(turn)
         return
     if (entry_id := application_help(text)) is not None and (found := by_id(entry_id, turn.config.hotline)):
         turn.goto(CoreState.MENU, {})
