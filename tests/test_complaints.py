@@ -259,3 +259,33 @@ def test_a_complaint_in_the_console_as_a_new_user_runs_it(tmp_path: Path, migrat
     assert "[5] 📣 Phản ánh, kiến nghị" in out
     assert "Vui lòng kiểm tra phản ánh trước khi gửi" in out and "Xã chưa niêm yết danh sách ở thôn" in out
     assert re.search(r"Mã phản ánh: PA-[0-9A-Z]{4}-[0-9A-Z]{4}\.", out), out[-800:]
+
+
+async def test_the_complaint_typed_at_the_choice_of_its_subject_is_kept_as_its_content(app: HoTro) -> None:
+    """A citizen who types the complaint itself where its subject is asked is not asked to type it again."""
+    citizen = Chat(app, "citizen")
+    await citizen.say("/start")
+    await citizen.press("Phản ánh, kiến nghị")
+    await citizen.press("Gửi phản ánh, kiến nghị")
+    said = "cán bộ thôn thu mỗi hộ 200 nghìn mới cho vào danh sách"
+    assert "xã/phường nào" in joined(await citizen.say(said))  # on to the next step, not refused
+    for answer in ("lạng sơn", "hữu lũng", "nhật tiến"):
+        await citizen.say(answer)
+    assert "ảnh" in citizen.last_text  # the content step is already answered
+    await citizen.press("Bỏ qua")
+    assert "Vui lòng kiểm tra phản ánh" in citizen.last_text and said in citizen.last_text
+    await citizen.press("Gửi phản ánh")
+    complaint = await complaint_row(app)
+    assert complaint.category == "other"
+
+
+async def test_a_subject_typed_by_its_name_is_still_that_subject(app: HoTro) -> None:
+    citizen = Chat(app, "citizen")
+    await citizen.say("/start")
+    await citizen.press("Phản ánh, kiến nghị")
+    await citizen.press("Gửi phản ánh, kiến nghị")
+    await citizen.say("mức hỗ trợ")
+    assert "xã/phường nào" in citizen.last_text
+    for answer in ("lạng sơn", "hữu lũng", "nhật tiến"):
+        await citizen.say(answer)
+    assert "Vui lòng mô tả" in citizen.last_text or "2000" in citizen.last_text  # the content is still asked

@@ -14,7 +14,7 @@ from handlers.forms import Answers, Choice, Field, Form
 from handlers.menu import back_to_menu_button, show_menu
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Menu, Turn
-from handlers.validators import Result, clean_text
+from handlers.validators import Result, Valid, clean_text
 from messages import fmt
 from messages.i18n import N_, _
 from messages.vocabulary import (
@@ -58,11 +58,27 @@ CATEGORY_CHOICES = tuple(
     for category, label in COMPLAINT_CATEGORY_LABELS.items()
     if category != ComplaintCategory.ABUSE
 )
+# A sentence typed where the subject is asked is the complaint itself (4 words and more; a subject's name is shorter).
+CONTENT_WORDS = 4
+
+
+def _category(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    """A subject by its name; the complaint itself typed here is kept as its content, under "other"."""
+    chosen = forms.typed_choice(text, CATEGORY_CHOICES)
+    if isinstance(chosen, Valid) or chosen.code != "choose" or len(text.split()) < CONTENT_WORDS:
+        return chosen
+    content = _text(text, _answers, _turn)
+    if not isinstance(content, Valid):
+        return content
+    return Valid(forms.Also(ComplaintCategory.OTHER, {"text": content.value}))
+
+
 FIELDS = [
     Field(
         "category",
         N_("About"),
         N_("What is your complaint or suggestion about?"),
+        parse=_category,
         choices=CATEGORY_CHOICES,
         when=_named,
     ),
