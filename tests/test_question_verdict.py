@@ -202,6 +202,17 @@ def test_no_cccd_explanation_without_a_known_digit(question: str) -> None:
         ("cty giảm 12% lao động có được tạm dừng không", "Số lao động giảm từ 10% trở lên.", "Có."),
         ("được giảm đóng trong 12 tháng đúng không", "Đóng 0% trong 12 tháng, từ 01/7/2021.", "Có."),
         ("có được nộp qua bưu điện không", "Nộp trực tiếp tại xã.", "Có thể, nếu đáp ứng các điều kiện dưới đây."),
+        # The topic's words are in the text, what is asked of it ("bị thiệt") is not: no "Có."
+        (
+            "tạm dừng đóng quỹ hưu trí thì người lao động có bị thiệt không",
+            "Người sử dụng lao động và người lao động tạm dừng đóng vào quỹ hưu trí và tử tuất trong 6 tháng.",
+            "Có thể, nếu đáp ứng các điều kiện dưới đây.",
+        ),
+        (
+            "công ty có được giảm đóng bảo hiểm tai nạn lao động không",
+            "Người sử dụng lao động được giảm đóng bảo hiểm tai nạn lao động xuống 0%.",
+            "Có.",
+        ),
     ],
 )
 def test_confirmation_is_read_off_the_answer(question: str, body: str, expected: str) -> None:

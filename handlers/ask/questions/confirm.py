@@ -2,8 +2,8 @@
 
 'Không.' when the text negates what is asked ("không cần tài sản bảo đảm" for "phải thế chấp
 không"), a percentage asked is under the text's threshold, or a date asked is after its deadline;
-'Có.' when the text states what is asked (enough of the question's word pairs, or the date is in
-time); otherwise 'Có thể, nếu …'.
+'Có.' when the text states what is asked (enough of the question's word pairs, and its last word, or
+the date is in time); otherwise 'Có thể, nếu …'.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ DEADLINE_YEAR_FROM = 2022  # the filing deadlines are in 2022 (31/01/2022); wind
 # "không cần tài sản bảo đảm" negates "phải thế chấp không"; "không có hợp đồng" only describes.
 _NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|bat buoc)"
 _SYNONYMS = {"the chap": "tai san", "bao dam": "tai san", "mien": "0%", "mien phi": "0%"}
+# How the answers' texts say a word a question ends on ("… nộp online được không").
+# Folded as the text is (search_key: "0%" is "0").
+_SAID_AS = {"online": ("online", "truc tuyen", "qua mang"), "mien": ("mien", "0")}
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?) ?%")
 _THRESHOLD = re.compile(r"(\d+(?:[.,]\d+)?)% tro len")
 # A list of who is left out, up to the end of its sentence ("trừ" is not "trụ sở"; "không hỗ trợ đối tượng tự
@@ -65,6 +68,10 @@ def confirmation(question: str, body: str, today: date | None = None) -> str:
         inside = sum(clause.count(pair) for clause in clauses)
         if inside and b.count(pair) == inside:
             return _("No.")
-    if pairs and sum(p in b for p in pairs) >= max(1, round(0.4 * len(pairs))):
+    # Enough of the question is in the text, and the word it asks last, before its "không" ("… có bị thiệt không"):
+    # the topic's words alone do not say the thing asked of it holds.
+    last = words[-1] if words else ""
+    stated = any(re.search(rf"\b{re.escape(said)}\b", b) for said in _SAID_AS.get(last, (last,)))
+    if pairs and stated and sum(p in b for p in pairs) >= max(1, round(0.4 * len(pairs))):
         return _("Yes.")
     return _("Maybe, if the conditions below are met.")
