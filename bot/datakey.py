@@ -189,8 +189,7 @@ async def record_key_id(db: AsyncEngine, protector: DataProtector, source_where:
     async with session_factory(db).begin() as session:
         # Rows from before the name + birth date index (an indexed IS NULL look-up: nothing to do once filled).
         await data_keys.index_people(session, protector)
-        await data_keys.seal_notes_once(session, protector, datetime.now(UTC))
-        await data_keys.seal_fields_once(session, protector, datetime.now(UTC))
+        await data_keys.seal_once(session, protector, datetime.now(UTC))
 
 
 # ---- rotation -------------------------------------------------------------------------------------

@@ -119,13 +119,6 @@ async def seal_notes(session: AsyncSession, protector: DataProtector) -> int:
     return count
 
 
-async def seal_notes_once(session: AsyncSession, protector: DataProtector, now: datetime) -> int:
-    """seal_notes on the first start after migration 0013, once across processes (a marker in keyvalues)."""
-    if not await keyvalues.put_once(session, NOTES_SEALED, "0013", now):
-        return 0
-    return await seal_notes(session, protector)
-
-
 FIELDS_SEALED = "sealed:application_fields"  # keyvalues marker: the form answers stored in clear are sealed
 
 
@@ -139,11 +132,15 @@ async def seal_all_fields(session: AsyncSession, protector: DataProtector) -> in
     return count
 
 
-async def seal_fields_once(session: AsyncSession, protector: DataProtector, now: datetime) -> int:
-    """seal_all_fields on the first start that knows to, once across processes (a marker in keyvalues)."""
-    if not await keyvalues.put_once(session, FIELDS_SEALED, "fields", now):
-        return 0
-    return await seal_all_fields(session, protector)
+async def seal_once(session: AsyncSession, protector: DataProtector, now: datetime) -> int:
+    """The passes over rows stored in clear by an earlier version, each on the first start that knows it and
+    once across processes (a marker in keyvalues): the status notes (before migration 0013) and the
+    applications' form answers. Returns how many rows were sealed."""
+    count = 0
+    for marker, version, seal in ((NOTES_SEALED, "0013", seal_notes), (FIELDS_SEALED, "fields", seal_all_fields)):
+        if await keyvalues.put_once(session, marker, version, now):
+            count += await seal(session, protector)
+    return count
 
 
 async def index_people(session: AsyncSession, protector: DataProtector) -> int:

@@ -28,10 +28,14 @@ from storage.console import ListFilter
 from storage.models import Official
 from storage.officials import scope
 
+
+def _compiled(table: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern), value) for pattern, value in table)
+
+
 # Folded words naming a list, checked in this order ("chờ duyệt" before "đã duyệt").
-_LISTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), which)
-    for pattern, which in (
+_LISTS = _compiled(
+    (
         (r"\b(?:qua han|tre han|cham tien do)\b", lookups.OVERDUE),
         (r"\b(?:cho duyet|chua duyet|chua xu ly|moi nop|da nop|ho so moi|moi)\b", ApplicationStatus.SUBMITTED),
         (r"\bdang (?:xem xet|xu ly|tham dinh)\b", ApplicationStatus.UNDER_REVIEW),
@@ -55,9 +59,8 @@ _REPORT = re.compile(
 MAX_WORDS = 8  # a longer message is a question or a sentence, not a request for a list
 # An action on the application the official has open ("chuyển huyện", "duyệt hồ sơ này"), checked in this order
 # ("không duyệt" is a refusal); folded.
-_ACTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), target)
-    for pattern, target in (
+_ACTIONS = _compiled(
+    (
         (r"\b(?:chuyen|trinh|gui)\b.*\bhuyen\b|\bchuyen len\b", ApplicationStatus.FORWARDED),
         (r"\bbo sung\b", ApplicationStatus.NEEDS_INFO),
         (r"\b(?:tu choi|khong duyet|loai)\b", ApplicationStatus.REJECTED),
