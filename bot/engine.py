@@ -89,6 +89,8 @@ def _folded_label(typed: str, flat: list[Any]) -> str | None:
     under 'Lao động tự do (không có hợp đồng lao động)'): the one button it names. A beginning is two words
     at least, so a label's first word alone ('hộ') presses nothing, nor does a question (longer than the label)."""
     said = words(typed, expand_teencode=False)
+    if not said:
+        return None
     labels = [(words(button["label"], expand_teencode=False), button["action"]) for button in flat]
     for matches in (
         [action for label, action in labels if label == said],

@@ -16,11 +16,11 @@ TOPIC = "ask_topic"  # conversation-data key: the policy id of the last policy a
 # names none. Folded (search_key). "hỗ trợ" and "hồ sơ" are here: alone they name no policy.
 _NO_TOPIC_WORDS = frozenset(
     search_key(
-        "cần giấy tờ gì những hồ sơ thủ tục nộp ở đâu bao nhiêu tiền được không ko k có khi nào hạn chót "
-        "cuối cùng thời gian lâu mức điều kiện là thế làm sao vậy à ạ nhé nha ơi ad admin mình tôi em anh "
-        "chị cho hỏi xin với đi phải nhận ai ngày mấy rồi chưa thêm mang theo mẫu đơn kê khai điền gồm "
-        "như ntn bn j z dc đc hỗ trợ của bạn nào nữa thì cũng muốn biết chỗ nơi gửi bao giờ ra sao gì "
-        "cụ thể sẽ các đâu vậy thủ tục cách"
+        "cần giấy tờ gì những hồ sơ thủ tục cách nộp ở đâu bao nhiêu tiền được không ko k có khi nào hạn "
+        "chót cuối cùng thời gian lâu mức điều kiện là thế làm sao vậy à ạ nhé nha ơi ad admin mình tôi em "
+        "anh chị cho hỏi xin với đi phải nhận ai ngày mấy rồi chưa thêm mang theo mẫu đơn kê khai điền gồm "
+        "như ntn bn j z dc đc hỗ trợ của bạn nào nữa thì cũng muốn biết chỗ nơi gửi bao giờ ra sao cụ thể "
+        "sẽ các"
     ).split()
 )
 
