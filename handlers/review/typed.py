@@ -118,10 +118,15 @@ async def handle(turn: Turn) -> bool:
     return True
 
 
+def _folded(text: str) -> str:
+    """The words typed, folded (no marks, đ as d, lower case), one space apart: what the tables above match."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+
+
 def _action(text: str) -> str | None:
     """The status an action typed on the open application moves it to: "… hồ sơ này", or a few words
     without "hồ sơ" ("chuyển huyện", "yêu cầu bổ sung"); a list's words are a list."""
-    said = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+    said = _folded(text)
     words = said.split()
     this = "nay" in words or (len(words) <= 4 and "ho so" not in said)
     if not words or len(words) > MAX_WORDS or not this or _MANY.search(said):
@@ -134,7 +139,7 @@ def _request(text: str) -> tuple[str, str] | None:
     code = code_in(text)
     if code is not None:
         return ("code", code) if app_code.is_valid(code) else None
-    said = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+    said = _folded(text)
     if _COUNT.search(said) and len(said.split()) <= MAX_WORDS:
         return "report", ""
     if _ANNOUNCE.match(said):

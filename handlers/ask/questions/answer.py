@@ -179,16 +179,18 @@ async def answer(turn: Turn) -> None:
         await unsure(turn, prediction, offer_always=True)
         return
     prediction = _read_with_facts(text, facts, prediction)
-    if context.names_no_topic(text) and (prediction.topic in _REFINED or not prediction.confident):
+    no_topic = context.names_no_topic(text)
+    kind = question_kind(text, prediction.kind) if no_topic else None
+    section = _SECTION_FOR_KIND[kind] if kind is not None and kind in _ASKS_A_SECTION else None
+    if section is not None and (prediction.topic in _REFINED or not prediction.confident):
         # "cần giấy tờ gì": the support just read about or applied for; with none, the citizen chooses.
-        kind = question_kind(text, prediction.kind)
-        section = _SECTION_FOR_KIND[kind] if kind in _ASKS_A_SECTION else None
         topic, policies = context.current(turn), _policies(turn)
-        if section is not None and topic in policies:
+        if topic in policies:
             policy_answer(turn, policies[topic], kind, facts)
             return
-        if section is not None and (prediction.topic in POLICY_TOPICS or not prediction.confident):
-            which_policy(turn, section)  # a guess among the policies' like sections would be shown as the answer
+        if prediction.topic in POLICY_TOPICS or not prediction.confident:
+            # A guess among the policies' like sections would be shown as the answer.
+            which_policy(turn, section)
             return
     leading = {t for t, _s in prediction.ranked[:2]}
     if facts.business_worker and (PolicyId.HOUSEHOLD_BUSINESS in leading or not prediction.confident):
@@ -216,7 +218,7 @@ async def answer(turn: Turn) -> None:
     if not prediction.confident:
         await unsure(turn, prediction)
         return
-    hint = _policy_named(prediction) or (context.current(turn) if context.names_no_topic(text) else None)
+    hint = _policy_named(prediction) or (context.current(turn) if no_topic else None)
     await answer_topic(turn, prediction.topic, prediction.kind, facts, hint)
     if prediction.close and turn.replies:
         # A near call: the runners-up go under the answer's own buttons.
