@@ -445,6 +445,8 @@ def test_a_label_typed_without_marks_or_its_tail_presses_that_button() -> None:
     two = [[{"label": "Hỗ trợ hộ kinh doanh", "action": "a"}], [{"label": "Hỗ trợ lao động tự do", "action": "b"}]]
     assert _button_for_text("hỗ trợ", two) is None  # two labels begin so: none is guessed
     assert _button_for_text("lao động tự do", kinds, takes_text=True) is None  # a step that takes text reads it
+    # Letters that fold to none of a-z (Arabic, CJK) name no button, not one whose label has no words either.
+    assert _button_for_text("مرحبا", [[{"label": "👍", "action": "like"}]]) is None
 
 
 async def test_typing_the_kind_at_the_register_choice_starts_that_application(app: HoTro) -> None:
