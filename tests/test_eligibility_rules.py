@@ -10,7 +10,7 @@ import gettext
 import io
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -813,3 +813,37 @@ def test_rendered_example_reason() -> None:
     r = evaluate(employee(SUSP, d(1, 7), d(14, 7)), today=TODAY).reason(PolicyId.SUSPENSION)
     assert r is not None and r.text == "Thời gian dưới 15 ngày liên tục (chỉ có 14 ngày)."
     assert rules.policy_title("suspension").startswith("Hỗ trợ người lao động tạm hoãn")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "today", "days"),
+    [
+        (date(2021, 12, 1), None, date(2026, 12, 3), 31),  # "đến nay", asked years later: up to 31/12/2021
+        (date(2021, 12, 20), date(2022, 1, 10), TODAY, 12),  # a period running past the support period
+        (date(2021, 11, 20), None, TODAY, 12),  # still without work: up to today
+    ],
+)
+def test_free_worker_days_are_counted_inside_the_support_period(
+    start: date, end: date | None, today: date, days: int
+) -> None:
+    p = Profile(
+        group=Group.FREE_WORKER,
+        situation_start=start,
+        situation_end=end,
+        in_listed_occupation=True,
+        resides_in_province=True,
+    )
+    check(run(p, FreeWorkerScheme(mode="per_day", amount_vnd=50_000), today), PolicyId.FREE_WORKER, days * 50_000)
+
+
+@pytest.mark.parametrize("scheme", [FreeWorkerScheme(mode="per_day", amount_vnd=50_000), FreeWorkerScheme()])
+@pytest.mark.parametrize("start", [date(2022, 3, 1), date(2021, 2, 10)])
+def test_free_worker_out_of_work_outside_the_support_period_is_told_so(scheme: FreeWorkerScheme, start: date) -> None:
+    p = Profile(
+        group=Group.FREE_WORKER,
+        situation_start=start,
+        situation_end=start + timedelta(days=20),
+        in_listed_occupation=True,
+        resides_in_province=True,
+    )
+    check(run(p, scheme, date(2022, 6, 1)), PolicyId.FREE_WORKER, ReasonCode.OUTSIDE_WINDOW)

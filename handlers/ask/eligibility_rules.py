@@ -700,6 +700,13 @@ def _free_worker(ep: Episode, profile: Profile, scheme: FreeWorkerScheme, today:
         d.line(_("Condition to confirm: a job on the province's list of supported occupations."), hedge=True)
     if scheme.decision:
         d.line(_("Based on {decision}.").format(decision=scheme.decision))
+    # The provinces' decisions under khoản 12 cover job losses from 01/5 to 31/12/2021 (as the
+    # application form counts them): a date outside is refused, days after 2021 are not counted.
+    period = _resolve(ep.start, ep.end, ep.days, WINDOW_END, today)
+    outside = period.start is not None and not WINDOW_START <= period.start <= WINDOW_END
+    counts_days = scheme.mode == "per_day" and period.start is not None  # says which days it counted
+    if (outside or counts_days) and (reason := _check_window(d, period, WINDOW_START, WINDOW_END)):
+        return reason
     next_step = _(
         "Apply to the People's Committee of the commune or ward where you live; it reviews and lists "
         "the eligible workers and the provincial People's Committee decides."
@@ -710,10 +717,6 @@ def _free_worker(ep: Episode, profile: Profile, scheme: FreeWorkerScheme, today:
         amount = rate
         d.line(_("Province's amount: {amount} per person, paid once.").format(amount=vnd(rate)))
     elif scheme.mode == "per_day" and rate is not None:
-        # Days without work as declared; the province's own period applies, not the central window.
-        period = _resolve(ep.start, ep.end, ep.days, date.max, today)
-        if period.ongoing and period.end is not None:
-            d.line(_("Counted up to {date}: no end date was given.").format(date=day(period.end)), hedge=True)
         cap = scheme.max_days
         if period.days is None:
             if cap is not None:
