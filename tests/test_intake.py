@@ -302,3 +302,21 @@ async def test_id_numbers_and_bank_accounts_are_not_stored_in_clear(app: HoTro, 
         rows = (await session.execute(text("SELECT * FROM applications"))).all()
     dump = repr(rows)
     assert "001085012345" not in dump and "9988776655" not in dump
+
+
+def test_the_consent_notice_says_what_the_bot_does_with_the_data() -> None:
+    """The notice a citizen agrees to matches what storage and the lifecycle do: what is encrypted
+    (storage.models' *_enc columns and the sealed form answers), that an approved application is
+    posted publicly (handlers.posting), and until when it can be withdrawn (the lifecycle)."""
+    from handlers.apply.chat import consent_notice
+    from handlers.review.lifecycle import TRANSITIONS
+    from messages.vocabulary import ApplicationStatus
+
+    notice = consent_notice()
+    protection = next(line for line in notice.splitlines() if line.startswith("• Bảo vệ"))
+    for item in ("CCCD", "tài khoản", "số điện thoại", "ngày sinh", "địa chỉ", "hộ kinh doanh"):
+        assert item in protection, item
+    assert "niêm yết công khai" in notice and "che bớt" in notice  # the list shows a part of the ID only
+    withdrawable = {s for s, then in TRANSITIONS.items() if ApplicationStatus.WITHDRAWN in then}
+    assert ApplicationStatus.APPROVED not in withdrawable
+    assert "bất cứ lúc nào" not in notice and "trước khi hồ sơ được phê duyệt" in notice

@@ -478,8 +478,11 @@ def consent_notice() -> str:
         "• Why: only to check and pay the COVID-19 support you apply for.\n"
         "• Who sees it: the officials of the commune, district and province handling your application, "
         "and the tax office for household businesses.\n"
-        "• Protection: ID and account numbers are stored encrypted; every access is recorded.\n"
-        "• You can withdraw your application at any time.\n"
+        "• Protection: your ID number, bank account, phone, date of birth, address and work or business "
+        "details are stored encrypted; every access by an official is recorded.\n"
+        "• Public posting: if your application is approved, the commune posts the list of results publicly, as "
+        "the rules require: your name, village and amount, with the ID number partly hidden.\n"
+        "• You can withdraw your application until it is approved (“My applications”).\n"
         "Do you agree?"
     )
 
