@@ -19,7 +19,8 @@ _CODE_WORD = re.compile(r"\bm[aã](\s+h[oồ]\s+s[oơ])?[\s:.,-]{0,6}$", re.I)
 
 _GREETING = re.compile(
     r"^(hi|hello|helo|hey|alo+|xin chao|chao|kinh chao|chao buoi (sang|trua|chieu|toi))"
-    r"( (ban|em|anh|chi|ad|admin|bot|ho tro|hotro|moi nguoi|ca nha|a|nhe|nha|oi|quy|co quan|vi|cac|can bo|xa))*$"
+    r"( (ban|em|anh|chi|ad|admin|bot|shop|page|tong dai|ho tro|hotro|moi nguoi|ca nha|a|nhe|nha|oi|quy|co quan"
+    r"|vi|cac|can bo|xa))*$"
 )
 _THANKS = re.compile(r"^(ok |vang |da |dạ )?(cam on|cám ơn|thank|thanks|thank you|tks|thks|ty)\b.{0,25}$")
 

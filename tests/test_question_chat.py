@@ -92,6 +92,16 @@ async def test_greeting_thanks_and_contact(app: HoTro) -> None:
     assert "0205 3812 345" in joined(await chat.say("cho tôi số điện thoại cán bộ xã"))
 
 
+@pytest.mark.parametrize("greeting", ["hi shop", "alo page ơi", "chào tổng đài", "hello admin ạ"])
+async def test_a_greeting_to_the_page_by_any_name_is_a_greeting(app: HoTro, greeting: str) -> None:
+    """People greet a chat page the way they greet a shop's ("shop", "page", "ad"): no policy is guessed."""
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say(greeting))
+    assert text.startswith("Xin chào"), text
+    assert "lao động tự do" not in text, text
+
+
 async def test_register_goes_to_the_application_menu(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")
@@ -331,6 +341,24 @@ async def test_a_named_legal_document_gets_its_own_entry(app: HoTro) -> None:
     await chat.say("/start")
     text = joined(await chat.say("quyết định 33 do ai ký"))
     assert text.startswith("Quyết định 33/2021/QĐ-TTg") and "Lê Minh Khái" in text, text
+
+
+@pytest.mark.parametrize(
+    ("question", "opens"),
+    [
+        ("quyết định hướng dẫn thực hiện nghị quyết 68 là quyết định số mấy", "Quyết định 23/2021/QĐ-TTg"),
+        ("văn bản nào triển khai nq 68", "Quyết định 23/2021/QĐ-TTg"),
+        ("nghị quyết nào sửa đổi nghị quyết 68", "Nghị quyết 126/NQ-CP"),
+        ("quyet dinh nao sua doi bo sung qd 23", "Quyết định 33/2021/QĐ-TTg"),
+    ],
+)
+async def test_the_document_that_implements_or_amends_a_named_one_is_answered(
+    app: HoTro, question: str, opens: str
+) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say(question))
+    assert text.startswith(opens), text
 
 
 async def test_why_my_neighbour_and_not_me_opens_the_complaints(app: HoTro) -> None:

@@ -81,9 +81,27 @@ _LEGAL = re.compile(r"\b(?:nghi quyet|nq|quyet dinh|qd)\s*(?:so\s*)?(68|23|126|3
 _LEGAL_ENTRIES = {"68": "legal_nq68", "23": "legal_qd23", "126": "legal_nq126", "33": "legal_qd33"}
 
 
+# "văn bản hướng dẫn nghị quyết 68", "nghị quyết sửa đổi nq 68": the document asked for is the one that
+# implements or amends the one named (QĐ 23 implements NQ 68, NQ 126 amends it, QĐ 33 amends QĐ 23 for NQ 126).
+_IMPLEMENTS = r"(?:huong dan(?: thuc hien)?|thuc hien|trien khai|quy dinh chi tiet|cu the hoa)"
+_AMENDS = r"(?:sua doi(?:,? bo sung)?|bo sung|dieu chinh|thay the)"
+_RELATED = [
+    (re.compile(rf"\b{_IMPLEMENTS}\s+(?:nghi quyet|nq)\s*(?:so\s*)?68\b"), "23"),
+    (re.compile(rf"\b{_AMENDS}\s+(?:nghi quyet|nq)\s*(?:so\s*)?68\b"), "126"),
+    (re.compile(rf"\b{_AMENDS}\s+(?:quyet dinh|qd)\s*(?:so\s*)?23\b"), "33"),
+    (re.compile(rf"\b{_IMPLEMENTS}\s+(?:nghi quyet|nq)\s*(?:so\s*)?126\b"), "33"),
+]
+
+
 def _legal_document(text: str) -> str | None:
-    found = {m.group(1) for m in _LEGAL.finditer(search_key(text))}
-    return _LEGAL_ENTRIES[found.pop()] if len(found) == 1 else None  # two named: the list compares them
+    key = search_key(text)
+    found = {m.group(1) for m in _LEGAL.finditer(key)}
+    if len(found) != 1:
+        return None  # none named, or two: the list compares them
+    for pattern, related in _RELATED:
+        if pattern.search(key):
+            return _LEGAL_ENTRIES[related]
+    return _LEGAL_ENTRIES[found.pop()]
 
 
 # "xem danh sách chính sách" asks for the list; a longer message naming "các chính sách" asks about them.
