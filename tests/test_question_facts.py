@@ -24,6 +24,9 @@ from handlers.ask.questions.facts import Age, Covid, DateRange, Duration, Who
         ("nửa tháng", 15, 0.5, False),
         ("3 tuần", 21, None, False),
         (unicodedata.normalize("NFD", "đóng cửa 20 ngày"), 20, None, False),
+        ("xe bánh mì nghỉ có 12 bữa thôi", 12, None, False),  # "bữa", "hôm": a day, as people say it
+        ("quán đóng cửa mười bữa", 10, None, False),
+        ("tiệm nghỉ gần 20 hôm", 20, None, True),
     ],
 )
 def test_durations(text: str, days: int, months: float | None, approx: bool) -> None:
@@ -41,6 +44,9 @@ def test_durations(text: str, days: int, months: float | None, approx: bool) -> 
         "tôi đang mang thai 5 tháng",  # how far along, not how long anything lasted
         "vợ tôi có bầu được 7 tháng",
         "con tôi 8 tháng tuổi bị f1",  # an age in months
+        "khu cách ly chỉ phát 2 bữa ăn",  # meals, not days
+        "mỗi hộ được 3 bữa cơm",
+        "hôm nay tôi nộp hồ sơ",
     ],
 )
 def test_no_duration(text: str) -> None:

@@ -192,7 +192,9 @@ def _number_before(tokens: list[str], end: int) -> tuple[float, int] | None:
 
 # --- durations ------------------------------------------------------------------------------
 
-_UNIT_DAYS = {"ngay": 1, "tuan": 7, "thang": MONTH_DAYS}
+# "bữa" and "hôm" are a day as people say it ("nghỉ 12 bữa", "đóng 10 hôm"); "2 bữa ăn" is meals.
+_UNIT_DAYS = {"ngay": 1, "hom": 1, "bua": 1, "tuan": 7, "thang": MONTH_DAYS}
+_MEAL = frozenset({"an", "com", "sang", "trua", "chieu", "toi", "phu"})
 _MONEY = re.compile(r"^[\d.,]+(k|d|dong|nghin|trieu)?$|^(k|d|dong|nghin|trieu|vnd)$")
 _APPROX = frozenset({"gan", "khoang", "hon", "tren", "chung", "tam", "ngot"})
 # Words before "1 ngày" that make it a rate: "bao nhiêu 1 ngày", "bn 1 ngày", "mấy tiền một ngày".
@@ -216,8 +218,11 @@ def durations(text: str) -> tuple[Duration, ...]:
             number = (1.0, i)
         value, first = number
         before = tokens[first - 1] if first >= 1 else ""
-        if (i + 1 < len(tokens) and tokens[i + 1] == "tuoi") or _PREGNANCY & set(tokens[max(first - 2, 0) : first]):
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if after == "tuoi" or _PREGNANCY & set(tokens[max(first - 2, 0) : first]):
             continue  # "8 tháng tuổi" is an age; "mang thai 5 tháng" a pregnancy
+        if tok == "bua" and after in _MEAL:
+            continue  # "2 bữa ăn", "3 bữa cơm": meals
         if tok == "ngay" and value == 1 and (_MONEY.match(before) or before in _RATE):
             continue  # "80k một ngày", "bao nhiêu 1 ngày" are a rate, not a duration
         if half:
