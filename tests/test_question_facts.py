@@ -67,6 +67,14 @@ def test_no_duration(text: str) -> None:
         # words between the two dates
         ("từ 24/7 phường yêu cầu đóng cửa đến 15/9 mới cho bán lại", date(2021, 7, 24), date(2021, 9, 15)),
         ("từ ngày 2/8 quán bị đóng cửa tới ngày 20/8", date(2021, 8, 2), date(2021, 8, 20)),
+        # the start or end of a month or of the year, as people say it
+        ("đóng cửa từ tháng 5 đến hết năm", date(2021, 5, 1), date(2021, 12, 31)),
+        ("nghỉ từ tháng 7 tới cuối năm 2021", date(2021, 7, 1), date(2021, 12, 31)),
+        ("từ 19/7 đến hết tháng 8", date(2021, 7, 19), date(2021, 8, 31)),
+        ("từ 20/7 đến cuối tháng", date(2021, 7, 20), date(2021, 7, 31)),
+        ("từ đầu tháng 8 đến cuối tháng 9", date(2021, 8, 1), date(2021, 9, 30)),
+        ("từ giữa tháng 7 đến giữa tháng 8", date(2021, 7, 15), date(2021, 8, 15)),
+        ("nghỉ từ giữa tháng 7 tới nay", date(2021, 7, 15), None),
     ],
 )
 def test_date_ranges(text: str, start: date, end: date | None) -> None:

@@ -72,6 +72,9 @@ async def test_questions_about_the_process_get_their_own_answer(app: HoTro, text
         ("đã nhận hỗ trợ lao động tự do rồi thì còn được nhận hỗ trợ F0 không", "Có."),
         ("mình đã nhận tiền ngừng việc rồi có được nhận hỗ trợ chấm dứt hợp đồng nữa không", "Không."),
         ("đã được nhận 3 triệu hộ kinh doanh rồi có được nhận lần 2 không", "Không."),
+        # without "đã", and "thêm" for the same support again
+        ("tôi nhận 3 triệu hộ kinh doanh rồi mà tháng 9 lại bị đóng cửa nữa có được nhận thêm không", "Không."),
+        ("quán tôi lãnh tiền hỗ trợ hộ kinh doanh rồi, giờ bị đóng cửa đợt 2 có được lãnh thêm không", "Không."),
     ],
 )
 async def test_one_support_on_top_of_another_follows_the_principles(app: HoTro, text: str, verdict: str) -> None:
@@ -227,3 +230,15 @@ async def test_voluntary_social_insurance_is_not_the_compulsory_one_the_suspensi
 async def test_an_application_made_for_the_wrong_support_is_withdrawn_and_made_again(app: HoTro, text: str) -> None:
     reply = await ask(app, text)
     assert "rút hồ sơ" in reply and "đăng ký lại" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quán karaoke của tôi đóng cửa từ tháng 5 đến hết năm thì được mấy lần hỗ trợ",
+        "tôi nghỉ không lương 3 tháng thì được hỗ trợ bao nhiêu lần",
+    ],
+)
+async def test_how_many_times_is_answered_once_before_the_amount(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert reply.split("\n")[0].endswith("một lần (NQ 68/NQ-CP)."), reply

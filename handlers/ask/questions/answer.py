@@ -497,6 +497,8 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
             body = computed.text
             if yes_no and _AGAIN.search(search_key(text)):
                 body = _twice(text, computed)
+            elif _HOW_MANY_TIMES.search(search_key(text)):  # "được mấy lần": once, then what the rules give
+                body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body
             people = _people(text)
             if computed.amount and people > 1 and computed.policy_id == PolicyId.F0_F1:
                 # "nhà 4 người đều F1": the meal money is per person.
@@ -552,6 +554,7 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
 
 _TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
 _AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
+_HOW_MANY_TIMES = re.compile(r"\b(?:may|bao nhieu) (?:lan|dot)\b")
 _SEVERAL_PEOPLE = re.compile(r"\b(?:(?:2|hai|ba|nhieu|ca hai|moi) (?:nguoi|vo chong)|ca (?:hai )?vo chong|ca nha)\b")
 
 

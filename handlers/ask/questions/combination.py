@@ -13,9 +13,9 @@ from handlers.ask.eligibility_rules import ONE_TIME_REGIMES, PolicyId, policy_ti
 from handlers.ask.questions.facts import folded
 from messages.i18n import _
 
-# "đã nhận <one support> rồi (thì) còn được nhận <another> không"
+# "(đã) nhận <one support> rồi (thì) còn được nhận <another> không"; "rồi" says it was received, "đã" or not.
 _RECEIVED_THEN = re.compile(
-    r"\b(?:da|vua) (?:duoc )?(?:nhan|huong|lanh|linh)\b(?P<had>.{3,80}?)\b(?:roi|xong)\b"
+    r"\b(?:(?:da|vua) )?(?:duoc )?(?:nhan|huong|lanh|linh)\b(?P<had>.{3,80}?)\b(?:roi|xong)\b"
     r"(?P<asked>.*\b(?:nhan|huong|lanh|linh|duoc)\b.*)"
 )
 # The supplements of points 7 and 8 (Mục II), added on top of another support.
@@ -41,7 +41,7 @@ def _named(part: str) -> PolicyId | None:
 
 
 _UNEMPLOYMENT_BENEFIT = re.compile(r"\b(?:bao hiem|tro cap|bh) that nghiep\b|\bbhtn\b")
-_AGAIN = re.compile(r"\b(?:lan (?:2|hai|nua)|them lan)\b")
+_AGAIN = re.compile(r"\b(?:lan (?:2|hai|nua)|them lan|dot (?:2|hai))\b|\b(?:nhan|huong|lanh|linh) them\b")
 
 
 def asked(text: str) -> Combination | None:

@@ -247,7 +247,19 @@ _FROM = re.compile(rf"\btu\s*(?:ngay\s*)?{_DATE}")
 # "từ 24/7 phường yêu cầu đóng cửa đến 15/9": words (no figures, no sentence end) between the two dates.
 _FROM_WORDS_TO = re.compile(rf"\btu\s*(?:ngay\s*)?{_DATE}[^0-9.;?!]{{1,60}}?\b(?:den|toi)\s*(?:ngay\s*)?{_DATE}")
 _WHOLE_MONTH = re.compile(r"\b(?:ca|suot|nguyen|het|trong)\s+thang\s+(\d{1,2})\b(?:\s*(?:nam\s*)?(\d{4}))?")
-_MONTH_SPAN = re.compile(r"\btu\s+thang\s+(\d{1,2})\s*(?:-|–|den|toi)\s*(?:het\s+)?thang\s+(\d{1,2})\b")
+# "từ tháng 7 đến tháng 8", "từ giữa tháng 7 tới cuối tháng 9", "từ tháng 5 đến hết năm", "từ đầu tháng 8 tới nay".
+_PART = r"(?:(dau|giua|cuoi|het)\s+)?"
+_NOW = r"(nay|gio|bay gio|hien nay|hom nay)"
+_MONTH_SPAN = re.compile(
+    rf"\btu\s+{_PART}thang\s+(\d{{1,2}})(?:\s*(?:nam\s*)?(\d{{4}}))?\s*(?:-|–|den|toi)\s*(?:ngay\s*)?"
+    rf"(?:{_PART}thang\s+(\d{{1,2}})|(?:het|cuoi)\s+(nam)|{_NOW})(?:\s*(?:nam\s*)?(\d{{4}}))?\b"
+)
+# "từ 19/7 đến hết tháng 8", "từ 20/7 đến cuối tháng" (that month), "từ 1/10 tới hết năm".
+_DATE_TO_PART = re.compile(
+    rf"\btu\s*(?:ngay\s*)?{_DATE}\s*(?:-|–|den|toi)\s*(?:(het|cuoi|giua|dau)\s+thang(?:\s+(\d{{1,2}}))?|(?:het|cuoi)\s+(nam))\b"
+)
+_START_DAY = {None: 1, "dau": 1, "giua": 15, "cuoi": 20, "het": 20}
+_END_DAY = {"dau": 10, "giua": 15}  # "cuối", "hết" or nothing: the month's last day
 _ANY_DATE = re.compile(_DATE)
 
 
@@ -292,9 +304,28 @@ def date_ranges(text: str) -> tuple[DateRange, ...]:
         d1, d2, m2, y2 = m.groups()
         add(_mk(d1, m2, y2), _mk(d2, m2, y2), m.span())
     for m in _MONTH_SPAN.finditer(key):
-        m1, m2 = int(m.group(1)), int(m.group(2))
-        if 1 <= m1 <= m2 <= 12:
-            add(date(DEFAULT_YEAR, m1, 1), _month_end(DEFAULT_YEAR, m2), m.span())
+        part1, m1, y1, part2, m2, year_end, now, y2 = m.groups()
+        year = _year(y1 or y2)
+        if not 1 <= int(m1) <= 12:
+            continue
+        start = date(year, int(m1), _START_DAY[part1])
+        if now:
+            add(start, None, m.span())
+        elif year_end:
+            add(start, date(year, 12, 31), m.span())
+        elif m2 and 1 <= int(m2) <= 12:
+            end = _month_end(year, int(m2))
+            add(start, end.replace(day=_END_DAY[part2]) if part2 in _END_DAY else end, m.span())
+    for m in _DATE_TO_PART.finditer(key):
+        d1, m1, y1, part, m2, year_end = m.groups()
+        start_day = _mk(d1, m1, y1)
+        if start_day is None:
+            continue
+        if year_end:
+            add(start_day, date(start_day.year, 12, 31), m.span())
+        elif 1 <= (month := int(m2 or m1)) <= 12:
+            end = _month_end(start_day.year, month)
+            add(start_day, end.replace(day=_END_DAY[part]) if part in _END_DAY else end, m.span())
     for m in _WHOLE_MONTH.finditer(key):
         month, year = int(m.group(1)), _year(m.group(2))
         if 1 <= month <= 12:
@@ -318,7 +349,7 @@ def single_dates(text: str) -> tuple[date, ...]:
     key = folded(text)
     ranged = [
         m.span()
-        for rx in (_RANGE, _FROM_WORDS_TO, _SHORT_RANGE, _FROM, _MONTH_SPAN, _WHOLE_MONTH)
+        for rx in (_RANGE, _FROM_WORDS_TO, _SHORT_RANGE, _FROM, _MONTH_SPAN, _DATE_TO_PART, _WHOLE_MONTH)
         for m in rx.finditer(key)
     ]
     out: list[date] = []
