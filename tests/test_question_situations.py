@@ -115,6 +115,28 @@ async def test_a_family_in_isolation_is_counted_person_by_person(app: HoTro, tex
     assert each in reply and total in reply, reply
 
 
+@pytest.mark.parametrize(
+    ("text", "amounts", "total"),
+    [
+        (
+            "chồng tôi bị F0 điều trị 30 ngày, tôi là F1 cách ly 14 ngày, nhà tôi được bao nhiêu",
+            ["2.400.000", "1.120.000"],
+            "3.520.000",
+        ),
+        (
+            "tôi F1 cách ly 21 ngày còn con tôi 6 tuổi cũng F1 cách ly 21 ngày thì được bao nhiêu",
+            ["1.680.000", "2.680.000"],  # the child's 21 days and 1.000.000 once
+            "4.360.000",
+        ),
+    ],
+)
+async def test_people_of_a_family_with_their_own_days_are_counted_each_and_added(
+    app: HoTro, text: str, amounts: list[str], total: str
+) -> None:
+    reply = await ask(app, text)
+    assert all(amount in reply for amount in amounts) and total in reply, reply
+
+
 async def test_asking_whether_it_is_too_late_is_told_the_deadline_has_passed(app: HoTro) -> None:
     reply = await ask(app, "chính sách này hết hạn chưa, giờ còn đăng ký được không")
     assert not reply.startswith("Có thể"), reply

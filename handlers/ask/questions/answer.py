@@ -500,7 +500,10 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
             elif _HOW_MANY_TIMES.search(search_key(text)):  # "được mấy lần": once, then what the rules give
                 body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body
             people = _people(text)
-            if computed.amount and people > 1 and computed.policy_id == PolicyId.F0_F1:
+            each = verdict.per_person(text, scheme, _today(turn)) if computed.policy_id in _F0_F1_CHILDREN else None
+            if each is not None:
+                body += "\n\n" + each
+            elif computed.amount and people > 1 and computed.policy_id == PolicyId.F0_F1:
                 # "nhà 4 người đều F1": the meal money is per person.
                 body += "\n" + _(
                     "Counted per person: {count} people × {each} = {total}, if each of them has the same days."

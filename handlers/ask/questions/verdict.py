@@ -34,7 +34,7 @@ from handlers.ask.eligibility_rules import (
     evaluate,
     policy_title,
 )
-from handlers.ask.questions.facts import Covid, Facts, Who, folded
+from handlers.ask.questions.facts import Covid, Facts, Who, extract, folded
 from messages.fmt import vnd
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.i18n import _
@@ -326,6 +326,37 @@ def compute(
         ).format(amount=vnd(CHILD_F0F1_VND))
         computed = replace(computed, text=computed.text + "\n" + hint)
     return computed
+
+
+# "chồng tôi F0 30 ngày, tôi F1 14 ngày": one person per clause (a comma, a full stop, "còn", "và" before at
+# least two words: not the "và" of "F0 và F1").
+_CLAUSES = re.compile(r"[,;.]|\s(?:còn|và)\s(?=\S+\s\S+)", re.IGNORECASE)
+# "… thì được bao nhiêu", "… có được không": the question, not the person.
+_QUESTION_TAIL = re.compile(
+    r"\s(?:thì|vậy|nhà (?:tôi|mình|em)|(?:có )?được (?:bao|mấy|nhiêu|không|hỗ trợ|tiền)).*$", re.I
+)
+_PER_PERSON = frozenset({PolicyId.F0_F1, PolicyId.CHILDREN})  # the meal money and a child's or elder's extra
+
+
+def per_person(text: str, scheme: FreeWorkerScheme, today: date) -> str | None:
+    """Each person's F0/F1 support and the sum, when the message gives two or more people their own days
+    (the meal money is per person: a family's is the sum of its members')."""
+    rows: list[tuple[str, int]] = []
+    for clause in (_QUESTION_TAIL.sub("", c).strip() for c in _CLAUSES.split(text)):
+        facts = extract(clause)
+        if facts.covid is None or facts.days is None or (built := profile_for(PolicyId.F0_F1, clause, facts)) is None:
+            continue
+        assessment = evaluate(built[0], scheme, today=today)
+        amount = sum(
+            e.amount_vnd or 0 for e in assessment.entitlements if e.policy_id in _PER_PERSON and e.confirmed_amount
+        )
+        if amount:
+            rows.append((clause, amount))
+    if len(rows) < 2:
+        return None
+    lines = [_("Counted person by person:")] + [f"– {clause}: {vnd(amount)}" for clause, amount in rows]
+    lines.append(_("Together: {total}.").format(total=vnd(sum(amount for _clause, amount in rows))))
+    return "\n".join(lines)
 
 
 def _main_outcome(pid: PolicyId, profile: Profile, assessment: Assessment) -> Entitlement | Reason | None:
