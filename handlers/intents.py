@@ -127,6 +127,22 @@ _FEES = re.compile(
 _WITHDRAW = re.compile(r"\b(?:rut|huy|xoa)\s+(?:bo\s+|lai\s+)?(?:ho so|hs|don)\b")
 
 
+# "nhờ con đăng ký giùm", "đăng ký thay cho ông ngoại", "cho con gái tôi đăng ký dùm tôi": someone else
+# registering for the citizen, or the citizen for someone else (folded, search_key).
+_PERSON = r"(?:nguoi (?:khac|than|nha|gia)|me|bo|ba|ong|chong|vo|con|anh|chi|em (?:trai|gai)|co|chu|di|cau|bac)"
+_FOR_SOMEONE = re.compile(
+    r"\bdang ky\s+thay\b"
+    rf"|\bdang ky\s+(?:ho so\s+)?(?:giup|gium|dum|ho)\s+(?:cho\s+)?{_PERSON}\b"
+    rf"|\bdang ky\s+(?:ho tro\s+|ho so\s+)?cho\s+{_PERSON}\b"
+    r"|\bnho\s+(?:\w+\s+){0,3}dang ky\b"
+    r"|\b(?:cho|de)\s+(?:\w+\s+){1,3}dang ky\s+(?:giup|gium|dum)\b"
+)
+
+
+def registers_for_someone(text: str) -> bool:
+    return bool(_FOR_SOMEONE.search(search_key(text)))
+
+
 def wants_withdrawal(text: str) -> bool:
     return bool(_WITHDRAW.search(search_key(text)))
 

@@ -102,6 +102,22 @@ async def test_a_greeting_to_the_page_by_any_name_is_a_greeting(app: HoTro, gree
     assert "lao động tự do" not in text, text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "tôi không biết chữ nhiều, nhờ con đăng ký giùm được không",
+        "cho con gái tôi đăng ký dùm tôi được ko",
+        "dang ky thay cho ong ngoai duoc khong",
+    ],
+)
+async def test_registering_for_someone_else_is_told_how(app: HoTro, question: str) -> None:
+    """Asking whether someone may register for another is a question, not the start of an application."""
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say(question))
+    assert "người hỗ trợ đăng ký" in text and "Nghị định 13" not in text, text
+
+
 async def test_register_goes_to_the_application_menu(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

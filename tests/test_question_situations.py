@@ -259,6 +259,7 @@ async def test_an_application_made_for_the_wrong_support_is_withdrawn_and_made_a
     [
         "quán karaoke của tôi đóng cửa từ tháng 5 đến hết năm thì được mấy lần hỗ trợ",
         "tôi nghỉ không lương 3 tháng thì được hỗ trợ bao nhiêu lần",
+        "hộ kinh doanh có 2 địa điểm thì được hỗ trợ mấy suất",
     ],
 )
 async def test_how_many_times_is_answered_once_before_the_amount(app: HoTro, text: str) -> None:

@@ -34,6 +34,7 @@ from handlers.intents import (
     complaint_cue,
     is_ask_preamble,
     is_help_request,
+    registers_for_someone,
     registration_request,
     wants_withdrawal,
 )
@@ -43,6 +44,7 @@ from handlers.review import typed as officials_typed
 from handlers.turn import Button, CoreState, Turn
 from messages import fmt
 from messages.i18n import N_, _
+from messages.knowledge import entry_by_id
 from messages.normalize import search_key
 from messages.policies import SECTION_TITLES, Policy, get_policy, load_policies
 from messages.vocabulary import POLICY_TOPICS
@@ -312,7 +314,11 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         return
     if topic == "register":
         # "đăng ký giúp mẹ tôi được không" asks how, not to start: the entry whose examples are that close.
-        closer = closest(turn.text, topic, None, "register", turn.config.hotline)
+        closer = (
+            entry_by_id("register_for_someone", turn.config.hotline)
+            if registers_for_someone(turn.text)
+            else closest(turn.text, topic, None, "register", turn.config.hotline)
+        )
         if closer is None:
             await intake.choose_kind(turn)
             return
@@ -555,9 +561,9 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     return _with_verdict(turn, "\n\n".join(parts))
 
 
-_TIMES = re.compile(r"\b(2|hai|nhieu|may) lan\b")
+_TIMES = re.compile(r"\b(?:2|hai|nhieu|may|bao nhieu) (?:lan|suat)\b")
 _AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
-_HOW_MANY_TIMES = re.compile(r"\b(?:may|bao nhieu) (?:lan|dot)\b")
+_HOW_MANY_TIMES = re.compile(r"\b(?:may|bao nhieu) (?:lan|dot|suat)\b")
 _SEVERAL_PEOPLE = re.compile(r"\b(?:(?:2|hai|ba|nhieu|ca hai|moi) (?:nguoi|vo chong)|ca (?:hai )?vo chong|ca nha)\b")
 
 
