@@ -22,6 +22,8 @@ async def ask(app: HoTro, text: str) -> str:
         "em là sinh viên đi làm thêm quán cà phê, quán đóng cửa 1 tháng thì em có được hỗ trợ không",
         "tôi làm phục vụ nhà hàng, nhà hàng đóng cửa 20 ngày tôi có được hỗ trợ không",
         "chị làm thuê cho tiệm tóc, tiệm phải đóng cửa thì chị có được gì không",
+        "tôi làm nail ở tiệm, tiệm đóng cửa 2 tháng, chủ tiệm không ký hợp đồng với tôi",  # the owner is another
+        "em làm thợ gội đầu ở salon, salon đóng cửa theo chỉ thị 16",
     ],
 )
 async def test_a_worker_of_a_closed_shop_is_not_the_household_business(app: HoTro, text: str) -> None:

@@ -473,12 +473,16 @@ _WHO_CUES: tuple[tuple[Who, re.Pattern[str]], ...] = (
 # One who works in a shop, a restaurant or the like, not its owner: "đi làm thêm quán cà phê", "làm phục vụ nhà
 # hàng", "làm thuê cho tiệm tóc", "nhân viên quán karaoke".
 _BUSINESS = r"(?:quan|tiem|nha hang|cua hang|karaoke|spa|salon|khach san|nha nghi|homestay|sap)"
-_WORK = r"(?:them|thue|phuc vu|nhan vien|ban hang|bep|cong|cho|o|tai)"
+_WORK = r"(?:them|thue|phuc vu|nhan vien|ban hang|bep|cong|cho|o|tai|nail|mong|toc|tho|goi dau|massage|ky thuat vien)"
 _BUSINESS_WORKER = re.compile(
     rf"\blam\s+{_WORK}(?:\s+(?:{_WORK}|mot|cai))*\s+{_BUSINESS}\b"
     rf"|\b(?:nhan vien|phuc vu|phu bep|chay ban|pha che)\s+(?:(?:o|tai|cho|cua)\s+)?{_BUSINESS}\b"
 )
-_OWN_BUSINESS = re.compile(rf"\b{_BUSINESS}\s+(?:cua|nha)\s+(?:toi|minh|em|chi|anh)\b|\b(?:mo|chu)\s+{_BUSINESS}\b")
+# "quán của tôi", "tôi mở tiệm", "tôi là chủ quán"; a bare "chủ tiệm" is as often the worker's employer.
+_OWN_BUSINESS = re.compile(
+    rf"\b{_BUSINESS}\s+(?:cua|nha)\s+(?:toi|minh|em|chi|anh)\b|\bmo\s+{_BUSINESS}\b"
+    rf"|\b(?:toi|minh|em|chi|anh)\s+(?:la\s+)?chu\s+{_BUSINESS}\b|^chu\s+{_BUSINESS}\b"
+)
 _CONTRACT = re.compile(r"(?<!khong co )(?<!khong )\b(?:hop dong lao dong|hdld|bao hiem xa hoi|bhxh)\b")
 
 
