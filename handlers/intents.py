@@ -127,6 +127,26 @@ _FEES = re.compile(
 _WITHDRAW = re.compile(r"\b(?:rut|huy|xoa)\s+(?:bo\s+|lai\s+)?(?:ho so|hs|don)\b")
 
 
+# Words of English that no folded Vietnamese word spells ("a", "do", "me", "an", "to", "in" do: ạ, đó, mẹ, ăn, tô).
+# fmt: off
+_ENGLISH = frozenset({
+    "the", "is", "are", "am", "i", "you", "your", "can", "could", "how", "what", "when", "where", "does", "my",
+    "please", "speak", "english", "apply", "support", "help", "for", "with", "get", "money", "worker", "foreign",
+    "have", "was", "will", "would", "should", "who", "which", "this", "that", "it", "we", "they", "there", "about",
+    "from", "not", "yes", "hello", "hey", "want", "need", "job", "lost", "work",
+})
+# fmt: on
+
+
+def in_english(text: str) -> bool:
+    """A message written in English: no Vietnamese letter, and at least half its words (three or more) English."""
+    if not text.isascii():
+        return False
+    words = re.findall(r"[a-z]+", text.lower())
+    english = sum(word in _ENGLISH for word in words)
+    return english >= 3 and 2 * english >= len(words)
+
+
 # "nhờ con đăng ký giùm", "đăng ký thay cho ông ngoại", "cho con gái tôi đăng ký dùm tôi": someone else
 # registering for the citizen, or the citizen for someone else (folded, search_key).
 _PERSON = r"(?:nguoi (?:khac|than|nha|gia)|me|bo|ba|ong|chong|vo|con|anh|chi|em (?:trai|gai)|co|chu|di|cau|bac)"

@@ -118,6 +118,24 @@ async def test_registering_for_someone_else_is_told_how(app: HoTro, question: st
     assert "người hỗ trợ đăng ký" in text and "Nghị định 13" not in text, text
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["hello, can you speak english? i am a foreign worker in vietnam", "Hi, how do I apply for the COVID support?"],
+)
+async def test_a_question_in_english_is_told_the_bot_answers_in_vietnamese(app: HoTro, question: str) -> None:
+    """A first message in English got the greeting and nothing else: the question was dropped."""
+    chat = Chat(app)
+    text = joined(await chat.say(question))
+    assert "chỉ trả lời bằng tiếng Việt" in text and "Vietnamese" in text, text
+
+
+async def test_a_long_message_that_opens_with_a_greeting_is_not_only_greeted(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("chào bạn, mình có chuyện muốn nhờ tư vấn về tiền hỗ trợ covid năm ngoái"))
+    assert not text.startswith("Xin chào!"), text  # the rest of the message is answered, or asked again
+
+
 async def test_register_goes_to_the_application_menu(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

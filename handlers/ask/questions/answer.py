@@ -32,6 +32,7 @@ from handlers.intents import (
     chat_intent,
     code_in,
     complaint_cue,
+    in_english,
     is_ask_preamble,
     is_help_request,
     registers_for_someone,
@@ -149,6 +150,15 @@ async def answer(turn: Turn) -> None:
         return
     if is_help_request(text):
         await help_(turn)
+        return
+    if in_english(text):
+        await show_menu(
+            turn,
+            _(
+                "Sorry, HoTro only answers in Vietnamese. Ask someone to read the answers with you, or go to the "
+                "People's Committee of your commune or ward for help."
+            ),
+        )
         return
     if (form := registration_request(text)) is not None:  # "đăng ký hỗ trợ lao động tự do": its application
         await intake.open_application(turn, form or None)
