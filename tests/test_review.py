@@ -124,6 +124,19 @@ async def test_a_change_that_is_no_longer_allowed_is_refused(app: HoTro) -> None
     assert "không được duyệt" in Chat(app, "citizen").last_text
 
 
+async def test_a_rejected_citizen_is_offered_the_way_to_disagree(app: HoTro) -> None:
+    """The rejection notice says why and how to disagree: a complaint in the bot, or the commune."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap(f"of:t:{application.id}:rejected")
+    await official.say("Không thuộc diện tạm ngừng theo yêu cầu của cơ quan nhà nước.")
+    await official.press("Xác nhận")
+    citizen = Chat(app, "citizen")
+    assert "nhà nước.." not in citizen.last_text and "Phản ánh, kiến nghị" in citizen.last_text, citizen.last_text
+    assert "pa" in {b["action"] for b in citizen.buttons()}
+
+
 async def test_status_by_code_and_last_digits_is_rate_limited(app: HoTro) -> None:
     application = await submit_household(app, Chat(app, "citizen"))
     stranger = Chat(app, "stranger")

@@ -203,7 +203,7 @@ def notice_text(application: Application, payment: PaymentInfo | None = None) ->
         )
     if status == ApplicationStatus.REJECTED:
         return _(
-            "Your application {code} was not approved. Reason: {reason}. If you disagree, please contact your "
-            "commune People's Committee."
-        ).format(code=code, reason=application.rejection_reason)
+            "Your application {code} was not approved. Reason: {reason}. If you disagree, send a complaint in "
+            "“📣 Complaints and feedback” (below), or contact your commune People's Committee."
+        ).format(code=code, reason=(application.rejection_reason or "").strip().rstrip("."))
     return None  # withdrawn: the citizen did it and was answered in the chat

@@ -136,6 +136,8 @@ async def _citizen_notice(application: Application, payment: PaymentInfo | None,
         if application.status == ApplicationStatus.NEEDS_INFO
         else []
     )
+    if application.status == ApplicationStatus.REJECTED:
+        buttons.append([Button(_("📣 Complaints and feedback"), "pa")])
     buttons.append([Button(_("My applications"), "status")])
     await notices.put(Notice(application.channel, application.chat_id, Reply(text, buttons)))
 
