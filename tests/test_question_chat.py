@@ -136,6 +136,16 @@ async def test_a_long_message_that_opens_with_a_greeting_is_not_only_greeted(app
     assert not text.startswith("Xin chào!"), text  # the rest of the message is answered, or asked again
 
 
+@pytest.mark.parametrize("typed", ["ok để tôi gửi", "cảm ơn, để mình xem hồ sơ", "vâng cảm ơn bạn nhiều lắm nhé"])
+async def test_no_button_is_offered_twice(app: HoTro, typed: str) -> None:
+    """The runners-up under an answer are not the menu's own buttons again under another action."""
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say(typed)
+    labels = [b["label"] for b in chat.buttons()]
+    assert len(labels) == len(set(labels)), labels
+
+
 async def test_register_goes_to_the_application_menu(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

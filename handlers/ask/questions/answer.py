@@ -250,14 +250,16 @@ async def answer(turn: Turn) -> None:
         return
     hint = _policy_named(prediction) or (context.current(turn) if no_topic else None)
     await answer_topic(turn, prediction.topic, prediction.kind, facts, hint)
-    if prediction.close and turn.replies:
-        # A near call: the runners-up go under the answer's own buttons.
+    if prediction.close and turn.replies and prediction.topic not in _NOT_OFFERED:
+        # A near call: the runners-up go under the answer's own buttons (not after a "thank you": the menu's
+        # buttons are there already, and a runner-up may be one of them under another action).
         policies = _policies(turn)
-        offered = {b.action for row in turn.replies[-1].buttons for b in row}
+        shown = turn.replies[-1].buttons
+        offered = {b.action for row in shown for b in row} | {b.label for row in shown for b in row}
         for topic, _score in prediction.ranked[1:3]:
             button = _choice(topic, policies) if topic not in _NOT_OFFERED else None
-            if button is not None and button.action not in offered:
-                turn.replies[-1].buttons.append([button])
+            if button is not None and not {button.action, button.label} & offered:
+                shown.append([button])
 
 
 def _read_with_facts(text: str, facts: Facts, prediction: classify.Prediction) -> classify.Prediction:
