@@ -109,6 +109,7 @@ define("consent", Word(frozenset({"yes", "no", "person"})))  # person: given in 
 define("asst", Word(frozenset({"hkd", "ldtd"})), required=0)  # registration on a citizen's behalf
 FOLLOW = define("follow", CODE)  # a citizen links their chat to an application registered for them
 ANSWER, WITHDRAW, WITHDRAW_YES = define("ans", CODE), define("wd", CODE), define("wdy", CODE)
+ANSWER_TYPED = define("ansm", CODE)  # send the message just typed in the menu as that application's answer
 # Policies and the eligibility check: short words (their handlers look them up in data files).
 define("pol", Word(), Word(), required=0)
 define("elig", Word(), Word(), required=0)

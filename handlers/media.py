@@ -1,9 +1,11 @@
 """What the bot cannot use where it arrives: stickers, voice, a location… anywhere, and a photo or a file
 outside a step that takes one. Each gets a short answer saying what the bot accepts, then the current
-step is asked again, so its buttons stay the ones '#N' refers to."""
+step is asked again, so its buttons stay the ones '#N' refers to. A photo sent from the menu while one
+application waits for information from the citizen is that answer (handlers.lookup.chat.answer_unasked)."""
 
 from __future__ import annotations
 
+from handlers.lookup import chat as lookup
 from handlers.menu import show_menu
 from handlers.router import Router
 from handlers.turn import IDLE_STATES, Turn
@@ -43,6 +45,8 @@ async def not_accepted(turn: Turn, router: Router) -> bool:
             "Photos and files are welcome when I ask for documents."
         ).format(what=what)
     elif incoming.attachment is not None and not takes_attachment(turn, router):
+        if turn.state in IDLE and await lookup.answer_unasked(turn):  # the photo an official asked for
+            return True
         note = _(
             "Thank you, but I can only keep photos and files while you send the documents of an application "
             "(“Apply for support” in the menu) or answer a question from an official. Nothing was saved."

@@ -13,7 +13,7 @@ from handlers.review import service as review
 from handlers.review.lifecycle import PaymentInfo, TransitionError
 from handlers.review.service import OutboxQueue
 from messages import fmt
-from storage.models import Application, AuditLog, Payment, StatusEvent
+from storage.models import Application, Attachment, AuditLog, Payment, StatusEvent
 from storage.officials import add_official
 from tests.applications import HUU_LUNG, NHAT_TIEN, submit_household
 from tests.chat import Chat, joined
@@ -135,6 +135,55 @@ async def test_a_rejected_citizen_is_offered_the_way_to_disagree(app: HoTro) -> 
     citizen = Chat(app, "citizen")
     assert "nhà nước.." not in citizen.last_text and "Phản ánh, kiến nghị" in citizen.last_text, citizen.last_text
     assert "pa" in {b["action"] for b in citizen.buttons()}
+
+
+async def test_the_photo_an_official_asked_for_is_taken_when_sent_without_pressing_reply(app: HoTro) -> None:
+    """Asked for a photo, a citizen sends it straight away: it is the answer, not "nothing was saved"."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap(f"of:t:{application.id}:needs_info")
+    await official.say("Vui lòng gửi ảnh giấy chứng nhận đăng ký kinh doanh")
+    await official.press("Xác nhận")
+    citizen = Chat(app, "citizen")
+    await citizen.attach("photo-of-the-licence")
+    assert "đã được bổ sung" in citizen.last_text and "chưa được lưu" not in citizen.all_text(), citizen.last_text
+    assert "đã trả lời" in official.last_text
+    async with app.sessions() as session:
+        kept = await session.execute(select(Attachment.file_id).where(Attachment.application_id == application.id))
+        assert "photo-of-the-licence" in kept.scalars().all()
+
+
+async def test_an_answer_typed_without_pressing_reply_is_kept_and_sent_with_one_press(app: HoTro) -> None:
+    """Typed in the menu, the answer used to get a policy page and be lost; now a button sends it."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap(f"of:t:{application.id}:needs_info")
+    await official.say("Anh cho biết quán tạm ngừng từ ngày nào")
+    await official.press("Xác nhận")
+    citizen = Chat(app, "citizen")
+    await citizen.say("tạm ngừng từ 19/7 theo thông báo của phường")
+    assert "đang chờ bạn bổ sung" in citizen.last_text
+    await citizen.press("Gửi tin nhắn đó")
+    assert "đã được bổ sung" in citizen.last_text
+    assert "đã trả lời" in official.last_text
+    async with app.sessions() as session:
+        assert (await session.get(Application, application.id)).status == "under_review"  # type: ignore[union-attr]
+    # a question is answered as one, with no offer
+    await official.tap(f"of:t:{application.id}:needs_info")
+    await official.say("Anh gửi ảnh thông báo")
+    await official.press("Xác nhận")
+    assert "đang chờ bạn bổ sung" not in joined(await citizen.say("gửi ảnh ở đâu vậy"))
+    assert "đang chờ bạn bổ sung" not in joined(await citizen.say("cảm ơn bạn nhiều nhé"))
+
+
+async def test_a_photo_with_no_request_waiting_is_not_taken(app: HoTro) -> None:
+    """With no request waiting (or two: the citizen chooses with “Trả lời”), a photo outside a step is not kept."""
+    citizen = Chat(app, "citizen")
+    await citizen.say("/start")
+    await citizen.attach("a-photo")
+    assert "chưa được lưu" in citizen.last_text
 
 
 async def test_status_by_code_and_last_digits_is_rate_limited(app: HoTro) -> None:

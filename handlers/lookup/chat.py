@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from handlers.turn import Button, CoreState, Turn
 from handlers.validators import clean_text
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
+from messages.normalize import search_key
 from messages.vocabulary import KIND_LABELS, ApplicationStatus
 from storage import applications as repo
 from storage import lookups, postings
@@ -312,6 +314,69 @@ async def start_answer(turn: Turn) -> None:
     )
 
 
+# The menu's conversation data key: a message typed in the menu, kept for "send it as the answer".
+TYPED_ANSWER = "typed_answer"
+# "… gửi ở đâu?", "tại sao phải gửi", "bao giờ có tiền": a question, not the answer an official waits for.
+_ASKS = re.compile(
+    r"\?|\b(?:bao nhieu|the nao|nhu nao|o dau|khi nao|bao gio|tai sao|vi sao|lam sao|sao|gi|nao|may)\b"
+    r"|\b(?:khong|chua|ko|k)\s*(?:a|vay|nhi|ha)?\s*$"
+)
+
+
+async def _waiting(turn: Turn) -> Application | None:
+    """This chat's one application waiting for information from the citizen; None for none or several."""
+    mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
+    waiting = [a for a in mine if a.status == ApplicationStatus.NEEDS_INFO]
+    return waiting[0] if len(waiting) == 1 else None
+
+
+async def offer_typed_answer(turn: Turn) -> None:
+    """After a message typed in the menu was answered: when one application waits for information and the
+    message is no question, it may be that answer ("tôi không có giấy đăng ký kinh doanh"). It is kept, and
+    a button sends it, so the citizen need not type it again after pressing "Reply"."""
+    text = turn.text
+    if turn.state != CoreState.MENU or len(text.split()) < 3 or chat_intent(text) or _ASKS.search(search_key(text)):
+        return  # "ok", "cảm ơn bạn nhiều": no answer to an official; a question is answered as one
+    application = await _waiting(turn)
+    cleaned = clean_text(turn.text, max_len=1000)
+    if application is None or not cleaned.ok:
+        return
+    turn.data[TYPED_ANSWER] = cleaned.value  # type: ignore[union-attr]
+    code = app_code.display(application.code)
+    turn.say(
+        _(
+            "📌 Application {code} is waiting for information from you: “{question}”. If the message you just "
+            "sent is your answer, press the button below."
+        ).format(code=code, question=application.info_request),
+        [
+            [Button(_("Send that message as the answer"), actions.ANSWER_TYPED.pack(application.code))],
+            [Button(_("« Main menu"), "menu")],
+        ],
+    )
+
+
+async def send_typed_answer(turn: Turn) -> None:
+    """The "send that message as the answer" button: the kept message, else the usual "type your answer"."""
+    typed = turn.data.get(TYPED_ANSWER)
+    application = await _own(turn, turn.action_arg)
+    if not isinstance(typed, str) or application is None or application.status != ApplicationStatus.NEEDS_INFO:
+        await start_answer(turn)
+        return
+    await _record_answer(turn, application, typed, None)
+
+
+async def answer_unasked(turn: Turn) -> bool:
+    """A photo or file sent outside any step while one application of this chat waits for information
+    from the citizen: it is that answer (asked for a photo, people send it without pressing "Reply").
+    False, and nothing done, with none waiting or several (then the citizen chooses with "Reply")."""
+    application = await _waiting(turn)
+    if application is None:
+        return False
+    turn.goto(ANSWER_STATE, {"code": application.code})
+    await answer_state(turn)
+    return True
+
+
 async def answer_state(turn: Turn) -> None:
     application = await _own(turn, turn.data.get("code", ""))
     if application is None or application.status != ApplicationStatus.NEEDS_INFO:
@@ -331,6 +396,12 @@ async def answer_state(turn: Turn) -> None:
             turn.say(cleaned.message)  # type: ignore[union-attr]
             return
         note = cleaned.value  # type: ignore[union-attr]
+    await _record_answer(turn, application, note, document)
+
+
+async def _record_answer(
+    turn: Turn, application: Application, note: str, document: tuple[str, str, str | None] | None
+) -> None:
     await review.answer(
         turn.session,
         application,
@@ -354,6 +425,7 @@ router.action("follow")(follow)
 router.action("wd")(withdraw)
 router.action("wdy")(withdraw_confirmed)
 router.action("ans")(start_answer)
+router.action("ansm")(send_typed_answer)
 router.state("lookup")(lookup_state)
 router.state(LookupState.CODE, questions=not_a_code)(lookup_state)
 router.state(ANSWER_STATE, takes_files=lambda _turn: True)(answer_state)

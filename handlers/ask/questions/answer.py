@@ -141,6 +141,11 @@ def _lookup_buttons() -> list[list[Button]]:
 
 async def answer(turn: Turn) -> None:
     """Free text in the menu (or as a first message), or a question typed in the middle of a form."""
+    await _answer(turn)
+    await status.offer_typed_answer(turn)  # it may be the answer an official waits for
+
+
+async def _answer(turn: Turn) -> None:
     text = turn.text
     if await officials_typed.handle(turn):  # "HK-7QX4-M9P7" of the official's area, "hồ sơ chờ duyệt", "báo cáo"
         return
