@@ -150,6 +150,29 @@ async def test_an_action_typed_on_the_open_application_is_that_button(app: HoTro
     assert joined(await colleague.say(typed)) == by_button
 
 
+@pytest.mark.parametrize(
+    ("typed", "note"),
+    [
+        ("từ chối hồ sơ này vì không đủ 15 ngày tạm ngừng liên tục", "không đủ 15 ngày tạm ngừng liên tục"),
+        ("từ chối, lý do: không có đăng ký kinh doanh", "không có đăng ký kinh doanh"),
+        (
+            "yêu cầu bổ sung ảnh thông báo tạm ngừng kinh doanh của phường",
+            "ảnh thông báo tạm ngừng kinh doanh của phường",
+        ),
+        ("bổ sung: số tài khoản ngân hàng", "số tài khoản ngân hàng"),
+    ],
+)
+async def test_an_action_typed_with_its_reason_goes_to_the_confirmation(app: HoTro, typed: str, note: str) -> None:
+    """'từ chối hồ sơ này vì …' is the rejection with that reason: what is left is to confirm it."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    await chat.say(app_code.display(application.code))
+    reply = joined(await chat.say(typed))
+    assert "kiểm tra thay đổi" in reply and note in reply, reply
+    await chat.press("Xác nhận")
+    assert note in Chat(app, "citizen").last_text
+
+
 async def test_an_action_the_open_application_cannot_take_is_explained_with_what_it_can(app: HoTro) -> None:
     """'duyệt hồ sơ này' on a submitted application: not the list of submitted ones, and no approval."""
     application = await submit_household(app, Chat(app, "citizen"))

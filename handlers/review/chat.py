@@ -203,10 +203,13 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     turn.say("\n".join(lines), rows)
 
 
-async def typed_action(turn: Turn, official: Official, application: Application, target: str) -> None:
-    """An action typed on the open application: that button when it has it; else what it can do now."""
+async def typed_action(
+    turn: Turn, official: Official, application: Application, target: str, note: str | None = None
+) -> None:
+    """An action typed on the open application: that button when it has it (with the reason or question
+    typed with it, `note`, already answered); else what it can do now."""
     if lifecycle.can_move(application, target) or not may_change(official):
-        await start_change(turn, official, application, target)
+        await start_change(turn, official, application, target, note)
         return
     possible = [_(label) for status, label in ACTION_LABELS.items() if lifecycle.can_move(application, status)]
     turn.say(
@@ -274,6 +277,10 @@ def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
 
 
 # ---- changes: a small form per target, then a summary to confirm -------------------------------
+# The changes whose first question is a note the citizen reads: typed with the action, it is answered.
+_NOTE_FIRST = frozenset({ApplicationStatus.NEEDS_INFO, ApplicationStatus.REJECTED})
+
+
 def _note(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return clean_text(text, max_len=1000)
 
@@ -469,7 +476,10 @@ def _prefill(target: str, application: Application, turn: Turn) -> dict[str, Any
     return {}
 
 
-async def start_change(turn: Turn, official: Official, application: Application, target: str) -> None:
+async def start_change(
+    turn: Turn, official: Official, application: Application, target: str, note: str | None = None
+) -> None:
+    """The change's form; `note`: its reason or question as typed with the action, checked as if answered."""
     if not may_change(official):
         await home(turn, official, _(MONITOR_REFUSAL))
         return
@@ -477,6 +487,10 @@ async def start_change(turn: Turn, official: Official, application: Application,
         await show_application(turn, official, application)
         return
     answers = {k: v for k, v in _prefill(target, application, turn).items() if v is not None}
+    typed = _note(note, answers, turn) if note is not None and target in _NOTE_FIRST else None
+    history = []
+    if isinstance(typed, Valid):
+        answers["note"], history = typed.value, ["note"]
     turn.goto(
         CHANGE_STATES[target],
         {
@@ -489,7 +503,7 @@ async def start_change(turn: Turn, official: Official, application: Application,
             "filed_on": filed.isoformat() if (filed := lifecycle.filed_on(application)) else None,
             "decided_on": application.decision_date.isoformat() if application.decision_date else None,
             "answers": answers,
-            "history": [],
+            "history": history,
         },
     )
     turn.say(

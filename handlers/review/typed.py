@@ -89,11 +89,14 @@ async def handle(turn: Turn) -> bool:
 
     What was typed is read first: a citizen's question costs no look-up of the officials' table."""
     viewed = turn.data.get(chat.VIEWED)
-    if isinstance(viewed, int) and (target := _action(turn.text)) is not None:
+    # "bổ sung hồ sơ cần những gì?" is a question to the bot, not a request to the citizen.
+    with_note = _action_with_note(turn.text) if isinstance(viewed, int) and not looks_like_question(turn.text) else None
+    target, note = with_note or (_action(turn.text) if isinstance(viewed, int) else None, None)
+    if isinstance(viewed, int) and target is not None:
         official = await official_of(turn)
         application = await lookups.by_id(turn.session, viewed) if official is not None else None
         if official is not None and application is not None and review.may_act(official, application):
-            await chat.typed_action(turn, official, application, target)
+            await chat.typed_action(turn, official, application, target, note)
             return True
     request = _request(turn.text)
     if request is None:
@@ -132,6 +135,37 @@ def _action(text: str) -> str | None:
     if not words or len(words) > MAX_WORDS or not this or _MANY.search(said):
         return None
     return next((target for pattern, target in _ACTIONS if pattern.search(said)), None)
+
+
+# "từ chối hồ sơ này vì …", "từ chối, lý do: …", "yêu cầu bổ sung ảnh …", "bổ sung: …" (folded): the action,
+# then what the citizen will read (the reason, the question) in the words typed.
+_WITH_NOTE = _compiled(
+    (
+        (
+            r"^(?:tu choi|khong duyet)(?: ho so)?(?: nay)?\s*[,:;-]?\s*(?:(?:vi|boi vi|do|voi ly do|ly do(?: la)?)\b)?"
+            r"\s*[:,-]?\s*",
+            ApplicationStatus.REJECTED,
+        ),
+        (
+            r"^(?:yeu cau |de nghi |xin |can )?bo sung(?: thong tin)?(?: ho so)?(?: nay)?\s*[,:;-]?\s*(?:(?:ve|la)\b)?"
+            r"\s*[:,-]?\s*",
+            ApplicationStatus.NEEDS_INFO,
+        ),
+    )
+)
+
+
+def _action_with_note(text: str) -> tuple[str, str] | None:
+    """(status, note) for a rejection or a request for information typed with its words; None otherwise."""
+    said = nfc(text).strip()
+    folded = fold(said)
+    if len(folded) != len(said):  # fold keeps the length of NFC text: the note is cut from the words typed
+        return None
+    for pattern, target in _WITH_NOTE:
+        m = pattern.match(folded)
+        if m is not None and len(note := said[m.end() :].strip()) >= 1 and len(note.split()) >= 2:
+            return target, note
+    return None
 
 
 def _request(text: str) -> tuple[str, str] | None:
