@@ -37,6 +37,20 @@ def test_closed_23_days_is_yes_with_3_million_and_the_rule() -> None:
     assert "23 ngày liên tục" in c.text and "từ 15 ngày liên tục trở lên" in c.text
 
 
+@pytest.mark.parametrize(
+    ("topic", "text", "counted", "total"),
+    [
+        ("household_business", "quán tôi đóng cửa từ 15/12/2021 tới 10/1/2022", 17, 27),
+        ("suspension", "nghỉ không lương từ 20/12/2021 đến 20/1/2022 có được hỗ trợ không", 12, 32),
+    ],
+)
+def test_the_rule_line_counts_the_days_the_rules_count(topic: str, text: str, counted: int, total: int) -> None:
+    """A period running past 31/12/2021: the rule line gave all its days while the rules counted those of 2021."""
+    c = answer(topic, text)
+    rule = next(line for line in c.text.split("\n") if line.startswith("Căn cứ"))
+    assert f"{counted} ngày" in rule and f"{total} ngày" not in rule, c.text
+
+
 def test_child_f0_treated_10_days_totals_meals_and_the_child_supplement() -> None:
     c = answer("children", "bé nhà tôi 7 tuổi là F0 điều trị 10 ngày thì tổng được bao nhiêu")
     assert c.text.startswith("Có.")

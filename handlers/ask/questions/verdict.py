@@ -274,6 +274,14 @@ def profile_for(
         return None
 
 
+def _counted_days(profile: Profile) -> int | None:
+    """The days the rules count: a period running past 31/12/2021 counts up to that day (as the rules do)."""
+    start, end = profile.situation_start, profile.situation_end
+    if start is not None and end is not None and start <= WINDOW_END < end:
+        return (WINDOW_END - start).days + 1
+    return profile.days_suspended
+
+
 def _rule_line(pid: PolicyId, days: int | None) -> str | None:
     minimum = _MIN_DAYS.get(pid)
     if minimum is None or days is None:
@@ -381,7 +389,7 @@ def _word(
 ) -> Computed:
     outcome = _main_outcome(pid, profile, assessment)
     lines: list[str] = []
-    days = profile.days_suspended
+    days = _counted_days(profile)
     others = [e for e in assessment.entitlements if e is not outcome]
     if isinstance(outcome, Reason):
         lines.append(_("No.") + " " + f"{policy_title(outcome.policy_id)}: {outcome.text}")
