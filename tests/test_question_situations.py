@@ -139,6 +139,17 @@ async def test_people_of_a_family_with_their_own_days_are_counted_each_and_added
     assert all(amount in reply for amount in amounts) and total in reply, reply
 
 
+async def test_a_family_without_each_ones_days_is_told_how_each_is_counted(app: HoTro) -> None:
+    """'tôi là F0, vợ tôi là F1, hai con … cách ly 14 ngày': the 14 days are not the F0's treatment."""
+    reply = await ask(
+        app, "tôi là F0, vợ tôi là F1, hai con nhỏ 3 tuổi và 7 tuổi cũng F1 cách ly 14 ngày thì được bao nhiêu"
+    )
+    assert "Điều trị COVID-19 (F0): 14 ngày" not in reply, reply
+    assert "tối đa 45 ngày" in reply and "tối đa 21 ngày" in reply and "1.000.000" in reply, reply
+    yes_no = await ask(app, "tôi là F0, vợ tôi là F1 cách ly 14 ngày, có được hỗ trợ không")
+    assert yes_no.startswith("Có.") and "tối đa 45 ngày" in yes_no, yes_no
+
+
 async def test_asking_whether_it_is_too_late_is_told_the_deadline_has_passed(app: HoTro) -> None:
     reply = await ask(app, "chính sách này hết hạn chưa, giờ còn đăng ký được không")
     assert not reply.startswith("Có thể"), reply

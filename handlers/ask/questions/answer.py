@@ -524,8 +524,10 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
                 body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body
             people = _people(text)
             each = verdict.per_person(text, scheme, _today(turn)) if computed.policy_id in _F0_F1_CHILDREN else None
-            if each is not None:
-                body += "\n\n" + each
+            if each is not None and each.replaces and computed.verdict == _("Yes."):
+                body = computed.verdict + " " + each.text  # one person's days are not the others'
+            elif each is not None and not each.replaces:
+                body += "\n\n" + each.text
             elif computed.amount and people > 1 and computed.policy_id == PolicyId.F0_F1:
                 # "nhà 4 người đều F1": the meal money is per person.
                 body += "\n" + _(

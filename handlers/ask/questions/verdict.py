@@ -16,6 +16,9 @@ from typing import Any
 
 from handlers.ask.eligibility_rules import (
     CHILD_F0F1_VND,
+    F0_MAX_DAYS,
+    F0F1_DAILY_VND,
+    F1_MAX_DAYS,
     MIN_ARTS_DAYS,
     MIN_HOUSEHOLD_DAYS,
     MIN_ISOLATION_DAYS,
@@ -346,12 +349,21 @@ _QUESTION_TAIL = re.compile(
 _PER_PERSON = frozenset({PolicyId.F0_F1, PolicyId.CHILDREN})  # the meal money and a child's or elder's extra
 
 
-def per_person(text: str, scheme: FreeWorkerScheme, today: date) -> str | None:
+@dataclass(frozen=True)
+class PerPerson:
+    text: str
+    replaces: bool  # the one-person answer would give one person's days to another: this is the answer
+
+
+def per_person(text: str, scheme: FreeWorkerScheme, today: date) -> PerPerson | None:
     """Each person's F0/F1 support and the sum, when the message gives two or more people their own days
-    (the meal money is per person: a family's is the sum of its members')."""
+    (the meal money is per person: a family's is the sum of its members'); when it names several F0s or
+    F1s without each one's days, how each is counted, instead of one answer for all."""
     rows: list[tuple[str, int]] = []
+    named = 0
     for clause in (_QUESTION_TAIL.sub("", c).strip() for c in _CLAUSES.split(text)):
         facts = extract(clause)
+        named += facts.covid is not None
         if facts.covid is None or facts.days is None or (built := profile_for(PolicyId.F0_F1, clause, facts)) is None:
             continue
         assessment = evaluate(built[0], scheme, today=today)
@@ -361,10 +373,17 @@ def per_person(text: str, scheme: FreeWorkerScheme, today: date) -> str | None:
         if amount:
             rows.append((clause, amount))
     if len(rows) < 2:
-        return None
+        if named < 2 or len(rows) == named:
+            return None
+        each = _(
+            "Each person is counted on their own: an F0 gets {rate} a day of treatment, at most {f0} days; an F1 "
+            "{rate} a day of isolation, at most {f1} days; a child under 16 who is F0 or F1, {child} more, once. "
+            "Tell me each person's days (e.g. “tôi F0 20 ngày, vợ tôi F1 14 ngày”) and I will add them up."
+        ).format(rate=vnd(F0F1_DAILY_VND), f0=F0_MAX_DAYS, f1=F1_MAX_DAYS, child=vnd(CHILD_F0F1_VND))
+        return PerPerson(each, replaces=True)
     lines = [_("Counted person by person:")] + [f"– {clause}: {vnd(amount)}" for clause, amount in rows]
     lines.append(_("Together: {total}.").format(total=vnd(sum(amount for _clause, amount in rows))))
-    return "\n".join(lines)
+    return PerPerson("\n".join(lines), replaces=False)
 
 
 def _main_outcome(pid: PolicyId, profile: Profile, assessment: Assessment) -> Entitlement | Reason | None:
