@@ -175,7 +175,7 @@ def application_help(text: str) -> str | None:
         return "lost_code"
     if _CORRECTION.search(key):
         return "correct_application"
-    if _FEES.search(key) and not _ASKED_FOR_MONEY.search(key):
+    if _FEES.search(key) and not _COMPLAINT.search(key):
         return "fees"
     if _NAME_ON_THE_LIST.search(key):
         return "public_list"
@@ -203,18 +203,22 @@ def asks_policy_list(text: str) -> bool:
     return bool(_POLICY_LIST.search(search_key(text)))
 
 
-# Someone asked for money or took part of it: a complaint ("cán bộ đòi 200 nghìn", "bị ăn chặn tiền hỗ trợ"),
-# or a complaint announced ("tôi muốn phản ánh …", "tố cáo trưởng thôn").
-_ASKED_FOR_MONEY = re.compile(
+# A complaint: someone asked for money or took part of it ("cán bộ đòi 200 nghìn", "bị ăn chặn tiền hỗ trợ"),
+# the money was paid short, an official behaved badly, or a complaint is announced ("tôi muốn phản ánh …").
+_COMPLAINT = re.compile(
     r"\b(?:doi|voi|an chan|an bot|cat xen|bat (?:nop|dong|dua))\b"
     r"(?:\s+\w+){0,2}\s+(?:tien|\d+\s*(?:nghin|ngan|k|trieu))\b"
     r"|\b(?:to cao|khieu nai)\b|^(?:(?:toi|em|minh|chau) )?(?:muon |can |xin )?phan anh\b"
+    # paid short ("chi trả thiếu 500 nghìn", "bị trả thiếu"), and an official's conduct
+    r"|\b(?:chi|tra|phat|nhan|duoc|lanh|linh)(?: tien)? thieu\b"
+    r"|\bthai do\b.{0,20}\b(?:khong tot|te|kem|hach dich|coc can|kho chiu)\b"
+    r"|\b(?:hach dich|nhung nhieu|gay kho de|lam kho|gay phien ha|vo trach nhiem)\b"
 )
 
 
 def complaint_cue(text: str) -> bool:
     """A message that is plainly a complaint, whatever the rest of it is about."""
-    return bool(_ASKED_FOR_MONEY.search(search_key(text)))
+    return bool(_COMPLAINT.search(search_key(text)))
 
 
 def chat_intent(text: str) -> str | None:

@@ -192,6 +192,20 @@ async def test_someone_asking_money_is_a_complaint_not_a_question_of_fees(app: H
     assert reply.startswith("Phản ánh, kiến nghị:") and "không mất tiền" not in reply, reply
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "xã chi trả thiếu cho tôi 500 nghìn",
+        "tôi chỉ nhận được 2 triệu, bị trả thiếu 1 triệu",
+        "cán bộ xã thái độ không tốt",
+        "cán bộ phường gây khó dễ không cho tôi nộp hồ sơ",
+    ],
+)
+async def test_money_paid_short_or_an_officials_conduct_is_a_complaint(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert reply.startswith("Phản ánh, kiến nghị:"), reply
+
+
 async def test_the_fees_answer_offers_the_complaints(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")
