@@ -124,28 +124,32 @@ async def test_a_change_that_is_no_longer_allowed_is_refused(app: HoTro) -> None
     assert "không được duyệt" in Chat(app, "citizen").last_text
 
 
-async def test_a_rejected_citizen_is_offered_the_way_to_disagree(app: HoTro) -> None:
-    """The rejection notice says why and how to disagree: a complaint in the bot, or the commune."""
+async def changed_by_official(app: HoTro, target: str, note: str) -> tuple[Application, Chat, Chat]:
+    """A submitted application moved by the commune's official to `target` with `note` (a reason, a question):
+    (the application, the official's chat, the citizen's chat)."""
     application = await submit_household(app, Chat(app, "citizen"))
     await register_official(app, "xa", "commune", NHAT_TIEN)
     official = Chat(app, "xa")
-    await official.tap(f"of:t:{application.id}:rejected")
-    await official.say("Không thuộc diện tạm ngừng theo yêu cầu của cơ quan nhà nước.")
+    await official.tap(f"of:t:{application.id}:{target}")
+    await official.say(note)
     await official.press("Xác nhận")
-    citizen = Chat(app, "citizen")
+    return application, official, Chat(app, "citizen")
+
+
+async def test_a_rejected_citizen_is_offered_the_way_to_disagree(app: HoTro) -> None:
+    """The rejection notice says why and how to disagree: a complaint in the bot, or the commune."""
+    _application, _official, citizen = await changed_by_official(
+        app, "rejected", "Không thuộc diện tạm ngừng theo yêu cầu của cơ quan nhà nước."
+    )
     assert "nhà nước.." not in citizen.last_text and "Phản ánh, kiến nghị" in citizen.last_text, citizen.last_text
     assert "pa" in {b["action"] for b in citizen.buttons()}
 
 
 async def test_the_photo_an_official_asked_for_is_taken_when_sent_without_pressing_reply(app: HoTro) -> None:
     """Asked for a photo, a citizen sends it straight away: it is the answer, not "nothing was saved"."""
-    application = await submit_household(app, Chat(app, "citizen"))
-    await register_official(app, "xa", "commune", NHAT_TIEN)
-    official = Chat(app, "xa")
-    await official.tap(f"of:t:{application.id}:needs_info")
-    await official.say("Vui lòng gửi ảnh giấy chứng nhận đăng ký kinh doanh")
-    await official.press("Xác nhận")
-    citizen = Chat(app, "citizen")
+    application, official, citizen = await changed_by_official(
+        app, "needs_info", "Vui lòng gửi ảnh giấy chứng nhận đăng ký kinh doanh"
+    )
     await citizen.attach("photo-of-the-licence")
     assert "đã được bổ sung" in citizen.last_text and "chưa được lưu" not in citizen.all_text(), citizen.last_text
     assert "đã trả lời" in official.last_text
@@ -156,13 +160,9 @@ async def test_the_photo_an_official_asked_for_is_taken_when_sent_without_pressi
 
 async def test_an_answer_typed_without_pressing_reply_is_kept_and_sent_with_one_press(app: HoTro) -> None:
     """Typed in the menu, the answer used to get a policy page and be lost; now a button sends it."""
-    application = await submit_household(app, Chat(app, "citizen"))
-    await register_official(app, "xa", "commune", NHAT_TIEN)
-    official = Chat(app, "xa")
-    await official.tap(f"of:t:{application.id}:needs_info")
-    await official.say("Anh cho biết quán tạm ngừng từ ngày nào")
-    await official.press("Xác nhận")
-    citizen = Chat(app, "citizen")
+    application, official, citizen = await changed_by_official(
+        app, "needs_info", "Anh cho biết quán tạm ngừng từ ngày nào"
+    )
     await citizen.say("tạm ngừng từ 19/7 theo thông báo của phường")
     assert "đang chờ bạn bổ sung" in citizen.last_text
     await citizen.press("Gửi tin nhắn đó")
@@ -179,7 +179,7 @@ async def test_an_answer_typed_without_pressing_reply_is_kept_and_sent_with_one_
 
 
 async def test_a_photo_with_no_request_waiting_is_not_taken(app: HoTro) -> None:
-    """With no request waiting (or two: the citizen chooses with “Trả lời”), a photo outside a step is not kept."""
+    """With no request waiting, a photo outside a step is still not kept."""
     citizen = Chat(app, "citizen")
     await citizen.say("/start")
     await citizen.attach("a-photo")

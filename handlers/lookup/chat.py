@@ -338,7 +338,7 @@ async def offer_typed_answer(turn: Turn) -> None:
     if turn.state != CoreState.MENU or len(text.split()) < 3 or chat_intent(text) or _ASKS.search(search_key(text)):
         return  # "ok", "cảm ơn bạn nhiều": no answer to an official; a question is answered as one
     application = await _waiting(turn)
-    cleaned = clean_text(turn.text, max_len=1000)
+    cleaned = clean_text(text, max_len=1000)
     if application is None or not cleaned.ok:
         return
     turn.data[TYPED_ANSWER] = cleaned.value  # type: ignore[union-attr]

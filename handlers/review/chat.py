@@ -488,7 +488,7 @@ async def start_change(
         return
     answers = {k: v for k, v in _prefill(target, application, turn).items() if v is not None}
     typed = _note(note, answers, turn) if note is not None and target in _NOTE_FIRST else None
-    history = []
+    history: list[str] = []
     if isinstance(typed, Valid):
         answers["note"], history = typed.value, ["note"]
     turn.goto(

@@ -89,13 +89,13 @@ async def handle(turn: Turn) -> bool:
 
     What was typed is read first: a citizen's question costs no look-up of the officials' table."""
     viewed = turn.data.get(chat.VIEWED)
-    # "bổ sung hồ sơ cần những gì?" is a question to the bot, not a request to the citizen.
-    with_note = _action_with_note(turn.text) if isinstance(viewed, int) and not looks_like_question(turn.text) else None
-    target, note = with_note or (_action(turn.text) if isinstance(viewed, int) else None, None)
-    if isinstance(viewed, int) and target is not None:
-        official = await official_of(turn)
+    if isinstance(viewed, int):
+        # "bổ sung hồ sơ cần những gì?" is a question to the bot, not a request to the citizen.
+        with_note = None if looks_like_question(turn.text) else _action_with_note(turn.text)
+        target, note = with_note or (_action(turn.text), None)
+        official = await official_of(turn) if target is not None else None
         application = await lookups.by_id(turn.session, viewed) if official is not None else None
-        if official is not None and application is not None and review.may_act(official, application):
+        if target and official is not None and application is not None and review.may_act(official, application):
             await chat.typed_action(turn, official, application, target, note)
             return True
     request = _request(turn.text)
@@ -163,7 +163,7 @@ def _action_with_note(text: str) -> tuple[str, str] | None:
         return None
     for pattern, target in _WITH_NOTE:
         m = pattern.match(folded)
-        if m is not None and len(note := said[m.end() :].strip()) >= 1 and len(note.split()) >= 2:
+        if m is not None and len((note := said[m.end() :].strip()).split()) >= 2:
             return target, note
     return None
 
