@@ -146,6 +146,15 @@ async def test_no_button_is_offered_twice(app: HoTro, typed: str) -> None:
     assert len(labels) == len(set(labels)), labels
 
 
+async def test_a_yes_no_question_the_sources_do_not_settle_is_not_told_maybe_if_conditions(app: HoTro) -> None:
+    """'Có thể, nếu đáp ứng các điều kiện dưới đây' above an answer that states no condition, only that no
+    text confirms it, misleads: the verdict says that nothing confirmed is known."""
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("hỗ trợ có bị trừ thuế thu nhập cá nhân không"))
+    assert not text.startswith("Có thể") and text.startswith("Chưa có thông tin"), text
+
+
 async def test_register_goes_to_the_application_menu(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

@@ -36,6 +36,10 @@ _STOP_TEXT = "co duoc khong a vay nhi phai dung thi la va cua cho toi em minh ba
 _STOP = frozenset(_STOP_TEXT.split(" "))
 
 
+# The answer says that no text it has settles the question (search_key).
+_UNCONFIRMED = re.compile(r"\bchua co (?:van ban|thong tin) (?:nao )?xac nhan\b")
+
+
 def confirmation(question: str, body: str, today: date | None = None) -> str:
     """The verdict for a yes/no question the rules do not decide, read off the answer's own text.
 
@@ -74,4 +78,6 @@ def confirmation(question: str, body: str, today: date | None = None) -> str:
     stated = any(re.search(rf"\b{re.escape(said)}\b", b) for said in _SAID_AS.get(last, (last,)))
     if pairs and stated and sum(p in b for p in pairs) >= max(1, round(0.4 * len(pairs))):
         return _("Yes.")
+    if _UNCONFIRMED.search(b):  # "HoTro chưa có văn bản xác nhận về …": no condition to meet, nothing known
+        return _("There is no confirmed information on this yet.")
     return _("Maybe, if the conditions below are met.")
