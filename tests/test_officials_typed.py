@@ -4,10 +4,13 @@ a citizen gets."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.app import HoTro
 from handlers import app_code
+from messages import fmt
 from tests.applications import NHAT_TIEN, submit_household
 from tests.chat import Chat, joined
 from tests.test_review import register_official
@@ -171,6 +174,31 @@ async def test_an_action_typed_with_its_reason_goes_to_the_confirmation(app: HoT
     assert "kiểm tra thay đổi" in reply and note in reply, reply
     await chat.press("Xác nhận")
     assert note in Chat(app, "citizen").last_text
+
+
+@pytest.mark.parametrize(
+    ("typed", "number", "dated"),
+    [
+        ("duyệt theo quyết định 1234/QĐ-UBND ngày hôm nay", "1234/QĐ-UBND", True),
+        ("ghi nhận phê duyệt QĐ số 56/QĐ-UBND", "56/QĐ-UBND", False),  # the date is then asked for
+    ],
+)
+async def test_an_approval_typed_with_its_decision_takes_its_number_and_date(
+    app: HoTro, typed: str, number: str, dated: bool
+) -> None:
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    await chat.tap(f"of:t:{application.id}:under_review")
+    await chat.press("Xác nhận")
+    await chat.say(app_code.display(application.code))
+    reply = joined(await chat.say(typed))
+    if not dated:
+        assert "Ngày ban hành quyết định" in reply, reply
+        reply = joined(await chat.say("hôm nay"))
+    today = fmt.day(fmt.today_local(datetime.now(UTC)))
+    assert "kiểm tra thay đổi" in reply and number in reply and today in reply, reply
+    await chat.press("Xác nhận")
+    assert number in Chat(app, "citizen").last_text
 
 
 async def test_an_action_the_open_application_cannot_take_is_explained_with_what_it_can(app: HoTro) -> None:

@@ -204,12 +204,12 @@ async def show_application(turn: Turn, official: Official, application: Applicat
 
 
 async def typed_action(
-    turn: Turn, official: Official, application: Application, target: str, note: str | None = None
+    turn: Turn, official: Official, application: Application, target: str, typed: dict[str, str] | None = None
 ) -> None:
-    """An action typed on the open application: that button when it has it (with the reason or question
-    typed with it, `note`, already answered); else what it can do now."""
+    """An action typed on the open application: that button when it has it (with the answers typed with it,
+    `typed`, already given); else what it can do now."""
     if lifecycle.can_move(application, target) or not may_change(official):
-        await start_change(turn, official, application, target, note)
+        await start_change(turn, official, application, target, typed)
         return
     possible = [_(label) for status, label in ACTION_LABELS.items() if lifecycle.can_move(application, status)]
     turn.say(
@@ -277,10 +277,6 @@ def _form_lines(kind: str, fields: dict[str, Any]) -> list[str]:
 
 
 # ---- changes: a small form per target, then a summary to confirm -------------------------------
-# The changes whose first question is a note the citizen reads: typed with the action, it is answered.
-_NOTE_FIRST = frozenset({ApplicationStatus.NEEDS_INFO, ApplicationStatus.REJECTED})
-
-
 def _note(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return clean_text(text, max_len=1000)
 
@@ -477,9 +473,10 @@ def _prefill(target: str, application: Application, turn: Turn) -> dict[str, Any
 
 
 async def start_change(
-    turn: Turn, official: Official, application: Application, target: str, note: str | None = None
+    turn: Turn, official: Official, application: Application, target: str, typed: dict[str, str] | None = None
 ) -> None:
-    """The change's form; `note`: its reason or question as typed with the action, checked as if answered."""
+    """The change's form; `typed`: its answers typed with the action ("từ chối … vì …": the reason), each
+    checked as if typed at its step (one that does not pass is asked for as usual)."""
     if not may_change(official):
         await home(turn, official, _(MONITOR_REFUSAL))
         return
@@ -487,10 +484,6 @@ async def start_change(
         await show_application(turn, official, application)
         return
     answers = {k: v for k, v in _prefill(target, application, turn).items() if v is not None}
-    typed = _note(note, answers, turn) if note is not None and target in _NOTE_FIRST else None
-    history: list[str] = []
-    if isinstance(typed, Valid):
-        answers["note"], history = typed.value, ["note"]
     turn.goto(
         CHANGE_STATES[target],
         {
@@ -503,9 +496,15 @@ async def start_change(
             "filed_on": filed.isoformat() if (filed := lifecycle.filed_on(application)) else None,
             "decided_on": application.decision_date.isoformat() if application.decision_date else None,
             "answers": answers,
-            "history": history,
+            "history": [],
         },
     )
+    for form_field in CHANGE_FIELDS[target]:  # after goto: a date's check reads the form's filed_on
+        said = (typed or {}).get(form_field.key)
+        result = form_field.parse(said, answers, turn) if said is not None and form_field.parse else None
+        if isinstance(result, Valid):
+            answers[form_field.key] = result.value
+            turn.data["history"].append(form_field.key)
     turn.say(
         _("Application {code}: {action}.").format(
             code=app_code.display(application.code), action=_(ACTION_LABELS[target])

@@ -91,12 +91,12 @@ async def handle(turn: Turn) -> bool:
     viewed = turn.data.get(chat.VIEWED)
     if isinstance(viewed, int):
         # "bổ sung hồ sơ cần những gì?" is a question to the bot, not a request to the citizen.
-        with_note = None if looks_like_question(turn.text) else _action_with_note(turn.text)
-        target, note = with_note or (_action(turn.text), None)
+        with_words = None if looks_like_question(turn.text) else _action_with_words(turn.text)
+        target, typed = with_words or (_action(turn.text), None)
         official = await official_of(turn) if target is not None else None
         application = await lookups.by_id(turn.session, viewed) if official is not None else None
         if target and official is not None and application is not None and review.may_act(official, application):
-            await chat.typed_action(turn, official, application, target, note)
+            await chat.typed_action(turn, official, application, target, typed)
             return True
     request = _request(turn.text)
     if request is None:
@@ -147,24 +147,36 @@ _WITH_NOTE = _compiled(
             ApplicationStatus.REJECTED,
         ),
         (
-            r"^(?:yeu cau |de nghi |xin |can )?bo sung(?: thong tin)?(?: ho so)?(?: nay)?\s*[,:;-]?\s*(?:(?:ve|la)\b)?"
+            r"^(?:yeu cau |de nghi |xin )?bo sung(?: thong tin)?(?: ho so)?(?: nay)?\s*[,:;-]?\s*(?:(?:ve|la)\b)?"
             r"\s*[:,-]?\s*",
             ApplicationStatus.NEEDS_INFO,
         ),
     )
 )
+# "duyệt theo quyết định 1234/QĐ-UBND ngày 20/8/2021", "ghi nhận phê duyệt QĐ số 56/QĐ-UBND" (folded).
+_APPROVAL = re.compile(
+    r"^(?:ghi nhan )?(?:phe duyet|duyet)(?: ho so)?(?: nay)?\s*[,:;-]?\s*(?:theo\s+)?(?:quyet dinh|qd)\s*(?:so\s*)?"
+    r"(?P<number>\d[^\s,;]*)(?:\s*[,;]?\s*ngay\s+(?P<date>\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?|hom nay|hom qua))?"
+    r"\s*[.]?$"
+)
 
 
-def _action_with_note(text: str) -> tuple[str, str] | None:
-    """(status, note) for a rejection or a request for information typed with its words; None otherwise."""
+def _action_with_words(text: str) -> tuple[str, dict[str, str]] | None:
+    """(status, the form's answers) for an action typed with its words: a rejection's reason, a request's
+    question, an approval's decision number and date; None otherwise."""
     said = nfc(text).strip()
     folded = fold(said)
-    if len(folded) != len(said):  # fold keeps the length of NFC text: the note is cut from the words typed
+    if len(folded) != len(said):  # fold keeps the length of NFC text: the words are cut from those typed
         return None
+    if (m := _APPROVAL.match(folded)) is not None:
+        words = {"decision_number": said[m.start("number") : m.end("number")]}
+        if m.group("date"):
+            words["decision_date"] = said[m.start("date") : m.end("date")]
+        return ApplicationStatus.APPROVED, words
     for pattern, target in _WITH_NOTE:
         m = pattern.match(folded)
         if m is not None and len((note := said[m.end() :].strip()).split()) >= 2:
-            return target, note
+            return target, {"note": note}
     return None
 
 
