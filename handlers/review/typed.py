@@ -147,7 +147,7 @@ _WITH_NOTE = _compiled(
             ApplicationStatus.REJECTED,
         ),
         (
-            r"^(?:yeu cau |de nghi |xin )?bo sung(?: thong tin)?(?: ho so)?(?: nay)?\s*[,:;-]?\s*(?:(?:ve|la)\b)?"
+            r"^(?:yeu cau |de nghi |xin |can )?bo sung(?: thong tin)?(?: ho so)?(?: nay)?\s*[,:;-]?\s*(?:(?:ve|la)\b)?"
             r"\s*[:,-]?\s*",
             ApplicationStatus.NEEDS_INFO,
         ),
