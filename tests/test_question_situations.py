@@ -150,6 +150,21 @@ async def test_a_family_without_each_ones_days_is_told_how_each_is_counted(app: 
     assert yes_no.startswith("Có.") and "tối đa 45 ngày" in yes_no, yes_no
 
 
+@pytest.mark.parametrize(
+    ("text", "household_verdict"),
+    [
+        ("xe bánh mì của tui nghỉ có 12 bữa thôi có được tiền không", "Không."),
+        ("tôi gánh hàng rong bán trái cây, bị cấm bán 20 ngày", "Có."),
+    ],
+)
+async def test_a_street_vendor_is_told_of_both_supports(app: HoTro, text: str, household_verdict: str) -> None:
+    """A street vendor is on the provinces' free-worker lists and, since NQ 126, in the household business
+    support: the answer gives both, the second with its own 15-day rule."""
+    reply = await ask(app, text)
+    assert "lao động tự do" in reply and "NQ 126" in reply, reply
+    assert f"{household_verdict} Hỗ trợ hộ kinh doanh" in reply, reply
+
+
 async def test_asking_whether_it_is_too_late_is_told_the_deadline_has_passed(app: HoTro) -> None:
     reply = await ask(app, "chính sách này hết hạn chưa, giờ còn đăng ký được không")
     assert not reply.startswith("Có thể"), reply

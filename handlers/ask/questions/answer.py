@@ -21,7 +21,7 @@ from handlers.ask.policies import browse, policy_buttons, policy_page, section_p
 from handlers.ask.policy_search import detect_section
 from handlers.ask.questions import classify, combination, id_facts, passages, verdict
 from handlers.ask.questions.confirm import confirmation
-from handlers.ask.questions.facts import Facts, Who, extract
+from handlers.ask.questions.facts import Facts, Who, extract, street_vendor
 from handlers.ask.questions.knowledge import by_id, closest, entry, province_scheme
 from handlers.complaints import chat as complaints
 from handlers.intents import (
@@ -533,6 +533,11 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
                 body += "\n" + _(
                     "Counted per person: {count} people × {each} = {total}, if each of them has the same days."
                 ).format(count=people, each=fmt.vnd(computed.amount), total=fmt.vnd(people * computed.amount))
+            if computed.policy_id == PolicyId.FREE_WORKER and street_vendor(text):
+                also = verdict.compute(PolicyId.HOUSEHOLD_BUSINESS, text, facts, scheme, _today(turn))
+                if also is not None:  # "xe bánh mì nghỉ 12 bữa": the household business support's own rule
+                    body += "\n\n" + _("Street vendors are also in the household business support (NQ 126/NQ-CP):")
+                    body += "\n" + "\n".join(also.text.split("\n")[:2])
             if not computed.decided:
                 body += "\n\n" + section_page(policy, "conditions")
             key = search_key(text)

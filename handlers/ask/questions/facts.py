@@ -493,6 +493,18 @@ _RESIDENCE = re.compile(
 )
 
 
+# A street vendor ("bán hàng rong", "xe bánh mì", "gánh hàng", "hủ tiếu gõ"): on the provinces' free-worker lists
+# and, since NQ 126, among the household businesses supported (policy-facts §4, §6).
+_STREET_VENDOR = re.compile(
+    r"\bhang rong\b|\bban dao\b|\bganh hang\b|\bqua vat\b|\bbuon chuyen\b|\bhu tieu go\b"
+    r"|\bxe (?:banh mi|day|hu tieu|nuoc mia|trai cay|bap)\b"
+)
+
+
+def street_vendor(text: str) -> bool:
+    return bool(_STREET_VENDOR.search(folded(text)))
+
+
 def business_worker(text: str) -> bool:
     key = folded(text)
     return bool(_BUSINESS_WORKER.search(key)) and not _OWN_BUSINESS.search(key)
