@@ -508,22 +508,23 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
         if found.scheme is not None:
             # The policy's own pages then speak of that province's amount, not the deployment's.
             policy = get_policy(policy.id, found.scheme) or policy
+    key, today = search_key(text), _today(turn)
     # "… được bao nhiêu và nộp ở đâu": with the deciding facts, the amount is answered first, the place after.
-    also_amount = kind in ("where_how", "documents") and bool(_ASKS_AMOUNT.search(search_key(text)))
+    also_amount = kind in ("where_how", "documents") and bool(_ASKS_AMOUNT.search(key))
     if (
         kind == "eligibility"
         or (yes_no and kind == "amount")
         or (decisive and (kind not in _PROCEDURAL or also_amount))
     ):
-        computed = verdict.compute(policy.id, text, facts, scheme, _today(turn), label)
+        computed = verdict.compute(policy.id, text, facts, scheme, today, label)
         if computed is not None:
             body = computed.text
-            if yes_no and _AGAIN.search(search_key(text)):
+            if yes_no and _AGAIN.search(key):
                 body = _twice(text, computed)
-            elif _HOW_MANY_TIMES.search(search_key(text)):  # "được mấy lần": once, then what the rules give
+            elif _HOW_MANY_TIMES.search(key):  # "được mấy lần": once, then what the rules give
                 body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body
             people = _people(text)
-            each = verdict.per_person(text, scheme, _today(turn)) if computed.policy_id in _F0_F1_CHILDREN else None
+            each = verdict.per_person(text, scheme, today) if computed.policy_id in _F0_F1_CHILDREN else None
             if each is not None and each.replaces and computed.verdict == _("Yes."):
                 body = computed.verdict + " " + each.text  # one person's days are not the others'
             elif each is not None and not each.replaces:
@@ -534,13 +535,12 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
                     "Counted per person: {count} people × {each} = {total}, if each of them has the same days."
                 ).format(count=people, each=fmt.vnd(computed.amount), total=fmt.vnd(people * computed.amount))
             if computed.policy_id == PolicyId.FREE_WORKER and street_vendor(text):
-                also = verdict.compute(PolicyId.HOUSEHOLD_BUSINESS, text, facts, scheme, _today(turn))
+                also = verdict.compute(PolicyId.HOUSEHOLD_BUSINESS, text, facts, scheme, today)
                 if also is not None:  # "xe bánh mì nghỉ 12 bữa": the household business support's own rule
                     body += "\n\n" + _("Street vendors are also in the household business support (NQ 126/NQ-CP):")
                     body += "\n" + "\n".join(also.text.split("\n")[:2])
             if not computed.decided:
                 body += "\n\n" + section_page(policy, "conditions")
-            key = search_key(text)
             if _WHERE_CUE.search(key) or _DOCUMENT_CUE.search(key):
                 # "… có được không, nộp ở đâu": the second question gets its section too.
                 body += "\n\n" + section_page(policy, "where")

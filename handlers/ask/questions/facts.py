@@ -280,6 +280,12 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _part_end(year: int, month: int, part: str | None) -> date:
+    """The last day "đầu/giữa/cuối/hết tháng M" reaches as a period's end."""
+    end = _month_end(year, month)
+    return end.replace(day=_END_DAY[part]) if part in _END_DAY else end
+
+
 def date_ranges(text: str) -> tuple[DateRange, ...]:
     """'từ 3/8 tới 25/8', '10/5–28/5/2021', 'từ 3 đến 20/8', 'cả tháng 9', 'từ tháng 7 đến tháng 8', 'từ 15/7'."""
     key = folded(text)
@@ -314,8 +320,7 @@ def date_ranges(text: str) -> tuple[DateRange, ...]:
         elif year_end:
             add(start, date(year, 12, 31), m.span())
         elif m2 and 1 <= int(m2) <= 12:
-            end = _month_end(year, int(m2))
-            add(start, end.replace(day=_END_DAY[part2]) if part2 in _END_DAY else end, m.span())
+            add(start, _part_end(year, int(m2), part2), m.span())
     for m in _DATE_TO_PART.finditer(key):
         d1, m1, y1, part, m2, year_end = m.groups()
         start_day = _mk(d1, m1, y1)
@@ -324,8 +329,7 @@ def date_ranges(text: str) -> tuple[DateRange, ...]:
         if year_end:
             add(start_day, date(start_day.year, 12, 31), m.span())
         elif 1 <= (month := int(m2 or m1)) <= 12:
-            end = _month_end(start_day.year, month)
-            add(start_day, end.replace(day=_END_DAY[part]) if part in _END_DAY else end, m.span())
+            add(start_day, _part_end(start_day.year, month, part), m.span())
     for m in _WHOLE_MONTH.finditer(key):
         month, year = int(m.group(1)), _year(m.group(2))
         if 1 <= month <= 12:
