@@ -156,10 +156,12 @@ async def open_protector(db: AsyncEngine, source: KeySource, *, fresh: bool) -> 
         assert source.path is not None  # find_key only leaves the key out for an SQLite database
         files.private_dir(source.path.parent)
         key = load_or_create_key(source.path)
+        # Whoever ran the first `hotro chat` reads this line: an official, so in Vietnamese like the CLI.
         log.warning(
-            "Created the personal-data key at %s. Back it up with the database: without it, stored ID numbers "
-            "and bank accounts cannot be read.",
-            source.path.resolve(),
+            _(
+                "Created the personal-data key at {path}. Back it up with the database: without it, stored ID "
+                "numbers and bank accounts cannot be read."
+            ).format(path=source.path.resolve())
         )
     protector = DataProtector(key)
     if stored is not None and stored != protector.key_id:

@@ -62,6 +62,15 @@ async def test_the_key_id_is_recorded_and_a_missing_key_file_is_refused_not_repl
     assert not key_file.exists()  # nothing was created
 
 
+async def test_the_created_key_is_announced_in_vietnamese(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The first `hotro chat` prints this line to whoever started it: an official, who must back the key up."""
+    app = await started(sqlite_settings(tmp_path))
+    await app.close()
+    (announced,) = [r.getMessage() for r in caplog.records if r.name == "bot.datakey"]
+    assert str(tmp_path / "data" / "hotro.key") in announced
+    assert "Đã tạo khóa dữ liệu cá nhân" in announced and "sao lưu" in announced
+
+
 async def test_another_key_is_refused_and_changes_nothing(settings: Settings) -> None:
     app = await started(with_key(settings, KEY_A))
     await submit_household(app, Chat(app, "citizen"))
