@@ -207,13 +207,40 @@ def test_social_insurance(text: str, expected: bool | None) -> None:
         ("Hà Nam", 35),
         ("Thừa Thiên Huế", 46),
         (unicodedata.normalize("NFD", "Cần Thơ"), 92),
+        # A district that only one province has, named with its type word, names that province.
+        ("ba tôi chạy xe ôm ở quận 8", 79),
+        ("nha o q8", 79),
+        ("ở Q.Bình Thạnh", 79),
+        ("huyện Củ Chi", 79),
+        ("tp Thủ Đức", 79),
+        ("quận Cầu Giấy", 1),
+        ("thị xã Bến Cát", 74),
+        ("huyện Hữu Lũng", 20),
+        ("thành phố Biên Hòa", 75),
+        # The city districts citizens name without "quận".
+        ("bán vé số ở Gò Vấp", 79),
+        ("tôi ở cầu giấy", 1),
     ],
 )
 def test_province(text: str, code: int) -> None:
     assert facts.province(text) == code
 
 
-@pytest.mark.parametrize("text", ["hà", "nội trợ", "sang năm", "không biết"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hà",
+        "nội trợ",
+        "sang năm",
+        "không biết",
+        "quán đóng đã 20 ngày",  # "Đống Đa" folded
+        "là gì",  # "La Gi"
+        "con có được không",  # "Cồn Cỏ"
+        "huyện Châu Thành",  # in several provinces
+        "quận Tân Phú",  # Đồng Nai's is a huyện, but a citizen may say either: both provinces have one
+        "phường 8",  # a commune's number, in many cities
+    ],
+)
 def test_no_province(text: str) -> None:
     assert facts.province(text) is None
 

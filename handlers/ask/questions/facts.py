@@ -597,13 +597,63 @@ def _province_keys() -> tuple[tuple[str, int], ...]:
     return tuple(sorted(keys.items(), key=lambda kv: -len(kv[0])))
 
 
+# A district named with its type word ("quận 8", "q.Bình Thạnh", "huyện Củ Chi") names its province when no
+# other province has a district of that name. The type word is read with its marks: folded, "quán" is "quận"
+# ("quán đóng đã" would be Quận Đống Đa); a message typed without any marks may spell it out unmarked.
+# Bare district names are too often ordinary words once folded ("là gì" is La Gi), so only these city
+# districts, which citizens name without "quận", are read bare. Quận 2 and Quận 9 became Thành phố Thủ Đức
+# in 2021, but citizens went on naming them.
+_DISTRICT_TYPE = re.compile(r"(?<!\w)(?:quận|huyện|thị xã|thành phố|tp|tx|q)(?=[\s.\d])\.?")
+_DISTRICT_TYPE_UNMARKED = re.compile(r"(?<!\w)(?:quan|huyen|thi xa|thanh pho)(?=\s)")
+_DISTRICT_WORDS = 4
+_BARE_DISTRICTS: dict[int, tuple[str, ...]] = {
+    1: ("cau giay", "hoan kiem", "hai ba trung", "long bien", "tay ho", "bac tu liem", "nam tu liem", "ha dong"),
+    79: ("go vap", "thu duc", "binh thanh", "tan binh", "phu nhuan", "binh tan", "hoc mon", "cu chi", "binh chanh"),
+}
+_RENAMED_DISTRICTS = {"2": 79, "9": 79}
+
+
+@cache
+def _district_provinces() -> dict[str, int]:
+    """Folded district name (without its type word) -> province code, for names only one province has."""
+    from handlers.admin_units import districts, provinces
+
+    found: dict[str, set[int]] = {}
+    for unit in provinces():
+        for district in districts(unit.code):
+            words = _tokens(fold(district.name))
+            for size in (2, 1):  # "thành phố", "thị xã" / "quận", "huyện"
+                if " ".join(words[:size]) in ("thanh pho", "thi xa", "quan", "huyen"):
+                    words = words[size:]
+                    break
+            found.setdefault(" ".join(words), set()).add(unit.code)
+    named = {name: next(iter(codes)) for name, codes in found.items() if len(codes) == 1}
+    return named | _RENAMED_DISTRICTS
+
+
+def _district_province(text: str, key: str) -> int | None:
+    lowered = nfc(text).lower()
+    types = [_DISTRICT_TYPE] if not lowered.isascii() else [_DISTRICT_TYPE, _DISTRICT_TYPE_UNMARKED]
+    for pattern in types:
+        for match in pattern.finditer(lowered):
+            words = _tokens(fold(lowered[match.end() :]))[:_DISTRICT_WORDS]
+            for size in range(len(words), 0, -1):
+                code = _district_provinces().get(" ".join(words[:size]))
+                if code is not None:
+                    return code
+    for code, names in _BARE_DISTRICTS.items():
+        if any(f" {name} " in key for name in names):
+            return code
+    return None
+
+
 def province(text: str) -> int | None:
-    """The province named: 'Hà Nội', 'ha noi', 'HN', 'tphcm', 'Sài Gòn', 'long an'..."""
+    """The province named: 'Hà Nội', 'ha noi', 'HN', 'tphcm', 'Sài Gòn', 'long an', 'quận 8', 'Gò Vấp'..."""
     key = " " + " ".join(_tokens(folded(text))) + " "
     for name, code in _province_keys():
         if f" {name} " in key:
             return code
-    return None
+    return _district_province(text, key)
 
 
 _ELDERLY = re.compile(
