@@ -34,6 +34,19 @@ async def test_a_worker_of_a_closed_shop_is_not_the_household_business(app: HoTr
     assert "hợp đồng lao động" in reply  # with a contract and insurance, the employees' supports
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sinh viên làm thêm bị mất việc có được hỗ trợ không",
+        "em chạy grab bị nghỉ vì giãn cách có được hỗ trợ k",
+    ],
+)
+async def test_part_time_and_app_drivers_are_asked_about_as_free_workers(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert reply.startswith("Có thể") and "lao động tự do" in reply.split("\n")[1], reply
+    assert "hướng dẫn viên" not in reply
+
+
 async def test_a_worker_with_a_contract_is_pointed_to_the_employees_support(app: HoTro) -> None:
     reply = await ask(
         app, "tôi làm nhân viên nhà hàng có hợp đồng lao động, đóng bảo hiểm xã hội, nhà hàng đóng cửa 1 tháng"
