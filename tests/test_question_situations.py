@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import HoTro
+from messages import fmt
 from tests.chat import Chat, joined
 
 
@@ -45,6 +46,20 @@ async def test_part_time_and_app_drivers_are_asked_about_as_free_workers(app: Ho
     reply = await ask(app, text)
     assert reply.startswith("Có thể") and "lao động tự do" in reply.split("\n")[1], reply
     assert "hướng dẫn viên" not in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nhà có 5 người thì nhận được bao nhiêu",
+        "hỗ trợ tính theo hộ hay theo đầu người vậy",
+        "gia dinh 6 nhan khau dc bn",
+    ],
+)
+async def test_the_size_of_a_family_is_not_what_the_support_counts(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert "không tính theo số người" in reply, reply
+    assert fmt.vnd(3_000_000) in reply and fmt.vnd(80_000) in reply  # per household business; per person and day
 
 
 async def test_a_worker_with_a_contract_is_pointed_to_the_employees_support(app: HoTro) -> None:
