@@ -62,6 +62,13 @@ async def test_the_size_of_a_family_is_not_what_the_support_counts(app: HoTro, t
     assert fmt.vnd(3_000_000) in reply and fmt.vnd(80_000) in reply  # per household business; per person and day
 
 
+async def test_a_supplement_already_stated_is_not_added_again_in_other_words(app: HoTro) -> None:
+    """The answer's own lines state the disabled F0's extra; the paragraphs added under it must bring more."""
+    reply = await ask(app, "tôi bị khuyết tật nặng, bị F0, có được thêm gì không")
+    assert reply.startswith("Có."), reply
+    assert reply.count(fmt.vnd(1_000_000)) == 1, reply
+
+
 async def test_a_worker_with_a_contract_is_pointed_to_the_employees_support(app: HoTro) -> None:
     reply = await ask(
         app, "tôi làm nhân viên nhà hàng có hợp đồng lao động, đóng bảo hiểm xã hội, nhà hàng đóng cửa 1 tháng"

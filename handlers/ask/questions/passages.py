@@ -27,6 +27,13 @@ MIN_SIMILARITY = 0.22
 # A paragraph of another topic is added only when it matches this well.
 OTHER_SIMILARITY = 0.28
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*[-•\d])")
+# A paragraph whose words are this much among those of one line shown already says it again in other words
+# ("thêm 1.000.000 ₫ cho người cao tuổi, người khuyết tật nặng" under "Cộng thêm 1.000.000 ₫ cho người cao tuổi
+# …"); less is enough when the line holds its amounts too. One line, not the whole answer: a long answer holds
+# most words of any paragraph of its policy.
+REPEATED_WORDS = 0.8
+REPEATED_WITH_AMOUNTS = 0.7
+_AMOUNT = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
 
 @dataclass(frozen=True)
@@ -68,10 +75,11 @@ def supporting(question: str, policy: str | None, shown: str) -> str | None:
     index = _index()
     scores = (index.matrix @ index.vectorizer.transform([search_key(question)]).T).toarray().ravel()
     shown_key = search_key(shown)
+    shown_lines = [_Line(line) for line in shown.splitlines() if line.strip()]
     own: tuple[float, str] | None = None
     anywhere: tuple[float, str] | None = None
     for passage, score in zip(index.passages, scores, strict=True):
-        if score < MIN_SIMILARITY or search_key(passage.text) in shown_key:
+        if score < MIN_SIMILARITY or _repeats(passage.text, shown_key, shown_lines):
             continue
         if passage.policy == policy and (own is None or score > own[0]):
             own = (float(score), passage.text)
@@ -81,3 +89,23 @@ def supporting(question: str, policy: str | None, shown: str) -> str | None:
     if anywhere and anywhere[0] >= OTHER_SIMILARITY and (own is None or anywhere[1] != own[1]):
         found.append(anywhere[1])
     return "\n\n".join(found) or None
+
+
+class _Line:
+    def __init__(self, text: str) -> None:
+        self.words = set(search_key(text).split())
+        self.amounts = set(_AMOUNT.findall(text))
+
+
+def _repeats(text: str, shown_key: str, shown_lines: list[_Line]) -> bool:
+    key = search_key(text)
+    if key in shown_key:
+        return True
+    words, amounts = key.split(), set(_AMOUNT.findall(text))
+    if not words:
+        return True  # nothing to add
+    for line in shown_lines:
+        share = sum(word in line.words for word in words) / len(words)
+        if share >= REPEATED_WORDS or (amounts and amounts <= line.amounts and share >= REPEATED_WITH_AMOUNTS):
+            return True
+    return False
