@@ -61,6 +61,22 @@ _LINE_SPACES = re.compile(r"[^\S\n]+")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+# A folded Vietnamese syllable: onset, vowel nucleus, final consonant. A word of this shape is a word, even where
+# a vocabulary lacks it ("luôn" is not "lương", "thiệt" not "tiết"); only what no syllable can be ("nguwng",
+# "doah", "dongg") may be a typo to repair.
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:oai|oay|oeo|uay|uoi|uou|uya|uye|uyu|ieu|yeu|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|ua|ue|ui|uo|uu|uy|ya|ye"
+    r"|[aeiouy])"
+    r"(?:ng|nh|ch|[cmnpt])?"
+)
+
+
+def is_syllable(word: str) -> bool:
+    """Whether a folded word has the shape of one Vietnamese syllable."""
+    return _SYLLABLE.fullmatch(word) is not None
+
+
 def nfc(text: str, keep_lines: bool = False) -> str:
     """NFC-normalise, drop control and bidi characters, collapse white space
     (within each line only, when `keep_lines`: an announcement keeps its paragraphs)."""

@@ -258,3 +258,30 @@ def test_no_province(text: str) -> None:
 def test_mistyped_words_are_repaired_before_reading_facts(text: str, covid: Covid | None, who: Who | None) -> None:
     found = facts.extract(text)
     assert found.covid is covid and found.who is who
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A real Vietnamese syllable the knowledge base happens not to hold is a word, not a typo.
+        ("công ty cho nghỉ luôn", "cong ty cho nghi luon"),
+        ("thiệt hại do dịch", "thiet hai do dich"),
+        ("chiến sĩ", "chien si"),
+        ("tích cực", "tich cuc"),
+        # What no syllable can be is repaired to the knowledge base's nearest word; shorthand is expanded.
+        ("nguwng viec", "ngung viec"),
+        ("doah nghiep", "doanh nghiep"),
+        ("dongg cua", "dong cua"),
+        ("nhiu ngay", "nhieu ngay"),
+    ],
+)
+def test_typos_are_repaired_and_words_are_left_alone(text: str, expected: str) -> None:
+    assert facts.folded(text) == expected
+
+
+def test_the_classifier_repairs_typos_the_same_way() -> None:
+    from handlers.ask.questions.classify import classifier
+
+    fold = classifier().fold
+    assert fold("cho nghỉ luôn").split()[-1] == "luon"  # a word, not "lương" misspelt
+    assert "doanh" in fold("doah nghiep").split()

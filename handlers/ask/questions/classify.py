@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from handlers.ask import policy_search
 from handlers.ask.questions.facts import Facts, Who
-from messages.normalize import nfc, search_key
+from messages.normalize import is_syllable, nfc, search_key
 from messages.policies import load_policies
 
 if TYPE_CHECKING:  # scikit-learn is imported on first training: ~0.7 s that CLI commands need not pay
@@ -145,7 +145,7 @@ class _Folder:
         self._repair = lru_cache(maxsize=8192)(self._repair_word)
 
     def _repair_word(self, word: str) -> str:
-        if word in self.vocab or len(word) < 4 or word.isdigit():
+        if word in self.vocab or len(word) < 4 or word.isdigit() or is_syllable(word):
             return word
         hit = process.extractOne(word, self.choices, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
         return hit[0] if hit else word

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 
 from rapidfuzz import fuzz, process
 
-from messages.normalize import TEENCODE, fold, nfc
+from messages.normalize import TEENCODE, fold, is_syllable, nfc
 
 DEFAULT_YEAR = 2021  # the support package's year: "3/8" means 3/8/2021
 MONTH_DAYS = 30  # a month given as a count ("2 tháng") in days
@@ -110,8 +110,17 @@ class Facts:
 _WORD = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
 
 
-# Mistyped "không" that chat shorthand does not list ("kông", "khôg", "khng" folded).
-_NOT_TYPOS = {"kong": "khong", "khog": "khong", "khng": "khong", "khum": "khong", "hem": "khong", "khonh": "khong"}
+# Mistyped "không" that chat shorthand does not list ("kông", "khôg", "khng" folded), and "nhiu" (nhiều), which
+# has the shape of a syllable and so is not repaired.
+_NOT_TYPOS = {
+    "kong": "khong",
+    "khog": "khong",
+    "khng": "khong",
+    "khum": "khong",
+    "hem": "khong",
+    "khonh": "khong",
+    "nhiu": "nhieu",
+}
 
 
 def folded(text: str) -> str:
@@ -146,7 +155,7 @@ def _word(word: str) -> str:
     if word in TEENCODE:
         return TEENCODE[word]
     known, choices = _vocabulary()
-    if len(word) < 4 or word in known:
+    if len(word) < 4 or word in known or is_syllable(word):
         return word
     hit = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
     return hit[0] if hit else word
