@@ -51,6 +51,20 @@ async def test_part_time_and_app_drivers_are_asked_about_as_free_workers(app: Ho
 @pytest.mark.parametrize(
     "text",
     [
+        "anh ơi em làm công ty có đóng bảo hiểm mà công ty cho nghỉ luôn rồi thì em được bao nhiêu",
+        "công ty cắt giảm nhân sự, em bị cho nghỉ việc luôn, có bhxh, được hỗ trợ bao nhiêu",
+    ],
+)
+async def test_a_worker_let_go_for_good_is_asked_about_as_terminated(app: HoTro, text: str) -> None:
+    """ "Cho nghỉ luôn" ends the contract: the termination support, not the suspension's."""
+    reply = await ask(app, text)
+    assert "3.710.000" in reply and "chấm dứt hợp đồng" in reply.casefold(), reply
+    assert "1.855.000" not in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "nhà có 5 người thì nhận được bao nhiêu",
         "hỗ trợ tính theo hộ hay theo đầu người vậy",
         "gia dinh 6 nhan khau dc bn",

@@ -274,6 +274,10 @@ def _read_with_facts(text: str, facts: Facts, prediction: classify.Prediction) -
     pregnant_other = prediction.topic == PolicyId.CHILDREN and verdict.other_pregnant(text)
     if pregnant_other and (situation := verdict.worker_situation(text)) is not None:
         return replace(prediction, topic=situation)
+    named = verdict.only_worker_situation(text)
+    if prediction.topic in verdict.WORKER_SITUATIONS and named not in (None, prediction.topic):
+        # "công ty cho nghỉ luôn": the words name the situation where the classifier guessed a neighbour.
+        prediction = replace(prediction, topic=named)
     if prediction.topic in verdict.WORKER_SITUATIONS and verdict.asks_child_extra(text, facts):
         # "con mình 3 tuổi, mình ngừng việc 20 ngày, có được thêm cho con không": the child's extra is asked.
         return replace(prediction, topic=PolicyId.CHILDREN, confident=True)

@@ -70,7 +70,14 @@ _SITUATIONS = {
 _SITUATION_WORDS = (
     (re.compile(r"\b(tam hoan|nghi khong luong|nghi viec khong huong luong)\b"), PolicyId.SUSPENSION),
     (re.compile(r"\bngung viec\b"), PolicyId.WORK_STOPPAGE),
-    (re.compile(r"\b(cham dut hop dong|cham dut hdld|cho thoi viec|sa thai|duoi viec)\b"), PolicyId.TERMINATION),
+    (
+        # "cho nghỉ luôn", "nghỉ việc hẳn", "cắt giảm nhân sự": let go for good, the contract ended.
+        re.compile(
+            r"\b(cham dut hop dong|cham dut hdld|cho thoi viec|sa thai|duoi viec|cat giam (nhan su|lao dong)"
+            r"|nghi (viec )?(luon|han)|mat viec (luon|han))\b"
+        ),
+        PolicyId.TERMINATION,
+    ),
 )
 
 
@@ -86,6 +93,13 @@ def asks_child_extra(text: str, facts: Facts) -> bool:
 def worker_situation(text: str) -> PolicyId | None:
     key = folded(text)
     return next((pid for pattern, pid in _SITUATION_WORDS if pattern.search(key)), None)
+
+
+def only_worker_situation(text: str) -> PolicyId | None:
+    """The one employee's situation the message names in words; None for none or several."""
+    key = folded(text)
+    named = {pid for pattern, pid in _SITUATION_WORDS if pattern.search(key)}
+    return named.pop() if len(named) == 1 else None
 
 
 # An authority's order or a COVID measure named in the message ("xã bắt đóng cửa", "phong tỏa").
