@@ -37,7 +37,7 @@ from handlers.ask.eligibility_rules import (
     evaluate,
     policy_title,
 )
-from handlers.ask.questions.facts import Covid, Facts, Who, extract, folded
+from handlers.ask.questions.facts import Covid, Facts, Who, extract, folded, street_vendor
 from messages.fmt import vnd
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.i18n import _
@@ -109,6 +109,10 @@ _COVID_CAUSE = re.compile(
 )
 _NOT_COVID = re.compile(
     r"\btu xin nghi|\btu nghi viec|khong (bi )?(dong cua|phong toa|cach ly)|khong (lien quan|do|vi) (dich|covid)"
+)
+# "tiệm không có giấy phép", "chưa đăng ký kinh doanh": without registration only NQ 126's groups are supported.
+_UNREGISTERED = re.compile(
+    r"\b(?:khong|chua)\s+(?:co\s+)?(?:giay phep|dang ky kinh doanh|dang ky kd|dkkd|ma so thue|mst|dang ky)\b"
 )
 _CARD_EXPIRED = re.compile(r"\bthe\b.{0,30}\b(het han|qua han|het hieu luc)|\bkhong co the\b")
 _CARD_VALID = re.compile(r"\bthe\b.{0,30}\b(con han|con hieu luc)|\bco the (huong dan vien|hdv|nhung|con han)\b")
@@ -210,6 +214,17 @@ def profile_for(
         kwargs.update(group=Group.HOUSEHOLD_BUSINESS, situation_start=start, situation_end=end, days_suspended=days)
         if not has_period:
             missing.append(_("how many consecutive days the business had to stop"))
+        if _UNREGISTERED.search(folded(text)):
+            if street_vendor(text):
+                kwargs["has_registration_or_nq126_category"] = True  # one of NQ 126's groups
+            else:
+                missing.append(
+                    _(
+                        "whether the business, without registration, is one of the groups NQ 126/NQ-CP added "
+                        "(street vendors, mobile or seasonal businesses, low-income services that need no "
+                        "registration)"
+                    )
+                )
     elif pid in _SITUATIONS:
         group = Group.NONE if facts.social_insurance is False else Group.EMPLOYEE_SI
         kwargs.update(
