@@ -5,6 +5,7 @@ announcements and the officials' page. (The browser journey is tests/test_web_co
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -177,6 +178,7 @@ async def test_filters_and_paging_in_sql(app: HoTro, web: TestClient) -> None:
     assert first.code not in page
     page = await console.get("/canbo/ho-so?trang=99")  # past the end: the last page
     assert "Trang 1 trên 1" in page
+    assert re.search(r"phù hợp\.\s+Trang 1 trên 1", page), "the count and the page run together"
 
 
 async def test_ask_for_information_with_a_confirmation_then_the_citizen_answers(app: HoTro, web: TestClient) -> None:
