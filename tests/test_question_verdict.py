@@ -227,6 +227,17 @@ def test_no_cccd_explanation_without_a_known_digit(question: str) -> None:
             "Người sử dụng lao động được giảm đóng bảo hiểm tai nạn lao động xuống 0%.",
             "Có.",
         ),
+        # "thường trú", "tạm trú", "cư trú" are residence, not "trừ" (except) folded: nothing is excluded.
+        (
+            "lao động tự do làm đơn gửi ubnd xã phải không",
+            "Lao động tự do nộp đơn. Đơn ghi nơi thường trú, nơi tạm trú, có xác nhận của UBND xã.",
+            "Có.",
+        ),
+        (
+            "lao động tự do có phải về quê xin xác nhận không",
+            "Hà Nội: lao động tự do không phải về địa phương nơi thường trú để xin xác nhận.",
+            "Không.",
+        ),
     ],
 )
 def test_confirmation_is_read_off_the_answer(question: str, body: str, expected: str) -> None:

@@ -21,16 +21,17 @@ _LATE = re.compile(r"\b(kip|con (nop|nhan|duoc|dang ky)|tre han|qua han|het han|
 DEADLINE_YEAR_FROM = 2022  # the filing deadlines are in 2022 (31/01/2022); windows end in 2021
 # "không cần tài sản bảo đảm" negates "phải thế chấp không"; "không có hợp đồng" only describes.
 _NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|bat buoc)"
-_SYNONYMS = {"the chap": "tai san", "bao dam": "tai san", "mien": "0%", "mien phi": "0%"}
+_SYNONYMS = {"the chap": "tai san", "bao dam": "tai san", "mien": "0%", "mien phi": "0%", "ve que": "ve dia phuong"}
 # How the answers' texts say a word a question ends on ("… nộp online được không").
 # Folded as the text is (search_key: "0%" is "0").
 _SAID_AS = {"online": ("online", "truc tuyen", "qua mang"), "mien": ("mien", "0")}
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?) ?%")
 _THRESHOLD = re.compile(r"(\d+(?:[.,]\d+)?)% tro len")
-# A list of who is left out, up to the end of its sentence ("trừ" is not "trụ sở"; "không hỗ trợ đối tượng tự
-# nguyện không tham gia").
+# A list of who is left out, up to the end of its sentence ("trừ" is not "trụ sở", nor "thường trú", "tạm trú",
+# "cư trú" folded; "không hỗ trợ đối tượng tự nguyện không tham gia").
 _EXCLUDED = re.compile(
-    r"\b(?:khong ap dung (?:cho|voi|doi voi)|khong bao gom|khong ho tro (?:doi tuong|cho)|tru(?! so))\b([^.;\n]{1,200})"
+    r"\b(?:khong ap dung (?:cho|voi|doi voi)|khong bao gom|khong ho tro (?:doi tuong|cho)"
+    r"|(?<!thuong )(?<!tam )(?<!cu )tru(?! so))\b([^.;\n]{1,200})"
 )
 _STOP_TEXT = "co duoc khong a vay nhi phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao"
 _STOP = frozenset(_STOP_TEXT.split(" "))
