@@ -156,6 +156,8 @@ _FOR_SOMEONE = re.compile(
     rf"|\bdang ky\s+(?:ho tro\s+|ho so\s+)?cho\s+{_PERSON}\b"
     r"|\bnho\s+(?:\w+\s+){0,3}dang ky\b"
     r"|\b(?:cho|de)\s+(?:\w+\s+){1,3}dang ky\s+(?:giup|gium|dum)\b"
+    # "không có smartphone thì đăng ký kiểu gì": the same answer, someone registers for them or they go in person
+    r"|\bkhong (?:co|biet (?:dung|xai|su dung))\s+(?:smartphone|dien thoai|dt|zalo|mang|internet)\b.{0,40}\bdang ky\b"
 )
 
 
@@ -211,6 +213,8 @@ _COMPLAINT = re.compile(
     r"|\b(?:to cao|khieu nai)\b|^(?:(?:toi|em|minh|chau) )?(?:muon |can |xin )?phan anh\b"
     # paid short ("chi trả thiếu 500 nghìn", "bị trả thiếu"), and an official's conduct
     r"|\b(?:chi|tra|phat|nhan|duoc|lanh|linh)(?: tien)? thieu\b"
+    r"|\bky nhan\b.{0,40}\b(?:ma|nhung)\b.{0,30}\b(?:dua|phat|tra|nhan|chi|cho|duoc)\b"  # signed for more
+    r"|\bcat bot\b|\bbot xen\b|\b(?:nhan|phat|dua|tra|chi)(?: tien)? (?:khong|chua) du\b(?! dieu kien)"
     r"|\bthai do\b.{0,20}\b(?:khong tot|te|kem|hach dich|coc can|kho chiu)\b"
     r"|\b(?:hach dich|nhung nhieu|gay kho de|lam kho|gay phien ha|vo trach nhiem)\b"
 )

@@ -108,6 +108,8 @@ async def test_a_greeting_to_the_page_by_any_name_is_a_greeting(app: HoTro, gree
         "tôi không biết chữ nhiều, nhờ con đăng ký giùm được không",
         "cho con gái tôi đăng ký dùm tôi được ko",
         "dang ky thay cho ong ngoai duoc khong",
+        "không có smartphone thì đăng ký kiểu gì",
+        "mẹ tôi không biết dùng điện thoại thì đăng ký sao",
     ],
 )
 async def test_registering_for_someone_else_is_told_how(app: HoTro, question: str) -> None:

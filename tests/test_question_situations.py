@@ -243,6 +243,23 @@ async def test_the_extra_for_a_child_is_answered_when_the_situation_leads(app: H
     assert "tạm hoãn" in reply.split("\n")[0]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ông bà già 80 tuổi không đi làm có được tiền không",
+        "tôi là hộ nghèo có được hỗ trợ thêm không",
+        "người dân tộc thiểu số có được ưu tiên không",
+    ],
+)
+async def test_a_group_no_policy_is_for_is_told_what_the_supports_go_by(app: HoTro, text: str) -> None:
+    """No policy of the 12 is for the elderly, the poor or an ethnic group as such (policy-facts §2); the
+    elderly's extra comes only with F0/F1 (QĐ 33)."""
+    reply = await ask(app, text)
+    assert "không có khoản hỗ trợ riêng" in reply, reply
+    assert "F0" in reply and fmt.vnd(1_000_000) in reply
+    assert "Hỗ trợ trẻ em và người mang thai" not in reply
+
+
 async def test_a_group_the_principles_leave_out_is_told_no(app: HoTro) -> None:
     reply = await ask(app, "người tự nguyện không tham gia có được hỗ trợ không")
     assert reply.startswith("Không."), reply
@@ -279,6 +296,9 @@ async def test_someone_asking_money_is_a_complaint_not_a_question_of_fees(app: H
         "tôi chỉ nhận được 2 triệu, bị trả thiếu 1 triệu",
         "cán bộ xã thái độ không tốt",
         "cán bộ phường gây khó dễ không cho tôi nộp hồ sơ",
+        "xã bắt ký nhận 3 triệu mà chỉ đưa 2 triệu là sao",
+        "ký nhận đủ nhưng cán bộ phát có 1 triệu rưỡi",
+        "tiền hỗ trợ bị cắt bớt, nhận không đủ",
     ],
 )
 async def test_money_paid_short_or_an_officials_conduct_is_a_complaint(app: HoTro, text: str) -> None:

@@ -209,6 +209,13 @@ async def _answer(turn: Turn) -> None:
         )
         return
     facts = extract(text)
+    if facts.covid is None and facts.who is None and _GROUP_ONLY.search(search_key(text)):
+        # "hộ nghèo có được hỗ trợ thêm không": no policy is for a group as such; what the supports go by.
+        found = by_id("groups_not_covered", turn.config.hotline)
+        if found is not None:
+            turn.goto(CoreState.MENU, {})
+            turn.say(found.text, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+            return
     prediction = classify.predict(text, facts)
     if is_ask_preamble(text) or bare_yes_no(text):  # the question is still to come: offer topics, ask for it
         await unsure(turn, prediction, offer_always=True)
@@ -589,6 +596,11 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     return _with_verdict(turn, "\n\n".join(parts))
 
 
+# A group the message names as who the person is, with no work, business or COVID situation to go by.
+_GROUP_ONLY = re.compile(
+    r"\b(?:ho ngheo|can ngheo|dan toc|thieu so|mo coi|bao tro xa hoi|nguoi gia|ong ba gia|cao tuoi|khuyet tat"
+    r"|gia dinh kho khan|hoan canh kho khan)\b"
+)
 _TIMES = re.compile(r"\b(?:2|hai|nhieu|may|bao nhieu) (?:lan|suat)\b")
 _AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
 _HOW_MANY_TIMES = re.compile(r"\b(?:may|bao nhieu) (?:lan|dot|suat)\b")
