@@ -230,6 +230,11 @@ async def test_a_business_said_to_be_unregistered_is_not_told_yes(app: HoTro, te
     assert "thu nhập thấp" in reply
 
 
+async def test_an_unregistered_street_vendor_is_one_of_nq_126s_groups(app: HoTro) -> None:
+    reply = await ask(app, "tôi bán hàng ăn sáng ở vỉa hè, không có giấy phép gì, bị cấm bán từ 24/7 tới 15/9")
+    assert reply.startswith("Có. Hỗ trợ hộ kinh doanh"), reply
+
+
 async def test_asking_whether_it_is_too_late_is_told_the_deadline_has_passed(app: HoTro) -> None:
     reply = await ask(app, "chính sách này hết hạn chưa, giờ còn đăng ký được không")
     assert not reply.startswith("Có thể"), reply

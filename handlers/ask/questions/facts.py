@@ -512,6 +512,7 @@ _RESIDENCE = re.compile(
 _STREET_VENDOR = re.compile(
     r"\bhang rong\b|\bban dao\b|\bganh hang\b|\bqua vat\b|\bbuon chuyen\b|\bhu tieu go\b"
     r"|\bxe (?:banh mi|day|hu tieu|nuoc mia|trai cay|bap)\b"
+    r"|\b(?:ban|quan|sap|ganh)\b.{0,30}\b(?:via he|le duong|ven duong)\b|\b(?:ca phe|cafe) coc\b"
 )
 
 
