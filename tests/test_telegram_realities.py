@@ -131,7 +131,6 @@ UNUSABLE = {
     "voice": {"voice": _file("vo", duration=3)},
     "audio": {"audio": _file("au", duration=120)},
     "location": {"location": {"latitude": 21.85, "longitude": 106.76}},
-    "contact": {"contact": {"phone_number": "0912345678", "first_name": "An"}},
     "dice": {"dice": {"emoji": "🎲", "value": 4}},
     "video": {"video": _file("vi", width=640, height=360, duration=10)},
 }
@@ -162,6 +161,51 @@ async def test_a_sticker_in_the_middle_of_a_form_re_asks_the_step(
     sent = await lan._post(fake_telegram.message_update(7401, UNUSABLE["sticker"]))
     assert "nhãn dán" in sent[0].text
     assert sent[-1].text == asked  # the same question again, nothing lost
+
+
+async def test_a_contact_shared_at_the_phone_step_is_the_phone_number(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    """Telegram's attachment menu shares one's own contact card in two taps; its phone_number is the answer.
+    The Bot API sends it without a "+" at times ("84912345678"), so it is read as typed."""
+    from storage.applications import phone_of
+    from storage.models import Application
+
+    lan = telegram_user(client, fake_telegram, app, 7404)
+    await lan.say("/start")
+    await lan.press("Đăng ký hỗ trợ")
+    await lan.press("Hộ kinh doanh")
+    await lan.press("Tôi đồng ý")
+    await lan.press("Bán hàng rong")
+    for text in ["Vũ Thị Lan", "3/4/1975", "001175012345"]:
+        await lan.say(text)
+    card = {"contact": {"phone_number": "84912345678", "first_name": "Lan", "user_id": 7404}}
+    sent = await lan._post(fake_telegram.message_update(7404, card))
+    assert "Tên hộ kinh doanh" in sent[-1].text, sent[-1].text  # the next step: the phone was taken
+    await lan.press("Bỏ qua")
+    await lan.say("bán bánh mì")
+    await lan.say("lạng sơn")
+    await lan.press("Huyện Hữu Lũng")
+    await lan.say("Nhật Tiến")
+    for text in ["chợ Hữu Lũng", "5/8/2021", "25/8/2021", "Chỉ thị 16"]:
+        await lan.say(text)
+    await lan.press("Nhận tiền mặt")
+    await lan.press("Bỏ qua")
+    await lan.press("Xác nhận")
+    async with app.sessions() as session:
+        application = (await session.execute(select(Application))).scalar_one()
+    assert phone_of(application, app.protector) == "0912345678"
+
+
+async def test_a_contact_card_outside_a_form_is_not_asked_for(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    lan = telegram_user(client, fake_telegram, app, 7405)
+    await lan.say("/start")
+    card = {"contact": {"phone_number": "+84912345678", "first_name": "An"}}
+    sent = await lan._post(fake_telegram.message_update(7405, card))
+    assert "không cần gửi" in sent[0].text, sent[0].text  # a phone number needs not be sent here
+    assert sent[-1].buttons
 
 
 async def test_a_photo_outside_a_form_gets_a_helpful_answer(

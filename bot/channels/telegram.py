@@ -51,7 +51,7 @@ CANNOT_INITIATE = "can't initiate conversation"
 
 # Message contents the bot cannot use (Message fields of the Bot API), answered with what it accepts.
 # A video or an animation with a caption is read as its caption.
-UNSUPPORTED = ("sticker", "voice", "audio", "video", "video_note", "animation", "location", "venue", "contact", "dice")
+UNSUPPORTED = ("sticker", "voice", "audio", "video", "video_note", "animation", "location", "venue", "dice")
 
 
 @functools.cache
@@ -188,6 +188,10 @@ def to_incoming(update: Update) -> Incoming | None:
         doc = message.document
         attachment = Attachment("document", doc.file_id, doc.file_name, doc.mime_type)
     text = message.text or message.caption
+    if text is None and message.contact is not None:
+        # A contact card shared from the attachment menu (Bot API: Contact.phone_number): read as the number
+        # typed, so at the phone step it is the answer, and elsewhere it gets the typed number's reply.
+        text = message.contact.phone_number
     unsupported = None
     if text is None and attachment is None:
         unsupported = next((kind for kind in UNSUPPORTED if getattr(message, kind, None) is not None), None)
