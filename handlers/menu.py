@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.router import Handler, Router
+from handlers.router import Handler, Router, command_word
 from handlers.turn import IDLE_STATES, TAKES_TEXT, Button, CoreState, Menu, Turn
 from messages.i18n import _
 from storage.officials import get_assistant, reviews
@@ -66,17 +66,27 @@ async def start(turn: Turn) -> None:
     await show_menu(turn)
 
 
+def _commands() -> str:
+    return _(
+        "• /menu: main menu\n"
+        "• /hoso: your applications\n"
+        "• /huy: cancel what you are doing\n"
+        "• /start: start again\n"
+        "• /help: how to use HoTro"
+    )
+
+
 async def help_(turn: Turn) -> None:
     turn.say(
         _(
             "How to use HoTro:\n"
             "• Press a button, or type its number like #1.\n"
-            "• Type a question in your own words, with or without accents.\n"
-            "• /menu: main menu\n"
-            "• /huy: cancel what you are doing\n"
-            "• /start: start again\n"
-            "Your answers are saved as you go, so you can come back later and continue."
+            "• Type a question in your own words, with or without accents."
         )
+        + "\n"
+        + _commands()
+        + "\n"
+        + _("Your answers are saved as you go, so you can come back later and continue.")
     )
     await show_menu(turn)
 
@@ -158,6 +168,19 @@ def _refuse(router: Router) -> Handler:
     return refuse
 
 
+def _unknown_command(router: Router) -> Handler:
+    async def unknown_command(turn: Turn) -> None:
+        """ "/abc": say which commands there are, and go on with what was being done."""
+        turn.say(_("There is no command {command}.").format(command=command_word(turn.text)) + "\n" + _commands())
+        spec = router.spec_for(turn.state)
+        if turn.state not in IDLE_STATES and spec is not None and spec.ask is not None:
+            await spec.ask(turn)
+        else:
+            await show_menu(turn)
+
+    return unknown_command
+
+
 def register(router: Router) -> None:
     router.command("/start", "/batdau")(start)
     router.command("/help", "/trogiup")(help_)
@@ -172,3 +195,4 @@ def register(router: Router) -> None:
     router.state(CoreState.MENU)(_idle(router))
     router.fallback = fallback
     router.refuse = _refuse(router)
+    router.unknown_command = _unknown_command(router)

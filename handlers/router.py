@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,18 @@ class StateSpec:
     questions: Callable[[Turn], bool] | None = None
 
 
+# A command as Telegram sends one (Bot API: "/command", with "@botname" in groups), after command_word.
+_COMMAND = re.compile(r"/[a-z0-9_]{1,32}")
+
+
+def command_word(text: str) -> str:
+    """The command a text starts with, lower-cased ('/start@HoTroBot payload' -> '/start'); else the text."""
+    word = text.strip().lower()
+    if word.startswith("/"):
+        word = word.split("@", 1)[0].split(" ", 1)[0]
+    return word
+
+
 class Router:
     def __init__(self) -> None:
         self.commands: dict[str, Handler] = {}
@@ -29,6 +42,7 @@ class Router:
         self.states: dict[str, StateSpec] = {}
         self.fallback: Handler | None = None
         self.refuse: Handler | None = None  # a payload no action accepts (forged, malformed, unknown)
+        self.unknown_command: Handler | None = None  # "/abc": a command no feature registered
         # Global handlers that act on the form being filled in (cancel, resume) instead of leaving it.
         self.form_handlers: set[Handler] = set()
         self.menu: list[MenuEntry] = []
@@ -109,10 +123,7 @@ class Router:
             name = name.rsplit(".", 1)[0]
 
     def command_for(self, text: str) -> Handler | None:
-        word = text.strip().lower()
-        if word.startswith("/"):
-            word = word.split("@", 1)[0].split(" ", 1)[0]  # '/start@HoTroBot payload'
-        return self.commands.get(word)
+        return self.commands.get(command_word(text))
 
     def accepts(self, payload: str) -> bool:
         """Declared actions must unpack with their types and bounds; a verb registered without a
@@ -150,6 +161,9 @@ class Router:
             if command is not None:
                 self._pause_form(turn, command)
                 await command(turn)
+                return
+            if self.unknown_command is not None and _COMMAND.fullmatch(command_word(turn.incoming.text)):
+                await self.unknown_command(turn)  # not a step's answer, nor a question
                 return
         verb = turn.action_verb
         if turn.action is not None and not self.accepts(turn.action):

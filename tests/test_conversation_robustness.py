@@ -110,6 +110,20 @@ async def test_a_forged_payload_in_a_form_re_asks_the_step(app: HoTro) -> None:
     assert INVALID in text and BIRTH_QUESTION in text
 
 
+async def test_an_unknown_command_lists_the_commands_and_the_conversation_goes_on(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("/abc"))
+    assert "Không có lệnh /abc" in text and "/hoso" in text and "/menu" in text, text
+    assert chat.buttons()  # the menu again
+    await _half_filled(chat)
+    text = joined(await chat.say("/xyz@HoTroBot"))
+    assert "Không có lệnh /xyz" in text and BIRTH_QUESTION in chat.last_text, text  # the step, asked again
+    await chat.say("05/07/1985")
+    data = (await conversation(app, "c1")).data
+    assert data["answers"]["full_name"] == "Nguyễn Văn An" and data["answers"]["birth_date"] == "1985-07-05"
+
+
 async def test_telegram_refuses_a_forged_payload(app: HoTro, fake_telegram: FakeTelegram, client: TestClient) -> None:
     lan = telegram_user(client, fake_telegram, app, 7002)
     await lan.say("/start")
