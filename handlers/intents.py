@@ -6,7 +6,7 @@ import re
 
 from handlers import app_code, validators
 from handlers.turn import Turn
-from messages.normalize import search_key
+from messages.normalize import fold, nfc, search_key
 
 # An application code: handlers.app_code's alphabet (no I, L, O), an optional kind prefix, 4 + 4.
 _C = "[2-9A-HJKMNP-Za-hjkmnp-z]"
@@ -41,14 +41,16 @@ def is_ask_preamble(text: str) -> bool:
 # What makes a message a question whatever its topic: asking words, or a question mark after a few words.
 _QUESTION_WORDS = re.compile(
     r"\b(khi nao|bao nhieu|bao gio|bao lau|o dau|cho nao|the nao|nhu the nao|nhu nao|ra sao|lam sao|tai sao|vi sao"
-    r"|la gi|cai gi|gi vay|gi the|duoc khong|co duoc khong|dc khong|duoc ko|dc ko|co phai|cho hoi|xin hoi|hoi chut"
-    r"|may ngay|may tien|sao vay|sao phai|de lam gi|hay khong|hay chua|chua a)\b"
+    r"|la gi|cai gi|gi the|duoc khong|co duoc khong|dc khong|duoc ko|dc ko|co phai|cho hoi|xin hoi|hoi chut"
+    r"|may ngay|may tien|la sao|sao phai|de lam gi|hay khong|hay chua|chua a)\b"
 )
+# "… gì vậy", "sao z": search_key drops the particle "vậy", so it is looked for in the plain folded text.
+_WHAT_SO = re.compile(r"\b(?:gi|sao) (?:vay|z|v)\b")
 
 
 def looks_like_question(text: str) -> bool:
     """'hạn nộp là khi nào', 'được bao nhiêu tiền?': typed where a form asks for a name, a date, a number."""
-    if _QUESTION_WORDS.search(search_key(text)):
+    if _QUESTION_WORDS.search(search_key(text)) or _WHAT_SO.search(fold(nfc(text))):
         return True
     return text.rstrip().endswith("?") and len(text.split()) >= 3
 

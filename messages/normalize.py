@@ -23,8 +23,8 @@ TEENCODE: dict[str, str] = {
     "dc": "duoc",
     "dk": "duoc",
     "j": "gi",
-    "z": "vay",
-    "v": "vay",
+    "z": "",  # "vậy": the particle, dropped (see _PARTICLE)
+    "v": "",
     "ntn": "nhu the nao",
     "bn": "bao nhieu",
     "bnh": "bao nhieu",
@@ -98,9 +98,17 @@ def fold(text: str) -> str:
     return text.replace("đ", "d")
 
 
+# "vậy" (so, then), the particle that ends so many questions ("sao lâu vậy", "là sao z"), folds to "vay"
+# (borrow), the word of the wage loans: it is dropped before folding, and typed without marks where it follows
+# the words it ends ("sao lau vay"), never where it is the loan ("cho vay", "được vay không").
+_PARTICLE = re.compile(r"(?<!\w)vậy(?!\w)", re.IGNORECASE)
+_UNMARKED_PARTICLE = re.compile(r"\b(sao|gi|nao|lau|roi|the|day|do|nua|chua|qua|ha) vay\b(?! (?:von|tien|tra|ngan))")
+
+
 def words(text: str, expand_teencode: bool = True) -> list[str]:
-    """Folded word tokens, with chat abbreviations expanded."""
-    tokens = _WORD.findall(fold(nfc(text)))
+    """Folded word tokens, with chat abbreviations expanded and the particle "vậy" dropped."""
+    folded = fold(_PARTICLE.sub(" ", nfc(text)))
+    tokens = _WORD.findall(_UNMARKED_PARTICLE.sub(r"\1", folded))
     if not expand_teencode:
         return tokens
     out: list[str] = []

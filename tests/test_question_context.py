@@ -14,7 +14,9 @@ F0_DOCUMENTS = "giấy ra viện"
 ID_QUESTION = "Nhập số CCCD (12 số) hoặc số CMND cũ (9 số) của bạn."
 
 
-@pytest.mark.parametrize("typed", ["cần giấy tờ gì", "hồ sơ cần giấy tờ gì vậy", "can nhung giay to gi a"])
+@pytest.mark.parametrize(
+    "typed", ["cần giấy tờ gì", "hồ sơ cần giấy tờ gì vậy", "hồ sơ cần giấy tờ gì", "can nhung giay to gi a"]
+)
 async def test_with_nothing_before_the_citizen_is_asked_which_support(app: HoTro, typed: str) -> None:
     chat = Chat(app)
     await chat.say("/start")
@@ -27,10 +29,11 @@ async def test_with_nothing_before_the_citizen_is_asked_which_support(app: HoTro
     assert answered.startswith("Hỗ trợ hộ kinh doanh – Hồ sơ") and HKD_DOCUMENTS in answered, answered
 
 
-async def test_the_amount_asked_with_nothing_before_offers_each_policys_amount(app: HoTro) -> None:
+@pytest.mark.parametrize("typed", ["được bao nhiêu tiền vậy", "được bao nhiêu tiền", "dc bn tien z"])
+async def test_the_amount_asked_with_nothing_before_offers_each_policys_amount(app: HoTro, typed: str) -> None:
     chat = Chat(app)
     await chat.say("/start")
-    reply = joined(await chat.say("được bao nhiêu tiền vậy"))
+    reply = joined(await chat.say(typed))
     assert "chính sách hỗ trợ nào" in reply, reply
     assert joined(await chat.press("Hỗ trợ hộ kinh doanh")).startswith("Hỗ trợ hộ kinh doanh – Mức hỗ trợ")
 

@@ -285,3 +285,23 @@ def test_the_classifier_repairs_typos_the_same_way() -> None:
     fold = classifier().fold
     assert fold("cho nghỉ luôn").split()[-1] == "luon"  # a word, not "lương" misspelt
     assert "doanh" in fold("doah nghiep").split()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "vậy" (so, then) folds to "vay" (borrow): the particle ending a question is dropped, not read as a loan.
+        ("sao lâu vậy", "sao lau"),
+        ("là sao z", "la sao"),
+        ("sao lau vay", "sao lau"),
+        ("the nao vay ad", "the nao ad"),
+        # The loan itself stays.
+        ("doanh nghiệp có được vay không", "doanh nghiep co duoc vay khong"),
+        ("cho vay trả lương", "cho vay tra luong"),
+        ("vay von 0%", "vay von 0"),
+    ],
+)
+def test_the_particle_vay_is_not_the_loan(text: str, expected: str) -> None:
+    from messages.normalize import search_key
+
+    assert search_key(text) == expected

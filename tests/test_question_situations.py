@@ -265,6 +265,12 @@ async def test_a_group_no_policy_is_for_is_told_what_the_supports_go_by(app: HoT
     assert "Hỗ trợ trẻ em và người mang thai" not in reply
 
 
+@pytest.mark.parametrize("text", ["sao lâu vậy", "sao lau z", "lâu quá vậy"])
+async def test_why_so_long_is_not_the_wage_loan(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert "Vay vốn" not in reply and "vay" not in reply.split("\n")[0].casefold(), reply
+
+
 async def test_a_group_the_principles_leave_out_is_told_no(app: HoTro) -> None:
     reply = await ask(app, "người tự nguyện không tham gia có được hỗ trợ không")
     assert reply.startswith("Không."), reply

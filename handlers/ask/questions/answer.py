@@ -224,13 +224,23 @@ async def _answer(turn: Turn) -> None:
     no_topic = context.names_no_topic(text)
     kind = question_kind(text, prediction.kind) if no_topic else None
     section = _SECTION_FOR_KIND[kind] if kind is not None and kind in _ASKS_A_SECTION else None
-    if section is not None and (prediction.topic in _REFINED or not prediction.confident):
+    if facts.covid is None and facts.who is None and _FAMILY_SIZE.search(search_key(text)):
+        # "nhà có 5 người thì được bao nhiêu": the supports count per household business or per person.
+        found = by_id("package_per_person", turn.config.hotline)
+        if found is not None:
+            turn.goto(CoreState.MENU, {})
+            turn.say(found.text, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+            return
+    # "được bao nhiêu tiền", "cần giấy tờ gì": each support has its own amount and papers, so naming none, the
+    # citizen is asked which (the package's overview or the general procedure would not say).
+    per_policy = kind in ("amount", "documents") and prediction.topic in ("package", "procedure")
+    if section is not None and (prediction.topic in _REFINED or not prediction.confident or per_policy):
         # "cần giấy tờ gì": the support just read about or applied for; with none, the citizen chooses.
         topic, policies = context.current(turn), _policies(turn)
         if topic in policies:
             policy_answer(turn, policies[topic], kind, facts)
             return
-        if prediction.topic in POLICY_TOPICS or not prediction.confident:
+        if prediction.topic in POLICY_TOPICS or not prediction.confident or per_policy:
             # A guess among the policies' like sections would be shown as the answer.
             which_policy(turn, section)
             return
@@ -596,6 +606,11 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     return _with_verdict(turn, "\n\n".join(parts))
 
 
+# The size of a family asked about: "nhà có 5 người", "gia đình 6 nhân khẩu", "tính theo đầu người hay theo hộ".
+_FAMILY_SIZE = re.compile(
+    r"\b(?:nha|gia dinh|ho)\b(?:\s+\w+){0,2}\s+(?:\d{1,2}|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\s+"
+    r"(?:nguoi|nhan khau|thanh vien)\b|\btheo (?:dau nguoi|nhan khau|so nguoi)\b|\bmoi nhan khau\b"
+)
 # A group the message names as who the person is, with no work, business or COVID situation to go by.
 _GROUP_ONLY = re.compile(
     r"\b(?:ho ngheo|can ngheo|dan toc|thieu so|mo coi|bao tro xa hoi|nguoi gia|ong ba gia|cao tuoi|khuyet tat"
