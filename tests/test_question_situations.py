@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from bot.app import HoTro
+from handlers import app_code
 from messages import fmt
+from tests.applications import submit_household
 from tests.chat import Chat, joined
 
 
@@ -269,6 +271,41 @@ async def test_a_group_no_policy_is_for_is_told_what_the_supports_go_by(app: HoT
 async def test_why_so_long_is_not_the_wage_loan(app: HoTro, text: str) -> None:
     reply = await ask(app, text)
     assert "Vay vốn" not in reply and "vay" not in reply.split("\n")[0].casefold(), reply
+
+
+@pytest.mark.parametrize(
+    "text", ["bao giờ tôi nhận được tiền", "khi nào có tiền vậy", "sao lâu vậy", "chờ mãi chưa thấy gì"]
+)
+async def test_asking_after_the_money_with_an_application_starts_from_its_status(app: HoTro, text: str) -> None:
+    """A citizen who applied in this chat asks about their own money: the answer starts from where it stands."""
+    chat = Chat(app)
+    application = await submit_household(app, chat)
+    reply = joined(await chat.say(text))
+    first = reply.split("\n")[0]
+    assert app_code.display(application.code) in first and "Đã nộp" in first, reply
+    assert "phê duyệt" in reply
+
+
+async def test_a_household_business_past_the_communes_three_days_is_told_it_may_complain(app: HoTro) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from storage.models import Application
+
+    chat = Chat(app)
+    fresh = await submit_household(app, chat)
+    assert "03 ngày làm việc, đến hết ngày" in joined(await chat.say("bao giờ tôi nhận được tiền"))
+    async with app.sessions.begin() as session:
+        ago = datetime.now(UTC) - timedelta(days=20)
+        await session.execute(update(Application).where(Application.id == fresh.id).values(submitted_at=ago))
+    reply = joined(await chat.say("sao lâu vậy"))
+    assert "đã hết vào ngày" in reply and "Phản ánh" in reply, reply
+
+
+async def test_asking_after_the_money_without_an_application_gets_the_general_answer(app: HoTro) -> None:
+    reply = await ask(app, "bao giờ tôi nhận được tiền")
+    assert reply.startswith("Sau khi danh sách và kinh phí được phê duyệt"), reply
 
 
 async def test_a_group_the_principles_leave_out_is_told_no(app: HoTro) -> None:

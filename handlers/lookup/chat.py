@@ -18,11 +18,11 @@ from handlers.validators import clean_text
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.normalize import search_key
-from messages.vocabulary import KIND_LABELS, ApplicationStatus
+from messages.vocabulary import KIND_LABELS, ApplicationKind, ApplicationStatus
 from storage import applications as repo
 from storage import lookups, postings
 from storage.crypto import DecryptionError
-from storage.deadlines import posting_due
+from storage.deadlines import posting_due, review_due
 from storage.models import Application
 
 
@@ -72,6 +72,48 @@ async def describe(session: AsyncSession, application: Application) -> str:
     if application.status == ApplicationStatus.REJECTED and application.rejection_reason:
         lines.append(_("Reason: {reason}").format(reason=application.rejection_reason))
     return "\n".join(lines)
+
+
+_NOT_YET = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+    ApplicationStatus.NEEDS_INFO,
+    ApplicationStatus.FORWARDED,
+)
+
+
+async def money_status(turn: Turn) -> str | None:
+    """Where this chat's applications stand, a line or two each, for a citizen asking after their money
+    ("bao giờ tôi nhận được tiền", "sao lâu vậy"); None when the chat has none."""
+    mine = await repo.for_chat(turn.session, turn.incoming.channel, turn.incoming.chat_id)
+    lines: list[str] = []
+    for application in mine[:3]:
+        lines.append(
+            _("Your application {code}: {status}.").format(
+                code=app_code.display(application.code), status=vocabulary.status_label(application.status)
+            )
+        )
+        if application.status == ApplicationStatus.NEEDS_INFO:
+            lines.append(_("The commune asked you for more information: answer it under “My applications”."))
+        elif application.status in _NOT_YET:
+            lines.append(_("It is not approved yet: the money is paid only after the list is approved."))
+        elif application.status == ApplicationStatus.APPROVED:
+            lines.append(_("It is approved: the commune pays it as the locality arranges."))
+        awaiting_review = application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+        if application.kind == ApplicationKind.HOUSEHOLD_BUSINESS and awaiting_review:
+            # QĐ 23 gives the commune 03 working days for a household business (policy-facts §5); the free
+            # workers' steps are the province's, and the payment's the locality's: not stated as deadlines.
+            due = review_due(application)
+            if fmt.today_local(turn.now) > due:
+                lines.append(
+                    _(
+                        "The commune's 3 working days ended on {date}: you can send feedback with "
+                        "“📣 Complaints and feedback”."
+                    ).format(date=fmt.day(due))
+                )
+            else:
+                lines.append(_("The commune has 3 working days, until {date}.").format(date=fmt.day(due)))
+    return "\n".join(lines) or None
 
 
 async def _posting_line(session: AsyncSession, application: Application) -> str:

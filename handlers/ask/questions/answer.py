@@ -208,6 +208,14 @@ async def _answer(turn: Turn) -> None:
             [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]],
         )
         return
+    if _WAITING.search(search_key(text)) and (mine := await status.money_status(turn)) is not None:
+        # "sao lâu vậy", "chờ mãi chưa thấy gì" from one who applied here: where the application stands.
+        turn.goto(CoreState.MENU, {})
+        turn.say(
+            mine,
+            [*_lookup_buttons(), [Button(_("📣 Complaints and feedback"), "pa")], [Button(_("« Main menu"), "menu")]],
+        )
+        return
     facts = extract(text)
     if facts.covid is None and facts.who is None and _GROUP_ONLY.search(search_key(text)):
         # "hộ nghèo có được hỗ trợ thêm không": no policy is for a group as such; what the supports go by.
@@ -400,6 +408,8 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
     rows = [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]]
     if topic == "payment_timing":
         # "tôi nhận được tiền chưa" asks after one's own application: no verdict from the rules, its status instead.
+        if (mine := await status.money_status(turn)) is not None:
+            body = mine + "\n\n" + body
         turn.say(body, [*_lookup_buttons(), *rows])
         return
     turn.say(_with_verdict(turn, body), rows)
@@ -606,6 +616,8 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     return _with_verdict(turn, "\n\n".join(parts))
 
 
+# Impatience, which from one who applied here asks after the application ("sao lâu", "chờ mãi", "chưa thấy gì").
+_WAITING = re.compile(r"^(?:sao )?lau (?:qua|the|roi)?$|\bsao lau\b|\bcho (?:mai|lau|hoai)\b|\bchua thay (?:gi|tien)\b")
 # The size of a family asked about: "nhà có 5 người", "gia đình 6 nhân khẩu", "tính theo đầu người hay theo hộ".
 _FAMILY_SIZE = re.compile(
     r"\b(?:nha|gia dinh|ho)\b(?:\s+\w+){0,2}\s+(?:\d{1,2}|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\s+"
