@@ -115,6 +115,15 @@ def clean_text(raw: str, max_len: int = DEFAULT_MAX_LEN) -> Result[str]:
     return Valid(text)
 
 
+def described(raw: str, max_len: int = DEFAULT_MAX_LEN) -> Result[str]:
+    """Free text that must say something in words (work, a workplace, a line of business): a date or a number
+    alone ("1/7/2021" typed ahead of its step, a phone number) describes nothing."""
+    cleaned = clean_text(raw, max_len=max_len)
+    if isinstance(cleaned, Valid) and not any(ch.isalpha() for ch in cleaned.value):
+        return Invalid(_("Please answer in words: a date or a number on its own does not describe it."), "no_words")
+    return cleaned
+
+
 def spreadsheet_safe(value: str) -> str:
     """Prefix an apostrophe when a cell value would start a formula.
 

@@ -207,6 +207,23 @@ async def at_the_same_address_step(app: HoTro) -> Chat:
     return chat
 
 
+@pytest.mark.parametrize("typed", ["1/7/2021", "12345", "0912345678"])
+async def test_work_and_workplace_answered_without_a_word_are_asked_again(app: HoTro, typed: str) -> None:
+    """A date or a number typed for "what work did you do" is a slip (an answer typed ahead), not the work."""
+    chat = await at_the_same_address_step(app)
+    await chat.say("có")
+    asked = chat.last_text
+    assert "làm công việc gì" in asked
+    refused = joined(await chat.say(typed))
+    assert "bằng chữ" in refused and chat.last_text == asked, refused
+    await chat.say("bán vé số dạo")
+    assert "làm việc ở đâu" in chat.last_text
+    refused = joined(await chat.say(typed))
+    assert "bằng chữ" in refused and "làm việc ở đâu" in chat.last_text, refused
+    await chat.say("chợ Bến Thành")
+    assert "từ ngày nào" in chat.last_text
+
+
 async def test_a_free_worker_answers_in_words(app: HoTro) -> None:
     chat = await at_the_same_address_step(app)
     await chat.say("ừ")  # living at the permanent address: yes

@@ -89,6 +89,13 @@ def text_field(max_len: int) -> forms.Parser:
     return parse
 
 
+def words_field(max_len: int) -> forms.Parser:
+    def parse(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+        return validators.described(text, max_len=max_len)
+
+    return parse
+
+
 def tax_or_registration(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
     result = validators.tax_code(text, today=_today(turn))
     if isinstance(result, Valid):
@@ -288,7 +295,7 @@ HOUSEHOLD_FIELDS = [
         "business_line",
         N_("Line of business"),
         N_("What do you sell or do? (e.g. phở shop, hairdresser)"),
-        parse=text_field(200),
+        parse=words_field(200),
     ),
     Field(
         "tax_code",
@@ -353,7 +360,7 @@ def occupation_field(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
     found = validators.choice(text, options)
     if isinstance(found, Valid) or found.code == "choose_ambiguous":
         return found
-    described = validators.clean_text(text, max_len=200)
+    described = validators.described(text, max_len=200)
     if isinstance(described, Invalid):
         return described
     return Valid(forms.Also("other", {"occupation_other": described.value}))
@@ -439,7 +446,7 @@ FREE_WORKER_FIELDS = [
         "occupation_other",
         N_("Other occupation"),
         N_("Describe your work in a few words."),
-        parse=text_field(200),
+        parse=words_field(200),
         when=_other_occupation,
         depends_on=("occupation",),
     ),
@@ -447,7 +454,7 @@ FREE_WORKER_FIELDS = [
         "workplace",
         N_("Place of work"),
         N_("Where did you work? (a market, street, area or employer)"),
-        parse=text_field(200),
+        parse=words_field(200),
     ),
     Field(
         "period_start",
