@@ -241,7 +241,7 @@ async def _answer(turn: Turn) -> None:
             return
     # "được bao nhiêu tiền", "cần giấy tờ gì": each support has its own amount and papers, so naming none, the
     # citizen is asked which (the package's overview or the general procedure would not say).
-    per_policy = kind in ("amount", "documents") and prediction.topic in ("package", "procedure")
+    per_policy = kind in ("amount", "documents") and prediction.topic not in POLICY_TOPICS
     if section is not None and (prediction.topic in _REFINED or not prediction.confident or per_policy):
         # "cần giấy tờ gì": the support just read about or applied for; with none, the citizen chooses.
         topic, policies = context.current(turn), _policies(turn)
