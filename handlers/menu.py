@@ -159,26 +159,27 @@ def _refuse(router: Router) -> Handler:
     async def refuse(turn: Turn) -> None:
         """A payload no action accepts: say so and go on with what was being done."""
         turn.say(_("That button is not valid (it may come from an altered or very old message); nothing was done."))
-        spec = router.spec_for(turn.state)
-        if turn.state not in IDLE_STATES and spec is not None and spec.ask is not None:
-            await spec.ask(turn)
-        else:
-            await show_menu(turn)
+        await _go_on(router, turn)
 
     return refuse
 
 
 def _unknown_command(router: Router) -> Handler:
     async def unknown_command(turn: Turn) -> None:
-        """ "/abc": say which commands there are, and go on with what was being done."""
+        """An unregistered command ("/abc"): say which commands there are, and go on with what was being done."""
         turn.say(_("There is no command {command}.").format(command=command_word(turn.text)) + "\n" + _commands())
-        spec = router.spec_for(turn.state)
-        if turn.state not in IDLE_STATES and spec is not None and spec.ask is not None:
-            await spec.ask(turn)
-        else:
-            await show_menu(turn)
+        await _go_on(router, turn)
 
     return unknown_command
+
+
+async def _go_on(router: Router, turn: Turn) -> None:
+    """After a refusal: the step being answered, asked again, or the menu."""
+    spec = router.spec_for(turn.state)
+    if turn.state not in IDLE_STATES and spec is not None and spec.ask is not None:
+        await spec.ask(turn)
+    else:
+        await show_menu(turn)
 
 
 def register(router: Router) -> None:

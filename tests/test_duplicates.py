@@ -25,7 +25,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.test_datakey import KEY_A, with_key
 from tests.test_intake import submit_in_chat, up_to_the_id
 from tests.test_review import register_official
-from tests.tg_driver import telegram_user
+from tests.tg_driver import household_after_the_phone, household_up_to_the_phone, telegram_user
 
 NHAT_TIEN_OTHER = 6382  # Xã Nhất Tiến, another commune with a similar name
 KEY = "k" * 40
@@ -187,21 +187,9 @@ async def test_the_flag_reaches_the_officials_through_telegram(
     await here.say("/start")
     await there.say("/start")
     lan = telegram_user(client, fake_telegram, app, 5201)
-    await lan.say("/start")
-    await lan.press("Đăng ký hỗ trợ")
-    await lan.press("Hộ kinh doanh")
-    await lan.press("Tôi đồng ý")
-    await lan.press("Bán hàng rong")
-    for text in ["Vũ Thị Lan", "3/4/1975", "001175012345", "0912345678"]:
-        await lan.say(text)
-    await lan.press("Bỏ qua")
-    await lan.say("bán bánh mì")
-    await lan.say("lạng sơn")
-    await lan.press("Huyện Hữu Lũng")
-    await lan.say("Nhật Tiến")
-    for text in ["chợ Hữu Lũng", "5/8/2021", "25/8/2021", "Chỉ thị 16"]:
-        await lan.say(text)
-    await lan.press("Nhận tiền mặt")
+    await household_up_to_the_phone(lan)
+    await lan.say("0912345678")
+    await household_after_the_phone(lan)
     await lan.press("Bỏ qua")
     sent = await lan.press("Xác nhận")
     assert "Mã hồ sơ" in sent[0].text

@@ -9,28 +9,16 @@ from bot.app import HoTro
 from storage.applications import fields_of
 from storage.models import Application, Attachment
 from tests.fakes.telegram_api import FakeTelegram
-from tests.tg_driver import telegram_user
+from tests.tg_driver import household_after_the_phone, household_up_to_the_phone, telegram_user
 
 
 async def test_household_business_application_through_telegram(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
     lan = telegram_user(client, fake_telegram, app, 5001)
-    await lan.say("/start")
-    await lan.press("Đăng ký hỗ trợ")
-    await lan.press("Hộ kinh doanh")
-    await lan.press("Tôi đồng ý")
-    await lan.press("Bán hàng rong")
-    for text in ["Vũ Thị Lan", "3/4/1975", "001175012345", "0912345678"]:
-        await lan.say(text)
-    await lan.press("Bỏ qua")
-    await lan.say("bán bánh mì")
-    await lan.say("lạng sơn")
-    await lan.press("Huyện Hữu Lũng")
-    await lan.say("Nhật Tiến")
-    for text in ["chợ Hữu Lũng", "5/8/2021", "25/8/2021", "Chỉ thị 16"]:
-        await lan.say(text)
-    await lan.press("Nhận tiền mặt")
+    await household_up_to_the_phone(lan)
+    await lan.say("0912345678")
+    await household_after_the_phone(lan)
     await lan.photo("AgACAgIAAx-photo-1")
     await lan.press("Xong")
     assert "Vũ Thị Lan" in lan.last_text and "1 tệp" in lan.last_text

@@ -17,7 +17,7 @@ from bot.web import TELEGRAM_PATH
 from storage.models import ChannelUser, OutboxMessage
 from storage.officials import add_official
 from tests.fakes.telegram_api import FakeTelegram
-from tests.tg_driver import telegram_user
+from tests.tg_driver import household_after_the_phone, household_up_to_the_phone, telegram_user
 
 OFFICIAL = 7301
 
@@ -172,24 +172,11 @@ async def test_a_contact_shared_at_the_phone_step_is_the_phone_number(
     from storage.models import Application
 
     lan = telegram_user(client, fake_telegram, app, 7404)
-    await lan.say("/start")
-    await lan.press("Đăng ký hỗ trợ")
-    await lan.press("Hộ kinh doanh")
-    await lan.press("Tôi đồng ý")
-    await lan.press("Bán hàng rong")
-    for text in ["Vũ Thị Lan", "3/4/1975", "001175012345"]:
-        await lan.say(text)
+    await household_up_to_the_phone(lan)
     card = {"contact": {"phone_number": "84912345678", "first_name": "Lan", "user_id": 7404}}
     sent = await lan._post(fake_telegram.message_update(7404, card))
     assert "Tên hộ kinh doanh" in sent[-1].text, sent[-1].text  # the next step: the phone was taken
-    await lan.press("Bỏ qua")
-    await lan.say("bán bánh mì")
-    await lan.say("lạng sơn")
-    await lan.press("Huyện Hữu Lũng")
-    await lan.say("Nhật Tiến")
-    for text in ["chợ Hữu Lũng", "5/8/2021", "25/8/2021", "Chỉ thị 16"]:
-        await lan.say(text)
-    await lan.press("Nhận tiền mặt")
+    await household_after_the_phone(lan)
     await lan.press("Bỏ qua")
     await lan.press("Xác nhận")
     async with app.sessions() as session:
@@ -224,21 +211,9 @@ async def test_a_photo_caption_at_the_upload_step_is_kept(
     from storage.models import Application, Attachment
 
     lan = telegram_user(client, fake_telegram, app, 7403)
-    await lan.say("/start")
-    await lan.press("Đăng ký hỗ trợ")
-    await lan.press("Hộ kinh doanh")
-    await lan.press("Tôi đồng ý")
-    await lan.press("Bán hàng rong")
-    for text in ["Vũ Thị Lan", "3/4/1975", "001175012345", "0912345678"]:
-        await lan.say(text)
-    await lan.press("Bỏ qua")
-    await lan.say("bán bánh mì")
-    await lan.say("lạng sơn")
-    await lan.press("Huyện Hữu Lũng")
-    await lan.say("Nhật Tiến")
-    for text in ["chợ Hữu Lũng", "5/8/2021", "25/8/2021", "Chỉ thị 16"]:
-        await lan.say(text)
-    await lan.press("Nhận tiền mặt")
+    await household_up_to_the_phone(lan)
+    await lan.say("0912345678")
+    await household_after_the_phone(lan)
     photo = fake_telegram.photo_update(7403, "AgACAgIAAx-photo-7")
     photo["message"]["caption"] = "Thông báo tạm dừng kinh doanh"
     sent = await lan._post(photo)

@@ -53,3 +53,26 @@ class TelegramUser:
 def telegram_user(client: TestClient, fake: FakeTelegram, app: HoTro, user_id: int) -> TelegramUser:
     """A Telegram user of the app's webhook, with the app's secret token."""
     return TelegramUser(client, fake, webhook_secret(app.settings), user_id)
+
+
+async def household_up_to_the_phone(lan: TelegramUser) -> None:
+    """A street vendor's household business application through Telegram, up to its phone step."""
+    await lan.say("/start")
+    await lan.press("Đăng ký hỗ trợ")
+    await lan.press("Hộ kinh doanh")
+    await lan.press("Tôi đồng ý")
+    await lan.press("Bán hàng rong")
+    for text in ["Vũ Thị Lan", "3/4/1975", "001175012345"]:
+        await lan.say(text)
+
+
+async def household_after_the_phone(lan: TelegramUser) -> None:
+    """From the business name to cash payment: the documents step is next."""
+    await lan.press("Bỏ qua")
+    await lan.say("bán bánh mì")
+    await lan.say("lạng sơn")
+    await lan.press("Huyện Hữu Lũng")
+    await lan.say("Nhật Tiến")
+    for text in ["chợ Hữu Lũng", "5/8/2021", "25/8/2021", "Chỉ thị 16"]:
+        await lan.say(text)
+    await lan.press("Nhận tiền mặt")

@@ -217,13 +217,13 @@ async def _answer(turn: Turn) -> None:
         )
         return
     facts = extract(text)
-    if facts.covid is None and facts.who is None and _GROUP_ONLY.search(search_key(text)):
-        # "hộ nghèo có được hỗ trợ thêm không": no policy is for a group as such; what the supports go by.
-        found = by_id("groups_not_covered", turn.config.hotline)
-        if found is not None:
-            turn.goto(CoreState.MENU, {})
-            turn.say(found.text, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
-            return
+    general = _general_situation(search_key(text)) if facts.covid is None and facts.who is None else None
+    if general is not None and (found := by_id(general, turn.config.hotline)) is not None:
+        # "hộ nghèo có được hỗ trợ thêm không", "nhà có 5 người thì được bao nhiêu": no situation of work,
+        # business or COVID to decide by, so what the supports go by.
+        turn.goto(CoreState.MENU, {})
+        turn.say(found.text, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+        return
     prediction = classify.predict(text, facts)
     if is_ask_preamble(text) or bare_yes_no(text):  # the question is still to come: offer topics, ask for it
         await unsure(turn, prediction, offer_always=True)
@@ -232,13 +232,6 @@ async def _answer(turn: Turn) -> None:
     no_topic = context.names_no_topic(text)
     kind = question_kind(text, prediction.kind) if no_topic else None
     section = _SECTION_FOR_KIND[kind] if kind is not None and kind in _ASKS_A_SECTION else None
-    if facts.covid is None and facts.who is None and _FAMILY_SIZE.search(search_key(text)):
-        # "nhà có 5 người thì được bao nhiêu": the supports count per household business or per person.
-        found = by_id("package_per_person", turn.config.hotline)
-        if found is not None:
-            turn.goto(CoreState.MENU, {})
-            turn.say(found.text, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
-            return
     # "được bao nhiêu tiền", "cần giấy tờ gì": each support has its own amount and papers, so naming none, the
     # citizen is asked which (the package's overview or the general procedure would not say).
     per_policy = kind in ("amount", "documents") and prediction.topic not in POLICY_TOPICS
@@ -628,6 +621,17 @@ _GROUP_ONLY = re.compile(
     r"\b(?:ho ngheo|can ngheo|dan toc|thieu so|mo coi|bao tro xa hoi|nguoi gia|ong ba gia|cao tuoi|khuyet tat"
     r"|gia dinh kho khan|hoan canh kho khan)\b"
 )
+
+
+def _general_situation(key: str) -> str | None:
+    """The knowledge entry for who one is or how big one's family is, asked about as such (search_key)."""
+    if _GROUP_ONLY.search(key):
+        return "groups_not_covered"
+    if _FAMILY_SIZE.search(key):
+        return "package_per_person"
+    return None
+
+
 _TIMES = re.compile(r"\b(?:2|hai|nhieu|may|bao nhieu) (?:lan|suat)\b")
 _AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
 _HOW_MANY_TIMES = re.compile(r"\b(?:may|bao nhieu) (?:lan|dot|suat)\b")
