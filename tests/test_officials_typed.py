@@ -219,3 +219,25 @@ async def test_a_list_asked_after_opening_an_application_is_still_the_list(app: 
     chat = await official(app)
     await chat.say(app_code.display(application.code))
     assert "Đã nộp: 1 hồ sơ" in joined(await chat.say("hồ sơ chờ duyệt"))
+
+
+@pytest.mark.parametrize("typed", ["niêm yết", "xem bảng niêm yết", "lập danh sách niêm yết"])
+async def test_the_public_posting_asked_in_words_is_the_officials_posting(app: HoTro, typed: str) -> None:
+    chat = await official(app)
+    reply = joined(await chat.say(typed))
+    assert "Mặt trận Tổ quốc cùng theo dõi" not in reply, reply  # the citizens' answer about the lists
+    assert "quyết định" in reply and any("Menu cán bộ" in b["label"] for b in chat.buttons()), reply
+
+
+@pytest.mark.parametrize("typed", ["xuất danh sách", "tải file excel", "xuất excel hồ sơ"])
+async def test_an_export_asked_in_words_gives_the_way_to_the_consoles_export(app: HoTro, typed: str) -> None:
+    chat = await official(app)
+    reply = joined(await chat.say(typed))
+    assert "Xuất XLSX" in reply and "/canbo/login/" in reply, reply  # the console's button, and a login link
+
+
+async def test_a_citizen_typing_an_export_gets_a_citizens_answer(app: HoTro) -> None:
+    chat = Chat(app, "citizen")
+    await chat.say("/start")
+    reply = joined(await chat.say("xuất danh sách"))
+    assert "/canbo/login/" not in reply

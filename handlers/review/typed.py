@@ -15,9 +15,11 @@ from handlers import actions, app_code
 from handlers.announce import chat as announce
 from handlers.gate import official_of, officials_only
 from handlers.intents import code_in, looks_like_question
+from handlers.posting import chat as posting
 from handlers.report.chat import report_command
 from handlers.review import chat
 from handlers.review import service as review
+from handlers.review.console_login import login_command
 from handlers.turn import Button, Turn
 from messages import fmt
 from messages.i18n import _
@@ -75,6 +77,10 @@ _MANY = re.compile(r"\b(?:danh sach|ds|cac|nhung|cho duyet|chua duyet|da duyet|d
 _COUNT = re.compile(r"\b(?:bao nhieu|so luong|tong so|tong cong|may) ho so\b")
 # "gửi thông báo cho người dân", "soạn thông báo", "gửi tin nhắn cho bà con": the announcements.
 _ANNOUNCE = re.compile(r"^(?:toi muon |em muon |can )?(?:gui|soan|tao|viet|dang) (?:mot )?(?:thong bao|tin nhan)\b")
+# "niêm yết", "xem bảng niêm yết": the public posting of the decisions (not the citizens' answer about it).
+_POSTING = re.compile(r"^(?:xem |lap |lam |in )?(?:bang |danh sach )?niem yet\b")
+# "xuất danh sách", "tải file excel": the export is the web console's.
+_EXPORT = re.compile(r"^(?:xuat|tai|tai ve|trich xuat)\s+(?:ra\s+)?(?:danh sach|ds|file|tep|excel|xlsx|bang)\b")
 # "tìm Nguyễn Văn An", "tra cứu hồ sơ 001085012345", "tìm sđt 0912 345 678" (NFC, lower case): what follows is searched.
 _SEARCH = re.compile(
     r"^(?:tìm kiếm|tìm|tra cứu|tim kiem|tim|tra cuu)\s+(?!hiểu|hieu)"  # "tìm hiểu chính sách" is no search
@@ -116,6 +122,16 @@ async def handle(turn: Turn) -> bool:
             await report_command(turn, official)
         case ("announce", _):
             await _announcements(turn)  # the /thongbao command's own gate: a monitor is refused
+        case ("posting", _):
+            await posting.decisions_view(turn)
+        case ("export", _):
+            turn.say(
+                _(
+                    "The list is exported as an Excel file (XLSX) in the officials' web console: open "
+                    "“Applications” there, filter as you need, and press “Export XLSX”."
+                )
+            )
+            await login_command(turn, official)
         case (_, which):
             await chat.list_applications(turn, official, which, 1)
     return True
@@ -181,7 +197,8 @@ def _action_with_words(text: str) -> tuple[str, dict[str, str]] | None:
 
 
 def _request(text: str) -> tuple[str, str] | None:
-    """("code", code), ("search", what), ("report", ""), ("list", which), or None for anything else."""
+    """("code", code), ("search", what), ("report" | "announce" | "posting" | "export", ""), ("list", which), or
+    None for anything else."""
     code = code_in(text)
     if code is not None:
         return ("code", code) if app_code.is_valid(code) else None
@@ -190,6 +207,10 @@ def _request(text: str) -> tuple[str, str] | None:
         return "report", ""
     if _ANNOUNCE.match(said):
         return "announce", ""
+    if _POSTING.match(said) and len(said.split()) <= MAX_WORDS:
+        return "posting", ""
+    if _EXPORT.match(said) and len(said.split()) <= MAX_WORDS:
+        return "export", ""
     if looks_like_question(text):
         return None
     if searched := _SEARCH.match(nfc(text).strip().lower()):
