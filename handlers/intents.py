@@ -69,6 +69,19 @@ _HELP = re.compile(
 )
 
 
+# "app bị lỗi", "không bấm được nút", "bot không trả lời": a fault with the chat itself, not a question.
+_FAULT = re.compile(
+    r"\b(?:app|ung dung|bot|chatbot|he thong|trang|nut|web)\b.{0,20}"
+    r"\b(?:bi loi|loi roi|khong (?:chay|hoat dong|bam duoc|hien|tra loi|gui duoc))\b"
+    r"|\bkhong bam (?:duoc|dc)\b|\bbam (?:nut )?khong (?:duoc|an|chay)\b|^(?:bi )?loi(?: roi| qua)?$"
+)
+
+
+def reports_a_fault(text: str) -> bool:
+    """'app bị lỗi rồi', 'không bấm được nút': the chat is not working for them."""
+    return bool(_FAULT.search(search_key(text)))
+
+
 def is_help_request(text: str) -> bool:
     """'help', 'hướng dẫn sử dụng', 'cách dùng bot này': how to use HoTro (not the tour guides' policy)."""
     return bool(_HELP.match(search_key(text)))

@@ -308,6 +308,13 @@ async def test_asking_after_the_money_without_an_application_gets_the_general_an
     assert reply.startswith("Sau khi danh sách và kinh phí được phê duyệt"), reply
 
 
+@pytest.mark.parametrize("text", ["app bị lỗi rồi", "không bấm được nút", "bot không trả lời gì hết", "lỗi rồi"])
+async def test_a_fault_with_the_chat_is_told_how_to_go_on(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert "gõ số thứ tự" in reply and "/menu" in reply, reply
+    assert "Ai phê duyệt" not in reply
+
+
 async def test_a_group_the_principles_leave_out_is_told_no(app: HoTro) -> None:
     reply = await ask(app, "người tự nguyện không tham gia có được hỗ trợ không")
     assert reply.startswith("Không."), reply

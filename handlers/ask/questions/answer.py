@@ -37,6 +37,7 @@ from handlers.intents import (
     is_help_request,
     registers_for_someone,
     registration_request,
+    reports_a_fault,
     wants_withdrawal,
 )
 from handlers.lookup import chat as status
@@ -155,6 +156,17 @@ async def _answer(turn: Turn) -> None:
         return
     if is_help_request(text):
         await help_(turn)
+        return
+    if reports_a_fault(text):
+        turn.goto(CoreState.MENU, {})
+        turn.say(
+            _(
+                "Sorry for the trouble. If a button does not work, type its number instead (for example #1), "
+                "or the command /menu; what you have answered so far is kept. If it still does not work, tell "
+                "your commune People's Committee, or send feedback (📣 Complaints and feedback)."
+            )
+        )
+        await show_menu(turn)
         return
     if in_english(text):
         await show_menu(
