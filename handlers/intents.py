@@ -58,7 +58,9 @@ def looks_like_question(text: str) -> bool:
 def typed_question(turn: Turn) -> bool:
     """A question typed at a step of a form ('hạn nộp là khi nào'): a form's state declares it (Router.state's
     `questions`) to have it answered, instead of taken as a name or refused as a date."""
-    return bool(turn.text) and not turn.action and turn.incoming.attachment is None and looks_like_question(turn.text)
+    typed = bool(turn.text) and not turn.action and turn.incoming.attachment is None
+    # "không bấm được nút" at the name step is no name either: answered the same way, then the step again.
+    return typed and (looks_like_question(turn.text) or reports_a_fault(turn.text))
 
 
 _HELP = re.compile(

@@ -124,6 +124,17 @@ async def test_an_unknown_command_lists_the_commands_and_the_conversation_goes_o
     assert data["answers"]["full_name"] == "Nguyễn Văn An" and data["answers"]["birth_date"] == "1985-07-05"
 
 
+async def test_a_fault_reported_at_a_step_is_not_its_answer(app: HoTro) -> None:
+    """ "không bấm được nút" typed where the name is asked is not a name: it is answered, the step asked again."""
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    asked = chat.last_text
+    text = joined(await chat.say("không bấm được nút"))
+    assert "gõ số thứ tự" in text and chat.last_text == asked, text
+    assert "full_name" not in (await conversation(app, "c1")).data.get("answers", {})
+
+
 async def test_telegram_refuses_a_forged_payload(app: HoTro, fake_telegram: FakeTelegram, client: TestClient) -> None:
     lan = telegram_user(client, fake_telegram, app, 7002)
     await lan.say("/start")

@@ -164,9 +164,9 @@ async def _answer(turn: Turn) -> None:
                 "Sorry for the trouble. If a button does not work, type its number instead (for example #1), "
                 "or the command /menu; what you have answered so far is kept. If it still does not work, tell "
                 "your commune People's Committee, or send feedback (📣 Complaints and feedback)."
-            )
+            ),
+            [[Button(_("📣 Complaints and feedback"), "pa")], [Button(_("« Main menu"), "menu")]],
         )
-        await show_menu(turn)
         return
     if in_english(text):
         await show_menu(
