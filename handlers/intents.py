@@ -71,6 +71,17 @@ _HELP = re.compile(
 )
 
 
+# "để sau", "lát nữa", "mai làm tiếp": the citizen leaves what they are doing for later.
+_LATER = re.compile(
+    r"^(?:thoi |vay )?(?:(?:de|lam|dien|gui|nop|tra loi) (?:sau|lat nua|bua khac|hom khac|khi khac)|(?:de )?lat nua"
+    r"|(?:de )?mai (?:lam|dien|nop|gui))(?: tiep)?(?: (?:nhe|nha|a|ha|di))?$"
+)
+
+
+def wants_later(text: str) -> bool:
+    return bool(_LATER.match(search_key(text)))
+
+
 # "app bị lỗi", "không bấm được nút", "bot không trả lời": a fault with the chat itself, not a question.
 _FAULT = re.compile(
     r"\b(?:app|ung dung|bot|chatbot|he thong|trang|nut|web)\b.{0,20}"

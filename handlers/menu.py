@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.intents import wants_later
 from handlers.router import Handler, Router, command_word
 from handlers.turn import IDLE_STATES, TAKES_TEXT, Button, CoreState, Menu, Turn
 from messages.i18n import _
@@ -182,8 +183,20 @@ async def _go_on(router: Router, turn: Turn) -> None:
         await show_menu(turn)
 
 
+async def later(turn: Turn) -> None:
+    """Typed "để sau": a form in progress is kept (the router paused it), and the menu offers it again."""
+    if turn.paused is not None:
+        turn.say(
+            _("Fine: what you have answered so far is kept. To go on, press “▶️ Continue the application in progress”.")
+        )
+    else:
+        turn.say(_("Fine. Write to HoTro whenever you need."))
+    await show_menu(turn)
+
+
 def register(router: Router) -> None:
     router.command("/start", "/batdau")(start)
+    router.phrase(wants_later)(later)
     router.command("/help", "/trogiup")(help_)
     router.command("/huy", "/cancel", "hủy", "huỷ")(cancel)
     router.command("/menu", "menu")(show_menu)

@@ -43,6 +43,8 @@ class Router:
         self.fallback: Handler | None = None
         self.refuse: Handler | None = None  # a payload no action accepts (forged, malformed, unknown)
         self.unknown_command: Handler | None = None  # "/abc": a command no feature registered
+        # Typed phrases handled as a command is ("để sau"): a predicate on the text, and its handler.
+        self.phrases: list[tuple[Callable[[str], bool], Handler]] = []
         # Global handlers that act on the form being filled in (cancel, resume) instead of leaving it.
         self.form_handlers: set[Handler] = set()
         self.menu: list[MenuEntry] = []
@@ -65,6 +67,7 @@ class Router:
             raise ValueError(f"registered twice: {sorted(clash)}")
         self.question = self.question or feature.question
         self.commands.update(feature.commands)
+        self.phrases += feature.phrases
         self.actions.update(feature.actions)
         self.states.update(feature.states)
         self.form_handlers |= feature.form_handlers
@@ -75,6 +78,16 @@ class Router:
         entry = MenuEntry(label, action, menu, officials_only)
         if entry not in self.menu:
             self.menu.append(entry)
+
+    def phrase(self, recognises: Callable[[str], bool]) -> Callable[[Handler], Handler]:
+        """Register a global phrase: typed text `recognises` accepts is handled like a command (a form in
+        progress is paused, not answered with it)."""
+
+        def register(fn: Handler) -> Handler:
+            self.phrases.append((recognises, fn))
+            return fn
+
+        return register
 
     def command(self, *names: str) -> Callable[[Handler], Handler]:
         """Register a global command; names are matched on NFC-normalised, lower-cased text."""
@@ -164,6 +177,11 @@ class Router:
                 return
             if self.unknown_command is not None and _COMMAND.fullmatch(command_word(turn.incoming.text)):
                 await self.unknown_command(turn)  # not a step's answer, nor a question
+                return
+            phrase = next((fn for recognises, fn in self.phrases if recognises(turn.incoming.text)), None)
+            if phrase is not None:
+                self._pause_form(turn, phrase)
+                await phrase(turn)
                 return
         verb = turn.action_verb
         if turn.action is not None and not self.accepts(turn.action):

@@ -135,6 +135,21 @@ async def test_a_fault_reported_at_a_step_is_not_its_answer(app: HoTro) -> None:
     assert "full_name" not in (await conversation(app, "c1")).data.get("answers", {})
 
 
+@pytest.mark.parametrize("typed", ["để sau", "lát nữa", "de sau nhe", "mai làm tiếp"])
+async def test_leaving_the_form_for_later_keeps_it_and_is_not_an_answer(app: HoTro, typed: str) -> None:
+    """ "để sau" where the name is asked: the citizen means to come back, not that the owner is called Để Sau."""
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    asked = chat.last_text
+    text = joined(await chat.say(typed))
+    assert "được giữ" in text and RESUME in next(b["label"] for b in chat.buttons()), text
+    await chat.press(RESUME)
+    assert chat.last_text == asked  # the name, asked again
+    data = (await conversation(app, "c1")).data
+    assert data["answers"]["category"] == "registered" and "full_name" not in data["answers"]
+
+
 async def test_telegram_refuses_a_forged_payload(app: HoTro, fake_telegram: FakeTelegram, client: TestClient) -> None:
     lan = telegram_user(client, fake_telegram, app, 7002)
     await lan.say("/start")
