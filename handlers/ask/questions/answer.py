@@ -41,7 +41,7 @@ from handlers.intents import (
     wants_withdrawal,
 )
 from handlers.lookup import chat as status
-from handlers.menu import help_, menu_buttons, show_menu
+from handlers.menu import back_to_menu_button, help_, menu_buttons, show_menu
 from handlers.review import typed as officials_typed
 from handlers.turn import Button, CoreState, Turn
 from messages import fmt
@@ -135,6 +135,14 @@ def _with_verdict(turn: Turn, body: str) -> str:
     return confirmation(turn.text, body, _today(turn)) + "\n\n" + body
 
 
+def _policies_row() -> list[Button]:
+    return [Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]
+
+
+def _complaints_row() -> list[Button]:
+    return [Button(_("📣 Complaints and feedback"), "pa")]
+
+
 def _lookup_buttons() -> list[list[Button]]:
     """Where a citizen finds an application: this chat's, or any by its code."""
     return [[Button(_("My applications"), "status")], [Button(_("Look up by application code"), "lookup")]]
@@ -165,7 +173,7 @@ async def _answer(turn: Turn) -> None:
                 "or the command /menu; what you have answered so far is kept. If it still does not work, tell "
                 "your commune People's Committee, or send feedback (📣 Complaints and feedback)."
             ),
-            [[Button(_("📣 Complaints and feedback"), "pa")], [Button(_("« Main menu"), "menu")]],
+            [_complaints_row(), back_to_menu_button()],
         )
         return
     if in_english(text):
@@ -203,8 +211,8 @@ async def _answer(turn: Turn) -> None:
     if (entry_id := application_help(text)) is not None and (found := by_id(entry_id, turn.config.hotline)):
         turn.goto(CoreState.MENU, {})
         # Fees: whoever asks money for a place on the list is reported; the rest is about one's applications.
-        first = [[Button(_("📣 Complaints and feedback"), "pa")]] if entry_id == "fees" else _lookup_buttons()
-        turn.say(found.text, [*first, [Button(_("« Main menu"), "menu")]])
+        first = [_complaints_row()] if entry_id == "fees" else _lookup_buttons()
+        turn.say(found.text, [*first, back_to_menu_button()])
         return
     if (intent := chat_intent(text)) is not None:
         await answer_topic(turn, intent, "chat", Facts())
@@ -217,24 +225,25 @@ async def _answer(turn: Turn) -> None:
             head += "\n" + _policies(turn)[combo.asked].summary  # the one asked about: its amount and condition
         turn.say(
             (head.strip() + "\n\n" if head.strip() else "") + principles.text,
-            [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]],
+            [_policies_row()],
         )
         return
-    if _WAITING.search(search_key(text)) and (mine := await status.money_status(turn)) is not None:
+    key = search_key(text)
+    if _WAITING.search(key) and (mine := await status.money_status(turn)) is not None:
         # "sao lâu vậy", "chờ mãi chưa thấy gì" from one who applied here: where the application stands.
         turn.goto(CoreState.MENU, {})
         turn.say(
             mine,
-            [*_lookup_buttons(), [Button(_("📣 Complaints and feedback"), "pa")], [Button(_("« Main menu"), "menu")]],
+            [*_lookup_buttons(), _complaints_row(), back_to_menu_button()],
         )
         return
     facts = extract(text)
-    general = _general_situation(search_key(text)) if facts.covid is None and facts.who is None else None
+    general = _general_situation(key) if facts.covid is None and facts.who is None else None
     if general is not None and (found := by_id(general, turn.config.hotline)) is not None:
         # "hộ nghèo có được hỗ trợ thêm không", "nhà có 5 người thì được bao nhiêu": no situation of work,
         # business or COVID to decide by, so what the supports go by.
         turn.goto(CoreState.MENU, {})
-        turn.say(found.text, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+        turn.say(found.text, [_policies_row()])
         return
     prediction = classify.predict(text, facts)
     if is_ask_preamble(text) or bare_yes_no(text):  # the question is still to come: offer topics, ask for it
@@ -374,7 +383,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
             await intake.choose_kind(turn)
             return
         turn.goto(CoreState.MENU, {})
-        turn.say(closer.answer, [[Button(_("Apply for support"), "apply")], [Button(_("« Main menu"), "menu")]])
+        turn.say(closer.answer, [[Button(_("Apply for support"), "apply")], back_to_menu_button()])
         return
     if topic == "contact":
         contact(turn)
@@ -392,7 +401,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         found_named = by_id(named, turn.config.hotline)
         if found_named is not None:
             turn.goto(CoreState.MENU, {})
-            turn.say(found_named.text, [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]])
+            turn.say(found_named.text, [_policies_row()])
             return
     # "hạn nộp hồ sơ hộ kinh doanh": the general topic, narrowed to the policy the message names.
     narrowed = entry(topic, kind, policy_hint, turn.config.hotline) if policy_hint else None
@@ -410,7 +419,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         body += "\n\n" + extra
     if _TIMES.search(search_key(turn.text)):
         body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body
-    rows = [[Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]]
+    rows = [_policies_row()]
     if topic == "payment_timing":
         # "tôi nhận được tiền chưa" asks after one's own application: no verdict from the rules, its status instead.
         if (mine := await status.money_status(turn)) is not None:
@@ -435,7 +444,7 @@ def contact(turn: Turn) -> None:
         )
     if turn.config.office_hours:  # "mấy giờ xã làm việc" is answered here too (/giolamviec says the same)
         text += "\n" + _("The reception desk receives citizens: {hours}.").format(hours=turn.config.office_hours)
-    turn.say(text, [[Button(_("« Main menu"), "menu")]])
+    turn.say(text, [back_to_menu_button()])
 
 
 def _rules_buttons(policy: Policy, decided: bool) -> list[list[Button]]:
@@ -505,7 +514,7 @@ def which_policy(turn: Turn, section: str) -> None:
     rows = [[Button(p.title, f"pol:{p.id}:{section}")] for p in policies]
     if section == "conditions":
         rows.insert(0, [Button(_("Check with the full questionnaire"), "elig")])
-    rows.append([Button(_("« Main menu"), "menu")])
+    rows.append(back_to_menu_button())
     turn.say(
         _("Which support are you asking about? Choose one to see its “{section}”:").format(
             section=SECTION_TITLES[section]
@@ -622,7 +631,7 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
 
 
 # Impatience, which from one who applied here asks after the application ("sao lâu", "chờ mãi", "chưa thấy gì").
-_WAITING = re.compile(r"^(?:sao )?lau (?:qua|the|roi)?$|\bsao lau\b|\bcho (?:mai|lau|hoai)\b|\bchua thay (?:gi|tien)\b")
+_WAITING = re.compile(r"^lau (?:qua|the|roi)$|\bsao lau\b|\bcho (?:mai|lau|hoai)\b|\bchua thay (?:gi|tien)\b")
 # The size of a family asked about: "nhà có 5 người", "gia đình 6 nhân khẩu", "tính theo đầu người hay theo hộ".
 _FAMILY_SIZE = re.compile(
     r"\b(?:nha|gia dinh|ho)\b(?:\s+\w+){0,2}\s+(?:\d{1,2}|hai|ba|bon|nam|sau|bay|tam|chin|muoi)\s+"
@@ -712,7 +721,7 @@ async def unsure(turn: Turn, prediction: classify.Prediction | None, *, offer_al
         _("I am not sure I understood your question. Did you mean one of these?")
         + "\n"
         + _("Or write the question again in other words, e.g. with your situation and the number of days."),
-        [*choices, [Button(_("All policies"), "pol"), Button(_("« Main menu"), "menu")]],
+        [*choices, _policies_row()],
     )
 
 
@@ -732,4 +741,4 @@ async def knowledge_entry(turn: Turn) -> None:
         await show_menu(turn, _("That button is no longer active. Here is the main menu."))
         return
     turn.goto(CoreState.MENU, {})
-    turn.say(found.text, [[Button(_("« Main menu"), "menu")]])
+    turn.say(found.text, [back_to_menu_button()])

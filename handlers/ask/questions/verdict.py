@@ -90,16 +90,20 @@ def asks_child_extra(text: str, facts: Facts) -> bool:
     return facts.covid is None and any(a.years < 6 for a in facts.ages) and bool(_CHILD_EXTRA.search(folded(text)))
 
 
-def worker_situation(text: str) -> PolicyId | None:
+def _situations_named(text: str) -> list[PolicyId]:
+    """The employees' situations the message names in words, in _SITUATION_WORDS's order."""
     key = folded(text)
-    return next((pid for pattern, pid in _SITUATION_WORDS if pattern.search(key)), None)
+    return [pid for pattern, pid in _SITUATION_WORDS if pattern.search(key)]
+
+
+def worker_situation(text: str) -> PolicyId | None:
+    return next(iter(_situations_named(text)), None)
 
 
 def only_worker_situation(text: str) -> PolicyId | None:
     """The one employee's situation the message names in words; None for none or several."""
-    key = folded(text)
-    named = {pid for pattern, pid in _SITUATION_WORDS if pattern.search(key)}
-    return named.pop() if len(named) == 1 else None
+    named = _situations_named(text)
+    return named[0] if len(named) == 1 else None
 
 
 # An authority's order or a COVID measure named in the message ("xã bắt đóng cửa", "phong tỏa").
