@@ -209,7 +209,10 @@ def test_covid_cause(situation: EmployeeSituation) -> None:
         (d(1, 7), d(13, 7), ReasonCode.TOO_SHORT, False),  # 13 days
         (d(1, 7), d(14, 7), 1_000_000, False),  # 14 days: support, but no wage loan (15)
         (d(1, 7), d(15, 7), 1_000_000, True),
-        (d(30, 4), d(31, 5), ReasonCode.OUTSIDE_WINDOW, False),
+        # Khoản 5 asks for 14 days inside 01/5–31/12/2021, not a start inside it: 01–31/5 are counted.
+        (d(30, 4), d(31, 5), 1_000_000, True),
+        (d(20, 4), d(13, 5), ReasonCode.TOO_SHORT, False),  # 13 days from 01/5
+        (d(1, 4), d(30, 4), ReasonCode.OUTSIDE_WINDOW, False),
         (d(1, 5), d(14, 5), 1_000_000, False),
         (d(31, 12), d(31, 1, 2022), ReasonCode.TOO_SHORT, True),  # loan window runs to 31/3/2022
     ],
@@ -287,13 +290,14 @@ F0, F1 = CovidStatus.F0, CovidStatus.F1
 @pytest.mark.parametrize(
     ("status", "start", "days", "expected"),
     [
-        (F0, d(26, 4), 10, ReasonCode.OUTSIDE_WINDOW),
+        (F0, d(26, 4), 10, 9 * 80_000),  # treated 26/4–5/5: the days from 27/4 are counted
+        (F0, d(1, 4), 10, ReasonCode.OUTSIDE_WINDOW),
         (F0, d(27, 4), 10, 800_000),
         (F0, d(1, 8), 45, 45 * 80_000),
         (F0, d(1, 8), 46, 45 * 80_000),  # capped at 45
         (F1, d(1, 8), 21, 21 * 80_000),
         (F1, d(1, 8), 25, 21 * 80_000),  # capped at 21
-        (F1, d(26, 4), 14, ReasonCode.OUTSIDE_WINDOW),
+        (F1, d(26, 4), 14, 13 * 80_000),
         (F1, d(27, 4), 14, 14 * 80_000),
         (F1, d(31, 12), 1, 80_000),
         (F1, d(1, 1, 2022), 7, ReasonCode.OUTSIDE_WINDOW),
@@ -307,6 +311,20 @@ def test_f0_f1(status: CovidStatus, start: date, days: int, expected: int | Reas
 def test_f0_f1_days_past_window_are_hedged() -> None:
     assert run(covid(F0, d(30, 12), 10)).get(PolicyId.F0_F1).hedged  # type: ignore[union-attr]
     assert not run(covid(F0, d(1, 12), 10)).get(PolicyId.F0_F1).hedged  # type: ignore[union-attr]
+
+
+def test_days_before_the_window_are_not_counted_and_that_is_said() -> None:
+    e = run(household(d(27, 4), d(31, 5))).get(PolicyId.HOUSEHOLD_BUSINESS)
+    assert e is not None and e.hedged
+    assert "01/05/2021" in " ".join(e.breakdown)
+    covid_part = run(covid(F1, d(26, 4), 14)).get(PolicyId.F0_F1)
+    assert covid_part is not None and "27/04/2021" in " ".join(covid_part.breakdown)
+
+
+def test_an_open_period_from_before_the_window_needs_its_days_inside() -> None:
+    e = run(household(d(27, 4), None)).get(PolicyId.HOUSEHOLD_BUSINESS)
+    assert e is not None and e.hedged and "15" in " ".join(e.breakdown)
+    assert code_of(run(covid(F0, d(15, 3), None)), PolicyId.F0_F1) == ReasonCode.OUTSIDE_WINDOW  # "hồi tháng 3"
 
 
 def test_f0_f1_unknown_days() -> None:
@@ -324,7 +342,7 @@ def test_child_under_16_f1_gets_one_million_once() -> None:
 
 
 def test_child_f0_f1_outside_window_gets_neither() -> None:
-    a = run(covid(F0, d(26, 4), 10, is_child_under_16=True))
+    a = run(covid(F0, d(1, 4), 10, is_child_under_16=True))
     assert code_of(a, PolicyId.F0_F1) == ReasonCode.OUTSIDE_WINDOW
     assert code_of(a, PolicyId.CHILDREN) == ReasonCode.OUTSIDE_WINDOW
     assert a.total_confirmed_vnd == 0
@@ -346,7 +364,8 @@ def test_elderly_or_severe_disability_supplement(status: CovidStatus, days: int)
     [
         (d(1, 7), d(14, 7), ReasonCode.TOO_SHORT),
         (d(1, 7), d(15, 7), 3_710_000),
-        (d(30, 4), d(31, 5), ReasonCode.OUTSIDE_WINDOW),
+        (d(30, 4), d(31, 5), 3_710_000),  # the days from 01/5 are counted
+        (d(1, 4), d(30, 4), ReasonCode.OUTSIDE_WINDOW),
         (d(1, 5), d(15, 5), 3_710_000),
     ],
 )
@@ -411,7 +430,10 @@ def household(start: date | None, end: date | None, **kw: object) -> Profile:
     [
         (household(d(1, 8), d(14, 8)), ReasonCode.TOO_SHORT),
         (household(d(1, 8), d(15, 8)), 3_000_000),
-        (household(d(30, 4), d(31, 5)), ReasonCode.OUTSIDE_WINDOW),
+        # Khoản 10 asks for 15 days inside 01/5–31/12/2021: a closure from 27/4 counts its days from 01/5.
+        (household(d(27, 4), d(31, 5)), 3_000_000),
+        (household(d(20, 4), d(14, 5)), ReasonCode.TOO_SHORT),  # 14 days from 01/5
+        (household(d(1, 4), d(30, 4)), ReasonCode.OUTSIDE_WINDOW),
         (household(d(1, 5), d(15, 5)), 3_000_000),
         (household(d(17, 12), d(31, 12)), 3_000_000),
         (household(d(18, 12), d(15, 1, 2022)), ReasonCode.TOO_SHORT),  # 14 days inside 2021

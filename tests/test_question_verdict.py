@@ -42,6 +42,8 @@ def test_closed_23_days_is_yes_with_3_million_and_the_rule() -> None:
     [
         ("household_business", "quán tôi đóng cửa từ 15/12/2021 tới 10/1/2022", 17, 27),
         ("suspension", "nghỉ không lương từ 20/12/2021 đến 20/1/2022 có được hỗ trợ không", 12, 32),
+        # Khoản 10 counts the days from 01/5/2021: the closure's days in April are not counted.
+        ("household_business", "tiệm nail đóng từ 20/4 tới giữa tháng 6 thì có được 3 triệu không", 46, 57),
     ],
 )
 def test_the_rule_line_counts_the_days_the_rules_count(topic: str, text: str, counted: int, total: int) -> None:
@@ -49,6 +51,25 @@ def test_the_rule_line_counts_the_days_the_rules_count(topic: str, text: str, co
     c = answer(topic, text)
     rule = next(line for line in c.text.split("\n") if line.startswith("Căn cứ"))
     assert f"{counted} ngày" in rule and f"{total} ngày" not in rule, c.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tiệm nail nhà mình đóng từ 20/4 tới giữa tháng 6 thì có được 3 triệu không",
+        "quán ăn đóng cửa từ cuối tháng 4 đến hết tháng 5 có được hỗ trợ không",
+    ],
+)
+def test_a_closure_that_began_before_may_counts_its_days_from_1_may(text: str) -> None:
+    """QĐ 23 asks for 15 days inside 01/5–31/12/2021, not for a start inside it: these were told "Không"."""
+    c = answer("household_business", text)
+    assert c.text.startswith("Có.") and "3.000.000" in c.text, c.text
+    assert "từ 01/05/2021" in c.text
+
+
+def test_a_closure_over_before_may_is_still_no() -> None:
+    c = answer("household_business", "quán đóng cửa từ 1/4 đến 25/4 có được hỗ trợ không")
+    assert c.text.startswith("Không."), c.text
 
 
 def test_child_f0_treated_10_days_totals_meals_and_the_child_supplement() -> None:

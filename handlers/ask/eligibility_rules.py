@@ -300,10 +300,17 @@ class _Period:
     days: int | None  # counted days
     clipped: bool = False
     ongoing: bool = False
+    from_first: bool = False  # began before the window: counted from its first day
 
 
-def _resolve(start: date | None, end: date | None, days: int | None, last: date, today: date) -> _Period:
-    """The days that count: from start to the end (or start + days, or today), clipped at `last`."""
+def _resolve(
+    start: date | None, end: date | None, days: int | None, last: date, today: date, first: date | None = None
+) -> _Period:
+    """The days that count: from start to the end (or start + days, or today), clipped at `last`.
+
+    `first`: for the policies that ask for so many days *inside* the window (khoản 5, 8, 10, 11: "trong thời
+    gian từ ngày 01/5/2021 đến hết ngày 31/12/2021"), a period that began earlier counts from that day.
+    The suspension (khoản 4) also asks that it *start* inside the window, so it passes no `first`."""
     ongoing = False
     if start is not None and end is None:
         if days is not None:
@@ -312,9 +319,31 @@ def _resolve(start: date | None, end: date | None, days: int | None, last: date,
             end, ongoing = today, True
     if start is None or end is None:
         return _Period(start, None, days)
+    if ongoing and first is not None and start < first:
+        # "đóng cửa từ 27/4" and no end: how many of its days fall inside the window is not known.
+        return _Period(first, None, None, from_first=True)
+    from_first = first is not None and start < first <= end
+    if from_first:
+        assert first is not None
+        start = first
     counted_end = min(end, last)
     counted = _inclusive_days(start, counted_end) if counted_end >= start else 0
-    return _Period(start, counted_end, counted, clipped=end > last, ongoing=ongoing)
+    return _Period(start, counted_end, counted, clipped=end > last, ongoing=ongoing, from_first=from_first)
+
+
+# Khoản 5, 9 (arts) and 10 ask for so many days inside the window, whenever the period began (see _resolve).
+_COUNTS_INSIDE = frozenset({PolicyId.WORK_STOPPAGE, PolicyId.ARTS_TOUR_GUIDE, PolicyId.HOUSEHOLD_BUSINESS})
+
+
+def _counting_start(policy_id: str) -> date | None:
+    return WINDOW_START if policy_id in _COUNTS_INSIDE else None
+
+
+def counted_days(policy_id: str, start: date | None, end: date | None, days: int | None) -> int | None:
+    """The days the rules count for a period given by its dates (else its length), as the rules count them."""
+    if start is None or end is None:
+        return days
+    return _resolve(start, end, None, WINDOW_END, end, first=_counting_start(policy_id)).days
 
 
 def one_month_end(start: date) -> date:
@@ -392,6 +421,8 @@ def _check_window(d: _Draft, period: _Period, first: date, last: date) -> Reason
                 start=day(period.start), first=day(first), last=day(last)
             ),
         )
+    if period.from_first:
+        d.line(_("Only the days from {first} are counted.").format(first=day(first)), hedge=True)
     if period.clipped:
         d.line(_("Only the days up to {last} are counted.").format(last=day(last)), hedge=True)
     elif period.ongoing and period.end is not None:
@@ -506,7 +537,7 @@ def _fixed_after_min_days(
     d: _Draft, ep: Episode, profile: Profile, today: date, min_days: int, amount: int, step: str
 ) -> Outcome:
     """A one-off amount once the situation lasted `min_days` inside the window (khoản 5, khoản 9 arts)."""
-    period = _resolve(ep.start, ep.end, ep.days, WINDOW_END, today)
+    period = _resolve(ep.start, ep.end, ep.days, WINDOW_END, today, first=_counting_start(d.policy_id))
     _duration_line(d, period)
     if reason := _check_window(d, period, WINDOW_START, WINDOW_END) or _check_covid(d, profile):
         return reason
@@ -656,7 +687,7 @@ def _household(ep: Episode, profile: Profile, today: date) -> Outcome:
                 "low-income services, farming, forestry, fishery or salt-making)."
             ),
         )
-    period = _resolve(ep.start, ep.end, ep.days, WINDOW_END, today)
+    period = _resolve(ep.start, ep.end, ep.days, WINDOW_END, today, first=_counting_start(d.policy_id))
     _duration_line(d, period)
     if reason := _check_window(d, period, WINDOW_START, WINDOW_END) or _check_covid(d, profile):
         return reason
@@ -759,7 +790,7 @@ def _wage_loan_applies(ep: Episode, today: date) -> bool:
     """Khoản 11: the employer may borrow for workers stopped ≥ 15 consecutive days, 01/5/2021–31/3/2022."""
     if ep.group is not Group.EMPLOYEE_SI or ep.situation is not EmployeeSituation.WORK_STOPPAGE:
         return False
-    period = _resolve(ep.start, ep.end, ep.days, WAGE_LOAN_WINDOW_END, today)
+    period = _resolve(ep.start, ep.end, ep.days, WAGE_LOAN_WINDOW_END, today, first=WINDOW_START)
     if period.start is None or period.days is None:
         return False
     return WINDOW_START <= period.start <= WAGE_LOAN_WINDOW_END and period.days >= MIN_WAGE_LOAN_DAYS
@@ -785,7 +816,10 @@ def _covid(profile: Profile, today: date) -> tuple[Outcome | None, _Part | Reaso
         return None, None
     f0 = profile.covid_status is CovidStatus.F0
     d = _Draft(PolicyId.F0_F1)
-    period = _resolve(profile.covid_start, None, profile.covid_days, WINDOW_END, today)
+    # Treated or isolated from a day before the window for so many days: those from 27/4 count. A day alone
+    # ("bị F0 hồi tháng 3") is when it happened, not a stay that lasts until today.
+    first = COVID_WINDOW_START if profile.covid_days is not None else None
+    period = _resolve(profile.covid_start, None, profile.covid_days, WINDOW_END, today, first=first)
     if reason := _check_window(d, period, COVID_WINDOW_START, WINDOW_END):
         child_reason = replace(reason, policy_id=PolicyId.CHILDREN) if profile.is_child_under_16 else None
         return reason, child_reason

@@ -34,6 +34,7 @@ from handlers.ask.eligibility_rules import (
     Profile,
     Reason,
     ReasonCode,
+    counted_days,
     evaluate,
     policy_title,
 )
@@ -310,14 +311,6 @@ def profile_for(
         return None
 
 
-def _counted_days(profile: Profile) -> int | None:
-    """The days the rules count: a period running past 31/12/2021 counts up to that day (as the rules do)."""
-    start, end = profile.situation_start, profile.situation_end
-    if start is not None and end is not None and start <= WINDOW_END < end:
-        return (WINDOW_END - start).days + 1
-    return profile.days_suspended
-
-
 def _rule_line(pid: PolicyId, days: int | None) -> str | None:
     minimum = _MIN_DAYS.get(pid)
     if minimum is None or days is None:
@@ -441,7 +434,7 @@ def _word(
 ) -> Computed:
     outcome = _main_outcome(pid, profile, assessment)
     lines: list[str] = []
-    days = _counted_days(profile)
+    days = counted_days(pid, profile.situation_start, profile.situation_end, profile.days_suspended)
     others = [e for e in assessment.entitlements if e is not outcome]
     if isinstance(outcome, Reason):
         lines.append(_("No.") + " " + f"{policy_title(outcome.policy_id)}: {outcome.text}")
