@@ -85,6 +85,20 @@ async def test_a_supplement_already_stated_is_not_added_again_in_other_words(app
     assert reply.count(fmt.vnd(1_000_000)) == 1, reply
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quán ăn đóng cửa từ cuối tháng 4 đến hết tháng 5 có được hỗ trợ không",
+        "tiệm tạp hóa đóng cửa từ 10/7 đến hết tháng 8 có được 3 triệu không",
+    ],
+)
+async def test_the_words_of_a_period_bring_no_paragraph_of_another_policy(app: HoTro, text: str) -> None:
+    """Asked "đến hết tháng 5": it matched the pension pause's "đến hết tháng 01/2021" on its time words alone."""
+    reply = await ask(app, text)
+    assert reply.startswith("Có."), reply
+    assert "BHXH" not in reply and "bảo hiểm" not in reply, reply
+
+
 async def test_a_worker_with_a_contract_is_pointed_to_the_employees_support(app: HoTro) -> None:
     reply = await ask(
         app, "tôi làm nhân viên nhà hàng có hợp đồng lao động, đóng bảo hiểm xã hội, nhà hàng đóng cửa 1 tháng"
@@ -128,6 +142,10 @@ async def test_questions_about_the_process_get_their_own_answer(app: HoTro, text
         # without "đã", and "thêm" for the same support again
         ("tôi nhận 3 triệu hộ kinh doanh rồi mà tháng 9 lại bị đóng cửa nữa có được nhận thêm không", "Không."),
         ("quán tôi lãnh tiền hỗ trợ hộ kinh doanh rồi, giờ bị đóng cửa đợt 2 có được lãnh thêm không", "Không."),
+        # both at once: "vừa … vừa …", "cả hai"
+        ("vừa là lao động tự do vừa bị F0 thì nhận được cả 2 không", "Có."),
+        ("tôi vừa bị F1 cách ly vừa là lao động tự do, có được nhận cả hai khoản không", "Có."),
+        ("vừa bị tạm hoãn hợp đồng vừa bị chấm dứt hợp đồng lao động thì được nhận cả hai không", "Không."),
     ],
 )
 async def test_one_support_on_top_of_another_follows_the_principles(app: HoTro, text: str, verdict: str) -> None:
@@ -256,6 +274,9 @@ async def test_the_extra_for_a_child_is_answered_when_the_situation_leads(app: H
         "ông bà già 80 tuổi không đi làm có được tiền không",
         "tôi là hộ nghèo có được hỗ trợ thêm không",
         "người dân tộc thiểu số có được ưu tiên không",
+        # Only the age says it: these got the children's supplement.
+        "cho hỏi mẹ tôi 70 tuổi có được hỗ trợ gì không",
+        "bà ngoại em 82 tuổi sống một mình có được nhận tiền hỗ trợ covid không",
     ],
 )
 async def test_a_group_no_policy_is_for_is_told_what_the_supports_go_by(app: HoTro, text: str) -> None:
@@ -265,6 +286,18 @@ async def test_a_group_no_policy_is_for_is_told_what_the_supports_go_by(app: HoT
     assert "không có khoản hỗ trợ riêng" in reply, reply
     assert "F0" in reply and fmt.vnd(1_000_000) in reply
     assert "Hỗ trợ trẻ em và người mang thai" not in reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bố tôi 68 tuổi vẫn chạy xe ôm, mất khách vì giãn cách, có được hỗ trợ không",
+        "mẹ tôi 65 tuổi có quán nước phải đóng cửa 1 tháng có được hỗ trợ không",
+    ],
+)
+async def test_an_elderly_persons_work_or_business_is_answered_not_the_age(app: HoTro, text: str) -> None:
+    reply = await ask(app, text)
+    assert "không có khoản hỗ trợ riêng" not in reply, reply
 
 
 @pytest.mark.parametrize("text", ["sao lâu vậy", "sao lau z", "lâu quá vậy"])
@@ -447,3 +480,20 @@ async def test_an_application_made_for_the_wrong_support_is_withdrawn_and_made_a
 async def test_how_many_times_is_answered_once_before_the_amount(app: HoTro, text: str) -> None:
     reply = await ask(app, text)
     assert reply.split("\n")[0].endswith("một lần (NQ 68/NQ-CP)."), reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hồ sơ online nộp ở trang nào",
+        "mình nộp đơn qua mạng được không ad",
+        "nộp trực tuyến được không hay phải lên xã",
+    ],
+)
+async def test_filing_online_is_answered_with_where(app: HoTro, text: str) -> None:
+    """Asked "hồ sơ online nộp ở trang nào", the citizen was told of having no application yet; asked as yes/no,
+    the answer said "Có thể, nếu đáp ứng các điều kiện" of a question that has no conditions."""
+    reply = await ask(app, text)
+    assert "dichvucong.gov.vn" in reply and "chưa có hồ sơ nào" not in reply, reply
+    if "không" in text or "hay" in text:
+        assert reply.startswith("Có."), reply

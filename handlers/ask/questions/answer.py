@@ -238,7 +238,7 @@ async def _answer(turn: Turn) -> None:
         )
         return
     facts = extract(text)
-    general = _general_situation(key) if facts.covid is None and facts.who is None else None
+    general = _general_situation(key, facts) if facts.covid is None and facts.who is None else None
     if general is not None and (found := by_id(general, turn.config.hotline)) is not None:
         # "hộ nghèo có được hỗ trợ thêm không", "nhà có 5 người thì được bao nhiêu": no situation of work,
         # business or COVID to decide by, so what the supports go by.
@@ -312,7 +312,7 @@ def _read_with_facts(text: str, facts: Facts, prediction: classify.Prediction) -
     # the husband's situation decides.
     pregnant_other = prediction.topic == PolicyId.CHILDREN and verdict.other_pregnant(text)
     if pregnant_other and (situation := verdict.worker_situation(text)) is not None:
-        return replace(prediction, topic=situation)
+        return replace(prediction, topic=situation, confident=True)  # the words name it: no need to ask
     named = verdict.only_worker_situation(text)
     if prediction.topic in verdict.WORKER_SITUATIONS and named not in (None, prediction.topic):
         # "công ty cho nghỉ luôn": the words name the situation where the classifier guessed a neighbour.
@@ -644,10 +644,20 @@ _GROUP_ONLY = re.compile(
 )
 
 
-def _general_situation(key: str) -> str | None:
+# What someone does or undergoes, which the supports go by: an elderly person who still works, runs a shop or
+# was isolated is answered on that, not on the age.
+_DOING = re.compile(
+    r"\b(?:lam|ban|chay|buon|quan|tiem|cua hang|kinh doanh|cong ty|nghi viec|mat viec|dong cua|ngung|hop dong"
+    r"|cach ly|dieu tri)\b"
+)
+
+
+def _general_situation(key: str, facts: Facts) -> str | None:
     """The knowledge entry for who one is or how big one's family is, asked about as such (search_key)."""
     if _GROUP_ONLY.search(key):
         return "groups_not_covered"
+    if facts.aged and not _DOING.search(key):
+        return "groups_not_covered"  # "mẹ tôi 70 tuổi có được hỗ trợ gì không"
     if _FAMILY_SIZE.search(key):
         return "package_per_person"
     return None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from handlers.ask import policy_search
 from handlers.ask.eligibility_rules import ONE_TIME_REGIMES, PolicyId, policy_title
-from handlers.ask.questions.facts import folded
+from handlers.ask.questions.facts import extract, folded
 from messages.i18n import _
 
 # "(đã) nhận <one support> rồi (thì) còn được nhận <another> không"; "rồi" says it was received, "đã" or not.
@@ -40,6 +40,16 @@ def _named(part: str) -> PolicyId | None:
     return PolicyId(matches[0].policy_id)
 
 
+# "vừa là lao động tự do vừa bị F0 thì nhận được cả 2 không": two situations at once, both supports asked.
+_AT_ONCE = re.compile(r"\bvua\b(?P<had>.{3,60}?)\bvua\b(?P<asked>.{3,60}?)(?=\bthi\b|\bco\b|\bduoc\b|,|$)")
+_BOTH = re.compile(r"\bca (?:2|hai)\b|\bcung luc\b|\bdong thoi\b|\b(?:2|hai) (?:khoan|che do|loai)\b")
+
+
+def _situation(part: str) -> PolicyId | None:
+    """The policy a situation names: "bị F0" is too short for the matcher, not for the facts."""
+    return PolicyId.F0_F1 if extract(part).covid is not None else _named(part)
+
+
 _UNEMPLOYMENT_BENEFIT = re.compile(r"\b(?:bao hiem|tro cap|bh) that nghiep\b|\bbhtn\b")
 _AGAIN = re.compile(r"\b(?:lan (?:2|hai|nua)|them lan|dot (?:2|hai))\b|\b(?:nhan|huong|lanh|linh) them\b")
 
@@ -47,7 +57,13 @@ _AGAIN = re.compile(r"\b(?:lan (?:2|hai|nua)|them lan|dot (?:2|hai))\b|\b(?:nhan
 def asked(text: str) -> Combination | None:
     """The two supports of a 'received one, may I get the other' question; None for any other message
     ("đã nộp hồ sơ rồi mà chưa được duyệt" names no support)."""
-    m = _RECEIVED_THEN.search(folded(text))
+    key = folded(text)
+    if _BOTH.search(key) and (both := _AT_ONCE.search(key)) is not None:
+        first, second = _situation(both.group("had")), _situation(both.group("asked"))
+        if first is not None and second is not None:
+            # Asked of both at once, a supplement is the one added on top of the other.
+            return Combination(second, first) if first in _SUPPLEMENTS else Combination(first, second)
+    m = _RECEIVED_THEN.search(key)
     if m is None:
         return None
     if _UNEMPLOYMENT_BENEFIT.search(m.group("had")):

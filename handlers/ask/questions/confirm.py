@@ -33,7 +33,8 @@ _EXCLUDED = re.compile(
     r"\b(?:khong ap dung (?:cho|voi|doi voi)|khong bao gom|khong ho tro (?:doi tuong|cho)"
     r"|(?<!thuong )(?<!tam )(?<!cu )tru(?! so))\b([^.;\n]{1,200})"
 )
-_STOP_TEXT = "co duoc khong a vay nhi phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao"
+# With the words that address the page ("… được không ad", "… không shop ơi"), which end many questions.
+_STOP_TEXT = "co duoc khong a vay nhi phai dung thi la va cua cho toi em minh ban nguoi ho tro gi nao ad admin shop oi"
 _STOP = frozenset(_STOP_TEXT.split(" "))
 
 
@@ -50,6 +51,9 @@ def confirmation(question: str, body: str, today: date | None = None) -> str:
     deadline (`today`): that it has passed.
     """
     q, b = search_key(question), search_key(body)
+    # "nộp trực tuyến được không hay phải lên xã": the yes or no is of the first question; the other way is
+    # what it would be instead ("không cần lên xã" in the text is no "Không." to it).
+    q = q.split(" khong hay ", 1)[0]
     asked_dates = [*single_dates(question), *(r.start for r in date_ranges(question))]
     deadlines = [d for d in single_dates(body) if d.year >= DEADLINE_YEAR_FROM]
     if asked_dates and deadlines and _LATE.search(q):

@@ -100,9 +100,13 @@ class Facts:
         return not self.adult and any(a.years < 16 for a in self.ages)
 
     @property
+    def aged(self) -> bool:
+        """An age said is of an elderly person: from 60 (Luật Người cao tuổi 2009, Điều 2)."""
+        return any(a.years >= 60 for a in self.ages)
+
+    @property
     def elderly(self) -> bool:
-        # Người cao tuổi: from 60 (Luật Người cao tuổi 2009, Điều 2).
-        return self.elderly_or_disabled or any(a.years >= 60 for a in self.ages)
+        return self.elderly_or_disabled or self.aged
 
 
 # --- text ------------------------------------------------------------------------------------

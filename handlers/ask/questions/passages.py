@@ -34,6 +34,13 @@ _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*[-•\d])")
 REPEATED_WORDS = 0.8
 REPEATED_WITH_AMOUNTS = 0.7
 _AMOUNT = re.compile(r"\d{1,3}(?:\.\d{3})+")
+# A period in the question ("từ cuối tháng 4 đến hết tháng 5", "từ 10/7", "20 ngày") says when, not what it is
+# about: compared, its words matched the pension pause's "đến hết tháng 01/2021" under a closed shop's answer.
+_PERIOD = re.compile(  # on the search key, where "10/7/2021" reads "10 7 2021"
+    r"\b(?:(?:tu|den|toi)\s+)?(?:(?:ngay|het|cuoi|dau|giua)\s+)?(?:thang|ngay|nam|tuan)\s+\d{1,4}(?:\s+\d{1,4}){0,2}\b"
+    r"|\b(?:tu|den|toi)\s+(?:ngay\s+)?\d{1,2}\s+\d{1,2}(?:\s+\d{2,4})?\b"
+    r"|\b\d{1,3}\s+(?:ngay|thang|tuan)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,8 @@ def supporting(question: str, policy: str | None, shown: str) -> str | None:
     """The best paragraphs for the question not already shown: `policy`'s own (or the general
     entries'), and one from anywhere when it matches clearly better (the topic may be a near miss)."""
     index = _index()
-    scores = (index.matrix @ index.vectorizer.transform([search_key(question)]).T).toarray().ravel()
+    asked = _PERIOD.sub(" ", search_key(question))
+    scores = (index.matrix @ index.vectorizer.transform([asked]).T).toarray().ravel()
     shown_key = search_key(shown)
     shown_lines = [_Line(line) for line in shown.splitlines() if line.strip()]
     own: tuple[float, str] | None = None
