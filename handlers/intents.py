@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from handlers import app_code, validators
 from handlers.turn import Turn
@@ -23,6 +24,13 @@ _GREETING = re.compile(
     r"|vi|cac|can bo|xa))*$"
 )
 _THANKS = re.compile(r"^(ok |vang |da |dạ )?(cam on|cám ơn|thank|thanks|thank you|tks|thks|ty)\b.{0,25}$")
+# "ok", "dạ vâng", "hiểu rồi", "thôi không cần nữa", "bye": taken note of, or done for now (search_key).
+_ACKNOWLEDGEMENT = re.compile(
+    r"^(?:ok|oke|okie|oki|okay|okela|uh|uhm|um|u|uk|ukm|vang|da|da vang|roi|duoc|duoc roi|hieu roi|biet roi"
+    r"|ro roi|on roi|tot|tot qua|hay qua|the a|vay a|a vay a|a the a|a|o|oh|ah|thoi|thoi khong can|khong can nua"
+    r"|thoi khong can nua|vay thoi|bye|bai|tam biet|hen gap lai)"
+    r"(?: (?:a|nhe|nha|ban|ad|admin|shop|bot|oi|nhieu|luon|roi|vay|the|thoi))*$"
+)
 
 
 # "cho tôi hỏi", "em muốn hỏi chút ạ": the question is still to come; the words name no topic.
@@ -254,13 +262,26 @@ def complaint_cue(text: str) -> bool:
 
 
 def chat_intent(text: str) -> str | None:
-    """A bare greeting or thanks ("hi", "chào bạn", "cảm ơn nhiều"): too short for the classifier."""
+    """A bare greeting, thanks or acknowledgement ("hi", "cảm ơn nhiều", "ok", "👍"): too short for the
+    classifier, which guessed a policy."""
     key = search_key(text)
     if _GREETING.match(key):
         return "greeting"
     if _THANKS.match(key):
         return "thanks"
+    if _ACKNOWLEDGEMENT.match(key) or (not key and _only_symbols(text)):
+        return "acknowledgement"
     return None
+
+
+def is_acknowledgement(text: str) -> bool:
+    return chat_intent(text) == "acknowledgement"
+
+
+def _only_symbols(text: str) -> bool:
+    """Emoji and symbols only ("👍", "🙏🙏"): a reaction typed as a message."""
+    stripped = text.strip()
+    return bool(stripped) and all(unicodedata.category(c)[0] in "SZC" or c in "\u200d\ufe0f" for c in stripped)
 
 
 def code_in(text: str) -> str | None:

@@ -92,6 +92,46 @@ async def test_greeting_thanks_and_contact(app: HoTro) -> None:
     assert "0205 3812 345" in joined(await chat.say("cho tôi số điện thoại cán bộ xã"))
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ok",
+        "Ok ạ",
+        "dạ",
+        "vâng ạ",
+        "ừ",
+        "uhm",
+        "oke bạn",
+        "được rồi",
+        "hiểu rồi",
+        "à vậy à",
+        "👍",
+        "thôi",
+        "không cần nữa",
+        "bye ad",
+    ],
+)
+async def test_an_acknowledgement_is_acknowledged(app: HoTro, typed: str) -> None:
+    """ "ok", "dạ", "hiểu rồi" after an answer got a guess among the policies, the citizen's (absent) applications
+    or the filing deadlines."""
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say("hộ kinh doanh được bao nhiêu tiền")
+    reply = await chat.say(typed)
+    assert len(reply) == 1, joined(reply)
+    assert reply[0]["text"].startswith("Vâng."), joined(reply)
+    assert any("Tìm hiểu chính sách" in b["label"] for row in reply[0]["buttons"] for b in row)
+
+
+async def test_ok_at_the_code_step_asks_for_the_code_again(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Hồ sơ của tôi")
+    await chat.press("Tra cứu bằng mã")
+    reply = joined(await chat.say("ok"))
+    assert "mã hồ sơ" in reply.casefold() and not reply.startswith("Vâng."), reply
+
+
 @pytest.mark.parametrize("greeting", ["hi shop", "alo page ơi", "chào tổng đài", "hello admin ạ"])
 async def test_a_greeting_to_the_page_by_any_name_is_a_greeting(app: HoTro, greeting: str) -> None:
     """People greet a chat page the way they greet a shop's ("shop", "page", "ad"): no policy is guessed."""
@@ -328,7 +368,7 @@ async def test_help_in_words_shows_how_to_use_the_bot(app: HoTro) -> None:
 async def test_a_bare_yes_or_no_in_the_menu_is_not_a_question_about_a_policy(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")
-    for typed in ("có", "ko", "ừ", "không"):
+    for typed in ("có", "ko", "không"):  # "ừ" is taken note of (test_an_acknowledgement_is_acknowledged)
         text = joined(await chat.say(typed))
         assert "Có phải bạn muốn hỏi" in text and not text.startswith("Có thể"), (typed, text)
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import actions, app_code, attempts
-from handlers.intents import chat_intent, code_in
+from handlers.intents import chat_intent, code_in, is_acknowledgement
 from handlers.menu import back_to_menu_button, show_menu
 from handlers.review import lifecycle
 from handlers.review import service as review
@@ -268,9 +268,9 @@ def not_a_code(turn: Turn) -> bool:
     """At the code step: thanks, a greeting or a question with no code in it leaves the look-up and is
     answered; a code, or what may be a mistyped one, is looked up."""
     text = turn.text
-    return (
-        bool(text) and not turn.action and bool(chat_intent(text) or (code_in(text) is None and len(text.split()) >= 3))
-    )
+    if not text or turn.action or is_acknowledgement(text):
+        return False  # "ok": the code is still to come
+    return bool(chat_intent(text) or (code_in(text) is None and len(text.split()) >= 3))
 
 
 def take_code(turn: Turn, code: str) -> None:

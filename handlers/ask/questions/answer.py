@@ -115,7 +115,7 @@ _LOOKUPS = frozenset({"app_status", "app_code"})
 # The F0/F1 meal support and the children's extra: one set of rules, told apart by whose age is said.
 _F0_F1_CHILDREN = frozenset({PolicyId.F0_F1, PolicyId.CHILDREN})
 # Intents that are never offered as a guess.
-_NOT_OFFERED = frozenset({"greeting", "thanks", "app_code"})
+_NOT_OFFERED = frozenset({"greeting", "thanks", "acknowledgement", "app_code"})
 # Below this the message is not about anything we know ("qwerty"): say so instead of guessing.
 NOTHING_SCORE = -0.6
 
@@ -365,6 +365,9 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         return
     if topic == "thanks":
         await show_menu(turn, _("You are welcome! Type another question whenever you need, or choose below."))
+        return
+    if topic == "acknowledgement":
+        await show_menu(turn, _("All right. Whenever you need, type your question or choose below."))
         return
     if topic == "app_status":
         await status.my_applications(turn)
