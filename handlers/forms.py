@@ -334,6 +334,13 @@ async def _handle_summary(turn: Turn, form: Form) -> None:
                     answers.pop(dependent.key, None)
             await ask(turn, form)
             return
+    if not turn.action and (typed := validators.confirms(turn.text)) is not None:
+        # "ok", "đồng ý", "đúng rồi" under "If everything is correct, press …"; "sai rồi": what to change.
+        if typed == "yes":
+            await form.on_submit(turn, answers)
+        else:
+            turn.say(_("Which information do you want to change?"), _edit_buttons(form, answers))
+        return
     if turn.action == "f:sum" or not turn.action:
         if not turn.action:
             turn.say(_("Please use the buttons below to confirm, edit or cancel."))

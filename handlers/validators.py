@@ -1110,6 +1110,26 @@ def says_done(raw: str) -> bool:
     return _bare(raw) in _DONE
 
 
+# Under a summary ("If everything is correct, press Confirm"): the words that confirm it, besides a yes.
+_CONFIRM = frozenset(
+    {"xac nhan", "gui", "gui di", "nop", "nop di", "gui ho so", "nop ho so", "dong y", "ghi nhan", "luu", "xong"}
+)
+
+
+def confirms(raw: str) -> YesNo | None:
+    """What is typed under a summary that asks to confirm: "yes" ("ok", "đồng ý", "xác nhận ạ", "gửi đi"), "no"
+    ("không", "sai rồi", "chưa đúng"), None for anything else."""
+    if _bare(raw) in _CONFIRM:
+        return "yes"
+    answered = yes_no(raw)
+    if isinstance(answered, Valid) and answered.value != "unsure":
+        return answered.value
+    return "no" if _bare(raw) in _NOT_RIGHT else None
+
+
+_NOT_RIGHT = frozenset({"sai", "sai roi", "chua dung", "khong dung", "nham", "nham roi", "can sua", "sua", "sua lai"})
+
+
 def choose_a_button() -> Invalid:
     """A typed answer that names no option: the buttons, or the option's number (each channel takes "1")."""
     return Invalid(_("Please choose one of the buttons below, or type its number (e.g. 1)."), "choose")

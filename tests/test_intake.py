@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, text
 
 from bot.app import HoTro
@@ -107,6 +108,29 @@ async def test_household_business_application_end_to_end(app: HoTro) -> None:
         consent = (await session.execute(select(Consent))).scalar_one()
     assert [(e.from_status, e.to_status) for e in events] == [(None, "submitted")]
     assert application.consent_id == consent.id and consent.notice_version
+
+
+@pytest.mark.parametrize("typed", ["ok", "đồng ý", "đúng rồi", "gửi đi", "xác nhận ạ", "Có"])
+async def test_a_yes_typed_at_the_summary_submits(app: HoTro, typed: str) -> None:
+    """ "ok" under "If everything is correct, press Confirm and submit" was refused ("use the buttons")."""
+    chat = Chat(app)
+    await fill_household(chat)
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Bỏ qua")
+    text_out = joined(await chat.say(typed))
+    [application] = await applications(app)
+    assert app_code.display(application.code) in text_out, text_out
+
+
+@pytest.mark.parametrize("typed", ["không", "sai rồi", "chưa đúng"])
+async def test_a_no_typed_at_the_summary_asks_what_to_change(app: HoTro, typed: str) -> None:
+    chat = Chat(app)
+    await fill_household(chat)
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Bỏ qua")
+    text_out = joined(await chat.say(typed))
+    assert "Bạn muốn sửa thông tin nào?" in text_out, text_out
+    assert await applications(app) == []
 
 
 async def test_free_worker_with_bank_other_occupation_and_other_address(app: HoTro) -> None:

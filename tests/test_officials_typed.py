@@ -176,6 +176,18 @@ async def test_an_action_typed_with_its_reason_goes_to_the_confirmation(app: HoT
     assert note in Chat(app, "citizen").last_text
 
 
+@pytest.mark.parametrize("typed", ["ok", "đồng ý", "xác nhận"])
+async def test_a_yes_typed_at_the_confirmation_records_the_decision(app: HoTro, typed: str) -> None:
+    """ "ok" under "Bấm “Xác nhận thay đổi” để ghi nhận" was refused: only the button recorded it."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    await chat.say(app_code.display(application.code))
+    await chat.press("Chuyển UBND huyện")
+    reply = joined(await chat.say(typed))
+    assert "Đã chuyển UBND huyện" in reply and "Người dân đã được thông báo" in reply, reply
+    assert "chuyển lên UBND huyện" in Chat(app, "citizen").last_text
+
+
 @pytest.mark.parametrize(
     ("typed", "number", "dated"),
     [
