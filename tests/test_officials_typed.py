@@ -176,6 +176,18 @@ async def test_an_action_typed_with_its_reason_goes_to_the_confirmation(app: HoT
     assert note in Chat(app, "citizen").last_text
 
 
+@pytest.mark.parametrize("typed", ["ok", "xác nhận", "đồng ý"])
+async def test_a_yes_typed_on_an_open_application_asks_which_decision(app: HoTro, typed: str) -> None:
+    """ "xác nhận" typed on an open application got the citizens' page on where work-stoppage dossiers go."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    await chat.say(app_code.display(application.code))
+    reply = joined(await chat.say(typed))
+    assert "bấm một nút" in reply and app_code.display(application.code) in reply, reply
+    assert any("Chuyển UBND huyện" in b["label"] for b in chat.buttons())
+    assert "Đã nộp" in reply  # nothing was recorded
+
+
 @pytest.mark.parametrize("typed", ["ok", "đồng ý", "xác nhận"])
 async def test_a_yes_typed_at_the_confirmation_records_the_decision(app: HoTro, typed: str) -> None:
     """ "ok" under "Bấm “Xác nhận thay đổi” để ghi nhận" was refused: only the button recorded it."""

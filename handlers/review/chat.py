@@ -187,11 +187,7 @@ async def show_application(turn: Turn, official: Official, application: Applicat
         due = deadlines.payment_due(application)
         lines.append("⚠️ " + _("Payment overdue (due {date})").format(date=fmt.day(due) if due else "–"))
     lookups.audit_view(turn.session, actor(official), "view", application, turn.now)
-    rows = [
-        [Button(_(label), actions.OF_CHANGE.pack(application.id, target))]
-        for target, label in ACTION_LABELS.items()
-        if lifecycle.can_move(application, target) and may_change(official)
-    ]
+    rows = _action_rows(official, application)
     rows += [
         [_open_button(m.application)]
         for m in same_person[: duplicates.MAX_LISTED]
@@ -201,6 +197,29 @@ async def show_application(turn: Turn, official: Official, application: Applicat
     rows.append([Button(_("« Officials' menu"), "of")])
     turn.goto(CoreState.MENU, {VIEWED: application.id})
     turn.say("\n".join(lines), rows)
+
+
+def _action_rows(official: Official, application: Application) -> list[list[Button]]:
+    """The decisions the application can take now, for an official who may record them."""
+    return [
+        [Button(_(label), actions.OF_CHANGE.pack(application.id, target))]
+        for target, label in ACTION_LABELS.items()
+        if lifecycle.can_move(application, target) and may_change(official)
+    ]
+
+
+def ask_which_decision(turn: Turn, official: Official, application: Application) -> None:
+    """ "ok", "xác nhận" typed on the open application: which decision, since none is named."""
+    rows = _action_rows(official, application)
+    head = _("Application {code} is “{status}”.").format(
+        code=app_code.display(application.code), status=vocabulary.status_label(application.status)
+    )
+    if rows:
+        head += " " + _(
+            "To record a decision, press one of the buttons below, or type it, e.g. “chuyển huyện”, "
+            "“từ chối vì …”, “yêu cầu bổ sung …”."
+        )
+    turn.say(head, [*rows, [Button(_("« Officials' menu"), "of")]])
 
 
 async def typed_action(

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from handlers import actions, app_code
+from handlers import actions, app_code, validators
 from handlers.announce import chat as announce
 from handlers.gate import official_of, officials_only
-from handlers.intents import code_in, looks_like_question
+from handlers.intents import code_in, is_acknowledgement, looks_like_question
 from handlers.posting import chat as posting
 from handlers.report.chat import report_command
 from handlers.review import chat
@@ -104,6 +104,13 @@ async def handle(turn: Turn) -> bool:
         if target and official is not None and application is not None and review.may_act(official, application):
             await chat.typed_action(turn, official, application, target, typed)
             return True
+        if target is None and (validators.confirms(turn.text) == "yes" or is_acknowledgement(turn.text)):
+            # "ok", "xác nhận" with the application open: a decision meant, but not which one.
+            official = await official_of(turn)
+            application = await lookups.by_id(turn.session, viewed) if official is not None else None
+            if official is not None and application is not None and review.may_act(official, application):
+                chat.ask_which_decision(turn, official, application)
+                return True
     request = _request(turn.text)
     if request is None:
         return False
