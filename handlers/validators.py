@@ -838,11 +838,12 @@ def period(
     window_end: date = date(2021, 12, 31),
     min_days: int = 15,
 ) -> Result[Period]:
-    """A stoppage/suspension period: end not before start, start inside the
+    """A stoppage/suspension period: end not before start, some of it inside the
     support window, at least ``min_days`` consecutive days counted inclusively.
 
-    Days after ``window_end`` do not count towards ``min_days`` (the policy asks
-    for the stoppage to fall within 01/5/2021-31/12/2021).
+    Only the days inside the window count towards ``min_days`` (QĐ 23 asks for the stoppage
+    to last so long "trong thời gian từ ngày 01/5/2021 đến hết ngày 31/12/2021"): a closure
+    from 27/4 counts from 01/5.
     """
     if end < start:
         return Invalid(
@@ -851,10 +852,10 @@ def period(
             ),
             "period_order",
         )
-    if start < window_start:
+    if end < window_start:
         return Invalid(
-            _("The period must start on or after {window_start}; you gave {start}.").format(
-                window_start=fmt_day(window_start), start=fmt_day(start)
+            _("The period ended on {end}, before {window_start}: only the days from {window_start} count.").format(
+                window_start=fmt_day(window_start), end=fmt_day(end)
             ),
             "period_before_window",
         )
@@ -874,7 +875,15 @@ def period(
             ).format(min_days=min_days, days=days, start=fmt_day(start), end=fmt_day(end)),
             "period_too_short",
         )
-    days_in_window = (min(end, window_end) - start).days + 1
+    days_in_window = (min(end, window_end) - max(start, window_start)).days + 1
+    if days_in_window < min_days and start < window_start:
+        return Invalid(
+            _(
+                "Only the days from {window_start} count: your period has {days} days from then, fewer "
+                "than the required {min_days}."
+            ).format(window_start=fmt_day(window_start), days=days_in_window, min_days=min_days),
+            "period_outside_window",
+        )
     if days_in_window < min_days:
         return Invalid(
             _(

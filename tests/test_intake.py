@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,28 @@ async def test_a_no_typed_at_the_summary_asks_what_to_change(app: HoTro, typed: 
     assert await applications(app) == []
 
 
+async def test_a_closure_that_began_before_may_is_taken_with_its_real_dates(app: HoTro) -> None:
+    """A business closed from 27/4 was refused at the first date ("on or after 01/05/2021"): its days from 01/5
+    count (QĐ 23), and the commune sees the dates as they were."""
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", "001 085 012 345", "0912.345.678", "Phở Lan", "bán phở"]:
+        await chat.say(answer)
+    await chat.press("Bỏ qua")
+    for answer in ["lang son", "huu lung", "nhat tien", "thôn Đồng Lâm"]:
+        await chat.say(answer)
+    assert "Đến ngày nào" in joined(await chat.say("27/04/2021"))
+    await chat.say("31/05/2021")
+    reply = joined(await chat.say("Thông báo số 15/TB-UBND ngày 26/4/2021 của UBND huyện Hữu Lũng"))
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Bỏ qua")
+    assert "27/04/2021" in chat.last_text and "31/05/2021" in chat.last_text, reply
+    await chat.press("Xác nhận")
+    [application] = await applications(app)
+    assert application.period_start == date(2021, 4, 27) and application.estimated_amount == 3_000_000
+
+
 async def test_free_worker_with_bank_other_occupation_and_other_address(app: HoTro) -> None:
     app.settings.free_worker.mode = "lump"
     app.settings.free_worker.amount_vnd = 1_500_000
@@ -211,7 +234,9 @@ async def test_suspension_shorter_than_15_days_is_refused(app: HoTro) -> None:
     await chat.say("bán rau")
     for answer in ["lang son", "huu lung", "nhat tien", "chợ Hữu Lũng", "30/04/2021"]:
         await chat.say(answer)
-    assert "01/05/2021" in chat.transport.texts()[-2]  # before the window
+    replies = await chat.say("14/05/2021")  # 15 days, of which 14 from 01/05
+    assert "01/05/2021" in joined(replies) and "14" in joined(replies), joined(replies)
+    await chat.press("Quay lại")
     await chat.say("01/08/2021")
     replies = await chat.say("14/08/2021")
     assert "15" in joined(replies) and "14" in joined(replies)

@@ -298,7 +298,8 @@ def test_period_counts_days_inclusively() -> None:
     ("start", "end", "code"),
     [
         (date(2021, 7, 15), date(2021, 7, 1), "period_order"),
-        (date(2021, 4, 20), date(2021, 5, 20), "period_before_window"),
+        (date(2021, 4, 1), date(2021, 4, 30), "period_before_window"),
+        (date(2021, 4, 20), date(2021, 5, 10), "period_outside_window"),  # 10 days from 01/5
         (date(2022, 1, 2), date(2022, 1, 30), "period_after_window"),
         (date(2021, 7, 1), date(2021, 7, 14), "period_too_short"),
         (date(2021, 12, 20), date(2022, 1, 20), "period_outside_window"),
@@ -308,6 +309,13 @@ def test_period_rejections(start: date, end: date, code: str) -> None:
     result = v.period(start, end)
     assert isinstance(result, Invalid)
     assert result.code == code
+
+
+def test_a_period_from_before_the_window_counts_its_days_inside() -> None:
+    """QĐ 23 asks for 15 days inside 01/5–31/12/2021: a closure from 20/4 to 20/5 has 20 of them."""
+    result = v.period(date(2021, 4, 20), date(2021, 5, 20))
+    assert isinstance(result, Valid)
+    assert result.value.days == 31 and result.value.days_in_window == 20
 
 
 def test_period_too_short_says_how_many_days() -> None:

@@ -116,6 +116,16 @@ def start_date(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
 
 
+# A closure may have begun before the window (from 27/4 in many provinces): its days from 01/5 count, and the
+# commune sees the dates as they were (validators.period checks the days inside).
+CLOSURE_EARLIEST = date(2021, 1, 1)
+
+
+def closure_start_date(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    result = validators.parse_date(text, earliest=CLOSURE_EARLIEST, latest=WINDOW_END, default_year=2021)
+    return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
+
+
 def end_date(min_days: int, start_key: str) -> forms.Parser:
     def parse(text: str, answers: Answers, turn: Turn) -> Result[Any]:
         # "hôm nay" or "vẫn đang đóng cửa" for a stoppage still going on, "hôm qua" for one that just ended.
@@ -321,8 +331,11 @@ HOUSEHOLD_FIELDS = [
     Field(
         "period_start",
         N_("Suspended from"),
-        N_("From which date did the business have to stop? (dd/mm/yyyy, between 01/05/2021 and 31/12/2021)"),
-        parse=start_date,
+        N_(
+            "From which date did the business have to stop? (dd/mm/yyyy; if it stopped before 01/05/2021, type "
+            "that date: the days from 01/05/2021 count)"
+        ),
+        parse=closure_start_date,
         show=show_date,
     ),
     Field(
