@@ -625,9 +625,12 @@ _DATE_TAIL = re.compile(r"(?:\s+(?:a|nhe|nha))+$")
 _LUNAR = re.compile(r"\bam\s*lich\b|\bal\b")
 
 
+def _folded_date_text(raw: str) -> str:
+    return _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))).strip().rstrip(".")
+
+
 def _parse_date(raw: str, default_year: int | None, pivot_year: int, example: str = _DATE_EXAMPLE) -> Result[date]:
-    text = fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))
-    text = _SPACES.sub(" ", text).strip().rstrip(".")
+    text = _folded_date_text(raw)
     if not text:
         return Invalid(_("You have not typed anything. Please type your answer."), "empty")
     if _LUNAR.search(text):
@@ -638,6 +641,9 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int, example: st
             "date_lunar",
         )
     parts = _date_parts(text) or _date_parts(_DATE_TAIL.sub("", _DATE_LEAD.sub("", text, count=1)).strip())
+    if parts is None and (ongoing := _ONGOING_TAIL.search(text)) is not None:
+        # "từ 1/7 đến giờ" at the step of the start: the start (parse_date reads an end still going on first).
+        parts = _date_parts(_DATE_LEAD.sub("", text[: ongoing.start()], count=1).strip())
     if parts is None:
         return Invalid(
             _("Please type the date as day/month/year, for example: {example}.").format(example=example),
@@ -714,6 +720,8 @@ _CLOSED = r"(?:dong cua|nghi|nghi viec|nghi ban|ngung|tam ngung|tam dung|dung|ph
 _REOPENED = r"(?:mo cua|mo|ket thuc|het|hoat dong|ban|lam|di lam|co viec|co viec lam|duoc mo|duoc mo cua|duoc lam)"
 _NOT_OVER = rf"(?:{_STILL} {_CLOSED}|(?:{_STILL} )?chua (?:duoc )?{_REOPENED})(?: \w+)*"
 _UNTIL_NOW = re.compile(rf"(?:(?:cho )?(?:den|toi) (?:nay|gio|bay gio|hien tai|hom nay))(?: {_NOT_OVER})?|{_NOT_OVER}")
+# The same after a date: "từ 1/7 đến giờ", "từ 15/7 đến nay vẫn chưa có việc" (folded).
+_ONGOING_TAIL = re.compile(rf"\s+(?:{_UNTIL_NOW.pattern})(?:\s+(?:a|nhe|nha))*$")
 
 
 def relative_day(raw: str, today: date, until_now: bool = False) -> date | None:
@@ -746,6 +754,8 @@ def parse_date(
     """
     pivot = latest.year if latest else default_year or date.today().year
     relative = relative_day(raw, today, until_now) if today is not None else None
+    if relative is None and until_now and today is not None and _ONGOING_TAIL.search(_folded_date_text(raw)):
+        relative = today  # "từ 1/7 đến nay" at the step of the end: it is still going on
     result = Valid(relative) if relative is not None else _parse_date(raw, default_year, pivot)
     if isinstance(result, Invalid):
         return result

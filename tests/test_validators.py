@@ -483,10 +483,18 @@ def test_an_introduction_of_a_given_name_alone_asks_for_the_full_name(typed: str
         ("bắt đầu từ ngày 24/7", date(2021, 7, 24)), ("hôm 24/7", date(2021, 7, 24)), ("ngày 24/7", date(2021, 7, 24)),
         ("đến 31/8", date(2021, 8, 31)), ("tới ngày 31/08/2021", date(2021, 8, 31)),
         ("cho đến ngày 31/8 ạ", date(2021, 8, 31)), ("em nghỉ từ 24/7", date(2021, 7, 24)),
+        # a start with its "until now": these were refused at the job-loss date
+        ("từ 1/7 đến giờ", date(2021, 7, 1)), ("từ ngày 1/7/2021 tới nay", date(2021, 7, 1)),
+        ("mất việc từ 15/7 đến bây giờ", date(2021, 7, 15)), ("từ 15/7 đến nay vẫn chưa có việc", date(2021, 7, 15)),
     ],
 )  # fmt: skip
 def test_from_and_until_around_a_date_are_dropped(typed: str, day: date) -> None:
     assert v.parse_date(typed, default_year=2021) == v.Valid(day)
+
+
+def test_a_start_until_now_typed_at_the_end_is_still_going_on() -> None:
+    today = date(2021, 9, 1)
+    assert v.parse_date("từ 1/7 đến nay", default_year=2021, today=today, until_now=True) == v.Valid(today)
 
 
 @pytest.mark.parametrize(
