@@ -186,6 +186,10 @@ def test_who(text: str, expected: Who | None) -> None:
         ("nghỉ không lương 20 ngày", None),
         ("tôi đóng bảo hiểm xã hội tự nguyện", False),  # voluntary insurance is not the compulsory one
         ("có đóng bhxh tự nguyện 2 năm", False),
+        ("cty cho nghỉ 2 tuần, có bh", True),  # "bh" as people write it
+        ("em có bảo hiểm xã hội", True),
+        ("ko có bh", False),
+        ("không có bhtn", None),  # unemployment insurance: not the social insurance asked
     ],
 )
 def test_social_insurance(text: str, expected: bool | None) -> None:

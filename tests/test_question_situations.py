@@ -291,6 +291,20 @@ async def test_a_group_no_policy_is_for_is_told_what_the_supports_go_by(app: HoT
 @pytest.mark.parametrize(
     "text",
     [
+        "cho e hỏi là e làm công nhân cty may, cty cho nghỉ luân phiên 2 tuần, có bh, e có đc hỗ trợ ko",
+        "tôi là công nhân công ty giày, có hợp đồng, bị cho nghỉ không lương 10 ngày thì có được hỗ trợ không",
+    ],
+)
+async def test_a_factory_worker_is_answered_as_an_employee(app: HoTro, text: str) -> None:
+    """The first got the free workers' conditions: a worker of a company is an employee."""
+    reply = await ask(app, text)
+    assert "lao động tự do" not in reply.split("\n")[0], reply
+    assert reply.startswith("Không.") and "15 ngày" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "bố tôi 68 tuổi vẫn chạy xe ôm, mất khách vì giãn cách, có được hỗ trợ không",
         "mẹ tôi 65 tuổi có quán nước phải đóng cửa 1 tháng có được hỗ trợ không",
     ],

@@ -259,6 +259,16 @@ def test_no_cccd_explanation_without_a_known_digit(question: str) -> None:
             "Hà Nội: lao động tự do không phải về địa phương nơi thường trú để xin xác nhận.",
             "Không.",
         ),
+        (  # was "Có." over the text's own "không có khoản hỗ trợ tiền điện"
+            "hỗ trợ tiền điện tiền nước có không",
+            "Trong 12 chính sách đó không có khoản hỗ trợ tiền điện, tiền nước, gạo, tiền học hay tiền thuê nhà.",
+            "Không.",
+        ),
+        (  # "không có hợp đồng" describes who: no "Không." to a question about them
+            "người không có hợp đồng lao động có được hỗ trợ không",
+            "Người lao động không có hợp đồng lao động (lao động tự do) được hỗ trợ theo mức do UBND tỉnh quy định.",
+            "Có.",
+        ),
     ],
 )
 def test_confirmation_is_read_off_the_answer(question: str, body: str, expected: str) -> None:

@@ -20,7 +20,8 @@ from messages.normalize import fold, nfc, search_key
 _LATE = re.compile(r"\b(kip|con (nop|nhan|duoc|dang ky)|tre han|qua han|het han|muon)\b")
 DEADLINE_YEAR_FROM = 2022  # the filing deadlines are in 2022 (31/01/2022); windows end in 2021
 # "không cần tài sản bảo đảm" negates "phải thế chấp không"; "không có hợp đồng" only describes.
-_NEGATED = "(khong|chua|chang) (can|phai|duoc|ap dung|bat buoc)"
+# "không có khoản hỗ trợ tiền điện" says there is none of what is asked; "không có" alone describes.
+_NEGATED = "(?:(?:khong|chua|chang) (?:can|phai|duoc|ap dung|bat buoc)|khong co (?:khoan|che do|chinh sach))"
 _SYNONYMS = {"the chap": "tai san", "bao dam": "tai san", "mien": "0%", "mien phi": "0%", "ve que": "ve dia phuong"}
 # How the answers' texts say a word a question ends on ("… nộp online được không").
 # Folded as the text is (search_key: "0%" is "0").

@@ -541,7 +541,10 @@ def who(text: str) -> Who | None:
 
 _SI = r"(bao hiem xa hoi|bao hiem)"
 _SI_NO = re.compile(rf"(khong|chua|chang|ko|het|ngung|ngat) (co |duoc |he |tung )?(dong|tham gia|co|dong tien)? ?{_SI}")
-_SI_YES = re.compile(rf"(co|dang|van|deu|da) (dong|tham gia|co) {_SI}|{_SI} (day du|bat buoc)|dong {_SI}")
+_SI_YES = re.compile(rf"(co|dang|van|deu|da) (dong|tham gia|co) {_SI}|{_SI} (day du|bat buoc)|dong {_SI}|\bco {_SI}")
+# "có bh", "đóng bh", "ko có bh": the insurance, read before teencode makes "bh" "bao giờ" (fold only).
+_BH_NO = re.compile(r"\b(?:khong|ko|k|kh|chua) (?:co |dong |tham gia )?bh(?:xh)?\b")
+_BH_YES = re.compile(r"\b(?:co|dong|co dong|dang dong|van dong) bh(?:xh)?\b")
 
 
 _SI_VOLUNTARY = re.compile(rf"{_SI} tu nguyen")
@@ -550,10 +553,10 @@ _SI_VOLUNTARY = re.compile(rf"{_SI} tu nguyen")
 def social_insurance(text: str) -> bool | None:
     """Does the worker pay compulsory social insurance: 'có đóng BHXH' / 'không đóng bảo hiểm';
     'đóng BHXH tự nguyện' is the voluntary scheme, which the employees' supports do not count."""
-    key = folded(text)
-    if _SI_NO.search(key) or _SI_VOLUNTARY.search(key):
+    key, plain = folded(text), fold(text)
+    if _SI_NO.search(key) or _SI_VOLUNTARY.search(key) or _BH_NO.search(plain):
         return False
-    if _SI_YES.search(key):
+    if _SI_YES.search(key) or _BH_YES.search(plain):
         return True
     return None
 
