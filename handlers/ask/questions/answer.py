@@ -317,9 +317,9 @@ def _read_with_facts(text: str, facts: Facts, prediction: classify.Prediction) -
     if prediction.topic == PolicyId.FREE_WORKER and facts.who is Who.EMPLOYEE_SI and facts.social_insurance:
         # "công nhân cty may, cty cho nghỉ 2 tuần, có bh": an insured employee is no free worker; the situation
         # named, else the classifier's nearest of the employees' supports.
-        situation = named or next((t for t, _s in prediction.ranked if t in verdict.WORKER_SITUATIONS), None)
-        if situation is not None:
-            prediction = replace(prediction, topic=situation)
+        nearest = next((t for t, _s in prediction.ranked if t in verdict.WORKER_SITUATIONS), None)
+        if (employees := named or nearest) is not None:
+            prediction = replace(prediction, topic=employees)
     if prediction.topic in verdict.WORKER_SITUATIONS and named not in (None, prediction.topic):
         # "công ty cho nghỉ luôn": the words name the situation where the classifier guessed a neighbour.
         prediction = replace(prediction, topic=named)
