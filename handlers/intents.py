@@ -144,6 +144,7 @@ _LOST_CODE = re.compile(
     r"\b(?:quen|mat|lam mat|khong nho|khong con giu|khong biet)\b(?:\s+\w+){0,3}\s+ma (?:ho so|hs)\b"
     r"|\b(?:quen|mat|khong nho) ma(?: roi| a)?$"
     r"|\bma (?:ho so|hs)(?: cua (?:toi|em|minh))? la gi\b"
+    r"|\bma (?:ho so|hs)\b(?:\s+\w+){0,3}\s+(?:bi mat|mat roi|mat mat|quen mat|quen roi|khong nho)\b"
 )
 _CORRECTION = re.compile(
     r"\b(?:khai|nhap|ghi|dien|go|nop|dang ky|chon)\s+(?:sai|nham|lon)\b"
@@ -207,7 +208,8 @@ def wants_withdrawal(text: str) -> bool:
 
 def application_help(text: str) -> str | None:
     """The knowledge entry for "tôi quên mã hồ sơ" ('lost_code'), "khai sai số tài khoản, sửa thế nào"
-    ('correct_application') or "đăng ký có mất phí không" ('fees'), else None."""
+    ('correct_application'), "đăng ký có mất phí không" ('fees'), "xã bảo tôi không thuộc diện" ('refusal')…,
+    else None."""
     key = search_key(text)
     if _LOST_CODE.search(key):
         return "lost_code"
@@ -217,11 +219,19 @@ def application_help(text: str) -> str | None:
         return "fees"
     if _NAME_ON_THE_LIST.search(key):
         return "public_list"
+    if _TOLD_NO.search(key):
+        return "refusal"
     if _WAY_OF_PAYMENT.search(key):
         return "payment_method"
     return None
 
 
+# "cán bộ xã bảo tôi không thuộc diện được hỗ trợ", "xã nói tôi không đủ điều kiện": a refusal told, which is
+# answered in writing with its reasons and may be objected to.
+_TOLD_NO = re.compile(
+    r"\b(?:bao|noi|tra loi|ket luan|xac dinh)\b(?:\s+\w+){0,3}\s+"
+    r"(?:khong thuoc (?:dien|doi tuong)|khong du (?:dieu kien|tieu chuan)|khong duoc (?:ho tro|nhan|duyet|huong))\b"
+)
 # "tên tôi có trong danh sách chưa", "xã đã đưa tên tôi vào danh sách chưa" (not the list of the policies).
 _NAME_ON_THE_LIST = re.compile(
     r"\bten (?:toi|minh|em|cua (?:toi|minh|em))\b.{0,30}\bdanh sach\b|\bdanh sach\b.{0,40}\bten (?:toi|minh|em)\b"

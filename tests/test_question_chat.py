@@ -470,7 +470,17 @@ async def test_before_which_date_gets_the_deadlines_of_every_policy(app: HoTro) 
     assert text.startswith("Hạn nộp hồ sơ") and "31/01/2022" in text
 
 
-@pytest.mark.parametrize("typed", ["tôi quên mã hồ sơ", "mất mã hồ sơ rồi thì tra cứu sao", "không nhớ mã hồ sơ"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "tôi quên mã hồ sơ",
+        "mất mã hồ sơ rồi thì tra cứu sao",
+        "không nhớ mã hồ sơ",
+        # the code named first, then what happened to it: these were told the chat had no application
+        "mã hồ sơ của tôi bị mất thì làm sao",
+        "mã hs em quên mất rồi",
+    ],
+)
 async def test_a_lost_code_is_told_how_to_find_the_application(app: HoTro, typed: str) -> None:
     chat = Chat(app)
     await chat.say("/start")

@@ -511,3 +511,18 @@ async def test_filing_online_is_answered_with_where(app: HoTro, text: str) -> No
     assert "dichvucong.gov.vn" in reply and "chưa có hồ sơ nào" not in reply, reply
     if "không" in text or "hay" in text:
         assert reply.startswith("Có."), reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cán bộ xã bảo tôi không thuộc diện được hỗ trợ, tôi phải làm gì",
+        "xã nói tôi không đủ điều kiện nhận tiền, giờ tôi làm sao",
+    ],
+)
+async def test_told_not_eligible_by_the_commune_is_told_the_reasons_and_the_way_to_object(
+    app: HoTro, text: str
+) -> None:
+    """The first got only how to meet a commune official."""
+    reply = await ask(app, text)
+    assert "văn bản" in reply and "lý do" in reply and "Phản ánh" in reply, reply

@@ -210,8 +210,11 @@ async def _answer(turn: Turn) -> None:
         return
     if (entry_id := application_help(text)) is not None and (found := by_id(entry_id, turn.config.hotline)):
         turn.goto(CoreState.MENU, {})
-        # Fees: whoever asks money for a place on the list is reported; the rest is about one's applications.
-        first = [_complaints_row()] if entry_id == "fees" else _lookup_buttons()
+        # Fees: whoever asks money for a place on the list is reported; a refusal may be objected to; the rest
+        # is about one's applications.
+        first = {"fees": [_complaints_row()], "refusal": [*_lookup_buttons(), _complaints_row()]}.get(
+            entry_id, _lookup_buttons()
+        )
         turn.say(found.text, [*first, back_to_menu_button()])
         return
     if (intent := chat_intent(text)) is not None:
