@@ -219,8 +219,8 @@ def application_help(text: str) -> str | None:
         return "fees"
     if _NAME_ON_THE_LIST.search(key):
         return "public_list"
-    if _TOLD_NO.search(key):
-        return "refusal"
+    if _TOLD_NO.search(key) and not _UNEMPLOYMENT_BENEFIT.search(key):
+        return "refusal"  # not "… bảo không đủ điều kiện hưởng thất nghiệp": the termination support's condition
     if _WAY_OF_PAYMENT.search(key):
         return "payment_method"
     return None
@@ -232,6 +232,7 @@ _TOLD_NO = re.compile(
     r"\b(?:bao|noi|tra loi|ket luan|xac dinh)\b(?:\s+\w+){0,3}\s+"
     r"(?:khong thuoc (?:dien|doi tuong)|khong du (?:dieu kien|tieu chuan)|khong duoc (?:ho tro|nhan|duyet|huong))\b"
 )
+_UNEMPLOYMENT_BENEFIT = re.compile(r"\bthat nghiep\b|\bbhtn\b|\btctn\b")
 # "tên tôi có trong danh sách chưa", "xã đã đưa tên tôi vào danh sách chưa" (not the list of the policies).
 _NAME_ON_THE_LIST = re.compile(
     r"\bten (?:toi|minh|em|cua (?:toi|minh|em))\b.{0,30}\bdanh sach\b|\bdanh sach\b.{0,40}\bten (?:toi|minh|em)\b"

@@ -526,3 +526,10 @@ async def test_told_not_eligible_by_the_commune_is_told_the_reasons_and_the_way_
     """The first got only how to meet a commune official."""
     reply = await ask(app, text)
     assert "văn bản" in reply and "lý do" in reply and "Phản ánh" in reply, reply
+
+
+async def test_told_not_eligible_for_the_unemployment_benefit_is_the_termination_support(app: HoTro) -> None:
+    reply = await ask(
+        app, "tôi nghỉ việc, trung tâm dịch vụ việc làm bảo không đủ điều kiện hưởng thất nghiệp, giờ làm sao"
+    )
+    assert "Mẫu số 07" in reply or "3.710.000" in reply, reply
