@@ -195,6 +195,8 @@ _FOR_SOMEONE = re.compile(
     r"|\b(?:cho|de)\s+(?:\w+\s+){1,3}dang ky\s+(?:giup|gium|dum)\b"
     # "không có smartphone thì đăng ký kiểu gì": the same answer, someone registers for them or they go in person
     r"|\bkhong (?:co|biet (?:dung|xai|su dung))\s+(?:smartphone|dien thoai|dt|zalo|mang|internet)\b.{0,40}\bdang ky\b"
+    # "tôi không biết chữ thì đăng ký sao", "mắt kém không đọc được chữ": someone reads and types for them
+    r"|\b(?:khong biet|khong doc duoc|khong nhin ro|mu) chu\b.{0,40}\bdang ky\b"
 )
 
 

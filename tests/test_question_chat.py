@@ -150,6 +150,9 @@ async def test_a_greeting_to_the_page_by_any_name_is_a_greeting(app: HoTro, gree
         "dang ky thay cho ong ngoai duoc khong",
         "không có smartphone thì đăng ký kiểu gì",
         "mẹ tôi không biết dùng điện thoại thì đăng ký sao",
+        # these opened the application form
+        "tôi không biết chữ thì đăng ký sao",
+        "bà tôi mắt kém không đọc được chữ, đăng ký thế nào",
     ],
 )
 async def test_registering_for_someone_else_is_told_how(app: HoTro, question: str) -> None:

@@ -533,3 +533,16 @@ async def test_told_not_eligible_for_the_unemployment_benefit_is_the_termination
         app, "tôi nghỉ việc, trung tâm dịch vụ việc làm bảo không đủ điều kiện hưởng thất nghiệp, giờ làm sao"
     )
     assert "Mẫu số 07" in reply or "3.710.000" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mình là hướng dẫn viên du lịch nhưng thẻ hết hạn rồi có được không",
+        "hdv du lịch thẻ hết hạn rồi thì có được 3.710.000 không",
+    ],
+)
+async def test_a_tour_guide_whose_card_expired_is_told_no(app: HoTro, text: str) -> None:
+    """The first got NQ 68's principles: "hướng dẫn … rồi" was read as "hưởng … rồi", one support had."""
+    reply = await ask(app, text)
+    assert reply.startswith("Không.") and "thẻ" in reply, reply

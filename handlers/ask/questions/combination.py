@@ -14,8 +14,9 @@ from handlers.ask.questions.facts import extract, folded
 from messages.i18n import _
 
 # "(đã) nhận <one support> rồi (thì) còn được nhận <another> không"; "rồi" says it was received, "đã" or not.
+# Folded, "hưởng" and "hướng" ("hướng dẫn viên") are one word: not before "dẫn".
 _RECEIVED_THEN = re.compile(
-    r"\b(?:(?:da|vua) )?(?:duoc )?(?:nhan|huong|lanh|linh)\b(?P<had>.{3,80}?)\b(?:roi|xong)\b"
+    r"\b(?:(?:da|vua) )?(?:duoc )?(?:nhan|huong(?! dan)|lanh|linh)\b(?P<had>.{3,80}?)\b(?:roi|xong)\b"
     r"(?P<asked>.*\b(?:nhan|huong|lanh|linh|duoc)\b.*)"
 )
 # The supplements of points 7 and 8 (Mục II), added on top of another support.
