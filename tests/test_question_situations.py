@@ -546,3 +546,16 @@ async def test_a_tour_guide_whose_card_expired_is_told_no(app: HoTro, text: str)
     """The first got NQ 68's principles: "hướng dẫn … rồi" was read as "hưởng … rồi", one support had."""
     reply = await ask(app, text)
     assert reply.startswith("Không.") and "thẻ" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "chồng em chạy xe ôm, em bán hàng rong, hai vợ chồng có được nhận cả 2 suất không",
+        "hai vợ chồng tôi đều bán vé số dạo, có được nhận 2 suất không",
+    ],
+)
+async def test_two_people_asking_for_two_shares_are_each_considered(app: HoTro, text: str) -> None:
+    """These got the conditions without a word on the two: each person is considered on their own."""
+    reply = await ask(app, text)
+    assert "Mỗi người được xét riêng" in reply, reply

@@ -676,7 +676,7 @@ def _general_situation(key: str, facts: Facts) -> str | None:
 
 
 _TIMES = re.compile(r"\b(?:2|hai|nhieu|may|bao nhieu) (?:lan|suat)\b")
-_AGAIN = re.compile(r"\b(2|hai|nhieu) lan\b")
+_AGAIN = re.compile(r"\b(2|hai|nhieu) (?:lan|suat)\b")  # "2 lần", "2 suất" (shares)
 _HOW_MANY_TIMES = re.compile(r"\b(?:may|bao nhieu) (?:lan|dot|suat)\b")
 _SEVERAL_PEOPLE = re.compile(r"\b(?:(?:2|hai|ba|nhieu|ca hai|moi) (?:nguoi|vo chong)|ca (?:hai )?vo chong|ca nha)\b")
 
