@@ -26,6 +26,7 @@ KINDS = {
     "link": N_("links"),
 }
 IDLE = IDLE_STATES
+_SPOKEN = frozenset({"voice", "audio", "video_note"})
 
 
 def takes_attachment(turn: Turn, router: Router) -> bool:
@@ -44,6 +45,13 @@ async def not_accepted(turn: Turn, router: Router) -> bool:
             "Sorry, I cannot read {what}. Please type your message or press a button. "
             "Photos and files are welcome when I ask for documents."
         ).format(what=what)
+        if incoming.unsupported in _SPOKEN:
+            # Who speaks to the bot may not be able to type: who can register for them, and where to call.
+            note += " " + _(
+                "If typing is hard for you, a relative, the village head or a commune official can register for you."
+            )
+            if turn.config.hotline:
+                note += " " + _("You can also call {hotline}.").format(hotline=turn.config.hotline)
     elif incoming.attachment is not None and not takes_attachment(turn, router):
         if turn.state in IDLE and await lookup.answer_unasked(turn):  # the photo an official asked for
             return True

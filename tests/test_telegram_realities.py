@@ -148,6 +148,17 @@ async def test_unusable_messages_get_an_answer_saying_what_the_bot_accepts(
     assert sent[-1].buttons  # the menu again, so '#N' still works
 
 
+async def test_a_voice_message_is_told_who_can_help_someone_who_cannot_type(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    """One who speaks to the bot may not be able to type: the answer said only "type your message"."""
+    app.settings.hotline = "0205 3812 345"
+    lan = telegram_user(client, fake_telegram, app, 7402)
+    await lan.say("/start")
+    sent = await lan._post(fake_telegram.message_update(7402, UNUSABLE["voice"]))
+    assert "trưởng thôn" in sent[0].text and "0205 3812 345" in sent[0].text, sent[0].text
+
+
 async def test_a_sticker_in_the_middle_of_a_form_re_asks_the_step(
     app: HoTro, fake_telegram: FakeTelegram, client: TestClient
 ) -> None:
