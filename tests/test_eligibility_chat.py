@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import HoTro
 from tests.chat import Chat, joined
 from tests.test_conversation_robustness import conversation
@@ -28,6 +30,26 @@ async def test_household_business_suspended_20_days_gets_3_million_and_can_apply
     assert chat.buttons()[0]["action"] == "apply:hkd"
     await chat.press("Đăng ký ngay")
     assert "Nghị định 13/2023/NĐ-CP" in chat.last_text  # straight into the application flow
+
+
+@pytest.mark.parametrize(
+    ("group", "situation", "asked"),
+    [
+        ("Hộ kinh doanh", None, "tạm ngừng kinh doanh từ ngày nào"),
+        ("Người lao động có đóng BHXH", "Chấm dứt hợp đồng", "chấm dứt vào ngày nào"),
+        ("Người lao động có đóng BHXH", "Ngừng việc", "Từ ngày nào"),
+    ],
+)
+async def test_the_date_asked_is_the_groups_own(app: HoTro, group: str, situation: str | None, asked: str) -> None:
+    """A household business was asked the start date "(for a contract that ended, the date it ended)"."""
+    chat = Chat(app)
+    await start(chat)
+    await chat.press(group)
+    if situation is not None:
+        await chat.press(situation)
+    assert asked in chat.last_text, chat.last_text
+    if group == "Hộ kinh doanh":
+        assert "hợp đồng" not in chat.last_text
 
 
 async def test_employee_suspended_14_days_is_told_why_not(app: HoTro) -> None:

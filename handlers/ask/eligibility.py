@@ -129,6 +129,15 @@ def _occupation_prompt(answers: Answers, turn: Turn) -> dict[str, str]:
     return {"occupations": "\n".join(f"• {name}" for name in turn.config.free_worker.occupations)}
 
 
+def _start_prompt(answers: Answers, _turn: Turn) -> dict[str, str]:
+    """The first date in the group's own words: a closure's start, a contract's end, else a situation's start."""
+    if answers.get("group") == Group.HOUSEHOLD_BUSINESS:
+        return {"question": _("From which date did the business have to stop? (dd/mm/yyyy)")}
+    if answers.get("situation") == EmployeeSituation.TERMINATED_NO_UI_BENEFIT:
+        return {"question": _("On which date did the contract end? (dd/mm/yyyy)")}
+    return {"question": _("From which date? (dd/mm/yyyy)")}
+
+
 QUESTIONS = [
     Field(
         "group",
@@ -153,9 +162,10 @@ QUESTIONS = [
     Field(
         "start",
         N_("From"),
-        N_("From which date? (dd/mm/yyyy; for a contract that ended, the date it ended)"),
+        "{question}",
         parse=_any_date,
         when=lambda a: _has_period(a) and _situation_known(a),
+        prompt_args=_start_prompt,
     ),
     Field(
         "end",
