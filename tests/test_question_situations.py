@@ -559,3 +559,35 @@ async def test_two_people_asking_for_two_shares_are_each_considered(app: HoTro, 
     """These got the conditions without a word on the two: each person is considered on their own."""
     reply = await ask(app, text)
     assert "Mỗi người được xét riêng" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi làm nông, trồng rau, bị phong tỏa không bán được có được hỗ trợ không",
+        "nhà tôi nuôi tôm, bị giãn cách 1 tháng không bán được có được 3 triệu không",
+    ],
+)
+async def test_a_farming_household_is_one_of_nq_126s_household_businesses(app: HoTro, text: str) -> None:
+    """The first got the employees' work-stoppage support: NQ 126 added farming, forestry, fishery and
+    salt-making households to the household businesses' support (policy-facts §4)."""
+    reply = await ask(app, text)
+    first = reply.split("\n")[0]
+    assert "ngừng việc" not in first and "Hỗ trợ hộ kinh doanh" in reply, reply
+    assert "nông nghiệp" in reply and "NQ 126" in reply or "Nghị quyết 126" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("nhà hàng tiệc cưới bị đóng cửa có được hỗ trợ không", "trong khoảng"),
+        ("tôi bị tạm hoãn hợp đồng có được hỗ trợ không", "thời điểm bắt đầu"),
+    ],
+)
+async def test_the_window_condition_says_what_each_policy_asks(app: HoTro, text: str, said: str) -> None:
+    """Khoản 10 counts the days inside the window; khoản 4 also asks that the suspension start inside it."""
+    reply = await ask(app, text)
+    assert said in reply, reply
+    if said == "trong khoảng":
+        assert "thời điểm bắt đầu phải" not in reply, reply
+

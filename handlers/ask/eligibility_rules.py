@@ -409,10 +409,14 @@ def _duration_line(d: _Draft, period: _Period) -> None:
 
 def _check_window(d: _Draft, period: _Period, first: date, last: date) -> Reason | None:
     if period.start is None:
-        d.line(
-            _("Condition: it must have started between {first} and {last}.").format(first=day(first), last=day(last)),
-            hedge=True,
+        # Khoản 5, 8, 9 (arts) and 10 count the days inside the window; khoản 4 also asks for a start inside it.
+        inside = d.policy_id in _COUNTS_INSIDE or d.policy_id == PolicyId.F0_F1
+        condition = (
+            _("Condition: the days counted are those between {first} and {last}.")
+            if inside
+            else _("Condition: it must have started between {first} and {last}.")
         )
+        d.line(condition.format(first=day(first), last=day(last)), hedge=True)
         return None
     if not first <= period.start <= last:
         return d.reason(

@@ -21,7 +21,7 @@ from handlers.ask.policies import browse, policy_buttons, policy_page, section_p
 from handlers.ask.policy_search import detect_section
 from handlers.ask.questions import classify, combination, id_facts, passages, verdict
 from handlers.ask.questions.confirm import confirmation
-from handlers.ask.questions.facts import Facts, Who, extract, street_vendor
+from handlers.ask.questions.facts import Facts, Who, extract, farming_household, street_vendor
 from handlers.ask.questions.knowledge import by_id, closest, entry, province_scheme
 from handlers.complaints import chat as complaints
 from handlers.intents import (
@@ -316,6 +316,10 @@ def _read_with_facts(text: str, facts: Facts, prediction: classify.Prediction) -
     pregnant_other = prediction.topic == PolicyId.CHILDREN and verdict.other_pregnant(text)
     if pregnant_other and (situation := verdict.worker_situation(text)) is not None:
         return replace(prediction, topic=situation, confident=True)  # the words name it: no need to ask
+    farming = farming_household(text) and facts.who is not Who.EMPLOYEE_SI and not facts.social_insurance
+    if farming and (prediction.topic in verdict.WORKER_SITUATIONS or prediction.topic == PolicyId.FREE_WORKER):
+        # "tôi làm nông, bị phong tỏa không bán được": NQ 126's farming households, not an employee's support.
+        return replace(prediction, topic=PolicyId.HOUSEHOLD_BUSINESS, confident=True)
     named = verdict.only_worker_situation(text)
     if prediction.topic == PolicyId.FREE_WORKER and facts.who is Who.EMPLOYEE_SI and facts.social_insurance:
         # "công nhân cty may, cty cho nghỉ 2 tuần, có bh": an insured employee is no free worker; the situation
@@ -596,6 +600,11 @@ def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) ->
                 if also is not None:  # "xe bánh mì nghỉ 12 bữa": the household business support's own rule
                     body += "\n\n" + _("Street vendors are also in the household business support (NQ 126/NQ-CP):")
                     body += "\n" + "\n".join(also.text.split("\n")[:2])
+            if computed.policy_id == PolicyId.HOUSEHOLD_BUSINESS and farming_household(text):
+                body += "\n\n" + _(
+                    "NQ 126/NQ-CP added households in farming, forestry, fishery and salt-making to those the "
+                    "household business support is for."
+                )
             if not computed.decided:
                 body += "\n\n" + section_page(policy, "conditions")
             if _WHERE_CUE.search(key) or _DOCUMENT_CUE.search(key):

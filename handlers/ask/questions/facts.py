@@ -524,6 +524,18 @@ def street_vendor(text: str) -> bool:
     return bool(_STREET_VENDOR.search(folded(text)))
 
 
+# Households of farming, forestry, fishery or salt-making, which NQ 126 added to the household businesses'
+# support (policy-facts §4): "tôi làm nông", "nhà nuôi tôm", "đánh bắt cá", "làm muối".
+_FARMING = re.compile(
+    r"\b(?:lam (?:nong|ruong|vuon|muoi|rau)|nong dan|ngu dan|diem dan|trong (?:rau|lua|trot|hoa|cay|nam)"
+    r"|chan nuoi|nuoi (?:ca|tom|heo|lon|ga|vit|bo|ong|trong thuy san)|danh (?:ca|bat)|nuoi trong thuy san)\b"
+)
+
+
+def farming_household(text: str) -> bool:
+    return bool(_FARMING.search(folded(text)))
+
+
 def business_worker(text: str) -> bool:
     key = folded(text)
     return bool(_BUSINESS_WORKER.search(key)) and not _OWN_BUSINESS.search(key)

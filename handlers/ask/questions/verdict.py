@@ -38,7 +38,7 @@ from handlers.ask.eligibility_rules import (
     evaluate,
     policy_title,
 )
-from handlers.ask.questions.facts import Covid, Facts, Who, extract, folded, street_vendor
+from handlers.ask.questions.facts import Covid, Facts, Who, extract, farming_household, folded, street_vendor
 from messages.fmt import vnd
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.i18n import _
@@ -219,7 +219,9 @@ def profile_for(
         kwargs.update(group=Group.HOUSEHOLD_BUSINESS, situation_start=start, situation_end=end, days_suspended=days)
         if not has_period:
             missing.append(_("how many consecutive days the business had to stop"))
-        if _UNREGISTERED.search(folded(text)):
+        if farming_household(text):
+            kwargs["has_registration_or_nq126_category"] = True  # one of NQ 126's groups, with no registration
+        elif _UNREGISTERED.search(folded(text)):
             if street_vendor(text):
                 kwargs["has_registration_or_nq126_category"] = True  # one of NQ 126's groups
             else:
