@@ -590,4 +590,3 @@ async def test_the_window_condition_says_what_each_policy_asks(app: HoTro, text:
     assert said in reply, reply
     if said == "trong khoảng":
         assert "thời điểm bắt đầu phải" not in reply, reply
-
