@@ -32,7 +32,7 @@ from handlers.turn import Button, Reply
 from messages import fmt
 from messages.i18n import _
 from messages.vocabulary import AreaLevel, Role, SmtpSecurity
-from storage import claims, outbox
+from storage import actors, claims, outbox
 from storage.conversations import show_keyboard
 from storage.crypto import DataProtector, DecryptionError
 from storage.models import Official
@@ -103,7 +103,7 @@ async def recipients(session: AsyncSession, settings: Settings, protector: DataP
             log.error("the e-mail address of official %s does not decrypt with this key", official.id)
             continue
         if address:
-            found.append(Recipient(address, official, f"official:{official.id}"))
+            found.append(Recipient(address, official, actors.official(official.id)))
     for address, area in extra_addresses(settings):
         digest = hashlib.sha256(f"{address.casefold()}={area.role}:{area.area_code}".encode()).hexdigest()[:24]
         found.append(Recipient(address, area, f"to:{digest}"))

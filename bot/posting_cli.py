@@ -19,6 +19,7 @@ from handlers.posting import service as posting
 from messages import fmt
 from messages.i18n import _
 from messages.vocabulary import AreaLevel
+from storage import actors
 from storage.db import session_factory
 
 
@@ -65,7 +66,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
                         commune_code=args.area,
                         decision_number=group.decision_number,
                         posted_on=args.posted_on,
-                        actor=f"cli:{getpass.getuser()}",
+                        actor=actors.command_line(getpass.getuser()),
                         now=now,
                     )
     finally:

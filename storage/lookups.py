@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messages.vocabulary import STATUSES, ApplicationStatus
+from storage import actors
 from storage.models import (
     Application,
     Attachment,
@@ -90,7 +91,7 @@ async def last_citizen_answer(session: AsyncSession, application: Application) -
         .where(
             StatusEvent.application_id == application.id,
             StatusEvent.from_status == ApplicationStatus.NEEDS_INFO,
-            StatusEvent.actor.like("citizen:%"),
+            StatusEvent.actor.like(f"{actors.CITIZEN}%"),
         )
         .order_by(StatusEvent.id.desc())
         .limit(1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from bot.exchange.importing import ImportReport, import_file
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationStatus
-from storage import officials
+from storage import actors, officials
 from storage.crypto import DecryptionError
 from storage.models import Official
 from storage.officials import may_change
@@ -44,9 +43,7 @@ def _official_id(args: argparse.Namespace) -> int | None:
     if args.official_id is not None:
         return int(args.official_id)
     if args.actor:
-        match = re.fullmatch(r"official:(\d+)", args.actor.strip())
-        if match:
-            return int(match[1])
+        return actors.official_id(args.actor.strip())
     return None
 
 
@@ -59,12 +56,12 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> None:
                 official = await _official(sessions, official_id)
                 if args.area_role or args.area is not None:
                     raise ExchangeError(_("Give either --official-id or --area-role and --area, not both."))
-                role, area, actor = official.role, official.area_code, f"official:{official.id}"
+                role, area, actor = official.role, official.area_code, actors.official(official.id)
             else:
                 if not args.area_role:
                     raise ExchangeError(_("Give --area-role and --area, or --official-id."))
                 role, area = args.area_role, args.area
-                actor = args.actor or f"cli:{getpass.getuser()}"
+                actor = args.actor or actors.command_line(getpass.getuser())
             out = Path(args.out)
             suffix = out.suffix.lower().lstrip(".")
             if suffix not in FORMATS or (args.format and args.format != suffix):
@@ -131,7 +128,7 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> None:
                 db.sessions,
                 Path(args.file),
                 official=official,
-                actor=f"official:{official.id}",
+                actor=actors.official(official.id),
                 now=datetime.now(UTC),
                 protector=db.key,
             )

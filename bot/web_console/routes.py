@@ -24,7 +24,7 @@ from handlers.review.chat import ACTION_LABELS
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import KIND_LABELS, ROLE_LABELS, ApplicationStatus, AreaLevel, BroadcastStatus, Role
-from storage import confirmations, deadlines, login_tokens
+from storage import actors, confirmations, deadlines, login_tokens
 from storage import console as queries
 from storage.broadcasts import Audience, AudienceError
 from storage.console import ListFilter
@@ -274,7 +274,7 @@ async def application_page(request: web.Request) -> web.Response:
     answers = [
         e
         for e in history
-        if e.kind == "status" and e.from_status == ApplicationStatus.NEEDS_INFO and e.actor.startswith("citizen:")
+        if e.kind == "status" and e.from_status == ApplicationStatus.NEEDS_INFO and actors.is_citizen(e.actor)
     ]
     return await page(
         request,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers import app_code
 from messages.i18n import _
 from messages.vocabulary import ApplicationKind, ApplicationStatus
+from storage import actors
 from storage import applications as repo
 from storage.crypto import DataProtector
 from storage.models import Application
@@ -134,7 +135,7 @@ async def submit(
     repo.seal_person(application, protector, new.phone, new.birth_date)
     repo.seal_fields(application, protector, new.fields)
     assisted = applicant.assisted_by
-    actor = f"official:{assisted}" if assisted is not None else f"citizen:{applicant.channel}:{applicant.user_id}"
+    actor = actors.official(assisted) if assisted is not None else actors.citizen(applicant.channel, applicant.user_id)
     try:
         async with session.begin_nested():
             await repo.add_application(session, application, new.documents, actor, now)

@@ -27,6 +27,7 @@ from messages.vocabulary import (
     ComplaintStatus,
     complaint_status_label,
 )
+from storage import actors
 from storage import complaints as repo
 from storage.complaints import ACKNOWLEDGED, ANSWER, CITIZEN, REPLY, TEXT
 from storage.crypto import DataProtector
@@ -58,7 +59,7 @@ def display_code(code: str) -> str:
 
 
 def official_actor(official: Official) -> str:
-    return f"official:{official.id}"
+    return actors.official(official.id)
 
 
 # ---- services ----------------------------------------------------------------------------------

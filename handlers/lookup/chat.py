@@ -19,8 +19,8 @@ from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.normalize import search_key
 from messages.vocabulary import KIND_LABELS, ApplicationKind, ApplicationStatus
+from storage import actors, lookups, postings
 from storage import applications as repo
-from storage import lookups, postings
 from storage.crypto import DecryptionError
 from storage.deadlines import posting_due, review_due
 from storage.models import Application
@@ -35,7 +35,7 @@ ANSWER_STATE = "answer"  # typing the answer to an official's request for inform
 
 
 def actor(turn: Turn) -> str:
-    return f"citizen:{turn.incoming.channel}:{turn.incoming.user_id}"
+    return actors.citizen(turn.incoming.channel, turn.incoming.user_id)
 
 
 async def describe(session: AsyncSession, application: Application) -> str:

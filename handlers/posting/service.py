@@ -17,7 +17,7 @@ from messages import fmt
 from messages.i18n import _
 from messages.normalize import fold, nfc
 from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel
-from storage import postings
+from storage import actors, postings
 from storage.applications import fields_of
 from storage.crypto import DataProtector, DecryptionError
 from storage.models import Application, DecisionPosting, Official
@@ -197,4 +197,4 @@ def posting_state(group: DecisionGroup, today: date) -> str:
 
 
 def actor(official: Official) -> str:
-    return f"official:{official.id}"
+    return actors.official(official.id)

@@ -29,8 +29,8 @@ from handlers.review.lifecycle import PaymentInfo, TransitionError
 from handlers.turn import Button, Notice, Reply
 from messages.i18n import _
 from messages.vocabulary import ApplicationStatus
+from storage import actors, outbox
 from storage import applications as repo
-from storage import outbox
 from storage.applications import birth_date_of, fields_of, phone_of
 from storage.console import Search
 from storage.crypto import DataProtector, DecryptionError
@@ -119,7 +119,7 @@ def shown_person(application: Application, protector: DataProtector, *, masked: 
 
 def official_actor(official: Official) -> str:
     """The audit trail's name for an official."""
-    return f"official:{official.id}"
+    return actors.official(official.id)
 
 
 def may_act(official: Official, application: Application | None) -> bool:
