@@ -265,3 +265,16 @@ async def test_a_citizen_typing_an_export_gets_a_citizens_answer(app: HoTro) -> 
     await chat.say("/start")
     reply = joined(await chat.say("xuất danh sách"))
     assert "/canbo/login/" not in reply
+
+
+async def test_the_history_in_the_chat_names_the_official_who_decided(app: HoTro) -> None:
+    """The chat's history gave the decision's author as "official:1" (this official has no name: the role)."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    await chat.say(app_code.display(application.code))
+    await chat.press("Chuyển UBND huyện")
+    await chat.press("Xác nhận")
+    await chat.say(app_code.display(application.code))
+    history = joined(await chat.press("Lịch sử"))
+    assert "cán bộ cấp xã #" in history and "official:" not in history, history
+    assert "người dân" in history

@@ -144,6 +144,17 @@ async def test_viewing_an_application_is_audited_and_shows_every_field(app: HoTr
     assert [(a.actor, a.application_id) for a in audits] == [(f"official:{official.id}", application.id)]
 
 
+async def test_the_history_names_the_officials_who_acted(app: HoTro, web: TestClient) -> None:
+    """The history said "cán bộ #1": a colleague (or the Fatherland Front's monitor) could not tell who."""
+    application = await _submitted(app)
+    console = Console(web)
+    await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))  # named "Cán bộ xa"
+    await console.get(f"/canbo/ho-so/{application.code}")  # viewed: audited
+    page = await console.get(f"/canbo/ho-so/{application.code}")
+    history = page[page.index("Lịch sử") :]
+    assert "Cán bộ xa" in history and "#" not in history.split("</table>")[0], history[:1500]
+
+
 async def test_search_by_code_name_phone_and_id_number(app: HoTro, web: TestClient) -> None:
     application = await _submitted(app)
     other = await _submitted(app, "other", id_number="001 085 012 346")

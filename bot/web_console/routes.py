@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.web_console import auth, files, services
 from bot.web_console.keys import FIGURES, app_of, db_of, local_today, official_of, utc_now
 from bot.web_console.render import page, problem
-from bot.web_console.views import Item, actor_label, details
+from bot.web_console.views import Item, details
 from handlers import admin_units, app_code, validators
 from handlers.apply import duplicates
 from handlers.review import payment_confirm
@@ -291,7 +291,7 @@ async def application_page(request: web.Request) -> web.Response:
             "answers": answers,
             "targets": [t for t in ACTION_LABELS if services.can_move(application, t)],
             "action_labels": ACTION_LABELS,
-            "actor_label": actor_label,
+            "actor_labels": await review.actor_labels(db, (e.actor for e in history)),
             "changed": request.query.get("xong"),
             "methods": {"cash": _("cash at the commune"), "bank": _("bank transfer")},
         },

@@ -12,7 +12,7 @@ from handlers.review import service as review
 from messages import fmt, vocabulary
 from messages.i18n import _
 from messages.vocabulary import KIND_LABELS, ApplicationKind, AreaLevel
-from storage import actors, deadlines
+from storage import deadlines
 from storage.crypto import DataProtector
 from storage.models import Application
 
@@ -106,11 +106,3 @@ def details(application: Application, protector: DataProtector, today: date, *, 
             )
         )
     return items
-
-
-def actor_label(actor: str) -> str:
-    if actors.is_citizen(actor):
-        return _("the citizen")
-    if (official_id := actors.official_id(actor)) is not None:
-        return _("official #{id}").format(id=official_id)
-    return actor

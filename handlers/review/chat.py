@@ -23,7 +23,7 @@ from handlers.validators import Invalid, Result, Valid, clean_text, parse_date
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind, ApplicationStatus, AreaLevel
-from storage import actors, confirmations, deadlines, lookups
+from storage import confirmations, deadlines, lookups
 from storage.applications import note_of
 from storage.models import Application, Official
 from storage.officials import covers, is_monitor, may_change
@@ -254,10 +254,12 @@ def _open_button(application: Application) -> Button:
 
 
 async def show_history(turn: Turn, official: Official, application: Application) -> None:
-    """The application's audit trail: every change, when, by whom (officials by their id), with its note."""
+    """The application's audit trail: every change, when, by whom (officials by name and role), with its note."""
     lines = [_("History of application {code}:").format(code=app_code.display(application.code))]
-    for event in await lookups.history(turn.session, application):
-        who = _("the citizen") if actors.is_citizen(event.actor) else event.actor
+    events = await lookups.history(turn.session, application)
+    labels = await review.actor_labels(turn.session, (e.actor for e in events))
+    for event in events:
+        who = labels[event.actor]
         change = vocabulary.status_label(event.to_status)
         if event.from_status in vocabulary.STATUS_LABELS:
             change = f"{vocabulary.status_label(event.from_status)} → {change}"

@@ -16,6 +16,7 @@ Nothing here commits.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -28,14 +29,14 @@ from handlers.review import lifecycle
 from handlers.review.lifecycle import PaymentInfo, TransitionError
 from handlers.turn import Button, Notice, Reply
 from messages.i18n import _
-from messages.vocabulary import ApplicationStatus
+from messages.vocabulary import ROLE_LABELS, ApplicationStatus
 from storage import actors, outbox
 from storage import applications as repo
 from storage.applications import birth_date_of, fields_of, phone_of
 from storage.console import Search
 from storage.crypto import DataProtector, DecryptionError
 from storage.models import Application, Official, OutboxMessage
-from storage.officials import covers, officials_for
+from storage.officials import by_ids, covers, officials_for
 
 __all__ = [
     "NoticeQueue",
@@ -120,6 +121,24 @@ def shown_person(application: Application, protector: DataProtector, *, masked: 
 def official_actor(official: Official) -> str:
     """The audit trail's name for an official."""
     return actors.official(official.id)
+
+
+async def actor_labels(session: AsyncSession, recorded: Iterable[str]) -> dict[str, str]:
+    """How the audit trail's actors read to officials and monitors: the citizen; an official by name and role
+    ("Nguyễn Văn B, cán bộ xã"), or by role and id when unnamed; anything else as recorded."""
+    wanted = set(recorded)
+    officials = await by_ids(session, {i for a in wanted if (i := actors.official_id(a)) is not None})
+    labels: dict[str, str] = {}
+    for actor in wanted:
+        official_id = actors.official_id(actor)
+        if actors.is_citizen(actor):
+            labels[actor] = _("the citizen")
+        elif official_id is not None and (official := officials.get(official_id)) is not None:
+            role = _(ROLE_LABELS.get(official.role, official.role))
+            labels[actor] = f"{official.name}, {role}" if official.name else f"{role} #{official.id}"
+        else:
+            labels[actor] = actor
+    return labels
 
 
 def may_act(official: Official, application: Application | None) -> bool:
