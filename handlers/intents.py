@@ -24,6 +24,13 @@ _GREETING = re.compile(
     r"|vi|cac|can bo|xa))*$"
 )
 _THANKS = re.compile(r"^(ok |vang |da |dạ )?(cam on|cám ơn|thank|thanks|thank you|tks|thks|ty)\b.{0,25}$")
+# "bạn là ai", "bot tên gì", "bạn là người hay máy", "có phải người thật không" (search_key).
+_WHO_ARE_YOU = re.compile(
+    r"^(?:cho (?:toi|em|minh) hoi )?(?:(?:ban|bot|em|ad|admin|hotro|day|ben nay|o day|shop|page)\s+)?"
+    r"(?:la ai|ten (?:la )?gi|(?:la|co phai(?: la)?) (?:nguoi|may|robot|bot|tu dong)(?: that)?"
+    r"(?: (?:hay|hoac) (?:la )?(?:nguoi|may|robot|bot)(?: that)?)?)"
+    r"(?: (?:a|vay|the|ha|nhi|khong|ko|nhe|nha))*$"
+)
 # "ok", "dạ vâng", "hiểu rồi", "thôi không cần nữa", "bye": taken note of, or done for now (search_key).
 _ACKNOWLEDGEMENT = re.compile(
     r"^(?:ok|oke|okie|oki|okay|okela|uh|uhm|um|u|uk|ukm|vang|da|da vang|roi|duoc|duoc roi|hieu roi|biet roi"
@@ -284,6 +291,8 @@ def chat_intent(text: str) -> str | None:
         return "thanks"
     if _ACKNOWLEDGEMENT.match(key) or (not key and _only_symbols(text)):
         return "acknowledgement"
+    if _WHO_ARE_YOU.match(key):
+        return "about"
     return None
 
 

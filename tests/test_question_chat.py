@@ -123,6 +123,19 @@ async def test_an_acknowledgement_is_acknowledged(app: HoTro, typed: str) -> Non
     assert any("Tìm hiểu chính sách" in b["label"] for row in reply[0]["buttons"] for b in row)
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["bạn là ai", "bot tên gì", "bạn là người hay máy", "em là người thật hay bot vậy", "có phải người thật không ạ"],
+)
+async def test_asked_who_it_is_the_bot_says_it_is_an_automatic_assistant(app: HoTro, typed: str) -> None:
+    """ "bạn là người hay máy" got the package's overview, "bot tên gì" no matching policy."""
+    app.settings.hotline = "0205 3812 345"
+    chat = Chat(app)
+    await chat.say("/start")
+    reply = joined(await chat.say(typed))
+    assert "HoTro" in reply and "tự động" in reply and "0205 3812 345" in reply, reply
+
+
 async def test_ok_at_the_code_step_asks_for_the_code_again(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

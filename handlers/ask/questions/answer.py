@@ -115,7 +115,7 @@ _LOOKUPS = frozenset({"app_status", "app_code"})
 # The F0/F1 meal support and the children's extra: one set of rules, told apart by whose age is said.
 _F0_F1_CHILDREN = frozenset({PolicyId.F0_F1, PolicyId.CHILDREN})
 # Intents that are never offered as a guess.
-_NOT_OFFERED = frozenset({"greeting", "thanks", "acknowledgement", "app_code"})
+_NOT_OFFERED = frozenset({"greeting", "thanks", "acknowledgement", "about", "app_code"})
 # Below this the message is not about anything we know ("qwerty"): say so instead of guessing.
 NOTHING_SCORE = -0.6
 
@@ -378,6 +378,17 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         return
     if topic == "thanks":
         await show_menu(turn, _("You are welcome! Type another question whenever you need, or choose below."))
+        return
+    if topic == "about":
+        # "bạn là người hay máy": an automatic assistant, and where the people are.
+        turn.say(
+            _(
+                "I am HoTro, an automatic assistant (a chatbot), not a person: I explain the 2021 COVID-19 "
+                "supports, take preliminary applications and show where they stand. Officials of the commune "
+                "review the applications."
+            )
+        )
+        contact(turn)
         return
     if topic == "acknowledgement":
         await show_menu(turn, _("All right. Whenever you need, type your question or choose below."))
