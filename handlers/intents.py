@@ -44,7 +44,8 @@ _ACKNOWLEDGEMENT = re.compile(
 _ASK_PREAMBLE = re.compile(
     r"^(xin |cho |da |alo |ad oi |ban oi )*(toi |em |minh |chau |con |anh |chi )?(muon |can |xin |dinh )?"
     r"(hoi|hoi chut|hoi xiu|hoi ti|hoi cai|hoi thu|hoi viec|hoi them|co viec can hoi|co cau hoi)"
-    r"( (a|chut|xiu|ti|voi|nhe|nha|ad|admin|ban|bot|duoc khong|dc khong|dc k|duoc k|voi a|ti a|chut a))*$"
+    r"( (a|chut|xiu|ti|voi|nhe|nha|ad|admin|ban|bot|duoc khong|dc khong|dc k|duoc k|voi a|ti a|chut a|cai nay|viec nay"
+    r"|da|truoc|truoc da))*$"
 )
 
 
@@ -57,7 +58,8 @@ def is_ask_preamble(text: str) -> bool:
 _QUESTION_WORDS = re.compile(
     r"\b(khi nao|bao nhieu|bao gio|bao lau|o dau|cho nao|the nao|nhu the nao|nhu nao|ra sao|lam sao|tai sao|vi sao"
     r"|la gi|cai gi|gi the|duoc khong|co duoc khong|dc khong|duoc ko|dc ko|co phai|cho hoi|xin hoi|hoi chut"
-    r"|may ngay|may tien|la sao|sao phai|de lam gi|hay khong|hay chua|chua a)\b"
+    r"|may ngay|may tien|la sao|sao phai|de lam gi|hay khong|hay chua|chua a"
+    r"|cho (?:toi|minh|em|tui|chau|con|anh|chi) hoi)\b"
 )
 # "… gì vậy", "sao z": search_key drops the particle "vậy", so it is looked for in the plain folded text.
 _WHAT_SO = re.compile(r"\b(?:gi|sao) (?:vay|z|v)\b")

@@ -207,6 +207,16 @@ _NOT_A_NAME = frozenset(
     }
 )
 _SELF = frozenset({"toi", "em", "minh", "con", "chau"})
+# Syllables of sentences that no Vietnamese name has, compared with their marks ("mình", not "Minh"):
+# "cho mình hỏi cái này đã", "chờ chút nhé", "không hiểu" are no names. Left out: syllables of names such
+# as Thế, Được, Sao (Mai), Tí, Em.
+_NEVER_IN_A_NAME = frozenset(
+    {
+        *("hỏi", "cái", "này", "đã", "chút", "chờ", "đợi", "muốn", "không", "gì", "nào", "làm", "ơi", "nhé"),
+        *("giúp", "với", "rồi", "chưa", "vậy", "thì", "mà", "nhưng", "nếu", "tôi", "mình", "xem", "hiểu"),
+        *("biết", "đâu", "bạn", "để", "xíu", "sẽ", "đang", "cần", "phải"),
+    }
+)
 
 
 def _without_introduction(text: str) -> str:
@@ -250,6 +260,8 @@ def person_name(raw: str, min_words: int = 2, keep_capitals: bool = False) -> Re
         return Invalid(_("Please type the full name, for example: Nguyễn Văn An."), "name_missing")
     text = _without_introduction(cleaned.value).translate(_NAME_PUNCT)
     parts = text.split(" ")
+    if any(unicodedata.normalize("NFC", p).lower() in _NEVER_IN_A_NAME for p in parts):
+        return Invalid(_("Please type only the full name, for example: Nguyễn Văn An."), "name_sentence")
     if text and not all(_NAME_WORD.fullmatch(p) and _is_latin(p) for p in parts):
         return Invalid(
             _("Please type your name in letters only, without digits or symbols, for example: Nguyễn Văn An."),

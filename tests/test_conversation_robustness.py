@@ -135,6 +135,18 @@ async def test_a_fault_reported_at_a_step_is_not_its_answer(app: HoTro) -> None:
     assert "full_name" not in (await conversation(app, "c1")).data.get("answers", {})
 
 
+@pytest.mark.parametrize("typed", ["cho mình hỏi cái này đã", "cho minh hoi cai nay da", "cho tôi hỏi trước đã"])
+async def test_a_question_announced_at_a_step_is_not_its_answer(app: HoTro, typed: str) -> None:
+    """ "cho mình hỏi cái này đã" where the owner's name is asked was recorded as that name."""
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    asked = chat.last_text
+    text = joined(await chat.say(typed))
+    assert chat.last_text == asked, text
+    assert "full_name" not in (await conversation(app, "c1")).data.get("answers", {})
+
+
 @pytest.mark.parametrize("typed", ["để sau", "lát nữa", "de sau nhe", "mai làm tiếp"])
 async def test_leaving_the_form_for_later_keeps_it_and_is_not_an_answer(app: HoTro, typed: str) -> None:
     """ "để sau" where the name is asked: the citizen means to come back, not that the owner is called Để Sau."""

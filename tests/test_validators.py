@@ -469,6 +469,21 @@ def test_declining_to_give_a_name_is_not_a_name(typed: str) -> None:
     assert isinstance(result, v.Invalid) and result.code == "name_missing"
 
 
+@pytest.mark.parametrize("typed", ["cho mình hỏi cái này đã", "chờ chút nhé", "đợi tí", "để tôi xem đã", "không hiểu"])
+def test_a_sentence_is_not_a_name(typed: str) -> None:
+    """ "cho mình hỏi cái này đã" was taken as the name "Cho Mình Hỏi Cái Này Đã"."""
+    result = v.person_name(typed)
+    assert isinstance(result, v.Invalid), result
+
+
+@pytest.mark.parametrize(
+    "typed", ["Nguyễn Văn Minh", "nguyen van minh", "Lê Thị Em", "Đỗ Đăng Khoa", "Nguyễn Thế Được", "Trần Văn Tí"]
+)
+def test_names_that_share_syllables_with_sentences_stay_names(typed: str) -> None:
+    result = v.person_name(typed, min_words=1)
+    assert isinstance(result, v.Valid), result
+
+
 @pytest.mark.parametrize("typed", ["tôi tên An", "em tên là Hoa ạ", "tên tôi là", "dạ Lan"])
 def test_an_introduction_of_a_given_name_alone_asks_for_the_full_name(typed: str) -> None:
     """The introduction is no part of the name: "tôi tên An" is the given name An, not "Tôi Tên An"."""
