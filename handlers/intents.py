@@ -284,8 +284,8 @@ def complaint_cue(text: str) -> bool:
 
 
 def chat_intent(text: str) -> str | None:
-    """A bare greeting, thanks or acknowledgement ("hi", "cảm ơn nhiều", "ok", "👍"): too short for the
-    classifier, which guessed a policy."""
+    """A bare greeting, thanks or acknowledgement ("hi", "cảm ơn nhiều", "ok", "👍"), or who the bot is ("bạn là
+    người hay máy"): too short for the classifier, which guessed a policy."""
     key = search_key(text)
     if _GREETING.match(key):
         return "greeting"

@@ -308,8 +308,9 @@ def _resolve(
 ) -> _Period:
     """The days that count: from start to the end (or start + days, or today), clipped at `last`.
 
-    `first`: for the policies that ask for so many days *inside* the window (khoản 5, 8, 10, 11: "trong thời
-    gian từ ngày 01/5/2021 đến hết ngày 31/12/2021"), a period that began earlier counts from that day.
+    `first`: for the policies that ask for so many days *inside* the window (khoản 5, 8, 9 for the arts, 10,
+    11: "trong thời gian từ ngày 01/5/2021 đến hết ngày 31/12/2021"), a period that began earlier counts from
+    that day.
     The suspension (khoản 4) also asks that it *start* inside the window, so it passes no `first`."""
     ongoing = False
     if start is not None and end is None:
@@ -322,10 +323,9 @@ def _resolve(
     if ongoing and first is not None and start < first:
         # "đóng cửa từ 27/4" and no end: how many of its days fall inside the window is not known.
         return _Period(first, None, None, from_first=True)
-    from_first = first is not None and start < first <= end
-    if from_first:
-        assert first is not None
-        start = first
+    from_first = False
+    if first is not None and start < first <= end:
+        start, from_first = first, True
     counted_end = min(end, last)
     counted = _inclusive_days(start, counted_end) if counted_end >= start else 0
     return _Period(start, counted_end, counted, clipped=end > last, ongoing=ongoing, from_first=from_first)
