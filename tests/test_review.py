@@ -158,6 +158,18 @@ async def test_the_photo_an_official_asked_for_is_taken_when_sent_without_pressi
         assert "photo-of-the-licence" in kept.scalars().all()
 
 
+async def test_an_answer_typed_without_pressing_reply_gets_no_policy_page(app: HoTro) -> None:
+    """Waiting for information, "tôi không có thông báo đó, phường chỉ nói miệng" got the free workers' page
+    above the offer to send it as the answer."""
+    _application, _official, citizen = await changed_by_official(
+        app, "needs_info", "Vui lòng gửi ảnh thông báo tạm ngừng kinh doanh của phường"
+    )
+    reply = await citizen.say("tôi không có thông báo đó, phường chỉ nói miệng")
+    assert len(reply) == 1 and "đang chờ bạn bổ sung" in reply[0]["text"], joined(reply)
+    # anything else still goes its way: a withdrawal, a complaint, a question
+    assert "Rút hồ sơ" in joined(await citizen.say("tôi muốn rút hồ sơ của tôi")) or "rút" in citizen.last_text
+
+
 async def test_an_answer_typed_without_pressing_reply_is_kept_and_sent_with_one_press(app: HoTro) -> None:
     """Typed in the menu, the answer used to get a policy page and be lost; now a button sends it."""
     application, official, citizen = await changed_by_official(

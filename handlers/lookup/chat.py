@@ -372,15 +372,21 @@ async def _waiting(turn: Turn) -> Application | None:
     return waiting[0] if len(waiting) == 1 else None
 
 
-async def offer_typed_answer(turn: Turn) -> None:
-    """After a message typed in the menu was answered: when one application waits for information and the
-    message is no question, it may be that answer ("tôi không có giấy đăng ký kinh doanh"). It is kept, and
-    a button sends it, so the citizen need not type it again after pressing "Reply"."""
+async def awaited_answer(turn: Turn) -> Application | None:
+    """The application whose answer a message typed in the menu may be: one waits for information from the
+    citizen and the message is no question ("tôi không có giấy đăng ký kinh doanh"); else None."""
     text = turn.text
     if turn.state != CoreState.MENU or len(text.split()) < 3 or chat_intent(text) or _ASKS.search(search_key(text)):
-        return  # "ok", "cảm ơn bạn nhiều": no answer to an official; a question is answered as one
+        return None  # "ok", "cảm ơn bạn nhiều": no answer to an official; a question is answered as one
     application = await _waiting(turn)
-    cleaned = clean_text(text, max_len=1000)
+    return application if application is not None and clean_text(text, max_len=1000).ok else None
+
+
+async def offer_typed_answer(turn: Turn) -> None:
+    """After a message typed in the menu: when it may be the answer an official waits for (awaited_answer), it
+    is kept, and a button sends it, so the citizen need not type it again after pressing "Reply"."""
+    application = await awaited_answer(turn)
+    cleaned = clean_text(turn.text, max_len=1000)
     if application is None or not cleaned.ok:
         return
     turn.data[TYPED_ANSWER] = cleaned.value  # type: ignore[union-attr]

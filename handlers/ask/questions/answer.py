@@ -150,11 +150,6 @@ def _lookup_buttons() -> list[list[Button]]:
 
 async def answer(turn: Turn) -> None:
     """Free text in the menu (or as a first message), or a question typed in the middle of a form."""
-    await _answer(turn)
-    await status.offer_typed_answer(turn)  # it may be the answer an official waits for
-
-
-async def _answer(turn: Turn) -> None:
     text = turn.text
     if await officials_typed.handle(turn):  # "HK-7QX4-M9P7" of the official's area, "hồ sơ chờ duyệt", "báo cáo"
         return
@@ -247,6 +242,12 @@ async def _answer(turn: Turn) -> None:
         # business or COVID to decide by, so what the supports go by.
         turn.goto(CoreState.MENU, {})
         turn.say(found.text, [_policies_row()])
+        return
+    if await status.awaited_answer(turn) is not None:
+        # "tôi không có thông báo đó, phường chỉ nói miệng" while an official waits for information: what no rule
+        # above took is offered as that answer, with no policy page guessed for it.
+        turn.goto(CoreState.MENU, {})
+        await status.offer_typed_answer(turn)
         return
     prediction = classify.predict(text, facts)
     if is_ask_preamble(text) or bare_yes_no(text):  # the question is still to come: offer topics, ask for it
