@@ -213,6 +213,18 @@ def registers_for_someone(text: str) -> bool:
     return bool(_FOR_SOMEONE.search(search_key(text)))
 
 
+# "hồ sơ của tôi sao rồi", "hs của mình tới đâu rồi": where one's own application stands, not a support's papers.
+_OWN_APPLICATION = re.compile(
+    r"\b(?:ho so|hs|don)(?: cua)? (?:toi|minh|em|tui|chau|con)\b(?:\s+\w+){0,2}?\s+"
+    r"(?:sao roi|the nao|ra sao|den dau|toi dau|(?:da )?(?:duoc )?duyet chua|co ket qua chua|dang o dau|o buoc nao"
+    r"|xong chua|duoc chua|sao)\b"
+)
+
+
+def asks_own_application(text: str) -> bool:
+    return bool(_OWN_APPLICATION.search(search_key(text)))
+
+
 def wants_withdrawal(text: str) -> bool:
     return bool(_WITHDRAW.search(search_key(text)))
 

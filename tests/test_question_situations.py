@@ -590,3 +590,15 @@ async def test_the_window_condition_says_what_each_policy_asks(app: HoTro, text:
     assert said in reply, reply
     if said == "trong khoảng":
         assert "thời điểm bắt đầu phải" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hồ sơ của tôi sao rồi", "hs của mình tới đâu rồi ad", "hồ sơ em đã được duyệt chưa", "ho so cua toi the nao roi"],
+)
+async def test_asking_after_ones_own_application_shows_it(app: HoTro, text: str) -> None:
+    """The first was asked which support's papers ("Hồ sơ" read as the papers a support needs)."""
+    chat = Chat(app)
+    application = await submit_household(app, chat)
+    reply = joined(await chat.say(text))
+    assert app_code.display(application.code) in reply and "Đã nộp" in reply, reply

@@ -26,6 +26,7 @@ from handlers.ask.questions.knowledge import by_id, closest, entry, province_sch
 from handlers.complaints import chat as complaints
 from handlers.intents import (
     application_help,
+    asks_own_application,
     asks_policy_list,
     bare_number,
     bare_yes_no,
@@ -202,6 +203,9 @@ async def answer(turn: Turn) -> None:
         return
     if wants_withdrawal(text):  # "tôi muốn rút hồ sơ": the confirmation of the chat's one application
         await status.withdraw_request(turn)
+        return
+    if asks_own_application(text):  # "hồ sơ của tôi sao rồi": where the chat's applications stand
+        await status.my_applications(turn)
         return
     if (entry_id := application_help(text)) is not None and (found := by_id(entry_id, turn.config.hotline)):
         turn.goto(CoreState.MENU, {})
