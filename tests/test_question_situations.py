@@ -350,6 +350,16 @@ async def test_a_household_business_past_the_communes_three_days_is_told_it_may_
     assert "đã hết vào ngày" in reply and "Phản ánh" in reply, reply
 
 
+async def test_a_household_business_forwarded_to_the_district_is_told_the_steps_left(app: HoTro) -> None:
+    """Sent on by the commune, the application was told only that it was not approved yet: QĐ 23 gives the tax
+    office, the district and the province 02 working days each (policy-facts §5)."""
+    from tests.test_review import changed_by_official
+
+    _application, _official, citizen = await changed_by_official(app, "forwarded", "")
+    reply = joined(await citizen.say("bao lâu nữa thì có tiền"))
+    assert "Chi cục Thuế" in reply and "02 ngày làm việc" in reply and "UBND tỉnh" in reply, reply
+
+
 async def test_asking_after_the_money_without_an_application_gets_the_general_answer(app: HoTro) -> None:
     reply = await ask(app, "bao giờ tôi nhận được tiền")
     assert reply.startswith("Sau khi danh sách và kinh phí được phê duyệt"), reply

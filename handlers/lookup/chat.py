@@ -113,6 +113,14 @@ async def money_status(turn: Turn) -> str | None:
                 )
             else:
                 lines.append(_("The commune has 3 working days, until {date}.").format(date=fmt.day(due)))
+        if application.kind == ApplicationKind.HOUSEHOLD_BUSINESS and application.status == ApplicationStatus.FORWARDED:
+            # The steps after the commune's, as QĐ 23 sets them (policy-facts §5).
+            lines.append(
+                _(
+                    "After the commune, the tax office (Chi cục Thuế) appraises it within 02 working days, the "
+                    "district within 02 working days and the province decides within 02 working days."
+                )
+            )
     return "\n".join(lines) or None
 
 
