@@ -485,6 +485,12 @@ def test_free_worker_schemes(
     assert a.total_confirmed_vnd == (amount if confirmed else 0)
 
 
+def test_a_free_worker_out_of_work_for_another_cause_is_refused() -> None:
+    """The free worker's support was given whatever stopped the work (an accident, an illness)."""
+    a = evaluate(free_worker(due_to_covid_measures=False), None, today=TODAY)
+    assert code_of(a, PolicyId.FREE_WORKER) == ReasonCode.NOT_COVID_RELATED
+
+
 def test_free_worker_default_scheme_when_none_given() -> None:
     e = evaluate(free_worker(), None, today=TODAY).get(PolicyId.FREE_WORKER)
     assert e is not None and e.amount_vnd is None and e.hedged

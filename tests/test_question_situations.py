@@ -612,3 +612,30 @@ async def test_asking_after_ones_own_application_shows_it(app: HoTro, text: str)
     application = await submit_household(app, chat)
     reply = joined(await chat.say(text))
     assert app_code.display(application.code) in reply and "Đã nộp" in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tui chạy ba gác chở hàng ở chợ, nghỉ cả tháng nay, được hỗ trợ hông",
+        "tôi kéo xe lôi chở hàng thuê có được hỗ trợ không",
+    ],
+)
+async def test_a_goods_carrier_is_a_free_worker(app: HoTro, text: str) -> None:
+    """The first got the household business support: carrying goods (bốc vác, vận chuyển hàng hóa) is on the
+    provinces' free-worker lists (policy-facts §6)."""
+    reply = await ask(app, text)
+    assert "lao động tự do" in reply.split("\n")[1] or "lao động tự do" in reply.split("\n")[0], reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mẹ em bán vé số, bị té gãy chân nghỉ bán, có được hỗ trợ không",
+        "tôi bị ốm phải nghỉ bán hàng rong 2 tuần có được hỗ trợ không",
+    ],
+)
+async def test_a_stop_for_an_accident_is_not_a_covid_measure(app: HoTro, text: str) -> None:
+    """An accident or an illness stops work, not a COVID-19 prevention measure: the supports are not for it."""
+    reply = await ask(app, text)
+    assert reply.startswith("Không.") and "COVID-19" in reply, reply

@@ -722,6 +722,8 @@ def _household(ep: Episode, profile: Profile, today: date) -> Outcome:
 def _free_worker(ep: Episode, profile: Profile, scheme: FreeWorkerScheme, today: date) -> Outcome:
     """Khoản 12: criteria and amount set by the province (`FreeWorkerScheme`)."""
     d = _Draft(PolicyId.FREE_WORKER)
+    if profile.due_to_covid_measures is False:  # the job lost to an accident or an illness, not to the measures
+        return d.reason(ReasonCode.NOT_COVID_RELATED, _("It was not caused by COVID-19 prevention measures."))
     if scheme.requires_residence and profile.resides_in_province is False:
         return d.reason(ReasonCode.MISSING_CONDITION, _("You must live legally in the province."))
     if profile.in_listed_occupation is False:

@@ -467,6 +467,7 @@ _WHO_CUES: tuple[tuple[Who, re.Pattern[str]], ...] = (
             r"lao dong tu do|\bxe om\b|ve so|phu ho|boc vac|ban hang rong|hang rong|thu gom|ve chai|phe lieu"
             r"|xich lo|lam thue|lam cong nhat|giup viec|khong co hop dong|khong hop dong|tu do"
             r"|lam them|\bgrab\b|shipper|xe om cong nghe"
+            r"|ba gac|xe loi|xe tho|cho hang thue|khuan vac|van chuyen hang"
         ),
     ),
     (
