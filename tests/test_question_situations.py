@@ -639,3 +639,17 @@ async def test_a_stop_for_an_accident_is_not_a_covid_measure(app: HoTro, text: s
     """An accident or an illness stops work, not a COVID-19 prevention measure: the supports are not for it."""
     reply = await ask(app, text)
     assert reply.startswith("Không.") and "COVID-19" in reply, reply
+
+
+@pytest.mark.parametrize("text", ["nhận được mấy triệu z", "được mấy triệu vậy ad", "lãnh được bao nhiêu tiền"])
+async def test_an_amount_asked_with_no_support_named_asks_which(app: HoTro, text: str) -> None:
+    """ "nhận được mấy triệu z" as a first message got the household business's 3.000.000 ₫, a guess."""
+    reply = await ask(app, text)
+    assert reply.startswith("Bạn hỏi về chính sách hỗ trợ nào?"), reply
+
+
+async def test_an_amount_asked_after_a_support_is_that_supports(app: HoTro) -> None:
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say("F0 được hỗ trợ gì")
+    assert "80.000" in joined(await chat.say("được mấy triệu vậy"))

@@ -261,9 +261,10 @@ async def answer(turn: Turn) -> None:
     no_topic = context.names_no_topic(text)
     kind = question_kind(text, prediction.kind) if no_topic else None
     section = _SECTION_FOR_KIND[kind] if kind is not None and kind in _ASKS_A_SECTION else None
-    # "được bao nhiêu tiền", "cần giấy tờ gì": each support has its own amount and papers, so naming none, the
-    # citizen is asked which (the package's overview or the general procedure would not say).
-    per_policy = kind in ("amount", "documents") and prediction.topic not in POLICY_TOPICS
+    # "được bao nhiêu tiền", "nhận được mấy triệu", "cần giấy tờ gì": each support has its own amount and papers,
+    # so naming none, the citizen is asked which (the package's overview, the general procedure or the
+    # classifier's favourite policy would not say).
+    per_policy = kind in ("amount", "documents")
     if section is not None and (prediction.topic in _REFINED or not prediction.confident or per_policy):
         # "cần giấy tờ gì": the support just read about or applied for; with none, the citizen chooses.
         topic, policies = context.current(turn), _policies(turn)
