@@ -653,3 +653,24 @@ async def test_an_amount_asked_after_a_support_is_that_supports(app: HoTro) -> N
     await chat.say("/start")
     await chat.say("F0 được hỗ trợ gì")
     assert "80.000" in joined(await chat.say("được mấy triệu vậy"))
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "said", "not_said"),
+    [
+        ("F0 được hỗ trợ gì", "ở hà nội thì được bao nhiêu", "80.000", "1.500.000"),
+        ("hộ kinh doanh được bao nhiêu", "ở đà nẵng thì sao", "3.000.000", "Tôi chưa chắc"),
+        ("lao động tự do được bao nhiêu", "ở hà nội thì được bao nhiêu", "1.500.000", "Tôi chưa chắc"),
+    ],
+)
+async def test_a_province_asked_after_a_support_is_that_support_there(
+    app: HoTro, first: str, then: str, said: str, not_said: str
+) -> None:
+    """After the F0 answer, "ở hà nội thì được bao nhiêu" got Hà Nội's free-worker scheme; after the household
+    business's, "ở đà nẵng thì sao" was not understood. The national supports are the same in every province;
+    the free workers' is the province's own."""
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say(first)
+    reply = joined(await chat.say(then))
+    assert said in reply and not_said not in reply, reply

@@ -31,6 +31,20 @@ def names_no_topic(text: str | None) -> bool:
     return bool(words) and all(word in _NO_TOPIC_WORDS for word in words)
 
 
+# Around a place's name: "ở", "tại", "tỉnh", "thành phố", "còn … thì sao", and the big cities' short forms.
+_PLACE_WORDS = frozenset(
+    search_key("ở tại tỉnh thành phố tp còn thế vậy bên dân hn hcm tphcm sg sài gòn thủ đô").split()
+)
+
+
+def names_only_a_place(text: str, place: str) -> bool:
+    """Nothing in the message but a place and what it asks: "ở Hà Nội thì được bao nhiêu", "còn Đà Nẵng thì
+    sao" (`place`: the place's name as the message's facts read it)."""
+    named = search_key(place).split()
+    words = [w for w in search_key(text).split() if w not in _PLACE_WORDS and w not in named]
+    return all(word in _NO_TOPIC_WORDS for word in words)
+
+
 def remember(turn: Turn, policy_id: str) -> None:
     turn.data[TOPIC] = policy_id
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from handlers import actions
+from handlers import actions, admin_units
 from handlers.apply import chat as intake
 from handlers.ask import context
 from handlers.ask.eligibility_rules import HOUSEHOLD_VND, PolicyId
@@ -50,7 +50,7 @@ from messages.i18n import N_, _
 from messages.knowledge import entry_by_id
 from messages.normalize import search_key
 from messages.policies import SECTION_TITLES, Policy, get_policy, load_policies
-from messages.vocabulary import POLICY_TOPICS
+from messages.vocabulary import POLICY_TOPICS, AreaLevel
 
 # What each kind of question asks of a policy page.
 _SECTION_FOR_KIND = {
@@ -240,6 +240,19 @@ async def answer(turn: Turn) -> None:
         )
         return
     facts = extract(text)
+    if facts.province is not None and (current := context.current(turn)) in (policies := _policies(turn)):
+        province = admin_units.get(AreaLevel.PROVINCE, facts.province)
+        if province is not None and context.names_only_a_place(text, province.short_name):
+            # "ở Hà Nội thì được bao nhiêu" after a support's answer: that support there. The free workers' is the
+            # province's own (policy_answer reads it); the others are NQ 68's, the same in every province.
+            if current != PolicyId.FREE_WORKER:
+                turn.say(
+                    _("{policy} is set by NQ 68/NQ-CP for the whole country: it is the same in {province}.").format(
+                        policy=policies[current].title, province=province.name
+                    )
+                )
+            policy_answer(turn, policies[current], "amount" if _ASKS_AMOUNT.search(key) else None, facts)
+            return
     general = _general_situation(key, facts) if facts.covid is None and facts.who is None else None
     if general is not None and (found := by_id(general, turn.config.hotline)) is not None:
         # "hộ nghèo có được hỗ trợ thêm không", "nhà có 5 người thì được bao nhiêu": no situation of work,
