@@ -41,14 +41,9 @@ async def up_to_the_id(chat: Chat, id_number: str = "001 085 012 345") -> None:
         await chat.say(answer)
 
 
-async def fill_household(
-    chat: Chat,
-    id_number: str = "001 085 012 345",
-    phone: str = "0912.345.678",
-    address: str = "thôn Đồng Lâm",
-    business: str = "Phở Lan",
-) -> None:
-    await household_up_to_the_dates(chat, id_number, phone, address, business)
+async def fill_household(chat: Chat, **details: str) -> None:
+    """The household form up to the payment (details: household_up_to_the_dates's)."""
+    await household_up_to_the_dates(chat, **details)
     for answer in ["01/08/2021", "20/08/2021", "Thông báo số 15/TB-UBND ngày 31/7/2021 của UBND huyện Hữu Lũng"]:
         await chat.say(answer)
 
