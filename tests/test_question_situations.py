@@ -633,6 +633,7 @@ async def test_a_goods_carrier_is_a_free_worker(app: HoTro, text: str) -> None:
     [
         "mẹ em bán vé số, bị té gãy chân nghỉ bán, có được hỗ trợ không",
         "tôi bị ốm phải nghỉ bán hàng rong 2 tuần có được hỗ trợ không",
+        "tôi nghỉ thai sản thì có được hỗ trợ không",  # was told the termination support's 3.710.000 ₫
     ],
 )
 async def test_a_stop_for_an_accident_is_not_a_covid_measure(app: HoTro, text: str) -> None:

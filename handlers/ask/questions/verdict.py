@@ -112,10 +112,12 @@ _COVID_CAUSE = re.compile(
     r"\b(bat|buoc|yeu cau|lenh|phai) (dong cua|nghi|dung|tam dung|ngung)|phong toa|gian cach|chi thi (15|16)"
     r"|cach ly|theo (yeu cau|lenh|quyet dinh)|vi dich|do dich|vi covid|do covid|chong dich"
 )
-# Work stopped by one's own choice, an accident or an illness is not stopped by a COVID-19 prevention measure.
+# Work stopped by one's own choice, an accident, an illness or a maternity leave (the social insurance's
+# "chế độ thai sản") is not stopped by a COVID-19 prevention measure.
 _NOT_COVID = re.compile(
     r"\btu xin nghi|\btu nghi viec|khong (bi )?(dong cua|phong toa|cach ly)|khong (lien quan|do|vi) (dich|covid)"
     r"|\b(?:te|nga) gay\b|\bgay (?:chan|tay)\b|\btai nan\b|\b(?:bi|bi benh) (?:om|dau|benh)\b"
+    r"|\b(?:nghi|che do) thai san\b|\bnghi (?:sinh|de)\b"
 )
 # "tiệm không có giấy phép", "chưa đăng ký kinh doanh": without registration only NQ 126's groups are supported.
 _UNREGISTERED = re.compile(
