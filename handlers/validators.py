@@ -637,12 +637,9 @@ _DATE_TAIL = re.compile(r"(?:\s+(?:a|nhe|nha))+$")
 _LUNAR = re.compile(r"\bam\s*lich\b|\bal\b")
 
 
-def _folded_date_text(raw: str) -> str:
-    return _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))).strip().rstrip(".")
-
-
 def _parse_date(raw: str, default_year: int | None, pivot_year: int, example: str = _DATE_EXAMPLE) -> Result[date]:
-    text = _folded_date_text(raw)
+    text = fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))
+    text = _SPACES.sub(" ", text).strip().rstrip(".")
     if not text:
         return Invalid(_("You have not typed anything. Please type your answer."), "empty")
     if _LUNAR.search(text):
@@ -743,7 +740,8 @@ def relative_day(raw: str, today: date, until_now: bool = False) -> date | None:
     back = _RELATIVE_DAYS.get(text)
     if back is None and until_now:
         said = " ".join(w for w in re.findall(r"[a-z0-9]+", text) if w not in _YES_NO_TAIL)
-        back = 0 if _UNTIL_NOW.fullmatch(said) else None
+        # "đến nay" alone, or after the start ("từ 1/7 đến nay"): still going on
+        back = 0 if _UNTIL_NOW.fullmatch(said) or _ONGOING_TAIL.search(text) else None
     return None if back is None else date.fromordinal(today.toordinal() - back)
 
 
@@ -766,8 +764,6 @@ def parse_date(
     """
     pivot = latest.year if latest else default_year or date.today().year
     relative = relative_day(raw, today, until_now) if today is not None else None
-    if relative is None and until_now and today is not None and _ONGOING_TAIL.search(_folded_date_text(raw)):
-        relative = today  # "từ 1/7 đến nay" at the step of the end: it is still going on
     result = Valid(relative) if relative is not None else _parse_date(raw, default_year, pivot)
     if isinstance(result, Invalid):
         return result
@@ -1145,6 +1141,8 @@ def says_done(raw: str) -> bool:
 _CONFIRM = frozenset(
     {"xac nhan", "gui", "gui di", "nop", "nop di", "gui ho so", "nop ho so", "dong y", "ghi nhan", "luu", "xong"}
 )
+# …and those that say it is wrong, besides a no.
+_NOT_RIGHT = frozenset({"sai", "sai roi", "chua dung", "khong dung", "nham", "nham roi", "can sua", "sua", "sua lai"})
 
 
 def confirms(raw: str) -> YesNo | None:
@@ -1156,9 +1154,6 @@ def confirms(raw: str) -> YesNo | None:
     if isinstance(answered, Valid) and answered.value != "unsure":
         return answered.value
     return "no" if _bare(raw) in _NOT_RIGHT else None
-
-
-_NOT_RIGHT = frozenset({"sai", "sai roi", "chua dung", "khong dung", "nham", "nham roi", "can sua", "sua", "sua lai"})
 
 
 def choose_a_button() -> Invalid:

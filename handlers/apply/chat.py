@@ -111,19 +111,19 @@ def tax_or_registration(text: str, _answers: Answers, turn: Turn) -> Result[Any]
     return result
 
 
-def start_date(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    result = validators.parse_date(text, earliest=WINDOW_START, latest=WINDOW_END, default_year=2021)
-    return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
+def start_date(earliest: date) -> forms.Parser:
+    """A period's first day, from `earliest` to the end of the window."""
+
+    def parse(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+        result = validators.parse_date(text, earliest=earliest, latest=WINDOW_END, default_year=2021)
+        return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
+
+    return parse
 
 
 # A closure may have begun before the window (from 27/4 in many provinces): its days from 01/5 count, and the
 # commune sees the dates as they were (validators.period checks the days inside).
 CLOSURE_EARLIEST = date(2021, 1, 1)
-
-
-def closure_start_date(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    result = validators.parse_date(text, earliest=CLOSURE_EARLIEST, latest=WINDOW_END, default_year=2021)
-    return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
 
 
 def end_date(min_days: int, start_key: str) -> forms.Parser:
@@ -335,7 +335,7 @@ HOUSEHOLD_FIELDS = [
             "From which date did the business have to stop? (dd/mm/yyyy; if it stopped before 01/05/2021, type "
             "that date: the days from 01/05/2021 count)"
         ),
-        parse=closure_start_date,
+        parse=start_date(CLOSURE_EARLIEST),
         show=show_date,
     ),
     Field(
@@ -473,7 +473,7 @@ FREE_WORKER_FIELDS = [
         "period_start",
         N_("Without work from"),
         N_("Since which date have you been without work and income? (dd/mm/yyyy, from 01/05/2021)"),
-        parse=start_date,
+        parse=start_date(WINDOW_START),
         show=show_date,
     ),
     Field(

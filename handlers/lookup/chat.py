@@ -390,14 +390,10 @@ async def awaited_answer(turn: Turn) -> Application | None:
     return application if application is not None and clean_text(text, max_len=1000).ok else None
 
 
-async def offer_typed_answer(turn: Turn) -> None:
-    """After a message typed in the menu: when it may be the answer an official waits for (awaited_answer), it
-    is kept, and a button sends it, so the citizen need not type it again after pressing "Reply"."""
-    application = await awaited_answer(turn)
-    cleaned = clean_text(turn.text, max_len=1000)
-    if application is None or not cleaned.ok:
-        return
-    turn.data[TYPED_ANSWER] = cleaned.value  # type: ignore[union-attr]
+def offer_typed_answer(turn: Turn, application: Application) -> None:
+    """A message typed in the menu that may be the answer `application` waits for (awaited_answer): it is kept,
+    and a button sends it, so the citizen need not type it again after pressing "Reply"."""
+    turn.data[TYPED_ANSWER] = clean_text(turn.text, max_len=1000).value  # type: ignore[union-attr]
     code = app_code.display(application.code)
     turn.say(
         _(

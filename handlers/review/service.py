@@ -126,11 +126,10 @@ def official_actor(official: Official) -> str:
 async def actor_labels(session: AsyncSession, recorded: Iterable[str]) -> dict[str, str]:
     """How the audit trail's actors read to officials and monitors: the citizen; an official by name and role
     ("Nguyễn Văn B, cán bộ xã"), or by role and id when unnamed; anything else as recorded."""
-    wanted = set(recorded)
-    officials = await by_ids(session, {i for a in wanted if (i := actors.official_id(a)) is not None})
+    ids = {actor: actors.official_id(actor) for actor in set(recorded)}
+    officials = await by_ids(session, {i for i in ids.values() if i is not None})
     labels: dict[str, str] = {}
-    for actor in wanted:
-        official_id = actors.official_id(actor)
+    for actor, official_id in ids.items():
         if actors.is_citizen(actor):
             labels[actor] = _("the citizen")
         elif official_id is not None and (official := officials.get(official_id)) is not None:

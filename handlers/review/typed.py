@@ -99,18 +99,16 @@ async def handle(turn: Turn) -> bool:
         # "bổ sung hồ sơ cần những gì?" is a question to the bot, not a request to the citizen.
         with_words = None if looks_like_question(turn.text) else _action_with_words(turn.text)
         target, typed = with_words or (_action(turn.text), None)
-        official = await official_of(turn) if target is not None else None
+        # "ok", "xác nhận" with the application open: a decision meant, but not which one.
+        unnamed = target is None and (validators.confirms(turn.text) == "yes" or is_acknowledgement(turn.text))
+        official = await official_of(turn) if target is not None or unnamed else None
         application = await lookups.by_id(turn.session, viewed) if official is not None else None
-        if target and official is not None and application is not None and review.may_act(official, application):
-            await chat.typed_action(turn, official, application, target, typed)
-            return True
-        if target is None and (validators.confirms(turn.text) == "yes" or is_acknowledgement(turn.text)):
-            # "ok", "xác nhận" with the application open: a decision meant, but not which one.
-            official = await official_of(turn)
-            application = await lookups.by_id(turn.session, viewed) if official is not None else None
-            if official is not None and application is not None and review.may_act(official, application):
+        if official is not None and application is not None and review.may_act(official, application):
+            if target is not None:
+                await chat.typed_action(turn, official, application, target, typed)
+            else:
                 chat.ask_which_decision(turn, official, application)
-                return True
+            return True
     request = _request(turn.text)
     if request is None:
         return False

@@ -260,11 +260,11 @@ async def answer(turn: Turn) -> None:
         turn.goto(CoreState.MENU, {})
         turn.say(found.text, [_policies_row()])
         return
-    if await status.awaited_answer(turn) is not None:
+    if (waiting := await status.awaited_answer(turn)) is not None:
         # "tôi không có thông báo đó, phường chỉ nói miệng" while an official waits for information: what no rule
         # above took is offered as that answer, with no policy page guessed for it.
         turn.goto(CoreState.MENU, {})
-        await status.offer_typed_answer(turn)
+        status.offer_typed_answer(turn, waiting)
         return
     prediction = classify.predict(text, facts)
     if is_ask_preamble(text) or bare_yes_no(text):  # the question is still to come: offer topics, ask for it
