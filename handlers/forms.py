@@ -171,7 +171,8 @@ async def handle(turn: Turn, form: Form) -> None:
         return
     # "không có" typed on a step that may be skipped is "Skip" pressed. Photos already sent are kept: there,
     # "Skip" (or "không có nữa") means nothing more to send.
-    if current.optional and (turn.action == SKIP or (not turn.action and validators.says_none(turn.text))):
+    typed_none = not turn.action and (validators.says_none(turn.text) or validators.says_unsure(turn.text))
+    if current.optional and (turn.action == SKIP or typed_none):
         sent = answers.pop(f"{current.key}_pending", None) if current.kind == "photo" else None
         answers[current.key] = list(sent) if sent else None
         _advance(turn, current)

@@ -238,6 +238,12 @@ def _without_introduction(text: str) -> str:
             break
     while end > start and marked[end - 1] in _NAME_POLITE_TAIL:
         end -= 1
+    # "tên vợ em là Trần Thị Bình", "tài khoản đứng tên Phạm Thị Dung": the name is what follows the last
+    # "là" or "đứng tên" (neither is ever part of a name), when two words at least follow it.
+    for i in range(end - 3, start - 1, -1):
+        if marked[i] == "là" or (marked[i] == "tên" and i > start and marked[i - 1] == "đứng"):
+            start = i + 1
+            break
     return " ".join(words[start:end])
 
 
@@ -522,6 +528,8 @@ OLD_MOBILE_PREFIXES: dict[str, str] = {
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-–—()/]+")
 _PHONE_EXAMPLE = "0912 345 678"
+# One phone number inside an answer, however grouped: "0912345678 hoặc 0987 654 321" holds two.
+_A_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)\d(?:[\s.\-]?\d){7,9}(?!\d)")
 
 
 def _group_phone(number: str) -> str:
@@ -541,6 +549,13 @@ def phone(raw: str) -> Result[str]:
                 "register you instead."
             ).format(example=_PHONE_EXAMPLE),
             "phone_missing",
+        )
+    if len(_A_PHONE.findall(raw)) > 1:
+        return Invalid(
+            _(
+                "Please type only one mobile number, the one the commune can reach you on, for example: {example}."
+            ).format(example=_PHONE_EXAMPLE),
+            "phone_two",
         )
     if not re.fullmatch(r"\+?[0-9]+", text):
         return Invalid(
@@ -608,8 +623,15 @@ def phone(raw: str) -> Result[str]:
 _DATE_EXAMPLE = "05/07/2021"
 _BIRTH_EXAMPLE = "15/08/1985"
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_WORDY = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*(?:nam|,|/|-)?\s*(\d{4}|\d{2}))?")
-_NUMERIC = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})(?:\s*[/.\-\s]\s*(\d{4}|\d{2}))?")
+# "ngày", or "mùng"/"mồng" before the days 1 to 10 as people say them ("mùng 5 tháng 7"), folded.
+_DAY_WORD = r"(?:ngay|mung|mong)"
+_WORDY = re.compile(rf"(?:{_DAY_WORD}\s*)?(\d{{1,2}})\s*thang\s*(\d{{1,2}})(?:\s*(?:nam|,|/|-)?\s*(\d{{4}}|\d{{2}}))?")
+_NUMERIC = re.compile(rf"(?:{_DAY_WORD}\s*)?(\d{{1,2}})\s*[/.\-\s]\s*(\d{{1,2}})(?:\s*[/.\-\s]\s*(\d{{4}}|\d{{2}}))?")
+# A month without its day: "hết tháng 8" is its last day; "cuối tháng 8", "giữa tháng 7", "tháng 7" are no day.
+_MONTH_ONLY = re.compile(
+    r"(?:khoang\s+)?(?:(dau|giua|cuoi|het)\s+)?thang\s*(\d{1,2})(?:\s*(?:nam|,|/|-)?\s*(\d{4}|\d{2}))?"
+)
+_PART_DAY = {"dau": 1, "giua": 15, "cuoi": 31, None: 15}  # the day a part of a month suggests (31: its last)
 _COMPACT = re.compile(r"(\d{2})(\d{2})(\d{4})")
 YEAR_RANGE = (1900, 2100)  # dates in these forms: births since 1900, periods and decisions around 2021
 
@@ -637,6 +659,38 @@ _DATE_TAIL = re.compile(r"(?:\s+(?:a|nhe|nha))+$")
 _LUNAR = re.compile(r"\bam\s*lich\b|\bal\b")
 
 
+def _full_year(year_text: str, pivot_year: int) -> int:
+    """Two-digit years: the latest year not after the pivot ("85" -> 1985, "21" -> 2021)."""
+    if len(year_text) != 2:
+        return int(year_text)
+    year = 2000 + int(year_text)
+    return year - 100 if year > pivot_year else year
+
+
+def _month_without_day(m: re.Match[str], default_year: int | None, pivot_year: int, example: str) -> Result[date]:
+    """ "hết tháng 8": the month's last day. "cuối tháng 8", "giữa tháng 7": asked for the day, with a date of
+    that month as the example where the year is known (never for a birth date: no day is suggested there)."""
+    part, month = m[1], int(m[2])
+    year = _full_year(m[3], pivot_year) if m[3] else default_year
+    if not 1 <= month <= 12 or year is None or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        return Invalid(
+            _("Please type the date as day/month/year, for example: {example}.").format(example=example),
+            "date_format",
+        )
+    last = calendar.monthrange(year, month)[1]
+    if part == "het":
+        return Valid(date(year, month, last))
+    if default_year is not None:
+        example = fmt_day(date(year, month, min(_PART_DAY[part], last)))
+    return Invalid(
+        _(
+            "The application needs the exact day. Please type the day in month {month} as day/month/year, "
+            "for example: {example}."
+        ).format(month=month, example=example),
+        "date_vague",
+    )
+
+
 def _parse_date(raw: str, default_year: int | None, pivot_year: int, example: str = _DATE_EXAMPLE) -> Result[date]:
     text = fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))
     text = _SPACES.sub(" ", text).strip().rstrip(".")
@@ -654,6 +708,9 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int, example: st
         # "từ 1/7 đến giờ" at the step of the start: the start (parse_date reads an end still going on first).
         parts = _date_parts(_DATE_LEAD.sub("", text[: ongoing.start()], count=1).strip())
     if parts is None:
+        month_only = _MONTH_ONLY.fullmatch(_DATE_TAIL.sub("", _DATE_LEAD.sub("", text, count=1)).strip())
+        if month_only is not None:
+            return _month_without_day(month_only, default_year, pivot_year, example)
         return Invalid(
             _("Please type the date as day/month/year, for example: {example}.").format(example=example),
             "date_format",
@@ -666,13 +723,8 @@ def _parse_date(raw: str, default_year: int | None, pivot_year: int, example: st
                 "date_no_year",
             )
         year = default_year
-    elif len(year_text) == 2:
-        # Two-digit years: the latest year not after the pivot ("85" -> 1985, "21" -> 2021).
-        year = 2000 + int(year_text)
-        if year > pivot_year:
-            year -= 100
     else:
-        year = int(year_text)
+        year = _full_year(year_text, pivot_year)
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         if year_text is not None and len(year_text) == 4:  # a full year, just not a plausible one
             return Invalid(
@@ -1109,7 +1161,7 @@ def _all_agree(said: list[str]) -> YesNo | None:
 _NONE = re.compile(
     r"(?:hien )?(?:khong|ko|k|kh|chua)(?: co)?"
     r"(?: (?:so|sdt|dt|dien thoai|so dien thoai|ten|ten rieng|gi|ca|dau|nua|ai|giay to|giay|anh|hinh|file"
-    r"|tai lieu|them))*"
+    r"|tai lieu|them|ma so thue|ma|mst|thue|giay phep|dang ky|van ban))*"
     r"|(?:khong|ko) can(?: (?:dau|nua|gui))*"
 )
 
@@ -1131,6 +1183,60 @@ def says_none(raw: str) -> bool:
 
 # "That is all" after sending photos: "xong rồi", "hết rồi ạ", "đủ rồi" (folded, polite words dropped).
 _DONE = frozenset({"xong", "xong roi", "het", "het roi", "du", "du roi", "gui xong", "gui xong roi", "vay thoi"})
+
+
+def says_unsure(raw: str) -> bool:
+    """ "không biết", "không nhớ số văn bản", "quên rồi" (and the words around them): the answer is not known."""
+    said = _bare(raw)
+    return said in _UNSURE or _FORGOTTEN.fullmatch(said) is not None
+
+
+# "I don't remember / know" and a few words of what: "không nhớ số văn bản", "quên mất rồi" (folded).
+_FORGOTTEN = re.compile(r"(?:(?:khong|chua) (?:nho|biet|ro)|quen(?: mat)?)(?: \w+){0,4}")
+
+
+# An account holder who is the applicant: "chính tôi", "tài khoản của em", "giống tên trên" (folded): the speaker
+# or "the name above", and only the words around them.
+_SELF_WORDS = frozenset({"toi", "em", "minh", "con", "chau"})
+_HOLDER_WORDS = frozenset(
+    {"la", "chinh", "cua", "ten", "chu", "tai", "khoan", "dung", "giong", "nhu", "trung", "voi", "o", "ban", "than"}
+)
+
+
+def names_the_applicant(raw: str) -> bool:
+    """ "chính tôi", "là em ạ", "tài khoản của tôi", "giống tên trên": the applicant, not a name typed."""
+    said = [w for w in words(unicodedata.normalize("NFC", raw)) if w not in _YES_NO_TAIL | {"da", "vang", "thua"}]
+    if not said or any(w not in _SELF_WORDS | _HOLDER_WORDS | {"tren"} for w in said):
+        return False
+    return any(w in _SELF_WORDS for w in said) or "tren" in said or said[-2:] == ["ban", "than"]
+
+
+# A length of time instead of a date: "20 ngày", "1 tháng", "hai tuần", "nửa tháng" (folded).
+_NUMBER_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+_LENGTH = re.compile(
+    r"(?:(?:khoang|tam|chung|gan|hon|duoc|nghi|mat viec|dong cua)\s+)*"
+    r"(\d{1,3}|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi|nua)\s+(ngay|tuan|thang)(?:\s+(?:roi|nay|a|nhe|nha))*"
+)
+
+
+def length_end(raw: str, start: date) -> date | None:
+    """The last day of a length of time typed from `start` ("20 ngày": 20 days counting `start`), else None."""
+    m = _LENGTH.fullmatch(_SPACES.sub(" ", fold(unicodedata.normalize("NFKC", raw))).strip(" .!"))
+    if m is None:
+        return None
+    count, unit = m[1], m[2]
+    if count == "nua":
+        days = 15 if unit == "thang" else 4 if unit == "tuan" else 0
+        return date.fromordinal(start.toordinal() + days - 1) if days else None
+    n = int(count) if count.isdigit() else 10 if count == "muoi" else _NUMBER_WORDS[count]
+    if n == 0:
+        return None
+    if unit == "thang":
+        month_index = start.month - 1 + n
+        year, month = start.year + month_index // 12, month_index % 12 + 1
+        same_day = date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+        return date.fromordinal(same_day.toordinal() - 1)
+    return date.fromordinal(start.toordinal() + n * (7 if unit == "tuan" else 1) - 1)
 
 
 def says_done(raw: str) -> bool:
@@ -1228,6 +1334,13 @@ def nfc_short(raw: str, limit: int = 60) -> str:
 _BRANCH = re.compile(r"\s*[-–,(]?\s*\b(?:chi nhanh|cn|phong giao dich|pgd)\b", re.IGNORECASE)
 
 
+# E-wallets and payment services, folded: no bank account ("ví MoMo", "Viettel Money").
+_WALLET = re.compile(
+    r"\b(?:vi\s+)?(?:momo|zalo\s*pay|viettel\s*(?:money|pay)|vnpt\s*(?:money|pay)|shopee\s*pay|moca|vnpay|vi dien tu)\b"
+)
+_NO_ACCOUNT = re.compile(r"\b(?:khong|ko|chua)\s+(?:co\s+)?(?:tai khoan|the|stk)\b")
+
+
 def bank_name(raw: str) -> Result[str]:
     """A bank as the bank writes its name: "vietcombank", "VCB", "ngân hàng ngoại thương" -> "Vietcombank";
     a branch typed after it is kept ("BIDV chi nhánh Lạng Sơn" -> "BIDV – chi nhánh Lạng Sơn").
@@ -1236,6 +1349,25 @@ def bank_name(raw: str) -> Result[str]:
     if isinstance(cleaned, Invalid):
         return cleaned
     text = cleaned.value
+    folded = fold(text)
+    if says_unsure(text) or says_none(text) or _NO_ACCOUNT.search(folded):
+        return Invalid(
+            _(
+                "The bank's name is on your ATM card, your account book or your bank's app (e.g. Agribank, "
+                "Vietcombank, BIDV). If you have no bank account, press “« Quay lại” and choose to receive the "
+                "money in cash at the commune People's Committee."
+            ),
+            "bank_unknown",
+        )
+    if _WALLET.search(folded):
+        return Invalid(
+            _(
+                "{wallet} is an e-wallet, not a bank. The support is paid into a bank account or in cash: type "
+                "the name of your bank (e.g. Agribank, Vietcombank, BIDV), or press “« Quay lại” and choose "
+                "cash at the commune People's Committee."
+            ).format(wallet=text),
+            "bank_wallet",
+        )
     if _is_ascii_digits(_compact(text)):
         return Invalid(
             _(
@@ -1247,7 +1379,6 @@ def bank_name(raw: str) -> Result[str]:
     bank = banks.match(text)
     if bank is not None:
         return Valid(bank.name)
-    folded = fold(text)
     if (m := _BRANCH.search(folded)) and m.start() > 0:
         found = banks.match(text[: m.start()])
         if found is not None:

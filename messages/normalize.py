@@ -23,6 +23,8 @@ TEENCODE: dict[str, str] = {
     "dc": "duoc",
     "dk": "duoc",
     "j": "gi",
+    "bit": "biet",  # "ko bít": "không biết"
+    "bik": "biet",
     "z": "",  # "vậy": the particle, dropped (see _PARTICLE)
     "v": "",
     "ntn": "nhu the nao",

@@ -363,3 +363,87 @@ def test_the_consent_notice_says_what_the_bot_does_with_the_data() -> None:
     withdrawable = {s for s, then in TRANSITIONS.items() if ApplicationStatus.WITHDRAWN in then}
     assert ApplicationStatus.APPROVED not in withdrawable
     assert "bất cứ lúc nào" not in notice and "trước khi hồ sơ được phê duyệt" in notice
+
+
+FREE_WORKER_ANSWERS = [
+    "trần thị bình", "2/3/1990", "Nữ", "001190012345", "0912345679", "ha noi", "hoan kiem", "hang bac",
+    "số 5 Hàng Bạc", "Có", "bán vé số", "chợ Đồng Xuân", "15/07/2021", "30/08/2021", "Chuyển khoản", "Agribank",
+    "1234 5678 9012",
+]  # fmt: skip
+
+
+async def free_worker_answers(chat: Chat, count: int) -> None:
+    """The free-worker form's first `count` answers (FREE_WORKER_ANSWERS), typed."""
+    await chat.say("/start")
+    await chat.press("Đăng ký hỗ trợ")
+    await chat.press("Lao động tự do")
+    await chat.press("Tôi đồng ý")
+    for answer in FREE_WORKER_ANSWERS[:count]:
+        await chat.say(answer)
+
+
+async def test_not_knowing_the_occupation_is_asked_again_not_recorded(app: HoTro) -> None:
+    chat = Chat(app)
+    await free_worker_answers(chat, 10)
+    replies = await chat.say("không biết")
+    assert "công việc" in joined(replies) and "vé số" in joined(replies), joined(replies)
+    assert "Bạn làm việc ở đâu" not in joined(replies)  # the step is asked again
+
+
+@pytest.mark.parametrize("typed", ["chính tôi", "tôi", "là em ạ", "tên tôi", "của tôi", "giống tên trên"])
+async def test_the_applicant_as_account_holder_is_their_name(app: HoTro, typed: str) -> None:
+    chat = Chat(app)
+    await free_worker_answers(chat, 17)
+    await chat.say(typed)
+    await chat.press("Bỏ qua")
+    assert "• Chủ tài khoản: Trần Thị Bình" in chat.last_text, chat.last_text
+
+
+async def test_a_free_worker_is_not_asked_for_a_suspension_notice(app: HoTro) -> None:
+    chat = Chat(app)
+    await free_worker_answers(chat, 14)
+    replies = await chat.press("Nhận tiền mặt")
+    assert "ảnh" in joined(replies) and "tạm ngừng kinh doanh" not in joined(replies), joined(replies)
+
+
+@pytest.mark.parametrize(
+    ("typed", "end"), [("20 ngày", "03/08/2021"), ("1 tháng", "14/08/2021"), ("2 tuần", "28/07/2021")]
+)
+async def test_a_length_typed_for_the_end_date_is_answered_with_the_date(app: HoTro, typed: str, end: str) -> None:
+    chat = Chat(app)
+    await free_worker_answers(chat, 13)  # from 15/07/2021
+    replies = await chat.say(typed)
+    assert end in joined(replies) and "Đến ngày nào" in joined(replies), joined(replies)
+
+
+async def test_not_knowing_the_line_of_business_is_asked_again(app: HoTro) -> None:
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", "001 085 012 345", "0912.345.678", "Phở Lan"]:
+        await chat.say(answer)
+    replies = await chat.say("không biết")
+    assert "quán phở" in joined(replies) and "mã số thuế" not in joined(replies).lower(), joined(replies)
+
+
+@pytest.mark.parametrize("typed", ["chưa có mã số thuế", "không nhớ", "em không có mst ạ"])
+async def test_no_tax_code_at_hand_skips_the_optional_step(app: HoTro, typed: str) -> None:
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", "001 085 012 345", "0912.345.678", "Phở Lan", "bán phở"]:
+        await chat.say(answer)
+    replies = await chat.say(typed)
+    assert "hoạt động ở đâu" in joined(replies), joined(replies)
+
+
+async def test_an_order_not_remembered_is_recorded_as_such_for_the_commune(app: HoTro) -> None:
+    chat = Chat(app)
+    await household_up_to_the_dates(chat)
+    for answer in ["01/08/2021", "20/08/2021", "em không nhớ số văn bản"]:
+        await chat.say(answer)
+    await chat.press("Nhận tiền mặt")
+    await chat.press("Bỏ qua")
+    assert "• Văn bản yêu cầu tạm ngừng kinh doanh: Không nhớ số văn bản (xã đối chiếu văn bản của địa phương)" in (
+        chat.last_text
+    ), chat.last_text

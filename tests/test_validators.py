@@ -579,3 +579,74 @@ def test_yes_or_no_with_a_pronoun_or_a_polite_word(typed: str, value: str) -> No
 
 def test_the_account_holder_typed_with_its_label_keeps_the_banks_capitals() -> None:
     assert v.person_name("tên chủ tài khoản: NGUYEN VAN AN", keep_capitals=True) == v.Valid("NGUYEN VAN AN")
+
+
+# ---- answers typed at form steps as people say them (found with a bad-input table) ----------------------
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("mùng 5 tháng 7 năm 1985", date(1985, 7, 5)), ("mồng 5 tháng 7 năm 1985", date(1985, 7, 5)),
+        ("sinh mùng 2 tháng 9 năm 1970", date(1970, 9, 2)), ("mung 5/7/1985", date(1985, 7, 5)),
+    ],
+)  # fmt: skip
+def test_mung_before_a_day_of_the_month_is_read(typed: str, day: date) -> None:
+    assert v.birth_date(typed, TODAY) == v.Valid(day)
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("hết tháng 8", date(2021, 8, 31)),
+        ("đến hết tháng 6", date(2021, 6, 30)),
+        ("hết tháng 2/2021", date(2021, 2, 28)),
+    ],
+)
+def test_the_end_of_a_month_is_its_last_day(typed: str, day: date) -> None:
+    assert v.parse_date(typed, default_year=2021) == v.Valid(day)
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("cuối tháng 8", "31/08/2021"), ("giữa tháng 7", "15/07/2021"), ("đầu tháng 8", "01/08/2021"),
+        ("tháng 7", "15/07/2021"), ("khoảng cuối tháng 9 năm 2021", "30/09/2021"),
+    ],
+)  # fmt: skip
+def test_a_part_of_a_month_asks_for_the_day_with_a_date_of_that_month(typed: str, suggested: str) -> None:
+    result = v.parse_date(typed, default_year=2021)
+    assert isinstance(result, v.Invalid) and result.code == "date_vague", result
+    assert suggested in result.message, result.message
+
+
+@pytest.mark.parametrize(
+    "typed", ["0912345678 hoặc 0987654321", "0912 345 678 / 0987 654 321", "0912345678, 0987654321"]
+)
+def test_two_phone_numbers_ask_for_one(typed: str) -> None:
+    result = v.phone(typed)
+    assert isinstance(result, v.Invalid) and result.code == "phone_two", result
+    assert "một số" in result.message
+
+
+@pytest.mark.parametrize("typed", ["không biết", "không nhớ", "quên rồi", "chưa có tài khoản", "không có", "ko bít"])
+def test_a_bank_not_known_is_asked_again_with_the_cash_way_out(typed: str) -> None:
+    result = v.bank_name(typed)
+    assert isinstance(result, v.Invalid) and result.code == "bank_unknown", result
+    assert "tiền mặt" in result.message and "thẻ" in result.message
+
+
+@pytest.mark.parametrize("typed", ["momo", "ví MoMo", "ZaloPay", "viettel money", "ViettelPay", "VNPT Money"])
+def test_an_e_wallet_is_not_a_bank(typed: str) -> None:
+    result = v.bank_name(typed)
+    assert isinstance(result, v.Invalid) and result.code == "bank_wallet", result
+    assert "ví điện tử" in result.message and "tiền mặt" in result.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("tên vợ em là Trần Thị Bình", "Trần Thị Bình"), ("chủ tài khoản là Lê Văn Cường", "Lê Văn Cường"),
+        ("tài khoản đứng tên Phạm Thị Dung", "Phạm Thị Dung"), ("người nhận là Hoàng Văn Nam ạ", "Hoàng Văn Nam"),
+    ],
+)  # fmt: skip
+def test_a_name_said_in_a_sentence_is_the_name_after_it(typed: str, name: str) -> None:
+    assert v.person_name(typed) == v.Valid(name)

@@ -89,11 +89,23 @@ def text_field(max_len: int) -> forms.Parser:
     return parse
 
 
-def words_field(max_len: int) -> forms.Parser:
+def words_field(max_len: int, unknown: str | None = None) -> forms.Parser:
+    """A few words of description; "không biết" is asked again with `unknown` (a msgid), when given."""
+
     def parse(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+        if unknown is not None and (validators.says_unsure(text) or validators.says_none(text)):
+            return Invalid(_(unknown), "unknown")
         return validators.described(text, max_len=max_len)
 
     return parse
+
+
+def order_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    """The document that ordered the closure; one not remembered is recorded so, for the commune, which knows
+    the documents of its area, to check."""
+    if validators.says_unsure(text) or validators.says_none(text):
+        return Valid(_("Number of the document not remembered (the commune checks the local document)"))
+    return validators.clean_text(text, max_len=300)
 
 
 def tax_or_registration(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
@@ -131,9 +143,20 @@ def end_date(min_days: int, start_key: str) -> forms.Parser:
         # "hôm nay" or "vẫn đang đóng cửa" for a stoppage still going on, "hôm qua" for one that just ended.
         today = _today(turn)
         parsed = validators.parse_date(text, latest=today, default_year=2021, today=today, until_now=True)
-        if isinstance(parsed, Invalid):
-            return parsed
         start = _iso(answers.get(start_key))
+        if isinstance(parsed, Invalid):
+            # "20 ngày", "1 tháng": the date it ends on is worked out, and the citizen types it (a date the
+            # commune checks is the citizen's own, not a guess of the bot's).
+            end = validators.length_end(text, start) if start is not None and parsed.code == "date_format" else None
+            if end is None or start is None:
+                return parsed
+            return Invalid(
+                _(
+                    "Counting from {start}, {length} ends on {end}. If that is right, type {end}; "
+                    "otherwise type the last day as day/month/year."
+                ).format(start=fmt.day(start), length=text.strip(), end=fmt.day(end)),
+                "date_length",
+            )
         if start is None:
             return Invalid(_("Please give the start date first."), "order")
         checked = validators.period(start, parsed.value, WINDOW_START, WINDOW_END, min_days=min_days)
@@ -150,8 +173,11 @@ def bank_name_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return validators.bank_name(text)
 
 
-def holder_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    """As the bank shows it: a holder typed in capitals ("NGUYEN VAN AN") stays in capitals."""
+def holder_field(text: str, answers: Answers, _turn: Turn) -> Result[Any]:
+    """As the bank shows it: a holder typed in capitals ("NGUYEN VAN AN") stays in capitals; "chính tôi" is the
+    applicant's name as given at the first step."""
+    if validators.names_the_applicant(text) and answers.get("full_name"):
+        return Valid(answers["full_name"])
     return validators.person_name(text, keep_capitals=True)
 
 
@@ -239,16 +265,19 @@ PAYMENT_FIELDS = [
     ),
 ]
 
-DOCUMENT_FIELD = Field(
-    "documents",
-    N_("Supporting documents"),
+
+def documents_field(prompt: str) -> Field:
+    return Field("documents", N_("Supporting documents"), prompt, kind="photo", optional=True, show=show_files)
+
+
+HOUSEHOLD_DOCUMENTS = documents_field(
     N_(
         "If you have photos of supporting documents (e.g. the suspension notice, your ID card), send them now. "
         "Otherwise press “Skip”."
-    ),
-    kind="photo",
-    optional=True,
-    show=show_files,
+    )
+)
+WORKER_DOCUMENTS = documents_field(
+    N_("If you have photos of supporting documents (e.g. your ID card), send them now. Otherwise press “Skip”.")
 )
 
 PERSON_FIELDS = [
@@ -305,7 +334,9 @@ HOUSEHOLD_FIELDS = [
         "business_line",
         N_("Line of business"),
         N_("What do you sell or do? (e.g. phở shop, hairdresser)"),
-        parse=words_field(200),
+        parse=words_field(
+            200, N_("Please say what the business sells or does, for example: quán phở, cắt tóc, bán tạp hóa.")
+        ),
     ),
     Field(
         "tax_code",
@@ -354,10 +385,10 @@ HOUSEHOLD_FIELDS = [
             "(e.g. Thông báo số 15/TB-UBND ngày 10/7/2021 của UBND huyện), or “Chỉ thị 16” if your area "
             "applied Directive 16."
         ),
-        parse=text_field(300),
+        parse=order_field,
     ),
     *PAYMENT_FIELDS,
-    DOCUMENT_FIELD,
+    HOUSEHOLD_DOCUMENTS,
 ]
 
 
@@ -366,9 +397,16 @@ def occupation_choices(turn: Turn) -> tuple[Choice, ...]:
     return (*listed, Choice(N_("Other occupation"), "other"))
 
 
+_OCCUPATION_UNKNOWN = N_(
+    "Please say what work you did before you lost it, for example: bán vé số, phụ hồ, chạy xe ôm, giúp việc nhà."
+)
+
+
 def occupation_field(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
     """An occupation typed by part of its name ("bán vé số"); work not in the province's list is
     "other", with what was typed as its description (shown in the summary, editable)."""
+    if validators.says_unsure(text) or validators.says_none(text):
+        return Invalid(_(_OCCUPATION_UNKNOWN), "occupation_missing")
     options = [(_(c.label), c.value) for c in occupation_choices(turn)]
     found = validators.choice(text, options)
     if isinstance(found, Valid) or found.code == "choose_ambiguous":
@@ -459,7 +497,7 @@ FREE_WORKER_FIELDS = [
         "occupation_other",
         N_("Other occupation"),
         N_("Describe your work in a few words."),
-        parse=words_field(200),
+        parse=words_field(200, _OCCUPATION_UNKNOWN),
         when=_other_occupation,
         depends_on=("occupation",),
     ),
@@ -467,7 +505,13 @@ FREE_WORKER_FIELDS = [
         "workplace",
         N_("Place of work"),
         N_("Where did you work? (a market, street, area or employer)"),
-        parse=words_field(200),
+        parse=words_field(
+            200,
+            N_(
+                "Please say where you used to work, for example: chợ Đồng Xuân, the streets of your ward; if it "
+                "was not one place, type “không cố định”."
+            ),
+        ),
     ),
     Field(
         "period_start",
@@ -485,7 +529,7 @@ FREE_WORKER_FIELDS = [
         show=show_date,
     ),
     *PAYMENT_FIELDS,
-    DOCUMENT_FIELD,
+    WORKER_DOCUMENTS,
 ]
 
 
