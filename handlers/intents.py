@@ -40,6 +40,14 @@ _ACKNOWLEDGEMENT = re.compile(
 )
 
 
+# "hả", "sao", "gì vậy", "không hiểu", "không biết": at a loss, with nothing yet of what about (search_key).
+_CONFUSED = re.compile(
+    r"^(?:ha|sao|gi|cai gi|la sao|la gi|y la sao|nghia la sao|the la sao|sao vay|sao the|gi the|khong hieu"
+    r"|chua hieu|khong hieu gi|khong biet|khong biet gi|khong biet nua|khong ro|chang hieu|chang hieu gi)"
+    r"(?: (?:a|ban|ad|admin|bot|oi|nhe|nha|ha|the|het|ca|luon|nua))*$"
+)
+
+
 # "cho tôi hỏi", "em muốn hỏi chút ạ": the question is still to come; the words name no topic.
 _ASK_PREAMBLE = re.compile(
     r"^(xin |cho |da |alo |ad oi |ban oi )*(toi |em |minh |chau |con |anh |chi )?(muon |can |xin |dinh )?"
@@ -307,6 +315,8 @@ def chat_intent(text: str) -> str | None:
         return "acknowledgement"
     if _WHO_ARE_YOU.match(key):
         return "about"
+    if _CONFUSED.match(key) or (not key and set(text.strip()) <= set("?!. ") and "?" in text):
+        return "confused"
     return None
 
 

@@ -66,3 +66,24 @@ async def test_a_free_workers_code_typed_with_ld_is_found(app: HoTro) -> None:
         stored.code = code
     typed = app_code.display(code).replace("TD", "LĐ", 1)
     assert "Trạng thái" in await guess(Chat(app, "other"), typed, "2345")
+
+
+async def test_digits_of_the_wrong_length_or_not_known_cost_no_attempt(app: HoTro) -> None:
+    """ "12" or "không nhớ" at the digits step counted as a wrong guess, and sent the citizen back to the code."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = Chat(app, "other")
+    await chat.tap("lookup")
+    await chat.say(app_code.display(application.code))
+    for typed in ("12", "không nhớ", "234567"):
+        await chat.say(typed)
+        assert "không khớp" not in chat.last_text and "4 chữ số cuối" in chat.last_text, (typed, chat.last_text)
+    await chat.say("001 085 012 345")  # the whole ID number: its last 4 digits
+    assert "Trạng thái" in chat.last_text, chat.last_text
+
+
+async def test_a_code_not_known_at_the_code_step_gets_what_to_do_without_it(app: HoTro) -> None:
+    for n, typed in enumerate(("không biết", "quên rồi", "không nhớ")):
+        chat = Chat(app, f"c{n}")
+        await chat.tap("lookup")
+        reply = "\n".join(p["text"] for p in await chat.say(typed))
+        assert "Nếu quên mã" in reply and "không phải là mã" not in reply, (typed, reply)

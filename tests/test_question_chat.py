@@ -381,6 +381,20 @@ async def test_help_in_words_shows_how_to_use_the_bot(app: HoTro) -> None:
         assert "Cách dùng HoTro" in joined(await chat.say(typed)), typed
 
 
+@pytest.mark.parametrize(
+    "typed", ["hả", "sao", "gì vậy", "???", "không hiểu", "ko hiểu gì", "không biết", "là sao", "ý là sao ạ", "hả bạn?"]
+)
+async def test_a_citizen_at_a_loss_is_shown_how_to_ask(app: HoTro, typed: str) -> None:
+    """ "hả", "sao", "không biết" got a guess: the approving bodies, how to register for someone, or "no policy
+    found"."""
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.press("Hồ sơ của tôi")
+    reply = await chat.say(typed)
+    assert "bằng lời của mình" in reply[0]["text"] and "ví dụ" in reply[0]["text"], joined(reply)
+    assert any("Tìm hiểu chính sách" in b["label"] for row in reply[-1]["buttons"] for b in row), joined(reply)
+
+
 async def test_a_bare_yes_or_no_in_the_menu_is_not_a_question_about_a_policy(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

@@ -14,9 +14,10 @@ from handlers.review import lifecycle
 from handlers.review import service as review
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Turn
-from handlers.validators import clean_text
+from handlers.validators import clean_text, says_unsure
 from messages import fmt, vocabulary
 from messages.i18n import N_, _
+from messages.knowledge import entry_by_id
 from messages.normalize import search_key
 from messages.vocabulary import KIND_LABELS, ApplicationKind, ApplicationStatus
 from storage import actors, lookups, postings
@@ -204,10 +205,27 @@ async def lookup_state(turn: Turn) -> None:
         await show_menu(turn, blocked)
         return
     typed_code = code_in(turn.text)  # "tra cứu hk 7qx4 m9pr": the code among other words
+    if turn.state == LookupState.CODE and typed_code is None and says_unsure(turn.text):
+        # "không biết", "quên rồi": how to find the application without its code; the code may still come.
+        lost = entry_by_id("lost_code", turn.config.hotline)
+        if lost is not None:
+            turn.say(lost.answer, [[Button(_("My applications"), "status")], back_to_menu_button()])
+            return
     if turn.state == LookupState.CODE or typed_code is not None:  # a code at the digits step starts over
         take_code(turn, typed_code or turn.text)
         return
     digits = "".join(ch for ch in turn.text if ch.isdigit())
+    if len(digits) in (9, 12):  # the whole ID number typed: its last 4 digits
+        digits = digits[-4:]
+    if len(digits) != 4:  # no guess: a slip or "không nhớ" costs no attempt
+        turn.say(
+            _(
+                "Type the last 4 digits of the ID number (CCCD/CMND) given in the application, for example 2345: "
+                "they are at the end of the number on the card."
+            ),
+            [back_to_menu_button()],
+        )
+        return
     application = await repo.by_code(turn.session, turn.data.get("code", ""))
     if len(digits) != 4 or application is None or not _id_ends_with(turn, application, digits):
         attempt.failures += 1
@@ -276,8 +294,8 @@ def not_a_code(turn: Turn) -> bool:
     """At the code step: thanks, a greeting or a question with no code in it leaves the look-up and is
     answered; a code, or what may be a mistyped one, is looked up."""
     text = turn.text
-    if not text or turn.action or is_acknowledgement(text):
-        return False  # "ok": the code is still to come
+    if not text or turn.action or is_acknowledgement(text) or says_unsure(text):
+        return False  # "ok": the code is still to come; "không biết" is answered at the step
     return bool(chat_intent(text) or (code_in(text) is None and len(text.split()) >= 3))
 
 

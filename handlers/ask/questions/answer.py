@@ -116,7 +116,7 @@ _LOOKUPS = frozenset({"app_status", "app_code"})
 # The F0/F1 meal support and the children's extra: one set of rules, told apart by whose age is said.
 _F0_F1_CHILDREN = frozenset({PolicyId.F0_F1, PolicyId.CHILDREN})
 # Intents that are never offered as a guess.
-_NOT_OFFERED = frozenset({"greeting", "thanks", "acknowledgement", "about", "app_code"})
+_NOT_OFFERED = frozenset({"greeting", "thanks", "acknowledgement", "about", "confused", "app_code"})
 # Below this the message is not about anything we know ("qwerty"): say so instead of guessing.
 NOTHING_SCORE = -0.6
 
@@ -411,6 +411,16 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         return
     if topic == "acknowledgement":
         await show_menu(turn, _("All right. Whenever you need, type your question or choose below."))
+        return
+    if topic == "confused":
+        # "hả", "không hiểu": what can be asked, and how, in the citizen's words.
+        await show_menu(
+            turn,
+            _(
+                "No problem. Ask me in your own words about the 2021 COVID-19 supports, for example: “bán vé số "
+                "mất việc có được hỗ trợ không” or “quán ăn đóng cửa 20 ngày được bao nhiêu tiền”. Or choose below."
+            ),
+        )
         return
     if topic == "app_status":
         await status.my_applications(turn)
