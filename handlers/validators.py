@@ -1215,22 +1215,40 @@ def names_the_applicant(raw: str) -> bool:
 _NUMBER_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
 _LENGTH = re.compile(
     r"(?:(?:khoang|tam|chung|gan|hon|duoc|nghi|mat viec|dong cua)\s+)*"
-    r"(\d{1,3}|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi|nua)\s+(ngay|tuan|thang)(?:\s+(?:roi|nay|a|nhe|nha))*"
+    r"(\d{1,3}|mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi|nua)\s*(ngay|tuan|thang)(?:\s+(?:roi|nay|a|nhe|nha))*"
 )
 
 
-def length_end(raw: str, start: date) -> date | None:
-    """The last day of a length of time typed from `start` ("20 ngày": 20 days counting `start`), else None."""
+def length_of_time(raw: str) -> tuple[int, str] | None:
+    """ "20 ngày" -> (20, "ngay"), "hai tuần" -> (2, "tuan"), "nửa tháng" -> (15, "ngay"); else None."""
     m = _LENGTH.fullmatch(_SPACES.sub(" ", fold(unicodedata.normalize("NFKC", raw))).strip(" .!"))
     if m is None:
         return None
     count, unit = m[1], m[2]
     if count == "nua":
-        days = 15 if unit == "thang" else 4 if unit == "tuan" else 0
-        return date.fromordinal(start.toordinal() + days - 1) if days else None
+        return (15, "ngay") if unit == "thang" else (4, "ngay") if unit == "tuan" else None
     n = int(count) if count.isdigit() else 10 if count == "muoi" else _NUMBER_WORDS[count]
-    if n == 0:
+    return (n, unit) if n > 0 else None
+
+
+def length_in_days(raw: str) -> int | None:
+    """A number of days as typed: "14", "14 ngày", "2 tuần", "khoảng 20 ngày ạ" (a month counts 30)."""
+    said = _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", raw))).strip(" .!")
+    if said.isdigit():
+        return int(said)
+    length = length_of_time(raw)
+    if length is None:
         return None
+    n, unit = length
+    return n * {"ngay": 1, "tuan": 7, "thang": 30}[unit]
+
+
+def length_end(raw: str, start: date) -> date | None:
+    """The last day of a length of time typed from `start` ("20 ngày": 20 days counting `start`), else None."""
+    length = length_of_time(raw)
+    if length is None:
+        return None
+    n, unit = length
     if unit == "thang":
         month_index = start.month - 1 + n
         year, month = start.year + month_index // 12, month_index % 12 + 1

@@ -142,3 +142,34 @@ async def test_a_question_typed_in_the_questionnaire_is_answered_and_the_step_as
     assert "Bạn thuộc nhóm nào" in replies[-1]["text"]
     await chat.press("Hộ kinh doanh")
     assert "chọn một trong các nút" not in chat.last_text
+
+
+@pytest.mark.parametrize(
+    ("typed", "total"), [("14 ngày", "1.120.000"), ("2 tuần", "1.120.000"), ("khoảng 20 ngày ạ", "1.600.000")]
+)
+async def test_the_days_of_isolation_may_be_typed_with_their_unit(app: HoTro, typed: str, total: str) -> None:
+    """ "14 ngày" was refused: "type the number of days as a number"."""
+    chat = Chat(app)
+    await start(chat)
+    await chat.press("Không thuộc nhóm nào")
+    await chat.press("Cách ly y tế (F1)")
+    await chat.say("10/05/2021")
+    await chat.say(typed)
+    await chat.press("Có")  # a child under 16
+    text = joined(await chat.press("Không"))
+    assert f"{total}\xa0₫" in text, text
+
+
+async def test_a_free_worker_is_asked_when_the_work_was_lost_and_may_not_remember(app: HoTro) -> None:
+    """A free worker was asked "Từ ngày nào?" (from which date?) and "không nhớ" was refused as no date."""
+    chat = Chat(app)
+    await start(chat)
+    await chat.press("Lao động tự do")
+    assert "mất việc" in chat.last_text, chat.last_text
+    replies = await chat.say("không nhớ")
+    assert "nghề sau" in joined(replies), joined(replies)  # the next question: the province's occupations
+    await chat.press("Có")
+    await chat.press("Có")  # resides in the province
+    await chat.press("Không")  # not F0/F1
+    text = joined(await chat.press("Không"))
+    assert "Hỗ trợ người lao động không có giao kết hợp đồng lao động" in text, text

@@ -23,7 +23,7 @@ from handlers.forms import Answers, Choice, Field, Form
 from handlers.intents import typed_question
 from handlers.router import Router
 from handlers.turn import CARRIED, Button, CoreState, Turn
-from handlers.validators import Invalid, Result, Valid, parse_date
+from handlers.validators import Invalid, Result, Valid, length_in_days, parse_date
 from messages import fmt
 from messages.i18n import N_, _
 from messages.vocabulary import ApplicationKind
@@ -51,7 +51,8 @@ def _has_period(a: Answers) -> bool:
 
 
 def _has_end(a: Answers) -> bool:
-    return _has_period(a) and a.get("situation") != EmployeeSituation.TERMINATED_NO_UI_BENEFIT
+    # Without its start (not remembered), an end says nothing of the days.
+    return _has_period(a) and a.get("situation") != EmployeeSituation.TERMINATED_NO_UI_BENEFIT and bool(a.get("start"))
 
 
 def _covid_cause(a: Answers) -> bool:
@@ -92,10 +93,10 @@ def _end_date(start_key: str) -> forms.Parser:
 
 
 def _days(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    digits = text.strip()
-    if not digits.isdigit() or not 1 <= int(digits) <= 365:
+    days = length_in_days(text)  # "14", "14 ngày", "2 tuần"
+    if days is None or not 1 <= days <= 365:
         return Invalid(_("Please type the number of days as a number, e.g. 14."), "days")
-    return Valid(int(digits))
+    return Valid(days)
 
 
 GROUPS = (
@@ -135,6 +136,8 @@ def _start_prompt(answers: Answers, _turn: Turn) -> dict[str, str]:
         return {"question": _("From which date did the business have to stop? (dd/mm/yyyy)")}
     if answers.get("situation") == EmployeeSituation.TERMINATED_NO_UI_BENEFIT:
         return {"question": _("On which date did the contract end? (dd/mm/yyyy)")}
+    if answers.get("group") == Group.FREE_WORKER:
+        return {"question": _("Since which date have you been without work and income? (dd/mm/yyyy)")}
     return {"question": _("From which date? (dd/mm/yyyy)")}
 
 
@@ -166,6 +169,7 @@ QUESTIONS = [
         parse=_any_date,
         when=lambda a: _has_period(a) and _situation_known(a),
         prompt_args=_start_prompt,
+        optional=True,  # "không nhớ": the answer says what the date decides
     ),
     Field(
         "end",
@@ -240,7 +244,11 @@ QUESTIONS = [
         ),
     ),
     Field(
-        "covid_start", N_("Treatment/isolation from"), N_("From which date? (dd/mm/yyyy)"), parse=_any_date, when=_covid
+        "covid_start",
+        N_("Treatment/isolation from"),
+        N_("From which date was the treatment or the isolation? (dd/mm/yyyy)"),
+        parse=_any_date,
+        when=_covid,
     ),
     Field("covid_days", N_("Days"), N_("For how many days in total?"), parse=_days, when=_covid),
     Field(
