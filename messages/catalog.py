@@ -65,6 +65,8 @@ def update() -> None:
         )
     else:
         _pybabel("init", "-i", str(POT), "-d", str(LOCALE_DIR), "-D", DOMAIN, "-l", "vi")
+    # pybabel writes 76 columns; the catalog is kept as `write` writes it, so an update changes only new entries.
+    write(read(PO), PO)
 
 
 def merge(paths: list[Path]) -> int:
