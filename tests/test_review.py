@@ -372,3 +372,24 @@ async def test_withdrawing_asked_in_words_without_an_application_says_there_is_n
     citizen = Chat(app, "citizen")
     await citizen.say("/start")
     assert "chưa có hồ sơ nào" in joined(await citizen.say("tôi muốn rút hồ sơ"))
+
+
+async def test_a_rejection_offers_the_policys_reasons_and_asks_a_bare_word_again(app: HoTro) -> None:
+    """ "không đủ" was sent to the citizen as the whole reason; a refusal must give its reasons (QĐ 23)."""
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap(f"of:t:{application.id}:rejected")
+    labels = [b["label"] for b in official.buttons()]
+    assert "Tạm ngừng dưới 15 ngày" in labels and "Không thuộc nghề được hỗ trợ" not in labels, labels
+    replies = await official.say("không đủ")
+    assert "ghi rõ" in joined(replies) and "Xác nhận thay đổi" not in joined(replies), joined(replies)
+    await official.press("Tạm ngừng dưới 15 ngày")
+    await official.press("Xác nhận")
+    reloaded = await reload(app, application)
+    assert reloaded.status == "rejected"
+    assert reloaded.rejection_reason == (
+        "Thời gian tạm ngừng kinh doanh chưa đủ 15 ngày liên tục trong thời gian từ 01/5/2021 đến 31/12/2021."
+    )
+    assert "chưa đủ 15 ngày liên tục" in citizen.last_text

@@ -213,6 +213,25 @@ async def test_ask_for_information_with_a_confirmation_then_the_citizen_answers(
     assert "Tôi đã gửi ảnh qua bưu điện" in page
 
 
+async def test_a_rejection_offers_the_policys_reasons_and_refuses_a_bare_word(app: HoTro, web: TestClient) -> None:
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    console = Console(web)
+    await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
+    path = f"/canbo/ho-so/{application.code}/thao-tac/rejected"
+    form = await console.get(path)
+    reason = "Thời gian tạm ngừng kinh doanh chưa đủ 15 ngày liên tục trong thời gian từ 01/5/2021 đến 31/12/2021."
+    assert reason in form and "Công việc không thuộc các ngành nghề" not in form  # the household's conditions
+    short = await console.post(path, {"reason": "", "note": "không đủ"}, status=400)
+    assert "ghi rõ lý do" in short
+    confirm = await console.post(path, {"reason": reason, "note": ""})
+    assert "Xác nhận thay đổi" in confirm and reason in confirm
+    await console.post(path, {"note": reason, "confirm": "1"}, status=303)
+    reloaded = await reload(app, application)
+    assert (reloaded.status, reloaded.rejection_reason) == ("rejected", reason)
+    assert "chưa đủ 15 ngày liên tục" in citizen.last_text
+
+
 async def test_approve_needs_a_decision_number_and_a_plausible_date(app: HoTro, web: TestClient) -> None:
     citizen = Chat(app, "citizen")
     application = await submit_household(app, citizen)

@@ -211,3 +211,32 @@ def test_without_chromium_the_browser_tests_skip_outside_ci_and_fail_in_ci(monke
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true requires them"):
         chromium_or_skip()
+
+
+async def test_a_rejection_is_chosen_among_the_policys_reasons_in_the_browser(
+    app: HoTro, console_url: str, browser_page: object
+) -> None:
+    p = browser_page  # a playwright Page
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    await make_official(app, "xa", "commune", NHAT_TIEN)
+    official_chat = Chat(app, "xa")
+    await official_chat.say("/dangnhap")
+    sent = re.search(r"http://\S+(/canbo/login/\S+)", official_chat.last_text)
+    assert sent is not None
+    await p.goto(console_url + sent[1])  # type: ignore[attr-defined]
+    await p.click("#login")  # type: ignore[attr-defined]
+    await p.goto(f"{console_url}/canbo/ho-so/{application.code}/thao-tac/rejected")  # type: ignore[attr-defined]
+    await p.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+    width = await p.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+    assert width <= 390  # the reasons wrap on a phone
+    await p.fill("textarea[name=note]", "sai")  # type: ignore[attr-defined]
+    await p.click("#continue")  # type: ignore[attr-defined]
+    assert "ghi rõ lý do" in await p.inner_text("main")  # type: ignore[attr-defined]
+    await p.check("text=Tạm ngừng dưới 15 ngày")  # type: ignore[attr-defined]
+    await p.click("#continue")  # type: ignore[attr-defined]
+    await p.click("#confirm")  # type: ignore[attr-defined]
+    await p.wait_for_url(re.compile(r".*\?xong=rejected$"))  # type: ignore[attr-defined]
+    reloaded = await reload(app, application)
+    assert reloaded.status == "rejected" and "chưa đủ 15 ngày liên tục" in (reloaded.rejection_reason or "")
+    assert "chưa đủ 15 ngày liên tục" in citizen.last_text

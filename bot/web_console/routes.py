@@ -18,7 +18,7 @@ from bot.web_console.render import page, problem
 from bot.web_console.views import Item, details
 from handlers import admin_units, app_code, validators
 from handlers.apply import duplicates
-from handlers.review import payment_confirm
+from handlers.review import payment_confirm, reasons
 from handlers.review import service as review
 from handlers.review.chat import ACTION_LABELS
 from messages import fmt, vocabulary
@@ -303,7 +303,7 @@ async def application_page(request: web.Request) -> web.Response:
 class FieldSpec:
     key: str
     label: str
-    kind: str  # text | textarea | date | amount | method
+    kind: str  # text | textarea | reason (a refusal's: chosen among the policy's, or typed) | date | amount | method
     optional: bool = False
 
 
@@ -311,7 +311,7 @@ FIELDS: dict[str, list[FieldSpec]] = {
     ApplicationStatus.UNDER_REVIEW: [],
     ApplicationStatus.FORWARDED: [],
     ApplicationStatus.NEEDS_INFO: [FieldSpec("note", N_("Question to the citizen"), "textarea")],
-    ApplicationStatus.REJECTED: [FieldSpec("note", N_("Reason"), "textarea")],
+    ApplicationStatus.REJECTED: [FieldSpec("note", N_("Reason"), "reason")],
     ApplicationStatus.APPROVED: [
         FieldSpec("decision_number", N_("Decision number"), "text"),
         FieldSpec("decision_date", N_("Decision date"), "date"),
@@ -342,15 +342,28 @@ def prefill(target: str, application: Application, today: date) -> dict[str, str
     return {}
 
 
-def parse_fields(target: str, form: MultiDictProxy[Any], today: date) -> tuple[dict[str, Any], dict[str, str]]:
-    """The typed values and the problems, per field key."""
+def parse_fields(
+    target: str, form: MultiDictProxy[Any], today: date, kind: str = ""
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The typed values and the problems, per field key (`kind`: the application's, for a refusal's reasons)."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for spec in FIELDS[target]:
         raw = _text(form, spec.key).strip()
         if not raw and spec.optional:
             continue
-        if spec.kind in ("text", "textarea"):
+        if spec.kind == "reason":
+            chosen = _text(form, "reason").strip()
+            reason = (
+                validators.Valid(chosen)
+                if chosen in {c.value for c in reasons.rejection_reasons(kind)}
+                else reasons.typed_reason(raw)
+            )
+            if isinstance(reason, validators.Valid):
+                values[spec.key] = reason.value
+            else:
+                errors[spec.key] = reason.message
+        elif spec.kind in ("text", "textarea"):
             result = validators.clean_text(raw, max_len=1000 if spec.kind == "textarea" else 64)
             if isinstance(result, validators.Valid):
                 values[spec.key] = result.value
@@ -422,6 +435,7 @@ async def _action_page(
             "target": target,
             "label": _(ACTION_LABELS[target]),
             "fields": FIELDS[target],
+            "reasons": reasons.rejection_reasons(application.kind),
             "values": values,
             "errors": errors or {},
             "confirm": confirm,
@@ -451,7 +465,7 @@ async def action_post(request: web.Request) -> web.Response:
     if target not in FIELDS:
         return await problem(request, 404, _("That action does not exist."))
     form = await request.post()
-    values, errors = parse_fields(target, form, local_today())
+    values, errors = parse_fields(target, form, local_today(), application.kind)
     if not errors:
         date_key = "decision_date" if target == ApplicationStatus.APPROVED else "paid_on"
         dated = services.date_problem(

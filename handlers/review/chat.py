@@ -15,7 +15,7 @@ from handlers.apply import duplicates
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.gate import gated_official, officials_only
 from handlers.menu import entries, show_menu
-from handlers.review import lifecycle, payment_confirm
+from handlers.review import lifecycle, payment_confirm, reasons
 from handlers.review import service as review
 from handlers.router import Router
 from handlers.turn import Button, CoreState, Menu, Turn
@@ -302,6 +302,14 @@ def _note(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return clean_text(text, max_len=1000)
 
 
+def _reason(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    return reasons.typed_reason(text)
+
+
+def _reasons(turn: Turn) -> tuple[Choice, ...]:
+    return reasons.rejection_reasons(turn.data.get("kind", ""))
+
+
 def _short(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return clean_text(text, max_len=64)
 
@@ -354,7 +362,16 @@ CHANGE_FIELDS: dict[str, list[Field]] = {
         Field("note", N_("Question to the citizen"), N_("What should the citizen add or clarify?"), parse=_note)
     ],
     ApplicationStatus.REJECTED: [
-        Field("note", N_("Reason"), N_("Why is the application rejected? The citizen will read this."), parse=_note)
+        Field(
+            "note",
+            N_("Reason"),
+            N_(
+                "Why is the application rejected? Choose the condition not met, or type the reason: "
+                "the citizen reads it."
+            ),
+            parse=_reason,
+            choices=_reasons,
+        )
     ],
     ApplicationStatus.APPROVED: [
         Field(
@@ -511,6 +528,7 @@ async def start_change(
             "app_id": application.id,
             "target": target,
             "code": application.code,
+            "kind": application.kind,  # the refusal's reasons are its policy's conditions
             "name": application.full_name,
             "from": application.status,
             # the dates a decision or payment may not precede (checked at their step)
