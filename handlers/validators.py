@@ -978,7 +978,7 @@ MAX_AMOUNT_VND = 1_000_000_000  # no support payment comes near it: a larger fig
 _CURRENCY = re.compile(r"\s*(?:vnd|dong|d)\.?$")  # folded: "đồng", "VNĐ", "đ"
 _GROUPED = re.compile(r"\d{1,3}(?:([.,\s])\d{3})(?:\1\d{3})*")  # 3.000.000, 3,000,000, 3 000 000
 # "3 triệu", "3,71tr", "500k", "800 nghìn", and "1tr855" (1 triệu 855 nghìn; "1tr8" is 1,8 triệu).
-_SCALED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(trieu|tr|nghin|ngan|k)\s*(\d{1,3})?")
+_SCALED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(trieu|tr|nghin|ngan|k)\s*(\d{1,3}|ruoi)?")
 _SCALES = {"trieu": 1_000_000, "tr": 1_000_000, "nghin": 1_000, "ngan": 1_000, "k": 1_000}
 
 
@@ -993,10 +993,14 @@ def money_vnd(raw: str, maximum: int = MAX_AMOUNT_VND) -> Result[int]:
         value = int(re.sub(r"[.,\s]", "", text))
     elif m := _SCALED.fullmatch(text):
         scale = _SCALES[m[2]]
-        whole = round(float(m[1].replace(",", ".")) * scale)
-        if m[3] and scale == 1_000_000:
+        # Thousands are grouped, never decimal: "2.000k" is 2.000 nghìn (2 triệu), not 2 đồng times 1.000.
+        number = re.sub(r"[.,]", "", m[1]) if scale == 1_000 and _GROUPED.fullmatch(m[1]) else m[1].replace(",", ".")
+        whole = round(float(number) * scale)
+        if m[3] == "ruoi":  # "1 triệu rưỡi": and a half
+            whole += scale // 2
+        elif m[3] and scale == 1_000_000:
             whole += int(m[3].ljust(3, "0")) * 1_000
-        if not m[3] or scale == 1_000_000:
+        if not m[3] or m[3] == "ruoi" or scale == 1_000_000:
             value = whole
     if value is None or not 0 < value <= maximum:
         return Invalid(_("Please type the amount in đồng, for example 3.000.000 or 3 triệu."), "amount")

@@ -554,6 +554,16 @@ def test_an_amount_in_the_ways_officials_write_it(typed: str, value: int) -> Non
 
 
 @pytest.mark.parametrize(
+    ("typed", "value"),
+    [("2.000k", 2_000_000), ("1.500 nghìn", 1_500_000), ("1,855k", 1_855_000), ("1 triệu rưỡi", 1_500_000),
+     ("1tr rưỡi", 1_500_000), ("2 triệu rưỡi đồng", 2_500_000)],
+)  # fmt: skip
+def test_thousands_grouped_before_k_and_a_half_million(typed: str, value: int) -> None:
+    """ "2.000k" was read as 2.000 đồng (2 with a decimal point, times a thousand)."""
+    assert v.money_vnd(typed) == v.Valid(value)
+
+
+@pytest.mark.parametrize(
     "typed",
     ["3.000.000,50", "3.7", "1.855.000 và 1.000.000", "ba triệu", "abc", "0", "-3000000", "2.000.000.000", ""],
 )
