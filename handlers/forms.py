@@ -59,6 +59,9 @@ class Field:
     show: Callable[[Any, Answers], str] | None = None  # how the value reads in the summary
     prompt_args: Callable[[Answers, Turn], dict[str, str]] | None = None
     check: Check | None = None
+    # A unit step: the later text field a sentence typed here belongs to (a complaint typed where its commune
+    # is asked is kept as its content, not refused as a place not found).
+    overflow: str | None = None
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)
@@ -180,7 +183,7 @@ async def handle(turn: Turn, form: Form) -> None:
         return
 
     if current.kind == "unit":
-        done = _handle_unit(turn, current)
+        done = _handle_unit(turn, form, current)
         if done:
             _advance(turn, current)
         await ask(turn, form)
@@ -433,7 +436,7 @@ def _unit_prompt(turn: Turn, current: Field, question: str) -> tuple[str, list[l
     return f"{question}{where}\n{ask_for}", rows
 
 
-def _handle_unit(turn: Turn, current: Field) -> bool:
+def _handle_unit(turn: Turn, form: Form, current: Field) -> bool:
     """Returns True once a commune has been chosen (the answer is then stored)."""
     state = _unit_state(turn, current.key)
     level = state["level"]
@@ -473,6 +476,8 @@ def _handle_unit(turn: Turn, current: Field) -> bool:
             {AreaLevel.DISTRICT: AreaLevel.PROVINCE, AreaLevel.COMMUNE: AreaLevel.DISTRICT}.get(level, ""), None
         )
         matches = admin_units.search(level, turn.text, parent_code=parent, limit=PER_PAGE)
+        if not matches and _kept_as_overflow(turn, form, current):
+            return False
         if not matches:
             turn.say(
                 _("I could not find “{text}”. Please check the spelling or choose from the list.").format(
@@ -488,6 +493,24 @@ def _handle_unit(turn: Turn, current: Field) -> bool:
             turn.say(_("Several places match; please choose one."))
             return False
     return _choose(turn, current, state, [*_chosen_units(state), chosen])
+
+
+OVERFLOW_WORDS = 4  # a place's name is shorter; a sentence of this many words is something else
+
+
+def _kept_as_overflow(turn: Turn, form: Form, current: Field) -> bool:
+    """A sentence typed at a unit step with an `overflow` field: kept as that field's answer, checked as there
+    (the summary shows it, Edit changes it), and the place is asked again."""
+    answers: Answers = turn.data.setdefault("answers", {})
+    target = next((f for f in form.fields if f.key == current.overflow), None)
+    if target is None or target.parse is None or target.key in answers or len(turn.text.split()) < OVERFLOW_WORDS:
+        return False
+    kept = target.parse(turn.text, answers, turn)
+    if not isinstance(kept, Valid):
+        return False
+    answers[target.key] = kept.value
+    turn.say(_("I have noted what you wrote; you will see it again before sending. First, the place:"))
+    return True
 
 
 def _located(text: str, state: dict[str, Any]) -> list[admin_units.Unit]:

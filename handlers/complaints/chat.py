@@ -5,6 +5,7 @@ Every change goes through handlers.complaints.service, which the web console cal
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -17,6 +18,7 @@ from handlers.turn import Button, CoreState, Menu, Turn
 from handlers.validators import Result, Valid, clean_text
 from messages import fmt
 from messages.i18n import N_, _
+from messages.normalize import search_key
 from messages.vocabulary import (
     COMPLAINT_CATEGORY_LABELS,
     OPEN_COMPLAINT_STATUSES,
@@ -62,15 +64,48 @@ CATEGORY_CHOICES = tuple(
 CONTENT_WORDS = 4
 
 
+# The subject a complaint typed in words names (folded): checked in this order, the first that matches.
+_SUBJECT_WORDS = (
+    (
+        ComplaintCategory.ELIGIBILITY,
+        re.compile(
+            r"\b(?:khong (?:duoc )?(?:duyet|xet|co ten)|bi (?:loai|tu choi|gach ten|bo ten)|khong du dieu kien"
+            r"|khong thuoc (?:doi tuong|dien)|doi tuong|dieu kien)\b"
+        ),
+    ),
+    (
+        ComplaintCategory.PAYMENT,
+        re.compile(
+            r"\b(?:chua (?:nhan|ve|thay|duoc (?:nhan|tra|chi))|tien (?:chua|khong|van chua) (?:ve|co)|cham"
+            r"|chi tra|chua tra|chua chi|chuyen khoan)\b"
+        ),
+    ),
+    (ComplaintCategory.AMOUNT, re.compile(r"\b(?:muc ho tro|so tien|it qua|thieu tien|nhan thieu|bi tru|tru tien)\b")),
+    (
+        ComplaintCategory.PROCEDURE,
+        re.compile(r"\b(?:can bo|thu tuc|giay to|thai do|gay kho|phien ha|doi tien|thu tien|thu phi|le phi)\b"),
+    ),
+)
+
+
+def _subject_in_words(text: str) -> str | None:
+    said = search_key(text)
+    return next((category for category, words in _SUBJECT_WORDS if words.search(said)), None)
+
+
 def _category(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    """A subject by its name; the complaint itself typed here is kept as its content, under "other"."""
+    """A subject by its name, or named by the words of the complaint ("tiền chưa về": payment); the complaint
+    itself typed here (4 words and more) is kept as its content, under its subject or "other"."""
     chosen = forms.typed_choice(text, CATEGORY_CHOICES)
-    if isinstance(chosen, Valid) or chosen.code != "choose" or len(text.split()) < CONTENT_WORDS:
+    if isinstance(chosen, Valid) or chosen.code != "choose":
         return chosen
+    subject = _subject_in_words(text)
+    if len(text.split()) < CONTENT_WORDS:
+        return Valid(subject) if subject is not None else chosen
     content = _text(text, _answers, _turn)
     if not isinstance(content, Valid):
         return content
-    return Valid(forms.Also(ComplaintCategory.OTHER, {"text": content.value}))
+    return Valid(forms.Also(subject or ComplaintCategory.OTHER, {"text": content.value}))
 
 
 FIELDS = [
@@ -89,6 +124,7 @@ FIELDS = [
         kind="unit",
         show=forms.unit_text,
         when=_no_application,
+        overflow="text",  # the complaint typed here is its content, not a place not found
     ),
     Field(
         "text",
