@@ -461,6 +461,21 @@ async def test_a_wifes_pregnancy_does_not_turn_the_husbands_question_into_the_ch
     assert "mang thai" not in text.split("\n")[0], text  # the supplement is the pregnant worker's, not the husband's
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "vợ em đang có bầu 5 tháng, bị công ty tạm hoãn hợp đồng, có được cộng thêm tiền không",
+        "chị tôi đang mang thai mà bị cho nghỉ không lương 1 tháng, có được thêm tiền không",
+    ],
+)
+async def test_a_pregnant_worker_named_by_her_relative_gets_the_supplement(app: HoTro, typed: str) -> None:
+    """The pregnant one is the worker when no one else is named as the one laid off: her supplement applies."""
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say(typed))
+    assert "mang thai" in text.lower(), text
+
+
 async def test_a_named_legal_document_gets_its_own_entry(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

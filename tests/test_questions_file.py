@@ -252,6 +252,13 @@ def test_a_later_held_out_batch_is_marked_and_held_out() -> None:
     """Rows after "# held-out batch: DATE" are held-out rows of that batch (the benchmark reports them
     apart); the marker's batch ends with the held-out part."""
     batches = Counter(q.held_out_batch for q in QUESTIONS if q.held_out_batch)
-    assert batches == {"2026-12-02": 60, "2026-12-02-b": 40, "2026-12-03": 36, "2026-12-03-b": 42, "2026-12-04": 45, "2026-12-04-b": 40}
+    assert batches == {
+        "2026-12-02": 60,
+        "2026-12-02-b": 40,
+        "2026-12-03": 36,
+        "2026-12-03-b": 42,
+        "2026-12-04": 45,
+        "2026-12-04-b": 40,
+    }
     assert all(q.split == "heldout" for q in QUESTIONS if q.held_out_batch)
     assert not any(q.held_out_batch for q in by_split("dev"))

@@ -153,9 +153,19 @@ _YES_NO = re.compile(
 )
 
 
+# After "vợ em đang có bầu 5 tháng": a situation with no subject of its own ("…, bị công ty tạm hoãn hợp đồng")
+# is hers: she is the worker. "…, tôi bị tạm hoãn" names another.
+_HER_SITUATION = re.compile(
+    r"^[\s\d,.]*(?:(?:thang|tuan)\b[\s,.]*)?(?:(?:ma|nhung|lai|cung|con|thi|va)\s+)*(?:dang |vua |moi )?(?:bi|duoc)\b"
+)
+
+
 def other_pregnant(text: str) -> bool:
-    """'vợ tôi đang mang thai': someone else's pregnancy, not the worker's."""
-    return bool(_OTHER_PREGNANT.search(folded(text)))
+    """'vợ tôi đang mang thai, tôi bị tạm hoãn': someone else's pregnancy, not the worker's ('vợ em có bầu, bị công
+    ty tạm hoãn hợp đồng' is the worker's own)."""
+    key = folded(text)
+    m = _OTHER_PREGNANT.search(key)
+    return m is not None and _HER_SITUATION.match(key[m.end() :]) is None
 
 
 def is_yes_no(text: str) -> bool:
