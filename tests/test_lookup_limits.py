@@ -87,3 +87,10 @@ async def test_a_code_not_known_at_the_code_step_gets_what_to_do_without_it(app:
         await chat.tap("lookup")
         reply = "\n".join(p["text"] for p in await chat.say(typed))
         assert "Nếu quên mã" in reply and "không phải là mã" not in reply, (typed, reply)
+
+
+async def test_the_look_up_says_first_what_it_needs(app: HoTro) -> None:
+    """ "tra cứu hồ sơ bằng mã thì cần gì nữa" got "type the code", and the 4 digits came as a surprise after it."""
+    chat = Chat(app, "c")
+    await chat.tap("lookup")
+    assert "mã hồ sơ" in chat.last_text and "4 số cuối" in chat.last_text, chat.last_text

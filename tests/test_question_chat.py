@@ -476,6 +476,37 @@ async def test_a_pregnant_worker_named_by_her_relative_gets_the_supplement(app: 
     assert "mang thai" in text.lower(), text
 
 
+async def test_an_insured_worker_isolated_14_days_and_off_work_is_told_of_the_work_stoppage_support_too(
+    app: HoTro,
+) -> None:
+    """ "cách ly 21 ngày nên phải nghỉ làm, công ty có đóng bh, em được gì" got the meal money alone; the work
+    stoppage support (14 days of isolation or more) is the worker's one cash regime, the meal money on top."""
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(
+        await chat.say("em bị cách ly tập trung 21 ngày nên phải nghỉ làm, công ty có đóng bh cho em, em được gì không")
+    )
+    assert "1.680.000" in text and "ngừng việc" in text and "1.000.000" in text, text
+    text = joined(await chat.say("em bị cách ly 21 ngày, được bao nhiêu tiền ăn"))
+    assert "ngừng việc" not in text, text  # no work and no insurance said: the meal money only
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "một người được nhận nhiều khoản hỗ trợ tiền mặt cùng lúc không",
+        "có được hưởng 2 chính sách hỗ trợ một lúc không",
+        "nhận nhiều chế độ hỗ trợ covid được không ad",
+    ],
+)
+async def test_several_supports_at_once_gets_the_packages_principles(app: HoTro, typed: str) -> None:
+    """ "… nhiều khoản hỗ trợ tiền mặt cùng lúc" was answered with how the money is paid (cash or transfer)."""
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say(typed))
+    assert "một chế độ" in text and "F0, F1" in text, text
+
+
 async def test_a_named_legal_document_gets_its_own_entry(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

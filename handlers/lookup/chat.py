@@ -191,7 +191,13 @@ async def my_applications(turn: Turn) -> None:
 async def start_lookup(turn: Turn) -> None:
     turn.goto(LookupState.CODE, {})
     turn.takes_text = True
-    turn.say(_("Type the application code (e.g. HK-7QX4-M9P7)."), [back_to_menu_button()])
+    turn.say(
+        _(
+            "To look up an application you need its code and the last 4 digits of the ID number given in it. "
+            "Type the application code (e.g. HK-7QX4-M9P7)."
+        ),
+        [back_to_menu_button()],
+    )
 
 
 async def lookup_state(turn: Turn) -> None:

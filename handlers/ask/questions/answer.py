@@ -207,6 +207,11 @@ async def answer(turn: Turn) -> None:
     if asks_own_application(text):  # "hồ sơ của tôi sao rồi": where the chat's applications stand
         await status.my_applications(turn)
         return
+    if combination.several_at_once(text) and (principles := by_id("package_principles")) is not None:
+        # "một người được nhận nhiều khoản hỗ trợ cùng lúc không": the package's principles answer it.
+        turn.goto(CoreState.MENU, {})
+        turn.say(principles.text, [_policies_row()])
+        return
     if (entry_id := application_help(text)) is not None and (found := by_id(entry_id, turn.config.hotline)):
         turn.goto(CoreState.MENU, {})
         # Fees: whoever asks money for a place on the list is reported; a refusal may be objected to; the rest

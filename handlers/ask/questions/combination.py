@@ -46,6 +46,18 @@ _AT_ONCE = re.compile(r"\bvua\b(?P<had>.{3,60}?)\bvua\b(?P<asked>.{3,60}?)(?=\bt
 _BOTH = re.compile(r"\bca (?:2|hai)\b|\bcung luc\b|\bdong thoi\b|\b(?:2|hai) (?:khoan|che do|loai)\b")
 
 
+# "nhận nhiều khoản hỗ trợ cùng lúc", "hưởng 2 chính sách một lúc": several supports for one person, none named.
+_SEVERAL = re.compile(
+    r"\b(?:nhan|huong|lanh|duoc)\b.{0,20}\b(?:nhieu|(?:2|hai|ba|3|cac)) (?:khoan|chinh sach|che do|goi|loai)"
+    r"(?: ho tro)?\b"
+)
+
+
+def several_at_once(text: str) -> bool:
+    """Whether one person may get several supports, asked without naming them ('asked' handles two named)."""
+    return _SEVERAL.search(folded(text)) is not None and asked(text) is None
+
+
 def _situation(part: str) -> PolicyId | None:
     """The policy a situation names: "bị F0" is too short for the matcher, not for the facts."""
     return PolicyId.F0_F1 if extract(part).covid is not None else _named(part)

@@ -25,6 +25,7 @@ from handlers.ask.eligibility_rules import (
     MIN_SUSPENSION_DAYS,
     WINDOW_END,
     WINDOW_START,
+    WORK_STOPPAGE_VND,
     Assessment,
     CovidStatus,
     EmployeeSituation,
@@ -378,7 +379,28 @@ def compute(
             "under 16)."
         ).format(amount=vnd(CHILD_F0F1_VND))
         computed = replace(computed, text=computed.text + "\n" + hint)
+    if topic == PolicyId.F0_F1 and _stopped_work_insured(text, facts):
+        # The meal money is supplementary (NQ 68 principles): an insured worker kept off work by the isolation
+        # has the work stoppage support besides (khoản 5: 14 days or more).
+        hint = _(
+            "You pay compulsory social insurance and had to stop work for an isolation of {days} days or more: "
+            "you may also get the work stoppage support, {amount} once (your employer lists you; the meal money "
+            "comes on top of it)."
+        ).format(days=MIN_ISOLATION_DAYS, amount=vnd(WORK_STOPPAGE_VND))
+        computed = replace(computed, text=computed.text + "\n" + hint)
     return computed
+
+
+# Kept off work: "phải nghỉ làm", "ngừng việc", "không đi làm được" (folded).
+_OFF_WORK = re.compile(r"\b(?:nghi lam|ngung viec|khong (?:duoc )?di lam|nghi viec|phai nghi|cho nghi)\b")
+
+
+def _stopped_work_insured(text: str, facts: Facts) -> bool:
+    """An insured worker isolated (F1) 14 days or more and kept off work by it."""
+    insured = facts.social_insurance is True or facts.who is Who.EMPLOYEE_SI
+    days = facts.covid_days or facts.days
+    isolated = facts.covid is Covid.F1 and days is not None and days >= MIN_ISOLATION_DAYS
+    return insured and isolated and _OFF_WORK.search(folded(text)) is not None
 
 
 # "chồng tôi F0 30 ngày, tôi F1 14 ngày": one person per clause (a comma, a full stop, "còn", "và" before at
