@@ -232,6 +232,17 @@ async def test_a_rejection_offers_the_policys_reasons_and_refuses_a_bare_word(ap
     assert "chưa đủ 15 ngày liên tục" in citizen.last_text
 
 
+async def test_a_possible_duplicate_links_to_the_other_application(app: HoTro, web: TestClient) -> None:
+    """The chat offers "Mở HK-…" under the warning; the page named the other code without a way to it."""
+    first = await submit_household(app, Chat(app, "citizen"))
+    second = await submit_household(app, Chat(app, "neighbour"), id_number="001 085 012 346")  # same name and birth
+    console = Console(web)
+    await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
+    page = await console.get(f"/canbo/ho-so/{second.code}")
+    assert app_code.display(first.code) in page
+    assert f'href="/canbo/ho-so/{first.code}"' in page, page
+
+
 async def test_approve_needs_a_decision_number_and_a_plausible_date(app: HoTro, web: TestClient) -> None:
     citizen = Chat(app, "citizen")
     application = await submit_household(app, citizen)

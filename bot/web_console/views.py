@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,6 +26,19 @@ class Item:
     label: str
     value: str
     warn: bool = False
+    links: tuple[tuple[str, str], ...] = ()  # (label, path): the applications the value names
+
+
+# An application code as the notes write it ("HK-7QX4-M9P7").
+_DISPLAY_CODE = re.compile(r"\b[A-Z]{2}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+
+
+def _code_links(text: str) -> tuple[tuple[str, str], ...]:
+    """A link to each application a note names, to compare it (the page refuses one outside the area)."""
+    codes = dict.fromkeys(app_code.normalize(m[0]) for m in _DISPLAY_CODE.finditer(text))
+    return tuple(
+        (_("Open {code}").format(code=app_code.display(c)), f"/canbo/ho-so/{c}") for c in codes if app_code.is_valid(c)
+    )
 
 
 def _place(code: int) -> str:
@@ -83,7 +97,14 @@ def details(application: Application, protector: DataProtector, today: date, *, 
     if application.estimated_amount:
         items.append(Item(_("Requested amount"), fmt.vnd(application.estimated_amount)))
     if application.duplicate_note:
-        items.append(Item(_("Possible duplicate"), application.duplicate_note, warn=True))
+        items.append(
+            Item(
+                _("Possible duplicate"),
+                application.duplicate_note,
+                warn=True,
+                links=_code_links(application.duplicate_note),
+            )
+        )
     if application.info_request:
         items.append(Item(_("Open question"), application.info_request, warn=True))
     if application.decision_number and application.decision_date:
