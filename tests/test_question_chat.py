@@ -507,6 +507,19 @@ async def test_several_supports_at_once_gets_the_packages_principles(app: HoTro,
     assert "một chế độ" in text and "F0, F1" in text, text
 
 
+@pytest.mark.parametrize(
+    "typed", ["hỗ trợ lao động tự do là gì", "chính sách hỗ trợ hộ kinh doanh", "cho hỏi về hỗ trợ F0 F1"]
+)
+async def test_an_answer_says_each_paragraph_once(app: HoTro, typed: str) -> None:
+    """An answer about a policy ended with its first paragraph again (the summary after the page that opens
+    with it): on a small screen, a whole screen more to scroll."""
+    chat = Chat(app)
+    await chat.say("/start")
+    for message in await chat.say(typed):
+        paragraphs = [p.strip() for p in message["text"].split("\n\n") if p.strip()]
+        assert len(paragraphs) == len(set(paragraphs)), message["text"]
+
+
 async def test_a_named_legal_document_gets_its_own_entry(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

@@ -685,8 +685,12 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     for cue, section in ((_WHERE_CUE, "where"), (_DOCUMENT_CUE, "documents")):
         if cue.search(key) and policy.sections[section] not in shown:
             parts.append(section_page(policy, section))
-    # The summary states the main condition and the amount: every answer about a policy carries it.
-    parts.append(policy_page(policy) if not parts else policy.summary)
+    # The summary states the main condition and the amount: every answer about a policy carries it (once: the
+    # policy's page opens with it).
+    if not parts:
+        parts.append(policy_page(policy))
+    elif policy.summary not in "\n".join(parts):
+        parts.append(policy.summary)
     if extra := passages.supporting(turn.text, policy.id, "\n".join(parts)):
         parts.append(extra)
     if label:
