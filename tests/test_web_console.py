@@ -267,6 +267,25 @@ async def test_approve_needs_a_decision_number_and_a_plausible_date(app: HoTro, 
     await console.post(path, {**good, "confirm": "1"}, status=409)
 
 
+async def test_dates_are_typed_day_first_whatever_the_browsers_language(app: HoTro, web: TestClient) -> None:
+    """A date picker shows the browser's order (mm/dd/yyyy in an English browser): "05/07" was then 7 May. The
+    console asks for ngày/tháng/năm as text, as the chat does, and reads it day first."""
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    console = Console(web)
+    await console.login(app, await make_official(app, "xa", "commune", NHAT_TIEN))
+    await console.post(f"/canbo/ho-so/{application.code}/thao-tac/under_review", {"confirm": "1"}, status=303)
+    path = f"/canbo/ho-so/{application.code}/thao-tac/approved"
+    form = await console.get(path)
+    assert 'type="date"' not in form and "ngày/tháng/năm" in form
+    assert fmt.day(fmt.today_local()) in form  # today, prefilled as it reads
+    typed = {"decision_number": "12/QĐ-UBND", "decision_date": fmt.day(fmt.today_local()), "amount": "3.000.000"}
+    await console.post(path, {**typed, "confirm": "1"}, status=303)
+    assert (await reload(app, application)).decision_date == fmt.today_local()
+    listing = await console.get("/canbo/ho-so")
+    assert 'type="date"' not in listing
+
+
 async def test_bulk_approve_under_one_decision(app: HoTro, web: TestClient) -> None:
     a = await _submitted(app)
     b = await _submitted(app, "other", id_number="001 085 012 346")

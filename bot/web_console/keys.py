@@ -11,6 +11,7 @@ from telegram import Bot
 
 from bot.app import HoTro
 from bot.web_console.dashboard import FigureCache
+from handlers import validators
 from messages import fmt
 from storage.models import Official
 
@@ -51,3 +52,13 @@ def utc_now() -> datetime:
 
 def local_today() -> date:
     return fmt.today_local(utc_now())
+
+
+def typed_date(text: str | None) -> date | None:
+    """A date as officials type it, day first ("05/07/2021", "5/7/2021", "hôm nay"), or ISO (the values the
+    console itself carries): the console's date boxes are text, not the browser's date picker, whose order
+    follows the browser's language (mm/dd/yyyy in an English one)."""
+    if not text:
+        return None
+    result = validators.parse_date(text, today=local_today())
+    return result.value if isinstance(result, validators.Valid) else None

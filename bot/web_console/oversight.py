@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import HoTro
 from bot.web_console import files, services
-from bot.web_console.keys import app_of, db_of, local_today, official_of, utc_now
+from bot.web_console.keys import app_of, db_of, local_today, official_of, typed_date, utc_now
 from bot.web_console.render import page, problem
 from handlers import admin_units, app_code, validators
 from handlers.complaints import service as complaints
@@ -318,10 +318,7 @@ async def posting_record(request: web.Request) -> web.Response:
     commune_raw, number_raw, day_raw = form.get("xa"), form.get("so"), form.get("ngay")
     commune = _commune_of(request, commune_raw if isinstance(commune_raw, str) else "")
     number = number_raw.strip() if isinstance(number_raw, str) else ""
-    try:
-        posted_on = date.fromisoformat(day_raw) if isinstance(day_raw, str) and day_raw else None
-    except ValueError:
-        posted_on = None
+    posted_on = typed_date(day_raw if isinstance(day_raw, str) else None)
     if commune is None or not number:
         return await problem(request, 404, _("That decision does not exist or is outside your area."))
     if posted_on is None or not EARLIEST_POSTING <= posted_on <= local_today():

@@ -13,7 +13,7 @@ from multidict import MultiDictProxy
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.web_console import auth, files, services
-from bot.web_console.keys import FIGURES, app_of, db_of, local_today, official_of, utc_now
+from bot.web_console.keys import FIGURES, app_of, db_of, local_today, official_of, typed_date, utc_now
 from bot.web_console.render import page, problem
 from bot.web_console.views import Item, details
 from handlers import admin_units, app_code, validators
@@ -52,13 +52,6 @@ def _text(form: MultiDictProxy[Any], name: str) -> str:
 
 def _int(text: str | None) -> int | None:
     return int(text) if text and text.isascii() and text.isdigit() and len(text) <= 9 else None
-
-
-def _iso_date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def area_name(official: Official) -> str:
@@ -171,8 +164,8 @@ def parse_list(request: web.Request, official: Official) -> ListQuery:
         kind=kind,
         district=district,
         commune=commune,
-        submitted_from=_iso_date(q.get("tu")),
-        submitted_to=_iso_date(q.get("den")),
+        submitted_from=typed_date(q.get("tu")),
+        submitted_to=typed_date(q.get("den")),
         overdue=q.get("qua-han") == "1",
         due_within=app_of(request).settings.due_soon_working_days if q.get("sap-han") == "1" else None,
         search=search,
@@ -331,13 +324,13 @@ def prefill(target: str, application: Application, today: date) -> dict[str, str
         amount = application.approved_amount or application.estimated_amount
         return {
             "amount": str(amount or ""),
-            "paid_on": today.isoformat(),
+            "paid_on": fmt.day(today),
             "method": application.payment_method,
         }
     if target == ApplicationStatus.APPROVED:
         return {
             "amount": str(application.estimated_amount or ""),
-            "decision_date": today.isoformat(),
+            "decision_date": fmt.day(today),
         }
     return {}
 
@@ -370,7 +363,7 @@ def parse_fields(
             else:
                 errors[spec.key] = result.message
         elif spec.kind == "date":
-            day = _iso_date(raw)
+            day = typed_date(raw)
             if day is None or not EARLIEST_DECISION <= day <= today:
                 errors[spec.key] = _("Please choose a date between {first} and today.").format(
                     first=fmt.day(EARLIEST_DECISION)
