@@ -101,17 +101,41 @@ def _folded_label(typed: str, flat: list[Any]) -> str | None:
     return None
 
 
-_SAYS = {"yes": "có", "no": "không"}  # the first word of a button that answers yes or no
+# The first word of a button that answers yes or no: "Có, rút hồ sơ", and for a "đã … chưa?" question "Đã nhận".
+_SAYS = {"yes": ("có", "đã"), "no": ("không", "chưa")}
 
 
 def _yes_no_button(typed: str, flat: list[Any]) -> str | None:
-    """'có', 'ok', 'không ạ' typed under 'Có, rút hồ sơ' / 'Không, giữ lại hồ sơ': the only button that says so."""
+    """'có', 'ok', 'không ạ' typed under 'Có, rút hồ sơ' / 'Không, giữ lại hồ sơ', and 'rồi', 'nhận rồi ạ', 'chưa
+    nhận được' under 'Đã nhận' / 'Chưa nhận': the only button that says so."""
+    firsts = [_label_key(button["label"]).split(" ", 1)[0] for button in flat]
+    paired = "đã" in firsts and "chưa" in firsts  # "Đã …" alone ("Đã nộp (2)" among lists) answers nothing
     said = validators.yes_no(typed)
-    if not isinstance(said, validators.Valid) or said.value not in _SAYS:
+    value = said.value if isinstance(said, validators.Valid) else _said_with_the_verb(typed, flat) if paired else None
+    if value not in _SAYS:
         return None
-    word = _SAYS[said.value]
-    matching = [button["action"] for button in flat if _label_key(button["label"]).split(" ", 1)[0] == word]
+    heads = _SAYS[value] if paired else _SAYS[value][:1]
+    matching = [button["action"] for button, first in zip(flat, firsts, strict=True) if first in heads]
     return matching[0] if len(matching) == 1 else None
+
+
+def _said_with_the_verb(typed: str, flat: list[Any]) -> str | None:
+    """Under 'Đã nhận' / 'Chưa nhận': 'chưa nhận được' is the no, 'nhận rồi', 'đã nhận được rồi' the yes (the
+    buttons' verb said after "chưa", or with "rồi" or "đã")."""
+    said = words(typed, expand_teencode=False)
+    for button in flat:
+        head, _, rest = _label_key(button["label"]).partition(" ")
+        verb = words(rest, expand_teencode=False)
+        if head not in ("đã", "chưa") or not verb:
+            continue
+        at = next((i for i in range(len(said)) if said[i : i + len(verb)] == verb), None)
+        if at is None:
+            continue
+        if "chua" in said[:at]:
+            return "no"
+        if "roi" in said[at:] or "da" in said[:at]:
+            return "yes"
+    return None
 
 
 def _normalised(incoming: Incoming, keyboard: list[Any], takes_text: bool) -> Incoming:

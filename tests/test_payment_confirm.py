@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select, true, update
 
@@ -264,3 +265,22 @@ async def test_payment_confirmation_in_the_console(tmp_path: Path, settings: Set
             assert (await session.get(Payment, payment_id)).confirmation == "denied"  # type: ignore[union-attr]
     finally:
         await app.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("rồi", "confirmed"), ("nhận rồi ạ", "confirmed"), ("đã nhận được rồi, cảm ơn", "confirmed"),
+     ("chưa", "denied"), ("chưa nhận được", "denied"), ("em vẫn chưa nhận được tiền", "denied")],
+)  # fmt: skip
+async def test_the_answer_may_be_typed(app: HoTro, typed: str, stored: str) -> None:
+    """ "chưa nhận được" typed under "Bạn đã nhận được … chưa?" showed the application as paid, and nothing was
+    recorded or told to the commune; "nhận rồi ạ" was not counted."""
+    citizen = Chat(app, "citizen")
+    application = await submit_household(app, citizen)
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    await approve_and_pay(app, Chat(app, "xa"), application)
+    await age_payment(app, timedelta(days=3, minutes=1))
+    await payment_confirm.ask_due(app, datetime.now(UTC))
+    await app.sender.deliver()
+    await citizen.say(typed)
+    assert (await payment(app)).confirmation == stored
