@@ -148,11 +148,20 @@ _REGISTER = re.compile(
 _FORM_OF = {"ho kinh doanh": "hkd", "hkd": "hkd", "lao dong tu do": "ldtd", "ldtd": "ldtd"}
 
 
+# "em chạy xe ôm, muốn đăng ký nhận hỗ trợ": a situation, then the request that ends the message.
+_REGISTER_AFTER = re.compile(
+    r"\b(?:muon|can|xin|dinh)\s+(?:dang ky|dang ki|dky|lam ho so|lam don)(?:\s+(?:xin\s+)?(?:nhan\s+)?ho tro)?"
+    r"(?:\s+(?:a|nhe|voi|o day|duoc khong|dc khong))*$"
+)
+
+
 def registration_request(text: str) -> str | None:
-    """'đăng ký hỗ trợ lao động tự do' -> 'ldtd', 'tôi muốn đăng ký' -> '' (which one is asked), else None."""
-    m = _REGISTER.match(search_key(text))
+    """'đăng ký hỗ trợ lao động tự do' -> 'ldtd', 'tôi muốn đăng ký' or a situation and 'muốn đăng ký nhận hỗ
+    trợ' -> '' (the caller reads the situation, or asks which one), else None."""
+    key = search_key(text)
+    m = _REGISTER.match(key)
     if m is None:
-        return None
+        return "" if _REGISTER_AFTER.search(key) else None
     return _FORM_OF[m["kind"]] if m["kind"] else ""
 
 

@@ -520,6 +520,20 @@ async def test_an_answer_says_each_paragraph_once(app: HoTro, typed: str) -> Non
         assert len(paragraphs) == len(set(paragraphs)), message["text"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [("tôi muốn đăng ký hỗ trợ cho quán phở của tôi", "Hộ kinh doanh"),
+     ("em chạy xe ôm muốn đăng ký nhận hỗ trợ", "lao động tự do")],
+)  # fmt: skip
+async def test_a_registration_whose_situation_names_the_form_opens_it(app: HoTro, typed: str, kind: str) -> None:
+    """ "đăng ký hỗ trợ cho quán phở của tôi" was asked which support (household business or free worker)."""
+    chat = Chat(app)
+    await chat.say("/start")
+    assert "Nghị định 13/2023/NĐ-CP" in joined(await chat.say(typed))  # its consent notice
+    first = joined(await chat.press("Tôi đồng ý"))
+    assert ("Hộ kinh doanh của bạn thuộc loại nào" in first) == (kind == "Hộ kinh doanh"), first  # its first step
+
+
 async def test_a_named_legal_document_gets_its_own_entry(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

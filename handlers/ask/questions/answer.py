@@ -149,6 +149,11 @@ def _lookup_buttons() -> list[list[Button]]:
     return [[Button(_("My applications"), "status")], [Button(_("Look up by application code"), "lookup")]]
 
 
+def _form_of(facts: Facts) -> str | None:
+    """The application form a situation names ("quán phở": household business), else None (asked)."""
+    return {Who.HOUSEHOLD_BUSINESS: "hkd", Who.FREE_WORKER: "ldtd"}.get(facts.who) if facts.who else None
+
+
 async def answer(turn: Turn) -> None:
     """Free text in the menu (or as a first message), or a question typed in the middle of a form."""
     text = turn.text
@@ -182,7 +187,7 @@ async def answer(turn: Turn) -> None:
         )
         return
     if (form := registration_request(text)) is not None:  # "đăng ký hỗ trợ lao động tự do": its application
-        await intake.open_application(turn, form or None)
+        await intake.open_application(turn, form or _form_of(extract(text)))
         return
     if bare_number(text) is not None:
         turn.goto(CoreState.MENU, {})
@@ -441,7 +446,8 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
             else closest(turn.text, topic, None, "register", turn.config.hotline)
         )
         if closer is None:
-            await intake.choose_kind(turn)
+            # "đăng ký hỗ trợ cho quán phở của tôi": the situation names the form.
+            await intake.open_application(turn, _form_of(facts))
             return
         turn.goto(CoreState.MENU, {})
         turn.say(closer.answer, [[Button(_("Apply for support"), "apply")], back_to_menu_button()])
