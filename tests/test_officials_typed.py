@@ -278,3 +278,14 @@ async def test_the_history_in_the_chat_names_the_official_who_decided(app: HoTro
     history = joined(await chat.press("Lịch sử"))
     assert "cán bộ cấp xã #" in history and "official:" not in history, history
     assert "người dân" in history
+
+
+@pytest.mark.parametrize("typed", ["xóa hồ sơ này", "xoá hồ sơ", "xóa đi"])
+async def test_deleting_an_application_is_explained_and_the_ways_offered(app: HoTro, typed: str) -> None:
+    """ "xóa hồ sơ này" on an open application was answered as a citizen's withdrawal ("you have no application")."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    await chat.say(app_code.display(application.code))
+    text = joined(await chat.say(typed))
+    assert "không xóa" in text and "Từ chối" in text and "rút" in text, text
+    assert any(b["label"] == "Từ chối" for b in chat.buttons()), chat.buttons()

@@ -208,12 +208,22 @@ def _action_rows(official: Official, application: Application) -> list[list[Butt
     ]
 
 
-def ask_which_decision(turn: Turn, official: Official, application: Application) -> None:
-    """ "ok", "xác nhận" typed on the open application: which decision, since none is named."""
+def ask_which_decision(turn: Turn, official: Official, application: Application, deleting: bool = False) -> None:
+    """ "ok", "xác nhận" typed on the open application: which decision, since none is named; "xóa hồ sơ này": no
+    application is deleted (each stays for the checks and the audit), and the decisions that end one."""
     rows = _action_rows(official, application)
     head = _("Application {code} is “{status}”.").format(
         code=app_code.display(application.code), status=vocabulary.status_label(application.status)
     )
+    if deleting:
+        head = (
+            _(
+                "Applications are not deleted: each is kept for the checks and the audit. To end one, record "
+                "“Từ chối” with its reason; the citizen may withdraw it themselves before it is approved."
+            )
+            + " "
+            + head
+        )
     if rows:
         head += " " + _(
             "To record a decision, press one of the buttons below, or type it, e.g. “chuyển huyện”, "

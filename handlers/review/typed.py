@@ -86,6 +86,8 @@ _SEARCH = re.compile(
     r"^(?:tìm kiếm|tìm|tra cứu|tim kiem|tim|tra cuu)\s+(?!hiểu|hieu)"  # "tìm hiểu chính sách" is no search
     r"(?:(?:hồ sơ|ho so|hs|người|nguoi|tên|ten|cccd|cmnd|sđt|sdt|số điện thoại|so dien thoai|số|so)\s+)*(.+)$"
 )
+# "xóa hồ sơ này", "xoá đi" (folded): no application is deleted; what can be done instead is offered.
+_DELETE = re.compile(r"^(?:xoa|xoa bo|go bo|loai bo)(?: (?:ho so|hs|di|luon|giup|nay|cai nay))*$")
 FOUND_PER_PAGE = 8
 _announcements = officials_only(announce.announcements_command, changes=True)
 
@@ -101,13 +103,14 @@ async def handle(turn: Turn) -> bool:
         target, typed = with_words or (_action(turn.text), None)
         # "ok", "xác nhận" with the application open: a decision meant, but not which one.
         unnamed = target is None and (validators.confirms(turn.text) == "yes" or is_acknowledgement(turn.text))
-        official = await official_of(turn) if target is not None or unnamed else None
+        deleting = target is None and _DELETE.match(_folded(turn.text)) is not None
+        official = await official_of(turn) if target is not None or unnamed or deleting else None
         application = await lookups.by_id(turn.session, viewed) if official is not None else None
         if official is not None and application is not None and review.may_act(official, application):
             if target is not None:
                 await chat.typed_action(turn, official, application, target, typed)
             else:
-                chat.ask_which_decision(turn, official, application)
+                chat.ask_which_decision(turn, official, application, deleting)
             return True
     request = _request(turn.text)
     if request is None:
