@@ -1190,9 +1190,13 @@ _DONE = frozenset({"xong", "xong roi", "het", "het roi", "du", "du roi", "gui xo
 
 
 def says_unsure(raw: str) -> bool:
-    """ "không biết", "không nhớ số văn bản", "quên rồi" (and the words around them): the answer is not known."""
+    """ "không biết", "không nhớ số văn bản", "quên rồi" (and the words around them): the answer is not known
+    (not a hedge: "có thể", "chắc vậy" and a bare "?" may still come with an answer)."""
     said = _bare(raw)
-    return said in _UNSURE or _FORGOTTEN.fullmatch(said) is not None
+    return (said in _UNSURE and said not in _HEDGES) or _FORGOTTEN.fullmatch(said) is not None
+
+
+_HEDGES = frozenset({"co the", "chac vay", "hinh nhu", "?"})
 
 
 # "I don't remember / know" and a few words of what: "không nhớ số văn bản", "quên mất rồi" (folded).
