@@ -660,3 +660,10 @@ def test_an_e_wallet_is_not_a_bank(typed: str) -> None:
 )  # fmt: skip
 def test_a_name_said_in_a_sentence_is_the_name_after_it(typed: str, name: str) -> None:
     assert v.person_name(typed) == v.Valid(name)
+
+
+@pytest.mark.parametrize(("typed", "unsure"), [("không biết", True), ("em không nhớ số ạ", True), ("quên rồi", True),
+                                                ("có thể", False), ("?", False), ("chắc vậy", False)])  # fmt: skip
+def test_not_knowing_is_not_a_hedge(typed: str, unsure: bool) -> None:
+    """A hedge skipped an optional step as "không biết" does (written after the fix, in the read-through)."""
+    assert v.says_unsure(typed) is unsure
