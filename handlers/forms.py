@@ -204,6 +204,9 @@ async def handle(turn: Turn, form: Form) -> None:
         result = Invalid(_("That button is no longer active."), "stale")
     elif current.parse is not None:
         result = current.parse(turn.text, answers, turn)
+        if isinstance(result, Invalid) and await _several_answers(turn, form, current):
+            await ask(turn, form)
+            return
     elif turn.text.strip():
         result = typed_choice(turn.text, current.choices_for(turn))
     else:
@@ -227,7 +230,70 @@ async def handle(turn: Turn, form: Form) -> None:
     else:
         answers[current.key] = value
         _advance(turn, current)
+    _recheck_dependents(turn, form, current)
     await ask(turn, form)
+
+
+# One message holding several answers: "Nguyễn Văn An, sinh ngày 05/07/1985, CCCD 001085012345, sđt 0912…".
+_SEGMENTS = re.compile(r"[,;\n]+")
+
+
+async def _several_answers(turn: Turn, form: Form, current: Field) -> bool:
+    """The current step's answer and the next steps', typed at once: each part is checked as if typed at its
+    own step, in the form's order, and all are taken only when every part reads as one of them (so nothing
+    typed is lost or misread). A step with buttons not answered in the message is passed over and asked
+    later; what depends on it is checked again then (_recheck_dependents)."""
+    parts = [p.strip() for p in _SEGMENTS.split(turn.text) if p.strip()]
+    if len(parts) < 2:
+        return False
+    answers: Answers = turn.data.setdefault("answers", {})
+    trial, taken, unused = dict(answers), [], list(parts)
+    for candidate in form.fields[form.fields.index(current) :]:
+        if candidate.key in trial or not candidate.applies(trial):
+            continue
+        if candidate.kind != "text" or candidate.parse is None or not unused:
+            break
+        found = _first_reading(candidate, unused, trial, turn)
+        if found is None:
+            if candidate.choices_for(turn):
+                continue  # asked by its buttons afterwards
+            break
+        part, value = found
+        if candidate.check is not None and await candidate.check(value, trial, turn) is not None:
+            break
+        trial[candidate.key] = value
+        taken.append(candidate)
+        unused.remove(part)
+    if unused or len(taken) < 2 or current not in taken:
+        return False
+    for answered in taken:
+        answers[answered.key] = trial[answered.key]
+        _advance(turn, answered)
+    turn.say(_("Noted: {fields}.").format(fields=", ".join(_(f.label) for f in taken)))
+    return True
+
+
+def _first_reading(candidate: Field, parts: list[str], answers: Answers, turn: Turn) -> tuple[str, Any] | None:
+    """The first part that reads as `candidate`'s answer (a value, not one that fills other steps too)."""
+    assert candidate.parse is not None
+    for part in parts:
+        result = candidate.parse(part, answers, turn)
+        if isinstance(result, Valid) and not isinstance(result.value, Also):
+            return part, result.value
+    return None
+
+
+def _recheck_dependents(turn: Turn, form: Form, answered: Field) -> None:
+    """An answer given ahead of a step it depends on (_several_answers) is checked again once that step is
+    answered; one that no longer reads is dropped, with why, and asked again."""
+    answers: Answers = turn.data.get("answers", {})
+    for dependent in form.fields:
+        if answered.key not in dependent.depends_on or dependent.key not in answers or dependent.parse is None:
+            continue
+        again = dependent.parse(str(answers[dependent.key]), answers, turn)
+        if isinstance(again, Invalid):
+            answers.pop(dependent.key)
+            turn.say(again.message)
 
 
 def typed_choice(text: str, choices: tuple[Choice, ...]) -> Result[Any]:

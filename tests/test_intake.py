@@ -447,3 +447,49 @@ async def test_an_order_not_remembered_is_recorded_as_such_for_the_commune(app: 
     assert "• Văn bản yêu cầu tạm ngừng kinh doanh: Không nhớ số văn bản (xã đối chiếu văn bản của địa phương)" in (
         chat.last_text
     ), chat.last_text
+
+
+ALL_AT_ONCE = "Tôi tên Nguyễn Văn An, sinh ngày 05/07/1985, CCCD 001085012345, sđt 0912 345 678"
+
+
+async def test_several_answers_in_one_message_fill_their_steps(app: HoTro) -> None:
+    """Name, birth date, ID and phone typed at once at the name step were refused ("letters only")."""
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    replies = await chat.say(ALL_AT_ONCE)
+    assert "Tên hộ kinh doanh" in joined(replies) or "tên của hộ kinh doanh" in joined(replies).lower(), joined(replies)
+    assert "Đã ghi: Họ tên chủ hộ kinh doanh, Ngày sinh, Số CCCD/CMND, Số điện thoại" in joined(replies), joined(
+        replies
+    )
+    async with app.sessions() as session:
+        conv = (await session.execute(select(Conversation))).scalar_one()
+    answers = app.protector.open_json(conv.data, context=DATA_CONTEXT)["answers"]
+    assert (answers["full_name"], answers["id_number"], answers["phone"]) == (
+        "Nguyễn Văn An",
+        "001085012345",
+        "0912345678",
+    )
+
+
+async def test_an_answer_given_ahead_is_checked_when_what_it_depends_on_comes(app: HoTro) -> None:
+    """A free worker's ID typed before the sex is asked: a sex the ID contradicts asks for the ID again."""
+    chat = Chat(app)
+    await free_worker_answers(chat, 0)
+    replies = await chat.say(ALL_AT_ONCE)
+    assert "Giới tính" in joined(replies), joined(replies)  # the sex, asked by its buttons
+    replies = await chat.press("Nữ")  # the CCCD's digit says a man
+    assert "nam" in joined(replies).lower() and "CCCD" in joined(replies), joined(replies)
+    await chat.press("Quay lại")  # the sex was wrong, not the ID
+    await chat.press("Nam")
+    assert "CCCD" in chat.last_text, chat.last_text  # the ID, asked again since it was refused
+    await chat.say("001085012345")
+    assert "thường trú" in chat.last_text, chat.last_text  # on past the phone, kept
+
+
+async def test_several_answers_are_taken_only_when_each_reads_as_its_step(app: HoTro) -> None:
+    chat = Chat(app)
+    await free_worker_answers(chat, 0)
+    replies = await chat.say("Nguyễn Văn An, bán vé số")
+    assert "chỉ bằng chữ cái" in joined(replies) or "Họ và tên" in joined(replies), joined(replies)
+    assert "Ngày sinh" not in joined(replies)
