@@ -62,6 +62,9 @@ class Field:
     # A unit step: the later text field a sentence typed here belongs to (a complaint typed where its commune
     # is asked is kept as its content, not refused as a place not found).
     overflow: str | None = None
+    # A unit step: the later field the house number and street typed before the place belong to ("số 5 ngõ 10
+    # phố Phúc Xá, phường Phúc Xá, quận Ba Đình, Hà Nội": the address, kept).
+    street: str | None = None
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)
@@ -525,6 +528,7 @@ def _handle_unit(turn: Turn, form: Form, current: Field) -> bool:
     else:
         located = _located(turn.text, state)
         if located:
+            _keep_street(turn, form, current)  # also when the commune is still to be chosen
             return _choose(turn, current, state, located)
         named = admin_units.typed_level(turn.text)
         if named is not None and UNIT_LEVELS.index(named) > UNIT_LEVELS.index(level):
@@ -559,6 +563,31 @@ def _handle_unit(turn: Turn, form: Form, current: Field) -> bool:
             turn.say(_("Several places match; please choose one."))
             return False
     return _choose(turn, current, state, [*_chosen_units(state), chosen])
+
+
+# The parts of an address below the commune, folded: a house number, an alley, a street, a village or hamlet.
+_STREET_PART = re.compile(r"^(?:\d|(?:so|ngo|ngach|hem|kiet|duong|pho|thon|xom|ap|ban|to|khu pho|khoi|cum)\b)")
+
+
+def _keep_street(turn: Turn, form: Form, current: Field) -> None:
+    """The parts typed before the place that are a house number or street ('số 5 ngõ 10 phố Phúc Xá, phường
+    Phúc Xá, …'), kept as the `street` field's answer when it has none, checked as there."""
+    answers: Answers = turn.data.setdefault("answers", {})
+    target = next((f for f in form.fields if f.key == current.street), None)
+    if target is None or target.parse is None or target.key in answers:
+        return
+    parts = [p.strip() for p in turn.text.split(",") if p.strip()]
+    street = []
+    for part in parts[:-1]:  # the last part is a place's at least
+        if not _STREET_PART.match(fold(part)):
+            break
+        street.append(part)
+    if not street:
+        return
+    kept = target.parse(", ".join(street), answers, turn)
+    if isinstance(kept, Valid):
+        answers[target.key] = kept.value  # not in the history: "Back" returns to the place, Edit changes it
+        turn.say(_("Address noted: {address}.").format(address=kept.value))
 
 
 OVERFLOW_WORDS = 4  # a place's name is shorter; a sentence of this many words is something else

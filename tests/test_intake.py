@@ -493,3 +493,18 @@ async def test_several_answers_are_taken_only_when_each_reads_as_its_step(app: H
     replies = await chat.say("Nguyễn Văn An, bán vé số")
     assert "chỉ bằng chữ cái" in joined(replies) or "Họ và tên" in joined(replies), joined(replies)
     assert "Ngày sinh" not in joined(replies)
+
+
+async def test_the_house_and_street_typed_with_the_place_are_kept_as_the_address(app: HoTro) -> None:
+    """ "số 5 ngõ 10 phố Phúc Xá, phường Phúc Xá, quận Ba Đình, Hà Nội" found the commune, and the house
+    number and street were dropped: the next question asked for them again."""
+    chat = Chat(app)
+    await free_worker_answers(chat, 5)
+    replies = await chat.say("số 5 ngõ 10 phố Phúc Xá, phường Phúc Xá, quận Ba Đình, Hà Nội")
+    assert "đang sống tại địa chỉ đó" in joined(replies) and "số 5 ngõ 10 phố Phúc Xá" in joined(replies), joined(
+        replies
+    )
+    async with app.sessions() as session:
+        conv = (await session.execute(select(Conversation))).scalar_one()
+    answers = app.protector.open_json(conv.data, context=DATA_CONTEXT)["answers"]
+    assert answers["home_address"] == "số 5 ngõ 10 phố Phúc Xá"

@@ -351,6 +351,7 @@ HOUSEHOLD_FIELDS = [
         N_("Place of business"),
         N_("Where does the business operate?"),
         kind="unit",
+        street="address",
         show=forms.unit_text,
     ),
     Field(
@@ -456,6 +457,7 @@ FREE_WORKER_FIELDS = [
         N_("Permanent residence"),
         N_("Where is your permanent residence (thường trú)?"),
         kind="unit",
+        street="home_address",
         show=forms.unit_text,
     ),
     Field(
@@ -475,6 +477,7 @@ FREE_WORKER_FIELDS = [
         N_("Current residence"),
         N_("Where do you live now?"),
         kind="unit",
+        street="current_address",
         show=forms.unit_text,
         when=_moved,
     ),
