@@ -1134,7 +1134,24 @@ def yes_no(raw: str, unsure: bool = False) -> Result[YesNo]:
             return Valid("no")
     if (agreed := _all_agree(_yes_no_core(text).split())) is not None:
         return Valid(agreed)
+    if (restated := _restated(_yes_no_core(text).split())) is not None:
+        return Valid(restated)
     return Invalid(_("Please answer “Có” (yes) or “Không” (no), or press a button below."), "yes_no")
+
+
+# After "có"/"không", words that make no plain yes or no: a hedge ("không biết", "có thể"), a question ("có sao
+# không"), or the start of one ("có phải").
+_NOT_RESTATED = frozenset({"biet", "ro", "chac", "nho", "hieu", "the", "le", "khi", "phai", "sao", "gi", "nao", "bao"})
+
+
+def _restated(said: list[str]) -> YesNo | None:
+    """A yes or no that repeats a few words of the question: "không có bầu", "chưa có thai", "có mang thai"."""
+    while said and said[0] in _OPENERS:
+        said = said[1:]
+    head, rest = (said[0], said[1:]) if said else ("", [])
+    if not 1 <= len(rest) <= 3 or rest[0] in _NOT_RESTATED or {"khong", "chua"} & set(rest):
+        return None
+    return "no" if head in ("khong", "chua") else "yes" if head == "co" else None
 
 
 # Polite openers that agree with whatever follows: "dạ không phải" is a no, "ừ đúng rồi" a yes.

@@ -173,3 +173,39 @@ async def test_a_free_worker_is_asked_when_the_work_was_lost_and_may_not_remembe
     await chat.press("Không")  # not F0/F1
     text = joined(await chat.press("Không"))
     assert "Hỗ trợ người lao động không có giao kết hợp đồng lao động" in text, text
+
+
+async def _at_the_family_questions(chat: Chat) -> None:
+    await start(chat)
+    await chat.press("Người lao động có đóng BHXH")
+    await chat.press("Tạm hoãn hợp đồng")
+    await chat.say("01/07/2021")
+    await chat.say("20/08/2021")
+    await chat.press("Có")  # because of COVID-19 measures
+
+
+@pytest.mark.parametrize("typed", ["ko có bầu", "không mang thai ạ", "chưa có thai"])
+async def test_a_no_that_restates_the_question_is_a_no(app: HoTro, typed: str) -> None:
+    """ "ko có bầu" under "Bạn có đang mang thai không?" was refused ("choose a button")."""
+    chat = Chat(app)
+    await _at_the_family_questions(chat)
+    assert "con dưới 6 tuổi" in joined(await chat.say(typed))
+
+
+@pytest.mark.parametrize(
+    ("typed", "children"),
+    [("2 đứa", "2"), ("hai", "2"), ("không có con", "0"), ("1 đứa 3 tuổi", "1"), ("4 bé", "3"), ("chưa có", "0")],
+)
+async def test_the_number_of_children_may_be_typed_in_words(app: HoTro, typed: str, children: str) -> None:
+    """ "2 đứa", "hai", "không có con" under "how many children under 6" were refused ("choose a button")."""
+    chat = Chat(app)
+    await _at_the_family_questions(chat)
+    await chat.press("Không")  # not pregnant
+    replies = joined(await chat.say(typed))
+    assert "F0" in replies, replies  # the next question
+    await chat.press("Không")  # not F0/F1
+    text = joined(await chat.press("Không"))
+    if children == "0":
+        assert "Hỗ trợ trẻ em" not in text, text
+    else:
+        assert "Hỗ trợ trẻ em" in text, text

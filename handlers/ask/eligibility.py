@@ -5,6 +5,7 @@ The rules themselves are in handlers/ask/eligibility_rules.py; this module asks 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -23,9 +24,10 @@ from handlers.forms import Answers, Choice, Field, Form
 from handlers.intents import typed_question
 from handlers.router import Router
 from handlers.turn import CARRIED, Button, CoreState, Turn
-from handlers.validators import Invalid, Result, Valid, length_in_days, parse_date
+from handlers.validators import Invalid, Result, Valid, length_in_days, parse_date, says_none
 from messages import fmt
 from messages.i18n import N_, _
+from messages.normalize import words
 from messages.vocabulary import ApplicationKind
 
 CHECK_STATE = "elig"  # answering the eligibility questions (one form)
@@ -97,6 +99,27 @@ def _days(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     if days is None or not 1 <= days <= 365:
         return Invalid(_("Please type the number of days as a number, e.g. 14."), "days")
     return Valid(days)
+
+
+_CHILDREN = (Choice("0", "0"), Choice("1", "1"), Choice("2", "2"), Choice("3+", "3"))
+_COUNT_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5}
+# "2 đứa", "hai bé", "1 đứa 3 tuổi" (folded): the number first, then what is counted, then anything.
+_COUNTED = re.compile(r"^(?:co\s+)?(\d+|mot|hai|ba|bon|nam)(?:\s+(?:dua|con|be|chau|em|nhoc|dua nho))?\b")
+
+
+def _children(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    """A button's label typed, or the number in words: "2 đứa", "hai", "không có con" (0), "4 bé" (3 or more)."""
+    typed = forms.typed_choice(text, _CHILDREN)
+    if isinstance(typed, Valid):
+        return typed
+    said = " ".join(words(text))
+    if says_none(text) or re.fullmatch(r"(?:khong|chua)(?: co)?(?: (?:con|dua nao|be nao|chau nao))?", said):
+        return Valid("0")
+    m = _COUNTED.match(said)
+    if m is None:
+        return typed
+    count = int(m[1]) if m[1].isdigit() else _COUNT_WORDS[m[1]]
+    return Valid(str(min(count, 3)))
 
 
 GROUPS = (
@@ -230,7 +253,8 @@ QUESTIONS = [
         "children",
         N_("Children under 6"),
         N_("How many children under 6 do you raise (own, adopted or in your care)?"),
-        choices=(Choice("0", "0"), Choice("1", "1"), Choice("2", "2"), Choice("3+", "3")),
+        choices=_CHILDREN,
+        parse=_children,
         when=_family,
     ),
     Field(
