@@ -785,6 +785,12 @@ _UNTIL_NOW = re.compile(rf"(?:(?:cho )?(?:den|toi) (?:nay|gio|bay gio|hien tai|h
 _ONGOING_TAIL = re.compile(rf"\s+(?:{_UNTIL_NOW.pattern})(?:\s+(?:a|nhe|nha))*$")
 
 
+def still_going_on(raw: str) -> bool:
+    """A date said with its "until now": "từ 15/7 đến nay", "từ 1/7 đến giờ vẫn chưa có việc"."""
+    text = _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))).strip(" .!")
+    return _ONGOING_TAIL.search(text) is not None
+
+
 def relative_day(raw: str, today: date, until_now: bool = False) -> date | None:
     """ "hôm nay" -> today, "hôm qua"/"hqua" -> yesterday, "hôm kia" -> the day before; else None.
     With ``until_now``, an end that has not come ("đến nay", "vẫn đang đóng cửa") is today too."""

@@ -508,3 +508,11 @@ async def test_the_house_and_street_typed_with_the_place_are_kept_as_the_address
         conv = (await session.execute(select(Conversation))).scalar_one()
     answers = app.protector.open_json(conv.data, context=DATA_CONTEXT)["answers"]
     assert answers["home_address"] == "số 5 ngõ 10 phố Phúc Xá"
+
+
+async def test_a_start_said_with_until_now_also_answers_the_end(app: HoTro) -> None:
+    """ "từ 15/7 đến nay vẫn chưa có việc" was read as the start, and the end was then asked for again."""
+    chat = Chat(app)
+    await free_worker_answers(chat, 12)
+    replies = await chat.say("từ 15/7 đến nay vẫn chưa có việc")
+    assert "nhận tiền hỗ trợ theo hình thức nào" in joined(replies), joined(replies)  # the end is not asked

@@ -123,12 +123,20 @@ def tax_or_registration(text: str, _answers: Answers, turn: Turn) -> Result[Any]
     return result
 
 
-def start_date(earliest: date) -> forms.Parser:
-    """A period's first day, from `earliest` to the end of the window."""
+def start_date(earliest: date, end_key: str, end: forms.Parser, start_key: str = "period_start") -> forms.Parser:
+    """A period's first day, from `earliest` to the end of the window; said with its "until now" ("từ 15/7 đến
+    nay"), the end too, as the end's step (`end`) reads "đến nay", when that end passes its checks."""
 
-    def parse(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    def parse(text: str, answers: Answers, turn: Turn) -> Result[Any]:
         result = validators.parse_date(text, earliest=earliest, latest=WINDOW_END, default_year=2021)
-        return Valid(result.value.isoformat()) if isinstance(result, Valid) else result
+        if not isinstance(result, Valid):
+            return result
+        start = result.value.isoformat()
+        if validators.still_going_on(text):
+            until = end("đến nay", {**answers, start_key: start}, turn)
+            if isinstance(until, Valid):
+                return Valid(Also(start, {end_key: until.value}))
+        return Valid(start)
 
     return parse
 
@@ -163,6 +171,10 @@ def end_date(min_days: int, start_key: str) -> forms.Parser:
         return Valid(parsed.value.isoformat()) if isinstance(checked, Valid) else checked
 
     return parse
+
+
+CLOSURE_END = end_date(15, "period_start")  # a household business: 15 days at least
+JOBLESS_END = end_date(1, "period_start")  # a free worker: the province's rules count the days
 
 
 def bank_account_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
@@ -367,14 +379,14 @@ HOUSEHOLD_FIELDS = [
             "From which date did the business have to stop? (dd/mm/yyyy; if it stopped before 01/05/2021, type "
             "that date: the days from 01/05/2021 count)"
         ),
-        parse=start_date(CLOSURE_EARLIEST),
+        parse=start_date(CLOSURE_EARLIEST, "period_end", CLOSURE_END),
         show=show_date,
     ),
     Field(
         "period_end",
         N_("Suspended until"),
         N_("Until which date? (dd/mm/yyyy; at least 15 consecutive days in total; “đến nay” if it is still closed)"),
-        parse=end_date(15, "period_start"),
+        parse=CLOSURE_END,
         depends_on=("period_start",),
         show=show_date,
     ),
@@ -520,14 +532,14 @@ FREE_WORKER_FIELDS = [
         "period_start",
         N_("Without work from"),
         N_("Since which date have you been without work and income? (dd/mm/yyyy, from 01/05/2021)"),
-        parse=start_date(WINDOW_START),
+        parse=start_date(WINDOW_START, "period_end", JOBLESS_END),
         show=show_date,
     ),
     Field(
         "period_end",
         N_("Without work until"),
         N_("Until which date? (dd/mm/yyyy, or “hôm nay” if you still have no work)"),
-        parse=end_date(1, "period_start"),
+        parse=JOBLESS_END,
         depends_on=("period_start",),
         show=show_date,
     ),
