@@ -42,9 +42,10 @@ _ACKNOWLEDGEMENT = re.compile(
 
 # "hả", "sao", "gì vậy", "không hiểu", "không biết": at a loss, with nothing yet of what about (search_key).
 _CONFUSED = re.compile(
-    r"^(?:ha|sao|gi|cai gi|la sao|la gi|y la sao|nghia la sao|the la sao|sao vay|sao the|gi the|khong hieu"
+    r"^(?:ua|ua la sao|ho|hu|ha|sao|gi|cai gi|la sao|la gi|y la sao|nghia la sao|the la sao|sao vay|sao the|gi the"
+    r"|khong hieu"
     r"|chua hieu|khong hieu gi|khong biet|khong biet gi|khong biet nua|khong ro|chang hieu|chang hieu gi)"
-    r"(?: (?:a|ban|ad|admin|bot|oi|nhe|nha|ha|the|het|ca|luon|nua))*$"
+    r"(?: (?:a|ban|ad|admin|bot|oi|nhe|nha|ha|the|het|ca|luon|nua|ta|troi))*$"
 )
 
 

@@ -382,8 +382,10 @@ async def test_help_in_words_shows_how_to_use_the_bot(app: HoTro) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["hả", "sao", "gì vậy", "???", "không hiểu", "ko hiểu gì", "không biết", "là sao", "ý là sao ạ", "hả bạn?"]
-)
+    "typed",
+    ["hả", "sao", "gì vậy", "???", "không hiểu", "ko hiểu gì", "không biết", "là sao", "ý là sao ạ", "hả bạn?", "ủa",
+     "hở", "là sao ta"],
+)  # fmt: skip
 async def test_a_citizen_at_a_loss_is_shown_how_to_ask(app: HoTro, typed: str) -> None:
     """ "hả", "sao", "không biết" got a guess: the approving bodies, how to register for someone, or "no policy
     found"."""
