@@ -538,14 +538,14 @@ async def test_a_file_with_bad_rows_changes_nothing_and_names_each_line(app: HoT
     unknown = app_code.new_code("HK")
     ws.cell(row=extra, column=column("code"), value=app_code.display(unknown))
     ws.cell(row=extra, column=column("result"), value="Từ chối")
-    ws.cell(row=extra, column=column("result_note"), value="x")
+    ws.cell(row=extra, column=column("result_note"), value="Không thuộc đối tượng hỗ trợ")  # a reason that reads
     ws.cell(row=extra + 1, column=column("code"), value="HK-2222-2222")
     ws.cell(row=extra + 1, column=column("result"), value="Từ chối")
     ws.cell(row=extra + 2, column=column("code"), value=app_code.display(a.code))
     ws.cell(row=extra + 2, column=column("result"), value="Từ chối")
     ws.cell(row=extra + 3, column=column("code"), value=app_code.display(outside.code))
     ws.cell(row=extra + 3, column=column("result"), value="Từ chối")
-    ws.cell(row=extra + 3, column=column("result_note"), value="x")
+    ws.cell(row=extra + 3, column=column("result_note"), value="Không thuộc đối tượng hỗ trợ")
     bad = tmp_path / "loi.xlsx"
     wb.save(bad)
     before = {x.id: x.status for x in (a, b, c, d, e, fresh, outside)}
@@ -765,3 +765,23 @@ def test_every_exchange_message_has_a_vietnamese_translation() -> None:
 
 def exchange_placeholders(text: str) -> list[str]:
     return re.findall(r"\{[a-z_]+\}", text)
+
+
+async def test_an_imported_refusal_needs_a_reason_the_citizen_can_act_on(app: HoTro, tmp_path: Path) -> None:
+    """A refusal imported with "sai" was sent to the citizen as the whole reason; the chat and the web console
+    ask for three words at least (handlers/review/reasons.py), and so does the import."""
+    a, b, _c, _d, _e = await five_forwarded(app)
+    official = await commune_official(app)
+    out = tmp_path / "xa.xlsx"
+    await export(app, out, kind="household_business")
+    wb = load_workbook(out)
+    ws = wb.active
+    fill(ws, row_of(ws, a.code), result="Từ chối", result_note="sai")
+    fill(ws, row_of(ws, b.code), result="Từ chối", result_note="Không thuộc đối tượng hỗ trợ")
+    path = tmp_path / "tu-choi.xlsx"
+    wb.save(path)
+    report = await exchange.import_file(
+        app.sessions, path, official=official, actor="official:1", now=NOW, protector=app.protector
+    )
+    assert [line for line, _msg in report.errors] == [row_of(ws, a.code)], report.errors
+    assert "ghi rõ" in report.errors[0][1], report.errors

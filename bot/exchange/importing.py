@@ -26,7 +26,7 @@ from bot.exchange.columns import (
 )
 from bot.exchange.reading import _file_bytes, read_tables
 from handlers import app_code
-from handlers.review import lifecycle
+from handlers.review import lifecycle, reasons
 from handlers.review import service as review
 from handlers.review.lifecycle import PaymentInfo
 from handlers.validators import Invalid, Valid, money_vnd, parse_date
@@ -162,6 +162,13 @@ def _parse_row(
     if result == ApplicationStatus.REJECTED and not note:
         problems.append(
             _("A rejection needs its reason in the column “{column}”.").format(column=COLUMN["result_note"].header)
+        )
+    elif result == ApplicationStatus.REJECTED and note and isinstance(reasons.typed_reason(note), Invalid):
+        problems.append(
+            _(
+                "Please state the reason of the rejection in full (at least {words} words, e.g. which condition "
+                "is not met): the citizen reads it and may object to it."
+            ).format(words=reasons.MIN_WORDS)
         )
     if result == ApplicationStatus.PAID and not (_cell_text(cell("paid_amount")) and _cell_text(cell("paid_on"))):
         problems.append(_("A payment needs the amount paid and the payment date."))
