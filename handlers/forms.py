@@ -245,12 +245,14 @@ async def _several_answers(turn: Turn, form: Form, current: Field) -> bool:
     """The current step's answer and the next steps', typed at once: each part is checked as if typed at its
     own step, in the form's order, and all are taken only when every part reads as one of them (so nothing
     typed is lost or misread). A step with buttons not answered in the message is passed over and asked
-    later; what depends on it is checked again then (_recheck_dependents)."""
+    later; what depends on it is checked again then (_recheck_dependents). A step whose check refuses its part
+    (an ID already applied for) ends the reading: the steps before it are taken and the refusal is said."""
     parts = [p.strip() for p in _SEGMENTS.split(turn.text) if p.strip()]
     if len(parts) < 2:
         return False
     answers: Answers = turn.data.setdefault("answers", {})
     trial, taken, unused = dict(answers), [], list(parts)
+    refused: str | None = None  # a step's check refusing its part ("an application with this ID exists")
     for candidate in form.fields[form.fields.index(current) :]:
         if candidate.key in trial or not candidate.applies(trial):
             continue
@@ -262,17 +264,19 @@ async def _several_answers(turn: Turn, form: Form, current: Field) -> bool:
                 continue  # asked by its buttons afterwards
             break
         part, value = found
-        if candidate.check is not None and await candidate.check(value, trial, turn) is not None:
+        if candidate.check is not None and (refused := await candidate.check(value, trial, turn)) is not None:
             break
         trial[candidate.key] = value
         taken.append(candidate)
         unused.remove(part)
-    if unused or len(taken) < 2 or current not in taken:
+    if current not in taken or (refused is None and (unused or len(taken) < 2)):
         return False
     for answered in taken:
         answers[answered.key] = trial[answered.key]
         _advance(turn, answered)
     turn.say(_("Noted: {fields}.").format(fields=", ".join(_(f.label) for f in taken)))
+    if refused is not None:
+        turn.say(refused)  # what stops the form there is said, as at its own step
     return True
 
 

@@ -516,3 +516,13 @@ async def test_a_start_said_with_until_now_also_answers_the_end(app: HoTro) -> N
     await free_worker_answers(chat, 12)
     replies = await chat.say("từ 15/7 đến nay vẫn chưa có việc")
     assert "nhận tiền hỗ trợ theo hình thức nào" in joined(replies), joined(replies)  # the end is not asked
+
+
+async def test_several_answers_with_an_id_already_applied_for_say_so(app: HoTro) -> None:
+    """The refusal of the ID step (an application exists) made the whole message read as a bad name."""
+    await submit_in_chat(app, Chat(app, "first"))
+    chat = Chat(app, "second")
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    replies = joined(await chat.say(ALL_AT_ONCE))
+    assert "Đã ghi: Họ tên chủ hộ kinh doanh, Ngày sinh." in replies and "Đã có hồ sơ" in replies, replies
