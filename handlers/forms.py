@@ -177,7 +177,7 @@ async def handle(turn: Turn, form: Form) -> None:
         return
     # "không có" typed on a step that may be skipped is "Skip" pressed. Photos already sent are kept: there,
     # "Skip" (or "không có nữa") means nothing more to send.
-    typed_none = not turn.action and (validators.says_none(turn.text) or validators.says_unsure(turn.text))
+    typed_none = not turn.action and validators.gives_nothing(turn.text)
     if current.optional and (turn.action == SKIP or typed_none):
         sent = answers.pop(f"{current.key}_pending", None) if current.kind == "photo" else None
         answers[current.key] = list(sent) if sent else None
@@ -573,41 +573,42 @@ def _handle_unit(turn: Turn, form: Form, current: Field) -> bool:
 _STREET_PART = re.compile(r"^(?:\d|(?:so|ngo|ngach|hem|kiet|duong|pho|thon|xom|ap|ban|to|khu pho|khoi|cum)\b)")
 
 
+def _answer_ahead(turn: Turn, form: Form, key: str | None, text: str) -> Any | None:
+    """`text` kept as the answer of the later field `key`, checked as at its own step, when that field has no
+    answer yet; the value kept, else None. Not in the history: "Back" returns to the step where it was typed,
+    and Edit in the summary changes it."""
+    answers: Answers = turn.data.setdefault("answers", {})
+    target = next((f for f in form.fields if f.key == key), None)
+    if target is None or target.parse is None or target.key in answers:
+        return None
+    kept = target.parse(text, answers, turn)
+    if not isinstance(kept, Valid):
+        return None
+    answers[target.key] = kept.value
+    return kept.value
+
+
 def _keep_street(turn: Turn, form: Form, current: Field) -> None:
     """The parts typed before the place that are a house number or street ('số 5 ngõ 10 phố Phúc Xá, phường
-    Phúc Xá, …'), kept as the `street` field's answer when it has none, checked as there."""
-    answers: Answers = turn.data.setdefault("answers", {})
-    target = next((f for f in form.fields if f.key == current.street), None)
-    if target is None or target.parse is None or target.key in answers:
-        return
+    Phúc Xá, …'), kept as the `street` field's answer."""
     parts = [p.strip() for p in turn.text.split(",") if p.strip()]
     street = []
     for part in parts[:-1]:  # the last part is a place's at least
         if not _STREET_PART.match(fold(part)):
             break
         street.append(part)
-    if not street:
-        return
-    kept = target.parse(", ".join(street), answers, turn)
-    if isinstance(kept, Valid):
-        answers[target.key] = kept.value  # not in the history: "Back" returns to the place, Edit changes it
-        turn.say(_("Address noted: {address}.").format(address=kept.value))
+    if street and (kept := _answer_ahead(turn, form, current.street, ", ".join(street))) is not None:
+        turn.say(_("Address noted: {address}.").format(address=kept))
 
 
 OVERFLOW_WORDS = 4  # a place's name is shorter; a sentence of this many words is something else
 
 
 def _kept_as_overflow(turn: Turn, form: Form, current: Field) -> bool:
-    """A sentence typed at a unit step with an `overflow` field: kept as that field's answer, checked as there
-    (the summary shows it, Edit changes it), and the place is asked again."""
-    answers: Answers = turn.data.setdefault("answers", {})
-    target = next((f for f in form.fields if f.key == current.overflow), None)
-    if target is None or target.parse is None or target.key in answers or len(turn.text.split()) < OVERFLOW_WORDS:
+    """A sentence typed at a unit step with an `overflow` field: kept as that field's answer, and the place is
+    asked again."""
+    if len(turn.text.split()) < OVERFLOW_WORDS or _answer_ahead(turn, form, current.overflow, turn.text) is None:
         return False
-    kept = target.parse(turn.text, answers, turn)
-    if not isinstance(kept, Valid):
-        return False
-    answers[target.key] = kept.value
     turn.say(_("I have noted what you wrote; you will see it again before sending. First, the place:"))
     return True
 

@@ -785,16 +785,20 @@ _UNTIL_NOW = re.compile(rf"(?:(?:cho )?(?:den|toi) (?:nay|gio|bay gio|hien tai|h
 _ONGOING_TAIL = re.compile(rf"\s+(?:{_UNTIL_NOW.pattern})(?:\s+(?:a|nhe|nha))*$")
 
 
+def _folded_day(raw: str) -> str:
+    """A typed day's words, folded, for the relative and "until now" readings."""
+    return _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))).strip(" .!")
+
+
 def still_going_on(raw: str) -> bool:
     """A date said with its "until now": "từ 15/7 đến nay", "từ 1/7 đến giờ vẫn chưa có việc"."""
-    text = _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))).strip(" .!")
-    return _ONGOING_TAIL.search(text) is not None
+    return _ONGOING_TAIL.search(_folded_day(raw)) is not None
 
 
 def relative_day(raw: str, today: date, until_now: bool = False) -> date | None:
     """ "hôm nay" -> today, "hôm qua"/"hqua" -> yesterday, "hôm kia" -> the day before; else None.
     With ``until_now``, an end that has not come ("đến nay", "vẫn đang đóng cửa") is today too."""
-    text = _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", _strip_invisible(raw)))).strip(" .!")
+    text = _folded_day(raw)
     back = _RELATIVE_DAYS.get(text)
     if back is None and until_now:
         said = " ".join(w for w in re.findall(r"[a-z0-9]+", text) if w not in _YES_NO_TAIL)
@@ -1222,6 +1226,11 @@ def says_unsure(raw: str) -> bool:
 _HEDGES = frozenset({"co the", "chac vay", "hinh nhu", "?"})
 
 
+def gives_nothing(raw: str) -> bool:
+    """Nothing to give ("không có", "chưa có mã số thuế") or not known ("không nhớ", "quên rồi")."""
+    return says_none(raw) or says_unsure(raw)
+
+
 # "I don't remember / know" and a few words of what: "không nhớ số văn bản", "quên mất rồi" (folded).
 _FORGOTTEN = re.compile(r"(?:(?:khong|chua) (?:nho|biet|ro)|quen(?: mat)?)(?: \w+){0,4}")
 
@@ -1250,9 +1259,17 @@ _LENGTH = re.compile(
 )
 
 
+def _folded_length(raw: str) -> str:
+    return _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", raw))).strip(" .!")
+
+
 def length_of_time(raw: str) -> tuple[int, str] | None:
     """ "20 ngày" -> (20, "ngay"), "hai tuần" -> (2, "tuan"), "nửa tháng" -> (15, "ngay"); else None."""
-    m = _LENGTH.fullmatch(_SPACES.sub(" ", fold(unicodedata.normalize("NFKC", raw))).strip(" .!"))
+    return _length(_folded_length(raw))
+
+
+def _length(said: str) -> tuple[int, str] | None:
+    m = _LENGTH.fullmatch(said)
     if m is None:
         return None
     count, unit = m[1], m[2]
@@ -1264,10 +1281,10 @@ def length_of_time(raw: str) -> tuple[int, str] | None:
 
 def length_in_days(raw: str) -> int | None:
     """A number of days as typed: "14", "14 ngày", "2 tuần", "khoảng 20 ngày ạ" (a month counts 30)."""
-    said = _SPACES.sub(" ", fold(unicodedata.normalize("NFKC", raw))).strip(" .!")
+    said = _folded_length(raw)
     if said.isdigit():
         return int(said)
-    length = length_of_time(raw)
+    length = _length(said)
     if length is None:
         return None
     n, unit = length
@@ -1399,7 +1416,7 @@ def bank_name(raw: str) -> Result[str]:
         return cleaned
     text = cleaned.value
     folded = fold(text)
-    if says_unsure(text) or says_none(text) or _NO_ACCOUNT.search(folded):
+    if gives_nothing(text) or _NO_ACCOUNT.search(folded):
         return Invalid(
             _(
                 "The bank's name is on your ATM card, your account book or your bank's app (e.g. Agribank, "

@@ -93,7 +93,7 @@ def words_field(max_len: int, unknown: str | None = None) -> forms.Parser:
     """A few words of description; "không biết" is asked again with `unknown` (a msgid), when given."""
 
     def parse(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-        if unknown is not None and (validators.says_unsure(text) or validators.says_none(text)):
+        if unknown is not None and validators.gives_nothing(text):
             return Invalid(_(unknown), "unknown")
         return validators.described(text, max_len=max_len)
 
@@ -103,7 +103,7 @@ def words_field(max_len: int, unknown: str | None = None) -> forms.Parser:
 def order_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     """The document that ordered the closure; one not remembered is recorded so, for the commune, which knows
     the documents of its area, to check."""
-    if validators.says_unsure(text) or validators.says_none(text):
+    if validators.gives_nothing(text):
         return Valid(_("Number of the document not remembered (the commune checks the local document)"))
     return validators.clean_text(text, max_len=300)
 
@@ -418,7 +418,7 @@ _OCCUPATION_UNKNOWN = N_(
 def occupation_field(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
     """An occupation typed by part of its name ("bán vé số"); work not in the province's list is
     "other", with what was typed as its description (shown in the summary, editable)."""
-    if validators.says_unsure(text) or validators.says_none(text):
+    if validators.gives_nothing(text):
         return Invalid(_(_OCCUPATION_UNKNOWN), "occupation_missing")
     options = [(_(c.label), c.value) for c in occupation_choices(turn)]
     found = validators.choice(text, options)
