@@ -259,6 +259,7 @@ def test_a_later_held_out_batch_is_marked_and_held_out() -> None:
         "2026-12-03-b": 42,
         "2026-12-04": 45,
         "2026-12-04-b": 40,
+        "2026-12-04-c": 40,
     }
     assert all(q.split == "heldout" for q in QUESTIONS if q.held_out_batch)
     assert not any(q.held_out_batch for q in by_split("dev"))
