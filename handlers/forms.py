@@ -65,6 +65,9 @@ class Field:
     # A unit step: the later field the house number and street typed before the place belong to ("số 5 ngõ 10
     # phố Phúc Xá, phường Phúc Xá, quận Ba Đình, Hà Nội": the address, kept).
     street: str | None = None
+    # An answer that reads as this field's and nothing else's (an ID number, a phone number): typed at an
+    # earlier step that cannot read it, it is kept for this one instead of refused (_kept_for_later).
+    recognisable: bool = False
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)
@@ -220,7 +223,8 @@ async def handle(turn: Turn, form: Form) -> None:
         if refused is not None:
             result = Invalid(refused, "refused")
     if isinstance(result, Invalid):
-        turn.say(result.message)
+        if turn.action or result.code == "refused" or not await _kept_for_later(turn, form, current):
+            turn.say(result.message)
         await ask(turn, form)
         return
     value = result.value
@@ -586,6 +590,26 @@ def _answer_ahead(turn: Turn, form: Form, key: str | None, text: str) -> Any | N
         return None
     answers[target.key] = kept.value
     return kept.value
+
+
+async def _kept_for_later(turn: Turn, form: Form, current: Field) -> bool:
+    """What the current step could not read, kept as the answer of a later `recognisable` field it reads as
+    (the ID typed where the sex is asked): said, and the current step is asked again. A later check's refusal
+    (an ID already applied for) is said instead, and nothing is kept."""
+    answers: Answers = turn.data.setdefault("answers", {})
+    for later in form.fields[form.fields.index(current) + 1 :]:
+        if not later.recognisable or later.key in answers or later.parse is None or not later.applies(answers):
+            continue
+        result = later.parse(turn.text, answers, turn)
+        if not isinstance(result, Valid) or isinstance(result.value, Also):
+            continue
+        if later.check is not None and (refused := await later.check(result.value, answers, turn)) is not None:
+            turn.say(refused)
+            return True
+        answers[later.key] = result.value
+        turn.say(_("Noted: {fields}.").format(fields=_(later.label)))
+        return True
+    return False
 
 
 def _keep_street(turn: Turn, form: Form, current: Field) -> None:

@@ -526,3 +526,34 @@ async def test_several_answers_with_an_id_already_applied_for_say_so(app: HoTro)
     await chat.press("Có đăng ký kinh doanh")
     replies = joined(await chat.say(ALL_AT_ONCE))
     assert "Đã ghi: Họ tên chủ hộ kinh doanh, Ngày sinh." in replies and "Đã có hồ sơ" in replies, replies
+
+
+@pytest.mark.parametrize(
+    ("count", "typed", "asked_again", "kept"),
+    [
+        (2, "001190012345", "Giới tính", "id_number"),  # the ID at the sex step
+        (3, "0912 345 678", "CCCD", "phone"),  # the phone at the ID step
+        (0, "0912345678", "Họ và tên", "phone"),  # the phone at the name step
+    ],
+)
+async def test_an_answer_typed_at_an_earlier_step_is_kept_for_its_own(
+    app: HoTro, count: int, typed: str, asked_again: str, kept: str
+) -> None:
+    """An ID or a phone number typed where another question was asked was refused ("Nam hoặc Nữ"), and had to
+    be typed again at its own step."""
+    chat = Chat(app)
+    await free_worker_answers(chat, count)
+    replies = joined(await chat.say(typed))
+    assert "Đã ghi:" in replies and asked_again in replies, replies
+    async with app.sessions() as session:
+        conv = (await session.execute(select(Conversation))).scalar_one()
+    answers = app.protector.open_json(conv.data, context=DATA_CONTEXT)["answers"]
+    assert answers[kept] == typed.replace(" ", "")
+
+
+async def test_an_id_typed_at_the_sex_step_is_not_asked_again(app: HoTro) -> None:
+    chat = Chat(app)
+    await free_worker_answers(chat, 2)
+    await chat.say("001190012345")
+    replies = joined(await chat.press("Nữ"))
+    assert "điện thoại" in replies and "CCCD" not in replies, replies

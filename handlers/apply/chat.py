@@ -333,8 +333,15 @@ HOUSEHOLD_FIELDS = [
         depends_on=("birth_date",),
         show=show_masked,
         check=id_not_taken,
+        recognisable=True,
     ),
-    Field("phone", N_("Phone"), N_("Your mobile phone number? (e.g. 0912 345 678)"), parse=phone_field),
+    Field(
+        "phone",
+        N_("Phone"),
+        N_("Your mobile phone number? (e.g. 0912 345 678)"),
+        parse=phone_field,
+        recognisable=True,
+    ),
     Field(
         "business_name",
         N_("Business name"),
@@ -462,8 +469,15 @@ FREE_WORKER_FIELDS = [
         depends_on=("birth_date", "sex"),
         show=show_masked,
         check=id_not_taken,
+        recognisable=True,
     ),
-    Field("phone", N_("Phone"), N_("Your mobile phone number? (e.g. 0912 345 678)"), parse=phone_field),
+    Field(
+        "phone",
+        N_("Phone"),
+        N_("Your mobile phone number? (e.g. 0912 345 678)"),
+        parse=phone_field,
+        recognisable=True,
+    ),
     Field(
         "home_place",
         N_("Permanent residence"),
