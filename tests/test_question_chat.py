@@ -627,3 +627,23 @@ async def test_a_wrong_code_is_told_what_to_check(app: HoTro, typed: str, told: 
     await chat.press("Tra cứu bằng mã hồ sơ")
     text = joined(await chat.say(typed))
     assert "không phải là mã hồ sơ hợp lệ" in text and told in text, text
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "own", "other"),
+    [
+        ("bị tạm hoãn hợp đồng thì được bao nhiêu tiền", "hạn chót khi nào", "UBND cấp huyện", "quỹ hưu trí"),
+        ("hộ kinh doanh được hỗ trợ bao nhiêu", "hạn chót là ngày nào", "Mẫu số 11", "quỹ hưu trí"),
+    ],
+)
+async def test_a_deadline_asked_after_a_support_is_that_supports(
+    app: HoTro, first: str, then: str, own: str, other: str
+) -> None:
+    """ "hạn chót khi nào" after the suspension's amount also got the list of every deadline and a line of the
+    pension pause's entry ("hãy hỏi cơ quan BHXH tỉnh"), matched on "hạn chót"."""
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say(first)
+    text = joined(await chat.say(then))
+    assert "31/01/2022" in text and own in text, text
+    assert other not in text and "BHXH tỉnh" not in text, text

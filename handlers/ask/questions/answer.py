@@ -477,12 +477,12 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         await unsure(turn, None)
         return
     turn.goto(CoreState.MENU, {})
-    body = found.text
-    if narrowed is not None and narrowed.id != found.id:
-        body = narrowed.text + "\n\n" + body
+    # Narrowed, the policy's own entry says it all: the general one listed every policy again, and a paragraph
+    # of another policy matched on the question's few words ("hạn chót khi nào": the pension pause's).
+    body = narrowed.text if narrowed is not None else found.text
     if topic == "id_documents" and (lines := id_facts.explain(turn.text)):
         body = "\n".join(lines) + "\n\n" + body
-    if extra := passages.supporting(turn.text, None, body):
+    if extra := passages.supporting(turn.text, policy_hint, body, elsewhere=narrowed is None):
         body += "\n\n" + extra
     if _TIMES.search(search_key(turn.text)):
         body = _("Each person receives each support only once (NQ 68/NQ-CP).") + "\n\n" + body

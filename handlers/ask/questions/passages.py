@@ -76,9 +76,10 @@ def _index() -> _Index:
     return _Index(tuple(passages), vectorizer, matrix)
 
 
-def supporting(question: str, policy: str | None, shown: str) -> str | None:
+def supporting(question: str, policy: str | None, shown: str, *, elsewhere: bool = True) -> str | None:
     """The best paragraphs for the question not already shown: `policy`'s own (or the general
-    entries'), and one from anywhere when it matches clearly better (the topic may be a near miss)."""
+    entries'), and, when `elsewhere`, one from anywhere when it matches clearly better (the topic may be a
+    near miss)."""
     index = _index()
     asked = _PERIOD.sub(" ", search_key(question))
     scores = (index.matrix @ index.vectorizer.transform([asked]).T).toarray().ravel()
@@ -94,7 +95,7 @@ def supporting(question: str, policy: str | None, shown: str) -> str | None:
         if anywhere is None or score > anywhere[0]:
             anywhere = (float(score), passage.text)
     found = [own[1]] if own else []
-    if anywhere and anywhere[0] >= OTHER_SIMILARITY and (own is None or anywhere[1] != own[1]):
+    if elsewhere and anywhere and anywhere[0] >= OTHER_SIMILARITY and (own is None or anywhere[1] != own[1]):
         found.append(anywhere[1])
     return "\n\n".join(found) or None
 
