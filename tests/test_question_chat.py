@@ -647,3 +647,23 @@ async def test_a_deadline_asked_after_a_support_is_that_supports(
     text = joined(await chat.say(then))
     assert "31/01/2022" in text and own in text, text
     assert other not in text and "BHXH tỉnh" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("then", "own", "other"),
+    [
+        ("mất bao lâu", "09 ngày làm việc", "Trung tâm Dịch vụ việc làm"),
+        ("bao lâu thì xong", "09 ngày làm việc", "Trung tâm Dịch vụ việc làm"),
+        ("cấp nào duyệt", "UBND tỉnh", "Ngân hàng Chính sách xã hội"),
+        ("bao lâu thì có tiền", "09 ngày làm việc", "Trung tâm Dịch vụ việc làm"),
+    ],
+)
+async def test_how_long_or_who_approves_after_a_support_is_that_supports(
+    app: HoTro, then: str, own: str, other: str
+) -> None:
+    """ "mất bao lâu" after the household business's amount got every policy's processing times."""
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say("hộ kinh doanh được hỗ trợ bao nhiêu")
+    text = joined(await chat.say(then))
+    assert own in text and other not in text, text

@@ -20,7 +20,8 @@ _NO_TOPIC_WORDS = frozenset(
         "chót cuối cùng thời gian lâu mức điều kiện là thế làm sao vậy à ạ nhé nha ơi ad admin mình tôi em "
         "anh chị cho hỏi xin với đi phải nhận ai ngày mấy rồi chưa thêm mang theo mẫu đơn kê khai điền gồm "
         "như ntn bn j z dc đc hỗ trợ của bạn nào nữa thì cũng muốn biết chỗ nơi gửi bao giờ ra sao cụ thể "
-        "sẽ các triệu trăm nghìn ngàn lãnh lĩnh suất khoản"
+        "sẽ các triệu trăm nghìn ngàn lãnh lĩnh suất khoản mất xong thì duyệt phê xét giải quyết chi trả lúc "
+        "tuần cấp cơ quan quyết"
     ).split()
 )
 
