@@ -124,6 +124,10 @@ def test_a_range_gives_the_days() -> None:
         ("bà 80 tuổi", (Age("ba", 80),)),
         ("bé mười tuổi", (Age("be", 10),)),
         ("con 5 tuoi va me 62 tuoi", (Age("con", 5), Age("me", 62))),
+        # The second age of a list is the same kind of person's: "5 tuổi" was nobody's, and one child counted.
+        ("2 con nhỏ 3 tuổi và 5 tuổi", (Age("con", 3), Age("con", 5))),
+        ("hai đứa con 2 tuổi, 4 tuổi", (Age("con", 2), Age("con", 4))),
+        ("có 2 con 3 và 5 tuổi", (Age("con", 3), Age("con", 5))),
     ],
 )
 def test_ages(text: str, expected: tuple[Age, ...]) -> None:

@@ -208,6 +208,28 @@ async def test_people_of_a_family_with_their_own_days_are_counted_each_and_added
     assert all(amount in reply for amount in amounts) and total in reply, reply
 
 
+@pytest.mark.parametrize(
+    ("text", "days", "amount"),
+    [
+        (
+            "em bị F1 cách ly tập trung 14 ngày rồi về cách ly tại nhà thêm 7 ngày, tổng được mấy ngày tiền ăn",
+            "21 ngày",
+            "1.680.000",
+        ),
+        ("F1 cách ly 10 ngày ở khu tập trung và 7 ngày ở nhà được bao nhiêu", "17 ngày", "1.360.000"),
+        (
+            "tôi F1 cách ly 14 ngày ở khu cách ly, về nhà cách ly thêm 14 ngày nữa được bao nhiêu",
+            "21 ngày",
+            "1.680.000",
+        ),
+    ],
+)
+async def test_isolation_said_in_parts_is_counted_whole(app: HoTro, text: str, days: str, amount: str) -> None:
+    """ "14 ngày … thêm 7 ngày" counted the first 14 days only."""
+    reply = await ask(app, text)
+    assert days in reply and amount in reply, reply
+
+
 async def test_a_family_without_each_ones_days_is_told_how_each_is_counted(app: HoTro) -> None:
     """'tôi là F0, vợ tôi là F1, hai con … cách ly 14 ngày': the 14 days are not the F0's treatment."""
     reply = await ask(
@@ -391,6 +413,27 @@ async def test_a_terminated_worker_with_a_small_child_and_a_pregnant_wife_gets_t
     )
     assert "3.710.000" in reply and "dưới 6 tuổi" in reply, reply
     assert "F0" not in reply.split("\n")[0]  # no question about COVID treatment
+
+
+@pytest.mark.parametrize(
+    ("text", "children"),
+    [
+        (
+            "chồng tôi làm công nhân may, công ty cho nghỉ từ 20/7 đến 15/9 không lương, có đóng bảo hiểm đầy đủ, "
+            "nhà có 2 con nhỏ 3 tuổi và 5 tuổi, vậy được hỗ trợ những gì",
+            "2 con dưới 6 tuổi",
+        ),
+        ("tôi có con 4 tuổi, công ty tạm hoãn hợp đồng của tôi 2 tháng vì dịch, có bảo hiểm, được nhận gì", "1 con"),
+    ],
+)
+async def test_a_suspended_worker_with_small_children_gets_the_workers_answer(
+    app: HoTro, text: str, children: str
+) -> None:
+    """The children named made the answer the children's supplement's, asking whether someone was F0 or F1;
+    and of "3 tuổi và 5 tuổi" one child was counted."""
+    reply = await ask(app, text)
+    assert "3.710.000" in reply and children in reply, reply
+    assert "F0" not in reply.split("\n")[0], reply
 
 
 @pytest.mark.parametrize(

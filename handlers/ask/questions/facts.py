@@ -82,6 +82,8 @@ class Facts:
     # are the treatment's, and `rest_days` the other situation's.
     covid_days: int | None = None
     rest_days: int | None = None
+    # Isolation or treatment said in parts ("14 ngày … thêm 7 ngày ở nhà"): the days together.
+    isolation_days: int | None = None
 
     @property
     def days(self) -> int | None:
@@ -399,6 +401,7 @@ _AGE_WHO = frozenset(
 
 _OWNER_WORDS = frozenset({"toi", "minh", "em", "chi", "anh", "nha", "ta"})
 _CHILD_ADJECTIVES = frozenset({"nho", "gai", "trai", "ut", "lon", "ca", "dau"})
+_LIST_WORDS = frozenset({"va", "voi", "hoac", "hay"})
 
 
 def ages(text: str) -> tuple[Age, ...]:
@@ -420,6 +423,20 @@ def ages(text: str) -> tuple[Age, ...]:
         if start < first and start >= 1 and tokens[start - 1] in _AGE_WHO:
             before = tokens[start - 1]
         who = before if before in _AGE_WHO else None
+        listed = first - 1 if before in _LIST_WORDS else first  # where the list's previous item ends
+        if who is None and out and listed >= 1 and tokens[listed - 1] == "tuoi":
+            # "2 con nhỏ 3 tuổi và 5 tuổi", "2 tuổi, 4 tuổi": a later age of a list is the same kind of person's.
+            who = out[-1].who
+        elif (
+            before in _LIST_WORDS
+            and first >= 3
+            and tokens[first - 2].isdigit()
+            and 0 < int(tokens[first - 2]) <= 120
+            and tokens[first - 3] in _AGE_WHO
+        ):
+            # "2 con 3 và 5 tuổi": the number before "và" is an age of the same person's too.
+            who = tokens[first - 3]
+            out.append(Age(who, int(tokens[first - 2])))
         # "dưới 16 tuổi" speaks of someone younger than 16.
         out.append(Age(who, int(number[0]) - 1 if before == "duoi" else int(number[0])))
     return tuple(out)
@@ -707,12 +724,28 @@ def covid_split(text: str) -> tuple[int | None, int | None]:
     return (own[0].days if own else None), (rest[0].days if rest else None)
 
 
+# A later part of the same isolation or treatment: "thêm 7 ngày", "14 ngày nữa", "7 ngày ở nhà".
+_MORE_DAYS = re.compile(r"\bthem \d{1,3} ngay\b|\b\d{1,3} ngay (?:nua|(?:cach ly |dieu tri )?(?:o|tai) nha)\b")
+
+
+def isolation_days(text: str) -> int | None:
+    """The days of an isolation or a treatment said in parts ("cách ly tập trung 14 ngày rồi về nhà cách ly
+    thêm 7 ngày", "10 ngày ở khu tập trung và 7 ngày ở nhà"): every duration after the first is such a part.
+    None when the message says one duration, or durations of something else."""
+    found = durations(text)
+    key = folded(text)
+    if len(found) < 2 or covid_status(text) is None or len(_MORE_DAYS.findall(key)) != len(found) - 1:
+        return None
+    return sum(d.days for d in found)
+
+
 def extract(text: str) -> Facts:
     key = folded(text)
     covid_days, rest_days = covid_split(text)
     return Facts(
         covid_days=covid_days,
         rest_days=rest_days,
+        isolation_days=isolation_days(text),
         dates=single_dates(text),
         elderly_or_disabled=bool(_ELDERLY.search(key)),
         adult=bool(_ADULT.search(key)),

@@ -70,7 +70,8 @@ _SITUATIONS = {
 }
 # An employee's situation named in words, as the policy it belongs to (folded).
 _SITUATION_WORDS = (
-    (re.compile(r"\b(tam hoan|nghi khong luong|nghi viec khong huong luong)\b"), PolicyId.SUSPENSION),
+    # "cho nghỉ từ 20/7 đến 15/9 không lương": the dates may come between, within the clause.
+    (re.compile(r"\b(tam hoan|nghi(?: [^\s,.;]+){0,6}? khong (?:huong )?luong)\b"), PolicyId.SUSPENSION),
     (re.compile(r"\bngung viec\b"), PolicyId.WORK_STOPPAGE),
     (
         # "cho nghỉ luôn", "nghỉ việc hẳn", "cắt giảm nhân sự": let go for good, the contract ended.
@@ -300,7 +301,7 @@ def profile_for(
                 return None  # the pregnancy / under-6 supplement: the policy page says it best
             missing.append(_("whether the person was treated (F0) or isolated (F1)"))
             return Profile(), missing
-        covid_days = facts.days  # None: only the amount depends on it, not the verdict
+        covid_days = facts.isolation_days or facts.days  # None: only the amount depends on it, not the verdict
         kwargs = {
             "covid_status": status,
             "covid_start": start,
