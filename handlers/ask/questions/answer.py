@@ -348,9 +348,9 @@ def _read_with_facts(text: str, facts: Facts, prediction: classify.Prediction) -
     # "công ty cho nghỉ không lương 2 tháng, nhà có 2 con nhỏ, được hỗ trợ gì": the children are named, the
     # worker's situation is asked about (its answer says what a child under 6 adds), unless the extra is.
     children_named = prediction.topic == PolicyId.CHILDREN and facts.covid is None
-    if children_named and not verdict.asks_child_extra(text, facts):
-        if (situation := verdict.only_worker_situation(text)) is not None:
-            return replace(prediction, topic=situation, confident=True)
+    situation = verdict.only_worker_situation(text) if children_named else None
+    if situation is not None and not verdict.asks_child_extra(text, facts):
+        return replace(prediction, topic=situation, confident=True)
     farming = farming_household(text) and facts.who is not Who.EMPLOYEE_SI and not facts.social_insurance
     if farming and (prediction.topic in verdict.WORKER_SITUATIONS or prediction.topic == PolicyId.FREE_WORKER):
         # "tôi làm nông, bị phong tỏa không bán được": NQ 126's farming households, not an employee's support.
