@@ -146,6 +146,9 @@ async def test_questions_about_the_process_get_their_own_answer(app: HoTro, text
         ("vừa là lao động tự do vừa bị F0 thì nhận được cả 2 không", "Có."),
         ("tôi vừa bị F1 cách ly vừa là lao động tự do, có được nhận cả hai khoản không", "Có."),
         ("vừa bị tạm hoãn hợp đồng vừa bị chấm dứt hợp đồng lao động thì được nhận cả hai không", "Không."),
+        # the second support named by the situation only ("bị F0"), then "thêm": was "once only"
+        ("tôi đã nhận 1,5 triệu lao động tự do rồi, giờ bị F0 có được nhận thêm không", "Có."),
+        ("nhận tiền ngừng việc rồi mà giờ con tôi bị F1 cách ly thì có được lãnh thêm không", "Có."),
     ],
 )
 async def test_one_support_on_top_of_another_follows_the_principles(app: HoTro, text: str, verdict: str) -> None:

@@ -81,7 +81,8 @@ def asked(text: str) -> Combination | None:
         return None
     if _UNEMPLOYMENT_BENEFIT.search(m.group("had")):
         return None  # the unemployment benefit is no support of NQ 68: the termination support's condition
-    had, wanted = _named(m.group("had")), _named(m.group("asked"))
+    # "… rồi, giờ bị F0 có được nhận thêm không": the situation names the support asked for.
+    had, wanted = _named(m.group("had")), _situation(m.group("asked"))
     if wanted is None and _AGAIN.search(m.group("asked")):
         wanted = had  # "đã nhận 3 triệu hộ kinh doanh rồi, có được nhận lần 2 không"
     if had is None and wanted is None:
