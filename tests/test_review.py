@@ -393,3 +393,26 @@ async def test_a_rejection_offers_the_policys_reasons_and_asks_a_bare_word_again
         "Thời gian tạm ngừng kinh doanh chưa đủ 15 ngày liên tục trong thời gian từ 01/5/2021 đến 31/12/2021."
     )
     assert "chưa đủ 15 ngày liên tục" in citizen.last_text
+
+
+@pytest.mark.parametrize(
+    ("typed", "refused"),
+    [
+        ("thiếu giấy tờ", True),
+        ("hồ sơ chưa đủ giấy tờ chứng minh", True),
+        ("cần bổ sung ảnh thông báo tạm ngừng kinh doanh", True),
+        ("đã yêu cầu bổ sung giấy tờ nhưng quá hạn người dân không bổ sung", False),
+        ("hộ không có đăng ký kinh doanh và không thuộc nhóm bán hàng rong", False),
+    ],
+)
+async def test_missing_papers_typed_as_a_refusal_are_sent_to_a_request_for_information(
+    app: HoTro, typed: str, refused: bool
+) -> None:
+    """ "thiếu giấy tờ" refused an application the citizen could have completed: missing papers are asked for."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    await register_official(app, "xa", "commune", NHAT_TIEN)
+    official = Chat(app, "xa")
+    await official.tap(f"of:t:{application.id}:rejected")
+    reply = joined(await official.say(typed))
+    assert ("Yêu cầu bổ sung thông tin" in reply) is refused, reply
+    assert ("Xác nhận thay đổi" in reply) is not refused, reply

@@ -8,10 +8,12 @@ province's criteria (§6).
 
 from __future__ import annotations
 
+import re
+
 from handlers.forms import Choice
-from handlers.validators import Invalid, Result, clean_text
+from handlers.validators import Invalid, Result, Valid, clean_text
 from messages.i18n import N_, _
-from messages.normalize import words
+from messages.normalize import fold, words
 from messages.vocabulary import ApplicationKind
 
 # (button label, the reason the citizen reads): msgids.
@@ -62,9 +64,28 @@ def rejection_reasons(kind: str) -> tuple[Choice, ...]:
     return tuple(Choice(label, _(reason)) for label, reason in (*_BY_KIND.get(kind, ()), *_ANY))
 
 
+# "thiếu giấy tờ", "chưa đủ hồ sơ", "cần bổ sung ảnh …": papers or details missing, which the citizen can add.
+_MISSING = re.compile(
+    r"\b(?:thieu|chua (?:du|co|nop|gui)|khong du|can (?:bo sung|bs)|bo sung)\b(?: \S+){0,3}? "
+    r"(?:giay to|giay|ho so|thong tin|anh|ban sao|chung tu|tai lieu|van ban)\b"
+)
+# … unless the citizen was asked for them already and did not add them: then the refusal says so.
+_ASKED_BEFORE = re.compile(r"\b(?:da (?:yeu cau|de nghi|nhac)|khong bo sung|qua han|het han)\b")
+
+
 def typed_reason(text: str) -> Result[str]:
-    """A reason typed instead of chosen: a sentence the citizen can act on, not a bare word."""
+    """A reason typed instead of chosen: a sentence the citizen can act on, not a bare word, and not papers
+    missing (those are asked for, and a refusal is for a condition not met)."""
     cleaned = clean_text(text, max_len=1000)
+    if isinstance(cleaned, Valid) and _MISSING.search(key := fold(cleaned.value)) and not _ASKED_BEFORE.search(key):
+        return Invalid(
+            _(
+                "Missing papers or details are asked for, not refused: choose “Ask for information” so the "
+                "citizen can add them; a refusal is for a condition not met. If the citizen was asked and did not "
+                "add them, say so in the reason."
+            ),
+            "reason_missing",
+        )
     if isinstance(cleaned, Invalid) or len(words(cleaned.value, expand_teencode=False)) >= MIN_WORDS:
         return cleaned
     return Invalid(
