@@ -94,3 +94,21 @@ async def test_the_look_up_says_first_what_it_needs(app: HoTro) -> None:
     chat = Chat(app, "c")
     await chat.tap("lookup")
     assert "mã hồ sơ" in chat.last_text and "4 số cuối" in chat.last_text, chat.last_text
+
+
+async def test_the_code_and_the_digits_in_one_message_are_looked_up_at_once(app: HoTro) -> None:
+    """ "mã hồ sơ của tôi là HK-…, số cccd đuôi 2345" asked for the 4 digits it had just given."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    code = app_code.display(application.code)
+    in_the_menu = Chat(app, "other")
+    await in_the_menu.say("/start")
+    await in_the_menu.say(f"mã hồ sơ của tôi là {code}, số cccd đuôi 2345, xem giúp")
+    assert "Trạng thái" in in_the_menu.last_text, in_the_menu.last_text
+    at_the_step = Chat(app, "third")
+    await at_the_step.tap("lookup")
+    await at_the_step.say(f"{code} 001085012345")  # the whole ID: its last 4 digits
+    assert "Trạng thái" in at_the_step.last_text, at_the_step.last_text
+    wrong = Chat(app, "fourth")
+    await wrong.tap("lookup")
+    await wrong.say(f"{code} 1111")
+    assert "không khớp" in wrong.last_text, wrong.last_text

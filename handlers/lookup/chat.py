@@ -202,13 +202,7 @@ async def start_lookup(turn: Turn) -> None:
 
 async def lookup_state(turn: Turn) -> None:
     turn.takes_text = True  # a code or 4 digits, never a button number
-    attempt = await attempts.chat_failures(turn)
-    code_attempt = (
-        await attempts.code_failures(turn, turn.data.get("code", "")) if turn.state == LookupState.ID_DIGITS else None
-    )
-    blocked = attempts.too_many(turn.now, attempt, code_attempt)
-    if blocked is not None:
-        await show_menu(turn, blocked)
+    if await _blocked(turn):
         return
     typed_code = code_in(turn.text)  # "tra cứu hk 7qx4 m9pr": the code among other words
     if turn.state == LookupState.CODE and typed_code is None and says_unsure(turn.text):
@@ -218,7 +212,7 @@ async def lookup_state(turn: Turn) -> None:
             turn.say(lost.answer, [[Button(_("My applications"), "status")], back_to_menu_button()])
             return
     if turn.state == LookupState.CODE or typed_code is not None:  # a code at the digits step starts over
-        take_code(turn, typed_code or turn.text)
+        await take_code(turn, typed_code or turn.text, turn.text if typed_code else "")
         return
     digits = "".join(ch for ch in turn.text if ch.isdigit())
     if len(digits) in (9, 12):  # the whole ID number typed: its last 4 digits
@@ -232,10 +226,31 @@ async def lookup_state(turn: Turn) -> None:
             [back_to_menu_button()],
         )
         return
+    await _check_digits(turn, digits)
+
+
+async def _blocked(turn: Turn) -> bool:
+    """Too many wrong guesses from this chat (or, with a code taken, for that code): said, back to the menu."""
+    attempt = await attempts.chat_failures(turn)
+    code = turn.data.get("code", "") if turn.state == LookupState.ID_DIGITS else ""
+    code_attempt = await attempts.code_failures(turn, code) if code else None
+    blocked = attempts.too_many(turn.now, attempt, code_attempt)
+    if blocked is not None:
+        await show_menu(turn, blocked)
+    return blocked is not None
+
+
+async def _check_digits(turn: Turn, digits: str) -> None:
+    """The last 4 digits of the ID for the code taken: the application shown, or an attempt spent."""
+    attempt = await attempts.chat_failures(turn)
+    code_attempt = await attempts.code_failures(turn, turn.data.get("code", ""))
+    blocked = attempts.too_many(turn.now, attempt, code_attempt)
+    if blocked is not None:
+        await show_menu(turn, blocked)
+        return
     application = await repo.by_code(turn.session, turn.data.get("code", ""))
     if application is None or not _id_ends_with(turn, application, digits):
         attempt.failures += 1
-        assert code_attempt is not None
         code_attempt.failures += 1
         left = attempts.left(attempt, code_attempt)
         turn.goto(LookupState.CODE, {})
@@ -305,8 +320,9 @@ def not_a_code(turn: Turn) -> bool:
     return bool(chat_intent(text) or (code_in(text) is None and len(text.split()) >= 3))
 
 
-def take_code(turn: Turn, code: str) -> None:
-    """The look-up's code step, also for a code typed or pasted outside it (in a question)."""
+async def take_code(turn: Turn, code: str, text: str = "") -> None:
+    """The look-up's code step, also for a code typed or pasted outside it (in a question). The ID's last 4
+    digits given in the same message (`text`: "HK-7QX4-M9P7, cccd đuôi 2345") are checked at once."""
     if (to_check := app_code.what_to_check(code)) is not None:
         turn.goto(LookupState.CODE, {})
         turn.takes_text = True
@@ -317,7 +333,16 @@ def take_code(turn: Turn, code: str) -> None:
         return
     turn.goto(LookupState.ID_DIGITS, {"code": app_code.normalize(code)})
     turn.takes_text = True
+    if (digits := _id_digits(text.replace(code, " "))) is not None:
+        await _check_digits(turn, digits)
+        return
     turn.say(_("Now type the last 4 digits of the ID number in the application."), [back_to_menu_button()])
+
+
+def _id_digits(text: str) -> str | None:
+    """The last 4 digits of an ID given beside a code: the one group of 4, 9 or 12 digits in the text."""
+    groups = [g for g in re.findall(r"(?<![\d/.:-])\d+(?![\d/.:-])", text) if len(g) in (4, 9, 12)]
+    return groups[0][-4:] if len(groups) == 1 else None
 
 
 def _id_ends_with(turn: Turn, application: Application, digits: str) -> bool:

@@ -161,7 +161,7 @@ async def answer(turn: Turn) -> None:
         return
     code = code_in(text)
     if code is not None:
-        status.take_code(turn, code)
+        await status.take_code(turn, code, text)
         return
     if is_help_request(text):
         await help_(turn)
