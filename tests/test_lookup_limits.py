@@ -112,3 +112,16 @@ async def test_the_code_and_the_digits_in_one_message_are_looked_up_at_once(app:
     await wrong.tap("lookup")
     await wrong.say(f"{code} 1111")
     assert "không khớp" in wrong.last_text, wrong.last_text
+
+
+async def test_an_application_looked_up_says_what_comes_next(app: HoTro) -> None:
+    """The look-up and "Hồ sơ của tôi" said "Đã nộp" and nothing of the commune's 03 working days, which only a
+    question about the money told."""
+    owner = Chat(app, "citizen")
+    application = await submit_household(app, owner)
+    await owner.tap("status")
+    assert "03 ngày làm việc" in owner.all_text(), owner.all_text()
+    other = Chat(app, "other")
+    await other.tap("lookup")
+    await other.say(f"{app_code.display(application.code)} 2345")
+    assert "Trạng thái" in other.last_text and "03 ngày làm việc" in other.last_text, other.last_text

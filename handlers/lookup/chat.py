@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,8 +40,8 @@ def actor(turn: Turn) -> str:
     return actors.citizen(turn.incoming.channel, turn.incoming.user_id)
 
 
-async def describe(session: AsyncSession, application: Application) -> str:
-    """What a citizen sees about one application."""
+async def describe(session: AsyncSession, application: Application, today: date | None = None) -> str:
+    """What a citizen sees about one application; with `today`, what comes next too (next_steps)."""
     lines = [
         _("Application {code} – {kind}").format(
             code=app_code.display(application.code), kind=_(KIND_LABELS.get(application.kind, application.kind))
@@ -72,6 +73,8 @@ async def describe(session: AsyncSession, application: Application) -> str:
         )
     if application.status == ApplicationStatus.REJECTED and application.rejection_reason:
         lines.append(_("Reason: {reason}").format(reason=application.rejection_reason))
+    if today is not None:
+        lines += next_steps(application, today)
     return "\n".join(lines)
 
 
@@ -98,31 +101,36 @@ async def money_status(turn: Turn) -> str | None:
             lines.append(_("The commune asked you for more information: answer it under “My applications”."))
         elif application.status in _NOT_YET:
             lines.append(_("It is not approved yet: the money is paid only after the list is approved."))
-        elif application.status == ApplicationStatus.APPROVED:
-            lines.append(_("It is approved: the commune pays it as the locality arranges."))
-        awaiting_review = application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
-        if application.kind == ApplicationKind.HOUSEHOLD_BUSINESS and awaiting_review:
-            # QĐ 23 gives the commune 03 working days for a household business (policy-facts §5); the free
-            # workers' steps are the province's, and the payment's the locality's: not stated as deadlines.
-            due = review_due(application)
-            if fmt.today_local(turn.now) > due:
-                lines.append(
-                    _(
-                        "The commune's 3 working days ended on {date}: you can send feedback with "
-                        "“📣 Complaints and feedback”."
-                    ).format(date=fmt.day(due))
-                )
-            else:
-                lines.append(_("The commune has 3 working days, until {date}.").format(date=fmt.day(due)))
-        if application.kind == ApplicationKind.HOUSEHOLD_BUSINESS and application.status == ApplicationStatus.FORWARDED:
-            # The steps after the commune's, as QĐ 23 sets them (policy-facts §5).
-            lines.append(
-                _(
-                    "After the commune, the tax office (Chi cục Thuế) appraises it within 02 working days, the "
-                    "district within 02 working days and the province decides within 02 working days."
-                )
-            )
+        lines += next_steps(application, fmt.today_local(turn.now))
     return "\n".join(lines) or None
+
+
+def next_steps(application: Application, today: date) -> list[str]:
+    """What comes next for the application, where a rule says it: the commune's 03 working days and the
+    later steps of a household business (QĐ 23, policy-facts §5), the payment after an approval. The free
+    workers' steps are the province's, and the payment's the locality's: not stated as deadlines."""
+    if application.status == ApplicationStatus.APPROVED:
+        return [_("It is approved: the commune pays it as the locality arranges.")]
+    if application.kind != ApplicationKind.HOUSEHOLD_BUSINESS:
+        return []
+    if application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW):
+        due = review_due(application)
+        if today > due:
+            return [
+                _(
+                    "The commune's 3 working days ended on {date}: you can send feedback with "
+                    "“📣 Complaints and feedback”."
+                ).format(date=fmt.day(due))
+            ]
+        return [_("The commune has 3 working days, until {date}.").format(date=fmt.day(due))]
+    if application.status == ApplicationStatus.FORWARDED:
+        return [
+            _(
+                "After the commune, the tax office (Chi cục Thuế) appraises it within 02 working days, the "
+                "district within 02 working days and the province decides within 02 working days."
+            )
+        ]
+    return []
 
 
 async def _posting_line(session: AsyncSession, application: Application) -> str:
@@ -180,7 +188,7 @@ async def my_applications(turn: Turn) -> None:
     # Every button goes on the last message: "#N" in the console and Zalo numbers refer to it.
     rows: list[list[Button]] = []
     for application in mine[:5]:
-        turn.say(await describe(turn.session, application))
+        turn.say(await describe(turn.session, application, fmt.today_local(turn.now)))
         rows += [[b] for b in _buttons(application)]
     if len(mine) > 5:
         turn.say(_("Only your 5 most recent applications are shown."))
@@ -268,7 +276,7 @@ async def _check_digits(turn: Turn, digits: str) -> None:
     if _may_follow(turn, application):
         turn.data[VERIFIED] = application.code  # what "Follow" may link: the code just proven with the ID digits
         rows.insert(0, [Button(_("Follow this application"), actions.FOLLOW.pack(application.code))])
-    turn.say(await describe(turn.session, application), rows)
+    turn.say(await describe(turn.session, application, fmt.today_local(turn.now)), rows)
 
 
 # ---- a citizen registered on their behalf links their own chat ---------------------------------
