@@ -8,11 +8,13 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select, text
 
 from bot.app import HoTro
 from bot.config import Settings
+from handlers.complaints import chat as complaint_chat
 from handlers.complaints import service as complaints
 from handlers.report.service import render_report
 from storage.complaints import CONTEXT
@@ -319,3 +321,33 @@ async def test_the_complaint_typed_where_the_commune_is_asked_is_kept_as_its_con
         await citizen.say(answer)
     await citizen.press("Bỏ qua")  # no photo: the content was not asked again
     assert "Vui lòng kiểm tra phản ánh" in citizen.last_text and words in citizen.last_text, citizen.last_text
+
+
+async def test_a_complaint_typed_with_its_request_is_kept_for_the_form(app: HoTro) -> None:
+    """ "tôi muốn phản ánh trưởng thôn đòi tiền mới cho vào danh sách" opened the complaints menu, and the form
+    then asked for what had just been typed."""
+    citizen = Chat(app, "citizen")
+    await citizen.say("/start")
+    await citizen.say("tôi muốn phản ánh trưởng thôn đòi tiền mới cho vào danh sách")
+    replies = joined(await citizen.press("Gửi phản ánh, kiến nghị"))
+    assert "trưởng thôn đòi tiền mới cho vào danh sách" in replies, replies
+    for answer in ("lạng sơn", "hữu lũng", "nhật tiến"):
+        await citizen.say(answer)
+    await citizen.press("Bỏ qua")  # no photo
+    assert "Vui lòng kiểm tra phản ánh" in citizen.last_text, citizen.last_text
+    assert "trưởng thôn đòi tiền mới cho vào danh sách" in citizen.last_text
+
+
+@pytest.mark.parametrize(
+    ("typed", "whole", "kept"),
+    [
+        ("tôi muốn phản ánh trưởng thôn đòi tiền", False, "trưởng thôn đòi tiền"),
+        ("cho em khiếu nại về việc xã chưa trả tiền", False, "xã chưa trả tiền"),
+        ("tôi muốn khiếu nại", False, None),  # nothing yet: the form asks
+        ("phản ánh ở đâu", False, None),
+        ("cán bộ xã đòi 200 nghìn mới cho vào danh sách", True, "cán bộ xã đòi 200 nghìn mới cho vào danh sách"),
+        ("cán bộ đòi tiền thì phản ánh ở đâu", True, None),  # how to complain, not the complaint
+    ],
+)
+def test_what_a_complaint_typed_in_the_menu_keeps(typed: str, whole: bool, kept: str | None) -> None:
+    assert complaint_chat.typed_content(typed, whole=whole) == kept

@@ -201,8 +201,42 @@ FORM = Form(
 )
 
 
-async def complaints_menu(turn: Turn) -> None:
-    turn.goto(CoreState.MENU, {})
+# Conversation-data key of the main menu: what a complaint typed with its request said, kept for the form.
+DRAFT = "complaint_draft"
+# Before a request to complain ("tôi muốn phản ánh", "cho em khiếu nại"), and after its verb ("về việc", "là").
+_LEAD_WORDS = frozenset(search_key("tôi em mình cháu con cho xin muốn cần được hỏi ad admin ơi ạ gửi làm có").split())
+_VERBS = tuple(tuple(search_key(v).split()) for v in ("phản ánh", "khiếu nại", "tố cáo", "kiến nghị", "góp ý"))
+_AFTER_VERB = frozenset(search_key("về việc là rằng chuyện vì do với").split())
+_ASKS_HOW = re.compile(r"\b(?:o dau|cho nao|the nao|lam sao|ntn|nhu nao|the nao|bang cach nao)\b|\?")
+
+
+def typed_content(text: str, *, whole: bool = False) -> str | None:
+    """What a complaint typed in the menu says, to keep for the form: the words after its request ("tôi muốn
+    phản ánh trưởng thôn đòi tiền": "trưởng thôn đòi tiền"), or, `whole`, the message itself when it only
+    tells what is wrong. None for a question of how or where to complain, or too few words to be a complaint."""
+    if _ASKS_HOW.search(search_key(text) + (" ?" if "?" in text else "")):
+        return None
+    typed = text.split()
+    folded = [search_key(word) for word in typed]
+    start = 0
+    while start < len(folded) and folded[start] in _LEAD_WORDS:
+        start += 1
+    verb = next((v for v in _VERBS if tuple(folded[start : start + len(v)]) == v), None)
+    if verb is None and not whole:
+        return None
+    if verb is not None:
+        start += len(verb)
+        while start < len(folded) and folded[start] in _AFTER_VERB:
+            start += 1
+    else:
+        start = 0
+    content = " ".join(typed[start:]).strip(" :,.-")
+    return content if len(content.split()) >= CONTENT_WORDS - 1 else None
+
+
+async def complaints_menu(turn: Turn, draft: str | None = None) -> None:
+    """The complaints' menu; `draft`: what the citizen typed of their complaint, kept for the form."""
+    turn.goto(CoreState.MENU, {DRAFT: draft} if draft else {})
     turn.say(
         _("Complaints and feedback: tell the commune and the Fatherland Front what is wrong, or report abuse."),
         [
@@ -218,17 +252,28 @@ async def complaints_menu(turn: Turn) -> None:
 async def start_form(turn: Turn, answers: Answers, intro: str) -> None:
     turn.goto(ComplaintState.FORM, {"answers": answers, "history": []})
     turn.say(intro)
+    if "text" in answers:  # typed in the menu (_drafted)
+        turn.say(_("What you wrote is kept as the content: “{text}”.").format(text=answers["text"]))
     await forms.ask(turn, FORM)
 
 
+def _drafted(turn: Turn) -> Answers:
+    """The answers a complaint typed in the menu gives the form: its content, and its subject when named."""
+    draft = turn.data.get(DRAFT)
+    if not isinstance(draft, str):
+        return {}
+    subject = _subject_in_words(draft)
+    return {"text": draft, **({"category": subject} if subject is not None else {})}
+
+
 async def start_named(turn: Turn) -> None:
-    await start_form(turn, {}, _("A complaint or suggestion to the commune People's Committee."))
+    await start_form(turn, _drafted(turn), _("A complaint or suggestion to the commune People's Committee."))
 
 
 async def start_anonymous(turn: Turn) -> None:
     await start_form(
         turn,
-        {"anonymous": True},
+        {"anonymous": True, **_drafted(turn)},
         _(
             "An anonymous report of policy abuse (trục lợi chính sách). Your name and chat are not stored with it: "
             "the officials will not know who sent it, and you will follow it by its code."

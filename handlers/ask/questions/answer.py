@@ -200,8 +200,8 @@ async def answer(turn: Turn) -> None:
             _lookup_buttons(),
         )
         return
-    if complaint_cue(text):  # "cán bộ xã đòi 200 nghìn mới cho vào danh sách"
-        await complaints.complaints_menu(turn)
+    if complaint_cue(text):  # "cán bộ xã đòi 200 nghìn mới cho vào danh sách": kept as the complaint's content
+        await complaints.complaints_menu(turn, complaints.typed_content(text, whole=True))
         return
     if asks_policy_list(text) and len(text.split()) <= POLICY_LIST_WORDS:  # "xem danh sách chính sách"
         await browse(turn)
@@ -462,7 +462,7 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
         contact(turn)
         return
     if topic == "complaint":
-        await complaints.complaints_menu(turn)
+        await complaints.complaints_menu(turn, complaints.typed_content(turn.text))
         return
     policies = _policies(turn)
     if topic in policies:
