@@ -246,6 +246,24 @@ async def test_free_worker_question_naming_a_province_gets_that_provinces_scheme
     assert "UBND tỉnh quy định" in text and "Điện Biên" in text
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "province", "amount"),
+    [
+        ("tôi bán vé số ở đồng nai", "được bao nhiêu", "Đồng Nai", None),
+        ("tôi chạy xe ôm ở Hà Nội mất việc", "vậy được bao nhiêu tiền", "3642/QĐ-UBND", "1.500.000\xa0₫"),
+    ],
+)
+async def test_a_free_worker_follow_up_stays_with_the_province_named(
+    app: HoTro, first: str, then: str, province: str, amount: str | None
+) -> None:
+    """ "được bao nhiêu" after a free worker's question naming Đồng Nai got the amount "of this locality"."""
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say(first)
+    text = joined(await chat.say(then))
+    assert province in text and (amount is None or amount in text), text
+
+
 async def test_a_provinces_scheme_is_not_contradicted_by_the_generic_amount_page(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

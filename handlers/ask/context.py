@@ -1,8 +1,8 @@
 """Which support a question means when it names none ("cần giấy tờ gì", "nộp ở đâu"): the policy the
 citizen was just reading about or asking about, or the application they are filling in.
 
-The ask feature owns the conversation-data key TOPIC: it is written with each policy's answer or page,
-in the main menu's data, so it lasts until the next reply that starts the menu afresh."""
+The ask feature owns the conversation-data keys TOPIC and PROVINCE: they are written with each policy's
+answer or page, in the main menu's data, so they last until the next reply that starts the menu afresh."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from handlers.turn import Turn
 from messages.normalize import search_key
 
 TOPIC = "ask_topic"  # conversation-data key: the policy id of the last policy answer or page
+PROVINCE = "ask_province"  # conversation-data key: the province code that answer was for, if one was named
 
 # Words that say what is asked or are politeness, never which support: a question made only of these
 # names none. Folded (search_key). "hỗ trợ" and "hồ sơ" are here: alone they name no policy.
@@ -46,8 +47,17 @@ def names_only_a_place(text: str, place: str) -> bool:
     return all(word in _NO_TOPIC_WORDS for word in words)
 
 
-def remember(turn: Turn, policy_id: str) -> None:
+def remember(turn: Turn, policy_id: str, province: int | None = None) -> None:
+    """`province`: the one the question named (a free worker's support is the province's), kept with it."""
     turn.data[TOPIC] = policy_id
+    if province is not None:
+        turn.data[PROVINCE] = province
+
+
+def province(turn: Turn) -> int | None:
+    """The province named with the last policy answer ("tôi bán vé số ở Đồng Nai", then "được bao nhiêu")."""
+    code = turn.data.get(PROVINCE)
+    return code if isinstance(code, int) else None
 
 
 def current(turn: Turn) -> str | None:

@@ -597,8 +597,13 @@ def which_policy(turn: Turn, section: str) -> None:
 
 
 def policy_answer(turn: Turn, policy: Policy, kind: str | None, facts: Facts) -> None:
+    # "được bao nhiêu" after a free worker's question naming a province: still that province's scheme.
+    free_worker = policy.id == PolicyId.FREE_WORKER and context.current(turn) == policy.id
+    named_before = context.province(turn) if free_worker else None
     turn.goto(CoreState.MENU, {})
-    context.remember(turn, policy.id)
+    if facts.province is None and named_before is not None:
+        facts = replace(facts, province=named_before)
+    context.remember(turn, policy.id, facts.province)
     text = turn.text
     kind = question_kind(text, kind)
     yes_no = verdict.is_yes_no(text)
