@@ -209,3 +209,21 @@ async def test_the_number_of_children_may_be_typed_in_words(app: HoTro, typed: s
         assert "Hỗ trợ trẻ em" not in text, text
     else:
         assert "Hỗ trợ trẻ em" in text, text
+
+
+@pytest.mark.parametrize(
+    ("typed", "asked"),
+    [
+        ("bị cho nghỉ ko lương", "Từ ngày nào"),
+        ("công ty tạm hoãn hợp đồng", "Từ ngày nào"),
+        ("bị cho thôi việc", "chấm dứt vào ngày nào"),
+        ("ngưng việc", "Từ ngày nào"),
+    ],
+)
+async def test_the_situation_may_be_typed_in_the_citizens_own_words(app: HoTro, typed: str, asked: str) -> None:
+    """ "bị cho nghỉ ko lương" was refused: "choose one of the buttons"."""
+    chat = Chat(app)
+    await start(chat)
+    await chat.press("Người lao động có đóng BHXH")
+    reply = joined(await chat.say(typed))
+    assert asked in reply, reply

@@ -15,11 +15,13 @@ from handlers.ask.eligibility_rules import (
     CovidStatus,
     EmployeeSituation,
     Group,
+    PolicyId,
     Profile,
     evaluate,
     policy_title,
 )
 from handlers.ask.questions.facts import Who, who
+from handlers.ask.questions.verdict import only_worker_situation
 from handlers.forms import Answers, Choice, Field, Form
 from handlers.intents import typed_question
 from handlers.router import Router
@@ -149,6 +151,22 @@ def _typed_group(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
     return Valid(_WHO_GROUP[found]) if found in _WHO_GROUP else typed
 
 
+_SITUATION_OF = {
+    PolicyId.SUSPENSION: EmployeeSituation.SUSPENSION_OR_UNPAID_LEAVE,
+    PolicyId.WORK_STOPPAGE: EmployeeSituation.WORK_STOPPAGE,
+    PolicyId.TERMINATION: EmployeeSituation.TERMINATED_NO_UI_BENEFIT,
+}
+
+
+def _typed_situation(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
+    """A button's label typed, or what happened in the person's words ("bị cho nghỉ ko lương", "cho thôi việc")."""
+    typed = forms.typed_choice(text, SITUATIONS)
+    if isinstance(typed, Valid):
+        return typed
+    named = only_worker_situation(text)
+    return Valid(_SITUATION_OF[named]) if named is not None else typed
+
+
 def _occupation_prompt(answers: Answers, turn: Turn) -> dict[str, str]:
     return {"occupations": "\n".join(f"• {name}" for name in turn.config.free_worker.occupations)}
 
@@ -164,6 +182,12 @@ def _start_prompt(answers: Answers, _turn: Turn) -> dict[str, str]:
     return {"question": _("From which date? (dd/mm/yyyy)")}
 
 
+SITUATIONS = (
+    Choice(N_("Labour contract suspended or unpaid leave"), EmployeeSituation.SUSPENSION_OR_UNPAID_LEAVE),
+    Choice(N_("Work stoppage (ngừng việc)"), EmployeeSituation.WORK_STOPPAGE),
+    Choice(N_("Contract ended, not eligible for unemployment benefit"), EmployeeSituation.TERMINATED_NO_UI_BENEFIT),
+)
+
 QUESTIONS = [
     Field(
         "group",
@@ -177,13 +201,8 @@ QUESTIONS = [
         N_("Situation"),
         N_("What happened to your work?"),
         when=_group(Group.EMPLOYEE_SI),
-        choices=(
-            Choice(N_("Labour contract suspended or unpaid leave"), EmployeeSituation.SUSPENSION_OR_UNPAID_LEAVE),
-            Choice(N_("Work stoppage (ngừng việc)"), EmployeeSituation.WORK_STOPPAGE),
-            Choice(
-                N_("Contract ended, not eligible for unemployment benefit"), EmployeeSituation.TERMINATED_NO_UI_BENEFIT
-            ),
-        ),
+        choices=SITUATIONS,
+        parse=_typed_situation,
     ),
     Field(
         "start",

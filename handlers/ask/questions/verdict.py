@@ -71,7 +71,7 @@ _SITUATIONS = {
 # An employee's situation named in words, as the policy it belongs to (folded).
 _SITUATION_WORDS = (
     # "cho nghỉ từ 20/7 đến 15/9 không lương": the dates may come between, within the clause.
-    (re.compile(r"\b(tam hoan|nghi(?: [^\s,.;]+){0,6}? khong (?:huong )?luong)\b"), PolicyId.SUSPENSION),
+    (re.compile(r"\b(tam hoan|nghi(?: [^\s,.;]+){0,6}? (?:khong|ko|k) (?:huong )?luong)\b"), PolicyId.SUSPENSION),
     (re.compile(r"\bngung viec\b"), PolicyId.WORK_STOPPAGE),
     (
         # "cho nghỉ luôn", "nghỉ việc hẳn", "cắt giảm nhân sự": let go for good, the contract ended.
