@@ -332,14 +332,54 @@ def _by_key() -> dict[Level, dict[str, tuple[_Entry, ...]]]:
 def _address_parts(text: str) -> list[list[str]]:
     """The parts of a typed address, each as its words (NFC, lower case)."""
     parts = [part for part in (_tokens(piece) for piece in _PART_SEPARATORS.split(text)) if part]
-    if len(parts) != 1:
-        return parts
-    words, split, start = parts[0], [], 0
-    for i in range(1, len(words)):
-        if fold(words[i]) in _PART_HEADS or fold(" ".join(words[i : i + 2])) in _PART_HEADS:
-            split.append(words[start:i])
-            start = i
-    return [*split, words[start:]]
+    if len(parts) == 1:
+        words, split, start = parts[0], [], 0
+        for i in range(1, len(words)):
+            if fold(words[i]) in _PART_HEADS or fold(" ".join(words[i : i + 2])) in _PART_HEADS:
+                split.append(words[start:i])
+                start = i
+        parts = [*split, words[start:]]
+    return [piece for part in parts for piece in (_pieces(part) if not _named(part) else [part])]
+
+
+def leading_street(text: str) -> str | None:
+    """The village, hamlet or street typed before the units in an address without commas ("thôn Đồng Lâm xã
+    Nhật Tiến huyện Hữu Lũng Lạng Sơn": "thôn Đồng Lâm"), as typed; None when the address starts with a unit."""
+    parts = _address_parts(text)
+    if "," in text or len(parts) < 2 or _named(parts[0]) or not any(_named(p) for p in parts[1:]):
+        return None
+    return " ".join(text.split()[: len(parts[0])])
+
+
+_LONGEST_NAME = 5  # words of a unit's name with its type word ("thị trấn nông trường …")
+# The type word of a village, hamlet or street, never split from its name ("thôn Đồng Lâm" is no Xã Đồng Lâm).
+_PLACE_WORDS = frozenset(
+    {"thon", "xom", "ap", "ban", "to", "khu", "pho", "duong", "ngo", "ngach", "hem", "kiet", "so", "doi", "lang"}
+    | {"cum", "khoi"}
+)
+
+
+def _pieces(words: list[str]) -> list[list[str]]:
+    """A part naming no unit, split into pieces that each name one ("huyện Hữu Lũng Lạng Sơn": the province
+    typed on without a comma or its type word; "Nhật Tiến Hữu Lũng Lạng Sơn"); the first piece may be a
+    village or a street. The split naming the most words, in the fewest pieces; the part itself when none."""
+    best: dict[int, tuple[int, int, list[list[str]]]] = {0: (0, 0, [])}  # end -> (named words, -pieces, pieces)
+    for start in range(len(words)):
+        if start not in best:
+            continue
+        named_words, pieces, split = best[start]
+        for end in range(start + 1, len(words) + 1):
+            if end - start > _LONGEST_NAME and start > 0:
+                break
+            # A unit's name has two words at least ("Nhật Tiến", "Quận 1"): one word alone is part of another name.
+            named = 2 <= end - start <= _LONGEST_NAME and bool(_named(words[start:end]))
+            if not named and (start > 0 or fold(words[end - 1]) in _PLACE_WORDS):
+                continue  # only the first piece may name nothing, and a village's type word keeps its name
+            score = (named_words + (end - start if named else 0), pieces - 1, [*split, words[start:end]])
+            if end not in best or score[:2] > best[end][:2]:
+                best[end] = score
+    found = best.get(len(words))
+    return found[2] if found is not None and found[0] > 0 and len(found[2]) > 1 else [words]
 
 
 def _named(words: list[str]) -> list[Unit]:

@@ -616,6 +616,8 @@ def _keep_street(turn: Turn, form: Form, current: Field) -> None:
     """The parts typed before the place that are a house number or street ('số 5 ngõ 10 phố Phúc Xá, phường
     Phúc Xá, …'), kept as the `street` field's answer."""
     parts = [p.strip() for p in turn.text.split(",") if p.strip()]
+    if len(parts) == 1 and (leading := admin_units.leading_street(turn.text)) is not None:
+        parts = [leading, turn.text]  # no commas: "thôn Đồng Lâm xã Nhật Tiến huyện Hữu Lũng Lạng Sơn"
     street = []
     for part in parts[:-1]:  # the last part is a place's at least
         if not _STREET_PART.match(fold(part)):

@@ -195,6 +195,11 @@ def _codes(units: list[Unit]) -> list[int]:
         "xa nhat tien huyen huu lung tinh lang son",  # no commas, no marks
         "X. Nhật Tiến - H. Hữu Lũng - T. Lạng Sơn",
         "Lạng Sơn, Hữu Lũng, Nhật Tiến",  # from the top down
+        # no commas, and the province without its type word: these named nothing
+        "xã Nhật Tiến huyện Hữu Lũng Lạng Sơn",
+        "thôn Đồng Lâm xã Nhật Tiến huyện Hữu Lũng Lạng Sơn",
+        "Nhật Tiến Hữu Lũng Lạng Sơn",
+        "thôn Đồng Lâm Nhật Tiến Hữu Lũng Lạng Sơn",
     ],
 )
 def test_an_address_names_its_province_district_and_commune(typed: str) -> None:

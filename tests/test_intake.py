@@ -510,6 +510,19 @@ async def test_the_house_and_street_typed_with_the_place_are_kept_as_the_address
     assert answers["home_address"] == "số 5 ngõ 10 phố Phúc Xá"
 
 
+async def test_the_village_typed_before_the_place_without_commas_is_kept_as_the_address(app: HoTro) -> None:
+    """ "thôn Đồng Lâm xã Nhật Tiến huyện Hữu Lũng Lạng Sơn" was not found at all (the province typed on after the
+    district), and the village was asked for again."""
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", "001 085 012 345", "0912.345.678", "Phở Lan", "bán phở"]:
+        await chat.say(answer)
+    await chat.press("Bỏ qua")  # no tax code at hand
+    replies = joined(await chat.say("thôn Đồng Lâm xã Nhật Tiến huyện Hữu Lũng Lạng Sơn"))
+    assert "thôn Đồng Lâm" in replies and "tạm ngừng kinh doanh" in replies, replies
+
+
 async def test_a_start_said_with_until_now_also_answers_the_end(app: HoTro) -> None:
     """ "từ 15/7 đến nay vẫn chưa có việc" was read as the start, and the end was then asked for again."""
     chat = Chat(app)
