@@ -353,10 +353,9 @@ def leading_street(text: str) -> str | None:
 
 _LONGEST_NAME = 5  # words of a unit's name with its type word ("thị trấn nông trường …")
 # The type word of a village, hamlet or street, never split from its name ("thôn Đồng Lâm" is no Xã Đồng Lâm).
-_PLACE_WORDS = frozenset(
-    {"thon", "xom", "ap", "ban", "to", "khu", "pho", "duong", "ngo", "ngach", "hem", "kiet", "so", "doi", "lang"}
-    | {"cum", "khoi"}
-)
+_VILLAGE_WORDS = {"thon", "xom", "ap", "ban", "to", "khu", "doi", "lang", "cum", "khoi"}
+_STREET_WORDS = {"so", "pho", "duong", "ngo", "ngach", "hem", "kiet"}
+_PLACE_WORDS = frozenset(_VILLAGE_WORDS | _STREET_WORDS)
 
 
 def _pieces(words: list[str]) -> list[list[str]]:
