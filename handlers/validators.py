@@ -1190,6 +1190,8 @@ def _all_agree(said: list[str]) -> YesNo | None:
 
 # "There is none": "không có", "chưa có số", "em không có điện thoại ạ" (folded, the words around dropped).
 _NONE = re.compile(
+    # "quán không có tên", "tiệm chưa có giấy phép": the business (or the home) said first.
+    r"(?:(?:quan|tiem|cua hang|sap|ho|ho kinh doanh|hkd|nha|nha em|nha toi|cho) )?"
     r"(?:hien )?(?:khong|ko|k|kh|chua)(?: co)?"
     r"(?: (?:so|sdt|dt|dien thoai|so dien thoai|ten|ten rieng|gi|ca|dau|nua|ai|giay to|giay|anh|hinh|file"
     r"|tai lieu|them|ma so thue|ma|mst|thue|giay phep|dang ky|van ban))*"

@@ -570,3 +570,18 @@ async def test_an_id_typed_at_the_sex_step_is_not_asked_again(app: HoTro) -> Non
     await chat.say("001190012345")
     replies = joined(await chat.press("Nữ"))
     assert "điện thoại" in replies and "CCCD" not in replies, replies
+
+
+@pytest.mark.parametrize("typed", ["quán không có tên", "tiệm chưa có tên", "không có tên riêng"])
+async def test_a_business_without_a_name_skips_the_name(app: HoTro, typed: str) -> None:
+    """ "quán không có tên" was recorded as the business's name."""
+    chat = Chat(app)
+    await start_household(chat)
+    await chat.press("Có đăng ký kinh doanh")
+    for answer in ["nguyễn văn an", "05/07/1985", "001 085 012 345", "0912.345.678"]:
+        await chat.say(answer)
+    await chat.say(typed)
+    async with app.sessions() as session:
+        conv = (await session.execute(select(Conversation))).scalar_one()
+    answers = app.protector.open_json(conv.data, context=DATA_CONTEXT)["answers"]
+    assert answers["business_name"] is None, answers
