@@ -557,6 +557,16 @@ def phone(raw: str) -> Result[str]:
             ).format(example=_PHONE_EXAMPLE),
             "phone_two",
         )
+    found = _A_PHONE.findall(raw)
+    if not re.fullmatch(r"\+?[0-9]+", text) and len(found) == 1 and not re.search(r"\d", _A_PHONE.sub("", raw)):
+        # "dùng số của chồng 0912 345 678": the number alone, which may be a relative's.
+        return Invalid(
+            _(
+                "Please type the number alone, for example: {example}. A relative's number is fine if the commune "
+                "can reach you on it."
+            ).format(example=_PHONE_EXAMPLE),
+            "phone_words",
+        )
     if not re.fullmatch(r"\+?[0-9]+", text):
         return Invalid(
             _("A phone number contains digits only, for example: {example}.").format(example=_PHONE_EXAMPLE),
@@ -851,6 +861,10 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+# "1985", "sinh năm 85", "năm 1985" (folded): a year without its day and month.
+_YEAR_ONLY = re.compile(r"(?:(?:toi |em |minh )?(?:sinh )?(?:nam )?)(?:19|20)?\d{2}")
+
+
 def birth_date(
     raw: str, today: date, min_age: int = 15, max_age: int = 120, age_on: date | None = None
 ) -> Result[date]:
@@ -861,6 +875,13 @@ def birth_date(
     ``age_on`` inside its period: the applicant had to be of age then, not today.
     """
     result = _parse_date(raw, default_year=None, pivot_year=today.year, example=_BIRTH_EXAMPLE)
+    if isinstance(result, Invalid) and _YEAR_ONLY.fullmatch(fold(raw).strip(" .")):
+        return Invalid(
+            _(
+                "Please type the whole date of birth, day, month and year, as on your ID card, for example: {example}."
+            ).format(example=_BIRTH_EXAMPLE),
+            "birth_year_only",
+        )
     if isinstance(result, Invalid):
         return result
     born = result.value

@@ -137,6 +137,9 @@ CASES: list[tuple[Callable[..., Any], str, dict[str, Any], Any]] = [
     (v.phone, "091234567", {}, Bad("phone_invalid")),  # 9 digits
     (v.phone, "+1 415 555 0100", {}, Bad("phone_invalid")),
     (v.phone, "0912abc678", {}, Bad("phone_chars")),
+    # one number among words that say whose it is: told to type the number alone, not "digits only"
+    (v.phone, "dùng số của chồng 0912345678", {}, Bad("phone_words")),
+    (v.phone, "số nhà 5, 0912345678", {}, Bad("phone_chars")),  # another number beside it
     # --- parse_date -------------------------------------------------------
     (v.parse_date, "05/07/2021", {}, date(2021, 7, 5)),
     (v.parse_date, "5/7/2021", {}, date(2021, 7, 5)),
@@ -164,6 +167,10 @@ CASES: list[tuple[Callable[..., Any], str, dict[str, Any], Any]] = [
     (v.birth_date, "15/08/2006", {"today": TODAY}, date(2006, 8, 15)),  # 15 today
     (v.birth_date, "16/08/2006", {"today": TODAY}, Bad("birth_too_young")),  # 15 tomorrow
     (v.birth_date, "01/01/2015", {"today": TODAY, "min_age": 0}, date(2015, 1, 1)),
+    # the year alone: the day and month are asked for, as on the card (was "day/month/year order")
+    (v.birth_date, "1985", {"today": TODAY}, Bad("birth_year_only")),
+    (v.birth_date, "sinh năm 85", {"today": TODAY}, Bad("birth_year_only")),
+    (v.birth_date, "năm 1985", {"today": TODAY}, Bad("birth_year_only")),
     (v.birth_date, "01/01/2022", {"today": TODAY}, Bad("birth_future")),
     (v.birth_date, "01/01/1900", {"today": TODAY}, Bad("birth_too_old")),
     # --- bank_account -----------------------------------------------------
