@@ -289,3 +289,20 @@ async def test_deleting_an_application_is_explained_and_the_ways_offered(app: Ho
     text = joined(await chat.say(typed))
     assert "không xóa" in text and "Từ chối" in text and "rút" in text, text
     assert any(b["label"] == "Từ chối" for b in chat.buttons()), chat.buttons()
+
+
+@pytest.mark.parametrize(
+    ("typed", "step"),
+    [
+        ("chuyển huyện hồ sơ {code}", "kiểm tra thay đổi"),
+        ("{code} chuyển lên huyện", "kiểm tra thay đổi"),
+        ("từ chối {code}", "Lý do từ chối"),
+        ("yêu cầu bổ sung {code}: ảnh thông báo tạm ngừng của phường", "kiểm tra thay đổi"),
+    ],
+)
+async def test_an_action_typed_with_the_code_goes_to_that_action(app: HoTro, typed: str, step: str) -> None:
+    """ "chuyển huyện hồ sơ HK-…" opened the application and left the action to be typed or pressed again."""
+    application = await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    reply = joined(await chat.say(typed.format(code=app_code.display(application.code))))
+    assert step in reply, reply

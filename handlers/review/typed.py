@@ -123,7 +123,15 @@ async def handle(turn: Turn) -> bool:
             application = await applications.by_code(turn.session, app_code.normalize(code))
             if application is None or not review.may_act(official, application):
                 return False  # looked up as anyone's code: the same answer as for a citizen
-            await chat.show_application(turn, official, application)
+            # "chuyển huyện hồ sơ HK-…", "từ chối HK-…": the action typed with the code, on that application.
+            around = nfc(turn.text).replace(code, " này ")
+            with_words = None if looks_like_question(around) else _action_with_words(" ".join(around.split()))
+            target, typed = with_words or (_action(around), None)
+            if target is None:
+                await chat.show_application(turn, official, application)
+            else:
+                turn.data[chat.VIEWED] = application.id
+                await chat.typed_action(turn, official, application, target, typed)
         case ("search", query):
             await _search(turn, official, query)
         case ("report", _):
