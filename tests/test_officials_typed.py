@@ -83,6 +83,7 @@ async def test_a_citizen_typing_the_same_gets_no_officials_view(app: HoTro) -> N
     [
         *("tìm Nguyễn Văn An", "Tìm kiếm nguyễn văn an", "tim nguyen van an", "TÌM NGUYỄN VĂN AN"),
         *("tìm 0912 345 678", "tìm hồ sơ 001085012345", "tra cứu văn an"),
+        *("tìm hồ sơ của Nguyễn Văn An", "tìm hồ sơ của ông nguyễn văn an", "tìm hs cua nguyen van an"),
     ],
 )
 async def test_an_official_finds_an_application_by_name_id_or_phone(app: HoTro, typed: str) -> None:

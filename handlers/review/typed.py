@@ -84,7 +84,8 @@ _EXPORT = re.compile(r"^(?:xuat|tai|tai ve|trich xuat)\s+(?:ra\s+)?(?:danh sach|
 # "tìm Nguyễn Văn An", "tra cứu hồ sơ 001085012345", "tìm sđt 0912 345 678" (NFC, lower case): what follows is searched.
 _SEARCH = re.compile(
     r"^(?:tìm kiếm|tìm|tra cứu|tim kiem|tim|tra cuu)\s+(?!hiểu|hieu)"  # "tìm hiểu chính sách" is no search
-    r"(?:(?:hồ sơ|ho so|hs|người|nguoi|tên|ten|cccd|cmnd|sđt|sdt|số điện thoại|so dien thoai|số|so)\s+)*(.+)$"
+    r"(?:(?:hồ sơ|ho so|hs|người|nguoi|tên|ten|cccd|cmnd|sđt|sdt|số điện thoại|so dien thoai|số|so|của|cua"
+    r"|ông|ong|bà|ba|anh|chị|chi|cô|co|em)\s+)*(.+)$"
 )
 # "xóa hồ sơ này", "xoá đi" (folded): no application is deleted; what can be done instead is offered.
 _DELETE = re.compile(r"^(?:xoa|xoa bo|go bo|loai bo)(?: (?:ho so|hs|di|luon|giup|nay|cai nay))*$")
