@@ -57,10 +57,6 @@ class Settings(BaseSettings, HandlerFields):
 
     # How long a web console session lasts after logging in.
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 7)
-    # The overview's "due soon": applications whose review or payment deadline falls today or within this many
-    # working days (not late yet); also the list's "sap-han" filter.
-    due_soon_working_days: int = Field(default=2, ge=0, le=20)
-
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     # A client must send a request's headers, and then its body, within this many seconds (slow clients).

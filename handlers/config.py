@@ -31,6 +31,9 @@ class HandlerFields(BaseModel):
     # (weekends and public holidays skipped). A deployment's choice, not a figure from the seeds.
     complaint_ack_working_days: int = Field(default=3, ge=1, le=60)
     complaint_answer_working_days: int = Field(default=10, ge=1, le=120)
+    # "Due soon": applications whose review or payment deadline falls today or within this many working days
+    # (not late yet): the web console's overview and its "sap-han" filter, and the officials' chat list.
+    due_soon_working_days: int = Field(default=2, ge=0, le=20)
 
 
 class HandlerConfig(HandlerFields):

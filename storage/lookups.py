@@ -25,10 +25,11 @@ from storage.models import (
     StatusEvent,
 )
 from storage.officials import scope
-from storage.report_figures import payment_overdue, review_overdue
+from storage.report_figures import due_soon_parts, payment_overdue, review_overdue
 from storage.sql import insert_ignore
 
 OVERDUE = "overdue"  # the list of an official's overdue applications (next to one list per status)
+DUE_SOON = "due_soon"  # … and of those due within a few working days, not late yet
 
 
 async def by_id(session: AsyncSession, application_id: int) -> Application | None:
@@ -41,10 +42,13 @@ async def area_counts(session: AsyncSession, official: Official) -> dict[str, in
     return {status: count for status, count in (await session.execute(stmt)).all()}
 
 
-def list_filter(which: str, today: date) -> ColumnElement[bool] | None:
-    """The condition of a list: a status, or OVERDUE; None for a list that does not exist."""
+def list_filter(which: str, today: date, due_within: int = 2) -> ColumnElement[bool] | None:
+    """The condition of a list: a status, OVERDUE or DUE_SOON (within `due_within` working days); None for a
+    list that does not exist."""
     if which == OVERDUE:
         return or_(review_overdue(today), payment_overdue(today))
+    if which == DUE_SOON:
+        return or_(*due_soon_parts(today, due_within))
     if which in STATUSES:
         return Application.status == which
     return None

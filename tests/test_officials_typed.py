@@ -307,3 +307,12 @@ async def test_an_action_typed_with_the_code_goes_to_that_action(app: HoTro, typ
     chat = await official(app)
     reply = joined(await chat.say(typed.format(code=app_code.display(application.code))))
     assert step in reply, reply
+
+
+@pytest.mark.parametrize("typed", ["hồ sơ nào sắp hết hạn", "ds sắp quá hạn", "hồ sơ sắp đến hạn"])
+async def test_the_applications_due_soon_asked_in_words_are_listed(app: HoTro, typed: str) -> None:
+    """ "hồ sơ nào sắp hết hạn" got the citizens' answer on the deadline for filing (31/01/2022)."""
+    await submit_household(app, Chat(app, "citizen"))
+    chat = await official(app)
+    reply = joined(await chat.say(typed))
+    assert "Sắp đến hạn" in reply and "31/01/2022" not in reply, reply

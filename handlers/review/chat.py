@@ -83,13 +83,14 @@ async def home(turn: Turn, official: Official, intro: str | None = None) -> None
 async def list_applications(turn: Turn, official: Official, which: str, page_no: int) -> None:
     """One page of a list, paged in SQL: an area can hold hundreds of thousands of applications."""
     today = fmt.today_local(turn.now)
-    condition = lookups.list_filter(which, today)
+    condition = lookups.list_filter(which, today, turn.config.due_soon_working_days)
     if condition is None:
         await home(turn, official)
         return
     total, page_no, items = await lookups.area_page(turn.session, official, condition, page_no, PER_PAGE)
     page_count = max(1, -(-total // PER_PAGE))
-    title = _("Overdue") if which == lookups.OVERDUE else vocabulary.status_label(which)
+    titles = {lookups.OVERDUE: _("Overdue"), lookups.DUE_SOON: _("Due soon")}
+    title = titles.get(which) or vocabulary.status_label(which)
     rows = [[Button(row_label(a, today), actions.OF_OPEN.pack(a.id))] for a in items]
     nav = []
     if page_no > 1:

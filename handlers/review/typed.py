@@ -52,6 +52,8 @@ _LISTS = _compiled(
         (r"\b(?:da )?rut\b", ApplicationStatus.WITHDRAWN),
     )
 )
+# "hồ sơ nào sắp hết hạn", "ds sắp quá hạn" (folded): the list of those due soon, though it reads as a question.
+_DUE_SOON = re.compile(r"\b(?:sap|gan) (?:het|qua|den|toi) han\b")
 _LIST_WORDS = re.compile(r"\b(?:ho so|danh sach|ds|list|xem)\b")
 # "báo cáo trục lợi" is a citizen's report of fraud (the complaints), not the area's figures.
 _REPORT = re.compile(
@@ -222,6 +224,8 @@ def _request(text: str) -> tuple[str, str] | None:
     said = _folded(text)
     if _COUNT.search(said) and len(said.split()) <= MAX_WORDS:
         return "report", ""
+    if _DUE_SOON.search(said) and _LIST_WORDS.search(said) and len(said.split()) <= MAX_WORDS:
+        return "list", lookups.DUE_SOON
     if _ANNOUNCE.match(said):
         return "announce", ""
     if _POSTING.match(said) and len(said.split()) <= MAX_WORDS:
