@@ -685,3 +685,15 @@ async def test_how_long_or_who_approves_after_a_support_is_that_supports(
     await chat.say("hộ kinh doanh được hỗ trợ bao nhiêu")
     text = joined(await chat.say(then))
     assert own in text and other not in text, text
+
+
+@pytest.mark.parametrize(
+    "typed", ["nhận tiền hỗ trợ ở đâu, có phải lên xã không", "có phải lên xã nhận tiền không hay chuyển khoản"]
+)
+async def test_where_the_money_is_received_is_the_way_of_payment(app: HoTro, typed: str) -> None:
+    """ "nhận tiền hỗ trợ ở đâu, có phải lên xã không" got "Có thể, nếu …" and where to file each support."""
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say(typed))
+    assert "tiền mặt" in text and "chuyển khoản" in text, text
+    assert not text.startswith("Có thể"), text

@@ -129,11 +129,26 @@ def _today(turn: Turn) -> date:
     return turn.config.as_of_date or fmt.today_local(turn.now)
 
 
+# The money received, not a dossier filed: "nhận tiền ở đâu", "lên xã lấy tiền" (search_key).
+_RECEIVING = re.compile(
+    r"\b(?:nhan|lanh|linh|lay|phat) tien\b.{0,30}\b(?:o dau|cho nao|(?:len|ra|tai) (?:xa|uy ban)|chuyen khoan"
+    r"|tien mat)\b|\b(?:len|ra) (?:xa|uy ban) (?:de )?(?:nhan|lanh|linh|lay) tien\b"
+)
+# A question of where, when, how much or how, before a yes/no one ("nhận tiền ở đâu, có phải lên xã không").
+_WH_FIRST = re.compile(r"\b(?:o dau|cho nao|khi nao|bao gio|bao nhieu|the nao|lam sao|ra sao|nhu the nao)\b")
+
+
 def _with_verdict(turn: Turn, body: str) -> str:
-    """A yes/no question's verdict, read off the answer, before the answer (confirm.py); other bodies as they are."""
+    """A yes/no question's verdict, read off the answer, before the answer (confirm.py); other bodies as they are.
+    An undecided verdict is left out when the yes/no question follows a question of where or how: the answer
+    is the text, not a "maybe"."""
     if not verdict.is_yes_no(turn.text):
         return body
-    return confirmation(turn.text, body, _today(turn)) + "\n\n" + body
+    said = confirmation(turn.text, body, _today(turn))
+    first = re.split(r"[,;?]", turn.text, maxsplit=1)[0]
+    if said == _("Maybe, if the conditions below are met.") and _WH_FIRST.search(search_key(first)):
+        return body
+    return said + "\n\n" + body
 
 
 def _policies_row() -> list[Button]:
@@ -476,6 +491,8 @@ async def answer_topic(turn: Turn, topic: str, kind: str | None, facts: Facts, p
             turn.goto(CoreState.MENU, {})
             turn.say(found_named.text, [_policies_row()])
             return
+    if topic == "procedure" and _RECEIVING.search(search_key(turn.text)):
+        topic = "payment_timing"  # "nhận tiền ở đâu, có phải lên xã không": how the money is received
     # "hạn nộp hồ sơ hộ kinh doanh": the general topic, narrowed to the policy the message names.
     narrowed = entry(topic, kind, policy_hint, turn.config.hotline) if policy_hint else None
     found = entry(topic, kind, hotline=turn.config.hotline, text=turn.text) or narrowed
