@@ -233,6 +233,21 @@ async def test_isolation_said_in_parts_is_counted_whole(app: HoTro, text: str, d
     assert days in reply and amount in reply, reply
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi là F1 nhưng cách ly tại nhà, không có quyết định cách ly thì sao",
+        "em F1 cách ly ở nhà 14 ngày mà chưa có giấy quyết định cách ly có được tiền ăn không",
+    ],
+)
+async def test_isolation_without_a_decision_is_told_the_decision_is_needed(app: HoTro, text: str) -> None:
+    """ "… không có quyết định cách ly thì sao" was counted as a second person ("each person is counted on their
+    own") and told "Có."."""
+    reply = await ask(app, text)
+    assert reply.startswith("Có thể") and "quyết định cách ly" in reply.split("\n")[0], reply
+    assert "Mỗi người được tính riêng" not in reply, reply
+
+
 async def test_a_family_without_each_ones_days_is_told_how_each_is_counted(app: HoTro) -> None:
     """'tôi là F0, vợ tôi là F1, hai con … cách ly 14 ngày': the 14 days are not the F0's treatment."""
     reply = await ask(

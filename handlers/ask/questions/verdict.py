@@ -301,6 +301,14 @@ def profile_for(
                 return None  # the pregnancy / under-6 supplement: the policy page says it best
             missing.append(_("whether the person was treated (F0) or isolated (F1)"))
             return Profile(), missing
+        if _NO_DECISION.search(folded(text)):
+            # QĐ 23 Điều 25: treated or isolated "theo quyết định của cơ quan có thẩm quyền" (home isolation too).
+            missing.append(
+                _(
+                    "whether a competent authority decided the isolation (an isolation decision, home isolation "
+                    "included; without one, ask the commune or the health station of the place of isolation)"
+                )
+            )
         covid_days = facts.isolation_days or facts.days  # None: only the amount depends on it, not the verdict
         kwargs = {
             "covid_status": status,
@@ -392,6 +400,8 @@ def compute(
     return computed
 
 
+# "không có quyết định cách ly", "chưa có giấy cách ly" (folded).
+_NO_DECISION = re.compile(r"\b(?:khong|chua|ko) (?:co |duoc )?(?:cap )?(?:giay )?(?:quyet dinh|giay) cach ly\b")
 # Kept off work: "phải nghỉ làm", "ngừng việc", "không đi làm được" (folded).
 _OFF_WORK = re.compile(r"\b(?:nghi lam|ngung viec|khong (?:duoc )?di lam|nghi viec|phai nghi|cho nghi)\b")
 
@@ -411,7 +421,11 @@ _CLAUSES = re.compile(r"[,;.]|\s(?:còn|và)\s(?=\S+\s\S+)", re.IGNORECASE)
 _QUESTION_TAIL = re.compile(
     r"\s(?:thì|vậy|nhà (?:tôi|mình|em)|(?:có )?được (?:bao|mấy|nhiêu|không|hỗ trợ|tiền)).*$", re.I
 )
-_PER_PERSON = frozenset({PolicyId.F0_F1, PolicyId.CHILDREN})  # the meal money and a child's or elder's extra
+_PER_PERSON = frozenset({PolicyId.F0_F1, PolicyId.CHILDREN})
+# A clause that names someone: a person, or F0/F1 itself ("F1 14 ngày, F0 20 ngày") (folded).
+_PERSON = re.compile(
+    r"\b(?:f0|f1|toi|em|minh|vo|chong|con|me|bo|ba|ong|anh|chi|chau|be|nguoi|cha|co|chu|di|cau|mo|dua)\b"
+)  # the meal money and a child's or elder's extra
 
 
 @dataclass(frozen=True)
@@ -428,7 +442,8 @@ def per_person(text: str, scheme: FreeWorkerScheme, today: date) -> PerPerson | 
     named = 0
     for clause in (_QUESTION_TAIL.sub("", c).strip() for c in _CLAUSES.split(text)):
         facts = extract(clause)
-        named += facts.covid is not None
+        # "…, không có quyết định cách ly thì sao": isolation spoken of, but no one else named.
+        named += facts.covid is not None and _PERSON.search(folded(clause)) is not None
         if facts.covid is None or facts.days is None or (built := profile_for(PolicyId.F0_F1, clause, facts)) is None:
             continue
         assessment = evaluate(built[0], scheme, today=today)
