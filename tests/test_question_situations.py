@@ -455,6 +455,20 @@ async def test_a_suspended_worker_with_small_children_gets_the_workers_answer(
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "tôi làm bảo vệ cho công ty, công ty ngừng hoạt động 1 tháng, tôi có BHXH, được gì",
+        "em là công nhân, công ty tạm dừng hoạt động 20 ngày theo lệnh phong tỏa, có bảo hiểm, em được gì",
+    ],
+)
+async def test_an_employee_of_a_stopped_company_gets_the_employees_supports(app: HoTro, text: str) -> None:
+    """An insured worker whose company stopped was answered with the employer's pension-fund pause."""
+    reply = await ask(app, text)
+    assert "quỹ hưu trí" not in reply.split("\n")[0], reply
+    assert "tạm hoãn" in reply or "ngừng việc" in reply.casefold(), reply
+
+
+@pytest.mark.parametrize(
     "text", ["tôi muốn phản ánh cán bộ xã thu tiền khi làm hồ sơ", "trưởng thôn đòi tiền mới cho vào danh sách"]
 )
 async def test_someone_asking_money_is_a_complaint_not_a_question_of_fees(app: HoTro, text: str) -> None:

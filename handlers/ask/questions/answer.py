@@ -353,6 +353,15 @@ async def answer(turn: Turn) -> None:
                 shown.append([button])
 
 
+_EMPLOYERS_OWN = frozenset({PolicyId.PENSION_PAUSE, PolicyId.TNLD_BNN, PolicyId.WAGE_LOAN})
+# An employee speaking of their own work, asking what they get: "tôi làm bảo vệ cho công ty …, tôi được gì",
+# "em là công nhân …, em được gì" (search_key).
+_AN_EMPLOYEE_ASKS = re.compile(
+    r"\b(?:toi|em|minh) (?:lam\b.{0,30}\b(?:cho|o|tai) (?:cong ty|cty|doanh nghiep|xuong|nha may)|la (?:cong nhan"
+    r"|nhan vien|nguoi lao dong))\b.*\b(?:duoc|nhan) (?:gi|ho tro gi|bao nhieu|nhung gi)\b"
+)
+
+
 def _read_with_facts(text: str, facts: Facts, prediction: classify.Prediction) -> classify.Prediction:
     """The classifier's topic, corrected where the message's words settle it."""
     # "vợ tôi mang thai, tôi bị tạm hoãn hợp đồng": the pregnancy supplement is the pregnant worker's own, so
@@ -371,6 +380,12 @@ def _read_with_facts(text: str, facts: Facts, prediction: classify.Prediction) -
         # "tôi làm nông, bị phong tỏa không bán được": NQ 126's farming households, not an employee's support.
         return replace(prediction, topic=PolicyId.HOUSEHOLD_BUSINESS, confident=True)
     named = verdict.only_worker_situation(text)
+    if prediction.topic in _EMPLOYERS_OWN and _AN_EMPLOYEE_ASKS.search(search_key(text)):
+        # "tôi làm bảo vệ cho công ty, công ty ngừng hoạt động, tôi có BHXH": the worker's support, not the
+        # employer's (the pension-fund pause, the premium cut, the wage loan are the employer's to ask for).
+        nearest = next((t for t, _s in prediction.ranked if t in verdict.WORKER_SITUATIONS), None)
+        if (employees := named or nearest) is not None:
+            prediction = replace(prediction, topic=employees, confident=True)
     if prediction.topic == PolicyId.FREE_WORKER and facts.who is Who.EMPLOYEE_SI and facts.social_insurance:
         # "công nhân cty may, cty cho nghỉ 2 tuần, có bh": an insured employee is no free worker; the situation
         # named, else the classifier's nearest of the employees' supports.
