@@ -25,6 +25,7 @@ KINDS = {
     "dice": N_("dice"),
     "link": N_("links"),
 }
+EDITED = "edited"  # Incoming.unsupported of a message the user changed after sending it (Telegram)
 IDLE = IDLE_STATES
 _SPOKEN = frozenset({"voice", "audio", "video_note"})
 
@@ -39,7 +40,12 @@ def takes_attachment(turn: Turn, router: Router) -> bool:
 async def not_accepted(turn: Turn, router: Router) -> bool:
     """Answer what this step cannot use; False when the turn should go on as usual."""
     incoming = turn.incoming
-    if incoming.unsupported:
+    if incoming.unsupported == EDITED:
+        note = _(
+            "You changed a message you had sent. I only read new messages: to change an answer, press “« Back” "
+            "(or “Edit information” on the summary), or send the new answer now if it is the question asked."
+        )
+    elif incoming.unsupported:
         what = _(KINDS.get(incoming.unsupported, N_("this kind of message")))
         note = _(
             "Sorry, I cannot read {what}. Please type your message or press a button. "

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot import officials_cli
 from bot.app import HoTro
 from bot.channels.telegram import webhook_secret
+from bot.channels.telegram_webhook import ALLOWED_UPDATES
 from bot.report_jobs import send_daily_reports
 from bot.web import TELEGRAM_PATH
 from storage.models import ChannelUser, OutboxMessage
@@ -254,3 +255,18 @@ async def test_the_fake_refuses_what_the_bot_api_refuses(fake_telegram: FakeTele
     finally:
         await bot.shutdown()
     assert len(fake_telegram.sent) == 1
+
+
+async def test_an_edited_message_is_told_how_to_change_an_answer(
+    app: HoTro, fake_telegram: FakeTelegram, client: TestClient
+) -> None:
+    """An answer edited in Telegram was never seen (edited_message was not asked for): the citizen believed the
+    form held the corrected value. Now the edit is answered, the form keeps its step and nothing is taken."""
+    lan = telegram_user(client, fake_telegram, app, 7402)
+    await household_up_to_the_phone(lan)
+    asked = fake_telegram.texts_to(7402)[-1]
+    sent = await lan.edit("001175012399")
+    texts = [s.text for s in sent]
+    assert any("sửa" in t and "Quay lại" in t for t in texts), texts
+    assert texts[-1] == asked  # the same step asked again
+    assert "edited_message" in ALLOWED_UPDATES

@@ -29,6 +29,10 @@ class TelegramUser:
     async def say(self, text: str) -> list[Sent]:
         return await self._post(self.fake.text_update(self.user_id, text))
 
+    async def edit(self, text: str, message_id: int = 1) -> list[Sent]:
+        """The user edits a message sent before so that it reads `text`."""
+        return await self._post(self.fake.edited_update(self.user_id, text, message_id))
+
     async def photo(self, file_id: str, content: bytes | None = None) -> list[Sent]:
         """A photo; with `content`, the file the bot then fetches through getFile and the download."""
         return await self._post(self.fake.photo_update(self.user_id, file_id, content))

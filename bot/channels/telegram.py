@@ -178,6 +178,18 @@ def to_incoming(update: Update) -> Incoming | None:
             action=query.data,
             display_name=query.from_user.first_name,
         )
+    edited = update.edited_message
+    if update.message is None and edited is not None and edited.from_user is not None:
+        # An earlier message changed in place: its new text may answer a step passed long ago, so nothing is
+        # taken from it; the citizen is told how to change an answer (handlers.media).
+        return Incoming(
+            CHANNEL,
+            str(edited.chat.id),
+            str(edited.from_user.id),
+            event_id,
+            display_name=edited.from_user.first_name,
+            unsupported="edited",
+        )
     message = update.message
     if message is None or message.from_user is None:
         return None

@@ -23,8 +23,9 @@ from messages.vocabulary import Channel
 
 log = logging.getLogger(__name__)
 
-# my_chat_member: a private chat's member update tells when a user blocks or unblocks the bot.
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# my_chat_member: a private chat's member update tells when a user blocks or unblocks the bot; edited_message:
+# an answer corrected in place, which the citizen must be told is not taken (bot.channels.telegram.to_incoming).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 WEBHOOK_PORTS = frozenset({80, 88, 443, 8443})
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MAX_BACKOFF = 60.0

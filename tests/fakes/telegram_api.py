@@ -108,6 +108,21 @@ class FakeTelegram:
             },
         }
 
+    def edited_update(self, user_id: int, text: str, message_id: int) -> dict[str, Any]:
+        """A message the user edited (Update.edited_message, core.telegram.org/bots/api#update): the Message as it
+        now reads, with its own message_id and `edit_date`; sent only when allowed_updates asks for it."""
+        return {
+            "update_id": next(self._update_ids),
+            "edited_message": {
+                "message_id": message_id,
+                "date": int(time.time()) - 60,
+                "edit_date": int(time.time()),
+                "chat": {"id": user_id, "type": "private", "first_name": "Lan"},
+                "from": self.user(user_id),
+                "text": text,
+            },
+        }
+
     def photo_update(self, user_id: int, file_id: str = "photo-file-1", content: bytes | None = None) -> dict[str, Any]:
         """A photo message; with `content`, the file the bot can then fetch (getFile + download)."""
         if content is not None:
@@ -181,7 +196,9 @@ class FakeTelegram:
 
     def opened(self, update: dict[str, Any]) -> None:
         """A user who writes to the bot has opened the chat: from now on the bot may message them."""
-        sender = (update.get("message") or update.get("callback_query") or {}).get("from") or {}
+        sender = (update.get("message") or update.get("edited_message") or update.get("callback_query") or {}).get(
+            "from"
+        ) or {}
         self.never_started.discard(sender.get("id"))
 
     def deliveries(self, text_part: str = "") -> Counter[int]:
