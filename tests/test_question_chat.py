@@ -264,6 +264,26 @@ async def test_a_free_worker_follow_up_stays_with_the_province_named(
     assert province in text and (amount is None or amount in text), text
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "expected", "wrong"),
+    [
+        ("tôi bán vé số ở long an", "nghỉ 20 ngày thì được bao nhiêu", "1.000.000", "1.855.000"),
+        ("hộ kinh doanh được hỗ trợ bao nhiêu", "quán tôi đóng cửa 10 ngày thì sao", "15 ngày", "1.855.000"),
+        ("bị tạm hoãn hợp đồng thì được bao nhiêu tiền", "20 ngày thì sao", "1.855.000", "3.000.000"),
+    ],
+)
+async def test_a_follow_up_with_only_the_days_stays_with_the_support(
+    app: HoTro, first: str, then: str, expected: str, wrong: str
+) -> None:
+    """ "nghỉ 20 ngày thì được bao nhiêu" after a Long An lottery seller's question was read as an employee's
+    unpaid leave (1.855.000 ₫) instead of Long An's 50.000 ₫ a day."""
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say(first)
+    text = joined(await chat.say(then))
+    assert expected in text and wrong not in text, text
+
+
 async def test_a_provinces_scheme_is_not_contradicted_by_the_generic_amount_page(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

@@ -47,6 +47,20 @@ def names_only_a_place(text: str, place: str) -> bool:
     return all(word in _NO_TOPIC_WORDS for word in words)
 
 
+# Around the days of a follow-up ("nghỉ 20 ngày thì sao", "được 2 tuần"): the days' own words and being off
+# work, none of which names a support (folded).
+_DAYS_WORDS = frozenset(search_key("ngày tuần tháng nghỉ được mất hết rồi nữa tổng cộng khoảng gần hơn").split())
+
+
+def names_only_days(text: str, days: int | None) -> bool:
+    """A number of days (`days`, as the message's facts read it) and what it asks, nothing else: "nghỉ 20 ngày
+    thì được bao nhiêu", "20 ngày thì sao"."""
+    if days is None:
+        return False
+    words = [w for w in search_key(text).split() if not w.isdigit()]
+    return all(word in _NO_TOPIC_WORDS or word in _DAYS_WORDS for word in words)
+
+
 def remember(turn: Turn, policy_id: str, province: int | None = None) -> None:
     """`province`: the one the question named (a free worker's support is the province's), kept with it."""
     turn.data[TOPIC] = policy_id

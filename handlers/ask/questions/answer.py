@@ -278,6 +278,13 @@ async def answer(turn: Turn) -> None:
                 )
             policy_answer(turn, policies[current], "amount" if _ASKS_AMOUNT.search(key) else None, facts)
             return
+    if (current := context.current(turn)) in (policies := _policies(turn)) and context.names_only_days(
+        text, facts.days
+    ):
+        # "nghỉ 20 ngày thì được bao nhiêu" after a support's answer: that support, for those days (the words
+        # alone would read as an employee's unpaid leave).
+        policy_answer(turn, policies[current], "amount" if _ASKS_AMOUNT.search(key) else None, facts)
+        return
     general = _general_situation(key, facts) if facts.covid is None and facts.who is None else None
     if general is not None and (found := by_id(general, turn.config.hotline)) is not None:
         # "hộ nghèo có được hỗ trợ thêm không", "nhà có 5 người thì được bao nhiêu": no situation of work,
