@@ -265,7 +265,8 @@ async def answer(turn: Turn) -> None:
         )
         return
     facts = extract(text)
-    if facts.province is not None and (current := context.current(turn)) in (policies := _policies(turn)):
+    current, policies = context.current(turn), _policies(turn)
+    if facts.province is not None and current in policies:
         province = admin_units.get(AreaLevel.PROVINCE, facts.province)
         if province is not None and context.names_only_a_place(text, province.short_name):
             # "ở Hà Nội thì được bao nhiêu" after a support's answer: that support there. The free workers' is the
@@ -278,9 +279,7 @@ async def answer(turn: Turn) -> None:
                 )
             policy_answer(turn, policies[current], "amount" if _ASKS_AMOUNT.search(key) else None, facts)
             return
-    if (current := context.current(turn)) in (policies := _policies(turn)) and context.names_only_days(
-        text, facts.days
-    ):
+    if current in policies and context.names_only_days(text, facts.days):
         # "nghỉ 20 ngày thì được bao nhiêu" after a support's answer: that support, for those days (the words
         # alone would read as an employee's unpaid leave).
         policy_answer(turn, policies[current], "amount" if _ASKS_AMOUNT.search(key) else None, facts)
