@@ -284,6 +284,14 @@ async def test_a_follow_up_with_only_the_days_stays_with_the_support(
     assert expected in text and wrong not in text, text
 
 
+async def test_a_provinces_scheme_is_not_followed_by_the_whole_policy_page(app: HoTro) -> None:
+    """ "tôi bán vé số ở long an" got Long An's scheme and then the policy's page, its list of jobs twice."""
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say("tôi bán vé số ở long an"))
+    assert "6652/QĐ-UBND" in text and text.count("Bán lẻ vé số lưu động") == 1, text
+
+
 async def test_a_provinces_scheme_is_not_contradicted_by_the_generic_amount_page(app: HoTro) -> None:
     chat = Chat(app)
     await chat.say("/start")

@@ -733,7 +733,9 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     elif kind in _SECTION_FOR_KIND:
         parts.append(section_page(policy, _SECTION_FOR_KIND[kind]))
     elif kind == "info":
-        parts += [policy_page(policy), policy.sections["conditions"]]
+        # Under a province's own scheme (`label`: its amount, conditions and jobs), the summary: the page and its
+        # conditions would list the jobs again.
+        parts += [policy.summary] if label else [policy_page(policy), policy.sections["conditions"]]
     # A second question in the same message ("được bao nhiêu, nộp ở đâu") gets its section too.
     key = search_key(turn.text)
     shown = "\n".join(parts)
@@ -743,7 +745,7 @@ def _policy_text(turn: Turn, policy: Policy, kind: str | None, label: str | None
     # The summary states the main condition and the amount: every answer about a policy carries it (once: the
     # policy's page opens with it).
     if not parts:
-        parts.append(policy_page(policy))
+        parts.append(policy.summary if label else policy_page(policy))  # as for "info" above
     elif policy.summary not in "\n".join(parts):
         parts.append(policy.summary)
     if extra := passages.supporting(turn.text, policy.id, "\n".join(parts)):
