@@ -292,6 +292,14 @@ WORKER_DOCUMENTS = documents_field(
     N_("If you have photos of supporting documents (e.g. your ID card), send them now. Otherwise press “Skip”.")
 )
 
+PHONE_FIELD = Field(
+    "phone",
+    N_("Phone"),
+    N_("Your mobile phone number? (e.g. 0912 345 678)"),
+    parse=phone_field,
+    recognisable=True,
+)
+
 PERSON_FIELDS = [
     Field(
         "birth_date",
@@ -335,13 +343,7 @@ HOUSEHOLD_FIELDS = [
         check=id_not_taken,
         recognisable=True,
     ),
-    Field(
-        "phone",
-        N_("Phone"),
-        N_("Your mobile phone number? (e.g. 0912 345 678)"),
-        parse=phone_field,
-        recognisable=True,
-    ),
+    PHONE_FIELD,
     Field(
         "business_name",
         N_("Business name"),
@@ -471,13 +473,7 @@ FREE_WORKER_FIELDS = [
         check=id_not_taken,
         recognisable=True,
     ),
-    Field(
-        "phone",
-        N_("Phone"),
-        N_("Your mobile phone number? (e.g. 0912 345 678)"),
-        parse=phone_field,
-        recognisable=True,
-    ),
+    PHONE_FIELD,
     Field(
         "home_place",
         N_("Permanent residence"),

@@ -6,6 +6,7 @@ The rules themselves are in handlers/ask/eligibility_rules.py; this module asks 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -142,13 +143,18 @@ _WHO_GROUP = {
 }
 
 
-def _typed_group(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    """A button's label typed, or the person's situation in their own words."""
-    typed = forms.typed_choice(text, GROUPS)
-    if isinstance(typed, Valid):
-        return typed
-    found = who(text)
-    return Valid(_WHO_GROUP[found]) if found in _WHO_GROUP else typed
+def _typed_or_said(choices: tuple[Choice, ...], read: Callable[[str], Any], values: Mapping[Any, str]) -> forms.Parser:
+    """A button's label typed, or the choice the person's own words name (`read`, its value in `values`):
+    "tôi làm công nhân có bảo hiểm" for the group, "bị cho nghỉ ko lương" for what happened."""
+
+    def parse(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+        typed = forms.typed_choice(text, choices)
+        if isinstance(typed, Valid):
+            return typed
+        found = read(text)
+        return Valid(values[found]) if found in values else typed
+
+    return parse
 
 
 _SITUATION_OF = {
@@ -156,15 +162,6 @@ _SITUATION_OF = {
     PolicyId.WORK_STOPPAGE: EmployeeSituation.WORK_STOPPAGE,
     PolicyId.TERMINATION: EmployeeSituation.TERMINATED_NO_UI_BENEFIT,
 }
-
-
-def _typed_situation(text: str, _answers: Answers, turn: Turn) -> Result[Any]:
-    """A button's label typed, or what happened in the person's words ("bị cho nghỉ ko lương", "cho thôi việc")."""
-    typed = forms.typed_choice(text, SITUATIONS)
-    if isinstance(typed, Valid):
-        return typed
-    named = only_worker_situation(text)
-    return Valid(_SITUATION_OF[named]) if named is not None else typed
 
 
 def _occupation_prompt(answers: Answers, turn: Turn) -> dict[str, str]:
@@ -194,7 +191,7 @@ QUESTIONS = [
         N_("Group"),
         N_("Which describes you best?"),
         choices=GROUPS,
-        parse=_typed_group,
+        parse=_typed_or_said(GROUPS, who, _WHO_GROUP),
     ),
     Field(
         "situation",
@@ -202,7 +199,7 @@ QUESTIONS = [
         N_("What happened to your work?"),
         when=_group(Group.EMPLOYEE_SI),
         choices=SITUATIONS,
-        parse=_typed_situation,
+        parse=_typed_or_said(SITUATIONS, only_worker_situation, _SITUATION_OF),
     ),
     Field(
         "start",
