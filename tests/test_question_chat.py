@@ -725,3 +725,15 @@ async def test_where_the_money_is_received_is_the_way_of_payment(app: HoTro, typ
     text = joined(await chat.say(typed))
     assert "tiền mặt" in text and "chuyển khoản" in text, text
     assert not text.startswith("Có thể"), text
+
+
+@pytest.mark.parametrize(
+    "typed", ["số tổng đài hỗ trợ là gì", "hotline hỗ trợ covid số mấy", "cho xin số đường dây nóng"]
+)
+async def test_the_hotline_asked_in_words_is_the_contact(app: HoTro, typed: str) -> None:
+    """ "số tổng đài hỗ trợ là gì" got the package's 12 policies."""
+    app.settings.hotline = "0205 3812 345"
+    chat = Chat(app)
+    await chat.say("/start")
+    text = joined(await chat.say(typed))
+    assert "0205 3812 345" in text and "12 nhóm chính sách" not in text, text

@@ -129,6 +129,11 @@ def _today(turn: Turn) -> date:
     return turn.config.as_of_date or fmt.today_local(turn.now)
 
 
+# The number to call asked for: "số tổng đài", "hotline … số mấy", "cho xin số đường dây nóng" (search_key), in a
+# short message ("chào tổng đài" is a greeting to the page).
+_HOTLINE = re.compile(r"\b(?:tong dai|hot ?line|duong day nong)\b")
+_ASKS_NUMBER = re.compile(r"\b(?:so|sdt|goi|lien he|xin|la gi|bao nhieu|may)\b")
+HOTLINE_WORDS = 10
 # The money received, not a dossier filed: "nhận tiền ở đâu", "lên xã lấy tiền" (search_key).
 _RECEIVING = re.compile(
     r"\b(?:nhan|lanh|linh|lay|phat) tien\b.{0,30}\b(?:o dau|cho nao|(?:len|ra|tai) (?:xa|uy ban)|chuyen khoan"
@@ -180,6 +185,10 @@ async def answer(turn: Turn) -> None:
         return
     if is_help_request(text):
         await help_(turn)
+        return
+    hotline_words = search_key(text)
+    if _HOTLINE.search(hotline_words) and _ASKS_NUMBER.search(hotline_words) and len(text.split()) <= HOTLINE_WORDS:
+        contact(turn)  # "số tổng đài hỗ trợ là gì": the words "hỗ trợ" read as the package
         return
     if reports_a_fault(text):
         turn.goto(CoreState.MENU, {})
