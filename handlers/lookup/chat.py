@@ -25,7 +25,7 @@ from storage import actors, lookups, postings
 from storage import applications as repo
 from storage.crypto import DecryptionError
 from storage.deadlines import posting_due, review_due
-from storage.models import Application
+from storage.models import Application, LookupAttempt, LookupCodeAttempt
 
 
 class LookupState(StrEnum):
@@ -210,7 +210,9 @@ async def start_lookup(turn: Turn) -> None:
 
 async def lookup_state(turn: Turn) -> None:
     turn.takes_text = True  # a code or 4 digits, never a button number
-    if await _blocked(turn):
+    code = turn.data.get("code", "") if turn.state == LookupState.ID_DIGITS else ""
+    code_attempt = await attempts.code_failures(turn, code) if code else None
+    if await _blocked(turn, await attempts.chat_failures(turn), code_attempt):
         return
     typed_code = code_in(turn.text)  # "tra cứu hk 7qx4 m9pr": the code among other words
     if turn.state == LookupState.CODE and typed_code is None and says_unsure(turn.text):
@@ -237,12 +239,9 @@ async def lookup_state(turn: Turn) -> None:
     await _check_digits(turn, digits)
 
 
-async def _blocked(turn: Turn) -> bool:
-    """Too many wrong guesses from this chat (or, with a code taken, for that code): said, back to the menu."""
-    attempt = await attempts.chat_failures(turn)
-    code = turn.data.get("code", "") if turn.state == LookupState.ID_DIGITS else ""
-    code_attempt = await attempts.code_failures(turn, code) if code else None
-    blocked = attempts.too_many(turn.now, attempt, code_attempt)
+async def _blocked(turn: Turn, *counts: LookupAttempt | LookupCodeAttempt | None) -> bool:
+    """Too many wrong guesses (`counts`: this chat's, and the code's when one is taken): said, back to the menu."""
+    blocked = attempts.too_many(turn.now, *counts)
     if blocked is not None:
         await show_menu(turn, blocked)
     return blocked is not None
@@ -252,9 +251,7 @@ async def _check_digits(turn: Turn, digits: str) -> None:
     """The last 4 digits of the ID for the code taken: the application shown, or an attempt spent."""
     attempt = await attempts.chat_failures(turn)
     code_attempt = await attempts.code_failures(turn, turn.data.get("code", ""))
-    blocked = attempts.too_many(turn.now, attempt, code_attempt)
-    if blocked is not None:
-        await show_menu(turn, blocked)
+    if await _blocked(turn, attempt, code_attempt):
         return
     application = await repo.by_code(turn.session, turn.data.get("code", ""))
     if application is None or not _id_ends_with(turn, application, digits):
