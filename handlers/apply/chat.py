@@ -8,6 +8,7 @@ the application is stored in the turn's transaction and the citizen gets a code.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -893,11 +894,9 @@ FORMS: dict[str, Form] = {
 }
 
 # A citizen registered by an official or helper may have no phone: the number is asked, and may be skipped.
-ASSISTED_PHONE = Field(
-    "phone",
-    N_("Phone"),
-    N_("The citizen's mobile phone number, if they have one (e.g. 0912 345 678); otherwise press “Skip”."),
-    parse=phone_field,
+ASSISTED_PHONE = replace(
+    PHONE_FIELD,
+    prompt=N_("The citizen's mobile phone number, if they have one (e.g. 0912 345 678); otherwise press “Skip”."),
     optional=True,
 )
 ASSISTED_FORMS: dict[str, Form] = {
