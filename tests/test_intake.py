@@ -585,3 +585,32 @@ async def test_a_business_without_a_name_skips_the_name(app: HoTro, typed: str) 
         conv = (await session.execute(select(Conversation))).scalar_one()
     answers = app.protector.open_json(conv.data, context=DATA_CONTEXT)["answers"]
     assert answers["business_name"] is None, answers
+
+
+@pytest.mark.parametrize(
+    ("typed", "category"),
+    [
+        ("có giấy phép kinh doanh", "registered"),
+        ("quán cà phê có mã số thuế", "registered"),
+        ("nông dân trồng rau", "agri"),
+        ("em bán quà vặt trước cổng trường", "street_vendor"),
+        ("bán theo thời vụ", "mobile_seasonal"),
+    ],
+)
+async def test_the_type_of_business_may_be_said_in_words(app: HoTro, typed: str, category: str) -> None:
+    """ "có giấy phép kinh doanh", "nông dân trồng rau" were refused: "choose one of the buttons"."""
+    chat = Chat(app)
+    await start_household(chat)
+    replies = joined(await chat.say(typed))
+    assert "Họ và tên chủ hộ" in replies, replies
+    async with app.sessions() as session:
+        conv = (await session.execute(select(Conversation))).scalar_one()
+    assert app.protector.open_json(conv.data, context=DATA_CONTEXT)["answers"]["category"] == category
+
+
+async def test_a_business_said_to_be_unregistered_is_shown_the_groups_that_need_no_registration(app: HoTro) -> None:
+    chat = Chat(app)
+    await start_household(chat)
+    replies = joined(await chat.say("không có giấy phép"))
+    assert "Nghị quyết 126" in replies or "NQ 126" in replies, replies
+    assert "Họ và tên" not in replies

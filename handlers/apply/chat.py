@@ -321,12 +321,56 @@ HKD_CATEGORIES = (
 )
 
 
+# The type of business said in words (search_key), checked in this order: "không có giấy phép" before "có giấy phép".
+_UNREGISTERED = re.compile(r"\b(?:khong|chua|ko) (?:co )?(?:giay phep|dang ky|ma so thue|mst|dkkd)\b")
+_CATEGORY_WORDS = (
+    (re.compile(r"\b(?:giay phep|dang ky kinh doanh|dkkd|ma so thue|mst|giay chung nhan)\b"), "registered"),
+    (re.compile(r"\bdanh ba\b"), "tax_directory"),
+    (re.compile(r"\b(?:hang rong|ban rong|qua vat|buon chuyen|ban dao)\b"), "street_vendor"),
+    (re.compile(r"\b(?:luu dong|thoi vu|theo mua)\b"), "mobile_seasonal"),
+    (
+        re.compile(
+            r"\b(?:nong dan|lam nong|trong (?:rau|lua|cay|hoa)|chan nuoi|nuoi (?:ca|tom|heo|lon|ga|vit|bo)|ngu dan"
+            r"|danh (?:ca|bat)|lam muoi|nong nghiep|lam nghiep|thuy san|diem nghiep)\b"
+        ),
+        "agri",
+    ),
+    (re.compile(r"\bthu nhap thap\b"), "low_income_service"),
+)
+
+
+def category_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
+    """A type of business pressed or typed, or said in words ("có giấy phép kinh doanh", "nông dân trồng rau");
+    "không có giấy phép" is told the groups NQ 126 added that need no registration."""
+    chosen = forms.typed_choice(text, HKD_CATEGORIES)
+    if isinstance(chosen, Valid) or chosen.code != "choose":
+        return chosen
+    said = search_key(text)
+    if _UNREGISTERED.search(said):
+        return Invalid(
+            _(
+                "Without a business registration, a household may still be supported if it is one of the groups "
+                "Resolution 126/NQ-CP added: street vendors, snack sellers and itinerant traders; mobile or "
+                "seasonal businesses; low-income services not required to register; farming, forestry, fishery "
+                "or salt-making households. Please choose the one that fits below."
+            ),
+            "category_unregistered",
+        )
+    return next((Valid(value) for words, value in _CATEGORY_WORDS if words.search(said)), chosen)
+
+
 def _registered(answers: Answers) -> bool:
     return answers.get("category") in ("registered", "tax_directory")
 
 
 HOUSEHOLD_FIELDS = [
-    Field("category", N_("Type of business"), N_("Which describes your business best?"), choices=HKD_CATEGORIES),
+    Field(
+        "category",
+        N_("Type of business"),
+        N_("Which describes your business best?"),
+        choices=HKD_CATEGORIES,
+        parse=category_field,
+    ),
     Field(
         "full_name",
         N_("Owner's full name"),
