@@ -1430,6 +1430,11 @@ _WALLET = re.compile(
 _NO_ACCOUNT = re.compile(r"\b(?:khong|ko|chua)\s+(?:co\s+)?(?:tai khoan|the|stk)\b")
 
 
+def names_a_wallet(raw: str) -> bool:
+    """ "ví momo", "zalopay": an e-wallet named, which is no bank."""
+    return _WALLET.search(fold(unicodedata.normalize("NFC", raw))) is not None
+
+
 def bank_name(raw: str) -> Result[str]:
     """A bank as the bank writes its name: "vietcombank", "VCB", "ngân hàng ngoại thương" -> "Vietcombank";
     a branch typed after it is kept ("BIDV chi nhánh Lạng Sơn" -> "BIDV – chi nhánh Lạng Sơn").

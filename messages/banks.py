@@ -81,3 +81,17 @@ def match(text: str) -> Bank | None:
     if any(index[k] != best and score >= found[0][1] - 3 for k, score, _i in found[1:]):
         return None  # two banks about as close: do not guess
     return best
+
+
+def named_in(text: str) -> Bank | None:
+    """The one bank a longer answer names among its words ("chuyển qua tài khoản vietcombank", "ck vcb"): a run
+    of up to three words that is exactly a bank's name or alias; None for none or several."""
+    words = fold(nfc(text)).split()
+    index = _index()
+    found = {
+        index[k].name: index[k]
+        for size in (3, 2, 1)
+        for i in range(len(words) - size + 1)
+        if len(k := key(" ".join(words[i : i + size]))) >= 2 and k in index
+    }
+    return next(iter(found.values())) if len(found) == 1 else None

@@ -614,3 +614,23 @@ async def test_a_business_said_to_be_unregistered_is_shown_the_groups_that_need_
     replies = joined(await chat.say("không có giấy phép"))
     assert "Nghị quyết 126" in replies or "NQ 126" in replies, replies
     assert "Họ và tên" not in replies
+
+
+@pytest.mark.parametrize(
+    ("typed", "next_step"),
+    [
+        ("cho tôi nhận tiền mặt", "giấy tờ"),
+        ("lên xã nhận", "giấy tờ"),
+        ("chuyển qua tài khoản vietcombank", "số tài khoản"),  # the bank named: its step is not asked
+        ("tiền mặt được không", "giấy tờ"),
+        ("ví momo được không", "ví điện tử"),  # refused with why, at this step, not answered as a question
+    ],
+)
+async def test_the_way_of_payment_may_be_said_in_words(app: HoTro, typed: str, next_step: str) -> None:
+    """ "cho tôi nhận tiền mặt" was refused ("choose a button") and "ví momo được không" got the free workers'
+    policy page."""
+    chat = Chat(app)
+    await fill_household(chat)
+    replies = joined(await chat.say(typed))
+    assert next_step in replies.lower(), replies
+    assert "lao động tự do" not in replies, replies

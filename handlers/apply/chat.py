@@ -237,13 +237,47 @@ PAYMENT_CHOICES = (
 )
 
 
+# Cash or a transfer said in a sentence ("cho tôi nhận tiền mặt", "lên xã nhận", "chuyển qua tài khoản") (search_key).
+_CASH_WORDS = re.compile(
+    r"\b(?:tien mat|truc tiep|(?:nhan|lay|lanh) (?:tai|o) (?:xa|phuong|uy ban|ubnd)|(?:len|ra|den) (?:xa|phuong"
+    r"|uy ban|ubnd))\b"
+)
+_TRANSFER_WORDS = re.compile(r"\b(?:chuyen khoan|ck|tai khoan|stk|ngan hang|atm|the ngan hang)\b")
+
+
 def payment_field(text: str, _answers: Answers, _turn: Turn) -> Result[Any]:
-    """Cash or transfer, as typed; a bank named instead ("agribank") is a transfer to that bank."""
+    """Cash or transfer, as pressed, typed or said; a bank named ("agribank", "chuyển qua tài khoản vietcombank")
+    is a transfer to that bank; an e-wallet is told it is none."""
     chosen = forms.typed_choice(text, PAYMENT_CHOICES)
     if isinstance(chosen, Valid):
         return chosen
-    bank = banks.match(text)
-    return Valid(Also("bank", {"bank_name": bank.name})) if bank is not None else chosen
+    if validators.names_a_wallet(text):
+        return Invalid(
+            _(
+                "An e-wallet (MoMo, ZaloPay, …) cannot receive the support: it is paid in cash at the commune or "
+                "into a bank account. Please choose one below."
+            ),
+            "payment_wallet",
+        )
+    bank = banks.match(text) or banks.named_in(text)
+    if bank is not None:
+        return Valid(Also("bank", {"bank_name": bank.name}))
+    said = search_key(text)
+    cash, transfer = bool(_CASH_WORDS.search(said)), bool(_TRANSFER_WORDS.search(said))
+    return Valid("cash" if cash else "bank") if cash != transfer else chosen
+
+
+def _answers_the_step(turn: Turn) -> bool:
+    """A question that is the step's own answer: "tiền mặt được không", "ví momo được không" at the payment."""
+    if turn.data.get("step") != "payment" or not turn.text:
+        return False
+    said = search_key(turn.text)
+    return bool(
+        _CASH_WORDS.search(said)
+        or _TRANSFER_WORDS.search(said)
+        or validators.names_a_wallet(turn.text)
+        or banks.named_in(turn.text)
+    )
 
 
 PAYMENT_FIELDS = [
@@ -1022,7 +1056,11 @@ router.state(
     resumable=True,
     takes_files=takes_files,
     # At the consent step, a question about the notice is answered by the notice itself (handle_state).
-    questions=lambda turn: typed_question(turn) and ("answers" in turn.data or not notice_question(turn.text)),
+    questions=lambda turn: (
+        typed_question(turn)
+        and ("answers" in turn.data or not notice_question(turn.text))
+        and not _answers_the_step(turn)
+    ),
 )(handle_state)
 # Choosing what to apply for: typed text that is none of the buttons is a question.
 router.state(ApplyState.CHOOSE, ask=ask_state, questions=lambda turn: bool(turn.text) and not turn.action)(handle_state)
