@@ -311,3 +311,23 @@ def test_f0_meal_money_stacks_with_unpaid_leave_each_with_its_own_days() -> None
 def test_isolation_as_the_reason_is_not_a_second_claim() -> None:
     c = answer("work_stoppage", "công ty cho ngừng việc do cách ly y tế 20 ngày có được hỗ trợ không")
     assert c.text.startswith("Có.") and "1.000.000\xa0₫" in c.text and "Tổng cộng" not in c.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tôi là F1 nhưng cách ly tại nhà, không có quyết định cách ly thì sao",
+        "em F1 cách ly 14 ngày, còn đi làm thì chưa được",
+        "toi la f1 cach ly 14 ngay, khong co quyet dinh cach ly",
+    ],
+)
+def test_a_clause_naming_no_one_is_no_second_person(text: str) -> None:
+    """ "có" (folded "co" = "cô"), "còn" ("con"), "đi" ("dì") made a clause without anyone in it a second person."""
+    assert verdict.per_person(text, FreeWorkerScheme(), date(2021, 9, 1)) is None
+
+
+def test_two_people_with_their_days_are_still_counted_each() -> None:
+    found = verdict.per_person(
+        "chồng tôi bị F0 điều trị 30 ngày, tôi là F1 cách ly 14 ngày", FreeWorkerScheme(), date(2021, 9, 1)
+    )
+    assert found is not None and "3.520.000" in found.text

@@ -43,6 +43,7 @@ from handlers.ask.questions.facts import Covid, Facts, Who, extract, farming_hou
 from messages.fmt import vnd
 from messages.free_worker_scheme import FreeWorkerScheme
 from messages.i18n import _
+from messages.normalize import nfc
 
 # Topics the rules engine can decide from facts in a message.
 RULE_TOPICS = frozenset(
@@ -421,11 +422,14 @@ _CLAUSES = re.compile(r"[,;.]|\s(?:còn|và)\s(?=\S+\s\S+)", re.IGNORECASE)
 _QUESTION_TAIL = re.compile(
     r"\s(?:thì|vậy|nhà (?:tôi|mình|em)|(?:có )?được (?:bao|mấy|nhiêu|không|hỗ trợ|tiền)).*$", re.I
 )
-_PER_PERSON = frozenset({PolicyId.F0_F1, PolicyId.CHILDREN})
-# A clause that names someone: a person, or F0/F1 itself ("F1 14 ngày, F0 20 ngày") (folded).
+_PER_PERSON = frozenset({PolicyId.F0_F1, PolicyId.CHILDREN})  # the meal money and a child's or elder's extra
+# A clause that names someone: F0/F1 itself ("F1 14 ngày, F0 20 ngày") or a person, read with the marks typed
+# (folded, "có" is "cô", "còn" "con", "đi" "dì"); without marks only the words no other word folds to.
 _PERSON = re.compile(
-    r"\b(?:f0|f1|toi|em|minh|vo|chong|con|me|bo|ba|ong|anh|chi|chau|be|nguoi|cha|co|chu|di|cau|mo|dua)\b"
-)  # the meal money and a child's or elder's extra
+    r"\b(?:f0|f1|tôi|em|mình|vợ|chồng|con|mẹ|bố|bà|ông|anh|chị|cháu|bé|người|cha|cô|chú|dì|cậu|mợ|đứa|toi|chong"
+    r"|nguoi|chau)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -443,7 +447,7 @@ def per_person(text: str, scheme: FreeWorkerScheme, today: date) -> PerPerson | 
     for clause in (_QUESTION_TAIL.sub("", c).strip() for c in _CLAUSES.split(text)):
         facts = extract(clause)
         # "…, không có quyết định cách ly thì sao": isolation spoken of, but no one else named.
-        named += facts.covid is not None and _PERSON.search(folded(clause)) is not None
+        named += facts.covid is not None and _PERSON.search(nfc(clause)) is not None
         if facts.covid is None or facts.days is None or (built := profile_for(PolicyId.F0_F1, clause, facts)) is None:
             continue
         assessment = evaluate(built[0], scheme, today=today)
