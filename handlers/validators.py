@@ -550,24 +550,24 @@ def phone(raw: str) -> Result[str]:
             ).format(example=_PHONE_EXAMPLE),
             "phone_missing",
         )
-    if len(_A_PHONE.findall(raw)) > 1:
+    found = _A_PHONE.findall(raw)
+    if len(found) > 1:
         return Invalid(
             _(
                 "Please type only one mobile number, the one the commune can reach you on, for example: {example}."
             ).format(example=_PHONE_EXAMPLE),
             "phone_two",
         )
-    found = _A_PHONE.findall(raw)
-    if not re.fullmatch(r"\+?[0-9]+", text) and len(found) == 1 and not re.search(r"\d", _A_PHONE.sub("", raw)):
-        # "dùng số của chồng 0912 345 678": the number alone, which may be a relative's.
-        return Invalid(
-            _(
-                "Please type the number alone, for example: {example}. A relative's number is fine if the commune "
-                "can reach you on it."
-            ).format(example=_PHONE_EXAMPLE),
-            "phone_words",
-        )
     if not re.fullmatch(r"\+?[0-9]+", text):
+        if found and not re.search(r"\d", _A_PHONE.sub("", raw)):
+            # "dùng số của chồng 0912 345 678": the number alone, which may be a relative's.
+            return Invalid(
+                _(
+                    "Please type the number alone, for example: {example}. A relative's number is fine if the "
+                    "commune can reach you on it."
+                ).format(example=_PHONE_EXAMPLE),
+                "phone_words",
+            )
         return Invalid(
             _("A phone number contains digits only, for example: {example}.").format(example=_PHONE_EXAMPLE),
             "phone_chars",
@@ -1453,7 +1453,7 @@ def bank_name(raw: str) -> Result[str]:
             ),
             "bank_unknown",
         )
-    if _WALLET.search(folded):
+    if names_a_wallet(text):
         return Invalid(
             _(
                 "{wallet} is an e-wallet, not a bank. The support is paid into a bank account or in cash: type "

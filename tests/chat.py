@@ -63,3 +63,11 @@ class Chat:
 
 def joined(payloads: list[dict[str, Any]]) -> str:
     return "\n".join(p["text"] for p in payloads)
+
+
+async def follow_up(app: HoTro, first: str, then: str) -> str:
+    """What `then` is answered in a new chat right after `first`: a follow-up question after the one it follows."""
+    chat = Chat(app)
+    await chat.say("/start")
+    await chat.say(first)
+    return joined(await chat.say(then))

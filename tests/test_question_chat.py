@@ -13,7 +13,7 @@ from bot.channels.telegram import webhook_secret
 from bot.web import build_web_app
 from handlers import app_code
 from storage.models import Application
-from tests.chat import Chat, joined
+from tests.chat import Chat, follow_up, joined
 from tests.commands import migrated_url
 from tests.fakes.telegram_api import FakeTelegram
 from tests.journeys import household_application
@@ -257,10 +257,7 @@ async def test_a_free_worker_follow_up_stays_with_the_province_named(
     app: HoTro, first: str, then: str, province: str, amount: str | None
 ) -> None:
     """ "được bao nhiêu" after a free worker's question naming Đồng Nai got the amount "of this locality"."""
-    chat = Chat(app)
-    await chat.say("/start")
-    await chat.say(first)
-    text = joined(await chat.say(then))
+    text = await follow_up(app, first, then)
     assert province in text and (amount is None or amount in text), text
 
 
@@ -277,10 +274,7 @@ async def test_a_follow_up_with_only_the_days_stays_with_the_support(
 ) -> None:
     """ "nghỉ 20 ngày thì được bao nhiêu" after a Long An lottery seller's question was read as an employee's
     unpaid leave (1.855.000 ₫) instead of Long An's 50.000 ₫ a day."""
-    chat = Chat(app)
-    await chat.say("/start")
-    await chat.say(first)
-    text = joined(await chat.say(then))
+    text = await follow_up(app, first, then)
     assert expected in text and wrong not in text, text
 
 
@@ -687,10 +681,7 @@ async def test_a_deadline_asked_after_a_support_is_that_supports(
 ) -> None:
     """ "hạn chót khi nào" after the suspension's amount also got the list of every deadline and a line of the
     pension pause's entry ("hãy hỏi cơ quan BHXH tỉnh"), matched on "hạn chót"."""
-    chat = Chat(app)
-    await chat.say("/start")
-    await chat.say(first)
-    text = joined(await chat.say(then))
+    text = await follow_up(app, first, then)
     assert "31/01/2022" in text and own in text, text
     assert other not in text and "BHXH tỉnh" not in text, text
 
@@ -708,10 +699,7 @@ async def test_how_long_or_who_approves_after_a_support_is_that_supports(
     app: HoTro, then: str, own: str, other: str
 ) -> None:
     """ "mất bao lâu" after the household business's amount got every policy's processing times."""
-    chat = Chat(app)
-    await chat.say("/start")
-    await chat.say("hộ kinh doanh được hỗ trợ bao nhiêu")
-    text = joined(await chat.say(then))
+    text = await follow_up(app, "hộ kinh doanh được hỗ trợ bao nhiêu", then)
     assert own in text and other not in text, text
 
 

@@ -10,7 +10,7 @@ from bot.app import HoTro
 from handlers import app_code
 from messages import fmt
 from tests.applications import submit_household
-from tests.chat import Chat, joined
+from tests.chat import Chat, follow_up, joined
 
 
 async def ask(app: HoTro, text: str) -> str:
@@ -745,8 +745,5 @@ async def test_a_province_asked_after_a_support_is_that_support_there(
     """After the F0 answer, "ở hà nội thì được bao nhiêu" got Hà Nội's free-worker scheme; after the household
     business's, "ở đà nẵng thì sao" was not understood. The national supports are the same in every province;
     the free workers' is the province's own."""
-    chat = Chat(app)
-    await chat.say("/start")
-    await chat.say(first)
-    reply = joined(await chat.say(then))
+    reply = await follow_up(app, first, then)
     assert said in reply and not_said not in reply, reply

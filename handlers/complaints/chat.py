@@ -207,14 +207,14 @@ DRAFT = "complaint_draft"
 _LEAD_WORDS = frozenset(search_key("tôi em mình cháu con cho xin muốn cần được hỏi ad admin ơi ạ gửi làm có").split())
 _VERBS = tuple(tuple(search_key(v).split()) for v in ("phản ánh", "khiếu nại", "tố cáo", "kiến nghị", "góp ý"))
 _AFTER_VERB = frozenset(search_key("về việc là rằng chuyện vì do với").split())
-_ASKS_HOW = re.compile(r"\b(?:o dau|cho nao|the nao|lam sao|ntn|nhu nao|the nao|bang cach nao)\b|\?")
+_ASKS_HOW = re.compile(r"\b(?:o dau|cho nao|the nao|lam sao|ntn|nhu nao|bang cach nao)\b")
 
 
 def typed_content(text: str, *, whole: bool = False) -> str | None:
     """What a complaint typed in the menu says, to keep for the form: the words after its request ("tôi muốn
     phản ánh trưởng thôn đòi tiền": "trưởng thôn đòi tiền"), or, `whole`, the message itself when it only
     tells what is wrong. None for a question of how or where to complain, or too few words to be a complaint."""
-    if _ASKS_HOW.search(search_key(text) + (" ?" if "?" in text else "")):
+    if "?" in text or _ASKS_HOW.search(search_key(text)):
         return None
     typed = text.split()
     folded = [search_key(word) for word in typed]

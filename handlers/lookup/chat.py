@@ -210,9 +210,11 @@ async def start_lookup(turn: Turn) -> None:
 
 async def lookup_state(turn: Turn) -> None:
     turn.takes_text = True  # a code or 4 digits, never a button number
-    code = turn.data.get("code", "") if turn.state == LookupState.ID_DIGITS else ""
-    code_attempt = await attempts.code_failures(turn, code) if code else None
-    if await _blocked(turn, await attempts.chat_failures(turn), code_attempt):
+    attempt = await attempts.chat_failures(turn)
+    code_attempt = (
+        await attempts.code_failures(turn, turn.data.get("code", "")) if turn.state == LookupState.ID_DIGITS else None
+    )
+    if await _blocked(turn, attempt, code_attempt):
         return
     typed_code = code_in(turn.text)  # "tra cứu hk 7qx4 m9pr": the code among other words
     if turn.state == LookupState.CODE and typed_code is None and says_unsure(turn.text):
@@ -236,7 +238,8 @@ async def lookup_state(turn: Turn) -> None:
             [back_to_menu_button()],
         )
         return
-    await _check_digits(turn, digits)
+    assert code_attempt is not None  # the digits step: its code's count was read above
+    await _guess(turn, digits, attempt, code_attempt)
 
 
 async def _blocked(turn: Turn, *counts: LookupAttempt | LookupCodeAttempt | None) -> bool:
@@ -248,11 +251,15 @@ async def _blocked(turn: Turn, *counts: LookupAttempt | LookupCodeAttempt | None
 
 
 async def _check_digits(turn: Turn, digits: str) -> None:
-    """The last 4 digits of the ID for the code taken: the application shown, or an attempt spent."""
+    """The digits given with a code just taken (take_code): checked against the counts of that code."""
     attempt = await attempts.chat_failures(turn)
     code_attempt = await attempts.code_failures(turn, turn.data.get("code", ""))
-    if await _blocked(turn, attempt, code_attempt):
-        return
+    if not await _blocked(turn, attempt, code_attempt):
+        await _guess(turn, digits, attempt, code_attempt)
+
+
+async def _guess(turn: Turn, digits: str, attempt: LookupAttempt, code_attempt: LookupCodeAttempt) -> None:
+    """The last 4 digits of the ID for the code taken: the application shown, or an attempt spent."""
     application = await repo.by_code(turn.session, turn.data.get("code", ""))
     if application is None or not _id_ends_with(turn, application, digits):
         attempt.failures += 1
